@@ -1,0 +1,215 @@
+/**
+ * Parsing: tree-sitter C for `.c`/`.h`, tree-sitter C++ for `.cpp`/`.cc`/`.cxx`/`.hpp`/`.hxx`,
+ * after position-preserving preprocessing. Shared by the linter and the simulator (and nothing else is).
+ */
+import { createRequire } from 'node:module';
+import type ParserT from 'tree-sitter';
+import { preprocess, type Annotation } from './preprocess.js';
+
+const require = createRequire(import.meta.url);
+const Parser = require('tree-sitter') as typeof ParserT;
+const CLanguage = require('tree-sitter-c') as ParserT.Language;
+const CppLanguage = require('tree-sitter-cpp') as ParserT.Language;
+
+export type SyntaxNode = ParserT.SyntaxNode;
+export type Tree = ParserT.Tree;
+export type Lang = 'c' | 'cpp';
+
+export const C_EXTENSIONS = ['.c', '.h'];
+export const CPP_EXTENSIONS = ['.cpp', '.cc', '.cxx', '.hpp', '.hxx', '.hh'];
+export const SOURCE_EXTENSIONS = [...C_EXTENSIONS, ...CPP_EXTENSIONS];
+
+export function languageForPath(path: string): Lang | undefined {
+  const lower = path.toLowerCase();
+  const dot = lower.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  const ext = lower.slice(dot);
+  if (C_EXTENSIONS.includes(ext)) return 'c';
+  if (CPP_EXTENSIONS.includes(ext)) return 'cpp';
+  return undefined;
+}
+
+export interface FunctionInfo {
+  /** Name as written (for C++ methods, the qualified name `Class::Method`). */
+  name: string;
+  /** The `function_definition` node. */
+  node: SyntaxNode;
+  /** The `compound_statement` body. */
+  body: SyntaxNode;
+  /** The function's parameter names, in order. */
+  params: string[];
+  /** True when the body holds ERROR or MISSING nodes: analyze conservatively. */
+  hasError: boolean;
+  /** 1-based line of the definition's start. */
+  line: number;
+}
+
+export interface SourceFile {
+  path: string;
+  lang: Lang;
+  /** Original text (what the user wrote). */
+  text: string;
+  /** Text handed to tree-sitter; same length and lines as `text`. */
+  parsedText: string;
+  tree: Tree;
+  annotations: Annotation[];
+  functions: FunctionInfo[];
+}
+
+const parsers = new Map<Lang, ParserT>();
+function parserFor(lang: Lang): ParserT {
+  let p = parsers.get(lang);
+  if (!p) {
+    p = new Parser();
+    p.setLanguage(lang === 'c' ? CLanguage : CppLanguage);
+    parsers.set(lang, p);
+  }
+  return p;
+}
+
+/** Parse text with tree-sitter only (no preprocessing): the benchmark's floor. */
+export function parseRaw(text: string, lang: Lang): Tree {
+  return parserFor(lang).parse(text);
+}
+
+function countErrors(node: SyntaxNode, limit = 1000): number {
+  if (!node.hasError) return 0;
+  let count = 0;
+  const cursor = node.walk();
+  let done = false;
+  while (!done && count < limit) {
+    const t = cursor.currentNode;
+    if (t.type === 'ERROR' || t.isMissing) count++;
+    if (t.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        done = true;
+        break;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Parse one source file. `.h` files are parsed as C, and again as C++ when C leaves errors
+ * (headers of C++ drivers); the tree with fewer errors wins.
+ */
+export function parseSource(path: string, text: string, langHint?: Lang): SourceFile {
+  const lang = langHint ?? languageForPath(path) ?? 'c';
+  let pp = preprocess(text, lang);
+  let tree = parserFor(lang).parse(pp.text);
+  let usedLang = lang;
+  if (lang === 'c' && tree.rootNode.hasError && path.toLowerCase().endsWith('.h')) {
+    const ppCpp = preprocess(text, 'cpp');
+    const treeCpp = parserFor('cpp').parse(ppCpp.text);
+    if (countErrors(treeCpp.rootNode) < countErrors(tree.rootNode)) {
+      pp = ppCpp;
+      tree = treeCpp;
+      usedLang = 'cpp';
+    }
+  }
+  return {
+    path,
+    lang: usedLang,
+    text,
+    parsedText: pp.text,
+    tree,
+    annotations: pp.annotations,
+    functions: findFunctions(tree.rootNode),
+  };
+}
+
+/** Name of the declarator of a function definition. */
+export function declaratorName(decl: SyntaxNode | null): string | undefined {
+  let d: SyntaxNode | null = decl;
+  for (let guard = 0; d && guard < 50; guard++) {
+    switch (d.type) {
+      case 'identifier':
+      case 'field_identifier':
+      case 'qualified_identifier':
+      case 'destructor_name':
+      case 'operator_name':
+        return d.text;
+      case 'function_declarator':
+      case 'pointer_declarator':
+      case 'reference_declarator':
+      case 'parenthesized_declarator':
+      case 'attributed_declarator':
+        d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c.type !== 'attribute_specifier' && c.type !== 'ms_call_modifier') ?? null;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+function functionDeclarator(decl: SyntaxNode | null): SyntaxNode | undefined {
+  let d: SyntaxNode | null = decl;
+  for (let guard = 0; d && guard < 50; guard++) {
+    if (d.type === 'function_declarator') return d;
+    d = d.childForFieldName('declarator');
+  }
+  return undefined;
+}
+
+function paramNames(fd: SyntaxNode | undefined): string[] {
+  if (!fd) return [];
+  const list = fd.childForFieldName('parameters');
+  if (!list) return [];
+  const names: string[] = [];
+  for (const p of list.namedChildren) {
+    if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
+    const name = declaratorName(p.childForFieldName('declarator'));
+    names.push(name ?? '');
+  }
+  return names;
+}
+
+/** Every function definition in the tree, including those nested in `#if` blocks, namespaces, classes and ERROR regions. */
+export function findFunctions(root: SyntaxNode): FunctionInfo[] {
+  const result: FunctionInfo[] = [];
+  const stack: SyntaxNode[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'function_definition') {
+      const body = node.childForFieldName('body');
+      const decl = node.childForFieldName('declarator');
+      if (body && body.type === 'compound_statement') {
+        result.push({
+          name: declaratorName(decl) ?? '<anonymous>',
+          node,
+          body,
+          params: paramNames(functionDeclarator(decl)),
+          hasError: body.hasError,
+          line: node.startPosition.row + 1,
+        });
+      }
+      continue; // no nested function definitions in C; lambdas are analyzed as part of their parent
+    }
+    // Only descend where definitions can live.
+    switch (node.type) {
+      case 'translation_unit':
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_else':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+      case 'linkage_specification':
+      case 'declaration_list':
+      case 'namespace_definition':
+      case 'class_specifier':
+      case 'struct_specifier':
+      case 'field_declaration_list':
+      case 'template_declaration':
+      case 'ERROR':
+        for (let k = node.namedChildCount - 1; k >= 0; k--) stack.push(node.namedChild(k)!);
+        break;
+      default:
+        break;
+    }
+  }
+  result.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  return result;
+}
