@@ -1,0 +1,86 @@
+/**
+ * mdl-probe-outside-try: MmProbeAndLockPages (and the ProcessPages / SelectedPages variants) raise an
+ * exception on a bad buffer, so they must be called inside a __try whose __except takes it.
+ */
+import type { Rule } from '../src/lint/rule.js';
+import { docsUrl } from '../src/lint/rule.js';
+import { calleeName, type TryCtx } from '../src/cfg/cfg.js';
+import { ddiEffect } from '../src/ddi/table.js';
+
+type Verdict =
+  | { protected: true }
+  | { protected: false; messageId: 'notInTry' | 'onlyFinally' | 'filterNeverCatches' | 'filterTooNarrow'; filterLine?: number; code?: string; why?: string };
+
+/** Walk the enclosing frames outward: does some __except take every exception the probe raises? */
+export function protection(ctx: TryCtx | null): Verdict {
+  let sawFinally = false;
+  let narrow: { line: number; code: string } | undefined;
+  let never: { line: number; why: string } | undefined;
+  for (let c = ctx; c; c = c.parent) {
+    const f = c.frame;
+    if (f.kind === 'finally') {
+      sawFinally = true;
+      continue;
+    }
+    const cls = f.filterClass ?? { kind: 'unknown' };
+    const line = (f.filter ?? f.stmt).startPosition.row + 1;
+    if (cls.kind === 'all' || cls.kind === 'unknown') return { protected: true };
+    if (cls.kind === 'narrow') narrow ??= { line, code: cls.code };
+    if (cls.kind === 'none') never ??= { line, why: cls.why === 'continue-search' ? 'EXCEPTION_CONTINUE_SEARCH' : 'EXCEPTION_CONTINUE_EXECUTION' };
+  }
+  if (narrow) return { protected: false, messageId: 'filterTooNarrow', filterLine: narrow.line, code: narrow.code };
+  if (never) return { protected: false, messageId: 'filterNeverCatches', filterLine: never.line, why: never.why };
+  if (sawFinally) return { protected: false, messageId: 'onlyFinally' };
+  return { protected: false, messageId: 'notInTry' };
+}
+
+function isProbe(name: string | undefined): boolean {
+  if (!name) return false;
+  const e = ddiEffect(name);
+  return !!e?.requiresTry && !!e.mdl?.some((m) => m.op === 'lock');
+}
+
+export const mdlProbeOutsideTry: Rule = {
+  meta: {
+    id: 'mdl-probe-outside-try',
+    type: 'problem',
+    docs: {
+      description: 'MmProbeAndLockPages and its variants must be called inside a __try whose __except handler takes the exception they raise',
+      url: docsUrl('mdl-probe-outside-try'),
+      recommended: true,
+    },
+    messages: {
+      notInTry:
+        '{{callee}} is not inside a __try/__except: on an invalid or inaccessible buffer it raises an exception (STATUS_ACCESS_VIOLATION and others) that nothing here handles (bug check 0x3B SYSTEM_SERVICE_EXCEPTION, 0x7E or 0x1E KMODE_EXCEPTION_NOT_HANDLED)',
+      onlyFinally:
+        '{{callee}} is inside __try/__finally only: __finally runs during unwinding but does not handle the exception the probe raises (bug check 0x3B, 0x7E or 0x1E)',
+      filterNeverCatches:
+        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} is {{why}}, which never handles the exception the probe raises (bug check 0x3B, 0x7E or 0x1E)',
+      filterTooNarrow:
+        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} only takes {{code}}, but the probe also raises other statuses (STATUS_DATATYPE_MISALIGNMENT, in-page errors...) (bug check 0x3B, 0x7E or 0x1E)',
+    },
+    defaultSeverity: 'error',
+    schema: { type: 'object', properties: {}, additionalProperties: false },
+    simulator: { validates: 'fault', bugChecks: ['0x3B', '0x7E', '0x1E'] },
+    caWarnings: [28125],
+  },
+  check(context) {
+    const { analysis, fn } = context;
+    const cfg = analysis.cfg;
+    if (cfg.hasErrors && /\b(__)?(try|except|finally)\b/.test(fn.body.text)) return; // a parse error may hide the __try
+    for (const node of cfg.nodes) {
+      if (!analysis.reachable.has(node.id)) continue;
+      for (const call of node.calls) {
+        const callee = calleeName(call);
+        if (!isProbe(callee)) continue;
+        const v = protection(node.ctx);
+        if (v.protected) continue;
+        const data: Record<string, string | number> = { callee: callee! };
+        if (v.filterLine !== undefined) data.filterLine = v.filterLine;
+        if (v.code) data.code = v.code;
+        if (v.why) data.why = v.why;
+        context.report({ node: call, messageId: v.messageId, data });
+      }
+    }
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * mdl-unmatched-lock: every successful MmProbeAndLockPages is matched by exactly one MmUnlockPages
+ * on every path, and nothing is unlocked that is not locked.
+ */
+import type { Rule } from '../src/lint/rule.js';
+import { docsUrl } from '../src/lint/rule.js';
+import { explainPath, renderPath } from '../src/analysis/explain.js';
+
+export const mdlUnmatchedLock: Rule = {
+  meta: {
+    id: 'mdl-unmatched-lock',
+    type: 'problem',
+    docs: {
+      description: 'Every successful MmProbeAndLockPages is matched by exactly one MmUnlockPages on every path, and nothing is unlocked that is not locked',
+      url: docsUrl('mdl-unmatched-lock'),
+      recommended: true,
+    },
+    messages: {
+      stillLocked:
+        "MDL '{{name}}' locked at line {{lockLine}} is still locked when the function returns at line {{exitLine}} (path: {{path}}); its pages stay locked (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
+      lostWhileLocked:
+        "MDL '{{name}}' locked at line {{lockLine}} is still locked when its last reference is overwritten at line {{line}} (path: {{path}}); its pages can never be unlocked (bug check 0x76 / 0xCB)",
+      unlockNeverLocked:
+        "MmUnlockPages on MDL '{{name}}', which is not locked on this path: it was never locked (path: {{path}}); unlocking an unlocked MDL corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
+      unlockAfterFailedProbe:
+        "MmUnlockPages on MDL '{{name}}' after {{probe}} at line {{probeLine}} raised an exception (path: {{path}}): a probe that raises leaves the MDL unlocked, so this unlocks an unlocked MDL (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
+      unlockTwice:
+        "MmUnlockPages on MDL '{{name}}', which was already unlocked at line {{unlockLine}} (path: {{path}}); a second unlock corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
+    },
+    defaultSeverity: 'error',
+    schema: { type: 'object', properties: {}, additionalProperties: false },
+    simulator: { validates: 'fault', bugChecks: ['0x76', '0xCB', '0x4E', '0xC4/0x7C'] },
+  },
+  check(context) {
+    const { analysis } = context;
+    for (const obs of analysis.observations) {
+      if (obs.imprecise) continue;
+      if (obs.kind === 'leak') {
+        const o = obs.obj;
+        if (!o.lockSite) continue;
+        const exitMessage = obs.explicitReturn ? 'returns' : 'falls off the end of the function';
+        const path = explainPath(obs.trace, o.id, { ...obs.exit, message: exitMessage });
+        context.report({
+          loc: { line: obs.exit.line, column: obs.exit.column },
+          messageId: 'stillLocked',
+          data: { name: o.name, lockLine: o.lockSite.line, exitLine: obs.exit.line, path: renderPath(path) },
+          path,
+        });
+      } else if (obs.kind === 'lost') {
+        const o = obs.obj;
+        if (!o.lockSite) continue;
+        const path = explainPath(obs.trace, o.id, { ...obs.at, message: 'last reference overwritten' });
+        context.report({
+          loc: { line: obs.at.line, column: obs.at.column },
+          messageId: 'lostWhileLocked',
+          data: { name: o.name, lockLine: o.lockSite.line, line: obs.at.line, path: renderPath(path) },
+          path,
+        });
+      } else if (obs.kind === 'mdl-op' && obs.op === 'unlock') {
+        const o = obs.before;
+        const site = { line: obs.call.startPosition.row + 1, column: obs.call.startPosition.column + 1 };
+        const path = explainPath(obs.trace, o.id, { ...site, message: 'MmUnlockPages' });
+        if (o.state === 'allocated' || (o.state === 'unlocked' && o.failedProbe)) {
+          if (o.failedProbe) {
+            context.report({
+              node: obs.call,
+              messageId: 'unlockAfterFailedProbe',
+              data: { name: o.name, probe: o.failedProbe.callee, probeLine: o.failedProbe.line, path: renderPath(path) },
+              path,
+            });
+          } else {
+            context.report({ node: obs.call, messageId: 'unlockNeverLocked', data: { name: o.name, path: renderPath(path) }, path });
+          }
+        } else if (o.state === 'unlocked') {
+          context.report({
+            node: obs.call,
+            messageId: 'unlockTwice',
+            data: { name: o.name, unlockLine: o.unlockSite?.line ?? '?', path: renderPath(path) },
+            path,
+          });
+        }
+      }
+    }
+  },
+};

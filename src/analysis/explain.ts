@@ -1,0 +1,38 @@
+/**
+ * Turning an analysis trace into an explanation: structured steps for JSON/SARIF code flows, and a
+ * compact "12 → 18 [status failed] → 30" rendering for the message.
+ */
+import type { PathStep } from '../lint/types.js';
+import { traceSteps, type Site, type Trace } from './mdl-analysis.js';
+
+export function explainPath(trace: Trace | null, objId: string | undefined, end?: Site & { message: string }): PathStep[] {
+  const steps: PathStep[] = traceSteps(trace, objId).map((s) => ({ line: s.site.line, column: s.site.column, message: s.message }));
+  if (end) {
+    const last = steps[steps.length - 1];
+    if (!last || last.line !== end.line || last.column !== end.column || last.message !== end.message) {
+      steps.push({ line: end.line, column: end.column, message: end.message });
+    }
+  }
+  return steps;
+}
+
+const DECISION = /^(goto |case |default case)|( is (TRUE|FALSE|true|false|NULL|not NULL)| succeeded| failed| raises an exception)$/;
+
+/** Compact rendering: line numbers, with branch decisions in brackets; long paths keep both ends. */
+export function renderPath(steps: PathStep[], maxItems = 8): string {
+  const items: string[] = [];
+  for (const s of steps) {
+    const decision = DECISION.test(s.message);
+    const item = decision ? `${s.line} [${s.message}]` : `${s.line}`;
+    if (items[items.length - 1] === item) continue;
+    // collapse "18" followed by "18 [x]" into the decision
+    if (decision && items[items.length - 1] === `${s.line}`) items.pop();
+    items.push(item);
+  }
+  if (items.length > maxItems) {
+    const head = items.slice(0, 3);
+    const tail = items.slice(items.length - (maxItems - 4));
+    return [...head, '…', ...tail].join(' → ');
+  }
+  return items.join(' → ');
+}

@@ -1,0 +1,247 @@
+/**
+ * Abstract integer values for flag, status and counter locals: a bounded union of intervals.
+ * Enough to keep `locked = TRUE`, `status = GetExceptionCode()` and `if (!NT_SUCCESS(status))`
+ * correlated with the MDL state they go with. Literals in [0x80000000, 0xFFFFFFFF] are read as
+ * signed 32-bit values (the NTSTATUS convention: failures are negative).
+ */
+
+export type Interval = readonly [number, number];
+/** Sorted, disjoint intervals; empty = infeasible. */
+export type Val = readonly Interval[];
+
+export const TOP: Val = [[-Infinity, Infinity]];
+export const BOTTOM: Val = [];
+const MAX_INTERVALS = 6;
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+
+export const NT_SUCCESS_RANGE: Val = [[0, I32_MAX]];
+export const NT_FAILURE_RANGE: Val = [[I32_MIN, -1]];
+export const NT_ERROR_RANGE: Val = [[-0x40000000, -1]];
+export const NT_WARNING_RANGE: Val = [[I32_MIN, -0x40000001]];
+export const NT_INFORMATION_RANGE: Val = [[0x40000000, I32_MAX]];
+
+export function constant(c: number): Val {
+  return [[c, c]];
+}
+
+export function isTop(v: Val): boolean {
+  return v.length === 1 && v[0]![0] === -Infinity && v[0]![1] === Infinity;
+}
+
+export function singleton(v: Val): number | undefined {
+  return v.length === 1 && v[0]![0] === v[0]![1] ? v[0]![0] : undefined;
+}
+
+function normalize(list: Interval[]): Val {
+  if (list.length === 0) return BOTTOM;
+  list.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [lo, hi] of list) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  while (out.length > MAX_INTERVALS) {
+    // merge across the smallest gap
+    let best = 0;
+    let gap = Infinity;
+    for (let k = 0; k + 1 < out.length; k++) {
+      const g = out[k + 1]![0] - out[k]![1];
+      if (g < gap) {
+        gap = g;
+        best = k;
+      }
+    }
+    out[best] = [out[best]![0], out[best + 1]![1]];
+    out.splice(best + 1, 1);
+  }
+  return out;
+}
+
+export function join(a: Val, b: Val): Val {
+  if (a === b) return a;
+  return normalize([...a, ...b]);
+}
+
+export function meet(a: Val, b: Val): Val {
+  const out: Interval[] = [];
+  for (const [alo, ahi] of a) {
+    for (const [blo, bhi] of b) {
+      const lo = Math.max(alo, blo);
+      const hi = Math.min(ahi, bhi);
+      if (lo <= hi) out.push([lo, hi]);
+    }
+  }
+  return normalize(out);
+}
+
+export function minus(a: Val, c: number): Val {
+  const out: Interval[] = [];
+  for (const [lo, hi] of a) {
+    if (c < lo || c > hi) out.push([lo, hi]);
+    else {
+      if (lo <= c - 1) out.push([lo, c - 1]);
+      if (c + 1 <= hi) out.push([c + 1, hi]);
+    }
+  }
+  return normalize(out);
+}
+
+export function equal(a: Val, b: Val): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k]![0] !== b[k]![0] || a[k]![1] !== b[k]![1]) return false;
+  return true;
+}
+
+export type CmpOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** The values of `x` for which `x op c` holds. */
+export function constraint(op: CmpOp, c: number): Val {
+  switch (op) {
+    case '==':
+      return [[c, c]];
+    case '!=':
+      return minus(TOP, c);
+    case '<':
+      return [[-Infinity, c - 1]];
+    case '<=':
+      return [[-Infinity, c]];
+    case '>':
+      return [[c + 1, Infinity]];
+    case '>=':
+      return [[c, Infinity]];
+  }
+}
+
+export function negateOp(op: CmpOp): CmpOp {
+  return ({ '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' } as const)[op];
+}
+
+export function flipOp(op: CmpOp): CmpOp {
+  return ({ '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[op];
+}
+
+/** Can `x op c` be true / false for some x in v? */
+export function canBe(v: Val, op: CmpOp, c: number, truth: boolean): boolean {
+  return meet(v, constraint(truth ? op : negateOp(op), c)).length > 0;
+}
+
+export function toString(v: Val): string {
+  if (v.length === 0) return '⊥';
+  if (isTop(v)) return '⊤';
+  return v.map(([lo, hi]) => (lo === hi ? String(lo) : `${lo}..${hi}`)).join('|');
+}
+
+/** Parse a C integer literal (hex, octal, decimal, suffixes). Values in [2^31, 2^32) become negative (NTSTATUS). */
+export function parseIntLiteral(text: string): number | undefined {
+  const t = text.replace(/[uUlL]+$/, '').replace(/'/g, '');
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) v = Number.parseInt(t.slice(2), 16);
+  else if (/^0[bB][01]+$/.test(t)) v = Number.parseInt(t.slice(2), 2);
+  else if (/^0[0-7]+$/.test(t)) v = Number.parseInt(t, 8);
+  else if (/^[0-9]+$/.test(t)) v = Number.parseInt(t, 10);
+  else return undefined;
+  if (v >= 0x80000000 && v <= 0xffffffff) v -= 0x100000000;
+  return v;
+}
+
+/** Values of well-known constants (ntstatus.h, wdm.h). */
+export const KNOWN_CONSTANTS: Record<string, number> = {
+  TRUE: 1,
+  FALSE: 0,
+  true: 1,
+  false: 0,
+  NULL: 0,
+  nullptr: 0,
+  STATUS_SUCCESS: 0,
+  STATUS_WAIT_0: 0,
+  STATUS_TIMEOUT: 0x102,
+  STATUS_PENDING: 0x103,
+  STATUS_REPARSE: 0x104,
+  STATUS_MORE_ENTRIES: 0x105,
+  STATUS_NOT_ALL_ASSIGNED: 0x106,
+  STATUS_ALERTED: 0x101,
+  STATUS_USER_APC: 0xc0,
+  STATUS_GUARD_PAGE_VIOLATION: 0x80000001 - 0x100000000,
+  STATUS_DATATYPE_MISALIGNMENT: 0x80000002 - 0x100000000,
+  STATUS_BREAKPOINT: 0x80000003 - 0x100000000,
+  STATUS_BUFFER_OVERFLOW: 0x80000005 - 0x100000000,
+  STATUS_NO_MORE_FILES: 0x80000006 - 0x100000000,
+  STATUS_DEVICE_BUSY: 0x80000011 - 0x100000000,
+  STATUS_NO_MORE_ENTRIES: 0x8000001a - 0x100000000,
+  STATUS_UNSUCCESSFUL: 0xc0000001 - 0x100000000,
+  STATUS_NOT_IMPLEMENTED: 0xc0000002 - 0x100000000,
+  STATUS_INVALID_INFO_CLASS: 0xc0000003 - 0x100000000,
+  STATUS_INFO_LENGTH_MISMATCH: 0xc0000004 - 0x100000000,
+  STATUS_ACCESS_VIOLATION: 0xc0000005 - 0x100000000,
+  STATUS_IN_PAGE_ERROR: 0xc0000006 - 0x100000000,
+  STATUS_INVALID_HANDLE: 0xc0000008 - 0x100000000,
+  STATUS_INVALID_PARAMETER: 0xc000000d - 0x100000000,
+  STATUS_NO_SUCH_DEVICE: 0xc000000e - 0x100000000,
+  STATUS_INVALID_DEVICE_REQUEST: 0xc0000010 - 0x100000000,
+  STATUS_END_OF_FILE: 0xc0000011 - 0x100000000,
+  STATUS_MORE_PROCESSING_REQUIRED: 0xc0000016 - 0x100000000,
+  STATUS_NO_MEMORY: 0xc0000017 - 0x100000000,
+  STATUS_ILLEGAL_INSTRUCTION: 0xc000001d - 0x100000000,
+  STATUS_ACCESS_DENIED: 0xc0000022 - 0x100000000,
+  STATUS_BUFFER_TOO_SMALL: 0xc0000023 - 0x100000000,
+  STATUS_OBJECT_TYPE_MISMATCH: 0xc0000024 - 0x100000000,
+  STATUS_NONCONTINUABLE_EXCEPTION: 0xc0000025 - 0x100000000,
+  STATUS_OBJECT_NAME_INVALID: 0xc0000033 - 0x100000000,
+  STATUS_OBJECT_NAME_NOT_FOUND: 0xc0000034 - 0x100000000,
+  STATUS_OBJECT_NAME_COLLISION: 0xc0000035 - 0x100000000,
+  STATUS_DELETE_PENDING: 0xc0000056 - 0x100000000,
+  STATUS_INTEGER_OVERFLOW: 0xc0000095 - 0x100000000,
+  STATUS_INSUFFICIENT_RESOURCES: 0xc000009a - 0x100000000,
+  STATUS_DEVICE_NOT_READY: 0xc00000a3 - 0x100000000,
+  STATUS_IO_TIMEOUT: 0xc00000b5 - 0x100000000,
+  STATUS_NOT_SUPPORTED: 0xc00000bb - 0x100000000,
+  STATUS_INVALID_USER_BUFFER: 0xc00000e8 - 0x100000000,
+  STATUS_INVALID_PARAMETER_1: 0xc00000ef - 0x100000000,
+  STATUS_INVALID_PARAMETER_2: 0xc00000f0 - 0x100000000,
+  STATUS_INVALID_PARAMETER_3: 0xc00000f1 - 0x100000000,
+  STATUS_STACK_OVERFLOW: 0xc00000fd - 0x100000000,
+  STATUS_CANCELLED: 0xc0000120 - 0x100000000,
+  STATUS_INVALID_ADDRESS: 0xc0000141 - 0x100000000,
+  STATUS_INVALID_DEVICE_STATE: 0xc0000184 - 0x100000000,
+  STATUS_DEVICE_DOES_NOT_EXIST: 0xc00000c0 - 0x100000000,
+  STATUS_INVALID_BUFFER_SIZE: 0xc0000206 - 0x100000000,
+  STATUS_NOT_FOUND: 0xc0000225 - 0x100000000,
+  STATUS_DEVICE_REMOVED: 0xc00002b6 - 0x100000000,
+  STATUS_INSUFFICIENT_NVRAM_RESOURCES: 0xc0000454 - 0x100000000,
+  STATUS_DEVICE_DATA_ERROR: 0xc000009c - 0x100000000,
+  STATUS_DEVICE_NOT_CONNECTED: 0xc000009d - 0x100000000,
+  STATUS_INVALID_PARAMETER_MIX: 0xc0000030 - 0x100000000,
+  STATUS_NO_DATA_DETECTED: 0x80000022 - 0x100000000,
+  EXCEPTION_EXECUTE_HANDLER: 1,
+  EXCEPTION_CONTINUE_SEARCH: 0,
+  EXCEPTION_CONTINUE_EXECUTION: -1,
+  PASSIVE_LEVEL: 0,
+  LOW_LEVEL: 0,
+  APC_LEVEL: 1,
+  DISPATCH_LEVEL: 2,
+  HIGH_LEVEL: 31,
+  KernelMode: 0,
+  UserMode: 1,
+  IoReadAccess: 0,
+  IoWriteAccess: 1,
+  IoModifyAccess: 2,
+  MDL_MAPPED_TO_SYSTEM_VA: 0x0001,
+  MDL_PAGES_LOCKED: 0x0002,
+  MDL_SOURCE_IS_NONPAGED_POOL: 0x0004,
+  MDL_ALLOCATED_FIXED_SIZE: 0x0008,
+  MDL_PARTIAL: 0x0010,
+  MDL_PARTIAL_HAS_BEEN_MAPPED: 0x0020,
+  MDL_IO_PAGE_READ: 0x0040,
+  MDL_WRITE_OPERATION: 0x0080,
+  MDL_IO_SPACE: 0x0800,
+  MDL_MAPPING_CAN_FAIL: 0x2000,
+};
+
+/** Unknown `STATUS_*` names: almost all are failures. Returns the range to assume. */
+export function unknownStatusRange(name: string): Val | undefined {
+  if (/^STATUS_[A-Z0-9_]+$/.test(name)) return NT_FAILURE_RANGE;
+  return undefined;
+}

@@ -1,0 +1,673 @@
+/**
+ * Control-flow graph of one function, over tree-sitter nodes.
+ *
+ * Nodes evaluate one statement-level piece of syntax (an expression statement, a declaration, an
+ * atomic condition, a return value, an `__except` filter). Conditions are decomposed into atomic
+ * branch nodes (`&&`, `||`, `!`, `?:`, `,`), so that each edge can carry an assumption. SEH is
+ * modelled with exceptional edges from every call that can raise (per the DDI table) to the
+ * innermost handler: an `__except` filter node, or a copy of the `__finally` block that then keeps
+ * propagating. `__finally` blocks are duplicated per kind of exit (fall-through, return, goto,
+ * break, continue, `__leave`, exception), which keeps paths apart and the analysis precise.
+ * `#if` branches inside a body are alternative paths (`#if 0` is never taken).
+ */
+import type { FunctionInfo, SyntaxNode } from '../parse/parser.js';
+
+export type EdgeKind = 'normal' | 'true' | 'false' | 'case' | 'default' | 'exception' | 'pp' | 'goto' | 'catch' | 'pass';
+
+export interface CfgEdge {
+  to: number;
+  kind: EdgeKind;
+  /** For true/false edges: the atomic condition. */
+  cond?: SyntaxNode;
+  /** For case/default edges: the switch's discriminant expression. */
+  discriminant?: SyntaxNode;
+  /** For case edges: the case value; for default edges: every case value of the switch. */
+  caseValues?: SyntaxNode[];
+  /** For exception edges: the call that raises. */
+  raiser?: SyntaxNode;
+  /** For goto edges: the label. */
+  label?: string;
+}
+
+export type NodeKind = 'entry' | 'exit' | 'raise-exit' | 'stmt' | 'branch' | 'return' | 'join' | 'havoc' | 'filter';
+
+export type FilterClass =
+  | { kind: 'all' }
+  | { kind: 'none'; why: 'continue-search' | 'continue-execution' }
+  | { kind: 'narrow'; code: string }
+  | { kind: 'unknown' };
+
+export interface TryFrame {
+  kind: 'except' | 'finally';
+  /** The `seh_try_statement`. */
+  stmt: SyntaxNode;
+  filter?: SyntaxNode;
+  filterClass?: FilterClass;
+  /** Filter node id (except frames). */
+  filterNode?: number;
+  /** Lazily built copy of the finally block for exceptional exits (finally frames). */
+  exceptionEntry?: number;
+  /** Loop/switch nesting depth when the try statement began (for break/continue in handlers). */
+  loopDepth: number;
+}
+
+export interface TryCtx {
+  frame: TryFrame;
+  parent: TryCtx | null;
+}
+
+export interface CfgNode {
+  id: number;
+  kind: NodeKind;
+  /** The syntax evaluated here (expression, declaration, condition, return statement, filter). */
+  ast?: SyntaxNode;
+  succs: CfgEdge[];
+  /** Enclosing `__try` frames, innermost first. */
+  ctx: TryCtx | null;
+  /** Calls evaluated at this node, in source order. */
+  calls: SyntaxNode[];
+  /** A loop head (target of a back edge). */
+  loopHead?: boolean;
+  /** Position for explanations (1-based). */
+  line: number;
+  column: number;
+}
+
+export interface Cfg {
+  fn: FunctionInfo;
+  nodes: CfgNode[];
+  entry: number;
+  exit: number;
+  raiseExit: number;
+  /** The function body held ERROR/MISSING nodes (they became havoc nodes). */
+  hasErrors: boolean;
+  /** The graph exceeded the node budget: do not analyze. */
+  truncated: boolean;
+}
+
+interface Dangling {
+  from: number;
+  kind: EdgeKind;
+  cond?: SyntaxNode;
+  discriminant?: SyntaxNode;
+  caseValues?: SyntaxNode[];
+  label?: string;
+}
+
+interface Breakable {
+  isLoop: boolean;
+  breaks: Dangling[];
+  continues: Dangling[];
+  ctx: TryCtx | null;
+}
+
+export interface CfgOptions {
+  /** Does a call to this function raise a structured exception? */
+  raises: (callee: string) => boolean;
+  /** Node budget; beyond it the CFG is marked truncated. */
+  maxNodes?: number;
+}
+
+/** Name of a call's callee (`Foo`, `obj->Method` → `Method`, `Ns::Foo` → `Foo`). */
+export function calleeName(call: SyntaxNode): string | undefined {
+  let f = call.childForFieldName('function');
+  while (f && f.type === 'parenthesized_expression') f = f.namedChild(0);
+  if (!f) return undefined;
+  switch (f.type) {
+    case 'identifier':
+      return f.text;
+    case 'field_expression':
+      return f.childForFieldName('field')?.text;
+    case 'qualified_identifier': {
+      const name = f.childForFieldName('name');
+      return name ? name.text.replace(/<.*$/s, '') : f.text;
+    }
+    case 'template_function':
+      return f.childForFieldName('name')?.text;
+    default:
+      return undefined;
+  }
+}
+
+/** Collect calls in evaluation order (arguments before the call), not descending into lambdas. */
+export function collectCalls(node: SyntaxNode, out: SyntaxNode[] = []): SyntaxNode[] {
+  const stack: { n: SyntaxNode; post: boolean }[] = [{ n: node, post: false }];
+  while (stack.length) {
+    const top = stack.pop()!;
+    if (top.post) {
+      out.push(top.n);
+      continue;
+    }
+    const n = top.n;
+    if (n.type === 'lambda_expression' || n.type === 'compound_statement') continue;
+    if (n.type === 'call_expression') stack.push({ n, post: true });
+    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push({ n: n.namedChild(k)!, post: false });
+  }
+  return out;
+}
+
+const CONST_TRUE = new Set(['1', 'TRUE', 'true']);
+const CONST_FALSE = new Set(['0', 'FALSE', 'false']);
+
+function constantTruth(expr: SyntaxNode): boolean | undefined {
+  const t = expr.text.trim();
+  if (CONST_TRUE.has(t)) return true;
+  if (CONST_FALSE.has(t)) return false;
+  if (expr.type === 'number_literal') {
+    const v = Number.parseInt(t.replace(/[uUlL]+$/, ''));
+    if (!Number.isNaN(v)) return v !== 0;
+  }
+  return undefined;
+}
+
+function unparen(n: SyntaxNode): SyntaxNode {
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+  return n;
+}
+
+/** Classify an `__except` filter: does it take every exception a probe can raise? */
+export function classifyFilter(filter: SyntaxNode | null | undefined): FilterClass {
+  if (!filter) return { kind: 'unknown' };
+  const f = unparen(filter);
+  const t = f.text.replace(/\s+/g, '');
+  if (t === 'EXCEPTION_EXECUTE_HANDLER' || t === '1') return { kind: 'all' };
+  if (t === 'EXCEPTION_CONTINUE_SEARCH' || t === '0') return { kind: 'none', why: 'continue-search' };
+  if (t === 'EXCEPTION_CONTINUE_EXECUTION' || t === '-1') return { kind: 'none', why: 'continue-execution' };
+  // GetExceptionCode() == STATUS_X [? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH]
+  const eqCode = (n: SyntaxNode): string | undefined => {
+    n = unparen(n);
+    if (n.type !== 'binary_expression') return undefined;
+    const op = n.childForFieldName('operator')?.text;
+    if (op !== '==') return undefined;
+    const l = unparen(n.childForFieldName('left')!);
+    const r = unparen(n.childForFieldName('right')!);
+    const isCode = (x: SyntaxNode) => x.type === 'call_expression' && /^(GetExceptionCode|_exception_code)$/.test(calleeName(x) ?? '');
+    if (isCode(l) && !isCode(r)) return r.text;
+    if (isCode(r) && !isCode(l)) return l.text;
+    return undefined;
+  };
+  const direct = eqCode(f);
+  if (direct) return { kind: 'narrow', code: direct };
+  if (f.type === 'conditional_expression') {
+    const c = f.childForFieldName('condition');
+    const cons = f.childForFieldName('consequence');
+    const alt = f.childForFieldName('alternative');
+    if (c && cons && alt) {
+      const code = eqCode(c);
+      const ct = classifyFilter(cons);
+      const at = classifyFilter(alt);
+      if (code && ct.kind === 'all' && at.kind === 'none') return { kind: 'narrow', code };
+      if (ct.kind === 'all' && at.kind === 'all') return { kind: 'all' };
+      if (ct.kind === 'none' && at.kind === 'none') return ct;
+    }
+  }
+  return { kind: 'unknown' };
+}
+
+class Builder {
+  nodes: CfgNode[] = [];
+  ctx: TryCtx | null = null;
+  breakables: Breakable[] = [];
+  leaveStack: Dangling[][] = [];
+  labels = new Map<string, { node: number; ctx: TryCtx | null }>();
+  gotos: { preds: Dangling[]; ctx: TryCtx | null; label: string; loopDepth: number }[] = [];
+  exit: number;
+  raiseExit: number;
+  hasErrors = false;
+  truncated = false;
+  maxNodes: number;
+
+  constructor(
+    readonly fn: FunctionInfo,
+    readonly opts: CfgOptions,
+  ) {
+    this.maxNodes = opts.maxNodes ?? 200_000;
+    this.newNode('entry', undefined, [], fn.node);
+    this.exit = this.newNode('exit', undefined, [], fn.body.lastChild ?? fn.body);
+    this.raiseExit = this.newNode('raise-exit', undefined, [], fn.body.lastChild ?? fn.body);
+  }
+
+  newNode(kind: NodeKind, ast: SyntaxNode | undefined, preds: Dangling[], posNode?: SyntaxNode): number {
+    const id = this.nodes.length;
+    if (id >= this.maxNodes) {
+      this.truncated = true;
+      throw new TruncatedError();
+    }
+    const p = (posNode ?? ast)?.startPosition;
+    const calls = ast && kind !== 'join' ? collectCalls(ast) : [];
+    this.nodes.push({ id, kind, ast, succs: [], ctx: this.ctx, calls, line: (p?.row ?? 0) + 1, column: (p?.column ?? 0) + 1 });
+    this.connect(preds, id);
+    if (kind === 'stmt' || kind === 'branch' || kind === 'return' || kind === 'filter') {
+      for (const call of calls) {
+        const name = calleeName(call);
+        if (name && this.opts.raises(name)) {
+          this.nodes[id]!.succs.push({ to: this.exceptionTarget(this.ctx), kind: 'exception', raiser: call });
+          break; // one exceptional edge per node: the state is the node's input either way
+        }
+      }
+    }
+    return id;
+  }
+
+  connect(preds: Dangling[], to: number): void {
+    for (const d of preds) {
+      const e: CfgEdge = { to, kind: d.kind };
+      if (d.cond) e.cond = d.cond;
+      if (d.discriminant) e.discriminant = d.discriminant;
+      if (d.caseValues) e.caseValues = d.caseValues;
+      if (d.label) e.label = d.label;
+      this.nodes[d.from]!.succs.push(e);
+    }
+  }
+
+  fall(from: number): Dangling[] {
+    return [{ from, kind: 'normal' }];
+  }
+
+  /** Where an exception raised in `ctx` goes. */
+  exceptionTarget(ctx: TryCtx | null): number {
+    if (!ctx) return this.raiseExit;
+    const f = ctx.frame;
+    if (f.kind === 'except') return f.filterNode!;
+    if (f.exceptionEntry === undefined) {
+      const saved = this.ctx;
+      const savedBreakables = this.breakables;
+      this.ctx = ctx.parent;
+      this.breakables = this.breakables.slice(0, f.loopDepth);
+      const entry = this.newNode('join', undefined, [], finallyBody(f.stmt));
+      f.exceptionEntry = entry;
+      const end = this.stmt(finallyBody(f.stmt)!, this.fall(entry));
+      this.connect(
+        end.map((d) => ({ ...d, kind: d.kind === 'normal' ? 'exception' : d.kind })),
+        this.exceptionTarget(ctx.parent),
+      );
+      this.ctx = saved;
+      this.breakables = savedBreakables;
+    }
+    return f.exceptionEntry;
+  }
+
+  /** Route dangling edges out of every frame between `from` and `to` (exclusive), running `__finally` copies. */
+  unwind(preds: Dangling[], from: TryCtx | null, to: TryCtx | null): Dangling[] {
+    let cur = from;
+    while (cur && cur !== to) {
+      if (cur.frame.kind === 'finally') {
+        const saved = this.ctx;
+        const savedBreakables = this.breakables;
+        this.ctx = cur.parent;
+        this.breakables = this.breakables.slice(0, cur.frame.loopDepth);
+        const body = finallyBody(cur.frame.stmt)!;
+        const entry = this.newNode('join', undefined, preds, body);
+        preds = this.stmt(body, this.fall(entry));
+        this.ctx = saved;
+        this.breakables = savedBreakables;
+      }
+      cur = cur.parent;
+    }
+    return preds;
+  }
+
+  seq(children: SyntaxNode[], preds: Dangling[]): Dangling[] {
+    for (const c of children) preds = this.stmt(c, preds);
+    return preds;
+  }
+
+  stmt(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    switch (s.type) {
+      case 'compound_statement':
+        return this.seq(s.namedChildren, preds);
+      case 'comment':
+      case 'preproc_call':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_include':
+      case 'type_definition':
+      case 'empty_statement':
+      case 'static_assert_declaration':
+      case 'using_declaration':
+      case 'alias_declaration':
+      case 'namespace_alias_definition':
+      case 'struct_specifier':
+      case 'enum_specifier':
+      case 'union_specifier':
+      case 'class_specifier':
+        return preds;
+      case 'attributed_statement': {
+        const inner = s.namedChildren.filter((c) => c.type !== 'attribute_declaration');
+        return this.seq(inner, preds);
+      }
+      case 'expression_statement': {
+        if (s.namedChildCount === 0) return preds;
+        return this.fall(this.newNode('stmt', s.namedChild(0)!, preds));
+      }
+      case 'declaration':
+        return this.fall(this.newNode('stmt', s, preds));
+      case 'return_statement': {
+        const id = this.newNode('return', s, preds);
+        const out = this.unwind(this.fall(id), this.ctx, null);
+        this.connect(out, this.exit);
+        return [];
+      }
+      case 'throw_statement': {
+        const id = this.newNode('stmt', s, preds);
+        this.connect(this.fall(id), this.raiseExit);
+        return [];
+      }
+      case 'if_statement':
+        return this.ifStmt(s, preds);
+      case 'while_statement':
+        return this.whileStmt(s, preds);
+      case 'do_statement':
+        return this.doStmt(s, preds);
+      case 'for_statement':
+        return this.forStmt(s, preds);
+      case 'for_range_loop':
+        return this.rangeFor(s, preds);
+      case 'switch_statement':
+        return this.switchStmt(s, preds);
+      case 'break_statement': {
+        const b = this.breakables[this.breakables.length - 1];
+        if (!b) return [];
+        b.breaks.push(...this.unwind(preds, this.ctx, b.ctx));
+        return [];
+      }
+      case 'continue_statement': {
+        for (let k = this.breakables.length - 1; k >= 0; k--) {
+          const b = this.breakables[k]!;
+          if (b.isLoop) {
+            b.continues.push(...this.unwind(preds, this.ctx, b.ctx));
+            break;
+          }
+        }
+        return [];
+      }
+      case 'goto_statement': {
+        const label = s.childForFieldName('label')?.text ?? '';
+        const id = this.newNode('join', undefined, preds, s);
+        this.gotos.push({ preds: [{ from: id, kind: 'goto', label }], ctx: this.ctx, label, loopDepth: this.breakables.length });
+        return [];
+      }
+      case 'labeled_statement': {
+        const label = s.childForFieldName('label')?.text ?? '';
+        const id = this.newNode('join', undefined, preds, s);
+        this.labels.set(label, { node: id, ctx: this.ctx });
+        const inner = s.namedChildren.filter((c) => c.type !== 'statement_identifier');
+        return this.seq(inner, this.fall(id));
+      }
+      case 'seh_try_statement':
+        return this.sehTry(s, preds);
+      case 'seh_leave_statement': {
+        const top = this.leaveStack[this.leaveStack.length - 1];
+        if (top) top.push(...preds);
+        return [];
+      }
+      case 'try_statement':
+        return this.cppTry(s, preds);
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+      case 'preproc_else':
+        return this.preproc(s, preds);
+      case 'case_statement':
+        // a case label outside a switch body we handle: treat its statements in sequence
+        return this.seq(caseBody(s), preds);
+      case 'ERROR': {
+        this.hasErrors = true;
+        return this.fall(this.newNode('havoc', s, preds));
+      }
+      default: {
+        if (s.type.endsWith('_statement') || s.type.endsWith('_expression') || s.type === 'identifier') {
+          return this.fall(this.newNode('stmt', s, preds));
+        }
+        return preds;
+      }
+    }
+  }
+
+  /** Decompose a condition into atomic branch nodes. */
+  cond(expr: SyntaxNode, preds: Dangling[]): { t: Dangling[]; f: Dangling[] } {
+    const e = unparen(expr);
+    if (e.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
+      const r = this.cond(e.childForFieldName('argument')!, preds);
+      return { t: r.f, f: r.t };
+    }
+    if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.text;
+      if (op === '&&') {
+        const l = this.cond(e.childForFieldName('left')!, preds);
+        const r = this.cond(e.childForFieldName('right')!, l.t);
+        return { t: r.t, f: [...l.f, ...r.f] };
+      }
+      if (op === '||') {
+        const l = this.cond(e.childForFieldName('left')!, preds);
+        const r = this.cond(e.childForFieldName('right')!, l.f);
+        return { t: [...l.t, ...r.t], f: r.f };
+      }
+    }
+    if (e.type === 'conditional_expression') {
+      const c = this.cond(e.childForFieldName('condition')!, preds);
+      const cons = e.childForFieldName('consequence');
+      const a = cons ? this.cond(cons, c.t) : { t: c.t, f: [] };
+      const b = this.cond(e.childForFieldName('alternative')!, c.f);
+      return { t: [...a.t, ...b.t], f: [...a.f, ...b.f] };
+    }
+    if (e.type === 'comma_expression') {
+      const left = e.childForFieldName('left')!;
+      const id = this.newNode('stmt', left, preds);
+      return this.cond(e.childForFieldName('right')!, this.fall(id));
+    }
+    const k = constantTruth(e);
+    if (k === true) return { t: preds, f: [] };
+    if (k === false) return { t: [], f: preds };
+    const id = this.newNode('branch', e, preds);
+    return { t: [{ from: id, kind: 'true', cond: e }], f: [{ from: id, kind: 'false', cond: e }] };
+  }
+
+  ifStmt(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const c = this.cond(s.childForFieldName('condition')!, preds);
+    const cons = s.childForFieldName('consequence');
+    const t = cons ? this.stmt(cons, c.t) : c.t;
+    let alt = s.childForFieldName('alternative');
+    if (alt && alt.type === 'else_clause') alt = alt.namedChildren.find((x) => x.type !== 'comment') ?? null;
+    const f = alt ? this.stmt(alt, c.f) : c.f;
+    return [...t, ...f];
+  }
+
+  loopBody(body: SyntaxNode | null, preds: Dangling[]): { end: Dangling[]; b: Breakable } {
+    const b: Breakable = { isLoop: true, breaks: [], continues: [], ctx: this.ctx };
+    this.breakables.push(b);
+    const end = body ? this.stmt(body, preds) : preds;
+    this.breakables.pop();
+    return { end, b };
+  }
+
+  whileStmt(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const head = this.newNode('join', undefined, preds, s);
+    this.nodes[head]!.loopHead = true;
+    const c = this.cond(s.childForFieldName('condition')!, this.fall(head));
+    const { end, b } = this.loopBody(s.childForFieldName('body'), c.t);
+    this.connect([...end, ...b.continues], head);
+    return [...c.f, ...b.breaks];
+  }
+
+  doStmt(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const head = this.newNode('join', undefined, preds, s);
+    this.nodes[head]!.loopHead = true;
+    const { end, b } = this.loopBody(s.childForFieldName('body'), this.fall(head));
+    const condNode = s.childForFieldName('condition');
+    const c = condNode ? this.cond(condNode, [...end, ...b.continues]) : { t: [...end, ...b.continues], f: [] };
+    this.connect(c.t, head);
+    return [...c.f, ...b.breaks];
+  }
+
+  forStmt(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const init = s.childForFieldName('initializer');
+    if (init) preds = init.type === 'declaration' ? this.stmt(init, preds) : this.fall(this.newNode('stmt', init, preds));
+    const head = this.newNode('join', undefined, preds, s);
+    this.nodes[head]!.loopHead = true;
+    const condNode = s.childForFieldName('condition');
+    const c = condNode ? this.cond(condNode, this.fall(head)) : { t: this.fall(head), f: [] as Dangling[] };
+    const { end, b } = this.loopBody(s.childForFieldName('body'), c.t);
+    const update = s.childForFieldName('update');
+    let back = [...end, ...b.continues];
+    if (update) back = this.fall(this.newNode('stmt', update, back));
+    this.connect(back, head);
+    return [...c.f, ...b.breaks];
+  }
+
+  rangeFor(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const head = this.newNode('join', undefined, preds, s);
+    this.nodes[head]!.loopHead = true;
+    const right = s.childForFieldName('right');
+    const evalNode = right ? this.newNode('stmt', right, this.fall(head)) : head;
+    const { end, b } = this.loopBody(s.childForFieldName('body'), [{ from: evalNode, kind: 'pp' }]);
+    this.connect([...end, ...b.continues], head);
+    return [{ from: evalNode, kind: 'pp' }, ...b.breaks];
+  }
+
+  switchStmt(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const condNode = s.childForFieldName('condition')!;
+    const disc = unparen(condNode);
+    const d = this.newNode('stmt', disc, preds);
+    const body = s.childForFieldName('body');
+    const cases: SyntaxNode[] = body ? body.namedChildren.filter((c) => c.type === 'case_statement') : [];
+    const values = cases.map((c) => c.childForFieldName('value')).filter((v): v is SyntaxNode => !!v);
+    const b: Breakable = { isLoop: false, breaks: [], continues: [], ctx: this.ctx };
+    this.breakables.push(b);
+    let fallthrough: Dangling[] = [];
+    let hasDefault = false;
+    for (const c of cases) {
+      const value = c.childForFieldName('value');
+      const edge: Dangling = value
+        ? { from: d, kind: 'case', discriminant: disc, caseValues: [value] }
+        : { from: d, kind: 'default', discriminant: disc, caseValues: values };
+      if (!value) hasDefault = true;
+      const entry = this.newNode('join', undefined, [edge, ...fallthrough], c);
+      fallthrough = this.seq(caseBody(c), this.fall(entry));
+    }
+    this.breakables.pop();
+    const out = [...fallthrough, ...b.breaks];
+    if (!hasDefault) out.push({ from: d, kind: 'default', discriminant: disc, caseValues: values });
+    return out;
+  }
+
+  sehTry(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const body = s.childForFieldName('body');
+    const exceptClause = s.namedChildren.find((c) => c.type === 'seh_except_clause');
+    const finallyClause = s.namedChildren.find((c) => c.type === 'seh_finally_clause');
+    const outer = this.ctx;
+    if (exceptClause) {
+      const filter = exceptClause.childForFieldName('filter') ?? undefined;
+      const frame: TryFrame = { kind: 'except', stmt: s, filter, filterClass: classifyFilter(filter), loopDepth: this.breakables.length };
+      // the filter runs in the outer context
+      frame.filterNode = this.newNode('filter', filter ? unparen(filter) : undefined, [], filter ?? exceptClause);
+      this.ctx = { frame, parent: outer };
+      this.leaveStack.push([]);
+      let end = body ? this.stmt(body, preds) : preds;
+      end = [...end, ...this.leaveStack.pop()!];
+      this.ctx = outer;
+      const cls = frame.filterClass!;
+      const handlerBody = exceptClause.childForFieldName('body');
+      let handlerEnd: Dangling[] = [];
+      if (cls.kind !== 'none') {
+        const handlerEntry = this.newNode('join', undefined, [{ from: frame.filterNode, kind: 'catch' }], handlerBody ?? exceptClause);
+        handlerEnd = handlerBody ? this.stmt(handlerBody, this.fall(handlerEntry)) : this.fall(handlerEntry);
+      }
+      if (cls.kind !== 'all') {
+        this.nodes[frame.filterNode]!.succs.push({ to: this.exceptionTarget(outer), kind: 'pass' });
+      }
+      return [...end, ...handlerEnd];
+    }
+    if (finallyClause) {
+      const frame: TryFrame = { kind: 'finally', stmt: s, loopDepth: this.breakables.length };
+      this.ctx = { frame, parent: outer };
+      this.leaveStack.push([]);
+      let end = body ? this.stmt(body, preds) : preds;
+      end = [...end, ...this.leaveStack.pop()!];
+      this.ctx = outer;
+      const fb = finallyBody(s);
+      if (!fb) return end;
+      const entry = this.newNode('join', undefined, end, fb);
+      return this.stmt(fb, this.fall(entry));
+    }
+    return body ? this.stmt(body, preds) : preds;
+  }
+
+  cppTry(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    // C++ exceptions are not SEH: the probe's exception is not caught by catch(...) without /EHa.
+    const body = s.childForFieldName('body');
+    const end = body ? this.stmt(body, preds) : preds;
+    const out = [...end];
+    for (const h of s.namedChildren.filter((c) => c.type === 'catch_clause')) {
+      const hb = h.childForFieldName('body');
+      const entry = this.newNode('join', undefined, [], h);
+      out.push(...(hb ? this.stmt(hb, this.fall(entry)) : this.fall(entry)));
+    }
+    return out;
+  }
+
+  preproc(s: SyntaxNode, preds: Dangling[]): Dangling[] {
+    if (s.type === 'preproc_else') return this.seq(preprocChildren(s), preds);
+    const condition = s.childForFieldName('condition');
+    const alt = s.childForFieldName('alternative');
+    const never = condition && constantTruth(condition) === false;
+    const always = condition && constantTruth(condition) === true;
+    if (never) return alt ? this.preproc(alt, preds) : preds;
+    const split = this.newNode('join', undefined, preds, s);
+    const taken = this.seq(preprocChildren(s), [{ from: split, kind: 'pp' }]);
+    if (always) return taken;
+    const other = alt ? this.preproc(alt, [{ from: split, kind: 'pp' }]) : [{ from: split, kind: 'pp' } as Dangling];
+    return [...taken, ...other];
+  }
+
+  resolveGotos(): void {
+    for (const g of this.gotos) {
+      const target = this.labels.get(g.label);
+      if (!target) continue; // unknown label: the path ends (code is incomplete)
+      // frames the goto leaves: those in its context that do not enclose the label
+      const enclosing = new Set<TryCtx>();
+      for (let c = target.ctx; c; c = c.parent) enclosing.add(c);
+      let stop: TryCtx | null = g.ctx;
+      while (stop && !enclosing.has(stop)) stop = stop.parent;
+      const saved = this.ctx;
+      this.ctx = g.ctx;
+      const out = this.unwind(g.preds, g.ctx, stop);
+      this.ctx = saved;
+      this.connect(out, target.node);
+    }
+  }
+}
+
+class TruncatedError extends Error {}
+
+function finallyBody(tryStmt: SyntaxNode): SyntaxNode | undefined {
+  const fc = tryStmt.namedChildren.find((c) => c.type === 'seh_finally_clause');
+  return fc?.childForFieldName('body') ?? undefined;
+}
+
+function caseBody(c: SyntaxNode): SyntaxNode[] {
+  const value = c.childForFieldName('value');
+  return c.namedChildren.filter((x) => !value || x.id !== value.id);
+}
+
+function preprocChildren(s: SyntaxNode): SyntaxNode[] {
+  const skip = new Set<number>();
+  for (const f of ['condition', 'name', 'alternative']) {
+    const x = s.childForFieldName(f);
+    if (x) skip.add(x.id);
+  }
+  return s.namedChildren.filter((x) => !skip.has(x.id));
+}
+
+export function buildCfg(fn: FunctionInfo, opts: CfgOptions): Cfg {
+  const b = new Builder(fn, opts);
+  try {
+    const end = b.stmt(fn.body, b.fall(0));
+    b.connect(end, b.exit);
+    b.resolveGotos();
+  } catch (e) {
+    if (!(e instanceof TruncatedError)) throw e;
+  }
+  return { fn, nodes: b.nodes, entry: 0, exit: b.exit, raiseExit: b.raiseExit, hasErrors: b.hasErrors || fn.hasError, truncated: b.truncated };
+}

@@ -1,0 +1,115 @@
+/** Command-line parsing for `ddi-lint [options] [paths...]`. */
+
+export interface CliOptions {
+  patterns: string[];
+  format: string;
+  outputFile?: string;
+  maxWarnings: number;
+  quiet: boolean;
+  /** `--rule id:severity`, in order. */
+  rules: { id: string; severity: string }[];
+  config?: string;
+  printConfig?: string;
+  printSchema: boolean;
+  ignore: boolean;
+  errorOnUnmatchedPattern: boolean;
+  maxFileSizeMiB: number;
+  color?: boolean;
+  version: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+interface OptionSpec {
+  names: string[];
+  /** Name of the value, when the option takes one. */
+  value?: string;
+  apply(o: CliOptions, value: string): void;
+}
+
+function parseInteger(name: string, v: string, min: number): number {
+  if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`${name} needs an integer, got '${v}'`);
+  const n = Number(v);
+  if (n < min) throw new UsageError(`${name} must be at least ${min}, got ${n}`);
+  return n;
+}
+
+const SPECS: OptionSpec[] = [
+  { names: ['--format', '-f'], value: 'NAME|PATH', apply: (o, v) => (o.format = v) },
+  { names: ['--output-file', '-o'], value: 'FILE', apply: (o, v) => (o.outputFile = v) },
+  { names: ['--max-warnings'], value: 'N', apply: (o, v) => (o.maxWarnings = parseInteger('--max-warnings', v, -1)) },
+  { names: ['--quiet'], apply: (o) => (o.quiet = true) },
+  {
+    names: ['--rule'],
+    value: 'ID:SEVERITY',
+    apply: (o, v) => {
+      const m = /^\s*([^:\s]+)\s*:\s*(\S+)\s*$/.exec(v);
+      if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule mdl-probe-outside-try:warn), got '${v}'`);
+      o.rules.push({ id: m[1]!, severity: m[2]! });
+    },
+  },
+  { names: ['--config', '-c'], value: 'FILE', apply: (o, v) => (o.config = v) },
+  { names: ['--print-config'], value: 'FILE', apply: (o, v) => (o.printConfig = v) },
+  { names: ['--print-schema'], apply: (o) => (o.printSchema = true) },
+  { names: ['--no-ignore'], apply: (o) => (o.ignore = false) },
+  { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
+  { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
+  { names: ['--color'], apply: (o) => (o.color = true) },
+  { names: ['--no-color'], apply: (o) => (o.color = false) },
+  { names: ['--version', '-v'], apply: (o) => (o.version = true) },
+  { names: ['--help', '-h'], apply: (o) => (o.help = true) },
+];
+
+export function defaultOptions(): CliOptions {
+  return {
+    patterns: [],
+    format: 'stylish',
+    maxWarnings: -1,
+    quiet: false,
+    rules: [],
+    printSchema: false,
+    ignore: true,
+    errorOnUnmatchedPattern: true,
+    maxFileSizeMiB: 64,
+    version: false,
+    help: false,
+  };
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const o = defaultOptions();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      o.patterns.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      if (arg === '-') throw new UsageError(`reading from stdin ('-') is not supported; name the files to lint`);
+      o.patterns.push(arg);
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = SPECS.find((s) => s.names.includes(name));
+    if (!spec) throw new UsageError(`unknown option '${name}' (see ddi-lint --help)`);
+    if (spec.value) {
+      let value: string | undefined;
+      if (eq > 0) value = arg.slice(eq + 1);
+      else {
+        value = argv[i + 1];
+        if (value === undefined || (value.startsWith('-') && value !== '-' && !/^-\d+$/.test(value))) {
+          throw new UsageError(`option ${name} needs a value (${spec.value})`);
+        }
+        i++;
+      }
+      if (value === '') throw new UsageError(`option ${name} needs a value (${spec.value})`);
+      spec.apply(o, value);
+    } else {
+      if (eq > 0) throw new UsageError(`option ${name} takes no value`);
+      spec.apply(o, '');
+    }
+  }
+  return o;
+}

@@ -1,0 +1,423 @@
+/**
+ * The `ddi-lint` command, independent of which linter and rules it drives (so it can be tested with
+ * a fake engine). `main.ts` binds it to the real linter.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { ConfigError, ConfigResolver, CONFIG_FILE_NAME, parseSeverity, severityName, type RuleLike } from '../lint/config.js';
+import type { FormatterData, LintMessage, LintResult, Severity } from '../lint/types.js';
+import type { RuleMeta } from '../lint/rule.js';
+import { readSourceText } from '../parse/decode.js';
+import { SOURCE_EXTENSIONS } from '../parse/parser.js';
+import { toSarif, type SarifNotification } from '../report/sarif.js';
+import { parseArgs, UsageError, type CliOptions } from './args.js';
+import { IgnoreChecker, listFiles } from './files.js';
+import { BUILTIN_FORMATS, FormatterError, loadFormatter, type FormatterFunction } from './formatters.js';
+import { packageInfo } from './package-info.js';
+
+export interface CliIO {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  cwd: string;
+}
+
+export interface LintEngine {
+  rules: readonly RuleLike[];
+  lintText(text: string, filePath: string, options: { rules: Record<string, { severity: Severity; options?: Record<string, unknown> }> }): LintResult;
+}
+
+/** Subcommands: `ddi-lint NAME ...` loads the module and calls the function with the rest of argv. */
+export const SUBCOMMANDS: Record<string, { module: string; fn: string; summary: string }> = {
+  simulate: { module: '../sim/cli.js', fn: 'runSimulateCommand', summary: 'run driver code in the kernel simulator (see ddi-lint simulate --help)' },
+};
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines.join(`\n${indent}`);
+}
+
+export function helpText(rules: readonly RuleLike[]): string {
+  const opt = (flags: string, text: string) => {
+    const pad = 34;
+    const head = `  ${flags}`;
+    const body = wrap(text, 78 - pad, ' '.repeat(pad));
+    return head.length >= pad ? `${head}\n${' '.repeat(pad)}${body}` : `${head.padEnd(pad)}${body}`;
+  };
+  const ruleLines = rules.map((r) => {
+    const m: RuleMeta = r.meta;
+    return `  ${m.id.padEnd(26)}${wrap(`${m.docs.description} [default: ${m.defaultSeverity}]`, 52, ' '.repeat(28))}`;
+  });
+  const subLines = Object.entries(SUBCOMMANDS).map(([name, s]) => `  ddi-lint ${name} ...`.padEnd(34) + s.summary);
+  return [
+    'Usage: ddi-lint [options] [file|directory|glob ...]',
+    ...subLines,
+    '',
+    'Static analysis of Windows kernel-mode driver sources (C/C++): the MDL page-locking contract',
+    'of MmProbeAndLockPages and IRQL discipline.',
+    '',
+    `Paths default to the current directory. Directories are searched recursively for`,
+    `${SOURCE_EXTENSIONS.join(' ')} files; quote globs ('src/**/*.c') so ddi-lint expands them.`,
+    'Files excluded by .gitignore files (nested ones too, as git applies them) and by the',
+    "configuration's ignorePatterns are skipped; .git and node_modules are never searched.",
+    '',
+    'Options:',
+    opt(
+      '-f, --format NAME|PATH',
+      `Output format: stylish (default), json, unix, visualstudio (Visual Studio / MSBuild error list), junit, codeframe, sarif (SARIF 2.1.0, for GitHub code scanning), any installed eslint-formatter-NAME package (looked up from the current directory), or the path of a formatter module.`,
+    ),
+    opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
+    opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
+    opt('--quiet', 'Report errors only, not warnings.'),
+    opt('--rule ID:SEVERITY', 'Set a rule to off, warn or error (or 0, 1, 2) for all files, over any configuration file. Repeatable.'),
+    opt('-c, --config FILE', `Use FILE as the configuration of every linted file instead of looking up ${CONFIG_FILE_NAME} files.`),
+    opt('--print-config FILE', 'Print the configuration that applies to FILE (rules, options, ignore patterns, whether FILE is ignored) as JSON, then exit.'),
+    opt('--print-schema', `Print the JSON schema of ${CONFIG_FILE_NAME} (for editor completion), then exit.`),
+    opt('--no-ignore', 'Lint files even when .gitignore or ignorePatterns exclude them.'),
+    opt('--no-error-on-unmatched-pattern', 'A path or glob that matches no file is not an error.'),
+    opt('--max-file-size MIB', 'Skip (with a message) files larger than MIB mebibytes (default 64).'),
+    opt('--color, --no-color', 'Force colored output on or off (stylish, codeframe).'),
+    opt('-v, --version', 'Print the version, then exit.'),
+    opt('-h, --help', 'Print this help, then exit.'),
+    '',
+    `Configuration: ${CONFIG_FILE_NAME}`,
+    '  {',
+    '    "root": true,',
+    '    "rules": { "mdl-probe-outside-try": "warn", "mdl-unmatched-lock": ["error", { }] },',
+    '    "ignorePatterns": ["generated/", "*.tmh"]',
+    '  }',
+    '  Severities: "off", "warn", "error" or 0, 1, 2; ["severity", {options}] sets rule options.',
+    `  For each file, the ${CONFIG_FILE_NAME} files of its directory and of every parent`,
+    '  directory up to one with "root": true apply; nearer files override farther ones rule by',
+    '  rule. ignorePatterns use .gitignore syntax, relative to the configuration file. An invalid',
+    '  configuration (not JSON, unknown key or rule, bad severity or options) is an error naming',
+    '  the file and the key.',
+    '',
+    'Inline suppressions (in // or /* */ comments; without rule ids they apply to all rules):',
+    '  // ddi-lint-disable-next-line RULE[, RULE...] -- reason',
+    '  code(); // ddi-lint-disable-line RULE -- reason',
+    '  /* ddi-lint-disable RULE */ ... /* ddi-lint-enable RULE */',
+    '  Suppressed findings are not reported; they are kept as suppressedMessages (json) and as',
+    '  suppressed results with the reason as justification (sarif).',
+    '',
+    'Rules:',
+    ...ruleLines,
+    '',
+    'Input problems:',
+    '  A path that does not exist, or a directory or glob with no source file, is a usage error',
+    '  (exit code 2; the other paths are still linted). A file that cannot be read, is binary, is',
+    '  not valid UTF-8 (UTF-16 with a byte order mark is accepted) or is too large gets one line on',
+    '  standard error naming it and is skipped; it does not change the exit code, unless no file',
+    '  at all could be linted (exit code 2). Empty files get a note and no findings. A rule that',
+    '  fails on a file yields an internal-error message for that file (exit code 2).',
+    '',
+    'Exit codes:',
+    '  0  no errors, and no more warnings than --max-warnings allows',
+    '  1  at least one error, or more warnings than --max-warnings',
+    '  2  usage or configuration error, no file could be linted, or an internal error',
+    '',
+  ].join('\n');
+}
+
+function displayPath(cwd: string, p: string): string {
+  const rel = relative(cwd, p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+}
+
+function configErrorText(e: ConfigError, cwd: string): string {
+  const file = displayPath(cwd, resolve(cwd, e.file));
+  return `ddi-lint: configuration error in ${file}: ${e.key ? `${e.key}: ` : ''}${e.detail}`;
+}
+
+function countMessages(messages: LintMessage[]): { errorCount: number; warningCount: number; fatalErrorCount: number } {
+  let errorCount = 0;
+  let warningCount = 0;
+  let fatalErrorCount = 0;
+  for (const m of messages) {
+    if (m.fatal) fatalErrorCount++;
+    if (m.severity === 2) errorCount++;
+    else warningCount++;
+  }
+  return { errorCount, warningCount, fatalErrorCount };
+}
+
+function emptyResult(filePath: string): LintResult {
+  return {
+    filePath,
+    messages: [],
+    suppressedMessages: [],
+    errorCount: 0,
+    warningCount: 0,
+    fatalErrorCount: 0,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  };
+}
+
+function internalErrorResult(filePath: string, e: unknown): LintResult {
+  const err = e as Error;
+  const where = err?.stack?.split('\n')[1]?.trim();
+  const message: LintMessage = {
+    ruleId: null,
+    severity: 2,
+    fatal: true,
+    message: `internal error while linting this file: ${err?.message ?? String(e)}${where ? ` (${where})` : ''}`,
+    line: 1,
+    column: 1,
+  };
+  return { ...emptyResult(filePath), messages: [message], errorCount: 1, fatalErrorCount: 1 };
+}
+
+function ruleMetaData(rules: readonly RuleLike[], cwd: string): FormatterData {
+  const rulesMeta: FormatterData['rulesMeta'] = {};
+  for (const r of rules) rulesMeta[r.meta.id] = { type: r.meta.type, docs: { description: r.meta.docs.description, url: r.meta.docs.url } };
+  return { cwd, rulesMeta };
+}
+
+async function runSubcommand(name: string, argv: string[], io: CliIO): Promise<number> {
+  const sub = SUBCOMMANDS[name]!;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(sub.module)) as Record<string, unknown>;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const missing = err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(sub.module.replace(/^\.\.\//, '').replace(/\.js$/, ''));
+    io.stderr.write(
+      missing
+        ? `ddi-lint: the '${name}' command is not available in this build (module ${sub.module} is missing; run npm run build)\n`
+        : `ddi-lint: cannot load the '${name}' command: ${err?.message ?? String(e)}\n`,
+    );
+    return EXIT_ERROR;
+  }
+  const fn = mod[sub.fn];
+  if (typeof fn !== 'function') {
+    io.stderr.write(`ddi-lint: the '${name}' command is not available: ${sub.module} does not export ${sub.fn}()\n`);
+    return EXIT_ERROR;
+  }
+  const code = await (fn as (argv: string[], io: CliIO) => number | Promise<number>)(argv, io);
+  return typeof code === 'number' ? code : EXIT_OK;
+}
+
+export async function runCli(argv: readonly string[], io: CliIO, engine: LintEngine): Promise<number> {
+  try {
+    if (argv.length > 0 && Object.hasOwn(SUBCOMMANDS, argv[0]!)) return await runSubcommand(argv[0]!, argv.slice(1), io);
+    let opts: CliOptions;
+    try {
+      opts = parseArgs(argv);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        io.stderr.write(`ddi-lint: ${e.message}\n`);
+        return EXIT_ERROR;
+      }
+      throw e;
+    }
+    return await lintCommand(opts, io, engine);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr.write(`${configErrorText(e, io.cwd)}\n`);
+      return EXIT_ERROR;
+    }
+    const err = e as Error;
+    io.stderr.write(`ddi-lint: internal error: ${err?.stack ?? String(e)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine): Promise<number> {
+  const { cwd } = io;
+  if (opts.help) {
+    io.stdout.write(helpText(engine.rules));
+    return EXIT_OK;
+  }
+  if (opts.version) {
+    io.stdout.write(`ddi-lint ${packageInfo().version}\n`);
+    return EXIT_OK;
+  }
+  if (opts.color !== undefined) process.env.FORCE_COLOR = opts.color ? '1' : '0';
+
+  // --rule overrides
+  const known = new Set(engine.rules.map((r) => r.meta.id));
+  const overrides = new Map<string, Severity>();
+  for (const { id, severity } of opts.rules) {
+    if (!known.has(id)) {
+      io.stderr.write(`ddi-lint: --rule ${id}:${severity}: unknown rule '${id}' (known rules: ${[...known].join(', ')})\n`);
+      return EXIT_ERROR;
+    }
+    const sev = parseSeverity(/^\d$/.test(severity) ? Number(severity) : severity);
+    if (sev === undefined) {
+      io.stderr.write(`ddi-lint: --rule ${id}:${severity}: invalid severity '${severity}' (use off, warn or error)\n`);
+      return EXIT_ERROR;
+    }
+    overrides.set(id, sev);
+  }
+
+  const resolver = new ConfigResolver(engine.rules, { configFile: opts.config ? resolve(cwd, opts.config) : undefined, overrides });
+
+  if (opts.printSchema) {
+    io.stdout.write(`${JSON.stringify(resolver.validator.schema, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  if (opts.printConfig !== undefined) {
+    if (opts.patterns.length > 0) {
+      io.stderr.write(`ddi-lint: --print-config takes one file and no other paths\n`);
+      return EXIT_ERROR;
+    }
+    const file = resolve(cwd, opts.printConfig);
+    const cfg = resolver.forFile(file);
+    const checker = new IgnoreChecker({ cwd, useIgnore: opts.ignore, config: resolver });
+    const out = {
+      filePath: file,
+      configFiles: cfg.configFiles,
+      ignored: checker.isIgnored(file, false),
+      rules: Object.fromEntries(Object.entries(cfg.rules).map(([id, r]) => [id, [severityName(r.severity), r.options]])),
+      ignorePatterns: cfg.ignores.map((s) => ({ basePath: s.dir, patterns: s.patterns, configFile: s.file })),
+    };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return EXIT_OK;
+  }
+
+  // Load the formatter first: an unknown format is a usage error before any work.
+  let formatter: FormatterFunction | undefined;
+  const isSarif = opts.format === 'sarif';
+  if (!isSarif) {
+    try {
+      formatter = await loadFormatter(opts.format, cwd);
+    } catch (e) {
+      if (e instanceof FormatterError) {
+        io.stderr.write(`ddi-lint: ${e.message}\n`);
+        return EXIT_ERROR;
+      }
+      throw e;
+    }
+  }
+
+  const patterns = opts.patterns.length > 0 ? opts.patterns : ['.'];
+  const listing = await listFiles(patterns, { cwd, useIgnore: opts.ignore, config: resolver });
+  let usageError = false;
+  for (const u of listing.unmatched) {
+    if (opts.errorOnUnmatchedPattern) {
+      io.stderr.write(`ddi-lint: ${u.path}: ${u.reason}\n`);
+      usageError = true;
+    }
+  }
+  const notifications: SarifNotification[] = [];
+  for (const w of listing.warnings) {
+    io.stderr.write(`ddi-lint: ${w.path}: ${w.reason}\n`);
+    notifications.push({ filePath: resolve(cwd, w.path), message: w.reason, level: 'warning' });
+  }
+  for (const f of listing.ignoredExplicit) {
+    io.stderr.write(`ddi-lint: ${f}: ignored by a .gitignore or ignorePatterns entry (use --no-ignore to lint it)\n`);
+  }
+
+  const results: LintResult[] = [];
+  const texts = new Map<string, string>();
+  let skipped = 0;
+  let internalFailure = false;
+  const maxBytes = opts.maxFileSizeMiB * 1024 * 1024;
+  for (const file of listing.files) {
+    const shown = displayPath(cwd, file);
+    const decoded = await readSourceText(file, maxBytes);
+    if (!decoded.ok) {
+      const reason = decoded.reason.replace('(--max-file-size)', '(see --max-file-size)');
+      io.stderr.write(`ddi-lint: ${shown}: ${reason}; skipped\n`);
+      notifications.push({ filePath: file, message: `not analyzed: ${reason}`, level: 'warning' });
+      skipped++;
+      continue;
+    }
+    const text = decoded.text;
+    if (text.trim().length === 0) {
+      io.stderr.write(`ddi-lint: ${shown}: empty file, nothing to lint\n`);
+      notifications.push({ filePath: file, message: 'empty file, nothing to lint', level: 'note' });
+      results.push(emptyResult(file));
+      continue;
+    }
+    const config = resolver.forFile(file);
+    const lintOptions = { rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
+    let result: LintResult;
+    try {
+      result = engine.lintText(text, file, lintOptions);
+      result = { ...result, filePath: file };
+    } catch (e) {
+      result = internalErrorResult(file, e);
+    }
+    if (result.messages.some((m) => m.fatal && m.ruleId === null)) internalFailure = true;
+    // Like ESLint: the source is part of the result only when there is something to show.
+    const { source: _drop, ...rest } = result;
+    result = result.messages.length > 0 ? { ...rest, source: text } : rest;
+    if (result.messages.length > 0 || result.suppressedMessages.length > 0) texts.set(file, text);
+    results.push(result);
+    // Let the event loop turn: the native tree-sitter binding frees trees only then.
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  let warningTotal = 0;
+  let errorTotal = 0;
+  for (const r of results) {
+    const c = countMessages(r.messages);
+    warningTotal += c.warningCount;
+    errorTotal += c.errorCount;
+  }
+  const shownResults = opts.quiet
+    ? results.map((r) => {
+        const messages = r.messages.filter((m) => m.severity === 2);
+        const c = countMessages(messages);
+        const out: LintResult = { ...r, messages, ...c, fixableWarningCount: 0 };
+        if (messages.length === 0) delete out.source;
+        return out;
+      })
+    : results.map((r) => ({ ...r, ...countMessages(r.messages) }));
+
+  let output: string;
+  if (isSarif) {
+    const log = toSarif(shownResults, {
+      cwd,
+      rules: engine.rules.map((r) => r.meta),
+      toolVersion: packageInfo().version,
+      informationUri: packageInfo().homepage,
+      getSourceText: (p) => texts.get(p),
+      notifications,
+    });
+    output = `${JSON.stringify(log, null, 2)}\n`;
+  } else {
+    output = await formatter!(shownResults, ruleMetaData(engine.rules, cwd));
+    if (typeof output !== 'string') output = String(output ?? '');
+  }
+
+  if (opts.outputFile) {
+    const out = resolve(cwd, opts.outputFile);
+    try {
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, output);
+    } catch (e) {
+      io.stderr.write(`ddi-lint: cannot write the output file ${opts.outputFile}: ${(e as Error).message}\n`);
+      return EXIT_ERROR;
+    }
+  } else if (output.length > 0) {
+    io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+  }
+
+  const tooManyWarnings = opts.maxWarnings >= 0 && warningTotal > opts.maxWarnings;
+  if (tooManyWarnings) {
+    io.stderr.write(`ddi-lint found too many warnings (maximum: ${opts.maxWarnings}, found: ${warningTotal}).\n`);
+  }
+  const nothingLinted = results.length === 0 && skipped > 0;
+  if (nothingLinted) io.stderr.write(`ddi-lint: no file could be linted\n`);
+  if (usageError || internalFailure || nothingLinted) return EXIT_ERROR;
+  if (errorTotal > 0 || tooManyWarnings) return EXIT_FINDINGS;
+  return EXIT_OK;
+}
+
+export { BUILTIN_FORMATS };

@@ -1,0 +1,45 @@
+/**
+ * Typed access to the DDI effects table (`ddi-effects.json`). The analysis reads effects from here
+ * only; adding an API is a data change in the JSON file.
+ */
+import data from './ddi-effects.json' with { type: 'json' };
+
+export type MdlOp = 'lock' | 'unlock' | 'free' | 'build-nonpaged' | 'partial-target' | 'init' | 'use';
+export type ReturnKind = 'mdl-alloc' | 'mdl-pages' | 'exception-code';
+
+export interface DdiEffect {
+  mdl?: { arg: number; op: MdlOp }[];
+  returns?: ReturnKind;
+  raises?: boolean;
+  requiresTry?: boolean;
+  attachesToIrpArg?: number;
+  source: string;
+}
+
+const functions = data.functions as Record<string, DdiEffect>;
+const pure = new Set<string>(data.pure);
+
+export function ddiEffect(name: string): DdiEffect | undefined {
+  return Object.prototype.hasOwnProperty.call(functions, name) ? functions[name] : undefined;
+}
+
+/** Known to neither raise nor keep a pointer to its arguments. */
+export function isPure(name: string): boolean {
+  return pure.has(name);
+}
+
+/** Raises a structured exception on bad input: the CFG gets an exceptional edge from the call. */
+export function raises(name: string): boolean {
+  return ddiEffect(name)?.raises === true;
+}
+
+/** Names of the routines that must be called inside `__try`/`__except` and lock an MDL (the probe family). */
+export function probeRoutines(): string[] {
+  return Object.entries(functions)
+    .filter(([, e]) => e.requiresTry && e.mdl?.some((m) => m.op === 'lock'))
+    .map(([n]) => n);
+}
+
+export function allDdiNames(): string[] {
+  return Object.keys(functions);
+}

@@ -1,0 +1,168 @@
+/**
+ * Lints one file: parse, analyze each function once (CFG + MDL dataflow), run every enabled rule on
+ * the shared analysis, apply inline suppressions. A rule or analysis that throws yields an
+ * internal-error message for that function; the other functions are still linted.
+ */
+import { allRules, rulesById } from '../../rules/index.js';
+import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
+import { readSourceText } from '../parse/decode.js';
+import { parseSource, type SourceFile } from '../parse/parser.js';
+import { formatMessage, type Rule, type RuleContext, type ReportDescriptor } from './rule.js';
+import { applyDirectives } from './suppressions.js';
+import type { LintMessage, LintResult, Severity } from './types.js';
+
+export interface RuleSetting {
+  severity: Severity;
+  options?: Record<string, unknown>;
+}
+
+export interface LintOptions {
+  /** Per-rule settings; rules not listed run with their default severity and options. */
+  rules?: Record<string, RuleSetting>;
+}
+
+export function severityOf(name: string): Severity {
+  return name === 'error' ? 2 : name === 'warn' ? 1 : 0;
+}
+
+interface ActiveRule {
+  rule: Rule;
+  severity: 1 | 2;
+  options: Record<string, unknown>;
+}
+
+function activeRules(options: LintOptions): ActiveRule[] {
+  const out: ActiveRule[] = [];
+  for (const rule of allRules) {
+    const setting = options.rules?.[rule.meta.id];
+    const severity = setting ? setting.severity : severityOf(rule.meta.defaultSeverity);
+    if (severity === 0) continue;
+    out.push({ rule, severity, options: { ...(rule.meta.defaultOptions ?? {}), ...(setting?.options ?? {}) } });
+  }
+  return out;
+}
+
+function emptyResult(filePath: string): LintResult {
+  return {
+    filePath,
+    messages: [],
+    suppressedMessages: [],
+    errorCount: 0,
+    warningCount: 0,
+    fatalErrorCount: 0,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  };
+}
+
+function internalError(message: string, line = 1, column = 1, fn?: string): LintMessage {
+  const m: LintMessage = { ruleId: null, severity: 2, fatal: true, message, line, column };
+  if (fn) m.function = fn;
+  return m;
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message.split('\n')[0] ?? String(e);
+  return String(e);
+}
+
+export function finalize(result: LintResult): LintResult {
+  result.messages.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId ?? '').localeCompare(b.ruleId ?? ''));
+  result.errorCount = result.messages.filter((m) => m.severity === 2).length;
+  result.warningCount = result.messages.filter((m) => m.severity === 1).length;
+  result.fatalErrorCount = result.messages.filter((m) => m.fatal).length;
+  return result;
+}
+
+/** Lint an already parsed file. */
+export function lintSource(file: SourceFile, options: LintOptions = {}): LintResult {
+  const result = emptyResult(file.path);
+  const rules = activeRules(options);
+  const messages: LintMessage[] = [];
+  const seen = new Set<string>();
+  let withErrors = 0;
+  for (const fn of file.functions) {
+    if (fn.hasError) withErrors++;
+    let analysis: FunctionAnalysis;
+    try {
+      analysis = analyzeFunction(file, fn);
+    } catch (e) {
+      messages.push(internalError(`ddi-lint internal error while analyzing function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name));
+      continue;
+    }
+    for (const active of rules) {
+      const report = (d: ReportDescriptor) => {
+        const template = active.rule.meta.messages[d.messageId];
+        if (template === undefined) throw new Error(`rule ${active.rule.meta.id} reported unknown messageId '${d.messageId}'`);
+        const pos = d.node
+          ? {
+              line: d.node.startPosition.row + 1,
+              column: d.node.startPosition.column + 1,
+              endLine: d.node.endPosition.row + 1,
+              endColumn: d.node.endPosition.column + 1,
+            }
+          : d.loc!;
+        const key = `${active.rule.meta.id}:${pos.line}:${pos.column}:${d.messageId}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const data: Record<string, string> = {};
+        for (const [k, v] of Object.entries(d.data ?? {})) data[k] = String(v);
+        const m: LintMessage = {
+          ruleId: active.rule.meta.id,
+          severity: active.severity,
+          message: formatMessage(template, data),
+          messageId: d.messageId,
+          line: pos.line,
+          column: pos.column,
+          function: fn.name,
+        };
+        if (pos.endLine !== undefined) m.endLine = pos.endLine;
+        if (pos.endColumn !== undefined) m.endColumn = pos.endColumn;
+        if (d.node) m.nodeType = d.node.type;
+        if (d.path && d.path.length) m.path = d.path;
+        if (Object.keys(data).length) m.data = data;
+        messages.push(m);
+      };
+      const context: RuleContext = { file, fn, analysis, options: active.options, report };
+      try {
+        active.rule.check(context);
+      } catch (e) {
+        messages.push(
+          internalError(`ddi-lint internal error in rule '${active.rule.meta.id}' on function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name),
+        );
+      }
+    }
+  }
+  const { messages: kept, suppressedMessages } = applyDirectives(file.text, messages);
+  result.messages = kept;
+  result.suppressedMessages = suppressedMessages;
+  result.stats = { functions: file.functions.length, functionsWithParseErrors: withErrors };
+  return finalize(result);
+}
+
+/** Lint source text. `filePath` picks the grammar (C or C++) and names the result. */
+export function lintText(text: string, filePath: string, options: LintOptions = {}): LintResult {
+  let file: SourceFile;
+  try {
+    file = parseSource(filePath, text);
+  } catch (e) {
+    const r = emptyResult(filePath);
+    r.messages.push(internalError(`ddi-lint could not parse this file: ${describeError(e)}`));
+    return finalize(r);
+  }
+  return lintSource(file, options);
+}
+
+/** Read, decode and lint a file. Unreadable or undecodable files give a single fatal message. */
+export async function lintFile(path: string, options: LintOptions = {}): Promise<LintResult> {
+  const decoded = await readSourceText(path);
+  if (!decoded.ok) {
+    const r = emptyResult(path);
+    r.messages.push(internalError(decoded.reason));
+    return finalize(r);
+  }
+  return lintText(decoded.text, path, options);
+}
+
+export { allRules, rulesById };

@@ -1,0 +1,551 @@
+/**
+ * The simulator's own lightweight AST, compiled once per function from the tree-sitter tree.
+ * Interpreting plain JS objects is much faster than walking native tree-sitter nodes on every
+ * path, and the compiler is the only place that knows tree-sitter's node and field names.
+ *
+ * The simulator shares nothing with the linter but `src/parse/*`.
+ */
+import type { FunctionInfo, SourceFile, SyntaxNode } from '../parse/parser.js';
+
+export type Expr =
+  | { t: 'num'; v: number }
+  | { t: 'str' }
+  | { t: 'id'; name: string; line: number }
+  | { t: 'call'; fn: string | null; callee: Expr; args: Expr[]; line: number; col: number }
+  | { t: 'field'; obj: Expr; name: string }
+  | { t: 'index'; obj: Expr; idx: Expr }
+  | { t: 'assign'; op: string; left: Expr; right: Expr }
+  | { t: 'bin'; op: string; l: Expr; r: Expr }
+  | { t: 'un'; op: string; e: Expr }
+  | { t: 'deref'; e: Expr }
+  | { t: 'addr'; e: Expr }
+  | { t: 'upd'; op: '++' | '--'; prefix: boolean; e: Expr }
+  | { t: 'cond'; c: Expr; a: Expr; b: Expr }
+  | { t: 'comma'; a: Expr; b: Expr }
+  | { t: 'sizeof' }
+  | { t: 'init'; items: Expr[] }
+  /** Unsupported construct: evaluate the sub-expressions for their effects, the value is unknown. */
+  | { t: 'unk'; sub: Expr[] };
+
+export interface StmtBase {
+  /** 1-based line. */
+  line: number;
+  /** Labels defined anywhere inside this statement (for `goto`). */
+  labels?: Set<string>;
+}
+
+export type Stmt = StmtBase &
+  (
+    | { t: 'block'; body: Stmt[] }
+    | { t: 'expr'; e: Expr }
+    | { t: 'decl'; items: { name: string; init?: Expr; aggregate: boolean }[] }
+    | { t: 'if'; c: Expr; a: Stmt; b?: Stmt }
+    | { t: 'while'; c: Expr; body: Stmt }
+    | { t: 'do'; body: Stmt; c: Expr }
+    | { t: 'for'; init?: Stmt; c?: Expr; upd?: Expr; body: Stmt }
+    | { t: 'switch'; e: Expr; body: Stmt[]; cases: { index: number; value?: Expr; line: number }[] }
+    | { t: 'case' }
+    | { t: 'break' }
+    | { t: 'continue' }
+    | { t: 'return'; e?: Expr }
+    | { t: 'goto'; label: string }
+    | { t: 'label'; name: string; stmt: Stmt }
+    | { t: 'try'; body: Stmt; except?: { filter: Expr; body: Stmt; line: number }; fin?: Stmt }
+    | { t: 'leave' }
+    /** `#if` / `#ifdef` inside a body: `mode` 'a' = only the first group, 'b' = only the alternative, 'fork' = both. */
+    | { t: 'pp'; mode: 'a' | 'b' | 'fork'; a: Stmt; b: Stmt; text: string }
+    | { t: 'nop' }
+  );
+
+export interface ParamInfo {
+  name: string;
+  /** Type text as written (without SAL, which the preprocessor blanked). */
+  type: string;
+  pointerDepth: number;
+}
+
+export interface FnDef {
+  name: string;
+  info: FunctionInfo;
+  params: ParamInfo[];
+  body: Stmt;
+  /** 1-based line of the closing brace. */
+  endLine: number;
+  line: number;
+  startIndex: number;
+  endIndex: number;
+}
+
+const line = (n: SyntaxNode) => n.startPosition.row + 1;
+
+export function parseNumber(text: string): number | undefined {
+  let s = text.trim().replace(/(?:u|l|ul|lu|ll|ull|llu|i64|ui64|i32|ui32)$/i, '');
+  s = s.replace(/[uUlL]+$/, '');
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(s)) v = parseInt(s.slice(2), 16);
+  else if (/^0[bB][01]+$/.test(s)) v = parseInt(s.slice(2), 2);
+  else if (/^0[0-7]+$/.test(s)) v = parseInt(s.slice(1), 8);
+  else if (/^[0-9]+$/.test(s)) v = parseInt(s, 10);
+  else if (/^[0-9]*\.[0-9]*(?:[eE][-+]?[0-9]+)?[fF]?$/.test(s)) v = Math.trunc(parseFloat(s));
+  else return undefined;
+  if (!Number.isFinite(v)) return undefined;
+  // 32-bit values with the top bit set (NTSTATUS codes) are kept as signed 32-bit integers.
+  if (v >= 0x80000000 && v <= 0xffffffff) v = v | 0;
+  return v;
+}
+
+function charValue(text: string): number {
+  const m = /^L?'(.*)'$/s.exec(text);
+  if (!m) return 0;
+  const body = m[1]!;
+  if (body.startsWith('\\')) {
+    const esc: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, '\\': 92, "'": 39, '"': 34 };
+    return esc[body[1] ?? ''] ?? 0;
+  }
+  return body.charCodeAt(0) || 0;
+}
+
+export class Compiler {
+  constructor(private readonly src: SourceFile) {}
+
+  compileFunction(info: FunctionInfo): FnDef {
+    const body = this.stmt(info.body);
+    return {
+      name: info.name,
+      info,
+      params: this.params(info.node),
+      body,
+      endLine: info.body.endPosition.row + 1,
+      line: info.line,
+      startIndex: info.node.startIndex,
+      endIndex: info.node.endIndex,
+    };
+  }
+
+  private params(fnNode: SyntaxNode): ParamInfo[] {
+    let d: SyntaxNode | null = fnNode.childForFieldName('declarator');
+    for (let g = 0; d && d.type !== 'function_declarator' && g < 20; g++) d = d.childForFieldName('declarator');
+    const list = d?.childForFieldName('parameters');
+    if (!list) return [];
+    const out: ParamInfo[] = [];
+    for (const p of list.namedChildren) {
+      if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
+      const typeNode = p.childForFieldName('type');
+      let decl: SyntaxNode | null = p.childForFieldName('declarator');
+      let depth = 0;
+      let name = '';
+      for (let g = 0; decl && g < 20; g++) {
+        if (decl.type === 'pointer_declarator' || decl.type === 'abstract_pointer_declarator') depth++;
+        if (decl.type === 'reference_declarator') depth++;
+        if (decl.type === 'identifier') {
+          name = decl.text;
+          break;
+        }
+        const next: SyntaxNode | null =
+          decl.childForFieldName('declarator') ?? decl.namedChildren.find((c) => c.type.endsWith('declarator') || c.type === 'identifier') ?? null;
+        decl = next;
+      }
+      const type = (typeNode?.text ?? '').replace(/\s+/g, ' ').trim();
+      if (type === 'void' && !name && depth === 0) continue;
+      out.push({ name, type, pointerDepth: depth });
+    }
+    return out;
+  }
+
+  stmt(n: SyntaxNode): Stmt {
+    const s = this.stmt0(n);
+    return s;
+  }
+
+  private withLabels<T extends Stmt>(s: T, kids: (Stmt | undefined)[]): T {
+    let set: Set<string> | undefined;
+    for (const k of kids) {
+      if (!k) continue;
+      if (k.t === 'label') (set ??= new Set()).add(k.name);
+      if (k.labels) for (const l of k.labels) (set ??= new Set()).add(l);
+    }
+    if (set) s.labels = set;
+    return s;
+  }
+
+  private block(nodes: SyntaxNode[], ln: number): Stmt {
+    const body: Stmt[] = [];
+    for (const c of nodes) {
+      if (c.type === 'comment' || c.type === '{' || c.type === '}') continue;
+      const s = this.stmt(c);
+      if (s.t !== 'nop' || s.labels) body.push(s);
+    }
+    return this.withLabels({ t: 'block', body, line: ln }, body);
+  }
+
+  private stmt0(n: SyntaxNode): Stmt {
+    const ln = line(n);
+    switch (n.type) {
+      case 'compound_statement':
+        return this.block(n.namedChildren, ln);
+      case 'expression_statement': {
+        const e = n.namedChildren.find((c) => c.type !== 'comment');
+        if (!e) return { t: 'nop', line: ln };
+        return { t: 'expr', e: this.expr(e), line: ln };
+      }
+      case 'declaration':
+        return this.decl(n);
+      case 'if_statement': {
+        const c = this.cond(n.childForFieldName('condition'));
+        const a = this.stmtOrNop(n.childForFieldName('consequence'), ln);
+        const altNode = n.childForFieldName('alternative');
+        let b: Stmt | undefined;
+        if (altNode) {
+          const inner = altNode.type === 'else_clause' ? altNode.namedChildren.find((x) => x.type !== 'comment') : altNode;
+          b = inner ? this.stmt(inner) : undefined;
+        }
+        return this.withLabels({ t: 'if', c, a, b, line: ln }, [a, b]);
+      }
+      case 'while_statement': {
+        const body = this.stmtOrNop(n.childForFieldName('body'), ln);
+        return this.withLabels({ t: 'while', c: this.cond(n.childForFieldName('condition')), body, line: ln }, [body]);
+      }
+      case 'do_statement': {
+        const body = this.stmtOrNop(n.childForFieldName('body'), ln);
+        return this.withLabels({ t: 'do', c: this.cond(n.childForFieldName('condition')), body, line: ln }, [body]);
+      }
+      case 'for_statement': {
+        const initNode = n.childForFieldName('initializer');
+        let init: Stmt | undefined;
+        if (initNode) init = initNode.type === 'declaration' ? this.decl(initNode) : { t: 'expr', e: this.expr(initNode), line: ln };
+        const cn = n.childForFieldName('condition');
+        const un = n.childForFieldName('update');
+        const body = this.stmtOrNop(n.childForFieldName('body'), ln);
+        return this.withLabels(
+          { t: 'for', init, c: cn ? this.cond(cn) : undefined, upd: un ? this.expr(un) : undefined, body, line: ln },
+          [body],
+        );
+      }
+      case 'switch_statement': {
+        const e = this.cond(n.childForFieldName('condition'));
+        const bodyNode = n.childForFieldName('body');
+        const body: Stmt[] = [];
+        const cases: { index: number; value?: Expr; line: number }[] = [];
+        const add = (c: SyntaxNode) => {
+          if (c.type === 'comment') return;
+          if (c.type === 'case_statement') {
+            const v = c.childForFieldName('value');
+            cases.push({ index: body.length, value: v ? this.expr(v) : undefined, line: line(c) });
+            body.push({ t: 'case', line: line(c) });
+            for (const k of c.namedChildren) if (k !== v && k.type !== 'comment') body.push(this.stmt(k));
+            return;
+          }
+          body.push(this.stmt(c));
+        };
+        if (bodyNode) for (const c of bodyNode.namedChildren) add(c);
+        return this.withLabels({ t: 'switch', e, body, cases, line: ln }, body);
+      }
+      case 'case_statement':
+        // A case label outside a switch body (malformed): run its statements.
+        return this.block(n.namedChildren.filter((c) => c !== n.childForFieldName('value')), ln);
+      case 'break_statement':
+        return { t: 'break', line: ln };
+      case 'continue_statement':
+        return { t: 'continue', line: ln };
+      case 'return_statement': {
+        const e = n.namedChildren.find((c) => c.type !== 'comment');
+        return { t: 'return', e: e ? this.expr(e) : undefined, line: ln };
+      }
+      case 'goto_statement':
+        return { t: 'goto', label: n.childForFieldName('label')?.text ?? '', line: ln };
+      case 'labeled_statement': {
+        const name = n.childForFieldName('label')?.text ?? '';
+        const inner = n.namedChildren.find((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
+        const st = inner ? this.stmt(inner) : ({ t: 'nop', line: ln } as Stmt);
+        const s: Stmt = { t: 'label', name, stmt: st, line: ln };
+        const set = new Set<string>([name]);
+        if (st.labels) for (const l of st.labels) set.add(l);
+        s.labels = set;
+        return s;
+      }
+      case 'seh_try_statement': {
+        const body = this.stmtOrNop(n.childForFieldName('body'), ln);
+        let except: { filter: Expr; body: Stmt; line: number } | undefined;
+        let fin: Stmt | undefined;
+        for (const c of n.namedChildren) {
+          if (c.type === 'seh_except_clause') {
+            const f = c.childForFieldName('filter');
+            except = { filter: f ? this.cond(f) : { t: 'num', v: 1 }, body: this.stmtOrNop(c.childForFieldName('body'), line(c)), line: line(c) };
+          } else if (c.type === 'seh_finally_clause') {
+            fin = this.stmtOrNop(c.childForFieldName('body'), line(c));
+          }
+        }
+        return this.withLabels({ t: 'try', body, except, fin, line: ln }, [body, except?.body, fin]);
+      }
+      case 'seh_leave_statement':
+        return { t: 'leave', line: ln };
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+        return this.pp(n);
+      case 'preproc_else':
+        return this.block(n.namedChildren, ln);
+      case 'attributed_statement': {
+        const inner = n.namedChildren.find((c) => c.type !== 'attribute_declaration');
+        return inner ? this.stmt(inner) : { t: 'nop', line: ln };
+      }
+      case 'try_statement': {
+        // C++ try/catch: C++ exceptions are not SEH; run the body only.
+        const b = n.childForFieldName('body');
+        return b ? this.stmt(b) : { t: 'nop', line: ln };
+      }
+      default:
+        if (n.type.endsWith('_expression') || n.type === 'identifier') return { t: 'expr', e: this.expr(n), line: ln };
+        return { t: 'nop', line: ln };
+    }
+  }
+
+  private pp(n: SyntaxNode): Stmt {
+    const ln = line(n);
+    const altNode = n.childForFieldName('alternative');
+    const condNode = n.childForFieldName('condition');
+    const nameNode = n.childForFieldName('name');
+    const groupNodes = n.namedChildren.filter((c) => c !== condNode && c !== nameNode && c !== altNode);
+    const a = this.block(groupNodes, ln);
+    const b: Stmt = altNode ? this.stmt(altNode) : { t: 'block', body: [], line: ln };
+    let mode: 'a' | 'b' | 'fork' = 'fork';
+    let text = '';
+    if (condNode) {
+      text = condNode.text.trim();
+      const v = parseNumber(text);
+      if (v !== undefined) mode = v === 0 ? 'b' : 'a';
+    } else if (nameNode) {
+      text = (n.text.startsWith('#ifndef') ? '!defined ' : 'defined ') + nameNode.text;
+    }
+    return this.withLabels({ t: 'pp', mode, a, b, text, line: ln }, [a, b]);
+  }
+
+  private stmtOrNop(n: SyntaxNode | null, ln: number): Stmt {
+    return n ? this.stmt(n) : { t: 'nop', line: ln };
+  }
+
+  private decl(n: SyntaxNode): Stmt {
+    const items: { name: string; init?: Expr; aggregate: boolean }[] = [];
+    const typeText = n.childForFieldName('type')?.text ?? '';
+    for (const d of n.childrenForFieldName('declarator')) {
+      let decl: SyntaxNode | null = d;
+      let init: Expr | undefined;
+      if (d.type === 'init_declarator') {
+        const v = d.childForFieldName('value');
+        if (v) init = this.expr(v);
+        decl = d.childForFieldName('declarator');
+      }
+      let name = '';
+      let pointer = false;
+      let array = false;
+      for (let g = 0; decl && g < 20; g++) {
+        if (decl.type === 'identifier') {
+          name = decl.text;
+          break;
+        }
+        if (decl.type === 'pointer_declarator') pointer = true;
+        if (decl.type === 'array_declarator') array = true;
+        decl = decl.childForFieldName('declarator') ?? decl.namedChildren.find((c) => c.type === 'identifier' || c.type.endsWith('declarator')) ?? null;
+      }
+      if (!name) continue;
+      const aggregate = array || (!pointer && /^(struct|union)\b|^(K|IO_|LARGE_|UNICODE_|OBJECT_|EX_|FAST_|ERESOURCE|WORK_QUEUE_ITEM|MDL$)/.test(typeText) && !/^(KIRQL|KPROCESSOR_MODE|KPRIORITY|KAFFINITY)$/.test(typeText));
+      items.push({ name, init, aggregate });
+    }
+    return { t: 'decl', items, line: line(n) };
+  }
+
+  private cond(n: SyntaxNode | null): Expr {
+    if (!n) return { t: 'num', v: 1 };
+    if (n.type === 'parenthesized_expression' || n.type === 'condition_clause') {
+      const inner = n.childForFieldName('value') ?? n.namedChildren.find((c) => c.type !== 'comment');
+      if (!inner) return { t: 'num', v: 1 };
+      if (inner.type === 'declaration') {
+        // C++ `if (T x = e)`: rare in drivers; evaluate the initializer.
+        const v = inner.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
+        return v ? this.expr(v) : { t: 'num', v: 1 };
+      }
+      return this.expr(inner);
+    }
+    return this.expr(n);
+  }
+
+  expr(n: SyntaxNode): Expr {
+    switch (n.type) {
+      case 'number_literal': {
+        const v = parseNumber(n.text);
+        return v === undefined ? { t: 'unk', sub: [] } : { t: 'num', v };
+      }
+      case 'char_literal':
+        return { t: 'num', v: charValue(n.text) };
+      case 'string_literal':
+      case 'concatenated_string':
+      case 'raw_string_literal':
+        return { t: 'str' };
+      case 'true':
+        return { t: 'num', v: 1 };
+      case 'false':
+      case 'null':
+      case 'nullptr':
+        return { t: 'num', v: 0 };
+      case 'identifier':
+      case 'field_identifier':
+      case 'qualified_identifier':
+        return { t: 'id', name: n.text, line: line(n) };
+      case 'parenthesized_expression': {
+        const inner = n.namedChildren.find((c) => c.type !== 'comment');
+        return inner ? this.expr(inner) : { t: 'unk', sub: [] };
+      }
+      case 'call_expression': {
+        const f = n.childForFieldName('function');
+        const argsNode = n.childForFieldName('arguments');
+        const args = argsNode ? argsNode.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.expr(c)) : [];
+        let fnName: string | null = null;
+        if (f && (f.type === 'identifier' || f.type === 'qualified_identifier')) fnName = f.text;
+        return { t: 'call', fn: fnName, callee: f ? this.expr(f) : { t: 'unk', sub: [] }, args, line: line(n), col: n.startPosition.column + 1 };
+      }
+      case 'field_expression': {
+        const arg = n.childForFieldName('argument');
+        const field = n.childForFieldName('field');
+        return { t: 'field', obj: arg ? this.expr(arg) : { t: 'unk', sub: [] }, name: field?.text ?? '?' };
+      }
+      case 'subscript_expression': {
+        const arg = n.childForFieldName('argument');
+        let idx = n.childForFieldName('index');
+        if (!idx) {
+          const inds = n.childForFieldName('indices');
+          idx = inds?.namedChildren[0] ?? null;
+        }
+        return { t: 'index', obj: arg ? this.expr(arg) : { t: 'unk', sub: [] }, idx: idx ? this.expr(idx) : { t: 'num', v: 0 } };
+      }
+      case 'assignment_expression': {
+        const op = n.childForFieldName('operator')?.text ?? '=';
+        return { t: 'assign', op, left: this.exprF(n, 'left'), right: this.exprF(n, 'right') };
+      }
+      case 'binary_expression': {
+        const op = n.childForFieldName('operator')?.text ?? '?';
+        return { t: 'bin', op, l: this.exprF(n, 'left'), r: this.exprF(n, 'right') };
+      }
+      case 'unary_expression': {
+        const op = n.childForFieldName('operator')?.text ?? '+';
+        return { t: 'un', op, e: this.exprF(n, 'argument') };
+      }
+      case 'pointer_expression': {
+        const op = n.childForFieldName('operator')?.text ?? '*';
+        const e = this.exprF(n, 'argument');
+        return op === '&' ? { t: 'addr', e } : { t: 'deref', e };
+      }
+      case 'update_expression': {
+        const op = n.childForFieldName('operator')?.text === '--' ? '--' : '++';
+        const arg = n.childForFieldName('argument');
+        const prefix = arg ? n.startIndex < arg.startIndex : false;
+        return { t: 'upd', op, prefix, e: arg ? this.expr(arg) : { t: 'unk', sub: [] } };
+      }
+      case 'cast_expression':
+        return this.exprF(n, 'value');
+      case 'conditional_expression':
+        return { t: 'cond', c: this.exprF(n, 'condition'), a: this.exprF(n, 'consequence'), b: this.exprF(n, 'alternative') };
+      case 'comma_expression':
+        return { t: 'comma', a: this.exprF(n, 'left'), b: this.exprF(n, 'right') };
+      case 'sizeof_expression':
+      case 'alignof_expression':
+      case 'offsetof_expression':
+        return { t: 'sizeof' };
+      case 'initializer_list':
+        return { t: 'init', items: n.namedChildren.filter((c) => c.type !== 'comment').map((c) => (c.type === 'initializer_pair' ? this.exprF(c, 'value') : this.expr(c))) };
+      case 'compound_literal_expression': {
+        const v = n.childForFieldName('value');
+        return v ? this.expr(v) : { t: 'unk', sub: [] };
+      }
+      default:
+        return { t: 'unk', sub: n.namedChildren.filter((c) => c.type.endsWith('_expression')).map((c) => this.expr(c)) };
+    }
+  }
+
+  private exprF(n: SyntaxNode, field: string): Expr {
+    const c = n.childForFieldName(field);
+    return c ? this.expr(c) : { t: 'unk', sub: [] };
+  }
+}
+
+/** File-scope facts: `#define NAME value`, enumerators, global variable names. */
+export interface FileScope {
+  defines: Map<string, Expr>;
+  globals: Set<string>;
+  /** Role-type declarations (`DRIVER_DISPATCH Foo;`): function name → role type. */
+  roles: Map<string, string>;
+}
+
+export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope {
+  const defines = new Map<string, Expr>();
+  const globals = new Set<string>();
+  const roles = new Map<string, string>();
+  const visit = (n: SyntaxNode) => {
+    for (const c of n.namedChildren) {
+      switch (c.type) {
+        case 'preproc_def': {
+          const name = c.childForFieldName('name')?.text;
+          const val = c.childForFieldName('value')?.text?.trim();
+          if (name && val) {
+            const v = parseNumber(val.replace(/^\((.*)\)$/, '$1').replace(/^\(\s*NTSTATUS\s*\)\s*/, '').replace(/^\((.*)\)$/, '$1'));
+            if (v !== undefined) defines.set(name, { t: 'num', v });
+            else if (/^[A-Za-z_]\w*$/.test(val)) defines.set(name, { t: 'id', name: val, line: c.startPosition.row + 1 });
+          } else if (name) defines.set(name, { t: 'num', v: 1 });
+          break;
+        }
+        case 'enum_specifier':
+        case 'type_definition':
+        case 'declaration': {
+          for (const en of c.descendantsOfType('enumerator_list')) {
+            let next = 0;
+            for (const e of en.namedChildren) {
+              if (e.type !== 'enumerator') continue;
+              const name = e.childForFieldName('name')?.text;
+              const valNode = e.childForFieldName('value');
+              if (valNode) {
+                const v = parseNumber(valNode.text);
+                if (v !== undefined) next = v;
+              }
+              if (name) defines.set(name, { t: 'num', v: next });
+              next++;
+            }
+          }
+          if (c.type === 'declaration') {
+            const typeText = c.childForFieldName('type')?.text ?? '';
+            for (const d of c.childrenForFieldName('declarator')) {
+              if (d.type === 'identifier' && /^[A-Z][A-Z0-9_]+$/.test(typeText) && /(DISPATCH|ROUTINE|INITIALIZE|UNLOAD|STARTIO|CANCEL|ADD_DEVICE|WORKITEM|DPC|ISR|COMPLETION)/.test(typeText)) {
+                roles.set(d.text, typeText);
+                continue;
+              }
+              if (d.type === 'function_declarator') continue;
+              let x: SyntaxNode | null = d;
+              for (let g = 0; x && g < 10 && x.type !== 'identifier'; g++) {
+                if (x.type === 'function_declarator') {
+                  x = null;
+                  break;
+                }
+                x = x.childForFieldName('declarator');
+              }
+              if (x && x.type === 'identifier') globals.add(x.text);
+            }
+          }
+          break;
+        }
+        case 'preproc_if':
+        case 'preproc_ifdef':
+        case 'preproc_else':
+        case 'preproc_elif':
+        case 'linkage_specification':
+        case 'declaration_list':
+        case 'namespace_definition':
+          visit(c);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  visit(src.tree.rootNode);
+  void compiler;
+  return { defines, globals, roles };
+}

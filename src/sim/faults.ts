@@ -1,0 +1,213 @@
+/**
+ * Fault kinds and the bug checks a real machine shows for them, plain kernel and Driver Verifier.
+ * Written from docs/kernel-semantics.md §4a (scenario table) and §5c (MDL state machine); shares
+ * nothing with the linter's tables.
+ */
+
+export type FaultKind =
+  /** An exception raised by MmProbeAndLockPages / …ProcessPages / …SelectedPages that no `__except` filter takes. */
+  | 'probe-unhandled-exception'
+  /** Any other unhandled exception (ProbeForRead/Write, ExRaiseStatus). */
+  | 'unhandled-exception'
+  | 'double-lock'
+  /** MmProbeAndLockPages on a nonpaged-built, partial or MmAllocatePagesForMdl MDL. */
+  | 'lock-prebuilt'
+  /** MmUnlockPages on an MDL that is not locked: never locked, already unlocked, or its probe raised. */
+  | 'unlock-not-locked'
+  | 'unlock-nonpaged'
+  | 'unlock-partial'
+  | 'unlock-allocated-pages'
+  /** Pages locked by a probe in this function are still locked when it returns and no one else can reach the MDL. */
+  | 'locked-at-exit'
+  | 'free-while-locked'
+  | 'free-while-mapped'
+  | 'wrong-free'
+  | 'double-free'
+  | 'use-after-free'
+  | 'map-unlocked'
+  | 'unmap-not-mapped'
+  | 'unmap-partial'
+  | 'build-nonpaged-bad-state'
+  | 'partial-from-unlocked'
+  | 'irp-completion-unlock-not-locked'
+  | 'irp-completion-nonpaged'
+  | 'irp-completion-partial'
+  | 'irp-double-complete'
+  | 'irql-probe-too-high'
+  | 'irql-pageable-at-dispatch'
+  | 'irql-unlock-too-high'
+  | 'irql-raise-lower'
+  | 'irql-lower-higher'
+  | 'irql-spinlock-acquire'
+  | 'irql-spinlock-release'
+  | 'spinlock-not-held'
+  | 'spinlock-double-acquire'
+  | 'irql-fast-mutex'
+  | 'irql-pool'
+  | 'irql-api-too-high'
+  | 'irql-not-restored'
+  | 'spinlock-held-at-exit'
+  | 'null-deref';
+
+export const FAULT_KINDS: FaultKind[] = [
+  'probe-unhandled-exception', 'unhandled-exception', 'double-lock', 'lock-prebuilt', 'unlock-not-locked', 'unlock-nonpaged',
+  'unlock-partial', 'unlock-allocated-pages', 'locked-at-exit', 'free-while-locked', 'free-while-mapped', 'wrong-free',
+  'double-free', 'use-after-free', 'map-unlocked', 'unmap-not-mapped', 'unmap-partial', 'build-nonpaged-bad-state',
+  'partial-from-unlocked', 'irp-completion-unlock-not-locked', 'irp-completion-nonpaged', 'irp-completion-partial',
+  'irp-double-complete', 'irql-probe-too-high', 'irql-pageable-at-dispatch', 'irql-unlock-too-high', 'irql-raise-lower',
+  'irql-lower-higher', 'irql-spinlock-acquire', 'irql-spinlock-release', 'spinlock-not-held', 'spinlock-double-acquire',
+  'irql-fast-mutex', 'irql-pool', 'irql-api-too-high', 'irql-not-restored', 'spinlock-held-at-exit', 'null-deref',
+];
+
+export interface BugCheck {
+  code: number;
+  name: string;
+  /** Parameters 1..4 as far as the model knows them (symbolic where the value is an address). */
+  params: (number | string)[];
+}
+
+export interface BugCheckPair {
+  /** What a machine without Driver Verifier shows (null: silent corruption / undefined, no immediate bug check). */
+  plain: BugCheck | null;
+  verifier: BugCheck | null;
+  /** One-line explanation. */
+  note: string;
+}
+
+export type ThreadContext = 'system-service' | 'system-thread' | 'arbitrary';
+
+export interface FaultContext {
+  /** Symbolic MDL name for parameters. */
+  mdl?: string;
+  /** Exception code (for unhandled exceptions). */
+  code?: number;
+  irql?: number;
+  /** User (process) pages vs kernel pages. */
+  userPages?: boolean;
+  thread?: ThreadContext;
+  /** Name of the DDI involved. */
+  ddi?: string;
+  newIrql?: number;
+}
+
+const hex = (n: number) => '0x' + (n >>> 0).toString(16).toUpperCase();
+export { hex as hexCode };
+
+const BC = (code: number, name: string, ...params: (number | string)[]): BugCheck => ({ code, name, params });
+const DV = (p1: number, ...rest: (number | string)[]): BugCheck => BC(0xc4, 'DRIVER_VERIFIER_DETECTED_VIOLATION', p1, ...rest);
+
+export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
+  const mdl = ctx.mdl ?? 'Mdl';
+  const irql = ctx.irql ?? 0;
+  switch (kind) {
+    case 'probe-unhandled-exception':
+    case 'unhandled-exception': {
+      const code = ctx.code ?? 0xc0000005;
+      const plain =
+        ctx.thread === 'system-service'
+          ? BC(0x3b, 'SYSTEM_SERVICE_EXCEPTION', hex(code), 'faulting address', 'context record', 0)
+          : ctx.thread === 'system-thread'
+            ? BC(0x7e, 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED', hex(code), 'faulting address', 'exception record', 'context record')
+            : BC(0x1e, 'KMODE_EXCEPTION_NOT_HANDLED', hex(code), 'faulting address', 0, 0);
+      return { plain, verifier: plain, note: `exception ${hex(code)} raised by ${ctx.ddi ?? 'the call'} is not handled by any __except filter` };
+    }
+    case 'double-lock':
+      return {
+        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', 'locked pages', 0),
+        verifier: DV(0xb0, mdl, 'MdlFlags', 0),
+        note: `${mdl} is already locked: the first lock's page references leak (0x76/0 at process exit; 0xD9/1 with TrackLockedPages)`,
+      };
+    case 'lock-prebuilt':
+      return { plain: null, verifier: DV(0xb0, mdl, 'MdlFlags', 0), note: `MmProbeAndLockPages on ${mdl}, built by MmBuildMdlForNonPagedPool / IoBuildPartialMdl / MmAllocatePagesForMdl: undefined behaviour` };
+    case 'unlock-not-locked':
+      return {
+        plain: ctx.userPages === false ? BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0) : BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 1, mdl, 'locked pages', 0),
+        verifier: DV(0x7c, mdl, 'MdlFlags', 0),
+        note: `MmUnlockPages on ${mdl}, which is not locked`,
+      };
+    case 'unlock-nonpaged':
+      return { plain: BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0), verifier: DV(0x7d, mdl, 'MdlFlags', 0), note: `MmUnlockPages on ${mdl}, built by MmBuildMdlForNonPagedPool` };
+    case 'unlock-partial':
+      return { plain: null, verifier: DV(0xb4, mdl, 'MdlFlags', 0), note: `MmUnlockPages on the partial MDL ${mdl}` };
+    case 'unlock-allocated-pages':
+      return { plain: BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0), verifier: DV(0x7c, mdl, 'MdlFlags', 0), note: `MmUnlockPages on ${mdl} from MmAllocatePagesForMdl (release it with MmFreePagesFromMdl)` };
+    case 'locked-at-exit':
+      return {
+        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', 'locked pages', 0),
+        verifier: BC(0xcb, 'DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS', 'caller', 'caller of caller', mdl, 'pages'),
+        note: `pages of ${mdl} are still locked when the function returns and nothing that outlives it refers to the MDL`,
+      };
+    case 'free-while-locked':
+      return {
+        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', 'locked pages', 0),
+        verifier: BC(0xcb, 'DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS', 'caller', 'caller of caller', mdl, 'pages'),
+        note: `IoFreeMdl on ${mdl} while its pages are locked: they stay locked forever`,
+      };
+    case 'free-while-mapped':
+      return { plain: null, verifier: DV(0xb8, mdl, 'MdlFlags', 0), note: `IoFreeMdl on ${mdl} while it is mapped to system VA` };
+    case 'wrong-free':
+      return { plain: BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0), verifier: DV(0xb8, mdl, 'MdlFlags', 0), note: `${mdl} from MmAllocatePagesForMdl released with the wrong routine` };
+    case 'double-free':
+      return { plain: BC(0xc2, 'BAD_POOL_CALLER', 7, 0, 'pool address', 0), verifier: DV(0x13, 'pool address', 0, 0), note: `${mdl} freed twice` };
+    case 'use-after-free':
+      return { plain: BC(0x50, 'PAGE_FAULT_IN_NONPAGED_AREA', mdl, 0, 'faulting address', 2), verifier: BC(0xd5, 'DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL', mdl, 0, 'faulting address', 0), note: `${ctx.ddi ?? 'use'} of ${mdl} after IoFreeMdl` };
+    case 'map-unlocked':
+      return { plain: BC(0x1a, 'MEMORY_MANAGEMENT', 0x1233, mdl, 0, 0), verifier: DV(0x85, mdl, 'MdlFlags', 0), note: `mapping ${mdl}, whose pages are not locked` };
+    case 'unmap-not-mapped':
+      return { plain: BC(0xda, 'SYSTEM_PTE_MISUSE', 6, 'PTE tracking', 0, 0), verifier: DV(0xb6, mdl, 'MdlFlags', 0), note: `MmUnmapLockedPages on ${mdl}, which is not mapped` };
+    case 'unmap-partial':
+      return { plain: null, verifier: DV(0xb5, mdl, 'MdlFlags', 0), note: `MmUnmapLockedPages on the partial MDL ${mdl} (use MmPrepareMdlForReuse)` };
+    case 'build-nonpaged-bad-state':
+      return { plain: null, verifier: DV(0xb0, mdl, 'MdlFlags', 0), note: `MmBuildMdlForNonPagedPool on ${mdl}, which is locked, mapped, partial or already built` };
+    case 'partial-from-unlocked':
+      return { plain: BC(0x1a, 'MEMORY_MANAGEMENT', 0x1236, mdl, 0, 0), verifier: null, note: `IoBuildPartialMdl from ${mdl}, whose pages are not locked` };
+    case 'irp-completion-unlock-not-locked':
+      return { plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 1, mdl, 'locked pages', 0), verifier: DV(0x7c, mdl, 'MdlFlags', 0), note: `IRP completion unlocks ${mdl} on Irp->MdlAddress, which is not locked` };
+    case 'irp-completion-nonpaged':
+      return { plain: BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0), verifier: DV(0x7d, mdl, 'MdlFlags', 0), note: `IRP completion unlocks ${mdl} on Irp->MdlAddress, built by MmBuildMdlForNonPagedPool` };
+    case 'irp-completion-partial':
+      return { plain: null, verifier: DV(0xb4, mdl, 'MdlFlags', 0), note: `IRP completion unlocks the partial MDL ${mdl} on Irp->MdlAddress` };
+    case 'irp-double-complete':
+      return { plain: BC(0x44, 'MULTIPLE_IRP_COMPLETE_REQUESTS', 'Irp', 0, 0, 0), verifier: BC(0x44, 'MULTIPLE_IRP_COMPLETE_REQUESTS', 'Irp', 0, 0, 0), note: 'IRP completed twice' };
+    case 'irql-probe-too-high':
+      return { plain: BC(0xa, 'IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), verifier: DV(0x70, irql, mdl, 'AccessMode'), note: `MmProbeAndLockPages at IRQL ${irql} (> DISPATCH_LEVEL)` };
+    case 'irql-pageable-at-dispatch':
+      return { plain: BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), verifier: BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), note: `pageable memory (${mdl}) touched at IRQL ${irql}` };
+    case 'irql-unlock-too-high':
+      return { plain: null, verifier: DV(0x78, irql, mdl, 0), note: `MmUnlockPages at IRQL ${irql} (> DISPATCH_LEVEL)` };
+    case 'irql-raise-lower':
+      return { plain: BC(0x9, 'IRQL_NOT_GREATER_OR_EQUAL', irql, ctx.newIrql ?? 0, 0, 0), verifier: DV(0x30, irql, ctx.newIrql ?? 0, 0), note: `KeRaiseIrql to ${ctx.newIrql} below the current IRQL ${irql}` };
+    case 'irql-lower-higher':
+      return { plain: BC(0x9, 'IRQL_NOT_GREATER_OR_EQUAL', irql, ctx.newIrql ?? 0, 0, 0), verifier: DV(0x31, irql, ctx.newIrql ?? 0, 0), note: `KeLowerIrql to ${ctx.newIrql} above the current IRQL ${irql}` };
+    case 'irql-spinlock-acquire':
+      return { plain: null, verifier: DV(ctx.ddi?.includes('AtDpc') ? 0x40 : 0x42, irql, 'lock', 0), note: `${ctx.ddi ?? 'spin lock acquire'} at IRQL ${irql}` };
+    case 'irql-spinlock-release':
+      return { plain: null, verifier: DV(ctx.ddi?.includes('FromDpc') ? 0x41 : 0x32, irql, 'lock', 0), note: `${ctx.ddi ?? 'spin lock release'} at IRQL ${irql}` };
+    case 'spinlock-not-held':
+      return { plain: BC(0x10, 'SPIN_LOCK_NOT_OWNED', 0, 0, 0, 0), verifier: DV(0x4000b, 'SpinlockRelease', 0, 0), note: `${ctx.ddi ?? 'release'} of a spin lock that is not held` };
+    case 'spinlock-double-acquire':
+      return { plain: BC(0xf, 'SPIN_LOCK_ALREADY_OWNED', 0, 0, 0, 0), verifier: DV(0x40009, 'SpinLock', 0, 0), note: 'spin lock acquired twice: deadlock' };
+    case 'irql-fast-mutex':
+      return { plain: null, verifier: DV(ctx.ddi?.startsWith('ExRelease') ? 0x34 : 0x33, irql, 0, 0), note: `${ctx.ddi} at IRQL ${irql}` };
+    case 'irql-pool':
+      return { plain: BC(0xc2, 'BAD_POOL_CALLER', 8, irql, 'pool type', 0), verifier: DV(0x1, irql, 'pool type', 0), note: `${ctx.ddi} of paged pool at IRQL ${irql}` };
+    case 'irql-api-too-high':
+      return { plain: null, verifier: DV(0x20011, ctx.ddi ?? '', 0, 0), note: `${ctx.ddi} called at IRQL ${irql}, above its maximum` };
+    case 'irql-not-restored':
+      return { plain: null, verifier: DV(0x2001d, 'IrqlReturn', 0, 0), note: `function returns at IRQL ${irql}, not at its entry IRQL ${ctx.newIrql}` };
+    case 'spinlock-held-at-exit':
+      return { plain: null, verifier: DV(0x40009, 'SpinLock', 0, 0), note: 'spin lock still held when the function returns' };
+    case 'null-deref':
+      return {
+        plain: irql >= 2 ? BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 0, irql, 0, 'IP') : BC(0x7e, 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED', hex(0xc0000005), 'IP', 0, 0),
+        verifier: null,
+        note: `NULL pointer ${ctx.mdl ?? ''} dereferenced${ctx.ddi ? ' by ' + ctx.ddi : ''}`,
+      };
+  }
+}
+
+export function formatBugCheck(b: BugCheck | null): string {
+  if (!b) return 'no immediate bug check (undefined behaviour / later corruption)';
+  const ps = b.params.map((p) => (typeof p === 'number' ? hex(p) : p)).join(', ');
+  return `0x${b.code.toString(16).toUpperCase().padStart(2, '0')} ${b.name} (${ps})`;
+}

@@ -1,0 +1,199 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import {
+  CONFIG_FILE_NAME,
+  ConfigError,
+  ConfigResolver,
+  ConfigValidator,
+  buildConfigSchema,
+  loadConfigFile,
+  toLintOptions,
+  type RuleLike,
+} from '../../src/lint/config.js';
+import type { RuleMeta } from '../../src/lint/rule.js';
+
+function meta(id: string, extra: Partial<RuleMeta> = {}): RuleMeta {
+  return {
+    id,
+    type: 'problem',
+    docs: { description: `${id} description`, url: `https://example.test/${id}.md`, recommended: true },
+    messages: { m: 'msg' },
+    defaultSeverity: 'error',
+    schema: {},
+    simulator: { validates: 'none', reason: 'test' },
+    ...extra,
+  };
+}
+
+const RULES: RuleLike[] = [
+  {
+    meta: meta('mdl-unmatched-lock', {
+      schema: {
+        type: 'object',
+        properties: { maxPathSteps: { type: 'integer', minimum: 1 }, ownershipSinks: { type: 'array', items: { type: 'string' } } },
+        additionalProperties: false,
+      },
+      defaultOptions: { maxPathSteps: 8 },
+    }),
+  },
+  { meta: meta('mdl-probe-outside-try', { defaultSeverity: 'warn' }) },
+];
+
+const root = mkdtempSync(join(tmpdir(), 'ddi-config-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+function dir(files: Record<string, string>): string {
+  const d = join(root, `case${n++}`);
+  for (const [rel, text] of Object.entries(files)) {
+    const p = join(d, rel);
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return d;
+}
+
+function configError(contents: string): ConfigError {
+  const d = dir({ [CONFIG_FILE_NAME]: contents });
+  try {
+    loadConfigFile(join(d, CONFIG_FILE_NAME), new ConfigValidator(RULES));
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config validation', () => {
+  it('accepts every severity spelling and options', () => {
+    const v = new ConfigValidator(RULES);
+    for (const sev of ['off', 'warn', 'error', 0, 1, 2]) {
+      expect(() => v.validate('x.json', { rules: { 'mdl-probe-outside-try': sev } })).not.toThrow();
+      expect(() => v.validate('x.json', { rules: { 'mdl-probe-outside-try': [sev] } })).not.toThrow();
+    }
+    expect(() =>
+      v.validate('x.json', { $schema: './s.json', root: true, ignorePatterns: ['gen/'], rules: { 'mdl-unmatched-lock': ['warn', { maxPathSteps: 3 }] } }),
+    ).not.toThrow();
+  });
+
+  it('names the file and the key for an unknown rule', () => {
+    const e = configError('{"rules": {"mdl-unmatched-lok": "error"}}');
+    expect(e.key).toBe('rules.mdl-unmatched-lok');
+    expect(e.message).toContain(CONFIG_FILE_NAME);
+    expect(e.message).toContain("unknown rule 'mdl-unmatched-lok'");
+    expect(e.message).toContain('mdl-unmatched-lock');
+  });
+
+  it('reports a bad severity', () => {
+    const e = configError('{"rules": {"mdl-unmatched-lock": "warning"}}');
+    expect(e.key).toBe('rules.mdl-unmatched-lock');
+    expect(e.detail).toMatch(/invalid severity "warning"/);
+    const e2 = configError('{"rules": {"mdl-unmatched-lock": [3, {}]}}');
+    expect(e2.key).toBe('rules.mdl-unmatched-lock[0]');
+    const e3 = configError('{"rules": {"mdl-unmatched-lock": ["warn", {}, {}]}}');
+    expect(e3.key).toBe('rules.mdl-unmatched-lock');
+  });
+
+  it('reports bad options with the option path', () => {
+    const e = configError('{"rules": {"mdl-unmatched-lock": ["warn", {"maxPathSteps": 0}]}}');
+    expect(e.key).toBe('rules.mdl-unmatched-lock[1].maxPathSteps');
+    expect(e.detail).toMatch(/>= 1/);
+    const e2 = configError('{"rules": {"mdl-unmatched-lock": ["warn", {"maxPathStep": 2}]}}');
+    expect(e2.key).toBe('rules.mdl-unmatched-lock[1]');
+    expect(e2.detail).toContain("unknown option 'maxPathStep'");
+    const e3 = configError('{"rules": {"mdl-unmatched-lock": ["warn", {"ownershipSinks": ["a", 7]}]}}');
+    expect(e3.key).toBe('rules.mdl-unmatched-lock[1].ownershipSinks[1]');
+  });
+
+  it('reports unknown top-level keys, bad ignorePatterns, bad root, non-objects and non-JSON', () => {
+    expect(configError('{"rule": {}}').key).toBe('rule');
+    expect(configError('{"ignorePatterns": "gen/"}').key).toBe('ignorePatterns');
+    expect(configError('{"ignorePatterns": ["a", 1]}').key).toBe('ignorePatterns[1]');
+    expect(configError('{"root": "yes"}').key).toBe('root');
+    expect(configError('{"rules": []}').key).toBe('rules');
+    expect(configError('[]').detail).toMatch(/JSON object/);
+    const e = configError('{"rules": {"mdl-unmatched-lock": "error",}}');
+    expect(e.detail).toMatch(/not valid JSON/);
+  });
+
+  it('reports a missing --config file', () => {
+    expect(() => new ConfigResolver(RULES, { configFile: join(root, 'nope.json') })).toThrow(/cannot read configuration file: no such file/);
+  });
+
+  it('exports a schema that ajv compiles and that agrees with the validator', () => {
+    const schema = buildConfigSchema(RULES);
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate({ rules: { 'mdl-unmatched-lock': ['warn', { maxPathSteps: 2 }] } })).toBe(true);
+    expect(validate({ rules: { 'other-rule': 'warn' } })).toBe(false);
+    expect(validate({ rules: { 'mdl-unmatched-lock': 'warning' } })).toBe(false);
+    const props = (schema.properties as Record<string, { properties?: Record<string, unknown> }>).rules!.properties!;
+    expect(Object.keys(props)).toEqual(['mdl-unmatched-lock', 'mdl-probe-outside-try']);
+  });
+});
+
+describe('config lookup', () => {
+  it('uses defaults when there is no config file', () => {
+    const d = dir({ 'a.c': '' });
+    // a root config above stops the lookup from reaching the real filesystem's parents
+    writeFileSync(join(d, CONFIG_FILE_NAME), '{"root": true}');
+    const r = new ConfigResolver(RULES).forFile(join(d, 'a.c'));
+    expect(r.rules).toEqual({
+      'mdl-unmatched-lock': { severity: 2, options: { maxPathSteps: 8 } },
+      'mdl-probe-outside-try': { severity: 1, options: {} },
+    });
+  });
+
+  it('cascades: nearer files override farther ones per rule, up to root: true', () => {
+    const d = dir({
+      [CONFIG_FILE_NAME]: '{"root": true, "rules": {"mdl-probe-outside-try": "error", "mdl-unmatched-lock": ["warn", {"maxPathSteps": 3}]}, "ignorePatterns": ["gen/"]}',
+      [`drv/${CONFIG_FILE_NAME}`]: '{"rules": {"mdl-unmatched-lock": "error"}, "ignorePatterns": ["*.tmh"]}',
+      'drv/sub/x.c': '',
+      'other/y.c': '',
+    });
+    const resolver = new ConfigResolver(RULES);
+    const r = resolver.forFile(join(d, 'drv/sub/x.c'));
+    expect(r.configFiles).toEqual([join(d, CONFIG_FILE_NAME), join(d, 'drv', CONFIG_FILE_NAME)]);
+    // severity alone keeps the options from the farther file
+    expect(r.rules['mdl-unmatched-lock']).toEqual({ severity: 2, options: { maxPathSteps: 3 } });
+    expect(r.rules['mdl-probe-outside-try']!.severity).toBe(2);
+    expect(r.ignores).toEqual([
+      { dir: d, patterns: ['gen/'], file: join(d, CONFIG_FILE_NAME) },
+      { dir: join(d, 'drv'), patterns: ['*.tmh'], file: join(d, 'drv', CONFIG_FILE_NAME) },
+    ]);
+    const o = resolver.forFile(join(d, 'other/y.c'));
+    expect(o.rules['mdl-unmatched-lock']).toEqual({ severity: 1, options: { maxPathSteps: 3 } });
+    // cached: same object for the same directory
+    expect(resolver.forFile(join(d, 'drv/sub/z.c'))).toBe(r);
+  });
+
+  it('a nested root: true config hides the ones above', () => {
+    const d = dir({
+      [CONFIG_FILE_NAME]: '{"root": true, "rules": {"mdl-probe-outside-try": "off"}}',
+      [`inner/${CONFIG_FILE_NAME}`]: '{"root": true, "rules": {"mdl-unmatched-lock": "warn"}}',
+    });
+    const r = new ConfigResolver(RULES).forFile(join(d, 'inner/a.c'));
+    expect(r.rules['mdl-probe-outside-try']!.severity).toBe(1);
+    expect(r.rules['mdl-unmatched-lock']!.severity).toBe(1);
+  });
+
+  it('--config applies one file everywhere and --rule overrides win', () => {
+    const d = dir({
+      'custom.json': '{"rules": {"mdl-probe-outside-try": "off"}}',
+      [`sub/${CONFIG_FILE_NAME}`]: '{"rules": {"mdl-probe-outside-try": "error"}}',
+    });
+    const resolver = new ConfigResolver(RULES, { configFile: join(d, 'custom.json'), overrides: new Map([['mdl-unmatched-lock', 0 as const]]) });
+    const r = resolver.forFile(join(d, 'sub/a.c'));
+    expect(r.configFiles).toEqual([join(d, 'custom.json')]);
+    expect(r.rules['mdl-probe-outside-try']!.severity).toBe(0);
+    expect(r.rules['mdl-unmatched-lock']!.severity).toBe(0);
+    expect(toLintOptions(r).rules['mdl-unmatched-lock']).toEqual({ severity: 0, options: { maxPathSteps: 8 } });
+  });
+
+  it('an invalid config found during lookup throws a ConfigError naming it', () => {
+    const d = dir({ [CONFIG_FILE_NAME]: '{"root": true, "rules": {"nope": 1}}' });
+    expect(() => new ConfigResolver(RULES).forFile(join(d, 'a.c'))).toThrow(ConfigError);
+    expect(() => new ConfigResolver(RULES).forFile(join(d, 'a.c'))).toThrow(join(d, CONFIG_FILE_NAME));
+  });
+});

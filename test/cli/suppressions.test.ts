@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { applyDirectives, parseDirectives, scanComments } from '../../src/lint/suppressions.js';
+import type { LintMessage } from '../../src/lint/types.js';
+
+const A = 'mdl-unmatched-lock';
+const B = 'mdl-probe-outside-try';
+
+function msg(ruleId: string | null, line: number, column = 5): LintMessage {
+  return { ruleId, severity: 2, message: `${ruleId} at ${line}`, line, column };
+}
+
+function kept(text: string, messages: LintMessage[]): string[] {
+  return applyDirectives(text, messages).messages.map((m) => `${m.ruleId}@${m.line}`);
+}
+function suppressed(text: string, messages: LintMessage[]): string[] {
+  return applyDirectives(text, messages).suppressedMessages.map((m) => `${m.ruleId}@${m.line}`);
+}
+
+describe('scanComments', () => {
+  it('finds line and block comments with 1-based positions', () => {
+    const text = 'int a; // one\n/* two\n three */ int b;\n  // four';
+    const cs = scanComments(text);
+    expect(cs.map((c) => [c.value, c.block, c.line, c.column, c.endLine])).toEqual([
+      [' one', false, 1, 8, 1],
+      [' two\n three ', true, 2, 1, 3],
+      [' four', false, 4, 3, 4],
+    ]);
+  });
+
+  it('ignores comment markers inside string and character literals', () => {
+    const text = 'char *s = "// ddi-lint-disable-line";\nchar c = \'/\'; char d = \'"\';\nchar *t = "a\\"/* x */"; // real';
+    const cs = scanComments(text);
+    expect(cs.map((c) => c.value)).toEqual([' real']);
+    expect(cs[0]!.line).toBe(3);
+  });
+
+  it('skips C++ raw strings', () => {
+    const text = 'auto s = R"x(// not a comment )" /* nor */ )x"; // yes\nauto t = LR"(/*)"; /* yes2 */';
+    expect(scanComments(text).map((c) => c.value)).toEqual([' yes', ' yes2 ']);
+  });
+
+  it('does not treat an identifier ending in R as a raw-string prefix', () => {
+    const text = '#define STR(x) #x\nFOOR"(" // c1\n;';
+    expect(scanComments(text).map((c) => c.value)).toEqual([' c1']);
+  });
+
+  it('follows backslash-newline continuation of a line comment (CRLF too)', () => {
+    const text = 'a; // first \\\r\n  continued\nb; // second\r\n';
+    const cs = scanComments(text);
+    expect(cs.map((c) => [c.line, c.endLine])).toEqual([
+      [1, 2],
+      [3, 3],
+    ]);
+    expect(cs[1]!.value).toBe(' second');
+  });
+
+  it('handles an unterminated block comment', () => {
+    expect(scanComments('int a; /* open\n never closed').map((c) => [c.line, c.endLine])).toEqual([[1, 2]]);
+  });
+});
+
+describe('parseDirectives', () => {
+  it('parses kinds, rule lists and justifications', () => {
+    const text = [
+      `// ddi-lint-disable-next-line ${A}, ${B} -- the caller probed already`,
+      `x; // ddi-lint-disable-line ${A}`,
+      `/* ddi-lint-disable */`,
+      `/* ddi-lint-enable ${B} ${A} */`,
+      `// ddi-lint-disable-line -- generated code`,
+      `/** ddi-lint-disable ${A} -- doc style */`,
+      `// ddi-lint-disabled ${A}`,
+      `// see ddi-lint-disable ${A}`,
+    ].join('\n');
+    const ds = parseDirectives(text);
+    expect(ds.map((d) => [d.kind, d.rules, d.justification, d.line])).toEqual([
+      ['disable-next-line', [A, B], 'the caller probed already', 1],
+      ['disable-line', [A], '', 2],
+      ['disable', [], '', 3],
+      ['enable', [B, A], '', 4],
+      ['disable-line', [], 'generated code', 5],
+      ['disable', [A], 'doc style', 6],
+    ]);
+  });
+
+  it('is empty for text without directives', () => {
+    expect(parseDirectives('int main(void) { return 0; } // nothing')).toEqual([]);
+  });
+});
+
+describe('applyDirectives', () => {
+  it('disable-next-line suppresses only the named rule on the next line, with justification', () => {
+    const text = `void f(void) {\n  // ddi-lint-disable-next-line ${B} -- probe of a kernel-mode buffer\n  MmProbeAndLockPages(m, KernelMode, IoReadAccess);\n}\n`;
+    const messages = [msg(B, 3), msg(A, 3), msg(B, 4)];
+    const r = applyDirectives(text, messages);
+    expect(r.messages.map((m) => `${m.ruleId}@${m.line}`)).toEqual([`${A}@3`, `${B}@4`]);
+    expect(r.suppressedMessages).toHaveLength(1);
+    expect(r.suppressedMessages[0]).toMatchObject({
+      ruleId: B,
+      line: 3,
+      suppressions: [{ kind: 'directive', justification: 'probe of a kernel-mode buffer' }],
+    });
+    // the input messages are not mutated
+    expect(messages[0]!.suppressions).toBeUndefined();
+  });
+
+  it('disable-line applies to its own line; no rule list means all rules', () => {
+    const text = `a;\nMmUnlockPages(m); // ddi-lint-disable-line\nb;`;
+    expect(suppressed(text, [msg(A, 2), msg(B, 2), msg(A, 1), msg(A, 3)])).toEqual([`${A}@2`, `${B}@2`]);
+    expect(kept(text, [msg(A, 2), msg(A, 1), msg(A, 3)])).toEqual([`${A}@1`, `${A}@3`]);
+  });
+
+  it('line forms also work in block comments', () => {
+    const text = `/* ddi-lint-disable-next-line ${A} */\nx;\ny; /* ddi-lint-disable-line ${A} -- why */`;
+    const r = applyDirectives(text, [msg(A, 2), msg(A, 3), msg(A, 1)]);
+    expect(r.suppressedMessages.map((m) => [m.line, m.suppressions?.[0]?.justification])).toEqual([
+      [2, ''],
+      [3, 'why'],
+    ]);
+    expect(r.messages.map((m) => m.line)).toEqual([1]);
+  });
+
+  it('disable-next-line in a multi-line block comment applies to the line after the comment', () => {
+    const text = `/* ddi-lint-disable-next-line ${A}\n   -- long reason */\nx;`;
+    expect(suppressed(text, [msg(A, 2), msg(A, 3)])).toEqual([`${A}@3`]);
+  });
+
+  it('disable/enable ranges are positional and per rule', () => {
+    const text = [
+      'l1;', //                           1
+      `/* ddi-lint-disable ${A} -- legacy */`, // 2
+      'l3;', //                           3
+      `x; /* ddi-lint-enable ${A} */ y;`, //   4
+      'l5;', //                           5
+    ].join('\n');
+    const messages = [msg(A, 1), msg(A, 2, 40), msg(A, 3), msg(B, 3), msg(A, 4, 1), msg(A, 4, 30), msg(A, 5)];
+    expect(suppressed(text, messages)).toEqual([`${A}@2`, `${A}@3`, `${A}@4`]);
+    const r = applyDirectives(text, messages);
+    expect(r.suppressedMessages[1]!.suppressions).toEqual([{ kind: 'directive', justification: 'legacy' }]);
+    expect(r.messages.map((m) => `${m.ruleId}@${m.line}:${m.column}`)).toEqual([`${A}@1:5`, `${B}@3:5`, `${A}@4:30`, `${A}@5:5`]);
+  });
+
+  it('enable of one rule after disable of all keeps the others disabled', () => {
+    const text = `/* ddi-lint-disable */\na;\n/* ddi-lint-enable ${A} */\nb;\n/* ddi-lint-enable */\nc;`;
+    const messages = [msg(A, 2), msg(B, 2), msg(A, 4), msg(B, 4), msg(A, 6), msg(B, 6)];
+    expect(suppressed(text, messages)).toEqual([`${A}@2`, `${B}@2`, `${B}@4`]);
+  });
+
+  it('a disable without enable lasts to the end of the file, and line comments work for ranges', () => {
+    const text = `a;\n// ddi-lint-disable ${B}\nb;\nc;`;
+    expect(suppressed(text, [msg(B, 1), msg(B, 3), msg(B, 4), msg(A, 4)])).toEqual([`${B}@3`, `${B}@4`]);
+  });
+
+  it('records every directive that suppresses a message', () => {
+    const text = `/* ddi-lint-disable ${A} -- range */\n// ddi-lint-disable-next-line ${A} -- line\nx;`;
+    const r = applyDirectives(text, [msg(A, 3)]);
+    expect(r.suppressedMessages[0]!.suppressions).toEqual([
+      { kind: 'directive', justification: 'range' },
+      { kind: 'directive', justification: 'line' },
+    ]);
+  });
+
+  it('never suppresses messages without a rule id (internal errors) or fatal ones', () => {
+    const text = `// ddi-lint-disable\nx;`;
+    const internal: LintMessage = { ruleId: null, severity: 2, fatal: true, message: 'internal error', line: 2, column: 1 };
+    expect(applyDirectives(text, [internal]).messages).toEqual([internal]);
+  });
+
+  it('directive text in a string literal does not suppress', () => {
+    const text = `const char *s = "// ddi-lint-disable-line";\n`;
+    expect(kept(text, [msg(A, 1)])).toEqual([`${A}@1`]);
+  });
+
+  it('a directive naming another rule does not suppress', () => {
+    const text = `x; // ddi-lint-disable-line some-other-rule`;
+    expect(kept(text, [msg(A, 1)])).toEqual([`${A}@1`]);
+  });
+});
