@@ -18,6 +18,8 @@ export const mdlUnmatchedLock: Rule = {
     messages: {
       stillLocked:
         "MDL '{{name}}' locked at line {{lockLine}} is still locked when the function returns at line {{exitLine}} (path: {{path}}); its pages stay locked (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
+      freedWhileLocked:
+        "MDL '{{name}}' locked at line {{lockLine}} is freed by IoFreeMdl at line {{freeLine}} without MmUnlockPages, so its pages are still locked when the function returns at line {{exitLine}} (path: {{path}}) (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
       lostWhileLocked:
         "MDL '{{name}}' locked at line {{lockLine}} is still locked when its last reference is overwritten at line {{line}} (path: {{path}}); its pages can never be unlocked (bug check 0x76 / 0xCB)",
       unlockNeverLocked:
@@ -40,10 +42,12 @@ export const mdlUnmatchedLock: Rule = {
         if (!o.lockSite) continue;
         const exitMessage = obs.explicitReturn ? 'returns' : 'falls off the end of the function';
         const path = explainPath(obs.trace, o.id, { ...obs.exit, message: exitMessage });
+        const data: Record<string, string | number> = { name: o.name, lockLine: o.lockSite.line, exitLine: obs.exit.line, path: renderPath(path) };
+        if (o.freedWhileLocked) data.freeLine = o.freedWhileLocked.line;
         context.report({
           loc: { line: obs.exit.line, column: obs.exit.column },
-          messageId: 'stillLocked',
-          data: { name: o.name, lockLine: o.lockSite.line, exitLine: obs.exit.line, path: renderPath(path) },
+          messageId: o.freedWhileLocked ? 'freedWhileLocked' : 'stillLocked',
+          data,
           path,
         });
       } else if (obs.kind === 'lost') {

@@ -41,6 +41,8 @@ export interface MdlObj {
   readonly unlockSite?: Site;
   /** A probe on it raised at this site, and nothing locked it since. */
   readonly failedProbe?: Site & { callee: string };
+  /** IoFreeMdl freed it while its pages were locked (IoFreeMdl does not unlock: the pages stay locked). */
+  readonly freedWhileLocked?: Site;
 }
 
 export interface Step {
@@ -853,6 +855,8 @@ class Analyzer {
         return this.step(this.setObj(w, n), at, 'unlock', `'${o.name}' unlocked`, o.id);
       }
       case 'free':
+        // IoFreeMdl does not check MDL_PAGES_LOCKED: a locked MDL's pages stay locked after the free
+        if (o.state === 'locked') return this.setObj(w, { ...o, freedWhileLocked: at });
         return this.setObj(w, { ...o, state: 'freed', owned: false });
       case 'build-nonpaged':
         return this.setObj(w, { ...o, state: 'nonpaged' });

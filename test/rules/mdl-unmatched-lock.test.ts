@@ -1,0 +1,557 @@
+import { mdlUnmatchedLock } from '../../rules/mdl-unmatched-lock.js';
+import { runRuleTests } from '../support/rule-tester.js';
+
+runRuleTests(mdlUnmatchedLock, {
+  valid: [
+    {
+      name: 'flag set after the probe guards the unlock',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl;
+    BOOLEAN locked = FALSE;
+    NTSTATUS status = STATUS_SUCCESS;
+    mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) { status = STATUS_INSUFFICIENT_RESOURCES; goto Exit; }
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+        locked = TRUE;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (!NT_SUCCESS(status)) goto Exit;
+    Consume(Buf, Len);
+Exit:
+    if (locked) MmUnlockPages(mdl);
+    if (mdl != NULL) IoFreeMdl(mdl);
+    return status;
+}`,
+    },
+    {
+      name: 'MDL_PAGES_LOCKED test guards the unlock',
+      code: `VOID F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+    }
+    if (mdl->MdlFlags & MDL_PAGES_LOCKED) {
+        MmUnlockPages(mdl);
+    }
+    IoFreeMdl(mdl);
+}`,
+    },
+    {
+      name: 'status that only a successful probe leaves successful',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (NT_SUCCESS(status)) {
+        MmUnlockPages(mdl);
+    }
+    IoFreeMdl(mdl);
+    return status;
+}`,
+    },
+    {
+      name: 'early return from the handler, unlock on the success path',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'ownership handed to Irp->MdlAddress',
+      code: `NTSTATUS F(PIRP Irp, PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, Irp->RequestorMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    Irp->MdlAddress = mdl;
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'a helper that locks and returns the MDL to its caller',
+      code: `PMDL LockUserBuffer(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return NULL;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        mdl = NULL;
+    }
+    return mdl;
+}`,
+    },
+    {
+      name: 'out parameter receives the locked MDL',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, PMDL *OutMdl)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    *OutMdl = NULL;
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    *OutMdl = mdl;
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'lock and unlock under the same condition',
+      code: `VOID F(PVOID Buf, ULONG Len, BOOLEAN NeedLock)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    BOOLEAN ok = FALSE;
+    if (mdl == NULL) return;
+    if (NeedLock) {
+        __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); ok = TRUE; }
+        __except (EXCEPTION_EXECUTE_HANDLER) { ok = FALSE; }
+    }
+    Touch(Buf);
+    if (NeedLock && ok) MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+}`,
+    },
+    {
+      name: 'lock and unlock once per loop iteration',
+      code: `VOID F(PVOID *Bufs, ULONG *Lens, ULONG Count)
+{
+    ULONG i;
+    for (i = 0; i < Count; i++) {
+        PMDL mdl = IoAllocateMdl(Bufs[i], Lens[i], FALSE, FALSE, NULL);
+        if (mdl == NULL) continue;
+        __try {
+            MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            IoFreeMdl(mdl);
+            continue;
+        }
+        Use(mdl);
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+    }
+}`,
+    },
+    {
+      name: '__finally unlocks on every exit when a caller handles the exception',
+      code: `NTSTATUS F(PMDL Mdl, BOOLEAN Fail)
+{
+    BOOLEAN locked = FALSE;
+    __try {
+        MmProbeAndLockPages(Mdl, UserMode, IoReadAccess);
+        locked = TRUE;
+        if (Fail) return STATUS_UNSUCCESSFUL;
+        Work(Mdl);
+    } __finally {
+        if (locked) MmUnlockPages(Mdl);
+    }
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'an MDL received as a parameter, unlocked once',
+      code: `VOID ReleaseBuffer(PMDL Mdl)
+{
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+}`,
+    },
+    {
+      name: 'walking an MDL chain, unlocking each element',
+      code: `VOID F(PIRP Irp)
+{
+    PMDL mdl, next;
+    for (mdl = Irp->MdlAddress; mdl != NULL; mdl = next) {
+        next = mdl->Next;
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+    }
+    Irp->MdlAddress = NULL;
+}`,
+    },
+    {
+      name: 'IoAllocateMdl with an IRP attaches the MDL to it',
+      code: `NTSTATUS F(PIRP Irp, PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, Irp);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'switch with the unlock in every case that locked',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, ULONG Code)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); }
+    __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return GetExceptionCode(); }
+    switch (Code) {
+    case 1:
+        status = DoOne(Buf);
+        break;
+    case 2:
+        status = DoTwo(Buf);
+        break;
+    default:
+        status = STATUS_INVALID_DEVICE_REQUEST;
+        break;
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return status;
+}`,
+    },
+    {
+      name: 'MDL handed to an unknown routine is no longer ours',
+      code: `VOID F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return;
+    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); }
+    __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return; }
+    QueueForCompletion(mdl);
+}`,
+    },
+    {
+      name: 'WDK try/except spelling in a C file',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'unreachable unlock after return is not analyzed',
+      code: `VOID F(PMDL Mdl)
+{
+    return;
+    MmUnlockPages(Mdl);
+    MmUnlockPages(Mdl);
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'leak on an early error return',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    if (Fail) {
+        return STATUS_UNSUCCESSFUL;
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'stillLocked', line: 12, column: 9, data: { name: 'mdl', lockLine: 6, exitLine: 12 } }],
+    },
+    {
+      name: 'goto to a cleanup label that skips the unlock',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PVOID va;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) { status = STATUS_INSUFFICIENT_RESOURCES; goto Exit; }
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+        goto FreeMdl;
+    }
+    va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+    if (va == NULL) {
+        status = STATUS_INSUFFICIENT_RESOURCES;
+        goto FreeMdl;
+    }
+    Fill(va, Len);
+    MmUnlockPages(mdl);
+FreeMdl:
+    IoFreeMdl(mdl);
+Exit:
+    return status;
+}`,
+      errors: [{ messageId: 'freedWhileLocked', line: 23, column: 5, data: { freeLine: 21 } }],
+    },
+    {
+      name: 'falling off the end of the function while locked',
+      code: `VOID F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return;
+    }
+    Use(Buf);
+}`,
+      errors: [{ messageId: 'stillLocked', line: 12, column: 1 }],
+    },
+    {
+      name: 'unlock in the __except handler',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'unlockAfterFailedProbe', line: 8, column: 9, data: { probeLine: 6 } }],
+    },
+    {
+      name: 'unconditional unlock at a shared exit after a failed probe',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+        goto Exit;
+    }
+    Work(Buf);
+Exit:
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return status;
+}`,
+      errors: [{ messageId: 'unlockAfterFailedProbe', line: 14, column: 5 }],
+    },
+    {
+      name: 'double unlock on the cleanup path',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    if (Fail) {
+        MmUnlockPages(mdl);
+        status = STATUS_UNSUCCESSFUL;
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return status;
+}`,
+      errors: [{ messageId: 'unlockTwice', line: 16, column: 5, data: { unlockLine: 13 } }],
+    },
+    {
+      name: 'unlock of an MDL that was never locked',
+      code: `VOID F(PVOID Buf, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+}`,
+      errors: [{ messageId: 'unlockNeverLocked', line: 5, column: 5 }],
+    },
+    {
+      name: 'inverted flag test',
+      code: `VOID F(PVOID Buf, ULONG Len)
+{
+    BOOLEAN locked = FALSE;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+        locked = TRUE;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+    }
+    if (!locked) {
+        MmUnlockPages(mdl);
+    }
+    IoFreeMdl(mdl);
+}`,
+      errors: [
+        { messageId: 'unlockAfterFailedProbe', line: 12, column: 9 },
+        { messageId: 'freedWhileLocked', line: 15, column: 1 },
+      ],
+    },
+    {
+      name: 'a parameter MDL unlocked twice',
+      code: `VOID F(PMDL Mdl)
+{
+    MmUnlockPages(Mdl);
+    MmUnlockPages(Mdl);
+}`,
+      errors: [{ messageId: 'unlockTwice', line: 4, column: 5 }],
+    },
+    {
+      name: 'leak in one switch case',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, ULONG Code)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); }
+    __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return GetExceptionCode(); }
+    switch (Code) {
+    case 1:
+        DoOne(Buf);
+        break;
+    case 2:
+        return STATUS_NOT_SUPPORTED;
+    default:
+        break;
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'stillLocked', line: 12, column: 9 }],
+    },
+    {
+      name: '__finally that forgets the unlock on a return path',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    __try {
+        if (Fail) return STATUS_UNSUCCESSFUL;
+        Work(Buf);
+        MmUnlockPages(mdl);
+    } __finally {
+        IoFreeMdl(mdl);
+    }
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'freedWhileLocked', line: 12, column: 19 }],
+    },
+    {
+      name: 'leak after __leave',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+        if (Fail) {
+            status = STATUS_UNSUCCESSFUL;
+            __leave;
+        }
+        MmUnlockPages(mdl);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    IoFreeMdl(mdl);
+    return status;
+}`,
+      errors: [{ messageId: 'freedWhileLocked', line: 17, column: 5 }],
+    },
+    {
+      name: 'locked MDL overwritten by the next allocation in a loop',
+      code: `VOID F(PVOID *Bufs, ULONG Len, ULONG Count)
+{
+    PMDL mdl = NULL;
+    ULONG i;
+    for (i = 0; i < Count; i++) {
+        mdl = IoAllocateMdl(Bufs[i], Len, FALSE, FALSE, NULL);
+        if (mdl == NULL) break;
+        __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); }
+        __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); mdl = NULL; break; }
+    }
+    if (mdl != NULL) {
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+    }
+}`,
+      errors: [{ messageId: 'lostWhileLocked', line: 6, column: 9 }],
+    },
+    {
+      name: 'C++ member function with an early return',
+      filename: 'test.cpp',
+      code: `NTSTATUS Buffer::Lock(PVOID Va, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Va, Len, FALSE, FALSE, nullptr);
+    if (mdl == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    if (!Validate(Va)) return STATUS_INVALID_PARAMETER;
+    m_Mdl = mdl;
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'stillLocked', line: 11, column: 24 }],
+    },
+  ],
+});
