@@ -21,7 +21,7 @@ export const mdlUnmatchedLock: Rule = {
       freedWhileLocked:
         "MDL '{{name}}' locked at line {{lockLine}} is freed by IoFreeMdl at line {{freeLine}} without MmUnlockPages, so its pages are still locked when the function returns at line {{exitLine}} (path: {{path}}) (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
       lostWhileLocked:
-        "MDL '{{name}}' locked at line {{lockLine}} is still locked when its last reference is overwritten at line {{line}} (path: {{path}}); its pages can never be unlocked (bug check 0x76 / 0xCB)",
+        "MDL '{{name}}' locked at line {{lockLine}} is still locked when the function returns at line {{exitLine}}: its last reference was overwritten at line {{line}}, so nothing can unlock it (path: {{path}}) (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
       unlockNeverLocked:
         "MmUnlockPages on MDL '{{name}}', which is not locked on this path: it was never locked (path: {{path}}); unlocking an unlocked MDL corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
       unlockAfterFailedProbe:
@@ -44,20 +44,11 @@ export const mdlUnmatchedLock: Rule = {
         const path = explainPath(obs.trace, o.id, { ...obs.exit, message: exitMessage });
         const data: Record<string, string | number> = { name: o.name, lockLine: o.lockSite.line, exitLine: obs.exit.line, path: renderPath(path) };
         if (o.freedWhileLocked) data.freeLine = o.freedWhileLocked.line;
+        if (o.lostAt) data.line = o.lostAt.line;
         context.report({
           loc: { line: obs.exit.line, column: obs.exit.column },
-          messageId: o.freedWhileLocked ? 'freedWhileLocked' : 'stillLocked',
+          messageId: o.freedWhileLocked ? 'freedWhileLocked' : o.lostAt ? 'lostWhileLocked' : 'stillLocked',
           data,
-          path,
-        });
-      } else if (obs.kind === 'lost') {
-        const o = obs.obj;
-        if (!o.lockSite) continue;
-        const path = explainPath(obs.trace, o.id, { ...obs.at, message: 'last reference overwritten' });
-        context.report({
-          loc: { line: obs.at.line, column: obs.at.column },
-          messageId: 'lostWhileLocked',
-          data: { name: o.name, lockLine: o.lockSite.line, line: obs.at.line, path: renderPath(path) },
           path,
         });
       } else if (obs.kind === 'mdl-op' && obs.op === 'unlock') {

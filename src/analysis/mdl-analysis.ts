@@ -15,7 +15,8 @@
  * read; rules never walk the CFG themselves.
  */
 import type { FunctionInfo, SourceFile, SyntaxNode } from '../parse/parser.js';
-import { buildCfg, calleeName, type Cfg, type CfgEdge, type CfgNode } from '../cfg/cfg.js';
+import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgNode } from '../cfg/cfg.js';
+import { fileConstants } from './constants.js';
 import { ddiEffect, isPure, raises, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
 
@@ -43,6 +44,8 @@ export interface MdlObj {
   readonly failedProbe?: Site & { callee: string };
   /** IoFreeMdl freed it while its pages were locked (IoFreeMdl does not unlock: the pages stay locked). */
   readonly freedWhileLocked?: Site;
+  /** Its last reference was overwritten here while it was locked. */
+  readonly lostAt?: Site;
 }
 
 export interface Step {
@@ -70,8 +73,7 @@ interface World {
 
 export type Observation =
   | { kind: 'mdl-op'; op: MdlOp; callee: string; call: SyntaxNode; node: CfgNode; before: MdlObj; trace: Trace | null; imprecise: boolean }
-  | { kind: 'leak'; obj: MdlObj; exit: Site; explicitReturn: boolean; trace: Trace | null; imprecise: boolean }
-  | { kind: 'lost'; obj: MdlObj; at: Site; trace: Trace | null; imprecise: boolean };
+  | { kind: 'leak'; obj: MdlObj; exit: Site; explicitReturn: boolean; trace: Trace | null; imprecise: boolean };
 
 export interface FunctionAnalysis {
   fn: FunctionInfo;
@@ -95,6 +97,8 @@ export function pathOf(e: SyntaxNode | null | undefined): string | undefined {
   if (!e) return undefined;
   switch (e.type) {
     case 'identifier':
+    case 'this':
+    case 'type_identifier': // a local named where C++'s grammar expected a type (most vexing parse)
       return e.text;
     case 'parenthesized_expression':
       return e.namedChildCount === 1 ? pathOf(e.namedChild(0)) : undefined;
@@ -146,11 +150,6 @@ function hasPrefix(path: string, prefix: string): boolean {
 
 function siteOf(n: SyntaxNode): Site {
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
-}
-
-function unparen(n: SyntaxNode): SyntaxNode {
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
-  return n;
 }
 
 function short(text: string, max = 60): string {
@@ -276,7 +275,13 @@ class Analyzer {
   currentNode!: CfgNode;
   imprecise = false;
 
-  constructor(readonly cfg: Cfg) {
+  readonly fileConsts: Map<string, number>;
+
+  constructor(
+    readonly cfg: Cfg,
+    file: SourceFile,
+  ) {
+    this.fileConsts = fileConstants(file);
     const { locals, params } = collectLocals(cfg.fn);
     this.locals = locals;
     this.params = params;
@@ -339,6 +344,8 @@ class Analyzer {
 
   /** A store to this path makes the stored MDL reachable from outside the function. */
   escapes(path: string): boolean {
+    // Any store through a pointer hands the MDL off, including into another MDL's Next field:
+    // chains are released by whoever owns their head (issue 4 models chains precisely).
     if (path.startsWith('*') || path.includes('->')) return true;
     return !this.isLocal(baseOf(path));
   }
@@ -380,17 +387,19 @@ class Analyzer {
     return { objs, pts };
   }
 
-  /** Drop objects no path refers to; report locked, owned ones as lost (their last reference was overwritten). */
+  /**
+   * Drop objects no path refers to. An owned, locked one is kept (marked lost) for the exit check:
+   * its pages stay locked although nothing can unlock them any more.
+   */
   gc(w: World, at: Site): World {
     const referenced = new Set(w.pts.values());
     let objs: Map<string, MdlObj> | undefined;
     for (const o of w.objs.values()) {
       if (referenced.has(o.id)) continue;
-      if (o.owned && o.state === 'locked' && this.recording) {
-        this.observations.push({ kind: 'lost', obj: o, at, trace: w.trace, imprecise: w.imprecise });
-      }
       objs ??= new Map(w.objs);
-      objs.delete(o.id);
+      if (o.owned && o.state === 'locked') {
+        if (!o.lostAt) objs.set(o.id, { ...o, lostAt: at });
+      } else objs.delete(o.id);
     }
     return objs ? this.with(w, { objs }) : w;
   }
@@ -591,7 +600,7 @@ class Analyzer {
     const p = pathOf(e);
     if (!p) return { w };
     if (e.type === 'identifier') {
-      const k = V.KNOWN_CONSTANTS[p];
+      const k = this.constant(p);
       if (k !== undefined && !this.locals.has(p)) return { w, v: V.constant(k) };
       const st = V.unknownStatusRange(p);
       if (st && !this.locals.has(p)) return { w, v: st };
@@ -626,6 +635,8 @@ class Analyzer {
       if (a !== undefined && b !== undefined) {
         const res = arith(op.slice(0, -1), a, b);
         if (res !== undefined) v = V.constant(res);
+      } else if (cur && r.v) {
+        v = V.mapPairs(cur, r.v, (x, y) => arith(op.slice(0, -1), x, y));
       }
       return { w: this.assign(r.w, p, v ? { w: r.w, v } : { w: r.w }, at) };
     });
@@ -650,6 +661,8 @@ class Analyzer {
         } else if (a !== undefined && b !== undefined) {
           const res = arith(op, a, b);
           if (res !== undefined) v = V.constant(res);
+        } else if (l.v && r.v) {
+          v = V.mapPairs(l.v, r.v, (x, y) => arith(op, x, y));
         }
         const res: EvalResult = { w: r.w };
         if (v) res.v = v;
@@ -684,14 +697,32 @@ class Analyzer {
         const value = c.childForFieldName('value');
         if (!name) continue;
         const at = siteOf(c);
-        if (!value || value.type === 'initializer_list') {
+        if (!value) {
           ws = ws.map((x) => this.assign(x, name, { w: x }, at));
+          continue;
+        }
+        if (value.type === 'argument_list' || value.type === 'initializer_list') {
+          // C++ `Guard g(mdl);` / `Guard g{mdl};`: a constructor we cannot see receives the arguments
+          const args = value.namedChildren.filter((a) => a.type !== 'comment');
+          ws = ws.flatMap((x) => this.evalArgs(x, args).map((s) => this.assign(this.unknownCall(s.w, s.rs), name, { w: s.w }, at)));
           continue;
         }
         ws = ws.flatMap((x) => this.eval(x, value).map((r) => this.assign(r.w, name, r, at)));
       } else if (c.type === 'identifier' || c.type === 'pointer_declarator' || c.type === 'array_declarator') {
         const name = declName(c);
         if (name) ws = ws.map((x) => this.assign(x, name, { w: x }, siteOf(c)));
+      } else if (c.type === 'function_declarator') {
+        // C++'s most vexing parse: `Guard guard(mdl);` in a body is an object constructed from locals
+        const params = c.childForFieldName('parameters')?.namedChildren ?? [];
+        const args = params
+          .map((p) => (p.type === 'parameter_declaration' && !p.childForFieldName('declarator') ? p.childForFieldName('type') : null))
+          .filter((t): t is SyntaxNode => !!t && t.type === 'type_identifier' && this.locals.has(t.text));
+        if (args.length && args.length === params.length) {
+          ws = ws.map((x) => {
+            const rs = args.map((a) => this.evalPath(x, a));
+            return this.unknownCall(rs[rs.length - 1]!.w, rs);
+          });
+        }
       }
     }
     return ws;
@@ -776,7 +807,14 @@ class Analyzer {
         out.push(this.pureValue(w1, name, rs));
         continue;
       }
-      // unknown function: MDLs passed to it escape; variables whose address is passed may change
+      out.push({ w: this.unknownCall(w1, rs) });
+    }
+    return out;
+  }
+
+  /** A call we cannot see into: MDLs passed to it escape; variables whose address is passed may change. */
+  unknownCall(w1: World, rs: EvalResult[]): World {
+    {
       for (const r of rs) {
         if (r.obj) w1 = this.escapeObj(w1, r.obj);
         if (r.addrOf) {
@@ -800,9 +838,8 @@ class Analyzer {
         }
       }
       w1 = this.forgetMemoryVals(w1);
-      out.push({ w: w1 });
     }
-    return out;
+    return w1;
   }
 
   killBelowVals(w: World, path: string): World {
@@ -838,6 +875,11 @@ class Analyzer {
       return { w, v: t && !f ? V.constant(1) : f && !t ? V.constant(0) : ([[0, 1]] as V.Val) };
     }
     if (range) return { w, v: [[0, 1]] };
+    if (FLAG_MACROS.has(name) && rs.length === 2) {
+      const a = rs[0]?.v ? V.singleton(rs[0].v) : undefined;
+      const b = rs[1]?.v ? V.singleton(rs[1].v) : undefined;
+      if (a !== undefined && b !== undefined) return { w, v: V.constant(a & b ? 1 : 0) };
+    }
     return { w };
   }
 
@@ -901,6 +943,7 @@ class Analyzer {
       if (op === '&') {
         const flag = this.flagTest(w, left, right, truth);
         if (flag !== undefined) return flag;
+        return this.decide(w, e, truth);
       }
       if (isCmp(op)) {
         const lc = this.constValue(left);
@@ -911,11 +954,20 @@ class Analyzer {
           const holds = V.canBe(V.constant(lc), op, rc, true);
           return holds === truth ? w : null;
         }
-        return w;
+        return this.decide(w, e, truth);
       }
+      return this.decide(w, e, truth);
     }
     if (e.type === 'call_expression') {
       const name = calleeName(e) ?? '';
+      if (FLAG_MACROS.has(name)) {
+        const fargs = e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+        if (fargs.length === 2) {
+          const flag = this.flagTest(w, fargs[0]!, fargs[1]!, truth);
+          if (flag !== undefined) return flag;
+        }
+        return this.decide(w, e, truth);
+      }
       const range = ntRange(name);
       const arg = e.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
       if (range && arg) {
@@ -936,6 +988,19 @@ class Analyzer {
     if (k !== undefined) return (k !== 0) === truth ? w : null;
     const p = pathOf(e);
     if (p) return this.refineCmp(w, e, '!=', 0, truth);
+    return this.decide(w, e, truth);
+  }
+
+  /** Prune by the condition's value in this world when it is known (no side effects are re-run). */
+  decide(w: World, e: SyntaxNode, truth: boolean): World | null {
+    if (hasEffects(e)) return w;
+    const rs = this.eval(w, e);
+    if (rs.length !== 1) return w;
+    const v = rs[0]!.v;
+    if (!v) return w;
+    const canTrue = V.canBe(v, '!=', 0, true);
+    const canFalse = V.canBe(v, '==', 0, true);
+    if (truth ? !canTrue : !canFalse) return null;
     return w;
   }
 
@@ -978,10 +1043,17 @@ class Analyzer {
     }
     if (s.type === 'binary_expression' && s.childForFieldName('operator')?.text === '&' && c === 0 && (op === '==' || op === '!=')) {
       const f = this.flagTest(w, s.childForFieldName('left')!, s.childForFieldName('right')!, (op === '!=') === truth);
-      return f === undefined ? w : f;
+      if (f !== undefined) return f;
     }
     const p = pathOf(s);
-    if (!p) return w;
+    if (!p) {
+      // (state & REQ_STATE_PAGES_LOCKED) != 0: prune when the value is known in this world
+      if (hasEffects(s)) return w;
+      const rs = this.eval(w, s);
+      const v = rs.length === 1 ? rs[0]!.v : undefined;
+      if (v && !V.canBe(v, op, c, truth)) return null;
+      return w;
+    }
     const o = w.pts.get(p);
     if (o !== undefined && c === 0 && (op === '==' || op === '!=')) {
       const obj = w.objs.get(o);
@@ -1006,8 +1078,15 @@ class Analyzer {
     return this.setVal(w, p, next);
   }
 
+  /** Value of a named constant: the file's own #defines and enumerators, then well-known WDK names. */
+  constant(name: string): number | undefined {
+    const own = this.fileConsts.get(name);
+    if (own !== undefined) return own;
+    return Object.prototype.hasOwnProperty.call(V.KNOWN_CONSTANTS, name) ? V.KNOWN_CONSTANTS[name] : undefined;
+  }
+
   constRange(name: string): V.Val | undefined {
-    const k = V.KNOWN_CONSTANTS[name];
+    const k = this.constant(name);
     if (k !== undefined) return V.constant(k);
     return V.unknownStatusRange(name);
   }
@@ -1019,7 +1098,7 @@ class Analyzer {
     if (x.type === 'true') return 1;
     if (x.type === 'false' || x.type === 'null') return 0;
     if (x.type === 'identifier' && !this.locals.has(x.text)) {
-      const k = V.KNOWN_CONSTANTS[x.text];
+      const k = this.constant(x.text);
       if (k !== undefined) return k;
     }
     if (x.type === 'cast_expression') {
@@ -1263,6 +1342,20 @@ class Analyzer {
 
 class BudgetError extends Error {}
 
+/** WDK flag-test macros: FlagOn(F, SF) is ((F) & (SF)). */
+const FLAG_MACROS = new Set(['FlagOn', 'BooleanFlagOn', 'TestFlag', 'FLAG_ON']);
+
+/** Does evaluating this expression call or assign anything? */
+function hasEffects(e: SyntaxNode): boolean {
+  const stack = [e];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'update_expression') return true;
+    for (let k = 0; k < n.namedChildCount; k++) stack.push(n.namedChild(k)!);
+  }
+  return false;
+}
+
 function sameVals(a: World, b: World): boolean {
   if (a.vals === b.vals) return true;
   if (a.vals.size !== b.vals.size) return false;
@@ -1342,13 +1435,13 @@ export function describeCond(cond: SyntaxNode, truth: boolean, isPointer: (path:
     const op = e.childForFieldName('operator')?.text;
     const r = e.childForFieldName('right')?.text;
     const l = e.childForFieldName('left')?.text;
-    if ((op === '==' || op === '!=') && (r === 'NULL' || r === '0' || r === 'nullptr') && l) {
+    if ((op === '==' || op === '!=') && (r === 'NULL' || r === 'nullptr' || (r === '0' && isPointer(l ?? ''))) && l) {
       const isNull = (op === '==') === truth;
       return `${short(l, 40)} is ${isNull ? 'NULL' : 'not NULL'}`;
     }
   }
   if (e.type === 'identifier' || e.type === 'field_expression') {
-    const p = pathOf(e);
+    const p = pathOf(e as SyntaxNode);
     if (p && isPointer(p)) return `${short(e.text, 40)} is ${truth ? 'not NULL' : 'NULL'}`;
     return `${short(e.text, 40)} is ${truth ? 'TRUE' : 'FALSE'}`;
   }
@@ -1421,14 +1514,13 @@ class MinHeap {
 
 /** Build the CFG of a function and run the MDL analysis on it. */
 export function analyzeFunction(file: SourceFile, fn: FunctionInfo): FunctionAnalysis {
-  void file;
   const cfg = buildCfg(fn, { raises });
   const result: FunctionAnalysis = { fn, cfg, observations: [], reachable: new Set(), imprecise: false };
   if (cfg.truncated) {
     result.skipped = 'control-flow graph over budget';
     return result;
   }
-  const a = new Analyzer(cfg);
+  const a = new Analyzer(cfg, file);
   try {
     const { states, reachable } = a.run();
     result.reachable = reachable;

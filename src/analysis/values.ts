@@ -245,3 +245,32 @@ export function unknownStatusRange(name: string): Val | undefined {
   if (/^STATUS_[A-Z0-9_]+$/.test(name)) return NT_FAILURE_RANGE;
   return undefined;
 }
+
+/** The members of a small value set (at most `limit`), or undefined. */
+export function members(v: Val, limit = 16): number[] | undefined {
+  let count = 0;
+  for (const [lo, hi] of v) {
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
+    count += hi - lo + 1;
+    if (count > limit) return undefined;
+  }
+  const out: number[] = [];
+  for (const [lo, hi] of v) for (let x = lo; x <= hi; x++) out.push(x);
+  return out;
+}
+
+/** Apply a binary operation to every pair of members of two small value sets (flag bits). */
+export function mapPairs(a: Val, b: Val, f: (x: number, y: number) => number | undefined): Val | undefined {
+  const xs = members(a);
+  const ys = members(b);
+  if (!xs || !ys) return undefined;
+  const out: Interval[] = [];
+  for (const x of xs) {
+    for (const y of ys) {
+      const r = f(x, y);
+      if (r === undefined) return undefined;
+      out.push([r, r]);
+    }
+  }
+  return normalize(out);
+}

@@ -160,43 +160,57 @@ function constantTruth(expr: SyntaxNode): boolean | undefined {
   return undefined;
 }
 
-function unparen(n: SyntaxNode): SyntaxNode {
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
-  return n;
+/** Strip parentheses (and C++'s `condition_clause` around a plain expression). */
+export function unparen(n: SyntaxNode): SyntaxNode {
+  for (;;) {
+    if (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+    else if (n.type === 'condition_clause') {
+      const v = n.childForFieldName('value');
+      if (!v || n.namedChildCount !== 1) return n;
+      n = v;
+    } else return n;
+  }
 }
 
 /** Classify an `__except` filter: does it take every exception a probe can raise? */
 export function classifyFilter(filter: SyntaxNode | null | undefined): FilterClass {
   if (!filter) return { kind: 'unknown' };
-  const f = unparen(filter);
+  let f = unparen(filter);
+  // (Log(GetExceptionInformation()), EXCEPTION_CONTINUE_SEARCH): the value is the right operand
+  while (f.type === 'comma_expression' && f.childForFieldName('right')) f = unparen(f.childForFieldName('right')!);
   const t = f.text.replace(/\s+/g, '');
   if (t === 'EXCEPTION_EXECUTE_HANDLER' || t === '1') return { kind: 'all' };
   if (t === 'EXCEPTION_CONTINUE_SEARCH' || t === '0') return { kind: 'none', why: 'continue-search' };
   if (t === 'EXCEPTION_CONTINUE_EXECUTION' || t === '-1') return { kind: 'none', why: 'continue-execution' };
-  // GetExceptionCode() == STATUS_X [? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH]
-  const eqCode = (n: SyntaxNode): string | undefined => {
+  // GetExceptionCode() == STATUS_X [? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH], or != with the arms swapped
+  const codeTest = (n: SyntaxNode): { code: string; eq: boolean } | undefined => {
     n = unparen(n);
     if (n.type !== 'binary_expression') return undefined;
     const op = n.childForFieldName('operator')?.text;
-    if (op !== '==') return undefined;
+    if (op !== '==' && op !== '!=') return undefined;
     const l = unparen(n.childForFieldName('left')!);
     const r = unparen(n.childForFieldName('right')!);
-    const isCode = (x: SyntaxNode) => x.type === 'call_expression' && /^(GetExceptionCode|_exception_code)$/.test(calleeName(x) ?? '');
-    if (isCode(l) && !isCode(r)) return r.text;
-    if (isCode(r) && !isCode(l)) return l.text;
+    const isCode = (x: SyntaxNode): boolean => {
+      // (code = GetExceptionCode()) == STATUS_X
+      if (x.type === 'assignment_expression' && x.childForFieldName('right')) return isCode(unparen(x.childForFieldName('right')!));
+      return x.type === 'call_expression' && /^(GetExceptionCode|_exception_code)$/.test(calleeName(x) ?? '');
+    };
+    if (isCode(l) && !isCode(r)) return { code: r.text, eq: op === '==' };
+    if (isCode(r) && !isCode(l)) return { code: l.text, eq: op === '==' };
     return undefined;
   };
-  const direct = eqCode(f);
-  if (direct) return { kind: 'narrow', code: direct };
+  const direct = codeTest(f);
+  if (direct?.eq) return { kind: 'narrow', code: direct.code };
   if (f.type === 'conditional_expression') {
     const c = f.childForFieldName('condition');
     const cons = f.childForFieldName('consequence');
     const alt = f.childForFieldName('alternative');
     if (c && cons && alt) {
-      const code = eqCode(c);
+      const test = codeTest(c);
       const ct = classifyFilter(cons);
       const at = classifyFilter(alt);
-      if (code && ct.kind === 'all' && at.kind === 'none') return { kind: 'narrow', code };
+      if (test && test.eq && ct.kind === 'all' && at.kind === 'none') return { kind: 'narrow', code: test.code };
+      if (test && !test.eq && ct.kind === 'none' && at.kind === 'all') return { kind: 'narrow', code: test.code };
       if (ct.kind === 'all' && at.kind === 'all') return { kind: 'all' };
       if (ct.kind === 'none' && at.kind === 'none') return ct;
     }

@@ -532,7 +532,7 @@ Exit:
         IoFreeMdl(mdl);
     }
 }`,
-      errors: [{ messageId: 'lostWhileLocked', line: 6, column: 9 }],
+      errors: [{ messageId: 'lostWhileLocked', line: 15, column: 1, data: { line: 6 } }],
     },
     {
       name: 'C++ member function with an early return',

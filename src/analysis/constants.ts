@@ -1,0 +1,101 @@
+/**
+ * Integer constants a file defines itself: object-like `#define NAME value` with a constant value,
+ * and enumerators. Flag bits such as `#define REQ_STATE_PAGES_LOCKED 0x2` are how drivers record
+ * what they locked; knowing their values keeps `state & REQ_STATE_PAGES_LOCKED` decidable.
+ */
+import type { SourceFile, SyntaxNode } from '../parse/parser.js';
+import { parseIntLiteral, KNOWN_CONSTANTS } from './values.js';
+
+const cache = new WeakMap<SourceFile, Map<string, number>>();
+
+export function fileConstants(file: SourceFile): Map<string, number> {
+  let m = cache.get(file);
+  if (m) return m;
+  m = new Map();
+  const lookup = (name: string): number | undefined => m!.get(name) ?? (Object.prototype.hasOwnProperty.call(KNOWN_CONSTANTS, name) ? KNOWN_CONSTANTS[name] : undefined);
+  const stack: SyntaxNode[] = [file.tree.rootNode];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'preproc_def') {
+      const name = n.childForFieldName('name')?.text;
+      const value = n.childForFieldName('value')?.text;
+      if (name && value) {
+        const v = evalConstText(value, lookup);
+        if (v !== undefined) m.set(name, v);
+      }
+      continue;
+    }
+    if (n.type === 'enumerator_list') {
+      let next = 0;
+      for (const e of n.namedChildren) {
+        if (e.type !== 'enumerator') continue;
+        const name = e.childForFieldName('name')?.text;
+        const value = e.childForFieldName('value');
+        const v = value ? evalConstText(value.text, lookup) : next;
+        if (name && v !== undefined) {
+          m.set(name, v);
+          next = v + 1;
+        } else break; // a value we cannot compute: later implicit values are unknown too
+      }
+      continue;
+    }
+    if (n.type === 'function_definition') continue;
+    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+  }
+  cache.set(file, m);
+  return m;
+}
+
+/** Constant-fold a small C expression: literals, names, parentheses, casts to integer types, | & << >> + - ~. */
+export function evalConstText(text: string, lookup: (name: string) => number | undefined): number | undefined {
+  const t = text.replace(/\/\*.*?\*\/|\/\/.*$/gm, '').trim();
+  if (!t || t.length > 120) return undefined;
+  const tokens = t.match(/0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*|[A-Za-z_]\w*|<<|>>|[()|&+\-~^*]/g);
+  if (!tokens || tokens.join('').length !== t.replace(/\s+/g, '').length) return undefined;
+  let i = 0;
+  const peek = () => tokens[i];
+  const primary = (): number | undefined => {
+    const tok = tokens[i++];
+    if (tok === undefined) return undefined;
+    if (tok === '(') {
+      // cast like (ULONG) or (LONG)
+      if (/^[A-Z_][A-Z0-9_]*$|^(unsigned|int|long|short|char)$/.test(tokens[i] ?? '') && tokens[i + 1] === ')' && lookup(tokens[i]!) === undefined) {
+        i += 2;
+        return unary();
+      }
+      const v = expr();
+      if (tokens[i++] !== ')') return undefined;
+      return v;
+    }
+    if (tok === '-') {
+      const v = unary();
+      return v === undefined ? undefined : -v;
+    }
+    if (tok === '~') {
+      const v = unary();
+      return v === undefined ? undefined : ~v;
+    }
+    if (/^\d|^0[xX]/.test(tok)) return parseIntLiteral(tok);
+    if (/^[A-Za-z_]/.test(tok)) return lookup(tok);
+    return undefined;
+  };
+  const unary = primary;
+  const binary = (ops: string[], next: () => number | undefined) => (): number | undefined => {
+    let v = next();
+    while (v !== undefined && ops.includes(peek() ?? '')) {
+      const op = tokens[i++]!;
+      const r = next();
+      if (r === undefined) return undefined;
+      v = op === '+' ? v + r : op === '-' ? v - r : op === '*' ? v * r : op === '<<' ? v << r : op === '>>' ? v >> r : op === '&' ? v & r : op === '^' ? v ^ r : v | r;
+    }
+    return v;
+  };
+  const mul = binary(['*'], unary);
+  const add = binary(['+', '-'], mul);
+  const shift = binary(['<<', '>>'], add);
+  const band = binary(['&'], shift);
+  const bxor = binary(['^'], band);
+  const expr = binary(['|'], bxor);
+  const v = expr();
+  return i === tokens.length ? v : undefined;
+}

@@ -1,0 +1,33 @@
+/**
+ * Every fixture is linted with the default configuration; the findings must match the
+ * `// expect: rule-id` comments exactly: nothing missing, nothing extra.
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintText } from '../src/lint/linter.js';
+import { listSourceFiles, readExpectations } from './support/expectations.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const files = listSourceFiles(`${ROOT}fixtures`);
+
+describe('fixtures', () => {
+  it('exist', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+  for (const file of files) {
+    const name = relative(ROOT, file);
+    it(name, () => {
+      const text = readFileSync(file, 'utf8');
+      const result = lintText(text, file);
+      const fatal = result.messages.filter((m) => m.fatal);
+      expect(fatal.map((m) => `${m.line}: ${m.message}`), 'internal errors').toEqual([]);
+      const expected = new Set(readExpectations(text).map((e) => `${e.line} ${e.ruleId}`));
+      const actual = new Map<string, string>();
+      for (const m of result.messages) actual.set(`${m.line} ${m.ruleId}`, `${m.line}:${m.column} ${m.ruleId} [${m.function}] ${m.message}`);
+      const missing = [...expected].filter((k) => !actual.has(k)).map((k) => `missing: ${name}:${k}`);
+      const extra = [...actual.keys()].filter((k) => !expected.has(k)).map((k) => `extra: ${name}:${actual.get(k)}`);
+      expect([...missing, ...extra]).toEqual([]);
+    });
+  }
+});
