@@ -2,7 +2,7 @@
  * mdl-unmatched-lock: every successful MmProbeAndLockPages is matched by exactly one MmUnlockPages
  * on every path, and nothing is unlocked that is not locked.
  */
-import type { Rule } from '../src/lint/rule.js';
+import type { ReportDescriptor, Rule } from '../src/lint/rule.js';
 import { docsUrl } from '../src/lint/rule.js';
 import { explainPath, renderPath } from '../src/analysis/explain.js';
 
@@ -35,6 +35,15 @@ export const mdlUnmatchedLock: Rule = {
   },
   check(context) {
     const { analysis } = context;
+    // One finding per location and MDL: keep the most specific reason (and the shortest path for it).
+    const PRIORITY: Record<string, number> = { unlockAfterFailedProbe: 0, unlockTwice: 1, unlockNeverLocked: 2, freedWhileLocked: 0, lostWhileLocked: 1, stillLocked: 2 };
+    const best = new Map<string, { priority: number; length: number; report: ReportDescriptor }>();
+    const offer = (key: string, report: ReportDescriptor) => {
+      const priority = PRIORITY[report.messageId] ?? 9;
+      const length = report.path?.length ?? 0;
+      const cur = best.get(key);
+      if (!cur || priority < cur.priority || (priority === cur.priority && length < cur.length)) best.set(key, { priority, length, report });
+    };
     for (const obs of analysis.observations) {
       if (obs.imprecise) continue;
       if (obs.kind === 'leak') {
@@ -45,7 +54,7 @@ export const mdlUnmatchedLock: Rule = {
         const data: Record<string, string | number> = { name: o.name, lockLine: o.lockSite.line, exitLine: obs.exit.line, path: renderPath(path) };
         if (o.freedWhileLocked) data.freeLine = o.freedWhileLocked.line;
         if (o.lostAt) data.line = o.lostAt.line;
-        context.report({
+        offer(`${obs.exit.line}:${obs.exit.column}:${o.name}`, {
           loc: { line: obs.exit.line, column: obs.exit.column },
           messageId: o.freedWhileLocked ? 'freedWhileLocked' : o.lostAt ? 'lostWhileLocked' : 'stillLocked',
           data,
@@ -54,20 +63,21 @@ export const mdlUnmatchedLock: Rule = {
       } else if (obs.kind === 'mdl-op' && obs.op === 'unlock') {
         const o = obs.before;
         const site = { line: obs.call.startPosition.row + 1, column: obs.call.startPosition.column + 1 };
+        const key = `${site.line}:${site.column}:${o.name}`;
         const path = explainPath(obs.trace, o.id, { ...site, message: 'MmUnlockPages' });
         if (o.state === 'allocated' || (o.state === 'unlocked' && o.failedProbe)) {
           if (o.failedProbe) {
-            context.report({
+            offer(key, {
               node: obs.call,
               messageId: 'unlockAfterFailedProbe',
               data: { name: o.name, probe: o.failedProbe.callee, probeLine: o.failedProbe.line, path: renderPath(path) },
               path,
             });
           } else {
-            context.report({ node: obs.call, messageId: 'unlockNeverLocked', data: { name: o.name, path: renderPath(path) }, path });
+            offer(key, { node: obs.call, messageId: 'unlockNeverLocked', data: { name: o.name, path: renderPath(path) }, path });
           }
         } else if (o.state === 'unlocked') {
-          context.report({
+          offer(key, {
             node: obs.call,
             messageId: 'unlockTwice',
             data: { name: o.name, unlockLine: o.unlockSite?.line ?? '?', path: renderPath(path) },
@@ -76,5 +86,6 @@ export const mdlUnmatchedLock: Rule = {
         }
       }
     }
+    for (const { report } of best.values()) context.report(report);
   },
 };

@@ -6,7 +6,11 @@ import type { PathStep } from '../lint/types.js';
 import { traceSteps, type Site, type Trace } from './mdl-analysis.js';
 
 export function explainPath(trace: Trace | null, objId: string | undefined, end?: Site & { message: string }): PathStep[] {
-  const steps: PathStep[] = traceSteps(trace, objId).map((s) => ({ line: s.site.line, column: s.site.column, message: s.message }));
+  const steps: PathStep[] = traceSteps(trace, objId).map((s) => ({
+    line: s.site.line,
+    column: s.site.column,
+    message: typeof s.message === 'function' ? s.message() : s.message,
+  }));
   if (end) {
     const last = steps[steps.length - 1];
     if (!last || last.line !== end.line || last.column !== end.column || last.message !== end.message) {

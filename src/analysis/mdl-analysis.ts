@@ -14,8 +14,11 @@
  * the objects still locked, each locked object whose last reference is overwritten) that the rules
  * read; rules never walk the CFG themselves.
  */
-import type { FunctionInfo, SourceFile, SyntaxNode } from '../parse/parser.js';
-import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgNode } from '../cfg/cfg.js';
+import type { FunctionInfo, SourceFile } from '../parse/parser.js';
+import { toLite, type AstNode } from '../parse/lite.js';
+
+type SyntaxNode = AstNode;
+import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
 import { ddiEffect, isPure, raises, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
@@ -50,7 +53,8 @@ export interface MdlObj {
 
 export interface Step {
   site: Site;
-  message: string;
+  /** What happens here; a function for branch steps, rendered only when a finding needs it. */
+  message: string | (() => string);
   kind: 'alloc' | 'lock' | 'unlock' | 'branch' | 'goto' | 'return' | 'exception' | 'exit';
   obj?: string;
 }
@@ -160,7 +164,7 @@ function short(text: string, max = 60): string {
 /** Syntactic pre-pass: which paths hold MDL pointers in this function. */
 class MdlPaths {
   private names = new Set<string>();
-  constructor(fn: FunctionInfo, locals: Map<string, string>) {
+  constructor(fn: CfgFunction, locals: Map<string, string>) {
     for (const [name, type] of locals) if (/\bP?MDL\b|\bPMDL\b|MDL\s*\*/.test(type)) this.names.add(name);
     const assigns: [string, SyntaxNode][] = [];
     const stack: SyntaxNode[] = [fn.body];
@@ -221,7 +225,7 @@ function declName(d: SyntaxNode | null | undefined): string | undefined {
 }
 
 /** Locals and parameters with their declared type text. */
-function collectLocals(fn: FunctionInfo): { locals: Map<string, string>; params: Set<string> } {
+function collectLocals(fn: CfgFunction): { locals: Map<string, string>; params: Set<string> } {
   const locals = new Map<string, string>();
   const params = new Set<string>();
   const decl = fn.node.childForFieldName('declarator');
@@ -312,7 +316,7 @@ class Analyzer {
     return { pts: w.pts, objs: w.objs, vals: w.vals, trace: w.trace, returnSite: w.returnSite, imprecise: w.imprecise, ...patch };
   }
 
-  step(w: World, site: Site, kind: Step['kind'], message: string, obj?: string): World {
+  step(w: World, site: Site, kind: Step['kind'], message: string | (() => string), obj?: string): World {
     const s: Step = { site, kind, message };
     if (obj) s.obj = obj;
     return this.with(w, { trace: { step: s, prev: w.trace, len: (w.trace?.len ?? 0) + 1 } });
@@ -1183,7 +1187,7 @@ class Analyzer {
         const out: World[] = [];
         for (const w of output) {
           const r = this.refine(w, edge.cond!, truth);
-          if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
+          if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', () => describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
         }
         return out;
       }
@@ -1196,7 +1200,8 @@ class Analyzer {
           if (edge.kind === 'case' && edge.caseValues?.[0]) {
             const c = this.constValue(edge.caseValues[0]);
             if (c !== undefined && edge.discriminant) r = this.refineCmp(w, edge.discriminant, '==', c, true);
-            if (r) r = this.step(r, site, 'branch', `case ${short(edge.caseValues[0].text, 40)}`);
+            const value = edge.caseValues[0];
+            if (r) r = this.step(r, site, 'branch', () => `case ${short(value.text, 40)}`);
           } else if (edge.kind === 'default') {
             for (const v of edge.caseValues ?? []) {
               const c = this.constValue(v);
@@ -1514,7 +1519,9 @@ class MinHeap {
 
 /** Build the CFG of a function and run the MDL analysis on it. */
 export function analyzeFunction(file: SourceFile, fn: FunctionInfo): FunctionAnalysis {
-  const cfg = buildCfg(fn, { raises });
+  const node = toLite(fn.node, file.parsedText);
+  const body = node.childForFieldName('body') ?? node;
+  const cfg = buildCfg({ ...fn, node, body }, { raises });
   const result: FunctionAnalysis = { fn, cfg, observations: [], reachable: new Set(), imprecise: false };
   if (cfg.truncated) {
     result.skipped = 'control-flow graph over budget';

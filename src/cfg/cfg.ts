@@ -10,7 +10,13 @@
  * break, continue, `__leave`, exception), which keeps paths apart and the analysis precise.
  * `#if` branches inside a body are alternative paths (`#if 0` is never taken).
  */
-import type { FunctionInfo, SyntaxNode } from '../parse/parser.js';
+import type { FunctionInfo } from '../parse/parser.js';
+import type { AstNode } from '../parse/lite.js';
+
+type SyntaxNode = AstNode;
+
+/** A function whose syntax is given as `AstNode`s (a lite copy or tree-sitter's own nodes). */
+export type CfgFunction = Omit<FunctionInfo, 'node' | 'body'> & { node: AstNode; body: AstNode };
 
 export type EdgeKind = 'normal' | 'true' | 'false' | 'case' | 'default' | 'exception' | 'pp' | 'goto' | 'catch' | 'pass';
 
@@ -74,7 +80,7 @@ export interface CfgNode {
 }
 
 export interface Cfg {
-  fn: FunctionInfo;
+  fn: CfgFunction;
   nodes: CfgNode[];
   entry: number;
   exit: number;
@@ -232,7 +238,7 @@ class Builder {
   maxNodes: number;
 
   constructor(
-    readonly fn: FunctionInfo,
+    readonly fn: CfgFunction,
     readonly opts: CfgOptions,
   ) {
     this.maxNodes = opts.maxNodes ?? 200_000;
@@ -674,7 +680,7 @@ function preprocChildren(s: SyntaxNode): SyntaxNode[] {
   return s.namedChildren.filter((x) => !skip.has(x.id));
 }
 
-export function buildCfg(fn: FunctionInfo, opts: CfgOptions): Cfg {
+export function buildCfg(fn: CfgFunction, opts: CfgOptions): Cfg {
   const b = new Builder(fn, opts);
   try {
     const end = b.stmt(fn.body, b.fall(0));

@@ -3,7 +3,8 @@
  * graph itself: it reads the shared analysis of the function (observations at DDI calls and exits,
  * the CFG's try/except context) and reports.
  */
-import type { FunctionInfo, SourceFile, SyntaxNode } from '../parse/parser.js';
+import type { FunctionInfo, SourceFile } from '../parse/parser.js';
+import type { AstNode } from '../parse/lite.js';
 import type { FunctionAnalysis } from '../analysis/mdl-analysis.js';
 import type { PathStep, SeverityName } from './types.js';
 
@@ -34,7 +35,7 @@ export interface RuleMeta {
 
 export interface ReportDescriptor {
   /** Node to report at (its start), or an explicit 1-based position. */
-  node?: SyntaxNode;
+  node?: AstNode;
   loc?: { line: number; column: number; endLine?: number; endColumn?: number };
   messageId: string;
   data?: Record<string, string | number>;

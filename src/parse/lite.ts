@@ -1,0 +1,146 @@
+/**
+ * A plain-JavaScript copy of a tree-sitter subtree, built in one cursor walk.
+ *
+ * Every access to a node of the native binding (`childForFieldName`, `namedChildren`, `text`)
+ * crosses into C++ and allocates a fresh wrapper; the dataflow analysis revisits the same nodes on
+ * every fixpoint iteration, so it works on this copy instead. `LiteNode` implements the subset of
+ * the `SyntaxNode` API that the CFG builder, the analysis and the rules use (`AstNode`), so code
+ * written against `AstNode` accepts either.
+ */
+import type { SyntaxNode } from './parser.js';
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+export interface AstNode {
+  readonly type: string;
+  readonly text: string;
+  readonly isNamed: boolean;
+  readonly isMissing: boolean;
+  readonly hasError: boolean;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startPosition: Point;
+  readonly endPosition: Point;
+  readonly id: number;
+  readonly namedChildren: AstNode[];
+  readonly namedChildCount: number;
+  readonly lastChild: AstNode | null;
+  namedChild(index: number): AstNode | null;
+  childForFieldName(name: string): AstNode | null;
+}
+
+export class LiteNode implements AstNode {
+  readonly children: LiteNode[] = [];
+  readonly fields: (string | null)[] = [];
+  hasError = false;
+  private named?: LiteNode[];
+
+  constructor(
+    private readonly src: LiteSource,
+    readonly id: number,
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    readonly startIndex: number,
+    readonly endIndex: number,
+  ) {}
+
+  get startPosition(): Point {
+    return this.src.position(this.startIndex);
+  }
+  get endPosition(): Point {
+    return this.src.position(this.endIndex);
+  }
+
+  get text(): string {
+    return this.src.text.slice(this.startIndex, this.endIndex);
+  }
+  get namedChildren(): LiteNode[] {
+    return (this.named ??= this.children.filter((c) => c.isNamed));
+  }
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+  get lastChild(): LiteNode | null {
+    return this.children[this.children.length - 1] ?? null;
+  }
+  namedChild(index: number): LiteNode | null {
+    return this.namedChildren[index] ?? null;
+  }
+  childForFieldName(name: string): LiteNode | null {
+    const k = this.fields.indexOf(name);
+    return k < 0 ? null : this.children[k]!;
+  }
+  toString(): string {
+    return `(${this.type}${this.namedChildren.map((c) => ` ${c.toString()}`).join('')})`;
+  }
+}
+
+/** The text a tree was parsed from, with a line table: rows and columns come from offsets. */
+export class LiteSource {
+  private lineStarts: number[] | undefined;
+  constructor(readonly text: string) {}
+  position(index: number): Point {
+    const starts = (this.lineStarts ??= computeLineStarts(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: index - starts[lo]! };
+  }
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+const sources = new WeakMap<object, LiteSource>();
+
+/** Copy `node` and everything below it. `source` is the text the tree was parsed from. */
+export function toLite(node: SyntaxNode, source: string): LiteNode {
+  const key = node.tree as object;
+  let src = sources.get(key);
+  if (!src || src.text !== source) {
+    src = new LiteSource(source);
+    sources.set(key, src);
+  }
+  const cursor = node.walk();
+  let nextId = 0;
+  const make = (): LiteNode =>
+    new LiteNode(src, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
+  const root = make();
+  const stack: LiteNode[] = [root];
+  // iterative pre-order walk (deeply nested code must not overflow the JS stack)
+  for (;;) {
+    if (cursor.gotoFirstChild()) {
+      const parent = stack[stack.length - 1]!;
+      const child = make();
+      parent.children.push(child);
+      parent.fields.push(cursor.currentFieldName || null);
+      stack.push(child);
+      continue;
+    }
+    for (;;) {
+      const done = stack.pop()!;
+      if (done.type === 'ERROR' || done.isMissing || done.children.some((c) => c.hasError)) done.hasError = true;
+      if (stack.length === 0) return root;
+      if (cursor.gotoNextSibling()) {
+        const parent = stack[stack.length - 1]!;
+        const sib = make();
+        parent.children.push(sib);
+        parent.fields.push(cursor.currentFieldName || null);
+        stack.push(sib);
+        break;
+      }
+      cursor.gotoParent();
+    }
+  }
+}
