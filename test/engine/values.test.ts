@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as V from '../../src/analysis/values.js';
+
+const smallInt = fc.integer({ min: -40, max: 40 });
+const val = fc.array(fc.tuple(smallInt, fc.nat({ max: 6 })), { minLength: 1, maxLength: 8 }).map((pairs) => pairs.reduce<V.Val>((acc, [lo, w]) => V.join(acc, [[lo, lo + w]]), V.BOTTOM));
+const contains = (v: V.Val, x: number) => v.some(([lo, hi]) => lo <= x && x <= hi);
+
+describe('interval-union values', () => {
+  it('join contains both operands', () => {
+    fc.assert(fc.property(val, val, smallInt, (a, b, x) => !(contains(a, x) || contains(b, x)) || contains(V.join(a, b), x)));
+  });
+  it('meet contains exactly the common members', () => {
+    fc.assert(fc.property(val, val, smallInt, (a, b, x) => contains(V.meet(a, b), x) === (contains(a, x) && contains(b, x))));
+  });
+  it('minus removes exactly one member', () => {
+    fc.assert(fc.property(val, smallInt, smallInt, (a, c, x) => contains(V.minus(a, c), x) === (contains(a, x) && x !== c)));
+  });
+  it('constraint and canBe agree with direct evaluation', () => {
+    const ops: V.CmpOp[] = ['==', '!=', '<', '<=', '>', '>='];
+    fc.assert(
+      fc.property(smallInt, smallInt, fc.constantFrom(...ops), (x, c, op) => {
+        const holds = op === '==' ? x === c : op === '!=' ? x !== c : op === '<' ? x < c : op === '<=' ? x <= c : op === '>' ? x > c : x >= c;
+        return V.canBe(V.constant(x), op, c, true) === holds && V.canBe(V.constant(x), op, c, false) === !holds;
+      }),
+    );
+  });
+  it('stays bounded in size', () => {
+    fc.assert(fc.property(fc.array(smallInt, { maxLength: 60 }), (xs) => xs.reduce<V.Val>((acc, x) => V.join(acc, V.constant(x * 3)), V.BOTTOM).length <= 6));
+  });
+  it('reads NTSTATUS literals as signed 32-bit values', () => {
+    expect(V.parseIntLiteral('0xC0000005L')).toBe(-1073741819);
+    expect(V.parseIntLiteral('0x103')).toBe(0x103);
+    expect(V.parseIntLiteral('010')).toBe(8);
+    expect(V.canBe(V.constant(V.KNOWN_CONSTANTS.STATUS_PENDING!), '>=', 0, true)).toBe(true);
+    expect(V.canBe(V.constant(V.KNOWN_CONSTANTS.STATUS_BUFFER_OVERFLOW!), '>=', 0, true)).toBe(false);
+  });
+  it('maps flag operations over small sets', () => {
+    expect(V.mapPairs([[1, 1], [3, 3]], V.constant(2), (a, b) => a & b)).toEqual([[0, 0], [2, 2]]);
+    expect(V.mapPairs(V.TOP, V.constant(2), (a, b) => a & b)).toBeUndefined();
+  });
+});
