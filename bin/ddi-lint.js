@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// ddi-lint command line. The TypeScript sources are compiled to dist/ by `npm install` (prepare) or `npm run build`.
+// ddi-lint command line. The TypeScript sources are compiled to dist/ by `npm install` (the
+// `prepare` script) or `npm run build`; this file only loads the compiled entry point.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+// `ddi-lint ... | head`: the reader went away; stop quietly with the exit code computed so far.
+process.stdout.on('error', (e) => {
+  if (e && e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const entry = new URL('../dist/src/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {

@@ -14,6 +14,7 @@ export interface CliOptions {
   ignore: boolean;
   errorOnUnmatchedPattern: boolean;
   maxFileSizeMiB: number;
+  reportUnusedDisableDirectives: boolean;
   color?: boolean;
   version: boolean;
   help: boolean;
@@ -21,7 +22,7 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-interface OptionSpec {
+export interface OptionSpec {
   names: string[];
   /** Name of the value, when the option takes one. */
   value?: string;
@@ -35,7 +36,8 @@ function parseInteger(name: string, v: string, min: number): number {
   return n;
 }
 
-const SPECS: OptionSpec[] = [
+/** Every option (exported so tests can check that --help documents each one). */
+export const SPECS: OptionSpec[] = [
   { names: ['--format', '-f'], value: 'NAME|PATH', apply: (o, v) => (o.format = v) },
   { names: ['--output-file', '-o'], value: 'FILE', apply: (o, v) => (o.outputFile = v) },
   { names: ['--max-warnings'], value: 'N', apply: (o, v) => (o.maxWarnings = parseInteger('--max-warnings', v, -1)) },
@@ -55,6 +57,7 @@ const SPECS: OptionSpec[] = [
   { names: ['--no-ignore'], apply: (o) => (o.ignore = false) },
   { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
   { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
+  { names: ['--report-unused-disable-directives'], apply: (o) => (o.reportUnusedDisableDirectives = true) },
   { names: ['--color'], apply: (o) => (o.color = true) },
   { names: ['--no-color'], apply: (o) => (o.color = false) },
   { names: ['--version', '-v'], apply: (o) => (o.version = true) },
@@ -72,6 +75,7 @@ export function defaultOptions(): CliOptions {
     ignore: true,
     errorOnUnmatchedPattern: true,
     maxFileSizeMiB: 64,
+    reportUnusedDisableDirectives: false,
     version: false,
     help: false,
   };

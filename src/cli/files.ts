@@ -211,17 +211,24 @@ export async function listFiles(patterns: readonly string[], opts: ListOptions):
     if (st?.isDirectory()) {
       const before = files.length;
       const top = checker.git.top(abs);
-      // The named directory itself may be ignored by a .gitignore above it: lint it anyway, like
-      // ESLint does for an explicitly named directory, but apply ignores inside it.
-      await walk(abs, top, checker, add, warnings, new Set<string>(), [], display);
-      if (files.length === before) unmatched.push({ path: pattern, reason: `no C/C++ source files (${SOURCE_EXTENSIONS.join(' ')}) found in this directory, or all of them are ignored` });
+      const counts = { ignored: 0 };
+      await walk(abs, top, checker, add, warnings, new Set<string>(), [], display, counts);
+      if (files.length === before) {
+        unmatched.push({
+          path: pattern,
+          reason:
+            counts.ignored > 0
+              ? `no C/C++ source files (${SOURCE_EXTENSIONS.join(' ')}) in this directory outside what .gitignore or ignorePatterns exclude (use --no-ignore to include them)`
+              : `no C/C++ source files (${SOURCE_EXTENSIONS.join(' ')}) in this directory`,
+        });
+      }
       continue;
     }
     if (st) {
       unmatched.push({ path: pattern, reason: 'not a regular file or directory' });
       continue;
     }
-    if (isDynamicPattern(pattern)) {
+    if (isDynamicPattern(toPosix(pattern))) {
       const matches = await glob(toPosix(pattern), {
         cwd: opts.cwd,
         absolute: true,
@@ -233,14 +240,26 @@ export async function listFiles(patterns: readonly string[], opts: ListOptions):
       });
       matches.sort();
       let count = 0;
+      let ignored = 0;
       for (const m of matches) {
         const f = resolve(m);
         if (!isSourceFile(f)) continue;
-        if (checker.isIgnored(f, false)) continue;
+        if (checker.isIgnored(f, false)) {
+          ignored++;
+          continue;
+        }
         add(f);
         count++;
       }
-      if (count === 0) unmatched.push({ path: pattern, reason: 'no files matching the pattern were found (or all matches are ignored)' });
+      if (count === 0) {
+        unmatched.push({
+          path: pattern,
+          reason:
+            ignored > 0
+              ? 'all the C/C++ sources matching the pattern are ignored by .gitignore or ignorePatterns (use --no-ignore to lint them)'
+              : 'no C/C++ source files matching the pattern were found',
+        });
+      }
       continue;
     }
     unmatched.push({ path: pattern, reason: 'no such file or directory' });
@@ -257,6 +276,7 @@ async function walk(
   visited: Set<string>,
   ancestors: string[],
   display: (abs: string) => string,
+  counts: { ignored: number },
 ): Promise<void> {
   let real: string;
   try {
@@ -300,13 +320,19 @@ async function walk(
     }
     if (isDir) {
       if (ALWAYS_SKIPPED_DIRS.includes(ent.name)) continue;
-      if (checker.isIgnored(p, true, top)) continue;
+      if (checker.isIgnored(p, true, top)) {
+        counts.ignored++;
+        continue;
+      }
       subdirs.push(p);
     } else if (isFile && isSourceFile(p)) {
-      if (checker.isIgnored(p, false, top)) continue;
+      if (checker.isIgnored(p, false, top)) {
+        counts.ignored++;
+        continue;
+      }
       add(p);
     }
   }
   const chain = [...ancestors, real];
-  for (const d of subdirs) await walk(d, top, checker, add, warnings, visited, chain, display);
+  for (const d of subdirs) await walk(d, top, checker, add, warnings, visited, chain, display, counts);
 }

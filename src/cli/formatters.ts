@@ -48,7 +48,8 @@ function looksLikePath(name: string): boolean {
 /**
  * Load a formatter by name or path. `sarif` is handled by the caller (it needs more than the results).
  * Resolution: a path (contains a slash or starts with '.') relative to cwd; else the package
- * `eslint-formatter-NAME` from the user's cwd, then from ddi-lint's own dependencies.
+ * `eslint-formatter-NAME`: for the built-in names from ddi-lint's own dependencies, for the others
+ * from the user's cwd (then from ddi-lint's dependencies).
  */
 export async function loadFormatter(name: string, cwd: string): Promise<FormatterFunction> {
   if (looksLikePath(name) || (existsSync(resolve(cwd, name)) && /\.(c|m)?js$/.test(name))) {
@@ -64,7 +65,9 @@ export async function loadFormatter(name: string, cwd: string): Promise<Formatte
   const pkg = formatterPackageName(name);
   let resolved: string | undefined;
   const userRequire = createRequire(join(cwd, '__ddi-lint__.js'));
-  for (const req of [userRequire, ownRequire]) {
+  // Built-in names resolve to ddi-lint's own dependencies first; other names to the user's packages first.
+  const order = (BUILTIN_FORMATS as readonly string[]).includes(name) ? [ownRequire, userRequire] : [userRequire, ownRequire];
+  for (const req of order) {
     try {
       resolved = req.resolve(pkg);
       break;

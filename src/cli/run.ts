@@ -4,15 +4,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, ConfigResolver, CONFIG_FILE_NAME, parseSeverity, severityName, type RuleLike } from '../lint/config.js';
 import type { FormatterData, LintMessage, LintResult, Severity } from '../lint/types.js';
 import type { RuleMeta } from '../lint/rule.js';
 import { readSourceText } from '../parse/decode.js';
 import { SOURCE_EXTENSIONS } from '../parse/parser.js';
+import { unusedDirectiveMessages } from '../lint/suppressions.js';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
-import { BUILTIN_FORMATS, FormatterError, loadFormatter, type FormatterFunction } from './formatters.js';
+import { FormatterError, loadFormatter, type FormatterFunction } from './formatters.js';
 import { packageInfo } from './package-info.js';
 
 export interface CliIO {
@@ -27,8 +29,13 @@ export interface LintEngine {
 }
 
 /** Subcommands: `ddi-lint NAME ...` loads the module and calls the function with the rest of argv. */
-export const SUBCOMMANDS: Record<string, { module: string; fn: string; summary: string }> = {
-  simulate: { module: '../sim/cli.js', fn: 'runSimulateCommand', summary: 'run driver code in the kernel simulator (see ddi-lint simulate --help)' },
+export const SUBCOMMANDS: Record<string, { module: string; fn: string; summary: string; usage?: string }> = {
+  simulate: {
+    module: '../sim/cli.js',
+    fn: 'runSimulateCommand',
+    usage: 'FILE... [options]',
+    summary: "Execute each function's paths against a model of the Windows kernel and report the bug checks they would cause.",
+  },
 };
 
 export const EXIT_OK = 0;
@@ -60,18 +67,22 @@ export function helpText(rules: readonly RuleLike[]): string {
     const m: RuleMeta = r.meta;
     return `  ${m.id.padEnd(26)}${wrap(`${m.docs.description} [default: ${m.defaultSeverity}]`, 52, ' '.repeat(28))}`;
   });
-  const subLines = Object.entries(SUBCOMMANDS).map(([name, s]) => `  ddi-lint ${name} ...`.padEnd(34) + s.summary);
+  const caRules = rules.filter((r) => r.meta.caWarnings && r.meta.caWarnings.length > 0).map((r) => `${r.meta.id}: ${r.meta.caWarnings!.map((w) => `C${w}`).join(', ')}`);
+  const subUsage = Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`);
+  const subLines = Object.entries(SUBCOMMANDS).map(([name, sub]) => opt(name, `${sub.summary} See ddi-lint ${name} --help.`));
+  const para = (text: string, indent = '') => indent + wrap(text, 78 - indent.length, indent);
   return [
     'Usage: ddi-lint [options] [file|directory|glob ...]',
+    ...subUsage,
+    '',
+    para('Static analysis of Windows kernel-mode driver sources (C/C++): the MDL page-locking contract of MmProbeAndLockPages and IRQL discipline.'),
+    '',
+    para(
+      `Paths default to the current directory. Directories are searched recursively for ${SOURCE_EXTENSIONS.join(' ')} files; a file named explicitly is linted whatever its extension (as C unless the extension is a C++ one). Quote globs ('src/**/*.c') so that ddi-lint expands them. Files excluded by .gitignore files (nested ones too, as git applies them) or by the configuration's ignorePatterns are skipped; .git and node_modules directories are never searched.`,
+    ),
+    '',
+    'Commands:',
     ...subLines,
-    '',
-    'Static analysis of Windows kernel-mode driver sources (C/C++): the MDL page-locking contract',
-    'of MmProbeAndLockPages and IRQL discipline.',
-    '',
-    `Paths default to the current directory. Directories are searched recursively for`,
-    `${SOURCE_EXTENSIONS.join(' ')} files; quote globs ('src/**/*.c') so ddi-lint expands them.`,
-    'Files excluded by .gitignore files (nested ones too, as git applies them) and by the',
-    "configuration's ignorePatterns are skipped; .git and node_modules are never searched.",
     '',
     'Options:',
     opt(
@@ -88,45 +99,55 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('--no-ignore', 'Lint files even when .gitignore or ignorePatterns exclude them.'),
     opt('--no-error-on-unmatched-pattern', 'A path or glob that matches no file is not an error.'),
     opt('--max-file-size MIB', 'Skip (with a message) files larger than MIB mebibytes (default 64).'),
+    opt('--report-unused-disable-directives', 'Report, as errors, ddi-lint-disable comments that suppress nothing and rule ids in them that name no rule.'),
     opt('--color, --no-color', 'Force colored output on or off (stylish, codeframe).'),
     opt('-v, --version', 'Print the version, then exit.'),
     opt('-h, --help', 'Print this help, then exit.'),
     '',
-    `Configuration: ${CONFIG_FILE_NAME}`,
+    `Configuration file: ${CONFIG_FILE_NAME}`,
     '  {',
     '    "root": true,',
-    '    "rules": { "mdl-probe-outside-try": "warn", "mdl-unmatched-lock": ["error", { }] },',
+    '    "rules": {',
+    '      "mdl-probe-outside-try": "warn",',
+    '      "mdl-unmatched-lock": ["error", { }]',
+    '    },',
     '    "ignorePatterns": ["generated/", "*.tmh"]',
     '  }',
-    '  Severities: "off", "warn", "error" or 0, 1, 2; ["severity", {options}] sets rule options.',
-    `  For each file, the ${CONFIG_FILE_NAME} files of its directory and of every parent`,
-    '  directory up to one with "root": true apply; nearer files override farther ones rule by',
-    '  rule. ignorePatterns use .gitignore syntax, relative to the configuration file. An invalid',
-    '  configuration (not JSON, unknown key or rule, bad severity or options) is an error naming',
-    '  the file and the key.',
+    para(
+      `Severities are "off", "warn", "error" or 0, 1, 2; ["severity", {options}] also sets the rule's options. For each file, the ${CONFIG_FILE_NAME} files of its directory and of every parent directory up to one with "root": true apply; nearer files override farther ones rule by rule. ignorePatterns use .gitignore syntax, relative to the configuration file's directory. An invalid configuration (not JSON, unknown key or rule, bad severity or options) is an error naming the file and the key.`,
+      '  ',
+    ),
     '',
-    'Inline suppressions (in // or /* */ comments; without rule ids they apply to all rules):',
+    'Inline suppressions (in // or /* */ comments):',
     '  // ddi-lint-disable-next-line RULE[, RULE...] -- reason',
     '  code(); // ddi-lint-disable-line RULE -- reason',
     '  /* ddi-lint-disable RULE */ ... /* ddi-lint-enable RULE */',
-    '  Suppressed findings are not reported; they are kept as suppressedMessages (json) and as',
-    '  suppressed results with the reason as justification (sarif).',
+    para(
+      'Without rule ids a directive applies to all rules. Suppressed findings are not reported; they are kept as suppressedMessages (json) and as suppressed results with the reason as justification (sarif).',
+      '  ',
+    ),
+    ...(caRules.length > 0
+      ? [
+          para(
+            `Code Analysis (PREfast) pragmas suppress the rules that correspond to the warning: #pragma warning(suppress: N) for the next line, #pragma warning(disable: N) until #pragma warning(default: N) or a #pragma warning(pop); the comment on the pragma's line is the reason. ${caRules.join('; ')}.`,
+            '  ',
+          ),
+        ]
+      : []),
     '',
     'Rules:',
     ...ruleLines,
     '',
     'Input problems:',
-    '  A path that does not exist, or a directory or glob with no source file, is a usage error',
-    '  (exit code 2; the other paths are still linted). A file that cannot be read, is binary, is',
-    '  not valid UTF-8 (UTF-16 with a byte order mark is accepted) or is too large gets one line on',
-    '  standard error naming it and is skipped; it does not change the exit code, unless no file',
-    '  at all could be linted (exit code 2). Empty files get a note and no findings. A rule that',
-    '  fails on a file yields an internal-error message for that file (exit code 2).',
+    para(
+      'A path that does not exist, or a directory or glob without any source file, is a usage error (exit code 2; the other paths are still linted). A file that cannot be read, is binary, is not valid UTF-8 (UTF-16 with a byte order mark is accepted) or is too large gets one line on standard error naming it and is skipped; this does not change the exit code, unless no file at all could be linted (exit code 2). Empty files get a note and no findings. A rule that fails on a function yields an internal-error message for that function (exit code 2); the other functions and files are still linted.',
+      '  ',
+    ),
     '',
     'Exit codes:',
     '  0  no errors, and no more warnings than --max-warnings allows',
     '  1  at least one error, or more warnings than --max-warnings',
-    '  2  usage or configuration error, no file could be linted, or an internal error',
+    '  2  usage or configuration error, no file could be linted, or internal error',
     '',
   ].join('\n');
 }
@@ -187,6 +208,29 @@ function ruleMetaData(rules: readonly RuleLike[], cwd: string): FormatterData {
   return { cwd, rulesMeta };
 }
 
+/** A writer usable both as a function, `io.stdout(text)`, and as a stream, `io.stdout.write(text)`. */
+export type Writer = ((s: string) => void) & { write(s: string): void };
+/** What a subcommand receives: `{ stdout, stderr, cwd }`. */
+export interface SubcommandIO {
+  stdout: Writer;
+  stderr: Writer;
+  cwd: string;
+}
+
+function writer(target: { write(s: string): unknown }): Writer {
+  const w = ((s: string) => {
+    target.write(s);
+  }) as Writer;
+  w.write = (s: string) => {
+    target.write(s);
+  };
+  return w;
+}
+
+export function subcommandIO(io: CliIO): SubcommandIO {
+  return { stdout: writer(io.stdout), stderr: writer(io.stderr), cwd: io.cwd };
+}
+
 async function runSubcommand(name: string, argv: string[], io: CliIO): Promise<number> {
   const sub = SUBCOMMANDS[name]!;
   let mod: Record<string, unknown>;
@@ -194,7 +238,8 @@ async function runSubcommand(name: string, argv: string[], io: CliIO): Promise<n
     mod = (await import(sub.module)) as Record<string, unknown>;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const missing = err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(sub.module.replace(/^\.\.\//, '').replace(/\.js$/, ''));
+    const target = fileURLToPath(new URL(sub.module, import.meta.url));
+    const missing = err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(target);
     io.stderr.write(
       missing
         ? `ddi-lint: the '${name}' command is not available in this build (module ${sub.module} is missing; run npm run build)\n`
@@ -207,7 +252,7 @@ async function runSubcommand(name: string, argv: string[], io: CliIO): Promise<n
     io.stderr.write(`ddi-lint: the '${name}' command is not available: ${sub.module} does not export ${sub.fn}()\n`);
     return EXIT_ERROR;
   }
-  const code = await (fn as (argv: string[], io: CliIO) => number | Promise<number>)(argv, io);
+  const code = await (fn as (argv: string[], io: SubcommandIO) => number | Promise<number>)(argv, subcommandIO(io));
   return typeof code === 'number' ? code : EXIT_OK;
 }
 
@@ -224,7 +269,7 @@ export async function runCli(argv: readonly string[], io: CliIO, engine: LintEng
       }
       throw e;
     }
-    return await lintCommand(opts, io, engine);
+    return await lintCommand(opts, io, engine, argv);
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr.write(`${configErrorText(e, io.cwd)}\n`);
@@ -236,7 +281,7 @@ export async function runCli(argv: readonly string[], io: CliIO, engine: LintEng
   }
 }
 
-async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine): Promise<number> {
+async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv: readonly string[]): Promise<number> {
   const { cwd } = io;
   if (opts.help) {
     io.stdout.write(helpText(engine.rules));
@@ -354,6 +399,13 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine): Pro
       result = internalErrorResult(file, e);
     }
     if (result.messages.some((m) => m.fatal && m.ruleId === null)) internalFailure = true;
+    else if (opts.reportUnusedDisableDirectives) {
+      const unused = unusedDirectiveMessages(text, result.suppressedMessages, known, 2);
+      if (unused.length > 0) {
+        const messages = [...result.messages, ...unused].sort((a, b) => a.line - b.line || a.column - b.column);
+        result = { ...result, messages, ...countMessages(messages) };
+      }
+    }
     // Like ESLint: the source is part of the result only when there is something to show.
     const { source: _drop, ...rest } = result;
     result = result.messages.length > 0 ? { ...rest, source: text } : rest;
@@ -389,10 +441,16 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine): Pro
       informationUri: packageInfo().homepage,
       getSourceText: (p) => texts.get(p),
       notifications,
+      commandLine: ['ddi-lint', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
     });
     output = `${JSON.stringify(log, null, 2)}\n`;
   } else {
-    output = await formatter!(shownResults, ruleMetaData(engine.rules, cwd));
+    try {
+      output = await formatter!(shownResults, ruleMetaData(engine.rules, cwd));
+    } catch (e) {
+      io.stderr.write(`ddi-lint: the '${opts.format}' formatter failed: ${(e as Error)?.message ?? String(e)}\n`);
+      return EXIT_ERROR;
+    }
     if (typeof output !== 'string') output = String(output ?? '');
   }
 
@@ -420,4 +478,3 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine): Pro
   return EXIT_OK;
 }
 
-export { BUILTIN_FORMATS };

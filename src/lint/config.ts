@@ -254,6 +254,18 @@ export class ConfigValidator {
   }
 }
 
+/** JSON.parse's message, with the line and column of "position N" (comments are not allowed either). */
+export function describeJsonError(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m || /line \d+/.test(message)) return message;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  const hint = /^\s*\/[/*]/.test(text.slice(pos)) ? ' (comments are not allowed in JSON)' : '';
+  return `${message} (line ${line}, column ${column})${hint}`;
+}
+
 /** Read, parse and validate one config file. */
 export function loadConfigFile(path: string, validator: ConfigValidator): LoadedConfigFile {
   const abs = resolve(path);
@@ -270,7 +282,7 @@ export function loadConfigFile(path: string, validator: ConfigValidator): Loaded
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(path, undefined, `not valid JSON: ${(e as Error).message}`);
+    throw new ConfigError(path, undefined, `not valid JSON: ${describeJsonError(text, (e as Error).message)}`);
   }
   const contents = validator.validate(path, data);
   return { path: abs, dir: dirname(abs), contents };

@@ -6,7 +6,8 @@
  *   /* ddi-lint-disable RULE *\/ ... /* ddi-lint-enable RULE *\/
  *
  * Every form works in both `//` and `/* *\/` comments. Without a rule list a directive applies to all
- * rules. The text after ` -- ` is the justification, recorded on each suppressed message as
+ * rules. Code Analysis pragmas (`#pragma warning(suppress: 28125)` ...) suppress the rules whose
+ * `meta.caWarnings` list that warning number (see below). The text after ` -- ` is the justification, recorded on each suppressed message as
  * `suppressions: [{ kind: 'directive', justification }]` (ESLint's shape). Suppressed findings are
  * moved to `suppressedMessages`; messages without a rule id (internal errors) are never suppressed.
  *
@@ -17,6 +18,7 @@
  * Positions are 1-based lines (counted by '\n', like tree-sitter rows) and 1-based UTF-16 columns,
  * the same as the positions of lint messages.
  */
+import { rulesById } from '../../rules/index.js';
 import type { LintMessage } from './types.js';
 
 export type DirectiveKind = 'disable' | 'enable' | 'disable-line' | 'disable-next-line';
@@ -40,13 +42,22 @@ export interface Comment {
   line: number; // 1-based
   column: number; // 1-based
   endLine: number; // 1-based
+  /** Offsets of the comment, delimiters included: [start, end). */
+  start: number;
+  end: number;
 }
 
 const PREFIX = 'ddi-lint-';
 
 /** All comments of a C/C++ text, in order. */
 export function scanComments(text: string): Comment[] {
+  return lex(text).comments;
+}
+
+/** Comments, plus the offset ranges of string and character literals. */
+function lex(text: string): { comments: Comment[]; literals: [number, number][] } {
   const comments: Comment[] = [];
+  const literals: [number, number][] = [];
   const n = text.length;
   let i = 0;
   let line = 1;
@@ -91,7 +102,7 @@ export function scanComments(text: string): Comment[] {
         let value = text.slice(i + 2, k);
         if (value.endsWith('\r')) value = value.slice(0, -1);
         advance(i, k);
-        comments.push({ value, block: false, line: start.line, column: start.column, endLine: line });
+        comments.push({ value, block: false, line: start.line, column: start.column, endLine: line, start: i, end: k });
         i = k;
         continue;
       }
@@ -101,7 +112,7 @@ export function scanComments(text: string): Comment[] {
         const end = close < 0 ? n : close + 2;
         const value = text.slice(i + 2, close < 0 ? n : close);
         advance(i, end);
-        comments.push({ value, block: true, line: start.line, column: start.column, endLine: line });
+        comments.push({ value, block: true, line: start.line, column: start.column, endLine: line, start: i, end });
         i = end;
         continue;
       }
@@ -115,6 +126,7 @@ export function scanComments(text: string): Comment[] {
           const close = text.indexOf(delim, open + 1);
           const end = close < 0 ? n : close + delim.length;
           advance(i, end);
+          literals.push([i, end]);
           i = end;
           continue;
         }
@@ -132,12 +144,13 @@ export function scanComments(text: string): Comment[] {
       }
       if (k < n && text.charCodeAt(k) === c) k++;
       advance(i, Math.min(k, n));
+      literals.push([i, Math.min(k, n)]);
       i = Math.min(k, n);
       continue;
     }
     i++;
   }
-  return comments;
+  return { comments, literals };
 }
 
 function isRawPrefix(text: string, rIndex: number): boolean {
@@ -191,19 +204,169 @@ export function parseDirectives(text: string): Directive[] {
   return out;
 }
 
+// --- Code Analysis pragmas -------------------------------------------------------------------------
+//
+// Driver sources already silence PREfast with `#pragma warning(suppress: 28125)` (next line) or
+// `#pragma warning(disable: 28125)` ... `#pragma warning(default: 28125)` / push / pop. A rule whose
+// `meta.caWarnings` lists the warning number is suppressed the same way, so code that is clean
+// under Code Analysis does not need a second, ddi-lint-specific comment. The operator forms
+// `__pragma(warning(suppress: N))` and `_Pragma("warning(suppress: N)")` apply to their own line
+// and the next one. The justification is the comment on the pragma's line, if any.
+
+/** A suppression of Code Analysis warning numbers. */
+export interface PragmaDirective {
+  kind: 'suppress' | 'disable' | 'enable';
+  warnings: number[];
+  /** suppress: the lines it covers; disable/enable: where it takes effect (1-based). */
+  line: number;
+  column: number;
+  lines?: number[];
+  justification: string;
+  /** The pragma as written. */
+  source: string;
+}
+
+const PRAGMA_LINE_RE = /^[ \t]*#[ \t]*pragma[ \t]+warning[ \t]*\(([^)]*)\)/;
+const PRAGMA_OP_RE = /\b__pragma[ \t]*\([ \t]*warning[ \t]*\(([^)]*)\)[ \t]*\)|\b_Pragma[ \t]*\([ \t]*(?:L|u8|u|U)?"[ \t]*warning[ \t]*\(([^)"]*)\)[ \t]*"[ \t]*\)/g;
+
+interface PragmaSpec {
+  op: 'suppress' | 'disable' | 'enable' | 'push' | 'pop';
+  warnings: number[];
+}
+
+/** `suppress: 28125 6001; disable: 4101` → specs; `push`, `push, 3`, `pop`. */
+function parseWarningPragma(body: string): PragmaSpec[] {
+  const out: PragmaSpec[] = [];
+  const trimmed = body.trim();
+  if (/^push\b/.test(trimmed)) return [{ op: 'push', warnings: [] }];
+  if (/^pop\b/.test(trimmed)) return [{ op: 'pop', warnings: [] }];
+  for (const part of body.split(';')) {
+    const m = /^\s*([A-Za-z0-9_]+)\s*:\s*([\d\s,]*)$/.exec(part);
+    if (!m) continue;
+    const kw = m[1]!.toLowerCase();
+    const warnings = m[2]!
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number)
+      .filter((x) => Number.isInteger(x));
+    if (warnings.length === 0) continue;
+    if (kw === 'suppress') out.push({ op: 'suppress', warnings });
+    else if (kw === 'disable') out.push({ op: 'disable', warnings });
+    // default, error, once and the levels 1-4 turn the warning back on
+    else if (['default', 'error', 'once', '1', '2', '3', '4'].includes(kw)) out.push({ op: 'enable', warnings });
+  }
+  return out;
+}
+
+function insideRanges(ranges: readonly [number, number][], offset: number): boolean {
+  // ranges are sorted and disjoint: binary search
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = ranges[mid]!;
+    if (offset < a) hi = mid - 1;
+    else if (offset >= b) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** The `#pragma warning` / `__pragma(warning(...))` suppressions of a text, in order. */
+export function parsePragmaDirectives(text: string): PragmaDirective[] {
+  if (!/warning/.test(text) || !/pragma/i.test(text)) return [];
+  const { comments, literals } = lex(text);
+  const nonCode: [number, number][] = [...comments.map((c): [number, number] => [c.start, c.end]), ...literals].sort((a, b) => a[0] - b[0]);
+  const lineStarts: number[] = [0];
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) lineStarts.push(k + 1);
+  const lineText = (l: number) => text.slice(lineStarts[l - 1]!, l < lineStarts.length ? lineStarts[l]! - 1 : text.length).replace(/\r$/, '');
+  const commentOn = (line: number, after: number): string => {
+    for (const c of comments) {
+      if (c.line === line && c.start >= after && !c.value.includes(PREFIX)) return c.value.replace(/^\*+/, '').replace(/^\s*-+\s*/, '').trim();
+    }
+    return '';
+  };
+  const isSuppressPragmaLine = (l: number) => {
+    const m = PRAGMA_LINE_RE.exec(lineText(l));
+    return !!m && parseWarningPragma(m[1]!).some((x) => x.op === 'suppress');
+  };
+
+  const out: PragmaDirective[] = [];
+  const disabled = new Set<number>();
+  const stack: Set<number>[] = [];
+  const emit = (spec: PragmaSpec, line: number, column: number, offset: number, source: string, operatorForm: boolean) => {
+    const justification = commentOn(line, offset);
+    switch (spec.op) {
+      case 'suppress': {
+        let target = line + 1;
+        // Consecutive `#pragma warning(suppress: ...)` lines all apply to the first line after them.
+        while (!operatorForm && target <= lineStarts.length && isSuppressPragmaLine(target)) target++;
+        out.push({ kind: 'suppress', warnings: spec.warnings, line, column, lines: operatorForm ? [line, line + 1] : [target], justification, source });
+        break;
+      }
+      case 'disable':
+        for (const w of spec.warnings) disabled.add(w);
+        out.push({ kind: 'disable', warnings: spec.warnings, line, column, justification, source });
+        break;
+      case 'enable':
+        for (const w of spec.warnings) disabled.delete(w);
+        out.push({ kind: 'enable', warnings: spec.warnings, line, column, justification, source });
+        break;
+      case 'push':
+        stack.push(new Set(disabled));
+        break;
+      case 'pop': {
+        const saved = stack.pop();
+        if (!saved) break;
+        const reEnabled = [...disabled].filter((w) => !saved.has(w));
+        const reDisabled = [...saved].filter((w) => !disabled.has(w));
+        if (reEnabled.length) out.push({ kind: 'enable', warnings: reEnabled, line, column, justification: '', source });
+        if (reDisabled.length) out.push({ kind: 'disable', warnings: reDisabled, line, column, justification: '', source });
+        disabled.clear();
+        for (const w of saved) disabled.add(w);
+        break;
+      }
+    }
+  };
+
+  // Both forms, in text order.
+  const found: { offset: number; line: number; column: number; body: string; source: string; op: boolean }[] = [];
+  for (let l = 1; l <= lineStarts.length; l++) {
+    const lt = lineText(l);
+    if (!lt.includes('pragma') && !lt.includes('_Pragma')) continue;
+    const m = PRAGMA_LINE_RE.exec(lt);
+    if (m) {
+      const hash = lineStarts[l - 1]! + lt.indexOf('#');
+      if (!insideRanges(nonCode, hash)) found.push({ offset: hash, line: l, column: lt.indexOf('#') + 1, body: m[1]!, source: m[0].trim(), op: false });
+      continue;
+    }
+    PRAGMA_OP_RE.lastIndex = 0;
+    for (let mm = PRAGMA_OP_RE.exec(lt); mm; mm = PRAGMA_OP_RE.exec(lt)) {
+      const off = lineStarts[l - 1]! + mm.index;
+      if (!insideRanges(nonCode, off)) found.push({ offset: off, line: l, column: mm.index + 1, body: (mm[1] ?? mm[2])!, source: mm[0], op: true });
+    }
+  }
+  for (const f of found) for (const spec of parseWarningPragma(f.body)) emit(spec, f.line, f.column, f.offset, f.source, f.op);
+  return out;
+}
+
+// --- applying --------------------------------------------------------------------------------------
+
 function appliesTo(d: Directive, ruleId: string): boolean {
   return d.rules.length === 0 || d.rules.includes(ruleId);
 }
 
-function before(d: Directive, m: LintMessage): boolean {
+function before(d: { line: number; column: number }, m: LintMessage): boolean {
   return d.line < m.line || (d.line === m.line && d.column <= m.column);
 }
 
+type AnyDirective = Directive | PragmaDirective;
+
 /** The directives that suppress a message (empty = not suppressed). */
-function suppressorsOf(directives: Directive[], m: LintMessage): Directive[] {
+function suppressorsOf(directives: Directive[], pragmas: PragmaDirective[], caWarnings: readonly number[], m: LintMessage): AnyDirective[] {
   const ruleId = m.ruleId;
   if (ruleId === null || m.fatal) return [];
-  const found: Directive[] = [];
+  const found: AnyDirective[] = [];
   // Block range: the last disable/enable before the message decides, per rule.
   let range: Directive | undefined;
   for (const d of directives) {
@@ -218,22 +381,101 @@ function suppressorsOf(directives: Directive[], m: LintMessage): Directive[] {
     if (d.kind === 'disable-line' && m.line >= d.line && m.line <= d.endLine) found.push(d);
     else if (d.kind === 'disable-next-line' && m.line === d.endLine + 1) found.push(d);
   }
+  if (caWarnings.length > 0 && pragmas.length > 0) {
+    // #pragma warning(disable/default/push/pop): per warning number, the last one before the message decides.
+    for (const w of caWarnings) {
+      let last: PragmaDirective | undefined;
+      for (const p of pragmas) {
+        if (p.kind === 'suppress' || !p.warnings.includes(w)) continue;
+        if (!before(p, m)) break;
+        last = p.kind === 'disable' ? p : undefined;
+      }
+      if (last) {
+        found.push(last);
+        break;
+      }
+    }
+    for (const p of pragmas) {
+      if (p.kind === 'suppress' && p.lines!.includes(m.line) && p.warnings.some((w) => caWarnings.includes(w))) found.push(p);
+    }
+  }
   return found;
 }
 
+/** Code Analysis warning numbers of a rule (from `meta.caWarnings`). */
+export type CaWarningsLookup = (ruleId: string) => readonly number[] | undefined;
+
+/** The registered rules' `meta.caWarnings`. */
+export const registeredCaWarnings: CaWarningsLookup = (ruleId) => rulesById.get(ruleId)?.meta.caWarnings;
+
 /**
  * Split messages into kept and suppressed according to the text's directives. Suppressed messages
- * get `suppressions` (one entry per directive that suppresses them).
+ * get `suppressions` (one entry per directive that suppresses them). `caWarnings` maps a rule to
+ * its Code Analysis warning numbers, for `#pragma warning` suppressions (default: the registered
+ * rules' `meta.caWarnings`; `null`: ignore pragmas).
  */
-export function applyDirectives(text: string, messages: LintMessage[]): { messages: LintMessage[]; suppressedMessages: LintMessage[] } {
+export function applyDirectives(
+  text: string,
+  messages: LintMessage[],
+  caWarningsLookup: CaWarningsLookup | null = registeredCaWarnings,
+): { messages: LintMessage[]; suppressedMessages: LintMessage[] } {
+  const caWarnings = caWarningsLookup ?? undefined;
   const directives = parseDirectives(text);
-  if (directives.length === 0) return { messages, suppressedMessages: [] };
+  const pragmas = caWarnings ? parsePragmaDirectives(text) : [];
+  if (directives.length === 0 && pragmas.length === 0) return { messages, suppressedMessages: [] };
   const kept: LintMessage[] = [];
   const suppressed: LintMessage[] = [];
   for (const m of messages) {
-    const by = suppressorsOf(directives, m);
+    const numbers = caWarnings && m.ruleId ? (caWarnings(m.ruleId) ?? []) : [];
+    const by = suppressorsOf(directives, pragmas, numbers, m);
     if (by.length === 0) kept.push(m);
     else suppressed.push({ ...m, suppressions: by.map((d) => ({ kind: 'directive' as const, justification: d.justification })) });
   }
   return { messages: kept, suppressedMessages: suppressed };
+}
+
+/**
+ * `ddi-lint-disable*` comments that suppressed nothing, and rule ids in them that name no rule, as
+ * messages (ESLint's `--report-unused-disable-directives`). `suppressedMessages` are the file's
+ * suppressed findings; `knownRules` the ids of all rules. `enable` directives and Code Analysis
+ * pragmas (which also serve PREfast) are not reported.
+ */
+export function unusedDirectiveMessages(
+  text: string,
+  suppressedMessages: readonly LintMessage[],
+  knownRules: ReadonlySet<string>,
+  severity: 1 | 2,
+  caWarnings: CaWarningsLookup | null = registeredCaWarnings,
+): LintMessage[] {
+  const directives = parseDirectives(text);
+  if (directives.length === 0) return [];
+  const pragmas = caWarnings ? parsePragmaDirectives(text) : [];
+  // Which rules each directive actually suppressed.
+  const used = new Map<Directive, Set<string>>();
+  for (const m of suppressedMessages) {
+    const numbers = caWarnings && m.ruleId ? (caWarnings(m.ruleId) ?? []) : [];
+    for (const d of suppressorsOf(directives, pragmas, numbers, m)) {
+      if (!('rules' in d)) continue;
+      let set = used.get(d);
+      if (!set) used.set(d, (set = new Set()));
+      set.add(m.ruleId!);
+    }
+  }
+  const out: LintMessage[] = [];
+  const report = (d: Directive, message: string) =>
+    out.push({ ruleId: null, severity, message, line: d.line, column: d.column, nodeType: 'Comment' });
+  for (const d of directives) {
+    if (d.kind === 'enable') continue;
+    const name = `ddi-lint-${d.kind}`;
+    const got = used.get(d);
+    if (d.rules.length === 0) {
+      if (!got) report(d, `Unused ${name} directive (no problems were reported).`);
+      continue;
+    }
+    for (const r of d.rules) {
+      if (!knownRules.has(r)) report(d, `Unknown rule '${r}' in ${name} directive (known rules: ${[...knownRules].join(', ')}).`);
+      else if (!got?.has(r)) report(d, `Unused ${name} directive (no problems were reported from '${r}').`);
+    }
+  }
+  return out;
 }

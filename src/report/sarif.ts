@@ -242,9 +242,11 @@ export function toSarif(results: readonly LintResult[], opts: SarifOptions): Sar
     ].sort((a, b) => a.m.line - b.m.line || a.m.column - b.m.column || String(a.m.ruleId).localeCompare(String(b.m.ruleId)));
     for (const { m, suppressed } of all) {
       if (m.ruleId === null || m.fatal) {
-        internalFailure = true;
+        // Internal errors (fatal) mean the file was not fully analyzed; other rule-less messages
+        // (unused suppression directives) are reported as warnings about the configuration.
+        if (m.fatal) internalFailure = true;
         notifications.push({
-          level: 'error',
+          level: m.fatal || m.severity === 2 ? 'error' : 'warning',
           message: { text: m.message },
           locations: [{ physicalLocation: { artifactLocation: artifactLocation(r.filePath, opts.cwd), region: region(m) } }],
         });

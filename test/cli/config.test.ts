@@ -114,8 +114,11 @@ describe('config validation', () => {
     expect(configError('{"root": "yes"}').key).toBe('root');
     expect(configError('{"rules": []}').key).toBe('rules');
     expect(configError('[]').detail).toMatch(/JSON object/);
-    const e = configError('{"rules": {"mdl-unmatched-lock": "error",}}');
-    expect(e.detail).toMatch(/not valid JSON/);
+    const e = configError('{"rules": {\n  "mdl-unmatched-lock": "error",\n}}');
+    expect(e.detail).toMatch(/^not valid JSON: .*line 3, column 1/);
+    const c = configError('{\n  // severities\n  "rules": {}\n}');
+    expect(c.detail).toMatch(/line 2, column 3\) \(comments are not allowed in JSON\)$/);
+    expect(configError('').detail).toMatch(/^not valid JSON/);
   });
 
   it('reports a missing --config file', () => {

@@ -8,9 +8,11 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { runCli, helpText, type LintEngine } from '../../src/cli/run.js';
+import { runCli, helpText, SUBCOMMANDS, type LintEngine } from '../../src/cli/run.js';
+import { SPECS } from '../../src/cli/args.js';
 import { applyDirectives } from '../../src/lint/suppressions.js';
 import type { LintMessage, LintResult } from '../../src/lint/types.js';
 import type { RuleMeta } from '../../src/lint/rule.js';
@@ -174,26 +176,34 @@ describe('file discovery', () => {
     expect(r.code).toBe(2);
     expect(r.linted).toEqual(['a.c']);
     expect(r.stderr).toContain('ddi-lint: nope.c: no such file or directory');
-    expect(r.stderr).toContain('ddi-lint: src/*.c: no files matching the pattern were found');
+    expect(r.stderr).toContain('ddi-lint: src/*.c: no C/C++ source files matching the pattern were found');
     expect(r.stdout).toContain('MmUnlockPages finding');
     const r2 = await run(d, 'nope.c', 'a.c', '--no-error-on-unmatched-pattern');
     expect(r2.code).toBe(1);
   });
 
   it('a directory without sources is a usage error', async () => {
-    const d = project({ 'empty/readme.txt': 'x' });
+    const d = project({ 'empty/readme.txt': 'x', '.gitignore': 'build/\n', 'build/x.c': CLEAN_C, 'gen/.gitignore': '*.c\n', 'gen/y.c': CLEAN_C });
     const r = await run(d, 'empty');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/ddi-lint: empty: no C\/C\+\+ source files/);
+    expect(r.stderr).toBe('ddi-lint: empty: no C/C++ source files (.c .h .cpp .cc .cxx .hpp .hxx .hh) in this directory\n');
+    // named directories whose sources are all ignored say so
+    const b = await run(d, 'build', 'gen', 'build/*.c');
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('ddi-lint: build: no C/C++ source files (.c .h .cpp .cc .cxx .hpp .hxx .hh) in this directory outside what .gitignore or ignorePatterns exclude (use --no-ignore to include them)');
+    expect(b.stderr).toContain('ddi-lint: gen: no C/C++ source files');
+    expect(b.stderr).toContain('ddi-lint: build/*.c: all the C/C++ sources matching the pattern are ignored');
+    expect((await run(d, '--no-ignore', 'build', 'gen')).linted).toEqual(['build/x.c', 'gen/y.c']);
   });
 
   it('reports a directory symlink loop once and goes on', async () => {
-    const d = project({ 'drv/a.c': CLEAN_C });
-    symlinkSync('..', join(d, 'drv', 'loop'));
+    const d = project({ 'drv/a.c': CLEAN_C, 'drv/sub/b.c': CLEAN_C });
+    symlinkSync('..', join(d, 'drv', 'sub', 'up'));
     symlinkSync(join(d, 'missing.c'), join(d, 'drv', 'dangling.c'));
     const r = await run(d, 'drv');
-    expect(r.linted).toEqual(['drv/a.c']);
-    expect(r.stderr).toContain('drv/loop/drv/loop: directory symlink loop');
+    expect(r.linted).toEqual(['drv/a.c', 'drv/sub/b.c']);
+    expect(r.stderr).toContain(`ddi-lint: drv/sub/up: directory symlink loop (links back to ${join(d, 'drv')}), skipped`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
     expect(r.stderr).toContain('drv/dangling.c: broken symbolic link, skipped');
     expect(r.code).toBe(0);
   });
@@ -371,6 +381,24 @@ describe('options and exit codes', () => {
     expect((await run(d, '--print-config')).code).toBe(2);
   });
 
+  it('--report-unused-disable-directives', async () => {
+    const d = project({ 'a.c': `MmUnlockPages(m); // ddi-lint-disable-line ${UNLOCK}\nx; // ddi-lint-disable-line ${PROBE}\n` });
+    expect((await run(d)).code).toBe(0);
+    const r = await run(d, '--report-unused-disable-directives', '-f', 'json');
+    expect(r.code).toBe(1);
+    const [res] = JSON.parse(r.stdout) as LintResult[];
+    expect(res!.messages).toEqual([
+      { ruleId: null, severity: 2, message: `Unused ddi-lint-disable-line directive (no problems were reported from '${PROBE}').`, line: 2, column: 4, nodeType: 'Comment' },
+    ]);
+    expect(res!.errorCount).toBe(1);
+    expect(res!.suppressedMessages).toHaveLength(1);
+    // in SARIF, a warning notification, not a result, and not an execution failure
+    const s = JSON.parse((await run(d, '--report-unused-disable-directives', '-f', 'sarif')).stdout) as Sarif.Log;
+    expect(s.runs[0]!.results!.map((x) => x.ruleId)).toEqual([UNLOCK]);
+    expect(s.runs[0]!.invocations![0]!.executionSuccessful).toBe(true);
+    expect(s.runs[0]!.invocations![0]!.toolExecutionNotifications![0]!.message.text).toContain('Unused ddi-lint-disable-line directive');
+  });
+
   it('--print-schema prints a schema that validates configs', async () => {
     const r = await run(project({}), '--print-schema');
     const validate = new Ajv({ strict: false }).compile(JSON.parse(r.stdout));
@@ -421,6 +449,11 @@ describe('options and exit codes', () => {
     expect(u.code).toBe(2);
     expect(u.stderr).toBe("ddi-lint: unknown option '--frobnicate' (see ddi-lint --help)\n");
     expect((await run(d, '--format')).code).toBe(2);
+  });
+
+  it('--help documents every option the parser accepts', () => {
+    const help = helpText(fake.rules);
+    for (const spec of SPECS) for (const name of spec.names) expect(help).toMatch(new RegExp(`(^|[\\s,])${name.replace(/[-]/g, '\\-')}([\\s,=]|$)`, 'm'));
   });
 
   it('help lines fit in 80 columns', () => {
@@ -494,6 +527,20 @@ describe('formats', () => {
     expect(p.stdout).toBe(`files=2 rules=${UNLOCK},${PROBE}\n`);
     const t = await run(d, '-f', 'tally');
     expect(t.stdout).toBe('tally 2\n');
+    // a user's package does not shadow a built-in format
+    mkdirSync(join(d, 'node_modules/eslint-formatter-unix'), { recursive: true });
+    writeFileSync(join(d, 'node_modules/eslint-formatter-unix/package.json'), '{"name": "eslint-formatter-unix", "main": "index.js"}');
+    writeFileSync(join(d, 'node_modules/eslint-formatter-unix/index.js'), 'module.exports = () => "FAKE";');
+    expect((await run(d, '-f', 'unix')).stdout).toContain('[Error/mdl-unmatched-lock]');
+    expect((await run(d, '-f', 'eslint-formatter-tally')).stdout).toBe('tally 2\n');
+    writeFileSync(join(d, 'fmt/broken.cjs'), 'module.exports = () => { throw new Error("formatter bug"); };');
+    const broken = await run(d, '-f', 'fmt/broken.cjs');
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toBe("ddi-lint: the 'fmt/broken.cjs' formatter failed: formatter bug\n");
+    writeFileSync(join(d, 'fmt/notfn.mjs'), 'export const x = 1;');
+    const notfn = await run(d, '-f', 'fmt/notfn.mjs');
+    expect(notfn.code).toBe(2);
+    expect(notfn.stderr).toContain('fmt/notfn.mjs does not export a formatter function');
     const bad = await run(d, '-f', 'nosuchformat');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown format 'nosuchformat'");
@@ -519,17 +566,48 @@ describe('formats', () => {
     expect(results[0]!.suppressions).toEqual([{ kind: 'inSource', justification: 'released by the completion routine' }]);
     for (const x of results) expect(run0.tool.driver.rules![x.ruleIndex!]!.id).toBe(x.ruleId);
     expect(run0.originalUriBaseIds!['%SRCROOT%']!.uri).toBe(`file://${d}/`);
+    expect(run0.invocations![0]!.commandLine).toBe('ddi-lint -f sarif');
+    expect(run0.invocations![0]!.executionSuccessful).toBe(true);
+  });
+
+  it('sarif lists skipped files as tool notifications', async () => {
+    const d = project({ 'a.c': UNLOCK_C, 'bin.c': Buffer.from([0, 0, 0]), 'empty.c': '' });
+    const r = await run(d, '-f', 'sarif', '--rule', `${UNLOCK}:warn`);
+    expect(r.code).toBe(0);
+    const inv = (JSON.parse(r.stdout) as Sarif.Log).runs[0]!.invocations![0]!;
+    expect(inv.commandLine).toBe(`ddi-lint -f sarif --rule ${UNLOCK}:warn`);
+    expect(inv.toolExecutionNotifications!.map((x) => [x.level, x.locations![0]!.physicalLocation!.artifactLocation!.uri, x.message.text])).toEqual([
+      ['warning', 'bin.c', 'not analyzed: binary file (contains NUL bytes), not C/C++ source'],
+      ['note', 'empty.c', 'empty file, nothing to lint'],
+    ]);
   });
 });
 
 describe('subcommands', () => {
-  it('simulate delegates to src/sim/cli.ts, or says clearly that it is missing', async () => {
-    const r = await run(project({}), 'simulate', '--help');
-    if (r.code === 2 && r.stderr.includes("the 'simulate' command")) {
-      expect(r.stderr).toMatch(/ddi-lint: (the 'simulate' command is not available|cannot load the 'simulate' command)/);
-    } else {
-      // the simulator's own CLI answered
-      expect(r.stderr).not.toContain('unknown option');
+  it('a subcommand gets the rest of argv and an io usable as functions or streams; its result is the exit code', async () => {
+    const d = project({ 'sub.mjs': 'export async function run(argv, io) { io.stdout(`args=${argv.join(",")}\\n`); io.stderr.write(`cwd=${io.cwd}\\n`); return 3; }' });
+    SUBCOMMANDS['echo-test'] = { module: pathToFileURL(join(d, 'sub.mjs')).href, fn: 'run', summary: 'test' };
+    SUBCOMMANDS['missing-test'] = { module: pathToFileURL(join(d, 'nope.mjs')).href, fn: 'run', summary: 'test' };
+    SUBCOMMANDS['nofn-test'] = { module: pathToFileURL(join(d, 'sub.mjs')).href, fn: 'other', summary: 'test' };
+    try {
+      const r = await run(d, 'echo-test', '--format', 'x', 'a.c');
+      expect(r).toMatchObject({ code: 3, stdout: 'args=--format,x,a.c\n', stderr: `cwd=${d}\n` });
+      const m = await run(d, 'missing-test');
+      expect(m.code).toBe(2);
+      expect(m.stderr).toMatch(/^ddi-lint: the 'missing-test' command is not available in this build/);
+      const f = await run(d, 'nofn-test');
+      expect(f.code).toBe(2);
+      expect(f.stderr).toContain('does not export other()');
+      // any other first argument is a path; a file named explicitly is linted whatever its extension
+      expect((await run(d, 'sub.mjs')).linted).toEqual(['sub.mjs']);
+    } finally {
+      delete SUBCOMMANDS['echo-test'];
+      delete SUBCOMMANDS['missing-test'];
+      delete SUBCOMMANDS['nofn-test'];
     }
+  });
+
+  it('simulate is registered and points at src/sim/cli.ts runSimulateCommand', () => {
+    expect(SUBCOMMANDS.simulate).toMatchObject({ module: '../sim/cli.js', fn: 'runSimulateCommand' });
   });
 });

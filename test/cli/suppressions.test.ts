@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyDirectives, parseDirectives, scanComments } from '../../src/lint/suppressions.js';
+import { applyDirectives, parseDirectives, parsePragmaDirectives, scanComments, unusedDirectiveMessages } from '../../src/lint/suppressions.js';
 import type { LintMessage } from '../../src/lint/types.js';
 
 const A = 'mdl-unmatched-lock';
@@ -173,5 +174,162 @@ describe('applyDirectives', () => {
   it('a directive naming another rule does not suppress', () => {
     const text = `x; // ddi-lint-disable-line some-other-rule`;
     expect(kept(text, [msg(A, 1)])).toEqual([`${A}@1`]);
+  });
+});
+
+describe('Code Analysis pragmas (#pragma warning) for rules with meta.caWarnings', () => {
+  // B corresponds to C28125 (function must be called inside try/except); A has no CA warning.
+  const ca = (id: string) => (id === B ? [28125] : undefined);
+  const sup = (text: string, messages: LintMessage[]) => applyDirectives(text, messages, ca).suppressedMessages.map((m) => `${m.ruleId}@${m.line}`);
+
+  it('#pragma warning(suppress: N) suppresses the next line only, for the rules mapped to N', () => {
+    const text = [
+      'void f(PMDL m) {', // 1
+      '#pragma warning(suppress: 28125) // probe of a kernel-mode MDL', // 2
+      '    MmProbeAndLockPages(m, KernelMode, IoReadAccess);', // 3
+      '    MmProbeAndLockPages(m, KernelMode, IoReadAccess);', // 4
+      '}',
+    ].join('\n');
+    const r = applyDirectives(text, [msg(B, 3), msg(A, 3), msg(B, 4)], ca);
+    expect(r.suppressedMessages.map((m) => [m.ruleId, m.line, m.suppressions])).toEqual([[B, 3, [{ kind: 'directive', justification: 'probe of a kernel-mode MDL' }]]]);
+    expect(r.messages.map((m) => `${m.ruleId}@${m.line}`)).toEqual([`${A}@3`, `${B}@4`]);
+  });
+
+  it('handles several numbers and specifiers, and stacked suppress lines', () => {
+    const text = ['  #  pragma warning( suppress : 6001 28125 )', '#pragma warning(suppress: 4127)', 'x;', '#pragma warning(suppress: 6001; disable: 4101)', 'y;'].join('\n');
+    expect(sup(text, [msg(B, 2), msg(B, 3), msg(B, 5)])).toEqual([`${B}@3`]);
+  });
+
+  it('a warning number not mapped to the rule does not suppress it', () => {
+    expect(sup('#pragma warning(suppress: 6387)\nx;', [msg(B, 2)])).toEqual([]);
+  });
+
+  it('disable ... default, and push/pop, are ranges', () => {
+    const text = [
+      'a;', // 1
+      '#pragma warning(push)', // 2
+      '#pragma warning(disable: 28125) // legacy code, reviewed', // 3
+      'b;', // 4
+      '#pragma warning(pop)', // 5
+      'c;', // 6
+      '#pragma warning(disable: 28125 28118)', // 7
+      'd;', // 8
+      '#pragma warning(default: 28125)', // 9
+      'e;', // 10
+    ].join('\n');
+    const r = applyDirectives(text, [1, 4, 6, 8, 10].map((l) => msg(B, l)), ca);
+    expect(r.suppressedMessages.map((m) => [m.line, m.suppressions![0]!.justification])).toEqual([
+      [4, 'legacy code, reviewed'],
+      [8, ''],
+    ]);
+  });
+
+  it('operator forms __pragma and _Pragma apply to their line and the next', () => {
+    const text = ['#define PROBE(m) __pragma(warning(suppress: 28125)) MmProbeAndLockPages(m, UserMode, IoReadAccess)', 'x;', 'y;', '_Pragma("warning(suppress: 28125)")', 'z;'].join('\n');
+    expect(sup(text, [msg(B, 1), msg(B, 2), msg(B, 3), msg(B, 5)])).toEqual([`${B}@1`, `${B}@2`, `${B}@5`]);
+  });
+
+  it('pragmas in comments, strings or #if-less text are not pragmas', () => {
+    const text = ['/*', '#pragma warning(disable: 28125)', '*/', 'const char *s = "__pragma(warning(suppress: 28125))";', 'x;'].join('\n');
+    expect(sup(text, [msg(B, 4), msg(B, 5)])).toEqual([]);
+    expect(parsePragmaDirectives(text)).toEqual([]);
+  });
+
+  it("by default the registered rules' caWarnings apply; null ignores pragmas", () => {
+    const text = '#pragma warning(suppress: 28125)\nx;';
+    expect(applyDirectives(text, [msg(B, 2), msg(A, 2)]).suppressedMessages.map((m) => m.ruleId)).toEqual([B]);
+    expect(applyDirectives(text, [msg(B, 2)], null).suppressedMessages).toEqual([]);
+  });
+
+  it('parses the directives with their position and source', () => {
+    expect(parsePragmaDirectives('int a;\n#pragma warning(suppress: 28125)\nx;')).toEqual([
+      { kind: 'suppress', warnings: [28125], line: 2, column: 1, lines: [3], justification: '', source: '#pragma warning(suppress: 28125)' },
+    ]);
+  });
+});
+
+describe('unusedDirectiveMessages', () => {
+  const known = new Set([A, B]);
+  it('reports directives that suppressed nothing, per named rule, and unknown rule ids', () => {
+    const text = [
+      `// ddi-lint-disable-next-line ${A}, ${B}`, // 1: suppresses A on line 2 only
+      'x;', // 2
+      `y; // ddi-lint-disable-line`, // 3: suppresses nothing
+      `/* ddi-lint-disable mdl-unmatched-lok */`, // 4: typo
+      `/* ddi-lint-enable mdl-unmatched-lok */`, // 5: enable directives are not reported
+      `#pragma warning(suppress: 28125)`, // 6: pragmas are not reported
+      'z;',
+    ].join('\n');
+    const { suppressedMessages } = applyDirectives(text, [msg(A, 2)]);
+    const out = unusedDirectiveMessages(text, suppressedMessages, known, 2);
+    expect(out.map((m) => [m.line, m.column, m.ruleId, m.severity, m.message])).toEqual([
+      [1, 1, null, 2, `Unused ddi-lint-disable-next-line directive (no problems were reported from '${B}').`],
+      [3, 4, null, 2, 'Unused ddi-lint-disable-line directive (no problems were reported).'],
+      [4, 1, null, 2, `Unknown rule 'mdl-unmatched-lok' in ddi-lint-disable directive (known rules: ${A}, ${B}).`],
+    ]);
+  });
+
+  it('a range directive is used when it is the one that suppressed; a repeated one is not', () => {
+    const text = `/* ddi-lint-disable ${A} */\n/* ddi-lint-disable ${A} */\nx;`;
+    const { suppressedMessages } = applyDirectives(text, [msg(A, 3)]);
+    expect(unusedDirectiveMessages(text, suppressedMessages, known, 1).map((m) => [m.line, m.severity])).toEqual([[1, 1]]);
+  });
+
+  it('nothing to report when every directive is used', () => {
+    const text = `x; // ddi-lint-disable-line ${B} -- why`;
+    const { suppressedMessages } = applyDirectives(text, [msg(B, 1)]);
+    expect(unusedDirectiveMessages(text, suppressedMessages, known, 2)).toEqual([]);
+  });
+});
+
+describe('properties', () => {
+  // Text built from C fragments that stress the lexer: quotes, escapes, comment markers, splices, raw strings.
+  const fragment = fc.constantFrom(
+    '//', '/*', '*/', '"', "'", '\\', '\n', '\r\n', ' ', 'R"x(', ')x"', 'a', '0', ';', '#pragma warning(suppress: 28125)',
+    `ddi-lint-disable-next-line ${B}`, 'ddi-lint-disable', 'ddi-lint-enable', ' -- why', '__pragma(warning(disable: 28125))',
+  );
+  const text = fc.array(fragment, { maxLength: 60 }).map((parts) => parts.join(''));
+
+  it('comments are ordered, disjoint, inside the text, and their positions agree with their offsets', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        let prevEnd = 0;
+        for (const c of scanComments(t)) {
+          expect(c.start).toBeGreaterThanOrEqual(prevEnd);
+          expect(c.end).toBeLessThanOrEqual(t.length);
+          expect(t.startsWith(c.block ? '/*' : '//', c.start)).toBe(true);
+          const before = t.slice(0, c.start);
+          expect(c.line).toBe(before.split('\n').length);
+          expect(c.column).toBe(c.start - before.lastIndexOf('\n'));
+          expect(c.endLine).toBeGreaterThanOrEqual(c.line);
+          prevEnd = c.end;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('applyDirectives partitions the messages: none lost, none invented, fatal ones always kept', () => {
+    const message = fc.record({
+      ruleId: fc.constantFrom(A, B, null),
+      line: fc.integer({ min: 1, max: 12 }),
+      column: fc.integer({ min: 1, max: 40 }),
+      fatal: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(text, fc.array(message, { maxLength: 8 }), (t, raw) => {
+        const messages: LintMessage[] = raw.map((r, i) => ({ ...r, severity: 2, message: `m${i}`, ...(r.fatal ? {} : { fatal: undefined }) }));
+        const { messages: kept, suppressedMessages } = applyDirectives(t, messages);
+        expect(kept.length + suppressedMessages.length).toBe(messages.length);
+        const names = [...kept, ...suppressedMessages].map((m) => m.message).sort();
+        expect(names).toEqual(messages.map((m) => m.message).sort());
+        for (const m of suppressedMessages) {
+          expect(m.ruleId).not.toBeNull();
+          expect(m.fatal).toBeFalsy();
+          expect(m.suppressions!.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
