@@ -27,17 +27,44 @@ export function decodeBytes(bytes: Uint8Array): DecodeResult {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
     return { ok: true, text, encoding: 'utf-8' };
   } catch {
-    // find the first bad byte for the message
-    let offset = start;
-    try {
-      for (; offset < bytes.length; offset += 4096) {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, Math.min(bytes.length, offset + 4096)), { stream: true });
-      }
-    } catch {
-      /* offset is within 4 KiB of the first invalid sequence */
-    }
-    return { ok: false, reason: `not valid UTF-8 text (invalid byte sequence near byte ${offset}); save it as UTF-8 or UTF-16 with a BOM` };
+    const bad = firstInvalidUtf8(bytes, start);
+    let line = 1;
+    for (let k = start; k < bad; k++) if (bytes[k] === 0x0a) line++;
+    return { ok: false, reason: `not valid UTF-8 text (invalid byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')} at offset ${bad}, line ${line}); save it as UTF-8 or UTF-16 with a BOM` };
   }
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+export function firstInvalidUtf8(bytes: Uint8Array, from = 0): number {
+  let k = from;
+  while (k < bytes.length) {
+    const b = bytes[k]!;
+    let need: number;
+    let min: number;
+    if (b < 0x80) {
+      k++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return k;
+    if (k + need >= bytes.length) return k;
+    let cp = b & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
+    for (let j = 1; j <= need; j++) {
+      const c = bytes[k + j];
+      if (c === undefined || (c & 0xc0) !== 0x80) return k;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return k;
+    k += need + 1;
+  }
+  return k;
 }
 
 export async function readSourceText(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<DecodeResult> {
