@@ -63,6 +63,7 @@ export const mdlProbeOutsideTry: Rule = {
     schema: { type: 'object', properties: {}, additionalProperties: false },
     simulator: { validates: 'fault', bugChecks: ['0x3B', '0x7E', '0x1E'] },
     caWarnings: [28125],
+    triggers: ['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages'],
   },
   check(context) {
     const { analysis, fn } = context;

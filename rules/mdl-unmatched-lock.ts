@@ -32,6 +32,7 @@ export const mdlUnmatchedLock: Rule = {
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
     simulator: { validates: 'fault', bugChecks: ['0x76', '0xCB', '0x4E', '0xC4/0x7C'] },
+    triggers: ['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages', 'MmUnlockPages'],
   },
   check(context) {
     const { analysis } = context;

@@ -1,13 +1,16 @@
 /**
  * Parse-error statistics over a directory of driver sources (issue 2, section 2).
  *
- *   node dist/src/bench/parse-stats.js DIR [--raw] [--both] [--top N] [--list] [--examples N]
+ *   node dist/src/bench/parse-stats.js DIR [--raw] [--both] [--top N] [--examples N] [--list] [--lost]
  *
- * For `.c` files and for C++ files (`.cpp/.cc/.cxx/.hpp/.hxx/.hh`, and `.h` files that parseSource
- * parses as C++) separately: the number of function definitions and the share whose body holds an
- * ERROR or MISSING node, with our preprocessing (default) or with tree-sitter alone (`--raw`),
- * followed by the most common causes: the first erroneous line of each bad function, grouped by a
- * normalized pattern. `--both` prints raw and preprocessed figures side by side.
+ * Separately for `.c` files, `.h` files parsed as C, and C++ files (`.cpp/.cc/.cxx/.hpp/.hxx/.hh`, and
+ * `.h` files that parseSource parses as C++): the number of function definitions, the share whose body
+ * holds an ERROR or MISSING node ("body-errors") and the share whose whole definition does, declarator
+ * and return type included ("def-errors"), with our preprocessing (default) or with tree-sitter alone
+ * (`--raw`; headers get the same C-then-C++ choice as parseSource). Then the most common causes: the
+ * first erroneous line of each bad function, grouped by a normalized pattern (`[decl]` when only the
+ * declarator is bad). `--both`: raw, then preprocessed. `--list`: every bad function. `--lost`: every
+ * column-0 `{` that opens no function found.
  *
  * "Lost" counts top-level `{` lines at column 0 (the Allman style of nearly all driver code) that no
  * function definition's body starts on and that do not open an aggregate / initializer: a rough
@@ -19,7 +22,8 @@ import { pathToFileURL } from 'node:url';
 import { readSourceText } from '../parse/decode.js';
 import { findFunctions, languageForPath, parseRaw, parseSource, type Lang, type SyntaxNode, type Tree } from '../parse/parser.js';
 
-export type Category = 'c' | 'cpp';
+/** `.c` files; `.h` files parsed as C; C++ (`.cpp/.cc/.cxx/.hpp/.hxx/.hh`, and `.h` parsed as C++). */
+export type Category = 'c' | 'h' | 'cpp';
 export type Mode = 'raw' | 'pp';
 
 export interface CategoryStats {
@@ -38,12 +42,14 @@ export interface BadFunction {
   file: string;
   name: string;
   line: number;
-  /** 1-based line of the first ERROR/MISSING node in the body. */
+  /** 1-based line of the first ERROR/MISSING node in the body (or in the definition when the body is clean). */
   errorLine: number;
   /** Text of that line, trimmed. */
   errorText: string;
-  /** Normalized pattern of that line. */
+  /** Normalized pattern of that line (`[decl] ` first when the body is clean and the error is in the declarator). */
   pattern: string;
+  /** The error is in the body (else only in the declarator / return type). */
+  inBody: boolean;
 }
 
 export interface ParseStats {
@@ -51,6 +57,8 @@ export interface ParseStats {
   byCategory: Record<Category, CategoryStats>;
   bad: BadFunction[];
   unreadable: { file: string; reason: string }[];
+  /** `file:line` of each column-0 `{` that opens no function body found by the parser. */
+  lost: string[];
 }
 
 const emptyStats = (): CategoryStats => ({ files: 0, bytes: 0, functions: 0, bodyErrors: 0, defErrors: 0, lost: 0 });
@@ -187,9 +195,10 @@ const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export async function collectParseStats(dir: string, mode: Mode, files?: string[]): Promise<ParseStats> {
   const list = files ?? (await listSourceFiles(dir));
-  const byCategory: Record<Category, CategoryStats> = { c: emptyStats(), cpp: emptyStats() };
+  const byCategory: Record<Category, CategoryStats> = { c: emptyStats(), h: emptyStats(), cpp: emptyStats() };
   const bad: BadFunction[] = [];
   const unreadable: { file: string; reason: string }[] = [];
+  const lost: string[] = [];
   let k = 0;
   for (const file of list) {
     if (++k % 16 === 0) await yieldToLoop(); // the native binding frees trees only when the loop turns
@@ -207,7 +216,8 @@ export async function collectParseStats(dir: string, mode: Mode, files?: string[
       tree = sf.tree;
       lang = sf.lang;
     }
-    const st = byCategory[lang];
+    const cat: Category = lang === 'cpp' ? 'cpp' : file.toLowerCase().endsWith('.h') ? 'h' : 'c';
+    const st = byCategory[cat];
     st.files++;
     st.bytes += Buffer.byteLength(text, 'utf8');
     const fns = findFunctions(tree.rootNode);
@@ -217,9 +227,9 @@ export async function collectParseStats(dir: string, mode: Mode, files?: string[
       st.functions++;
       bodyRows.add(fn.body.startPosition.row);
       if (fn.node.hasError) st.defErrors++;
-      if (!fn.hasError) continue;
-      st.bodyErrors++;
-      const err = firstErrorNode(fn.body);
+      if (!fn.node.hasError) continue;
+      if (fn.hasError) st.bodyErrors++;
+      const err = firstErrorNode(fn.hasError ? fn.body : fn.node);
       const row = err ? err.startPosition.row : fn.body.startPosition.row;
       const errorText = (lines[row] ?? '').replace(/\r$/, '').trim();
       bad.push({
@@ -228,28 +238,34 @@ export async function collectParseStats(dir: string, mode: Mode, files?: string[
         line: fn.line,
         errorLine: row + 1,
         errorText: errorText.length > 160 ? errorText.slice(0, 157) + '...' : errorText,
-        pattern: normalizeLine(errorText).slice(0, 120),
+        pattern: (fn.hasError ? '' : '[decl] ') + normalizeLine(errorText).slice(0, 120),
+        inBody: fn.hasError,
       });
     }
-    for (const row of functionBraceRows(text)) if (!bodyRows.has(row)) st.lost++;
+    for (const row of functionBraceRows(text)) {
+      if (bodyRows.has(row)) continue;
+      st.lost++;
+      lost.push(`${relative(dir, file) || file}:${row + 1}`);
+    }
   }
-  return { mode, byCategory, bad, unreadable };
+  return { mode, byCategory, bad, unreadable, lost };
 }
 
 const pct = (a: number, b: number): string => (b === 0 ? '-' : ((100 * a) / b).toFixed(2) + '%');
 
-export function formatStats(s: ParseStats, top = 25, examples = 2, list = false): string {
+export function formatStats(s: ParseStats, top = 25, examples = 2, list = false, listLost = false): string {
   const lines: string[] = [];
   lines.push(`mode: ${s.mode === 'raw' ? 'tree-sitter alone (--raw)' : 'with preprocessing'}`);
-  lines.push('category  files      MB  functions  body-errors        def-errors         lost(est.)');
-  for (const cat of ['c', 'cpp'] as const) {
+  lines.push('category  files     MiB  functions  body-errors        def-errors         lost(est.)');
+  for (const cat of ['c', 'h', 'cpp'] as const) {
     const st = s.byCategory[cat];
     lines.push(
-      `${(cat === 'c' ? '.c/.h(C)' : 'C++').padEnd(9)} ${String(st.files).padStart(5)} ${(st.bytes / 1048576).toFixed(1).padStart(7)} ${String(st.functions).padStart(10)}  ${`${st.bodyErrors} (${pct(st.bodyErrors, st.functions)})`.padEnd(17)}  ${`${st.defErrors} (${pct(st.defErrors, st.functions)})`.padEnd(17)}  ${st.lost}`,
+      `${(cat === 'c' ? '.c' : cat === 'h' ? '.h as C' : 'C++').padEnd(9)} ${String(st.files).padStart(5)} ${(st.bytes / 1048576).toFixed(1).padStart(7)} ${String(st.functions).padStart(10)}  ${`${st.bodyErrors} (${pct(st.bodyErrors, st.functions)})`.padEnd(17)}  ${`${st.defErrors} (${pct(st.defErrors, st.functions)})`.padEnd(17)}  ${st.lost}`,
     );
   }
   if (s.unreadable.length) lines.push(`unreadable: ${s.unreadable.length} (${s.unreadable.slice(0, 3).map((u) => `${u.file}: ${u.reason}`).join('; ')})`);
-  if (s.bad.length) {
+  if (listLost && s.lost.length) lines.push('', 'column-0 `{` lines opening no function found (possibly lost definitions):', ...s.lost);
+  if (s.bad.length && (top > 0 || list)) {
     const groups = new Map<string, BadFunction[]>();
     for (const b of s.bad) {
       const g = groups.get(b.pattern);
@@ -257,7 +273,7 @@ export function formatStats(s: ParseStats, top = 25, examples = 2, list = false)
       else groups.set(b.pattern, [b]);
     }
     const sorted = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
-    lines.push('', `most common first erroneous lines (${groups.size} patterns, top ${Math.min(top, sorted.length)}):`);
+    if (top > 0) lines.push('', `most common first erroneous lines (${groups.size} patterns, top ${Math.min(top, sorted.length)}):`);
     for (const [pattern, group] of sorted.slice(0, top)) {
       lines.push(`${String(group.length).padStart(5)}  ${pattern}`);
       for (const b of group.slice(0, examples)) lines.push(`         ${b.file}:${b.errorLine} (${b.name}): ${b.errorText}`);
@@ -275,6 +291,7 @@ async function main(argv: string[]): Promise<number> {
   let raw = false;
   let both = false;
   let list = false;
+  let listLost = false;
   let top = 25;
   let examples = 2;
   for (let k = 0; k < argv.length; k++) {
@@ -282,10 +299,11 @@ async function main(argv: string[]): Promise<number> {
     if (a === '--raw') raw = true;
     else if (a === '--both') both = true;
     else if (a === '--list') list = true;
+    else if (a === '--lost') listLost = true;
     else if (a === '--top') top = Number(argv[++k]);
     else if (a === '--examples') examples = Number(argv[++k]);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node dist/src/bench/parse-stats.js DIR [--raw] [--both] [--top N] [--examples N] [--list]');
+      console.log('usage: node dist/src/bench/parse-stats.js DIR [--raw] [--both] [--top N] [--examples N] [--list] [--lost]');
       return 0;
     } else if (a.startsWith('-')) {
       console.error(`parse-stats: unknown option ${a}`);
@@ -293,7 +311,7 @@ async function main(argv: string[]): Promise<number> {
     } else dir = a;
   }
   if (!dir || !Number.isFinite(top) || !Number.isFinite(examples)) {
-    console.error('usage: node dist/src/bench/parse-stats.js DIR [--raw] [--both] [--top N] [--examples N] [--list]');
+    console.error('usage: node dist/src/bench/parse-stats.js DIR [--raw] [--both] [--top N] [--examples N] [--list] [--lost]');
     return 2;
   }
   const files = await listSourceFiles(dir);
@@ -304,7 +322,7 @@ async function main(argv: string[]): Promise<number> {
   const modes: Mode[] = both ? ['raw', 'pp'] : [raw ? 'raw' : 'pp'];
   for (const mode of modes) {
     const s = await collectParseStats(dir, mode, files);
-    console.log(formatStats(s, top, examples, list));
+    console.log(formatStats(s, top, examples, list, listLost));
     console.log('');
   }
   return 0;

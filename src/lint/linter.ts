@@ -42,6 +42,17 @@ function activeRules(options: LintOptions): ActiveRule[] {
   return out;
 }
 
+/** One regular expression matching any trigger identifier of the active rules; undefined if some rule has none (always analyze). */
+function triggerPattern(rules: ActiveRule[]): RegExp | undefined {
+  const words = new Set<string>();
+  for (const r of rules) {
+    if (!r.rule.meta.triggers) return undefined;
+    for (const t of r.rule.meta.triggers) words.add(t);
+  }
+  if (words.size === 0) return /(?!)/;
+  return new RegExp(`\\b(?:${[...words].map((w) => w.replace(/[^A-Za-z0-9_]/g, '')).join('|')})\\b`);
+}
+
 function emptyResult(filePath: string): LintResult {
   return {
     filePath,
@@ -82,8 +93,11 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   let withErrors = 0;
+  const trigger = triggerPattern(rules);
   for (const fn of file.functions) {
     if (fn.hasError) withErrors++;
+    // a function that mentions nothing any active rule looks at needs no analysis
+    if (trigger && !trigger.test(file.parsedText.slice(fn.body.startIndex, fn.body.endIndex))) continue;
     let analysis: FunctionAnalysis;
     try {
       analysis = analyzeFunction(file, fn);

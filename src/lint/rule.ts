@@ -31,6 +31,11 @@ export interface RuleMeta {
   simulator: { validates: 'fault'; bugChecks: string[] } | { validates: 'none'; reason: string };
   /** Code Analysis (PREfast) warning numbers this rule corresponds to, for `#pragma warning(suppress: N)`. */
   caWarnings?: number[];
+  /**
+   * Identifiers that must appear in a function for this rule to have anything to report there.
+   * Functions that mention none of the active rules' triggers skip the dataflow analysis.
+   */
+  triggers?: string[];
 }
 
 export interface ReportDescriptor {

@@ -103,6 +103,8 @@ function computeLineStarts(text: string): number[] {
 }
 
 const sources = new WeakMap<object, LiteSource>();
+/** Per grammar: node type names and named-ness by symbol id, field names by field id. */
+const symbolCaches = new WeakMap<object, { types: string[]; named: boolean[]; fields: string[] }>();
 
 /** Copy `node` and everything below it. `source` is the text the tree was parsed from. */
 export function toLite(node: SyntaxNode, source: string): LiteNode {
@@ -114,8 +116,27 @@ export function toLite(node: SyntaxNode, source: string): LiteNode {
   }
   const cursor = node.walk();
   let nextId = 0;
-  const make = (): LiteNode =>
-    new LiteNode(src, nextId++, cursor.nodeType, cursor.nodeIsNamed, cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
+  const lang = (node.tree as unknown as { language: object }).language;
+  let cache = symbolCaches.get(lang);
+  if (!cache) symbolCaches.set(lang, (cache = { types: [], named: [], fields: [] }));
+  const { types, named, fields } = cache;
+  const checkMissing = node.hasError; // MISSING nodes exist only in trees with errors
+  const make = (): LiteNode => {
+    const t = cursor.nodeTypeId;
+    let type = types[t];
+    if (type === undefined) {
+      type = types[t] = cursor.nodeType;
+      named[t] = cursor.nodeIsNamed;
+    }
+    return new LiteNode(src, nextId++, type, named[t]!, checkMissing && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
+  };
+  const fieldName = (): string | null => {
+    const f = cursor.currentFieldId;
+    if (!f) return null;
+    let name = fields[f];
+    if (name === undefined) name = fields[f] = cursor.currentFieldName || '';
+    return name || null;
+  };
   const root = make();
   const stack: LiteNode[] = [root];
   // iterative pre-order walk (deeply nested code must not overflow the JS stack)
@@ -124,7 +145,7 @@ export function toLite(node: SyntaxNode, source: string): LiteNode {
       const parent = stack[stack.length - 1]!;
       const child = make();
       parent.children.push(child);
-      parent.fields.push(cursor.currentFieldName || null);
+      parent.fields.push(fieldName());
       stack.push(child);
       continue;
     }
@@ -136,7 +157,7 @@ export function toLite(node: SyntaxNode, source: string): LiteNode {
         const parent = stack[stack.length - 1]!;
         const sib = make();
         parent.children.push(sib);
-        parent.fields.push(cursor.currentFieldName || null);
+        parent.fields.push(fieldName());
         stack.push(sib);
         break;
       }

@@ -8,24 +8,35 @@
  * every row and column the parser reports is the original one, and keep the text of what was blanked
  * as an {@link Annotation} for the IRQL analysis.
  *
+ * Blanked: SAL 1/2 with their arguments; `IN`/`OUT`/`OPTIONAL`, calling conventions, linkage and
+ * declaration macros (a list, plus an unknown ALL_CAPS word `A` in `A B C(` at the start of a
+ * declaration, which cannot be anything but a macro); code-placement macros (`PAGED`, `NONPAGED`,
+ * `__declspec(code_seg(...))`); statement-like macros without a semicolon (ALL_CAPS, or in C a
+ * capitalized name that is not an Mm/Io/Ke routine); `__pragma(...)`; `#pragma` lines that sit inside a
+ * statement (after `if (...)`, a label, an operator, inside parentheses, before `else`/`except`, between
+ * a function header and its body). Never blanked: calls in expressions, conditions, assignments.
+ *
  * Substitutions that are not blanking (all same length, none moves a line):
  * - `try` -> `__try` (and friends), which borrows adjacent whitespace on the same line; when there is
  *   not enough of it right next to the keyword, a `}` just before it (`}except(`) moves left into its
  *   indentation by at most two columns: the only character that ever moves, and never off its line;
- * - `CONST` -> `const`, `WHILE(` -> `while(` (same spelling of a keyword);
+ * - `CONST` -> `const`, `WHILE(` -> `while(`, `_inline` -> `inline`, `STDMETHODIMP` -> `HRESULT`,
+ *   `STDMETHODIMP_(T)` -> `T` (a keyword or type spelled as a macro);
  * - a for-each macro opening a block (`LIST_FOR_EACH_SAFE(a, b, &head) {`) -> `while` + spaces: the
  *   loop stays a loop whose condition is the (comma) expression of the macro's arguments;
  * - MSVC integer suffixes (`1I64`, `0xFFui64`) -> standard ones padded with spaces (`1LL `);
  * - a label at the end of a block (`Exit:` followed by `}` or by a directive): one whitespace
  *   character between the colon and what follows becomes `;` (an empty statement);
  * - `#if` groups whose branches split a statement, a condition or an initializer (unbalanced braces
- *   or parentheses, `#if` after `||`, `else` or `if (...)`, a branch that starts with `else`...) are
- *   flattened to their first branch: directive lines and the other branches are blanked. Groups that
- *   are well nested stay, so the CFG sees their branches as alternative paths;
+ *   or parentheses, a branch that closes the block it began in, `#if` after `||`, `else`, a label or
+ *   `if (...)`, a branch that starts with `else`, alternative function headers...) are flattened to
+ *   their first branch: directive lines and the other branches are blanked (kinds `directive` and
+ *   `inactive`). Well-nested groups stay, so the CFG sees their branches as alternative paths;
  * - `#if 0` branches (and `__cplusplus` tests, whose value the language decides) are resolved.
  *
  * Linear time: one lexing pass to find directives, labels and statement context, one pass to apply the
- * group decisions, one pass for the token-level rewrites.
+ * group decisions, one pass for the token-level rewrites; argument-list searches look at most
+ * {@link MAX_ARGS} characters ahead.
  */
 
 export type AnnotationKind =
@@ -70,7 +81,7 @@ export interface Preprocessed {
 /** SAL 2 spelling: `_Word_` or `_Word_word_..._`. Must contain a lower-case letter or start with `_IRQL_` (so `_DRIVER_NAME_` is not SAL). */
 const SAL2 = /^_[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_$/;
 const SAL1 =
-  /^__(?:in|out|inout|deref|drv|field|bcount|ecount|xcount|checkReturn|success|range|nullterminated|reserved|callback|allocator|bound|notnull|maybenull|readonly|format_string|post|pre|control_entrypoint|kernel_entry|analysis_assume|typefix|override|opt|struct_bcount|struct_xcount|user_code|rpc_entry|fallthrough)(?:_\w*)?$/;
+  /^__(?:in|out|inout|deref|drv|field|bcount|ecount|xcount|checkReturn|success|range|nullterminated|reserved|callback|allocator|bound|notnull|maybenull|readonly|format_string|post|pre|control_entrypoint|kernel_entry|analysis_assume|typefix|override|opt|struct_bcount|struct_xcount|user_code|rpc_entry|fallthrough|on_failure|RPC_)(?:_\w*)?$/;
 
 /** Macros that expand to nothing (or to a calling convention / linkage specifier) in a declaration. */
 const DECL_MACROS = new Set([
@@ -81,33 +92,87 @@ const DECL_MACROS = new Set([
   'DECLSPEC_SELECTANY', 'DECLSPEC_GUARDNOCF', 'FORCEINLINE', '__forceinline', 'EXTERN_C', 'UNALIGNED',
   'POINTER_ALIGNMENT', 'PAGED_CODE_SEG', 'INIT_CODE_SEG', 'NONPAGED_CODE_SEG', 'PAGED_CODE_LOCKED_SEG',
   'INLINE', 'KRSTATUS_API', 'CODE_SEG_PAGE', 'ALLOC_PAGED', 'WDFAPI', 'NDIS_API', 'CONST_VTBL', 'PTRALIGN',
-  '__RPC_FAR', '__RPC_USER', '__RPC_STUB', '__RPC_API', '__unaligned', '__ptr64', '__ptr32',
+  '__RPC_FAR', '__RPC_USER', '__RPC_STUB', '__RPC_API', '__unaligned', '__ptr64', '__ptr32', 'EXTERN_C_START',
+  'EXTERN_C_END', '_cdecl', 'PASCAL', 'FAR', 'NEAR', 'WSKAPI', 'FLTAPI', 'SCSIPORT_API', 'ETW_INLINE', 'NTSTRSAFEWORKERDDI',
+  'STORPORT_API', 'NDIS_EXPORT', '__PACK',
 ]);
-/** Declaration macros that take an argument list. */
-const DECL_MACROS_WITH_ARGS = new Set(['DECLSPEC_ALIGN', 'DECLSPEC_ALLOCATOR', 'DECLSPEC_DEPRECATED_DDK', 'CODE_SEG', 'DECLSPEC_GUARD_SUPPRESS']);
+/** Macros that stand for a type (same-length replacement by a type name and spaces). */
+const TYPE_MACROS = new Map<string, string>([
+  ['STDMETHODIMP', 'HRESULT'],
+  ['IFACEMETHODIMP', 'HRESULT'],
+  ['STDAPI', 'long'],
+  ['_inline', 'inline'],
+]);
+/** `STDMETHODIMP_(type)`: the argument is the type. */
+const TYPE_MACROS_WITH_ARG = new Set(['STDMETHODIMP_', 'IFACEMETHODIMP_', 'STDAPI_']);
+
+const C_KEYWORDS = new Set([
+  'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern', 'float', 'for',
+  'goto', 'if', 'inline', 'int', 'long', 'register', 'restrict', 'return', 'short', 'signed', 'sizeof', 'static', 'struct',
+  'switch', 'typedef', 'union', 'unsigned', 'void', 'volatile', 'while', 'bool', 'class', 'new', 'delete', 'operator',
+  'template', 'typename', 'virtual', 'public', 'private', 'protected', 'namespace', 'using', 'friend', 'throw', 'try',
+  'catch', 'explicit', 'mutable', 'constexpr', 'decltype', 'noexcept', 'static_assert', 'this', 'sizeof', 'alignas',
+  '__try', '__except', '__finally', '__leave', '__declspec', '__int64', '__int32', '__int16', '__int8', '__inline',
+  '__forceinline', '_inline', 'final', 'override', '__cdecl', '__stdcall', '__fastcall',
+]);
+/** A prefix word that is a macro rather than a type (`MYDRV_API`, `KS_INLINE`, `PAGED_CODE_LOCKED`). */
+const MACRO_SUFFIX = /(?:API|CALL|CALLBACK|INLINE|EXPORT|IMPORT|DECL|DECLSPEC|LINKAGE|SEG|PAGED|NONPAGED|CODE)$/;
+
+/** Keywords that may be the `B` (the type) of `A B C(`. */
+const TYPE_KEYWORDS = new Set([
+  'void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', 'bool', 'struct', 'union', 'enum',
+  'class', '__int64', '__int32', '__int16', '__int8',
+]);
+/** Declaration macros that take an argument list (`__declspec(code_seg("PAGE"))`: the text stays in the annotation). */
+const DECL_MACROS_WITH_ARGS = new Set(['DECLSPEC_ALIGN', 'DECLSPEC_ALLOCATOR', 'DECLSPEC_DEPRECATED_DDK', 'CODE_SEG', 'DECLSPEC_GUARD_SUPPRESS', '__declspec']);
+/** `__declspec(...)` arguments that only place or link code (kept: `align`, `uuid`, `novtable`, `property`...). */
+const DECLSPEC_BLANKED = /^\(\s*(?:code_seg|allocate|noinline|noreturn|nothrow|dllimport|dllexport|selectany|safebuffers|guard|restrict|noalias)\b/;
+/** Code-placement macros put before a declaration (`PAGED void Enter()`, `NONPAGED ~KWaitEvent()`): blanked when a declarator follows. */
+const PLACEMENT_MACROS = new Set(['PAGED', 'NONPAGED', 'PAGEDX', 'NONPAGEDX', 'INITCODE', 'PAGECODE', 'LOCKEDCODE']);
 
 /** Same-length substitutions (the macro is a spelling of a keyword). The value says what must follow. */
-const SAME_LENGTH: Record<string, { to: string; before?: number }> = {
-  CONST: { to: 'const' },
-  WHILE: { to: 'while', before: 40 /* ( */ },
-};
+const SAME_LENGTH = new Map<string, { to: string; before?: number }>([
+  ['CONST', { to: 'const' }],
+  ['WHILE', { to: 'while', before: 40 /* ( */ }],
+]);
 
 /**
  * SEH spellings of C files -> the character that must follow them. Lower case: the WDK's `try`/`except`/
  * `finally`/`leave` macros. Upper case: classpnp's `TRY`/`LEAVE`/`FINALLY` (a `goto __tryLabel` idiom whose
  * paths are those of `__try`/`__leave`/`__finally`, except that a `return` inside does not run the block).
  */
-const SEH_WORDS: Record<string, { follow: number; to: string }> = {
-  try: { follow: 123, to: '__try' },
-  except: { follow: 40, to: '__except' },
-  finally: { follow: 123, to: '__finally' },
-  leave: { follow: 59, to: '__leave' },
-  TRY: { follow: 123, to: '__try' },
-  FINALLY: { follow: 123, to: '__finally' },
-  LEAVE: { follow: 59, to: '__leave' },
-};
+const SEH_WORDS = new Map<string, { follow: number; to: string }>([
+  ['try', { follow: 123, to: '__try' }],
+  ['except', { follow: 40, to: '__except' }],
+  ['finally', { follow: 123, to: '__finally' }],
+  ['leave', { follow: 59, to: '__leave' }],
+  ['TRY', { follow: 123, to: '__try' }],
+  ['FINALLY', { follow: 123, to: '__finally' }],
+  ['LEAVE', { follow: 59, to: '__leave' }],
+]);
 
 const FOREACH_MACRO = /for_?each|foreach/i;
+
+/** Longest argument list of an annotation or macro we look for the end of. */
+const MAX_ARGS = 2000;
+
+/** `text[s..e)` contains "ach" or "ACH" (for-each macro candidates), without slicing. */
+function hasAch(text: string, s: number, e: number): boolean {
+  for (let k = s; k + 2 < e; k++) {
+    const a = text.charCodeAt(k) | 32;
+    if (a === 97 && (text.charCodeAt(k + 1) | 32) === 99 && (text.charCodeAt(k + 2) | 32) === 104) return true;
+  }
+  return false;
+}
+
+/** [A-Z][A-Z0-9_]* */
+function isAllCaps(w: string): boolean {
+  for (let k = 0; k < w.length; k++) {
+    const c = w.charCodeAt(k);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return true;
+}
 
 function isIdentStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
@@ -205,6 +270,8 @@ interface Directive {
   /** The condition text (after the keyword), comments removed. */
   arg: string;
   braces: number;
+  /** Lowest brace depth reached between the previous directive and this one. */
+  minBraces: number;
   parens: number;
   /** Last significant token before the directive (directives are not tokens). */
   prev: Tok | null;
@@ -228,12 +295,47 @@ const CONTROL_HEADERS = new Set(['if', 'while', 'for', 'switch']);
 const NOT_LABELS = new Set(['default', 'public', 'private', 'protected', 'case']);
 const TWO_CHAR_PUNCT = new Set(['&&', '||', '->', '::', '==', '!=', '<=', '>=', '<<', '>>', '++', '--', '+=', '-=', '*=', '/=', '|=', '&=', '^=', '%=']);
 
+/** Length of the punctuator at `i` whose first character is `c` (2 for the pairs the decisions look at). */
+function punctLength(src: string, i: number, c: number): number {
+  const d = src.charCodeAt(i + 1);
+  switch (c) {
+    case 38: // &
+      return d === 38 || d === 61 ? 2 : 1;
+    case 124: // |
+      return d === 124 || d === 61 ? 2 : 1;
+    case 45: // -
+      return d === 62 || d === 45 || d === 61 ? 2 : 1;
+    case 43: // +
+      return d === 43 || d === 61 ? 2 : 1;
+    case 58: // :
+      return d === 58 ? 2 : 1;
+    case 61: // =
+    case 33: // !
+    case 42: // *
+    case 47: // /
+    case 94: // ^
+    case 37: // %
+      return d === 61 ? 2 : 1;
+    case 60: // <
+      return d === 61 || d === 60 ? 2 : 1;
+    case 62: // >
+      return d === 61 || d === 62 ? 2 : 1;
+    default:
+      return 1;
+  }
+}
+
 function scan(src: string): Scan {
   const n = src.length;
   const directives: Directive[] = [];
   const labels: Label[] = [];
   let braces = 0;
+  let minBraces = 0;
   let parens = 0;
+  // Three token slots, reused: tokens are only copied into objects when a directive or a label keeps them.
+  const slotA: Tok = { kind: 'o', text: '', start: 0, end: 0 };
+  const slotB: Tok = { kind: 'o', text: '', start: 0, end: 0 };
+  const slotC: Tok = { kind: 'o', text: '', start: 0, end: 0 };
   let prev: Tok | null = null;
   let prev2: Tok | null = null;
   let waitingNext: Directive[] = [];
@@ -244,18 +346,42 @@ function scan(src: string): Scan {
   let i = 0;
   let lineStart = true;
 
+  /** Text of a slot token (words are sliced on demand). */
+  const textOf = (t: Tok): string => (t.text === '' ? (t.text = src.slice(t.start, t.end)) : t.text);
+  const labelColons = new Map<number, Tok>();
+  const copy = (t: Tok | null): Tok | null => {
+    if (!t) return null;
+    if (t.labelColon) {
+      const shared = labelColons.get(t.start);
+      if (shared) return shared;
+    }
+    const c: Tok = { kind: t.kind, text: textOf(t), start: t.start, end: t.end };
+    if (t.hdrClose) c.hdrClose = true;
+    if (t.labelColon) c.labelColon = true;
+    return c;
+  };
+  /** Make room for a new token: returns the slot to fill (neither `prev` nor `prev2`, which are still read). */
+  const nextSlot = (): Tok => {
+    const t = prev !== slotA && prev2 !== slotA ? slotA : prev !== slotB && prev2 !== slotB ? slotB : slotC;
+    t.hdrClose = undefined;
+    t.labelColon = undefined;
+    t.text = '';
+    return t;
+  };
   const push = (t: Tok) => {
     if (waitingNext.length) {
-      for (const d of waitingNext) d.next = t;
+      const c = copy(t);
+      for (const d of waitingNext) d.next = c;
       waitingNext = [];
     }
     if (waitingLabel) {
-      waitingLabel.nextTok = t;
+      waitingLabel.nextTok = copy(t);
       waitingLabel = null;
     }
     prev2 = prev;
     prev = t;
   };
+  const current = (k: 0 | 1): Tok | null => (k === 0 ? prev : prev2);
 
   while (i < n) {
     const c = src.charCodeAt(i);
@@ -285,13 +411,16 @@ function scan(src: string): Scan {
       let e = k;
       while (e < end && isIdentChar(src.charCodeAt(e))) e++;
       const kw = src.slice(k, e);
-      const arg = src
-        .slice(e, end)
-        .replace(/\/\*[\s\S]*?\*\//g, ' ')
-        .replace(/\/\/.*$/gm, '')
-        .replace(/\\\r?\n/g, ' ')
-        .trim();
-      const d: Directive = { kw, lineStart: ls, end, arg, braces, parens, prev, next: null };
+      const arg = COND_KW.has(kw)
+        ? src
+            .slice(e, end)
+            .replace(/\/\*[\s\S]*?\*\//g, ' ')
+            .replace(/\/\/.*$/gm, '')
+            .replace(/\\\r?\n/g, ' ')
+            .trim()
+        : '';
+      const d: Directive = { kw, lineStart: ls, end, arg, braces, minBraces, parens, prev: copy(current(0)), next: null };
+      minBraces = braces;
       directives.push(d);
       waitingNext.push(d);
       if (waitingLabel && waitingLabel.nextDir === null) {
@@ -305,7 +434,12 @@ function scan(src: string): Scan {
     if (c === 34 || c === 39) {
       const s = i;
       i = skipString(src, i);
-      push({ kind: 'o', text: '"', start: s, end: i });
+      const t = nextSlot();
+      t.kind = 'o';
+      t.text = '"';
+      t.start = s;
+      t.end = i;
+      push(t);
       pendingHeader = false;
       continue;
     }
@@ -313,39 +447,60 @@ function scan(src: string): Scan {
       const s = i;
       i++;
       while (i < n && isIdentChar(src.charCodeAt(i))) i++;
-      const word = src.slice(s, i);
+      const len = i - s;
       // string literal prefixes: L"..", u8"..", etc.
       const q = src.charCodeAt(i);
-      if ((q === 34 || q === 39) && (word === 'L' || word === 'u' || word === 'U' || word === 'u8')) {
+      if ((q === 34 || q === 39) && len <= 2 && (c === 76 || c === 117 || c === 85) && (len === 1 || src.charCodeAt(s + 1) === 56)) {
         i = skipString(src, i);
-        push({ kind: 'o', text: '"', start: s, end: i });
+        const t = nextSlot();
+        t.kind = 'o';
+        t.text = '"';
+        t.start = s;
+        t.end = i;
+        push(t);
         pendingHeader = false;
         continue;
       }
-      push({ kind: 'w', text: word, start: s, end: i });
-      pendingHeader = CONTROL_HEADERS.has(word);
+      const t = nextSlot();
+      t.kind = 'w';
+      t.start = s;
+      t.end = i;
+      push(t);
+      // if / for / while / switch
+      pendingHeader = len >= 2 && len <= 6 && (c === 105 || c === 102 || c === 119 || c === 115) && CONTROL_HEADERS.has(textOf(t));
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(src.charCodeAt(i + 1)))) {
       const s = i;
+      const hex = c === 48 && (src.charCodeAt(i + 1) | 32) === 120;
       i++;
       while (i < n) {
         const d = src.charCodeAt(i);
         if (isIdentChar(d) || d === 46) i++;
-        else if ((d === 43 || d === 45) && /[eEpP]/.test(src[i - 1]!) && !/^0[xX]/.test(src.slice(s, s + 2))) i++;
+        else if ((d === 43 || d === 45) && !hex && (src.charCodeAt(i - 1) | 32) === 101) i++;
         else break;
       }
-      push({ kind: 'o', text: '0', start: s, end: i });
+      const t = nextSlot();
+      t.kind = 'o';
+      t.text = '0';
+      t.start = s;
+      t.end = i;
+      push(t);
       pendingHeader = false;
       continue;
     }
     // punctuation
-    const two = src.slice(i, i + 2);
-    const len = TWO_CHAR_PUNCT.has(two) ? 2 : 1;
-    const t: Tok = { kind: 'p', text: len === 2 ? two : src[i]!, start: i, end: i + len };
+    const len = punctLength(src, i, c);
+    const t = nextSlot();
+    t.kind = 'p';
+    t.text = len === 2 ? src.slice(i, i + 2) : src[i]!;
+    t.start = i;
+    t.end = i + len;
     if (len === 1) {
       if (c === 123) braces++;
-      else if (c === 125) braces--;
+      else if (c === 125) {
+        if (--braces < minBraces) minBraces = braces;
+      }
       else if (c === 40) {
         parens++;
         if (pendingHeader) headerParens.push(parens);
@@ -356,25 +511,32 @@ function scan(src: string): Scan {
         }
         parens--;
       } else if (c === 58 /* : */) {
-        const w: Tok | null = prev;
-        const before: Tok | null = prev2;
+        // (read through a function: TypeScript does not see the assignments made inside `push`)
+        const w = current(0);
+        const before = current(1);
         if (
           w &&
           w.kind === 'w' &&
-          !NOT_LABELS.has(w.text) &&
-          (before === null || (before.kind === 'p' && (before.text === ';' || before.text === '{' || before.text === '}' || (before.text === ':' && !!before.labelColon) || !!before.hdrClose)) || (before.kind === 'w' && before.text === 'else'))
+          !NOT_LABELS.has(textOf(w)) &&
+          (before === null ||
+            (before.kind === 'p' && (before.text === ';' || before.text === '{' || before.text === '}' || (before.text === ':' && !!before.labelColon) || !!before.hdrClose)) ||
+            (before.kind === 'w' && textOf(before) === 'else'))
         ) {
           t.labelColon = true;
         }
       }
     }
     i += len;
-    push(t);
     if (t.labelColon) {
-      const label: Label = { colon: t, nextTok: null, nextDir: null };
+      // one shared object for the colon: the fixup pass clears `labelColon` on it, and directives that
+      // follow the label must see that
+      const colon = copy(t)!;
+      labelColons.set(t.start, colon);
+      push(t);
+      const label: Label = { colon, nextTok: null, nextDir: null };
       labels.push(label);
       waitingLabel = label;
-    }
+    } else push(t);
     pendingHeader = false;
   }
   return { directives, labels };
@@ -414,10 +576,14 @@ function continuesAfter(t: Tok | null): boolean {
       return true;
   }
 }
+/** `)` then `{` across a directive: a function header (or a control header) and its body. */
+function headerThenBody(prev: Tok | null, next: Tok | null): boolean {
+  return !!prev && !!next && prev.kind === 'p' && prev.text === ')' && next.kind === 'p' && next.text === '{';
+}
 /** A token that cannot start a statement or declaration: a directive just before it splits an expression or an if/else. */
 function cannotStart(t: Tok | null): boolean {
   if (!t) return false;
-  if (t.kind === 'w') return t.text === 'else';
+  if (t.kind === 'w') return t.text === 'else' || t.text === 'except' || t.text === 'finally' || t.text === '__except' || t.text === '__finally' || t.text === 'catch';
   if (t.kind !== 'p') return false;
   switch (t.text) {
     case '{':
@@ -461,23 +627,32 @@ function decide(src: string, lang: 'c' | 'cpp', sc: Scan): Edit[] {
   const edits: Edit[] = [];
   const { directives } = sc;
   // group the conditional directives
+  // and, for each branch, the lowest brace depth reached inside it (nested groups included), in one pass
   const groups: Directive[][] = [];
   const groupOf = new Map<Directive, Directive[]>();
-  const stack: Directive[][] = [];
+  /** Per group: lowest brace depth of each branch. */
+  const branchMin = new Map<Directive[], number[]>();
+  const stack: { g: Directive[]; mins: number[]; cur: number }[] = [];
   for (const d of directives) {
+    const top = stack[stack.length - 1];
+    if (top && d.minBraces < top.cur) top.cur = d.minBraces; // the stretch of text that ends at `d`
     if (!COND_KW.has(d.kw)) continue;
     if (d.kw === 'if' || d.kw === 'ifdef' || d.kw === 'ifndef') {
       const g = [d];
-      stack.push(g);
+      stack.push({ g, mins: [], cur: Infinity });
       groupOf.set(d, g);
     } else {
-      const g = stack[stack.length - 1];
-      if (!g) continue; // stray #else/#endif
-      g.push(d);
-      groupOf.set(d, g);
+      if (!top) continue; // stray #else/#endif
+      top.g.push(d);
+      groupOf.set(d, top.g);
+      top.mins.push(top.cur);
+      top.cur = Infinity;
       if (d.kw === 'endif') {
         stack.pop();
-        groups.push(g);
+        groups.push(top.g);
+        branchMin.set(top.g, top.mins);
+        const parent = stack[stack.length - 1];
+        if (parent) parent.cur = Math.min(parent.cur, ...top.mins);
       }
     }
   }
@@ -504,6 +679,7 @@ function decide(src: string, lang: 'c' | 'cpp', sc: Scan): Edit[] {
     }
     if (spot >= 0) {
       edits.push({ start: spot, end: spot + 1, text: ';', kind: 'fixup', name: 'label' });
+      l.colon.labelColon = false; // fixed: what follows no longer continues the label
       continue;
     }
     if (dir) {
@@ -515,7 +691,10 @@ function decide(src: string, lang: 'c' | 'cpp', sc: Scan): Edit[] {
   // #pragma in statement position (after a label, an `if (...)`, an operator; before `else`)
   for (const d of directives) {
     if (d.kw !== 'pragma') continue;
-    if (continuesAfter(d.prev) || cannotStart(d.next)) edits.push({ start: d.lineStart, end: d.end, kind: 'pragma', name: 'pragma' });
+    // kept where a statement or declaration may start (it is then a harmless preproc_call node)
+    const p = d.prev;
+    const boundary = p === null || (p.kind === 'p' && !continuesAfter(p));
+    if (!boundary || d.parens > 0 || cannotStart(d.next) || headerThenBody(d.prev, d.next)) edits.push({ start: d.lineStart, end: d.end, kind: 'pragma', name: 'pragma' });
   }
 
   for (const g of groups) {
@@ -537,15 +716,20 @@ function decide(src: string, lang: 'c' | 'cpp', sc: Scan): Edit[] {
     if (!split) {
       for (let k = 0; k + 1 < g.length && !split; k++) {
         if (g[k + 1]!.braces !== g[k]!.braces || g[k + 1]!.parens !== g[k]!.parens) split = true;
+        // a branch that closes the block it started in (`} else if (...) {`), even if it reopens one
+        if (branchMin.get(g)![k]! < g[k]!.braces) split = true;
       }
     }
-    if (!split && continuesAfter(first.prev)) split = true;
+    // inside parentheses (a `for` header, an argument list) or after an operator
+    if (!split && (first.parens > 0 || continuesAfter(first.prev))) split = true;
     if (!split) {
       for (let k = 0; k < g.length && !split; k++) {
         const d = g[k]!;
         if (cannotStart(d.next)) split = true;
         // the branch before this directive ends in the middle of a statement
         else if (k > 0 && d.prev && d.prev.start > g[k - 1]!.end && continuesAfter(d.prev)) split = true;
+        // the branches are alternative function headers: `)` ends the branch, the body's `{` follows #endif
+        else if (k === g.length - 1 && d.prev && d.prev.start > g[k - 1]!.end && headerThenBody(d.prev, d.next)) split = true;
       }
     }
     if (!split) continue;
@@ -649,9 +833,10 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
       } else if (c === 47 && text.charCodeAt(k + 1) === 42) {
         k = skipBlockComment(text, k);
         continue;
-      } else if ((c === 59 || c === 123 || c === 125) && k - open > 4000) {
-        return -1; // runaway: this was not an annotation's argument list
       }
+      // runaway: no annotation or statement macro has an argument list this long (and the cap keeps
+      // the pass linear on unbalanced input: each search looks at most MAX_ARGS characters ahead)
+      if (k - open > MAX_ARGS) return -1;
       k++;
     }
     return -1;
@@ -686,25 +871,74 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
     }
     return true;
   };
-  /** The last non-blank character before `k` (skipping spaces, tabs and newlines only), and its index. */
-  const prevNonBlank = (k: number): number => {
-    let j = k - 1;
-    while (j >= 0) {
-      const c = text.charCodeAt(j);
-      if (c !== SPACE && c !== TAB && c !== NL && c !== CR) return j;
-      j--;
+  /** Index just after the last non-blank character before `k` on the same line (spaces and tabs skipped). */
+  const skipBackInline = (k: number): number => {
+    while (k > 0 && (text.charCodeAt(k - 1) === SPACE || text.charCodeAt(k - 1) === TAB)) k--;
+    return k;
+  };
+  /** The identifier starting at `k` (after trivia), or '' */
+  const wordAt = (k: number): string => {
+    let e = k;
+    while (e < n && isIdentChar(text.charCodeAt(e))) e++;
+    return e > k && isIdentStart(text.charCodeAt(k)) ? text.slice(k, e) : '';
+  };
+  /**
+   * `A B C(` / `A B *C;` at the start of a declaration where A is an unknown ALL_CAPS word: A can only be
+   * a macro expanding to nothing or to a calling convention (`SCSIPORT_API NTSTATUS Fn(`, `PAGED void Enter()`).
+   */
+  /**
+   * Which word of `A B C(` to blank: -1 none; 0 the word itself (A); otherwise the index where B starts,
+   * when B is the macro (`NTSTATUS MYDRV_API Fn(`: B is all capitals with a macro-like suffix).
+   */
+  const prefixMacro = (word: string, j: number): number => {
+    /** The next word, skipping those this pass blanks (calling conventions, SAL without arguments). */
+    const nextWord = (k: number): [string, number] => {
+      for (let guard = 0; guard < 8; guard++) {
+        k = skipTrivia(k);
+        const w = wordAt(k);
+        if (w && (DECL_MACROS.has(w) || ((SAL2.test(w) || SAL1.test(w)) && text.charCodeAt(skipInline(k + w.length)) !== 40))) {
+          k += w.length;
+          continue;
+        }
+        return [w, k];
+      }
+      return ['', k];
+    };
+    const [b, kb] = nextWord(j);
+    let k = kb;
+    if (!b || (C_KEYWORDS.has(b) && !TYPE_KEYWORDS.has(b))) return -1;
+    k = skipTrivia(k + b.length);
+    while (k < n) {
+      const c = text.charCodeAt(k);
+      if (c === 42 || c === 38) k = skipTrivia(k + 1);
+      else break;
     }
-    return -1;
+    const [cw, kc] = nextWord(k);
+    k = kc;
+    if (!cw || C_KEYWORDS.has(cw)) return -1;
+    k = k + cw.length;
+    // qualified names (C++): B Class::Method(
+    while (text.charCodeAt(k) === 58 && text.charCodeAt(k + 1) === 58) {
+      const w = wordAt(k + 2);
+      if (!w) return -1;
+      k += 2 + w.length;
+    }
+    k = skipTrivia(k);
+    const c = text.charCodeAt(k);
+    if (!(c === 40 || c === 59 || c === 61 || c === 91)) return -1;
+    return MACRO_SUFFIX.test(b) && isAllCaps(b) && !MACRO_SUFFIX.test(word) ? kb : 0;
   };
-  /** The identifier ending at `end` (exclusive), if any. */
-  const wordBefore = (end: number): string => {
-    let s = end;
-    while (s > 0 && isIdentChar(text.charCodeAt(s - 1))) s--;
-    return text.slice(s, end);
-  };
+  /** Start of a word that an earlier `A B C(` decision blanks when the scan reaches it. */
+  let pendingMacroAt = -1;
 
   let i = 0;
   let lineStart = true; // only whitespace seen since the last newline
+  /** The last token kept in the output: a punctuator's text, 'w' (a word), 'o' (literal), '#' (a directive) or '' (start). */
+  let last = '';
+  /** The last word was `struct`, `union`, `enum` or `class` (what follows is a tag, not SAL). */
+  let lastTag = false;
+  /** A statement or declaration starts after this token: `;`, `{`, `}`, a directive or the start of the text. */
+  const atStatementStart_ = (t: string) => t === '' || t === ';' || t === '{' || t === '}' || t === '#';
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === NL) {
@@ -726,11 +960,13 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
     }
     if (c === 35 /* # */ && lineStart) {
       i = directiveEnd(text, i);
+      last = '#';
       continue;
     }
     lineStart = false;
     if (c === 34 || c === 39) {
       i = skipString(text, i);
+      last = 'o';
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
@@ -743,42 +979,60 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
         else if ((d === 43 || d === 45) && /[eE]/.test(text[i - 1]!) && !/^0[xX]/.test(text.slice(s, s + 2))) i++;
         else break;
       }
+      last = 'o';
+      const lc = text.charCodeAt(i - 1);
+      if (i - s < 3 || !(lc === 52 || lc === 50 || lc === 54 || lc === 56)) continue; // ends in 4, 2, 6 or 8
       const m = /(u?)i(8|16|32|64)$/i.exec(text.slice(s, i));
       if (m && i - m[0].length > s) {
         const suffixStart = i - m[0].length;
         const std = (m[1] ? 'U' : '') + (m[2] === '64' ? 'LL' : '');
-        annotations.push({ kind: 'literal', text: src.slice(s, i), name: m[0], start: suffixStart, end: i });
+        annotations.push({ kind: 'literal', text: src.slice(s, i), name: m[0], start: s, end: i });
         emitReplace(suffixStart, i, std.padEnd(m[0].length, ' '));
       }
       continue;
     }
     if (!isIdentStart(c)) {
+      last = c === 62 && text.charCodeAt(i - 1) === 45 ? '->' : text[i]!;
       i++;
       continue;
     }
     // identifier
     let j = i + 1;
     while (j < n && isIdentChar(text.charCodeAt(j))) j++;
-    const word = text.slice(i, j);
     const wordStart = i;
+    const len = j - i;
     i = j;
     // string literal prefixes: L"..", u8"..", etc.
     const q = text.charCodeAt(j);
-    if ((q === 34 || q === 39) && (word === 'L' || word === 'u' || word === 'U' || word === 'u8')) {
+    if ((q === 34 || q === 39) && len <= 2 && (c === 76 || c === 117 || c === 85) && (len === 1 || text.charCodeAt(wordStart + 1) === 56)) {
       i = skipString(text, j);
+      last = 'o';
       continue;
     }
-    const first = word.charCodeAt(0);
+    const lastBefore = last;
+    const tagBefore = lastTag;
+    last = 'w'; // (blanking below restores `lastBefore`)
+    const first = c;
+    // fast path, without slicing: a word starting in lower case is only ever a WDK SEH keyword (C files)
+    // or a for-each macro (no declaration macro starts in lower case: they start with a capital or `_`)
+    if (first >= 97 && first <= 122) {
+      lastTag =
+        (len === 6 && text.startsWith('struct', wordStart)) ||
+        (len === 5 && (text.startsWith('union', wordStart) || text.startsWith('class', wordStart))) ||
+        (len === 4 && text.startsWith('enum', wordStart));
+      const maybeSeh = lang === 'c' && len >= 3 && len <= 7 && (first === 116 || first === 101 || first === 102 || first === 108);
+      if (!maybeSeh && !(len >= 7 && hasAch(text, wordStart, j))) continue;
+    } else lastTag = false;
+    const word = text.slice(wordStart, j);
+    const allCaps = first >= 65 && first <= 90 && isAllCaps(word);
     if (first === 95 /* _ */) {
       const isSal =
         (SAL2.test(word) && (/[a-z]/.test(word) || word.startsWith('_IRQL_'))) || SAL1.test(word);
       if (isSal) {
         // not a struct tag or a member (`struct _State_ {`, `p->_Data_`)
-        const pb = prevNonBlank(wordStart);
-        const pc = pb >= 0 ? text.charCodeAt(pb) : -1;
-        const pw = pc >= 0 && isIdentChar(pc) ? wordBefore(pb + 1) : '';
-        const member = pc === 46 /* . */ || (pc === 62 && text.charCodeAt(pb - 1) === 45); /* -> */
-        if (!member && pw !== 'struct' && pw !== 'union' && pw !== 'enum' && pw !== 'class') {
+        const member = lastBefore === '.' || lastBefore === '->' || lastBefore === '::';
+        const tag = lastBefore === 'w' && tagBefore;
+        if (!member && !tag) {
           let end = j;
           const p = skipInline(j);
           if (text.charCodeAt(p) === 40) {
@@ -788,6 +1042,8 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
           annotations.push({ kind: 'sal', text: src.slice(wordStart, end), name: word, start: wordStart, end });
           emitBlank(wordStart, end);
           i = end;
+          last = lastBefore;
+          lastTag = tagBefore;
           continue;
         }
       }
@@ -799,6 +1055,8 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
             annotations.push({ kind: 'pragma', text: src.slice(wordStart, close), name: word, start: wordStart, end: close });
             emitBlank(wordStart, close);
             i = close;
+            last = lastBefore;
+            lastTag = tagBefore;
             continue;
           }
         }
@@ -807,9 +1065,53 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
     if (DECL_MACROS.has(word)) {
       annotations.push({ kind: 'macro', text: word, name: word, start: wordStart, end: j });
       emitBlank(wordStart, j);
+      last = lastBefore;
+      lastTag = tagBefore;
       continue;
     }
-    if (DECL_MACROS_WITH_ARGS.has(word)) {
+    const typeMacro = TYPE_MACROS.get(word);
+    if (typeMacro !== undefined && lastBefore !== '.' && lastBefore !== '->') {
+      annotations.push({ kind: 'macro', text: word, name: word, start: wordStart, end: j });
+      emitReplace(wordStart, j, typeMacro.padEnd(word.length, ' '));
+      continue;
+    }
+    if (TYPE_MACROS_WITH_ARG.has(word)) {
+      // STDMETHODIMP_(ULONG) -> the type alone
+      const p = skipInline(j);
+      if (text.charCodeAt(p) === 40) {
+        const close = matchParen(p);
+        if (close > 0 && !text.slice(p + 1, close - 1).includes(',')) {
+          annotations.push({ kind: 'macro', text: src.slice(wordStart, close), name: word, start: wordStart, end: close });
+          emitBlank(wordStart, p + 1);
+          emitBlank(close - 1, close);
+          i = close;
+          continue;
+        }
+      }
+    }
+    if (wordStart === pendingMacroAt || (allCaps && word.length >= 3 && atStatementStart_(lastBefore))) {
+      const which = wordStart === pendingMacroAt ? 0 : prefixMacro(word, j);
+      if (which > 0) pendingMacroAt = which;
+      else if (which === 0) {
+        annotations.push({ kind: 'macro', text: word, name: word, start: wordStart, end: j });
+        emitBlank(wordStart, j);
+        last = lastBefore;
+        lastTag = tagBefore;
+        continue;
+      }
+    }
+    if (PLACEMENT_MACROS.has(word) && (lastBefore === ':' || atStatementStart_(lastBefore) || (lastBefore === 'w' && text.startsWith('static', skipBackInline(wordStart) - 6)))) {
+      const nx = skipTrivia(j);
+      const nc = text.charCodeAt(nx);
+      if (isIdentStart(nc) || nc === 126 /* ~ */) {
+        annotations.push({ kind: 'macro', text: word, name: word, start: wordStart, end: j });
+        emitBlank(wordStart, j);
+        last = lastBefore;
+        lastTag = tagBefore;
+        continue;
+      }
+    }
+    if (DECL_MACROS_WITH_ARGS.has(word) && (word !== '__declspec' || DECLSPEC_BLANKED.test(text.slice(skipInline(j), skipInline(j) + 40)))) {
       let end = j;
       const p = skipInline(j);
       if (text.charCodeAt(p) === 40) {
@@ -819,16 +1121,18 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
       annotations.push({ kind: 'macro', text: src.slice(wordStart, end), name: word, start: wordStart, end });
       emitBlank(wordStart, end);
       i = end;
+      last = lastBefore;
+      lastTag = tagBefore;
       continue;
     }
-    const same = SAME_LENGTH[word];
+    const same = SAME_LENGTH.get(word);
     if (same !== undefined && (same.before === undefined || text.charCodeAt(skipInline(j)) === same.before)) {
       annotations.push({ kind: 'keyword-macro', text: word, name: word, start: wordStart, end: j });
       emitReplace(wordStart, j, same.to);
       continue;
     }
-    if (lang === 'c' && Object.prototype.hasOwnProperty.call(SEH_WORDS, word)) {
-      const seh = SEH_WORDS[word]!;
+    const seh = lang === 'c' ? SEH_WORDS.get(word) : undefined;
+    if (seh !== undefined) {
       const follow = skipTrivia(j);
       if (text.charCodeAt(follow) === seh.follow) {
         const need = seh.to.length - word.length;
@@ -868,7 +1172,7 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
         }
       }
     }
-    if (FOREACH_MACRO.test(word) && word.length >= 5 && atLineStart(wordStart)) {
+    if (word.length >= 7 && atStatementStart_(lastBefore) && FOREACH_MACRO.test(word) && atLineStart(wordStart)) {
       // `LIST_FOR_EACH(entry, &head) {` -> `while        (entry, &head) {`
       const p = skipInline(j);
       if (text.charCodeAt(p) === 40) {
@@ -880,8 +1184,10 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
         }
       }
     }
-    // statement-like macro without a semicolon: ALL_CAPS(args) alone on its line
-    if (first >= 65 && first <= 90 && word.length > 2 && /^[A-Z][A-Z0-9_]*$/.test(word) && atLineStart(wordStart)) {
+    // statement-like macro without a semicolon: ALL_CAPS(args) alone on its line; in C also a
+    // capitalized name (`DbgDoit( x += 1 )`) where a statement starts — never an Mm/Io/Ke routine
+    const camel = !allCaps && lang === 'c' && first >= 65 && first <= 90 && !/^(?:Mm|Io|Ke)[A-Z]/.test(word) && atStatementStart_(lastBefore);
+    if ((allCaps || camel) && word.length > 2 && atLineStart(wordStart)) {
       const p = skipInline(j);
       if (text.charCodeAt(p) === 40) {
         const close = matchParen(p);
@@ -900,6 +1206,8 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
               annotations.push({ kind: 'stmt-macro', text: src.slice(wordStart, close), name: word, start: wordStart, end: close });
               emitBlank(wordStart, close);
               i = close;
+              last = lastBefore;
+              lastTag = tagBefore;
               continue;
             }
           }

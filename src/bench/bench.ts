@@ -1,0 +1,308 @@
+/**
+ * `npm run bench` (issue 2, section 10): lint a corpus and, in the same run, parse the same files with
+ * tree-sitter alone (the floor); print files/s, MB/s, peak memory and the ratio lint/floor.
+ *
+ *   node dist/src/bench/bench.js [--dir PATH] [--seed N] [--size MiB] [--runs N] [--ifs N] [--json]
+ *
+ * Default corpus: a deterministic generated corpus of driver-like C files (src/bench/corpus.ts), at
+ * least 20 MB, in the system temp directory (reused when already there). `--dir PATH`: any directory.
+ *
+ * Each side runs in its own child process (`--phase floor|lint --list FILE`), so peak memory (the RSS
+ * high-water mark, `process.resourceUsage().maxRSS`, and the largest sampled heap) is that side's own.
+ * Both sides read every file the same way (`readSourceText`, inside the timed loop) and yield to the
+ * event loop every few files: the native binding frees trees only when the loop turns. The lint side
+ * then times the pathological case: one function with 2,000 sequential `if` statements.
+ * `--runs N` runs the two sides N times, alternating, and keeps each side's fastest run (shared or
+ * loaded machines); peak memory is the largest over the runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { readSourceText } from '../parse/decode.js';
+import { languageForPath, parseRaw } from '../parse/parser.js';
+import { generateCorpus, sequentialIfs } from './corpus.js';
+import { listSourceFiles } from './parse-stats.js';
+
+export interface PhaseResult {
+  phase: 'floor' | 'lint';
+  files: number;
+  /** Files that could not be read or decoded (skipped by both sides alike). */
+  unreadable: number;
+  bytes: number;
+  ms: number;
+  /** RSS high-water mark of the process, bytes. */
+  maxRss: number;
+  /** Largest heapUsed sampled at the yields, bytes. */
+  peakHeap: number;
+  /** lint: number of messages, files with messages, files whose lint threw. */
+  messages?: number;
+  filesWithMessages?: number;
+  failures?: number;
+  firstFailure?: string;
+  /** lint: the pathological case. */
+  pathological?: { ifs: number; lintMs: number[]; parseMs: number; messages: number };
+}
+
+const YIELD_EVERY_FILES = 8;
+const YIELD_EVERY_BYTES = 1 << 20;
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+type LintTextFn = (text: string, filePath: string) => { messages: unknown[] };
+
+async function loadLinter(): Promise<LintTextFn> {
+  const mod = (await import('../lint/linter.js')) as { lintText: LintTextFn };
+  return mod.lintText;
+}
+
+export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: number): Promise<PhaseResult> {
+  const lintText = phase === 'lint' ? await loadLinter() : undefined;
+  let bytes = 0;
+  let count = 0;
+  let unreadable = 0;
+  let messages = 0;
+  let filesWithMessages = 0;
+  let failures = 0;
+  let firstFailure: string | undefined;
+  let peakHeap = process.memoryUsage().heapUsed;
+  let sinceYield = 0;
+  let bytesSinceYield = 0;
+  const t0 = performance.now();
+  for (const file of files) {
+    const r = await readSourceText(file);
+    if (!r.ok) {
+      unreadable++;
+      continue;
+    }
+    const text = r.text;
+    count++;
+    const size = Buffer.byteLength(text, 'utf8');
+    bytes += size;
+    if (lintText) {
+      try {
+        const res = lintText(text, file);
+        messages += res.messages.length;
+        if (res.messages.length) filesWithMessages++;
+      } catch (e) {
+        failures++;
+        firstFailure ??= `${file}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else {
+      parseRaw(text, languageForPath(file) ?? 'c');
+    }
+    bytesSinceYield += size;
+    if (++sinceYield >= YIELD_EVERY_FILES || bytesSinceYield >= YIELD_EVERY_BYTES) {
+      sinceYield = 0;
+      bytesSinceYield = 0;
+      const h = process.memoryUsage().heapUsed;
+      if (h > peakHeap) peakHeap = h;
+      await yieldToLoop();
+    }
+  }
+  const ms = performance.now() - t0;
+  const h = process.memoryUsage().heapUsed;
+  if (h > peakHeap) peakHeap = h;
+  const result: PhaseResult = {
+    phase,
+    files: count,
+    unreadable,
+    bytes,
+    ms,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    peakHeap,
+  };
+  if (lintText) {
+    Object.assign(result, { messages, filesWithMessages, failures, firstFailure });
+    if (ifs > 0) {
+      const text = sequentialIfs(ifs);
+      const p0 = performance.now();
+      parseRaw(text, 'c');
+      const parseMs = performance.now() - p0;
+      const lintMs: number[] = [];
+      let n = 0;
+      for (let k = 0; k < 3; k++) {
+        await yieldToLoop();
+        const l0 = performance.now();
+        n = lintText(text, 'pathological-ifs.c').messages.length;
+        lintMs.push(performance.now() - l0);
+      }
+      result.pathological = { ifs, lintMs, parseMs, messages: n };
+    }
+  }
+  return result;
+}
+
+const MiB = 1024 * 1024;
+const fmt = (x: number, d = 1) => x.toFixed(d);
+
+function row(label: string, r: PhaseResult): string {
+  const s = r.ms / 1000;
+  return [
+    label.padEnd(16),
+    String(r.files).padStart(6),
+    fmt(r.bytes / MiB).padStart(8),
+    fmt(s, 2).padStart(9),
+    fmt(r.files / s, 0).padStart(9),
+    fmt(r.bytes / MiB / s, 2).padStart(8),
+    fmt(r.maxRss / MiB, 0).padStart(14),
+    fmt(r.peakHeap / MiB, 0).padStart(15),
+  ].join('  ');
+}
+
+interface Args {
+  dir?: string;
+  seed: number;
+  sizeMb: number;
+  ifs: number;
+  runs: number;
+  json: boolean;
+  phase?: 'floor' | 'lint';
+  list?: string;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const a: Args = { seed: 1, sizeMb: 24, ifs: 2000, runs: 1, json: false };
+  for (let k = 0; k < argv.length; k++) {
+    const x = argv[k]!;
+    const val = () => {
+      const v = argv[++k];
+      if (v === undefined) throw new Error(`${x} needs a value`);
+      return v;
+    };
+    try {
+      if (x === '--dir') a.dir = val();
+      else if (x === '--seed') a.seed = Number(val());
+      else if (x === '--size') a.sizeMb = Number(val());
+      else if (x === '--ifs') a.ifs = Number(val());
+      else if (x === '--runs') a.runs = Number(val());
+      else if (x === '--json') a.json = true;
+      else if (x === '--phase') {
+        const p = val();
+        if (p !== 'floor' && p !== 'lint') return `--phase must be floor or lint`;
+        a.phase = p;
+      } else if (x === '--list') a.list = val();
+      else if (x === '--help' || x === '-h') return 'help';
+      else return `unknown argument ${x}`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  if (!Number.isFinite(a.seed) || !Number.isFinite(a.sizeMb) || a.sizeMb <= 0 || !Number.isInteger(a.ifs) || a.ifs < 0 || !Number.isInteger(a.runs) || a.runs < 1) return 'bad numeric option';
+  return a;
+}
+
+const USAGE = 'usage: node dist/src/bench/bench.js [--dir PATH] [--seed N] [--size MiB] [--runs N] [--ifs N] [--json]';
+
+async function main(argv: string[]): Promise<number> {
+  const a = parseArgs(argv);
+  if (a === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (typeof a === 'string') {
+    console.error(`bench: ${a}\n${USAGE}`);
+    return 2;
+  }
+  if (a.phase) {
+    // child: one side of the benchmark
+    if (!a.list) {
+      console.error('bench: --phase needs --list FILE');
+      return 2;
+    }
+    const files = readFileSync(a.list, 'utf8').split('\n').filter(Boolean);
+    const r = await runPhase(a.phase, files, a.ifs);
+    console.log(JSON.stringify(r));
+    return 0;
+  }
+
+  let files: string[];
+  let corpusLabel: string;
+  if (a.dir) {
+    const dir = resolve(a.dir);
+    files = await listSourceFiles(dir);
+    if (files.length === 0) {
+      console.error(`bench: no C/C++ source files under ${dir}`);
+      return 2;
+    }
+    corpusLabel = dir;
+  } else {
+    const dir = join(tmpdir(), `ddi-lint-bench-corpus-s${a.seed}-${a.sizeMb}mb`);
+    const t0 = performance.now();
+    const c = generateCorpus(dir, a.seed, Math.round(a.sizeMb * MiB));
+    files = c.files;
+    corpusLabel = `generated (seed ${a.seed}, ${fmt(c.bytes / MiB)} MiB) in ${dir} [${fmt((performance.now() - t0) / 1000, 1)} s]`;
+  }
+
+  const work = mkdtempSync(join(tmpdir(), 'ddi-lint-bench-'));
+  const listFile = join(work, 'files.txt');
+  writeFileSync(listFile, files.join('\n'));
+  const self = fileURLToPath(import.meta.url);
+  const results: Partial<Record<'floor' | 'lint', PhaseResult>> = {};
+  try {
+    for (let run = 0; run < a.runs; run++) {
+      for (const phase of ['floor', 'lint'] as const) {
+        const p = spawnSync(process.execPath, [self, '--phase', phase, '--list', listFile, '--ifs', String(run === a.runs - 1 ? a.ifs : 0)], {
+          encoding: 'utf8',
+          maxBuffer: 64 * MiB,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        if (p.status !== 0) {
+          console.error(`bench: the ${phase} side failed (exit ${p.status ?? p.signal})`);
+          return 2;
+        }
+        const lines = p.stdout.trim().split('\n');
+        const r = JSON.parse(lines[lines.length - 1]!) as PhaseResult;
+        const best = results[phase];
+        if (!best) results[phase] = r;
+        else {
+          const keep = r.ms < best.ms ? { ...r, pathological: r.pathological ?? best.pathological } : { ...best, pathological: r.pathological ?? best.pathological };
+          keep.maxRss = Math.max(r.maxRss, best.maxRss);
+          keep.peakHeap = Math.max(r.peakHeap, best.peakHeap);
+          results[phase] = keep;
+        }
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const floor = results.floor!;
+  const lint = results.lint!;
+  const ratio = lint.ms / floor.ms;
+  if (a.json) {
+    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio }, null, 2));
+    return 0;
+  }
+  console.log(`corpus: ${corpusLabel}`);
+  console.log(
+    `files: ${files.length}${floor.unreadable ? ` (${floor.unreadable} unreadable, skipped by both sides)` : ''}; node ${process.version}, single-threaded${a.runs > 1 ? `; fastest of ${a.runs} alternating runs per side` : ''}`,
+  );
+  console.log('');
+  console.log(['side'.padEnd(16), 'files'.padStart(6), 'MiB'.padStart(8), 'time (s)'.padStart(9), 'files/s'.padStart(9), 'MiB/s'.padStart(8), 'peak RSS (MiB)'.padStart(14), 'peak heap (MiB)'.padStart(15)].join('  '));
+  console.log(row('parse (floor)', floor));
+  console.log(row('lint', lint));
+  console.log('');
+  console.log(`ratio lint/floor: ${fmt(ratio, 2)} (target <= 2.00)${ratio > 2 ? '  OVER TARGET: profile with `node --cpu-prof dist/src/bench/bench.js --phase lint --list FILE`' : ''}`);
+  console.log(`findings: ${lint.messages} messages in ${lint.filesWithMessages} files${lint.failures ? `; lint threw on ${lint.failures} files (first: ${lint.firstFailure})` : ''}`);
+  if (lint.pathological) {
+    const p = lint.pathological;
+    const sorted = [...p.lintMs].sort((x, y) => x - y);
+    console.log(
+      `pathological: one function with ${p.ifs} sequential if statements: lint ${fmt(sorted[0]!, 0)} ms (median of 3: ${fmt(sorted[1] ?? sorted[0]!, 0)} ms; tree-sitter parse alone ${fmt(p.parseMs, 0)} ms; ${p.messages} messages)`,
+    );
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+      process.exitCode = 2;
+    },
+  );
+}
