@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ConfigResolver, CONFIG_FILE_NAME, parseSeverity, severityName, type RuleLike } from '../lint/config.js';
-import type { FormatterData, LintMessage, LintResult, Severity } from '../lint/types.js';
+import { emptyResult, type FormatterData, type LintMessage, type LintResult, type Severity } from '../lint/types.js';
 import type { RuleMeta } from '../lint/rule.js';
 import { readSourceText } from '../parse/decode.js';
 import { SOURCE_EXTENSIONS } from '../parse/parser.js';
@@ -174,19 +174,6 @@ function countMessages(messages: LintMessage[]): { errorCount: number; warningCo
   return { errorCount, warningCount, fatalErrorCount };
 }
 
-function emptyResult(filePath: string): LintResult {
-  return {
-    filePath,
-    messages: [],
-    suppressedMessages: [],
-    errorCount: 0,
-    warningCount: 0,
-    fatalErrorCount: 0,
-    fixableErrorCount: 0,
-    fixableWarningCount: 0,
-    usedDeprecatedRules: [],
-  };
-}
 
 function internalErrorResult(filePath: string, e: unknown): LintResult {
   const err = e as Error;

@@ -9,7 +9,7 @@ import { readSourceText } from '../parse/decode.js';
 import { parseSource, type SourceFile } from '../parse/parser.js';
 import { formatMessage, type Rule, type RuleContext, type ReportDescriptor } from './rule.js';
 import { applyDirectives } from './suppressions.js';
-import type { LintMessage, LintResult, Severity } from './types.js';
+import { emptyResult, type LintMessage, type LintResult, type Severity } from './types.js';
 
 export interface RuleSetting {
   severity: Severity;
@@ -51,20 +51,6 @@ function triggerPattern(rules: ActiveRule[]): RegExp | undefined {
   }
   if (words.size === 0) return /(?!)/;
   return new RegExp(`\\b(?:${[...words].map((w) => w.replace(/[^A-Za-z0-9_]/g, '')).join('|')})\\b`);
-}
-
-function emptyResult(filePath: string): LintResult {
-  return {
-    filePath,
-    messages: [],
-    suppressedMessages: [],
-    errorCount: 0,
-    warningCount: 0,
-    fatalErrorCount: 0,
-    fixableErrorCount: 0,
-    fixableWarningCount: 0,
-    usedDeprecatedRules: [],
-  };
 }
 
 function internalError(message: string, line = 1, column = 1, fn?: string): LintMessage {

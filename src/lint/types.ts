@@ -59,3 +59,18 @@ export interface FormatterData {
   cwd: string;
   rulesMeta: Record<string, { type: string; docs: { description: string; url: string } }>;
 }
+
+/** A result with no messages, for a file that was not (or could not be) linted. */
+export function emptyResult(filePath: string): LintResult {
+  return {
+    filePath,
+    messages: [],
+    suppressedMessages: [],
+    errorCount: 0,
+    warningCount: 0,
+    fatalErrorCount: 0,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  };
+}
