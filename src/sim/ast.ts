@@ -5,7 +5,7 @@
  *
  * The simulator shares nothing with the linter but `src/parse/*`.
  */
-import type { FunctionInfo, SourceFile, SyntaxNode } from '../parse/parser.js';
+import { parseRaw, type FunctionInfo, type SourceFile, type SyntaxNode } from '../parse/parser.js';
 
 export type Expr =
   | { t: 'num'; v: number }
@@ -30,6 +30,8 @@ export type Expr =
 export interface StmtBase {
   /** 1-based line. */
   line: number;
+  /** Unique per compiled statement (program points for state merging). */
+  id?: number;
   /** Labels defined anywhere inside this statement (for `goto`). */
   labels?: Set<string>;
 }
@@ -59,6 +61,8 @@ export type Stmt = StmtBase &
 
 export interface ParamInfo {
   name: string;
+  /** C++ reference parameter (`PMDL& Out`). */
+  ref: boolean;
   /** Type text as written (without SAL, which the preprocessor blanked). */
   type: string;
   pointerDepth: number;
@@ -79,7 +83,12 @@ export interface FnDef {
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
 
 export function parseNumber(text: string): number | undefined {
-  let s = text.trim().replace(/(?:u|l|ul|lu|ll|ull|llu|i64|ui64|i32|ui32)$/i, '');
+  const t = text.trim();
+  if (t.startsWith('-')) {
+    const v = parseNumber(t.slice(1));
+    return v === undefined ? undefined : -v | 0;
+  }
+  let s = t.replace(/(?:u|l|ul|lu|ll|ull|llu|i64|ui64|i32|ui32)$/i, '');
   s = s.replace(/[uUlL]+$/, '');
   let v: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(s)) v = parseInt(s.slice(2), 16);
@@ -134,9 +143,10 @@ export class Compiler {
       let decl: SyntaxNode | null = p.childForFieldName('declarator');
       let depth = 0;
       let name = '';
+      let ref = false;
       for (let g = 0; decl && g < 20; g++) {
         if (decl.type === 'pointer_declarator' || decl.type === 'abstract_pointer_declarator') depth++;
-        if (decl.type === 'reference_declarator') depth++;
+        if (decl.type === 'reference_declarator') ref = true;
         if (decl.type === 'identifier') {
           name = decl.text;
           break;
@@ -147,13 +157,16 @@ export class Compiler {
       }
       const type = (typeNode?.text ?? '').replace(/\s+/g, ' ').trim();
       if (type === 'void' && !name && depth === 0) continue;
-      out.push({ name, type, pointerDepth: depth });
+      out.push({ name, type, pointerDepth: depth, ref });
     }
     return out;
   }
 
+  private seq = 0;
+
   stmt(n: SyntaxNode): Stmt {
     const s = this.stmt0(n);
+    s.id = ++this.seq;
     return s;
   }
 
@@ -328,12 +341,35 @@ export class Compiler {
   private decl(n: SyntaxNode): Stmt {
     const items: { name: string; init?: Expr; aggregate: boolean }[] = [];
     const typeText = n.childForFieldName('type')?.text ?? '';
+    const ctor = (args: Expr[], node: SyntaxNode): Expr => ({
+      t: 'call',
+      fn: typeText.replace(/^.*::/, '') + '::' + typeText.replace(/^.*::/, ''),
+      callee: { t: 'unk', sub: [] },
+      args,
+      line: line(node),
+      col: node.startPosition.column + 1,
+    });
     for (const d of n.childrenForFieldName('declarator')) {
       let decl: SyntaxNode | null = d;
       let init: Expr | undefined;
+      if (d.type === 'function_declarator') {
+        // `T guard(mdl);` in a body: C++ parses it as a declaration of a function; it is an object
+        // constructed from `mdl` when every "parameter" is a bare name.
+        const plist = d.childForFieldName('parameters');
+        const ps = plist ? plist.namedChildren.filter((c) => c.type !== 'comment') : [];
+        const name = d.childForFieldName('declarator');
+        if (this.src.lang === 'cpp' && name?.type === 'identifier' && ps.length && ps.every((p) => p.type === 'parameter_declaration' && !p.childForFieldName('declarator'))) {
+          const args: Expr[] = ps.map((p) => ({ t: 'id', name: p.childForFieldName('type')?.text ?? p.text, line: line(p) }));
+          items.push({ name: name.text, init: ctor(args, d), aggregate: true });
+        }
+        continue;
+      }
       if (d.type === 'init_declarator') {
         const v = d.childForFieldName('value');
-        if (v) init = this.expr(v);
+        if (v) {
+          if (v.type === 'argument_list') init = ctor(v.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.expr(c)), v);
+          else init = this.expr(v);
+        }
         decl = d.childForFieldName('declarator');
       }
       let name = '';
@@ -349,6 +385,13 @@ export class Compiler {
         decl = decl.childForFieldName('declarator') ?? decl.namedChildren.find((c) => c.type === 'identifier' || c.type.endsWith('declarator')) ?? null;
       }
       if (!name) continue;
+      if (init && init.t === 'init' && (pointer || /^P[A-Z_0-9]+$|^(ULONG|LONG|NTSTATUS|BOOLEAN|bool|int|unsigned|SIZE_T|KIRQL|UCHAR|USHORT|ULONG_PTR|ULONG64|auto)$/.test(typeText))) {
+        init = init.items[0] ?? { t: 'num', v: 0 };
+      }
+      if (init && init.t === 'call' && init.fn?.includes('::') && !array && !pointer && /^(auto|P[A-Z_0-9]+)$/.test(typeText)) {
+        // `auto x(expr)` / `PMDL m(expr)`: direct initialization of a scalar.
+        init = init.args[0] ?? { t: 'num', v: 0 };
+      }
       const aggregate = array || (!pointer && /^(struct|union)\b|^(K|IO_|LARGE_|UNICODE_|OBJECT_|EX_|FAST_|ERESOURCE|WORK_QUEUE_ITEM|MDL$)/.test(typeText) && !/^(KIRQL|KPROCESSOR_MODE|KPRIORITY|KAFFINITY)$/.test(typeText));
       items.push({ name, init, aggregate });
     }
@@ -391,7 +434,8 @@ export class Compiler {
       case 'identifier':
       case 'field_identifier':
       case 'qualified_identifier':
-        return { t: 'id', name: n.text, line: line(n) };
+      case 'this':
+        return { t: 'id', name: n.text.replace(/\s+/g, ''), line: line(n) };
       case 'parenthesized_expression': {
         const inner = n.namedChildren.find((c) => c.type !== 'comment');
         return inner ? this.expr(inner) : { t: 'unk', sub: [] };
@@ -401,7 +445,15 @@ export class Compiler {
         const argsNode = n.childForFieldName('arguments');
         const args = argsNode ? argsNode.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.expr(c)) : [];
         let fnName: string | null = null;
-        if (f && (f.type === 'identifier' || f.type === 'qualified_identifier')) fnName = f.text;
+        if (f && (f.type === 'identifier' || f.type === 'qualified_identifier')) fnName = f.text.replace(/\s+/g, '');
+        else if (f && f.type === 'template_function') {
+          fnName = f.childForFieldName('name')?.text ?? null;
+          if (fnName && /^(static_cast|reinterpret_cast|const_cast|dynamic_cast)$/.test(fnName)) return args[0] ?? { t: 'unk', sub: [] };
+        } else if (f && f.type === 'field_expression') {
+          // A method call: resolved by method name when the class's method is defined in the file.
+          const field = f.childForFieldName('field')?.text;
+          if (field) return { t: 'call', fn: '.' + field, callee: this.expr(f), args, line: line(n), col: n.startPosition.column + 1 };
+        }
         return { t: 'call', fn: fnName, callee: f ? this.expr(f) : { t: 'unk', sub: [] }, args, line: line(n), col: n.startPosition.column + 1 };
       }
       case 'field_expression': {
@@ -490,6 +542,12 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
             const v = parseNumber(val.replace(/^\((.*)\)$/, '$1').replace(/^\(\s*NTSTATUS\s*\)\s*/, '').replace(/^\((.*)\)$/, '$1'));
             if (v !== undefined) defines.set(name, { t: 'num', v });
             else if (/^[A-Za-z_]\w*$/.test(val)) defines.set(name, { t: 'id', name: val, line: c.startPosition.row + 1 });
+            else if (!val.includes('\\\n') && val.length < 300) {
+              // An expression: compile it (a macro body that is not an expression yields nothing).
+              const tree = parseRaw(`int __ddi_v = (${val});`, src.lang);
+              const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
+              if (init && !tree.rootNode.hasError) defines.set(name, compiler.expr(init));
+            }
           } else if (name) defines.set(name, { t: 'num', v: 1 });
           break;
         }
@@ -546,6 +604,5 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
     }
   };
   visit(src.tree.rootNode);
-  void compiler;
   return { defines, globals, roles };
 }

@@ -88,6 +88,10 @@ export interface FaultContext {
   /** Name of the DDI involved. */
   ddi?: string;
   newIrql?: number;
+  /** The process's locked-page count at the fault. */
+  lockedPages?: number;
+  /** Pages the MDL describes. */
+  pages?: number;
 }
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).toUpperCase();
@@ -121,7 +125,7 @@ export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
       return { plain: null, verifier: DV(0xb0, mdl, 'MdlFlags', 0), note: `MmProbeAndLockPages on ${mdl}, built by MmBuildMdlForNonPagedPool / IoBuildPartialMdl / MmAllocatePagesForMdl: undefined behaviour` };
     case 'unlock-not-locked':
       return {
-        plain: ctx.userPages === false ? BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0) : BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 1, mdl, 'locked pages', 0),
+        plain: ctx.userPages === false ? BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0) : BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 1, mdl, ctx.lockedPages ?? 'locked pages', 0),
         verifier: DV(0x7c, mdl, 'MdlFlags', 0),
         note: `MmUnlockPages on ${mdl}, which is not locked`,
       };
@@ -133,8 +137,8 @@ export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
       return { plain: BC(0x4e, 'PFN_LIST_CORRUPT', 7, 'page frame', 'share count', 0), verifier: DV(0x7c, mdl, 'MdlFlags', 0), note: `MmUnlockPages on ${mdl} from MmAllocatePagesForMdl (release it with MmFreePagesFromMdl)` };
     case 'locked-at-exit':
       return {
-        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', 'locked pages', 0),
-        verifier: BC(0xcb, 'DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS', 'caller', 'caller of caller', mdl, 'pages'),
+        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', ctx.lockedPages ?? 'locked pages', 0),
+        verifier: BC(0xcb, 'DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS', 'caller', 'caller of caller', mdl, ctx.pages ?? 'pages'),
         note: `pages of ${mdl} are still locked when the function returns and nothing that outlives it refers to the MDL`,
       };
     case 'free-while-locked':

@@ -1,0 +1,2573 @@
+/**
+ * Path-by-path interpreter of driver C against the kernel model.
+ *
+ * Exploration is a stateless depth-first search over fork decisions: every path is a fresh run of
+ * the entry function that replays a prefix of decisions and takes the first alternative at each new
+ * fork. No state is ever cloned, which keeps a run cheap and the interpreter a plain recursive
+ * evaluator; the price is re-executing the prefix, which is small for driver functions.
+ */
+import type { Expr, FnDef, FileScope, Stmt } from './ast.js';
+import { bugCheckFor, type BugCheckPair, type FaultContext, type FaultKind, type ThreadContext } from './faults.js';
+import { BUILTIN_CONSTANTS, STATUS } from './constants.js';
+
+// ---------------------------------------------------------------------------------------------
+// Values and memory
+
+export type Val =
+  | { k: 'i'; v: number }
+  /** Pointer to an object (`f` undefined) or to a slot (field `f`) of an object. */
+  | { k: 'p'; o: number; f?: string }
+  /** Unknown scalar or pointer, resolved lazily (see {@link Unk}). */
+  | { k: 'u'; id: number }
+  /** Uninitialized. */
+  | { k: 'x' };
+
+export type MemKind = 'user' | 'paged' | 'nonpaged' | 'stack' | 'sysva' | 'unknown';
+export type MdlState = 'F' | 'L' | 'LM' | 'NP' | 'PT' | 'PTM' | 'AP' | 'APF' | 'X' | '?';
+
+export interface MdlRec {
+  st: MdlState;
+  origin: string;
+  line: number;
+  mem: MemKind;
+  /** Locked by a successful probe during this execution. */
+  lockedHere: boolean;
+  lockLine?: number;
+  /** Freed while its pages were locked: the pages stay locked. */
+  pagesLeaked?: boolean;
+  /** The I/O manager's MDL on an IRP it created. */
+  ioMgr?: boolean;
+  /** Reached the function from outside (parameter, global, external call): state concretized lazily. */
+  caller?: boolean;
+  /** Its leak was already reported at the exit of the function that dropped it. */
+  leakReported?: boolean;
+  /** Frame (its variables object) of the function that locked it. */
+  lockFrame?: number;
+  /** Pages it describes (from the length when known, else 1). */
+  pages?: number;
+  /** The memory object it describes (pages of one region can be locked by several MDLs). */
+  region?: number;
+}
+
+export interface Obj {
+  id: number;
+  fields: Map<string, Val>;
+  kind: 'frame' | 'global' | 'local' | 'ext' | 'irp' | 'stackloc' | 'devobj' | 'pool' | 'mdl' | 'sysva';
+  /** Reachable by code that outlives the function (parameters' objects, globals, external results). */
+  ext: boolean;
+  mem?: MemKind;
+  mdl?: MdlRec;
+  /** Fields read before being written default to 0. */
+  zeroed?: boolean;
+  freed?: number;
+  label: string;
+  irp?: { ioMgr: boolean; completed?: number; stackLoc?: number };
+}
+
+interface Unk {
+  /** An error status (an exception code): never a success value. */
+  err?: boolean;
+  /** Finite candidate set (a known value when of length 1). */
+  dom?: number[];
+  /** Otherwise an interval (inclusive) minus the excluded values `ne`. */
+  lo?: number;
+  hi?: number;
+  ne?: number[];
+  obj?: number;
+  hint?: 'user' | 'nonpaged' | 'mdl';
+  label: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals (thrown)
+
+class BreakSig {}
+class ContinueSig {}
+class LeaveSig {}
+class ReturnSig {
+  constructor(public v: Val | undefined, public line: number) {}
+}
+class GotoSig {
+  constructor(public label: string) {}
+}
+class UnwindSig {
+  constructor(public target: number, public code: Val) {}
+}
+/** The path ends here: bug check, abandoned (bounds), or infeasible. */
+export class EndSig {
+  constructor(public reason: 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged') {}
+}
+const BREAK = new BreakSig();
+const CONTINUE = new ContinueSig();
+const LEAVE = new LeaveSig();
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+export interface Decision {
+  line: number;
+  label: string;
+}
+
+export interface TraceStep {
+  line: number;
+  function: string;
+  event: string;
+  irql: number;
+  mdls: string;
+}
+
+export interface RawFault {
+  kind: FaultKind;
+  line: number;
+  column: number;
+  /** Function the faulting statement is in. */
+  function: string;
+  /** Line in the entry function: the fault's own line, or the outermost call leading to it. */
+  entryLine: number;
+  message: string;
+  bugChecks: BugCheckPair;
+  /** The DDI or construct. */
+  ddi?: string;
+  /** Fault ends the path (unhandled exception). */
+  fatal: boolean;
+}
+
+export interface PathRecord {
+  choices: number[];
+  decisions: Decision[];
+  steps: number;
+  faults: RawFault[];
+  /** 'merged': the path reached a program point in a state already explored from there. */
+  end: 'return' | 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged';
+  exitLine?: number;
+  trace?: TraceStep[];
+  /** Lines of the entry function executed. */
+  covered?: Set<number>;
+  /** `if` outcomes of the entry function (line * 2 + taken), with `logBranches`. */
+  branchLog?: number[];
+}
+
+export interface InterpOptions {
+  entryIrql: number;
+  verifier: boolean;
+  loopBound: number;
+  callDepth: number;
+  maxSteps: number;
+  trace: boolean;
+  thread: ThreadContext;
+  /**
+   * States already explored from a program point (loop heads, after branches), shared by all the
+   * paths of one exploration: a path reaching one of them again has the same future and stops.
+   */
+  visited?: Map<string, string>;
+  /** The entry is annotated to change the IRQL / hold a lock at exit (`_IRQL_raises_`, `_Acquires_lock_`...). */
+  changesIrql?: boolean;
+  /** Record the outcomes of the entry function's `if` statements. */
+  logBranches?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const PROBE_DDIS = new Set(['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages']);
+/**
+ * What MmProbeAndLock*Pages can raise: an access violation (bad range, no access, write to a
+ * read-only page), an in-page error (the page cannot be read in), a misaligned access, and a
+ * working-set quota failure when the pages cannot be locked (§3, §6.10).
+ */
+const PROBE_CODES = [STATUS.ACCESS_VIOLATION, STATUS.IN_PAGE_ERROR, STATUS.DATATYPE_MISALIGNMENT, STATUS.WORKING_SET_QUOTA];
+/** ProbeForRead / ProbeForWrite: range not user / not writable, or misaligned (§3). */
+const PROBE_FOR_CODES = [STATUS.ACCESS_VIOLATION, STATUS.DATATYPE_MISALIGNMENT];
+const SAMPLE_CODES = PROBE_CODES;
+const D = 2;
+const A = 1;
+/** Iterations of a loop whose condition never forks (a known trip count). */
+const CONCRETE_LOOP_CAP = 256;
+
+const MDL_MAPPED_TO_SYSTEM_VA = 0x1;
+const MDL_PAGES_LOCKED = 0x2;
+const MDL_SOURCE_IS_NONPAGED_POOL = 0x4;
+const MDL_PARTIAL = 0x10;
+const MDL_PARTIAL_HAS_BEEN_MAPPED = 0x20;
+
+function flagsOf(st: MdlState): number {
+  switch (st) {
+    case 'L':
+    case 'AP':
+      return MDL_PAGES_LOCKED;
+    case 'LM':
+      return MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA;
+    case 'NP':
+      return MDL_SOURCE_IS_NONPAGED_POOL;
+    case 'PT':
+      return MDL_PARTIAL;
+    case 'PTM':
+      return MDL_PARTIAL | MDL_PARTIAL_HAS_BEEN_MAPPED | MDL_MAPPED_TO_SYSTEM_VA;
+    default:
+      return 0;
+  }
+}
+
+interface Frame {
+  def: FnDef;
+  vars: Obj;
+  /** Call site (line:column) in the caller; undefined for the entry. */
+  callSite?: string;
+  aggs?: Set<string>;
+  /** C++ reference parameters: their slot holds the address of the referenced object. */
+  refs?: Set<string>;
+  /** Line in the entry function of the call that led here (entry frame: undefined). */
+  entryCallLine?: number;
+}
+
+interface Handler {
+  id: number;
+  filter: Expr;
+  frame: Frame;
+}
+
+/** One run = one path. */
+export class Run {
+  objs: Obj[] = [];
+  unks: Unk[] = [];
+  derived = new Map<string, number>();
+  derivedInfo: { op: string; a: Val; b?: Val; id: number }[] = [];
+  loopStack: number[] = [];
+  escaped = new Set<number>();
+  frames: Frame[] = [];
+  handlers: Handler[] = [];
+  handlerSeq = 0;
+  excStack: Val[] = [];
+  abnormal: boolean[] = [];
+  irql: number;
+  spinLocks = new Map<string, number>();
+  dpcLocks = new Set<string>();
+  savedIrql = new Map<string, number>();
+  /** In-stack queued lock handle → the lock it holds. */
+  qmap = new Map<string, string>();
+  globals: Obj;
+  steps = 0;
+  pos = 0;
+  decisions: Decision[] = [];
+  faults: RawFault[] = [];
+  trace: TraceStep[] | undefined;
+  faultKeys = new Set<string>();
+
+  constructor(
+    private readonly fns: Map<string, FnDef>,
+    private readonly scope: FileScope,
+    private readonly opts: InterpOptions,
+    private readonly choices: number[],
+    private readonly counts: number[],
+  ) {
+    this.irql = opts.entryIrql;
+    this.globals = this.newObj('global', true, 'globals');
+    if (opts.trace) this.trace = [];
+    if (opts.logBranches) this.branchLog = [];
+  }
+
+  // --- forks ---------------------------------------------------------------------------------
+
+  choose(n: number, line: number, labels: string[] | ((i: number) => string)): number {
+    if (n <= 1) return 0;
+    let c: number;
+    if (this.pos < this.choices.length) {
+      c = this.choices[this.pos]!;
+      if (this.counts[this.pos] === undefined) this.counts[this.pos] = n;
+      else if (this.counts[this.pos] !== n) throw new Error(`non-deterministic replay at line ${line}`);
+    } else {
+      c = 0;
+      this.choices.push(0);
+      this.counts.push(n);
+    }
+    this.pos++;
+    const label = typeof labels === 'function' ? labels(c) : labels[c] ?? String(c);
+    this.decisions.push({ line, label });
+    return c;
+  }
+
+  // --- objects -------------------------------------------------------------------------------
+
+  newObj(kind: Obj['kind'], ext: boolean, label: string, mem?: MemKind): Obj {
+    const o: Obj = { id: this.objs.length, fields: new Map(), kind, ext, label, mem };
+    this.objs.push(o);
+    return o;
+  }
+
+  newUnk(label: string, hint?: Unk['hint'], dom?: number[]): Val {
+    this.unks.push({ label, hint, dom });
+    return { k: 'u', id: this.unks.length - 1 };
+  }
+
+  /** An exception code: one of `codes`, which one decided by the filters that test it. */
+  newExceptionCode(label: string, codes: number[]): Val {
+    this.unks.push({ label, err: true, dom: codes.slice() });
+    return { k: 'u', id: this.unks.length - 1 };
+  }
+
+  private get frame(): Frame {
+    return this.frames[this.frames.length - 1]!;
+  }
+
+  private get curLineCtx(): number | undefined {
+    return this.frames.length > 1 ? this.frames[1]!.entryCallLine : undefined;
+  }
+
+  // --- faults --------------------------------------------------------------------------------
+
+  fault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal = false, where?: { fn: string; entryLine: number }): void {
+    const bugChecks = bugCheckFor(kind, { ...ctx, irql: ctx.irql ?? this.irql, thread: ctx.thread ?? this.opts.thread });
+    const fnName = where?.fn ?? this.frame.def.name;
+    const entryLine = where?.entryLine ?? this.curLineCtx ?? line;
+    const key = `${kind}|${line}|${entryLine}`;
+    if (this.faultKeys.has(key)) return;
+    this.faultKeys.add(key);
+    this.faults.push({ kind, line, column, function: fnName, entryLine, message: bugChecks.note, bugChecks, ddi: ctx.ddi, fatal });
+    this.event(line, `FAULT ${kind}: ${bugChecks.note}`);
+  }
+
+  event(line: number, event: string): void {
+    if (!this.trace) return;
+    this.trace.push({ line, function: this.frames.length ? this.frame.def.name : '', event, irql: this.irql, mdls: this.mdlSummary() });
+  }
+
+  mdlSummary(): string {
+    const parts: string[] = [];
+    for (const o of this.objs) if (o.mdl) parts.push(`${o.label}=${o.mdl.st}`);
+    return parts.join(' ');
+  }
+
+  // --- unknown resolution --------------------------------------------------------------------
+
+  /** Known numeric value, or undefined. */
+  num(v: Val): number | undefined {
+    switch (v.k) {
+      case 'i':
+        return v.v;
+      case 'p':
+        return 0x10000 + v.o * 0x100;
+      case 'u': {
+        const u = this.unks[v.id]!;
+        if (u.obj !== undefined) return 0x10000 + u.obj * 0x100;
+        if (u.dom && u.dom.length === 1) return u.dom[0];
+        if (u.lo !== undefined && u.lo === u.hi) return u.lo;
+        return undefined;
+      }
+      case 'x':
+        return undefined;
+    }
+  }
+
+  /**
+   * Resolve the truth of a test over an unknown, forking when both outcomes are possible. `split`
+   * cuts the unknown's interval into the part where the test holds and the part where it fails.
+   */
+  private forkCompare(id: number, test: (x: number) => boolean, split: (lo: number, hi: number) => [Range | null, Range | null], line: number, text: string): boolean {
+    const u = this.unks[id]!;
+    if (u.obj !== undefined) return test(0x10000 + u.obj * 0x100);
+    if (u.dom) {
+      const yes = u.dom.filter(test);
+      const no = u.dom.filter((x) => !test(x));
+      if (!yes.length) return false;
+      if (!no.length) return true;
+      const c = this.choose(2, line, [`${text}: true`, `${text}: false`]);
+      u.dom = c === 0 ? yes : no;
+      return c === 0;
+    }
+    const lo = u.lo ?? -BIG;
+    const hi = u.hi ?? BIG;
+    const ok = (r: Range | null): r is Range => !!r && r[0] <= r[1] && !(r[0] === r[1] && u.ne?.includes(r[0]));
+    const [yes, no] = split(lo, hi);
+    const set = (r: Range) => {
+      u.lo = r[0];
+      u.hi = r[1];
+      if (r[0] === r[1]) u.dom = [r[0]];
+    };
+    if (!ok(yes)) {
+      if (ok(no)) set(no);
+      return false;
+    }
+    if (!ok(no)) {
+      set(yes);
+      return true;
+    }
+    const c = this.choose(2, line, [`${text}: true`, `${text}: false`]);
+    set(c === 0 ? yes : no);
+    return c === 0;
+  }
+
+  /** Truth of a value (`if (x)`). */
+  truth(v: Val, line: number, text: string): boolean {
+    switch (v.k) {
+      case 'i':
+        return v.v !== 0;
+      case 'p':
+        return true;
+      case 'x':
+        return this.truth(this.materializeUnknown(v, 'uninitialized'), line, text);
+      case 'u': {
+        const u = this.unks[v.id]!;
+        if (u.obj !== undefined) return true;
+        return !this.eqFork(v.id, 0, line, text, true);
+      }
+    }
+  }
+
+  private materializeUnknown(_v: Val, label: string): Val {
+    return this.newUnk(label);
+  }
+
+  /** `a == b` with forking on unknowns. */
+  equals(a: Val, b: Val, line: number, text: string): boolean {
+    if (a.k === 'x') a = this.newUnk('uninitialized');
+    if (b.k === 'x') b = this.newUnk('uninitialized');
+    if (a.k === 'p' && b.k === 'p') return a.o === b.o && a.f === b.f;
+    if (a.k === 'u' && b.k === 'u') {
+      if (a.id === b.id) return true;
+      const ua = this.unks[a.id]!;
+      const ub = this.unks[b.id]!;
+      if (ua.obj !== undefined && ub.obj !== undefined) return ua.obj === ub.obj;
+      const nb = this.num(b);
+      if (nb !== undefined) return this.equals(a, { k: 'i', v: nb }, line, text);
+      const na = this.num(a);
+      if (na !== undefined) return this.equals({ k: 'i', v: na }, b, line, text);
+      return this.truth(this.derivedUnk('==', a, b), line, text);
+    }
+    if (a.k === 'u' && b.k === 'p') return this.unks[a.id]!.obj === b.o && !b.f;
+    if (a.k === 'p' && b.k === 'u') return this.unks[b.id]!.obj === a.o && !a.f;
+    if (a.k === 'p' || b.k === 'p') return false; // pointer vs integer: pointers are never 0
+    const na = this.num(a);
+    const nb = this.num(b);
+    if (na !== undefined && nb !== undefined) return na === nb;
+    if (a.k === 'u' && nb !== undefined) return this.eqFork(a.id, nb, line, text);
+    if (b.k === 'u' && na !== undefined) return this.eqFork(b.id, na, line, text);
+    return false;
+  }
+
+  /** `u == c` (with `truthTest`, the labels read as `if (u)`). */
+  private eqFork(id: number, c: number, line: number, text: string, truthTest = false): boolean {
+    const u = this.unks[id]!;
+    if (u.obj !== undefined) return c === 0x10000 + u.obj * 0x100;
+    if (u.dom) {
+      if (!truthTest) return this.forkCompare(id, (x) => x === c, () => [null, null], line, text);
+      return !this.forkCompare(id, (x) => x !== c, () => [null, null], line, text);
+    }
+    const lo = u.lo ?? -BIG;
+    const hi = u.hi ?? BIG;
+    if (u.ne?.includes(c) || c < lo || c > hi || (u.err && (c | 0) >= 0)) return false;
+    if (lo === hi) return true;
+    const labels = truthTest
+      ? [`${text}: false (${u.label} == 0)`, `${text}: true (${u.label} != 0)`]
+      : [`${text}: true (${u.label} == ${fmtNum(c)})`, `${text}: false (${u.label} != ${fmtNum(c)})`];
+    // For a truth test, "nonzero" is explored first.
+    const ch = this.choose(2, line, truthTest ? [labels[1]!, labels[0]!] : labels);
+    const equal = truthTest ? ch === 1 : ch === 0;
+    if (equal) {
+      u.dom = [c];
+      u.lo = u.hi = c;
+    } else (u.ne ??= []).push(c);
+    return equal;
+  }
+
+  private relational(op: string, a: Val, b: Val, line: number, text: string): boolean {
+    const test = (x: number, y: number) => (op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y);
+    const na = this.num(a);
+    const nb = this.num(b);
+    if (na !== undefined && nb !== undefined) return test(na, nb);
+    if (a.k === 'u' && nb !== undefined) return this.forkCompare(a.id, (x) => test(x, nb), (lo, hi) => splitRange(op, nb, lo, hi), line, text);
+    if (b.k === 'u' && na !== undefined) {
+      const flipped = op === '<' ? '>' : op === '<=' ? '>=' : op === '>' ? '<' : '<=';
+      return this.forkCompare(b.id, (y) => test(na, y), (lo, hi) => splitRange(flipped, na, lo, hi), line, text);
+    }
+    return this.truth(this.derivedUnk(op, a, b), line, text);
+  }
+
+  private valKey(v: Val): string {
+    switch (v.k) {
+      case 'i':
+        return 'i' + v.v;
+      case 'p':
+        return 'p' + v.o + '.' + (v.f ?? '');
+      case 'u':
+        return 'u' + v.id;
+      case 'x':
+        return 'x';
+    }
+  }
+
+  /** The same operation on the same unknown operands yields the same unknown within a path. */
+  derivedUnk(op: string, a: Val, b?: Val): Val {
+    const key = op + '|' + this.valKey(a) + '|' + (b ? this.valKey(b) : '');
+    let id = this.derived.get(key);
+    if (id === undefined) {
+      const la = a.k === 'u' ? this.unks[a.id]!.label : a.k === 'i' ? fmtNum(a.v) : '?';
+      const lb = b ? (b.k === 'u' ? this.unks[b.id]!.label : b.k === 'i' ? fmtNum(b.v) : '?') : '';
+      const v = this.newUnk(b ? `(${la} ${op} ${lb})` : `${op}${la}`);
+      id = (v as { id: number }).id;
+      this.derived.set(key, id);
+      this.derivedInfo.push({ op, a, b, id });
+    }
+    return { k: 'u', id };
+  }
+
+  /** Object a pointer value designates, materializing lazily; `null` for a NULL pointer. */
+  objOf(v: Val, line: number, what: string, nullIsFault = true): Obj | null {
+    switch (v.k) {
+      case 'p': {
+        if (v.f === undefined) return this.objs[v.o]!;
+        // Pointer to a slot used as a structure: the slot holds the structure.
+        const host = this.objs[v.o]!;
+        const cur = this.readField(host, v.f, line);
+        if (cur.k === 'p') return this.objOf(cur, line, what, nullIsFault);
+        if (cur.k === 'u') {
+          const u = this.unks[cur.id]!;
+          if (host.ext || u.obj !== undefined || u.dom || u.ne || u.lo !== undefined) return this.objOf(cur, line, what, nullIsFault);
+          // An embedded structure of a local (`&small.Mdl`): local storage, not external.
+          const lo = this.newObj('local', false, `${host.label}.${v.f}`, 'stack');
+          u.obj = lo.id;
+          return lo;
+        }
+        const o = this.newObj(host.ext ? 'ext' : 'local', host.ext, `${host.label}.${v.f}`);
+        host.fields.set(v.f, { k: 'p', o: o.id });
+        return o;
+      }
+      case 'u': {
+        const u = this.unks[v.id]!;
+        if (u.obj !== undefined) return this.objs[u.obj]!;
+        if (u.dom && u.dom.length === 1 && u.dom[0] === 0) {
+          if (nullIsFault) {
+            this.fault('null-deref', line, 1, { mdl: u.label, ddi: what });
+            throw new EndSig('fault');
+          }
+          return null;
+        }
+        const mem: MemKind = u.hint === 'user' ? 'user' : u.hint === 'nonpaged' ? 'nonpaged' : 'unknown';
+        const o = this.newObj('ext', true, u.label, mem);
+        u.obj = o.id;
+        u.dom = undefined;
+        return o;
+      }
+      case 'i':
+        if (v.v === 0) {
+          if (nullIsFault) {
+            this.fault('null-deref', line, 1, { mdl: 'NULL', ddi: what });
+            throw new EndSig('fault');
+          }
+          return null;
+        }
+        return this.newObj('ext', true, `*${fmtNum(v.v)}`);
+      case 'x':
+        return this.newObj('local', false, 'uninitialized');
+    }
+  }
+
+  // --- fields --------------------------------------------------------------------------------
+
+  readField(o: Obj, f: string, line: number): Val {
+    if (!o.mdl && f === 'MdlFlags' && o.ext) {
+      o.kind = 'mdl';
+      o.mdl = { st: '?', origin: 'caller', line, mem: o.mem ?? 'unknown', lockedHere: false, caller: true };
+    }
+    if (o.mdl && f === 'MdlFlags') return { k: 'i', v: this.mdlFlags(o, line) };
+    let v = o.fields.get(f);
+    if (v !== undefined && v.k !== 'x') return v;
+    if (v?.k === 'x' && o.kind === 'frame') {
+      v = this.newUnk(`uninitialized ${f}`);
+      o.fields.set(f, v);
+      return v;
+    }
+    v = this.defaultField(o, f, line);
+    o.fields.set(f, v);
+    return v;
+  }
+
+  private defaultField(o: Obj, f: string, line: number): Val {
+    if (o.zeroed) return { k: 'i', v: 0 };
+    const label = `${o.label}->${f}`;
+    switch (o.kind) {
+      case 'irp':
+        if (f === 'MdlAddress') {
+          if (!o.irp?.ioMgr) return { k: 'i', v: 0 };
+          const c = this.choose(2, line, [`${label} != NULL (I/O manager locked the user buffer)`, `${label} == NULL (zero-length transfer)`]);
+          if (c === 1) return { k: 'i', v: 0 };
+          const m = this.newObj('mdl', true, label, 'user');
+          m.mdl = { st: 'L', origin: 'I/O manager (direct I/O)', line, mem: 'user', lockedHere: false, ioMgr: true, pages: 1 };
+          this.countLock(m.mdl, +1);
+          m.fields.set('Next', { k: 'i', v: 0 });
+          return { k: 'p', o: m.id };
+        }
+        if (f === 'UserBuffer') return this.newUnk(label, 'user');
+        if (f === 'AssociatedIrp' || f === 'IoStatus' || f === 'Tail' || f === 'Overlay') {
+          const s = this.newObj(o.ext ? 'ext' : 'local', o.ext, label);
+          if (f === 'AssociatedIrp') s.kind = 'irp';
+          s.irp = { ioMgr: false };
+          return { k: 'p', o: s.id };
+        }
+        if (f === 'SystemBuffer') return this.newUnk(label, 'nonpaged');
+        if (f === 'CurrentStackLocation') return { k: 'p', o: this.stackLocOf(o).id };
+        return this.newUnk(label);
+      case 'stackloc':
+        if (f === 'Type3InputBuffer') return this.newUnk(label, 'user');
+        if (f === 'Parameters' || f === 'DeviceIoControl' || f === 'Read' || f === 'Write' || f === 'Others') {
+          const s = this.newObj('stackloc', true, label);
+          return { k: 'p', o: s.id };
+        }
+        return this.newUnk(label);
+      case 'devobj':
+        if (f === 'DeviceExtension') return { k: 'p', o: this.newObj('ext', true, label).id };
+        return this.newUnk(label);
+      case 'mdl':
+        if (f === 'Next' && !o.mdl?.caller) return { k: 'i', v: 0 };
+        if (f === 'MappedSystemVa') return { k: 'p', o: this.newObj('sysva', false, label, 'sysva').id };
+        if (f === 'Next') return this.newUnk(label, 'mdl');
+        return this.newUnk(label);
+      case 'ext':
+        if (f === 'UserBuffer' || f === 'Type3InputBuffer') return this.newUnk(label, 'user');
+        if (f === 'SystemBuffer') return this.newUnk(label, 'nonpaged');
+        return this.newUnk(label, /Mdl/.test(f) ? 'mdl' : undefined);
+      case 'frame':
+        return this.newUnk(f);
+      case 'global':
+        return this.newUnk(f);
+      default:
+        return this.newUnk(label);
+    }
+  }
+
+  private stackLocOf(irp: Obj): Obj {
+    if (irp.irp?.stackLoc !== undefined) return this.objs[irp.irp.stackLoc]!;
+    const s = this.newObj('stackloc', irp.ext, `IoGetCurrentIrpStackLocation(${irp.label})`);
+    irp.irp = { ...(irp.irp ?? { ioMgr: false }), stackLoc: s.id };
+    return s;
+  }
+
+  writeField(o: Obj, f: string, v: Val): void {
+    if (o.mdl && f === 'MdlFlags') return; // opaque; the state machine owns the flags
+    o.fields.set(f, v);
+  }
+
+  private mdlFlags(o: Obj, line: number): number {
+    const m = o.mdl!;
+    if (m.st === '?') {
+      const c = this.choose(2, line, [`${o.label} is locked by the caller`, `${o.label} is not locked`]);
+      m.st = c === 0 ? 'L' : 'F';
+      if (m.st === 'L') this.countLock(m, +1);
+    }
+    return flagsOf(m.st);
+  }
+
+  // --- lvalues -------------------------------------------------------------------------------
+
+  /** Resolve an lvalue to (object, field). */
+  private lval(e: Expr): { o: Obj; f: string } {
+    switch (e.t) {
+      case 'id': {
+        const fr = this.frame;
+        if (fr.refs?.has(e.name)) return this.refTarget(fr.vars.fields.get(e.name)!);
+        if (fr.vars.fields.has(e.name)) return { o: fr.vars, f: e.name };
+        return { o: this.globals, f: e.name };
+      }
+      case 'field': {
+        const base = this.baseObj(e.obj, e.name);
+        return { o: base, f: e.name };
+      }
+      case 'index': {
+        const base = this.baseObj(e.obj, '[]');
+        const idx = this.num(this.eval(e.idx));
+        return { o: base, f: `[${idx ?? '?'}]` };
+      }
+      case 'deref': {
+        const p = this.eval(e.e);
+        if (p.k === 'p' && p.f !== undefined) return { o: this.objs[p.o]!, f: p.f };
+        const o = this.objOf(p, this.lineOf(e), 'dereference')!;
+        return { o, f: '*' };
+      }
+      default: {
+        // Not an lvalue we model: a scratch slot.
+        this.eval(e);
+        return { o: this.newObj('local', false, 'scratch'), f: 'v' };
+      }
+    }
+  }
+
+  private lineOf(e: Expr): number {
+    if (e.t === 'call' || e.t === 'id') return e.line;
+    return this.curLine;
+  }
+
+  curLine = 0;
+
+  /** Object for a field access base (`base->f` / `base.f`). */
+  private baseObj(base: Expr, field: string): Obj {
+    // Aggregate locals and uninitialized structure variables materialize as local objects.
+    if (base.t === 'id') {
+      const { o, f } = this.lval(base);
+      const cur = o.fields.get(f);
+      if (cur === undefined || cur.k === 'x') {
+        if (o.kind === 'frame' && cur?.k === 'x') {
+          const lo = this.newObj('local', false, f);
+          o.fields.set(f, { k: 'p', o: lo.id });
+          return lo;
+        }
+      }
+    }
+    const v = this.eval(base);
+    return this.objOf(v, this.curLine, `->${field}`)!;
+  }
+
+  // --- expressions ---------------------------------------------------------------------------
+
+  eval(e: Expr): Val {
+    switch (e.t) {
+      case 'num':
+        return { k: 'i', v: e.v };
+      case 'str':
+        return { k: 'p', o: this.newObj('local', false, 'string', 'nonpaged').id };
+      case 'sizeof':
+        return { k: 'i', v: 64 };
+      case 'id':
+        return this.evalId(e.name, e.line);
+      case 'call':
+        this.curLine = e.line;
+        return this.evalCall(e);
+      case 'field': {
+        const o = this.baseObj(e.obj, e.name);
+        return this.readField(o, e.name, this.curLine);
+      }
+      case 'index': {
+        const o = this.baseObj(e.obj, '[]');
+        const idx = this.num(this.eval(e.idx));
+        return this.readField(o, `[${idx ?? '?'}]`, this.curLine);
+      }
+      case 'assign': {
+        if (e.op === '=') {
+          const v = this.eval(e.right);
+          const { o, f } = this.lval(e.left);
+          this.writeField(o, f, v);
+          return v;
+        }
+        const { o, f } = this.lval(e.left);
+        const cur = this.readField(o, f, this.curLine);
+        const r = this.eval(e.right);
+        const v = this.arith(e.op.slice(0, -1), cur, r);
+        this.writeField(o, f, v);
+        return v;
+      }
+      case 'bin':
+        return this.evalBin(e.op, e.l, e.r);
+      case 'un': {
+        const v = this.eval(e.e);
+        if (e.op === '!') return { k: 'i', v: this.truth(v, this.curLine, exprText(e.e)) ? 0 : 1 };
+        const n = this.num(v);
+        if (n === undefined) return this.derivedUnk(e.op, v);
+        if (e.op === '-') return { k: 'i', v: -n | 0 };
+        if (e.op === '~') return { k: 'i', v: ~n };
+        return { k: 'i', v: n };
+      }
+      case 'deref': {
+        const p = this.eval(e.e);
+        if (p.k === 'p' && p.f !== undefined) return this.readField(this.objs[p.o]!, p.f, this.curLine);
+        const o = this.objOf(p, this.curLine, 'dereference')!;
+        return this.readField(o, '*', this.curLine);
+      }
+      case 'addr': {
+        if (e.e.t === 'id') {
+          const { o, f } = this.lval(e.e);
+          const cur = o.fields.get(f);
+          if (cur && cur.k === 'p' && this.objs[cur.o]!.kind === 'local' && o.kind === 'frame' && this.frame.vars === o && this.aggregates().has(f)) return cur;
+          return { k: 'p', o: o.id, f };
+        }
+        if (e.e.t === 'deref') return this.eval(e.e.e);
+        const { o, f } = this.lval(e.e);
+        return { k: 'p', o: o.id, f };
+      }
+      case 'upd': {
+        const { o, f } = this.lval(e.e);
+        const cur = this.readField(o, f, this.curLine);
+        const nv = this.arith(e.op === '++' ? '+' : '-', cur, { k: 'i', v: 1 });
+        this.writeField(o, f, nv);
+        return e.prefix ? nv : cur;
+      }
+      case 'cond':
+        return this.truth(this.eval(e.c), this.curLine, exprText(e.c)) ? this.eval(e.a) : this.eval(e.b);
+      case 'comma':
+        this.eval(e.a);
+        return this.eval(e.b);
+      case 'init': {
+        const o = this.newObj('local', false, 'initializer');
+        o.zeroed = true;
+        e.items.forEach((it, i) => o.fields.set(`[${i}]`, this.eval(it)));
+        return { k: 'p', o: o.id };
+      }
+      case 'unk':
+        for (const s of e.sub) this.eval(s);
+        return this.newUnk('expression');
+    }
+  }
+
+  private aggregates(): Set<string> {
+    return this.frame.aggs ?? new Set();
+  }
+
+  private refTarget(p: Val): { o: Obj; f: string } {
+    if (p.k === 'p' && p.f !== undefined) return { o: this.objs[p.o]!, f: p.f };
+    const o = this.objOf(p, this.curLine, 'reference')!;
+    return { o, f: '*' };
+  }
+
+  private evalId(name: string, line: number): Val {
+    const fr = this.frame;
+    if (fr.refs?.has(name)) {
+      const { o, f } = this.refTarget(fr.vars.fields.get(name)!);
+      return this.readField(o, f, line);
+    }
+    const slot = fr.vars.fields.get(name);
+    if (slot !== undefined) {
+      if (slot.k === 'x') {
+        const v = this.newUnk(`uninitialized ${name}`);
+        fr.vars.fields.set(name, v);
+        return v;
+      }
+      return slot;
+    }
+    const def = this.scope.defines.get(name);
+    if (def) {
+      if (def.t === 'id' && def.name === name) return this.newUnk(name);
+      return this.eval(def);
+    }
+    const c = BUILTIN_CONSTANTS.get(name);
+    if (c !== undefined) return { k: 'i', v: c };
+    if (name.startsWith('STATUS_')) {
+      // An NTSTATUS not in the table: an error code, distinct per name.
+      let h = 0;
+      for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) & 0xfff;
+      return { k: 'i', v: (0xc0001000 + h) | 0 };
+    }
+    if (this.fns.has(name)) return { k: 'p', o: this.fnObj(name).id };
+    if (this.globals.fields.has(name) || this.scope.globals.has(name)) return this.readField(this.globals, name, line);
+    const q = name.lastIndexOf('::');
+    if (q >= 0) {
+      const last = name.slice(q + 2);
+      if (this.scope.defines.has(last) || BUILTIN_CONSTANTS.has(last)) return this.evalId(last, line);
+      return { k: 'i', v: symbolicConstant(name) };
+    }
+    // A macro from a header (upper-case name): a constant, distinct per name.
+    if (/^[A-Z][A-Z0-9_]{2,}$/.test(name)) return { k: 'i', v: symbolicConstant(name) };
+    return this.readField(this.globals, name, line);
+  }
+
+  private fnObjs = new Map<string, Obj>();
+  private fnObj(name: string): Obj {
+    let o = this.fnObjs.get(name);
+    if (!o) {
+      o = this.newObj('global', true, `&${name}`);
+      this.fnObjs.set(name, o);
+    }
+    return o;
+  }
+
+  private evalBin(op: string, le: Expr, re: Expr): Val {
+    if (op === '&&') {
+      if (!this.truth(this.eval(le), this.curLine, exprText(le))) return { k: 'i', v: 0 };
+      return { k: 'i', v: this.truth(this.eval(re), this.curLine, exprText(re)) ? 1 : 0 };
+    }
+    if (op === '||') {
+      if (this.truth(this.eval(le), this.curLine, exprText(le))) return { k: 'i', v: 1 };
+      return { k: 'i', v: this.truth(this.eval(re), this.curLine, exprText(re)) ? 1 : 0 };
+    }
+    const a = this.eval(le);
+    const b = this.eval(re);
+    const text = `${exprText(le)} ${op} ${exprText(re)}`;
+    switch (op) {
+      case '==':
+        return { k: 'i', v: this.equals(a, b, this.curLine, text) ? 1 : 0 };
+      case '!=':
+        return { k: 'i', v: this.equals(a, b, this.curLine, text) ? 0 : 1 };
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return { k: 'i', v: this.relational(op, a, b, this.curLine, text) ? 1 : 0 };
+      default:
+        return this.arith(op, a, b);
+    }
+  }
+
+  private derivedOrNum(op: '~', v: Val): Val {
+    const n = this.num(v);
+    return n === undefined ? this.derivedUnk(op, v) : { k: 'i', v: ~n };
+  }
+
+  arith(op: string, a: Val, b: Val): Val {
+    if (a.k === 'x') a = this.newUnk('uninitialized');
+    if (b.k === 'x') b = this.newUnk('uninitialized');
+    // Pointer arithmetic keeps the object (a region of the same memory).
+    if ((op === '+' || op === '-') && a.k === 'p' && (b.k === 'i' || b.k === 'u')) return a;
+    if (op === '+' && b.k === 'p' && (a.k === 'i' || a.k === 'u')) return b;
+    if ((op === '+' || op === '-') && a.k === 'u' && this.unks[a.id]!.obj !== undefined && b.k !== 'p') return a;
+    const x = this.num(a);
+    const y = this.num(b);
+    if (x === undefined || y === undefined) {
+      if (op === '&' && (x === 0 || y === 0)) return { k: 'i', v: 0 };
+      if (op === '*' && (x === 0 || y === 0)) return { k: 'i', v: 0 };
+      return this.derivedUnk(op, a, b);
+    }
+    switch (op) {
+      case '+':
+        return { k: 'i', v: x + y };
+      case '-':
+        return { k: 'i', v: x - y };
+      case '*':
+        return { k: 'i', v: x * y };
+      case '/':
+        return y === 0 ? this.newUnk('division by zero') : { k: 'i', v: Math.trunc(x / y) };
+      case '%':
+        return y === 0 ? this.newUnk('division by zero') : { k: 'i', v: x % y };
+      case '&':
+        return { k: 'i', v: x & y };
+      case '|':
+        return { k: 'i', v: x | y };
+      case '^':
+        return { k: 'i', v: x ^ y };
+      case '<<':
+        return { k: 'i', v: x << y };
+      case '>>':
+        return { k: 'i', v: x >> y };
+      default:
+        return this.derivedUnk(op, a, b);
+    }
+  }
+
+  // --- state merging -------------------------------------------------------------------------
+
+  /** Stop this path if the state at this program point was already explored (same future). */
+  private checkpoint(s: Stmt, kind: string): void {
+    const visited = this.opts.visited;
+    // Only in the entry function, outside filters: a callee's caller may hold partly evaluated
+    // expressions (argument values, operands) that the state does not record.
+    if (!visited || s.id === undefined || this.frames.length !== 1 || this.inFilter) return;
+    // Joins outside loops rarely meet an equal state; canonicalizing there costs more than it saves.
+    if (kind === 'J' && this.loopStack.length === 0) return;
+    const key = `${kind}${s.id}#${this.canonicalState()}`;
+    // The exploration re-runs a path's prefix to try the other alternatives of its later decisions:
+    // the path that first reached this state (identified by its decisions so far) goes on; any other
+    // path reaching the same state has the same future, explored under that first prefix.
+    const prefix = this.choices.slice(0, this.pos).join(',');
+    const first = visited.get(key);
+    if (first === undefined) visited.set(key, prefix);
+    else if (first !== prefix) throw new EndSig('merged');
+  }
+
+  /**
+   * A canonical rendering of everything the rest of the path depends on: the active frames and
+   * their variables, every object reachable from them, from globals, external objects and
+   * escaped objects (numbered by discovery), the constraints of the reachable unknowns and the
+   * memoized expressions over them, locked pages nobody can reach any more, IRQL and locks, and
+   * the SEH / loop context. Equal renderings mean isomorphic states.
+   */
+  canonicalState(): string {
+    const objNum = new Map<number, number>();
+    const unkNum = new Map<number, number>();
+    const queue: number[] = [];
+    const unkQueue: number[] = [];
+    const obj = (id: number): number => {
+      let n = objNum.get(id);
+      if (n === undefined) {
+        n = objNum.size;
+        objNum.set(id, n);
+        queue.push(id);
+      }
+      return n;
+    };
+    const unk = (id: number): number => {
+      let n = unkNum.get(id);
+      if (n === undefined) {
+        n = unkNum.size;
+        unkNum.set(id, n);
+        unkQueue.push(id);
+        const u = this.unks[id]!;
+        if (u.obj !== undefined) obj(u.obj);
+      }
+      return n;
+    };
+    const val = (v: Val): string => (v.k === 'i' ? 'i' + v.v : v.k === 'p' ? 'p' + obj(v.o) + (v.f !== undefined ? '.' + v.f : '') : v.k === 'u' ? 'u' + unk(v.id) : 'x');
+    const out: string[] = [];
+    const frameIndex = new Map<number, number>();
+    this.frames.forEach((f, i) => frameIndex.set(f.vars.id, i));
+    out.push(this.frames.map((f) => `${f.def.name}@${f.callSite ?? ''}:${obj(f.vars.id)}:${[...(f.refs ?? [])].join(',')}:${[...(f.aggs ?? [])].sort().join(',')}`).join('/'));
+    out.push('g' + obj(this.globals.id));
+    for (const id of [...this.escaped].sort((a, b) => a - b)) out.push('e' + obj(id));
+    for (const o of this.objs) if (o.ext) obj(o.id);
+    const serializeObjects = (from: number): number => {
+      let qi = from;
+      for (; qi < queue.length; qi++) {
+        const o = this.objs[queue[qi]!]!;
+        let str = `${o.kind}${o.ext ? 'E' : ''}${o.zeroed ? 'Z' : ''}${o.freed !== undefined ? 'F' : ''}${o.mem ?? ''}`;
+        if (o.mdl) {
+          const m = o.mdl;
+          str += `<${m.st}${m.lockedHere ? 'h' : ''}${m.pagesLeaked ? 'k' : ''}${m.caller ? 'c' : ''}${m.leakReported ? 'r' : ''}${m.ioMgr ? 'i' : ''}${m.mem}${m.lockFrame !== undefined ? 'f' + (frameIndex.get(m.lockFrame) ?? -1) : ''}>`;
+        }
+        if (o.irp) str += `{${o.irp.ioMgr ? 1 : 0}${o.irp.completed !== undefined ? 'c' : ''}${o.irp.stackLoc !== undefined ? 's' + obj(o.irp.stackLoc) : ''}}`;
+        for (const k of [...o.fields.keys()].sort()) str += `|${k}=${val(o.fields.get(k)!)}`;
+        out.push(str);
+      }
+      return qi;
+    };
+    let done = serializeObjects(0);
+    // Memoized expressions over reachable operands, to a fixpoint (their results may reach more).
+    const usedDerived = new Set<number>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let i = 0; i < this.derivedInfo.length; i++) {
+        if (usedDerived.has(i)) continue;
+        const d = this.derivedInfo[i]!;
+        const known = (v: Val | undefined) =>
+          v === undefined || v.k === 'i' || v.k === 'x' || (v.k === 'u' && unkNum.has(v.id)) || (v.k === 'p' && objNum.has(v.o));
+        if (!known(d.a) || !known(d.b)) continue;
+        usedDerived.add(i);
+        changed = true;
+        out.push(`D${d.op}(${val(d.a)},${d.b ? val(d.b) : ''})=u${unk(d.id)}`);
+      }
+      done = serializeObjects(done);
+    }
+    for (const id of unkQueue) {
+      const u = this.unks[id]!;
+      out.push(
+        `U${unkNum.get(id)}:${u.dom ? u.dom.join(',') : ''}|${u.lo ?? ''},${u.hi ?? ''}|${u.ne ? [...u.ne].sort((a, b) => a - b).join(',') : ''}|${u.err ? 'e' : ''}${u.hint ?? ''}|${u.obj !== undefined ? objNum.get(u.obj) : ''}`,
+      );
+    }
+    // Locked pages nobody can reach: the exit checks will report them.
+    const leaked: string[] = [];
+    for (const o of this.objs) {
+      const m = o.mdl;
+      if (!m || objNum.has(o.id) || !m.lockedHere || m.leakReported) continue;
+      if (m.st === 'L' || m.st === 'LM' || (m.pagesLeaked && m.st === 'X')) leaked.push(`${m.lockLine}:${m.lockFrame !== undefined ? frameIndex.get(m.lockFrame) ?? -1 : ''}:${m.st}`);
+    }
+    out.push('K' + leaked.sort().join(','));
+    const lockKey = (k: string) => k.replace(/^(\d+)\./, (_, o: string) => (objNum.has(Number(o)) ? `#${objNum.get(Number(o))}.` : `?${o}.`));
+    out.push(`N${this.processLockedPages}|I${this.irql}|S${[...this.spinLocks].map(([k, v]) => `${lockKey(k)}=${v}`).sort().join(',')}|P${[...this.dpcLocks].map(lockKey).sort().join(',')}`);
+    out.push(`V${[...this.savedIrql].map(([k, v]) => `${k.replace(/^(q|fm)(\d+)\./, (_, p: string, o: string) => `${p}#${objNum.get(Number(o)) ?? '?' + o}.`)}=${v}`).sort().join(',')}`);
+    out.push(`Q${[...this.qmap].map(([h, l]) => `${lockKey(h)}>${lockKey(l)}`).sort().join(',')}`);
+    out.push(`H${this.handlers.map((h) => `${h.id}:${h.frame.def.name}`).join(',')}|X${this.excStack.map(val).join(',')}|A${this.abnormal.join(',')}|L${this.loopStack.join(',')}|P${this.pendingText(val)}`);
+    return out.join('\n');
+  }
+
+  // --- statements ----------------------------------------------------------------------------
+
+  /** Lines of the entry function's file executed on this path. */
+  covered = new Set<number>();
+  /**
+   * When requested, the entry function's steps in order: `line * 4 + 2` per statement, `line * 4 + taken`
+   * per `if` outcome, `line * 4 + 3` per successful probe.
+   */
+  branchLog: number[] | undefined;
+
+  private step(line: number, what: string): void {
+    this.curLine = line;
+    if (this.frames.length === 1) {
+      this.covered.add(line);
+      if (this.branchLog) this.branchLog.push(line * 4 + 2);
+    }
+    if (++this.steps > this.opts.maxSteps) throw new EndSig('step-bound');
+    if (this.trace) this.event(line, what);
+  }
+
+  exec(s: Stmt, seek?: string): void {
+    switch (s.t) {
+      case 'block':
+        this.execList(s.body, 0, seek);
+        return;
+      case 'expr':
+        if (seek) return;
+        this.step(s.line, 'statement');
+        this.eval(s.e);
+        return;
+      case 'decl':
+        if (seek) return;
+        this.step(s.line, 'declaration');
+        for (const it of s.items) {
+          if (it.aggregate) {
+            // C++ construction (`Guard g(mdl);`): the constructor runs (external unless defined here).
+            if (it.init && it.init.t === 'call') this.eval(it.init);
+            const lo = this.newObj('local', false, it.name);
+            if (it.init && it.init.t === 'init') lo.zeroed = true;
+            this.frame.vars.fields.set(it.name, { k: 'p', o: lo.id });
+            (this.frame.aggs ??= new Set()).add(it.name);
+            continue;
+          }
+          const v = it.init ? this.eval(it.init) : ({ k: 'x' } as Val);
+          this.frame.vars.fields.set(it.name, v);
+        }
+        return;
+      case 'if': {
+        if (seek) {
+          if (s.a.labels?.has(seek) || (s.a.t === 'label' && s.a.name === seek)) this.exec(s.a, seek);
+          else if (s.b) this.exec(s.b, seek);
+          return;
+        }
+        this.step(s.line, 'if');
+        const c = this.truth(this.eval(s.c), s.line, exprText(s.c));
+        if (this.trace) this.event(s.line, `condition ${exprText(s.c)} is ${c ? 'true' : 'false'}`);
+        if (this.branchLog && this.frames.length === 1) this.branchLog.push(s.line * 4 + (c ? 1 : 0));
+        if (c) this.exec(s.a);
+        else if (s.b) this.exec(s.b);
+        this.checkpoint(s, 'J');
+        return;
+      }
+      case 'while':
+      case 'for':
+      case 'do':
+        this.execLoop(s, seek);
+        return;
+      case 'switch':
+        this.execSwitch(s, seek);
+        return;
+      case 'case':
+      case 'nop':
+        return;
+      case 'break':
+        if (seek) return;
+        this.step(s.line, 'break');
+        throw BREAK;
+      case 'continue':
+        if (seek) return;
+        this.step(s.line, 'continue');
+        throw CONTINUE;
+      case 'return': {
+        if (seek) return;
+        this.step(s.line, 'return');
+        const v = s.e ? this.eval(s.e) : undefined;
+        throw new ReturnSig(v, s.line);
+      }
+      case 'goto':
+        if (seek) return;
+        this.step(s.line, `goto ${s.label}`);
+        throw new GotoSig(s.label);
+      case 'label':
+        if (seek && seek !== s.name) {
+          this.exec(s.stmt, seek);
+          return;
+        }
+        this.exec(s.stmt);
+        return;
+      case 'leave':
+        if (seek) return;
+        this.step(s.line, '__leave');
+        throw LEAVE;
+      case 'pp': {
+        if (seek) {
+          if (s.a.labels?.has(seek)) this.exec(s.a, seek);
+          else this.exec(s.b, seek);
+          return;
+        }
+        let useA: boolean;
+        if (s.mode === 'a') useA = true;
+        else if (s.mode === 'b') useA = false;
+        else useA = this.choose(2, s.line, [`#if ${s.text}: taken`, `#if ${s.text}: not taken`]) === 0;
+        this.exec(useA ? s.a : s.b);
+        this.checkpoint(s, 'J');
+        return;
+      }
+      case 'try':
+        this.execTry(s, seek);
+        return;
+    }
+  }
+
+  private execList(body: Stmt[], start: number, seek?: string): void {
+    let i = start;
+    let sk = seek;
+    for (;;) {
+      try {
+        for (; i < body.length; i++) {
+          const st = body[i]!;
+          if (sk) {
+            if (!(st.labels?.has(sk) || (st.t === 'label' && st.name === sk))) continue;
+            const l = sk;
+            sk = undefined;
+            this.exec(st, l);
+            continue;
+          }
+          this.exec(st);
+        }
+        return;
+      } catch (e) {
+        if (e instanceof GotoSig) {
+          const idx = body.findIndex((st) => st.labels?.has(e.label) || (st.t === 'label' && st.name === e.label));
+          if (idx >= 0) {
+            if (idx <= i) this.backwardJump(e.label, body[idx]!);
+            i = idx;
+            sk = e.label;
+            continue;
+          }
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Per path: backward jumps to each label (a loop made of `goto`), and the decision count at the last one. */
+  private jumps = new Map<string, { n: number; symbolic: number; pos: number }>();
+
+  /** A backward `goto` is a loop iteration: bounded like one (unroll count when decisions happened since the last jump). */
+  private backwardJump(label: string, target: Stmt): void {
+    const key = `${this.frames.length}:${label}`;
+    const j = this.jumps.get(key) ?? { n: 0, symbolic: 0, pos: -1 };
+    j.n++;
+    if (j.pos >= 0 && this.pos !== j.pos) j.symbolic++;
+    j.pos = this.pos;
+    this.jumps.set(key, j);
+    if (j.symbolic > this.opts.loopBound || j.n > CONCRETE_LOOP_CAP) throw new EndSig('loop-bound');
+    this.checkpoint(target, 'G');
+  }
+
+  private execLoop(s: Stmt & ({ t: 'while' } | { t: 'for' } | { t: 'do' }), seek?: string): void {
+    const depth = this.loopStack.length;
+    this.loopStack.push(0);
+    try {
+      this.execLoop0(s, seek, depth);
+    } finally {
+      this.loopStack.length = depth;
+    }
+  }
+
+  private execLoop0(s: Stmt & ({ t: 'while' } | { t: 'for' } | { t: 'do' }), seek: string | undefined, depth: number): void {
+    // Iterations entered on an unknown condition (a fork) are bounded by the unroll count;
+    // iterations of a loop whose condition is known (`for (i = 0; i < 4; i++)`) by a larger cap.
+    let iter = 0;
+    let symbolic = 0;
+    let first = true;
+    if (s.t === 'for' && s.init && !seek) this.exec(s.init);
+    for (;;) {
+      this.loopStack[depth] = iter;
+      if (!(first && seek)) this.checkpoint(s, 'L');
+      const entering = first && seek !== undefined;
+      let forked = false;
+      if (!entering && !(s.t === 'do' && first)) {
+        this.step(s.line, 'loop condition');
+        if (s.t !== 'do' && s.c) {
+          const before = this.pos;
+          const cv = this.eval(s.c);
+          if (!this.truth(cv, s.line, exprText(s.c))) return;
+          // symbolic: decided by a fork, or by an unknown value (even one known to be nonzero)
+          forked = this.pos !== before || cv.k === 'u';
+        }
+      }
+      if (forked && ++symbolic > this.opts.loopBound) throw new EndSig('loop-bound');
+      if (++iter > CONCRETE_LOOP_CAP) throw new EndSig('loop-bound');
+      const sk = first ? seek : undefined;
+      first = false;
+      try {
+        this.exec(s.body, sk);
+      } catch (e) {
+        if (e === BREAK) return;
+        if (e !== CONTINUE) throw e;
+      }
+      if (s.t === 'for' && s.upd) this.eval(s.upd);
+      if (s.t === 'do') {
+        this.step(s.line, 'loop condition');
+        const before = this.pos;
+        const cv = this.eval(s.c);
+        if (!this.truth(cv, s.line, exprText(s.c))) return;
+        if ((this.pos !== before || cv.k === 'u') && ++symbolic > this.opts.loopBound) throw new EndSig('loop-bound');
+      }
+    }
+  }
+
+  private execSwitch(s: Stmt & { t: 'switch' }, seek?: string): void {
+    let start = 0;
+    let sk = seek;
+    if (!seek) {
+      this.step(s.line, 'switch');
+      const v = this.eval(s.e);
+      const text = exprText(s.e);
+      const values = s.cases.map((c) => (c.value ? this.num(this.eval(c.value)) : undefined));
+      const defIdx = s.cases.findIndex((c) => !c.value);
+      let chosen = -1;
+      const known = this.num(v);
+      if (known !== undefined) {
+        chosen = values.findIndex((x) => x === known);
+        if (chosen < 0) chosen = defIdx;
+      } else {
+        // Each case in turn, then "none of them".
+        for (let i = 0; i < s.cases.length && chosen < 0; i++) {
+          const cv = values[i];
+          if (cv === undefined) continue;
+          if (this.equals(v, { k: 'i', v: cv }, s.cases[i]!.line, `${text} == ${fmtNum(cv)}`)) chosen = i;
+        }
+        if (chosen < 0) chosen = defIdx;
+      }
+      if (chosen < 0) return;
+      start = s.cases[chosen]!.index;
+      sk = undefined;
+    }
+    try {
+      this.execList(s.body, start, sk);
+    } catch (e) {
+      if (e !== BREAK) throw e;
+    }
+    this.checkpoint(s, 'J');
+  }
+
+  private execTry(s: Stmt & { t: 'try' }, seek?: string): void {
+    if (!seek) this.step(s.line, '__try');
+    if (s.except) {
+      const h: Handler = { id: ++this.handlerSeq, filter: s.except.filter, frame: this.frame };
+      this.handlers.push(h);
+      const depth = this.handlers.length;
+      try {
+        this.exec(s.body, seek);
+      } catch (e) {
+        this.handlers.length = depth - 1;
+        if (e === LEAVE) return;
+        if (e instanceof UnwindSig && e.target === h.id) {
+          this.step(s.except.line, '__except handler');
+          this.excStack.push(e.code);
+          try {
+            this.exec(s.except.body);
+          } finally {
+            this.excStack.pop();
+          }
+          return;
+        }
+        throw e;
+      }
+      this.handlers.length = depth - 1;
+      return;
+    }
+    // __try/__finally
+    const fin = s.fin;
+    try {
+      this.exec(s.body, seek);
+    } catch (e) {
+      if (e instanceof EndSig) throw e;
+      if (e === LEAVE) {
+        if (fin) this.runFinally(fin, false);
+        return;
+      }
+      if (fin) this.runFinally(fin, true, e);
+      throw e;
+    }
+    if (fin) this.runFinally(fin, false);
+  }
+
+  /** Transfers of control waiting for a __finally to finish (part of the state: they decide what follows). */
+  pending: unknown[] = [];
+  inFilter = 0;
+  /** The process's locked-page count (user-range MDLs) and per-region lock counts. */
+  processLockedPages = 0;
+  pageLocks = new Map<number, number>();
+
+  private countLock(m: MdlRec, delta: 1 | -1): void {
+    const pages = m.pages ?? 1;
+    if (m.mem === 'user' || m.mem === 'unknown') this.processLockedPages += delta * pages;
+    if (m.region !== undefined) this.pageLocks.set(m.region, (this.pageLocks.get(m.region) ?? 0) + delta);
+  }
+
+  private runFinally(fin: Stmt, abnormal: boolean, sig?: unknown): void {
+    this.step(fin.line, abnormal ? '__finally (abnormal termination)' : '__finally');
+    this.abnormal.push(abnormal);
+    this.pending.push(sig);
+    try {
+      this.exec(fin);
+    } finally {
+      this.abnormal.pop();
+      this.pending.pop();
+    }
+  }
+
+  private pendingText(val: (v: Val) => string): string {
+    return this.pending
+      .map((p) =>
+        p === undefined
+          ? '-'
+          : p instanceof ReturnSig
+            ? `R${p.line}:${p.v ? val(p.v) : ''}`
+            : p instanceof GotoSig
+              ? `G${p.label}`
+              : p instanceof UnwindSig
+                ? `W${p.target}:${val(p.code)}`
+                : p === BREAK
+                  ? 'B'
+                  : p === CONTINUE
+                    ? 'C'
+                    : p === LEAVE
+                      ? 'V'
+                      : '?',
+      )
+      .join(',');
+  }
+
+  // --- SEH ------------------------------------------------------------------------------------
+
+  /** Raise an exception: phase 1 evaluates the filters, innermost first; phase 2 unwinds. */
+  raise(code: Val, line: number, column: number, ddi: string): void {
+    this.event(line, `${ddi} raises ${this.codeText(code)}`);
+    for (let i = this.handlers.length - 1; i >= 0; i--) {
+      const h = this.handlers[i]!;
+      const saved = this.frames;
+      // Evaluate the filter in the handler's frame.
+      const idx = this.frames.indexOf(h.frame);
+      this.frames = this.frames.slice(0, idx + 1);
+      this.excStack.push(code);
+      let disp: number;
+      this.inFilter++;
+      try {
+        const fv = this.eval(h.filter);
+        const n = this.num(fv);
+        if (n === undefined) {
+          // An unknown filter value (an external filter function): it takes the exception.
+          disp = fv.k === 'u' && this.unks[fv.id]!.dom ? (this.truth(fv, line, 'filter') ? 1 : 0) : 1;
+        } else disp = n;
+      } finally {
+        this.inFilter--;
+        this.excStack.pop();
+        this.frames = saved;
+      }
+      if (disp > 0) {
+        this.event(line, `__except filter at line ${h.filter.t === 'call' ? h.filter.line : line} takes the exception`);
+        throw new UnwindSig(h.id, code);
+      }
+      if (disp < 0) {
+        // EXCEPTION_CONTINUE_EXECUTION: exceptions raised by the kernel's probes (RtlRaiseStatus) are
+        // not continuable: dispatching raises STATUS_NONCONTINUABLE_EXCEPTION, which the same filter
+        // cannot take either: the exception is never handled.
+        this.event(line, `__except filter returns EXCEPTION_CONTINUE_EXECUTION for a noncontinuable exception`);
+        this.fault(PROBE_DDIS.has(ddi) ? 'probe-unhandled-exception' : 'unhandled-exception', line, column, { code: STATUS.NONCONTINUABLE_EXCEPTION, ddi }, true);
+        throw new EndSig('fault');
+      }
+    }
+    this.fault(PROBE_DDIS.has(ddi) ? 'probe-unhandled-exception' : 'unhandled-exception', line, column, { code: this.sampleCode(code), ddi }, true);
+    throw new EndSig('fault');
+  }
+
+  private sampleCode(code: Val): number {
+    const n = this.num(code);
+    if (n !== undefined) return n;
+    if (code.k === 'u') {
+      const u = this.unks[code.id]!;
+      return u.dom?.[0] ?? SAMPLE_CODES.find((c) => !u.ne?.includes(c)) ?? STATUS.UNSUCCESSFUL;
+    }
+    return STATUS.ACCESS_VIOLATION;
+  }
+
+  private codeText(code: Val): string {
+    const n = this.num(code);
+    if (n !== undefined) return fmtNum(n);
+    if (code.k === 'u') {
+      const d = this.unks[code.id]!.dom;
+      if (d) return d.map(fmtNum).join(' or ');
+      if (this.unks[code.id]!.err) return 'an exception (some error status)';
+    }
+    return 'an exception';
+  }
+
+  // --- calls ---------------------------------------------------------------------------------
+
+  private evalCall(e: Expr & { t: 'call' }): Val {
+    let name = e.fn;
+    if (name && name.startsWith('.')) {
+      // obj->Method(...): evaluate the receiver, then the method if the file defines it.
+      if (e.callee.t === 'field') this.eval(e.callee.obj);
+      name = name.slice(1);
+      const def = this.resolveMethod(name);
+      if (def && this.frames.length <= this.opts.callDepth) return this.callInternal(def, e);
+      return this.externalCall(name, e.args, e.line);
+    }
+    if (name) {
+      const handled = this.kernelCall(name, e);
+      if (handled !== undefined) return handled;
+      const def = this.fns.get(name) ?? (name.includes('::') ? undefined : this.resolveMethod(name));
+      if (def && this.frames.length <= this.opts.callDepth) return this.callInternal(def, e);
+    } else if (e.callee.t !== 'id') {
+      this.eval(e.callee);
+    }
+    return this.externalCall(name ?? exprText(e.callee), e.args, e.line);
+  }
+
+  private methodCache = new Map<string, FnDef | undefined>();
+  private resolveMethod(name: string): FnDef | undefined {
+    if (this.methodCache.has(name)) return this.methodCache.get(name);
+    let found: FnDef | undefined = this.fns.get(name);
+    if (!found) {
+      const cands = [...this.fns.values()].filter((d) => d.name.endsWith('::' + name));
+      if (cands.length === 1) found = cands[0];
+    }
+    this.methodCache.set(name, found);
+    return found;
+  }
+
+  private externalCall(name: string, argExprs: Expr[], line: number): Val {
+    for (const a of argExprs) {
+      const v = this.eval(a);
+      this.escape(v, line);
+    }
+    if (this.trace) this.event(line, `call ${name} (not modelled: result unknown, pointer arguments kept by external code)`);
+    return this.newUnk(`${name}()`);
+  }
+
+  /**
+   * A value handed to external code: the objects it reaches are kept alive elsewhere, and the MDLs
+   * among them may be locked or unlocked there: their state becomes unknown to checks (concretized
+   * lazily, like a caller's MDL).
+   */
+  private escape(v: Val, line: number): void {
+    let start: number | undefined;
+    if (v.k === 'p') {
+      if (v.f !== undefined) {
+        // &slot: external code may read and overwrite it.
+        const host = this.objs[v.o]!;
+        const cur = host.fields.get(v.f);
+        if (cur) this.escape(cur, line);
+        if (host.kind === 'frame' || host.kind === 'local') {
+          host.fields.set(v.f, this.newUnk(`*&${v.f} (written by external code)`));
+          return;
+        }
+        start = host.id;
+      } else start = v.o;
+    } else if (v.k === 'u') start = this.unks[v.id]!.obj;
+    if (start === undefined) return;
+    const stack = [start];
+    const seen = new Set<number>();
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      this.escaped.add(id);
+      const o = this.objs[id]!;
+      if (o.mdl && o.mdl.st !== 'X') {
+        o.mdl.st = '?';
+        o.mdl.caller = true;
+        o.mdl.lockedHere = false;
+        if (this.trace) this.event(line, `${o.label} handed to external code: its state is unknown from here`);
+      }
+      for (const fv of o.fields.values()) {
+        if (fv.k === 'p') stack.push(fv.o);
+        else if (fv.k === 'u' && this.unks[fv.id]!.obj !== undefined) stack.push(this.unks[fv.id]!.obj!);
+      }
+    }
+  }
+
+  private callInternal(def: FnDef, e: Expr & { t: 'call' }): Val {
+    let refs: Set<string> | undefined;
+    const args = e.args.map((a, i) => {
+      const p = def.params[i];
+      if (p?.ref && p.name) {
+        (refs ??= new Set()).add(p.name);
+        const { o, f } = this.lval(a);
+        return { k: 'p', o: o.id, f } as Val;
+      }
+      return this.eval(a);
+    });
+    const vars = this.newObj('frame', false, def.name);
+    def.params.forEach((p, i) => {
+      if (p.name) vars.fields.set(p.name, args[i] ?? this.newUnk(p.name));
+    });
+    const entryCallLine = this.frames.length === 1 ? e.line : this.frames[this.frames.length - 1]!.entryCallLine;
+    this.frames.push({ def, vars, entryCallLine, refs, callSite: `${e.line}:${e.col}` });
+    const hdepth = this.handlers.length;
+    if (this.trace) this.event(e.line, `call ${def.name}`);
+    let ret: Val | undefined;
+    let retLine = def.endLine;
+    try {
+      this.exec(def.body);
+    } catch (x) {
+      if (!(x instanceof ReturnSig)) {
+        this.frames.pop();
+        this.handlers.length = Math.min(this.handlers.length, hdepth);
+        throw x;
+      }
+      ret = x.v;
+      retLine = x.line;
+    }
+    this.frames.pop();
+    this.handlers.length = Math.min(this.handlers.length, hdepth);
+    // Pages the callee locked and nobody can reach any more leaked at the callee's exit.
+    this.leakCheck(retLine, ret, { fn: def.name, entryLine: entryCallLine ?? e.line });
+    return ret ?? this.newUnk(`${def.name}()`);
+  }
+
+  // --- the kernel model ----------------------------------------------------------------------
+
+  private arg(e: Expr & { t: 'call' }, i: number): Val {
+    const a = e.args[i];
+    return a ? this.eval(a) : this.newUnk(`argument ${i + 1}`);
+  }
+
+  /** The MDL object an argument designates (NULL → fault). */
+  private mdlArg(v: Val, line: number, col: number, ddi: string): Obj {
+    const o = this.objOf(v, line, ddi, false);
+    if (!o) {
+      this.fault('null-deref', line, col, { mdl: 'NULL MDL', ddi });
+      throw new EndSig('fault');
+    }
+    if (!o.mdl) {
+      if (o.ext || o.kind === 'irp' || o.kind === 'stackloc' || o.kind === 'devobj') {
+        o.kind = 'mdl';
+        o.mdl = { st: '?', origin: 'caller', line, mem: o.mem ?? 'unknown', lockedHere: false, caller: true };
+      } else {
+        o.kind = 'mdl';
+        o.mdl = { st: 'F', origin: 'local structure', line, mem: 'unknown', lockedHere: false };
+      }
+    }
+    return o;
+  }
+
+  private memOf(v: Val): MemKind {
+    if (v.k === 'p') {
+      const o = this.objs[v.o]!;
+      if (v.f !== undefined && (o.kind === 'frame' || o.kind === 'local')) return 'stack';
+      if (o.kind === 'local' || o.kind === 'frame') return 'stack';
+      return o.mem ?? 'unknown';
+    }
+    if (v.k === 'u') {
+      const u = this.unks[v.id]!;
+      if (u.obj !== undefined) return this.objs[u.obj]!.mem ?? 'unknown';
+      return u.hint === 'user' ? 'user' : u.hint === 'nonpaged' ? 'nonpaged' : 'unknown';
+    }
+    return 'unknown';
+  }
+
+  private newMdl(label: string, origin: string, line: number, mem: MemKind, st: MdlState): Obj {
+    const o = this.newObj('mdl', false, label, mem);
+    o.mdl = { st, origin, line, mem, lockedHere: false };
+    o.fields.set('Next', { k: 'i', v: 0 });
+    return o;
+  }
+
+  /** Region and page count of the buffer an MDL describes. */
+  private describe(m: MdlRec, va: Val, len: Val): void {
+    const n = this.num(len);
+    m.pages = n !== undefined && n > 0 ? Math.ceil(n / 4096) : 1;
+    if (va.k === 'p') m.region = va.o;
+    else if (va.k === 'u' && this.unks[va.id]!.obj !== undefined) m.region = this.unks[va.id]!.obj;
+  }
+
+  private mdlLabelSeq = 0;
+  private mdlLabel(e: Expr & { t: 'call' }, ddi: string): string {
+    return `mdl#${++this.mdlLabelSeq}(${ddi}@${e.line})`;
+  }
+
+  private touchMdl(o: Obj, ddi: string, line: number, col: number, expect: 'locked' | 'unlocked'): void {
+    const m = o.mdl!;
+    if (m.st === '?') {
+      m.st = expect === 'locked' ? 'L' : 'F';
+      if (m.st === 'L') this.countLock(m, +1); // the caller's lock is in the process's count
+      if (this.trace) this.event(line, `${o.label} (from the caller) assumed ${expect} by ${ddi}`);
+    }
+    if (m.st === 'X' && ddi !== 'IoFreeMdl') this.fault('use-after-free', line, col, { mdl: o.label, ddi });
+  }
+
+  private checkIrqlMax(ddi: string, max: number, line: number, col: number): void {
+    if (this.irql > max) this.fault('irql-api-too-high', line, col, { ddi });
+  }
+
+  private setIrql(n: number, line: number, why: string): void {
+    this.irql = n;
+    if (this.trace) this.event(line, `IRQL ${n} (${why})`);
+  }
+
+  private lockKey(v: Val): string {
+    if (v.k === 'p') return `${v.o}.${v.f ?? ''}`;
+    if (v.k === 'u') {
+      const u = this.unks[v.id]!;
+      if (u.obj !== undefined) return `${u.obj}.`;
+      return `u${v.id}`;
+    }
+    return this.valKey(v);
+  }
+
+  private writeThrough(p: Val, v: Val, line: number): void {
+    if (p.k === 'p' && p.f !== undefined) {
+      this.writeField(this.objs[p.o]!, p.f, v);
+      return;
+    }
+    const o = this.objOf(p, line, 'output parameter', false);
+    if (o) this.writeField(o, '*', v);
+  }
+
+  private kernelCall(name: string, e: Expr & { t: 'call' }): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    switch (name) {
+      // --- status macros ---
+      case 'NT_SUCCESS':
+      case 'NT_ERROR':
+      case 'NT_WARNING':
+      case 'NT_INFORMATION': {
+        const v = this.arg(e, 0);
+        const test =
+          name === 'NT_SUCCESS'
+            ? (x: number) => (x | 0) >= 0
+            : name === 'NT_ERROR'
+              ? (x: number) => x >>> 30 === 3
+              : name === 'NT_WARNING'
+                ? (x: number) => x >>> 30 === 2
+                : (x: number) => x >>> 30 === 1;
+        const n = this.num(v);
+        if (n !== undefined) return { k: 'i', v: test(n) ? 1 : 0 };
+        if (v.k === 'u') {
+          const text = `${name}(${exprText(e.args[0]!)})`;
+          const range: Range = name === 'NT_SUCCESS' ? [0, BIG] : name === 'NT_ERROR' ? [-0x40000000, -1] : name === 'NT_WARNING' ? [-0x80000000, -0x40000001] : [0x40000000, 0x7fffffff];
+          const split = (lo: number, hi: number): [Range | null, Range | null] => {
+            const yes: Range = [Math.max(lo, range[0]), Math.min(hi, range[1])];
+            // The complement, approximated by its larger side (statuses are tested one way per path).
+            const below: Range = [lo, Math.min(hi, range[0] - 1)];
+            const above: Range = [Math.max(lo, range[1] + 1), hi];
+            const no = below[0] <= below[1] ? below : above;
+            return [yes, no];
+          };
+          return { k: 'i', v: this.forkCompare(v.id, test, split, line, text) ? 1 : 0 };
+        }
+        return { k: 'i', v: name === 'NT_SUCCESS' ? 1 : 0 };
+      }
+      case 'FlagOn':
+      case 'BooleanFlagOn': {
+        const v = this.arith('&', this.arg(e, 0), this.arg(e, 1));
+        if (name === 'FlagOn') return v;
+        return { k: 'i', v: this.truth(v, line, exprText(e)) ? 1 : 0 };
+      }
+      case 'SetFlag':
+      case 'ClearFlag': {
+        const target = e.args[0];
+        if (!target) return { k: 'i', v: 0 };
+        const { o, f } = this.lval(target);
+        const cur = this.readField(o, f, line);
+        const flag = this.arg(e, 1);
+        const nv = name === 'SetFlag' ? this.arith('|', cur, flag) : this.arith('&', cur, this.derivedOrNum('~', flag));
+        this.writeField(o, f, nv);
+        return nv;
+      }
+      case 'FsRtlIsNtstatusExpected': {
+        // FALSE for the statuses that indicate a bug (ReactOS fsrtl/filtrcb.c, as documented).
+        const v = this.arg(e, 0);
+        const bad = [STATUS.DATATYPE_MISALIGNMENT, STATUS.ACCESS_VIOLATION, STATUS.ILLEGAL_INSTRUCTION, STATUS.INSTRUCTION_MISALIGNMENT];
+        let expected = true;
+        for (const b of bad) {
+          if (this.equals(v, { k: 'i', v: b }, line, `${exprText(e.args[0]!)} == ${fmtNum(b)}`)) {
+            expected = false;
+            break;
+          }
+        }
+        return { k: 'i', v: expected ? 1 : 0 };
+      }
+      case 'MmGetMdlByteCount':
+      case 'MmGetMdlByteOffset':
+      case 'MmGetMdlVirtualAddress':
+      case 'MmGetMdlBaseVa':
+      case 'MmGetMdlPfnArray':
+      case 'MmGetMdlStartVa': {
+        // Accessor macros: read the MDL, keep nothing.
+        const v = this.arg(e, 0);
+        const o = this.objOf(v, line, name, false);
+        if (o?.mdl?.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
+        return this.derivedUnk(name, v);
+      }
+      case 'MmSizeOfMdl':
+      case 'ADDRESS_AND_SIZE_TO_SPAN_PAGES':
+      case 'BYTES_TO_PAGES':
+      case 'ROUND_TO_PAGES':
+      case 'BYTE_OFFSET':
+      case 'PAGE_ALIGN':
+      case 'min':
+      case 'max':
+      case 'RTL_NUMBER_OF':
+      case 'ARRAYSIZE':
+      case 'FIELD_OFFSET':
+      case 'InterlockedIncrement':
+      case 'InterlockedDecrement':
+      case 'InterlockedExchange':
+      case 'InterlockedCompareExchange':
+      case 'InterlockedExchangeAdd':
+      case 'InterlockedOr':
+      case 'InterlockedAnd': {
+        const vals = e.args.map((a) => this.eval(a));
+        if (name === 'min' || name === 'max') {
+          const [x, y] = vals.map((v) => this.num(v));
+          if (x !== undefined && y !== undefined) return { k: 'i', v: name === 'min' ? Math.min(x, y) : Math.max(x, y) };
+        }
+        return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
+      }
+      case 'CTL_CODE': {
+        const [dt, fn, m, acc] = [0, 1, 2, 3].map((i) => this.num(this.arg(e, i)));
+        if (dt === undefined || fn === undefined || m === undefined || acc === undefined) return this.newUnk('CTL_CODE()');
+        return { k: 'i', v: ((dt << 16) | (acc << 14) | (fn << 2) | m) >>> 0 };
+      }
+      case 'GetExceptionCode':
+      case '_exception_code':
+      case 'exception_code':
+        return this.excStack[this.excStack.length - 1] ?? this.newUnk('GetExceptionCode()');
+      case 'GetExceptionInformation':
+      case '_exception_info':
+        return this.newUnk('GetExceptionInformation()');
+      case 'AbnormalTermination':
+      case '_abnormal_termination':
+        return { k: 'i', v: this.abnormal[this.abnormal.length - 1] ? 1 : 0 };
+      case 'UNREFERENCED_PARAMETER':
+      case 'PAGED_CODE':
+      case 'ASSERT':
+      case 'NT_ASSERT':
+      case 'NT_VERIFY':
+      case 'DBG_UNREFERENCED_LOCAL_VARIABLE':
+      case 'KdPrint':
+      case 'KdPrintEx':
+      case 'DbgPrint':
+      case 'DbgPrintEx':
+      case 'TraceEvents':
+      case 'RtlCopyMemory':
+      case 'RtlZeroMemory':
+      case 'RtlFillMemory':
+      case 'RtlMoveMemory':
+      case 'memcpy':
+      case 'memset':
+      case 'memmove':
+      case 'KeEnterCriticalRegion':
+      case 'KeLeaveCriticalRegion':
+      case 'IoMarkIrpPending':
+      case 'IoSkipCurrentIrpStackLocation':
+      case 'IoCopyCurrentIrpStackLocationToNext':
+      case 'KeInitializeSpinLock':
+      case 'KeInitializeEvent':
+      case 'ExInitializeFastMutex':
+      case 'KeFlushIoBuffers':
+        for (const a of e.args) this.eval(a);
+        if (name === 'PAGED_CODE' && this.irql > A) this.fault('irql-api-too-high', line, col, { ddi: 'PAGED_CODE' });
+        return { k: 'i', v: 0 };
+      case 'IoGetCurrentIrpStackLocation':
+      case 'IoGetNextIrpStackLocation': {
+        const irp = this.objOf(this.arg(e, 0), line, name)!;
+        if (name === 'IoGetNextIrpStackLocation') return { k: 'p', o: this.newObj('stackloc', irp.ext, `IoGetNextIrpStackLocation(${irp.label})`).id };
+        return { k: 'p', o: this.stackLocOf(irp).id };
+      }
+      case 'KeGetCurrentIrql':
+        return { k: 'i', v: this.irql };
+
+      // --- MDL lifecycle ---
+      case 'IoAllocateMdl': {
+        const va = this.arg(e, 0);
+        const lenV = this.arg(e, 1);
+        const secondary = this.arg(e, 2);
+        this.arg(e, 3);
+        const irpV = this.arg(e, 4);
+        this.checkIrqlMax(name, D, line, col);
+        const c = this.choose(2, line, [`IoAllocateMdl succeeds`, `IoAllocateMdl fails (returns NULL)`]);
+        if (c === 1) return { k: 'i', v: 0 };
+        const m = this.newMdl(this.mdlLabel(e, 'IoAllocateMdl'), 'IoAllocateMdl', line, this.memOf(va), 'F');
+        this.describe(m.mdl!, va, lenV);
+        this.event(line, `${m.label} allocated`);
+        const irp = this.objOf(irpV, line, name, false);
+        if (irp) {
+          if (this.truth(secondary, line, 'SecondaryBuffer')) {
+            // append to the chain
+            let cur = this.readField(irp, 'MdlAddress', line);
+            let host: Obj = irp;
+            let field = 'MdlAddress';
+            for (let g = 0; g < 16; g++) {
+              const co = cur.k === 'i' && cur.v === 0 ? null : this.objOf(cur, line, name, false);
+              if (!co) break;
+              host = co;
+              field = 'Next';
+              cur = this.readField(co, 'Next', line);
+            }
+            this.writeField(host, field, { k: 'p', o: m.id });
+          } else {
+            this.writeField(irp, 'MdlAddress', { k: 'p', o: m.id });
+          }
+        }
+        return { k: 'p', o: m.id };
+      }
+      case 'MmCreateMdl': {
+        this.arg(e, 0);
+        const va = this.arg(e, 1);
+        this.arg(e, 2);
+        const c = this.choose(2, line, [`MmCreateMdl succeeds`, `MmCreateMdl fails (returns NULL)`]);
+        if (c === 1) return { k: 'i', v: 0 };
+        return { k: 'p', o: this.newMdl(this.mdlLabel(e, name), name, line, this.memOf(va), 'F').id };
+      }
+      case 'MmInitializeMdl': {
+        const mv = this.arg(e, 0);
+        const va = this.arg(e, 1);
+        this.arg(e, 2);
+        const o = this.objOf(mv, line, name)!;
+        const caller = o.ext;
+        o.kind = 'mdl';
+        o.mdl = { st: 'F', origin: name, line, mem: this.memOf(va), lockedHere: false, caller };
+        o.fields.set('Next', { k: 'i', v: 0 });
+        if (!o.label.startsWith('mdl#')) o.label = `mdl#${++this.mdlLabelSeq}(${o.label})`;
+        return { k: 'i', v: 0 };
+      }
+      case 'IoFreeMdl': {
+        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        this.checkIrqlMax(name, D, line, col);
+        const m = o.mdl!;
+        this.touchMdl(o, name, line, col, 'unlocked');
+        switch (m.st) {
+          case 'X':
+            this.fault('double-free', line, col, { mdl: o.label, ddi: name });
+            return { k: 'i', v: 0 };
+          case 'L':
+            this.fault('free-while-locked', line, col, { mdl: o.label, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' });
+            m.pagesLeaked = true;
+            break;
+          case 'LM':
+            this.fault('free-while-mapped', line, col, { mdl: o.label });
+            this.fault('free-while-locked', line, col, { mdl: o.label });
+            m.pagesLeaked = true;
+            break;
+          case 'AP':
+          case 'APF':
+            this.fault('wrong-free', line, col, { mdl: o.label, ddi: name });
+            break;
+          default:
+            break;
+        }
+        m.st = 'X';
+        o.freed = line;
+        this.event(line, `${o.label} freed`);
+        return { k: 'i', v: 0 };
+      }
+      case 'MmProbeAndLockPages':
+      case 'MmProbeAndLockProcessPages':
+      case 'MmProbeAndLockSelectedPages': {
+        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        const argVals: Val[] = [];
+        for (let i = 1; i < e.args.length; i++) argVals.push(this.arg(e, i));
+        const mode = this.num(argVals[name === 'MmProbeAndLockPages' ? 0 : 1] ?? { k: 'x' });
+        const m = o.mdl!;
+        const maxIrql = name === 'MmProbeAndLockPages' ? D : A;
+        if (this.irql > maxIrql) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name });
+        else if (this.irql >= D && (m.mem === 'user' || m.mem === 'paged')) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
+        this.touchMdl(o, name, line, col, 'unlocked');
+        switch (m.st) {
+          case 'L':
+          case 'LM':
+            this.fault('double-lock', line, col, { mdl: o.label, ddi: name });
+            break;
+          case 'NP':
+          case 'PT':
+          case 'PTM':
+          case 'AP':
+          case 'APF':
+            this.fault('lock-prebuilt', line, col, { mdl: o.label, ddi: name });
+            break;
+          default:
+            break;
+        }
+        // UserMode probe of a kernel-space range: the range check fails before any page is touched (§5b).
+        const kernelRange = m.mem === 'paged' || m.mem === 'nonpaged' || m.mem === 'stack' || m.mem === 'sysva';
+        if (mode === 1 && kernelRange) {
+          this.event(line, `${name}(${o.label}, UserMode): kernel-space range, the probe raises STATUS_ACCESS_VIOLATION`);
+          this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
+          return { k: 'i', v: 0 };
+        }
+        const c = this.choose(2, line, [`${name}(${o.label}) succeeds`, `${name}(${o.label}) raises`]);
+        if (c === 1) {
+          this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_CODES), line, col, name);
+          return { k: 'i', v: 0 };
+        }
+        // A successful probe locks the pages. On a nonpaged-built, partial or MmAllocatePagesForMdl MDL
+        // that is the undefined case above: a free build (ReactOS) only asserts the flags and locks anyway.
+        if (m.st === 'F' || m.st === 'NP' || m.st === 'PT' || m.st === 'PTM' || m.st === 'AP' || m.st === 'APF') {
+          m.st = 'L';
+          m.lockedHere = true;
+          m.lockLine = line;
+          m.lockFrame = this.frame.vars.id;
+        }
+        this.countLock(m, +1);
+        if (this.branchLog && this.frames.length === 1) this.branchLog.push(line * 4 + 3);
+        this.event(line, `${o.label} locked (${this.processLockedPages} page(s) locked in the process)`);
+        return { k: 'i', v: 0 };
+      }
+      case 'MmUnlockPages': {
+        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        const m = o.mdl!;
+        if (this.irql > D) this.fault('irql-unlock-too-high', line, col, { mdl: o.label });
+        this.touchMdl(o, name, line, col, 'locked');
+        switch (m.st) {
+          case 'L':
+          case 'LM':
+            m.st = 'F';
+            m.lockedHere = false;
+            this.countLock(m, -1);
+            this.event(line, `${o.label} unlocked`);
+            break;
+          case 'F':
+            // A free build drops the page references anyway: the counts go wrong (0x76/1, 0x4E/7).
+            this.countLock(m, -1);
+            this.fault('unlock-not-locked', line, col, { mdl: o.label, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' && m.mem !== 'stack', lockedPages: this.processLockedPages });
+            break;
+          case 'NP':
+            this.fault('unlock-nonpaged', line, col, { mdl: o.label });
+            break;
+          case 'PT':
+          case 'PTM':
+            this.fault('unlock-partial', line, col, { mdl: o.label });
+            break;
+          case 'AP':
+          case 'APF':
+            this.fault('unlock-allocated-pages', line, col, { mdl: o.label });
+            break;
+          default:
+            break;
+        }
+        return { k: 'i', v: 0 };
+      }
+      case 'MmBuildMdlForNonPagedPool': {
+        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        this.checkIrqlMax(name, D, line, col);
+        this.touchMdl(o, name, line, col, 'unlocked');
+        const m = o.mdl!;
+        if (m.st !== 'F' && m.st !== 'X') this.fault('build-nonpaged-bad-state', line, col, { mdl: o.label });
+        if (m.st === 'F') m.st = 'NP';
+        this.event(line, `${o.label} built for nonpaged pool`);
+        return { k: 'i', v: 0 };
+      }
+      case 'IoBuildPartialMdl': {
+        const src = this.mdlArg(this.arg(e, 0), line, col, name);
+        const tgt = this.mdlArg(this.arg(e, 1), line, col, name);
+        this.arg(e, 2);
+        this.arg(e, 3);
+        this.touchMdl(src, name, line, col, 'locked');
+        const s = src.mdl!.st;
+        if (s === 'F') this.fault('partial-from-unlocked', line, col, { mdl: src.label });
+        this.touchMdl(tgt, name, line, col, 'unlocked');
+        if (tgt.mdl!.st !== 'X') {
+          if (tgt.mdl!.st === 'L' || tgt.mdl!.st === 'LM') {
+            // Rebuilding over a locked MDL loses its lock.
+            this.fault('free-while-locked', line, col, { mdl: tgt.label });
+            tgt.mdl!.pagesLeaked = true;
+          }
+          tgt.mdl!.st = 'PT';
+        }
+        this.event(line, `${tgt.label} built as a partial MDL of ${src.label}`);
+        return { k: 'i', v: 0 };
+      }
+      case 'MmPrepareMdlForReuse': {
+        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        this.touchMdl(o, name, line, col, 'unlocked');
+        if (o.mdl!.st === 'PTM') o.mdl!.st = 'PT';
+        else if (o.mdl!.st === 'LM') this.fault('free-while-mapped', line, col, { mdl: o.label });
+        return { k: 'i', v: 0 };
+      }
+      case 'MmGetSystemAddressForMdlSafe':
+      case 'MmGetSystemAddressForMdl':
+      case 'MmMapLockedPagesSpecifyCache':
+      case 'MmMapLockedPages': {
+        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        for (let i = 1; i < e.args.length; i++) this.arg(e, i);
+        this.checkIrqlMax(name, D, line, col);
+        this.touchMdl(o, name, line, col, 'locked');
+        const m = o.mdl!;
+        const va = (): Val => {
+          let cur = o.fields.get('MappedSystemVa');
+          if (!cur || cur.k !== 'p') {
+            cur = { k: 'p', o: this.newObj('sysva', false, `system VA of ${o.label}`, 'sysva').id };
+            o.fields.set('MappedSystemVa', cur);
+          }
+          return cur;
+        };
+        const macro = name.startsWith('MmGetSystemAddress');
+        switch (m.st) {
+          case 'F': {
+            // 0x1A/0x1233 on a plain kernel; the path continues (as after every non-fatal fault), and the
+            // mapping may fail like any other.
+            this.fault('map-unlocked', line, col, { mdl: o.label, ddi: name });
+            if (name !== 'MmGetSystemAddressForMdl' && name !== 'MmMapLockedPages') {
+              const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
+              if (c === 1) return { k: 'i', v: 0 };
+            }
+            return va();
+          }
+          case 'NP':
+            return va();
+          case 'LM':
+          case 'PTM':
+            if (!macro) this.fault('unmap-not-mapped', line, col, { mdl: o.label, ddi: name });
+            return va();
+          case 'X':
+            return this.newUnk('address');
+          default:
+            break;
+        }
+        if (name !== 'MmGetSystemAddressForMdl' && name !== 'MmMapLockedPages') {
+          const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
+          if (c === 1) return { k: 'i', v: 0 };
+        }
+        if (m.st === 'L') m.st = 'LM';
+        else if (m.st === 'PT') m.st = 'PTM';
+        else if (m.st === 'AP') m.st = 'AP';
+        return va();
+      }
+      case 'MmUnmapLockedPages': {
+        this.arg(e, 0);
+        const o = this.mdlArg(this.arg(e, 1), line, col, name);
+        this.touchMdl(o, name, line, col, 'locked');
+        const m = o.mdl!;
+        if (m.st === 'LM') m.st = 'L';
+        else if (m.st === 'PTM' || m.st === 'PT') this.fault('unmap-partial', line, col, { mdl: o.label });
+        else if (m.st === 'L' || m.st === 'F') this.fault('unmap-not-mapped', line, col, { mdl: o.label });
+        return { k: 'i', v: 0 };
+      }
+      case 'MmAllocatePagesForMdl':
+      case 'MmAllocatePagesForMdlEx': {
+        for (let i = 0; i < e.args.length; i++) this.arg(e, i);
+        this.checkIrqlMax(name, D, line, col);
+        const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
+        if (c === 1) return { k: 'i', v: 0 };
+        const m = this.newMdl(this.mdlLabel(e, name), name, line, 'nonpaged', 'AP');
+        return { k: 'p', o: m.id };
+      }
+      case 'MmFreePagesFromMdl': {
+        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        this.touchMdl(o, name, line, col, 'locked');
+        if (o.mdl!.st === 'AP') o.mdl!.st = 'APF';
+        return { k: 'i', v: 0 };
+      }
+
+      // --- pool ---
+      case 'ExAllocatePool':
+      case 'ExAllocatePoolWithTag':
+      case 'ExAllocatePoolWithTagPriority':
+      case 'ExAllocatePoolZero':
+      case 'ExAllocatePoolWithQuotaTag':
+      case 'ExAllocatePool2':
+      case 'ExAllocatePool3':
+      case 'ExAllocatePoolUninitialized': {
+        const t = this.num(this.arg(e, 0));
+        for (let i = 1; i < e.args.length; i++) this.arg(e, i);
+        let paged: boolean;
+        if (name === 'ExAllocatePool2' || name === 'ExAllocatePool3') paged = t !== undefined && (t & 0x100) !== 0;
+        else paged = t !== undefined && (t & 1) === 1;
+        if (this.irql > (paged ? A : D)) this.fault('irql-pool', line, col, { ddi: name });
+        const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
+        if (c === 1) return { k: 'i', v: 0 };
+        const o = this.newObj('pool', false, `pool@${line}`, paged ? 'paged' : 'nonpaged');
+        if (name === 'ExAllocatePool2' || name === 'ExAllocatePool3' || name === 'ExAllocatePoolZero') o.zeroed = true;
+        return { k: 'p', o: o.id };
+      }
+      case 'ExFreePool':
+      case 'ExFreePoolWithTag':
+      case 'ExFreeToNPagedLookasideList': {
+        const v = this.arg(e, name === 'ExFreeToNPagedLookasideList' ? 1 : 0);
+        for (let i = 1; i < e.args.length; i++) this.arg(e, i);
+        const o = this.objOf(v, line, name, false);
+        if (!o) return { k: 'i', v: 0 };
+        if (o.freed !== undefined) this.fault('double-free', line, col, { mdl: o.label, ddi: name });
+        if (o.mdl) {
+          if (o.mdl.st === 'L' || o.mdl.st === 'LM') {
+            this.fault('free-while-locked', line, col, { mdl: o.label });
+            o.mdl.pagesLeaked = true;
+          }
+          o.mdl.st = 'X';
+        }
+        o.freed = line;
+        return { k: 'i', v: 0 };
+      }
+
+      // --- IRP ---
+      case 'IoCompleteRequest':
+      case 'IofCompleteRequest': {
+        const irpV = this.arg(e, 0);
+        this.arg(e, 1);
+        this.checkIrqlMax(name, D, line, col);
+        const irp = this.objOf(irpV, line, name)!;
+        this.completeIrp(irp, line, col);
+        return { k: 'i', v: 0 };
+      }
+      case 'IoCallDriver':
+      case 'IofCallDriver':
+      case 'PoCallDriver': {
+        this.arg(e, 0);
+        const irpV = this.arg(e, 1);
+        this.checkIrqlMax(name, D, line, col);
+        const irp = this.objOf(irpV, line, name, false);
+        if (irp) {
+          this.escaped.add(irp.id);
+          if (irp.irp?.ioMgr && !irp.irp.completed) this.completeIrp(irp, line, col, true);
+        }
+        return this.newUnk(`${name}()`);
+      }
+
+      // --- IRQL ---
+      case 'KeRaiseIrql': {
+        const nv = this.num(this.arg(e, 0));
+        const out = this.arg(e, 1);
+        const n = nv ?? D;
+        if (n < this.irql) this.fault('irql-raise-lower', line, col, { newIrql: n });
+        this.writeThrough(out, { k: 'i', v: this.irql }, line);
+        this.setIrql(n, line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'KfRaiseIrql':
+      case 'KeRaiseIrqlToDpcLevel':
+      case 'KeRaiseIrqlToSynchLevel': {
+        const n = name === 'KfRaiseIrql' ? this.num(this.arg(e, 0)) ?? D : name === 'KeRaiseIrqlToDpcLevel' ? D : 12;
+        const old = this.irql;
+        if (n < old) this.fault('irql-raise-lower', line, col, { newIrql: n });
+        this.setIrql(n, line, name);
+        return { k: 'i', v: old };
+      }
+      case 'KeLowerIrql':
+      case 'KfLowerIrql': {
+        const nv = this.num(this.arg(e, 0));
+        const n = nv ?? this.opts.entryIrql;
+        if (n > this.irql) this.fault('irql-lower-higher', line, col, { newIrql: n });
+        this.setIrql(n, line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'KeAcquireSpinLock':
+      case 'KeAcquireSpinLockRaiseToDpc':
+      case 'KeAcquireSpinLockForDpc': {
+        const key = this.lockKey(this.arg(e, 0));
+        const out = name === 'KeAcquireSpinLock' ? this.arg(e, 1) : undefined;
+        if (this.irql > D) this.fault('irql-spinlock-acquire', line, col, { ddi: name });
+        if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+        const old = this.irql;
+        this.spinLocks.set(key, old);
+        if (out) this.writeThrough(out, { k: 'i', v: old }, line);
+        this.setIrql(Math.max(D, old), line, name);
+        return { k: 'i', v: old };
+      }
+      case 'KeReleaseSpinLock':
+      case 'KeReleaseSpinLockForDpc': {
+        const key = this.lockKey(this.arg(e, 0));
+        const nv = this.num(this.arg(e, 1));
+        if (this.irql !== D) this.fault('irql-spinlock-release', line, col, { ddi: name });
+        if (!this.spinLocks.has(key)) this.fault('spinlock-not-held', line, col, { ddi: name });
+        const saved = this.spinLocks.get(key);
+        this.spinLocks.delete(key);
+        this.setIrql(nv ?? saved ?? this.opts.entryIrql, line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'KeAcquireSpinLockAtDpcLevel':
+      case 'KeTryToAcquireSpinLockAtDpcLevel': {
+        const key = this.lockKey(this.arg(e, 0));
+        if (this.irql < D) this.fault('irql-spinlock-acquire', line, col, { ddi: name });
+        if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+        this.dpcLocks.add(key);
+        return { k: 'i', v: 1 };
+      }
+      case 'KeReleaseSpinLockFromDpcLevel': {
+        const key = this.lockKey(this.arg(e, 0));
+        if (this.irql < D) this.fault('irql-spinlock-release', line, col, { ddi: name });
+        if (!this.dpcLocks.has(key)) this.fault('spinlock-not-held', line, col, { ddi: name });
+        this.dpcLocks.delete(key);
+        return { k: 'i', v: 0 };
+      }
+      case 'KeAcquireInStackQueuedSpinLock':
+      case 'KeAcquireInStackQueuedSpinLockAtDpcLevel': {
+        const lock = this.lockKey(this.arg(e, 0));
+        const handle = this.lockKey(this.arg(e, 1));
+        const atDpc = name.endsWith('AtDpcLevel');
+        if (atDpc ? this.irql < D : this.irql > D) this.fault('irql-spinlock-acquire', line, col, { ddi: name });
+        if (this.spinLocks.has(lock) || this.dpcLocks.has(lock)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+        this.savedIrql.set('q' + handle, this.irql);
+        this.dpcLocks.add(lock);
+        this.qmap.set(handle, lock);
+        if (!atDpc) this.setIrql(Math.max(D, this.irql), line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'KeReleaseInStackQueuedSpinLock':
+      case 'KeReleaseInStackQueuedSpinLockFromDpcLevel': {
+        const handle = this.lockKey(this.arg(e, 0));
+        const qmap = this.qmap;
+        const lock = qmap.get(handle);
+        if (this.irql < D) this.fault('irql-spinlock-release', line, col, { ddi: name });
+        if (lock === undefined || !this.dpcLocks.has(lock)) this.fault('spinlock-not-held', line, col, { ddi: name });
+        if (lock !== undefined) {
+          this.dpcLocks.delete(lock);
+          qmap.delete(handle);
+        }
+        if (!name.endsWith('FromDpcLevel')) this.setIrql(this.savedIrql.get('q' + handle) ?? this.opts.entryIrql, line, name);
+        this.savedIrql.delete('q' + handle);
+        return { k: 'i', v: 0 };
+      }
+      case 'ExAcquireFastMutex':
+      case 'ExTryToAcquireFastMutex': {
+        const key = this.lockKey(this.arg(e, 0));
+        if (this.irql > A) this.fault('irql-fast-mutex', line, col, { ddi: name });
+        if (this.savedIrql.has('fm' + key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+        this.savedIrql.set('fm' + key, this.irql);
+        this.setIrql(Math.max(A, this.irql), line, name);
+        return { k: 'i', v: 1 };
+      }
+      case 'ExReleaseFastMutex': {
+        const key = this.lockKey(this.arg(e, 0));
+        if (this.irql !== A) this.fault('irql-fast-mutex', line, col, { ddi: name });
+        const saved = this.savedIrql.get('fm' + key);
+        if (saved === undefined) this.fault('spinlock-not-held', line, col, { ddi: name });
+        this.savedIrql.delete('fm' + key);
+        this.setIrql(saved ?? this.opts.entryIrql, line, name);
+        return { k: 'i', v: 0 };
+      }
+
+      // --- exceptions ---
+      case 'ExRaiseStatus':
+      case 'RtlRaiseStatus': {
+        const code = this.arg(e, 0);
+        this.checkIrqlMax(name, A, line, col);
+        this.raise(code, line, col, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'ExRaiseAccessViolation':
+        this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
+        return { k: 'i', v: 0 };
+      case 'ProbeForRead':
+      case 'ProbeForWrite': {
+        const addr = this.arg(e, 0);
+        const len = this.arg(e, 1);
+        this.arg(e, 2);
+        this.checkIrqlMax(name, A, line, col);
+        if (this.num(len) === 0) return { k: 'i', v: 0 };
+        const mem = this.memOf(addr);
+        if (mem === 'paged' || mem === 'nonpaged' || mem === 'stack' || mem === 'sysva') {
+          // a kernel address always fails the user-range check
+          this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
+          return { k: 'i', v: 0 };
+        }
+        const c = this.choose(2, line, [`${name} succeeds`, `${name} raises`]);
+        if (c === 1) this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_FOR_CODES), line, col, name);
+        return { k: 'i', v: 0 };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** IofCompleteRequest: unlock every MDL on Irp->MdlAddress, then (later) free them (§4b). */
+  completeIrp(irp: Obj, line: number, col: number, passedDown = false, where?: { fn: string; entryLine: number }): void {
+    if (irp.irp?.completed !== undefined) {
+      if (!passedDown) this.fault('irp-double-complete', line, col, { ddi: 'IoCompleteRequest' }, false, where);
+      return;
+    }
+    if (this.spinLocks.size && this.trace) this.event(line, 'IoCompleteRequest while holding a spin lock');
+    let cur = this.readField(irp, 'MdlAddress', line);
+    for (let g = 0; g < 16; g++) {
+      if (cur.k === 'i' && cur.v === 0) break;
+      if (cur.k === 'u') {
+        const u = this.unks[cur.id]!;
+        if (u.obj === undefined) {
+          if (!this.truth(cur, line, `${u.label} != NULL`)) break;
+        }
+      }
+      const o = this.objOf(cur, line, 'IoCompleteRequest', false);
+      if (!o) break;
+      if (!o.mdl) o.mdl = { st: '?', origin: 'caller', line, mem: 'unknown', lockedHere: false, caller: true };
+      const m = o.mdl;
+      if (m.st === '?') {
+        m.st = 'L';
+        this.countLock(m, +1);
+      }
+      switch (m.st) {
+        case 'L':
+        case 'LM':
+          this.countLock(m, -1);
+          m.st = 'X';
+          break;
+        case 'F':
+          this.fault('irp-completion-unlock-not-locked', line, col, { mdl: o.label }, false, where);
+          m.st = 'X';
+          break;
+        case 'NP':
+          this.fault('irp-completion-nonpaged', line, col, { mdl: o.label }, false, where);
+          m.st = 'X';
+          break;
+        case 'PT':
+        case 'PTM':
+          this.fault('irp-completion-partial', line, col, { mdl: o.label }, false, where);
+          m.st = 'X';
+          break;
+        case 'X':
+          this.fault('use-after-free', line, col, { mdl: o.label, ddi: 'IoCompleteRequest' }, false, where);
+          break;
+        default:
+          m.st = 'X';
+          break;
+      }
+      cur = this.readField(o, 'Next', line);
+    }
+    irp.irp = { ...(irp.irp ?? { ioMgr: false }), completed: line };
+    this.event(line, passedDown ? `IRP passed down: its MDLs will be unlocked and freed at completion` : `IRP completed: MDLs on Irp->MdlAddress unlocked and freed`);
+  }
+
+  // --- entry ---------------------------------------------------------------------------------
+
+  runEntry(def: FnDef): { end: PathRecord['end']; exitLine?: number } {
+    const vars = this.newObj('frame', false, def.name);
+    const frame: Frame = { def, vars };
+    this.frames.push(frame);
+    const params: Val[] = [];
+    for (const p of def.params) {
+      if (p.ref && p.name) {
+        // A reference parameter designates the caller's object.
+        const target = this.newObj('ext', true, `&${p.name}`);
+        target.fields.set('*', this.bindParam(p.name, p.type, p.pointerDepth));
+        (frame.refs ??= new Set()).add(p.name);
+        vars.fields.set(p.name, { k: 'p', o: target.id, f: '*' });
+        continue;
+      }
+      const v = this.bindParam(p.name, p.type, p.pointerDepth);
+      params.push(v);
+      if (p.name) vars.fields.set(p.name, v);
+    }
+    let exitLine = def.endLine;
+    let ret: Val | undefined;
+    try {
+      try {
+        this.exec(def.body);
+      } catch (e) {
+        if (e instanceof ReturnSig) {
+          exitLine = e.line;
+          ret = e.v;
+        } else if (e instanceof UnwindSig || e instanceof GotoSig || e === BREAK || e === CONTINUE || e === LEAVE) {
+          // stray control transfer: treat as falling off the end
+        } else throw e;
+      }
+      this.curLine = exitLine;
+      this.exitChecks(def, exitLine, ret);
+      return { end: 'return', exitLine };
+    } catch (e) {
+      if (e instanceof EndSig) return { end: e.reason === 'fault' ? 'fault' : e.reason };
+      throw e;
+    }
+  }
+
+  private bindParam(name: string, type: string, depth: number): Val {
+    const t = type.replace(/\b(const|volatile|struct|_In_|_Inout_)\b/g, '').replace(/\s+/g, '').trim();
+    const isIrp = (t === 'PIRP' && depth === 0) || ((t === 'IRP' || t === '_IRP') && depth === 1);
+    if (isIrp) {
+      const o = this.newObj('irp', true, name || 'Irp');
+      o.irp = { ioMgr: true };
+      return { k: 'p', o: o.id };
+    }
+    const isDev = (t === 'PDEVICE_OBJECT' && depth === 0) || ((t === 'DEVICE_OBJECT' || t === '_DEVICE_OBJECT') && depth === 1);
+    if (isDev) return { k: 'p', o: this.newObj('devobj', true, name || 'DeviceObject').id };
+    const isMdl = (t === 'PMDL' && depth === 0) || ((t === 'MDL' || t === '_MDL') && depth === 1);
+    return this.newUnk(name || 'parameter', isMdl ? 'mdl' : undefined);
+  }
+
+  private exitChecks(def: FnDef, line: number, ret: Val | undefined): void {
+    const where = { fn: def.name, entryLine: line };
+    this.leakCheck(line, ret, where, true);
+    // IRPs the I/O manager will complete later (passed down / pending / completed elsewhere).
+    for (const o of this.objs) {
+      if (o.kind === 'irp' && o.irp?.ioMgr && o.irp.completed === undefined && o.fields.has('MdlAddress')) {
+        this.completeIrp(o, line, 1, true, where);
+      }
+    }
+    if (!this.opts.changesIrql) {
+      if (this.spinLocks.size || this.dpcLocks.size) this.fault('spinlock-held-at-exit', line, 1, {}, false, where);
+      if (this.irql !== this.opts.entryIrql) this.fault('irql-not-restored', line, 1, { newIrql: this.opts.entryIrql }, false, where);
+    }
+  }
+
+  /**
+   * Locked pages no one can reach: roots are external objects (parameters' objects, globals,
+   * results of external calls), objects handed to external code, the return value and the
+   * variables of the frames still active (callers).
+   */
+  private leakCheck(line: number, ret: Val | undefined, where: { fn: string; entryLine: number }, exitingTop = false): void {
+    const reach = new Set<number>();
+    const stack: number[] = [];
+    const push = (id: number | undefined) => {
+      if (id === undefined || reach.has(id)) return;
+      reach.add(id);
+      stack.push(id);
+    };
+    const pushVal = (v: Val | undefined) => {
+      if (!v) return;
+      if (v.k === 'p') push(v.o);
+      else if (v.k === 'u') push(this.unks[v.id]!.obj);
+    };
+    for (const o of this.objs) if (o.ext || o.kind === 'global') push(o.id);
+    for (const id of this.escaped) push(id);
+    const live = exitingTop ? this.frames.slice(0, -1) : this.frames;
+    for (const f of live) push(f.vars.id);
+    pushVal(ret);
+    while (stack.length) {
+      const o = this.objs[stack.pop()!]!;
+      for (const v of o.fields.values()) pushVal(v);
+    }
+    // At a callee's exit, only the pages it (or its callees) locked: a caller's lock is the caller's.
+    const liveFrames = new Set(live.map((f) => f.vars.id));
+    for (const o of this.objs) {
+      const m = o.mdl;
+      if (!m || !m.lockedHere || m.leakReported) continue;
+      if (!exitingTop && m.lockFrame !== undefined && liveFrames.has(m.lockFrame)) continue;
+      const locked = m.st === 'L' || m.st === 'LM';
+      if ((locked && !reach.has(o.id)) || (m.pagesLeaked && m.st === 'X')) {
+        this.curLine = line;
+        m.leakReported = true;
+        this.fault('locked-at-exit', line, 1, { mdl: o.label, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged', lockedPages: this.processLockedPages, pages: m.pages }, false, where);
+      }
+    }
+  }
+}
+
+/** Value of a constant whose definition the simulator does not see: deterministic, distinct per name. */
+export function symbolicConstant(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  return 0x100000 + (h % 0x3fffffff);
+}
+
+type Range = [number, number];
+const BIG = 2 ** 52;
+
+function splitRange(op: string, c: number, lo: number, hi: number): [Range, Range] {
+  switch (op) {
+    case '<':
+      return [[lo, Math.min(hi, c - 1)], [Math.max(lo, c), hi]];
+    case '<=':
+      return [[lo, Math.min(hi, c)], [Math.max(lo, c + 1), hi]];
+    case '>':
+      return [[Math.max(lo, c + 1), hi], [lo, Math.min(hi, c)]];
+    default:
+      return [[Math.max(lo, c), hi], [lo, Math.min(hi, c - 1)]];
+  }
+}
+
+export function fmtNum(n: number): string {
+  if (n < 0 || n > 0xffff) return '0x' + (n >>> 0).toString(16).toUpperCase();
+  return String(n);
+}
+
+/** Short source-like rendering of an expression for decision labels. */
+export function exprText(e: Expr): string {
+  switch (e.t) {
+    case 'num':
+      return fmtNum(e.v);
+    case 'str':
+      return '"…"';
+    case 'id':
+      return e.name;
+    case 'call':
+      return `${e.fn ?? exprText(e.callee)}(${e.args.map(exprText).join(', ')})`;
+    case 'field':
+      return `${exprText(e.obj)}->${e.name}`;
+    case 'index':
+      return `${exprText(e.obj)}[${exprText(e.idx)}]`;
+    case 'assign':
+      return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case 'bin':
+      return `${exprText(e.l)} ${e.op} ${exprText(e.r)}`;
+    case 'un':
+      return `${e.op}${exprText(e.e)}`;
+    case 'deref':
+      return `*${exprText(e.e)}`;
+    case 'addr':
+      return `&${exprText(e.e)}`;
+    case 'upd':
+      return e.prefix ? `${e.op}${exprText(e.e)}` : `${exprText(e.e)}${e.op}`;
+    case 'cond':
+      return `${exprText(e.c)} ? ${exprText(e.a)} : ${exprText(e.b)}`;
+    case 'comma':
+      return `${exprText(e.a)}, ${exprText(e.b)}`;
+    case 'sizeof':
+      return 'sizeof(…)';
+    case 'init':
+      return '{…}';
+    case 'unk':
+      return '…';
+  }
+}
