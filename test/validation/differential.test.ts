@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runDifferential } from '../../src/sim/validation/differential.js';
-import { KNOWN_DIFFERENTIAL_IMPRECISIONS } from '../../src/sim/validation/known.js';
-import { generateProgram, render } from '../../src/sim/validation/generator.js';
+import { runDifferential } from '../../src/validation/differential.js';
+import { KNOWN_DIFFERENTIAL_IMPRECISIONS } from '../../src/validation/known.js';
+import { generateProgram, render } from '../../src/validation/generator.js';
 import { parseSource } from '../../src/parse/parser.js';
 
 describe('differential validation: linter vs simulator on generated functions', () => {
@@ -27,7 +27,7 @@ describe('differential validation: linter vs simulator on generated functions', 
     const open = report.disagreements.filter((d) => d.known?.status === 'open-linter-bug');
     if (open.length) {
       const ids = [...new Set(open.map((d) => d.known!.id))];
-      console.warn(`${open.length} disagreement(s) are open linter bugs (${ids.join(', ')}): see src/sim/validation/known.ts`);
+      console.warn(`${open.length} disagreement(s) are open linter bugs (${ids.join(', ')}): see src/validation/known.ts`);
     }
   });
 
@@ -41,7 +41,7 @@ describe('differential validation: linter vs simulator on generated functions', 
 
 describe('classification of linter explanation paths', () => {
   it('a linter path is infeasible when no simulated path takes its branches in that order', async () => {
-    const { pathConstraints, isSubsequence } = await import('../../src/sim/validation/differential.js');
+    const { pathConstraints, isSubsequence } = await import('../../src/validation/differential.js');
     const { SimProgram, simulateFunction } = await import('../../src/sim/simulate.js');
     const text = [
       'VOID F(PCTX Ctx, PVOID Buffer)', // 1

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allRules } from '../../rules/index.js';
-import { faultValidatedRules, listSourceFiles, validateFixtureFile } from '../../src/sim/validation/fixtures.js';
-import { RULE_FAULTS } from '../../src/sim/validation/mapping.js';
-import { KNOWN_FIXTURE_DISAGREEMENTS } from '../../src/sim/validation/known.js';
+import { faultValidatedRules, listSourceFiles, validateFixtureFile } from '../../src/validation/fixtures.js';
+import { RULE_FAULTS } from '../../src/validation/mapping.js';
+import { KNOWN_FIXTURE_DISAGREEMENTS } from '../../src/validation/known.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -12,7 +12,7 @@ describe('every rule is validated by the simulator, or says why it cannot be', (
     it(rule.meta.id, () => {
       const sim = rule.meta.simulator;
       if (sim.validates === 'fault') {
-        expect(RULE_FAULTS[rule.meta.id], `no fault kinds mapped to ${rule.meta.id} in src/sim/validation/mapping.ts`).toBeDefined();
+        expect(RULE_FAULTS[rule.meta.id], `no fault kinds mapped to ${rule.meta.id} in src/validation/mapping.ts`).toBeDefined();
         expect(RULE_FAULTS[rule.meta.id]!.length).toBeGreaterThan(0);
       } else {
         expect(sim.validates).toBe('none');

@@ -2,7 +2,7 @@
  * Which simulated faults correspond to which rule. This file belongs to the validation harness:
  * it may know the linter's rule ids; the simulator proper (src/sim/*.ts) does not.
  */
-import type { FaultKind } from '../faults.js';
+import type { FaultKind } from '../sim/faults.js';
 
 export const RULE_FAULTS: Record<string, FaultKind[]> = {
   // (a) pages locked by a successful probe still locked at a function exit; (b) unlock of an MDL that is not locked.

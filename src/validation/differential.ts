@@ -4,9 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lintSource } from '../../lint/linter.js';
-import { parseSource } from '../../parse/parser.js';
-import { SimProgram, simulateFunction, type SimulateOptions } from '../simulate.js';
+import { lintSource } from '../lint/linter.js';
+import { parseSource } from '../parse/parser.js';
+import { SimProgram, simulateFunction, type SimulateOptions } from '../sim/simulate.js';
 import { features, generateProgram, render, shrinkCandidates, type GenProgram } from './generator.js';
 import { classify, type KnownDifferentialImprecision } from './known.js';
 import { RULE_FAULTS, rulesForFault } from './mapping.js';

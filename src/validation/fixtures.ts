@@ -4,8 +4,8 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { languageForPath, parseSource } from '../../parse/parser.js';
-import { SimProgram, simulateFunction, type FunctionSimResult, type SimulateOptions } from '../simulate.js';
+import { languageForPath, parseSource } from '../parse/parser.js';
+import { SimProgram, simulateFunction, type FunctionSimResult, type SimulateOptions } from '../sim/simulate.js';
 import { RULE_FAULTS, rulesForFault } from './mapping.js';
 
 export interface Finding {

@@ -6,7 +6,7 @@
  * table (TP / FP / FN, precision, recall) and writes each disagreement as a shrunk reproducer under DIR.
  * Part of the validation harness (it imports the linter); the simulator proper does not.
  */
-import { formatTable, runDifferential } from './validation/differential.js';
+import { formatTable, runDifferential } from './differential.js';
 
 const USAGE = `Usage: npm run validate -- [--count N] [--seed S] [--out DIR] [--no-shrink] [--json]
   --count N     programs to generate (default 1000)
