@@ -26,18 +26,28 @@ export const mdlUnmatchedLock: Rule = {
         "MmUnlockPages on MDL '{{name}}', which is not locked on this path: it was never locked (path: {{path}}); unlocking an unlocked MDL corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
       unlockAfterFailedProbe:
         "MmUnlockPages on MDL '{{name}}' after {{probe}} at line {{probeLine}} raised an exception (path: {{path}}): a probe that raises leaves the MDL unlocked, so this unlocks an unlocked MDL (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
+      unlockNotLockable:
+        "MmUnlockPages on MDL '{{name}}', which {{callee}} built at line {{buildLine}}: {{what}} is never locked, so there is nothing to unlock (path: {{path}}) (Driver Verifier 0xC4/{{dv}}; without it, page reference counts are corrupted: bug check 0x4E)",
       unlockTwice:
         "MmUnlockPages on MDL '{{name}}', which was already unlocked at line {{unlockLine}} (path: {{path}}); a second unlock corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
     },
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
-    simulator: { validates: 'fault', bugChecks: ['0x76', '0xCB', '0x4E', '0xC4/0x7C'] },
+    simulator: { validates: 'fault', bugChecks: ['0x76', '0xCB', '0x4E', '0xC4/0x7C', '0xC4/0x7D', '0xC4/0xB4'] },
     triggers: ['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages', 'MmUnlockPages'],
   },
   check(context) {
     const { analysis } = context;
     // One finding per location and MDL: keep the most specific reason (and the shortest path for it).
-    const PRIORITY: Record<string, number> = { unlockAfterFailedProbe: 0, unlockTwice: 1, unlockNeverLocked: 2, freedWhileLocked: 0, lostWhileLocked: 1, stillLocked: 2 };
+    const PRIORITY: Record<string, number> = {
+      unlockAfterFailedProbe: 0,
+      unlockNotLockable: 1,
+      unlockTwice: 2,
+      unlockNeverLocked: 3,
+      freedWhileLocked: 0,
+      lostWhileLocked: 1,
+      stillLocked: 2,
+    };
     const best = new Map<string, { priority: number; length: number; report: ReportDescriptor }>();
     const offer = (key: string, report: ReportDescriptor) => {
       const priority = PRIORITY[report.messageId] ?? 9;
@@ -77,6 +87,21 @@ export const mdlUnmatchedLock: Rule = {
           } else {
             offer(key, { node: obs.call, messageId: 'unlockNeverLocked', data: { name: o.name, path: renderPath(path) }, path });
           }
+        } else if ((o.state === 'nonpaged' || o.state === 'partial') && o.builtAt) {
+          const nonpaged = o.state === 'nonpaged';
+          offer(key, {
+            node: obs.call,
+            messageId: 'unlockNotLockable',
+            data: {
+              name: o.name,
+              callee: o.builtAt.callee,
+              buildLine: o.builtAt.line,
+              what: nonpaged ? 'an MDL built for nonpaged pool describes memory that is always resident and' : 'a partial MDL borrows the pages of its source MDL and',
+              dv: nonpaged ? '0x7D' : '0xB4',
+              path: renderPath(path),
+            },
+            path,
+          });
         } else if (o.state === 'unlocked') {
           offer(key, {
             node: obs.call,

@@ -49,6 +49,10 @@ export interface MdlObj {
   readonly freedWhileLocked?: Site;
   /** Its last reference was overwritten here while it was locked. */
   readonly lostAt?: Site;
+  /** Where MmBuildMdlForNonPagedPool / IoBuildPartialMdl built it (states nonpaged, partial). */
+  readonly builtAt?: Site & { callee: string };
+  /** Mapped into system space (MmGetSystemAddressForMdlSafe succeeded): a second call returns the same address. */
+  readonly mapped?: boolean;
 }
 
 export interface Step {
@@ -304,7 +308,7 @@ class Analyzer {
     const pts = [...w.pts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (const [p, o] of pts) parts.push(`${p}=${o}`);
     const objs = [...w.objs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const o of objs) parts.push(`${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}`);
+    for (const o of objs) parts.push(`${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : ''}`);
     if (w.returnSite) parts.push(`ret@${w.returnSite.line}:${w.returnSite.column}`);
     if (w.imprecise) parts.push('~');
     const key = parts.join(';');
@@ -445,6 +449,7 @@ class Analyzer {
 
   assign(w: World, path: string, r: EvalResult, at: Site): World {
     const isMdl = r.obj !== undefined || this.mdl.has(path);
+    w = this.forgetConds(w, path);
     w = this.killBelow(w, path);
     if (isMdl) {
       const pts = new Map(w.pts);
@@ -514,7 +519,7 @@ class Analyzer {
         const cur = w.vals.get(p);
         const c = cur ? V.singleton(cur) : undefined;
         const delta = e.text.includes('++') ? 1 : -1;
-        return [{ w: this.setVal(w, p, c !== undefined ? V.constant(c + delta) : undefined) }];
+        return [{ w: this.setVal(this.forgetConds(w, p), p, c !== undefined ? V.constant(c + delta) : undefined) }];
       }
       case 'unary_expression': {
         const op = e.childForFieldName('operator')?.text;
@@ -804,7 +809,23 @@ class Analyzer {
           out.push({ w: w1, v: V.NT_FAILURE_RANGE });
           continue;
         }
+        if (eff.returns === 'system-address') {
+          // an MDL already mapped (or built for nonpaged pool) gives its address again; a first mapping may fail
+          const id = rs[0]?.obj;
+          const o = id !== undefined ? w1.objs.get(id) : undefined;
+          const nonNull = V.minus(V.TOP, 0);
+          if (o && (o.mapped || o.state === 'nonpaged')) out.push({ w: w1, v: nonNull });
+          else if (o && (o.state === 'locked' || o.state === 'partial')) {
+            out.push({ w: this.setObj(w1, { ...o, mapped: true }), v: nonNull }, { w: w1, v: V.constant(0) });
+          } else out.push({ w: w1 });
+          continue;
+        }
         out.push({ w: w1 });
+        continue;
+      }
+      if (name === 'AbnormalTermination' || name === '_abnormal_termination') {
+        const a = this.currentNode.abnormal;
+        out.push(a === undefined ? { w: w1 } : { w: w1, v: V.constant(a ? 1 : 0) });
         continue;
       }
       if (isPure(name)) {
@@ -823,6 +844,7 @@ class Analyzer {
         if (r.obj) w1 = this.escapeObj(w1, r.obj);
         if (r.addrOf) {
           const p = r.addrOf;
+          w1 = this.forgetConds(w1, p);
           const o = w1.pts.get(p);
           if (o) w1 = this.escapeObj(w1, o);
           const amp = w1.pts.get(`&${p}`);
@@ -846,6 +868,20 @@ class Analyzer {
     return w1;
   }
 
+  /** Drop remembered condition values that read `path` (it was just written). */
+  forgetConds(w: World, path: string): World {
+    const base = baseOf(path);
+    let vals: Map<string, V.Val> | undefined;
+    for (const k of w.vals.keys()) {
+      if (k.charCodeAt(0) !== 63 /* ? */) continue;
+      if (condReads(k, base)) {
+        vals ??= new Map(w.vals);
+        vals.delete(k);
+      }
+    }
+    return vals ? this.with(w, { vals }) : w;
+  }
+
   killBelowVals(w: World, path: string): World {
     let vals: Map<string, V.Val> | undefined;
     for (const p of w.vals.keys()) {
@@ -862,6 +898,14 @@ class Analyzer {
     let vals: Map<string, V.Val> | undefined;
     for (const p of w.vals.keys()) {
       const base = baseOf(p);
+      if (p.charCodeAt(0) === 63 /* ? */) {
+        // a remembered condition over memory (fields through pointers, globals) may have changed
+        if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined)) {
+          vals ??= new Map(w.vals);
+          vals.delete(p);
+        }
+        continue;
+      }
       if (p.startsWith('*') || p.includes('->') || !this.locals.has(base)) {
         vals ??= new Map(w.vals);
         vals.delete(p);
@@ -897,7 +941,8 @@ class Analyzer {
         return this.step(this.setObj(w, n), at, 'lock', `'${o.name}' locked by ${callee}`, o.id);
       }
       case 'unlock': {
-        const n: MdlObj = { ...o, state: 'unlocked', unlockSite: at };
+        // MmUnlockPages also releases a system mapping
+        const n: MdlObj = { ...o, state: o.state === 'nonpaged' || o.state === 'partial' ? o.state : 'unlocked', unlockSite: at, mapped: false };
         return this.step(this.setObj(w, n), at, 'unlock', `'${o.name}' unlocked`, o.id);
       }
       case 'free':
@@ -905,9 +950,14 @@ class Analyzer {
         if (o.state === 'locked') return this.setObj(w, { ...o, freedWhileLocked: at });
         return this.setObj(w, { ...o, state: 'freed', owned: false });
       case 'build-nonpaged':
-        return this.setObj(w, { ...o, state: 'nonpaged' });
-      case 'partial-target':
-        return this.setObj(w, { ...o, state: 'partial' });
+      case 'partial-target': {
+        // rebuilding a locked MDL does not release the page references the probe took
+        // Rebuilding a locked MDL is itself a defect (mdl-lock-prebuilt, issue 4); the lock stays.
+        if (o.state === 'locked') return w;
+        return this.setObj(w, { ...o, state: op === 'build-nonpaged' ? 'nonpaged' : 'partial', builtAt: { ...at, callee } });
+      }
+      case 'unmap':
+        return o.mapped ? this.setObj(w, { ...o, mapped: false }) : w;
       case 'init':
         // MmInitializeMdl over memory this function owns (a local buffer) makes an MDL it must release
         return this.setObj(w, { ...o, state: 'allocated', owned: o.owned || (o.origin.kind === 'memory' && !this.escapes(o.name)) });
@@ -964,6 +1014,10 @@ class Analyzer {
     }
     if (e.type === 'call_expression') {
       const name = calleeName(e) ?? '';
+      if (name === 'AbnormalTermination' || name === '_abnormal_termination') {
+        const a = this.currentNode.abnormal;
+        return a === undefined || a === truth ? w : null;
+      }
       if (FLAG_MACROS.has(name)) {
         const fargs = e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
         if (fargs.length === 2) {
@@ -1028,7 +1082,9 @@ class Analyzer {
     const o = w1.objs.get(id)!;
     if (o.state === 'null') return null;
     if (o.state === 'unknown') {
-      return this.setObj(w1, { ...o, state: truth ? 'locked' : 'unlocked' });
+      // MDL_PAGES_LOCKED set: it is locked. Clear on an MDL of unknown origin (a parameter, a helper's
+      // result) proves less: it may be an MDL that is not ours to unlock, so it stays unknown.
+      return truth ? this.setObj(w1, { ...o, state: 'locked' }) : w1;
     }
     const isLocked = o.state === 'locked' || o.state === 'pages';
     return isLocked === truth ? w1 : null;
@@ -1185,8 +1241,15 @@ class Analyzer {
       case 'false': {
         const truth = edge.kind === 'true';
         const out: World[] = [];
+        const ck = condKey(edge.cond!);
         for (const w of output) {
-          const r = this.refine(w, edge.cond!, truth);
+          let r = this.refine(w, edge.cond!, truth);
+          if (r && ck) {
+            // the same side-effect-free condition tested again (with nothing it reads assigned since) has the same value
+            const known = r.vals.get(ck);
+            if (known && V.singleton(known) === (truth ? 0 : 1)) r = null;
+            else if (r) r = this.setVal(r, ck, V.constant(truth ? 1 : 0));
+          }
           if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', () => describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
         }
         return out;
@@ -1331,7 +1394,8 @@ class Analyzer {
       if (node.kind === 'exit') {
         for (const w of input) {
           for (const o of w.objs.values()) {
-            if (o.owned && o.state === 'locked') {
+            // an MDL freed while locked leaks its pages whoever owned it: nobody can unlock it any more
+            if (o.state === 'locked' && (o.owned || o.freedWhileLocked)) {
               const exit = w.returnSite ?? { line: node.line, column: node.column };
               this.observations.push({ kind: 'leak', obj: o, exit, explicitReturn: !!w.returnSite, trace: w.trace, imprecise: w.imprecise });
             }
@@ -1346,6 +1410,26 @@ class Analyzer {
 }
 
 class BudgetError extends Error {}
+
+/**
+ * Key under which a side-effect-free compound condition's value is remembered (`?Ctx->Flags&4`).
+ * Plain variables are tracked as values already; constants need nothing.
+ */
+function condKey(cond: SyntaxNode): string | undefined {
+  const e = unparen(cond);
+  if (e.type === 'identifier' || e.type === 'number_literal' || e.type === 'field_expression') return undefined;
+  if (hasEffects(e)) return undefined;
+  const text = e.text.replace(/\s+/g, '');
+  return text.length > 200 ? undefined : `?${text}`;
+}
+
+function condIdentifiers(key: string): string[] {
+  return key.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [];
+}
+
+function condReads(key: string, name: string): boolean {
+  return condIdentifiers(key).includes(name);
+}
 
 /** WDK flag-test macros: FlagOn(F, SF) is ((F) & (SF)). */
 const FLAG_MACROS = new Set(['FlagOn', 'BooleanFlagOn', 'TestFlag', 'FLAG_ON']);

@@ -74,6 +74,11 @@ export interface CfgNode {
   calls: SyntaxNode[];
   /** A loop head (target of a back edge). */
   loopHead?: boolean;
+  /**
+   * Inside a copy of a `__finally` block: whether that copy runs for an abnormal termination of its
+   * `__try` (exception, return, goto, break, continue) — the value of AbnormalTermination() there.
+   */
+  abnormal?: boolean;
   /** Position for explanations (1-based). */
   line: number;
   column: number;
@@ -205,18 +210,37 @@ export function classifyFilter(filter: SyntaxNode | null | undefined): FilterCla
     if (isCode(r) && !isCode(l)) return { code: l.text, eq: op === '==' };
     return undefined;
   };
-  const direct = codeTest(f);
-  if (direct?.eq) return { kind: 'narrow', code: direct.code };
+  /** `code == A || code == B` (accepts a list), or `code != A && code != B` (rejects it); FsRtlIsNtstatusExpected(code). */
+  const codeList = (n: SyntaxNode): { codes: string[]; eq: boolean } | undefined => {
+    n = unparen(n);
+    const single = codeTest(n);
+    if (single) return { codes: [single.code], eq: single.eq };
+    if (n.type === 'call_expression' && calleeName(n) === 'FsRtlIsNtstatusExpected') {
+      // FALSE for STATUS_ACCESS_VIOLATION and STATUS_DATATYPE_MISALIGNMENT, the statuses a probe raises
+      return { codes: ['the statuses FsRtlIsNtstatusExpected accepts (not STATUS_ACCESS_VIOLATION or STATUS_DATATYPE_MISALIGNMENT)'], eq: true };
+    }
+    if (n.type === 'binary_expression') {
+      const op = n.childForFieldName('operator')?.text;
+      const l = codeList(n.childForFieldName('left')!);
+      const r = codeList(n.childForFieldName('right')!);
+      if (l && r && l.eq && r.eq && op === '||') return { codes: [...l.codes, ...r.codes], eq: true };
+      if (l && r && !l.eq && !r.eq && op === '&&') return { codes: [...l.codes, ...r.codes], eq: false };
+    }
+    return undefined;
+  };
+  const listed = (codes: string[]) => codes.join(' or ');
+  const direct = codeList(f);
+  if (direct?.eq) return { kind: 'narrow', code: listed(direct.codes) };
   if (f.type === 'conditional_expression') {
     const c = f.childForFieldName('condition');
     const cons = f.childForFieldName('consequence');
     const alt = f.childForFieldName('alternative');
     if (c && cons && alt) {
-      const test = codeTest(c);
+      const test = codeList(c);
       const ct = classifyFilter(cons);
       const at = classifyFilter(alt);
-      if (test && test.eq && ct.kind === 'all' && at.kind === 'none') return { kind: 'narrow', code: test.code };
-      if (test && !test.eq && ct.kind === 'none' && at.kind === 'all') return { kind: 'narrow', code: test.code };
+      if (test && test.eq && ct.kind === 'all' && at.kind === 'none') return { kind: 'narrow', code: listed(test.codes) };
+      if (test && !test.eq && ct.kind === 'none' && at.kind === 'all') return { kind: 'narrow', code: listed(test.codes) };
       if (ct.kind === 'all' && at.kind === 'all') return { kind: 'all' };
       if (ct.kind === 'none' && at.kind === 'none') return ct;
     }
@@ -233,6 +257,8 @@ class Builder {
   gotos: { preds: Dangling[]; ctx: TryCtx | null; label: string; loopDepth: number }[] = [];
   exit: number;
   raiseExit: number;
+  /** AbnormalTermination() in the `__finally` copy being built (undefined outside copies). */
+  abnormal: boolean | undefined = undefined;
   hasErrors = false;
   truncated = false;
   maxNodes: number;
@@ -256,6 +282,7 @@ class Builder {
     const p = (posNode ?? ast)?.startPosition;
     const calls = ast && kind !== 'join' ? collectCalls(ast) : [];
     this.nodes.push({ id, kind, ast, succs: [], ctx: this.ctx, calls, line: (p?.row ?? 0) + 1, column: (p?.column ?? 0) + 1 });
+    if (this.abnormal !== undefined) this.nodes[id]!.abnormal = this.abnormal;
     this.connect(preds, id);
     if (kind === 'stmt' || kind === 'branch' || kind === 'return' || kind === 'filter') {
       for (const call of calls) {
@@ -292,11 +319,14 @@ class Builder {
     if (f.exceptionEntry === undefined) {
       const saved = this.ctx;
       const savedBreakables = this.breakables;
+      const savedAbnormal = this.abnormal;
       this.ctx = ctx.parent;
       this.breakables = this.breakables.slice(0, f.loopDepth);
+      this.abnormal = true;
       const entry = this.newNode('join', undefined, [], finallyBody(f.stmt));
       f.exceptionEntry = entry;
       const end = this.stmt(finallyBody(f.stmt)!, this.fall(entry));
+      this.abnormal = savedAbnormal;
       this.connect(
         end.map((d) => ({ ...d, kind: d.kind === 'normal' ? 'exception' : d.kind })),
         this.exceptionTarget(ctx.parent),
@@ -314,13 +344,16 @@ class Builder {
       if (cur.frame.kind === 'finally') {
         const saved = this.ctx;
         const savedBreakables = this.breakables;
+        const savedAbnormal = this.abnormal;
         this.ctx = cur.parent;
         this.breakables = this.breakables.slice(0, cur.frame.loopDepth);
+        this.abnormal = true; // a jump out of the __try is an abnormal termination
         const body = finallyBody(cur.frame.stmt)!;
         const entry = this.newNode('join', undefined, preds, body);
         preds = this.stmt(body, this.fall(entry));
         this.ctx = saved;
         this.breakables = savedBreakables;
+        this.abnormal = savedAbnormal;
       }
       cur = cur.parent;
     }
@@ -608,8 +641,12 @@ class Builder {
       this.ctx = outer;
       const fb = finallyBody(s);
       if (!fb) return end;
+      const savedAbnormal = this.abnormal;
+      this.abnormal = false; // fall-through and __leave terminate normally
       const entry = this.newNode('join', undefined, end, fb);
-      return this.stmt(fb, this.fall(entry));
+      const out = this.stmt(fb, this.fall(entry));
+      this.abnormal = savedAbnormal;
+      return out;
     }
     return body ? this.stmt(body, preds) : preds;
   }

@@ -4,8 +4,8 @@
  */
 import data from './ddi-effects.json' with { type: 'json' };
 
-export type MdlOp = 'lock' | 'unlock' | 'free' | 'build-nonpaged' | 'partial-target' | 'init' | 'use';
-export type ReturnKind = 'mdl-alloc' | 'mdl-pages' | 'exception-code';
+export type MdlOp = 'lock' | 'unlock' | 'free' | 'build-nonpaged' | 'partial-target' | 'init' | 'unmap' | 'use';
+export type ReturnKind = 'mdl-alloc' | 'mdl-pages' | 'exception-code' | 'system-address';
 
 export interface DdiEffect {
   mdl?: { arg: number; op: MdlOp }[];

@@ -15,31 +15,7 @@ export interface KnownFixtureDisagreement {
   reason: string;
 }
 
-export const KNOWN_FIXTURE_DISAGREEMENTS: KnownFixtureDisagreement[] = [
-  {
-    file: 'fixtures/mdl-probe-outside-try/exception_filters.c',
-    function: 'CaptureExpectedStatuses',
-    rule: 'mdl-probe-outside-try',
-    line: 153,
-    direction: 'unexpected',
-    reason:
-      'The filter is FsRtlIsNtstatusExpected(GetExceptionCode()) ? EXECUTE_HANDLER : CONTINUE_SEARCH. FsRtlIsNtstatusExpected returns FALSE ' +
-      'for STATUS_ACCESS_VIOLATION and STATUS_DATATYPE_MISALIGNMENT (ReactOS ntoskrnl/fsrtl/filter.c; the documented contract: ' +
-      '"unexpected" statuses are the bug-indicating ones), so an access violation raised by the probe is not handled: 0x3B/0x1E. ' +
-      'The fixture expects no finding. Reported to the lead: the fixture (or the rule) is wrong; not accepted silently.',
-  },
-  {
-    file: 'fixtures/mdl-probe-outside-try/exception_filters.c',
-    function: 'CaptureTwoStatuses',
-    rule: 'mdl-probe-outside-try',
-    line: 256,
-    direction: 'unexpected',
-    reason:
-      'The filter takes STATUS_ACCESS_VIOLATION and STATUS_DATATYPE_MISALIGNMENT only; MmProbeAndLockPages also raises STATUS_IN_PAGE_ERROR ' +
-      '(the page cannot be read in) and STATUS_WORKING_SET_QUOTA, which then go unhandled. The rule by design reports only filters that ' +
-      'accept a single status code (kernel-semantics §6.10 lists in-page errors as a probe outcome). Reported to the lead.',
-  },
-];
+export const KNOWN_FIXTURE_DISAGREEMENTS: KnownFixtureDisagreement[] = [];
 
 export interface DisagreementContext {
   rule: string;
@@ -75,18 +51,6 @@ export interface KnownDifferentialImprecision {
 
 /** Classified disagreements of the differential comparison (see test/validation and `npm run validate`). */
 export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
-  {
-    id: 'multi-status-filter',
-    rule: 'mdl-probe-outside-try',
-    direction: 'fn',
-    status: 'accepted',
-    reason:
-      'The rule reports filters that take one status code; by design it accepts filters that test several. MmProbeAndLockPages can raise ' +
-      'STATUS_ACCESS_VIOLATION, STATUS_IN_PAGE_ERROR, STATUS_DATATYPE_MISALIGNMENT and STATUS_WORKING_SET_QUOTA, so a filter taking two of ' +
-      'them leaves the others unhandled, which the simulator shows. Accepted as the rule\'s documented scope (issue: "accepts only one ' +
-      'status code"); widening the rule is a design decision for the lead.',
-    matches: (c) => c.features.has('filter:two-codes') && /probe-unhandled-exception/.test(c.detail),
-  },
   {
     id: 'probe-in-unreachable-code',
     rule: 'mdl-probe-outside-try',
@@ -147,7 +111,8 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
     status: 'open-linter-bug',
     reason:
       'A helper of the same file returns a locked MDL (GenLockMdl); the caller drops it, or unlocks it twice. The linter has no summary ' +
-      'of what a helper returns, so the caller\'s leak or double unlock goes unreported (kernel-semantics §7: "the lock is the caller\'s now").',
+      'of what a helper returns, so the caller\'s leak or double unlock goes unreported (kernel-semantics §7: "the lock is the caller\'s now"). ' +
+      'Open until the cross-function summaries of issue 4 (computed bottom-up over the call graph) land.',
     matches: (c) => c.features.has('helper-lock') && /^(locked-at-exit|unlock-not-locked)/.test(c.detail),
   },
   {

@@ -535,6 +535,35 @@ Exit:
       errors: [{ messageId: 'lostWhileLocked', line: 15, column: 1, data: { line: 6 } }],
     },
     {
+      name: 'unlock of an MDL built for nonpaged pool',
+      code: `VOID F(ULONG Len)
+{
+    PVOID buf = ExAllocatePool2(POOL_FLAG_NON_PAGED, Len, 'tseT');
+    PMDL mdl;
+    if (buf == NULL) return;
+    mdl = IoAllocateMdl(buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) { ExFreePoolWithTag(buf, 'tseT'); return; }
+    MmBuildMdlForNonPagedPool(mdl);
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    ExFreePoolWithTag(buf, 'tseT');
+}`,
+      errors: [{ messageId: 'unlockNotLockable', line: 9, column: 5, data: { callee: 'MmBuildMdlForNonPagedPool', buildLine: 8, dv: '0x7D' } }],
+    },
+    {
+      name: 'unlock of a partial MDL',
+      code: `VOID F(PMDL Source, PVOID Va, ULONG Len)
+{
+    PMDL partial = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
+    if (partial == NULL) return;
+    IoBuildPartialMdl(Source, partial, Va, Len);
+    Transfer(Va, Len);
+    MmUnlockPages(partial);
+    IoFreeMdl(partial);
+}`,
+      errors: [{ messageId: 'unlockNotLockable', line: 7, column: 5, data: { callee: 'IoBuildPartialMdl', dv: '0xB4' } }],
+    },
+    {
       name: 'C++ member function with an early return',
       filename: 'test.cpp',
       code: `NTSTATUS Buffer::Lock(PVOID Va, ULONG Len)
