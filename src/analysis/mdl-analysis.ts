@@ -405,7 +405,7 @@ class Analyzer {
     for (const o of w.objs.values()) {
       if (referenced.has(o.id)) continue;
       objs ??= new Map(w.objs);
-      if (o.owned && o.state === 'locked') {
+      if (o.state === 'locked' && (o.owned || o.freedWhileLocked)) {
         if (!o.lostAt) objs.set(o.id, { ...o, lostAt: at });
       } else objs.delete(o.id);
     }
@@ -952,7 +952,7 @@ class Analyzer {
       case 'build-nonpaged':
       case 'partial-target': {
         // rebuilding a locked MDL does not release the page references the probe took
-        // Rebuilding a locked MDL is itself a defect (mdl-lock-prebuilt, issue 4); the lock stays.
+        // Rebuilding a locked MDL is itself a defect (mdl-lock-prebuilt, issue 4); its pages stay locked.
         if (o.state === 'locked') return w;
         return this.setObj(w, { ...o, state: op === 'build-nonpaged' ? 'nonpaged' : 'partial', builtAt: { ...at, callee } });
       }
