@@ -34,6 +34,17 @@ export function protection(ctx: TryCtx | null): Verdict {
   return { protected: false, messageId: 'notInTry' };
 }
 
+/** Statuses a probe raises on a bad buffer (kernel-semantics.md §3, §4a, §6.10). */
+const PROBE_STATUSES = ['STATUS_ACCESS_VIOLATION', 'STATUS_DATATYPE_MISALIGNMENT', 'STATUS_IN_PAGE_ERROR', 'STATUS_WORKING_SET_QUOTA'];
+
+/** The probe statuses a narrow filter does not take, for the message. */
+export function missingStatuses(code: string): string {
+  if (code.includes('FsRtlIsNtstatusExpected')) return 'STATUS_ACCESS_VIOLATION and STATUS_DATATYPE_MISALIGNMENT, for which it is FALSE';
+  const missing = PROBE_STATUSES.filter((s) => !new RegExp(`\\b${s}\\b`).test(code));
+  if (missing.length === 0) return 'other failure statuses';
+  return missing.length === 1 ? missing[0]! : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`;
+}
+
 function isProbe(name: string | undefined): boolean {
   if (!name) return false;
   const e = ddiEffect(name);
@@ -57,7 +68,7 @@ export const mdlProbeOutsideTry: Rule = {
       filterNeverCatches:
         '{{callee}} is inside a __try whose __except filter at line {{filterLine}} is {{why}}, which never handles the exception the probe raises (bug check 0x3B, 0x7E or 0x1E)',
       filterTooNarrow:
-        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} only takes {{code}}, but the probe also raises other statuses (STATUS_DATATYPE_MISALIGNMENT, in-page errors...) (bug check 0x3B, 0x7E or 0x1E)',
+        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} only takes {{code}}, but the probe can also raise {{missing}}, which nothing handles (bug check 0x3B, 0x7E or 0x1E)',
     },
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
@@ -78,7 +89,10 @@ export const mdlProbeOutsideTry: Rule = {
         if (v.protected) continue;
         const data: Record<string, string | number> = { callee: callee! };
         if (v.filterLine !== undefined) data.filterLine = v.filterLine;
-        if (v.code) data.code = v.code;
+        if (v.code) {
+          data.code = v.code;
+          data.missing = missingStatuses(v.code);
+        }
         if (v.why) data.why = v.why;
         context.report({ node: call, messageId: v.messageId, data });
       }

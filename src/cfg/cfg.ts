@@ -217,7 +217,7 @@ export function classifyFilter(filter: SyntaxNode | null | undefined): FilterCla
     if (single) return { codes: [single.code], eq: single.eq };
     if (n.type === 'call_expression' && calleeName(n) === 'FsRtlIsNtstatusExpected') {
       // FALSE for STATUS_ACCESS_VIOLATION and STATUS_DATATYPE_MISALIGNMENT, the statuses a probe raises
-      return { codes: ['the statuses FsRtlIsNtstatusExpected accepts (not STATUS_ACCESS_VIOLATION or STATUS_DATATYPE_MISALIGNMENT)'], eq: true };
+      return { codes: ['the statuses for which FsRtlIsNtstatusExpected is TRUE'], eq: true };
     }
     if (n.type === 'binary_expression') {
       const op = n.childForFieldName('operator')?.text;
