@@ -121,47 +121,52 @@ export function toLite(node: SyntaxNode, source: string): LiteNode {
   if (!cache) symbolCaches.set(lang, (cache = { types: [], named: [], fields: [] }));
   const { types, named, fields } = cache;
   const checkMissing = node.hasError; // MISSING nodes exist only in trees with errors
-  const make = (): LiteNode => {
-    const t = cursor.nodeTypeId;
+  const typeOf = (t: number): string => {
     let type = types[t];
     if (type === undefined) {
       type = types[t] = cursor.nodeType;
       named[t] = cursor.nodeIsNamed;
     }
-    return new LiteNode(src, nextId++, type, named[t]!, checkMissing && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
+    return type;
   };
-  const fieldName = (): string | null => {
-    const f = cursor.currentFieldId;
+  const fieldNameOf = (f: number): string | null => {
     if (!f) return null;
     let name = fields[f];
     if (name === undefined) name = fields[f] = cursor.currentFieldName || '';
     return name || null;
   };
-  const root = make();
+  const rootType = typeOf(cursor.nodeTypeId);
+  const root = new LiteNode(src, nextId++, rootType, named[cursor.nodeTypeId]!, checkMissing && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
+  if (!cursor.gotoFirstChild()) {
+    root.hasError = root.type === 'ERROR' || root.isMissing;
+    return root;
+  }
   const stack: LiteNode[] = [root];
-  // iterative pre-order walk (deeply nested code must not overflow the JS stack)
+  // Iterative walk (deeply nested code must not overflow the JS stack). Anonymous tokens are kept
+  // only when they carry a field name (operators) or are a closing brace (a body's end position).
   for (;;) {
-    if (cursor.gotoFirstChild()) {
-      const parent = stack[stack.length - 1]!;
-      const child = make();
-      parent.children.push(child);
-      parent.fields.push(fieldName());
-      stack.push(child);
+    const top = stack[stack.length - 1]!;
+    const t = cursor.nodeTypeId;
+    const type = typeOf(t);
+    const f = cursor.currentFieldId;
+    let kept: LiteNode | undefined;
+    if (named[t] || f || type === '}') {
+      kept = new LiteNode(src, nextId++, type, named[t]!, checkMissing && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
+      top.children.push(kept);
+      top.fields.push(fieldNameOf(f));
+      if (kept.isMissing || type === 'ERROR') top.hasError = kept.hasError = true;
+    } else if (checkMissing && cursor.nodeIsMissing) top.hasError = true;
+    if (kept && cursor.gotoFirstChild()) {
+      stack.push(kept);
       continue;
     }
-    for (;;) {
-      const done = stack.pop()!;
-      if (done.type === 'ERROR' || done.isMissing || done.children.some((c) => c.hasError)) done.hasError = true;
-      if (stack.length === 0) return root;
-      if (cursor.gotoNextSibling()) {
-        const parent = stack[stack.length - 1]!;
-        const sib = make();
-        parent.children.push(sib);
-        parent.fields.push(fieldName());
-        stack.push(sib);
-        break;
-      }
+    while (!cursor.gotoNextSibling()) {
       cursor.gotoParent();
+      const done = stack.pop()!;
+      if (done.type === 'ERROR' || done.isMissing) done.hasError = true;
+      const parent = stack[stack.length - 1];
+      if (!parent) return root;
+      if (done.hasError) parent.hasError = true;
     }
   }
 }
