@@ -317,7 +317,12 @@ class Analyzer {
   }
 
   with(w: World, patch: Partial<Omit<World, 'key'>>): World {
-    return { pts: w.pts, objs: w.objs, vals: w.vals, trace: w.trace, returnSite: w.returnSite, imprecise: w.imprecise, ...patch };
+    const next: World = { pts: w.pts, objs: w.objs, vals: w.vals, trace: w.trace, returnSite: w.returnSite, imprecise: w.imprecise, ...patch };
+    // the partition key covers pts, objs, returnSite and imprecise: a trace or value update keeps it
+    if (w.key !== undefined && next.pts === w.pts && next.objs === w.objs && next.returnSite === w.returnSite && next.imprecise === w.imprecise) {
+      next.key = w.key;
+    }
+    return next;
   }
 
   step(w: World, site: Site, kind: Step['kind'], message: string | (() => string), obj?: string): World {
