@@ -37,22 +37,12 @@ export interface SimPath {
   length: number;
 }
 
-export interface SimFault {
-  kind: FaultKind;
-  /** 1-based line and column of the faulting call / return. */
-  line: number;
-  column: number;
-  /** Function the faulting statement is in. */
-  function: string;
-  /** Line in the entry function the fault is attributed to (the outermost call leading to it). */
-  entryLine: number;
-  message: string;
+/** A fault as reported: the interpreter's RawFault with the bug check chosen by the knob, and its shortest path. */
+export interface SimFault extends Omit<RawFault, 'bugChecks' | 'ddi'> {
   /** The bug check under the selected knob (plain kernel or Driver Verifier). */
   bugCheck: BugCheck | null;
   plainBugCheck: BugCheck | null;
   verifierBugCheck: BugCheck | null;
-  /** Ends the path (the machine stops here on both knobs). */
-  fatal: boolean;
   /** The shortest path reaching this fault. */
   path: SimPath;
   /** How many explored paths show it. */
