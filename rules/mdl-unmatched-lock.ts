@@ -4,7 +4,7 @@
  */
 import type { ReportDescriptor, Rule } from '../src/lint/rule.js';
 import { docsUrl } from '../src/lint/rule.js';
-import { explainPath, renderPath } from '../src/analysis/explain.js';
+import { explainPath, renderPath, viaText } from '../src/analysis/explain.js';
 
 export const mdlUnmatchedLock: Rule = {
   meta: {
@@ -17,23 +17,19 @@ export const mdlUnmatchedLock: Rule = {
     },
     messages: {
       stillLocked:
-        "MDL '{{name}}' locked at line {{lockLine}} is still locked when the function returns at line {{exitLine}} (path: {{path}}); its pages stay locked (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
-      freedWhileLocked:
-        "MDL '{{name}}' locked at line {{lockLine}} is freed by IoFreeMdl at line {{freeLine}} without MmUnlockPages, so its pages are still locked when the function returns at line {{exitLine}} (path: {{path}}) (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
+        "MDL '{{name}}' locked at line {{lockLine}}{{lockVia}} is still locked when the function returns at line {{exitLine}} (path: {{path}}); its pages stay locked (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
       lostWhileLocked:
-        "MDL '{{name}}' locked at line {{lockLine}} is still locked when the function returns at line {{exitLine}}: its last reference was overwritten at line {{line}}, so nothing can unlock it (path: {{path}}) (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
+        "MDL '{{name}}' locked at line {{lockLine}}{{lockVia}} is still locked when the function returns at line {{exitLine}}: its last reference was overwritten at line {{line}}, so nothing can unlock it (path: {{path}}) (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
       unlockNeverLocked:
-        "MmUnlockPages on MDL '{{name}}', which is not locked on this path: it was never locked (path: {{path}}); unlocking an unlocked MDL corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
+        "MmUnlockPages{{via}} on MDL '{{name}}', which is not locked on this path: it was never locked (path: {{path}}); unlocking an unlocked MDL corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
       unlockAfterFailedProbe:
-        "MmUnlockPages on MDL '{{name}}' after {{probe}} at line {{probeLine}} raised an exception (path: {{path}}): a probe that raises leaves the MDL unlocked, so this unlocks an unlocked MDL (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
-      unlockNotLockable:
-        "MmUnlockPages on MDL '{{name}}', which {{callee}} built at line {{buildLine}}: {{what}} is never locked, so there is nothing to unlock (path: {{path}}) (Driver Verifier 0xC4/{{dv}}; without it, page reference counts are corrupted: bug check 0x4E)",
+        "MmUnlockPages{{via}} on MDL '{{name}}' after {{probe}} at line {{probeLine}} raised an exception (path: {{path}}): a probe that raises leaves the MDL unlocked, so this unlocks an unlocked MDL (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
       unlockTwice:
-        "MmUnlockPages on MDL '{{name}}', which was already unlocked at line {{unlockLine}} (path: {{path}}); a second unlock corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
+        "MmUnlockPages{{via}} on MDL '{{name}}', which was already unlocked at line {{unlockLine}} (path: {{path}}); a second unlock corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
     },
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
-    simulator: { validates: 'fault', bugChecks: ['0x76', '0xCB', '0x4E', '0xC4/0x7C', '0xC4/0x7D', '0xC4/0xB4'] },
+    simulator: { validates: 'fault', bugChecks: ['0x76', '0xCB', '0x4E', '0xC4/0x7C'] },
     triggers: ['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages', 'MmUnlockPages'],
   },
   check(context) {
@@ -41,10 +37,8 @@ export const mdlUnmatchedLock: Rule = {
     // One finding per location and MDL: keep the most specific reason (and the shortest path for it).
     const PRIORITY: Record<string, number> = {
       unlockAfterFailedProbe: 0,
-      unlockNotLockable: 1,
       unlockTwice: 2,
       unlockNeverLocked: 3,
-      freedWhileLocked: 0,
       lostWhileLocked: 1,
       stillLocked: 2,
     };
@@ -62,12 +56,11 @@ export const mdlUnmatchedLock: Rule = {
         if (!o.lockSite) continue;
         const exitMessage = obs.explicitReturn ? 'returns' : 'falls off the end of the function';
         const path = explainPath(obs.trace, o.id, { ...obs.exit, message: exitMessage });
-        const data: Record<string, string | number> = { name: o.name, lockLine: o.lockSite.line, exitLine: obs.exit.line, path: renderPath(path) };
-        if (o.freedWhileLocked) data.freeLine = o.freedWhileLocked.line;
+        const data: Record<string, string | number> = { name: o.name, lockLine: o.lockSite.line, lockVia: viaText(o.lockSite.via), exitLine: obs.exit.line, path: renderPath(path) };
         if (o.lostAt) data.line = o.lostAt.line;
         offer(`${obs.exit.line}:${obs.exit.column}:${o.name}`, {
           loc: { line: obs.exit.line, column: obs.exit.column },
-          messageId: o.freedWhileLocked ? 'freedWhileLocked' : o.lostAt ? 'lostWhileLocked' : 'stillLocked',
+          messageId: o.lostAt ? 'lostWhileLocked' : 'stillLocked',
           data,
           path,
         });
@@ -81,32 +74,17 @@ export const mdlUnmatchedLock: Rule = {
             offer(key, {
               node: obs.call,
               messageId: 'unlockAfterFailedProbe',
-              data: { name: o.name, probe: o.failedProbe.callee, probeLine: o.failedProbe.line, path: renderPath(path) },
+              data: { via: viaText(obs.via), name: o.name, probe: o.failedProbe.callee, probeLine: o.failedProbe.line, path: renderPath(path) },
               path,
             });
           } else {
-            offer(key, { node: obs.call, messageId: 'unlockNeverLocked', data: { name: o.name, path: renderPath(path) }, path });
+            offer(key, { node: obs.call, messageId: 'unlockNeverLocked', data: { via: viaText(obs.via), name: o.name, path: renderPath(path) }, path });
           }
-        } else if ((o.state === 'nonpaged' || o.state === 'partial') && o.builtAt) {
-          const nonpaged = o.state === 'nonpaged';
-          offer(key, {
-            node: obs.call,
-            messageId: 'unlockNotLockable',
-            data: {
-              name: o.name,
-              callee: o.builtAt.callee,
-              buildLine: o.builtAt.line,
-              what: nonpaged ? 'an MDL built for nonpaged pool describes memory that is always resident and' : 'a partial MDL borrows the pages of its source MDL and',
-              dv: nonpaged ? '0x7D' : '0xB4',
-              path: renderPath(path),
-            },
-            path,
-          });
         } else if (o.state === 'unlocked') {
           offer(key, {
             node: obs.call,
             messageId: 'unlockTwice',
-            data: { name: o.name, unlockLine: o.unlockSite?.line ?? '?', path: renderPath(path) },
+            data: { via: viaText(obs.via), name: o.name, unlockLine: o.unlockSite?.line ?? '?', path: renderPath(path) },
             path,
           });
         }

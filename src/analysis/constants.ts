@@ -50,7 +50,7 @@ export function fileConstants(file: SourceFile): Map<string, number> {
 export function evalConstText(text: string, lookup: (name: string) => number | undefined): number | undefined {
   const t = text.replace(/\/\*.*?\*\/|\/\/.*$/gm, '').trim();
   if (!t || t.length > 120) return undefined;
-  const tokens = t.match(/0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*|[A-Za-z_]\w*|<<|>>|[()|&+\-~^*]/g);
+  const tokens = t.match(/0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*|[A-Za-z_]\w*|<<|>>|[()|&+\-~^*,]/g);
   if (!tokens || tokens.join('').length !== t.replace(/\s+/g, '').length) return undefined;
   let i = 0;
   const peek = () => tokens[i];
@@ -76,6 +76,18 @@ export function evalConstText(text: string, lookup: (name: string) => number | u
       return v === undefined ? undefined : ~v;
     }
     if (/^\d|^0[xX]/.test(tok)) return parseIntLiteral(tok);
+    if (tok === 'CTL_CODE' && tokens[i] === '(') {
+      // CTL_CODE(DeviceType, Function, Method, Access) = (DeviceType << 16) | (Access << 14) | (Function << 2) | Method
+      i++;
+      const a: (number | undefined)[] = [];
+      for (let k = 0; k < 4; k++) {
+        a.push(expr());
+        if (tokens[i++] !== (k < 3 ? ',' : ')')) return undefined;
+      }
+      if (a.some((x) => x === undefined)) return undefined;
+      const [dev, fn, method, access] = a as number[];
+      return ((dev! << 16) | (access! << 14) | (fn! << 2) | method!) >>> 0;
+    }
     if (/^[A-Za-z_]/.test(tok)) return lookup(tok);
     return undefined;
   };

@@ -40,3 +40,13 @@ export function renderPath(steps: PathStep[], maxItems = 8): string {
   }
   return items.join(' → ');
 }
+
+/** " (in LockUserBuffer, helpers.c:40)" when a helper did it, else "". */
+export function viaText(via: { fn: string; file: string; line: number } | undefined): string {
+  return via ? ` (in ${via.fn}, ${via.file}:${via.line})` : '';
+}
+
+/** Start of a call or expression node as a 1-based site. */
+export function nodeSite(n: { startPosition: { row: number; column: number } }): { line: number; column: number } {
+  return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
+}

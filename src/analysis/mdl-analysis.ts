@@ -20,8 +20,21 @@ import { toLite, type AstNode } from '../parse/lite.js';
 type SyntaxNode = AstNode;
 import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
-import { ddiEffect, isPure, raises, type MdlOp } from '../ddi/table.js';
+import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
+import { MAX_CASES, type ExitCase, type HandedBack, type NewObj, type ObjState, type SlotEffect, type Summary } from './summary.js';
+
+/** What the analysis of one function may ask about the rest of the linted files. */
+export interface ProjectContext {
+  /** The summary of the function `name` as called from `file` (a function of the linted files), if any. */
+  summaryFor(file: SourceFile, name: string): Summary | undefined;
+  /** `name` is a dispatch routine (DRIVER_DISPATCH role type, or assigned to a MajorFunction entry). */
+  isDispatchRoutine(file: SourceFile, name: string): boolean;
+  /** The call of `name` from `file` may raise an exception (a helper with an unprotected raising call). */
+  mayRaise(file: SourceFile, name: string): boolean;
+  /** Display name of a file in cross-function explanations. */
+  displayName(file: string): string;
+}
 
 export type Typestate = 'unknown' | 'null' | 'allocated' | 'locked' | 'unlocked' | 'nonpaged' | 'partial' | 'freed' | 'pages';
 
@@ -37,10 +50,24 @@ export interface MdlObj {
   readonly owned: boolean;
   /** Display name: the expression it was first seen as. */
   readonly name: string;
-  /** Where it came from. */
-  readonly origin: { kind: 'alloc' | 'pages' | 'memory' | 'null' | 'init'; site?: Site; callee?: string };
-  /** Site of the call that locked it (state locked), or that last locked it. */
-  readonly lockSite?: Site & { callee: string };
+  /** Where it came from ('irp': the MDL the I/O manager built and locked for a dispatch routine's IRP; 'helper': returned by a helper). */
+  readonly origin: { kind: 'alloc' | 'pages' | 'memory' | 'null' | 'init' | 'irp' | 'helper'; site?: Site; callee?: string };
+  /** Site of the call that locked it (state locked), or that last locked it; `via` when a helper did it. */
+  readonly lockSite?: Site & { callee: string; via?: Via };
+  /** Operation the probe locked it for (IoReadAccess = 'read'). */
+  readonly lockOp?: 'read' | 'write' | 'unknown';
+  /** IoFreeMdl freed it here (state freed). */
+  readonly freeSite?: Site & { callee: string; via?: Via };
+  /** The buffer it describes is an address the caller supplied (the expression it came from). */
+  readonly userVa?: string;
+  /** Summary bookkeeping for MDLs reached from parameters: what the function assumed of it on entry... */
+  readonly entry?: 'locked' | 'not-locked' | 'null';
+  /** ...the first MDL operation applied to it... */
+  readonly firstOp?: { op: MdlOp; callee: string; site: Site };
+  /** ...and whether it was handed to code the analysis cannot see. */
+  readonly escaped?: boolean;
+  /** Allocated attached to an IRP (IoAllocateMdl with an IRP argument): the IRP owns it. */
+  readonly attached?: boolean;
   /** Site of the MmUnlockPages that unlocked it (state unlocked). */
   readonly unlockSite?: Site;
   /** A probe on it raised at this site, and nothing locked it since. */
@@ -53,6 +80,13 @@ export interface MdlObj {
   readonly builtAt?: Site & { callee: string };
   /** Mapped into system space (MmGetSystemAddressForMdlSafe succeeded): a second call returns the same address. */
   readonly mapped?: boolean;
+}
+
+/** A helper (a function of the linted files) did it, at this line of its own body. */
+export interface Via {
+  fn: string;
+  file: string;
+  line: number;
 }
 
 export interface Step {
@@ -80,8 +114,44 @@ interface World {
 }
 
 export type Observation =
-  | { kind: 'mdl-op'; op: MdlOp; callee: string; call: SyntaxNode; node: CfgNode; before: MdlObj; trace: Trace | null; imprecise: boolean }
-  | { kind: 'leak'; obj: MdlObj; exit: Site; explicitReturn: boolean; trace: Trace | null; imprecise: boolean };
+  | {
+      kind: 'mdl-op';
+      op: MdlOp;
+      callee: string;
+      call: SyntaxNode;
+      node: CfgNode;
+      before: MdlObj;
+      trace: Trace | null;
+      imprecise: boolean;
+      /** The operation happens inside this helper, called at `call`. */
+      via?: Via;
+      /** Known constant values of the call's arguments (by index). */
+      argVals?: (number | undefined)[];
+      /** The path establishes that the request came from kernel mode (`Irp->RequestorMode == KernelMode`). */
+      kernelRequestor?: boolean;
+      /** MDLs chained after this one (`Next`) in their state at the call (IoFreeMdl of a chain head). */
+      chained?: MdlObj[];
+    }
+  | { kind: 'leak'; obj: MdlObj; exit: Site; explicitReturn: boolean; trace: Trace | null; imprecise: boolean }
+  /** A field of a freed MDL is read (`m->Next` after IoFreeMdl(m)). */
+  | { kind: 'field-read'; obj: MdlObj; node: SyntaxNode; trace: Trace | null; imprecise: boolean }
+  /** IoFreeIrp of an IRP whose MdlAddress chain holds this MDL. */
+  | { kind: 'irp-free'; obj: MdlObj; call: SyntaxNode; irp: string; trace: Trace | null; imprecise: boolean }
+  /**
+   * A use of a system address (the result of MmGetSystemAddressForMdlSafe & co.): a dereference or a
+   * copy routine's pointer argument. `canBeNull`: the value can be NULL on this path.
+   */
+  | {
+      kind: 'sva-use';
+      node: SyntaxNode;
+      path: string;
+      write: boolean;
+      canBeNull: boolean;
+      map: { line: number; column: number; callee: string };
+      obj: MdlObj | undefined;
+      trace: Trace | null;
+      imprecise: boolean;
+    };
 
 export interface FunctionAnalysis {
   fn: FunctionInfo;
@@ -94,16 +164,40 @@ export interface FunctionAnalysis {
   skipped?: string;
   /** Some state was over-approximated (world bound hit, havoc); findings from such states are dropped. */
   imprecise: boolean;
+  /** What callers need to know of this function (when asked for). */
+  summary?: Summary;
+  /** Declared type text of each parameter and local. */
+  localTypes?: ReadonlyMap<string, string>;
 }
 
 const MAX_WORLDS = 24;
+/** Pseudo-path of the returned value (for summaries). */
+const RET = '$ret';
+const RET_OWNED = '$retOwned';
+/** Pseudo-path of the value of the branch condition just evaluated. */
+const COND = '$cond';
 const WIDEN_AFTER = 6;
 const MAX_STEPS = 2_000_000;
+
+const CXX_CASTS = new Set(['static_cast', 'reinterpret_cast', 'const_cast', 'dynamic_cast']);
+
+/** The operand of a C++ named cast (`reinterpret_cast<T*>(x)` → `x`), if `e` is one. */
+export function cxxCastOperand(e: SyntaxNode): SyntaxNode | undefined {
+  if (e.type !== 'call_expression') return undefined;
+  const f = e.childForFieldName('function');
+  if (f?.type !== 'template_function' || !CXX_CASTS.has(f.childForFieldName('name')?.text ?? '')) return undefined;
+  const args = e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+  return args.length === 1 ? args[0] : undefined;
+}
 
 /** Access path of an lvalue-ish expression, with array indices collapsed to `[*]`. */
 export function pathOf(e: SyntaxNode | null | undefined): string | undefined {
   if (!e) return undefined;
   switch (e.type) {
+    case 'call_expression': {
+      const x = cxxCastOperand(e);
+      return x ? pathOf(x) : undefined;
+    }
     case 'identifier':
     case 'this':
     case 'type_identifier': // a local named where C++'s grammar expected a type (most vexing parse)
@@ -272,6 +366,57 @@ interface EvalResult {
   obj?: string;
   path?: string;
   addrOf?: string;
+  /** The value is a system address of an MDL, from this call. */
+  sva?: SvaOrigin;
+}
+
+interface SvaOrigin {
+  line: number;
+  column: number;
+  callee: string;
+  obj: string | undefined;
+}
+
+/** Pseudo-paths in `pts` that remember which variables hold a system address (`$sva:va` -> encoded origin). */
+const SVA = '$sva:';
+function encodeSva(s: SvaOrigin): string {
+  return `${SVA}${s.line}:${s.column}:${s.callee}:${s.obj ?? ''}`;
+}
+function decodeSva(v: string): SvaOrigin {
+  const [line, column, callee, ...obj] = v.slice(SVA.length).split(':');
+  const o = obj.join(':');
+  return { line: Number(line), column: Number(column), callee: callee!, obj: o === '' ? undefined : o };
+}
+
+/** Copy and fill routines: their pointer arguments are dereferenced (the first one written). */
+const COPY_ROUTINES = new Map<string, { ptrs: number[]; dest: number | undefined }>([
+  ['RtlCopyMemory', { ptrs: [0, 1], dest: 0 }],
+  ['RtlMoveMemory', { ptrs: [0, 1], dest: 0 }],
+  ['memcpy', { ptrs: [0, 1], dest: 0 }],
+  ['memmove', { ptrs: [0, 1], dest: 0 }],
+  ['RtlZeroMemory', { ptrs: [0], dest: 0 }],
+  ['RtlFillMemory', { ptrs: [0], dest: 0 }],
+  ['memset', { ptrs: [0], dest: 0 }],
+  ['RtlCompareMemory', { ptrs: [0, 1], dest: undefined }],
+  ['RtlEqualMemory', { ptrs: [0, 1], dest: undefined }],
+  ['memcmp', { ptrs: [0, 1], dest: undefined }],
+]);
+
+/** Pseudo-paths in `pts`: locals holding a caller-supplied address / pointing to an input buffer. */
+const USER = '$user:';
+const CONT = '$cont:';
+
+function stripCasts(e: SyntaxNode): SyntaxNode {
+  let x = unparen(e);
+  for (let g = 0; g < 8; g++) {
+    if (x.type === 'cast_expression') x = unparen(x.childForFieldName('value') ?? x);
+    else {
+      const c = cxxCastOperand(x);
+      if (!c) break;
+      x = unparen(c);
+    }
+  }
+  return x;
 }
 
 class Analyzer {
@@ -284,16 +429,86 @@ class Analyzer {
   imprecise = false;
 
   readonly fileConsts: Map<string, number>;
+  readonly keyVars = new Set<string>();
+  /** The function is a dispatch routine: its IRP's MdlAddress is the I/O manager's (locked, or NULL). */
+  readonly dispatchIrp: string | undefined;
 
   constructor(
     readonly cfg: Cfg,
-    file: SourceFile,
+    readonly file: SourceFile,
+    readonly project?: ProjectContext,
   ) {
     this.fileConsts = fileConstants(file);
     const { locals, params } = collectLocals(cfg.fn);
     this.locals = locals;
     this.params = params;
     this.mdl = new MdlPaths(cfg.fn, locals);
+    // variables passed as a probe's Operation: worlds stay apart by their value, so that what the
+    // buffer was locked for stays correlated with the flag that chose it
+    for (const call of collectCallsIn(cfg.fn.body)) {
+      const name = calleeName(call);
+      if (name !== 'MmProbeAndLockPages' && name !== 'MmProbeAndLockProcessPages' && name !== 'MmProbeAndLockSelectedPages') continue;
+      const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+      const op = args[name === 'MmProbeAndLockPages' ? 2 : 3];
+      if (op?.type === 'identifier' && locals.has(op.text)) this.keyVars.add(op.text);
+    }
+    let irp: string | undefined;
+    if (project?.isDispatchRoutine(file, cfg.fn.name)) {
+      for (const p of params) if (/\bPIRP\b|\bIRP\s*\*/.test(locals.get(p) ?? '') && !assignedNames(cfg.fn.body).has(p)) irp = p;
+    }
+    this.dispatchIrp = irp;
+  }
+
+  /** Points to an input buffer the caller filled (`Irp->AssociatedIrp.SystemBuffer`, a local holding it). */
+  inputContainer(w: World, e: SyntaxNode): boolean {
+    const x = stripCasts(e);
+    if (x.type === 'identifier') return w.pts.has(CONT + x.text);
+    if (x.type === 'field_expression') {
+      const f = x.childForFieldName('field')?.text ?? '';
+      return f === 'SystemBuffer' || f === 'Type3InputBuffer' || f === 'UserBuffer';
+    }
+    return false;
+  }
+
+  /** The caller-supplied address this expression holds on this path (its source text), if any. */
+  userAddress(w: World, e: SyntaxNode): string | undefined {
+    const x = stripCasts(e);
+    const p = pathOf(x);
+    if (p !== undefined && w.pts.has(USER + p)) return w.pts.get(USER + p);
+    if (x.type === 'identifier') return undefined;
+    if (x.type === 'field_expression' || x.type === 'subscript_expression') {
+      const f = x.type === 'field_expression' ? x.childForFieldName('field')?.text ?? '' : '';
+      if (f === 'UserBuffer' || f === 'Type3InputBuffer') return short(x.text, 60);
+      // a value read out of the input buffer's memory: `in->Address`, `in->Segments[i].Address`
+      for (let cur: SyntaxNode | null = x, g = 0; cur && g < 8; g++) {
+        const arg: SyntaxNode | null = cur.childForFieldName('argument');
+        if (!arg) break;
+        const deref = cur.type === 'subscript_expression' || (cur.childForFieldName('operator')?.text ?? (cur.text.includes('->') ? '->' : '.')) === '->';
+        if (deref && this.inputContainer(w, arg)) return short(x.text, 60);
+        const next = stripCasts(arg);
+        if (next.type !== 'field_expression' && next.type !== 'subscript_expression') break;
+        cur = next;
+      }
+      return undefined;
+    }
+    if (x.type === 'binary_expression' && /^[+-]$/.test(x.childForFieldName('operator')?.text ?? '')) {
+      const l = x.childForFieldName('left');
+      return l ? this.userAddress(w, l) : undefined;
+    }
+    return undefined;
+  }
+
+  /** After `name = value`: does `name` now hold a caller-supplied address, or point to an input buffer? */
+  trackUser(w: World, name: string, value: SyntaxNode, before: World): World {
+    const user = this.userAddress(before, value);
+    const cont = this.inputContainer(before, value);
+    if (user === w.pts.get(USER + name) && cont === w.pts.has(CONT + name)) return w;
+    const pts = new Map(w.pts);
+    if (user) pts.set(USER + name, user);
+    else pts.delete(USER + name);
+    if (cont) pts.set(CONT + name, '1');
+    else pts.delete(CONT + name);
+    return this.with(w, { pts });
   }
 
   // ---- world helpers -------------------------------------------------------------------------
@@ -308,7 +523,18 @@ class Analyzer {
     const pts = [...w.pts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (const [p, o] of pts) parts.push(`${p}=${o}`);
     const objs = [...w.objs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const o of objs) parts.push(`${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : ''}`);
+    for (const o of objs) {
+      let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : ''}`;
+      if (o.lockOp === 'read') k += 'R';
+      if (o.entry) k += `<${o.entry}`;
+      if (o.firstOp) k += `^${o.firstOp.op}`;
+      if (o.escaped) k += 'E';
+      parts.push(k);
+    }
+    for (const v of this.keyVars) {
+      const x = w.vals.get(v);
+      if (x) parts.push(`${v}=${JSON.stringify(x)}`);
+    }
     if (w.returnSite) parts.push(`ret@${w.returnSite.line}:${w.returnSite.column}`);
     if (w.imprecise) parts.push('~');
     const key = parts.join(';');
@@ -343,12 +569,18 @@ class Analyzer {
       if (cur === undefined) return w;
       const vals = new Map(w.vals);
       vals.delete(path);
-      return this.with(w, { vals });
+      return this.rekey(this.with(w, { vals }), path);
     }
     if (cur && V.equal(cur, v)) return w;
     const vals = new Map(w.vals);
     vals.set(path, v);
-    return this.with(w, { vals });
+    return this.rekey(this.with(w, { vals }), path);
+  }
+
+  /** A value that is part of the partition key changed: the world's key must be recomputed. */
+  rekey(w: World, path: string): World {
+    if (this.keyVars.has(path) && w.key !== undefined) delete (w as { key?: string }).key;
+    return w;
   }
 
   isLocal(base: string): boolean {
@@ -373,7 +605,12 @@ class Analyzer {
     if (objs.has(id)) {
       ({ objs, pts } = this.retire(w, id));
     }
-    const o: MdlObj = { id, state: 'unknown', owned: false, name: path, origin: { kind: 'memory' } };
+    let o: MdlObj = { id, state: 'unknown', owned: false, name: path, origin: { kind: 'memory' } };
+    if (this.dispatchIrp !== undefined && path === `${this.dispatchIrp}->MdlAddress`) {
+      // a dispatch routine's IRP: the I/O manager built and locked this MDL for a direct-I/O request (or it is NULL)
+      const fnSite = { line: this.cfg.fn.node.startPosition.row + 1, column: 1 };
+      o = { id, state: 'locked', owned: false, name: path, origin: { kind: 'irp', site: fnSite }, lockSite: { ...fnSite, callee: 'the I/O manager' } };
+    }
     const objs2 = new Map(objs);
     objs2.set(id, o);
     const pts2 = new Map(pts);
@@ -410,7 +647,7 @@ class Analyzer {
     for (const o of w.objs.values()) {
       if (referenced.has(o.id)) continue;
       objs ??= new Map(w.objs);
-      if (o.state === 'locked' && (o.owned || o.freedWhileLocked)) {
+      if (o.state === 'locked' && o.owned) {
         if (!o.lostAt) objs.set(o.id, { ...o, lostAt: at });
       } else objs.delete(o.id);
     }
@@ -446,8 +683,9 @@ class Analyzer {
   /** An unknown function received this object: its state is no longer known and it is not ours to release. */
   escapeObj(w: World, id: string): World {
     const o = w.objs.get(id);
-    if (!o || (o.state === 'unknown' && !o.owned) || o.state === 'null') return w;
-    return this.setObj(w, { ...o, state: 'unknown', owned: false });
+    if (!o || o.state === 'null') return w;
+    if (o.state === 'unknown' && !o.owned && (o.escaped || o.origin.kind !== 'memory')) return w;
+    return this.setObj(w, { ...o, state: 'unknown', owned: false, escaped: true });
   }
 
   // ---- assignment ---------------------------------------------------------------------------
@@ -456,6 +694,17 @@ class Analyzer {
     const isMdl = r.obj !== undefined || this.mdl.has(path);
     w = this.forgetConds(w, path);
     w = this.killBelow(w, path);
+    {
+      // which variables hold a system address
+      const key = SVA + path;
+      const from = r.sva ? encodeSva(r.sva) : r.path !== undefined ? w.pts.get(SVA + r.path) : undefined;
+      if (from !== w.pts.get(key)) {
+        const pts = new Map(w.pts);
+        if (from === undefined) pts.delete(key);
+        else pts.set(key, from);
+        w = this.with(w, { pts });
+      }
+    }
     if (isMdl) {
       const pts = new Map(w.pts);
       let target = r.obj;
@@ -471,7 +720,7 @@ class Analyzer {
         // a fresh MDL is named after the first variable or field it is stored in
         if (o && o.origin.kind !== 'memory' && o.origin.kind !== 'null' && o.name === o.origin.callee) w = this.setObj(w, { ...o, name: path });
         const o2 = w.objs.get(target);
-        if (o2 && o2.owned && this.escapes(path)) w = this.setObj(w, { ...o2, owned: false });
+        if (o2 && o2.state !== 'null' && this.escapes(path) && (o2.owned || !o2.escaped)) w = this.setObj(w, { ...o2, owned: false, escaped: true });
       }
       w = this.gc(w, at);
     }
@@ -557,9 +806,18 @@ class Analyzer {
       case 'conditional_expression': {
         const cond = e.childForFieldName('condition')!;
         const out: EvalResult[] = [];
+        const ck = condKey(cond);
         for (const r of this.eval(w, cond)) {
-          const t = this.refine(r.w, cond, true);
-          const f = this.refine(r.w, cond, false);
+          let t = r.v && !V.canBe(r.v, '!=', 0, true) ? null : this.refine(r.w, cond, true);
+          let f = r.v && !V.canBe(r.v, '==', 0, true) ? null : this.refine(r.w, cond, false);
+          if (ck) {
+            // remembered like a branch: `op = write ? IoWriteAccess : IoReadAccess; ... if (write) ...`
+            const known = r.w.vals.get(ck);
+            if (t && known && V.singleton(known) === 0) t = null;
+            if (f && known && V.singleton(known) === 1) f = null;
+            if (t) t = this.setVal(t, ck, V.constant(1));
+            if (f) f = this.setVal(f, ck, V.constant(0));
+          }
           const cons = e.childForFieldName('consequence');
           const alt = e.childForFieldName('alternative');
           if (t && cons) out.push(...this.eval(t, cons));
@@ -575,8 +833,10 @@ class Analyzer {
         if (right) rs = rs.flatMap((r) => this.eval(r.w, right));
         return rs;
       }
-      case 'call_expression':
-        return this.evalCall(w, e);
+      case 'call_expression': {
+        const x = cxxCastOperand(e);
+        return x ? this.eval(w, x) : this.evalCall(w, e);
+      }
       case 'declaration':
         return this.evalDeclaration(w, e).map((x) => ({ w: x }));
       case 'return_statement': {
@@ -584,8 +844,15 @@ class Analyzer {
         if (!value) return [{ w }];
         return this.eval(w, value).map((r) => {
           let w2 = r.w;
+          // the returned value, for the function's summary
+          const pts = new Map(w2.pts);
+          if (r.obj !== undefined) pts.set(RET, r.obj);
+          else pts.delete(RET);
+          w2 = this.with(w2, { pts });
+          w2 = this.setVal(w2, RET, r.obj === undefined ? r.v : undefined);
           if (r.obj) {
             const o = w2.objs.get(r.obj);
+            w2 = this.setVal(w2, RET_OWNED, V.constant(o?.owned ? 1 : 0));
             if (o && o.owned) w2 = this.setObj(w2, { ...o, owned: false });
           }
           return { w: w2 };
@@ -610,8 +877,97 @@ class Analyzer {
     }
   }
 
+  /**
+   * Dereferences in an lvalue-ish expression (`va->x`, `va[i]`, `*va`, `m->Next`): record uses of a
+   * system address and reads of a freed MDL's fields.
+   */
+  derefs(w: World, e: SyntaxNode, write: boolean): World {
+    let cur: SyntaxNode | null = e;
+    let outermost = true;
+    for (let g = 0; cur && g < 16; g++) {
+      let base: SyntaxNode | null = null;
+      if (cur.type === 'field_expression') {
+        const op = cur.childForFieldName('operator')?.text ?? (cur.text.includes('->') ? '->' : '.');
+        base = cur.childForFieldName('argument');
+        if (op !== '->') {
+          cur = base;
+          continue;
+        }
+      } else if (cur.type === 'subscript_expression') base = cur.childForFieldName('argument');
+      else if (cur.type === 'pointer_expression' && cur.childForFieldName('operator')?.text === '*') base = cur.childForFieldName('argument');
+      else if (cur.type === 'parenthesized_expression' || cur.type === 'cast_expression') {
+        cur = cur.type === 'cast_expression' ? cur.childForFieldName('value') : cur.namedChild(0);
+        continue;
+      } else if (cxxCastOperand(cur)) {
+        cur = cxxCastOperand(cur)!;
+        continue;
+      } else return w;
+      if (!base) return w;
+      const bp = pathOf(base);
+      if (bp) {
+        const enc = w.pts.get(SVA + bp);
+        if (enc && this.recording) {
+          const origin = decodeSva(enc);
+          const v = w.vals.get(bp);
+          const canBeNull = v !== undefined && V.canBe(v, '==', 0, true);
+          const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
+          this.observations.push({
+            kind: 'sva-use', node: cur, path: bp, write: write && outermost, canBeNull,
+            map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
+          });
+        }
+        // past a dereference the pointer was not NULL (else the machine stopped here)
+        if (enc) {
+          const v = w.vals.get(bp);
+          if (v !== undefined && V.canBe(v, '==', 0, true)) w = this.setVal(w, bp, V.minus(v, 0));
+        }
+        const id = w.pts.get(bp);
+        const o = id !== undefined ? w.objs.get(id) : undefined;
+        if (this.recording && o && o.state === 'freed' && this.mdl.has(bp)) this.observations.push({ kind: 'field-read', obj: o, node: cur, trace: w.trace, imprecise: w.imprecise });
+      }
+      outermost = false;
+      cur = base;
+    }
+    return w;
+  }
+
+  /** Pointer arguments of a copy or fill routine that hold a system address. */
+  copyUses(w: World, name: string, args: SyntaxNode[]): World {
+    const spec = COPY_ROUTINES.get(name)!;
+    for (const k of spec.ptrs) {
+      const a = args[k];
+      if (!a) continue;
+      let x = stripCasts(a);
+      // &va[3], va + off: the pointer is still va
+      if (x.type === 'binary_expression' && /^[+-]$/.test(x.childForFieldName('operator')?.text ?? '')) x = unparen(x.childForFieldName('left') ?? x);
+      if (x.type === 'pointer_expression' && x.childForFieldName('operator')?.text === '&') {
+        const inner = x.childForFieldName('argument');
+        if (inner && (inner.type === 'subscript_expression' || inner.type === 'field_expression')) {
+          w = this.derefs(w, inner, k === spec.dest);
+        }
+        continue;
+      }
+      const bp = pathOf(x);
+      if (!bp) continue;
+      const enc = w.pts.get(SVA + bp);
+      if (!enc) continue;
+      const origin = decodeSva(enc);
+      const v = w.vals.get(bp);
+      const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
+      if (this.recording) {
+        this.observations.push({
+          kind: 'sva-use', node: a, path: bp, write: k === spec.dest, canBeNull: v !== undefined && V.canBe(v, '==', 0, true),
+          map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
+        });
+      }
+      if (v !== undefined && V.canBe(v, '==', 0, true)) w = this.setVal(w, bp, V.minus(v, 0));
+    }
+    return w;
+  }
+
   evalPath(w: World, e: SyntaxNode): EvalResult {
     const p = pathOf(e);
+    w = this.derefs(w, e, false);
     if (!p) return { w };
     if (e.type === 'identifier') {
       const k = this.constant(p);
@@ -639,8 +995,13 @@ class Analyzer {
     if (!right) return [{ w }];
     const at = siteOf(e);
     return this.eval(w, right).map((r) => {
+      if (left) r = { ...r, w: this.derefs(r.w, left, true) };
       if (!p) return { w: r.w };
-      if (op === '=') return { ...r, w: this.assign(r.w, p, r, at) };
+      if (op === '=') {
+        const w2 = this.assign(r.w, p, r, at);
+        // a local (or a field of a local structure) now holding a caller-supplied address
+        return { ...r, w: !p.includes('->') && !p.startsWith('*') && this.locals.has(baseOf(p)) ? this.trackUser(w2, p, right, w) : w2 };
+      }
       // compound assignment: compute on singletons, else unknown
       const cur = r.w.vals.get(p);
       const a = cur ? V.singleton(cur) : undefined;
@@ -662,8 +1023,19 @@ class Analyzer {
     const right = e.childForFieldName('right');
     if (!left || !right) return [{ w }];
     const out: EvalResult[] = [];
-    for (const l of this.eval(w, left)) {
-      for (const r of this.eval(l.w, right)) {
+    // an MDL pointer compared as a value: NULL, or known not to be NULL
+    const ptrVal = (x: EvalResult): EvalResult => {
+      if (x.v || x.obj === undefined) return x;
+      const o = x.w.objs.get(x.obj);
+      if (!o) return x;
+      if (o.state === 'null') return { ...x, v: V.constant(0) };
+      if (o.state !== 'unknown' && o.origin.kind !== 'irp') return { ...x, v: V.minus(V.TOP, 0) };
+      return x;
+    };
+    for (const l0 of this.eval(w, left)) {
+      const l = isCmp(op) ? ptrVal(l0) : l0;
+      for (const r0 of this.eval(l.w, right)) {
+        const r = isCmp(op) ? ptrVal(r0) : r0;
         const a = l.v ? V.singleton(l.v) : undefined;
         const b = r.v ? V.singleton(r.v) : undefined;
         let v: V.Val | undefined;
@@ -721,7 +1093,7 @@ class Analyzer {
           ws = ws.flatMap((x) => this.evalArgs(x, args).map((s) => this.assign(this.unknownCall(s.w, s.rs), name, { w: s.w }, at)));
           continue;
         }
-        ws = ws.flatMap((x) => this.eval(x, value).map((r) => this.assign(r.w, name, r, at)));
+        ws = ws.flatMap((x) => this.eval(x, value).map((r) => this.trackUser(this.assign(r.w, name, r, at), name, value, x)));
       } else if (c.type === 'identifier' || c.type === 'pointer_declarator' || c.type === 'array_declarator') {
         const name = declName(c);
         if (name) ws = ws.map((x) => this.assign(x, name, { w: x }, siteOf(c)));
@@ -754,37 +1126,105 @@ class Analyzer {
     return states;
   }
 
+  /** The object an MDL argument designates (materialized when read from memory); `&mdlStruct` too. */
+  argObj(w: World, r: EvalResult | undefined): { w: World; id?: string } {
+    if (!r) return { w };
+    if (r.obj !== undefined) return { w, id: r.obj };
+    if (r.addrOf) {
+      // &localMdl (an MDL structure on the stack or in an extension)
+      const p = r.addrOf;
+      const existing = w.pts.get(`&${p}`);
+      if (existing) return { w, id: existing };
+      const mm = this.materialize(w, `&${p}`);
+      return { w: mm.w, id: mm.id };
+    }
+    return { w };
+  }
+
+  /** Record an MDL operation (when recording) and apply its transition. */
+  applyOp(w: World, id: string, op: MdlOp, callee: string, call: SyntaxNode, at: Site, extra: { via?: Via; rs?: EvalResult[]; argPath?: string }): World {
+    const before = w.objs.get(id);
+    if (!before || before.state === 'null') return w;
+    if (this.recording) {
+      const obs: Observation & { kind: 'mdl-op' } = { kind: 'mdl-op', op, callee, call, node: this.currentNode, before, trace: w.trace, imprecise: w.imprecise };
+      if (extra.via) obs.via = extra.via;
+      if (extra.rs) obs.argVals = extra.rs.map((r) => (r.v ? V.singleton(r.v) : undefined));
+      if (op === 'lock') obs.kernelRequestor = this.kernelRequestor(w);
+      if (op === 'free' && extra.argPath) {
+        const chained = this.chainedObjs(w, extra.argPath);
+        if (chained.length) obs.chained = chained;
+      }
+      this.observations.push(obs);
+    }
+    if (before.origin.kind === 'memory' && !before.firstOp && before.state !== 'freed') {
+      w = this.setObj(w, { ...before, firstOp: { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at } });
+    }
+    const cur = w.objs.get(id)!;
+    let w2 = this.transition(w, cur, op, callee, at, extra.via);
+    if (op === 'lock' && extra.rs) {
+      const o = w2.objs.get(id);
+      const k = extra.rs[2]?.v ? V.singleton(extra.rs[2].v) : undefined;
+      if (o && o.state === 'locked') w2 = this.setObj(w2, { ...o, lockOp: k === 0 ? 'read' : k === 1 || k === 2 ? 'write' : 'unknown' });
+    }
+    return w2;
+  }
+
+  /** The path says the request came from kernel mode (`Irp->RequestorMode == KernelMode`, `ExGetPreviousMode() == KernelMode`). */
+  kernelRequestor(w: World): boolean {
+    for (const [p, v] of w.vals) {
+      if ((p.endsWith('RequestorMode') || p === '?ExGetPreviousMode()==KernelMode' || /PreviousMode$/.test(p)) && V.singleton(v) === 0) return true;
+      if (p.startsWith('?') && /RequestorMode==KernelMode|KernelMode==.*RequestorMode|ExGetPreviousMode\(\)==KernelMode/.test(p) && V.singleton(v) === 1) return true;
+      if (p.startsWith('?') && /RequestorMode!=KernelMode|ExGetPreviousMode\(\)!=KernelMode/.test(p) && V.singleton(v) === 0) return true;
+    }
+    return false;
+  }
+
+  /** Objects chained after the MDL at `path` (`path->Next`, `path->Next->Next`...). */
+  chainedObjs(w: World, path: string): MdlObj[] {
+    const out: MdlObj[] = [];
+    for (const [p, id] of w.pts) {
+      if (hasPrefix(p, path) && /^(->Next)+$/.test(p.slice(path.length))) {
+        const o = w.objs.get(id);
+        if (o) out.push(o);
+      }
+    }
+    return out;
+  }
+
   evalCall(w: World, call: SyntaxNode): EvalResult[] {
     const name = calleeName(call) ?? '';
     const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
     const eff = name ? ddiEffect(name) : undefined;
     const out: EvalResult[] = [];
     const at = siteOf(call);
+    const helper = !eff && name ? this.project?.summaryFor(this.file, name) : undefined;
     for (const { w: w0, rs } of this.evalArgs(w, args)) {
       let w1 = w0;
+      if (helper) {
+        out.push(...this.applySummary(w1, helper, call, args, rs, at, false));
+        continue;
+      }
       if (eff) {
         for (const m of eff.mdl ?? []) {
-          const r = rs[m.arg];
-          if (!r) continue;
-          let id = r.obj;
-          if (id === undefined && r.addrOf) {
-            // &localMdl (an MDL structure on the stack or in an extension)
-            const p = r.addrOf;
-            const existing = w1.pts.get(`&${p}`);
-            if (existing) id = existing;
-            else {
-              const mm = this.materialize(w1, `&${p}`);
-              w1 = mm.w;
-              id = mm.id;
+          const got = this.argObj(w1, rs[m.arg]);
+          w1 = got.w;
+          if (got.id === undefined) continue;
+          const argPath = pathOf(args[m.arg]);
+          w1 = this.applyOp(w1, got.id, m.op, name, call, at, argPath ? { rs, argPath } : { rs });
+        }
+        if (eff.freesIrpArg !== undefined) {
+          const irp = pathOf(args[eff.freesIrpArg]);
+          if (irp) {
+            for (const [p, id] of w1.pts) {
+              if (p === `${irp}->MdlAddress` || (hasPrefix(p, `${irp}->MdlAddress`) && /^(->Next)+$/.test(p.slice(irp.length + 12)))) {
+                const o = w1.objs.get(id);
+                if (o && this.recording && o.state === 'locked') {
+                  this.observations.push({ kind: 'irp-free', obj: o, call, irp, trace: w1.trace, imprecise: w1.imprecise });
+                }
+              }
             }
+            w1 = this.killBelow(w1, irp);
           }
-          if (id === undefined) continue;
-          const before = w1.objs.get(id);
-          if (!before || before.state === 'null') continue;
-          if (this.recording) {
-            this.observations.push({ kind: 'mdl-op', op: m.op, callee: name, call, node: this.currentNode, before, trace: w1.trace, imprecise: w1.imprecise });
-          }
-          w1 = this.transition(w1, before, m.op, name, at);
         }
         if (eff.returns === 'mdl-alloc' || eff.returns === 'mdl-pages') {
           const id = `a:${at.line}:${at.column}`;
@@ -802,7 +1242,18 @@ class Analyzer {
             name: name,
             origin: { kind: eff.returns === 'mdl-alloc' ? 'alloc' : 'pages', site: at, callee: name },
           };
-          let ok = this.setObj(base, o);
+          const user = eff.returns === 'mdl-alloc' && args[0] ? this.userAddress(w0, args[0]) : undefined;
+          let ok = this.setObj(base, { ...o, ...(user ? { userVa: user } : {}), ...(attached ? { attached: true } : {}) });
+          if (attached && irpArg !== undefined) {
+            // IoAllocateMdl(..., SecondaryBuffer FALSE, ..., Irp) makes it Irp->MdlAddress
+            const irp = pathOf(args[irpArg]);
+            const secondary = rs[2]?.v ? V.singleton(rs[2].v) : undefined;
+            if (irp && secondary === 0) {
+              const pts = new Map(ok.pts);
+              pts.set(`${irp}->MdlAddress`, id);
+              ok = this.with(ok, { pts });
+            }
+          }
           ok = this.step(ok, at, 'alloc', `${name} succeeds`, id);
           let failed = base;
           if (!failed.objs.has('#null')) failed = this.setObj(failed, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
@@ -815,14 +1266,7 @@ class Analyzer {
           continue;
         }
         if (eff.returns === 'system-address') {
-          // an MDL already mapped (or built for nonpaged pool) gives its address again; a first mapping may fail
-          const id = rs[0]?.obj;
-          const o = id !== undefined ? w1.objs.get(id) : undefined;
-          const nonNull = V.minus(V.TOP, 0);
-          if (o && (o.mapped || o.state === 'nonpaged')) out.push({ w: w1, v: nonNull });
-          else if (o && (o.state === 'locked' || o.state === 'partial')) {
-            out.push({ w: this.setObj(w1, { ...o, mapped: true }), v: nonNull }, { w: w1, v: V.constant(0) });
-          } else out.push({ w: w1 });
+          out.push(...this.systemAddress(w1, name, eff, args, rs, at));
           continue;
         }
         out.push({ w: w1 });
@@ -834,12 +1278,52 @@ class Analyzer {
         continue;
       }
       if (isPure(name)) {
+        if (COPY_ROUTINES.has(name)) w1 = this.copyUses(w1, name, args);
         out.push(this.pureValue(w1, name, rs));
         continue;
       }
       out.push({ w: this.unknownCall(w1, rs) });
     }
     return out;
+  }
+
+  /**
+   * MmGetSystemAddressForMdlSafe & co. An MDL already mapped, or built for nonpaged pool, gives its
+   * address again and cannot fail; a first mapping can fail (NULL), except MmMapLockedPagesSpecifyCache
+   * with BugCheckOnFailure TRUE (it bug-checks instead) or for user mode (it raises instead).
+   */
+  systemAddress(w1: World, name: string, eff: DdiEffect, args: SyntaxNode[], rs: EvalResult[], at: Site): EvalResult[] {
+    const m = eff.mdl?.[0];
+    const mdlArg = m ? m.arg : 0;
+    const got = this.argObj(w1, rs[mdlArg]);
+    w1 = got.w;
+    const id = got.id;
+    const o = id !== undefined ? w1.objs.get(id) : undefined;
+    const nonNull = V.minus(V.TOP, 0);
+    const sva = { line: at.line, column: at.column, callee: name, obj: id };
+    let canFail = true;
+    if (eff.bugCheckOnFailureArg !== undefined) {
+      const k = rs[eff.bugCheckOnFailureArg]?.v ? V.singleton(rs[eff.bugCheckOnFailureArg]!.v!) : undefined;
+      if (k !== undefined && k !== 0) canFail = false;
+    }
+    if (eff.mapModeArg !== undefined) {
+      const k = rs[eff.mapModeArg]?.v ? V.singleton(rs[eff.mapModeArg]!.v!) : undefined;
+      if (k === 1) canFail = false;
+    }
+    if (o && o.state === 'null') return [{ w: w1 }];
+    if (o && (o.mapped || o.state === 'nonpaged' || o.state === 'freed')) return [{ w: w1, v: nonNull, sva }];
+    if (eff.neverNull) canFail = false;
+    if (!canFail) return [{ w: o && id !== undefined ? this.setObj(w1, { ...o, mapped: true }) : w1, v: nonNull, sva }];
+    if (o && id !== undefined && o.state !== 'allocated' && o.state !== 'unlocked') {
+      return [
+        { w: this.setObj(w1, { ...o, mapped: true }), v: nonNull, sva },
+        { w: this.step(w1, at, 'branch', `${name} fails (NULL)`), v: V.constant(0), sva },
+      ];
+    }
+    return [
+      { w: w1, v: nonNull, sva },
+      { w: this.step(w1, at, 'branch', `${name} fails (NULL)`), v: V.constant(0), sva },
+    ];
   }
 
   /** A call we cannot see into: MDLs passed to it escape; variables whose address is passed may change. */
@@ -902,6 +1386,7 @@ class Analyzer {
   forgetMemoryVals(w: World): World {
     let vals: Map<string, V.Val> | undefined;
     for (const p of w.vals.keys()) {
+      if (p.charCodeAt(0) === 36 /* $ */) continue;
       const base = baseOf(p);
       if (p.charCodeAt(0) === 63 /* ? */) {
         // a remembered condition over memory (fields through pointers, globals) may have changed
@@ -936,24 +1421,32 @@ class Analyzer {
     return { w };
   }
 
-  transition(w: World, o: MdlObj, op: MdlOp, callee: string, at: Site): World {
+  transition(w: World, o: MdlObj, op: MdlOp, callee: string, at: Site, via?: Via): World {
+    // a freed MDL stays freed (mdl-use-after-free reports the operation); nothing more is learnt from it
+    if (o.state === 'freed') return w;
     switch (op) {
       case 'lock': {
+        // probing an MDL built for nonpaged pool, a partial MDL or an MmAllocatePagesForMdl MDL is a defect
+        // (mdl-lock-prebuilt); the MDL stays what it was
+        // a free build re-probes it and sets MDL_PAGES_LOCKED: from then on it is locked like any other
+        if (o.state === 'pages') return w;
         const { failedProbe: _f, unlockSite: _u, ...rest } = o;
         void _f;
         void _u;
-        const n: MdlObj = { ...rest, state: 'locked', lockSite: { ...at, callee } };
-        return this.step(this.setObj(w, n), at, 'lock', `'${o.name}' locked by ${callee}`, o.id);
+        const n: MdlObj = { ...rest, state: 'locked', lockSite: via ? { ...at, callee, via } : { ...at, callee } };
+        return this.step(this.setObj(w, n), at, 'lock', via ? `'${o.name}' locked by ${callee} in ${via.fn} (${via.file}:${via.line})` : `'${o.name}' locked by ${callee}`, o.id);
       }
       case 'unlock': {
         // MmUnlockPages also releases a system mapping
-        const n: MdlObj = { ...o, state: o.state === 'nonpaged' || o.state === 'partial' ? o.state : 'unlocked', unlockSite: at, mapped: false };
-        return this.step(this.setObj(w, n), at, 'unlock', `'${o.name}' unlocked`, o.id);
+        const n: MdlObj = { ...o, state: o.state === 'nonpaged' || o.state === 'partial' || o.state === 'pages' ? o.state : 'unlocked', unlockSite: at, mapped: false };
+        return this.step(this.setObj(w, n), at, 'unlock', via ? `'${o.name}' unlocked in ${via.fn} (${via.file}:${via.line})` : `'${o.name}' unlocked`, o.id);
       }
-      case 'free':
+      case 'free': {
         // IoFreeMdl does not check MDL_PAGES_LOCKED: a locked MDL's pages stay locked after the free
-        if (o.state === 'locked') return this.setObj(w, { ...o, freedWhileLocked: at });
-        return this.setObj(w, { ...o, state: 'freed', owned: false });
+        // (mdl-free-while-locked reports it at the free); the MDL itself is gone either way.
+        const n: MdlObj = { ...o, state: 'freed', owned: false, mapped: false, freeSite: via ? { ...at, callee, via } : { ...at, callee } };
+        return this.setObj(w, o.state === 'locked' ? { ...n, freedWhileLocked: at } : n);
+      }
       case 'build-nonpaged':
       case 'partial-target': {
         // rebuilding a locked MDL does not release the page references the probe took
@@ -969,6 +1462,310 @@ class Analyzer {
       case 'use':
         return w;
     }
+  }
+
+  // ---- summaries ----------------------------------------------------------------------------
+
+  /** The summary of this function, from the worlds reaching its exits. */
+  summarize(states: Map<string, World>[]): Summary {
+    const params = this.cfg.fn.params;
+    const assigned = assignedNames(this.cfg.fn.body);
+    const stable = new Set(params.filter((p) => !assigned.has(p)));
+    const rooted = (path: string) => {
+      if (path.startsWith('$')) return false;
+      const b = baseOf(path);
+      return stable.has(b);
+    };
+    const cases = new Map<string, ExitCase>();
+    let touchesGlobals = false;
+    let mayRaise = false;
+    let overflow = false;
+    const fnName = this.cfg.fn.name;
+    const describe = (o: MdlObj): ObjState => {
+      const st: ObjState = { state: o.state };
+      if (o.mapped) st.mapped = true;
+      if (o.lockOp) st.lockOp = o.lockOp;
+      if (o.lockSite) {
+        st.lockLine = o.lockSite.via ? o.lockSite.via.line : o.lockSite.line;
+        st.lockCallee = o.lockSite.callee;
+      }
+      if (o.freeSite) st.freeLine = o.freeSite.via ? o.freeSite.via.line : o.freeSite.line;
+      if (o.builtAt) {
+        st.builtLine = o.builtAt.line;
+        st.builtCallee = o.builtAt.callee;
+      }
+      if (o.userVa) st.userVa = o.userVa;
+      if (o.failedProbe) st.failedProbeLine = o.failedProbe.line;
+      return st;
+    };
+    const handedBack = (w: World, id: string, via: string): HandedBack | undefined => {
+      const o = w.objs.get(id);
+      if (!o) return undefined;
+      if (o.state === 'null') return { kind: 'null' };
+      if (id.startsWith('m:') && !id.endsWith('#prev')) {
+        const p = id.slice(2);
+        return rooted(p) ? { kind: 'slot', path: p } : undefined;
+      }
+      if (o.origin.kind === 'memory' || o.origin.kind === 'irp') return undefined;
+      // held elsewhere too (a global, another parameter's field): not the caller's alone
+      let others = 0;
+      for (const [p, t] of w.pts) if (t === id && p !== via && !p.startsWith('$') && !this.isLocal(baseOf(p))) others++;
+      const ownedBefore = via === RET ? V.singleton(w.vals.get(RET_OWNED) ?? V.TOP) === 1 : o.origin.kind !== 'helper' || o.owned || !!o.escaped;
+      const n: NewObj = {
+        ...describe(o),
+        originKind: o.origin.kind === 'alloc' || o.origin.kind === 'pages' || o.origin.kind === 'init' ? o.origin.kind : 'helper',
+        ownedByCaller: others === 0 && ownedBefore && !o.attached,
+      };
+      if (o.origin.callee) n.originCallee = o.origin.callee;
+      return { kind: 'new', obj: n };
+    };
+    for (const exitNode of this.cfg.nodes) {
+      if (exitNode.kind !== 'exit' && exitNode.kind !== 'raise-exit') continue;
+      const raise = exitNode.kind === 'raise-exit';
+      for (const w of states[exitNode.id]!.values()) {
+        if (raise) mayRaise = true;
+        if (w.imprecise) overflow = true;
+        const c: ExitCase = { raise, slots: [], outs: [], paramVals: [], outVals: [] };
+        for (const o of w.objs.values()) {
+          if (!o.id.startsWith('m:') || o.id.endsWith('#prev')) continue;
+          const p = o.id.slice(2);
+          if (!o.entry && !o.firstOp && !o.escaped) continue;
+          if (!rooted(p)) {
+            touchesGlobals = true;
+            continue;
+          }
+          const slot: SlotEffect = { path: p, ...describe(o) };
+          if (o.entry) slot.entry = o.entry;
+          if (o.firstOp) slot.firstOp = { op: o.firstOp.op, callee: o.firstOp.callee, line: o.firstOp.site.line };
+          if (o.escaped) slot.escaped = true;
+          c.slots.push(slot);
+        }
+        if (!raise) {
+          for (const [p, id] of w.pts) {
+            if (p === RET) {
+              const h = handedBack(w, id, RET);
+              if (h) c.ret = h;
+              continue;
+            }
+            if (!rooted(p) || !/->|^\*|\./.test(p) || id === `m:${p}`) continue;
+            const h = handedBack(w, id, p);
+            if (h) c.outs.push({ path: p, value: h });
+          }
+          const rv = w.vals.get(RET);
+          if (rv && !w.pts.has(RET)) c.retVal = rv;
+          for (const [p, v] of w.vals) {
+            if (p.startsWith('$') || p.startsWith('?')) continue;
+            if (stable.has(p)) c.paramVals.push({ param: p, val: v });
+            else if (p.startsWith('*') && stable.has(p.slice(1))) c.outVals.push({ path: p, val: v });
+          }
+        }
+        c.slots.sort((a, b) => (a.path < b.path ? -1 : 1));
+        c.outs.sort((a, b) => (a.path < b.path ? -1 : 1));
+        const key = JSON.stringify(c);
+        if (!cases.has(key)) cases.set(key, c);
+      }
+    }
+    const list = [...cases.values()];
+    const trivial = list.every((c) => c.slots.length === 0 && c.outs.length === 0 && (!c.ret || c.ret.kind === 'null'));
+    const summary: Summary = {
+      name: fnName,
+      file: this.file.path,
+      line: this.cfg.fn.line,
+      params,
+      cases: overflow || list.length > MAX_CASES ? [] : list,
+      mayRaise,
+      touchesGlobals,
+      trivial: trivial && !overflow && list.length <= MAX_CASES,
+    };
+    return summary;
+  }
+
+  /** A callee path (rooted at one of its parameters) in the caller's terms, given the call's arguments. */
+  substitute(calleePath: string, params: string[], args: SyntaxNode[], rs: EvalResult[]): string | undefined {
+    const m = /^([*&]*)([A-Za-z_$][A-Za-z0-9_$]*)(.*)$/.exec(calleePath);
+    if (!m) return undefined;
+    const [, prefix, base, rest] = m as unknown as [string, string, string, string];
+    const idx = params.indexOf(base);
+    if (idx < 0) return undefined;
+    const r = rs[idx];
+    const a = args[idx];
+    if (!r || !a) return undefined;
+    if (r.addrOf) {
+      const x = r.addrOf;
+      if (prefix.endsWith('*')) return prefix.slice(0, -1) + x + rest;
+      if (rest.startsWith('->')) return `${prefix}${x}.${rest.slice(2)}`;
+      if (rest === '' && prefix === '') return `&${x}`;
+      return undefined;
+    }
+    const pa = r.path ?? pathOf(a);
+    if (!pa) return undefined;
+    return prefix + pa + rest;
+  }
+
+  /** The caller's object for a callee slot path (materialized when the caller has not seen it yet). */
+  slotObj(w: World, path: string): { w: World; id?: string } {
+    if (path.startsWith('&')) {
+      const existing = w.pts.get(path);
+      if (existing) return { w, id: existing };
+      const mm = this.materialize(w, path);
+      return { w: mm.w, id: mm.id };
+    }
+    const existing = w.pts.get(path);
+    if (existing !== undefined) return { w, id: existing };
+    const mm = this.materialize(w, path);
+    return { w: mm.w, id: mm.id };
+  }
+
+  newObjFrom(n: NewObj, id: string, s: Summary, at: Site, name: string): MdlObj {
+    const via: Via = { fn: s.name, file: this.project?.displayName(s.file) ?? s.file, line: n.lockLine ?? s.line };
+    const o: MdlObj = {
+      id,
+      state: n.state,
+      owned: n.ownedByCaller && (n.state !== 'unknown'),
+      name,
+      origin: { kind: 'helper', site: at, callee: s.name },
+    };
+    const x: { -readonly [K in keyof MdlObj]: MdlObj[K] } = { ...o };
+    if (n.mapped) x.mapped = true;
+    if (n.lockOp) x.lockOp = n.lockOp;
+    if (n.state === 'locked' && n.lockLine !== undefined) x.lockSite = { ...at, callee: n.lockCallee ?? 'MmProbeAndLockPages', via };
+    if ((n.state === 'nonpaged' || n.state === 'partial') && n.builtLine !== undefined) x.builtAt = { ...at, callee: n.builtCallee ?? s.name };
+    if (n.state === 'freed' && n.freeLine !== undefined) x.freeSite = { ...at, callee: 'IoFreeMdl', via: { ...via, line: n.freeLine } };
+    if (n.userVa) x.userVa = n.userVa;
+    return x;
+  }
+
+  /** Apply a helper's summary at a call: one result per feasible exit case (normal or exceptional). */
+  applySummary(w: World, s: Summary, call: SyntaxNode, args: SyntaxNode[], rs: EvalResult[], at: Site, raising: boolean): EvalResult[] {
+    if (s.cases.length === 0 && !s.trivial) return raising ? [{ w }] : [{ w: this.unknownCall(w, rs) }];
+    const out: EvalResult[] = [];
+    const file = this.project?.displayName(s.file) ?? s.file;
+    for (const c of s.cases) {
+      if (c.raise !== raising) continue;
+      let w1 = w;
+      let feasible = true;
+      // scalar parameters this case is restricted to
+      for (const pv of c.paramVals) {
+        const idx = s.params.indexOf(pv.param);
+        const r = rs[idx];
+        if (!r?.v) continue;
+        if (V.meet(r.v, pv.val).length === 0) feasible = false;
+      }
+      if (!feasible) continue;
+      // what the case assumed of the MDLs passed in
+      const slotIds: (string | undefined)[] = [];
+      for (const sl of c.slots) {
+        const cp = this.substitute(sl.path, s.params, args, rs);
+        let id: string | undefined;
+        if (cp !== undefined) {
+          const got = this.slotObj(w1, cp);
+          w1 = got.w;
+          id = got.id;
+        }
+        slotIds.push(id);
+        const o = id !== undefined ? w1.objs.get(id) : undefined;
+        if (!o) continue;
+        const locked = o.state === 'locked' || o.state === 'pages';
+        if (sl.entry === 'null' && o.state !== 'null' && o.state !== 'unknown') feasible = false;
+        if (sl.entry === 'locked' && !locked && o.state !== 'unknown') feasible = false;
+        if (sl.entry === 'not-locked' && locked) feasible = false;
+        if (sl.entry !== 'null' && (sl.firstOp || sl.entry) && o.state === 'null') feasible = false;
+      }
+      if (!feasible) continue;
+      // apply each slot's effect: its first operation (checked against the caller's state), then its exit state
+      c.slots.forEach((sl, k) => {
+        const id = slotIds[k];
+        if (id === undefined) return;
+        const via: Via = { fn: s.name, file, line: sl.firstOp?.line ?? s.line };
+        const before = w1.objs.get(id);
+        if (!before || before.state === 'null') return;
+        if (sl.firstOp) w1 = this.applyOp(w1, id, sl.firstOp.op, sl.firstOp.callee, call, at, { via });
+        const o = w1.objs.get(id);
+        if (!o || before.state === 'freed') return;
+        if (sl.escaped) {
+          w1 = this.escapeObj(w1, id);
+          return;
+        }
+        if (!sl.firstOp) {
+          if (sl.entry === 'locked' && o.state === 'unknown') w1 = this.setObj(w1, { ...o, state: 'locked' });
+          return;
+        }
+        // the exit state the callee left it in
+        const n: { -readonly [K in keyof MdlObj]: MdlObj[K] } = { ...o, state: sl.state };
+        n.mapped = !!sl.mapped;
+        if (sl.state === 'locked') {
+          if (!o.lockSite || o.state !== 'locked' || sl.firstOp.op !== 'lock') n.lockSite = { ...at, callee: sl.lockCallee ?? 'MmProbeAndLockPages', via: { ...via, line: sl.lockLine ?? via.line } };
+          if (sl.lockOp) n.lockOp = sl.lockOp;
+        }
+        if (sl.state === 'freed') {
+          n.owned = false;
+          n.freeSite = { ...at, callee: 'IoFreeMdl', via: { ...via, line: sl.freeLine ?? via.line } };
+        }
+        if ((sl.state === 'nonpaged' || sl.state === 'partial') && !o.builtAt) n.builtAt = { ...at, callee: sl.builtCallee ?? s.name };
+        if (sl.state === 'unlocked') n.unlockSite = at;
+        w1 = this.setObj(w1, n);
+      });
+      // scalars the caller lets the callee write (&status, &locked): unknown unless the case says
+      for (const r of rs) {
+        if (r.addrOf && !w1.pts.has(r.addrOf) && !this.mdl.has(r.addrOf)) {
+          w1 = this.forgetConds(w1, r.addrOf);
+          w1 = this.setVal(w1, r.addrOf, undefined);
+          w1 = this.killBelow(w1, r.addrOf);
+        }
+      }
+      for (const ov of c.outVals) {
+        const cp = this.substitute(ov.path, s.params, args, rs);
+        if (cp !== undefined && !cp.startsWith('&')) w1 = this.setVal(w1, cp, ov.val);
+      }
+      // MDLs handed back through parameters
+      for (const o of c.outs) {
+        const cp = this.substitute(o.path, s.params, args, rs);
+        if (cp === undefined || cp.startsWith('&')) continue;
+        const r = this.handBack(w1, o.value, s, c, args, rs, at, cp);
+        w1 = this.assign(r.w, cp, r, at);
+      }
+      if (s.touchesGlobals) {
+        for (const [p, id] of w1.pts) if (!p.startsWith('$') && !this.locals.has(baseOf(p))) w1 = this.escapeObj(w1, id);
+      }
+      w1 = this.forgetMemoryVals(w1);
+      if (raising) {
+        out.push({ w: w1 });
+        continue;
+      }
+      if (c.ret) {
+        const r = this.handBack(w1, c.ret, s, c, args, rs, at, '$ret');
+        out.push(r);
+      } else {
+        const r: EvalResult = { w: w1 };
+        if (c.retVal) r.v = c.retVal;
+        out.push(r);
+      }
+    }
+    if (out.length === 0) return raising ? [] : [{ w: this.unknownCall(w, rs) }];
+    return out;
+  }
+
+  handBack(w: World, h: HandedBack, s: Summary, _c: ExitCase, args: SyntaxNode[], rs: EvalResult[], at: Site, slot: string): EvalResult {
+    if (h.kind === 'null') {
+      if (!w.objs.has('#null')) w = this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
+      return { w, obj: '#null', v: V.constant(0) };
+    }
+    if (h.kind === 'slot') {
+      const cp = this.substitute(h.path, s.params, args, rs);
+      if (cp === undefined) return { w };
+      const got = this.slotObj(w, cp);
+      return got.id !== undefined ? { w: got.w, obj: got.id } : { w: got.w };
+    }
+    const id = `h:${at.line}:${at.column}:${slot}`;
+    if (w.objs.has(id)) {
+      const { objs, pts } = this.retire(w, id);
+      w = this.with(w, { objs, pts });
+    }
+    const o = this.newObjFrom(h.obj, id, s, at, s.name);
+    w = this.setObj(w, o);
+    if (o.state === 'locked') w = this.step(w, at, 'lock', `${s.name} returns an MDL it locked (${o.lockSite?.via?.file}:${o.lockSite?.via?.line})`, id);
+    else w = this.step(w, at, 'alloc', `${s.name} returns an MDL`, id);
+    return { w, obj: id };
   }
 
   // ---- conditions ---------------------------------------------------------------------------
@@ -1076,7 +1873,16 @@ class Analyzer {
       return p && lastField(p) === 'MdlFlags' && b.type === 'identifier' ? { mdlPath: parentPath(p)!, flag: b.text } : undefined;
     };
     const m = pick(l, r) ?? pick(r, l);
-    if (!m || m.flag !== 'MDL_PAGES_LOCKED') return undefined;
+    if (!m) return undefined;
+    if (m.flag === 'MDL_SOURCE_IS_NONPAGED_POOL' || m.flag === 'MDL_PARTIAL' || m.flag === 'MDL_MAPPED_TO_SYSTEM_VA') {
+      const id = w.pts.get(m.mdlPath);
+      const o = id !== undefined ? w.objs.get(id) : undefined;
+      if (!o || o.state === 'unknown') return w;
+      if (o.state === 'null') return null;
+      const set = m.flag === 'MDL_SOURCE_IS_NONPAGED_POOL' ? o.state === 'nonpaged' : m.flag === 'MDL_PARTIAL' ? o.state === 'partial' : !!o.mapped;
+      return set === truth ? w : null;
+    }
+    if (m.flag !== 'MDL_PAGES_LOCKED') return undefined;
     let w1 = w;
     let id = w1.pts.get(m.mdlPath);
     if (id === undefined) {
@@ -1089,6 +1895,7 @@ class Analyzer {
     if (o.state === 'unknown') {
       // MDL_PAGES_LOCKED set: it is locked. Clear on an MDL of unknown origin (a parameter, a helper's
       // result) proves less: it may be an MDL that is not ours to unlock, so it stays unknown.
+      if (o.origin.kind === 'memory' && !o.firstOp) return this.setObj(w1, truth ? { ...o, state: 'locked', entry: 'locked' } : { ...o, entry: 'not-locked' });
       return truth ? this.setObj(w1, { ...o, state: 'locked' }) : w1;
     }
     const isLocked = o.state === 'locked' || o.state === 'pages';
@@ -1124,10 +1931,16 @@ class Analyzer {
       const obj = w.objs.get(o);
       const isNull = obj?.state === 'null';
       const wantNull = (op === '==') === truth;
-      if (!obj || obj.state === 'unknown') {
+      if (!obj || obj.state === 'unknown' || obj.origin.kind === 'irp') {
         // unknown pointer: on the NULL side it holds no MDL
-        if (!wantNull) return w;
+        if (!wantNull) {
+          return w;
+        }
         if (!obj || obj.owned) return w;
+        if (obj.origin.kind === 'memory' && !obj.firstOp) {
+          // remembered for the function's summary: this path assumed the MDL it received is NULL
+          return this.setObj(w, { ...obj, state: 'null', entry: 'null' });
+        }
         const pts = new Map(w.pts);
         if (!w.objs.has('#null')) w = this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
         pts.set(p, '#null');
@@ -1201,7 +2014,13 @@ class Analyzer {
       }
       default: {
         if (!node.ast) return [w];
+        if (node.kind === 'branch') {
+          // the condition's value as evaluated here (calls included): the edges are pruned by it
+          return this.eval(w, node.ast).map((r) => this.setVal(r.w, COND, r.obj !== undefined ? undefined : r.v));
+        }
         let rs = this.eval(w, node.ast).map((r) => r.w);
+        // ExRaiseStatus, KeBugCheckEx...: nothing follows normally (the exceptional edge starts from the input)
+        if (node.kind === 'stmt' && node.calls.some((c) => ddiEffect(calleeName(c) ?? '')?.noreturn)) return [];
         if (node.kind === 'return') {
           const site = { line: node.line, column: node.column };
           rs = rs.map((x) => this.step(this.with(x, { returnSite: site }), site, 'return', 'returns'));
@@ -1217,6 +2036,18 @@ class Analyzer {
       case 'exception': {
         const callee = edge.raiser ? calleeName(edge.raiser) ?? 'call' : 'call';
         const site = edge.raiser ? siteOf(edge.raiser) : { line: node.line, column: node.column };
+        const helper = edge.raiser && !ddiEffect(callee) ? this.project?.summaryFor(this.file, callee) : undefined;
+        if (helper && edge.raiser) {
+          // a helper that raises: what it did to the caller's MDLs before the exception left it
+          const raiser = edge.raiser;
+          const args = raiser.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+          const at = siteOf(raiser);
+          return input.flatMap((w) =>
+            this.evalArgs(w, args).flatMap(({ w: w0, rs }) =>
+              this.applySummary(w0, helper, raiser, args, rs, at, true).map((r) => this.step(r.w, site, 'exception', `${callee} raises an exception`)),
+            ),
+          );
+        }
         return input.map((w) => {
           let w1 = w;
           // a probe that raises leaves its MDL not locked
@@ -1247,7 +2078,10 @@ class Analyzer {
         const truth = edge.kind === 'true';
         const out: World[] = [];
         const ck = condKey(edge.cond!);
-        for (const w of output) {
+        for (const w0 of output) {
+          const cv = w0.vals.get(COND);
+          if (cv && !V.canBe(cv, truth ? '!=' : '==', 0, true)) continue;
+          const w = cv ? this.setVal(w0, COND, undefined) : w0;
           let r = this.refine(w, edge.cond!, truth);
           if (r && ck) {
             // the same side-effect-free condition tested again (with nothing it reads assigned since) has the same value
@@ -1263,7 +2097,8 @@ class Analyzer {
       case 'default': {
         const out: World[] = [];
         const site = { line: node.line, column: node.column };
-        for (const w of output) {
+        for (const w0 of output) {
+          const w = w0.vals.has(COND) ? this.setVal(w0, COND, undefined) : w0;
           let r: World | null = w;
           if (edge.kind === 'case' && edge.caseValues?.[0]) {
             const c = this.constValue(edge.caseValues[0]);
@@ -1282,9 +2117,9 @@ class Analyzer {
         return out;
       }
       case 'goto':
-        return output.map((w) => this.step(w, { line: node.line, column: node.column }, 'goto', `goto ${edge.label ?? ''}`));
+        return output.map((w) => this.step(w.vals.has(COND) ? this.setVal(w, COND, undefined) : w, { line: node.line, column: node.column }, 'goto', `goto ${edge.label ?? ''}`));
       default:
-        return output;
+        return output.map((w) => (w.vals.has(COND) ? this.setVal(w, COND, undefined) : w));
     }
   }
 
@@ -1399,8 +2234,7 @@ class Analyzer {
       if (node.kind === 'exit') {
         for (const w of input) {
           for (const o of w.objs.values()) {
-            // an MDL freed while locked leaks its pages whoever owned it: nobody can unlock it any more
-            if (o.state === 'locked' && (o.owned || o.freedWhileLocked)) {
+            if (o.state === 'locked' && o.owned) {
               const exit = w.returnSite ?? { line: node.line, column: node.column };
               this.observations.push({ kind: 'leak', obj: o, exit, explicitReturn: !!w.returnSite, trace: w.trace, imprecise: w.imprecise });
             }
@@ -1415,6 +2249,39 @@ class Analyzer {
 }
 
 class BudgetError extends Error {}
+
+function collectCallsIn(body: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'call_expression') out.push(n);
+    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+  }
+  return out;
+}
+
+const assignedCache = new WeakMap<object, Set<string>>();
+/** Identifiers assigned anywhere in a body (`x = ...`, `x += ...`, `x++`). */
+export function assignedNames(body: SyntaxNode): Set<string> {
+  const cached = assignedCache.get(body);
+  if (cached) return cached;
+  const out = new Set<string>();
+  const stack: SyntaxNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'assignment_expression') {
+      const l = n.childForFieldName('left');
+      if (l?.type === 'identifier') out.add(l.text);
+    } else if (n.type === 'update_expression') {
+      const a = n.childForFieldName('argument');
+      if (a?.type === 'identifier') out.add(a.text);
+    }
+    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+  }
+  assignedCache.set(body, out);
+  return out;
+}
 
 /**
  * Key under which a side-effect-free compound condition's value is remembered (`?Ctx->Flags&4`).
@@ -1607,16 +2474,18 @@ class MinHeap {
 }
 
 /** Build the CFG of a function and run the MDL analysis on it. */
-export function analyzeFunction(file: SourceFile, fn: FunctionInfo): FunctionAnalysis {
+export function analyzeFunction(file: SourceFile, fn: FunctionInfo, project?: ProjectContext, want: { summary?: boolean } = {}): FunctionAnalysis {
   const node = toLite(fn.node, file.parsedText);
   const body = node.childForFieldName('body') ?? node;
-  const cfg = buildCfg({ ...fn, node, body }, { raises });
+  const raisesHere = project ? (name: string) => raises(name) || project.mayRaise(file, name) : raises;
+  const cfg = buildCfg({ ...fn, node, body }, { raises: raisesHere });
   const result: FunctionAnalysis = { fn, cfg, observations: [], reachable: new Set(), imprecise: false };
   if (cfg.truncated) {
     result.skipped = 'control-flow graph over budget';
     return result;
   }
-  const a = new Analyzer(cfg, file);
+  const a = new Analyzer(cfg, file, project);
+  result.localTypes = a.locals;
   try {
     const { states, reachable } = a.run();
     result.reachable = reachable;
@@ -1624,6 +2493,7 @@ export function analyzeFunction(file: SourceFile, fn: FunctionInfo): FunctionAna
       result.skipped = 'function body has parse errors';
       return result;
     }
+    if (want.summary) result.summary = a.summarize(states);
     a.record(states);
     result.observations = a.observations;
     result.imprecise = a.imprecise;

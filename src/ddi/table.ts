@@ -13,6 +13,16 @@ export interface DdiEffect {
   raises?: boolean;
   requiresTry?: boolean;
   attachesToIrpArg?: number;
+  /** Frees the IRP at this argument (IoFreeIrp): the MDLs on its MdlAddress chain are neither unlocked nor freed. */
+  freesIrpArg?: number;
+  /** system-address: the argument that, when TRUE, makes the routine bug-check instead of returning NULL. */
+  bugCheckOnFailureArg?: number;
+  /** system-address: the AccessMode argument; for UserMode the routine raises instead of returning NULL. */
+  mapModeArg?: number;
+  /** Never returns normally (raises or bug-checks). */
+  noreturn?: boolean;
+  /** system-address: never returns NULL (bug-checks on failure). */
+  neverNull?: boolean;
   source: string;
 }
 

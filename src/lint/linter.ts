@@ -5,6 +5,7 @@
  */
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
+import { Project } from '../analysis/project.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type SourceFile } from '../parse/parser.js';
 import { formatMessage, type Rule, type RuleContext, type ReportDescriptor } from './rule.js';
@@ -19,6 +20,16 @@ export interface RuleSetting {
 export interface LintOptions {
   /** Per-rule settings; rules not listed run with their default severity and options. */
   rules?: Record<string, RuleSetting>;
+  /**
+   * The program this file belongs to (every file of the run; see `prepareProject`): helpers defined
+   * in other files are applied through their summaries. Without it the file is its own program.
+   */
+  project?: Project;
+}
+
+/** The files of one run as one program: summaries of every helper, computed once (bottom-up). */
+export function prepareProject(inputs: readonly { path: string; text: string }[], root?: string): Project {
+  return Project.fromTexts(inputs, root);
 }
 
 export function severityOf(name: string): Severity {
@@ -76,6 +87,7 @@ export function finalize(result: LintResult): LintResult {
 export function lintSource(file: SourceFile, options: LintOptions = {}): LintResult {
   const result = emptyResult(file.path);
   const rules = activeRules(options);
+  const project = options.project && options.project.sourceFor(file.path, file.text) === file ? options.project : new Project([file]);
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   let withErrors = 0;
@@ -83,10 +95,13 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
   for (const fn of file.functions) {
     if (fn.hasError) withErrors++;
     // a function that mentions nothing any active rule looks at needs no analysis
-    if (trigger && !trigger.test(file.parsedText.slice(fn.body.startIndex, fn.body.endIndex))) continue;
+    if (trigger) {
+      const body = file.parsedText.slice(fn.body.startIndex, fn.body.endIndex);
+      if (!trigger.test(body) && !project.callsHelper(body)) continue;
+    }
     let analysis: FunctionAnalysis;
     try {
-      analysis = analyzeFunction(file, fn);
+      analysis = project.cachedAnalysis(file, fn) ?? analyzeFunction(file, fn, project);
     } catch (e) {
       messages.push(internalError(`ddi-lint internal error while analyzing function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name));
       continue;
@@ -124,7 +139,7 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
         if (Object.keys(data).length) m.data = data;
         messages.push(m);
       };
-      const context: RuleContext = { file, fn, analysis, options: active.options, report };
+      const context: RuleContext = { file, fn, analysis, options: active.options, report, project };
       try {
         active.rule.check(context);
       } catch (e) {
@@ -145,7 +160,7 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
 export function lintText(text: string, filePath: string, options: LintOptions = {}): LintResult {
   let file: SourceFile;
   try {
-    file = parseSource(filePath, text);
+    file = options.project?.sourceFor(filePath, text) ?? parseSource(filePath, text);
   } catch (e) {
     const r = emptyResult(filePath);
     r.messages.push(internalError(`ddi-lint could not parse this file: ${describeError(e)}`));

@@ -6,6 +6,7 @@
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import type { FunctionAnalysis } from '../analysis/mdl-analysis.js';
+import type { Project } from '../analysis/project.js';
 import type { PathStep, SeverityName } from './types.js';
 
 export interface RuleMeta {
@@ -52,6 +53,8 @@ export interface RuleContext {
   readonly fn: FunctionInfo;
   readonly analysis: FunctionAnalysis;
   readonly options: Record<string, unknown>;
+  /** The linted files as one program (helpers' summaries, call sites). */
+  readonly project: Project;
   report(descriptor: ReportDescriptor): void;
 }
 

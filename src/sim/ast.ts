@@ -8,7 +8,8 @@
 import { parseRaw, type FunctionInfo, type SourceFile, type SyntaxNode } from '../parse/parser.js';
 
 export type Expr =
-  | { t: 'num'; v: number }
+  /** `text`: how a boolean literal was spelt (`TRUE`, `false`...), for checks that care about the name. */
+  | { t: 'num'; v: number; text?: string }
   | { t: 'str' }
   | { t: 'id'; name: string; line: number }
   | { t: 'call'; fn: string | null; callee: Expr; args: Expr[]; line: number; col: number }
@@ -255,7 +256,7 @@ export class Compiler {
       }
       case 'case_statement':
         // A case label outside a switch body (malformed): run its statements.
-        return this.block(n.namedChildren.filter((c) => c !== n.childForFieldName('value')), ln);
+        return this.block(n.namedChildren.filter((c) => c.id !== n.childForFieldName('value')?.id), ln);
       case 'break_statement':
         return { t: 'break', line: ln };
       case 'continue_statement':
@@ -319,7 +320,9 @@ export class Compiler {
     const altNode = n.childForFieldName('alternative');
     const condNode = n.childForFieldName('condition');
     const nameNode = n.childForFieldName('name');
-    const groupNodes = n.namedChildren.filter((c) => c !== condNode && c !== nameNode && c !== altNode);
+    // Compare nodes by id: tree-sitter may hand out distinct wrapper objects for the same node.
+    const skip = new Set([condNode?.id, nameNode?.id, altNode?.id].filter((x) => x !== undefined));
+    const groupNodes = n.namedChildren.filter((c) => !skip.has(c.id));
     const a = this.block(groupNodes, ln);
     const b: Stmt = altNode ? this.stmt(altNode) : { t: 'block', body: [], line: ln };
     let mode: 'a' | 'b' | 'fork' = 'fork';
@@ -426,8 +429,9 @@ export class Compiler {
       case 'raw_string_literal':
         return { t: 'str' };
       case 'true':
-        return { t: 'num', v: 1 };
+        return { t: 'num', v: 1, text: n.text };
       case 'false':
+        return { t: 'num', v: 0, text: n.text };
       case 'null':
       case 'nullptr':
         return { t: 'num', v: 0 };

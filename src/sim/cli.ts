@@ -224,6 +224,7 @@ function renderText(file: string, results: { res: FunctionSimResult; traces: Tra
     const endNotes: string[] = [];
     if (res.ends['loop-bound']) endNotes.push(`${res.ends['loop-bound']} abandoned at the loop bound`);
     if (res.ends['step-bound']) endNotes.push(`${res.ends['step-bound']} abandoned at the step bound`);
+    if (res.ends.exception) endNotes.push(`${res.ends.exception} end with an exception escaping to the callers (a helper: ${[...new Set(res.escapes.map((f) => `${f.kind} at line ${f.line}`))].join(', ')})`);
     if (res.capped) endNotes.push(`PATH CAP HIT: exploration incomplete`);
     if (res.error) endNotes.push(`INCOMPLETE: ${res.error}`);
     out.push(

@@ -47,7 +47,19 @@ export type FaultKind =
   | 'irql-api-too-high'
   | 'irql-not-restored'
   | 'spinlock-held-at-exit'
-  | 'null-deref';
+  | 'null-deref'
+  /** MmProbeAndLock*Pages with AccessMode KernelMode on an MDL describing a caller-supplied address (security hole, no bug check). */
+  | 'kernelmode-probe-user-address'
+  /** MmProbeAndLock*Pages with an Operation / AccessMode outside its enum, or a constant of the other enum (swapped arguments). */
+  | 'probe-invalid-argument'
+  /** A write through the system address of an MDL locked with IoReadAccess. */
+  | 'write-to-read-locked'
+  /** IoFreeIrp of a driver-allocated IRP whose Irp->MdlAddress chain still holds a locked MDL that nothing else unlocks. */
+  | 'free-irp-with-locked-mdl'
+  /** IoFreeMdl(head) while an MDL chained on head->Next is locked and nothing else unlocks it. */
+  | 'free-chain-head'
+  /** IoBuildPartialMdl into a target MDL that a probe locked: the lock is overwritten, its page references leak. */
+  | 'partial-target-locked';
 
 export const FAULT_KINDS: FaultKind[] = [
   'probe-unhandled-exception', 'unhandled-exception', 'double-lock', 'lock-prebuilt', 'unlock-not-locked', 'unlock-nonpaged',
@@ -57,6 +69,8 @@ export const FAULT_KINDS: FaultKind[] = [
   'irp-double-complete', 'irql-probe-too-high', 'irql-pageable-at-dispatch', 'irql-unlock-too-high', 'irql-raise-lower',
   'irql-lower-higher', 'irql-spinlock-acquire', 'irql-spinlock-release', 'spinlock-not-held', 'spinlock-double-acquire',
   'irql-fast-mutex', 'irql-pool', 'irql-api-too-high', 'irql-not-restored', 'spinlock-held-at-exit', 'null-deref',
+  'kernelmode-probe-user-address', 'probe-invalid-argument', 'write-to-read-locked', 'free-irp-with-locked-mdl', 'free-chain-head',
+  'partial-target-locked',
 ];
 
 export interface BugCheck {
@@ -92,6 +106,24 @@ export interface FaultContext {
   lockedPages?: number;
   /** Pages the MDL describes. */
   pages?: number;
+  /**
+   * For a NULL dereference: where the NULL came from (`MmGetSystemAddressForMdlSafe`,
+   * `MmMapLockedPagesSpecifyCache`, `NULL MDL` for a NULL MDL handed to a DDI, `NULL` otherwise).
+   */
+  nullSource?: string;
+  /** Line of the call that produced the NULL. */
+  nullLine?: number;
+  /** For kernelmode-probe-user-address: the caller-supplied expression the MDL's address came from. */
+  source?: string;
+  /** For probe-invalid-argument: which argument, as written, and how the kernel reads it. */
+  argument?: string;
+  written?: string;
+  /** The MDL was locked (free-while-mapped: the spec's freeLockedMapped). */
+  locked?: boolean;
+  /** For chain / IRP leaks: how many locked MDLs were lost. */
+  count?: number;
+  /** Free text appended to the note (probe-invalid-argument: how the kernel reads the value). */
+  note?: string;
 }
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).toUpperCase();
@@ -201,11 +233,59 @@ export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
       return { plain: null, verifier: DV(0x2001d, 'IrqlReturn', 0, 0), note: `function returns at IRQL ${irql}, not at its entry IRQL ${ctx.newIrql}` };
     case 'spinlock-held-at-exit':
       return { plain: null, verifier: DV(0x40009, 'SpinLock', 0, 0), note: 'spin lock still held when the function returns' };
-    case 'null-deref':
+    case 'null-deref': {
+      // A NULL (user-range) access at IRQL < DISPATCH_LEVEL is an access violation dispatched as an
+      // exception (a __try/__except can take it); unhandled, the thread context picks the bug check.
+      // At DISPATCH_LEVEL or above the page fault cannot be resolved: 0xD1, never an exception.
+      const av = hex(0xc0000005);
+      const plain =
+        irql >= 2
+          ? BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 0, irql, 0, 'IP')
+          : ctx.thread === 'system-service'
+            ? BC(0x3b, 'SYSTEM_SERVICE_EXCEPTION', av, 'IP', 'context record', 0)
+            : ctx.thread === 'system-thread'
+              ? BC(0x7e, 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED', av, 'IP', 'exception record', 'context record')
+              : BC(0x1e, 'KMODE_EXCEPTION_NOT_HANDLED', av, 'IP', 0, 0);
+      const from = ctx.nullSource && ctx.nullSource !== 'NULL' ? ` (NULL from ${ctx.nullSource}${ctx.nullLine ? ' at line ' + ctx.nullLine : ''})` : '';
       return {
-        plain: irql >= 2 ? BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 0, irql, 0, 'IP') : BC(0x7e, 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED', hex(0xc0000005), 'IP', 0, 0),
+        plain,
+        verifier: plain,
+        note: `NULL pointer ${ctx.mdl ?? ''} dereferenced${ctx.ddi ? ' by ' + ctx.ddi : ''}${from}`,
+      };
+    }
+    case 'kernelmode-probe-user-address':
+      return {
+        plain: null,
         verifier: null,
-        note: `NULL pointer ${ctx.mdl ?? ''} dereferenced${ctx.ddi ? ' by ' + ctx.ddi : ''}`,
+        note:
+          `${ctx.ddi ?? 'MmProbeAndLockPages'}(${mdl}, KernelMode, ...) on an address the caller chose (${ctx.source ?? 'caller-supplied'}): ` +
+          'KernelMode skips the user-range check, so a kernel address is locked and the driver then reads or writes kernel memory for an untrusted caller',
+      };
+    case 'probe-invalid-argument':
+      return { plain: null, verifier: null, note: `${ctx.ddi ?? 'MmProbeAndLockPages'}: ${ctx.argument ?? 'argument'} written as ${ctx.written ?? '?'}: ${ctx.note ?? ''}`.trim() };
+    case 'write-to-read-locked':
+      return {
+        plain: null,
+        verifier: null,
+        note: `write through the system address of ${mdl}, locked with IoReadAccess: the pages were probed for read only; read-only and copy-on-write pages (a mapped image, shared sections) are modified for every process sharing them`,
+      };
+    case 'free-irp-with-locked-mdl':
+      return {
+        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', 'locked pages', 0),
+        verifier: BC(0xcb, 'DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS', 'caller', 'caller of caller', mdl, 'pages'),
+        note: `IoFreeIrp frees the IRP only: ${mdl} on its MdlAddress chain stays locked (and allocated) forever`,
+      };
+    case 'free-chain-head':
+      return {
+        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', 'locked pages', 0),
+        verifier: BC(0xcb, 'DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS', 'caller', 'caller of caller', mdl, 'pages'),
+        note: `IoFreeMdl frees only the head of the chain: ${mdl}, chained on its Next, stays locked (and allocated) forever`,
+      };
+    case 'partial-target-locked':
+      return {
+        plain: BC(0x76, 'PROCESS_HAS_LOCKED_PAGES', 0, 'process', 'locked pages', 0),
+        verifier: DV(0xb0, mdl, 'MdlFlags', 0),
+        note: `IoBuildPartialMdl into ${mdl}, which a probe locked: the flags are overwritten and the probe's page references are never released`,
       };
   }
 }

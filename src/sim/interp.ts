@@ -47,6 +47,21 @@ export interface MdlRec {
   pages?: number;
   /** The memory object it describes (pages of one region can be locked by several MDLs). */
   region?: number;
+  /** Its VirtualAddress came from a caller-supplied value (the expression, e.g. `Irp->UserBuffer`). */
+  supplied?: string;
+  /** Locked by a probe with Operation IoReadAccess (0). */
+  readOnly?: boolean;
+  /**
+   * Its lock was lost by another operation (IoFreeMdl of the chain head, IoFreeIrp of the IRP holding it):
+   * if nothing unlocks it before it becomes unreachable, that operation is the fault, not the exit.
+   */
+  lostBy?: { kind: FaultKind; line: number; column: number; stack: StackEntry[]; ctx: FaultContext };
+}
+
+/** One frame of a fault's location: the function and the line in it (innermost first). */
+export interface StackEntry {
+  fn: string;
+  line: number;
 }
 
 export interface Obj {
@@ -61,7 +76,11 @@ export interface Obj {
   zeroed?: boolean;
   freed?: number;
   label: string;
-  irp?: { ioMgr: boolean; completed?: number; stackLoc?: number };
+  irp?: { ioMgr: boolean; completed?: number; stackLoc?: number; driver?: boolean; freed?: number };
+  /** An input buffer (system buffer, user buffer): pointers read out of it are caller-supplied. */
+  inbuf?: string;
+  /** A system address: the MDL object it maps. */
+  sysvaOf?: number;
 }
 
 interface Unk {
@@ -76,6 +95,12 @@ interface Unk {
   obj?: number;
   hint?: 'user' | 'nonpaged' | 'mdl';
   label: string;
+  /** A caller-supplied address (Irp->UserBuffer, Type3InputBuffer, a pointer read out of an input buffer). */
+  src?: string;
+  /** The object it designates is an input buffer (pointers read from it are caller-supplied). */
+  inbuf?: string;
+  /** A NULL returned by this call (provenance of a NULL dereference). */
+  nullSrc?: { ddi: string; line: number };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +120,7 @@ class UnwindSig {
 }
 /** The path ends here: bug check, abandoned (bounds), or infeasible. */
 export class EndSig {
-  constructor(public reason: 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged') {}
+  constructor(public reason: 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged' | 'exception') {}
 }
 const BREAK = new BreakSig();
 const CONTINUE = new ContinueSig();
@@ -131,6 +156,10 @@ export interface RawFault {
   ddi?: string;
   /** Fault ends the path (unhandled exception). */
   fatal: boolean;
+  /** Where it happened, innermost first: `stack[0]` is (function, line), the last entry is (entry, entryLine). */
+  stack: StackEntry[];
+  /** The fault's context (MDL, DDI, where a NULL came from...). */
+  context: FaultContext;
 }
 
 export interface PathRecord {
@@ -139,7 +168,9 @@ export interface PathRecord {
   steps: number;
   faults: RawFault[];
   /** 'merged': the path reached a program point in a state already explored from there. */
-  end: 'return' | 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged';
+  end: 'return' | 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged' | 'exception';
+  /** Helper entries: exceptions that escape the function (not faults: its callers show them). */
+  escapes?: RawFault[];
   exitLine?: number;
   trace?: TraceStep[];
   /** Lines of the entry function executed. */
@@ -165,6 +196,13 @@ export interface InterpOptions {
   changesIrql?: boolean;
   /** Record the outcomes of the entry function's `if` statements. */
   logBranches?: boolean;
+  /**
+   * The entry is a dispatch routine (role type DRIVER_DISPATCH, or assigned to MajorFunction[]): its IRP
+   * comes from the I/O manager, `Irp->MdlAddress` is NULL or the I/O manager's locked MDL.
+   */
+  dispatch?: boolean;
+  /** The entry is a helper (called by other functions of the file, not a callback): exceptions escaping it are its callers' business. */
+  helper?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,15 +353,39 @@ export class Run {
 
   // --- faults --------------------------------------------------------------------------------
 
-  fault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal = false, where?: { fn: string; entryLine: number }): void {
-    const bugChecks = bugCheckFor(kind, { ...ctx, irql: ctx.irql ?? this.irql, thread: ctx.thread ?? this.opts.thread });
-    const fnName = where?.fn ?? this.frame.def.name;
-    const entryLine = where?.entryLine ?? this.curLineCtx ?? line;
-    const key = `${kind}|${line}|${entryLine}`;
+  fault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal = false, where?: { fn: string; entryLine: number; stack?: StackEntry[] }): void {
+    const f = this.makeFault(kind, line, column, ctx, fatal, where);
+    const key = `${kind}|${line}|${f.entryLine}|${f.function}`;
     if (this.faultKeys.has(key)) return;
     this.faultKeys.add(key);
-    this.faults.push({ kind, line, column, function: fnName, entryLine, message: bugChecks.note, bugChecks, ddi: ctx.ddi, fatal });
-    this.event(line, `FAULT ${kind}: ${bugChecks.note}`);
+    this.faults.push(f);
+    this.event(line, `FAULT ${kind}: ${f.message}`);
+  }
+
+  private makeFault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal: boolean, where?: { fn: string; entryLine: number; stack?: StackEntry[] }): RawFault {
+    const full = { ...ctx, irql: ctx.irql ?? this.irql, thread: ctx.thread ?? this.opts.thread };
+    const bugChecks = bugCheckFor(kind, full);
+    const entryLine = where?.entryLine ?? this.curLineCtx ?? line;
+    let stack: StackEntry[];
+    if (where?.stack) stack = where.stack;
+    else if (where) {
+      stack = [{ fn: where.fn, line }];
+      if (entryLine !== line) stack.push({ fn: this.frames[0]?.def.name ?? where.fn, line: entryLine });
+    } else stack = this.stackAt(line);
+    const fnName = where?.fn ?? stack[0]!.fn;
+    return { kind, line, column, function: fnName, entryLine, message: bugChecks.note, bugChecks, ddi: ctx.ddi, fatal, stack, context: full };
+  }
+
+  /** The current location, innermost first: (function, line), then each caller at its call line. */
+  stackAt(line: number): StackEntry[] {
+    const out: StackEntry[] = [];
+    let l = line;
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const fr = this.frames[i]!;
+      out.push({ fn: fr.def.name, line: l });
+      if (fr.callSite) l = Number(fr.callSite.split(':')[0]);
+    }
+    return out.length ? out : [{ fn: '', line }];
   }
 
   event(line: number, event: string): void {
@@ -535,30 +597,72 @@ export class Run {
         const u = this.unks[v.id]!;
         if (u.obj !== undefined) return this.objs[u.obj]!;
         if (u.dom && u.dom.length === 1 && u.dom[0] === 0) {
-          if (nullIsFault) {
-            this.fault('null-deref', line, 1, { mdl: u.label, ddi: what });
-            throw new EndSig('fault');
-          }
+          if (nullIsFault) this.nullDeref(line, 1, { mdl: u.label, ddi: what, nullSource: u.nullSrc?.ddi ?? 'NULL', nullLine: u.nullSrc?.line });
           return null;
         }
         const mem: MemKind = u.hint === 'user' ? 'user' : u.hint === 'nonpaged' ? 'nonpaged' : 'unknown';
         const o = this.newObj('ext', true, u.label, mem);
+        if (u.inbuf || u.src) o.inbuf = u.inbuf ?? u.src;
         u.obj = o.id;
         u.dom = undefined;
         return o;
       }
       case 'i':
         if (v.v === 0) {
-          if (nullIsFault) {
-            this.fault('null-deref', line, 1, { mdl: 'NULL', ddi: what });
-            throw new EndSig('fault');
-          }
+          if (nullIsFault) this.nullDeref(line, 1, { mdl: 'NULL', ddi: what, nullSource: 'NULL' });
           return null;
         }
         return this.newObj('ext', true, `*${fmtNum(v.v)}`);
       case 'x':
         return this.newObj('local', false, 'uninitialized');
     }
+  }
+
+  /**
+   * A dereference of NULL by the driver. Below DISPATCH_LEVEL the access violation is dispatched as an
+   * exception (STATUS_ACCESS_VIOLATION): an `__except` filter can take it, like on a real machine;
+   * unhandled it is the NULL-dereference fault. At DISPATCH_LEVEL or above it is a bug check (0xD1).
+   */
+  private nullDeref(line: number, col: number, ctx: FaultContext): never {
+    if (this.irql < D && !this.inFilter) {
+      this.event(line, `NULL dereference: access violation`);
+      this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, ctx.ddi ?? 'dereference', { kind: 'null-deref', ctx });
+    }
+    this.fault('null-deref', line, col, ctx, true);
+    throw new EndSig('fault');
+  }
+
+  /** The caller-supplied source of an address value, if any. */
+  private suppliedSrc(v: Val): string | undefined {
+    if (v.k !== 'u') return undefined;
+    return this.unks[v.id]!.src;
+  }
+
+  /** Is this value a definite NULL? */
+  private isNull(v: Val): boolean {
+    if (v.k === 'i') return v.v === 0;
+    if (v.k === 'u') {
+      const u = this.unks[v.id]!;
+      return u.obj === undefined && !!u.dom && u.dom.length === 1 && u.dom[0] === 0;
+    }
+    return false;
+  }
+
+  /** A write into object `o` (a store, or the destination of a copy / fill routine). */
+  private checkWrite(o: Obj, line: number, col: number, what: string): void {
+    if (o.sysvaOf !== undefined) {
+      const mo = this.objs[o.sysvaOf]!;
+      const m = mo.mdl;
+      if (m && m.readOnly && (m.st === 'L' || m.st === 'LM')) this.fault('write-to-read-locked', line, col, { mdl: mo.label, ddi: what });
+    }
+    if (o.mdl && o.mdl.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: what });
+  }
+
+  /** The object a pointer argument designates, without materializing anything. */
+  private pointee(v: Val): Obj | undefined {
+    if (v.k === 'p') return v.f === undefined ? this.objs[v.o] : undefined;
+    if (v.k === 'u' && this.unks[v.id]!.obj !== undefined) return this.objs[this.unks[v.id]!.obj!];
+    return undefined;
   }
 
   // --- fields --------------------------------------------------------------------------------
@@ -591,23 +695,29 @@ export class Run {
           const c = this.choose(2, line, [`${label} != NULL (I/O manager locked the user buffer)`, `${label} == NULL (zero-length transfer)`]);
           if (c === 1) return { k: 'i', v: 0 };
           const m = this.newObj('mdl', true, label, 'user');
-          m.mdl = { st: 'L', origin: 'I/O manager (direct I/O)', line, mem: 'user', lockedHere: false, ioMgr: true, pages: 1 };
-          this.countLock(m.mdl, +1);
+          if (this.opts.dispatch) {
+            m.mdl = { st: 'L', origin: 'I/O manager (direct I/O)', line, mem: 'user', lockedHere: false, ioMgr: true, pages: 1 };
+            this.countLock(m.mdl, +1);
+          } else {
+            // Not a dispatch routine: what this IRP's MDL is, is not known here: its state is lazy, like a caller's MDL.
+            m.mdl = { st: '?', origin: 'caller', line, mem: 'user', lockedHere: false, ioMgr: true, caller: true, pages: 1 };
+          }
           m.fields.set('Next', { k: 'i', v: 0 });
           return { k: 'p', o: m.id };
         }
-        if (f === 'UserBuffer') return this.newUnk(label, 'user');
+        if (f === 'RequestorMode') return this.newUnk(label, undefined, [0, 1]);
+        if (f === 'UserBuffer') return this.srcUnk(label, 'user', label);
         if (f === 'AssociatedIrp' || f === 'IoStatus' || f === 'Tail' || f === 'Overlay') {
           const s = this.newObj(o.ext ? 'ext' : 'local', o.ext, label);
           if (f === 'AssociatedIrp') s.kind = 'irp';
           s.irp = { ioMgr: false };
           return { k: 'p', o: s.id };
         }
-        if (f === 'SystemBuffer') return this.newUnk(label, 'nonpaged');
+        if (f === 'SystemBuffer') return this.inbufUnk(label);
         if (f === 'CurrentStackLocation') return { k: 'p', o: this.stackLocOf(o).id };
         return this.newUnk(label);
       case 'stackloc':
-        if (f === 'Type3InputBuffer') return this.newUnk(label, 'user');
+        if (f === 'Type3InputBuffer') return this.srcUnk(label, 'user', 'Type3InputBuffer');
         if (f === 'Parameters' || f === 'DeviceIoControl' || f === 'Read' || f === 'Write' || f === 'Others') {
           const s = this.newObj('stackloc', true, label);
           return { k: 'p', o: s.id };
@@ -618,12 +728,18 @@ export class Run {
         return this.newUnk(label);
       case 'mdl':
         if (f === 'Next' && !o.mdl?.caller) return { k: 'i', v: 0 };
-        if (f === 'MappedSystemVa') return { k: 'p', o: this.newObj('sysva', false, label, 'sysva').id };
+        if (f === 'MappedSystemVa') {
+          const sv = this.newObj('sysva', false, label, 'sysva');
+          sv.sysvaOf = o.id;
+          return { k: 'p', o: sv.id };
+        }
         if (f === 'Next') return this.newUnk(label, 'mdl');
         return this.newUnk(label);
       case 'ext':
-        if (f === 'UserBuffer' || f === 'Type3InputBuffer') return this.newUnk(label, 'user');
-        if (f === 'SystemBuffer') return this.newUnk(label, 'nonpaged');
+        if (f === 'UserBuffer' || f === 'Type3InputBuffer') return this.srcUnk(label, 'user', f === 'UserBuffer' ? label : 'Type3InputBuffer');
+        if (f === 'SystemBuffer') return this.inbufUnk(label);
+        // A value read out of an input buffer: a pointer there is whatever the caller wrote.
+        if (o.inbuf) return this.srcUnk(label, undefined, `a pointer read out of ${o.inbuf}`);
         return this.newUnk(label, /Mdl/.test(f) ? 'mdl' : undefined);
       case 'frame':
         return this.newUnk(f);
@@ -632,6 +748,18 @@ export class Run {
       default:
         return this.newUnk(label);
     }
+  }
+
+  private srcUnk(label: string, hint: Unk['hint'], src: string): Val {
+    const v = this.newUnk(label, hint) as { k: 'u'; id: number };
+    this.unks[v.id]!.src = src;
+    return v;
+  }
+
+  private inbufUnk(label: string): Val {
+    const v = this.newUnk(label, 'nonpaged') as { k: 'u'; id: number };
+    this.unks[v.id]!.inbuf = label;
+    return v;
   }
 
   private stackLocOf(irp: Obj): Obj {
@@ -732,6 +860,7 @@ export class Run {
         return this.evalCall(e);
       case 'field': {
         const o = this.baseObj(e.obj, e.name);
+        if (o.mdl && o.mdl.st === 'X') this.fault('use-after-free', this.curLine, 1, { mdl: o.label, ddi: `->${e.name}` });
         return this.readField(o, e.name, this.curLine);
       }
       case 'index': {
@@ -743,10 +872,12 @@ export class Run {
         if (e.op === '=') {
           const v = this.eval(e.right);
           const { o, f } = this.lval(e.left);
+          this.checkWrite(o, this.curLine, 1, e.left.t === 'field' ? `->${e.left.name} =` : 'store');
           this.writeField(o, f, v);
           return v;
         }
         const { o, f } = this.lval(e.left);
+        this.checkWrite(o, this.curLine, 1, 'store');
         const cur = this.readField(o, f, this.curLine);
         const r = this.eval(e.right);
         const v = this.arith(e.op.slice(0, -1), cur, r);
@@ -783,6 +914,7 @@ export class Run {
       }
       case 'upd': {
         const { o, f } = this.lval(e.e);
+        this.checkWrite(o, this.curLine, 1, 'store');
         const cur = this.readField(o, f, this.curLine);
         const nv = this.arith(e.op === '++' ? '+' : '-', cur, { k: 'i', v: 1 });
         this.writeField(o, f, nv);
@@ -910,7 +1042,13 @@ export class Run {
     if (x === undefined || y === undefined) {
       if (op === '&' && (x === 0 || y === 0)) return { k: 'i', v: 0 };
       if (op === '*' && (x === 0 || y === 0)) return { k: 'i', v: 0 };
-      return this.derivedUnk(op, a, b);
+      const r = this.derivedUnk(op, a, b);
+      // An offset into a caller-supplied buffer is caller-supplied too.
+      if ((op === '+' || op === '-') && r.k === 'u') {
+        const src = this.suppliedSrc(a) ?? (op === '+' ? this.suppliedSrc(b) : undefined);
+        if (src) this.unks[r.id]!.src ??= src;
+      }
+      return r;
     }
     switch (op) {
       case '+':
@@ -996,6 +1134,7 @@ export class Run {
     this.frames.forEach((f, i) => frameIndex.set(f.vars.id, i));
     out.push(this.frames.map((f) => `${f.def.name}@${f.callSite ?? ''}:${obj(f.vars.id)}:${[...(f.refs ?? [])].join(',')}:${[...(f.aggs ?? [])].sort().join(',')}`).join('/'));
     out.push('g' + obj(this.globals.id));
+    if (this.prevMode) out.push('m' + val(this.prevMode));
     for (const id of [...this.escaped].sort((a, b) => a - b)) out.push('e' + obj(id));
     for (const o of this.objs) if (o.ext) obj(o.id);
     const serializeObjects = (from: number): number => {
@@ -1005,9 +1144,12 @@ export class Run {
         let str = `${o.kind}${o.ext ? 'E' : ''}${o.zeroed ? 'Z' : ''}${o.freed !== undefined ? 'F' : ''}${o.mem ?? ''}`;
         if (o.mdl) {
           const m = o.mdl;
-          str += `<${m.st}${m.lockedHere ? 'h' : ''}${m.pagesLeaked ? 'k' : ''}${m.caller ? 'c' : ''}${m.leakReported ? 'r' : ''}${m.ioMgr ? 'i' : ''}${m.mem}${m.lockFrame !== undefined ? 'f' + (frameIndex.get(m.lockFrame) ?? -1) : ''}>`;
+          str += `<${m.st}${m.lockedHere ? 'h' : ''}${m.pagesLeaked ? 'k' : ''}${m.caller ? 'c' : ''}${m.leakReported ? 'r' : ''}${m.ioMgr ? 'i' : ''}${m.mem}${m.lockFrame !== undefined ? 'f' + (frameIndex.get(m.lockFrame) ?? -1) : ''}`;
+          str += `${m.supplied !== undefined ? 's' : ''}${m.readOnly ? 'o' : ''}${m.lostBy ? `l${m.lostBy.kind}@${m.lostBy.line}` : ''}>`;
         }
-        if (o.irp) str += `{${o.irp.ioMgr ? 1 : 0}${o.irp.completed !== undefined ? 'c' : ''}${o.irp.stackLoc !== undefined ? 's' + obj(o.irp.stackLoc) : ''}}`;
+        if (o.irp) str += `{${o.irp.ioMgr ? 1 : 0}${o.irp.completed !== undefined ? 'c' : ''}${o.irp.driver ? 'd' : ''}${o.irp.freed !== undefined ? 'x' : ''}${o.irp.stackLoc !== undefined ? 's' + obj(o.irp.stackLoc) : ''}}`;
+        if (o.inbuf !== undefined) str += 'B';
+        if (o.sysvaOf !== undefined) str += 'v' + obj(o.sysvaOf);
         for (const k of [...o.fields.keys()].sort()) str += `|${k}=${val(o.fields.get(k)!)}`;
         out.push(str);
       }
@@ -1033,7 +1175,8 @@ export class Run {
     for (const id of unkQueue) {
       const u = this.unks[id]!;
       out.push(
-        `U${unkNum.get(id)}:${u.dom ? u.dom.join(',') : ''}|${u.lo ?? ''},${u.hi ?? ''}|${u.ne ? [...u.ne].sort((a, b) => a - b).join(',') : ''}|${u.err ? 'e' : ''}${u.hint ?? ''}|${u.obj !== undefined ? objNum.get(u.obj) : ''}`,
+        `U${unkNum.get(id)}:${u.dom ? u.dom.join(',') : ''}|${u.lo ?? ''},${u.hi ?? ''}|${u.ne ? [...u.ne].sort((a, b) => a - b).join(',') : ''}|${u.err ? 'e' : ''}${u.hint ?? ''}|${u.obj !== undefined ? objNum.get(u.obj) : ''}` +
+          `${u.src !== undefined ? '|s' : ''}${u.inbuf !== undefined ? '|b' : ''}${u.nullSrc ? `|n${u.nullSrc.line}` : ''}`,
       );
     }
     // Locked pages nobody can reach: the exit checks will report them.
@@ -1263,7 +1406,10 @@ export class Run {
         if (e === BREAK) return;
         if (e !== CONTINUE) throw e;
       }
-      if (s.t === 'for' && s.upd) this.eval(s.upd);
+      if (s.t === 'for' && s.upd) {
+        this.curLine = s.line;
+        this.eval(s.upd);
+      }
       if (s.t === 'do') {
         this.step(s.line, 'loop condition');
         const before = this.pos;
@@ -1401,7 +1547,7 @@ export class Run {
   // --- SEH ------------------------------------------------------------------------------------
 
   /** Raise an exception: phase 1 evaluates the filters, innermost first; phase 2 unwinds. */
-  raise(code: Val, line: number, column: number, ddi: string): void {
+  raise(code: Val, line: number, column: number, ddi: string, unhandled?: { kind: FaultKind; ctx: FaultContext }): void {
     this.event(line, `${ddi} raises ${this.codeText(code)}`);
     for (let i = this.handlers.length - 1; i >= 0; i--) {
       const h = this.handlers[i]!;
@@ -1433,11 +1579,26 @@ export class Run {
         // not continuable: dispatching raises STATUS_NONCONTINUABLE_EXCEPTION, which the same filter
         // cannot take either: the exception is never handled.
         this.event(line, `__except filter returns EXCEPTION_CONTINUE_EXECUTION for a noncontinuable exception`);
-        this.fault(PROBE_DDIS.has(ddi) ? 'probe-unhandled-exception' : 'unhandled-exception', line, column, { code: STATUS.NONCONTINUABLE_EXCEPTION, ddi }, true);
-        throw new EndSig('fault');
+        this.unhandled(unhandled?.kind ?? (PROBE_DDIS.has(ddi) ? 'probe-unhandled-exception' : 'unhandled-exception'), line, column, { ...unhandled?.ctx, code: STATUS.NONCONTINUABLE_EXCEPTION, ddi });
       }
     }
-    this.fault(PROBE_DDIS.has(ddi) ? 'probe-unhandled-exception' : 'unhandled-exception', line, column, { code: this.sampleCode(code), ddi }, true);
+    this.unhandled(unhandled?.kind ?? (PROBE_DDIS.has(ddi) ? 'probe-unhandled-exception' : 'unhandled-exception'), line, column, { ...unhandled?.ctx, code: this.sampleCode(code), ddi: unhandled?.ctx.ddi ?? ddi });
+  }
+
+  /** ExGetPreviousMode() (one value per path). */
+  prevMode: Val | undefined;
+
+  /** Helper entries' escaping exceptions (not faults: they propagate to the callers, simulated too). */
+  escapes: RawFault[] = [];
+
+  /** No handler takes the exception: a fault, or, in a helper simulated as its own entry, an exception escaping to its callers. */
+  private unhandled(kind: FaultKind, line: number, column: number, ctx: FaultContext): never {
+    if (this.opts.helper) {
+      this.escapes.push(this.makeFault(kind, line, column, ctx, true));
+      this.event(line, `exception escapes ${this.frames[0]?.def.name ?? 'the function'} (a helper: its callers handle it or fault)`);
+      throw new EndSig('exception');
+    }
+    this.fault(kind, line, column, ctx, true);
     throw new EndSig('fault');
   }
 
@@ -1564,6 +1725,7 @@ export class Run {
       if (p.name) vars.fields.set(p.name, args[i] ?? this.newUnk(p.name));
     });
     const entryCallLine = this.frames.length === 1 ? e.line : this.frames[this.frames.length - 1]!.entryCallLine;
+    const callerStack = this.stackAt(e.line);
     this.frames.push({ def, vars, entryCallLine, refs, callSite: `${e.line}:${e.col}` });
     const hdepth = this.handlers.length;
     if (this.trace) this.event(e.line, `call ${def.name}`);
@@ -1583,7 +1745,7 @@ export class Run {
     this.frames.pop();
     this.handlers.length = Math.min(this.handlers.length, hdepth);
     // Pages the callee locked and nobody can reach any more leaked at the callee's exit.
-    this.leakCheck(retLine, ret, { fn: def.name, entryLine: entryCallLine ?? e.line });
+    this.leakCheck(retLine, ret, { fn: def.name, entryLine: entryCallLine ?? e.line, stack: [{ fn: def.name, line: retLine }, ...callerStack] });
     return ret ?? this.newUnk(`${def.name}()`);
   }
 
@@ -1598,7 +1760,7 @@ export class Run {
   private mdlArg(v: Val, line: number, col: number, ddi: string): Obj {
     const o = this.objOf(v, line, ddi, false);
     if (!o) {
-      this.fault('null-deref', line, col, { mdl: 'NULL MDL', ddi });
+      this.fault('null-deref', line, col, { mdl: 'NULL MDL', ddi, nullSource: 'NULL MDL' });
       throw new EndSig('fault');
     }
     if (!o.mdl) {
@@ -1656,6 +1818,89 @@ export class Run {
       if (this.trace) this.event(line, `${o.label} (from the caller) assumed ${expect} by ${ddi}`);
     }
     if (m.st === 'X' && ddi !== 'IoFreeMdl') this.fault('use-after-free', line, col, { mdl: o.label, ddi });
+  }
+
+  /**
+   * AccessMode and Operation of a probe, as written: a value outside the enum, a BOOLEAN, or a constant
+   * of the other enum (the swapped-arguments bug: legal numbers, wrong meaning).
+   */
+  private checkProbeArgs(e: Expr & { t: 'call' }, ddi: string, modeIdx: number, mode: number | undefined, op: number | undefined, label: string): void {
+    // The type an argument was written with: an enum constant's name, a BOOLEAN literal, a parameter's
+    // declared type, or a KPROCESSOR_MODE-valued expression (Irp->RequestorMode, ExGetPreviousMode()).
+    const written = (i: number): string | undefined => {
+      const a = e.args[i];
+      if (!a) return undefined;
+      if (a.t === 'num' && a.text) return /^(true|TRUE)$/.test(a.text) ? 'TRUE' : 'FALSE';
+      if (a.t === 'id') {
+        const p = this.frame.def.params.find((q) => q.name === a.name);
+        if (p && p.pointerDepth === 0) {
+          const t = p.type.replace(/\b(const|volatile|enum)\b/g, '').trim();
+          if (t === 'KPROCESSOR_MODE' || t === 'MODE') return 'UserMode';
+          if (t === 'LOCK_OPERATION') return 'IoReadAccess';
+        }
+        return a.name;
+      }
+      if (a.t === 'field' && a.name === 'RequestorMode') return 'UserMode';
+      if (a.t === 'call' && (a.fn === 'ExGetPreviousMode' || a.fn === 'KeGetPreviousMode')) return 'UserMode';
+      return undefined;
+    };
+    const modeText = e.args[modeIdx] ? exprText(e.args[modeIdx]!) : '?';
+    const opText = e.args[modeIdx + 1] ? exprText(e.args[modeIdx + 1]!) : '?';
+    const modeName = written(modeIdx);
+    const opName = written(modeIdx + 1);
+    const LOCK_OPS = new Set(['IoReadAccess', 'IoWriteAccess', 'IoModifyAccess']);
+    const MODES = new Set(['KernelMode', 'UserMode']);
+    const BOOLS = new Set(['TRUE', 'FALSE', 'true', 'false']);
+    const modeMeaning = (v: number | undefined) => (v === undefined ? 'an unknown mode' : v === 0 ? 'KernelMode (no user-range check: any address is accepted)' : 'UserMode (a kernel-space buffer always fails the probe)');
+    const opMeaning = (v: number | undefined) => (v === undefined ? 'an unknown operation' : v === 0 ? 'IoReadAccess (the pages are probed for read only)' : 'a write access (any value other than IoReadAccess probes for write)');
+    if ((modeName && (LOCK_OPS.has(modeName) || BOOLS.has(modeName))) || (mode !== undefined && mode !== 0 && mode !== 1)) {
+      this.fault('probe-invalid-argument', e.line, e.col, {
+        mdl: label,
+        ddi,
+        argument: 'AccessMode (a KPROCESSOR_MODE)',
+        written: modeText,
+        note: `the kernel reads ${modeText}${mode !== undefined ? ` (${mode})` : ''} as ${modeMeaning(mode)}`,
+      });
+    }
+    if ((opName && (MODES.has(opName) || BOOLS.has(opName))) || (op !== undefined && (op < 0 || op > 2))) {
+      this.fault('probe-invalid-argument', e.line, e.col, {
+        mdl: label,
+        ddi,
+        argument: 'Operation (a LOCK_OPERATION)',
+        written: opText,
+        note: `the kernel reads ${opText}${op !== undefined ? ` (${op})` : ''} as ${opMeaning(op)}`,
+      });
+    }
+  }
+
+  /** The path established that the request comes from kernel mode (Irp->RequestorMode / ExGetPreviousMode() == KernelMode). */
+  private trustedKernelCaller(): boolean {
+    for (const o of this.objs) {
+      if (o.kind !== 'irp') continue;
+      const rm = o.fields.get('RequestorMode');
+      if (rm && this.num(rm) === 0) return true;
+    }
+    return !!this.prevMode && this.num(this.prevMode) === 0;
+  }
+
+  /**
+   * `host.field` starts a chain of MDLs (linked by Next) that an operation drops (IoFreeMdl of the head,
+   * IoFreeIrp): the locked members lose their owner. Whether that leaks is decided when they become
+   * unreachable with their pages still locked (then this operation is the fault, once for the chain).
+   */
+  private markChainLost(host: Obj, field: string, kind: FaultKind, line: number, col: number, what: string): void {
+    let cur = host.fields.get(field);
+    const stack = this.stackAt(line);
+    for (let g = 0; g < 16 && cur; g++) {
+      const o = this.pointee(cur);
+      if (!o || !o.mdl || o === host) break;
+      const m = o.mdl;
+      if ((m.st === 'L' || m.st === 'LM') && m.lockedHere && !m.leakReported) {
+        m.lostBy = { kind, line, column: col, stack, ctx: { mdl: o.label, ddi: kind === 'free-chain-head' ? 'IoFreeMdl' : 'IoFreeIrp' } };
+        if (this.trace) this.event(line, `${o.label} (on ${what}) stays locked unless unlocked elsewhere`);
+      }
+      cur = o.fields.get('Next');
+    }
   }
 
   private checkIrqlMax(ddi: string, max: number, line: number, col: number): void {
@@ -1814,13 +2059,6 @@ export class Run {
       case 'DbgPrint':
       case 'DbgPrintEx':
       case 'TraceEvents':
-      case 'RtlCopyMemory':
-      case 'RtlZeroMemory':
-      case 'RtlFillMemory':
-      case 'RtlMoveMemory':
-      case 'memcpy':
-      case 'memset':
-      case 'memmove':
       case 'KeEnterCriticalRegion':
       case 'KeLeaveCriticalRegion':
       case 'IoMarkIrpPending':
@@ -1833,6 +2071,43 @@ export class Run {
         for (const a of e.args) this.eval(a);
         if (name === 'PAGED_CODE' && this.irql > A) this.fault('irql-api-too-high', line, col, { ddi: 'PAGED_CODE' });
         return { k: 'i', v: 0 };
+      // --- memory routines: pointer arguments are dereferenced (unless the length is 0) ---
+      case 'RtlCopyMemory':
+      case 'RtlMoveMemory':
+      case 'RtlCopyBytes':
+      case 'memcpy':
+      case 'memmove':
+      case 'RtlZeroMemory':
+      case 'RtlSecureZeroMemory':
+      case 'RtlFillMemory':
+      case 'memset':
+      case 'RtlCompareMemory':
+      case 'RtlEqualMemory':
+      case 'memcmp': {
+        const vals = e.args.map((a) => this.eval(a));
+        const twoPtr = /Copy|Move|memcpy|memmove|Compare|Equal|memcmp/.test(name);
+        const lenIdx = twoPtr || name === 'memset' ? 2 : 1;
+        const len = vals[lenIdx];
+        if (len && this.num(len) === 0) return { k: 'i', v: 0 };
+        const ptrs = twoPtr ? [0, 1] : [0];
+        const writes = !/Compare|Equal|memcmp/.test(name);
+        for (const i of ptrs) {
+          const v = vals[i];
+          if (!v) continue;
+          if (this.isNull(v)) {
+            const u = v.k === 'u' ? this.unks[v.id]! : undefined;
+            this.nullDeref(line, col, { mdl: u?.label ?? 'NULL', ddi: `${name} (argument ${i + 1})`, nullSource: u?.nullSrc?.ddi ?? 'NULL', nullLine: u?.nullSrc?.line });
+          }
+          const o = this.pointee(v);
+          if (o && i === 0 && writes) this.checkWrite(o, line, col, `${name} destination`);
+          else if (o && o.mdl && o.mdl.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
+        }
+        if (name === 'RtlCompareMemory' || name === 'RtlEqualMemory' || name === 'memcmp') return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
+        return { k: 'i', v: 0 };
+      }
+      case 'ExGetPreviousMode':
+        this.prevMode ??= this.newUnk('ExGetPreviousMode()', undefined, [0, 1]);
+        return this.prevMode;
       case 'IoGetCurrentIrpStackLocation':
       case 'IoGetNextIrpStackLocation': {
         const irp = this.objOf(this.arg(e, 0), line, name)!;
@@ -1854,6 +2129,8 @@ export class Run {
         if (c === 1) return { k: 'i', v: 0 };
         const m = this.newMdl(this.mdlLabel(e, 'IoAllocateMdl'), 'IoAllocateMdl', line, this.memOf(va), 'F');
         this.describe(m.mdl!, va, lenV);
+        const supplied = this.suppliedSrc(va);
+        if (supplied) m.mdl!.supplied = supplied;
         this.event(line, `${m.label} allocated`);
         const irp = this.objOf(irpV, line, name, false);
         if (irp) {
@@ -1905,14 +2182,17 @@ export class Run {
           case 'X':
             this.fault('double-free', line, col, { mdl: o.label, ddi: name });
             return { k: 'i', v: 0 };
+          // One defect, one fault: the pages this IoFreeMdl leaves locked are not reported again at the exit.
           case 'L':
-            this.fault('free-while-locked', line, col, { mdl: o.label, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' });
+            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' });
             m.pagesLeaked = true;
+            m.leakReported = true;
             break;
           case 'LM':
-            this.fault('free-while-mapped', line, col, { mdl: o.label });
-            this.fault('free-while-locked', line, col, { mdl: o.label });
+            this.fault('free-while-mapped', line, col, { mdl: o.label, ddi: name, locked: true });
+            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
             m.pagesLeaked = true;
+            m.leakReported = true;
             break;
           case 'AP':
           case 'APF':
@@ -1921,9 +2201,39 @@ export class Run {
           default:
             break;
         }
+        // The rest of the chain (head->Next...) is not freed: locked members stay locked unless something
+        // else unlocks them (a chain loop saves `next` first): decided when they become unreachable.
+        this.markChainLost(o, 'Next', 'free-chain-head', line, col, `${o.label}->Next`);
         m.st = 'X';
         o.freed = line;
         this.event(line, `${o.label} freed`);
+        return { k: 'i', v: 0 };
+      }
+      case 'IoAllocateIrp':
+      case 'IoBuildDeviceIoControlRequest':
+      case 'IoBuildAsynchronousFsdRequest':
+      case 'IoBuildSynchronousFsdRequest': {
+        for (let i = 0; i < e.args.length; i++) this.escape(this.arg(e, i), line);
+        this.checkIrqlMax(name, name === 'IoAllocateIrp' || name === 'IoBuildAsynchronousFsdRequest' ? D : 0, line, col);
+        const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
+        if (c === 1) return { k: 'i', v: 0 };
+        const irp = this.newObj('irp', false, `irp#${line}(${name})`, 'nonpaged');
+        irp.irp = { ioMgr: false, driver: true };
+        // The driver's MDLs go on MdlAddress (the builders' own buffer MDLs are not modelled: none here).
+        irp.fields.set('MdlAddress', { k: 'i', v: 0 });
+        return { k: 'p', o: irp.id };
+      }
+      case 'IoFreeIrp': {
+        const irp = this.objOf(this.arg(e, 0), line, name, false);
+        if (!irp) return { k: 'i', v: 0 };
+        if (irp.irp?.driver) {
+          // IoFreeIrp neither unlocks nor frees the MDLs on Irp->MdlAddress (§4b).
+          this.markChainLost(irp, 'MdlAddress', 'free-irp-with-locked-mdl', line, col, `${irp.label}->MdlAddress`);
+          irp.irp.freed = line;
+          irp.irp.completed ??= line;
+        } else if (irp.irp) {
+          irp.irp.completed ??= line;
+        }
         return { k: 'i', v: 0 };
       }
       case 'MmProbeAndLockPages':
@@ -1932,8 +2242,15 @@ export class Run {
         const o = this.mdlArg(this.arg(e, 0), line, col, name);
         const argVals: Val[] = [];
         for (let i = 1; i < e.args.length; i++) argVals.push(this.arg(e, i));
-        const mode = this.num(argVals[name === 'MmProbeAndLockPages' ? 0 : 1] ?? { k: 'x' });
+        const modeIdx = name === 'MmProbeAndLockPages' ? 1 : 2;
+        const mode = this.num(argVals[modeIdx - 1] ?? { k: 'x' });
+        const op = this.num(argVals[modeIdx] ?? { k: 'x' });
+        this.checkProbeArgs(e, name, modeIdx, mode, op, o.label);
         const m = o.mdl!;
+        // KernelMode on a caller-chosen address: no user-range check (unless the request came from kernel mode).
+        if (mode === 0 && m.supplied && !this.trustedKernelCaller()) {
+          this.fault('kernelmode-probe-user-address', line, col, { mdl: o.label, ddi: name, source: m.supplied });
+        }
         const maxIrql = name === 'MmProbeAndLockPages' ? D : A;
         if (this.irql > maxIrql) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name });
         else if (this.irql >= D && (m.mem === 'user' || m.mem === 'paged')) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
@@ -1955,7 +2272,8 @@ export class Run {
         }
         // UserMode probe of a kernel-space range: the range check fails before any page is touched (§5b).
         const kernelRange = m.mem === 'paged' || m.mem === 'nonpaged' || m.mem === 'stack' || m.mem === 'sysva';
-        if (mode === 1 && kernelRange) {
+        // Any AccessMode other than KernelMode (0) is treated as UserMode by the kernel.
+        if (mode !== undefined && mode !== 0 && kernelRange) {
           this.event(line, `${name}(${o.label}, UserMode): kernel-space range, the probe raises STATUS_ACCESS_VIOLATION`);
           this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
           return { k: 'i', v: 0 };
@@ -1965,15 +2283,20 @@ export class Run {
           this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_CODES), line, col, name);
           return { k: 'i', v: 0 };
         }
-        // A successful probe locks the pages. On a nonpaged-built, partial or MmAllocatePagesForMdl MDL
-        // that is the undefined case above: a free build (ReactOS) only asserts the flags and locks anyway.
-        if (m.st === 'F' || m.st === 'NP' || m.st === 'PT' || m.st === 'PTM' || m.st === 'AP' || m.st === 'APF') {
+        // A successful probe locks the pages. On a nonpaged-built or partial MDL that is the undefined
+        // case above: a free build (ReactOS) only asserts the flags and locks anyway (→ L). An
+        // MmAllocatePagesForMdl MDL is locked already (MDL_PAGES_LOCKED): it stays what it is, and
+        // probing it again is the same defect (lock-prebuilt), not a double lock.
+        if (m.st === 'F' || m.st === 'NP' || m.st === 'PT' || m.st === 'PTM') {
           m.st = 'L';
           m.lockedHere = true;
           m.lockLine = line;
           m.lockFrame = this.frame.vars.id;
+          m.lostBy = undefined;
         }
-        this.countLock(m, +1);
+        // Operation: IoReadAccess (0) probes for read only; any other value probes for write.
+        m.readOnly = op === 0;
+        if (m.st === 'L' || m.st === 'LM') this.countLock(m, +1);
         if (this.branchLog && this.frames.length === 1) this.branchLog.push(line * 4 + 3);
         this.event(line, `${o.label} locked (${this.processLockedPages} page(s) locked in the process)`);
         return { k: 'i', v: 0 };
@@ -2033,9 +2356,10 @@ export class Run {
         this.touchMdl(tgt, name, line, col, 'unlocked');
         if (tgt.mdl!.st !== 'X') {
           if (tgt.mdl!.st === 'L' || tgt.mdl!.st === 'LM') {
-            // Rebuilding over a locked MDL loses its lock.
-            this.fault('free-while-locked', line, col, { mdl: tgt.label });
+            // Rebuilding over a locked MDL loses its lock (the flags are overwritten): its references leak.
+            this.fault('partial-target-locked', line, col, { mdl: tgt.label, ddi: name });
             tgt.mdl!.pagesLeaked = true;
+            tgt.mdl!.leakReported = true;
           }
           tgt.mdl!.st = 'PT';
         }
@@ -2054,27 +2378,40 @@ export class Run {
       case 'MmMapLockedPagesSpecifyCache':
       case 'MmMapLockedPages': {
         const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        for (let i = 1; i < e.args.length; i++) this.arg(e, i);
+        const rest: Val[] = [];
+        for (let i = 1; i < e.args.length; i++) rest.push(this.arg(e, i));
         this.checkIrqlMax(name, D, line, col);
         this.touchMdl(o, name, line, col, 'locked');
         const m = o.mdl!;
         const va = (): Val => {
           let cur = o.fields.get('MappedSystemVa');
           if (!cur || cur.k !== 'p') {
-            cur = { k: 'p', o: this.newObj('sysva', false, `system VA of ${o.label}`, 'sysva').id };
+            const sv = this.newObj('sysva', false, `system VA of ${o.label}`, 'sysva');
+            sv.sysvaOf = o.id;
+            cur = { k: 'p', o: sv.id };
             o.fields.set('MappedSystemVa', cur);
           }
           return cur;
         };
+        // A failed mapping: NULL, remembered as coming from this call (for the NULL dereference it may cause).
+        const nullVa = (): Val => {
+          const v = this.newUnk(`${name}(${o.label}) result`, undefined, [0]) as { k: 'u'; id: number };
+          this.unks[v.id]!.nullSrc = { ddi: name, line };
+          return v;
+        };
+        // MmMapLockedPagesSpecifyCache returns NULL only with BugCheckOnFailure FALSE (its 5th argument);
+        // otherwise a failure is bug check 0x3F. MmGetSystemAddressForMdl / MmMapLockedPages never return NULL.
+        const canFail =
+          name === 'MmGetSystemAddressForMdlSafe' || (name === 'MmMapLockedPagesSpecifyCache' && rest[3] !== undefined && this.num(rest[3]) === 0);
         const macro = name.startsWith('MmGetSystemAddress');
         switch (m.st) {
           case 'F': {
             // 0x1A/0x1233 on a plain kernel; the path continues (as after every non-fatal fault), and the
             // mapping may fail like any other.
             this.fault('map-unlocked', line, col, { mdl: o.label, ddi: name });
-            if (name !== 'MmGetSystemAddressForMdl' && name !== 'MmMapLockedPages') {
+            if (canFail) {
               const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
-              if (c === 1) return { k: 'i', v: 0 };
+              if (c === 1) return nullVa();
             }
             return va();
           }
@@ -2089,9 +2426,9 @@ export class Run {
           default:
             break;
         }
-        if (name !== 'MmGetSystemAddressForMdl' && name !== 'MmMapLockedPages') {
+        if (canFail) {
           const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
-          if (c === 1) return { k: 'i', v: 0 };
+          if (c === 1) return nullVa();
         }
         if (m.st === 'L') m.st = 'LM';
         else if (m.st === 'PT') m.st = 'PTM';
@@ -2155,8 +2492,9 @@ export class Run {
         if (o.freed !== undefined) this.fault('double-free', line, col, { mdl: o.label, ddi: name });
         if (o.mdl) {
           if (o.mdl.st === 'L' || o.mdl.st === 'LM') {
-            this.fault('free-while-locked', line, col, { mdl: o.label });
+            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
             o.mdl.pagesLeaked = true;
+            o.mdl.leakReported = true;
           }
           o.mdl.st = 'X';
         }
@@ -2449,8 +2787,11 @@ export class Run {
   private exitChecks(def: FnDef, line: number, ret: Val | undefined): void {
     const where = { fn: def.name, entryLine: line };
     this.leakCheck(line, ret, where, true);
+    // A completion routine returning STATUS_MORE_PROCESSING_REQUIRED stops the completion of its IRP.
+    const smpr = ret !== undefined && this.num(ret) === STATUS.MORE_PROCESSING_REQUIRED;
     // IRPs the I/O manager will complete later (passed down / pending / completed elsewhere).
     for (const o of this.objs) {
+      if (smpr) break;
       if (o.kind === 'irp' && o.irp?.ioMgr && o.irp.completed === undefined && o.fields.has('MdlAddress')) {
         this.completeIrp(o, line, 1, true, where);
       }
@@ -2466,7 +2807,7 @@ export class Run {
    * results of external calls), objects handed to external code, the return value and the
    * variables of the frames still active (callers).
    */
-  private leakCheck(line: number, ret: Val | undefined, where: { fn: string; entryLine: number }, exitingTop = false): void {
+  private leakCheck(line: number, ret: Val | undefined, where: { fn: string; entryLine: number; stack?: StackEntry[] }, exitingTop = false): void {
     const reach = new Set<number>();
     const stack: number[] = [];
     const push = (id: number | undefined) => {
@@ -2486,6 +2827,8 @@ export class Run {
     pushVal(ret);
     while (stack.length) {
       const o = this.objs[stack.pop()!]!;
+      // A freed MDL / IRP / pool block holds no one: what only it pointed to is lost.
+      if (o.freed !== undefined || o.mdl?.st === 'X' || o.irp?.freed !== undefined) continue;
       for (const v of o.fields.values()) pushVal(v);
     }
     // At a callee's exit, only the pages it (or its callees) locked: a caller's lock is the caller's.
@@ -2498,6 +2841,16 @@ export class Run {
       if ((locked && !reach.has(o.id)) || (m.pagesLeaked && m.st === 'X')) {
         this.curLine = line;
         m.leakReported = true;
+        if (locked && m.lostBy) {
+          // Dropped with its chain head / IRP and never unlocked since: that operation is the defect.
+          const lb = m.lostBy;
+          this.fault(lb.kind, lb.line, lb.column, { ...lb.ctx, lockedPages: this.processLockedPages, pages: m.pages }, false, {
+            fn: lb.stack[0]!.fn,
+            entryLine: lb.stack[lb.stack.length - 1]!.line,
+            stack: lb.stack,
+          });
+          continue;
+        }
         this.fault('locked-at-exit', line, 1, { mdl: o.label, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged', lockedPages: this.processLockedPages, pages: m.pages }, false, where);
       }
     }

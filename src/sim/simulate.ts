@@ -2,7 +2,7 @@
  * The simulator's public API: explore every path of a function (depth-first over fork decisions)
  * and collect the faults with the bug checks a real machine would show.
  */
-import type { SourceFile } from '../parse/parser.js';
+import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { Run, type Decision, type PathRecord, type RawFault, type TraceStep } from './interp.js';
@@ -66,6 +66,15 @@ export interface FunctionSimResult {
   covered: Set<number>;
   /** Lines where some path took a decision whose label says a call returned NULL. */
   nullReturnLines: Set<number>;
+  /** The function is a dispatch routine (role type DRIVER_DISPATCH, or assigned to MajorFunction[] in the file). */
+  dispatch: boolean;
+  /**
+   * The function is a helper: called by other functions of the file and not a dispatch routine or a
+   * registered callback. Exceptions escaping it are not faults (its callers show them): see `escapes`.
+   */
+  helper: boolean;
+  /** Helpers: exceptions that escape the function on some path (kind and line, as a fault would be). */
+  escapes: SimFault[];
   /** With `logBranches`: each path's steps (see `Run.branchLog`). */
   branchLogs?: number[][];
   /** Exploration stopped on an internal error (reported, never silent). */
@@ -77,6 +86,12 @@ export class SimProgram {
   readonly fns = new Map<string, FnDef>();
   readonly defs: FnDef[] = [];
   readonly scope: FileScope;
+  /** Dispatch routines: role type DRIVER_DISPATCH, or assigned to `...->MajorFunction[...]` in the file. */
+  readonly dispatch = new Set<string>();
+  /** Functions whose address is taken (registered as callbacks: completion routines, DPCs, work items, threads, tables...). */
+  readonly addressTaken = new Set<string>();
+  /** Functions called by another function of the file. */
+  readonly called = new Set<string>();
 
   constructor(readonly file: SourceFile) {
     const compiler = new Compiler(file);
@@ -87,6 +102,56 @@ export class SimProgram {
       // Later definitions of the same name (#if alternatives) do not replace the first.
       if (!this.fns.has(def.name)) this.fns.set(def.name, def);
     }
+    this.analyzeRoles();
+  }
+
+  /** Entry points vs helpers, from the file's text: roles, MajorFunction assignments, address-taken names, call sites. */
+  private analyzeRoles(): void {
+    const short = (n: string) => n.slice(n.lastIndexOf('::') + 1).replace(/^:/, '');
+    const names = new Map<string, string>();
+    for (const d of this.defs) {
+      names.set(d.name, d.name);
+      names.set(short(d.name), d.name);
+    }
+    for (const [fn, role] of this.scope.roles) if (role === 'DRIVER_DISPATCH' && names.has(fn)) this.dispatch.add(names.get(fn)!);
+    const strip = (n: SyntaxNode | null): SyntaxNode | null => {
+      for (let g = 0; n && g < 8; g++) {
+        if (n.type === 'parenthesized_expression') n = n.namedChildren[0] ?? null;
+        else if (n.type === 'cast_expression') n = n.childForFieldName('value');
+        else if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') n = n.childForFieldName('argument');
+        else if (n.type === 'assignment_expression') n = n.childForFieldName('right');
+        else break;
+      }
+      return n;
+    };
+    const enclosingDef = (n: SyntaxNode): FnDef | undefined => this.defs.find((d) => n.startIndex >= d.startIndex && n.endIndex <= d.endIndex);
+    const root = this.file.tree.rootNode;
+    for (const a of root.descendantsOfType('assignment_expression')) {
+      const left = a.childForFieldName('left');
+      if (!left || left.type !== 'subscript_expression' || !/MajorFunction\s*$/.test(left.childForFieldName('argument')?.text ?? '')) continue;
+      const r = strip(a.childForFieldName('right'));
+      if (r && names.has(r.text)) this.dispatch.add(names.get(r.text)!);
+    }
+    for (const id of root.descendantsOfType(['identifier', 'qualified_identifier'])) {
+      const target = names.get(id.text);
+      if (!target) continue;
+      const parent = id.parent;
+      if (!parent) continue;
+      if (parent.type === 'call_expression' && parent.childForFieldName('function')?.id === id.id) {
+        const caller = enclosingDef(id);
+        if (caller && caller.name !== target) this.called.add(target);
+        continue;
+      }
+      // declarators (the definition, prototypes, role-type declarations) are not uses
+      if (parent.type === 'function_declarator' || parent.type === 'declaration' || parent.type === 'init_declarator' && parent.childForFieldName('declarator')?.id === id.id) continue;
+      if (parent.type === 'qualified_identifier') continue;
+      this.addressTaken.add(target);
+    }
+  }
+
+  /** Called by other functions of the file, and not an entry point the system calls (dispatch, callback, role, DriverEntry). */
+  isHelper(name: string): boolean {
+    return this.called.has(name) && !this.dispatch.has(name) && !this.addressTaken.has(name) && !this.scope.roles.has(name) && name !== 'DriverEntry';
   }
 }
 
@@ -172,6 +237,8 @@ function runPath(
       visited,
       changesIrql: ctx.changesIrql,
       logBranches: o.logBranches,
+      dispatch: prog.dispatch.has(def.name),
+      helper: prog.isHelper(def.name),
     },
     choices,
     counts,
@@ -187,6 +254,7 @@ function runPath(
     trace: run.trace,
     covered: run.covered,
     branchLog: run.branchLog,
+    escapes: run.escapes,
   };
 }
 
@@ -219,8 +287,9 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
   let faultingPaths = 0;
   let capped = false;
   let error: string | undefined;
-  const ends: Record<PathRecord['end'], number> = { return: 0, fault: 0, 'loop-bound': 0, 'step-bound': 0, aborted: 0, merged: 0 };
+  const ends: Record<PathRecord['end'], number> = { return: 0, fault: 0, 'loop-bound': 0, 'step-bound': 0, aborted: 0, merged: 0, exception: 0 };
   const faults = new Map<string, SimFault>();
+  const escapes = new Map<string, SimFault>();
   const covered = new Set<number>();
   const nullReturnLines = new Set<number>();
   const branchLogs: number[][] = [];
@@ -245,6 +314,7 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
     if (rec.branchLog) branchLogs.push(rec.branchLog);
     for (const d of rec.decisions) if (d.label.includes('returns NULL') || d.label.includes('fails (returns NULL)')) nullReturnLines.add(d.line);
     for (const f of rec.faults) addFault(faults, f, rec, o.verifier);
+    for (const f of rec.escapes ?? []) addFault(escapes, f, rec, o.verifier);
     // Next path: bump the deepest decision that has an untried alternative.
     let advanced = false;
     while (choices.length) {
@@ -273,6 +343,9 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
     faults: list,
     covered,
     nullReturnLines,
+    dispatch: prog.dispatch.has(def.name),
+    helper: prog.isHelper(def.name),
+    escapes: [...escapes.values()].sort((a, b) => a.path.length - b.path.length || a.line - b.line),
     branchLogs: o.logBranches ? branchLogs : undefined,
     error,
     ms: performance.now() - t0,
@@ -297,6 +370,8 @@ function addFault(map: Map<string, SimFault>, f: RawFault, rec: PathRecord, veri
     plainBugCheck: f.bugChecks.plain,
     verifierBugCheck: f.bugChecks.verifier,
     fatal: f.fatal,
+    stack: f.stack,
+    context: f.context,
     path: { choices: rec.choices.slice(), decisions: rec.decisions, length: rec.steps },
     occurrences: (prev?.occurrences ?? 0) + 1,
   });

@@ -24,6 +24,10 @@ export interface Disagreement extends Key {
   /** The linter's explanation path goes through a line no explored path executes. */
   infeasibleLinterPath: boolean;
   simKinds: Set<string>;
+  /** Fault kinds the simulator shows at the reported line (attributed to this function). */
+  simKindsAtLine: Set<string>;
+  /** Rules the linter reports at the reported line. */
+  lintRulesAtLine: Set<string>;
   /** The linter's message (fp) or the simulated fault and its path (fn). */
   detail: string;
   known?: KnownDifferentialImprecision;
@@ -53,20 +57,30 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
   const disagreements: Disagreement[] = [];
   const inconclusive: string[] = [];
   let paths = 0;
+  // Each function simulated on its own first: a fault inside a callee that the callee shows on its own is the
+  // callee's defect (reported there); any other fault inside a callee is caused by the caller's state and is
+  // the caller's, at its call (the linter's cross-function summaries report it at the call line).
+  const results = new Map(prog.defs.map((def) => [def, simulateFunction(prog, def, DIFF_SIM_OPTIONS)] as const));
+  const own = new Set<string>();
+  for (const [def, res] of results) for (const f of res.faults) if (f.function === def.name) own.add(`${f.function}|${f.kind}|${f.line}`);
   for (const def of prog.defs) {
-    const res = simulateFunction(prog, def, DIFF_SIM_OPTIONS);
+    const res = results.get(def)!;
     paths += res.paths;
     if (res.capped || res.error) {
       inconclusive.push(def.name);
       continue;
     }
     const sim = new Map<string, string>();
-    const simKinds = new Set(res.faults.filter((f) => f.function === def.name).map((f) => f.kind as string));
-    for (const f of res.faults) {
-      if (f.function !== def.name) continue;
-      for (const rule of rulesForFault(f.kind)) {
+    const simAt = new Map<number, Set<string>>();
+    const mine = res.faults.filter((f) => f.function === def.name || !own.has(`${f.function}|${f.kind}|${f.line}`));
+    const simKinds = new Set(mine.map((f) => f.kind as string));
+    for (const f of mine) {
+      if (!simAt.has(f.entryLine)) simAt.set(f.entryLine, new Set());
+      simAt.get(f.entryLine)!.add(f.kind);
+      for (const rule of rulesForFault(f.kind, f)) {
         const k = `${rule}|${f.entryLine}`;
-        if (!sim.has(k)) sim.set(k, `${f.kind}: ${f.message}; path: ${f.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ') || '(no decisions)'}`);
+        const where = f.function === def.name ? '' : ` (in ${f.function}, line ${f.line})`;
+        if (!sim.has(k)) sim.set(k, `${f.kind}: ${f.message}${where}; path: ${f.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ') || '(no decisions)'}`);
       }
     }
     const lin = new Map<string, string>();
@@ -77,6 +91,7 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
       lin.set(`${m.ruleId}|${m.line}`, m.message);
       if (m.path) linPath.set(`${m.ruleId}|${m.line}`, m.path);
     }
+    const lintAt = (line: number) => new Set([...lin.keys()].filter((k) => k.endsWith(`|${line}`)).map((k) => k.split('|')[0]!));
     let logs: number[][] | null | undefined;
     const feasible = (msg: string, path: { line: number; message: string }[] | undefined): boolean => {
       const constraints = path ? pathConstraints(path, src.text) : linterBranches(msg, src.text);
@@ -113,6 +128,8 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
             // no explored path takes the branches the linter's explanation takes, in that order
             !feasible(msg, linPath.get(k)),
           simKinds,
+          simKindsAtLine: simAt.get(Number(line)) ?? new Set(),
+          lintRulesAtLine: lintAt(Number(line)),
         });
       }
     }
@@ -120,7 +137,18 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
       if (lin.has(k)) continue;
       const [rule, line] = k.split('|') as [string, string];
       counts.get(rule)!.fn++;
-      disagreements.push({ function: def.name, rule, line: Number(line), direction: 'fn', detail, unreachable: false, infeasibleLinterPath: false, simKinds });
+      disagreements.push({
+        function: def.name,
+        rule,
+        line: Number(line),
+        direction: 'fn',
+        detail,
+        unreachable: false,
+        infeasibleLinterPath: false,
+        simKinds,
+        simKindsAtLine: simAt.get(Number(line)) ?? new Set(),
+        lintRulesAtLine: lintAt(Number(line)),
+      });
     }
   }
   if (feats) {
@@ -302,7 +330,7 @@ export function runDifferential(o: DifferentialOptions): DifferentialReport {
   for (let index = 0; index < o.count; index++) {
     const p = generateProgram(o.seed, index);
     const c = compareProgram(p);
-    functions += (p.helpers ? 3 : 1);
+    functions += render(p).functions.length;
     paths += c.paths;
     inconclusive += c.inconclusive.length;
     for (const [r, v] of c.counts) {

@@ -65,7 +65,13 @@ export function validateFixtureFile(path: string, root: string, faultRules: Set<
   const simulated: Finding[] = [];
   const details = new Map<string, { kind: string; decisions: string }>();
   const capped: string[] = [];
-  for (const def of prog.defs) {
+  const results = prog.defs.map((def) => simulateFunction(prog, def, opts));
+  // Each function simulated as its own entry (the first definition of a name, as calls resolve it).
+  const own = new Map<string, FunctionSimResult>();
+  prog.defs.forEach((def, i) => {
+    if (!own.has(def.name)) own.set(def.name, results[i]!);
+  });
+  prog.defs.forEach((def, i) => {
     for (const [line, rules] of exp) {
       if (line < def.line || line > def.endLine) continue;
       for (const rule of rules) {
@@ -74,23 +80,22 @@ export function validateFixtureFile(path: string, root: string, faultRules: Set<
         else notValidated.push(f);
       }
     }
-    const r: FunctionSimResult = simulateFunction(prog, def, opts);
+    const r = results[i]!;
     if (r.capped) capped.push(def.name);
     if (r.error) capped.push(`${def.name} (${r.error})`);
     for (const fault of r.faults) {
-      // Only faults located in this entry's own body (callee faults are validated with the callee as entry).
-      if (fault.function !== def.name) continue;
-      for (const rule of rulesForFault(fault.kind)) {
+      const at = attributeFault(fault, def.name, own);
+      for (const rule of rulesForFault(fault.kind, fault)) {
         if (!faultRules.has(rule)) continue;
-        const f = { file, function: def.name, rule, line: fault.entryLine };
-        const key = `${def.name}|${rule}|${fault.entryLine}`;
+        const f = { file, function: at.function, rule, line: at.line };
+        const key = `${at.function}|${rule}|${at.line}`;
         if (!details.has(key)) {
           simulated.push(f);
-          details.set(key, { kind: fault.kind, decisions: fault.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ') });
+          details.set(key, { kind: fault.kind, decisions: (at.function !== def.name ? `(simulating ${def.name}) ` : '') + fault.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ') });
         }
       }
     }
-  }
+  });
   const key = (f: Finding) => `${f.function}|${f.rule}|${f.line}`;
   const simKeys = new Set(simulated.map(key));
   const expKeys = new Set(expected.map(key));
@@ -104,6 +109,37 @@ export function validateFixtureFile(path: string, root: string, faultRules: Set<
     capped,
     notValidated,
   };
+}
+
+/** Kinds that are exceptions no handler took: located where they were raised, whoever the entry. */
+const EXCEPTION_KINDS = new Set(['probe-unhandled-exception', 'unhandled-exception']);
+
+/**
+ * Where a fault found while simulating `entry` is located, for the comparison with `// expect:` lines.
+ *
+ * A fault in the entry's own body is at its line. A fault inside a callee (`fault.stack`: innermost
+ * first, each function with its line) belongs to the innermost function of the stack that, simulated as
+ * its own entry, shows the same kind at that same line (its own defect, or an exception escaping it),
+ * and to that line; an unhandled exception is always at the line that raised it. Otherwise the callee
+ * faulted because of the state its caller passed (e.g. `UnlockAndFree(mdl)` called twice): the fault
+ * is the entry's, at the entry's line of the call (`entryLine`).
+ */
+export function attributeFault(
+  fault: FunctionSimResult['faults'][number],
+  entry: string,
+  own: Map<string, FunctionSimResult>,
+): { function: string; line: number } {
+  const stack = fault.stack;
+  if (!stack || stack.length <= 1) return { function: entry, line: fault.entryLine };
+  if (EXCEPTION_KINDS.has(fault.kind)) return { function: stack[0]!.fn, line: stack[0]!.line };
+  for (let k = 0; k < stack.length - 1; k++) {
+    const { fn, line } = stack[k]!;
+    if (fn === entry) continue;
+    const r = own.get(fn);
+    if (!r) continue;
+    if ([...r.faults, ...r.escapes].some((f) => f.kind === fault.kind && f.entryLine === line)) return { function: fn, line };
+  }
+  return { function: entry, line: fault.entryLine };
 }
 
 export function faultValidatedRules(): Set<string> {

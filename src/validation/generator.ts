@@ -6,7 +6,26 @@
  * `KINDS`) and to `renderStmt`; shrinking works on any kind (it removes or flattens statements).
  */
 
-export type Buf = 'Buffer' | 'Irp->UserBuffer' | 'pool';
+/** What an MDL variable describes (its IoAllocateMdl VirtualAddress): `embedded` = a pointer read out of the METHOD_BUFFERED input. */
+export type Buf = 'Buffer' | 'Irp->UserBuffer' | 'pool' | 'Type3InputBuffer' | 'SystemBuffer' | 'embedded';
+/**
+ * How an MDL variable is first made: `alloc` IoAllocateMdl; `nonpaged` IoAllocateMdl + MmBuildMdlForNonPagedPool;
+ * `pages` MmAllocatePagesForMdlEx (released with MmFreePagesFromMdl + ExFreePool); `helper-*` by a helper of the file.
+ */
+export type Origin = 'alloc' | 'nonpaged' | 'pages' | 'helper-lock' | 'helper-lock-out' | 'helper-nonpaged';
+/** AccessMode of the probes of an MDL; `guard` = KernelMode under `if (Irp->RequestorMode == KernelMode)`, else UserMode. */
+export type Mode = 'UserMode' | 'KernelMode' | 'Irp->RequestorMode' | 'ExGetPreviousMode()' | 'accessMode' | 'guard';
+export interface MdlSpec {
+  buf: Buf;
+  origin: Origin;
+  mode: Mode;
+}
+/** The (AccessMode, Operation) arguments of a probe; `mode` undefined = the MDL's mode. */
+export interface ProbeArgs {
+  kind: 'IoReadAccess' | 'IoWriteAccess' | 'IoModifyAccess' | 'op' | 'swapped' | 'bad-op' | 'bad-mode';
+  op: string;
+  mode?: string;
+}
 export type Exit = { k: 'return'; status: string } | { k: 'goto' } | { k: 'none' };
 export type Filter = 'execute' | 'av-only' | 'continue-search' | 'two-codes';
 export type Cond =
@@ -19,15 +38,22 @@ export type Cond =
   | { k: 'mdl-locked'; i: number }
   | { k: 'mdl-nonnull'; i: number };
 
+export type MapCall = 'safe' | 'specify-false' | 'specify-true';
+export type MapCheck = 'else' | 'early' | 'not-null' | 'ternary' | 'none' | 'assert';
+export type MapUse = 'consume' | 'read' | 'copy-out' | 'write' | 'write-deref' | 'write-op';
+export type HelperOp = 'GenUnlockMdl' | 'GenFreeMdl' | 'GenProbeMdl' | 'GenRebuild';
+
 export type GStmt =
-  | { k: 'alloc'; i: number; buf: Buf; onNull: Exit }
-  | { k: 'probe-try'; i: number; flag: boolean; filter: Filter; freeInHandler: boolean; exit: Exit }
+  | { k: 'alloc'; i: number; onNull: Exit }
+  | { k: 'probe-try'; i: number; flag: boolean; filter: Filter; freeInHandler: boolean; exit: Exit; args: ProbeArgs }
   | { k: 'probe-bare'; i: number; flag: boolean }
   | { k: 'unlock'; i: number; clearFlag: boolean }
-  | { k: 'free'; i: number; guarded: boolean }
+  /** `after`: `null` clears the variable; `keep` leaves it dangling; `realloc` allocates a new MDL into it. */
+  | { k: 'free'; i: number; guarded: boolean; after: 'null' | 'keep' | 'realloc' }
   | { k: 'build'; i: number }
   | { k: 'partial'; src: number; dst: number }
-  | { k: 'map'; i: number; exit: Exit }
+  | { k: 'reuse'; i: number }
+  | { k: 'map'; i: number; exit: Exit; call: MapCall; check: MapCheck; use: MapUse }
   | { k: 'status-op' }
   | { k: 'set-status'; status: string }
   | { k: 'if'; c: Cond; then: GStmt[]; else?: GStmt[] }
@@ -39,8 +65,19 @@ export type GStmt =
   | { k: 'leave' }
   | { k: 'store-irp'; i: number; clear: boolean }
   | { k: 'complete-irp' }
-  | { k: 'helper-lock'; i: number }
-  | { k: 'helper-release'; i: number }
+  /** A probe of `Irp->MdlAddress` (in a dispatch routine the I/O manager locked it already). */
+  | { k: 'probe-irp-mdl'; exit: Exit }
+  /** Probe retried: in a loop after a failed operation (with or without unlocking first), or after a probe that raised. */
+  | { k: 'retry'; i: number; how: 'loop-unlock' | 'loop-no-unlock' | 'after-raise'; args: ProbeArgs }
+  /** The MDL attached to an IRP this function allocates, then IoFreeIrp. */
+  | { k: 'own-irp'; i: number; unlock: boolean; detach: boolean }
+  /** mdl1 chained on mdl0->Next, then the chain released. */
+  | { k: 'chain'; how: 'walk-unlock' | 'head-only' | 'walk-after-free' | 'walk-no-unlock' }
+  /** A read of an MDL field (or MmGetMdlByteCount). */
+  | { k: 'field'; i: number; f: 'ByteCount' | 'MdlFlags' | 'MmGetMdlByteCount' }
+  | { k: 'helper-lock'; i: number; out: boolean }
+  | { k: 'helper-release'; i: number; nullAfter: boolean }
+  | { k: 'helper-op'; i: number; fn: HelperOp; nullAfter: boolean }
   /** The MDL handed to an external function (not defined in the file): it escapes. */
   | { k: 'pass-mdl'; i: number }
   | { k: 'noise' };
@@ -49,11 +86,16 @@ export interface GenProgram {
   name: string;
   /** Number of MDL variables. */
   mdls: number;
-  /** The buffer each MDL variable describes (pool buffers are probed with KernelMode). */
-  bufs: Buf[];
+  /** What each MDL variable describes, how it is made and probed. */
+  specs: MdlSpec[];
   body: GStmt[];
   cleanup: GStmt[];
-  helpers: boolean;
+  /** Declared `DRIVER_DISPATCH Name;` with the (DeviceObject, Irp) signature. */
+  dispatch: boolean;
+  /** Initial value of the `accessMode` local. */
+  accessModeInit: 'KernelMode' | 'Irp->RequestorMode';
+  /** Generated to keep the MDL discipline (see GenCtx.clean): few faults, mostly traps. */
+  clean: boolean;
 }
 
 /** mulberry32 */
@@ -93,18 +135,39 @@ const STATUSES = ['STATUS_UNSUCCESSFUL', 'STATUS_INVALID_PARAMETER', 'STATUS_BUF
 interface GenCtx {
   rng: Rng;
   mdls: number;
+  specs: MdlSpec[];
   depth: number;
   budget: number;
   inFinallyTry: boolean;
   inLoop: boolean;
   usesGoto: boolean;
-  helpers: boolean;
   /** The IRP is either completed here or given an MDL, once (a second store would drop the first MDL). */
   irpUsed: boolean;
+  irpCompleted: boolean;
+  /**
+   * A correct-ish program: statements keep the MDL discipline (lock state tracked by the flag variables,
+   * exits through the cleanup label), so most functions have no fault and precision is meaningful; the
+   * variants are the rules' traps (checked mappings, retries that unlock, chain walks, helpers used right).
+   */
+  clean: boolean;
+  /** The Operation each MDL was locked with by the skeleton (or its helper). */
+  ops: ProbeArgs['kind'][];
+  /** How each MDL is mapped (one way per MDL: a MmMapLockedPagesSpecifyCache of an MDL already mapped by the macro is another contract). */
+  mapCalls: MapCall[];
 }
+
+/** Origins released by IoFreeMdl whose MDL a probe may legitimately lock. */
+export const lockable = (o: Origin) => o === 'alloc' || o === 'helper-lock' || o === 'helper-lock-out';
+const USER_BUFS: readonly Buf[] = ['Buffer', 'Irp->UserBuffer', 'Type3InputBuffer', 'embedded'];
+export const isUserBuf = (b: Buf) => USER_BUFS.includes(b);
 
 function genExit(g: GenCtx, allowNone = true): Exit {
   const r = g.rng.next();
+  if (g.clean) {
+    if (g.inFinallyTry || g.inLoop) return { k: 'none' };
+    g.usesGoto = true;
+    return { k: 'goto' };
+  }
   if (r < 0.45) return { k: 'return', status: g.rng.pick(STATUSES) };
   if (r < 0.8 || !allowNone) {
     if (g.inFinallyTry || g.inLoop) return { k: 'return', status: g.rng.pick(STATUSES) };
@@ -128,6 +191,31 @@ function genCond(g: GenCtx): Cond {
   ]);
 }
 
+/** Probe arguments: mostly a legal Operation; rarely the two arguments swapped or an illegal value. */
+function genProbeArgs(rng: Rng): ProbeArgs {
+  const kind = rng.weighted<ProbeArgs['kind']>([
+    ['IoReadAccess', 6],
+    ['IoWriteAccess', 3],
+    ['IoModifyAccess', 1],
+    ['op', 0.6],
+    ['swapped', 0.25],
+    ['bad-op', 0.2],
+    ['bad-mode', 0.2],
+  ]);
+  switch (kind) {
+    case 'op':
+      return { kind, op: 'op' };
+    case 'swapped':
+      return { kind, op: 'KernelMode', mode: rng.pick(['IoWriteAccess', 'IoReadAccess']) };
+    case 'bad-op':
+      return { kind, op: rng.pick(['KernelMode', 'UserMode', 'TRUE', 'FALSE', '3']) };
+    case 'bad-mode':
+      return { kind, op: rng.pick(['IoReadAccess', 'IoWriteAccess']), mode: rng.pick(['IoReadAccess', 'IoWriteAccess', 'IoModifyAccess', 'TRUE', '2']) };
+    default:
+      return { kind, op: kind };
+  }
+}
+
 type Kind = GStmt['k'];
 const KINDS: (readonly [Kind, number])[] = [
   ['alloc', 0], // emitted by the skeleton
@@ -135,9 +223,10 @@ const KINDS: (readonly [Kind, number])[] = [
   ['probe-bare', 0.4],
   ['unlock', 2.5],
   ['free', 1.5],
-  ['build', 0.4],
+  ['build', 0.35],
   ['partial', 0.3],
-  ['map', 1.5],
+  ['reuse', 0.15],
+  ['map', 1.8],
   ['status-op', 2],
   ['set-status', 0.6],
   ['if', 3],
@@ -148,8 +237,14 @@ const KINDS: (readonly [Kind, number])[] = [
   ['try-finally', 0.6],
   ['store-irp', 0.4],
   ['complete-irp', 0.3],
+  ['probe-irp-mdl', 0.35],
+  ['retry', 0.4],
+  ['own-irp', 0.35],
+  ['chain', 0.35],
+  ['field', 0.5],
   ['helper-lock', 0.5],
   ['helper-release', 0.4],
+  ['helper-op', 0.6],
   ['pass-mdl', 0.4],
   ['noise', 1],
 ];
@@ -160,10 +255,146 @@ function genBlock(g: GenCtx, n: number): GStmt[] {
   return out;
 }
 
-function genStmt(g: GenCtx): GStmt {
-  g.budget--;
+function genMap(g: GenCtx, i: number): GStmt {
+  const rng = g.rng;
+  const call = g.mapCalls[i]!;
+  let check = rng.weighted<MapCheck>([['else', 6], ['early', 2], ['not-null', 2], ['ternary', 0.5], ['none', 2], ['assert', 0.8]]);
+  let use = rng.weighted<MapUse>([['consume', 5], ['read', 2], ['copy-out', 1.5], ['write', 1.5], ['write-deref', 0.7], ['write-op', 0.7]]);
+  let exit = genExit(g);
+  if (check === 'early' && exit.k === 'none') exit = genExit(g, false);
+  if (check === 'ternary') {
+    use = 'read';
+    if (call !== 'safe') check = 'not-null';
+  }
+  return { k: 'map', i, exit, call, check, use };
+}
+
+/** Statements of a clean program (see GenCtx.clean). */
+function genCleanStmt(g: GenCtx): GStmt {
   const rng = g.rng;
   const i = rng.int(g.mdls);
+  const spec = g.specs[i]!;
+  const ifFlag = (then: GStmt[], neg = false): GStmt => ({ k: 'if', c: { k: neg ? 'not-flag' : 'flag', i }, then });
+  const nested = g.depth < 2;
+  const kind = rng.weighted<string>([
+    ['status-op', 2],
+    ['set-status', 0.5],
+    ['if', nested ? 2.5 : 0],
+    ['exit', 0.6],
+    ['loop', nested ? 0.5 : 0],
+    ['spin', 0.4],
+    ['try-finally', nested ? 0.4 : 0],
+    ['map', 2.5],
+    ['field', 0.5],
+    ['unlock', 0.6],
+    ['retry', 0.5],
+    ['own-irp', 0.4],
+    ['chain', 0.4],
+    ['helper', 0.8],
+    ['store-irp', 0.3],
+    ['complete-irp', 0.2],
+    ['noise', 1],
+  ]);
+  switch (kind) {
+    case 'status-op':
+      return { k: 'status-op' };
+    case 'set-status':
+      return { k: 'set-status', status: rng.pick(STATUSES) };
+    case 'if': {
+      g.depth++;
+      const c = genCond(g);
+      const s: GStmt = { k: 'if', c, then: genBlock(g, 1 + rng.int(3)), else: rng.chance(0.3) ? genBlock(g, 1 + rng.int(2)) : undefined };
+      g.depth--;
+      return s;
+    }
+    case 'exit':
+      if (g.inLoop || g.inFinallyTry) return { k: 'noise' };
+      return { k: 'exit', e: genExit(g, false) };
+    case 'loop': {
+      g.depth++;
+      const wasLoop = g.inLoop;
+      g.inLoop = true;
+      const s: GStmt = { k: 'loop', n: 1 + rng.int(3), body: genBlock(g, 1 + rng.int(3)) };
+      g.inLoop = wasLoop;
+      g.depth--;
+      return s;
+    }
+    case 'spin':
+      return { k: 'spin', body: [{ k: 'noise' }], queued: rng.chance(0.3) };
+    case 'try-finally': {
+      g.depth++;
+      const was = g.inFinallyTry;
+      g.inFinallyTry = true;
+      const body = genBlock(g, 1 + rng.int(2));
+      if (rng.chance(0.3)) body.splice(rng.int(body.length + 1), 0, { k: 'if', c: genCond(g), then: [{ k: 'leave' }] });
+      g.inFinallyTry = was;
+      g.depth--;
+      return { k: 'try-finally', body, fin: [{ k: 'if', c: { k: 'flag', i }, then: [{ k: 'unlock', i, clearFlag: true }] }], outerExcept: true };
+    }
+    case 'map': {
+      const m = genMap(g, i) as GStmt & { k: 'map' };
+      const op = g.ops[i];
+      const writable = op === 'IoWriteAccess' || op === 'IoModifyAccess';
+      if ((m.use === 'write' || m.use === 'write-deref') && !writable) m.use = 'copy-out';
+      if (m.use === 'write-op' && !(writable || op === 'op')) m.use = 'read';
+      const neverNull = spec.origin === 'nonpaged' || spec.origin === 'helper-nonpaged' || m.call === 'specify-true';
+      if ((m.check === 'none' || m.check === 'assert') && !neverNull) m.check = 'else';
+      if (m.exit.k === 'return') m.exit = genExit(g);
+      if (m.check === 'early' && m.exit.k === 'none') m.check = 'else';
+      return lockable(spec.origin) ? ifFlag([m]) : m;
+    }
+    case 'field':
+      return { k: 'field', i, f: rng.pick(['ByteCount', 'MdlFlags', 'MmGetMdlByteCount'] as const) };
+    case 'unlock':
+      if (!lockable(spec.origin)) return { k: 'noise' };
+      return ifFlag([{ k: 'unlock', i, clearFlag: true }]);
+    case 'retry':
+      if (!lockable(spec.origin) || g.inFinallyTry) return { k: 'noise' };
+      return { k: 'if', c: { k: 'mdl-nonnull', i }, then: [ifFlag([{ k: 'unlock', i, clearFlag: true }]), { k: 'retry', i, how: rng.chance(0.5) ? 'loop-unlock' : 'after-raise', args: legalArgs(g, i) }] };
+    case 'own-irp': {
+      if (!lockable(spec.origin)) return { k: 'noise' };
+      const unlock = rng.chance(0.6);
+      return { k: 'own-irp', i, unlock, detach: !unlock || rng.chance(0.4) };
+    }
+    case 'chain':
+      if (g.mdls < 2 || !g.specs.every((x) => lockable(x.origin))) return { k: 'noise' };
+      return { k: 'chain', how: 'walk-unlock' };
+    case 'helper': {
+      if (!lockable(spec.origin)) return { k: 'noise' };
+      const which = rng.pick(['probe', 'unlock', 'release'] as const);
+      if (which === 'probe') return ifFlag([{ k: 'helper-op', i, fn: 'GenProbeMdl', nullAfter: true }], true);
+      if (which === 'unlock') return ifFlag([{ k: 'helper-op', i, fn: 'GenUnlockMdl', nullAfter: true }]);
+      return ifFlag([{ k: 'helper-release', i, nullAfter: true }]);
+    }
+    case 'pass-mdl':
+      return { k: 'pass-mdl', i };
+    case 'store-irp':
+      if (g.irpUsed || g.inLoop || !lockable(spec.origin)) return { k: 'noise' };
+      g.irpUsed = true;
+      // The I/O manager unlocks and frees the MDL at completion: hand over only a locked one.
+      return ifFlag([{ k: 'store-irp', i, clear: true }]);
+    case 'complete-irp':
+      if (g.irpUsed || g.inLoop) return { k: 'noise' };
+      g.irpUsed = true;
+      g.irpCompleted = true;
+      return { k: 'complete-irp' };
+    default:
+      return { k: 'noise' };
+  }
+}
+
+/** Probe arguments a clean program uses for MDL i: the Operation it was first locked with. */
+function legalArgs(g: GenCtx, i: number): ProbeArgs {
+  const k = g.ops[i]!;
+  return k === 'op' || k === 'IoReadAccess' || k === 'IoWriteAccess' || k === 'IoModifyAccess' ? { kind: k, op: k } : { kind: 'IoReadAccess', op: 'IoReadAccess' };
+}
+
+function genStmt(g: GenCtx): GStmt {
+  g.budget--;
+  if (g.clean) return genCleanStmt(g);
+  const rng = g.rng;
+  const i = rng.int(g.mdls);
+  const spec = g.specs[i]!;
   const nested = g.depth < 2;
   let kind = rng.weighted(KINDS.filter(([k]) => nested || !['if', 'loop', 'spin', 'raise-irql', 'try-finally'].includes(k)));
   if (kind === 'leave' && !g.inFinallyTry) kind = 'noise';
@@ -176,19 +407,22 @@ function genStmt(g: GenCtx): GStmt {
         filter: rng.weighted<Filter>([['execute', 12], ['av-only', 1], ['continue-search', 0.5], ['two-codes', 0.5]]),
         freeInHandler: rng.chance(0.4),
         exit: genExit(g),
+        args: genProbeArgs(rng),
       };
     case 'probe-bare':
       return { k: 'probe-bare', i, flag: rng.chance(0.5) };
     case 'unlock':
       return { k: 'unlock', i, clearFlag: rng.chance(0.5) };
     case 'free':
-      return { k: 'free', i, guarded: rng.chance(0.6) };
+      return { k: 'free', i, guarded: rng.chance(0.6), after: lockable(spec.origin) ? rng.weighted<'null' | 'keep' | 'realloc'>([['null', 80], ['keep', 13], ['realloc', 7]]) : 'null' };
     case 'build':
       return { k: 'build', i };
     case 'partial':
       return g.mdls > 1 ? { k: 'partial', src: 0, dst: 1 } : { k: 'noise' };
+    case 'reuse':
+      return g.mdls > 1 ? { k: 'reuse', i: 1 } : { k: 'noise' };
     case 'map':
-      return { k: 'map', i, exit: genExit(g) };
+      return genMap(g, i);
     case 'status-op':
       return { k: 'status-op' };
     case 'set-status':
@@ -234,19 +468,39 @@ function genStmt(g: GenCtx): GStmt {
     case 'store-irp':
       // Ownership moves to the IRP: the local reference is dropped (keeping and freeing it too is a
       // use-after-free at completion, outside both rules).
-      if (g.irpUsed || g.inLoop) return { k: 'noise' };
+      if (g.irpUsed || g.inLoop || !lockable(spec.origin)) return { k: 'noise' };
       g.irpUsed = true;
       return { k: 'store-irp', i, clear: true };
     case 'complete-irp':
       if (g.irpUsed || g.inLoop) return { k: 'noise' };
       g.irpUsed = true;
+      g.irpCompleted = true;
       return { k: 'complete-irp' };
+    case 'probe-irp-mdl':
+      if (g.irpCompleted) return { k: 'noise' };
+      return { k: 'probe-irp-mdl', exit: genExit(g) };
+    case 'retry':
+      if (g.inFinallyTry) return { k: 'noise' };
+      return { k: 'retry', i, how: rng.weighted<'loop-unlock' | 'loop-no-unlock' | 'after-raise'>([['loop-unlock', 2], ['loop-no-unlock', 1], ['after-raise', 1.5]]), args: genProbeArgs(rng) };
+    case 'own-irp':
+      if (!lockable(spec.origin)) return { k: 'noise' };
+      return { k: 'own-irp', i, unlock: rng.chance(0.5), detach: rng.chance(0.4) };
+    case 'chain':
+      if (g.mdls < 2 || !g.specs.every((x) => lockable(x.origin))) return { k: 'noise' };
+      return { k: 'chain', how: rng.weighted<'walk-unlock' | 'head-only' | 'walk-after-free' | 'walk-no-unlock'>([['walk-unlock', 4], ['head-only', 1], ['walk-after-free', 1], ['walk-no-unlock', 1]]) };
+    case 'field':
+      return { k: 'field', i, f: rng.pick(['ByteCount', 'MdlFlags', 'MmGetMdlByteCount'] as const) };
     case 'helper-lock':
-      g.helpers = true;
-      return { k: 'helper-lock', i };
+      if (!lockable(spec.origin)) return { k: 'noise' };
+      return { k: 'helper-lock', i, out: rng.chance(0.4) };
     case 'helper-release':
-      g.helpers = true;
-      return { k: 'helper-release', i };
+      if (!lockable(spec.origin)) return { k: 'noise' };
+      return { k: 'helper-release', i, nullAfter: rng.chance(0.85) };
+    case 'helper-op': {
+      const fn = rng.weighted<HelperOp>([['GenUnlockMdl', 3], ['GenFreeMdl', 2], ['GenProbeMdl', 3], ['GenRebuild', 0.7]]);
+      if (fn === 'GenFreeMdl' && !lockable(spec.origin)) return { k: 'noise' };
+      return { k: 'helper-op', i, fn, nullAfter: rng.chance(0.85) };
+    }
     case 'pass-mdl':
       return { k: 'pass-mdl', i };
     default:
@@ -254,31 +508,79 @@ function genStmt(g: GenCtx): GStmt {
   }
 }
 
+function genSpec(rng: Rng, clean: boolean): MdlSpec {
+  const origin = rng.weighted<Origin>([['alloc', 82], ['nonpaged', 5], ['pages', 4], ['helper-lock', 3], ['helper-lock-out', 3], ['helper-nonpaged', 3]]);
+  if (origin === 'nonpaged' || origin === 'pages' || origin === 'helper-nonpaged') return { buf: 'pool', origin, mode: 'KernelMode' };
+  const buf: Buf =
+    origin === 'alloc'
+      ? rng.weighted<Buf>([['Buffer', 4], ['Irp->UserBuffer', 2], ['pool', 1], ['Type3InputBuffer', 0.6], ['SystemBuffer', 0.4], ['embedded', 0.4]])
+      : rng.pick(['Buffer', 'Irp->UserBuffer'] as const);
+  // A UserMode probe of a kernel (pool) buffer always raises: kernel buffers are probed with KernelMode.
+  const mode: Mode = isUserBuf(buf)
+    ? rng.weighted<Mode>([['UserMode', 6], ['Irp->RequestorMode', 2], ['ExGetPreviousMode()', 0.8], ['KernelMode', clean ? 0 : 0.7], ['accessMode', 0.5], ['guard', 0.5]])
+    : 'KernelMode';
+  return { buf, origin, mode };
+}
+
 export function generateProgram(seed: number, index: number): GenProgram {
   const rng = new Rng((seed * 0x9e3779b1 + index * 0x85ebca6b) >>> 0);
   const mdls = rng.chance(0.3) ? 2 : 1;
-  const g: GenCtx = { rng, mdls, depth: 0, budget: 4 + rng.int(9), inFinallyTry: false, inLoop: false, usesGoto: false, helpers: false, irpUsed: false };
+  const clean = rng.chance(0.5);
+  const specs: MdlSpec[] = [];
+  for (let i = 0; i < mdls; i++) specs.push(genSpec(rng, clean));
+  const dispatch = rng.chance(0.15);
+  const accessModeInit = rng.chance(0.5) ? 'KernelMode' : 'Irp->RequestorMode';
+  if (clean && accessModeInit === 'KernelMode') for (const sp of specs) if (sp.mode === 'accessMode') sp.mode = 'UserMode';
+  const g: GenCtx = {
+    rng,
+    mdls,
+    specs,
+    depth: 0,
+    budget: 4 + rng.int(9),
+    inFinallyTry: false,
+    inLoop: false,
+    usesGoto: false,
+    irpUsed: false,
+    irpCompleted: false,
+    clean,
+    ops: specs.map((sp) => (sp.origin === 'helper-lock-out' ? 'IoWriteAccess' : 'IoReadAccess')),
+    mapCalls: specs.map(() => rng.weighted<MapCall>([['safe', 8], ['specify-false', 1], ['specify-true', 1]])),
+  };
   const body: GStmt[] = [];
-  const bufs: Buf[] = [];
   for (let i = 0; i < mdls; i++) {
-    const buf: Buf = rng.weighted<Buf>([['Buffer', 4], ['Irp->UserBuffer', 2], ['pool', 1]]);
-    bufs.push(buf);
-    body.push({ k: 'alloc', i, buf, onNull: genExit(g, false) });
-    // The usual shape: a probe right after the allocation, most of the time.
-    if (rng.chance(0.75)) body.push({ k: 'probe-try', i, flag: rng.chance(0.6), filter: rng.chance(0.93) ? 'execute' : 'av-only', freeInHandler: rng.chance(0.5), exit: genExit(g) });
+    body.push({ k: 'alloc', i, onNull: genExit(g, false) });
+    // The usual shape: a probe right after the allocation, most of the time (rarely for MDLs that must not be probed).
+    const origin = specs[i]!.origin;
+    const p = origin === 'alloc' ? (clean ? 0.9 : 0.75) : clean ? 0 : lockable(origin) ? 0.04 : 0.1;
+    if (rng.chance(p)) {
+      let args = genProbeArgs(rng);
+      if (clean && !['IoReadAccess', 'IoWriteAccess', 'IoModifyAccess', 'op'].includes(args.kind)) args = { kind: 'IoReadAccess', op: 'IoReadAccess' };
+      g.ops[i] = args.kind;
+      body.push({
+        k: 'probe-try',
+        i,
+        flag: clean || rng.chance(0.6),
+        filter: clean || rng.chance(0.93) ? 'execute' : 'av-only',
+        freeInHandler: rng.chance(0.5),
+        exit: genExit(g),
+        args,
+      });
+    }
   }
   body.push(...genBlock(g, g.budget));
   const cleanup: GStmt[] = [];
-  if (g.usesGoto || rng.chance(0.5)) {
+  if (g.usesGoto || clean || rng.chance(0.5)) {
     for (let i = 0; i < mdls; i++) {
       const r = rng.next();
-      if (r < 0.5) cleanup.push({ k: 'if', c: { k: 'flag', i }, then: [{ k: 'unlock', i, clearFlag: true }] });
-      else if (r < 0.65) cleanup.push({ k: 'if', c: { k: 'mdl-locked', i }, then: [{ k: 'unlock', i, clearFlag: true }] });
-      else if (r < 0.8) cleanup.push({ k: 'unlock', i, clearFlag: false });
-      if (rng.chance(0.8)) cleanup.push({ k: 'free', i, guarded: true });
+      if (lockable(specs[i]!.origin)) {
+        if (r < 0.5 || (clean && r >= 0.65)) cleanup.push({ k: 'if', c: { k: 'flag', i }, then: [{ k: 'unlock', i, clearFlag: true }] });
+        else if (r < 0.65) cleanup.push({ k: 'if', c: { k: 'mdl-locked', i }, then: [{ k: 'unlock', i, clearFlag: true }] });
+        else if (r < 0.8) cleanup.push({ k: 'unlock', i, clearFlag: false });
+      } else if (r < 0.05 && !clean) cleanup.push({ k: 'unlock', i, clearFlag: false });
+      if (clean || rng.chance(0.8)) cleanup.push({ k: 'free', i, guarded: true, after: 'null' });
     }
   }
-  return { name: `Gen_${seed}_${index}`, mdls, bufs, body, cleanup, helpers: g.helpers || containsKind(body, 'helper-lock') || containsKind(body, 'helper-release') };
+  return { name: `Gen_${seed}_${index}`, mdls, specs, body, cleanup, dispatch, accessModeInit, clean };
 }
 
 export function containsKind(stmts: GStmt[], kind: Kind): boolean {
@@ -304,6 +606,27 @@ function children(s: GStmt): GStmt[][] {
   }
 }
 
+/** Helper functions of the file a program calls (rendered before it, in this order). */
+export function helpersUsed(p: GenProgram): string[] {
+  const used = new Set<string>();
+  for (const sp of p.specs) {
+    if (sp.origin === 'helper-lock') used.add('GenLockMdl');
+    if (sp.origin === 'helper-lock-out') used.add('GenLockMdlOut');
+    if (sp.origin === 'helper-nonpaged') used.add('GenBuildNonPaged');
+  }
+  const walk = (ss: GStmt[]) => {
+    for (const s of ss) {
+      if (s.k === 'helper-lock') used.add(s.out ? 'GenLockMdlOut' : 'GenLockMdl');
+      if (s.k === 'helper-release') used.add('GenReleaseMdl');
+      if (s.k === 'helper-op') used.add(s.fn);
+      for (const c of children(s)) walk(c);
+    }
+  };
+  walk(p.body);
+  walk(p.cleanup);
+  return Object.keys(HELPER_TEXT).filter((h) => used.has(h));
+}
+
 /** Features of a program (statement kinds and variants), for the allow-list. */
 export function features(p: GenProgram): Set<string> {
   const f = new Set<string>();
@@ -312,18 +635,39 @@ export function features(p: GenProgram): Set<string> {
     for (const s of ss) {
       f.add(s.k);
       if (s.k === 'probe-try') f.add(`filter:${s.filter}`);
+      if (s.k === 'probe-try' || s.k === 'retry') f.add(`op:${s.args.kind}`);
       if (s.k === 'if') f.add(`cond:${s.c.k}`);
       if (s.k === 'if' && s.c.k === 'ctx-flag') {
         if (bits.has(s.c.bit)) f.add('ctx-flag-repeated');
         bits.add(s.c.bit);
       }
       if (s.k === 'try-finally' && !s.outerExcept) f.add('finally-without-except');
+      if (s.k === 'free') f.add(`free:${s.after}`);
+      if (s.k === 'map') {
+        f.add(`map:${s.call}`);
+        f.add(`check:${s.check}`);
+        f.add(`use:${s.use}`);
+      }
+      if (s.k === 'retry') f.add(`retry:${s.how}`);
+      if (s.k === 'chain') f.add(`chain:${s.how}`);
+      if (s.k === 'field') f.add(`field:${s.f}`);
+      if (s.k === 'helper-release' && !s.nullAfter) f.add('helper-release:keep');
+      if (s.k === 'helper-op' && s.fn === 'GenFreeMdl' && !s.nullAfter) f.add('GenFreeMdl:keep');
+      if (s.k === 'own-irp') f.add(`own-irp:${s.unlock ? 'unlock' : 'no-unlock'}:${s.detach ? 'detach' : 'attached'}`);
       for (const c of children(s)) walk(c);
     }
   };
   walk(p.body);
   walk(p.cleanup);
   if (p.mdls > 1) f.add('two-mdls');
+  for (const sp of p.specs) {
+    f.add(`origin:${sp.origin}`);
+    f.add(`buf:${sp.buf}`);
+    f.add(`mode:${sp.mode}`);
+  }
+  for (const h of helpersUsed(p)) f.add(`helper:${h}`);
+  if (p.dispatch) f.add('dispatch');
+  if (p.clean) f.add('clean');
   return f;
 }
 
@@ -332,12 +676,15 @@ export function features(p: GenProgram): Set<string> {
 
 const HEADER = `/* Generated by ddi-lint's differential validator. */
 typedef struct _GEN_CONTEXT { ULONG Flags; KSPIN_LOCK Lock; ULONG Count; PMDL Kept; } GEN_CONTEXT, *PGEN_CONTEXT;
+typedef struct _GEN_REQUEST { PVOID Address; ULONG Length; } GEN_REQUEST, *PGEN_REQUEST;
 NTSTATUS GenOperation(PGEN_CONTEXT Ctx, ULONG Length);
 VOID GenConsume(PVOID Va, ULONG Length);
 VOID GenKeepMdl(PGEN_CONTEXT Ctx, PMDL Mdl);
 `;
 
-const HELPERS = `
+/** Helpers of the file (correct themselves): the callers' use of them measures the cross-function summaries. */
+const HELPER_TEXT: Record<string, string> = {
+  GenLockMdl: `
 PMDL GenLockMdl(PVOID Buffer, ULONG Length)
 {
     PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
@@ -352,19 +699,116 @@ PMDL GenLockMdl(PVOID Buffer, ULONG Length)
     }
     return mdl;
 }
+`,
+  GenLockMdlOut: `
+NTSTATUS GenLockMdlOut(PVOID Buffer, ULONG Length, PMDL *Out)
+{
+    PMDL mdl;
 
+    *Out = NULL;
+    mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    *Out = mdl;
+    return STATUS_SUCCESS;
+}
+`,
+  GenBuildNonPaged: `
+PMDL GenBuildNonPaged(PVOID Pool, ULONG Length)
+{
+    PMDL mdl = IoAllocateMdl(Pool, Length, FALSE, FALSE, NULL);
+    if (mdl != NULL) {
+        MmBuildMdlForNonPagedPool(mdl);
+    }
+    return mdl;
+}
+`,
+  GenReleaseMdl: `
 VOID GenReleaseMdl(PMDL Mdl)
 {
     MmUnlockPages(Mdl);
     IoFreeMdl(Mdl);
 }
-`;
+`,
+  GenUnlockMdl: `
+VOID GenUnlockMdl(PMDL Mdl)
+{
+    MmUnlockPages(Mdl);
+}
+`,
+  GenFreeMdl: `
+VOID GenFreeMdl(PMDL Mdl)
+{
+    IoFreeMdl(Mdl);
+}
+`,
+  GenProbeMdl: `
+NTSTATUS GenProbeMdl(PMDL Mdl, KPROCESSOR_MODE Mode)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, Mode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+`,
+  GenRebuild: `
+VOID GenRebuild(PMDL Mdl)
+{
+    MmBuildMdlForNonPagedPool(Mdl);
+}
+`,
+};
 
 const LOOP_VARS = ['i', 'j', 'k'];
 let loopDepth = 0;
-/** Access mode per MDL variable of the program being rendered. */
-let modes: string[] = [];
-const modeOf = (i: number) => modes[i] ?? 'UserMode';
+/** The program being rendered. */
+let cur: GenProgram | undefined;
+const specOf = (i: number): MdlSpec => cur?.specs[i] ?? { buf: 'Buffer', origin: 'alloc', mode: 'UserMode' };
+
+function bufText(b: Buf): string {
+  switch (b) {
+    case 'Type3InputBuffer':
+      return 'irpSp->Parameters.DeviceIoControl.Type3InputBuffer';
+    case 'SystemBuffer':
+      return 'Irp->AssociatedIrp.SystemBuffer';
+    case 'embedded':
+      return 'request->Address';
+    default:
+      return b;
+  }
+}
+
+/** The MmProbeAndLockPages call(s) of MDL i, one per line (two under a RequestorMode guard). */
+function probeLines(i: number, args: ProbeArgs, ind: string, out: string[]): void {
+  const m = specOf(i).mode;
+  if (args.mode === undefined && m === 'guard') {
+    out.push(`${ind}if (Irp->RequestorMode == KernelMode) {`);
+    out.push(`${ind}    MmProbeAndLockPages(mdl${i}, KernelMode, ${args.op});`);
+    out.push(`${ind}} else {`);
+    out.push(`${ind}    MmProbeAndLockPages(mdl${i}, UserMode, ${args.op});`);
+    out.push(`${ind}}`);
+    return;
+  }
+  out.push(`${ind}MmProbeAndLockPages(mdl${i}, ${args.mode ?? m}, ${args.op});`);
+}
+
+/** The mode a helper probing MDL i is given: the caller's mode, never KernelMode on a caller-supplied buffer. */
+function helperMode(i: number): string {
+  const sp = specOf(i);
+  if (!isUserBuf(sp.buf)) return 'KernelMode';
+  return sp.mode === 'Irp->RequestorMode' || sp.mode === 'ExGetPreviousMode()' ? sp.mode : 'UserMode';
+}
+
+const helperBuf = (i: number) => (isUserBuf(specOf(i).buf) ? bufText(specOf(i).buf) : 'Buffer');
 
 function condText(c: Cond): string {
   switch (c.k) {
@@ -415,18 +859,63 @@ function guarded(i: number | number[], ind: string, out: string[], body: (ind: s
   out.push(`${ind}}`);
 }
 
-function renderStmt(s: GStmt, ind: string, out: string[]): void {
+/** The release of MDL i as its origin requires. */
+function freeLines(i: number, ind: string, out: string[]): void {
+  if (specOf(i).origin === 'pages') {
+    out.push(`${ind}MmFreePagesFromMdl(mdl${i});`);
+    out.push(`${ind}ExFreePool(mdl${i});`);
+  } else out.push(`${ind}IoFreeMdl(mdl${i});`);
+}
+
+function renderAlloc(s: GStmt & { k: 'alloc' }, ind: string, out: string[]): void {
   const i2 = ind + '    ';
-  switch (s.k) {
-    case 'alloc': {
-      const buf = s.buf === 'pool' ? 'pool' : s.buf;
-      out.push(`${ind}mdl${s.i} = IoAllocateMdl(${buf}, Length, FALSE, FALSE, NULL);`);
+  const sp = specOf(s.i);
+  const onNull = () => {
+    const e = exitText(s.onNull, i2, 'STATUS_INSUFFICIENT_RESOURCES');
+    out.push(...(e.length > 1 ? e : [...e, `${i2}return STATUS_INSUFFICIENT_RESOURCES;`]));
+    out.push(`${ind}}`);
+  };
+  switch (sp.origin) {
+    case 'alloc':
+    case 'nonpaged':
+      out.push(`${ind}mdl${s.i} = IoAllocateMdl(${bufText(sp.buf)}, Length, FALSE, FALSE, NULL);`);
       out.push(`${ind}if (mdl${s.i} == NULL) {`);
-      const e = exitText(s.onNull, i2, 'STATUS_INSUFFICIENT_RESOURCES');
-      out.push(...(e.length > 1 ? e : [...e, `${i2}return STATUS_INSUFFICIENT_RESOURCES;`]));
+      onNull();
+      if (sp.origin === 'nonpaged') out.push(`${ind}MmBuildMdlForNonPagedPool(mdl${s.i});`);
+      return;
+    case 'pages':
+      out.push(`${ind}mdl${s.i} = MmAllocatePagesForMdlEx(lowAddress, highAddress, skipBytes, Length, MmCached, MM_ALLOCATE_FULLY_REQUIRED);`);
+      out.push(`${ind}if (mdl${s.i} == NULL) {`);
+      onNull();
+      return;
+    case 'helper-nonpaged':
+      out.push(`${ind}mdl${s.i} = GenBuildNonPaged(pool, Length);`);
+      out.push(`${ind}if (mdl${s.i} == NULL) {`);
+      onNull();
+      return;
+    case 'helper-lock':
+      out.push(`${ind}mdl${s.i} = GenLockMdl(${bufText(sp.buf)}, Length);`);
+      out.push(`${ind}if (mdl${s.i} == NULL) {`);
+      onNull();
+      out.push(`${ind}locked${s.i} = TRUE;`);
+      return;
+    case 'helper-lock-out': {
+      out.push(`${ind}status = GenLockMdlOut(${bufText(sp.buf)}, Length, &mdl${s.i});`);
+      out.push(`${ind}if (!NT_SUCCESS(status)) {`);
+      const e = exitText(s.onNull, i2);
+      out.push(...(e.length ? e : [`${i2}return status;`]));
       out.push(`${ind}}`);
+      out.push(`${ind}locked${s.i} = TRUE;`);
       return;
     }
+  }
+}
+
+function renderStmt(s: GStmt, ind: string, out: string[]): void {
+  switch (s.k) {
+    case 'alloc':
+      renderAlloc(s, ind, out);
+      return;
     case 'probe-try':
       guarded(s.i, ind, out, (ind2) => renderProbeTry(s, ind2, out));
       return;
@@ -446,7 +935,10 @@ function renderStmt(s: GStmt, ind: string, out: string[]): void {
       guarded(s.i, ind, out, (ind2) => out.push(`${ind2}MmBuildMdlForNonPagedPool(mdl${s.i});`));
       return;
     case 'partial':
-      guarded([s.src, s.dst], ind, out, (ind2) => out.push(`${ind2}IoBuildPartialMdl(mdl${s.src}, mdl${s.dst}, Buffer, 16);`));
+      guarded([s.src, s.dst], ind, out, (ind2) => out.push(`${ind2}IoBuildPartialMdl(mdl${s.src}, mdl${s.dst}, MmGetMdlVirtualAddress(mdl${s.src}), 16);`));
+      return;
+    case 'reuse':
+      guarded(s.i, ind, out, (ind2) => out.push(`${ind2}MmPrepareMdlForReuse(mdl${s.i});`));
       return;
     case 'map':
       guarded(s.i, ind, out, (ind2) => renderMap(s, ind2, out));
@@ -456,40 +948,169 @@ function renderStmt(s: GStmt, ind: string, out: string[]): void {
   }
 }
 
+function filterText(f: Filter): string {
+  return f === 'execute'
+    ? 'EXCEPTION_EXECUTE_HANDLER'
+    : f === 'av-only'
+      ? 'GetExceptionCode() == STATUS_ACCESS_VIOLATION ? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH'
+      : f === 'two-codes'
+        ? '(GetExceptionCode() == STATUS_ACCESS_VIOLATION || GetExceptionCode() == STATUS_IN_PAGE_ERROR) ? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH'
+        : 'EXCEPTION_CONTINUE_SEARCH';
+}
+
 function renderProbeTry(s: GStmt & { k: 'probe-try' }, ind: string, out: string[]): void {
   const i2 = ind + '    ';
-  {
-    {
-      out.push(`${ind}__try {`);
-      out.push(`${i2}MmProbeAndLockPages(mdl${s.i}, ${modeOf(s.i)}, IoReadAccess);`);
-      if (s.flag) out.push(`${i2}locked${s.i} = TRUE;`);
-      const filter =
-        s.filter === 'execute'
-          ? 'EXCEPTION_EXECUTE_HANDLER'
-          : s.filter === 'av-only'
-            ? 'GetExceptionCode() == STATUS_ACCESS_VIOLATION ? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH'
-            : s.filter === 'two-codes'
-              ? '(GetExceptionCode() == STATUS_ACCESS_VIOLATION || GetExceptionCode() == STATUS_IN_PAGE_ERROR) ? EXCEPTION_EXECUTE_HANDLER : EXCEPTION_CONTINUE_SEARCH'
-              : 'EXCEPTION_CONTINUE_SEARCH';
-      out.push(`${ind}} __except (${filter}) {`);
-      out.push(`${i2}status = GetExceptionCode();`);
-      if (s.freeInHandler) {
-        out.push(`${i2}IoFreeMdl(mdl${s.i});`);
-        out.push(`${i2}mdl${s.i} = NULL;`);
-      }
-      out.push(...exitText(s.exit, i2));
-      out.push(`${ind}}`);
-    }
+  out.push(`${ind}__try {`);
+  probeLines(s.i, s.args, i2, out);
+  if (s.flag) out.push(`${i2}locked${s.i} = TRUE;`);
+  out.push(`${ind}} __except (${filterText(s.filter)}) {`);
+  out.push(`${i2}status = GetExceptionCode();`);
+  if (s.freeInHandler) {
+    freeLines(s.i, i2, out);
+    out.push(`${i2}mdl${s.i} = NULL;`);
   }
+  out.push(...exitText(s.exit, i2));
+  out.push(`${ind}}`);
+}
+
+function mapUseLines(s: GStmt & { k: 'map' }, ind: string, out: string[]): void {
+  switch (s.use) {
+    case 'consume':
+      out.push(`${ind}GenConsume(va, Length);`);
+      break;
+    case 'read':
+      out.push(`${ind}Ctx->Count += *(PULONG)va;`);
+      break;
+    case 'copy-out':
+      out.push(`${ind}RtlCopyMemory(&Ctx->Count, va, sizeof(ULONG));`);
+      break;
+    case 'write':
+      out.push(`${ind}RtlZeroMemory(va, Length);`);
+      break;
+    case 'write-deref':
+      out.push(`${ind}*(PULONG)va = Ctx->Count;`);
+      break;
+    case 'write-op':
+      out.push(`${ind}if (op == IoWriteAccess) {`);
+      out.push(`${ind}    RtlCopyMemory(va, &Ctx->Count, sizeof(ULONG));`);
+      out.push(`${ind}}`);
+      break;
+  }
+  if (s.call !== 'safe') out.push(`${ind}MmUnmapLockedPages(va, mdl${s.i});`);
 }
 
 function renderMap(s: GStmt & { k: 'map' }, ind: string, out: string[]): void {
   const i2 = ind + '    ';
-  out.push(`${ind}va = MmGetSystemAddressForMdlSafe(mdl${s.i}, NormalPagePriority);`);
-  out.push(`${ind}if (va == NULL) {`);
-  out.push(...exitText(s.exit, i2, 'STATUS_INSUFFICIENT_RESOURCES'));
-  out.push(`${ind}} else {`);
-  out.push(`${i2}GenConsume(va, Length);`);
+  const call =
+    s.call === 'safe'
+      ? `MmGetSystemAddressForMdlSafe(mdl${s.i}, NormalPagePriority | MdlMappingNoExecute)`
+      : `MmMapLockedPagesSpecifyCache(mdl${s.i}, KernelMode, MmCached, NULL, ${s.call === 'specify-true' ? 'TRUE' : 'FALSE'}, NormalPagePriority)`;
+  out.push(`${ind}va = ${call};`);
+  switch (s.check) {
+    case 'else':
+      out.push(`${ind}if (va == NULL) {`);
+      out.push(...exitText(s.exit, i2, 'STATUS_INSUFFICIENT_RESOURCES'));
+      out.push(`${ind}} else {`);
+      mapUseLines(s, i2, out);
+      out.push(`${ind}}`);
+      return;
+    case 'early':
+      out.push(`${ind}if (va == NULL) {`);
+      out.push(...exitText(s.exit, i2, 'STATUS_INSUFFICIENT_RESOURCES'));
+      out.push(`${ind}}`);
+      mapUseLines(s, ind, out);
+      return;
+    case 'not-null':
+      out.push(`${ind}if (va != NULL) {`);
+      mapUseLines(s, i2, out);
+      out.push(`${ind}}`);
+      return;
+    case 'ternary':
+      out.push(`${ind}Ctx->Count += (va != NULL) ? *(PULONG)va : 0;`);
+      return;
+    case 'assert':
+      out.push(`${ind}NT_ASSERT(va != NULL);`);
+      mapUseLines(s, ind, out);
+      return;
+    case 'none':
+      mapUseLines(s, ind, out);
+      return;
+  }
+}
+
+function renderRetry(s: GStmt & { k: 'retry' }, ind: string, out: string[]): void {
+  const i2 = ind + '    ';
+  const i3 = i2 + '    ';
+  const tryProbe = (at: string, onRaise: string[]) => {
+    out.push(`${at}__try {`);
+    probeLines(s.i, s.args, at + '    ', out);
+    out.push(`${at}    locked${s.i} = TRUE;`);
+    out.push(`${at}} __except (EXCEPTION_EXECUTE_HANDLER) {`);
+    out.push(`${at}    status = GetExceptionCode();`);
+    for (const l of onRaise) out.push(`${at}    ${l}`);
+    out.push(`${at}}`);
+  };
+  if (s.how === 'after-raise') {
+    // Retry only when the first probe raised (it left the MDL unlocked).
+    tryProbe(ind, []);
+    out.push(`${ind}if (!locked${s.i}) {`);
+    tryProbe(i2, []);
+    out.push(`${ind}}`);
+    return;
+  }
+  out.push(`${ind}for (attempt = 0; attempt < 2; attempt++) {`);
+  tryProbe(i2, ['break;']);
+  out.push(`${i2}status = GenOperation(Ctx, Length);`);
+  out.push(`${i2}if (NT_SUCCESS(status)) {`);
+  out.push(`${i3}break;`);
+  out.push(`${i2}}`);
+  if (s.how === 'loop-unlock') {
+    out.push(`${i2}MmUnlockPages(mdl${s.i});`);
+    out.push(`${i2}locked${s.i} = FALSE;`);
+  }
+  out.push(`${ind}}`);
+}
+
+function renderChain(s: GStmt & { k: 'chain' }, ind: string, out: string[]): void {
+  const i2 = ind + '    ';
+  const i3 = i2 + '    ';
+  out.push(`${ind}if (mdl0 != NULL && mdl1 != NULL) {`);
+  out.push(`${i2}mdl0->Next = mdl1;`);
+  switch (s.how) {
+    case 'walk-unlock':
+      out.push(`${i2}for (m = mdl0; m != NULL; m = next) {`);
+      out.push(`${i3}next = m->Next;`);
+      out.push(`${i3}if (m->MdlFlags & MDL_PAGES_LOCKED) {`);
+      out.push(`${i3}    MmUnlockPages(m);`);
+      out.push(`${i3}}`);
+      out.push(`${i3}IoFreeMdl(m);`);
+      out.push(`${i2}}`);
+      break;
+    case 'walk-no-unlock':
+      out.push(`${i2}for (m = mdl0; m != NULL; m = next) {`);
+      out.push(`${i3}next = m->Next;`);
+      out.push(`${i3}IoFreeMdl(m);`);
+      out.push(`${i2}}`);
+      break;
+    case 'walk-after-free':
+      out.push(`${i2}for (m = mdl0; m != NULL; m = m->Next) {`);
+      out.push(`${i3}if (m->MdlFlags & MDL_PAGES_LOCKED) {`);
+      out.push(`${i3}    MmUnlockPages(m);`);
+      out.push(`${i3}}`);
+      out.push(`${i3}IoFreeMdl(m);`);
+      out.push(`${i2}}`);
+      break;
+    case 'head-only':
+      out.push(`${i2}if (mdl0->MdlFlags & MDL_PAGES_LOCKED) {`);
+      out.push(`${i3}MmUnlockPages(mdl0);`);
+      out.push(`${i2}}`);
+      out.push(`${i2}IoFreeMdl(mdl0);`);
+      break;
+  }
+  out.push(`${i2}mdl0 = NULL;`);
+  out.push(`${i2}mdl1 = NULL;`);
+  out.push(`${i2}locked0 = FALSE;`);
+  out.push(`${i2}locked1 = FALSE;`);
   out.push(`${ind}}`);
 }
 
@@ -499,9 +1120,10 @@ function renderOther(s: GStmt, ind: string, out: string[]): void {
     case 'free':
       // Always under a NULL test (see `guarded`); `guarded: false` also forgets the flag.
       out.push(`${ind}if (mdl${s.i} != NULL) {`);
-      out.push(`${i2}IoFreeMdl(mdl${s.i});`);
-      out.push(`${i2}mdl${s.i} = NULL;`);
-      if (s.guarded) out.push(`${i2}locked${s.i} = FALSE;`);
+      freeLines(s.i, i2, out);
+      if (s.after === 'null') out.push(`${i2}mdl${s.i} = NULL;`);
+      else if (s.after === 'realloc') out.push(`${i2}mdl${s.i} = IoAllocateMdl(${bufText(specOf(s.i).buf)}, Length, FALSE, FALSE, NULL);`);
+      if (s.guarded || s.after === 'realloc') out.push(`${i2}locked${s.i} = FALSE;`);
       out.push(`${ind}}`);
       return;
     case 'status-op':
@@ -576,16 +1198,86 @@ function renderOther(s: GStmt, ind: string, out: string[]): void {
       out.push(`${ind}Irp->IoStatus.Status = status;`);
       out.push(`${ind}IoCompleteRequest(Irp, IO_NO_INCREMENT);`);
       return;
+    case 'probe-irp-mdl':
+      out.push(`${ind}if (Irp->MdlAddress != NULL) {`);
+      out.push(`${i2}__try {`);
+      out.push(`${i2}    MmProbeAndLockPages(Irp->MdlAddress, Irp->RequestorMode, IoWriteAccess);`);
+      out.push(`${i2}} __except (EXCEPTION_EXECUTE_HANDLER) {`);
+      out.push(`${i2}    status = GetExceptionCode();`);
+      out.push(...exitText(s.exit, i2 + '    '));
+      out.push(`${i2}}`);
+      out.push(`${ind}}`);
+      return;
+    case 'retry':
+      guarded(s.i, ind, out, (ind2) => renderRetry(s, ind2, out));
+      return;
+    case 'own-irp':
+      guarded(s.i, ind, out, (ind2) => {
+        const i3 = ind2 + '    ';
+        out.push(`${ind2}subIrp = IoAllocateIrp(DeviceObject->StackSize, FALSE);`);
+        out.push(`${ind2}if (subIrp != NULL) {`);
+        out.push(`${i3}subIrp->MdlAddress = mdl${s.i};`);
+        out.push(`${i3}status = GenOperation(Ctx, Length);`);
+        if (s.unlock) {
+          out.push(`${i3}if (subIrp->MdlAddress->MdlFlags & MDL_PAGES_LOCKED) {`);
+          out.push(`${i3}    MmUnlockPages(subIrp->MdlAddress);`);
+          out.push(`${i3}    locked${s.i} = FALSE;`);
+          out.push(`${i3}}`);
+        }
+        if (s.detach) out.push(`${i3}subIrp->MdlAddress = NULL;`);
+        out.push(`${i3}IoFreeIrp(subIrp);`);
+        out.push(`${ind2}}`);
+      });
+      return;
+    case 'chain':
+      renderChain(s, ind, out);
+      return;
+    case 'field':
+      guarded(s.i, ind, out, (ind2) => {
+        if (s.f === 'ByteCount') out.push(`${ind2}Ctx->Count += mdl${s.i}->ByteCount;`);
+        else if (s.f === 'MmGetMdlByteCount') out.push(`${ind2}Ctx->Count += MmGetMdlByteCount(mdl${s.i});`);
+        else out.push(`${ind2}Ctx->Flags |= (mdl${s.i}->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) ? 16 : 0;`);
+      });
+      return;
     case 'helper-lock':
-      out.push(`${ind}mdl${s.i} = GenLockMdl(Buffer, Length);`);
-      out.push(`${ind}locked${s.i} = (mdl${s.i} != NULL);`);
+      // The helpers probe with UserMode: they are given a caller-supplied buffer.
+      if (s.out) {
+        out.push(`${ind}status = GenLockMdlOut(${helperBuf(s.i)}, Length, &mdl${s.i});`);
+        out.push(`${ind}locked${s.i} = NT_SUCCESS(status);`);
+      } else {
+        out.push(`${ind}mdl${s.i} = GenLockMdl(${helperBuf(s.i)}, Length);`);
+        out.push(`${ind}locked${s.i} = (mdl${s.i} != NULL);`);
+      }
       return;
     case 'helper-release':
       out.push(`${ind}if (mdl${s.i} != NULL) {`);
       out.push(`${i2}GenReleaseMdl(mdl${s.i});`);
-      out.push(`${i2}mdl${s.i} = NULL;`);
+      if (s.nullAfter) out.push(`${i2}mdl${s.i} = NULL;`);
       out.push(`${i2}locked${s.i} = FALSE;`);
       out.push(`${ind}}`);
+      return;
+    case 'helper-op':
+      guarded(s.i, ind, out, (ind2) => {
+        switch (s.fn) {
+          case 'GenUnlockMdl':
+            out.push(`${ind2}GenUnlockMdl(mdl${s.i});`);
+            out.push(`${ind2}locked${s.i} = FALSE;`);
+            break;
+          case 'GenFreeMdl':
+            out.push(`${ind2}GenFreeMdl(mdl${s.i});`);
+            if (s.nullAfter) out.push(`${ind2}mdl${s.i} = NULL;`);
+            break;
+          case 'GenProbeMdl':
+            out.push(`${ind2}status = GenProbeMdl(mdl${s.i}, ${helperMode(s.i)});`);
+            out.push(`${ind2}if (NT_SUCCESS(status)) {`);
+            out.push(`${ind2}    locked${s.i} = TRUE;`);
+            out.push(`${ind2}}`);
+            break;
+          case 'GenRebuild':
+            out.push(`${ind2}GenRebuild(mdl${s.i});`);
+            break;
+        }
+      });
       return;
     case 'pass-mdl':
       guarded(s.i, ind, out, (ind2) => out.push(`${ind2}GenKeepMdl(Ctx, mdl${s.i});`));
@@ -606,29 +1298,62 @@ export interface Rendered {
 
 export function render(p: GenProgram): Rendered {
   loopDepth = 0;
-  // A UserMode probe of a kernel (pool) buffer always raises: pool buffers are probed with KernelMode.
-  modes = p.bufs.map((b) => (b === 'pool' ? 'KernelMode' : 'UserMode'));
+  cur = p;
+  try {
+    return renderProgram(p);
+  } finally {
+    cur = undefined;
+  }
+}
+
+function renderProgram(p: GenProgram): Rendered {
   const out: string[] = [HEADER];
   const functions: string[] = [];
-  if (p.helpers) {
-    out.push(HELPERS);
-    functions.push('GenLockMdl', 'GenReleaseMdl');
+  for (const h of helpersUsed(p)) {
+    out.push(HELPER_TEXT[h]!);
+    functions.push(h);
   }
-  out.push(`NTSTATUS ${p.name}(PDEVICE_OBJECT DeviceObject, PIRP Irp, PGEN_CONTEXT Ctx, PVOID Buffer, ULONG Length)`);
-  out.push('{');
   const ind = '    ';
+  if (p.dispatch) {
+    out.push(`DRIVER_DISPATCH ${p.name};`);
+    out.push('');
+    out.push(`NTSTATUS ${p.name}(PDEVICE_OBJECT DeviceObject, PIRP Irp)`);
+    out.push('{');
+    out.push(`${ind}PGEN_CONTEXT Ctx = (PGEN_CONTEXT)DeviceObject->DeviceExtension;`);
+    out.push(`${ind}PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);`);
+    out.push(`${ind}PVOID Buffer = Irp->UserBuffer;`);
+    out.push(`${ind}ULONG Length = irpSp->Parameters.DeviceIoControl.OutputBufferLength;`);
+  } else {
+    out.push(`NTSTATUS ${p.name}(PDEVICE_OBJECT DeviceObject, PIRP Irp, PGEN_CONTEXT Ctx, PVOID Buffer, ULONG Length)`);
+    out.push('{');
+    out.push(`${ind}PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);`);
+  }
   out.push(`${ind}NTSTATUS status = STATUS_SUCCESS;`);
   for (let i = 0; i < p.mdls; i++) {
     out.push(`${ind}PMDL mdl${i} = NULL;`);
     out.push(`${ind}BOOLEAN locked${i} = FALSE;`);
   }
+  out.push(`${ind}PMDL m, next;`);
+  out.push(`${ind}PIRP subIrp;`);
   out.push(`${ind}PVOID va = NULL;`);
   out.push(`${ind}PVOID pool = NULL;`);
+  out.push(`${ind}PGEN_REQUEST request = (PGEN_REQUEST)Irp->AssociatedIrp.SystemBuffer;`);
+  out.push(`${ind}KPROCESSOR_MODE accessMode = ${p.accessModeInit};`);
+  out.push(`${ind}LOCK_OPERATION op = (Ctx->Flags & 8) ? IoWriteAccess : IoReadAccess;`);
+  out.push(`${ind}PHYSICAL_ADDRESS lowAddress, highAddress, skipBytes;`);
   out.push(`${ind}KIRQL oldIrql;`);
   out.push(`${ind}KLOCK_QUEUE_HANDLE lockHandle;`);
-  out.push(`${ind}ULONG i, j, k;`);
+  out.push(`${ind}ULONG i, j, k, attempt;`);
   out.push('');
   out.push(`${ind}UNREFERENCED_PARAMETER(DeviceObject);`);
+  out.push(`${ind}lowAddress.QuadPart = 0;`);
+  out.push(`${ind}highAddress.QuadPart = -1;`);
+  out.push(`${ind}skipBytes.QuadPart = 0;`);
+  if (p.specs.some((sp) => sp.buf === 'embedded')) {
+    out.push(`${ind}if (request == NULL || irpSp->Parameters.DeviceIoControl.InputBufferLength < sizeof(GEN_REQUEST)) {`);
+    out.push(`${ind}    return STATUS_INVALID_PARAMETER;`);
+    out.push(`${ind}}`);
+  }
   if (usesPool(p)) {
     out.push(`${ind}pool = ExAllocatePool2(POOL_FLAG_NON_PAGED, Length, 'neGG');`);
     out.push(`${ind}if (pool == NULL) {`);
@@ -649,13 +1374,12 @@ export function render(p: GenProgram): Rendered {
 }
 
 function usesPool(p: GenProgram): boolean {
-  const walk = (ss: GStmt[]): boolean => ss.some((s) => (s.k === 'alloc' && s.buf === 'pool') || children(s).some(walk));
-  return walk(p.body);
+  return p.specs.slice(0, p.mdls).some((sp) => sp.buf === 'pool');
 }
 
 function containsGoto(ss: GStmt[]): boolean {
   for (const s of ss) {
-    if ((s.k === 'exit' && s.e.k === 'goto') || ((s.k === 'probe-try' || s.k === 'map') && s.exit.k === 'goto') || (s.k === 'alloc' && s.onNull.k === 'goto')) return true;
+    if ((s.k === 'exit' && s.e.k === 'goto') || ((s.k === 'probe-try' || s.k === 'map' || s.k === 'probe-irp-mdl') && s.exit.k === 'goto') || (s.k === 'alloc' && s.onNull.k === 'goto')) return true;
     if (children(s).some(containsGoto)) return true;
   }
   return false;
@@ -703,6 +1427,6 @@ function* shrinkList(ss: GStmt[]): Generator<GStmt[]> {
 
 function mentionsMdl(p: GenProgram, i: number): boolean {
   const walk = (ss: GStmt[]): boolean =>
-    ss.some((s) => ('i' in s && s.i === i) || (s.k === 'partial' && (s.src === i || s.dst === i)) || (s.k === 'if' && 'i' in s.c && s.c.i === i) || children(s).some(walk));
+    ss.some((s) => ('i' in s && s.i === i) || (s.k === 'partial' && (s.src === i || s.dst === i)) || s.k === 'chain' || (s.k === 'if' && 'i' in s.c && s.c.i === i) || children(s).some(walk));
   return walk(p.body) || walk(p.cleanup);
 }

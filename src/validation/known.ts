@@ -24,8 +24,12 @@ export interface DisagreementContext {
   features: ReadonlySet<string>;
   /** The linter's message (fp) or the simulated fault, its message and path (fn). */
   detail: string;
-  /** Fault kinds the simulator found anywhere in the function. */
+  /** Fault kinds the simulator found anywhere in the function (including those it caused inside callees). */
   simKinds: ReadonlySet<string>;
+  /** Fault kinds the simulator shows at the reported line. */
+  simKindsAtLine: ReadonlySet<string>;
+  /** Rules the linter reports at the reported line. */
+  lintRulesAtLine: ReadonlySet<string>;
   /** No explored path executes the reported line. */
   unreachable: boolean;
   /** The linter's explanation path goes through a line no explored path executes. */
@@ -171,6 +175,126 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
     matches: (c) => c.unreachable || c.infeasibleLinterPath || c.features.has('ctx-flag-repeated'),
   },
 ];
+
+/** Fault kinds after which the simulated MDL's state is undefined (Driver Verifier bug-checks at the call). */
+const UNDEFINED_STATE_KINDS = ['lock-prebuilt', 'partial-target-locked', 'build-nonpaged-bad-state', 'unlock-nonpaged', 'unlock-partial', 'unlock-allocated-pages', 'probe-invalid-argument'];
+
+/** The same classification for several rules and directions. */
+function forRules(rules: [string, 'fp' | 'fn'][], k: Omit<KnownDifferentialImprecision, 'rule' | 'direction'>): KnownDifferentialImprecision[] {
+  return rules.map(([rule, direction]) => ({ ...k, rule, direction }));
+}
+
+KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
+  {
+    id: 'rebuild-of-prebuilt',
+    rule: 'mdl-lock-prebuilt',
+    direction: 'fn',
+    status: 'accepted',
+    reason:
+      'MmBuildMdlForNonPagedPool on an MDL that is already built for nonpaged pool or comes from MmAllocatePagesForMdlEx (not locked ' +
+      'by a probe): the simulator faults (the build ASSERTs the flags are clear on checked builds); rebuildLocked is specified for a ' +
+      'target locked by a probe only, where page references leak. A rebuild of a prebuilt MDL leaks nothing on a free build.',
+    matches: (c) => /^build-nonpaged-bad-state/.test(c.detail) && (/MmAllocatePagesForMdlEx@/.test(c.detail) || ['origin:nonpaged', 'origin:helper-nonpaged', 'origin:pages'].some((f) => c.features.has(f))),
+  },
+  {
+    id: 'state-after-undefined-mdl-operation',
+    rule: 'mdl-lock-prebuilt',
+    direction: 'fn',
+    status: 'accepted',
+    reason:
+      'See the entry of the same id for the other rules: a prebuilt-MDL finding after an earlier undefined operation on the MDL (an ' +
+      'unlock of a MmAllocatePagesForMdl / nonpaged MDL, a partial build into a locked MDL...) whose resulting flags the two tools model differently.',
+    matches: (c) => {
+      const own = /^([a-z-]+):/.exec(c.detail)?.[1];
+      return UNDEFINED_STATE_KINDS.some((k) => k !== own && c.simKinds.has(k));
+    },
+  },
+  ...forRules(
+    [
+      ['mdl-lock-prebuilt', 'fp'],
+      ['mdl-double-lock', 'fp'],
+      ['mdl-double-lock', 'fn'],
+      ['mdl-free-while-locked', 'fp'],
+      ['mdl-free-while-locked', 'fn'],
+      ['mdl-unmatched-lock', 'fp'],
+      ['mdl-unmatched-lock', 'fn'],
+      ['mdl-unchecked-system-address', 'fp'],
+      ['mdl-unchecked-system-address', 'fn'],
+      ['mdl-probe-access-mismatch', 'fn'],
+    ],
+    {
+      id: 'state-after-undefined-mdl-operation',
+      status: 'accepted',
+      reason:
+        'A later finding on an MDL after an operation whose outcome is undefined and which both tools report where it happens: a probe ' +
+        'of a nonpaged-built / partial / MmAllocatePagesForMdl MDL, a build into a locked MDL, an unlock of a never-locked MDL, a probe ' +
+        'with an out-of-range AccessMode/Operation. Driver Verifier bug-checks at that call (0xC4/0xB0, 0x7D, 0xB4); without it the MDL ' +
+        'flags are whatever the kernel left. The linter keeps the MDL in its "prebuilt"/"locked" state, the simulator models the ' +
+        'call as taking page references, so their later claims (double lock, free while locked, leak, second prebuilt probe) differ. ' +
+        'The root defect is reported by both at the first call. (An out-of-range AccessMode is read as UserMode: on a kernel buffer the ' +
+        'probe always raises, which the linter, not knowing the buffer is kernel memory, cannot see.)',
+      matches: (c) => UNDEFINED_STATE_KINDS.some((k) => c.simKinds.has(k)),
+    },
+  ),
+  ...forRules(
+    [
+      ['mdl-double-lock', 'fp'],
+      ['mdl-free-while-locked', 'fp'],
+    ],
+    {
+      id: 'helper-result-correlation',
+      status: 'open-linter-bug',
+      reason:
+        'After `mdl = GenLockMdl(...); locked = (mdl != NULL);` (or `status = GenLockMdlOut(..., &mdl); locked = NT_SUCCESS(status);`) ' +
+        'the linter does not correlate the flag with the helper\'s result, so it follows paths where the helper failed (mdl NULL) ' +
+        'but `locked` is TRUE or the reverse, and reports a double lock / free of a locked MDL on them.',
+      matches: (c) => (c.features.has('helper-lock') || c.features.has('helper:GenLockMdl') || c.features.has('helper:GenLockMdlOut')) && /\(in GenLockMdl(Out)?,/.test(c.detail),
+    },
+  ),
+  {
+    id: 'irp-freed-mdl-still-held',
+    rule: 'mdl-free-while-locked',
+    direction: 'fp',
+    status: 'accepted',
+    reason:
+      'freeIrpLocked is specified on the state at the IoFreeIrp call: the IRP this function allocated still has a locked MDL on its ' +
+      'MdlAddress. In the generated functions the MDL is also held by a local variable that the cleanup unlocks and frees, so no page ' +
+      'stays locked and the simulator (which faults on the leak) shows nothing. Real drivers clear MdlAddress or release the MDL first.',
+    matches: (c) => /^IoFreeIrp/.test(c.detail) && c.features.has('own-irp'),
+  },
+  {
+    id: 'unchecked-after-map-unlocked',
+    rule: 'mdl-unchecked-system-address',
+    direction: 'fn',
+    status: 'accepted',
+    reason:
+      'The mapping call itself maps an MDL that is not locked (mapUnlocked, reported by both at the call: 0x1A/DV 0xC4/0x85 there); ' +
+      'the linter does not add an unchecked-use finding for the result of a mapping that already bug-checks, the simulator lets the ' +
+      'mapping fail and dereferences the NULL.',
+    matches: (c) => /^null-deref/.test(c.detail) && c.simKinds.has('map-unlocked'),
+  },
+  {
+    id: 'user-buffer-through-helper',
+    rule: 'mdl-kernelmode-probe-of-user-buffer',
+    direction: 'fn',
+    status: 'accepted',
+    reason:
+      'The MDL was allocated by a helper of the file (GenLockMdl/GenLockMdlOut) from a caller-supplied address passed as its argument; ' +
+      'the cross-function summaries carry the MDL\'s lock state, not the provenance of the address it describes, so a later KernelMode ' +
+      'probe in the caller is not recognised as a probe of a user buffer. Outside the rule\'s documented sources (IoAllocateMdl in the function).',
+    matches: (c) => c.features.has('origin:helper-lock') || c.features.has('origin:helper-lock-out') || c.features.has('helper-lock'),
+  },
+  {
+    id: 'irp-completion-after-free',
+    rule: 'mdl-use-after-free',
+    direction: 'fn',
+    status: 'accepted',
+    reason:
+      'An MDL freed by IoFreeMdl and then stored on Irp->MdlAddress is used by IoCompleteRequest (the I/O manager unlocks and frees the ' +
+      'MdlAddress chain): documented as out of scope for mdl-use-after-free (the use happens in the I/O manager, not in a call of this function).',
+    matches: (c) => /^use-after-free: IoCompleteRequest/.test(c.detail),
+  },
+);
 
 export function classify(c: DisagreementContext): KnownDifferentialImprecision | undefined {
   return KNOWN_DIFFERENTIAL_IMPRECISIONS.find((k) => k.rule === c.rule && k.direction === c.direction && k.matches(c));

@@ -4,6 +4,103 @@ import { runRuleTests } from '../support/rule-tester.js';
 runRuleTests(mdlUnmatchedLock, {
   valid: [
     {
+      name: 'goto to a cleanup label that skips the unlock (mdl-free-while-locked reports the IoFreeMdl, not this rule)',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PVOID va;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) { status = STATUS_INSUFFICIENT_RESOURCES; goto Exit; }
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+        goto FreeMdl;
+    }
+    va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+    if (va == NULL) {
+        status = STATUS_INSUFFICIENT_RESOURCES;
+        goto FreeMdl;
+    }
+    Fill(va, Len);
+    MmUnlockPages(mdl);
+FreeMdl:
+    IoFreeMdl(mdl);
+Exit:
+    return status;
+}`,
+    },
+    {
+      name: '__finally that forgets the unlock on a return path (mdl-free-while-locked reports the IoFreeMdl, not this rule)',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
+{
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    __try {
+        if (Fail) return STATUS_UNSUCCESSFUL;
+        Work(Buf);
+        MmUnlockPages(mdl);
+    } __finally {
+        IoFreeMdl(mdl);
+    }
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'leak after __leave (mdl-free-while-locked reports the IoFreeMdl, not this rule)',
+      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+        if (Fail) {
+            status = STATUS_UNSUCCESSFUL;
+            __leave;
+        }
+        MmUnlockPages(mdl);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    IoFreeMdl(mdl);
+    return status;
+}`,
+    },
+    {
+      name: 'unlock of an MDL built for nonpaged pool (mdl-lock-prebuilt reports it, not this rule)',
+      code: `VOID F(ULONG Len)
+{
+    PVOID buf = ExAllocatePool2(POOL_FLAG_NON_PAGED, Len, 'tseT');
+    PMDL mdl;
+    if (buf == NULL) return;
+    mdl = IoAllocateMdl(buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) { ExFreePoolWithTag(buf, 'tseT'); return; }
+    MmBuildMdlForNonPagedPool(mdl);
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    ExFreePoolWithTag(buf, 'tseT');
+}`,
+    },
+    {
+      name: 'unlock of a partial MDL (mdl-lock-prebuilt reports it, not this rule)',
+      code: `VOID F(PMDL Source, PVOID Va, ULONG Len)
+{
+    PMDL partial = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
+    if (partial == NULL) return;
+    IoBuildPartialMdl(Source, partial, Va, Len);
+    Transfer(Va, Len);
+    MmUnlockPages(partial);
+    IoFreeMdl(partial);
+}`,
+    },
+    {
       name: 'flag set after the probe guards the unlock',
       code: `NTSTATUS F(PVOID Buf, ULONG Len)
 {
@@ -299,34 +396,6 @@ Exit:
       errors: [{ messageId: 'stillLocked', line: 12, column: 9, data: { name: 'mdl', lockLine: 6, exitLine: 12 } }],
     },
     {
-      name: 'goto to a cleanup label that skips the unlock',
-      code: `NTSTATUS F(PVOID Buf, ULONG Len)
-{
-    NTSTATUS status = STATUS_SUCCESS;
-    PVOID va;
-    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (mdl == NULL) { status = STATUS_INSUFFICIENT_RESOURCES; goto Exit; }
-    __try {
-        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
-        goto FreeMdl;
-    }
-    va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
-    if (va == NULL) {
-        status = STATUS_INSUFFICIENT_RESOURCES;
-        goto FreeMdl;
-    }
-    Fill(va, Len);
-    MmUnlockPages(mdl);
-FreeMdl:
-    IoFreeMdl(mdl);
-Exit:
-    return status;
-}`,
-      errors: [{ messageId: 'freedWhileLocked', line: 23, column: 5, data: { freeLine: 21 } }],
-    },
-    {
       name: 'falling off the end of the function while locked',
       code: `VOID F(PVOID Buf, ULONG Len)
 {
@@ -435,7 +504,6 @@ Exit:
 }`,
       errors: [
         { messageId: 'unlockAfterFailedProbe', line: 12, column: 9 },
-        { messageId: 'freedWhileLocked', line: 15, column: 1 },
       ],
     },
     {
@@ -471,51 +539,6 @@ Exit:
       errors: [{ messageId: 'stillLocked', line: 12, column: 9 }],
     },
     {
-      name: '__finally that forgets the unlock on a return path',
-      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
-{
-    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        IoFreeMdl(mdl);
-        return GetExceptionCode();
-    }
-    __try {
-        if (Fail) return STATUS_UNSUCCESSFUL;
-        Work(Buf);
-        MmUnlockPages(mdl);
-    } __finally {
-        IoFreeMdl(mdl);
-    }
-    return STATUS_SUCCESS;
-}`,
-      errors: [{ messageId: 'freedWhileLocked', line: 12, column: 19 }],
-    },
-    {
-      name: 'leak after __leave',
-      code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
-{
-    NTSTATUS status = STATUS_SUCCESS;
-    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
-        if (Fail) {
-            status = STATUS_UNSUCCESSFUL;
-            __leave;
-        }
-        MmUnlockPages(mdl);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
-    }
-    IoFreeMdl(mdl);
-    return status;
-}`,
-      errors: [{ messageId: 'freedWhileLocked', line: 17, column: 5 }],
-    },
-    {
       name: 'locked MDL overwritten by the next allocation in a loop',
       code: `VOID F(PVOID *Bufs, ULONG Len, ULONG Count)
 {
@@ -533,35 +556,6 @@ Exit:
     }
 }`,
       errors: [{ messageId: 'lostWhileLocked', line: 15, column: 1, data: { line: 6 } }],
-    },
-    {
-      name: 'unlock of an MDL built for nonpaged pool',
-      code: `VOID F(ULONG Len)
-{
-    PVOID buf = ExAllocatePool2(POOL_FLAG_NON_PAGED, Len, 'tseT');
-    PMDL mdl;
-    if (buf == NULL) return;
-    mdl = IoAllocateMdl(buf, Len, FALSE, FALSE, NULL);
-    if (mdl == NULL) { ExFreePoolWithTag(buf, 'tseT'); return; }
-    MmBuildMdlForNonPagedPool(mdl);
-    MmUnlockPages(mdl);
-    IoFreeMdl(mdl);
-    ExFreePoolWithTag(buf, 'tseT');
-}`,
-      errors: [{ messageId: 'unlockNotLockable', line: 9, column: 5, data: { callee: 'MmBuildMdlForNonPagedPool', buildLine: 8, dv: '0x7D' } }],
-    },
-    {
-      name: 'unlock of a partial MDL',
-      code: `VOID F(PMDL Source, PVOID Va, ULONG Len)
-{
-    PMDL partial = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
-    if (partial == NULL) return;
-    IoBuildPartialMdl(Source, partial, Va, Len);
-    Transfer(Va, Len);
-    MmUnlockPages(partial);
-    IoFreeMdl(partial);
-}`,
-      errors: [{ messageId: 'unlockNotLockable', line: 7, column: 5, data: { callee: 'IoBuildPartialMdl', dv: '0xB4' } }],
     },
     {
       name: 'C++ member function with an early return',

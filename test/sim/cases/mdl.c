@@ -291,7 +291,7 @@ VOID FreeWhileLocked(PVOID Buffer)
     __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); }
     __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return; }
     IoFreeMdl(mdl); // @ free-while-locked
-} // @ locked-at-exit
+} /* one defect, one fault: no locked-at-exit for the pages IoFreeMdl left locked */
 
 VOID DoubleLock(PVOID Buffer)
 {
@@ -302,7 +302,7 @@ VOID DoubleLock(PVOID Buffer)
         MmProbeAndLockPages(mdl, UserMode, IoReadAccess); // @ double-lock
     } __except (EXCEPTION_EXECUTE_HANDLER) {
         IoFreeMdl(mdl); // @ free-while-locked
-        return; // @ locked-at-exit
+        return;
     }
     MmUnlockPages(mdl);
     IoFreeMdl(mdl);

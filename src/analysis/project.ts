@@ -1,0 +1,363 @@
+/**
+ * The linted files as one program: which functions exist, which call which, which are dispatch
+ * routines, and the summary of every helper (a function of the linted files that others call and
+ * that handles MDLs, directly or through its own helpers).
+ *
+ * Summaries are computed bottom-up over the call graph (callees first), once per function; mutually
+ * recursive functions are iterated to a fixpoint (bounded: a group that does not settle is treated as
+ * unknown code). The analysis of a helper computed for its summary is kept and reused when its file
+ * is linted, so each function is analysed once: the cost stays linear in the size of the program.
+ */
+import { parseSource, type FunctionInfo, type SourceFile, type SyntaxNode } from '../parse/parser.js';
+import type { AstNode } from '../parse/lite.js';
+import { classifyFilter } from '../cfg/cfg.js';
+import { allDdiNames, ddiEffect } from '../ddi/table.js';
+import { analyzeFunction, type FunctionAnalysis, type ProjectContext } from './mdl-analysis.js';
+import type { Summary } from './summary.js';
+
+export interface ProjectFunction {
+  file: SourceFile;
+  fn: FunctionInfo;
+  key: string;
+  isStatic: boolean;
+}
+
+/** A call of a function of the linted files, and whether a `__try` around it takes every exception. */
+export interface CallSite {
+  caller: ProjectFunction;
+  line: number;
+  column: number;
+  /** A `__try` whose `__except` filter takes the exceptions a probe raises encloses the call. */
+  protectedHere: boolean;
+}
+
+/** DDIs whose presence makes a function relevant to the MDL analysis. */
+const MDL_DDIS = allDdiNames().filter((n) => {
+  const e = ddiEffect(n)!;
+  return (e.mdl && e.mdl.length > 0) || /^mdl-|system-address/.test(e.returns ?? '') || e.freesIrpArg !== undefined;
+});
+const MDL_WORDS = new RegExp(`\\b(?:${MDL_DDIS.join('|')})\\b`);
+const CALL = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
+const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__try', '__except', '__finally', 'try', 'except', 'catch', 'do', 'defined']);
+
+const MAX_FIXPOINT_ROUNDS = 4;
+
+export class Project implements ProjectContext {
+  private readonly byName = new Map<string, ProjectFunction[]>();
+  private readonly byFile = new Map<string, ProjectFunction[]>();
+  private readonly files = new Map<string, SourceFile>();
+  private readonly dispatch = new Set<string>();
+  private readonly summaries = new Map<string, Summary>();
+  private readonly analyses = new Map<string, FunctionAnalysis>();
+  private readonly callees = new Map<string, ProjectFunction[]>();
+  private readonly callSiteCache = new Map<string, CallSite[]>();
+  private readonly protectedCache = new Map<string, boolean>();
+  private readonly root: string | undefined;
+
+  constructor(files: SourceFile[], opts: { root?: string } = {}) {
+    this.root = opts.root;
+    for (const file of files) {
+      this.files.set(file.path, file);
+      for (const m of file.text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
+        for (const n of m[1]!.split(',')) this.dispatch.add(n.trim());
+      }
+      for (const m of file.text.matchAll(/MajorFunction\s*\[[^\]]*\]\s*=\s*(?:[^;{}]*?=\s*)?\(?(?:PDRIVER_DISPATCH\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*;/g)) {
+        this.dispatch.add(m[1]!);
+      }
+      const list: ProjectFunction[] = [];
+      for (const fn of file.functions) {
+        const head = file.parsedText.slice(fn.node.startIndex, fn.body.startIndex);
+        const pf: ProjectFunction = { file, fn, key: `${file.path}#${fn.name}#${fn.line}`, isStatic: /\bstatic\b/.test(head) };
+        list.push(pf);
+        const same = this.byName.get(fn.name);
+        if (same) same.push(pf);
+        else this.byName.set(fn.name, [pf]);
+      }
+      this.byFile.set(file.path, list);
+    }
+    this.computeSummaries();
+    const names: string[] = [];
+    for (const [key, s] of this.summaries) {
+      if (!s.trivial) names.push(s.name.replace(/[^A-Za-z0-9_]/g, ''));
+      if (s.mayRaise) {
+        const f = [...this.byFile.values()].flat().find((x) => x.key === key);
+        if (f) this.callSites(f);
+      }
+    }
+    this.helperWords = names.length ? new RegExp(`\\b(?:${[...new Set(names)].join('|')})\\s*\\(`) : undefined;
+  }
+
+  private helperWords: RegExp | undefined;
+
+  /** The text calls a function whose summary has MDL effects (so it needs the analysis even without DDI names). */
+  callsHelper(text: string): boolean {
+    return this.helperWords !== undefined && this.helperWords.test(text);
+  }
+
+  /**
+   * The program made of these texts. Only files that can matter are parsed: those naming an MDL DDI,
+   * and (transitively) those calling a function such a file defines.
+   */
+  static fromTexts(inputs: readonly { path: string; text: string }[], root?: string): Project {
+    const chosen = new Map<string, SourceFile>();
+    let names = new Set<string>();
+    let pending = inputs.filter((i) => MDL_WORDS.test(i.text));
+    while (pending.length) {
+      const added: string[] = [];
+      for (const i of pending) {
+        if (chosen.has(i.path)) continue;
+        let f: SourceFile;
+        try {
+          f = parseSource(i.path, i.text);
+        } catch {
+          continue;
+        }
+        chosen.set(i.path, f);
+        for (const fn of f.functions) if (!names.has(fn.name) && /^[A-Za-z_]\w*$/.test(fn.name)) added.push(fn.name);
+      }
+      if (!added.length) break;
+      names = new Set([...names, ...added]);
+      const re = new RegExp(`\\b(?:${added.join('|')})\\s*\\(`);
+      pending = inputs.filter((i) => !chosen.has(i.path) && re.test(i.text));
+    }
+    return new Project([...chosen.values()], root === undefined ? {} : { root });
+  }
+
+  // ---- ProjectContext --------------------------------------------------------------------------
+
+  summaryFor(file: SourceFile, name: string): Summary | undefined {
+    const f = this.resolve(file, name);
+    if (!f) return undefined;
+    return this.summaries.get(f.key);
+  }
+
+  isDispatchRoutine(_file: SourceFile, name: string): boolean {
+    return this.dispatch.has(name);
+  }
+
+  mayRaise(file: SourceFile, name: string): boolean {
+    const f = this.resolve(file, name);
+    return !!(f && this.summaries.get(f.key)?.mayRaise);
+  }
+
+  displayName(file: string): string {
+    if (this.root && file.startsWith(this.root)) return file.slice(this.root.length).replace(/^[/\\]+/, '');
+    const k = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+    return k >= 0 ? file.slice(k + 1) : file;
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  sourceFor(path: string, text: string): SourceFile | undefined {
+    const f = this.files.get(path);
+    return f && f.text === text ? f : undefined;
+  }
+
+  /** The analysis of a function computed for its summary, if any (reused by the linter). */
+  cachedAnalysis(file: SourceFile, fn: FunctionInfo): FunctionAnalysis | undefined {
+    if (this.files.get(file.path) !== file) return undefined;
+    return this.analyses.get(`${file.path}#${fn.name}#${fn.line}`);
+  }
+
+  functionOf(file: SourceFile, fn: FunctionInfo): ProjectFunction | undefined {
+    return this.byFile.get(file.path)?.find((f) => f.fn === fn || (f.fn.name === fn.name && f.fn.line === fn.line));
+  }
+
+  /** The definition a call of `name` from `file` reaches: the file's own, else the only external one. */
+  resolve(file: SourceFile, name: string): ProjectFunction | undefined {
+    const local = this.byName.get(name);
+    if (!local) return undefined;
+    const same = local.find((f) => f.file.path === file.path);
+    if (same) return same;
+    const external = local.filter((f) => !f.isStatic);
+    return external.length === 1 ? external[0] : undefined;
+  }
+
+  /** Every call of `target` among the linted files. */
+  callSites(target: ProjectFunction): CallSite[] {
+    const cached = this.callSiteCache.get(target.key);
+    if (cached) return cached;
+    const out: CallSite[] = [];
+    const name = target.fn.name;
+    const word = new RegExp(`\\b${name.replace(/[^A-Za-z0-9_]/g, '')}\\s*\\(`);
+    for (const [, list] of this.byFile) {
+      for (const caller of list) {
+        const body = caller.file.parsedText.slice(caller.fn.body.startIndex, caller.fn.body.endIndex);
+        if (!word.test(body)) continue;
+        if (this.resolve(caller.file, name)?.key !== target.key) continue;
+        const stack: SyntaxNode[] = [caller.fn.body];
+        while (stack.length) {
+          const n = stack.pop()!;
+          if (n.type === 'call_expression') {
+            const f = n.childForFieldName('function');
+            if (f && f.type === 'identifier' && f.text === name) {
+              out.push({ caller, line: n.startPosition.row + 1, column: n.startPosition.column + 1, protectedHere: protectedBySyntax(n) });
+            }
+          }
+          for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+        }
+      }
+    }
+    this.callSiteCache.set(target.key, out);
+    return out;
+  }
+
+  /**
+   * Every call of the function sits inside a `__try` that takes the exception, directly or because
+   * the calling function is itself only called that way (greatest fixpoint over recursion).
+   */
+  protectedByCallers(target: ProjectFunction, inProgress = new Set<string>()): boolean {
+    const cached = this.protectedCache.get(target.key);
+    if (cached !== undefined) return cached;
+    if (inProgress.has(target.key)) return true;
+    if (this.dispatch.has(target.fn.name)) return false;
+    inProgress.add(target.key);
+    const sites = this.callSites(target);
+    const result = sites.length > 0 && sites.every((s) => s.protectedHere || this.protectedByCallers(s.caller, inProgress));
+    inProgress.delete(target.key);
+    if (inProgress.size === 0) this.protectedCache.set(target.key, result);
+    return result;
+  }
+
+  /** Calls of the function that no `__try` takes the exception of, up the call chain. */
+  unprotectedCallers(target: ProjectFunction): CallSite[] {
+    return this.callSites(target).filter((s) => !s.protectedHere && !this.protectedByCallers(s.caller));
+  }
+
+  // ---- summaries -------------------------------------------------------------------------------
+
+  private computeSummaries(): void {
+    // relevant functions: they handle MDLs, or call a function that does
+    const all = [...this.byFile.values()].flat();
+    const calls = new Map<string, ProjectFunction[]>();
+    const relevant = new Set<string>();
+    const called = new Set<string>();
+    for (const f of all) {
+      const body = f.file.parsedText.slice(f.fn.body.startIndex, f.fn.body.endIndex);
+      if (MDL_WORDS.test(body)) relevant.add(f.key);
+      const out: ProjectFunction[] = [];
+      const seen = new Set<string>();
+      for (const m of body.matchAll(CALL)) {
+        const n = m[1]!;
+        if (KEYWORDS.has(n) || seen.has(n) || !this.byName.has(n)) continue;
+        seen.add(n);
+        const g = this.resolve(f.file, n);
+        if (g) {
+          out.push(g);
+          called.add(g.key);
+        }
+      }
+      calls.set(f.key, out);
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const f of all) {
+        if (relevant.has(f.key)) continue;
+        if (calls.get(f.key)!.some((g) => relevant.has(g.key))) {
+          relevant.add(f.key);
+          changed = true;
+        }
+      }
+    }
+    const helpers = all.filter((f) => relevant.has(f.key) && called.has(f.key));
+    const helperKeys = new Set(helpers.map((f) => f.key));
+    for (const f of helpers) this.callees.set(f.key, calls.get(f.key)!.filter((g) => helperKeys.has(g.key)));
+    for (const scc of tarjan(helpers, (f) => this.callees.get(f.key)!)) {
+      const recursive = scc.length > 1 || this.callees.get(scc[0]!.key)!.some((g) => g.key === scc[0]!.key);
+      if (!recursive) {
+        this.summarize(scc[0]!);
+        continue;
+      }
+      let stable = false;
+      for (let round = 0; round < MAX_FIXPOINT_ROUNDS && !stable; round++) {
+        stable = true;
+        for (const f of scc) {
+          const before = JSON.stringify(this.summaries.get(f.key) ?? null);
+          this.summarize(f);
+          if (JSON.stringify(this.summaries.get(f.key) ?? null) !== before) stable = false;
+        }
+      }
+      if (!stable) {
+        // a recursive group whose summaries do not settle: unknown code for its callers
+        for (const f of scc) {
+          const s = this.summaries.get(f.key);
+          if (s) this.summaries.set(f.key, { ...s, cases: [], trivial: false });
+          this.analyses.delete(f.key);
+        }
+      }
+    }
+  }
+
+  private summarize(f: ProjectFunction): void {
+    if (f.fn.hasError) return;
+    const a = analyzeFunction(f.file, f.fn, this, { summary: true });
+    this.analyses.set(f.key, a);
+    if (a.summary) this.summaries.set(f.key, a.summary);
+    else this.summaries.set(f.key, { name: f.fn.name, file: f.file.path, line: f.fn.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
+  }
+}
+
+/** Is the call inside a `__try` whose `__except` filter takes every exception a probe raises (or may)? */
+function protectedBySyntax(call: SyntaxNode): boolean {
+  let prev: SyntaxNode = call;
+  for (let n = call.parent; n; prev = n, n = n.parent) {
+    if (n.type === 'function_definition') return false;
+    if (n.type !== 'seh_try_statement') continue;
+    // only the __try block is protected, not the handler
+    if (n.childForFieldName('body')?.id !== prev.id && n.namedChildren[0]?.id !== prev.id) continue;
+    const handler = n.namedChildren.find((c) => c.type === 'seh_except_clause');
+    if (!handler) continue;
+    const cls = classifyFilter(handler.childForFieldName('filter') as unknown as AstNode | null);
+    if (cls.kind === 'all' || cls.kind === 'unknown') return true;
+  }
+  return false;
+}
+
+/** Strongly connected components, callees before callers. */
+function tarjan<T extends { key: string }>(nodes: T[], succ: (n: T) => T[]): T[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: T[] = [];
+  const out: T[][] = [];
+  let next = 0;
+  for (const root of nodes) {
+    if (index.has(root.key)) continue;
+    // iterative Tarjan
+    const work: { n: T; i: number; succs: T[] }[] = [{ n: root, i: 0, succs: succ(root) }];
+    index.set(root.key, next);
+    low.set(root.key, next++);
+    stack.push(root);
+    onStack.add(root.key);
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      if (top.i < top.succs.length) {
+        const m = top.succs[top.i++]!;
+        if (!index.has(m.key)) {
+          index.set(m.key, next);
+          low.set(m.key, next++);
+          stack.push(m);
+          onStack.add(m.key);
+          work.push({ n: m, i: 0, succs: succ(m) });
+        } else if (onStack.has(m.key)) low.set(top.n.key, Math.min(low.get(top.n.key)!, index.get(m.key)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1]!.n;
+        low.set(parent.key, Math.min(low.get(parent.key)!, low.get(top.n.key)!));
+      }
+      if (low.get(top.n.key) === index.get(top.n.key)) {
+        const comp: T[] = [];
+        for (;;) {
+          const x = stack.pop()!;
+          onStack.delete(x.key);
+          comp.push(x);
+          if (x.key === top.n.key) break;
+        }
+        out.push(comp);
+      }
+    }
+  }
+  return out;
+}
