@@ -25,7 +25,11 @@ export const mdlKernelmodeProbeOfUserBuffer: Rule = {
     },
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
-    simulator: { validates: 'fault', bugChecks: [] },
+    simulator: {
+      validates: 'fault',
+      bugChecks: [],
+      noBugCheck: 'a security hole, no bug check: the simulator shows a KernelMode probe succeeding on an address the caller chose (fault kernelmode-probe-user-address)',
+    },
     triggers: ['KernelMode', 'MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages'],
   },
   check(context) {

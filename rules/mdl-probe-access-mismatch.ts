@@ -68,7 +68,12 @@ export const mdlProbeAccessMismatch: Rule = {
     },
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
-    simulator: { validates: 'fault', bugChecks: [] },
+    simulator: {
+      validates: 'fault',
+      bugChecks: [],
+      noBugCheck:
+        'no bug check: the simulator shows the kernel reading the misplaced value numerically (fault probe-invalid-argument), or a write into pages locked for reading (fault write-to-read-locked)',
+    },
     triggers: ['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages'],
   },
   check(context) {

@@ -62,13 +62,13 @@ export const mdlProbeOutsideTry: Rule = {
     },
     messages: {
       notInTry:
-        '{{callee}} is not inside a __try/__except: on an invalid or inaccessible buffer it raises an exception (STATUS_ACCESS_VIOLATION and others) that nothing here handles (bug check 0x3B SYSTEM_SERVICE_EXCEPTION, 0x7E or 0x1E KMODE_EXCEPTION_NOT_HANDLED)',
+        '{{callee}} is not inside a __try/__except: on an invalid or inaccessible buffer it raises an exception (STATUS_ACCESS_VIOLATION and others) that nothing here handles (bug check 0x3B SYSTEM_SERVICE_EXCEPTION, 0x7E or 0x1E KMODE_EXCEPTION_NOT_HANDLED){{callers}}',
       onlyFinally:
-        '{{callee}} is inside __try/__finally only: __finally runs during unwinding but does not handle the exception the probe raises (bug check 0x3B, 0x7E or 0x1E)',
+        '{{callee}} is inside __try/__finally only: __finally runs during unwinding but does not handle the exception the probe raises (bug check 0x3B, 0x7E or 0x1E){{callers}}',
       filterNeverCatches:
-        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} is {{why}}, which never handles the exception the probe raises (bug check 0x3B, 0x7E or 0x1E)',
+        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} is {{why}}, which never handles the exception the probe raises (bug check 0x3B, 0x7E or 0x1E){{callers}}',
       filterTooNarrow:
-        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} only takes {{code}}, but the probe can also raise {{missing}}, which nothing handles (bug check 0x3B, 0x7E or 0x1E)',
+        '{{callee}} is inside a __try whose __except filter at line {{filterLine}} only takes {{code}}, but the probe can also raise {{missing}}, which nothing handles (bug check 0x3B, 0x7E or 0x1E){{callers}}',
     },
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
@@ -77,7 +77,20 @@ export const mdlProbeOutsideTry: Rule = {
     triggers: ['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages'],
   },
   check(context) {
-    const { analysis, fn } = context;
+    const { analysis, fn, project, file } = context;
+    // A helper whose every caller (among the linted files) calls it inside a __try that takes the
+    // exception is protected by them: the exception propagates to their handler.
+    const self = project.functionOf(file, fn);
+    let callers = '';
+    if (self) {
+      if (project.protectedByCallers(self)) return;
+      const sites = project.callSites(self);
+      const unprotected = project.unprotectedCallers(self);
+      if (sites.length > unprotected.length && unprotected.length > 0) {
+        const named = unprotected.slice(0, 3).map((c) => `${c.caller.fn.name} (${project.displayName(c.caller.file.path)}:${c.line})`);
+        callers = `; ${fn.name} is called inside a __try that handles the exception elsewhere, but not by ${named.join(', ')}${unprotected.length > 3 ? ` and ${unprotected.length - 3} more` : ''}`;
+      }
+    }
     const cfg = analysis.cfg;
     if (cfg.hasErrors && /\b(__)?(try|except|finally)\b/.test(fn.body.text)) return; // a parse error may hide the __try
     for (const node of cfg.nodes) {
@@ -87,7 +100,7 @@ export const mdlProbeOutsideTry: Rule = {
         if (!isProbe(callee)) continue;
         const v = protection(node.ctx);
         if (v.protected) continue;
-        const data: Record<string, string | number> = { callee: callee! };
+        const data: Record<string, string | number> = { callee: callee!, callers };
         if (v.filterLine !== undefined) data.filterLine = v.filterLine;
         if (v.code) {
           data.code = v.code;

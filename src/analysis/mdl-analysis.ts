@@ -171,6 +171,8 @@ export interface FunctionAnalysis {
 }
 
 const MAX_WORLDS = 24;
+/** Deepest parameter-rooted access path a summary describes. */
+const MAX_SLOT_DEPTH = 2;
 /** Pseudo-path of the returned value (for summaries). */
 const RET = '$ret';
 const RET_OWNED = '$retOwned';
@@ -315,7 +317,7 @@ function declName(d: SyntaxNode | null | undefined): string | undefined {
   let cur = d;
   for (let g = 0; cur && g < 20; g++) {
     if (cur.type === 'identifier') return cur.text;
-    const next: SyntaxNode | null = cur.childForFieldName('declarator');
+    const next: SyntaxNode | null = cur.childForFieldName('declarator') ?? (cur.type === 'reference_declarator' ? cur.namedChild(0) : null);
     if (!next) return undefined;
     cur = next;
   }
@@ -335,7 +337,7 @@ function collectLocals(fn: CfgFunction): { locals: Map<string, string>; params: 
       const d = n.childForFieldName('declarator');
       if (name) {
         params.add(name);
-        locals.set(name, `${n.childForFieldName('type')?.text ?? ''} ${d?.type === 'pointer_declarator' ? '*' : ''}`);
+        locals.set(name, `${n.childForFieldName('type')?.text ?? ''} ${d?.type === 'pointer_declarator' ? '*' : d?.type === 'reference_declarator' ? '&' : ''}`);
       }
       continue;
     }
@@ -848,6 +850,10 @@ class Analyzer {
           const pts = new Map(w2.pts);
           if (r.obj !== undefined) pts.set(RET, r.obj);
           else pts.delete(RET);
+          // a system address handed back (it can be NULL like the mapping it came from)
+          const sva = r.sva ? encodeSva(r.sva) : r.path !== undefined ? w2.pts.get(SVA + r.path) : undefined;
+          if (sva) pts.set(SVA + RET, sva);
+          else pts.delete(SVA + RET);
           w2 = this.with(w2, { pts });
           w2 = this.setVal(w2, RET, r.obj === undefined ? r.v : undefined);
           if (r.obj) {
@@ -1470,7 +1476,9 @@ class Analyzer {
   summarize(states: Map<string, World>[]): Summary {
     const params = this.cfg.fn.params;
     const assigned = assignedNames(this.cfg.fn.body);
-    const stable = new Set(params.filter((p) => !assigned.has(p)));
+    // C++ reference parameters (`PMDL& Out`): assigning them writes the caller's variable
+    const refParams = params.filter((p) => (this.locals.get(p) ?? '').trimEnd().endsWith('&'));
+    const stable = new Set(params.filter((p) => !assigned.has(p) || refParams.includes(p)));
     const rooted = (path: string) => {
       if (path.startsWith('$')) return false;
       const b = baseOf(path);
@@ -1534,6 +1542,8 @@ class Analyzer {
             touchesGlobals = true;
             continue;
           }
+          // bound the depth of access paths (`Mdl->Next->Next...`): recursion over a chain must settle
+          if ((p.match(/->|\./g)?.length ?? 0) > MAX_SLOT_DEPTH) continue;
           const slot: SlotEffect = { path: p, ...describe(o) };
           if (o.entry) slot.entry = o.entry;
           if (o.firstOp) slot.firstOp = { op: o.firstOp.op, callee: o.firstOp.callee, line: o.firstOp.site.line };
@@ -1547,12 +1557,15 @@ class Analyzer {
               if (h) c.ret = h;
               continue;
             }
-            if (!rooted(p) || !/->|^\*|\./.test(p) || id === `m:${p}`) continue;
+            if (!rooted(p) || id === `m:${p}`) continue;
+            const isRef = refParams.includes(p);
+            if (!isRef && !/->|^\*|\./.test(p)) continue;
             const h = handedBack(w, id, p);
-            if (h) c.outs.push({ path: p, value: h });
+            if (h) c.outs.push({ path: isRef ? `*${p}` : p, value: h });
           }
           const rv = w.vals.get(RET);
           if (rv && !w.pts.has(RET)) c.retVal = rv;
+          if (w.pts.has(SVA + RET)) c.retSva = true;
           for (const [p, v] of w.vals) {
             if (p.startsWith('$') || p.startsWith('?')) continue;
             if (stable.has(p)) c.paramVals.push({ param: p, val: v });
@@ -1572,6 +1585,7 @@ class Analyzer {
       file: this.file.path,
       line: this.cfg.fn.line,
       params,
+      refParams,
       cases: overflow || list.length > MAX_CASES ? [] : list,
       mayRaise,
       touchesGlobals,
@@ -1581,7 +1595,7 @@ class Analyzer {
   }
 
   /** A callee path (rooted at one of its parameters) in the caller's terms, given the call's arguments. */
-  substitute(calleePath: string, params: string[], args: SyntaxNode[], rs: EvalResult[]): string | undefined {
+  substitute(calleePath: string, params: string[], args: SyntaxNode[], rs: EvalResult[], refParams?: string[]): string | undefined {
     const m = /^([*&]*)([A-Za-z_$][A-Za-z0-9_$]*)(.*)$/.exec(calleePath);
     if (!m) return undefined;
     const [, prefix, base, rest] = m as unknown as [string, string, string, string];
@@ -1599,6 +1613,8 @@ class Analyzer {
     }
     const pa = r.path ?? pathOf(a);
     if (!pa) return undefined;
+    // a C++ reference parameter: `*Out` in the callee's terms is the caller's variable itself
+    if (refParams?.includes(base) && prefix.endsWith('*')) return prefix.slice(0, -1) + pa + rest;
     return prefix + pa + rest;
   }
 
@@ -1655,7 +1671,7 @@ class Analyzer {
       // what the case assumed of the MDLs passed in
       const slotIds: (string | undefined)[] = [];
       for (const sl of c.slots) {
-        const cp = this.substitute(sl.path, s.params, args, rs);
+        const cp = this.substitute(sl.path, s.params, args, rs, s.refParams);
         let id: string | undefined;
         if (cp !== undefined) {
           const got = this.slotObj(w1, cp);
@@ -1714,12 +1730,12 @@ class Analyzer {
         }
       }
       for (const ov of c.outVals) {
-        const cp = this.substitute(ov.path, s.params, args, rs);
+        const cp = this.substitute(ov.path, s.params, args, rs, s.refParams);
         if (cp !== undefined && !cp.startsWith('&')) w1 = this.setVal(w1, cp, ov.val);
       }
       // MDLs handed back through parameters
       for (const o of c.outs) {
-        const cp = this.substitute(o.path, s.params, args, rs);
+        const cp = this.substitute(o.path, s.params, args, rs, s.refParams);
         if (cp === undefined || cp.startsWith('&')) continue;
         const r = this.handBack(w1, o.value, s, c, args, rs, at, cp);
         w1 = this.assign(r.w, cp, r, at);
@@ -1738,6 +1754,7 @@ class Analyzer {
       } else {
         const r: EvalResult = { w: w1 };
         if (c.retVal) r.v = c.retVal;
+        if (c.retSva) r.sva = { line: at.line, column: at.column, callee: s.name, obj: undefined };
         out.push(r);
       }
     }
@@ -1751,7 +1768,7 @@ class Analyzer {
       return { w, obj: '#null', v: V.constant(0) };
     }
     if (h.kind === 'slot') {
-      const cp = this.substitute(h.path, s.params, args, rs);
+      const cp = this.substitute(h.path, s.params, args, rs, s.refParams);
       if (cp === undefined) return { w };
       const got = this.slotObj(w, cp);
       return got.id !== undefined ? { w: got.w, obj: got.id } : { w: got.w };

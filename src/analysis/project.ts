@@ -40,7 +40,7 @@ const MDL_WORDS = new RegExp(`\\b(?:${MDL_DDIS.join('|')})\\b`);
 const CALL = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__try', '__except', '__finally', 'try', 'except', 'catch', 'do', 'defined']);
 
-const MAX_FIXPOINT_ROUNDS = 4;
+const MAX_FIXPOINT_ROUNDS = 6;
 
 export class Project implements ProjectContext {
   private readonly byName = new Map<string, ProjectFunction[]>();
@@ -69,9 +69,13 @@ export class Project implements ProjectContext {
         const head = file.parsedText.slice(fn.node.startIndex, fn.body.startIndex);
         const pf: ProjectFunction = { file, fn, key: `${file.path}#${fn.name}#${fn.line}`, isStatic: /\bstatic\b/.test(head) };
         list.push(pf);
-        const same = this.byName.get(fn.name);
-        if (same) same.push(pf);
-        else this.byName.set(fn.name, [pf]);
+        // C++ members are called by their unqualified name (`LockPages(...)`, `this->LockPages(...)`)
+        const names = new Set([fn.name, fn.name.split('::').pop()!]);
+        for (const n of names) {
+          const same = this.byName.get(n);
+          if (same) same.push(pf);
+          else this.byName.set(n, [pf]);
+        }
       }
       this.byFile.set(file.path, list);
     }
@@ -178,7 +182,7 @@ export class Project implements ProjectContext {
     const cached = this.callSiteCache.get(target.key);
     if (cached) return cached;
     const out: CallSite[] = [];
-    const name = target.fn.name;
+    const name = target.fn.name.split('::').pop()!;
     const word = new RegExp(`\\b${name.replace(/[^A-Za-z0-9_]/g, '')}\\s*\\(`);
     for (const [, list] of this.byFile) {
       for (const caller of list) {
@@ -190,7 +194,8 @@ export class Project implements ProjectContext {
           const n = stack.pop()!;
           if (n.type === 'call_expression') {
             const f = n.childForFieldName('function');
-            if (f && f.type === 'identifier' && f.text === name) {
+            const callee = f?.type === 'identifier' ? f.text : f?.type === 'field_expression' ? f.childForFieldName('field')?.text : f?.type === 'qualified_identifier' ? f.childForFieldName('name')?.text : undefined;
+            if (callee === name) {
               out.push({ caller, line: n.startPosition.row + 1, column: n.startPosition.column + 1, protectedHere: protectedBySyntax(n) });
             }
           }

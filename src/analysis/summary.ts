@@ -55,6 +55,8 @@ export interface ExitCase {
   /** The returned value: an MDL, or a scalar range. */
   ret?: HandedBack;
   retVal?: V.Val;
+  /** The returned value is a system address (MmGetSystemAddressForMdlSafe's result). */
+  retSva?: boolean;
   slots: SlotEffect[];
   /** Parameter-rooted paths (`*MdlOut`, `Ctx->Mdl`) holding an MDL this function put there. */
   outs: { path: string; value: HandedBack }[];
@@ -69,6 +71,8 @@ export interface Summary {
   file: string;
   line: number;
   params: string[];
+  /** C++ reference parameters: `*P` in the summary's paths is the caller's argument itself. */
+  refParams?: string[];
   cases: ExitCase[];
   /** Some path ends in an exception leaving the function. */
   mayRaise: boolean;

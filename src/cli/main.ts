@@ -3,12 +3,17 @@
  * the real linter and rule set.
  */
 import { allRules } from '../../rules/index.js';
-import { lintText } from '../lint/linter.js';
+import type { Project } from '../analysis/project.js';
+import { lintText, prepareProject } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
 
 export type { CliIO } from './run.js';
 
-export const engine: LintEngine = { rules: allRules, lintText };
+export const engine: LintEngine = {
+  rules: allRules,
+  lintText: (text, filePath, options) => lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined }),
+  prepare: (inputs, root) => prepareProject(inputs, root),
+};
 
 /** Run `ddi-lint` with the given arguments; resolves to the exit code. */
 export async function main(argv: readonly string[], io?: Partial<CliIO>): Promise<number> {

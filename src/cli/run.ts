@@ -25,7 +25,16 @@ export interface CliIO {
 
 export interface LintEngine {
   rules: readonly RuleLike[];
-  lintText(text: string, filePath: string, options: { rules: Record<string, { severity: Severity; options?: Record<string, unknown> }> }): LintResult;
+  lintText(
+    text: string,
+    filePath: string,
+    options: { rules: Record<string, { severity: Severity; options?: Record<string, unknown> }>; project?: unknown },
+  ): LintResult;
+  /**
+   * Called once with every file of the run before any is linted: the engine computes what spans files
+   * (helper summaries); its result is passed back to `lintText` as `options.project`.
+   */
+  prepare?(inputs: readonly { path: string; text: string }[], root: string): unknown;
 }
 
 /** Subcommands: `ddi-lint NAME ...` loads the module and calls the function with the rest of argv. */
@@ -359,17 +368,35 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   let skipped = 0;
   let internalFailure = false;
   const maxBytes = opts.maxFileSizeMiB * 1024 * 1024;
+  // Read every file first: helpers defined in one file are applied where another calls them.
+  const inputs: { file: string; text?: string; reason?: string }[] = [];
   for (const file of listing.files) {
-    const shown = displayPath(cwd, file);
     const decoded = await readSourceText(file, maxBytes);
-    if (!decoded.ok) {
-      const reason = decoded.reason.replace('(--max-file-size)', '(see --max-file-size)');
+    inputs.push(decoded.ok ? { file, text: decoded.text } : { file, reason: decoded.reason });
+  }
+  let project: unknown;
+  if (engine.prepare) {
+    try {
+      project = engine.prepare(
+        inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
+        cwd,
+      );
+    } catch (e) {
+      io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
+      project = undefined;
+    }
+  }
+  for (const input of inputs) {
+    const file = input.file;
+    const shown = displayPath(cwd, file);
+    if (input.text === undefined) {
+      const reason = input.reason!.replace('(--max-file-size)', '(see --max-file-size)');
       io.stderr.write(`ddi-lint: ${shown}: ${reason}; skipped\n`);
       notifications.push({ filePath: file, message: `not analyzed: ${reason}`, level: 'warning' });
       skipped++;
       continue;
     }
-    const text = decoded.text;
+    const text = input.text;
     if (text.trim().length === 0) {
       io.stderr.write(`ddi-lint: ${shown}: empty file, nothing to lint\n`);
       notifications.push({ filePath: file, message: 'empty file, nothing to lint', level: 'note' });
@@ -380,7 +407,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     const lintOptions = { rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
     let result: LintResult;
     try {
-      result = engine.lintText(text, file, lintOptions);
+      result = engine.lintText(text, file, project === undefined ? lintOptions : { ...lintOptions, project });
       result = { ...result, filePath: file };
     } catch (e) {
       result = internalErrorResult(file, e);

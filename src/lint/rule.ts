@@ -29,7 +29,14 @@ export interface RuleMeta {
    * How the runtime simulator validates this rule: 'fault' = every finding must correspond to a
    * simulated fault on a concrete path; otherwise the reason why no execution can show it.
    */
-  simulator: { validates: 'fault'; bugChecks: string[] } | { validates: 'none'; reason: string };
+  simulator:
+    | {
+        validates: 'fault';
+        bugChecks: string[];
+        /** When the defect raises no bug check (a security hole, a silent corruption): what the simulated fault shows instead. */
+        noBugCheck?: string;
+      }
+    | { validates: 'none'; reason: string };
   /** Code Analysis (PREfast) warning numbers this rule corresponds to, for `#pragma warning(suppress: N)`. */
   caWarnings?: number[];
   /**

@@ -688,11 +688,17 @@ export class Run {
   private defaultField(o: Obj, f: string, line: number): Val {
     if (o.zeroed) return { k: 'i', v: 0 };
     const label = `${o.label}->${f}`;
+    // A copy of an input buffer: what it holds is what the caller wrote.
+    if (o.inbuf && (o.kind === 'local' || o.kind === 'pool')) return this.srcUnk(label, undefined, `a pointer read out of ${o.inbuf}`);
     switch (o.kind) {
       case 'irp':
         if (f === 'MdlAddress') {
           if (!o.irp?.ioMgr) return { k: 'i', v: 0 };
-          const c = this.choose(2, line, [`${label} != NULL (I/O manager locked the user buffer)`, `${label} == NULL (zero-length transfer)`]);
+          const c = this.choose(
+            2,
+            line,
+            this.opts.dispatch ? [`${label} != NULL (I/O manager locked the user buffer)`, `${label} == NULL (zero-length transfer)`] : [`${label} != NULL`, `${label} == NULL`],
+          );
           if (c === 1) return { k: 'i', v: 0 };
           const m = this.newObj('mdl', true, label, 'user');
           if (this.opts.dispatch) {
@@ -1006,6 +1012,23 @@ export class Run {
     if (op === '||') {
       if (this.truth(this.eval(le), this.curLine, exprText(le))) return { k: 'i', v: 1 };
       return { k: 'i', v: this.truth(this.eval(re), this.curLine, exprText(re)) ? 1 : 0 };
+    }
+    if (op === '&') {
+      // `Mdl->MdlFlags & X` on an MDL whose state is not known here (a caller's, or handed to external
+      // code), X without MDL_PAGES_LOCKED: some other bit, unknown; it says nothing about the lock.
+      const fe = le.t === 'field' && le.name === 'MdlFlags' ? le : re.t === 'field' && re.name === 'MdlFlags' ? re : undefined;
+      if (fe && fe.t === 'field') {
+        const o = this.baseObj(fe.obj, 'MdlFlags');
+        if (!o.mdl && o.ext) {
+          o.kind = 'mdl';
+          o.mdl = { st: '?', origin: 'caller', line: this.curLine, mem: o.mem ?? 'unknown', lockedHere: false, caller: true };
+        }
+        if (o.mdl && o.mdl.st === 'X') this.fault('use-after-free', this.curLine, 1, { mdl: o.label, ddi: '->MdlFlags' });
+        const mv = this.eval(fe === le ? re : le);
+        const mask = this.num(mv);
+        if (o.mdl?.st === '?' && mask !== undefined && (mask & MDL_PAGES_LOCKED) === 0) return this.derivedUnk('&MdlFlags', { k: 'p', o: o.id }, { k: 'i', v: mask });
+        return this.arith('&', this.readField(o, 'MdlFlags', this.curLine), mv);
+      }
     }
     const a = this.eval(le);
     const b = this.eval(re);
@@ -1968,7 +1991,7 @@ export class Run {
       }
       case 'FlagOn':
       case 'BooleanFlagOn': {
-        const v = this.arith('&', this.arg(e, 0), this.arg(e, 1));
+        const v = e.args.length >= 2 ? this.evalBin('&', e.args[0]!, e.args[1]!) : this.arith('&', this.arg(e, 0), this.arg(e, 1));
         if (name === 'FlagOn') return v;
         return { k: 'i', v: this.truth(v, line, exprText(e)) ? 1 : 0 };
       }
@@ -2101,6 +2124,18 @@ export class Run {
           const o = this.pointee(v);
           if (o && i === 0 && writes) this.checkWrite(o, line, col, `${name} destination`);
           else if (o && o.mdl && o.mdl.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
+        }
+        // A copy of an input buffer (captured parameters): the pointers in the copy are still the caller's.
+        if (twoPtr && writes && vals[0] && vals[1]) {
+          // `&local` of a structure variable designates the structure held in the slot.
+          const dst = vals[0].k === 'p' && vals[0].f !== undefined ? this.objOf(vals[0], line, name, false) ?? undefined : this.pointee(vals[0]);
+          const from = this.pointee(vals[1]);
+          const srcLabel = from?.inbuf ?? (vals[1].k === 'u' ? this.unks[vals[1].id]!.inbuf ?? this.unks[vals[1].id]!.src : undefined);
+          if (dst && srcLabel && (dst.kind === 'local' || dst.kind === 'pool' || dst.kind === 'ext') && !dst.mdl) {
+            dst.fields.clear();
+            dst.zeroed = false;
+            dst.inbuf = srcLabel;
+          }
         }
         if (name === 'RtlCompareMemory' || name === 'RtlEqualMemory' || name === 'memcmp') return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
         return { k: 'i', v: 0 };

@@ -633,6 +633,7 @@ export function features(p: GenProgram): Set<string> {
   const bits = new Set<number>();
   const walk = (ss: GStmt[]) => {
     for (const s of ss) {
+      if (s.k === 'build' && f.has('build')) f.add('build-repeated');
       f.add(s.k);
       if (s.k === 'probe-try') f.add(`filter:${s.filter}`);
       if (s.k === 'probe-try' || s.k === 'retry') f.add(`op:${s.args.kind}`);

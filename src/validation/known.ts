@@ -120,17 +120,6 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
     matches: (c) => c.features.has('helper-lock') && /^(locked-at-exit|unlock-not-locked)/.test(c.detail),
   },
   {
-    id: 'lock-after-escape',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fn',
-    status: 'open-linter-bug',
-    reason:
-      'The MDL was handed to an external function (GenKeepMdl), then this function probes it and frees it (or drops it) without unlocking. ' +
-      'The linter stops tracking an MDL once it escapes, so the lock taken afterwards is never checked; the pages this function locked ' +
-      'stay locked (0x76/0).',
-    matches: (c) => c.features.has('pass-mdl') && /^locked-at-exit/.test(c.detail),
-  },
-  {
     id: 'lock-forgotten-by-rebuild',
     rule: 'mdl-unmatched-lock',
     direction: 'fn',
@@ -152,16 +141,6 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
     matches: (c) => /raised an exception/.test(c.detail) && c.simKinds.has('double-lock'),
   },
   {
-    id: 'unlock-treated-as-raising',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fp',
-    status: 'open-linter-bug',
-    reason:
-      'Inside a __try, the linter lets every call raise, MmUnlockPages included, so the flag cleared after it stays set on an exceptional ' +
-      'path and a second unlock is reported. MmUnlockPages does not raise.',
-    matches: (c) => /call raises an exception/.test(c.detail),
-  },
-  {
     id: 'infeasible-path',
     rule: 'mdl-unmatched-lock',
     direction: 'fp',
@@ -177,7 +156,7 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
 ];
 
 /** Fault kinds after which the simulated MDL's state is undefined (Driver Verifier bug-checks at the call). */
-const UNDEFINED_STATE_KINDS = ['lock-prebuilt', 'partial-target-locked', 'build-nonpaged-bad-state', 'unlock-nonpaged', 'unlock-partial', 'unlock-allocated-pages', 'probe-invalid-argument'];
+const UNDEFINED_STATE_KINDS = ['lock-prebuilt', 'partial-target-locked', 'build-nonpaged-bad-state', 'unlock-nonpaged', 'unlock-partial', 'unlock-allocated-pages'];
 
 /** The same classification for several rules and directions. */
 function forRules(rules: [string, 'fp' | 'fn'][], k: Omit<KnownDifferentialImprecision, 'rule' | 'direction'>): KnownDifferentialImprecision[] {
@@ -185,6 +164,99 @@ function forRules(rules: [string, 'fp' | 'fn'][], k: Omit<KnownDifferentialImpre
 }
 
 KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
+  ...forRules(
+    [
+      ['mdl-unmatched-lock', 'fp'],
+      ['mdl-use-after-free', 'fp'],
+      ['mdl-double-lock', 'fp'],
+      ['mdl-free-while-locked', 'fp'],
+    ],
+    {
+      id: 'unlock-treated-as-raising',
+      status: 'open-linter-bug',
+      reason:
+        'Inside a __try, the linter lets every call raise, MmUnlockPages included, so the flag cleared after it stays set on an exceptional ' +
+        'path and a second unlock (or a use of the MDL the handler freed) is reported. MmUnlockPages does not raise.',
+      matches: (c) => /call raises an exception/.test(c.detail),
+    },
+  ),
+  ...forRules(
+    [
+      ['mdl-unmatched-lock', 'fn'],
+      ['mdl-double-lock', 'fn'],
+      ['mdl-free-while-locked', 'fn'],
+      ['mdl-lock-prebuilt', 'fn'],
+      ['mdl-use-after-free', 'fn'],
+      ['mdl-unchecked-system-address', 'fn'],
+    ],
+    {
+      id: 'state-unknown-after-escape',
+      status: 'accepted',
+      reason:
+        'The MDL was handed to an external function (GenKeepMdl, not defined in the linted files). By the rules\' specification an unknown ' +
+        'function receiving an MDL makes its state unknown and nothing is reported on it afterwards (it may keep, lock, unlock or free it); ' +
+        'the simulator picks concrete outcomes and shows the faults of some of them (a later probe, unlock or free on a path where the ' +
+        'callee locked it, a leak of a lock taken after the escape).',
+      matches: (c) => c.features.has('pass-mdl'),
+    },
+  ),
+  ...forRules(
+    [
+      ['mdl-free-while-locked', 'fp'],
+      ['mdl-lock-prebuilt', 'fp'],
+      ['mdl-unchecked-system-address', 'fp'],
+      ['mdl-double-lock', 'fp'],
+      ['mdl-unmatched-lock', 'fp'],
+      ['mdl-use-after-free', 'fp'],
+      ['mdl-probe-access-mismatch', 'fp'],
+    ],
+    {
+      id: 'probe-always-raises',
+      status: 'accepted',
+      reason:
+        'A probe of kernel memory (a pool allocation, SystemBuffer) with an out-of-range AccessMode (IoModifyAccess, TRUE, 2...: any ' +
+        'nonzero value is read as UserMode) always raises, so the MDL is never locked by it; the linter reports the argument ' +
+        '(badAccessMode, agreed by both) but, not tracking that the address is kernel memory for the user-range check, lets the probe ' +
+        'succeed and reports what follows on the "locked" path.',
+      matches: (c) => c.simKinds.has('probe-invalid-argument') && ['buf:pool', 'buf:SystemBuffer'].some((f) => c.features.has(f)),
+    },
+  ),
+  {
+    id: 'freed-mdl-linked-into-chain',
+    rule: 'mdl-use-after-free',
+    direction: 'fn',
+    status: 'open-linter-bug',
+    reason:
+      'An MDL freed by IoFreeMdl (directly or by a helper) and then linked as head->Next and released by a chain walk ' +
+      '(`for (m = head; m; m = next) { next = m->Next; IoFreeMdl(m); }`): the walk reads the freed MDL\'s Next and frees it again. The ' +
+      'linter does not follow the freed MDL through the Next link, so the field read and the double free on the second iteration are ' +
+      'missed (reproducer: fixtures-style file /tmp/val4/min/chain-freed-member.c, lines 18-19).',
+    matches: (c) => [...c.features].some((f) => f.startsWith('chain:')) && /^(use-after-free: ->|double-free)/.test(c.detail),
+  },
+  {
+    id: 'unchecked-after-fatal-null-use',
+    rule: 'mdl-unchecked-system-address',
+    direction: 'fp',
+    status: 'accepted',
+    reason:
+      'A second unchecked use of a system address after an earlier unchecked use on the same path (reported by both): the linter ' +
+      'continues past the first NULL dereference, where the machine has already bug-checked, and (the MDL not being mapped on that ' +
+      'path) lets a later MmGetSystemAddressForMdlSafe fail again. On every path that survives the first use the MDL is mapped and the ' +
+      'later call returns MappedSystemVa, which cannot be NULL.',
+    matches: (c) => c.simKinds.has('null-deref') && c.simKindsAtLine.size === 0,
+  },
+  {
+    id: 'null-use-inside-except',
+    rule: 'mdl-unchecked-system-address',
+    direction: 'fp',
+    status: 'accepted',
+    reason:
+      'The unchecked use is inside a __try whose __except filter takes the access violation (the generated try/finally is wrapped in ' +
+      '__try/__except(EXCEPTION_EXECUTE_HANDLER)): a NULL system address dereferenced at PASSIVE/APC level raises STATUS_ACCESS_VIOLATION, ' +
+      'which the handler takes, so the simulator shows no bug check. The linter reports the missing NULL check regardless of an ' +
+      'enclosing handler (the use is still a defect: the handler swallows it and returns an unrelated status).',
+    matches: (c) => c.features.has('try-finally') && !/NT_ASSERT|no-op/.test(c.detail) && c.simKindsAtLine.size === 0,
+  },
   {
     id: 'rebuild-of-prebuilt',
     rule: 'mdl-lock-prebuilt',
@@ -194,7 +266,9 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       'MmBuildMdlForNonPagedPool on an MDL that is already built for nonpaged pool or comes from MmAllocatePagesForMdlEx (not locked ' +
       'by a probe): the simulator faults (the build ASSERTs the flags are clear on checked builds); rebuildLocked is specified for a ' +
       'target locked by a probe only, where page references leak. A rebuild of a prebuilt MDL leaks nothing on a free build.',
-    matches: (c) => /^build-nonpaged-bad-state/.test(c.detail) && (/MmAllocatePagesForMdlEx@/.test(c.detail) || ['origin:nonpaged', 'origin:helper-nonpaged', 'origin:pages'].some((f) => c.features.has(f))),
+    matches: (c) =>
+      /^build-nonpaged-bad-state/.test(c.detail) &&
+      (/MmAllocatePagesForMdlEx@/.test(c.detail) || ['origin:nonpaged', 'origin:helper-nonpaged', 'origin:pages', 'build-repeated'].some((f) => c.features.has(f))),
   },
   {
     id: 'state-after-undefined-mdl-operation',
@@ -231,8 +305,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
         'with an out-of-range AccessMode/Operation. Driver Verifier bug-checks at that call (0xC4/0xB0, 0x7D, 0xB4); without it the MDL ' +
         'flags are whatever the kernel left. The linter keeps the MDL in its "prebuilt"/"locked" state, the simulator models the ' +
         'call as taking page references, so their later claims (double lock, free while locked, leak, second prebuilt probe) differ. ' +
-        'The root defect is reported by both at the first call. (An out-of-range AccessMode is read as UserMode: on a kernel buffer the ' +
-        'probe always raises, which the linter, not knowing the buffer is kernel memory, cannot see.)',
+        'The root defect is reported by both at the first call.',
       matches: (c) => UNDEFINED_STATE_KINDS.some((k) => c.simKinds.has(k)),
     },
   ),

@@ -414,3 +414,18 @@ NTSTATUS UnguardedCaller(PVOID Buffer)
     UnlockAndFree(mdl);
     return STATUS_SUCCESS;
 }
+
+/* Captured parameters: a copy of the system buffer still holds the caller's pointer. */
+NTSTATUS DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    INPUT captured;
+    PMDL mdl;
+    RtlCopyMemory(&captured, Irp->AssociatedIrp.SystemBuffer, sizeof(INPUT));
+    mdl = IoAllocateMdl(captured.Address, captured.Length, FALSE, FALSE, NULL);
+    if (!mdl) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess); } // @ kernelmode-probe-user-address
+    __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return GetExceptionCode(); }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}
