@@ -30,7 +30,7 @@ export const mdlKernelmodeProbeOfUserBuffer: Rule = {
       bugChecks: [],
       noBugCheck: 'a security hole, no bug check: the simulator shows a KernelMode probe succeeding on an address the caller chose (fault kernelmode-probe-user-address)',
     },
-    triggers: ['KernelMode', 'MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages'],
+    triggers: ['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages'],
   },
   check(context) {
     const seen = new Set<string>();

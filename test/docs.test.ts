@@ -36,8 +36,12 @@
  *
  * The runtime simulator (src/sim, which shares nothing with the linter's analysis) is the second
  * judge: for a rule whose `meta.simulator` says its findings are faults, every function of an
- * Incorrect example must fault exactly on the marked lines (faults mapped to rules as in the fixture
- * validation, src/validation/mapping.ts), and a Correct example must have no faulting path.
+ * Incorrect example must fault exactly on the marked lines (faults mapped to rules and placed as in the
+ * fixture validation: `rulesForFault(kind, fault)` of src/validation/mapping.ts, which uses the fault's
+ * context, so a NULL dereference counts for mdl-unchecked-system-address only when the NULL is a failed
+ * system-address mapping; `attributeFault` of src/validation/fixtures.ts, so a fault a helper shows only
+ * when called in a given state is placed at the caller's call), and a Correct example must have no
+ * faulting path.
  * Suppressed examples are not simulated: a suppression records a judgement the code alone does not
  * show.
  */
@@ -48,7 +52,8 @@ import { ConfigValidator } from '../src/lint/config.js';
 import { allRules, lintText } from '../src/lint/linter.js';
 import type { LintResult } from '../src/lint/types.js';
 import { parseSource } from '../src/parse/parser.js';
-import { SimProgram, simulateFunction } from '../src/sim/simulate.js';
+import { SimProgram, simulateFunction, type FunctionSimResult } from '../src/sim/simulate.js';
+import { attributeFault } from '../src/validation/fixtures.js';
 import { rulesForFault } from '../src/validation/mapping.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -120,25 +125,36 @@ export function readMarkers(code: string): { line: number; messageId: string }[]
   return out;
 }
 
-/** Simulated faults of every function of an example, as `line rule-id` (callee faults belong to the callee). */
+/**
+ * Simulated faults of every function of an example, as `line rule-id`, placed as the fixture validation
+ * places them (`attributeFault`): a fault inside a helper belongs to the helper when simulating the
+ * helper alone shows it there, and otherwise to the caller's call of the helper (cross-function findings
+ * are reported at that call).
+ */
 function simulatedFindings(code: string, fileName: string): { findings: string[]; details: string[]; capped: string[] } {
   const prog = new SimProgram(parseSource(fileName, code));
   const findings = new Set<string>();
   const details: string[] = [];
   const capped: string[] = [];
-  for (const def of prog.defs) {
-    const r = simulateFunction(prog, def);
+  const results = prog.defs.map((def) => simulateFunction(prog, def));
+  const own = new Map<string, FunctionSimResult>();
+  prog.defs.forEach((def, i) => {
+    if (!own.has(def.name)) own.set(def.name, results[i]!);
+  });
+  prog.defs.forEach((def, i) => {
+    const r = results[i]!;
     if (r.capped) capped.push(def.name);
     for (const fault of r.faults) {
-      if (fault.function !== def.name) continue;
-      for (const rule of rulesForFault(fault.kind)) {
-        const key = `${fault.entryLine} ${rule}`;
+      const at = attributeFault(fault, def.name, own);
+      // by kind, refined by the fault's context: a NULL MDL handed to a DDI is not mdl-unchecked-system-address
+      for (const rule of rulesForFault(fault.kind, fault)) {
+        const key = `${at.line} ${rule}`;
         if (findings.has(key)) continue;
         findings.add(key);
-        details.push(`${key}: ${fault.kind} on path ${fault.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ')}`);
+        details.push(`${key}: ${fault.kind} (simulating ${def.name}) on path ${fault.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ')}`);
       }
     }
-  }
+  });
   return { findings: [...findings].sort(), details, capped };
 }
 

@@ -32,6 +32,8 @@ export interface ProjectContext {
   isDispatchRoutine(file: SourceFile, name: string): boolean;
   /** The call of `name` from `file` may raise an exception (a helper with an unprotected raising call). */
   mayRaise(file: SourceFile, name: string): boolean;
+  /** The call of `name` never returns normally (a raise wrapper: macro or helper). */
+  noReturn(file: SourceFile, name: string): boolean;
   /** Display name of a file in cross-function explanations. */
   displayName(file: string): string;
 }
@@ -473,6 +475,10 @@ class Analyzer {
   }
 
   /** The caller-supplied address this expression holds on this path (its source text), if any. */
+  noReturn(name: string): boolean {
+    return !!ddiEffect(name)?.noreturn || !!this.project?.noReturn(this.file, name);
+  }
+
   userAddress(w: World, e: SyntaxNode): string | undefined {
     const x = stripCasts(e);
     const p = pathOf(x);
@@ -1161,6 +1167,19 @@ class Analyzer {
         if (chained.length) obs.chained = chained;
       }
       this.observations.push(obs);
+    }
+    if (id.includes('[*]')) {
+      // an array element path (`a[*]`) stands for every element: after this operation the next access
+      // (another index, the next iteration) designates an element whose state is not known
+      const w2 = this.transition(w, before, op, callee, at, extra.via);
+      let pts: Map<string, string> | undefined;
+      for (const [p, o] of w2.pts) {
+        if (o === id && p.includes('[*]')) {
+          pts ??= new Map(w2.pts);
+          pts.delete(p);
+        }
+      }
+      return pts ? this.with(w2, { pts }) : w2;
     }
     if (before.origin.kind === 'memory' && !before.firstOp && before.state !== 'freed') {
       w = this.setObj(w, { ...before, firstOp: { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at } });
@@ -2037,7 +2056,7 @@ class Analyzer {
         }
         let rs = this.eval(w, node.ast).map((r) => r.w);
         // ExRaiseStatus, KeBugCheckEx...: nothing follows normally (the exceptional edge starts from the input)
-        if (node.kind === 'stmt' && node.calls.some((c) => ddiEffect(calleeName(c) ?? '')?.noreturn)) return [];
+        if (node.kind === 'stmt' && node.calls.some((c) => this.noReturn(calleeName(c) ?? ''))) return [];
         if (node.kind === 'return') {
           const site = { line: node.line, column: node.column };
           rs = rs.map((x) => this.step(this.with(x, { returnSite: site }), site, 'return', 'returns'));

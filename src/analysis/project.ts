@@ -50,12 +50,18 @@ export class Project implements ProjectContext {
   private readonly summaries = new Map<string, Summary>();
   private readonly analyses = new Map<string, FunctionAnalysis>();
   private readonly callees = new Map<string, ProjectFunction[]>();
+  /** Functions calling each function (by key), from a scan of every body. */
+  private readonly callers = new Map<string, ProjectFunction[]>();
   private readonly callSiteCache = new Map<string, CallSite[]>();
   private readonly protectedCache = new Map<string, boolean>();
   private readonly root: string | undefined;
 
-  constructor(files: SourceFile[], opts: { root?: string } = {}) {
+  /** Function-like macros that raise and never return (`#define FatRaiseStatus(C, S) { ...; ExRaiseStatus(S); }`). */
+  private readonly raisingMacros = new Set<string>();
+
+  constructor(files: SourceFile[], opts: { root?: string; texts?: readonly string[] } = {}) {
     this.root = opts.root;
+    for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of raisingMacros(t)) this.raisingMacros.add(m);
     for (const file of files) {
       this.files.set(file.path, file);
       for (const m of file.text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
@@ -66,7 +72,7 @@ export class Project implements ProjectContext {
       }
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
-        const head = file.parsedText.slice(fn.node.startIndex, fn.body.startIndex);
+        const head = file.parsedText.slice(fn.start, fn.bodyStart);
         const pf: ProjectFunction = { file, fn, key: `${file.path}#${fn.name}#${fn.line}`, isStatic: /\bstatic\b/.test(head) };
         list.push(pf);
         // C++ members are called by their unqualified name (`LockPages(...)`, `this->LockPages(...)`)
@@ -81,13 +87,7 @@ export class Project implements ProjectContext {
     }
     this.computeSummaries();
     const names: string[] = [];
-    for (const [key, s] of this.summaries) {
-      if (!s.trivial) names.push(s.name.replace(/[^A-Za-z0-9_]/g, ''));
-      if (s.mayRaise) {
-        const f = [...this.byFile.values()].flat().find((x) => x.key === key);
-        if (f) this.callSites(f);
-      }
-    }
+    for (const s of this.summaries.values()) if (!s.trivial) names.push(s.name.split('::').pop()!.replace(/[^A-Za-z0-9_]/g, ''));
     this.helperWords = names.length ? new RegExp(`\\b(?:${[...new Set(names)].join('|')})\\s*\\(`) : undefined;
   }
 
@@ -105,6 +105,8 @@ export class Project implements ProjectContext {
   static fromTexts(inputs: readonly { path: string; text: string }[], root?: string): Project {
     const chosen = new Map<string, SourceFile>();
     let names = new Set<string>();
+    let known: string[] = [];
+    let knownRe: RegExp | undefined;
     let pending = inputs.filter((i) => MDL_WORDS.test(i.text));
     while (pending.length) {
       const added: string[] = [];
@@ -117,14 +119,23 @@ export class Project implements ProjectContext {
           continue;
         }
         chosen.set(i.path, f);
-        for (const fn of f.functions) if (!names.has(fn.name) && /^[A-Za-z_]\w*$/.test(fn.name)) added.push(fn.name);
+        // only functions that handle MDLs (or call one that does) can matter to a caller in another file
+        for (const fn of f.functions) {
+          const short = fn.name.split('::').pop()!;
+          if (names.has(short) || !/^[A-Za-z_]\w*$/.test(short)) continue;
+          const body = f.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+          if (MDL_WORDS.test(body) || (known.length > 0 && knownRe!.test(body))) added.push(short);
+        }
       }
       if (!added.length) break;
       names = new Set([...names, ...added]);
+      known = [...names];
+      knownRe = new RegExp(`\\b(?:${known.join('|')})\\s*\\(`);
       const re = new RegExp(`\\b(?:${added.join('|')})\\s*\\(`);
       pending = inputs.filter((i) => !chosen.has(i.path) && re.test(i.text));
     }
-    return new Project([...chosen.values()], root === undefined ? {} : { root });
+    const texts = inputs.map((i) => i.text);
+    return new Project([...chosen.values()], root === undefined ? { texts } : { root, texts });
   }
 
   // ---- ProjectContext --------------------------------------------------------------------------
@@ -140,8 +151,17 @@ export class Project implements ProjectContext {
   }
 
   mayRaise(file: SourceFile, name: string): boolean {
+    if (this.raisingMacros.has(name)) return true;
     const f = this.resolve(file, name);
     return !!(f && this.summaries.get(f.key)?.mayRaise);
+  }
+
+  noReturn(file: SourceFile, name: string): boolean {
+    if (this.raisingMacros.has(name)) return true;
+    const f = this.resolve(file, name);
+    const s = f ? this.summaries.get(f.key) : undefined;
+    // every exit of the helper is an exception (a raise wrapper such as FatRaiseStatus written as a function)
+    return !!(s && s.mayRaise && s.cases.length > 0 && s.cases.every((c) => c.raise));
   }
 
   displayName(file: string): string {
@@ -183,12 +203,8 @@ export class Project implements ProjectContext {
     if (cached) return cached;
     const out: CallSite[] = [];
     const name = target.fn.name.split('::').pop()!;
-    const word = new RegExp(`\\b${name.replace(/[^A-Za-z0-9_]/g, '')}\\s*\\(`);
-    for (const [, list] of this.byFile) {
-      for (const caller of list) {
-        const body = caller.file.parsedText.slice(caller.fn.body.startIndex, caller.fn.body.endIndex);
-        if (!word.test(body)) continue;
-        if (this.resolve(caller.file, name)?.key !== target.key) continue;
+    {
+      for (const caller of this.callers.get(target.key) ?? []) {
         const stack: SyntaxNode[] = [caller.fn.body];
         while (stack.length) {
           const n = stack.pop()!;
@@ -238,7 +254,7 @@ export class Project implements ProjectContext {
     const relevant = new Set<string>();
     const called = new Set<string>();
     for (const f of all) {
-      const body = f.file.parsedText.slice(f.fn.body.startIndex, f.fn.body.endIndex);
+      const body = f.file.parsedText.slice(f.fn.bodyStart, f.fn.bodyEnd);
       if (MDL_WORDS.test(body)) relevant.add(f.key);
       const out: ProjectFunction[] = [];
       const seen = new Set<string>();
@@ -250,6 +266,9 @@ export class Project implements ProjectContext {
         if (g) {
           out.push(g);
           called.add(g.key);
+          const cs = this.callers.get(g.key);
+          if (cs) cs.push(f);
+          else this.callers.set(g.key, [f]);
         }
       }
       calls.set(f.key, out);
@@ -300,6 +319,21 @@ export class Project implements ProjectContext {
     if (a.summary) this.summaries.set(f.key, a.summary);
     else this.summaries.set(f.key, { name: f.fn.name, file: f.file.path, line: f.fn.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
   }
+}
+
+const NORETURN_DDI = /\b(?:ExRaiseStatus|RtlRaiseStatus|ExRaiseAccessViolation|ExRaiseDatatypeMisalignment|KeBugCheckEx|KeBugCheck)\s*\(/;
+
+/** Function-like macros whose body unconditionally ends in a raising DDI. */
+function raisingMacros(text: string): string[] {
+  if (!text.includes('#define') || !NORETURN_DDI.test(text)) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ');
+    if (!NORETURN_DDI.test(body) || /\bif\b|\?|\bwhile\b|\bfor\b/.test(body)) continue;
+    // the raise is the body's last statement
+    if (/(?:ExRaiseStatus|RtlRaiseStatus|ExRaiseAccessViolation|ExRaiseDatatypeMisalignment|KeBugCheckEx|KeBugCheck)\s*\([^;]*\)\s*;?\s*\}?\s*$/.test(body.trim())) out.push(m[1]!);
+  }
+  return out;
 }
 
 /** Is the call inside a `__try` whose `__except` filter takes every exception a probe raises (or may)? */

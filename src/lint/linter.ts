@@ -96,7 +96,7 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
     if (fn.hasError) withErrors++;
     // a function that mentions nothing any active rule looks at needs no analysis
     if (trigger) {
-      const body = file.parsedText.slice(fn.body.startIndex, fn.body.endIndex);
+      const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
       if (!trigger.test(body) && !project.callsHelper(body)) continue;
     }
     let analysis: FunctionAnalysis;

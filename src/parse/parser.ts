@@ -42,6 +42,10 @@ export interface FunctionInfo {
   hasError: boolean;
   /** 1-based line of the definition's start. */
   line: number;
+  /** Offsets of the definition and of its body in the (parsed) text, read once from the tree. */
+  start: number;
+  bodyStart: number;
+  bodyEnd: number;
 }
 
 export interface SourceFile {
@@ -184,6 +188,9 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
           params: paramNames(functionDeclarator(decl)),
           hasError: body.hasError,
           line: node.startPosition.row + 1,
+          start: node.startIndex,
+          bodyStart: body.startIndex,
+          bodyEnd: body.endIndex,
         });
       }
       continue; // no nested function definitions in C; lambdas are analyzed as part of their parent
@@ -210,6 +217,6 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
         break;
     }
   }
-  result.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  result.sort((a, b) => a.start - b.start);
   return result;
 }

@@ -222,9 +222,9 @@ const KINDS: (readonly [Kind, number])[] = [
   ['probe-try', 3],
   ['probe-bare', 0.4],
   ['unlock', 2.5],
-  ['free', 1.5],
+  ['free', 1.8],
   ['build', 0.35],
-  ['partial', 0.3],
+  ['partial', 0.6],
   ['reuse', 0.15],
   ['map', 1.8],
   ['status-op', 2],
@@ -414,7 +414,7 @@ function genStmt(g: GenCtx): GStmt {
     case 'unlock':
       return { k: 'unlock', i, clearFlag: rng.chance(0.5) };
     case 'free':
-      return { k: 'free', i, guarded: rng.chance(0.6), after: lockable(spec.origin) ? rng.weighted<'null' | 'keep' | 'realloc'>([['null', 80], ['keep', 13], ['realloc', 7]]) : 'null' };
+      return { k: 'free', i, guarded: rng.chance(0.6), after: lockable(spec.origin) ? rng.weighted<'null' | 'keep' | 'realloc'>([['null', 70], ['keep', 23], ['realloc', 7]]) : 'null' };
     case 'build':
       return { k: 'build', i };
     case 'partial':
@@ -487,7 +487,7 @@ function genStmt(g: GenCtx): GStmt {
       return { k: 'own-irp', i, unlock: rng.chance(0.5), detach: rng.chance(0.4) };
     case 'chain':
       if (g.mdls < 2 || !g.specs.every((x) => lockable(x.origin))) return { k: 'noise' };
-      return { k: 'chain', how: rng.weighted<'walk-unlock' | 'head-only' | 'walk-after-free' | 'walk-no-unlock'>([['walk-unlock', 4], ['head-only', 1], ['walk-after-free', 1], ['walk-no-unlock', 1]]) };
+      return { k: 'chain', how: rng.weighted<'walk-unlock' | 'head-only' | 'walk-after-free' | 'walk-no-unlock'>([['walk-unlock', 4], ['head-only', 2], ['walk-after-free', 1], ['walk-no-unlock', 1]]) };
     case 'field':
       return { k: 'field', i, f: rng.pick(['ByteCount', 'MdlFlags', 'MmGetMdlByteCount'] as const) };
     case 'helper-lock':
@@ -499,7 +499,7 @@ function genStmt(g: GenCtx): GStmt {
     case 'helper-op': {
       const fn = rng.weighted<HelperOp>([['GenUnlockMdl', 3], ['GenFreeMdl', 2], ['GenProbeMdl', 3], ['GenRebuild', 0.7]]);
       if (fn === 'GenFreeMdl' && !lockable(spec.origin)) return { k: 'noise' };
-      return { k: 'helper-op', i, fn, nullAfter: rng.chance(0.85) };
+      return { k: 'helper-op', i, fn, nullAfter: rng.chance(0.75) };
     }
     case 'pass-mdl':
       return { k: 'pass-mdl', i };
@@ -517,7 +517,7 @@ function genSpec(rng: Rng, clean: boolean): MdlSpec {
       : rng.pick(['Buffer', 'Irp->UserBuffer'] as const);
   // A UserMode probe of a kernel (pool) buffer always raises: kernel buffers are probed with KernelMode.
   const mode: Mode = isUserBuf(buf)
-    ? rng.weighted<Mode>([['UserMode', 6], ['Irp->RequestorMode', 2], ['ExGetPreviousMode()', 0.8], ['KernelMode', clean ? 0 : 0.7], ['accessMode', 0.5], ['guard', 0.5]])
+    ? rng.weighted<Mode>([['UserMode', 6], ['Irp->RequestorMode', 2], ['ExGetPreviousMode()', 0.8], ['KernelMode', clean ? 0 : 0.9], ['accessMode', 0.5], ['guard', 0.5]])
     : 'KernelMode';
   return { buf, origin, mode };
 }

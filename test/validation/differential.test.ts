@@ -23,7 +23,7 @@ describe('differential validation: linter vs simulator on generated functions', 
     expect(unclassified, 'reproduce with: npm run validate -- --seed 20261121 --count 300').toEqual([]);
     expect(report.inconclusive).toBe(0);
     // the comparison is not vacuous
-    for (const t of report.table) expect(t.tp, t.rule).toBeGreaterThan(20);
+    for (const t of report.table) expect(t.tp, t.rule).toBeGreaterThan(10);
     const open = report.disagreements.filter((d) => d.known?.status === 'open-linter-bug');
     if (open.length) {
       const ids = [...new Set(open.map((d) => d.known!.id))];
