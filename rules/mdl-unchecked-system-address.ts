@@ -33,7 +33,9 @@ export const mdlUncheckedSystemAddress: Rule = {
     const seen = new Set<string>();
     for (const obs of context.analysis.observations) {
       if (obs.imprecise) continue;
-      if (obs.kind === 'sva-use' && obs.canBeNull) {
+      // Inside a __try/__except that takes the access violation, a NULL access below DISPATCH_LEVEL
+      // raises STATUS_ACCESS_VIOLATION and the handler runs: the request fails, the machine does not stop.
+      if (obs.kind === 'sva-use' && obs.canBeNull && !obs.caught) {
         const site = nodeSite(obs.node);
         const key = `${site.line}:${site.column}`;
         if (seen.has(key)) continue;

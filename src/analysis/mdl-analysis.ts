@@ -18,7 +18,7 @@ import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import { toLite, type AstNode } from '../parse/lite.js';
 
 type SyntaxNode = AstNode;
-import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode } from '../cfg/cfg.js';
+import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode, type TryCtx } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
 import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
@@ -146,6 +146,8 @@ export type Observation =
   | {
       kind: 'sva-use';
       node: SyntaxNode;
+      /** The use sits inside a __try whose __except takes an access violation (a NULL access is caught there below DISPATCH_LEVEL). */
+      caught: boolean;
       path: string;
       write: boolean;
       canBeNull: boolean;
@@ -924,7 +926,7 @@ class Analyzer {
           const canBeNull = v !== undefined && V.canBe(v, '==', 0, true);
           const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
           this.observations.push({
-            kind: 'sva-use', node: cur, path: bp, write: write && outermost, canBeNull,
+            kind: 'sva-use', node: cur, caught: catchesAccessViolation(this.currentNode.ctx), path: bp, write: write && outermost, canBeNull,
             map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
           });
         }
@@ -968,7 +970,7 @@ class Analyzer {
       const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
       if (this.recording) {
         this.observations.push({
-          kind: 'sva-use', node: a, path: bp, write: k === spec.dest, canBeNull: v !== undefined && V.canBe(v, '==', 0, true),
+          kind: 'sva-use', node: a, caught: catchesAccessViolation(this.currentNode.ctx), path: bp, write: k === spec.dest, canBeNull: v !== undefined && V.canBe(v, '==', 0, true),
           map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
         });
       }
@@ -2285,6 +2287,18 @@ class Analyzer {
 }
 
 class BudgetError extends Error {}
+
+/** Some enclosing __except takes STATUS_ACCESS_VIOLATION (every exception, a filter we cannot decide, or a list naming it). */
+export function catchesAccessViolation(ctx: TryCtx | null): boolean {
+  for (let c = ctx; c; c = c.parent) {
+    const f = c.frame;
+    if (f.kind !== 'except') continue;
+    const cls = f.filterClass ?? { kind: 'unknown' };
+    if (cls.kind === 'all' || cls.kind === 'unknown') return true;
+    if (cls.kind === 'narrow' && /\bSTATUS_ACCESS_VIOLATION\b/.test(cls.code)) return true;
+  }
+  return false;
+}
 
 function collectCallsIn(body: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];

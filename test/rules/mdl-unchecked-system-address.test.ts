@@ -20,6 +20,20 @@ const LOCKED_EPILOGUE = `    MmUnlockPages(mdl);
 runRuleTests(mdlUncheckedSystemAddress, {
   valid: [
     {
+      name: 'a copy inside __try/__except (EXCEPTION_EXECUTE_HANDLER): a NULL access is caught below DISPATCH_LEVEL',
+      code: `NTSTATUS F(PIRP Irp, PVOID Src, SIZE_T Len)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PVOID va = MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+    __try {
+        RtlCopyMemory(va, Src, Len);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    return status;
+}`,
+    },
+    {
       name: '`if (va == NULL)` with an early return',
       code: `NTSTATUS F(PVOID Buf, ULONG Len)
 ${LOCKED_PROLOGUE}
