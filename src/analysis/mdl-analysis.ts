@@ -64,8 +64,10 @@ export interface MdlObj {
   readonly userVa?: string;
   /** Summary bookkeeping for MDLs reached from parameters: what the function assumed of it on entry... */
   readonly entry?: 'locked' | 'not-locked' | 'null';
-  /** ...the first MDL operation applied to it... */
+  /** ...the first MDL operation applied to it that depends on its state (not a mere use)... */
   readonly firstOp?: { op: MdlOp; callee: string; site: Site };
+  /** ...a use (KeFlushIoBuffers, MmGetMdlByteCount...) before that operation... */
+  readonly firstUse?: { op: MdlOp; callee: string; site: Site };
   /** ...and whether it was handed to code the analysis cannot see. */
   readonly escaped?: boolean;
   /** Allocated attached to an IRP (IoAllocateMdl with an IRP argument): the IRP owns it. */
@@ -538,6 +540,7 @@ class Analyzer {
       if (o.lockOp === 'read') k += 'R';
       if (o.entry) k += `<${o.entry}`;
       if (o.firstOp) k += `^${o.firstOp.op}`;
+      if (o.firstUse) k += '^u';
       if (o.escaped) k += 'E';
       parts.push(k);
     }
@@ -1184,7 +1187,9 @@ class Analyzer {
       return pts ? this.with(w2, { pts }) : w2;
     }
     if (before.origin.kind === 'memory' && !before.firstOp && before.state !== 'freed') {
-      w = this.setObj(w, { ...before, firstOp: { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at } });
+      const first = { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at };
+      if (op !== 'use') w = this.setObj(w, { ...before, firstOp: first });
+      else if (!before.firstUse) w = this.setObj(w, { ...before, firstUse: first });
     }
     const cur = w.objs.get(id)!;
     let w2 = this.transition(w, cur, op, callee, at, extra.via);
@@ -1558,7 +1563,7 @@ class Analyzer {
         for (const o of w.objs.values()) {
           if (!o.id.startsWith('m:') || o.id.endsWith('#prev')) continue;
           const p = o.id.slice(2);
-          if (!o.entry && !o.firstOp && !o.escaped) continue;
+          if (!o.entry && !o.firstOp && !o.firstUse && !o.escaped) continue;
           if (!rooted(p)) {
             touchesGlobals = true;
             continue;
@@ -1568,6 +1573,7 @@ class Analyzer {
           const slot: SlotEffect = { path: p, ...describe(o) };
           if (o.entry) slot.entry = o.entry;
           if (o.firstOp) slot.firstOp = { op: o.firstOp.op, callee: o.firstOp.callee, line: o.firstOp.site.line };
+          if (o.firstUse) slot.firstUse = { op: o.firstUse.op, callee: o.firstUse.callee, line: o.firstUse.site.line };
           if (o.escaped) slot.escaped = true;
           c.slots.push(slot);
         }
@@ -1706,7 +1712,7 @@ class Analyzer {
         if (sl.entry === 'null' && o.state !== 'null' && o.state !== 'unknown') feasible = false;
         if (sl.entry === 'locked' && !locked && o.state !== 'unknown') feasible = false;
         if (sl.entry === 'not-locked' && locked) feasible = false;
-        if (sl.entry !== 'null' && (sl.firstOp || sl.entry) && o.state === 'null') feasible = false;
+        if (sl.entry !== 'null' && (sl.firstOp || sl.firstUse || sl.entry) && o.state === 'null') feasible = false;
       }
       if (!feasible) continue;
       // apply each slot's effect: its first operation (checked against the caller's state), then its exit state
@@ -1716,6 +1722,7 @@ class Analyzer {
         const via: Via = { fn: s.name, file, line: sl.firstOp?.line ?? s.line };
         const before = w1.objs.get(id);
         if (!before || before.state === 'null') return;
+        if (sl.firstUse) w1 = this.applyOp(w1, id, sl.firstUse.op, sl.firstUse.callee, call, at, { via: { ...via, line: sl.firstUse.line } });
         if (sl.firstOp) w1 = this.applyOp(w1, id, sl.firstOp.op, sl.firstOp.callee, call, at, { via });
         const o = w1.objs.get(id);
         if (!o || before.state === 'freed') return;
@@ -1724,7 +1731,11 @@ class Analyzer {
           return;
         }
         if (!sl.firstOp) {
-          if (sl.entry === 'locked' && o.state === 'unknown') w1 = this.setObj(w1, { ...o, state: 'locked' });
+          let n = o;
+          if (sl.entry === 'locked' && o.state === 'unknown') n = { ...n, state: 'locked' };
+          // a use may have mapped it (MmGetSystemAddressForMdlSafe in the helper)
+          if (sl.firstUse && !!sl.mapped !== !!o.mapped) n = { ...n, mapped: !!sl.mapped };
+          if (n !== o) w1 = this.setObj(w1, n);
           return;
         }
         // the exit state the callee left it in

@@ -34,6 +34,8 @@ export interface SlotEffect extends ObjState {
   entry?: 'locked' | 'not-locked' | 'null';
   /** The first operation the callee applied to it: checked against the caller's state at the call. */
   firstOp?: { op: MdlOp; callee: string; line: number };
+  /** A use of it before that operation (checked for use after free). */
+  firstUse?: { op: MdlOp; callee: string; line: number };
   /** Handed to code the analysis cannot see (or stored where the caller cannot track it). */
   escaped?: boolean;
 }

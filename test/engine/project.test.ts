@@ -176,3 +176,30 @@ VOID Unprotected(PMDL Mdl)
     expect(findings(undefined, '/d/h.c', helper)).toEqual(['4 mdl-probe-outside-try notInTry']);
   });
 });
+
+describe('summaries check more than the first operation', () => {
+  it('a helper that uses the MDL before unlocking it is still checked as an unlock', () => {
+    const text = `#include <ntddk.h>
+VOID FinishTransfer(PMDL Mdl)
+{
+    KeFlushIoBuffers(Mdl, TRUE, FALSE);
+    MmUnlockPages(Mdl);
+}
+VOID Twice(PVOID Va, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return;
+    }
+    FinishTransfer(mdl);
+    FinishTransfer(mdl);
+    IoFreeMdl(mdl);
+}
+`;
+    expect(findings(undefined, '/t.c', text)).toEqual(['18 mdl-unmatched-lock unlockTwice']);
+  });
+});
