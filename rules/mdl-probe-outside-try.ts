@@ -80,17 +80,22 @@ export const mdlProbeOutsideTry: Rule = {
     const { analysis, fn, project, file } = context;
     // A helper whose every caller (among the linted files) calls it inside a __try that takes the
     // exception is protected by them: the exception propagates to their handler.
-    const self = project.functionOf(file, fn);
-    let callers = '';
-    if (self) {
-      if (project.protectedByCallers(self)) return;
+    // (computed on the first unprotected probe only: it looks at the callers' code)
+    let callerVerdict: { exempt: boolean; callers: string } | undefined;
+    const byCallers = () => {
+      if (callerVerdict) return callerVerdict;
+      const self = project.functionOf(file, fn);
+      callerVerdict = { exempt: false, callers: '' };
+      if (!self) return callerVerdict;
+      if (project.protectedByCallers(self)) return (callerVerdict = { exempt: true, callers: '' });
       const sites = project.callSites(self);
       const unprotected = project.unprotectedCallers(self);
       if (sites.length > unprotected.length && unprotected.length > 0) {
         const named = unprotected.slice(0, 3).map((c) => `${c.caller.fn.name} (${project.displayName(c.caller.file.path)}:${c.line})`);
-        callers = `; ${fn.name} is called inside a __try that handles the exception elsewhere, but not by ${named.join(', ')}${unprotected.length > 3 ? ` and ${unprotected.length - 3} more` : ''}`;
+        callerVerdict.callers = `; ${fn.name} is called inside a __try that handles the exception elsewhere, but not by ${named.join(', ')}${unprotected.length > 3 ? ` and ${unprotected.length - 3} more` : ''}`;
       }
-    }
+      return callerVerdict;
+    };
     const cfg = analysis.cfg;
     if (cfg.hasErrors && /\b(__)?(try|except|finally)\b/.test(fn.body.text)) return; // a parse error may hide the __try
     for (const node of cfg.nodes) {
@@ -100,7 +105,9 @@ export const mdlProbeOutsideTry: Rule = {
         if (!isProbe(callee)) continue;
         const v = protection(node.ctx);
         if (v.protected) continue;
-        const data: Record<string, string | number> = { callee: callee!, callers };
+        const cv = byCallers();
+        if (cv.exempt) continue;
+        const data: Record<string, string | number> = { callee: callee!, callers: cv.callers };
         if (v.filterLine !== undefined) data.filterLine = v.filterLine;
         if (v.code) {
           data.code = v.code;

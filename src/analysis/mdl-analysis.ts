@@ -438,6 +438,10 @@ class Analyzer {
 
   readonly fileConsts: Map<string, number>;
   readonly keyVars = new Set<string>();
+  /** Record what a summary needs (entry assumptions, first operations, escapes of received MDLs). */
+  summaryMode = false;
+  /** The body mentions a caller-supplied buffer: track which locals hold one. */
+  readonly userSources: boolean;
   /** The function is a dispatch routine: its IRP's MdlAddress is the I/O manager's (locked, or NULL). */
   readonly dispatchIrp: string | undefined;
 
@@ -451,6 +455,7 @@ class Analyzer {
     this.locals = locals;
     this.params = params;
     this.mdl = new MdlPaths(cfg.fn, locals);
+    this.userSources = /\b(?:UserBuffer|Type3InputBuffer|SystemBuffer)\b/.test(cfg.fn.body.text);
     // variables passed as a probe's Operation: worlds stay apart by their value, so that what the
     // buffer was locked for stays correlated with the flag that chose it
     for (const call of collectCallsIn(cfg.fn.body)) {
@@ -512,6 +517,7 @@ class Analyzer {
 
   /** After `name = value`: does `name` now hold a caller-supplied address, or point to an input buffer? */
   trackUser(w: World, name: string, value: SyntaxNode, before: World): World {
+    if (!this.userSources) return w;
     const user = this.userAddress(before, value);
     const cont = this.inputContainer(before, value);
     if (user === w.pts.get(USER + name) && cont === w.pts.has(CONT + name)) return w;
@@ -697,8 +703,8 @@ class Analyzer {
   escapeObj(w: World, id: string): World {
     const o = w.objs.get(id);
     if (!o || o.state === 'null') return w;
-    if (o.state === 'unknown' && !o.owned && (o.escaped || o.origin.kind !== 'memory')) return w;
-    return this.setObj(w, { ...o, state: 'unknown', owned: false, escaped: true });
+    if (o.state === 'unknown' && !o.owned && (o.escaped || o.origin.kind !== 'memory' || !this.summaryMode)) return w;
+    return this.setObj(w, this.summaryMode ? { ...o, state: 'unknown', owned: false, escaped: true } : { ...o, state: 'unknown', owned: false });
   }
 
   // ---- assignment ---------------------------------------------------------------------------
@@ -733,7 +739,9 @@ class Analyzer {
         // a fresh MDL is named after the first variable or field it is stored in
         if (o && o.origin.kind !== 'memory' && o.origin.kind !== 'null' && o.name === o.origin.callee) w = this.setObj(w, { ...o, name: path });
         const o2 = w.objs.get(target);
-        if (o2 && o2.state !== 'null' && this.escapes(path) && (o2.owned || !o2.escaped)) w = this.setObj(w, { ...o2, owned: false, escaped: true });
+        if (o2 && o2.state !== 'null' && this.escapes(path) && (o2.owned || (this.summaryMode && !o2.escaped))) {
+          w = this.setObj(w, this.summaryMode ? { ...o2, owned: false, escaped: true } : { ...o2, owned: false });
+        }
       }
       w = this.gc(w, at);
     }
@@ -1186,7 +1194,7 @@ class Analyzer {
       }
       return pts ? this.with(w2, { pts }) : w2;
     }
-    if (before.origin.kind === 'memory' && !before.firstOp && before.state !== 'freed') {
+    if (this.summaryMode && before.origin.kind === 'memory' && !before.firstOp && before.state !== 'freed') {
       const first = { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at };
       if (op !== 'use') w = this.setObj(w, { ...before, firstOp: first });
       else if (!before.firstUse) w = this.setObj(w, { ...before, firstUse: first });
@@ -1944,7 +1952,7 @@ class Analyzer {
     if (o.state === 'unknown') {
       // MDL_PAGES_LOCKED set: it is locked. Clear on an MDL of unknown origin (a parameter, a helper's
       // result) proves less: it may be an MDL that is not ours to unlock, so it stays unknown.
-      if (o.origin.kind === 'memory' && !o.firstOp) return this.setObj(w1, truth ? { ...o, state: 'locked', entry: 'locked' } : { ...o, entry: 'not-locked' });
+      if (this.summaryMode && o.origin.kind === 'memory' && !o.firstOp) return this.setObj(w1, truth ? { ...o, state: 'locked', entry: 'locked' } : { ...o, entry: 'not-locked' });
       return truth ? this.setObj(w1, { ...o, state: 'locked' }) : w1;
     }
     const isLocked = o.state === 'locked' || o.state === 'pages';
@@ -1986,7 +1994,7 @@ class Analyzer {
           return w;
         }
         if (!obj || obj.owned) return w;
-        if (obj.origin.kind === 'memory' && !obj.firstOp) {
+        if (this.summaryMode && obj.origin.kind === 'memory' && !obj.firstOp) {
           // remembered for the function's summary: this path assumed the MDL it received is NULL
           return this.setObj(w, { ...obj, state: 'null', entry: 'null' });
         }
@@ -2546,6 +2554,7 @@ export function analyzeFunction(file: SourceFile, fn: FunctionInfo, project?: Pr
     return result;
   }
   const a = new Analyzer(cfg, file, project);
+  a.summaryMode = !!want.summary;
   result.localTypes = a.locals;
   try {
     const { states, reachable } = a.run();
