@@ -182,8 +182,7 @@ const MAX_SLOT_DEPTH = 2;
 /** Pseudo-path of the returned value (for summaries). */
 const RET = '$ret';
 const RET_OWNED = '$retOwned';
-/** Pseudo-path of the value of the branch condition just evaluated. */
-const COND = '$cond';
+
 const WIDEN_AFTER = 6;
 const MAX_STEPS = 2_000_000;
 
@@ -438,6 +437,10 @@ class Analyzer {
 
   readonly fileConsts: Map<string, number>;
   readonly keyVars = new Set<string>();
+  /** Value of the branch condition a world just evaluated (read by the edges of that branch node). */
+  private readonly condVals = new WeakMap<World, V.Val>();
+  /** Some system address or freed MDL exists: dereferences must be looked at. */
+  private derefsMatter = false;
   /** Record what a summary needs (entry assumptions, first operations, escapes of received MDLs). */
   summaryMode = false;
   /** The body mentions a caller-supplied buffer: track which locals hold one. */
@@ -577,6 +580,7 @@ class Analyzer {
   }
 
   setObj(w: World, o: MdlObj): World {
+    if (o.state === 'freed') this.derefsMatter = true;
     const objs = new Map(w.objs);
     objs.set(o.id, o);
     return this.with(w, { objs });
@@ -717,6 +721,7 @@ class Analyzer {
       // which variables hold a system address
       const key = SVA + path;
       const from = r.sva ? encodeSva(r.sva) : r.path !== undefined ? w.pts.get(SVA + r.path) : undefined;
+      if (from) this.derefsMatter = true;
       if (from !== w.pts.get(key)) {
         const pts = new Map(w.pts);
         if (from === undefined) pts.delete(key);
@@ -907,6 +912,7 @@ class Analyzer {
    * system address and reads of a freed MDL's fields.
    */
   derefs(w: World, e: SyntaxNode, write: boolean): World {
+    if (!this.derefsMatter) return w;
     let cur: SyntaxNode | null = e;
     let outermost = true;
     for (let g = 0; cur && g < 16; g++) {
@@ -1482,6 +1488,7 @@ class Analyzer {
         return this.step(this.setObj(w, n), at, 'unlock', via ? `'${o.name}' unlocked in ${via.fn} (${via.file}:${via.line})` : `'${o.name}' unlocked`, o.id);
       }
       case 'free': {
+        this.derefsMatter = true;
         // IoFreeMdl does not check MDL_PAGES_LOCKED: a locked MDL's pages stay locked after the free
         // (mdl-free-while-locked reports it at the free); the MDL itself is gone either way.
         const n: MdlObj = { ...o, state: 'freed', owned: false, mapped: false, freeSite: via ? { ...at, callee, via } : { ...at, callee } };
@@ -2073,7 +2080,12 @@ class Analyzer {
         if (!node.ast) return [w];
         if (node.kind === 'branch') {
           // the condition's value as evaluated here (calls included): the edges are pruned by it
-          return this.eval(w, node.ast).map((r) => this.setVal(r.w, COND, r.obj !== undefined ? undefined : r.v));
+          return this.eval(w, node.ast).map((r) => {
+            if (r.obj !== undefined || !r.v) return r.w;
+            const x = this.with(r.w, {});
+            this.condVals.set(x, r.v);
+            return x;
+          });
         }
         let rs = this.eval(w, node.ast).map((r) => r.w);
         // ExRaiseStatus, KeBugCheckEx...: nothing follows normally (the exceptional edge starts from the input)
@@ -2136,9 +2148,9 @@ class Analyzer {
         const out: World[] = [];
         const ck = condKey(edge.cond!);
         for (const w0 of output) {
-          const cv = w0.vals.get(COND);
+          const cv = this.condVals.get(w0);
           if (cv && !V.canBe(cv, truth ? '!=' : '==', 0, true)) continue;
-          const w = cv ? this.setVal(w0, COND, undefined) : w0;
+          const w = w0;
           let r = this.refine(w, edge.cond!, truth);
           if (r && ck) {
             // the same side-effect-free condition tested again (with nothing it reads assigned since) has the same value
@@ -2155,7 +2167,7 @@ class Analyzer {
         const out: World[] = [];
         const site = { line: node.line, column: node.column };
         for (const w0 of output) {
-          const w = w0.vals.has(COND) ? this.setVal(w0, COND, undefined) : w0;
+          const w = w0;
           let r: World | null = w;
           if (edge.kind === 'case' && edge.caseValues?.[0]) {
             const c = this.constValue(edge.caseValues[0]);
@@ -2174,9 +2186,9 @@ class Analyzer {
         return out;
       }
       case 'goto':
-        return output.map((w) => this.step(w.vals.has(COND) ? this.setVal(w, COND, undefined) : w, { line: node.line, column: node.column }, 'goto', `goto ${edge.label ?? ''}`));
+        return output.map((w) => this.step(w, { line: node.line, column: node.column }, 'goto', `goto ${edge.label ?? ''}`));
       default:
-        return output.map((w) => (w.vals.has(COND) ? this.setVal(w, COND, undefined) : w));
+        return output;
     }
   }
 
