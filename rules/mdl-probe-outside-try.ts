@@ -91,7 +91,7 @@ export const mdlProbeOutsideTry: Rule = {
       const sites = project.callSites(self);
       const unprotected = project.unprotectedCallers(self);
       if (sites.length > unprotected.length && unprotected.length > 0) {
-        const named = unprotected.slice(0, 3).map((c) => `${c.caller.fn.name} (${project.displayName(c.caller.file.path)}:${c.line})`);
+        const named = unprotected.slice(0, 3).map((c) => `${c.caller.name} (${project.displayName(c.caller.path)}:${c.line})`);
         callerVerdict.callers = `; ${fn.name} is called inside a __try that handles the exception elsewhere, but not by ${named.join(', ')}${unprotected.length > 3 ? ` and ${unprotected.length - 3} more` : ''}`;
       }
       return callerVerdict;

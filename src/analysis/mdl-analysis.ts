@@ -2555,7 +2555,12 @@ class MinHeap {
 }
 
 /** Build the CFG of a function and run the MDL analysis on it. */
-export function analyzeFunction(file: SourceFile, fn: FunctionInfo, project?: ProjectContext, want: { summary?: boolean } = {}): FunctionAnalysis {
+export function analyzeFunction(
+  file: SourceFile,
+  fn: FunctionInfo,
+  project?: ProjectContext,
+  want: { summary?: boolean; record?: boolean } = {},
+): FunctionAnalysis {
   const node = toLite(fn.node, file.parsedText);
   const body = node.childForFieldName('body') ?? node;
   const raisesHere = project ? (name: string) => raises(name) || project.mayRaise(file, name) : raises;
@@ -2576,6 +2581,7 @@ export function analyzeFunction(file: SourceFile, fn: FunctionInfo, project?: Pr
       return result;
     }
     if (want.summary) result.summary = a.summarize(states);
+    if (want.record === false) return result;
     a.record(states);
     result.observations = a.observations;
     result.imprecise = a.imprecise;

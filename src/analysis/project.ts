@@ -5,21 +5,27 @@
  *
  * Summaries are computed bottom-up over the call graph (callees first), once per function; mutually
  * recursive functions are iterated to a fixpoint (bounded: a group that does not settle is treated as
- * unknown code). The analysis of a helper computed for its summary is kept and reused when its file
- * is linted, so each function is analysed once: the cost stays linear in the size of the program.
+ * unknown code). Each helper is analysed once for its summary (callers apply the summary, they never
+ * re-analyse the callee), and once more when its own file is linted: the cost stays linear in the
+ * size of the program.
  */
 import { parseSource, type FunctionInfo, type SourceFile, type SyntaxNode } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
-import { analyzeFunction, type FunctionAnalysis, type ProjectContext } from './mdl-analysis.js';
+import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import type { Summary } from './summary.js';
 
 export interface ProjectFunction {
-  file: SourceFile;
-  fn: FunctionInfo;
+  /** File path, name and line: kept for the whole run. */
+  path: string;
+  name: string;
+  line: number;
   key: string;
   isStatic: boolean;
+  /** The parsed definition. */
+  file?: SourceFile;
+  fn?: FunctionInfo;
 }
 
 /** A call of a function of the linted files, and whether a `__try` around it takes every exception. */
@@ -48,7 +54,6 @@ export class Project implements ProjectContext {
   private readonly files = new Map<string, SourceFile>();
   private readonly dispatch = new Set<string>();
   private readonly summaries = new Map<string, Summary>();
-  private readonly analyses = new Map<string, FunctionAnalysis>();
   private readonly callees = new Map<string, ProjectFunction[]>();
   /** Functions calling each function (by key), from a scan of every body. */
   private readonly callers = new Map<string, ProjectFunction[]>();
@@ -73,7 +78,7 @@ export class Project implements ProjectContext {
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
         const head = file.parsedText.slice(fn.start, fn.bodyStart);
-        const pf: ProjectFunction = { file, fn, key: `${file.path}#${fn.name}#${fn.line}`, isStatic: /\bstatic\b/.test(head) };
+        const pf: ProjectFunction = { path: file.path, name: fn.name, line: fn.line, file, fn, key: `${file.path}#${fn.name}#${fn.line}`, isStatic: /\bstatic\b/.test(head) };
         list.push(pf);
         // C++ members are called by their unqualified name (`LockPages(...)`, `this->LockPages(...)`)
         const names = new Set([fn.name, fn.name.split('::').pop()!]);
@@ -92,6 +97,7 @@ export class Project implements ProjectContext {
   }
 
   private helperWords: RegExp | undefined;
+
 
   /** The text calls a function whose summary has MDL effects (so it needs the analysis even without DDI names). */
   callsHelper(text: string): boolean {
@@ -177,21 +183,16 @@ export class Project implements ProjectContext {
     return f && f.text === text ? f : undefined;
   }
 
-  /** The analysis of a function computed for its summary, if any (reused by the linter). */
-  cachedAnalysis(file: SourceFile, fn: FunctionInfo): FunctionAnalysis | undefined {
-    if (this.files.get(file.path) !== file) return undefined;
-    return this.analyses.get(`${file.path}#${fn.name}#${fn.line}`);
-  }
 
   functionOf(file: SourceFile, fn: FunctionInfo): ProjectFunction | undefined {
-    return this.byFile.get(file.path)?.find((f) => f.fn === fn || (f.fn.name === fn.name && f.fn.line === fn.line));
+    return this.byFile.get(file.path)?.find((f) => f.fn === fn || (f.name === fn.name && f.line === fn.line));
   }
 
   /** The definition a call of `name` from `file` reaches: the file's own, else the only external one. */
-  resolve(file: SourceFile, name: string): ProjectFunction | undefined {
+  resolve(file: { path: string }, name: string): ProjectFunction | undefined {
     const local = this.byName.get(name);
     if (!local) return undefined;
-    const same = local.find((f) => f.file.path === file.path);
+    const same = local.find((f) => f.path === file.path);
     if (same) return same;
     const external = local.filter((f) => !f.isStatic);
     return external.length === 1 ? external[0] : undefined;
@@ -202,9 +203,10 @@ export class Project implements ProjectContext {
     const cached = this.callSiteCache.get(target.key);
     if (cached) return cached;
     const out: CallSite[] = [];
-    const name = target.fn.name.split('::').pop()!;
+    const name = target.name.split('::').pop()!;
     {
       for (const caller of this.callers.get(target.key) ?? []) {
+        if (!caller.fn) continue;
         const stack: SyntaxNode[] = [caller.fn.body];
         while (stack.length) {
           const n = stack.pop()!;
@@ -231,7 +233,7 @@ export class Project implements ProjectContext {
     const cached = this.protectedCache.get(target.key);
     if (cached !== undefined) return cached;
     if (inProgress.has(target.key)) return true;
-    if (this.dispatch.has(target.fn.name)) return false;
+    if (this.dispatch.has(target.name)) return false;
     inProgress.add(target.key);
     const sites = this.callSites(target);
     const result = sites.length > 0 && sites.every((s) => s.protectedHere || this.protectedByCallers(s.caller, inProgress));
@@ -254,7 +256,7 @@ export class Project implements ProjectContext {
     const relevant = new Set<string>();
     const called = new Set<string>();
     for (const f of all) {
-      const body = f.file.parsedText.slice(f.fn.bodyStart, f.fn.bodyEnd);
+      const body = f.file!.parsedText.slice(f.fn!.bodyStart, f.fn!.bodyEnd);
       if (MDL_WORDS.test(body)) relevant.add(f.key);
       const out: ProjectFunction[] = [];
       const seen = new Set<string>();
@@ -262,7 +264,7 @@ export class Project implements ProjectContext {
         const n = m[1]!;
         if (KEYWORDS.has(n) || seen.has(n) || !this.byName.has(n)) continue;
         seen.add(n);
-        const g = this.resolve(f.file, n);
+        const g = this.resolve(f, n);
         if (g) {
           out.push(g);
           called.add(g.key);
@@ -306,18 +308,17 @@ export class Project implements ProjectContext {
         for (const f of scc) {
           const s = this.summaries.get(f.key);
           if (s) this.summaries.set(f.key, { ...s, cases: [], trivial: false });
-          this.analyses.delete(f.key);
         }
       }
     }
   }
 
   private summarize(f: ProjectFunction): void {
-    if (f.fn.hasError) return;
-    const a = analyzeFunction(f.file, f.fn, this, { summary: true });
-    this.analyses.set(f.key, a);
+    if (!f.fn || !f.file || f.fn.hasError) return;
+    // only the summary is kept: the linter analyses the function again with its file (memory over time)
+    const a = analyzeFunction(f.file, f.fn, this, { summary: true, record: false });
     if (a.summary) this.summaries.set(f.key, a.summary);
-    else this.summaries.set(f.key, { name: f.fn.name, file: f.file.path, line: f.fn.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
+    else this.summaries.set(f.key, { name: f.name, file: f.path, line: f.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
   }
 }
 

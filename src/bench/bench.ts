@@ -11,6 +11,8 @@
  * high-water mark, `process.resourceUsage().maxRSS`, and the largest sampled heap) is that side's own.
  * Both sides read every file the same way (`readSourceText`, inside the timed loop) and yield to the
  * event loop every few files: the native binding frees trees only when the loop turns. The lint side
+ * does what the CLI does: it reads every file first, computes the cross-file summaries once
+ * (`prepareProject`), then lints file by file. The lint side
  * then times the pathological case: one function with 2,000 sequential `if` statements.
  * `--runs N` runs the two sides N times, alternating, and keeps each side's fastest run (shared or
  * loaded machines); peak memory is the largest over the runs.
@@ -50,15 +52,16 @@ const YIELD_EVERY_FILES = 8;
 const YIELD_EVERY_BYTES = 1 << 20;
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-type LintTextFn = (text: string, filePath: string) => { messages: unknown[] };
+type LintTextFn = (text: string, filePath: string, options?: { project?: unknown }) => { messages: unknown[] };
+type PrepareFn = (inputs: readonly { path: string; text: string }[]) => unknown;
 
-async function loadLinter(): Promise<LintTextFn> {
-  const mod = (await import('../lint/linter.js')) as { lintText: LintTextFn };
-  return mod.lintText;
+async function loadLinter(): Promise<{ lintText: LintTextFn; prepareProject: PrepareFn }> {
+  return (await import('../lint/linter.js')) as unknown as { lintText: LintTextFn; prepareProject: PrepareFn };
 }
 
 export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: number): Promise<PhaseResult> {
-  const lintText = phase === 'lint' ? await loadLinter() : undefined;
+  const linter = phase === 'lint' ? await loadLinter() : undefined;
+  const lintText = linter?.lintText;
   let bytes = 0;
   let count = 0;
   let unreadable = 0;
@@ -70,8 +73,18 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
   let sinceYield = 0;
   let bytesSinceYield = 0;
   const t0 = performance.now();
+  // Like the CLI: the lint side reads every file first and computes the cross-file summaries once.
+  let project: unknown;
+  const texts = new Map<string, string>();
+  if (linter) {
+    for (const file of files) {
+      const r = await readSourceText(file);
+      if (r.ok) texts.set(file, r.text);
+    }
+    project = linter.prepareProject([...texts].map(([path, text]) => ({ path, text })));
+  }
   for (const file of files) {
-    const r = await readSourceText(file);
+    const r = linter ? (texts.has(file) ? { ok: true as const, text: texts.get(file)! } : { ok: false as const }) : await readSourceText(file);
     if (!r.ok) {
       unreadable++;
       continue;
@@ -82,7 +95,7 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
     bytes += size;
     if (lintText) {
       try {
-        const res = lintText(text, file);
+        const res = lintText(text, file, project === undefined ? {} : { project });
         messages += res.messages.length;
         if (res.messages.length) filesWithMessages++;
       } catch (e) {

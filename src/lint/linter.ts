@@ -87,7 +87,7 @@ export function finalize(result: LintResult): LintResult {
 export function lintSource(file: SourceFile, options: LintOptions = {}): LintResult {
   const result = emptyResult(file.path);
   const rules = activeRules(options);
-  const project = options.project && options.project.sourceFor(file.path, file.text) === file ? options.project : new Project([file]);
+  const project = options.project ?? new Project([file]);
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   let withErrors = 0;
@@ -101,7 +101,7 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
     }
     let analysis: FunctionAnalysis;
     try {
-      analysis = project.cachedAnalysis(file, fn) ?? analyzeFunction(file, fn, project);
+      analysis = analyzeFunction(file, fn, project);
     } catch (e) {
       messages.push(internalError(`ddi-lint internal error while analyzing function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name));
       continue;

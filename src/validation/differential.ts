@@ -32,6 +32,10 @@ export interface Disagreement extends Key {
   agreedBefore: boolean;
   /** Every linter message of the function (all rules under test). */
   lintMessages: string[];
+  /** First line of the function (helpers of the file come before the generated function). */
+  functionLine: number;
+  /** Fault kinds the simulator shows, by (attributed) line of the function. */
+  simByLine: ReadonlyMap<number, ReadonlySet<string>>;
   /** The linter's message (fp) or the simulated fault and its path (fn). */
   detail: string;
   known?: KnownDifferentialImprecision;
@@ -137,6 +141,8 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
           lintRulesAtLine: lintAt(Number(line)),
           agreedBefore: agreedBefore(rule, Number(line)),
           lintMessages: [...lin.values()],
+          functionLine: def.line,
+          simByLine: simAt,
         });
       }
     }
@@ -157,6 +163,8 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
         lintRulesAtLine: lintAt(Number(line)),
         agreedBefore: agreedBefore(rule, Number(line)),
         lintMessages: [...lin.values()],
+        functionLine: def.line,
+        simByLine: simAt,
       });
     }
   }

@@ -19,6 +19,8 @@ export const KNOWN_FIXTURE_DISAGREEMENTS: KnownFixtureDisagreement[] = [];
 
 export interface DisagreementContext {
   rule: string;
+  /** The reported line (linter finding or simulated fault). */
+  line: number;
   direction: 'fp' | 'fn';
   /** Statement kinds / variants of the generated program (see generator `features`). */
   features: ReadonlySet<string>;
@@ -34,6 +36,10 @@ export interface DisagreementContext {
   agreedBefore: boolean;
   /** Every linter message of the function (all rules under test). */
   lintMessages: readonly string[];
+  /** First line of the function (helpers of the file come before it). */
+  functionLine: number;
+  /** Fault kinds the simulator shows, by (attributed) line of the function. */
+  simByLine: ReadonlyMap<number, ReadonlySet<string>>;
   /** No explored path executes the reported line. */
   unreachable: boolean;
   /** The linter's explanation path goes through a line no explored path executes. */
@@ -54,34 +60,19 @@ export interface KnownDifferentialImprecision {
   status: 'accepted' | 'open-linter-bug';
   /** The imprecision and why it is accepted (or what is wrong). */
   reason: string;
+  /**
+   * A generated program that shows it (`generateProgram(seed, index)`): the tests require every listed
+   * disagreement to still occur there, so an entry whose cause is fixed fails until it is removed.
+   */
+  witness?: { seed: number; index: number };
   matches: (c: DisagreementContext) => boolean;
 }
 
 /** Classified disagreements of the differential comparison (see test/validation and `npm run validate`). */
 export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
   {
-    id: 'probe-in-unreachable-code',
-    rule: 'mdl-probe-outside-try',
-    direction: 'fp',
-    status: 'accepted',
-    reason:
-      'mdl-probe-outside-try is a structural rule: a probe outside any __try is reported even where no execution reaches it (the generator ' +
-      'produces contradictory nested conditions). No simulated path executes the line, so no fault is shown. Accepted: the code is wrong ' +
-      'wherever it becomes reachable.',
-    matches: (c) => c.unreachable,
-  },
-  {
-    id: 'probe-after-rebuild-unreached',
-    rule: 'mdl-probe-outside-try',
-    direction: 'fn',
-    status: 'open-linter-bug',
-    reason:
-      'Follows from lock-forgotten-by-rebuild: after MmBuildMdlForNonPagedPool on a locked MDL, the linter believes MDL_PAGES_LOCKED is ' +
-      'clear, so a probe under `if (Mdl->MdlFlags & MDL_PAGES_LOCKED)` is unreachable for it; the pages are still locked and the probe runs.',
-    matches: (c) => c.simKinds.has('build-nonpaged-bad-state'),
-  },
-  {
     id: 'finally-after-unhandled-exception',
+    witness: { seed: 1, index: 6173 },
     rule: 'mdl-unmatched-lock',
     direction: 'fp',
     status: 'accepted',
@@ -92,58 +83,18 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
     matches: (c) => /raised an exception/.test(c.detail) && c.simKinds.has('probe-unhandled-exception'),
   },
   {
-    id: 'helper-result-correlation',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fp',
-    status: 'open-linter-bug',
-    reason:
-      'After `mdl = GenLockMdl(...); locked = (mdl != NULL);` (a helper of the same file returning a locked MDL or NULL), the linter keeps ' +
-      'the state of the MDL the variable held before the call ("already unlocked at line ?"), and does not correlate `locked` with `mdl`, ' +
-      'so it reports unlocks and leaks on paths where the two disagree.',
-    matches: (c) => c.features.has('helper-lock'),
-  },
-  {
-    id: 'unlock-nonpaged-or-partial',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fn',
-    status: 'open-linter-bug',
-    reason:
-      'MmUnlockPages on an MDL built by MmBuildMdlForNonPagedPool (0xC4/0x7D) or by IoBuildPartialMdl (0xC4/0xB4): never locked by a probe. ' +
-      'The linter is silent even in the simplest form (also fixtures/mdl-unmatched-lock/irp-ownership.c:356).',
-    matches: (c) => /^unlock-(nonpaged|partial)/.test(c.detail),
-  },
-  {
-    id: 'lock-forgotten-by-rebuild',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fn',
-    status: 'open-linter-bug',
-    reason:
-      'MmBuildMdlForNonPagedPool (or IoBuildPartialMdl into it) on an MDL a probe locked: the linter treats the MDL as rebuilt and forgets ' +
-      'the lock, but the pages stay locked (ReactOS: the build only asserts the flags are clear).',
-    matches: (c) =>
-      c.simKinds.has('build-nonpaged-bad-state') || (c.features.has('partial') && /^locked-at-exit/.test(c.detail) && c.simKinds.has('free-while-locked')),
-  },
-  {
-    id: 'raise-after-double-lock',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fp',
-    status: 'open-linter-bug',
-    reason:
-      'A probe of an MDL that is already locked raises; the linter then considers the MDL unlocked ("a probe that raises leaves the MDL ' +
-      'unlocked") and reports the later unlock. A raising probe leaves the MDL as it was: still locked by the first probe.',
-    matches: (c) => /raised an exception/.test(c.detail) && c.simKinds.has('double-lock'),
-  },
-  {
     id: 'infeasible-path',
+    witness: { seed: 20261121, index: 813 },
     rule: 'mdl-unmatched-lock',
     direction: 'fp',
     status: 'open-linter-bug',
     reason:
-      'Reported at a line no execution reaches, or along a path through such a line: the linter follows an infeasible path. Causes seen ' +
-      'in the reproducers: (0) a flag assigned from a NULL test (`locked = (mdl != NULL)`) is not correlated with the pointer; (1) two tests of ' +
-      'the same expression are not correlated (Ctx->Flags & 2 tested twice: the "lock and unlock under the same condition" idiom of ' +
-      'kernel-semantics §7 with a field test); (2) a second MmGetSystemAddressForMdlSafe on an MDL already mapped is given a NULL branch, ' +
-      'but the macro returns MappedSystemVa when MDL_MAPPED_TO_SYSTEM_VA is set and cannot fail.',
+      'Reported along a path no execution takes (the reported line or a step of the explanation is never reached, or no simulated ' +
+      'path takes the explanation\'s branches in that order). Current reproducer: /tmp/val4/min/retry-loop-flag-infeasible.c line 42 ' +
+      '(seed 20261121 index 813): after a retry loop that unlocks and clears `locked0`, the exceptional path through a __finally that ' +
+      'tests `locked0` reaches the cleanup with `locked0` FALSE in the __finally and TRUE in the cleanup test right after ' +
+      '("33 [locked0 is FALSE] → 41 [locked0 is TRUE]"): the flag\'s value is not kept across the __finally copy on that path. Earlier ' +
+      'causes (flag assigned from a NULL test, repeated field tests, a second mapping of a mapped MDL) are fixed or listed separately.',
     matches: (c) => c.unreachable || c.infeasibleLinterPath || c.features.has('ctx-flag-repeated'),
   },
 ];
@@ -157,6 +108,33 @@ function forRules(rules: [string, 'fp' | 'fn'][], k: Omit<KnownDifferentialImpre
 }
 
 KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
+  {
+    id: 'leak-reported-at-return-not-at-helper-call',
+    witness: { seed: 20261121, index: 104 },
+    rule: 'mdl-unmatched-lock',
+    direction: 'fp',
+    status: 'accepted',
+    reason:
+      'The same leak at two lines: the only reference to a locked MDL is overwritten (`mdl = GenLockMdl(...)`, or `*Out = NULL` inside ' +
+      'GenLockMdlOut(..., &mdl)). The simulator notices the MDL is unreachable at the next exit of any function, which is the return ' +
+      'of a helper the caller calls next, and so reports it at that helper call; the linter reports stillLocked at the caller\'s ' +
+      'return, naming where the reference was lost ("its last reference was overwritten at line N"), as specified. Both find it; the ' +
+      'comparison is by line. (Simulator attribution: a leak of the caller\'s MDL detected at a callee\'s exit; reported to the lead.)',
+    matches: (c) => {
+      const m = /last reference was overwritten at line (\d+)/.exec(c.detail);
+      return !!m && [...c.simByLine].some(([l, kinds]) => l >= Number(m[1]) && l < c.line && kinds.has('locked-at-exit'));
+    },
+  },
+  {
+    id: 'leak-reported-at-return-not-at-helper-call',
+    rule: 'mdl-unmatched-lock',
+    direction: 'fn',
+    status: 'accepted',
+    reason: 'The other half of the same pair (see the fp entry of this id): the simulator\'s leak at a helper call line.',
+    matches: (c) =>
+      /^locked-at-exit: .*\(in Gen\w+, line \d+\)/.test(c.detail) &&
+      c.lintMessages.some((m) => /last reference was overwritten at line \d+/.test(m)),
+  },
   ...forRules(
     [
       ['mdl-use-after-free', 'fn'],
@@ -164,6 +142,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'chain-walk-loses-members',
+      witness: { seed: 20261121, index: 206 },
       status: 'open-linter-bug',
       reason:
         'A chain walk `for (m = head; m != NULL; m = next) { next = m->Next; IoFreeMdl(m); }` after `head->Next = mdl1`: the linter ' +
@@ -174,19 +153,27 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       matches: (c) => [...c.features].some((f) => f.startsWith('chain:')) && /^(use-after-free: ->|double-free|free-while-locked)/.test(c.detail),
     },
   ),
-  {
-    id: 'leaks-lost-when-worlds-collapse',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fn',
-    status: 'open-linter-bug',
-    reason:
-      'In a larger function (two MDLs, several probes, a LOCK_OPERATION variable or a RequestorMode guard) mdl-unmatched-lock reports no ' +
-      'leak at all, not even at a return right after the first lock: more than MAX_WORLDS (24) worlds reach a node, ' +
-      'src/analysis/mdl-analysis.ts collapses them into one joined world and the exit checks find nothing definite. With MAX_WORLDS = ' +
-      '400 every leak comes back (/tmp/val4/min/op-variable-silences-leaks.c: lines 59, 85, 97, 104; seed 1 index 9506: lines 49, 97, ' +
-      '106) at no measurable cost on 2000 generated programs.',
-    matches: (c) => /^locked-at-exit/.test(c.detail) && !c.lintMessages.some((m) => /still locked when the function returns/.test(m)),
-  },
+  ...forRules(
+    [
+      ['mdl-unmatched-lock', 'fn'],
+      ['mdl-free-while-locked', 'fn'],
+      ['mdl-double-lock', 'fn'],
+      ['mdl-use-after-free', 'fn'],
+    ],
+    {
+      id: 'leaks-lost-when-worlds-collapse',
+      witness: { seed: 20261121, index: 465 },
+      status: 'open-linter-bug',
+      reason:
+        'In a larger function (two MDLs, several probes, a LOCK_OPERATION variable or a RequestorMode guard) the linter reports no ' +
+        'leak at all, not even at a return right after the first lock, and misses other findings on the same MDLs: more than ' +
+        'MAX_WORLDS (24) worlds reach a node, src/analysis/mdl-analysis.ts collapses them into one joined world and the checks find ' +
+        'nothing definite. With MAX_WORLDS = 400 they come back (/tmp/val4/min/op-variable-silences-leaks.c: lines 59, 85, 97, 104; ' +
+        'seed 1 index 9506: lines 49, 97, 106; seed 1 index 6786: freeLocked at line 134) at no measurable cost on 2000 generated ' +
+        'programs. Recognised here by its symptom: the simulator shows a leak in the function and the linter reports none.',
+      matches: (c) => c.simKinds.has('locked-at-exit') && !c.lintMessages.some((m) => /still locked when the function returns/.test(m)),
+    },
+  ),
   ...forRules(
     [
       ['mdl-unmatched-lock', 'fn'],
@@ -195,29 +182,20 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'helper-returned-lock',
+      witness: { seed: 1, index: 6786 },
       status: 'open-linter-bug',
       reason:
         'A helper of the same file returns a locked MDL (`mdl = GenLockMdl(...)` / `GenLockMdlOut(..., &mdl)`) into a variable that ' +
         'already holds a locked MDL, or inside a loop. The summaries handle the plain forms, but in these the linter loses the MDL the ' +
         'variable held (its leak at the return is not reported: /tmp/val4/min/helper-overwrite-leak.c, where the probe is under ' +
         '`if (Irp->RequestorMode == KernelMode)`), or the state of the returned one (a later double lock / free of it is missed).',
-      matches: (c) => (c.features.has('helper-lock') || c.features.has('origin:helper-lock') || c.features.has('origin:helper-lock-out')) && /^(locked-at-exit|unlock-not-locked|double-lock|free-while-locked)/.test(c.detail),
-    },
-  ),
-  ...forRules(
-    [
-      ['mdl-unmatched-lock', 'fp'],
-      ['mdl-use-after-free', 'fp'],
-      ['mdl-double-lock', 'fp'],
-      ['mdl-free-while-locked', 'fp'],
-    ],
-    {
-      id: 'unlock-treated-as-raising',
-      status: 'open-linter-bug',
-      reason:
-        'Inside a __try, the linter lets every call raise, MmUnlockPages included, so the flag cleared after it stays set on an exceptional ' +
-        'path and a second unlock (or a use of the MDL the handler freed) is reported. MmUnlockPages does not raise.',
-      matches: (c) => /call raises an exception/.test(c.detail),
+      matches: (c) => {
+        if (!(c.features.has('helper-lock') || c.features.has('origin:helper-lock') || c.features.has('origin:helper-lock-out'))) return false;
+        if (!/^(locked-at-exit|unlock-not-locked|double-lock|free-while-locked)/.test(c.detail)) return false;
+        // the MDL concerned was made by a helper (its IoAllocateMdl is above the function), or a helper is on the way
+        const at = /IoAllocateMdl@(\d+)/.exec(c.detail);
+        return (!!at && Number(at[1]) < c.functionLine) || /\(in Gen\w+, line \d+\)/.test(c.detail) || !c.features.has('pass-mdl');
+      },
     },
   ),
   ...forRules(
@@ -232,6 +210,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'state-unknown-after-escape',
+      witness: { seed: 20261121, index: 144 },
       status: 'accepted',
       reason:
         'The MDL was handed to an external function (GenKeepMdl, not defined in the linted files). By the rules\' specification an unknown ' +
@@ -255,6 +234,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'probe-always-raises',
+      witness: { seed: 20261121, index: 21 },
       status: 'accepted',
       reason:
         'A probe of kernel memory (a pool allocation, SystemBuffer) with an out-of-range AccessMode (IoModifyAccess, TRUE, 2...: any ' +
@@ -266,31 +246,8 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     },
   ),
   {
-    id: 'unchecked-after-fatal-null-use',
-    rule: 'mdl-unchecked-system-address',
-    direction: 'fp',
-    status: 'accepted',
-    reason:
-      'A second unchecked use of a system address after an earlier unchecked use on the same path (reported by both): the linter ' +
-      'continues past the first NULL dereference, where the machine has already bug-checked, and (the MDL not being mapped on that ' +
-      'path) lets a later MmGetSystemAddressForMdlSafe fail again. On every path that survives the first use the MDL is mapped and the ' +
-      'later call returns MappedSystemVa, which cannot be NULL.',
-    matches: (c) => c.simKinds.has('null-deref') && !c.simKindsAtLine.has('null-deref'),
-  },
-  {
-    id: 'null-use-inside-except',
-    rule: 'mdl-unchecked-system-address',
-    direction: 'fp',
-    status: 'accepted',
-    reason:
-      'The unchecked use is inside a __try whose __except filter takes the access violation (the generated try/finally is wrapped in ' +
-      '__try/__except(EXCEPTION_EXECUTE_HANDLER)): a NULL system address dereferenced at PASSIVE/APC level raises STATUS_ACCESS_VIOLATION, ' +
-      'which the handler takes, so the simulator shows no bug check. The linter reports the missing NULL check regardless of an ' +
-      'enclosing handler (the use is still a defect: the handler swallows it and returns an unrelated status).',
-    matches: (c) => c.features.has('try-finally') && !c.simKindsAtLine.has('null-deref'),
-  },
-  {
     id: 'rebuild-of-prebuilt',
+    witness: { seed: 20261121, index: 838 },
     rule: 'mdl-lock-prebuilt',
     direction: 'fn',
     status: 'accepted',
@@ -304,6 +261,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
   },
   {
     id: 'state-after-undefined-mdl-operation',
+    witness: { seed: 20261121, index: 19 },
     rule: 'mdl-lock-prebuilt',
     direction: 'fn',
     status: 'accepted',
@@ -345,21 +303,40 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
   ),
   ...forRules(
     [
+      ['mdl-unmatched-lock', 'fp'],
       ['mdl-double-lock', 'fp'],
       ['mdl-free-while-locked', 'fp'],
+      ['mdl-use-after-free', 'fp'],
+      ['mdl-unchecked-system-address', 'fp'],
+      ['mdl-probe-access-mismatch', 'fp'],
     ],
     {
-      id: 'helper-result-correlation',
-      status: 'open-linter-bug',
+      id: 'after-fatal-null-use',
+      witness: { seed: 1, index: 151 },
+      status: 'accepted',
       reason:
-        'After `mdl = GenLockMdl(...); locked = (mdl != NULL);` (or `status = GenLockMdlOut(..., &mdl); locked = NT_SUCCESS(status);`) ' +
-        'the linter does not correlate the flag with the helper\'s result, so it follows paths where the helper failed (mdl NULL) ' +
-        'but `locked` is TRUE or the reverse, and reports a double lock / free of a locked MDL on them.',
-      matches: (c) => (c.features.has('helper-lock') || c.features.has('helper:GenLockMdl') || c.features.has('helper:GenLockMdlOut')) && /\(in GenLockMdl(Out)?,/.test(c.detail),
+        'The linter\'s path goes through an unchecked use of a NULL system address (reported by both as ' +
+        'mdl-unchecked-system-address) and on past it, e.g. to a second MmGetSystemAddressForMdlSafe that "fails" too and an error ' +
+        'return that leaks. The machine bug-checks at the first NULL dereference (0x7E/0x3B/0x1E, 0x50), so nothing after it happens; ' +
+        'on every path that survives the first use the MDL is mapped and the later call cannot return NULL.',
+      matches: (c) => c.simKinds.has('null-deref') && /\[va is NULL\]/.test(c.detail),
     },
   ),
   {
+    id: 'argument-check-in-unreachable-code',
+    witness: { seed: 1, index: 6786 },
+    rule: 'mdl-probe-access-mismatch',
+    direction: 'fp',
+    status: 'accepted',
+    reason:
+      'badOperation / badAccessMode are checks of the call\'s arguments, reported wherever the call is written, like ' +
+      'mdl-probe-outside-try; no simulated path executes this probe (an earlier fault or contradictory conditions end them all), so ' +
+      'the simulator shows nothing there. The argument is wrong wherever the call becomes reachable.',
+    matches: (c) => c.unreachable && /argument/.test(c.detail),
+  },
+  {
     id: 'irp-freed-mdl-still-held',
+    witness: { seed: 20261121, index: 83 },
     rule: 'mdl-free-while-locked',
     direction: 'fp',
     status: 'accepted',
@@ -370,39 +347,25 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     matches: (c) => /^IoFreeIrp/.test(c.detail) && c.features.has('own-irp'),
   },
   {
-    id: 'unchecked-after-map-unlocked',
-    rule: 'mdl-unchecked-system-address',
-    direction: 'fn',
-    status: 'accepted',
-    reason:
-      'The mapping call itself maps an MDL that is not locked (mapUnlocked, reported by both at the call: 0x1A/DV 0xC4/0x85 there); ' +
-      'the linter does not add an unchecked-use finding for the result of a mapping that already bug-checks, the simulator lets the ' +
-      'mapping fail and dereferences the NULL.',
-    matches: (c) => /^null-deref/.test(c.detail) && c.simKinds.has('map-unlocked'),
-  },
-  {
     id: 'user-buffer-through-helper',
+    witness: { seed: 20261121, index: 8 },
     rule: 'mdl-kernelmode-probe-of-user-buffer',
     direction: 'fn',
     status: 'accepted',
     reason:
-      'The MDL was allocated by a helper of the file (GenLockMdl/GenLockMdlOut) from a caller-supplied address passed as its argument; ' +
-      'the cross-function summaries carry the MDL\'s lock state, not the provenance of the address it describes, so a later KernelMode ' +
-      'probe in the caller is not recognised as a probe of a user buffer. Outside the rule\'s documented sources (IoAllocateMdl in the function).',
-    matches: (c) => c.features.has('origin:helper-lock') || c.features.has('origin:helper-lock-out') || c.features.has('helper-lock'),
-  },
-  {
-    id: 'irp-completion-after-free',
-    rule: 'mdl-use-after-free',
-    direction: 'fn',
-    status: 'accepted',
-    reason:
-      'An MDL freed by IoFreeMdl and then stored on Irp->MdlAddress is used by IoCompleteRequest (the I/O manager unlocks and frees the ' +
-      'MdlAddress chain): documented as out of scope for mdl-use-after-free (the use happens in the I/O manager, not in a call of this function).',
-    matches: (c) => /^use-after-free: IoCompleteRequest/.test(c.detail),
+      'The MDL was allocated by a helper of the file (GenLockMdl/GenLockMdlOut) from a caller-supplied address passed as its argument, ' +
+      'and the helper already probed it with UserMode (the user-range check passed); the caller then probes it again with KernelMode. ' +
+      'The cross-function summaries carry the MDL\'s lock state, not the provenance of the address, so the linter does not see a user ' +
+      'buffer (the second probe is reported as mdl-double-lock when the first lock is still held). Not a security hole here: the range ' +
+      'was validated by the first probe. Outside the rule\'s documented sources (an IoAllocateMdl in the function itself).',
+    matches: (c) => {
+      const at = /IoAllocateMdl@(\d+)/.exec(c.detail);
+      return !!at && Number(at[1]) < c.functionLine;
+    },
   },
   {
     id: 'second-use-of-freed-mdl',
+    witness: { seed: 1, index: 4278 },
     rule: 'mdl-use-after-free',
     direction: 'fn',
     status: 'accepted',
@@ -412,18 +375,18 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       'every later one.',
     matches: (c) => /^(use-after-free|double-free)/.test(c.detail) && (c.simKinds.has('use-after-free') || c.simKinds.has('double-free')) && !c.features.has('chain'),
   },
-  {
-    id: 'read-lock-through-helper',
-    rule: 'mdl-probe-access-mismatch',
-    direction: 'fn',
-    status: 'open-linter-bug',
-    reason:
-      'The MDL was locked with IoReadAccess by a helper of the file (GenLockMdl) and the caller writes through its system address. ' +
-      'The cross-function summary carries the lock but not the Operation it was taken with, so writeAfterReadLock is not reported in ' +
-      'the caller.',
-    matches: (c) => /^write-to-read-locked/.test(c.detail) && (c.features.has('helper-lock') || c.features.has('origin:helper-lock')),
-  },
 );
+
+/**
+ * The first matching entry classifies a disagreement. Consequences of an earlier defect that both tools
+ * report (undefined MDL state, a probe that always raises, an escaped MDL, one leak at two lines) are tried
+ * first, so that a cascade is not blamed on a linter bug; catch-all classifications (a broad feature or an
+ * unreachable line) are tried last.
+ */
+const FIRST_IDS = ['state-after-undefined-mdl-operation', 'probe-always-raises', 'state-unknown-after-escape', 'leak-reported-at-return-not-at-helper-call'];
+const FALLBACK_IDS = ['infeasible-path'];
+const rank = (id: string) => (FIRST_IDS.includes(id) ? 0 : FALLBACK_IDS.includes(id) ? 2 : 1);
+KNOWN_DIFFERENTIAL_IMPRECISIONS.sort((a, b) => rank(a.id) - rank(b.id));
 
 export function classify(c: DisagreementContext): KnownDifferentialImprecision | undefined {
   return KNOWN_DIFFERENTIAL_IMPRECISIONS.find((k) => k.rule === c.rule && k.direction === c.direction && k.matches(c));
