@@ -2,8 +2,23 @@
  * Seeded, deterministic generator of driver-like functions for differential testing of the linter
  * against the simulator. A program is a small statement tree (so it can be shrunk) rendered to C.
  *
+ * Half of the programs are "clean" (`GenCtx.clean`): their statements keep the MDL discipline (lock state
+ * tracked by flag variables, exits through the cleanup label, mappings checked, helpers called on the right
+ * state), so most functions have no fault and the linter's precision is measured on the rules' traps:
+ * retries that unlock first or retry only after a raising probe, chain walks that unlock each MDL, IRPs
+ * freed after their MDL is detached or unlocked, RequestorMode guards, `op`-selected writes, mappings that
+ * cannot fail. The other half draw statements at random, each defect construct at a few percent: double
+ * locks (sequence, loop, retry, `Irp->MdlAddress` of a `DRIVER_DISPATCH` routine), probes / unlocks /
+ * rebuilds of nonpaged-built, partial and MmAllocatePagesForMdlEx MDLs, IoFreeMdl / IoFreeIrp of locked
+ * MDLs, chain heads, use after free and double free (directly, through fields, through helpers),
+ * KernelMode probes of caller-supplied addresses, swapped or illegal probe arguments, writes through the
+ * system address of a read-locked MDL, unchecked mappings and mappings of unlocked MDLs. Same-file helpers
+ * (`HELPER_TEXT`: lock and return / lock into `PMDL *Out`, unlock, free, unlock+free, probe a parameter,
+ * build for nonpaged pool, rebuild a parameter) measure the cross-function summaries.
+ *
  * Extending for a new rule: add a statement kind to `GStmt`, a case to `genStmt` (with a weight in
- * `KINDS`) and to `renderStmt`; shrinking works on any kind (it removes or flattens statements).
+ * `KINDS`; and to `genCleanStmt` if it has a correct form) and to `renderStmt`, and name its variants in
+ * `features` so `known.ts` can classify; shrinking works on any kind (it removes or flattens statements).
  */
 
 /** What an MDL variable describes (its IoAllocateMdl VirtualAddress): `embedded` = a pointer read out of the METHOD_BUFFERED input. */

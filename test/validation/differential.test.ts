@@ -15,6 +15,33 @@ describe('differential validation: linter vs simulator on generated functions', 
     expect(render(generateProgram(42, 1)).text).not.toBe(render(generateProgram(43, 1)).text);
   });
 
+  it('the program mix: every construct of the rules appears, clean programs keep the MDL discipline', async () => {
+    const { features } = await import('../../src/validation/generator.js');
+    const { SimProgram, simulateFunction } = await import('../../src/sim/simulate.js');
+    const seen = new Map<string, number>();
+    let clean = 0;
+    let cleanFaulty = 0;
+    for (let i = 0; i < 1000; i++) {
+      const p = generateProgram(7, i);
+      for (const f of features(p)) seen.set(f, (seen.get(f) ?? 0) + 1);
+      if (!p.clean || clean >= 150) continue;
+      clean++;
+      const prog = new SimProgram(parseSource('g.c', render(p).text));
+      const main = prog.defs.find((d) => d.name === p.name)!;
+      if (simulateFunction(prog, main, { maxPaths: 4000, loopBound: 3, callDepth: 3 }).faults.length) cleanFaulty++;
+    }
+    const wanted = [
+      'retry:loop-no-unlock', 'retry:after-raise', 'probe-irp-mdl', 'dispatch', 'origin:nonpaged', 'origin:pages', 'origin:helper-nonpaged',
+      'origin:helper-lock-out', 'partial', 'reuse', 'own-irp', 'chain:head-only', 'chain:walk-after-free', 'free:keep', 'field', 'helper:GenFreeMdl',
+      'helper:GenProbeMdl', 'helper:GenRebuild', 'mode:KernelMode', 'mode:guard', 'buf:Type3InputBuffer', 'buf:embedded', 'op:swapped', 'op:bad-op',
+      'op:bad-mode', 'use:write', 'use:write-op', 'check:none', 'check:assert', 'map:specify-false',
+    ];
+    for (const f of wanted) expect(seen.get(f) ?? 0, f).toBeGreaterThanOrEqual(2);
+    expect(seen.get('clean')! / 1000).toBeGreaterThan(0.4);
+    // clean programs are the precision measure: nearly all of them are correct
+    expect(cleanFaulty / clean, `${cleanFaulty} of ${clean} clean programs fault`).toBeLessThan(0.05);
+  });
+
   it('seed 20261121, 300 programs: every disagreement is classified', () => {
     const report = runDifferential({ count: 300, seed: 20261121 });
     const unclassified = report.disagreements
