@@ -64,6 +64,21 @@ export const mdlFreeWhileLocked: Rule = {
             path,
           });
         }
+      } else if (obs.kind === 'leak' && obs.obj.irpFreed && obs.obj.lockSite) {
+        // IoFreeIrp freed the IRP while this MDL was locked; a variable still held it, but the function
+        // returns without releasing it: the IRP was its owner, and its pages stay locked
+        const o = obs.obj;
+        const at = o.irpFreed!;
+        const key = `${at.line}:${at.column}:irp`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const path = explainPath(obs.trace, o.id, { ...obs.exit, message: obs.explicitReturn ? 'returns' : 'falls off the end of the function' });
+        context.report({
+          loc: { line: at.line, column: at.column },
+          messageId: 'freeIrpLocked',
+          data: { via: "", irp: at.irp, name: o.name, lockLine: o.lockSite!.line, lockVia: viaText(o.lockSite!.via), path: renderPath(path) },
+          path,
+        });
       } else if (obs.kind === 'irp-free') {
         const o = obs.obj;
         if (!o.lockSite || o.origin.kind === 'irp') continue;

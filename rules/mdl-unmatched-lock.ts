@@ -53,7 +53,8 @@ export const mdlUnmatchedLock: Rule = {
       if (obs.imprecise) continue;
       if (obs.kind === 'leak') {
         const o = obs.obj;
-        if (!o.lockSite) continue;
+        // left locked after IoFreeIrp of the IRP it was attached to: mdl-free-while-locked reports it there
+        if (!o.lockSite || o.irpFreed) continue;
         const exitMessage = obs.explicitReturn ? 'returns' : 'falls off the end of the function';
         const path = explainPath(obs.trace, o.id, { ...obs.exit, message: exitMessage });
         const data: Record<string, string | number> = { name: o.name, lockLine: o.lockSite.line, lockVia: viaText(o.lockSite.via), exitLine: obs.exit.line, path: renderPath(path) };

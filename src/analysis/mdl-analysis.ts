@@ -72,6 +72,8 @@ export interface MdlObj {
   readonly escaped?: boolean;
   /** Allocated attached to an IRP (IoAllocateMdl with an IRP argument): the IRP owns it. */
   readonly attached?: boolean;
+  /** The driver-allocated IRP it was attached to was freed here (IoFreeIrp) while it was locked: it is the function's again. */
+  readonly irpFreed?: Site & { irp: string };
   /** Site of the MmUnlockPages that unlocked it (state unlocked). */
   readonly unlockSite?: Site;
   /** A probe on it raised at this site, and nothing locked it since. */
@@ -176,7 +178,7 @@ export interface FunctionAnalysis {
   localTypes?: ReadonlyMap<string, string>;
 }
 
-const MAX_WORLDS = 24;
+const MAX_WORLDS = 96;
 /** Deepest parameter-rooted access path a summary describes. */
 const MAX_SLOT_DEPTH = 2;
 /** Pseudo-path of the returned value (for summaries). */
@@ -550,6 +552,7 @@ class Analyzer {
       if (o.entry) k += `<${o.entry}`;
       if (o.firstOp) k += `^${o.firstOp.op}`;
       if (o.firstUse) k += '^u';
+      if (o.irpFreed) k += 'I';
       if (o.escaped) k += 'E';
       parts.push(k);
     }
@@ -1264,6 +1267,13 @@ class Analyzer {
             for (const [p, id] of w1.pts) {
               if (p === `${irp}->MdlAddress` || (hasPrefix(p, `${irp}->MdlAddress`) && /^(->Next)+$/.test(p.slice(irp.length + 12)))) {
                 const o = w1.objs.get(id);
+                // an MDL the function still holds elsewhere (a local) can still be unlocked and freed after the IRP:
+                // it is the function's own again, and a leak of it at an exit is reported at this IoFreeIrp
+                const heldElsewhere = [...w1.pts].some(([q, t]) => t === id && q !== p && !q.startsWith('$') && !(q === irp || hasPrefix(q, irp)));
+                if (o && heldElsewhere && o.state === 'locked') {
+                  w1 = this.setObj(w1, { ...o, owned: true, irpFreed: { ...at, irp } });
+                  continue;
+                }
                 if (o && this.recording && o.state === 'locked') {
                   this.observations.push({ kind: 'irp-free', obj: o, call, irp, trace: w1.trace, imprecise: w1.imprecise });
                 }

@@ -162,17 +162,16 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'leaks-lost-when-worlds-collapse',
-      witness: { seed: 20261121, index: 465 },
+      witness: { seed: 1, index: 6786 },
       status: 'open-linter-bug',
       reason:
         'In a larger function (two MDLs, several probes, a LOCK_OPERATION variable, a RequestorMode guard, helpers returning ' +
         'locked MDLs) the linter misses leaks (sometimes every leak of the function, even at a return right after the first lock), ' +
-        'frees of locked MDLs and double locks: more than MAX_WORLDS (24) worlds reach a node and src/analysis/mdl-analysis.ts ' +
-        'collapses them into one joined world, where nothing is definite any more. With MAX_WORLDS = 400 all of these come back ' +
-        '(10,000 programs of seed 1: every disagreement of this class disappears, unmatched-lock recall 98.5% -> 99.1%, same run ' +
-        'time; /tmp/val4/min/op-variable-silences-leaks.c lines 59, 85, 97, 104; seed 1 index 9506 lines 49, 97, 106; index 6786 ' +
-        'freeLocked at line 134; index 7937 line 209). Recognised by its symptoms: the simulator shows a leak and the linter reports ' +
-        'none in the function, or a helper-returned MDL is involved.',
+        'frees of locked MDLs and double locks: more than MAX_WORLDS worlds reach a node and src/analysis/mdl-analysis.ts ' +
+        'collapses them into one joined world, where nothing is definite any more. MAX_WORLDS went from 24 to 96: of the 15 ' +
+        'disagreements of this class in 10,000 programs of seed 1, 2 remain (index 6786: freeLocked at line 134, a leak at line 183). ' +
+        'Recognised by its symptoms: the simulator shows a leak and the linter reports none in the function, or a helper-returned ' +
+        'MDL is involved.',
       matches: (c) =>
         (c.simKinds.has('locked-at-exit') && !c.lintMessages.some((m) => /still locked when the function returns/.test(m))) ||
         ((c.features.has('helper-lock') || c.features.has('origin:helper-lock') || c.features.has('origin:helper-lock-out')) &&
@@ -334,18 +333,6 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       'mdl-probe-outside-try; no simulated path executes this probe (an earlier fault or contradictory conditions end them all), so ' +
       'the simulator shows nothing there. The argument is wrong wherever the call becomes reachable.',
     matches: (c) => c.unreachable && /argument/.test(c.detail),
-  },
-  {
-    id: 'irp-freed-mdl-still-held',
-    witness: { seed: 20261121, index: 83 },
-    rule: 'mdl-free-while-locked',
-    direction: 'fp',
-    status: 'accepted',
-    reason:
-      'freeIrpLocked is specified on the state at the IoFreeIrp call: the IRP this function allocated still has a locked MDL on its ' +
-      'MdlAddress. In the generated functions the MDL is also held by a local variable that the cleanup unlocks and frees, so no page ' +
-      'stays locked and the simulator (which faults on the leak) shows nothing. Real drivers clear MdlAddress or release the MDL first.',
-    matches: (c) => /^IoFreeIrp/.test(c.detail) && c.features.has('own-irp'),
   },
   {
     id: 'user-buffer-through-helper',
