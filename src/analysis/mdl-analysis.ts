@@ -718,6 +718,23 @@ class Analyzer {
 
   assign(w: World, path: string, r: EvalResult, at: Site): World {
     const isMdl = r.obj !== undefined || this.mdl.has(path);
+    if (lastField(path) === 'Next') {
+      // the same link under another name of the same MDL is now stale
+      const parent = parentPath(path);
+      const id = parent !== undefined ? w.pts.get(parent) : undefined;
+      if (id !== undefined) {
+        let pts: Map<string, string> | undefined;
+        for (const q of w.pts.keys()) {
+          if (q === path || !q.endsWith('->Next')) continue;
+          const qp = parentPath(q);
+          if (qp !== undefined && qp !== parent && w.pts.get(qp) === id) {
+            pts ??= new Map(w.pts);
+            pts.delete(q);
+          }
+        }
+        if (pts) w = this.with(w, { pts });
+      }
+    }
     w = this.forgetConds(w, path);
     w = this.killBelow(w, path);
     {
@@ -910,6 +927,20 @@ class Analyzer {
     }
   }
 
+  /** The MDL chained after the MDL `path`'s parent designates, recorded under another name of that MDL. */
+  nextThroughAlias(w: World, path: string): string | undefined {
+    const parent = parentPath(path);
+    if (parent === undefined) return undefined;
+    const id = w.pts.get(parent);
+    if (id === undefined || id === '#null') return undefined;
+    for (const [q, t] of w.pts) {
+      if (q === path || q.startsWith('$') || !q.endsWith('->Next')) continue;
+      const qp = parentPath(q);
+      if (qp !== undefined && w.pts.get(qp) === id) return t;
+    }
+    return undefined;
+  }
+
   /**
    * Dereferences in an lvalue-ish expression (`va->x`, `va[i]`, `*va`, `m->Next`): record uses of a
    * system address and reads of a freed MDL's fields.
@@ -1011,6 +1042,11 @@ class Analyzer {
     }
     const o = w.pts.get(p);
     if (o !== undefined) return { w, obj: o, path: p };
+    if (lastField(p) === 'Next') {
+      // `m->Next` where `m` designates the same MDL as `head`: the chain link recorded as `head->Next`
+      const alias = this.nextThroughAlias(w, p);
+      if (alias !== undefined) return { w, obj: alias, path: p };
+    }
     if (this.mdl.has(p)) {
       const m = this.materialize(w, p);
       return { w: m.w, obj: m.id, path: p };
@@ -1478,8 +1514,15 @@ class Analyzer {
   }
 
   transition(w: World, o: MdlObj, op: MdlOp, callee: string, at: Site, via?: Via): World {
+    // (o is rebound below when a stale IoFreeIrp mark is dropped)
     // a freed MDL stays freed (mdl-use-after-free reports the operation); nothing more is learnt from it
     if (o.state === 'freed') return w;
+    if (o.irpFreed && (op === 'unlock' || op === 'free')) {
+      // the lock that outlived its IRP is released: a later leak is an ordinary one
+      const { irpFreed: _i, ...rest } = o;
+      void _i;
+      o = rest;
+    }
     switch (op) {
       case 'lock': {
         // probing an MDL built for nonpaged pool, a partial MDL or an MmAllocatePagesForMdl MDL is a defect

@@ -137,24 +137,6 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
   },
   ...forRules(
     [
-      ['mdl-use-after-free', 'fn'],
-      ['mdl-free-while-locked', 'fn'],
-    ],
-    {
-      id: 'chain-walk-loses-members',
-      witness: { seed: 20261121, index: 206 },
-      status: 'open-linter-bug',
-      reason:
-        'A chain walk `for (m = head; m != NULL; m = next) { next = m->Next; IoFreeMdl(m); }` after `head->Next = mdl1`: the linter ' +
-        'does not follow mdl1 through the Next link into `m`, so what the second iteration does to it is not checked: IoFreeMdl of ' +
-        'the locked mdl1 (freeLocked: /tmp/val4/min/chain-walk-frees-locked-member.c line 18) or, when mdl1 was already freed, the ' +
-        'read of its Next and the second free (/tmp/val4/min/chain-freed-member.c lines 18-19). IoFreeMdl(head) alone (freeChainHead) ' +
-        'and `m = m->Next` after the free are handled.',
-      matches: (c) => [...c.features].some((f) => f.startsWith('chain:')) && /^(use-after-free: ->|double-free|free-while-locked)/.test(c.detail),
-    },
-  ),
-  ...forRules(
-    [
       ['mdl-unmatched-lock', 'fn'],
       ['mdl-free-while-locked', 'fn'],
       ['mdl-double-lock', 'fn'],
