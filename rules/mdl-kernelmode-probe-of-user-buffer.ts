@@ -35,7 +35,8 @@ export const mdlKernelmodeProbeOfUserBuffer: Rule = {
   check(context) {
     const seen = new Set<string>();
     for (const obs of context.analysis.observations) {
-      if (obs.kind !== 'mdl-op' || obs.op !== 'lock' || obs.imprecise || obs.via) continue;
+      // (a lock a helper does is checked here only when the helper's summary says it probes the caller's buffer)
+      if (obs.kind !== 'mdl-op' || obs.op !== 'lock' || obs.imprecise || (obs.via && !obs.helperProbe)) continue;
       const o = obs.before;
       if (!o.userVa || obs.kernelRequestor) continue;
       const k = ACCESS_MODE_ARG[obs.callee] ?? 1;

@@ -72,6 +72,8 @@ export interface MdlObj {
   readonly escaped?: boolean;
   /** Allocated attached to an IRP (IoAllocateMdl with an IRP argument): the IRP owns it. */
   readonly attached?: boolean;
+  /** Summary bookkeeping: the buffer it describes is this parameter (IoAllocateMdl(Param, ...)). */
+  readonly vaParam?: string;
   /** The driver-allocated IRP it was attached to was freed here (IoFreeIrp) while it was locked: it is the function's again. */
   readonly irpFreed?: Site & { irp: string };
   /** Site of the MmUnlockPages that unlocked it (state unlocked). */
@@ -137,6 +139,8 @@ export type Observation =
       kernelRequestor?: boolean;
       /** MDLs chained after this one (`Next`) in their state at the call (IoFreeMdl of a chain head). */
       chained?: MdlObj[];
+      /** A helper probes, with KernelMode, an MDL over the address this call passes it (`before.userVa`). */
+      helperProbe?: boolean;
     }
   | { kind: 'leak'; obj: MdlObj; exit: Site; explicitReturn: boolean; trace: Trace | null; imprecise: boolean }
   /** A field of a freed MDL is read (`m->Next` after IoFreeMdl(m)). */
@@ -439,6 +443,8 @@ class Analyzer {
 
   readonly fileConsts: Map<string, number>;
   readonly keyVars = new Set<string>();
+  /** Summary bookkeeping: parameters whose buffer this function probes with KernelMode. */
+  readonly kernelModeProbes: { param: string; line: number; callee: string }[] = [];
   /** Value of the branch condition a world just evaluated (read by the edges of that branch node). */
   private readonly condVals = new WeakMap<World, V.Val>();
   /** Some system address or freed MDL exists: dereferences must be looked at. */
@@ -1226,6 +1232,13 @@ class Analyzer {
       }
       this.observations.push(obs);
     }
+    if (this.summaryMode && op === 'lock' && before.vaParam && extra.rs && !extra.via) {
+      const k = callee === 'MmProbeAndLockPages' ? 1 : 2;
+      const mode = extra.rs[k]?.v ? V.singleton(extra.rs[k]!.v!) : undefined;
+      if (mode === 0 && !this.kernelModeProbes.some((p) => p.param === before.vaParam)) {
+        this.kernelModeProbes.push({ param: before.vaParam, line: at.line, callee });
+      }
+    }
     if (id.includes('[*]')) {
       // an array element path (`a[*]`) stands for every element: after this operation the next access
       // (another index, the next iteration) designates an element whose state is not known
@@ -1335,7 +1348,10 @@ class Analyzer {
             origin: { kind: eff.returns === 'mdl-alloc' ? 'alloc' : 'pages', site: at, callee: name },
           };
           const user = eff.returns === 'mdl-alloc' && args[0] ? this.userAddress(w0, args[0]) : undefined;
-          let ok = this.setObj(base, { ...o, ...(user ? { userVa: user } : {}), ...(attached ? { attached: true } : {}) });
+          // a helper's MDL over a buffer its caller passes: its summary says whether it probes it with KernelMode
+          const vaArg = this.summaryMode && eff.returns === 'mdl-alloc' && args[0] ? stripCasts(args[0]) : undefined;
+          const vaParam = vaArg?.type === 'identifier' && this.params.has(vaArg.text) ? vaArg.text : undefined;
+          let ok = this.setObj(base, { ...o, ...(user ? { userVa: user } : {}), ...(attached ? { attached: true } : {}), ...(vaParam ? { vaParam } : {}) });
           if (attached && irpArg !== undefined) {
             // IoAllocateMdl(..., SecondaryBuffer FALSE, ..., Irp) makes it Irp->MdlAddress
             const irp = pathOf(args[irpArg]);
@@ -1597,6 +1613,7 @@ class Analyzer {
         st.builtCallee = o.builtAt.callee;
       }
       if (o.userVa) st.userVa = o.userVa;
+      if (o.vaParam) st.vaParam = o.vaParam;
       if (o.failedProbe) st.failedProbeLine = o.failedProbe.line;
       return st;
     };
@@ -1681,6 +1698,7 @@ class Analyzer {
       line: this.cfg.fn.line,
       params,
       refParams,
+      kernelModeProbes: this.kernelModeProbes,
       cases: overflow || list.length > MAX_CASES ? [] : list,
       mayRaise,
       touchesGlobals,
@@ -1843,6 +1861,25 @@ class Analyzer {
       if (s.touchesGlobals) {
         for (const [p, id] of w1.pts) if (!p.startsWith('$') && !this.locals.has(baseOf(p))) w1 = this.escapeObj(w1, id);
       }
+      // the helper probes, with KernelMode, an MDL over an address this call passes it: is it the caller's?
+      if (!raising) {
+        for (const kp of s.kernelModeProbes ?? []) {
+          const idx = s.params.indexOf(kp.param);
+          const a = args[idx];
+          // passed on from this function's own parameter: this function's summary says so too
+          const sa = a ? stripCasts(a) : undefined;
+          if (this.summaryMode && sa?.type === 'identifier' && this.params.has(sa.text) && !this.kernelModeProbes.some((p) => p.param === sa.text)) {
+            this.kernelModeProbes.push({ param: sa.text, line: kp.line, callee: kp.callee });
+          }
+          if (!this.recording) continue;
+          const source = a ? this.userAddress(w, a) : undefined;
+          if (!source || this.kernelRequestor(w)) continue;
+          const before: MdlObj = { id: `h:${at.line}:${at.column}:km`, state: 'allocated', owned: false, name: `${s.name}'s MDL`, origin: { kind: 'helper', site: at, callee: s.name }, userVa: source };
+          const argVals: (number | undefined)[] = [];
+          argVals[kp.callee === 'MmProbeAndLockPages' ? 1 : 2] = 0;
+          this.observations.push({ kind: 'mdl-op', op: 'lock', callee: kp.callee, call, node: this.currentNode, before, trace: w.trace, imprecise: w.imprecise, via: { fn: s.name, file, line: kp.line }, argVals, kernelRequestor: false, helperProbe: true });
+        }
+      }
       w1 = this.forgetMemoryVals(w1);
       if (raising) {
         out.push({ w: w1 });
@@ -1878,7 +1915,13 @@ class Analyzer {
       const { objs, pts } = this.retire(w, id);
       w = this.with(w, { objs, pts });
     }
-    const o = this.newObjFrom(h.obj, id, s, at, s.name);
+    let o = this.newObjFrom(h.obj, id, s, at, s.name);
+    if (h.obj.vaParam !== undefined && !o.userVa) {
+      // the helper built it over a buffer this call passes: a caller-supplied address?
+      const a = args[s.params.indexOf(h.obj.vaParam)];
+      const user = a ? this.userAddress(w, a) : undefined;
+      if (user) o = { ...o, userVa: user };
+    }
     w = this.setObj(w, o);
     if (o.state === 'locked') w = this.step(w, at, 'lock', `${s.name} returns an MDL it locked (${o.lockSite?.via?.file}:${o.lockSite?.via?.line})`, id);
     else w = this.step(w, at, 'alloc', `${s.name} returns an MDL`, id);

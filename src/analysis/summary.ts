@@ -24,6 +24,8 @@ export interface ObjState {
   builtLine?: number;
   builtCallee?: string;
   userVa?: string;
+  /** The buffer it describes is this parameter of the function (IoAllocateMdl(Param, ...)). */
+  vaParam?: string;
   failedProbeLine?: number;
 }
 
@@ -75,6 +77,8 @@ export interface Summary {
   params: string[];
   /** C++ reference parameters: `*P` in the summary's paths is the caller's argument itself. */
   refParams?: string[];
+  /** Parameters whose buffer the function (or its helpers) describes with an MDL and probes with KernelMode. */
+  kernelModeProbes?: { param: string; line: number; callee: string }[];
   cases: ExitCase[];
   /** Some path ends in an exception leaving the function. */
   mayRaise: boolean;

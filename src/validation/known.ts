@@ -317,23 +317,6 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     matches: (c) => c.unreachable && /argument/.test(c.detail),
   },
   {
-    id: 'user-buffer-through-helper',
-    witness: { seed: 20261121, index: 8 },
-    rule: 'mdl-kernelmode-probe-of-user-buffer',
-    direction: 'fn',
-    status: 'accepted',
-    reason:
-      'The MDL was allocated by a helper of the file (GenLockMdl/GenLockMdlOut) from a caller-supplied address passed as its argument, ' +
-      'and the helper already probed it with UserMode (the user-range check passed); the caller then probes it again with KernelMode. ' +
-      'The cross-function summaries carry the MDL\'s lock state, not the provenance of the address, so the linter does not see a user ' +
-      'buffer (the second probe is reported as mdl-double-lock when the first lock is still held). Not a security hole here: the range ' +
-      'was validated by the first probe. Outside the rule\'s documented sources (an IoAllocateMdl in the function itself).',
-    matches: (c) => {
-      const at = /IoAllocateMdl@(\d+)/.exec(c.detail);
-      return !!at && Number(at[1]) < c.functionLine;
-    },
-  },
-  {
     id: 'second-use-of-freed-mdl',
     witness: { seed: 1, index: 4278 },
     rule: 'mdl-use-after-free',

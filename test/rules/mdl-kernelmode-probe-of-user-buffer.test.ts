@@ -4,6 +4,32 @@ import { runRuleTests } from '../support/rule-tester.js';
 runRuleTests(mdlKernelmodeProbeOfUserBuffer, {
   valid: [
     {
+      name: 'the same helper called after a RequestorMode == KernelMode check',
+      code: `NTSTATUS LockBuffer(PVOID Va, ULONG Len, PMDL *Out)
+{
+    PMDL mdl = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
+    *Out = NULL;
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    *Out = mdl;
+    return STATUS_SUCCESS;
+}
+NTSTATUS Trusted(PDEVICE_OBJECT D, PIRP Irp)
+{
+    PMDL mdl;
+    NTSTATUS status;
+    if (Irp->RequestorMode != KernelMode) return STATUS_ACCESS_DENIED;
+    status = LockBuffer(Irp->UserBuffer, 16, &mdl);
+    if (NT_SUCCESS(status)) { MmUnlockPages(mdl); IoFreeMdl(mdl); }
+    return status;
+}`,
+    },
+    {
       name: 'UserMode on Irp->UserBuffer',
       code: `NTSTATUS F(PIRP Irp, ULONG Len)
 {
@@ -186,6 +212,31 @@ NTSTATUS F(PIRP Irp)
     },
   ],
   invalid: [
+    {
+      name: 'a helper of the file probes, with KernelMode, the buffer its caller passes: reported at the call',
+      code: `NTSTATUS LockBuffer(PVOID Va, ULONG Len, PMDL *Out)
+{
+    PMDL mdl = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
+    *Out = NULL;
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    *Out = mdl;
+    return STATUS_SUCCESS;
+}
+NTSTATUS Dispatch(PDEVICE_OBJECT D, PIRP Irp)
+{
+    PMDL mdl;
+    NTSTATUS status = LockBuffer(Irp->UserBuffer, 16, &mdl);
+    if (NT_SUCCESS(status)) { MmUnlockPages(mdl); IoFreeMdl(mdl); }
+    return status;
+}`,
+      errors: [{ messageId: 'kernelModeUserBuffer', line: 18, column: 23 }],
+    },
     {
       name: 'KernelMode on Irp->UserBuffer',
       code: `NTSTATUS F(PIRP Irp, ULONG Len)
