@@ -218,6 +218,24 @@ function skipBlockComment(src: string, k: number): number {
   const e = src.indexOf('*/', k + 2);
   return e < 0 ? src.length : e + 2;
 }
+/** Set by `skipTriviaIn`: the whitespace it skipped held a line end (outside comments). */
+let triviaCrossedNewline = false;
+/** Index after the whitespace and comments starting at `k` (`k` itself when there are none). */
+function skipTriviaIn(src: string, k: number): number {
+  triviaCrossedNewline = false;
+  const n = src.length;
+  while (k < n) {
+    const c = src.charCodeAt(k);
+    if (c === NL) {
+      triviaCrossedNewline = true;
+      k++;
+    } else if (c === SPACE || c === TAB || c === CR || c === 12 || c === 11) k++;
+    else if (c === 47 && src.charCodeAt(k + 1) === 47) k = skipLineComment(src, k);
+    else if (c === 47 && src.charCodeAt(k + 1) === 42) k = skipBlockComment(src, k);
+    else break;
+  }
+  return k;
+}
 /** End of the directive starting at `k` (index of its terminating newline, or the text's end), following `\` continuations. */
 function directiveEnd(src: string, k: number): number {
   const n = src.length;
@@ -384,24 +402,13 @@ function scan(src: string): Scan {
   const current = (k: 0 | 1): Tok | null => (k === 0 ? prev : prev2);
 
   while (i < n) {
+    const afterTrivia = skipTriviaIn(src, i);
+    if (afterTrivia !== i) {
+      if (triviaCrossedNewline) lineStart = true;
+      i = afterTrivia;
+      continue;
+    }
     const c = src.charCodeAt(i);
-    if (c === NL) {
-      lineStart = true;
-      i++;
-      continue;
-    }
-    if (c === SPACE || c === TAB || c === CR || c === 12 || c === 11) {
-      i++;
-      continue;
-    }
-    if (c === 47 && src.charCodeAt(i + 1) === 47) {
-      i = skipLineComment(src, i);
-      continue;
-    }
-    if (c === 47 && src.charCodeAt(i + 1) === 42) {
-      i = skipBlockComment(src, i);
-      continue;
-    }
     if (c === 35 /* # */ && lineStart) {
       let ls = i;
       while (ls > 0 && src.charCodeAt(ls - 1) !== NL) ls--;
@@ -851,16 +858,7 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
     return k;
   };
   /** Skip whitespace including newlines and comments. */
-  const skipTrivia = (k: number): number => {
-    while (k < n) {
-      const c = text.charCodeAt(k);
-      if (c === SPACE || c === TAB || c === NL || c === CR || c === 12 || c === 11) k++;
-      else if (c === 47 && text.charCodeAt(k + 1) === 47) k = skipLineComment(text, k);
-      else if (c === 47 && text.charCodeAt(k + 1) === 42) k = skipBlockComment(text, k);
-      else break;
-    }
-    return k;
-  };
+  const skipTrivia = (k: number): number => skipTriviaIn(text, k);
   const atLineStart = (k: number): boolean => {
     let j = k - 1;
     while (j >= 0) {
@@ -940,24 +938,13 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
   /** A statement or declaration starts after this token: `;`, `{`, `}`, a directive or the start of the text. */
   const atStatementStart_ = (t: string) => t === '' || t === ';' || t === '{' || t === '}' || t === '#';
   while (i < n) {
+    const afterTrivia = skipTriviaIn(text, i);
+    if (afterTrivia !== i) {
+      if (triviaCrossedNewline) lineStart = true;
+      i = afterTrivia;
+      continue;
+    }
     const c = text.charCodeAt(i);
-    if (c === NL) {
-      lineStart = true;
-      i++;
-      continue;
-    }
-    if (c === SPACE || c === TAB || c === CR || c === 12 || c === 11) {
-      i++;
-      continue;
-    }
-    if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      i = skipLineComment(text, i);
-      continue;
-    }
-    if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      i = skipBlockComment(text, i);
-      continue;
-    }
     if (c === 35 /* # */ && lineStart) {
       i = directiveEnd(text, i);
       last = '#';
