@@ -443,6 +443,7 @@ class Analyzer {
 
   readonly fileConsts: Map<string, number>;
   readonly keyVars = new Set<string>();
+  private readonly noReturnNodes = new Map<number, boolean>();
   /** Summary bookkeeping: parameters whose buffer this function probes with KernelMode. */
   readonly kernelModeProbes: { param: string; line: number; callee: string }[] = [];
   /** Value of the branch condition a world just evaluated (read by the edges of that branch node). */
@@ -495,8 +496,17 @@ class Analyzer {
   }
 
   /** The caller-supplied address this expression holds on this path (its source text), if any. */
-  noReturn(name: string): boolean {
-    return !!ddiEffect(name)?.noreturn || !!this.project?.noReturn(this.file, name);
+  /** The statement calls a routine that never returns (decided once per node: transfer runs once per world). */
+  stopsHere(node: CfgNode): boolean {
+    let v = this.noReturnNodes.get(node.id);
+    if (v === undefined) {
+      v = node.calls.some((c) => {
+        const name = calleeName(c) ?? '';
+        return !!ddiEffect(name)?.noreturn || !!this.project?.noReturn(this.file, name);
+      });
+      this.noReturnNodes.set(node.id, v);
+    }
+    return v;
   }
 
   userAddress(w: World, e: SyntaxNode): string | undefined {
@@ -976,22 +986,7 @@ class Analyzer {
       if (!base) return w;
       const bp = pathOf(base);
       if (bp) {
-        const enc = w.pts.get(SVA + bp);
-        if (enc && this.recording) {
-          const origin = decodeSva(enc);
-          const v = w.vals.get(bp);
-          const canBeNull = v !== undefined && V.canBe(v, '==', 0, true);
-          const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
-          this.observations.push({
-            kind: 'sva-use', node: cur, caught: catchesAccessViolation(this.currentNode.ctx), path: bp, write: write && outermost, canBeNull,
-            map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
-          });
-        }
-        // past a dereference the pointer was not NULL (else the machine stopped here)
-        if (enc) {
-          const v = w.vals.get(bp);
-          if (v !== undefined && V.canBe(v, '==', 0, true)) w = this.setVal(w, bp, V.minus(v, 0));
-        }
+        w = this.svaUse(w, bp, cur, write && outermost);
         const id = w.pts.get(bp);
         const o = id !== undefined ? w.objs.get(id) : undefined;
         if (this.recording && o && o.state === 'freed' && this.mdl.has(bp)) this.observations.push({ kind: 'field-read', obj: o, node: cur, trace: w.trace, imprecise: w.imprecise });
@@ -1019,21 +1014,29 @@ class Analyzer {
         continue;
       }
       const bp = pathOf(x);
-      if (!bp) continue;
-      const enc = w.pts.get(SVA + bp);
-      if (!enc) continue;
-      const origin = decodeSva(enc);
-      const v = w.vals.get(bp);
-      const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
-      if (this.recording) {
-        this.observations.push({
-          kind: 'sva-use', node: a, caught: catchesAccessViolation(this.currentNode.ctx), path: bp, write: k === spec.dest, canBeNull: v !== undefined && V.canBe(v, '==', 0, true),
-          map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
-        });
-      }
-      if (v !== undefined && V.canBe(v, '==', 0, true)) w = this.setVal(w, bp, V.minus(v, 0));
+      if (bp) w = this.svaUse(w, bp, a, k === spec.dest);
     }
     return w;
+  }
+
+  /**
+   * `path` is dereferenced at `node`: if it holds a system address, record the use (when recording);
+   * past it the address was not NULL (else the machine stopped there).
+   */
+  svaUse(w: World, path: string, node: SyntaxNode, write: boolean): World {
+    const enc = w.pts.get(SVA + path);
+    if (!enc) return w;
+    const v = w.vals.get(path);
+    const canBeNull = v !== undefined && V.canBe(v, '==', 0, true);
+    if (this.recording) {
+      const origin = decodeSva(enc);
+      const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
+      this.observations.push({
+        kind: 'sva-use', node, caught: catchesAccessViolation(this.currentNode.ctx), path, write, canBeNull,
+        map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
+      });
+    }
+    return canBeNull ? this.setVal(w, path, V.minus(v!, 0)) : w;
   }
 
   evalPath(w: World, e: SyntaxNode): EvalResult {
@@ -2185,7 +2188,7 @@ class Analyzer {
         }
         let rs = this.eval(w, node.ast).map((r) => r.w);
         // ExRaiseStatus, KeBugCheckEx...: nothing follows normally (the exceptional edge starts from the input)
-        if (node.kind === 'stmt' && node.calls.some((c) => this.noReturn(calleeName(c) ?? ''))) return [];
+        if (node.kind === 'stmt' && this.stopsHere(node)) return [];
         if (node.kind === 'return') {
           const site = { line: node.line, column: node.column };
           rs = rs.map((x) => this.step(this.with(x, { returnSite: site }), site, 'return', 'returns'));

@@ -322,7 +322,11 @@ export class Project implements ProjectContext {
   }
 }
 
-const NORETURN_DDI = /\b(?:ExRaiseStatus|RtlRaiseStatus|ExRaiseAccessViolation|ExRaiseDatatypeMisalignment|KeBugCheckEx|KeBugCheck)\s*\(/;
+/** DDIs that never return (ExRaiseStatus, KeBugCheckEx...), from the DDI table. */
+const NORETURN_NAMES = allDdiNames().filter((n) => ddiEffect(n)!.noreturn).join('|');
+const NORETURN_DDI = new RegExp(`\\b(?:${NORETURN_NAMES})\\s*\\(`);
+/** ...as the last statement of a macro body. */
+const ENDS_IN_NORETURN = new RegExp(`(?:${NORETURN_NAMES})\\s*\\([^;]*\\)\\s*;?\\s*\\}?\\s*$`);
 
 /** Function-like macros whose body unconditionally ends in a raising DDI. */
 function raisingMacros(text: string): string[] {
@@ -332,7 +336,7 @@ function raisingMacros(text: string): string[] {
     const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ');
     if (!NORETURN_DDI.test(body) || /\bif\b|\?|\bwhile\b|\bfor\b/.test(body)) continue;
     // the raise is the body's last statement
-    if (/(?:ExRaiseStatus|RtlRaiseStatus|ExRaiseAccessViolation|ExRaiseDatatypeMisalignment|KeBugCheckEx|KeBugCheck)\s*\([^;]*\)\s*;?\s*\}?\s*$/.test(body.trim())) out.push(m[1]!);
+    if (ENDS_IN_NORETURN.test(body.trim())) out.push(m[1]!);
   }
   return out;
 }
