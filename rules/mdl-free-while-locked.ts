@@ -18,9 +18,9 @@ export const mdlFreeWhileLocked: Rule = {
     },
     messages: {
       freeLocked:
-        "IoFreeMdl{{via}} frees MDL '{{name}}' while its pages are locked (locked at line {{lockLine}}{{lockVia}}; path: {{path}}): IoFreeMdl does not unlock, so the pages stay locked and nothing can unlock them any more; call MmUnlockPages first (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS with locked-page tracking)",
+        "{{callee}}{{via}} frees MDL '{{name}}' while its pages are locked (locked at line {{lockLine}}{{lockVia}}; path: {{path}}): {{callee}} does not unlock, so the pages stay locked and nothing can unlock them any more; call MmUnlockPages first (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS with locked-page tracking)",
       freeLockedMapped:
-        "IoFreeMdl{{via}} frees MDL '{{name}}' while its pages are locked (line {{lockLine}}{{lockVia}}) and mapped into system space (path: {{path}}): neither the mapping nor the lock is released; call MmUnlockPages first, which also unmaps (Driver Verifier 0xC4/0xB8; bug check 0x76 or 0xCB for the pages)",
+        "{{callee}}{{via}} frees MDL '{{name}}' while its pages are locked (line {{lockLine}}{{lockVia}}) and mapped into system space (path: {{path}}): neither the mapping nor the lock is released; call MmUnlockPages first, which also unmaps (Driver Verifier 0xC4/0xB8; bug check 0x76 or 0xCB for the pages)",
       freeIrpLocked:
         "IoFreeIrp{{via}} frees IRP '{{irp}}' while MDL '{{name}}' on its MdlAddress chain is locked (line {{lockLine}}{{lockVia}}; path: {{path}}): IoFreeIrp neither unlocks nor frees the MDLs of an IRP the driver allocated; unlock and free them first (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB)",
       freeChainHead:
@@ -29,7 +29,7 @@ export const mdlFreeWhileLocked: Rule = {
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
     simulator: { validates: 'fault', bugChecks: ['0x76', '0xCB', '0xC4/0xB8'] },
-    triggers: ['IoFreeMdl', 'IoFreeIrp'],
+    triggers: ['IoFreeMdl', 'IoFreeIrp', 'ExFreePool', 'ExFreePoolWithTag', 'ExFreePool2'],
   },
   check(context) {
     const seen = new Set<string>();
@@ -42,11 +42,11 @@ export const mdlFreeWhileLocked: Rule = {
           const key = `${site.line}:${site.column}:${o.name}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          const path = explainPath(obs.trace, o.id, { ...site, message: 'IoFreeMdl' });
+          const path = explainPath(obs.trace, o.id, { ...site, message: obs.callee });
           context.report({
             node: obs.call,
             messageId: o.mapped ? 'freeLockedMapped' : 'freeLocked',
-            data: { via: viaText(obs.via), name: o.name, lockLine: o.lockSite.line, lockVia: viaText(o.lockSite.via), path: renderPath(path) },
+            data: { callee: obs.callee, via: viaText(obs.via), name: o.name, lockLine: o.lockSite.line, lockVia: viaText(o.lockSite.via), path: renderPath(path) },
             path,
           });
           continue;

@@ -17,11 +17,11 @@ export const mdlUseAfterFree: Rule = {
     },
     messages: {
       useAfterFree:
-        "{{callee}}{{via}} on MDL '{{name}}', which IoFreeMdl freed at line {{freeLine}}{{freeVia}} (path: {{path}}): the MDL's memory may already be reused (undefined behaviour; Driver Verifier special pool: bug check 0xCC / 0xD5)",
+        "{{callee}}{{via}} on MDL '{{name}}', which {{freeCallee}} freed at line {{freeLine}}{{freeVia}} (path: {{path}}): the MDL's memory may already be reused (undefined behaviour; Driver Verifier special pool: bug check 0xCC / 0xD5)",
       fieldAfterFree:
-        "'{{expr}}' reads MDL '{{name}}' after IoFreeMdl freed it at line {{freeLine}}{{freeVia}} (path: {{path}}): save what you need (e.g. the Next link) before freeing (undefined behaviour; Driver Verifier special pool: bug check 0xCC / 0xD5)",
+        "'{{expr}}' reads MDL '{{name}}' after {{freeCallee}} freed it at line {{freeLine}}{{freeVia}} (path: {{path}}): save what you need (e.g. the Next link) before freeing (undefined behaviour; Driver Verifier special pool: bug check 0xCC / 0xD5)",
       doubleFree:
-        "IoFreeMdl{{via}} frees MDL '{{name}}' a second time: it was freed at line {{freeLine}}{{freeVia}} (path: {{path}}) (bug check 0xC2 BAD_POOL_CALLER; Driver Verifier 0xC4/0x13 or 0x14)",
+        "{{callee}}{{via}} frees MDL '{{name}}' a second time: it was freed at line {{freeLine}}{{freeVia}} (path: {{path}}) (bug check 0xC2 BAD_POOL_CALLER; Driver Verifier 0xC4/0x13 or 0x14)",
     },
     defaultSeverity: 'error',
     schema: { type: 'object', properties: {}, additionalProperties: false },
@@ -41,7 +41,7 @@ export const mdlUseAfterFree: Rule = {
         seen.add(key);
         const path = explainPath(obs.trace, undefined, { ...site, message: obs.callee });
         const data = {
-          callee: obs.callee, via: viaText(obs.via), name: o.name, freeLine: o.freeSite.line, freeVia: viaText(o.freeSite.via), path: renderPath(path),
+          callee: obs.callee, via: viaText(obs.via), name: o.name, freeCallee: o.freeSite.callee, freeLine: o.freeSite.line, freeVia: viaText(o.freeSite.via), path: renderPath(path),
         };
         context.report({ node: obs.call, messageId: obs.op === 'free' ? 'doubleFree' : 'useAfterFree', data, path });
       } else if (obs.kind === 'field-read') {
@@ -55,7 +55,7 @@ export const mdlUseAfterFree: Rule = {
         context.report({
           node: obs.node,
           messageId: 'fieldAfterFree',
-          data: { expr: obs.node.text.replace(/\s+/g, ' ').slice(0, 60), name: o.name, freeLine: o.freeSite.line, freeVia: viaText(o.freeSite.via), path: renderPath(path) },
+          data: { expr: obs.node.text.replace(/\s+/g, ' ').slice(0, 60), name: o.name, freeCallee: o.freeSite.callee, freeLine: o.freeSite.line, freeVia: viaText(o.freeSite.via), path: renderPath(path) },
           path,
         });
       }

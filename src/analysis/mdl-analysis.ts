@@ -38,7 +38,14 @@ export interface ProjectContext {
   displayName(file: string): string;
 }
 
-export type Typestate = 'unknown' | 'null' | 'allocated' | 'locked' | 'unlocked' | 'nonpaged' | 'partial' | 'freed' | 'pages';
+/**
+ * 'undefined': an operation the kernel does not define was done on the MDL (a probe or unlock of a
+ * nonpaged-built, partial or MmAllocatePagesForMdl MDL, a rebuild of a locked MDL, a mapping of an
+ * unlocked one). The rule that reports that call says so; Driver Verifier stops the machine there and
+ * a free build leaves flags and page counts that nothing documents, so no later finding on the MDL is
+ * made (until it is freed): one defect, one report.
+ */
+export type Typestate = 'unknown' | 'null' | 'allocated' | 'locked' | 'unlocked' | 'nonpaged' | 'partial' | 'freed' | 'pages' | 'undefined';
 
 export interface Site {
   line: number; // 1-based
@@ -88,6 +95,8 @@ export interface MdlObj {
   readonly builtAt?: Site & { callee: string };
   /** Mapped into system space (MmGetSystemAddressForMdlSafe succeeded): a second call returns the same address. */
   readonly mapped?: boolean;
+  /** The undefined operation that made its state undefined (state undefined). */
+  readonly undefinedAt?: Site & { callee: string };
 }
 
 /** A helper (a function of the linted files) did it, at this line of its own body. */
@@ -576,6 +585,13 @@ class Analyzer {
       const x = w.vals.get(v);
       if (x) parts.push(`${v}=${JSON.stringify(x)}`);
     }
+    // a system address known to be NULL, or known not to be, stays apart from one that may be either
+    // (a failed mapping of an MDL whose state is the same on both sides would otherwise join them)
+    for (const [p] of pts) {
+      if (!p.startsWith(SVA)) continue;
+      const x = w.vals.get(p.slice(SVA.length));
+      if (x) parts.push(`${p}${V.canBe(x, '==', 0, true) ? (V.singleton(x) === 0 ? '=0' : '?0') : '!0'}`);
+    }
     if (w.returnSite) parts.push(`ret@${w.returnSite.line}:${w.returnSite.column}`);
     if (w.imprecise) parts.push('~');
     const key = parts.join(';');
@@ -621,7 +637,7 @@ class Analyzer {
 
   /** A value that is part of the partition key changed: the world's key must be recomputed. */
   rekey(w: World, path: string): World {
-    if (this.keyVars.has(path) && w.key !== undefined) delete (w as { key?: string }).key;
+    if ((this.keyVars.has(path) || w.pts.has(SVA + path)) && w.key !== undefined) delete (w as { key?: string }).key;
     return w;
   }
 
@@ -725,7 +741,9 @@ class Analyzer {
   /** An unknown function received this object: its state is no longer known and it is not ours to release. */
   escapeObj(w: World, id: string): World {
     const o = w.objs.get(id);
-    if (!o || o.state === 'null') return w;
+    // a freed MDL stays freed: no code can bring it back (handing the dangling pointer over is not a use
+    // of the MDL; what that code does with it is its own business)
+    if (!o || o.state === 'null' || o.state === 'freed') return w;
     if (o.state === 'unknown' && !o.owned && (o.escaped || o.origin.kind !== 'memory' || !this.summaryMode)) return w;
     return this.setObj(w, this.summaryMode ? { ...o, state: 'unknown', owned: false, escaped: true } : { ...o, state: 'unknown', owned: false });
   }
@@ -1422,6 +1440,18 @@ class Analyzer {
       if (k === 1) canFail = false;
     }
     if (o && o.state === 'null') return [{ w: w1 }];
+    // Mapping an MDL that is neither locked nor built (mdl-unchecked-system-address, mapUnlocked):
+    // undefined from here (0x1A/0x1233 on a plain kernel).
+    if (o && id !== undefined && (o.state === 'allocated' || o.state === 'unlocked') && !o.mapped) {
+      const u: MdlObj = { ...o, state: 'undefined', undefinedAt: { ...at, callee: name } };
+      w1 = this.setObj(w1, u);
+      return canFail && !eff.neverNull
+        ? [
+            { w: w1, v: nonNull, sva },
+            { w: this.step(w1, at, 'branch', `${name} fails (NULL)`), v: V.constant(0), sva },
+          ]
+        : [{ w: w1, v: nonNull, sva }];
+    }
     if (o && (o.mapped || o.state === 'nonpaged' || o.state === 'freed')) return [{ w: w1, v: nonNull, sva }];
     if (eff.neverNull) canFail = false;
     if (!canFail) return [{ w: o && id !== undefined ? this.setObj(w1, { ...o, mapped: true }) : w1, v: nonNull, sva }];
@@ -1545,9 +1575,9 @@ class Analyzer {
     switch (op) {
       case 'lock': {
         // probing an MDL built for nonpaged pool, a partial MDL or an MmAllocatePagesForMdl MDL is a defect
-        // (mdl-lock-prebuilt); the MDL stays what it was
-        // a free build re-probes it and sets MDL_PAGES_LOCKED: from then on it is locked like any other
-        if (o.state === 'pages') return w;
+        // (mdl-lock-prebuilt): its state is undefined from here
+        if (o.state === 'pages' || o.state === 'nonpaged' || o.state === 'partial') return this.setObj(w, { ...o, state: 'undefined', undefinedAt: { ...at, callee } });
+        if (o.state === 'undefined') return w;
         const { failedProbe: _f, unlockSite: _u, ...rest } = o;
         void _f;
         void _u;
@@ -1555,8 +1585,11 @@ class Analyzer {
         return this.step(this.setObj(w, n), at, 'lock', via ? `'${o.name}' locked by ${callee} in ${via.fn} (${via.file}:${via.line})` : `'${o.name}' locked by ${callee}`, o.id);
       }
       case 'unlock': {
+        // unlocking a prebuilt MDL is a defect (mdl-lock-prebuilt): undefined from here
+        if (o.state === 'pages' || o.state === 'nonpaged' || o.state === 'partial') return this.setObj(w, { ...o, state: 'undefined', undefinedAt: { ...at, callee } });
+        if (o.state === 'undefined') return w;
         // MmUnlockPages also releases a system mapping
-        const n: MdlObj = { ...o, state: o.state === 'nonpaged' || o.state === 'partial' || o.state === 'pages' ? o.state : 'unlocked', unlockSite: at, mapped: false };
+        const n: MdlObj = { ...o, state: 'unlocked', unlockSite: at, mapped: false };
         return this.step(this.setObj(w, n), at, 'unlock', via ? `'${o.name}' unlocked in ${via.fn} (${via.file}:${via.line})` : `'${o.name}' unlocked`, o.id);
       }
       case 'free': {
@@ -1568,9 +1601,13 @@ class Analyzer {
       }
       case 'build-nonpaged':
       case 'partial-target': {
-        // rebuilding a locked MDL does not release the page references the probe took
-        // Rebuilding a locked MDL is itself a defect (mdl-lock-prebuilt, issue 4); its pages stay locked.
-        if (o.state === 'locked') return w;
+        // Rebuilding a locked MDL is a defect (mdl-lock-prebuilt): the page references the probe took are
+        // never released, and the MDL is undefined from here.
+        if (o.state === 'locked') return this.setObj(w, { ...o, state: 'undefined', undefinedAt: { ...at, callee } });
+        if (o.state === 'undefined') return w;
+        // MmBuildMdlForNonPagedPool over an MDL that is built already (partial, from MmAllocatePagesForMdl)
+        // rebuilds its description and keeps what it is
+        if (op === 'build-nonpaged' && (o.state === 'partial' || o.state === 'pages')) return w;
         return this.setObj(w, { ...o, state: op === 'build-nonpaged' ? 'nonpaged' : 'partial', builtAt: { ...at, callee } });
       }
       case 'unmap':
@@ -1827,6 +1864,12 @@ class Analyzer {
           if (n !== o) w1 = this.setObj(w1, n);
           return;
         }
+        // its first operation was undefined on the caller's MDL (a probe of a prebuilt MDL, a rebuild of a
+        // locked one): undefined, whatever the callee did next, unless it freed it
+        if (o.state === 'undefined' && sl.state !== 'freed') return;
+        // a probe of the caller's locked MDL that raised in the callee: the second probe failed, the first
+        // lock stands (the double lock is reported at the call)
+        if (sl.failedProbeLine !== undefined && sl.state === 'unlocked' && before.state === 'locked') return;
         // the exit state the callee left it in
         const n: { -readonly [K in keyof MdlObj]: MdlObj[K] } = { ...o, state: sl.state };
         n.mapped = !!sl.mapped;
@@ -2040,7 +2083,7 @@ class Analyzer {
     if (m.flag === 'MDL_SOURCE_IS_NONPAGED_POOL' || m.flag === 'MDL_PARTIAL' || m.flag === 'MDL_MAPPED_TO_SYSTEM_VA') {
       const id = w.pts.get(m.mdlPath);
       const o = id !== undefined ? w.objs.get(id) : undefined;
-      if (!o || o.state === 'unknown') return w;
+      if (!o || o.state === 'unknown' || o.state === 'undefined') return w;
       if (o.state === 'null') return null;
       const set = m.flag === 'MDL_SOURCE_IS_NONPAGED_POOL' ? o.state === 'nonpaged' : m.flag === 'MDL_PARTIAL' ? o.state === 'partial' : !!o.mapped;
       return set === truth ? w : null;
@@ -2055,6 +2098,7 @@ class Analyzer {
     }
     const o = w1.objs.get(id)!;
     if (o.state === 'null') return null;
+    if (o.state === 'undefined') return w1;
     if (o.state === 'unknown') {
       // MDL_PAGES_LOCKED set: it is locked. Clear on an MDL of unknown origin (a parameter, a helper's
       // result) proves less: it may be an MDL that is not ours to unlock, so it stays unknown.
@@ -2231,8 +2275,18 @@ class Analyzer {
                 w1 = mm.w;
                 id = mm.id;
               }
-              const o = id !== undefined ? w1.objs.get(id) : undefined;
-              if (o && o.state !== 'null' && o.state !== 'locked') {
+              let o = id !== undefined ? w1.objs.get(id) : undefined;
+              if (o && id !== undefined && this.summaryMode && o.origin.kind === 'memory' && !o.firstOp && o.state !== 'freed' && o.state !== 'null') {
+                // the summary's first operation on a caller's MDL: a probe, even when it raised (the
+                // caller's state decides whether the attempt itself was a defect)
+                o = { ...o, firstOp: { op: 'lock', callee, site } };
+                w1 = this.setObj(w1, o);
+              }
+              if (o && (o.state === 'nonpaged' || o.state === 'partial' || o.state === 'pages')) {
+                // a probe of a prebuilt MDL is undefined whether it returns or raises (Driver Verifier
+                // stops at the call, before the probe)
+                w1 = this.setObj(w1, { ...o, state: 'undefined', undefinedAt: { ...site, callee } });
+              } else if (o && o.state !== 'null' && o.state !== 'locked' && o.state !== 'undefined') {
                 const state: Typestate = o.state === 'unknown' ? 'unlocked' : o.state;
                 w1 = this.setObj(w1, { ...o, state, failedProbe: { ...site, callee } });
               }

@@ -23,7 +23,14 @@ export type Val =
   | { k: 'x' };
 
 export type MemKind = 'user' | 'paged' | 'nonpaged' | 'stack' | 'sysva' | 'unknown';
-export type MdlState = 'F' | 'L' | 'LM' | 'NP' | 'PT' | 'PTM' | 'AP' | 'APF' | 'X' | '?';
+/**
+ * 'U': undefined. An operation the kernel does not define was done on it (a probe or unlock of a
+ * nonpaged-built, partial or MmAllocatePagesForMdl MDL, a rebuild of a locked MDL, a mapping of an
+ * unlocked one): Driver Verifier stops the machine at that call (0xC4/0xB0, 0x7D, 0xB4...), a free
+ * build leaves flags and page counts that nothing documents. The fault is shown at that call; nothing
+ * later on this MDL is claimed (no fault depends on its flags) until it is freed.
+ */
+export type MdlState = 'F' | 'L' | 'LM' | 'NP' | 'PT' | 'PTM' | 'AP' | 'APF' | 'U' | 'X' | '?';
 
 export interface MdlRec {
   st: MdlState;
@@ -56,6 +63,15 @@ export interface MdlRec {
    * if nothing unlocks it before it becomes unreachable, that operation is the fault, not the exit.
    */
   lostBy?: { kind: FaultKind; line: number; column: number; stack: StackEntry[]; ctx: FaultContext };
+  /** Order of its lock among frame entries and locks of the run (see `Run.seq`). */
+  lockSeq?: number;
+  /**
+   * Its state was assumed, not established: an MDL from outside (a parameter's, one handed to external
+   * code) concretized by the first operation that needed a state ("locked", for a mapping; it could as
+   * well be built for nonpaged pool). A fault that holds only under that assumption (a free or second
+   * probe of an MDL assumed locked) is not claimed; operations of this run make the state known again.
+   */
+  assumed?: boolean;
 }
 
 /** One frame of a fault's location: the function and the line in it (innermost first). */
@@ -256,6 +272,8 @@ interface Frame {
   refs?: Set<string>;
   /** Line in the entry function of the call that led here (entry frame: undefined). */
   entryCallLine?: number;
+  /** `Run.seq` when the frame was entered. */
+  entrySeq?: number;
 }
 
 interface Handler {
@@ -272,6 +290,8 @@ export class Run {
   derivedInfo: { op: string; a: Val; b?: Val; id: number }[] = [];
   loopStack: number[] = [];
   escaped = new Set<number>();
+  /** Counter ordering frame entries and locks (which locks a callee took during its activation). */
+  seq = 0;
   frames: Frame[] = [];
   handlers: Handler[] = [];
   handlerSeq = 0;
@@ -672,6 +692,8 @@ export class Run {
       o.kind = 'mdl';
       o.mdl = { st: '?', origin: 'caller', line, mem: o.mem ?? 'unknown', lockedHere: false, caller: true };
     }
+    // Undefined flags: any value (a test of them may go either way).
+    if (o.mdl && f === 'MdlFlags' && o.mdl.st === 'U') return this.derivedUnk('MdlFlags', { k: 'p', o: o.id });
     if (o.mdl && f === 'MdlFlags') return { k: 'i', v: this.mdlFlags(o, line) };
     let v = o.fields.get(f);
     if (v !== undefined && v.k !== 'x') return v;
@@ -784,6 +806,7 @@ export class Run {
     const m = o.mdl!;
     if (m.st === '?') {
       const c = this.choose(2, line, [`${o.label} is locked by the caller`, `${o.label} is not locked`]);
+      // read, not assumed: the flags the code tests are the state from here
       m.st = c === 0 ? 'L' : 'F';
       if (m.st === 'L') this.countLock(m, +1);
     }
@@ -1027,6 +1050,7 @@ export class Run {
         const mv = this.eval(fe === le ? re : le);
         const mask = this.num(mv);
         if (o.mdl?.st === '?' && mask !== undefined && (mask & MDL_PAGES_LOCKED) === 0) return this.derivedUnk('&MdlFlags', { k: 'p', o: o.id }, { k: 'i', v: mask });
+        if (o.mdl?.st === 'U') return this.derivedUnk('&MdlFlags', { k: 'p', o: o.id }, mv);
         return this.arith('&', this.readField(o, 'MdlFlags', this.curLine), mv);
       }
     }
@@ -1723,6 +1747,7 @@ export class Run {
         o.mdl.st = '?';
         o.mdl.caller = true;
         o.mdl.lockedHere = false;
+        o.mdl.readOnly = undefined;
         if (this.trace) this.event(line, `${o.label} handed to external code: its state is unknown from here`);
       }
       for (const fv of o.fields.values()) {
@@ -1749,7 +1774,8 @@ export class Run {
     });
     const entryCallLine = this.frames.length === 1 ? e.line : this.frames[this.frames.length - 1]!.entryCallLine;
     const callerStack = this.stackAt(e.line);
-    this.frames.push({ def, vars, entryCallLine, refs, callSite: `${e.line}:${e.col}` });
+    const entrySeq = ++this.seq;
+    this.frames.push({ def, vars, entryCallLine, refs, callSite: `${e.line}:${e.col}`, entrySeq });
     const hdepth = this.handlers.length;
     if (this.trace) this.event(e.line, `call ${def.name}`);
     let ret: Val | undefined;
@@ -1768,7 +1794,7 @@ export class Run {
     this.frames.pop();
     this.handlers.length = Math.min(this.handlers.length, hdepth);
     // Pages the callee locked and nobody can reach any more leaked at the callee's exit.
-    this.leakCheck(retLine, ret, { fn: def.name, entryLine: entryCallLine ?? e.line, stack: [{ fn: def.name, line: retLine }, ...callerStack] });
+    this.leakCheck(retLine, ret, { fn: def.name, entryLine: entryCallLine ?? e.line, stack: [{ fn: def.name, line: retLine }, ...callerStack] }, false, entrySeq);
     return ret ?? this.newUnk(`${def.name}()`);
   }
 
@@ -1835,8 +1861,15 @@ export class Run {
 
   private touchMdl(o: Obj, ddi: string, line: number, col: number, expect: 'locked' | 'unlocked'): void {
     const m = o.mdl!;
+    if (m.assumed && (expect === 'locked' ? m.st === 'F' : m.st === 'L' || m.st === 'LM')) {
+      // The state an earlier operation assumed is not the one this operation needs: the other assumption
+      // was as good (the caller's or the external code's MDL may be either), so no fault is claimed.
+      if (m.st !== 'F') this.countLock(m, -1);
+      m.st = '?';
+    }
     if (m.st === '?') {
       m.st = expect === 'locked' ? 'L' : 'F';
+      if (!m.ioMgr) m.assumed = true;
       if (m.st === 'L') this.countLock(m, +1); // the caller's lock is in the process's count
       if (this.trace) this.event(line, `${o.label} (from the caller) assumed ${expect} by ${ddi}`);
     }
@@ -2219,13 +2252,16 @@ export class Run {
             return { k: 'i', v: 0 };
           // One defect, one fault: the pages this IoFreeMdl leaves locked are not reported again at the exit.
           case 'L':
-            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' });
-            m.pagesLeaked = true;
-            m.leakReported = true;
-            break;
           case 'LM':
-            this.fault('free-while-mapped', line, col, { mdl: o.label, ddi: name, locked: true });
-            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
+            if (m.assumed) break;
+            if (m.st === 'LM') {
+              this.fault('free-while-mapped', line, col, { mdl: o.label, ddi: name, locked: true });
+              this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
+              m.pagesLeaked = true;
+              m.leakReported = true;
+              break;
+            }
+            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' });
             m.pagesLeaked = true;
             m.leakReported = true;
             break;
@@ -2290,6 +2326,8 @@ export class Run {
         if (this.irql > maxIrql) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name });
         else if (this.irql >= D && (m.mem === 'user' || m.mem === 'paged')) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
         this.touchMdl(o, name, line, col, 'unlocked');
+        // The probe requires an unlocked MDL: from here its state is this run's, whether it locks or raises.
+        m.assumed = false;
         switch (m.st) {
           case 'L':
           case 'LM':
@@ -2301,6 +2339,7 @@ export class Run {
           case 'AP':
           case 'APF':
             this.fault('lock-prebuilt', line, col, { mdl: o.label, ddi: name });
+            m.st = 'U';
             break;
           default:
             break;
@@ -2318,15 +2357,15 @@ export class Run {
           this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_CODES), line, col, name);
           return { k: 'i', v: 0 };
         }
-        // A successful probe locks the pages. On a nonpaged-built or partial MDL that is the undefined
-        // case above: a free build (ReactOS) only asserts the flags and locks anyway (→ L). An
-        // MmAllocatePagesForMdl MDL is locked already (MDL_PAGES_LOCKED): it stays what it is, and
-        // probing it again is the same defect (lock-prebuilt), not a double lock.
-        if (m.st === 'F' || m.st === 'NP' || m.st === 'PT' || m.st === 'PTM') {
+        // A successful probe locks the pages. On a nonpaged-built, partial or MmAllocatePagesForMdl MDL
+        // that is the undefined case above: the MDL stays undefined ('U').
+        if (m.st === 'F') {
           m.st = 'L';
+          m.assumed = false;
           m.lockedHere = true;
           m.lockLine = line;
           m.lockFrame = this.frame.vars.id;
+          m.lockSeq = ++this.seq;
           m.lostBy = undefined;
         }
         // Operation: IoReadAccess (0) probes for read only; any other value probes for write.
@@ -2345,6 +2384,7 @@ export class Run {
           case 'L':
           case 'LM':
             m.st = 'F';
+            m.assumed = false;
             m.lockedHere = false;
             this.countLock(m, -1);
             this.event(line, `${o.label} unlocked`);
@@ -2356,14 +2396,17 @@ export class Run {
             break;
           case 'NP':
             this.fault('unlock-nonpaged', line, col, { mdl: o.label });
+            m.st = 'U';
             break;
           case 'PT':
           case 'PTM':
             this.fault('unlock-partial', line, col, { mdl: o.label });
+            m.st = 'U';
             break;
           case 'AP':
           case 'APF':
             this.fault('unlock-allocated-pages', line, col, { mdl: o.label });
+            m.st = 'U';
             break;
           default:
             break;
@@ -2375,7 +2418,13 @@ export class Run {
         this.checkIrqlMax(name, D, line, col);
         this.touchMdl(o, name, line, col, 'unlocked');
         const m = o.mdl!;
-        if (m.st !== 'F' && m.st !== 'X') this.fault('build-nonpaged-bad-state', line, col, { mdl: o.label });
+        // Over a locked MDL: the flags are overwritten and the probe's page references are never
+        // released (undefined from here). Over an MDL that is built already (nonpaged, partial, from
+        // MmAllocatePagesForMdl) a free build rebuilds the description: nothing documented breaks.
+        if (m.st === 'L' || m.st === 'LM') {
+          this.fault('build-nonpaged-bad-state', line, col, { mdl: o.label });
+          m.st = 'U';
+        }
         if (m.st === 'F') m.st = 'NP';
         this.event(line, `${o.label} built for nonpaged pool`);
         return { k: 'i', v: 0 };
@@ -2389,14 +2438,13 @@ export class Run {
         const s = src.mdl!.st;
         if (s === 'F') this.fault('partial-from-unlocked', line, col, { mdl: src.label });
         this.touchMdl(tgt, name, line, col, 'unlocked');
-        if (tgt.mdl!.st !== 'X') {
+        if (tgt.mdl!.st !== 'X' && tgt.mdl!.st !== 'U') {
           if (tgt.mdl!.st === 'L' || tgt.mdl!.st === 'LM') {
-            // Rebuilding over a locked MDL loses its lock (the flags are overwritten): its references leak.
+            // Rebuilding over a locked MDL loses its lock (the flags are overwritten): its references
+            // leak, and the MDL is undefined from here.
             this.fault('partial-target-locked', line, col, { mdl: tgt.label, ddi: name });
-            tgt.mdl!.pagesLeaked = true;
-            tgt.mdl!.leakReported = true;
-          }
-          tgt.mdl!.st = 'PT';
+            tgt.mdl!.st = 'U';
+          } else tgt.mdl!.st = 'PT';
         }
         this.event(line, `${tgt.label} built as a partial MDL of ${src.label}`);
         return { k: 'i', v: 0 };
@@ -2442,8 +2490,9 @@ export class Run {
         switch (m.st) {
           case 'F': {
             // 0x1A/0x1233 on a plain kernel; the path continues (as after every non-fatal fault), and the
-            // mapping may fail like any other.
+            // mapping may fail like any other. Its flags are undefined from here.
             this.fault('map-unlocked', line, col, { mdl: o.label, ddi: name });
+            m.st = 'U';
             if (canFail) {
               const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
               if (c === 1) return nullVa();
@@ -2476,6 +2525,7 @@ export class Run {
         this.touchMdl(o, name, line, col, 'locked');
         const m = o.mdl!;
         if (m.st === 'LM') m.st = 'L';
+        else if (m.st === 'U') return { k: 'i', v: 0 };
         else if (m.st === 'PTM' || m.st === 'PT') this.fault('unmap-partial', line, col, { mdl: o.label });
         else if (m.st === 'L' || m.st === 'F') this.fault('unmap-not-mapped', line, col, { mdl: o.label });
         return { k: 'i', v: 0 };
@@ -2526,7 +2576,7 @@ export class Run {
         if (!o) return { k: 'i', v: 0 };
         if (o.freed !== undefined) this.fault('double-free', line, col, { mdl: o.label, ddi: name });
         if (o.mdl) {
-          if (o.mdl.st === 'L' || o.mdl.st === 'LM') {
+          if ((o.mdl.st === 'L' || o.mdl.st === 'LM') && !o.mdl.assumed) {
             this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
             o.mdl.pagesLeaked = true;
             o.mdl.leakReported = true;
@@ -2842,7 +2892,7 @@ export class Run {
    * results of external calls), objects handed to external code, the return value and the
    * variables of the frames still active (callers).
    */
-  private leakCheck(line: number, ret: Val | undefined, where: { fn: string; entryLine: number; stack?: StackEntry[] }, exitingTop = false): void {
+  private leakCheck(line: number, ret: Val | undefined, where: { fn: string; entryLine: number; stack?: StackEntry[] }, exitingTop = false, sinceSeq?: number): void {
     const reach = new Set<number>();
     const stack: number[] = [];
     const push = (id: number | undefined) => {
@@ -2872,6 +2922,10 @@ export class Run {
       const m = o.mdl;
       if (!m || !m.lockedHere || m.leakReported) continue;
       if (!exitingTop && m.lockFrame !== undefined && liveFrames.has(m.lockFrame)) continue;
+      // A lock taken before this callee was entered (by an earlier helper, whose result the caller
+      // held) is the caller's: if the callee drops its last reference (`*Out = NULL`), the caller's
+      // exit shows the leak, where the function that owns it returns.
+      if (!exitingTop && sinceSeq !== undefined && (m.lockSeq ?? 0) < sinceSeq) continue;
       const locked = m.st === 'L' || m.st === 'LM';
       if ((locked && !reach.has(o.id)) || (m.pagesLeaked && m.st === 'X')) {
         this.curLine = line;

@@ -505,5 +505,21 @@ NTSTATUS F(PIRP Irp, ULONG Len, ULONG Max)
 }`,
       errors: [{ messageId: 'freeLocked', line: 23, column: 9 }],
     },
+    {
+      name: 'ExFreePool of a locked MDL',
+      code: `VOID F(PVOID Buffer, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return;
+    }
+    ExFreePoolWithTag(mdl, 'ldmM');
+}`,
+      errors: [{ messageId: 'freeLocked', line: 11, column: 5, data: { callee: 'ExFreePoolWithTag', lockLine: 6 } }],
+    },
   ],
 });

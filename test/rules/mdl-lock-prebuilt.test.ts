@@ -433,5 +433,49 @@ NTSTATUS Ring::Pin(PVOID Pool, ULONG Len)
 }`,
       errors: [{ messageId: 'lockNonpaged', line: 13, column: 9 }],
     },
+    {
+      name: 'one defect, one report: the unlock after probing a nonpaged-pool MDL is not reported again',
+      code: `VOID F(PVOID Pool, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Pool, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    MmBuildMdlForNonPagedPool(mdl);
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return;
+    }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+}`,
+      errors: [{ messageId: 'lockNonpaged', line: 7, column: 9 }],
+    },
+    {
+      name: 'a helper probes an MmAllocatePagesForMdl MDL; the probe raising does not excuse it',
+      code: `NTSTATUS ProbeIt(PMDL Mdl)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+NTSTATUS F(SIZE_T Bytes)
+{
+    PHYSICAL_ADDRESS lo, hi, skip;
+    PMDL mdl;
+    lo.QuadPart = 0; hi.QuadPart = -1; skip.QuadPart = 0;
+    mdl = MmAllocatePagesForMdlEx(lo, hi, skip, Bytes, MmCached, 0);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    ProbeIt(mdl);
+    ProbeIt(mdl);
+    MmFreePagesFromMdl(mdl);
+    ExFreePool(mdl);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'lockPages', line: 17, column: 5 }],
+    },
   ],
 });

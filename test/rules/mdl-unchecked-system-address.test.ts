@@ -553,5 +553,21 @@ NTSTATUS Attach(PRING Ring)
 }`,
       errors: [{ messageId: 'mapUnlocked', line: 12, column: 10 }],
     },
+    {
+      name: 'mapping an unlocked MDL, then using the address unchecked: both reported',
+      code: `VOID F(PVOID Buffer, ULONG Len, PULONG Out)
+{
+    PVOID va;
+    PMDL mdl = IoAllocateMdl(Buffer, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
+    *Out = *(PULONG)va;
+    IoFreeMdl(mdl);
+}`,
+      errors: [
+        { messageId: 'mapUnlocked', line: 6, column: 10 },
+        { messageId: 'unchecked', line: 7, column: 12 },
+      ],
+    },
   ],
 });

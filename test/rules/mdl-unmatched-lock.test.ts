@@ -372,6 +372,27 @@ Exit:
     MmUnlockPages(Mdl);
 }`,
     },
+    {
+      name: 'a helper\'s second probe of a locked MDL raises: the first lock stands, its unlock is right',
+      code: `NTSTATUS ProbeIt(PMDL Mdl)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+VOID F(PVOID Buffer, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    if (!NT_SUCCESS(ProbeIt(mdl))) { IoFreeMdl(mdl); return; }
+    ProbeIt(mdl);
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+}`,
+    },
   ],
   invalid: [
     {

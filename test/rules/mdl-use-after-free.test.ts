@@ -382,5 +382,22 @@ ULONG F(PVOID Buf, ULONG Len)
 }`,
       errors: [{ messageId: 'useAfterFree', line: 12, column: 12, data: { name: 'mdl', freeLine: 11 } }],
     },
+    {
+      name: 'a freed MDL handed to an unknown function stays freed',
+      code: `VOID Remember(PVOID Ctx, PMDL Mdl);
+VOID F(PVOID Ctx, PVOID Buffer, ULONG Len)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    IoFreeMdl(mdl);
+    Remember(Ctx, mdl);
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return;
+    }
+}`,
+      errors: [{ messageId: 'useAfterFree', line: 9, column: 9, data: { freeCallee: 'IoFreeMdl', freeLine: 6 } }],
+    },
   ],
 });
