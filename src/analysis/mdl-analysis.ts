@@ -295,6 +295,7 @@ class MdlPaths {
         const eff = name ? ddiEffect(name) : undefined;
         const args = n.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
         for (const m of eff?.mdl ?? []) {
+          if (m.ifMdl) continue;
           const p = pathOf(args[m.arg]);
           if (p) this.names.add(p);
         }
@@ -1325,10 +1326,17 @@ class Analyzer {
       }
       if (eff) {
         for (const m of eff.mdl ?? []) {
+          const argPath = pathOf(args[m.arg]);
+          if (m.ifMdl) {
+            // ExFreePool & co. free any pool block: an MDL only when it is known to be one
+            const id0 = argPath !== undefined ? w1.pts.get(argPath) : rs[m.arg]?.obj;
+            const o0 = id0 !== undefined ? w1.objs.get(id0) : undefined;
+            const known = o0 !== undefined && o0.state !== 'unknown' && o0.state !== 'null';
+            if (!known && !(argPath !== undefined && this.mdl.has(argPath))) continue;
+          }
           const got = this.argObj(w1, rs[m.arg]);
           w1 = got.w;
           if (got.id === undefined) continue;
-          const argPath = pathOf(args[m.arg]);
           w1 = this.applyOp(w1, got.id, m.op, name, call, at, argPath ? { rs, argPath } : { rs });
         }
         if (eff.freesIrpArg !== undefined) {

@@ -8,7 +8,8 @@ export type MdlOp = 'lock' | 'unlock' | 'free' | 'build-nonpaged' | 'partial-tar
 export type ReturnKind = 'mdl-alloc' | 'mdl-pages' | 'exception-code' | 'system-address';
 
 export interface DdiEffect {
-  mdl?: { arg: number; op: MdlOp }[];
+  /** `ifMdl`: the operation applies only to an argument known to be an MDL (declared PMDL, or an MDL the analysis tracks): ExFreePool frees any pool block. */
+  mdl?: { arg: number; op: MdlOp; ifMdl?: boolean }[];
   returns?: ReturnKind;
   raises?: boolean;
   requiresTry?: boolean;

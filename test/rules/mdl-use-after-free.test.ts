@@ -163,6 +163,22 @@ NTSTATUS F(PVOID Buf, ULONG Len)
     IoFreeMdl(partial);
 }`,
     },
+    {
+      name: 'ExFreePool of pool blocks that are not MDLs, one per loop iteration',
+      code: `typedef struct _PACKET { LIST_ENTRY Link; PVOID Data; } PACKET, *PPACKET;
+VOID FreePacket(PPACKET Packet)
+{
+    ExFreePoolWithTag(Packet->Data, 'tkpP');
+    ExFreePoolWithTag(Packet, 'tkpP');
+}
+VOID Drain(PLIST_ENTRY Queue)
+{
+    while (!IsListEmpty(Queue)) {
+        PPACKET packet = CONTAINING_RECORD(RemoveHeadList(Queue), PACKET, Link);
+        FreePacket(packet);
+    }
+}`,
+    },
   ],
   invalid: [
     {

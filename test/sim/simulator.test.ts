@@ -216,7 +216,12 @@ describe('ddi-lint simulate', () => {
     const r = await run([join(import.meta.dirname, 'cases'), '--format', 'json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out) as { filePath: string }[];
-    expect(j.map((x) => x.filePath.replace(/.*cases[\\/]/, '')).sort()).toEqual(['irp-irql.c', 'issue4.c', 'mdl.c']);
+    expect(j.map((x) => x.filePath.replace(/.*cases[\\/]/, '')).sort()).toEqual(
+      readdirSync(join(import.meta.dirname, 'cases'))
+        .filter((f) => f.endsWith('.c'))
+        .sort(),
+    );
+    expect(j.length).toBeGreaterThanOrEqual(4);
   });
   it('exit 0 without faults, 2 on usage errors, --help', async () => {
     expect((await run([file, '--entry', 'FlagGuarded'])).code).toBe(0);
