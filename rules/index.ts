@@ -10,6 +10,9 @@ import { mdlUncheckedSystemAddress } from './mdl-unchecked-system-address.js';
 import { mdlUnmatchedLock } from './mdl-unmatched-lock.js';
 import { mdlUseAfterFree } from './mdl-use-after-free.js';
 
+import { irqlTooHigh } from './irql-too-high.js';
+import { irqlTooLow } from './irql-too-low.js';
+
 export const allRules: Rule[] = [
   mdlUnmatchedLock,
   mdlProbeOutsideTry,
@@ -20,6 +23,8 @@ export const allRules: Rule[] = [
   mdlKernelmodeProbeOfUserBuffer,
   mdlProbeAccessMismatch,
   mdlUncheckedSystemAddress,
+  irqlTooHigh,
+  irqlTooLow,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.meta.id, r]));

@@ -1,15 +1,28 @@
 /**
  * Every fixture is linted with the default configuration; the findings must match the
- * `// expect: rule-id` comments exactly: nothing missing, nothing extra.
+ * `// expect: rule-id` comments exactly: nothing missing, nothing extra. The files of one fixture
+ * directory are one program (as on the command line), so a helper in one file is known to its callers
+ * in another.
  */
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintText } from '../src/lint/linter.js';
+import { lintText, prepareProject } from '../src/lint/linter.js';
+import type { Project } from '../src/analysis/project.js';
 import { listSourceFiles, readExpectations } from './support/expectations.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const files = listSourceFiles(`${ROOT}fixtures`);
+const projects = new Map<string, Project>();
+function projectOf(file: string): Project {
+  const dir = dirname(file);
+  let p = projects.get(dir);
+  if (!p) {
+    p = prepareProject(files.filter((f) => dirname(f) === dir).map((f) => ({ path: f, text: readFileSync(f, 'utf8') })));
+    projects.set(dir, p);
+  }
+  return p;
+}
 
 describe('fixtures', () => {
   it('exist', () => {
@@ -19,7 +32,7 @@ describe('fixtures', () => {
     const name = relative(ROOT, file);
     it(name, () => {
       const text = readFileSync(file, 'utf8');
-      const result = lintText(text, file);
+      const result = lintText(text, file, { project: projectOf(file) });
       const fatal = result.messages.filter((m) => m.fatal);
       expect(fatal.map((m) => `${m.line}: ${m.message}`), 'internal errors').toEqual([]);
       const expected = new Set(readExpectations(text).map((e) => `${e.line} ${e.ruleId}`));

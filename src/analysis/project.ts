@@ -13,6 +13,7 @@ import { parseSource, type FunctionInfo, type SourceFile, type SyntaxNode } from
 import type { AstNode } from '../parse/lite.js';
 import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
+import { allIrqlDdiNames, allRegistrationNames, allRoleNames } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import type { Summary } from './summary.js';
 
@@ -43,6 +44,8 @@ const MDL_DDIS = allDdiNames().filter((n) => {
   return (e.mdl && e.mdl.length > 0) || /^mdl-|system-address/.test(e.returns ?? '') || e.freesIrpArg !== undefined;
 });
 const MDL_WORDS = new RegExp(`\\b(?:${MDL_DDIS.join('|')})\\b`);
+/** Words that make a file matter to the IRQL analysis: routines with an IRQL contract, role types, registrations, IRQL annotations. */
+export const IRQL_WORDS = new RegExp(`\\b(?:_IRQL_\\w+|__drv_\\w*IRQL|${[...allIrqlDdiNames(), ...allRoleNames(), ...allRegistrationNames()].join('|')})\\b`);
 const CALL = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__try', '__except', '__finally', 'try', 'except', 'catch', 'do', 'defined']);
 
@@ -113,7 +116,7 @@ export class Project implements ProjectContext {
     let names = new Set<string>();
     let known: string[] = [];
     let knownRe: RegExp | undefined;
-    let pending = inputs.filter((i) => MDL_WORDS.test(i.text));
+    let pending = inputs.filter((i) => MDL_WORDS.test(i.text) || IRQL_WORDS.test(i.text));
     while (pending.length) {
       const added: string[] = [];
       for (const i of pending) {
@@ -130,7 +133,7 @@ export class Project implements ProjectContext {
           const short = fn.name.split('::').pop()!;
           if (names.has(short) || !/^[A-Za-z_]\w*$/.test(short)) continue;
           const body = f.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-          if (MDL_WORDS.test(body) || (known.length > 0 && knownRe!.test(body))) added.push(short);
+          if (MDL_WORDS.test(body) || IRQL_WORDS.test(body) || (known.length > 0 && knownRe!.test(body))) added.push(short);
         }
       }
       if (!added.length) break;
@@ -183,6 +186,25 @@ export class Project implements ProjectContext {
     return f && f.text === text ? f : undefined;
   }
 
+
+  /** The text calls a function defined in the linted files (resolved from `file`). */
+  callsDefinedFunction(file: { path: string }, text: string): boolean {
+    for (const m of text.matchAll(CALL)) {
+      const n = m[1]!;
+      if (!KEYWORDS.has(n) && this.byName.has(n) && this.resolve(file, n)) return true;
+    }
+    return false;
+  }
+
+  /** The functions of the linted files that call this one (from a scan of every body). */
+  callersOf(target: ProjectFunction): ProjectFunction[] {
+    return this.callers.get(target.key) ?? [];
+  }
+
+  /** Every parsed file of the program. */
+  allFiles(): SourceFile[] {
+    return [...this.files.values()];
+  }
 
   functionOf(file: SourceFile, fn: FunctionInfo): ProjectFunction | undefined {
     return this.byFile.get(file.path)?.find((f) => f.fn === fn || (f.name === fn.name && f.line === fn.line));

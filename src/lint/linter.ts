@@ -64,6 +64,9 @@ function triggerPattern(rules: ActiveRule[]): RegExp | undefined {
   return new RegExp(`\\b(?:${[...words].map((w) => w.replace(/[^A-Za-z0-9_]/g, '')).join('|')})\\b`);
 }
 
+/** Thrown by `context.analysis` when the function's MDL analysis failed (already reported once). */
+const ANALYSIS_FAILED = new Error('analysis failed');
+
 function internalError(message: string, line = 1, column = 1, fn?: string): LintMessage {
   const m: LintMessage = { ruleId: null, severity: 2, fatal: true, message, line, column };
   if (fn) m.function = fn;
@@ -91,22 +94,35 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   let withErrors = 0;
-  const trigger = triggerPattern(rules);
+  // a rule with triggers looks at a function only if the function names one (or calls a helper that
+  // handles MDLs); the MDL dataflow analysis runs once, for the first rule that reads it
+  const triggers = rules.map((r) => triggerPattern([r]));
   for (const fn of file.functions) {
     if (fn.hasError) withErrors++;
-    // a function that mentions nothing any active rule looks at needs no analysis
-    if (trigger) {
-      const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-      if (!trigger.test(body) && !project.callsHelper(body)) continue;
-    }
-    let analysis: FunctionAnalysis;
-    try {
-      analysis = analyzeFunction(file, fn, project);
-    } catch (e) {
-      messages.push(internalError(`ddi-lint internal error while analyzing function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name));
-      continue;
-    }
-    for (const active of rules) {
+    const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+    let helper: boolean | undefined;
+    const applicable = rules.filter((_, k) => {
+      const t = triggers[k];
+      if (!t || t.test(body)) return true;
+      helper ??= project.callsHelper(body);
+      return helper;
+    });
+    if (!applicable.length) continue;
+    let analysis: FunctionAnalysis | undefined;
+    let analysisFailed = false;
+    const getAnalysis = (): FunctionAnalysis => {
+      if (!analysis && !analysisFailed) {
+        try {
+          analysis = analyzeFunction(file, fn, project);
+        } catch (e) {
+          analysisFailed = true;
+          messages.push(internalError(`ddi-lint internal error while analyzing function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name));
+        }
+      }
+      if (!analysis) throw ANALYSIS_FAILED;
+      return analysis;
+    };
+    for (const active of applicable) {
       const report = (d: ReportDescriptor) => {
         const template = active.rule.meta.messages[d.messageId];
         if (template === undefined) throw new Error(`rule ${active.rule.meta.id} reported unknown messageId '${d.messageId}'`);
@@ -139,10 +155,20 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
         if (Object.keys(data).length) m.data = data;
         messages.push(m);
       };
-      const context: RuleContext = { file, fn, analysis, options: active.options, report, project };
+      const context: RuleContext = {
+        file,
+        fn,
+        get analysis() {
+          return getAnalysis();
+        },
+        options: active.options,
+        report,
+        project,
+      };
       try {
         active.rule.check(context);
       } catch (e) {
+        if (e === ANALYSIS_FAILED) continue;
         messages.push(
           internalError(`ddi-lint internal error in rule '${active.rule.meta.id}' on function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name),
         );

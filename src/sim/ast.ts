@@ -79,6 +79,10 @@ export interface FnDef {
   line: number;
   startIndex: number;
   endIndex: number;
+  /** Path of the file that defines it (set by `SimProgram`; a program may span several files). */
+  file?: string;
+  /** Declared `static`: visible only in its own file. */
+  isStatic: boolean;
 }
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -129,6 +133,8 @@ export class Compiler {
       line: info.line,
       startIndex: info.node.startIndex,
       endIndex: info.node.endIndex,
+      // `static` before the body (as the linter's project reads it): visible only in its file.
+      isStatic: /\bstatic\b/.test(info.node.text.slice(0, Math.max(0, info.bodyStart - info.start))),
     };
   }
 
@@ -575,7 +581,13 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
           if (c.type === 'declaration') {
             const typeText = c.childForFieldName('type')?.text ?? '';
             for (const d of c.childrenForFieldName('declarator')) {
-              if (d.type === 'identifier' && /^[A-Z][A-Z0-9_]+$/.test(typeText) && /(DISPATCH|ROUTINE|INITIALIZE|UNLOAD|STARTIO|CANCEL|ADD_DEVICE|WORKITEM|DPC|ISR|COMPLETION)/.test(typeText)) {
+              // Role types: the WDM ones (DRIVER_DISPATCH, KDEFERRED_ROUTINE, ..., PCREATE_PROCESS_NOTIFY_ROUTINE_EX)
+              // and every KMDF event callback type (EVT_WDF_...).
+              if (
+                d.type === 'identifier' &&
+                /^[A-Z][A-Z0-9_]+$/.test(typeText) &&
+                (/(DISPATCH|ROUTINE|INITIALIZE|UNLOAD|STARTIO|CANCEL|ADD_DEVICE|WORKITEM|DPC|ISR|COMPLETION)/.test(typeText) || /^EVT_WDF_/.test(typeText))
+              ) {
                 roles.set(d.text, typeText);
                 continue;
               }

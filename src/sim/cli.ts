@@ -4,7 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSourceText } from '../parse/decode.js';
-import { languageForPath, parseSource } from '../parse/parser.js';
+import { languageForPath, parseSource, type SourceFile } from '../parse/parser.js';
 import { formatBugCheck } from './faults.js';
 import { parseIrql, SimProgram, simulateFunction, tracePath, type FunctionSimResult, type SimulateOptions } from './simulate.js';
 import type { TraceStep } from './interp.js';
@@ -21,6 +21,12 @@ Executes every path of each function of FILE against a model of the Windows kern
 check a real machine would show. Unknown values (parameters, results of unmodelled
 calls, whether a probe raises or an allocation fails) fork the execution.
 
+The files given (and the C/C++ sources of the directories given) are one program, as
+for the linter: a call resolves to the calling file's own definition, else to the
+only non-static definition in another file, and a helper's entry IRQL comes from its
+callers in any file (role declarations and registrations are read from every file).
+Faults are listed under the file that holds the function simulated.
+
 Options:
   --entry NAME       simulate only function NAME (default: every function)
   --irql LEVEL       entry IRQL: PASSIVE_LEVEL, APC_LEVEL, DISPATCH_LEVEL or a number
@@ -30,7 +36,8 @@ Options:
   --max-paths N      cap on paths per function (default 5000; reported when hit)
   --loop-bound N     unroll count: iterations entered on an unknown condition before a
                      path is abandoned (default 3; loops with a known trip count run it)
-  --call-depth N     nesting of calls into functions of the same file (default 3)
+  --call-depth N     nesting of calls into functions of the program (default 3)
+  --each-file        simulate each file alone, as a program of its own
   --all-paths        also list functions without faults (text format)
   -h, --help         show this help
 
@@ -43,10 +50,11 @@ interface Parsed {
   format: 'text' | 'json';
   all: boolean;
   help: boolean;
+  eachFile: boolean;
 }
 
 function parseArgs(argv: string[]): Parsed | string {
-  const p: Parsed = { files: [], opts: {}, format: 'text', all: false, help: false };
+  const p: Parsed = { files: [], opts: {}, format: 'text', all: false, help: false, eachFile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const eq = a.indexOf('=');
@@ -98,6 +106,9 @@ function parseArgs(argv: string[]): Parsed | string {
       case '--all-paths':
         p.all = true;
         break;
+      case '--each-file':
+        p.eachFile = true;
+        break;
       default:
         if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
         p.files.push(a);
@@ -111,6 +122,8 @@ interface JsonFault {
   line: number;
   column: number;
   function: string;
+  /** The file of the function the fault is in. */
+  file: string;
   entryLine: number;
   message: string;
   bugCheck: string;
@@ -153,6 +166,7 @@ export async function runSimulateCommand(argv: string[], io: SimIo): Promise<num
     } else if (top || languageForPath(p)) files.push(p);
   };
   for (const f of parsed.files) walk(f, true);
+  const sources: SourceFile[] = [];
   for (const file of files) {
     const r = await readSourceText(file);
     if (!r.ok) {
@@ -160,55 +174,74 @@ export async function runSimulateCommand(argv: string[], io: SimIo): Promise<num
       inputError = true;
       continue;
     }
-    const src = parseSource(file, r.text);
-    const prog = new SimProgram(src);
-    const defs = prog.defs.filter((d) => !parsed.opts.entry || d.name === parsed.opts.entry);
-    if (parsed.opts.entry && !defs.length) {
-      io.stderr(`ddi-lint simulate: ${file}: no function named ${parsed.opts.entry}\n`);
-      inputError = true;
-      continue;
-    }
-    const results: { res: FunctionSimResult; traces: TraceStep[][] }[] = [];
-    for (const def of defs) {
-      const res = simulateFunction(prog, def, parsed.opts);
-      const traces = res.faults.map((f) => tracePath(prog, def.name, f.path.choices, parsed.opts).trace);
-      if (res.faults.length) anyFault = true;
-      results.push({ res, traces });
-    }
-    if (parsed.format === 'json') {
-      json.push({
-        filePath: file,
-        verifier: !!parsed.opts.verifier,
-        functions: results.map(({ res, traces }) => ({
-          function: res.function,
-          line: res.line,
-          entryIrql: res.entryIrql,
-          irqlSource: res.irqlSource,
-          paths: res.paths,
-          faultingPaths: res.faultingPaths,
-          ends: res.ends,
-          capped: res.capped,
-          error: res.error,
-          faults: res.faults.map(
-            (f, i): JsonFault => ({
-              kind: f.kind,
-              line: f.line,
-              column: f.column,
-              function: f.function,
-              entryLine: f.entryLine,
-              message: f.message,
-              bugCheck: formatBugCheck(f.bugCheck),
-              plainBugCheck: formatBugCheck(f.plainBugCheck),
-              verifierBugCheck: formatBugCheck(f.verifierBugCheck),
-              bugCheckDetail: { plain: f.plainBugCheck, verifier: f.verifierBugCheck },
-              occurrences: f.occurrences,
-              path: { decisions: f.path.decisions, length: f.path.length, steps: traces[i] ?? [] },
-            }),
-          ),
-        })),
-      });
-    } else {
-      io.stdout(renderText(file, results, parsed.all, !!parsed.opts.verifier, src.text.split(/\r?\n/)));
+    sources.push(parseSource(file, r.text));
+  }
+  // One program of every file (default), or one per file (--each-file).
+  const programs = parsed.eachFile ? sources.map((s) => new SimProgram(s)) : sources.length ? [SimProgram.fromFiles(sources)] : [];
+  if (parsed.opts.entry && programs.length && !parsed.eachFile && !programs[0]!.defs.some((d) => d.name === parsed.opts.entry)) {
+    io.stderr(`ddi-lint simulate: no function named ${parsed.opts.entry}\n`);
+    inputError = true;
+  }
+  for (const prog of programs) {
+    for (const src of prog.files) {
+      const file = src.path;
+      const defs = prog.defsOf(src).filter((d) => !parsed.opts.entry || d.name === parsed.opts.entry);
+      if (parsed.opts.entry && !defs.length) {
+        if (parsed.eachFile) {
+          io.stderr(`ddi-lint simulate: ${file}: no function named ${parsed.opts.entry}\n`);
+          inputError = true;
+        }
+        continue;
+      }
+      const results: { res: FunctionSimResult; traces: TraceStep[][] }[] = [];
+      for (const def of defs) {
+        const res = simulateFunction(prog, def, parsed.opts);
+        const traces = res.faults.map((f) => tracePath(prog, def, f.path.choices, parsed.opts).trace);
+        if (res.faults.length) anyFault = true;
+        results.push({ res, traces });
+      }
+      if (parsed.format === 'json') {
+        json.push({
+          filePath: file,
+          verifier: !!parsed.opts.verifier,
+          functions: results.map(({ res, traces }) => ({
+            function: res.function,
+            line: res.line,
+            entryIrql: res.entryIrql,
+            irqlSource: res.irqlSource,
+            paths: res.paths,
+            faultingPaths: res.faultingPaths,
+            ends: res.ends,
+            capped: res.capped,
+            error: res.error,
+            faults: res.faults.map(
+              (f, i): JsonFault => ({
+                kind: f.kind,
+                line: f.line,
+                column: f.column,
+                function: f.function,
+                file: f.stack[0]?.file ?? file,
+                entryLine: f.entryLine,
+                message: f.message,
+                bugCheck: formatBugCheck(f.bugCheck),
+                plainBugCheck: formatBugCheck(f.plainBugCheck),
+                verifierBugCheck: formatBugCheck(f.verifierBugCheck),
+                bugCheckDetail: { plain: f.plainBugCheck, verifier: f.verifierBugCheck },
+                occurrences: f.occurrences,
+                path: { decisions: f.path.decisions, length: f.path.length, steps: traces[i] ?? [] },
+              }),
+            ),
+          })),
+        });
+      } else {
+        const lineCache = new Map<string, string[]>();
+        const linesOf = (p: string) => {
+          let l = lineCache.get(p);
+          if (!l) lineCache.set(p, (l = (prog.files.find((f) => f.path === p) ?? src).text.split(/\r?\n/)));
+          return l;
+        };
+        io.stdout(renderText(file, results, parsed.all, !!parsed.opts.verifier, linesOf));
+      }
     }
   }
   if (parsed.format === 'json') io.stdout(JSON.stringify(json, null, 2) + '\n');
@@ -216,7 +249,14 @@ export async function runSimulateCommand(argv: string[], io: SimIo): Promise<num
   return anyFault ? 1 : 0;
 }
 
-function renderText(file: string, results: { res: FunctionSimResult; traces: TraceStep[][] }[], all: boolean, verifier: boolean, lines: string[]): string {
+function renderText(
+  file: string,
+  results: { res: FunctionSimResult; traces: TraceStep[][] }[],
+  all: boolean,
+  verifier: boolean,
+  linesOf: (file: string) => string[],
+): string {
+  const lines = linesOf(file);
   const out: string[] = [];
   let faults = 0;
   for (const { res, traces } of results) {
@@ -233,7 +273,8 @@ function renderText(file: string, results: { res: FunctionSimResult; traces: Tra
     );
     res.faults.forEach((f, i) => {
       faults++;
-      const loc = f.function === res.function ? `line ${f.line}` : `line ${f.line} in ${f.function} (called at line ${f.entryLine})`;
+      const other = f.stack[0]?.file !== undefined && f.stack[0].file !== file ? ` of ${f.stack[0].file}` : '';
+      const loc = f.function === res.function ? `line ${f.line}` : `line ${f.line} in ${f.function}${other} (called at line ${f.entryLine})`;
       out.push(`  ${f.fatal ? 'BUG CHECK' : 'FAULT'} ${f.kind} at ${loc}: ${f.message}`);
       out.push(`    ${verifier ? 'Driver Verifier' : 'plain kernel'}: ${formatBugCheck(f.bugCheck)}`);
       out.push(`    ${verifier ? 'plain kernel' : 'Driver Verifier'}: ${formatBugCheck(verifier ? f.plainBugCheck : f.verifierBugCheck)}`);
@@ -246,7 +287,7 @@ function renderText(file: string, results: { res: FunctionSimResult; traces: Tra
         const key = `${s.line}|${s.event}`;
         if (key === lastKey) continue;
         lastKey = key;
-        const src = (lines[s.line - 1] ?? '').trim();
+        const src = ((s.file !== undefined && s.file !== file ? linesOf(s.file) : lines)[s.line - 1] ?? '').trim();
         const evt = s.event === 'statement' || s.event === 'declaration' || s.event === 'if' ? src : s.event;
         out.push(`      ${String(s.line).padStart(5)}  IRQL ${s.irql}  ${evt.length > 90 ? evt.slice(0, 87) + '...' : evt}${s.mdls ? `   [${s.mdls}]` : ''}`);
       }

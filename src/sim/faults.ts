@@ -44,7 +44,10 @@ export type FaultKind =
   | 'spinlock-double-acquire'
   | 'irql-fast-mutex'
   | 'irql-pool'
+  /** A DDI called above the maximum IRQL of its contract (the specialised kinds above cover their own DDIs). */
   | 'irql-api-too-high'
+  /** A DDI called below the minimum IRQL of its contract (= DISPATCH_LEVEL routines at PASSIVE / APC_LEVEL). */
+  | 'irql-api-too-low'
   | 'irql-not-restored'
   | 'spinlock-held-at-exit'
   | 'null-deref'
@@ -68,7 +71,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'partial-from-unlocked', 'irp-completion-unlock-not-locked', 'irp-completion-nonpaged', 'irp-completion-partial',
   'irp-double-complete', 'irql-probe-too-high', 'irql-pageable-at-dispatch', 'irql-unlock-too-high', 'irql-raise-lower',
   'irql-lower-higher', 'irql-spinlock-acquire', 'irql-spinlock-release', 'spinlock-not-held', 'spinlock-double-acquire',
-  'irql-fast-mutex', 'irql-pool', 'irql-api-too-high', 'irql-not-restored', 'spinlock-held-at-exit', 'null-deref',
+  'irql-fast-mutex', 'irql-pool', 'irql-api-too-high', 'irql-api-too-low', 'irql-not-restored', 'spinlock-held-at-exit', 'null-deref',
   'kernelmode-probe-user-address', 'probe-invalid-argument', 'write-to-read-locked', 'free-irp-with-locked-mdl', 'free-chain-head',
   'partial-target-locked',
 ];
@@ -124,6 +127,24 @@ export interface FaultContext {
   count?: number;
   /** Free text appended to the note (probe-invalid-argument: how the kernel reads the value). */
   note?: string;
+  /** IRQL contract faults: the bound the call violated. */
+  maxIrql?: number;
+  minIrql?: number;
+  /** How a violation of the routine's maximum shows (see `irql-model.ts`): Zw*, a wait, anything else. */
+  irqlClass?: 'zw' | 'wait' | 'generic';
+  /** The routine (or the data it touches) is pageable: at ≥ DISPATCH_LEVEL the page fault is fatal (0xA). */
+  pageable?: boolean;
+  /** Driver Verifier DDI-compliance rule the violation trips (0xC4 Parameter 1) and its name. */
+  dvRule?: number;
+  dvRuleName?: string;
+  /** The argument-dependent condition that narrowed the maximum (`Timeout NULL`, `Wait TRUE`, `UserMode`). */
+  condition?: string;
+  /** KeWait*: the timeout the call passed. */
+  timeout?: 'NULL' | 'nonzero' | 'zero';
+  /** The path runs in a DPC (a wait there is 0xB8). */
+  inDpc?: boolean;
+  /** irql-pool: the pool is paged. */
+  paged?: boolean;
 }
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).toUpperCase();
@@ -225,10 +246,23 @@ export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
       return { plain: BC(0xf, 'SPIN_LOCK_ALREADY_OWNED', 0, 0, 0, 0), verifier: DV(0x40009, 'SpinLock', 0, 0), note: 'spin lock acquired twice: deadlock' };
     case 'irql-fast-mutex':
       return { plain: null, verifier: DV(ctx.ddi?.startsWith('ExRelease') ? 0x34 : 0x33, irql, 0, 0), note: `${ctx.ddi} at IRQL ${irql}` };
-    case 'irql-pool':
-      return { plain: BC(0xc2, 'BAD_POOL_CALLER', 8, irql, 'pool type', 0), verifier: DV(0x1, irql, 'pool type', 0), note: `${ctx.ddi} of paged pool at IRQL ${irql}` };
+    case 'irql-pool': {
+      // §4a: paged pool alloc / free above APC_LEVEL, nonpaged above DISPATCH_LEVEL: 0xC2/0x08 (alloc) or
+      // 0x09 (free); Driver Verifier 0xC4/0x01 (paged alloc), 0x02 (nonpaged alloc), 0x11 / 0x12 (free).
+      // (A block whose pool type is not known here is claimed only above DISPATCH_LEVEL: `paged` undefined.)
+      const free = /Free/.test(ctx.ddi ?? '');
+      const paged = ctx.paged === true;
+      const what = ctx.paged === undefined ? 'pool' : paged ? 'paged pool' : 'nonpaged pool';
+      return {
+        plain: BC(0xc2, 'BAD_POOL_CALLER', free ? 9 : 8, irql, free ? 'pool address' : 'pool type', 0),
+        verifier: DV(free ? (paged ? 0x11 : 0x12) : paged ? 0x1 : 0x2, irql, free ? 'pool address' : 'pool type', 0),
+        note: `${ctx.ddi} of ${what} at IRQL ${irql} (above ${paged ? 'APC_LEVEL' : 'DISPATCH_LEVEL'})`,
+      };
+    }
     case 'irql-api-too-high':
-      return { plain: null, verifier: DV(0x20011, ctx.ddi ?? '', 0, 0), note: `${ctx.ddi} called at IRQL ${irql}, above its maximum` };
+      return irqlTooHigh(ctx, irql);
+    case 'irql-api-too-low':
+      return irqlTooLow(ctx, irql);
     case 'irql-not-restored':
       return { plain: null, verifier: DV(0x2001d, 'IrqlReturn', 0, 0), note: `function returns at IRQL ${irql}, not at its entry IRQL ${ctx.newIrql}` };
     case 'spinlock-held-at-exit':
@@ -288,6 +322,71 @@ export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
         note: `IoBuildPartialMdl into ${mdl}, which a probe locked: the flags are overwritten and the probe's page references are never released`,
       };
   }
+}
+
+const LEVEL = (l: number | undefined) => (l === 0 ? 'PASSIVE_LEVEL' : l === 1 ? 'APC_LEVEL' : l === 2 ? 'DISPATCH_LEVEL' : l === 31 ? 'HIGH_LEVEL' : `IRQL ${l ?? '?'}`);
+
+/** A DDI called above its maximum IRQL (§4a by routine class). */
+function irqlTooHigh(ctx: FaultContext, irql: number): BugCheckPair {
+  const ddi = ctx.ddi ?? 'the routine';
+  const cond = ctx.condition ? ` (${ctx.condition})` : '';
+  const head = `${ddi} called at ${LEVEL(irql)}, above its maximum ${LEVEL(ctx.maxIrql)}${cond}`;
+  // A page fault that cannot be served: in ntoskrnl, so 0xA (not 0xD1, which is for references in the driver).
+  const pageFault = BC(0xa, 'IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP');
+  // A DDI-compliance rule: P2 is the rule's condition; another DV check (KeSetEvent above DISPATCH: 0x80): the IRQL.
+  const rule = ctx.dvRule !== undefined ? (ctx.dvRuleName ? DV(ctx.dvRule, `${ctx.dvRuleName} condition`, 0, 0) : DV(ctx.dvRule, irql, 0, 0)) : null;
+  if (ctx.ddi === 'PAGED_CODE') {
+    // §4a: pageable code run at ≥ DISPATCH_LEVEL: 0xD1 (execute) when the page is not resident; Force IRQL
+    // checking trims pageable memory on every raise, which makes it deterministic.
+    const exec = BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 8, 'IP');
+    return { plain: exec, verifier: exec, note: `PAGED_CODE() reached at ${LEVEL(irql)}: pageable code run above APC_LEVEL` };
+  }
+  switch (ctx.irqlClass) {
+    case 'zw':
+      // §3 / §4a: Zw* = PASSIVE_LEVEL with special kernel APCs enabled (DV 0xC4/0xE6). A plain kernel shows
+      // nothing at APC_LEVEL; at ≥ DISPATCH_LEVEL the system service touches pageable code and data (0xA).
+      return {
+        plain: irql >= 2 ? pageFault : null,
+        verifier: DV(0xe6, irql, 0, 0),
+        note: `${head}: system services run at PASSIVE_LEVEL with special kernel APCs enabled` + (irql >= 2 ? '; pageable code and data above APC_LEVEL' : '; no immediate bug check on a plain kernel'),
+      };
+    case 'wait': {
+      // §4a: KeWait* at ≥ DISPATCH_LEVEL with a NULL or nonzero timeout: fatal (0xB8 in a DPC); DV 0x120
+      // (above DISPATCH), 0x121 (= DISPATCH, NULL timeout), 0x122 (= DISPATCH, nonzero timeout).
+      const plain =
+        irql < 2 ? null : ctx.inDpc ? BC(0xb8, 'ATTEMPTED_SWITCH_FROM_DPC', 'original thread', 'new thread', 'DPC routine', 0) : pageFault;
+      const verifier = rule ?? (irql < 2 ? null : DV(irql > 2 ? 0x120 : ctx.timeout === 'NULL' ? 0x121 : 0x122, irql, 'object', ctx.timeout === 'NULL' ? 0 : 'timeout'));
+      return { plain, verifier, note: `${head}: the thread would have to wait${irql >= 2 ? ', and no thread switch is possible at or above DISPATCH_LEVEL' : ''}` };
+    }
+    default: {
+      const plain = ctx.pageable && irql >= 2 ? pageFault : null;
+      const verifier = rule ?? plain;
+      // MmMapLockedPages(SpecifyCache): §4a lists Driver Verifier's IRQL checks as 0xC4/0x74–0x77 without saying which is which.
+      const map = /^MmMapLockedPages/.test(ctx.ddi ?? '') ? ' (Driver Verifier: one of 0xC4/0x74–0x77)' : '';
+      return {
+        plain,
+        verifier,
+        note: head + (plain ? ': the routine or its data is pageable' : verifier ? '' : ': no immediate bug check on a plain kernel (undefined behaviour)') + map,
+      };
+    }
+  }
+}
+
+/** A DDI called below its minimum IRQL (§4a). */
+function irqlTooLow(ctx: FaultContext, irql: number): BugCheckPair {
+  const ddi = ctx.ddi ?? 'the routine';
+  let verifier: BugCheck | null = null;
+  if (ctx.dvRule !== undefined) verifier = DV(ctx.dvRule, ctx.dvRuleName ? `${ctx.dvRuleName} condition` : 'rule condition', 0, 0);
+  else if (/AcquireSpinLockAtDpcLevel|AcquireInStackQueuedSpinLockAtDpcLevel/.test(ddi)) verifier = DV(0x40, irql, 'lock', 0);
+  else if (/FromDpcLevel/.test(ddi)) verifier = DV(0x41, irql, 'lock', 0);
+  else if (ddi === 'KeReleaseSpinLock') verifier = DV(0x32, irql, 'lock', 0);
+  else if (ddi === 'ExReleaseFastMutex') verifier = DV(0x34, irql, 0, 0);
+  return {
+    plain: null,
+    verifier,
+    // A minimum above DISPATCH_LEVEL is the device's DIRQL (IoRequestDpc: "must be running at DIRQL").
+    note: `${ddi} called at ${LEVEL(irql)}, below its minimum ${ctx.minIrql !== undefined && ctx.minIrql > 2 && ctx.minIrql < 31 ? 'DIRQL' : LEVEL(ctx.minIrql)}: no immediate bug check on a plain kernel`,
+  };
 }
 
 export function formatBugCheck(b: BugCheck | null): string {

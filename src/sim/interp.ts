@@ -9,6 +9,7 @@
 import type { Expr, FnDef, FileScope, Stmt } from './ast.js';
 import { bugCheckFor, type BugCheckPair, type FaultContext, type FaultKind, type ThreadContext } from './faults.js';
 import { BUILTIN_CONSTANTS, STATUS } from './constants.js';
+import { irqlContractOf, levelName, type IrqlCondition, type IrqlContract } from './irql-model.js';
 
 // ---------------------------------------------------------------------------------------------
 // Values and memory
@@ -78,6 +79,8 @@ export interface MdlRec {
 export interface StackEntry {
   fn: string;
   line: number;
+  /** The file defining `fn` (programs of several files; undefined for a program built without paths). */
+  file?: string;
 }
 
 export interface Obj {
@@ -153,6 +156,8 @@ export interface Decision {
 export interface TraceStep {
   line: number;
   function: string;
+  /** The function's file, in a program of several files. */
+  file?: string;
   event: string;
   irql: number;
   mdls: string;
@@ -197,6 +202,36 @@ export interface PathRecord {
 
 export interface InterpOptions {
   entryIrql: number;
+  /**
+   * The levels the entry may be entered at, when it is a range (`_IRQL_requires_max_(DISPATCH_LEVEL)`,
+   * IO_COMPLETION_ROUTINE...): the run forks between them only where the code makes them matter.
+   */
+  entryIrqls?: number[];
+  /** The entry runs in a DPC (KDEFERRED_ROUTINE, DpcForIsr, registered with KeInitializeDpc...). */
+  inDpc?: boolean;
+  /**
+   * Nothing tells the entry's IRQL (no annotation, role type, registration or caller in the file): the run
+   * uses PASSIVE_LEVEL, but while the IRQL is still the entry's, an IRQL-contract fault is claimed only if
+   * it holds at every level a caller could use (PASSIVE, APC and DISPATCH).
+   */
+  entryUnknown?: boolean;
+  /**
+   * With `entryUnknown`: the levels the entry may be called at (default PASSIVE, APC and DISPATCH_LEVEL). A
+   * KMDF queue callback of a program that creates passive-level objects: {PASSIVE, APC, DISPATCH}; an ISR of
+   * a program that requests passive-level interrupt handling: {PASSIVE, DIRQL}.
+   */
+  entryUnknownLevels?: number[];
+  /**
+   * The program requests passive-level handling for some KMDF interrupt object (`PassiveHandling`):
+   * WdfInterruptAcquireLock may take a passive-level lock, so it is not taken to raise the IRQL.
+   */
+  passiveInterrupts?: boolean;
+  /**
+   * A program of several files: the functions visible from a function's file (its own first, then the other
+   * files' non-static ones) and the file-scope facts (#defines, globals) of its file. Without it every
+   * frame uses the tables given to the constructor.
+   */
+  program?: ProgramView;
   verifier: boolean;
   loopBound: number;
   callDepth: number;
@@ -212,6 +247,8 @@ export interface InterpOptions {
   changesIrql?: boolean;
   /** Record the outcomes of the entry function's `if` statements. */
   logBranches?: boolean;
+  /** Called at each call of a function of the file with the IRQLs it may be called at (helpers' entry context). */
+  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean) => void;
   /**
    * The entry is a dispatch routine (role type DRIVER_DISPATCH, or assigned to MajorFunction[]): its IRP
    * comes from the I/O manager, `Irp->MdlAddress` is NULL or the I/O manager's locked MDL.
@@ -219,6 +256,14 @@ export interface InterpOptions {
   dispatch?: boolean;
   /** The entry is a helper (called by other functions of the file, not a callback): exceptions escaping it are its callers' business. */
   helper?: boolean;
+}
+
+/** What a run needs of a program of several files (see `SimProgram`). */
+export interface ProgramView {
+  /** Functions a call in `def`'s file resolves to. */
+  fnsOf(def: FnDef): Map<string, FnDef>;
+  /** `def`'s file-scope facts. */
+  scopeOf(def: FnDef): FileScope;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,6 +280,8 @@ const PROBE_FOR_CODES = [STATUS.ACCESS_VIOLATION, STATUS.DATATYPE_MISALIGNMENT];
 const SAMPLE_CODES = PROBE_CODES;
 const D = 2;
 const A = 1;
+/** The levels a function whose entry IRQL nothing tells may be called at. */
+const UNKNOWN_ENTRY_LEVELS = [0, 1, 2];
 /** Iterations of a loop whose condition never forks (a known trip count). */
 const CONCRETE_LOOP_CAP = 256;
 
@@ -297,7 +344,17 @@ export class Run {
   handlerSeq = 0;
   excStack: Val[] = [];
   abnormal: boolean[] = [];
-  irql: number;
+  /** The current IRQL once known (see {@link irql}). */
+  private irqlNow: number;
+  /**
+   * Candidate entry levels not told apart yet (an entry whose IRQL is a range): a question about the
+   * IRQL forks only between the candidates it separates (`irqlIs`), reading the exact value picks one
+   * (`irql`, `entryIrql`). Undefined once the entry level is known.
+   */
+  private entryCands: number[] | undefined;
+  private entryLevel: number;
+  /** Nothing changed the IRQL since the entry: the current IRQL is the entry level. */
+  private atEntryLevel = true;
   spinLocks = new Map<string, number>();
   dpcLocks = new Set<string>();
   savedIrql = new Map<string, number>();
@@ -312,13 +369,16 @@ export class Run {
   faultKeys = new Set<string>();
 
   constructor(
-    private readonly fns: Map<string, FnDef>,
-    private readonly scope: FileScope,
+    private readonly baseFns: Map<string, FnDef>,
+    private readonly baseScope: FileScope,
     private readonly opts: InterpOptions,
     private readonly choices: number[],
     private readonly counts: number[],
   ) {
-    this.irql = opts.entryIrql;
+    const cands = opts.entryIrqls && opts.entryIrqls.length > 1 ? [...opts.entryIrqls] : undefined;
+    this.entryCands = cands;
+    this.entryLevel = cands ? cands[0]! : opts.entryIrql;
+    this.irqlNow = this.entryLevel;
     this.globals = this.newObj('global', true, 'globals');
     if (opts.trace) this.trace = [];
     if (opts.logBranches) this.branchLog = [];
@@ -344,6 +404,70 @@ export class Run {
     return c;
   }
 
+  // --- IRQL ----------------------------------------------------------------------------------
+
+  /** The exact current IRQL (picks the entry level among the candidates when it is still open). */
+  get irql(): number {
+    if (this.atEntryLevel && this.entryCands) this.resolveEntry();
+    return this.irqlNow;
+  }
+
+  /** The exact entry IRQL. */
+  get entryIrql(): number {
+    if (this.entryCands) this.resolveEntry();
+    return this.entryLevel;
+  }
+
+  /** The current IRQL for display (traces, contexts of faults that do not depend on it): never forks. */
+  get irqlView(): number {
+    return this.irqlNow;
+  }
+
+  /** Does the current IRQL satisfy `pred`? Forks only between entry levels the predicate separates. */
+  irqlIs(pred: (level: number) => boolean): boolean {
+    if (this.atEntryLevel && this.entryCands) return this.entryIs(pred);
+    return pred(this.irqlNow);
+  }
+
+  /**
+   * Is an IRQL-contract violation certain? Like `irqlIs`, except at an unknown entry level (see
+   * `InterpOptions.entryUnknown`), where it must hold at PASSIVE, APC and DISPATCH_LEVEL alike.
+   */
+  irqlFault(pred: (level: number) => boolean): boolean {
+    if (this.atEntryLevel && this.opts.entryUnknown) return (this.opts.entryUnknownLevels ?? UNKNOWN_ENTRY_LEVELS).every(pred);
+    return this.irqlIs(pred);
+  }
+
+  /** Does the entry IRQL satisfy `pred`? */
+  private entryIs(pred: (level: number) => boolean): boolean {
+    const c = this.entryCands;
+    if (!c) return pred(this.entryLevel);
+    const yes = c.filter(pred);
+    const no = c.filter((l) => !pred(l));
+    if (!yes.length) return false;
+    if (!no.length) return true;
+    const names = (ls: number[]) => ls.map(levelName).join(' or ');
+    const ch = this.choose(2, this.entryDeclLine(), [`entered at ${names(yes)}`, `entered at ${names(no)}`]);
+    this.narrowEntry(ch === 0 ? yes : no);
+    return ch === 0;
+  }
+
+  private resolveEntry(): void {
+    const c = this.entryCands!;
+    const ch = this.choose(c.length, this.entryDeclLine(), (i) => `entered at ${levelName(c[i]!)}`);
+    this.narrowEntry([c[ch]!]);
+  }
+
+  private narrowEntry(keep: number[]): void {
+    this.entryCands = keep.length > 1 ? keep : undefined;
+    this.entryLevel = keep[0]!;
+    if (this.atEntryLevel) this.irqlNow = this.entryLevel;
+  }
+
+  private entryDeclLine(): number {
+    return this.frames[0]?.def.line ?? 0;
+  }
+
   // --- objects -------------------------------------------------------------------------------
 
   newObj(kind: Obj['kind'], ext: boolean, label: string, mem?: MemKind): Obj {
@@ -367,13 +491,25 @@ export class Run {
     return this.frames[this.frames.length - 1]!;
   }
 
+  /** The functions a call resolves to from the current function's file. */
+  private get fns(): Map<string, FnDef> {
+    const p = this.opts.program;
+    return p && this.frames.length ? p.fnsOf(this.frame.def) : this.baseFns;
+  }
+
+  /** The current function's file-scope facts (#defines, globals, role declarations). */
+  private get scope(): FileScope {
+    const p = this.opts.program;
+    return p && this.frames.length ? p.scopeOf(this.frame.def) : this.baseScope;
+  }
+
   private get curLineCtx(): number | undefined {
     return this.frames.length > 1 ? this.frames[1]!.entryCallLine : undefined;
   }
 
   // --- faults --------------------------------------------------------------------------------
 
-  fault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal = false, where?: { fn: string; entryLine: number; stack?: StackEntry[] }): void {
+  fault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal = false, where?: { fn: string; file?: string; entryLine: number; stack?: StackEntry[] }): void {
     const f = this.makeFault(kind, line, column, ctx, fatal, where);
     const key = `${kind}|${line}|${f.entryLine}|${f.function}`;
     if (this.faultKeys.has(key)) return;
@@ -382,15 +518,18 @@ export class Run {
     this.event(line, `FAULT ${kind}: ${f.message}`);
   }
 
-  private makeFault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal: boolean, where?: { fn: string; entryLine: number; stack?: StackEntry[] }): RawFault {
-    const full = { ...ctx, irql: ctx.irql ?? this.irql, thread: ctx.thread ?? this.opts.thread };
+  private makeFault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal: boolean, where?: { fn: string; file?: string; entryLine: number; stack?: StackEntry[] }): RawFault {
+    // The IRQL of an IRQL fault (or of a NULL dereference, whose outcome depends on it) is exact; other
+    // faults show the current one without telling the entry levels apart.
+    const exact = kind.startsWith('irql-') || kind === 'null-deref';
+    const full = { ...ctx, irql: ctx.irql ?? (exact ? this.irql : this.irqlView), thread: ctx.thread ?? this.opts.thread };
     const bugChecks = bugCheckFor(kind, full);
     const entryLine = where?.entryLine ?? this.curLineCtx ?? line;
     let stack: StackEntry[];
     if (where?.stack) stack = where.stack;
     else if (where) {
-      stack = [{ fn: where.fn, line }];
-      if (entryLine !== line) stack.push({ fn: this.frames[0]?.def.name ?? where.fn, line: entryLine });
+      stack = [{ fn: where.fn, line, file: where.file }];
+      if (entryLine !== line) stack.push({ fn: this.frames[0]?.def.name ?? where.fn, line: entryLine, file: this.frames[0]?.def.file });
     } else stack = this.stackAt(line);
     const fnName = where?.fn ?? stack[0]!.fn;
     return { kind, line, column, function: fnName, entryLine, message: bugChecks.note, bugChecks, ddi: ctx.ddi, fatal, stack, context: full };
@@ -402,7 +541,7 @@ export class Run {
     let l = line;
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const fr = this.frames[i]!;
-      out.push({ fn: fr.def.name, line: l });
+      out.push({ fn: fr.def.name, line: l, file: fr.def.file });
       if (fr.callSite) l = Number(fr.callSite.split(':')[0]);
     }
     return out.length ? out : [{ fn: '', line }];
@@ -410,7 +549,8 @@ export class Run {
 
   event(line: number, event: string): void {
     if (!this.trace) return;
-    this.trace.push({ line, function: this.frames.length ? this.frame.def.name : '', event, irql: this.irql, mdls: this.mdlSummary() });
+    const file = this.frames.length ? this.frame.def.file : undefined;
+    this.trace.push({ line, function: this.frames.length ? this.frame.def.name : '', ...(file !== undefined ? { file } : {}), event, irql: this.irqlView, mdls: this.mdlSummary() });
   }
 
   mdlSummary(): string {
@@ -644,7 +784,7 @@ export class Run {
    * unhandled it is the NULL-dereference fault. At DISPATCH_LEVEL or above it is a bug check (0xD1).
    */
   private nullDeref(line: number, col: number, ctx: FaultContext): never {
-    if (this.irql < D && !this.inFilter) {
+    if (!this.inFilter && this.irqlIs((l) => l < D)) {
       this.event(line, `NULL dereference: access violation`);
       this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, ctx.ddi ?? 'dereference', { kind: 'null-deref', ctx });
     }
@@ -1234,9 +1374,9 @@ export class Run {
       if (m.st === 'L' || m.st === 'LM' || (m.pagesLeaked && m.st === 'X')) leaked.push(`${m.lockLine}:${m.lockFrame !== undefined ? frameIndex.get(m.lockFrame) ?? -1 : ''}:${m.st}`);
     }
     out.push('K' + leaked.sort().join(','));
-    const lockKey = (k: string) => k.replace(/^(\d+)\./, (_, o: string) => (objNum.has(Number(o)) ? `#${objNum.get(Number(o))}.` : `?${o}.`));
-    out.push(`N${this.processLockedPages}|I${this.irql}|S${[...this.spinLocks].map(([k, v]) => `${lockKey(k)}=${v}`).sort().join(',')}|P${[...this.dpcLocks].map(lockKey).sort().join(',')}`);
-    out.push(`V${[...this.savedIrql].map(([k, v]) => `${k.replace(/^(q|fm)(\d+)\./, (_, p: string, o: string) => `${p}#${objNum.get(Number(o)) ?? '?' + o}.`)}=${v}`).sort().join(',')}`);
+    const lockKey = (k: string) => k.replace(/^(wdf)?(\d+)\./, (_, p: string | undefined, o: string) => `${p ?? ''}${objNum.has(Number(o)) ? `#${objNum.get(Number(o))}.` : `?${o}.`}`);
+    out.push(`N${this.processLockedPages}|I${this.atEntryLevel && this.entryCands ? 'e' : this.irqlNow}|E${this.entryCands?.join('/') ?? this.entryLevel}|S${[...this.spinLocks].map(([k, v]) => `${lockKey(k)}=${v}`).sort().join(',')}|P${[...this.dpcLocks].map(lockKey).sort().join(',')}`);
+    out.push(`V${[...this.savedIrql].map(([k, v]) => `${k.replace(/^(q|fm|wdfint)(\d+)\./, (_, p: string, o: string) => `${p}#${objNum.get(Number(o)) ?? '?' + o}.`)}=${v}`).sort().join(',')}`);
     out.push(`Q${[...this.qmap].map(([h, l]) => `${lockKey(h)}>${lockKey(l)}`).sort().join(',')}`);
     out.push(`H${this.handlers.map((h) => `${h.id}:${h.frame.def.name}`).join(',')}|X${this.excStack.map(val).join(',')}|A${this.abnormal.join(',')}|L${this.loopStack.join(',')}|P${this.pendingText(val)}`);
     return out.join('\n');
@@ -1683,8 +1823,14 @@ export class Run {
       return this.externalCall(name, e.args, e.line);
     }
     if (name) {
+      // The IRQL contract of a DDI (not of a function of the file that happens to share its name): checked
+      // here, at the IRQL of the call, unless a specialised check of the kernel model covers it, or it
+      // depends on the arguments (then where they are evaluated).
+      const contract = this.fns.has(name) ? undefined : irqlContractOf(name);
+      if (contract && !contract.special && !contract.cond) this.checkContract(name, contract, e);
       const handled = this.kernelCall(name, e);
       if (handled !== undefined) return handled;
+      if (contract?.cond) return this.contractCall(name, contract, e);
       const def = this.fns.get(name) ?? (name.includes('::') ? undefined : this.resolveMethod(name));
       if (def && this.frames.length <= this.opts.callDepth) return this.callInternal(def, e);
     } else if (e.callee.t !== 'id') {
@@ -1695,13 +1841,15 @@ export class Run {
 
   private methodCache = new Map<string, FnDef | undefined>();
   private resolveMethod(name: string): FnDef | undefined {
-    if (this.methodCache.has(name)) return this.methodCache.get(name);
+    // Calls resolve from the current function's file (a program of several files).
+    const key = `${this.frames.length ? (this.frame.def.file ?? '') : ''}\0${name}`;
+    if (this.methodCache.has(key)) return this.methodCache.get(key);
     let found: FnDef | undefined = this.fns.get(name);
     if (!found) {
       const cands = [...this.fns.values()].filter((d) => d.name.endsWith('::' + name));
       if (cands.length === 1) found = cands[0];
     }
-    this.methodCache.set(name, found);
+    this.methodCache.set(key, found);
     return found;
   }
 
@@ -1775,6 +1923,8 @@ export class Run {
     const entryCallLine = this.frames.length === 1 ? e.line : this.frames[this.frames.length - 1]!.entryCallLine;
     const callerStack = this.stackAt(e.line);
     const entrySeq = ++this.seq;
+    // Without telling the entry levels apart: the callee may be called at any of them.
+    this.opts.onCall?.(def.name, this.atEntryLevel && this.entryCands ? [...this.entryCands] : [this.irqlNow], !!this.opts.inDpc, this.atEntryLevel && !!this.opts.entryUnknown);
     this.frames.push({ def, vars, entryCallLine, refs, callSite: `${e.line}:${e.col}`, entrySeq });
     const hdepth = this.handlers.length;
     if (this.trace) this.event(e.line, `call ${def.name}`);
@@ -1794,7 +1944,7 @@ export class Run {
     this.frames.pop();
     this.handlers.length = Math.min(this.handlers.length, hdepth);
     // Pages the callee locked and nobody can reach any more leaked at the callee's exit.
-    this.leakCheck(retLine, ret, { fn: def.name, entryLine: entryCallLine ?? e.line, stack: [{ fn: def.name, line: retLine }, ...callerStack] }, false, entrySeq);
+    this.leakCheck(retLine, ret, { fn: def.name, file: def.file, entryLine: entryCallLine ?? e.line, stack: [{ fn: def.name, line: retLine, file: def.file }, ...callerStack] }, false, entrySeq);
     return ret ?? this.newUnk(`${def.name}()`);
   }
 
@@ -1959,12 +2109,101 @@ export class Run {
     }
   }
 
-  private checkIrqlMax(ddi: string, max: number, line: number, col: number): void {
-    if (this.irql > max) this.fault('irql-api-too-high', line, col, { ddi });
+  /**
+   * The IRQL contract of a DDI (irql-model.ts) at a call: above the maximum (narrowed by an argument
+   * when the contract has a condition and `vals` are given) is `irql-api-too-high`, below the minimum
+   * `irql-api-too-low`. Conditions are evaluated only when the IRQL makes them matter.
+   */
+  private checkContract(name: string, c: IrqlContract, e: Expr & { t: 'call' }, vals?: Val[]): void {
+    const line = e.line;
+    const col = e.col;
+    let max = c.max;
+    const extra: FaultContext = {};
+    const cond = c.cond;
+    if (cond && vals && this.irqlIs((l) => l > cond.narrow && l <= c.max)) {
+      const r = this.irqlCondition(cond, name, e, vals);
+      if (r.timeout) extra.timeout = r.timeout;
+      if (r.holds) {
+        max = cond.narrow;
+        extra.condition = r.text;
+      }
+    }
+    if (this.irqlFault((l) => l > max)) {
+      const irql = this.irql;
+      const dvRule = irql > D && c.dvAboveDispatch !== undefined ? c.dvAboveDispatch : c.dv;
+      this.fault('irql-api-too-high', line, col, {
+        ddi: name,
+        irql,
+        maxIrql: max,
+        irqlClass: c.cls,
+        pageable: c.pageable,
+        dvRule,
+        dvRuleName: dvRule === c.dv ? c.dvRule : undefined,
+        inDpc: this.opts.inDpc,
+        ...extra,
+      });
+    } else if (c.min !== undefined && this.irqlFault((l) => l < c.min!)) {
+      const irql = this.irql;
+      this.fault('irql-api-too-low', line, col, { ddi: name, irql, minIrql: c.min, dvRule: c.dv, dvRuleName: c.dvRule });
+    }
+  }
+
+  /** Whether the argument-dependent condition of a contract holds (it narrows the maximum). */
+  private irqlCondition(cond: IrqlCondition, name: string, e: Expr & { t: 'call' }, vals: Val[]): { holds: boolean; text: string; timeout?: FaultContext['timeout'] } {
+    const v = vals[cond.arg] ?? this.newUnk(`argument ${cond.arg + 1}`);
+    const text = e.args[cond.arg] ? exprText(e.args[cond.arg]!) : `argument ${cond.arg + 1}`;
+    switch (cond.t) {
+      case 'wait-true':
+        return { holds: this.truth(v, e.line, `${text} (Wait)`), text: 'Wait TRUE' };
+      case 'user-mode':
+        // The kernel reads any AccessMode other than KernelMode (0) as UserMode.
+        return { holds: !this.equals(v, { k: 'i', v: 0 }, e.line, `${text} == KernelMode`), text: 'AccessMode UserMode' };
+      case 'nonzero-timeout': {
+        const t = this.timeoutOf(v, e.line, text, name);
+        return { holds: t !== 'zero', text: t === 'NULL' ? 'Timeout NULL: an unbounded wait' : 'a nonzero Timeout', timeout: t };
+      }
+    }
+  }
+
+  /** A KeWait* timeout argument: NULL, a LARGE_INTEGER holding 0, or a nonzero interval (forks on unknowns). */
+  private timeoutOf(v: Val, line: number, text: string, ddi: string): 'NULL' | 'zero' | 'nonzero' {
+    if (this.isNull(v)) return 'NULL';
+    if (v.k === 'x' || (v.k === 'u' && this.unks[v.id]!.obj === undefined)) {
+      if (!this.truth(v.k === 'x' ? this.newUnk(text) : v, line, `${text} != NULL`)) return 'NULL';
+      if (v.k === 'x') return 'nonzero';
+    }
+    if (v.k === 'p' && v.f !== undefined) {
+      // A pointer to a scalar (WdfWaitLockAcquire's PLONGLONG: `LONGLONG t = 0; ...(&t)`) holding a known value.
+      const cur = this.objs[v.o]!.fields.get(v.f);
+      if (cur?.k === 'i') return cur.v === 0 ? 'zero' : 'nonzero';
+    }
+    const o = this.objOf(v, line, ddi, false);
+    if (!o) return 'NULL';
+    let q: Val | undefined = o.fields.get('QuadPart') ?? o.fields.get('*');
+    if (!q || q.k === 'x') {
+      const lo = o.fields.get('LowPart');
+      const hi = o.fields.get('HighPart');
+      const nl = lo ? this.num(lo) : undefined;
+      const nh = hi ? this.num(hi) : undefined;
+      if (nl !== undefined && nh !== undefined) q = { k: 'i', v: nl !== 0 || nh !== 0 ? 1 : 0 };
+    }
+    if (!q || q.k === 'x') q = o.zeroed ? { k: 'i', v: 0 } : this.readField(o, 'QuadPart', line);
+    return this.equals(q, { k: 'i', v: 0 }, line, `${text}->QuadPart == 0`) ? 'zero' : 'nonzero';
+  }
+
+  /** A DDI the kernel model does not otherwise simulate, whose IRQL contract reads its arguments (KeWait*, KeSetEvent...). */
+  private contractCall(name: string, c: IrqlContract, e: Expr & { t: 'call' }): Val {
+    // All arguments are evaluated before the call (C), then checked, then handed to external code.
+    const vals = e.args.map((a) => this.eval(a));
+    this.checkContract(name, c, e, vals);
+    for (const v of vals) this.escape(v, e.line);
+    if (this.trace) this.event(e.line, `call ${name} (IRQL contract checked; result unknown, pointer arguments kept by external code)`);
+    return this.newUnk(`${name}()`);
   }
 
   private setIrql(n: number, line: number, why: string): void {
-    this.irql = n;
+    this.irqlNow = n;
+    this.atEntryLevel = false;
     if (this.trace) this.event(line, `IRQL ${n} (${why})`);
   }
 
@@ -2125,7 +2364,7 @@ export class Run {
       case 'ExInitializeFastMutex':
       case 'KeFlushIoBuffers':
         for (const a of e.args) this.eval(a);
-        if (name === 'PAGED_CODE' && this.irql > A) this.fault('irql-api-too-high', line, col, { ddi: 'PAGED_CODE' });
+        if (name === 'PAGED_CODE' && this.irqlFault((l) => l > A)) this.fault('irql-api-too-high', line, col, { ddi: 'PAGED_CODE', maxIrql: A });
         return { k: 'i', v: 0 };
       // --- memory routines: pointer arguments are dereferenced (unless the length is 0) ---
       case 'RtlCopyMemory':
@@ -2192,7 +2431,6 @@ export class Run {
         const secondary = this.arg(e, 2);
         this.arg(e, 3);
         const irpV = this.arg(e, 4);
-        this.checkIrqlMax(name, D, line, col);
         const c = this.choose(2, line, [`IoAllocateMdl succeeds`, `IoAllocateMdl fails (returns NULL)`]);
         if (c === 1) return { k: 'i', v: 0 };
         const m = this.newMdl(this.mdlLabel(e, 'IoAllocateMdl'), 'IoAllocateMdl', line, this.memOf(va), 'F');
@@ -2243,7 +2481,6 @@ export class Run {
       }
       case 'IoFreeMdl': {
         const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        this.checkIrqlMax(name, D, line, col);
         const m = o.mdl!;
         this.touchMdl(o, name, line, col, 'unlocked');
         switch (m.st) {
@@ -2285,7 +2522,6 @@ export class Run {
       case 'IoBuildAsynchronousFsdRequest':
       case 'IoBuildSynchronousFsdRequest': {
         for (let i = 0; i < e.args.length; i++) this.escape(this.arg(e, i), line);
-        this.checkIrqlMax(name, name === 'IoAllocateIrp' || name === 'IoBuildAsynchronousFsdRequest' ? D : 0, line, col);
         const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
         if (c === 1) return { k: 'i', v: 0 };
         const irp = this.newObj('irp', false, `irp#${line}(${name})`, 'nonpaged');
@@ -2323,8 +2559,11 @@ export class Run {
           this.fault('kernelmode-probe-user-address', line, col, { mdl: o.label, ddi: name, source: m.supplied });
         }
         const maxIrql = name === 'MmProbeAndLockPages' ? D : A;
-        if (this.irql > maxIrql) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name });
-        else if (this.irql >= D && (m.mem === 'user' || m.mem === 'paged')) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
+        // Pageable pages probed at DISPATCH_LEVEL fault only if they are not resident: not claimed for an MDL
+        // from outside whose state is not known (its pages may be locked already), like a double lock.
+        const stateKnown = m.st !== '?' && !m.assumed;
+        if (this.irqlFault((l) => l > maxIrql)) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name, maxIrql });
+        else if ((m.mem === 'user' || m.mem === 'paged') && stateKnown && this.irqlFault((l) => l >= D)) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
         this.touchMdl(o, name, line, col, 'unlocked');
         // The probe requires an unlocked MDL: from here its state is this run's, whether it locks or raises.
         m.assumed = false;
@@ -2378,7 +2617,7 @@ export class Run {
       case 'MmUnlockPages': {
         const o = this.mdlArg(this.arg(e, 0), line, col, name);
         const m = o.mdl!;
-        if (this.irql > D) this.fault('irql-unlock-too-high', line, col, { mdl: o.label });
+        if (this.irqlFault((l) => l > D)) this.fault('irql-unlock-too-high', line, col, { mdl: o.label, ddi: name, maxIrql: D });
         this.touchMdl(o, name, line, col, 'locked');
         switch (m.st) {
           case 'L':
@@ -2415,7 +2654,6 @@ export class Run {
       }
       case 'MmBuildMdlForNonPagedPool': {
         const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        this.checkIrqlMax(name, D, line, col);
         this.touchMdl(o, name, line, col, 'unlocked');
         const m = o.mdl!;
         // Over a locked MDL: the flags are overwritten and the probe's page references are never
@@ -2460,10 +2698,13 @@ export class Run {
       case 'MmGetSystemAddressForMdl':
       case 'MmMapLockedPagesSpecifyCache':
       case 'MmMapLockedPages': {
-        const o = this.mdlArg(this.arg(e, 0), line, col, name);
+        const v0 = this.arg(e, 0);
+        const o = this.mdlArg(v0, line, col, name);
         const rest: Val[] = [];
         for (let i = 1; i < e.args.length; i++) rest.push(this.arg(e, i));
-        this.checkIrqlMax(name, D, line, col);
+        // MmMapLockedPages(SpecifyCache): the maximum depends on AccessMode (the macros are checked before the call).
+        const contract = irqlContractOf(name);
+        if (contract?.cond) this.checkContract(name, contract, e, [v0, ...rest]);
         this.touchMdl(o, name, line, col, 'locked');
         const m = o.mdl!;
         const va = (): Val => {
@@ -2533,7 +2774,6 @@ export class Run {
       case 'MmAllocatePagesForMdl':
       case 'MmAllocatePagesForMdlEx': {
         for (let i = 0; i < e.args.length; i++) this.arg(e, i);
-        this.checkIrqlMax(name, D, line, col);
         const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
         if (c === 1) return { k: 'i', v: 0 };
         const m = this.newMdl(this.mdlLabel(e, name), name, line, 'nonpaged', 'AP');
@@ -2560,7 +2800,7 @@ export class Run {
         let paged: boolean;
         if (name === 'ExAllocatePool2' || name === 'ExAllocatePool3') paged = t !== undefined && (t & 0x100) !== 0;
         else paged = t !== undefined && (t & 1) === 1;
-        if (this.irql > (paged ? A : D)) this.fault('irql-pool', line, col, { ddi: name });
+        if (this.irqlFault((l) => l > (paged ? A : D))) this.fault('irql-pool', line, col, { ddi: name, paged, maxIrql: paged ? A : D });
         const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
         if (c === 1) return { k: 'i', v: 0 };
         const o = this.newObj('pool', false, `pool@${line}`, paged ? 'paged' : 'nonpaged');
@@ -2574,6 +2814,11 @@ export class Run {
         for (let i = 1; i < e.args.length; i++) this.arg(e, i);
         const o = this.objOf(v, line, name, false);
         if (!o) return { k: 'i', v: 0 };
+        if (name !== 'ExFreeToNPagedLookasideList') {
+          // §3: ≤ DISPATCH_LEVEL, and ≤ APC_LEVEL for paged pool (a block of unknown kind: only above DISPATCH_LEVEL).
+          const paged = o.mem === 'paged';
+          if (this.irqlFault((l) => l > (paged ? A : D))) this.fault('irql-pool', line, col, { ddi: name, paged: paged || (o.kind === 'pool' ? false : undefined), maxIrql: paged ? A : D });
+        }
         if (o.freed !== undefined) this.fault('double-free', line, col, { mdl: o.label, ddi: name });
         if (o.mdl) {
           if ((o.mdl.st === 'L' || o.mdl.st === 'LM') && !o.mdl.assumed) {
@@ -2592,7 +2837,6 @@ export class Run {
       case 'IofCompleteRequest': {
         const irpV = this.arg(e, 0);
         this.arg(e, 1);
-        this.checkIrqlMax(name, D, line, col);
         const irp = this.objOf(irpV, line, name)!;
         this.completeIrp(irp, line, col);
         return { k: 'i', v: 0 };
@@ -2602,7 +2846,6 @@ export class Run {
       case 'PoCallDriver': {
         this.arg(e, 0);
         const irpV = this.arg(e, 1);
-        this.checkIrqlMax(name, D, line, col);
         const irp = this.objOf(irpV, line, name, false);
         if (irp) {
           this.escaped.add(irp.id);
@@ -2616,7 +2859,7 @@ export class Run {
         const nv = this.num(this.arg(e, 0));
         const out = this.arg(e, 1);
         const n = nv ?? D;
-        if (n < this.irql) this.fault('irql-raise-lower', line, col, { newIrql: n });
+        if (this.irqlIs((l) => n < l)) this.fault('irql-raise-lower', line, col, { newIrql: n });
         this.writeThrough(out, { k: 'i', v: this.irql }, line);
         this.setIrql(n, line, name);
         return { k: 'i', v: 0 };
@@ -2633,8 +2876,8 @@ export class Run {
       case 'KeLowerIrql':
       case 'KfLowerIrql': {
         const nv = this.num(this.arg(e, 0));
-        const n = nv ?? this.opts.entryIrql;
-        if (n > this.irql) this.fault('irql-lower-higher', line, col, { newIrql: n });
+        const n = nv ?? this.entryIrql;
+        if (this.irqlIs((l) => n > l)) this.fault('irql-lower-higher', line, col, { newIrql: n });
         this.setIrql(n, line, name);
         return { k: 'i', v: 0 };
       }
@@ -2643,36 +2886,37 @@ export class Run {
       case 'KeAcquireSpinLockForDpc': {
         const key = this.lockKey(this.arg(e, 0));
         const out = name === 'KeAcquireSpinLock' ? this.arg(e, 1) : undefined;
-        if (this.irql > D) this.fault('irql-spinlock-acquire', line, col, { ddi: name });
+        if (this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, maxIrql: D });
         if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         const old = this.irql;
         this.spinLocks.set(key, old);
         if (out) this.writeThrough(out, { k: 'i', v: old }, line);
-        this.setIrql(Math.max(D, old), line, name);
+        // KfRaiseIrql(DISPATCH_LEVEL) sets the level: above DISPATCH_LEVEL (the fault above) it lowers it.
+        this.setIrql(D, line, name);
         return { k: 'i', v: old };
       }
       case 'KeReleaseSpinLock':
       case 'KeReleaseSpinLockForDpc': {
         const key = this.lockKey(this.arg(e, 0));
         const nv = this.num(this.arg(e, 1));
-        if (this.irql !== D) this.fault('irql-spinlock-release', line, col, { ddi: name });
+        if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
         if (!this.spinLocks.has(key)) this.fault('spinlock-not-held', line, col, { ddi: name });
         const saved = this.spinLocks.get(key);
         this.spinLocks.delete(key);
-        this.setIrql(nv ?? saved ?? this.opts.entryIrql, line, name);
+        this.setIrql(nv ?? saved ?? this.entryIrql, line, name);
         return { k: 'i', v: 0 };
       }
       case 'KeAcquireSpinLockAtDpcLevel':
       case 'KeTryToAcquireSpinLockAtDpcLevel': {
         const key = this.lockKey(this.arg(e, 0));
-        if (this.irql < D) this.fault('irql-spinlock-acquire', line, col, { ddi: name });
+        if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, minIrql: D });
         if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         this.dpcLocks.add(key);
         return { k: 'i', v: 1 };
       }
       case 'KeReleaseSpinLockFromDpcLevel': {
         const key = this.lockKey(this.arg(e, 0));
-        if (this.irql < D) this.fault('irql-spinlock-release', line, col, { ddi: name });
+        if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
         if (!this.dpcLocks.has(key)) this.fault('spinlock-not-held', line, col, { ddi: name });
         this.dpcLocks.delete(key);
         return { k: 'i', v: 0 };
@@ -2682,12 +2926,12 @@ export class Run {
         const lock = this.lockKey(this.arg(e, 0));
         const handle = this.lockKey(this.arg(e, 1));
         const atDpc = name.endsWith('AtDpcLevel');
-        if (atDpc ? this.irql < D : this.irql > D) this.fault('irql-spinlock-acquire', line, col, { ddi: name });
+        if (atDpc ? this.irqlFault((l) => l < D) : this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, atDpc ? { ddi: name, minIrql: D } : { ddi: name, maxIrql: D });
         if (this.spinLocks.has(lock) || this.dpcLocks.has(lock)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         this.savedIrql.set('q' + handle, this.irql);
         this.dpcLocks.add(lock);
         this.qmap.set(handle, lock);
-        if (!atDpc) this.setIrql(Math.max(D, this.irql), line, name);
+        if (!atDpc) this.setIrql(D, line, name);
         return { k: 'i', v: 0 };
       }
       case 'KeReleaseInStackQueuedSpinLock':
@@ -2695,32 +2939,101 @@ export class Run {
         const handle = this.lockKey(this.arg(e, 0));
         const qmap = this.qmap;
         const lock = qmap.get(handle);
-        if (this.irql < D) this.fault('irql-spinlock-release', line, col, { ddi: name });
+        if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
         if (lock === undefined || !this.dpcLocks.has(lock)) this.fault('spinlock-not-held', line, col, { ddi: name });
         if (lock !== undefined) {
           this.dpcLocks.delete(lock);
           qmap.delete(handle);
         }
-        if (!name.endsWith('FromDpcLevel')) this.setIrql(this.savedIrql.get('q' + handle) ?? this.opts.entryIrql, line, name);
+        if (!name.endsWith('FromDpcLevel')) this.setIrql(this.savedIrql.get('q' + handle) ?? this.entryIrql, line, name);
         this.savedIrql.delete('q' + handle);
         return { k: 'i', v: 0 };
       }
+      // Locks whose only modelled effect is the IRQL (their contract is checked before the call).
+      case 'IoAcquireCancelSpinLock': {
+        // Raises to DISPATCH_LEVEL and stores the previous IRQL through its argument.
+        const out = this.arg(e, 0);
+        const old = this.irql;
+        this.writeThrough(out, { k: 'i', v: old }, line);
+        this.setIrql(Math.max(D, old), line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'ExAcquireSpinLockExclusive':
+      case 'ExAcquireSpinLockShared':
+      case 'KeAcquireInterruptSpinLock': {
+        // Returns the previous IRQL; raises to DISPATCH_LEVEL (to the interrupt's DIRQL, modelled as 5).
+        this.arg(e, 0);
+        const old = this.irql;
+        this.setIrql(Math.max(name === 'KeAcquireInterruptSpinLock' ? 5 : D, old), line, name);
+        return { k: 'i', v: old };
+      }
+      case 'IoReleaseCancelSpinLock':
+      case 'ExReleaseSpinLockExclusive':
+      case 'ExReleaseSpinLockShared':
+      case 'KeReleaseInterruptSpinLock': {
+        // Restores the IRQL it is given (a DRIVER_CANCEL's Irp->CancelIrql is not known here: the entry IRQL).
+        if (name !== 'IoReleaseCancelSpinLock') this.arg(e, 0);
+        const nv = this.num(this.arg(e, name === 'IoReleaseCancelSpinLock' ? 0 : 1));
+        this.setIrql(nv ?? this.entryIrql, line, name);
+        return { k: 'i', v: 0 };
+      }
+      // --- KMDF locks (the DDI reference: WdfSpinLockAcquire ≤ DISPATCH_LEVEL, returns at DISPATCH_LEVEL;
+      // WdfSpinLockRelease at DISPATCH_LEVEL, restores the IRQL WdfSpinLockAcquire found) ---
+      case 'WdfSpinLockAcquire': {
+        const key = 'wdf' + this.lockKey(this.arg(e, 0));
+        if (this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, maxIrql: D });
+        if (this.spinLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+        const old = this.irql;
+        // The previous IRQL is kept in the lock object (released by handle, not by a saved value).
+        this.spinLocks.set(key, old);
+        this.setIrql(D, line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'WdfSpinLockRelease': {
+        const key = 'wdf' + this.lockKey(this.arg(e, 0));
+        if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
+        const saved = this.spinLocks.get(key);
+        if (saved === undefined) this.fault('spinlock-not-held', line, col, { ddi: name });
+        this.spinLocks.delete(key);
+        // Not held: nothing is restored (the IRQL stays).
+        if (saved !== undefined) this.setIrql(saved, line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'WdfInterruptAcquireLock': {
+        // A DIRQL interrupt object: raises to the device's DIRQL (modelled as 5) until WdfInterruptReleaseLock,
+        // which returns to the previous level. A program that requests passive-level interrupt handling may be
+        // taking a passive-level lock instead (at PASSIVE_LEVEL, IRQL unchanged): the IRQL is left as it is.
+        const key = 'wdfint' + this.lockKey(this.arg(e, 0));
+        const old = this.irql;
+        this.savedIrql.set(key, old);
+        if (!this.opts.passiveInterrupts) this.setIrql(Math.max(5, old), line, name);
+        return { k: 'i', v: 0 };
+      }
+      case 'WdfInterruptReleaseLock': {
+        const key = 'wdfint' + this.lockKey(this.arg(e, 0));
+        const saved = this.savedIrql.get(key);
+        this.savedIrql.delete(key);
+        if (saved !== undefined && !this.opts.passiveInterrupts) this.setIrql(saved, line, name);
+        return { k: 'i', v: 0 };
+      }
+
       case 'ExAcquireFastMutex':
       case 'ExTryToAcquireFastMutex': {
         const key = this.lockKey(this.arg(e, 0));
-        if (this.irql > A) this.fault('irql-fast-mutex', line, col, { ddi: name });
+        if (this.irqlFault((l) => l > A)) this.fault('irql-fast-mutex', line, col, { ddi: name, maxIrql: A });
         if (this.savedIrql.has('fm' + key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         this.savedIrql.set('fm' + key, this.irql);
-        this.setIrql(Math.max(A, this.irql), line, name);
+        // §3: "sets IRQL to A" (from DISPATCH_LEVEL too: the fault above), the previous level saved in the mutex.
+        this.setIrql(A, line, name);
         return { k: 'i', v: 1 };
       }
       case 'ExReleaseFastMutex': {
         const key = this.lockKey(this.arg(e, 0));
-        if (this.irql !== A) this.fault('irql-fast-mutex', line, col, { ddi: name });
+        if (this.irqlFault((l) => l !== A)) this.fault('irql-fast-mutex', line, col, { ddi: name, minIrql: A, maxIrql: A });
         const saved = this.savedIrql.get('fm' + key);
         if (saved === undefined) this.fault('spinlock-not-held', line, col, { ddi: name });
         this.savedIrql.delete('fm' + key);
-        this.setIrql(saved ?? this.opts.entryIrql, line, name);
+        this.setIrql(saved ?? this.entryIrql, line, name);
         return { k: 'i', v: 0 };
       }
 
@@ -2728,7 +3041,6 @@ export class Run {
       case 'ExRaiseStatus':
       case 'RtlRaiseStatus': {
         const code = this.arg(e, 0);
-        this.checkIrqlMax(name, A, line, col);
         this.raise(code, line, col, name);
         return { k: 'i', v: 0 };
       }
@@ -2740,7 +3052,6 @@ export class Run {
         const addr = this.arg(e, 0);
         const len = this.arg(e, 1);
         this.arg(e, 2);
-        this.checkIrqlMax(name, A, line, col);
         if (this.num(len) === 0) return { k: 'i', v: 0 };
         const mem = this.memOf(addr);
         if (mem === 'paged' || mem === 'nonpaged' || mem === 'stack' || mem === 'sysva') {
@@ -2758,7 +3069,7 @@ export class Run {
   }
 
   /** IofCompleteRequest: unlock every MDL on Irp->MdlAddress, then (later) free them (§4b). */
-  completeIrp(irp: Obj, line: number, col: number, passedDown = false, where?: { fn: string; entryLine: number }): void {
+  completeIrp(irp: Obj, line: number, col: number, passedDown = false, where?: { fn: string; file?: string; entryLine: number }): void {
     if (irp.irp?.completed !== undefined) {
       if (!passedDown) this.fault('irp-double-complete', line, col, { ddi: 'IoCompleteRequest' }, false, where);
       return;
@@ -2870,7 +3181,7 @@ export class Run {
   }
 
   private exitChecks(def: FnDef, line: number, ret: Val | undefined): void {
-    const where = { fn: def.name, entryLine: line };
+    const where = { fn: def.name, file: def.file, entryLine: line };
     this.leakCheck(line, ret, where, true);
     // A completion routine returning STATUS_MORE_PROCESSING_REQUIRED stops the completion of its IRP.
     const smpr = ret !== undefined && this.num(ret) === STATUS.MORE_PROCESSING_REQUIRED;
@@ -2883,7 +3194,8 @@ export class Run {
     }
     if (!this.opts.changesIrql) {
       if (this.spinLocks.size || this.dpcLocks.size) this.fault('spinlock-held-at-exit', line, 1, {}, false, where);
-      if (this.irql !== this.opts.entryIrql) this.fault('irql-not-restored', line, 1, { newIrql: this.opts.entryIrql }, false, where);
+      const now = this.irqlNow;
+      if (!this.atEntryLevel && this.entryIs((l) => l !== now)) this.fault('irql-not-restored', line, 1, { newIrql: this.entryIrql }, false, where);
     }
   }
 
@@ -2892,7 +3204,7 @@ export class Run {
    * results of external calls), objects handed to external code, the return value and the
    * variables of the frames still active (callers).
    */
-  private leakCheck(line: number, ret: Val | undefined, where: { fn: string; entryLine: number; stack?: StackEntry[] }, exitingTop = false, sinceSeq?: number): void {
+  private leakCheck(line: number, ret: Val | undefined, where: { fn: string; file?: string; entryLine: number; stack?: StackEntry[] }, exitingTop = false, sinceSeq?: number): void {
     const reach = new Set<number>();
     const stack: number[] = [];
     const push = (id: number | undefined) => {

@@ -52,8 +52,15 @@ export interface ProgramComparison {
 
 export const DIFF_SIM_OPTIONS: SimulateOptions = { maxPaths: 4000, loopBound: 3, callDepth: 3 };
 
+/**
+ * Rules whose defects the generator does not produce yet: the IRQL rules (issue 5) are validated on their
+ * fixtures and doc examples by the simulator; the generator's IRQL-contract calls (waits, Zw*, paged pool,
+ * the AtDpcLevel forms inside and outside its spin-lock and raised regions) are the next step.
+ */
+export const NOT_GENERATED_YET: readonly string[] = ['irql-too-high', 'irql-too-low'];
+
 export function rulesUnderTest(): string[] {
-  return Object.keys(RULE_FAULTS);
+  return Object.keys(RULE_FAULTS).filter((r) => !NOT_GENERATED_YET.includes(r));
 }
 
 export function compareText(text: string, file = 'generated.c', feats?: ReadonlySet<string>): ProgramComparison {

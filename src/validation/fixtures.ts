@@ -55,60 +55,84 @@ export function listSourceFiles(dir: string): string[] {
 
 /** `faultRules`: rule ids validated by faults; other rule ids in expectations are reported as notValidated. */
 export function validateFixtureFile(path: string, root: string, faultRules: Set<string>, opts: SimulateOptions = {}): FixtureReport {
-  const text = readFileSync(path, 'utf8');
-  const file = relative(root, path);
-  const src = parseSource(path, text);
-  const prog = new SimProgram(src);
-  const exp = expectationsOf(text);
-  const expected: Finding[] = [];
-  const notValidated: Finding[] = [];
-  const simulated: Finding[] = [];
-  const details = new Map<string, { kind: string; decisions: string }>();
-  const capped: string[] = [];
+  return validateFixtureProgram([path], root, faultRules, opts)[0]!;
+}
+
+/**
+ * The files of `paths` simulated as one program (a fixture directory, as the linter's fixture test lints it:
+ * a helper in one file gets its entry IRQL from its callers in another, a role declared in one file applies to
+ * the definition in another): one report per file, in the order given.
+ */
+export function validateFixtureProgram(paths: readonly string[], root: string, faultRules: Set<string>, opts: SimulateOptions = {}): FixtureReport[] {
+  const texts = paths.map((p) => readFileSync(p, 'utf8'));
+  const srcs = paths.map((p, i) => parseSource(p, texts[i]!));
+  const prog = SimProgram.fromFiles(srcs);
   const results = prog.defs.map((def) => simulateFunction(prog, def, opts));
-  // Each function simulated as its own entry (the first definition of a name, as calls resolve it).
+  // Each function simulated as its own entry (the first definition of a name in its file, as calls resolve it).
   const own = new Map<string, FunctionSimResult>();
   prog.defs.forEach((def, i) => {
+    const k = ownKey(def.name, prog.files.length > 1 ? prog.sourceOf(def).path : undefined);
+    if (!own.has(k)) own.set(k, results[i]!);
     if (!own.has(def.name)) own.set(def.name, results[i]!);
   });
+  const reports = new Map<string, FixtureReport & { details: Map<string, { kind: string; decisions: string }> }>();
+  paths.forEach((path, i) => {
+    reports.set(path, {
+      file: relative(root, path),
+      functions: prog.defsOf(srcs[i]!).length,
+      expected: [],
+      simulated: [],
+      missing: [],
+      unexpected: [],
+      capped: [],
+      notValidated: [],
+      details: new Map(),
+    });
+  });
+  const exps = new Map(paths.map((p, i) => [p, expectationsOf(texts[i]!)] as const));
   prog.defs.forEach((def, i) => {
-    for (const [line, rules] of exp) {
+    const path = prog.sourceOf(def).path;
+    const rep = reports.get(path)!;
+    for (const [line, rules] of exps.get(path)!) {
       if (line < def.line || line > def.endLine) continue;
       for (const rule of rules) {
-        const f = { file, function: def.name, rule, line };
-        if (faultRules.has(rule)) expected.push(f);
-        else notValidated.push(f);
+        const f = { file: rep.file, function: def.name, rule, line };
+        if (faultRules.has(rule)) rep.expected.push(f);
+        else rep.notValidated.push(f);
       }
     }
     const r = results[i]!;
-    if (r.capped) capped.push(def.name);
-    if (r.error) capped.push(`${def.name} (${r.error})`);
+    if (r.capped) rep.capped.push(def.name);
+    if (r.error) rep.capped.push(`${def.name} (${r.error})`);
     for (const fault of r.faults) {
-      const at = attributeFault(fault, def.name, own);
+      const at = locateFault(fault, def.name, own, prog.files.length > 1 ? path : undefined);
+      // A fault placed in a function of another file belongs to that file's report.
+      const target = (at.file !== undefined ? reports.get(at.file) : undefined) ?? rep;
       for (const rule of rulesForFault(fault.kind, fault)) {
         if (!faultRules.has(rule)) continue;
-        const f = { file, function: at.function, rule, line: at.line };
+        const f = { file: target.file, function: at.function, rule, line: at.line };
         const key = `${at.function}|${rule}|${at.line}`;
-        if (!details.has(key)) {
-          simulated.push(f);
-          details.set(key, { kind: fault.kind, decisions: (at.function !== def.name ? `(simulating ${def.name}) ` : '') + fault.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ') });
+        if (!target.details.has(key)) {
+          target.simulated.push(f);
+          target.details.set(key, { kind: fault.kind, decisions: (at.function !== def.name ? `(simulating ${def.name}) ` : '') + fault.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ') });
         }
       }
     }
   });
   const key = (f: Finding) => `${f.function}|${f.rule}|${f.line}`;
-  const simKeys = new Set(simulated.map(key));
-  const expKeys = new Set(expected.map(key));
-  return {
-    file,
-    functions: prog.defs.length,
-    expected,
-    simulated,
-    missing: expected.filter((f) => !simKeys.has(key(f))),
-    unexpected: simulated.filter((f) => !expKeys.has(key(f))).map((f) => ({ ...f, ...details.get(key(f))! })),
-    capped,
-    notValidated,
-  };
+  return paths.map((p) => {
+    const { details, ...rep } = reports.get(p)!;
+    const simKeys = new Set(rep.simulated.map(key));
+    const expKeys = new Set(rep.expected.map(key));
+    rep.missing = rep.expected.filter((f) => !simKeys.has(key(f)));
+    rep.unexpected = rep.simulated.filter((f) => !expKeys.has(key(f))).map((f) => ({ ...f, ...details.get(key(f))! }));
+    return rep;
+  });
+}
+
+/** Key of a function's own simulation in the `own` map: its name, qualified by its file in a program of several files. */
+function ownKey(name: string, file: string | undefined): string {
+  return file === undefined ? name : `${file}\0${name}`;
 }
 
 /** Kinds that are exceptions no handler took: located where they were raised, whoever the entry. */
@@ -129,17 +153,33 @@ export function attributeFault(
   entry: string,
   own: Map<string, FunctionSimResult>,
 ): { function: string; line: number } {
+  const { function: fn, line } = locateFault(fault, entry, own);
+  return { function: fn, line };
+}
+
+/**
+ * `attributeFault` with the file: in a program of several files (stack entries carry their file), `own` is
+ * keyed by file and name (`ownKey`), and the result names the file of the function the fault is placed in
+ * (`entryFile` for the entry itself).
+ */
+export function locateFault(
+  fault: FunctionSimResult['faults'][number],
+  entry: string,
+  own: Map<string, FunctionSimResult>,
+  entryFile?: string,
+): { function: string; line: number; file?: string } {
   const stack = fault.stack;
-  if (!stack || stack.length <= 1) return { function: entry, line: fault.entryLine };
-  if (EXCEPTION_KINDS.has(fault.kind)) return { function: stack[0]!.fn, line: stack[0]!.line };
+  const at = (function_: string, line: number, file: string | undefined) => (file === undefined ? { function: function_, line } : { function: function_, line, file });
+  if (!stack || stack.length <= 1) return at(entry, fault.entryLine, entryFile);
+  if (EXCEPTION_KINDS.has(fault.kind)) return at(stack[0]!.fn, stack[0]!.line, stack[0]!.file ?? entryFile);
   for (let k = 0; k < stack.length - 1; k++) {
-    const { fn, line } = stack[k]!;
-    if (fn === entry) continue;
-    const r = own.get(fn);
+    const { fn, line, file } = stack[k]!;
+    if (fn === entry && (file === undefined || file === entryFile)) continue;
+    const r = own.get(ownKey(fn, file)) ?? own.get(fn);
     if (!r) continue;
-    if ([...r.faults, ...r.escapes].some((f) => f.kind === fault.kind && f.entryLine === line)) return { function: fn, line };
+    if ([...r.faults, ...r.escapes].some((f) => f.kind === fault.kind && f.entryLine === line)) return at(fn, line, file ?? entryFile);
   }
-  return { function: entry, line: fault.entryLine };
+  return at(entry, fault.entryLine, entryFile);
 }
 
 export function faultValidatedRules(): Set<string> {

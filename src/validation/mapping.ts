@@ -23,6 +23,22 @@ export const RULE_FAULTS: Record<string, FaultKind[]> = {
   'mdl-probe-access-mismatch': ['probe-invalid-argument', 'write-to-read-locked'],
   // a NULL system address dereferenced; mapping an MDL whose pages are not locked.
   'mdl-unchecked-system-address': ['null-deref', 'map-unlocked'],
+  // a DDI called above its maximum IRQL: the contract check, and the specialised kinds of the DDIs the kernel
+  // model checks itself (probe, unlock, pool, fast mutex / spin lock acquire above their maximum).
+  // MmProbeAndLockPages of pageable memory at DISPATCH_LEVEL is above its maximum for such addresses (≤ APC_LEVEL, §3).
+  'irql-too-high': [
+    'irql-api-too-high',
+    'irql-probe-too-high',
+    'irql-pageable-at-dispatch',
+    'irql-unlock-too-high',
+    'irql-pool',
+    'irql-fast-mutex',
+    'irql-spinlock-acquire',
+    'irql-spinlock-release',
+  ],
+  // a DDI called below its minimum IRQL (AtDpcLevel / FromDpcLevel below DISPATCH_LEVEL, KeReleaseSpinLock below
+  // DISPATCH_LEVEL, ExReleaseFastMutex below APC_LEVEL, = DISPATCH_LEVEL routines).
+  'irql-too-low': ['irql-api-too-low', 'irql-spinlock-acquire', 'irql-spinlock-release', 'irql-fast-mutex'],
 };
 
 /** What the mapping needs to know of a fault beyond its kind. */
@@ -35,12 +51,35 @@ export interface FaultForMapping {
 const SYSTEM_ADDRESS_SOURCES = new Set(['MmGetSystemAddressForMdlSafe', 'MmMapLockedPagesSpecifyCache']);
 
 /**
+ * The specialised IRQL kinds cover both directions (a spin-lock release at an IRQL other than DISPATCH_LEVEL,
+ * ExReleaseFastMutex not at APC_LEVEL): the fault's bounds and IRQL say which one it is.
+ */
+const SHARED_IRQL_KINDS = new Set<FaultKind>(['irql-spinlock-acquire', 'irql-spinlock-release', 'irql-fast-mutex']);
+
+function irqlDirection(f: FaultForMapping): 'high' | 'low' | undefined {
+  const c = f.context;
+  if (!c || c.irql === undefined) return undefined;
+  if (c.maxIrql !== undefined && c.irql > c.maxIrql) return 'high';
+  if (c.minIrql !== undefined && c.irql < c.minIrql) return 'low';
+  return undefined;
+}
+
+/**
  * Refinements of the kind-level table: a fault kind that covers more than the rule's defect.
  * `null-deref` is mdl-unchecked-system-address only when the NULL is a failed system-address mapping
  * (a NULL MDL handed to a DDI, or any other NULL pointer, is a different defect); `free-while-mapped` is
  * mdl-free-while-locked only for IoFreeMdl of a locked MDL (freeLockedMapped), not MmPrepareMdlForReuse.
  */
 function applies(rule: string, f: FaultForMapping): boolean {
+  if (SHARED_IRQL_KINDS.has(f.kind) && (rule === 'irql-too-high' || rule === 'irql-too-low')) {
+    // Without the context the kind-level table applies.
+    if (!f.context) return true;
+    return irqlDirection(f) === (rule === 'irql-too-high' ? 'high' : 'low');
+  }
+  if (f.kind === 'irql-api-too-high' && rule === 'irql-too-high') {
+    // PAGED_CODE() above APC_LEVEL is pageable code run at DISPATCH_LEVEL, not a call above a DDI's maximum.
+    return f.context?.ddi !== 'PAGED_CODE';
+  }
   if (f.kind === 'null-deref' && rule === 'mdl-unchecked-system-address') {
     // Without the context (a caller that passes only the kind) the kind-level table applies: pass the
     // fault (`rulesForFault(f.kind, f)`) to tell a NULL system address from other NULL dereferences.

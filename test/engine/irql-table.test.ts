@@ -262,8 +262,8 @@ describe('IRQL contract table: facts (kernel-semantics.md §1–§3)', () => {
     expect(boundsWhen('MmBuildMdlForNonPagedPool').max).toBe(2);
     expect(boundsWhen('MmMapLockedPagesSpecifyCache').max).toBe(2);
     expect(boundsWhen('MmMapLockedPagesSpecifyCache', is(1, 'user-mode')).max).toBe(1);
-    expect(boundsWhen('MmAllocatePagesForMdlEx').max).toBe(1);
-    expect(boundsWhen('MmFreePagesFromMdl').max).toBe(1);
+    expect(boundsWhen('MmAllocatePagesForMdlEx').max).toBe(2);
+    expect(boundsWhen('MmFreePagesFromMdl').max).toBe(2);
     expect(boundsWhen('ProbeForRead').max).toBe(1);
     expect(boundsWhen('MmProbeAndLockProcessPages').max).toBe(1);
   });

@@ -1,0 +1,154 @@
+import { irqlTooHigh } from '../../rules/irql-too-high.js';
+import { runRuleTests } from '../support/rule-tester.js';
+
+const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KDPC Dpc; HANDLE File; KEVENT Event; FAST_MUTEX Mutex; } EXT, *PEXT;\n';
+
+runRuleTests(irqlTooHigh, {
+  valid: [
+    {
+      name: 'ZwClose after the spin lock is released',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    HANDLE h;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    h = ext->File;
+    ext->File = NULL;
+    KeReleaseSpinLock(&ext->Lock, old);
+    ZwClose(h);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'a wait with a zero timeout at DISPATCH_LEVEL',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    LARGE_INTEGER zero;
+    zero.QuadPart = 0;
+    KeWaitForSingleObject(&ext->Event, Executive, KernelMode, FALSE, &zero);
+}`,
+    },
+    {
+      name: 'a function with no annotation, role or caller: its IRQL is not known',
+      code: `${EXT}VOID CloseFile(PEXT Ext)
+{
+    ZwClose(Ext->File);
+}`,
+    },
+    {
+      name: 'a branch on KeGetCurrentIrql() before waiting',
+      code: `${EXT}VOID MaybeWait(PEXT Ext)
+{
+    KIRQL old;
+    KeAcquireSpinLock(&Ext->Lock, &old);
+    if (KeGetCurrentIrql() < DISPATCH_LEVEL) {
+        KeWaitForSingleObject(&Ext->Event, Executive, KernelMode, FALSE, NULL);
+    }
+    KeReleaseSpinLock(&Ext->Lock, old);
+}`,
+    },
+    {
+      name: 'the lock taken on one branch only: the IRQL at the later call may be PASSIVE_LEVEL',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    BOOLEAN locked = FALSE;
+    if (Irp->Flags) { KeAcquireSpinLock(&ext->Lock, &old); locked = TRUE; }
+    if (locked) KeReleaseSpinLock(&ext->Lock, old);
+    ZwClose(ext->File);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'nonpaged allocation and IoCompleteRequest under a spin lock',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    PVOID p;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 64, 'txeT');
+    KeReleaseSpinLock(&ext->Lock, old);
+    if (p) ExFreePoolWithTag(p, 'txeT');
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'ZwClose under a spin lock',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    ZwClose(ext->File);
+    KeReleaseSpinLock(&ext->Lock, old);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'tooHigh', line: 8, column: 5, data: { callee: 'ZwClose', required: 'PASSIVE_LEVEL', actual: 'DISPATCH_LEVEL' } }],
+    },
+    {
+      name: 'a helper called from a DPC routine waits with no timeout',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID WaitForIt(PEXT Ext)
+{
+    KeWaitForSingleObject(&Ext->Event, Executive, KernelMode, FALSE, NULL);
+}
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    WaitForIt((PEXT)Context);
+}`,
+      errors: [{ messageId: 'tooHigh', line: 5, column: 5, data: { callee: 'KeWaitForSingleObject', actual: 'DISPATCH_LEVEL' } }],
+    },
+    {
+      name: 'a DPC registered with KeInitializeDpc allocates paged pool',
+      code: `${EXT}VOID MyDpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PVOID p = ExAllocatePoolWithTag(PagedPool, 64, 'txeT');
+    if (p) ExFreePoolWithTag(p, 'txeT');
+}
+VOID Setup(PEXT Ext)
+{
+    KeInitializeDpc(&Ext->Dpc, MyDpc, Ext);
+}`,
+      errors: [{ messageId: 'tooHigh', line: 4, column: 15 }],
+    },
+    {
+      name: 'KeRaiseIrql to DISPATCH_LEVEL, then a fast mutex',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+VOID Update(PEXT Ext)
+{
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    ExAcquireFastMutex(&Ext->Mutex);
+    ExReleaseFastMutex(&Ext->Mutex);
+    KeLowerIrql(old);
+}`,
+      errors: [{ messageId: 'tooHigh', line: 7, column: 5, data: { callee: 'ExAcquireFastMutex' } }],
+    },
+    {
+      name: 'KeSetEvent with Wait TRUE under an in-stack queued spin lock',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KLOCK_QUEUE_HANDLE h;
+    KeAcquireInStackQueuedSpinLock(&ext->Lock, &h);
+    KeSetEvent(&ext->Event, IO_NO_INCREMENT, TRUE);
+    KeReleaseInStackQueuedSpinLock(&h);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'tooHigh', line: 8, column: 5, data: { callee: 'KeSetEvent' } }],
+    },
+  ],
+});

@@ -1,0 +1,102 @@
+import { irqlTooLow } from '../../rules/irql-too-low.js';
+import { runRuleTests } from '../support/rule-tester.js';
+
+const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KDPC Dpc; FAST_MUTEX Mutex; LONG Count; } EXT, *PEXT;\n';
+
+runRuleTests(irqlTooLow, {
+  valid: [
+    {
+      name: 'the AtDpcLevel forms in a DPC routine',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+}`,
+    },
+    {
+      name: 'the AtDpcLevel forms after KeRaiseIrql',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+    KeLowerIrql(old);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'a helper of unknown IRQL may be called at DISPATCH_LEVEL',
+      code: `${EXT}VOID Bump(PEXT Ext)
+{
+    KeAcquireSpinLockAtDpcLevel(&Ext->Lock);
+    Ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+}`,
+    },
+    {
+      name: 'a fast mutex released at APC_LEVEL',
+      code: `${EXT}_IRQL_requires_max_(APC_LEVEL)
+VOID Update(PEXT Ext)
+{
+    ExAcquireFastMutex(&Ext->Mutex);
+    Ext->Count++;
+    ExReleaseFastMutex(&Ext->Mutex);
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'KeAcquireSpinLockAtDpcLevel in a dispatch routine',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+    return STATUS_SUCCESS;
+}`,
+      errors: [
+        { messageId: 'tooLow', line: 6, column: 5, data: { callee: 'KeAcquireSpinLockAtDpcLevel', actual: 'PASSIVE_LEVEL' } },
+        { messageId: 'tooLow', line: 8, column: 5, data: { callee: 'KeReleaseSpinLockFromDpcLevel' } },
+      ],
+    },
+    {
+      name: 'a helper using the AtDpcLevel form, called from a work item',
+      code: `${EXT}IO_WORKITEM_ROUTINE Work;
+VOID Bump(PEXT Ext)
+{
+    KeAcquireSpinLockAtDpcLevel(&Ext->Lock);
+    Ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+}
+VOID Work(PDEVICE_OBJECT Dev, PVOID Context)
+{
+    Bump((PEXT)Context);
+}`,
+      errors: [
+        { messageId: 'tooLow', line: 5, column: 5 },
+        { messageId: 'tooLow', line: 7, column: 5 },
+      ],
+    },
+    {
+      name: 'KeReleaseSpinLock after KeLowerIrql already lowered',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+VOID Twice(PEXT Ext)
+{
+    KIRQL old;
+    KeAcquireSpinLock(&Ext->Lock, &old);
+    KeLowerIrql(old);
+    KeReleaseSpinLock(&Ext->Lock, old);
+}`,
+      errors: [{ messageId: 'tooLow', line: 8, column: 5, data: { callee: 'KeReleaseSpinLock' } }],
+    },
+  ],
+});
