@@ -20,6 +20,7 @@
  */
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, type Cfg } from '../cfg/cfg.js';
+import { raises } from '../ddi/table.js';
 import { toLite } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import {
@@ -365,7 +366,10 @@ function refine(s: State, cond: SyntaxNode, truth: boolean): void {
 const fresh = (): State => ({ flags: new Map(), m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
 const copy = (s: State): State => ({ flags: new Map(s.flags), m: [...s.m], saved: new Map([...s.saved].map(([k, v]) => [k, [...v]])), why: [...s.why] });
 
-const FLAG_CONST: Record<string, number> = { TRUE: 1, FALSE: 0, true: 1, false: 0, '0': 0, '1': 1 };
+const FLAG_CONST: Record<string, number> = { TRUE: 1, FALSE: 0, true: 1, false: 0, '0': 0, '1': 1, STATUS_SUCCESS: 0 };
+/** Error statuses (NT_SUCCESS false), kept as the flag value 2. */
+const ERROR_STATUS = /^STATUS_(UNSUCCESSFUL|INSUFFICIENT_RESOURCES|INVALID_PARAMETER|BUFFER_TOO_SMALL|ACCESS_VIOLATION|NOT_SUPPORTED|INVALID_DEVICE_REQUEST|CANCELLED|NO_MEMORY|DEVICE_NOT_READY|INVALID_DEVICE_STATE|NOT_FOUND|ACCESS_DENIED|INVALID_USER_BUFFER|DATA_ERROR|IO_DEVICE_ERROR)$/;
+const flagValue = (t: string): number | undefined => FLAG_CONST[t] ?? (ERROR_STATUS.test(t) ? 2 : undefined);
 
 /** `x = TRUE;`, `BOOLEAN x = FALSE;`, `x = other;` in a statement: the flags it sets (undefined: no longer known). */
 function flagWrites(stmt: SyntaxNode | undefined, out: Map<string, number | undefined>): void {
@@ -376,11 +380,11 @@ function flagWrites(stmt: SyntaxNode | undefined, out: Map<string, number | unde
     if (n.type === 'assignment_expression') {
       const l = n.childForFieldName('left');
       const r = n.childForFieldName('right');
-      if (l?.type === 'identifier') out.set(l.text, r ? FLAG_CONST[unparen(r).text] : undefined);
+      if (l?.type === 'identifier') out.set(l.text, r ? flagValue(unparen(r).text) : undefined);
     } else if (n.type === 'init_declarator') {
       const d = n.childForFieldName('declarator');
       const v = n.childForFieldName('value');
-      if (d?.type === 'identifier') out.set(d.text, v ? FLAG_CONST[unparen(v).text] : undefined);
+      if (d?.type === 'identifier') out.set(d.text, v ? flagValue(unparen(v).text) : undefined);
     } else if (n.type === 'update_expression' || n.type === 'pointer_expression') {
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') out.set(a.text, undefined);
@@ -406,6 +410,16 @@ function refineFlag(s: State, cond: SyntaxNode, truth: boolean): boolean {
       const isOne = op === '==' ? (k === 1) === truth : (k === 1) !== truth;
       return refineFlag(s, l, isOne);
     }
+    return true;
+  }
+  if (c.type === 'call_expression' && /^NT_SUCCESS$/.test(calleeOf(c) ?? '')) {
+    // NT_SUCCESS(status) with the status known to be STATUS_SUCCESS or an error
+    const a = argsOf(c)[0];
+    const x = a ? unparen(a) : undefined;
+    if (x?.type !== 'identifier') return true;
+    const v = s.flags.get(x.text);
+    if (v !== undefined && (v === 0) !== truth) return false;
+    if (v === undefined) s.flags.set(x.text, truth ? 0 : 2);
     return true;
   }
   if (c.type === 'identifier') {
@@ -489,7 +503,7 @@ export class IrqlEngine {
     }
     const node = toLite(fn.node, file.parsedText);
     const body = node.childForFieldName('body') ?? node;
-    const cfg: Cfg = buildCfg({ ...fn, node, body }, { raises: () => false });
+    const cfg: Cfg = buildCfg({ ...fn, node, body }, { raises: (name: string) => raises(name) || this.project.mayRaise(file, name) });
     if (cfg.truncated) return null;
     const { zero, other } = timeoutAssignments(body);
     const pageable = /\bIoAllocateMdl\b/.test(text) ? pageableMdls(body) : new Set<string>();

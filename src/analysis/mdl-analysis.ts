@@ -97,6 +97,8 @@ export interface MdlObj {
   readonly mapped?: boolean;
   /** The undefined operation that made its state undefined (state undefined). */
   readonly undefinedAt?: Site & { callee: string };
+  /** It describes kernel memory (a pool allocation, the system buffer, a local): a probe with any mode but KernelMode raises. */
+  readonly kernelVa?: boolean;
 }
 
 /** A helper (a function of the linted files) did it, at this line of its own body. */
@@ -1325,6 +1327,19 @@ class Analyzer {
         continue;
       }
       if (eff) {
+        // a probe with a mode other than KernelMode of an MDL over kernel memory: the user-range check fails
+        // before any page is touched, so the probe always raises and never returns normally
+        // (the call is still observed: a double lock or a probe of a prebuilt MDL is checked before the range)
+        let alwaysRaises = false;
+        const lockArg = eff.requiresTry ? eff.mdl?.find((m) => m.op === 'lock') : undefined;
+        if (lockArg) {
+          const modeIdx = name === 'MmProbeAndLockPages' ? 1 : 2;
+          const mode = rs[modeIdx]?.v ? V.singleton(rs[modeIdx]!.v!) : undefined;
+          const p0 = pathOf(args[lockArg.arg]);
+          const id0 = p0 !== undefined ? w1.pts.get(p0) : rs[lockArg.arg]?.obj;
+          const o0 = id0 !== undefined ? w1.objs.get(id0) : undefined;
+          alwaysRaises = mode !== undefined && mode !== 0 && !!o0?.kernelVa && o0.state !== 'null' && o0.state !== 'freed';
+        }
         for (const m of eff.mdl ?? []) {
           const argPath = pathOf(args[m.arg]);
           if (m.ifMdl) {
@@ -1339,6 +1354,7 @@ class Analyzer {
           if (got.id === undefined) continue;
           w1 = this.applyOp(w1, got.id, m.op, name, call, at, argPath ? { rs, argPath } : { rs });
         }
+        if (alwaysRaises) continue;
         if (eff.freesIrpArg !== undefined) {
           const irp = pathOf(args[eff.freesIrpArg]);
           if (irp) {
@@ -1380,7 +1396,8 @@ class Analyzer {
           // a helper's MDL over a buffer its caller passes: its summary says whether it probes it with KernelMode
           const vaArg = this.summaryMode && eff.returns === 'mdl-alloc' && args[0] ? stripCasts(args[0]) : undefined;
           const vaParam = vaArg?.type === 'identifier' && this.params.has(vaArg.text) ? vaArg.text : undefined;
-          let ok = this.setObj(base, { ...o, ...(user ? { userVa: user } : {}), ...(attached ? { attached: true } : {}), ...(vaParam ? { vaParam } : {}) });
+          const kernelVa = eff.returns === 'mdl-alloc' && !user && args[0] !== undefined && this.kernelAddress(args[0]);
+          let ok = this.setObj(base, { ...o, ...(user ? { userVa: user } : {}), ...(attached ? { attached: true } : {}), ...(vaParam ? { vaParam } : {}), ...(kernelVa ? { kernelVa: true } : {}) });
           if (attached && irpArg !== undefined) {
             // IoAllocateMdl(..., SecondaryBuffer FALSE, ..., Irp) makes it Irp->MdlAddress
             const irp = pathOf(args[irpArg]);
@@ -1473,6 +1490,43 @@ class Analyzer {
       { w: w1, v: nonNull, sva },
       { w: this.step(w1, at, 'branch', `${name} fails (NULL)`), v: V.constant(0), sva },
     ];
+  }
+
+  /** The poolVars of the function: locals assigned from a pool allocation (`pool = ExAllocatePool2(...)`). */
+  private poolVarsCache: Set<string> | undefined;
+  private poolVars(): Set<string> {
+    if (this.poolVarsCache) return this.poolVarsCache;
+    const out = new Set<string>();
+    const other = new Set<string>();
+    const stack: SyntaxNode[] = [this.cfg.fn.body];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
+        const l = n.type === 'assignment_expression' ? pathOf(n.childForFieldName('left')) : declName(n.childForFieldName('declarator'));
+        const r = n.childForFieldName(n.type === 'assignment_expression' ? 'right' : 'value');
+        if (l && r) {
+          const c = stripCasts(r);
+          if (c.type === 'call_expression' && /^ExAllocatePool/.test(calleeName(c) ?? '')) out.add(l);
+          else if (!/^(NULL|0|nullptr)$/.test(c.text.trim())) other.add(l);
+        }
+      }
+      for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+    }
+    for (const v of other) out.delete(v);
+    this.poolVarsCache = out;
+    return out;
+  }
+
+  /** The address is kernel memory: a pool block of this function, the IRP's system buffer, or a local's address. */
+  kernelAddress(a: SyntaxNode): boolean {
+    const e = stripCasts(a);
+    if (/->\s*AssociatedIrp\s*\.\s*SystemBuffer$/.test(e.text.replace(/\s+/g, ''))) return true;
+    if (e.type === 'pointer_expression' && e.text.trimStart().startsWith('&')) {
+      const arg = e.childForFieldName('argument');
+      return arg?.type === 'identifier' && this.isLocal(arg.text);
+    }
+    const p = pathOf(e);
+    return p !== undefined && this.isLocal(p) && this.poolVars().has(p);
   }
 
   /** A call we cannot see into: MDLs passed to it escape; variables whose address is passed may change. */

@@ -73,6 +73,8 @@ export interface MdlRec {
    * probe of an MDL assumed locked) is not claimed; operations of this run make the state known again.
    */
   assumed?: boolean;
+  /** Handed to external code, which keeps it: what the function reads of its flags may change at any time. */
+  external?: boolean;
 }
 
 /** One frame of a fault's location: the function and the line in it (innermost first). */
@@ -327,6 +329,11 @@ interface Handler {
   id: number;
   filter: Expr;
   frame: Frame;
+}
+
+/** An IRQL written as a constant (`PASSIVE_LEVEL`, `0`), not a value saved in a variable. */
+function isLevelConstant(a: Expr | undefined): boolean {
+  return !!a && (a.t === 'num' || (a.t === 'id' && /_LEVEL$/.test(a.name)));
 }
 
 /** One run = one path. */
@@ -946,8 +953,10 @@ export class Run {
     const m = o.mdl!;
     if (m.st === '?') {
       const c = this.choose(2, line, [`${o.label} is locked by the caller`, `${o.label} is not locked`]);
-      // read, not assumed: the flags the code tests are the state from here
+      // read, not assumed: the flags the code tests are the state from here (unless external code holds
+      // the MDL and may change them at any time)
       m.st = c === 0 ? 'L' : 'F';
+      if (m.external && !m.ioMgr) m.assumed = true;
       if (m.st === 'L') this.countLock(m, +1);
     }
     return flagsOf(m.st);
@@ -1896,6 +1905,7 @@ export class Run {
         o.mdl.caller = true;
         o.mdl.lockedHere = false;
         o.mdl.readOnly = undefined;
+        o.mdl.external = true;
         if (this.trace) this.event(line, `${o.label} handed to external code: its state is unknown from here`);
       }
       for (const fv of o.fields.values()) {
@@ -2199,6 +2209,21 @@ export class Run {
     for (const v of vals) this.escape(v, e.line);
     if (this.trace) this.event(e.line, `call ${name} (IRQL contract checked; result unknown, pointer arguments kept by external code)`);
     return this.newUnk(`${name}()`);
+  }
+
+  /**
+   * A lower or release that restores a saved IRQL: back at the entry level of a function whose entry is
+   * not known, the IRQL is the entry's again (not the PASSIVE_LEVEL assumed for simulating it), so an
+   * IRQL-contract fault there must again hold at every level the entry may be.
+   */
+  private restoreIrql(n: number, line: number, why: string): void {
+    if (this.opts.entryUnknown && n === this.entryLevel && !this.entryCands) {
+      this.irqlNow = n;
+      this.atEntryLevel = true;
+      if (this.trace) this.event(line, `IRQL back to the entry's (${why})`);
+      return;
+    }
+    this.setIrql(n, line, why);
   }
 
   private setIrql(n: number, line: number, why: string): void {
@@ -2878,7 +2903,8 @@ export class Run {
         const nv = this.num(this.arg(e, 0));
         const n = nv ?? this.entryIrql;
         if (this.irqlIs((l) => n > l)) this.fault('irql-lower-higher', line, col, { newIrql: n });
-        this.setIrql(n, line, name);
+        if (isLevelConstant(e.args[0])) this.setIrql(n, line, name);
+        else this.restoreIrql(n, line, name);
         return { k: 'i', v: 0 };
       }
       case 'KeAcquireSpinLock':
@@ -2903,7 +2929,8 @@ export class Run {
         if (!this.spinLocks.has(key)) this.fault('spinlock-not-held', line, col, { ddi: name });
         const saved = this.spinLocks.get(key);
         this.spinLocks.delete(key);
-        this.setIrql(nv ?? saved ?? this.entryIrql, line, name);
+        if (isLevelConstant(e.args[1])) this.setIrql(nv!, line, name);
+        else this.restoreIrql(nv ?? saved ?? this.entryIrql, line, name);
         return { k: 'i', v: 0 };
       }
       case 'KeAcquireSpinLockAtDpcLevel':
@@ -2945,7 +2972,7 @@ export class Run {
           this.dpcLocks.delete(lock);
           qmap.delete(handle);
         }
-        if (!name.endsWith('FromDpcLevel')) this.setIrql(this.savedIrql.get('q' + handle) ?? this.entryIrql, line, name);
+        if (!name.endsWith('FromDpcLevel')) this.restoreIrql(this.savedIrql.get('q' + handle) ?? this.entryIrql, line, name);
         this.savedIrql.delete('q' + handle);
         return { k: 'i', v: 0 };
       }
@@ -2974,7 +3001,8 @@ export class Run {
         // Restores the IRQL it is given (a DRIVER_CANCEL's Irp->CancelIrql is not known here: the entry IRQL).
         if (name !== 'IoReleaseCancelSpinLock') this.arg(e, 0);
         const nv = this.num(this.arg(e, name === 'IoReleaseCancelSpinLock' ? 0 : 1));
-        this.setIrql(nv ?? this.entryIrql, line, name);
+        if (isLevelConstant(e.args[name === 'IoReleaseCancelSpinLock' ? 0 : 1])) this.setIrql(nv!, line, name);
+        else this.restoreIrql(nv ?? this.entryIrql, line, name);
         return { k: 'i', v: 0 };
       }
       // --- KMDF locks (the DDI reference: WdfSpinLockAcquire ≤ DISPATCH_LEVEL, returns at DISPATCH_LEVEL;
@@ -2996,7 +3024,7 @@ export class Run {
         if (saved === undefined) this.fault('spinlock-not-held', line, col, { ddi: name });
         this.spinLocks.delete(key);
         // Not held: nothing is restored (the IRQL stays).
-        if (saved !== undefined) this.setIrql(saved, line, name);
+        if (saved !== undefined) this.restoreIrql(saved, line, name);
         return { k: 'i', v: 0 };
       }
       case 'WdfInterruptAcquireLock': {
@@ -3013,7 +3041,7 @@ export class Run {
         const key = 'wdfint' + this.lockKey(this.arg(e, 0));
         const saved = this.savedIrql.get(key);
         this.savedIrql.delete(key);
-        if (saved !== undefined && !this.opts.passiveInterrupts) this.setIrql(saved, line, name);
+        if (saved !== undefined && !this.opts.passiveInterrupts) this.restoreIrql(saved, line, name);
         return { k: 'i', v: 0 };
       }
 
@@ -3033,7 +3061,7 @@ export class Run {
         const saved = this.savedIrql.get('fm' + key);
         if (saved === undefined) this.fault('spinlock-not-held', line, col, { ddi: name });
         this.savedIrql.delete('fm' + key);
-        this.setIrql(saved ?? this.entryIrql, line, name);
+        this.restoreIrql(saved ?? this.entryIrql, line, name);
         return { k: 'i', v: 0 };
       }
 

@@ -72,7 +72,7 @@ export interface KnownDifferentialImprecision {
 export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
   {
     id: 'finally-after-unhandled-exception',
-    witness: { seed: 1, index: 6173 },
+    witness: { seed: 1, index: 5467 },
     rule: 'mdl-unmatched-lock',
     direction: 'fp',
     status: 'accepted',
@@ -84,7 +84,7 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
   },
   {
     id: 'infeasible-path',
-    witness: { seed: 20261121, index: 813 },
+    witness: { seed: 1, index: 3970 },
     rule: 'mdl-unmatched-lock',
     direction: 'fp',
     status: 'open-linter-bug',
@@ -117,7 +117,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'leaks-lost-when-worlds-collapse',
-      witness: { seed: 1, index: 6786 },
+      witness: { seed: 1, index: 1823 },
       status: 'open-linter-bug',
       reason:
         'In a larger function (two MDLs, several probes, a LOCK_OPERATION variable, a RequestorMode guard, helpers returning ' +
@@ -147,7 +147,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'probe-always-raises',
-      witness: { seed: 20261121, index: 21 },
+      witness: { seed: 1, index: 2392 },
       status: 'accepted',
       reason:
         'A probe of kernel memory (a pool allocation, SystemBuffer) with an out-of-range AccessMode (IoModifyAccess, TRUE, 2...: any ' +
@@ -174,7 +174,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'state-after-undefined-mdl-operation',
-      witness: { seed: 1, index: 2815 },
+      witness: { seed: 1, index: 1010 },
       status: 'open-linter-bug',
       reason:
         'A later finding on an MDL that went through an operation the kernel does not define (a probe or unlock of a nonpaged-built, ' +
@@ -197,49 +197,38 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'after-fatal-null-use',
-      witness: { seed: 1, index: 151 },
+      witness: { seed: 1, index: 1947 },
       status: 'accepted',
       reason:
         'The linter\'s path goes through an unchecked use of a NULL system address (reported by both as ' +
         'mdl-unchecked-system-address) and on past it, e.g. to a second MmGetSystemAddressForMdlSafe that "fails" too and an error ' +
         'return that leaks. The machine bug-checks at the first NULL dereference (0x7E/0x3B/0x1E, 0x50), so nothing after it happens; ' +
         'on every path that survives the first use the MDL is mapped and the later call cannot return NULL.',
-      matches: (c) => c.simKinds.has('null-deref') && /\[va is NULL\]/.test(c.detail),
+      // either the path shows the NULL, or both tools agree on an earlier unchecked use in the function: the
+      // linter's path then continues from the failed mapping, where the machine had already stopped
+      matches: (c) => c.simKinds.has('null-deref') && (/\[va is NULL\]/.test(c.detail) || (c.agreedBefore && c.rule === 'mdl-unchecked-system-address')),
     },
   ),
   ...forRules(
     [
-      ['mdl-unmatched-lock', 'fn'],
-      ['mdl-double-lock', 'fn'],
-      ['mdl-free-while-locked', 'fn'],
+      ['irql-too-high', 'fp'],
+      ['irql-too-low', 'fp'],
     ],
     {
-      id: 'mdl-untracked-after-own-irp',
-      witness: { seed: 1, index: 6509 },
-      status: 'open-linter-bug',
+      id: 'irql-call-in-unreachable-code',
+      witness: { seed: 1, index: 597 },
+      status: 'accepted',
       reason:
-        'After `subIrp = IoAllocateIrp(...); subIrp->MdlAddress = mdl; ... subIrp->MdlAddress = NULL; IoFreeIrp(subIrp);` the linter ' +
-        'no longer tracks `mdl`, although the function detached it and is again its only owner: a later probe and the leak at the ' +
-        'return are not reported (/tmp/val4/min/own-irp-detach-then-relock-leak.c: leak at line 35; without the two MdlAddress ' +
-        'assignments it is reported).',
-      matches: (c) => [...c.features].some((f) => /^own-irp:.*:detach$/.test(f)) && /^(locked-at-exit|double-lock|free-while-locked)/.test(c.detail),
+        'The IRQL analysis follows the IRQL on every path of the control-flow graph without the data conditions the MDL ' +
+        'analysis tracks (a status known to be a success, a flag cleared on all paths): a call inside a branch no execution ' +
+        'takes (`if (!NT_SUCCESS(status))` with `status` still STATUS_SUCCESS) is checked like any other. Its IRQL is the ' +
+        'reported one whenever the branch is reached; the simulator, which executes the values, never reaches it.',
+      matches: (c) => c.unreachable,
     },
   ),
   {
-    id: 'argument-check-in-unreachable-code',
-    witness: { seed: 1, index: 6786 },
-    rule: 'mdl-probe-access-mismatch',
-    direction: 'fp',
-    status: 'accepted',
-    reason:
-      'badOperation / badAccessMode are checks of the call\'s arguments, reported wherever the call is written, like ' +
-      'mdl-probe-outside-try; no simulated path executes this probe (an earlier fault or contradictory conditions end them all), so ' +
-      'the simulator shows nothing there. The argument is wrong wherever the call becomes reachable.',
-    matches: (c) => c.unreachable && /argument/.test(c.detail),
-  },
-  {
     id: 'second-use-of-freed-mdl',
-    witness: { seed: 1, index: 4278 },
+    witness: { seed: 1, index: 4082 },
     rule: 'mdl-use-after-free',
     direction: 'fn',
     status: 'accepted',

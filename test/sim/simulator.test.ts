@@ -333,7 +333,10 @@ VOID ReleaseTwice(PDEVICE_EXTENSION Ext)
 }`;
     const [locks, twice] = simulate(src);
     expect(faultSet(locks!)).toEqual([]);
-    expect(faultSet(twice!)).toEqual(['irql-spinlock-release@20', 'spinlock-not-held@20']);
+    // the first release restored the entry IRQL, which is not known here (no role, annotation or caller):
+    // the second release is at "the entry level", wrong only at some of the levels it may be, so only the
+    // lock that is not held is claimed
+    expect(faultSet(twice!)).toEqual(['spinlock-not-held@20']);
   });
   it('C++: references, methods, RAII guards and enum-class switch cases', () => {
     const src = `

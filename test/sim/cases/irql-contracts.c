@@ -161,13 +161,14 @@ VOID LockedDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     KeReleaseInStackQueuedSpinLockFromDpcLevel(&handle);
 }
 
-/* = DISPATCH_LEVEL routines called at PASSIVE_LEVEL. */
+/* = DISPATCH_LEVEL routine after the release restored the entry IRQL, which is not known here (no role,
+   annotation or caller): wrong at PASSIVE_LEVEL and APC_LEVEL, right at DISPATCH_LEVEL, so not claimed. */
 VOID DispatchOnlyAtPassive(PDEVICE_OBJECT DeviceObject, PEXT Ext)
 {
     KIRQL old = ExAcquireSpinLockExclusive(&Ext->RwLock);
     Ext->Count++;
     ExReleaseSpinLockExclusive(&Ext->RwLock, old);
-    IoStartNextPacket(DeviceObject, FALSE); // @ irql-api-too-low
+    IoStartNextPacket(DeviceObject, FALSE);
 }
 
 /* ExReleaseSpinLockExclusive with no lock held: at PASSIVE_LEVEL and at APC_LEVEL (where it also leaves the
