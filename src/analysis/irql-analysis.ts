@@ -19,7 +19,8 @@
  * range: the rules never guess.
  */
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
-import { buildCfg, type Cfg } from '../cfg/cfg.js';
+import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
+import { declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
 import { toLite } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
@@ -45,6 +46,9 @@ const REGISTRATION_WORDS = new RegExp(`\\b(?:${allRegistrationNames().join('|')}
 /** Bit i set: IRQL i possible. */
 export type Mask = number;
 const ALL_LEVELS = 32;
+/** Parentheses and casts stripped (the analysis's `stripCasts`). */
+const unparen = stripCasts;
+const calleeOf = calleeName;
 /**
  * The entry levels the relational state is kept for: PASSIVE, APC, DISPATCH, one for the device levels
  * (3..26) and one for the levels above them. Contracts and changes never tell two device levels apart.
@@ -58,12 +62,13 @@ function entriesOf(m: Mask): number[] {
   return out;
 }
 const bit = (l: number): Mask => (l >= 0 && l < 32 ? (1 << l) >>> 0 : 0);
-const range = (lo: number, hi: number): Mask => {
+/** IRQLs lo..hi as a mask. */
+export const levelRange = (lo: number, hi: number): Mask => {
   let m = 0;
   for (let l = Math.max(0, lo); l <= Math.min(31, hi); l++) m = (m | bit(l)) >>> 0;
   return m;
 };
-export const DEFAULT_ENTRY: Mask = range(0, 2);
+export const DEFAULT_ENTRY: Mask = levelRange(0, 2);
 
 /** Levels of a mask, in order. */
 export function levelsOf(m: Mask): number[] {
@@ -136,15 +141,6 @@ export interface IrqlContext {
   assumed?: boolean;
 }
 
-function unparen(n: SyntaxNode): SyntaxNode {
-  let cur = n;
-  for (;;) {
-    if (cur.type === 'parenthesized_expression' && cur.namedChildCount === 1) cur = cur.namedChild(0)!;
-    else if (cur.type === 'cast_expression') cur = cur.childForFieldName('value') ?? cur;
-    else return cur;
-  }
-}
-
 /** `&x`, `x`, `&ctx->Lock`: the path of the object designated (text without spaces), or undefined. */
 function slotPath(n: SyntaxNode | undefined): string | undefined {
   if (!n) return undefined;
@@ -154,35 +150,37 @@ function slotPath(n: SyntaxNode | undefined): string | undefined {
   return undefined;
 }
 
-function calleeOf(call: SyntaxNode): string | undefined {
-  const f = call.childForFieldName('function');
-  if (!f) return undefined;
-  if (f.type === 'identifier') return f.text;
-  if (f.type === 'field_expression') return f.childForFieldName('field')?.text;
-  if (f.type === 'qualified_identifier') return f.childForFieldName('name')?.text;
-  return undefined;
-}
-
 function argsOf(call: SyntaxNode): SyntaxNode[] {
   return call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+}
+
+/** An assignment (`x = v`) or an initialized declaration (`T x = v`): the variable and the value, else undefined. */
+function assignmentOf(n: SyntaxNode): { target: string | undefined; value: SyntaxNode } | undefined {
+  if (n.type !== 'assignment_expression' && n.type !== 'init_declarator') return undefined;
+  const value = n.childForFieldName(n.type === 'assignment_expression' ? 'right' : 'value');
+  if (!value) return undefined;
+  const target = n.type === 'assignment_expression' ? slotPath(n.childForFieldName('left') ?? undefined) : declName(n.childForFieldName('declarator'));
+  return { target, value };
+}
+
+/** Every node of a subtree, in source order. */
+function* nodesOf(root: SyntaxNode): Generator<SyntaxNode> {
+  const stack: SyntaxNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    yield n;
+    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+  }
 }
 
 /** The variable a call's result is stored in (`old = KeRaiseIrqlToDpcLevel();`, `KIRQL old = ...;`), found in its statement. */
 function resultTarget(call: SyntaxNode, stmt: SyntaxNode | undefined): string | undefined {
   if (!stmt) return undefined;
-  const stack: SyntaxNode[] = [stmt];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
-      const r = n.childForFieldName(n.type === 'assignment_expression' ? 'right' : 'value');
-      if (r && unparen(r).startIndex === call.startIndex && unparen(r).type === 'call_expression') {
-        if (n.type === 'assignment_expression') return slotPath(n.childForFieldName('left') ?? undefined);
-        let d = n.childForFieldName('declarator');
-        while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
-        return d?.text;
-      }
-    }
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+  for (const n of nodesOf(stmt)) {
+    const a = assignmentOf(n);
+    if (!a) continue;
+    const v = unparen(a.value);
+    if (v.startIndex === call.startIndex && v.type === 'call_expression') return a.target;
   }
   return undefined;
 }
@@ -251,14 +249,14 @@ function allowedMask(c: IrqlContract, args: SyntaxNode[], zero: ReadonlySet<stri
     const mdl = slotPath(args[c.pageableBufferOfMdlArg]);
     if (mdl && pageable.has(mdl)) known.max = Math.min(known.max, c.maxIfPageable);
   }
-  let allowed = range(known.min, known.max);
+  let allowed = levelRange(known.min, known.max);
   let { min, max } = known;
   // a condition not known here may hold: its range is allowed too
   for (const w of c.when ?? []) {
     if (testCondition(w, args, zero, other) === undefined) {
       const lo = w.min ?? c.min ?? 0;
       const hi = w.max ?? c.max ?? 31;
-      allowed = (allowed | range(lo, hi)) >>> 0;
+      allowed = (allowed | levelRange(lo, hi)) >>> 0;
       min = Math.min(min, lo);
       max = Math.max(max, hi);
     }
@@ -272,24 +270,10 @@ const USER_BUFFER = /\bUserBuffer\b|\bType3InputBuffer\b/;
 /** MDLs of the function built over a user-mode buffer (`m = IoAllocateMdl(Irp->UserBuffer, ...)`): their pages are pageable. */
 function pageableMdls(body: SyntaxNode): Set<string> {
   const out = new Set<string>();
-  const stack: SyntaxNode[] = [body];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
-      const r = n.childForFieldName(n.type === 'assignment_expression' ? 'right' : 'value');
-      const call = r ? unparen(r) : undefined;
-      if (call?.type === 'call_expression' && calleeOf(call) === 'IoAllocateMdl' && USER_BUFFER.test(argsOf(call)[0]?.text ?? '')) {
-        let target: string | undefined;
-        if (n.type === 'assignment_expression') target = slotPath(n.childForFieldName('left') ?? undefined);
-        else {
-          let d = n.childForFieldName('declarator');
-          while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
-          target = d?.text;
-        }
-        if (target) out.add(target);
-      }
-    }
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+  for (const n of nodesOf(body)) {
+    const a = assignmentOf(n);
+    const call = a ? unparen(a.value) : undefined;
+    if (a?.target && call?.type === 'call_expression' && calleeOf(call) === 'IoAllocateMdl' && USER_BUFFER.test(argsOf(call)[0]?.text ?? '')) out.add(a.target);
   }
   return out;
 }
@@ -644,7 +628,7 @@ export class IrqlEngine {
       if (v) set((e) => v[e]!, what);
       // a value saved where the analysis cannot see (a field another function filled, a parameter): the
       // IRQL goes back to some level not above the current one, which one is not known here
-      else set((_e, cur) => range(0, 31 - Math.clz32(cur)), what);
+      else set((_e, cur) => levelRange(0, 31 - Math.clz32(cur)), what);
     };
     switch (eff.op) {
       case 'raise': {
@@ -666,7 +650,7 @@ export class IrqlEngine {
         const lock = slotPath(args[eff.lockArg ?? -1]);
         save(this.savedKey(eff.savedTo, call, stmt, args, eff.lockArg, eff.handleArg));
         // 'DIRQL': the interrupt's SynchronizeIrql, some device level
-        const to = eff.raiseTo === 'DIRQL' ? range(3, 26) : bit(eff.raiseTo);
+        const to = eff.raiseTo === 'DIRQL' ? levelRange(3, 26) : bit(eff.raiseTo);
         // 'DIRQL' locks (interrupt locks) of passive-level interrupts do not raise: the current level stays possible
         set((_e, cur) => (eff.raiseTo === 'DIRQL' ? (to | cur) >>> 0 : to), `${name} at line ${line}${lock ? ` holds '${lock}'` : ''} (${describeMask(to)})`);
         return;
@@ -713,9 +697,6 @@ export class IrqlEngine {
       }
       for (const m of file.text.matchAll(roleRe)) {
         for (const n of m[2]!.split(',')) addRole(n.trim(), { role: m[1]!, path: file.path, line: lineAt(file.text, m.index) });
-      }
-      for (const m of file.text.matchAll(/MajorFunction\s*\[[^\]]*\]\s*=\s*(?:[^;{}]*?=\s*)?\(?(?:PDRIVER_DISPATCH\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*;/g)) {
-        addRole(m[1]!, { role: 'DRIVER_DISPATCH', path: file.path, line: lineAt(file.text, m.index) });
       }
       for (const m of file.text.matchAll(/->\s*(DriverStartIo|DriverUnload)\s*=\s*&?\s*([A-Za-z_]\w*)\s*;/g)) {
         const role = m[1] === 'DriverStartIo' ? 'DRIVER_STARTIO' : 'DRIVER_UNLOAD';
@@ -777,7 +758,7 @@ export class IrqlEngine {
         if (r) {
           lo = Math.max(lo ?? 0, r.min);
           hi = Math.min(hi ?? 31, r.max);
-          roleTexts.push(`${pf.name} is a ${m[2]}, called at ${describeMask(range(r.min, r.max))}`);
+          roleTexts.push(`${pf.name} is a ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
         }
         continue;
       }
@@ -794,25 +775,29 @@ export class IrqlEngine {
       const l = lo ?? 0;
       const h = hi ?? 31;
       const anns = [...new Set(texts)];
-      if (l <= h) return { entry: range(l, h), because: anns.length ? `${pf.name} is annotated ${anns.join(' ')} (${describeMask(range(l, h))})` : roleTexts[0]! };
+      if (l <= h) return { entry: levelRange(l, h), because: anns.length ? `${pf.name} is annotated ${anns.join(' ')} (${describeMask(levelRange(l, h))})` : roleTexts[0]! };
     }
     // a role declared in the function's own file, else one every declaration of that name agrees on
     const roleList = this.roleIndex!.get(short) ?? [];
-    const role = roleList.find((r) => r.path === pf.path) ?? (roleList.length && roleList.every((r) => r.role === roleList[0]!.role) ? roleList[0] : undefined);
+    const role =
+      roleList.find((r) => r.path === pf.path) ??
+      (roleList.length && roleList.every((r) => r.role === roleList[0]!.role) ? roleList[0] : undefined) ??
+      // assigned to DriverObject->MajorFunction[...] (the project's index of dispatch routines)
+      (pf.file && this.project.isDispatchRoutine(pf.file, short) ? { role: 'DRIVER_DISPATCH', path: pf.path, line: pf.line } : undefined);
     const r = role ? roleIrql(role.role) : undefined;
     if (role && r) {
       // a KMDF interrupt with PassiveHandling = TRUE calls its ISR at PASSIVE_LEVEL (SPB, GPIO devices)
       if (role.role === 'EVT_WDF_INTERRUPT_ISR' && this.passiveInterrupts()) {
-        return { entry: range(0, r.max), because: `${pf.name} is a ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)` };
+        return { entry: levelRange(0, r.max), because: `${pf.name} is a ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)` };
       }
-      return { entry: range(r.min, r.max), because: `${pf.name} is a ${role.role}, called at ${describeMask(range(r.min, r.max))}` };
+      return { entry: levelRange(r.min, r.max), because: `${pf.name} is a ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}` };
     }
     const reg = this.registrationIndex!.get(pf.key);
     if (reg) {
       const rr = reg.role ? roleIrql(reg.role) : undefined;
       const lo2 = rr ? rr.min : reg.min;
       const hi2 = rr ? rr.max : reg.max;
-      return { entry: range(lo2, hi2), because: `${pf.name} is registered with ${reg.via} (${this.project.displayName(reg.path)}:${reg.line}), called at ${describeMask(range(lo2, hi2))}` };
+      return { entry: levelRange(lo2, hi2), because: `${pf.name} is registered with ${reg.via} (${this.project.displayName(reg.path)}:${reg.line}), called at ${describeMask(levelRange(lo2, hi2))}` };
     }
     return undefined;
   }

@@ -2,21 +2,16 @@
  * What irql-too-high and irql-too-low share: the violations of the function from the IRQL analysis,
  * as report data (the message says which IRQLs are possible and why).
  */
-import { describeMask, irqlViolations } from './irql-analysis.js';
+import { describeMask, irqlViolations, levelRange } from './irql-analysis.js';
 import type { RuleContext } from '../lint/rule.js';
 import type { PathStep } from '../lint/types.js';
 
-const range = (min: number, max: number): number => {
-  let m = 0;
-  for (let l = min; l <= max; l++) m = (m | ((1 << l) >>> 0)) >>> 0;
-  return m;
-};
 
 function requiredText(min: number, max: number): string {
-  if (min === max) return describeMask(range(min, min));
-  if (min === 0) return `${describeMask(range(max, max))} or below`;
-  if (max >= 31) return `${describeMask(range(min, min))} or above`;
-  return `${describeMask(range(min, min))} to ${describeMask(range(max, max))}`;
+  if (min === max) return describeMask(levelRange(min, min));
+  if (min === 0) return `${describeMask(levelRange(max, max))} or below`;
+  if (max >= 31) return `${describeMask(levelRange(min, min))} or above`;
+  return `${describeMask(levelRange(min, min))} to ${describeMask(levelRange(max, max))}`;
 }
 
 function consequence(direction: 'high' | 'low', actualMax: number): string {

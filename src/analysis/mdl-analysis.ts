@@ -336,7 +336,8 @@ class MdlPaths {
   }
 }
 
-function declName(d: SyntaxNode | null | undefined): string | undefined {
+/** The identifier a declarator declares (`*p`, `p[4]`, `&r` unwrapped). */
+export function declName(d: SyntaxNode | null | undefined): string | undefined {
   let cur = d;
   for (let g = 0; cur && g < 20; g++) {
     if (cur.type === 'identifier') return cur.text;
@@ -431,7 +432,8 @@ const COPY_ROUTINES = new Map<string, { ptrs: number[]; dest: number | undefined
 const USER = '$user:';
 const CONT = '$cont:';
 
-function stripCasts(e: SyntaxNode): SyntaxNode {
+/** Strip parentheses, C casts and C++ named casts. */
+export function stripCasts(e: SyntaxNode): SyntaxNode {
   let x = unparen(e);
   for (let g = 0; g < 8; g++) {
     if (x.type === 'cast_expression') x = unparen(x.childForFieldName('value') ?? x);
