@@ -13,7 +13,7 @@ import { parseSource, type FunctionInfo, type SourceFile, type SyntaxNode } from
 import type { AstNode } from '../parse/lite.js';
 import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
-import { allIrqlDdiNames, allRegistrationNames, allRoleNames } from '../ddi/irql.js';
+import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import type { Summary } from './summary.js';
 
@@ -44,12 +44,24 @@ const MDL_DDIS = allDdiNames().filter((n) => {
   return (e.mdl && e.mdl.length > 0) || /^mdl-|system-address/.test(e.returns ?? '') || e.freesIrpArg !== undefined;
 });
 const MDL_WORDS = new RegExp(`\\b(?:${MDL_DDIS.join('|')})\\b`);
-/** Words that make a file matter to the IRQL analysis: routines with an IRQL contract, role types, registrations, IRQL annotations. */
-export const IRQL_WORDS = new RegExp(`\\b(?:_IRQL_\\w+|__drv_\\w*IRQL|${[...allIrqlDdiNames(), ...allRoleNames(), ...allRegistrationNames()].join('|')})\\b`);
+/**
+ * Words that make a file matter to the IRQL analysis: routines with an IRQL contract (of the built-in
+ * table), role types, registrations, IRQL annotations. A project's own table, with the config file's
+ * `irqlContracts`, has its words in `Project.irqlWords`.
+ */
+export const IRQL_WORDS = irqlWordsPattern(BUILTIN_IRQL_TABLE);
 const CALL = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__try', '__except', '__finally', 'try', 'except', 'catch', 'do', 'defined']);
 
 const MAX_FIXPOINT_ROUNDS = 6;
+
+/** How a Project is built. */
+export interface ProjectOptions {
+  /** Prefix stripped from file paths in messages. */
+  root?: string;
+  /** The IRQL contract table of the run (default: the built-in table). */
+  irqlTable?: IrqlTable;
+}
 
 export class Project implements ProjectContext {
   private readonly byName = new Map<string, ProjectFunction[]>();
@@ -67,8 +79,18 @@ export class Project implements ProjectContext {
   /** Function-like macros that raise and never return (`#define FatRaiseStatus(C, S) { ...; ExRaiseStatus(S); }`). */
   private readonly raisingMacros = new Set<string>();
 
-  constructor(files: SourceFile[], opts: { root?: string; texts?: readonly string[] } = {}) {
+  /**
+   * The IRQL contract table of the whole run: the built-in table with the `irqlContracts` of every
+   * configuration file of the run layered on top (default: the built-in table alone).
+   */
+  readonly irqlTable: IrqlTable;
+  /** Matches every function name of `irqlTable`, the role types, registrations and IRQL annotations (like `IRQL_WORDS`). */
+  readonly irqlWords: RegExp;
+
+  constructor(files: SourceFile[], opts: ProjectOptions & { texts?: readonly string[] } = {}) {
     this.root = opts.root;
+    this.irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
+    this.irqlWords = irqlWordsPattern(this.irqlTable);
     for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of raisingMacros(t)) this.raisingMacros.add(m);
     for (const file of files) {
       this.files.set(file.path, file);
@@ -111,12 +133,13 @@ export class Project implements ProjectContext {
    * The program made of these texts. Only files that can matter are parsed: those naming an MDL DDI,
    * and (transitively) those calling a function such a file defines.
    */
-  static fromTexts(inputs: readonly { path: string; text: string }[], root?: string): Project {
+  static fromTexts(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable } = {}): Project {
+    const irqlWords = irqlWordsPattern(opts.irqlTable ?? BUILTIN_IRQL_TABLE);
     const chosen = new Map<string, SourceFile>();
     let names = new Set<string>();
     let known: string[] = [];
     let knownRe: RegExp | undefined;
-    let pending = inputs.filter((i) => MDL_WORDS.test(i.text) || IRQL_WORDS.test(i.text));
+    let pending = inputs.filter((i) => MDL_WORDS.test(i.text) || irqlWords.test(i.text));
     while (pending.length) {
       const added: string[] = [];
       for (const i of pending) {
@@ -133,7 +156,7 @@ export class Project implements ProjectContext {
           const short = fn.name.split('::').pop()!;
           if (names.has(short) || !/^[A-Za-z_]\w*$/.test(short)) continue;
           const body = f.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-          if (MDL_WORDS.test(body) || IRQL_WORDS.test(body) || (known.length > 0 && knownRe!.test(body))) added.push(short);
+          if (MDL_WORDS.test(body) || irqlWords.test(body) || (known.length > 0 && knownRe!.test(body))) added.push(short);
         }
       }
       if (!added.length) break;
@@ -144,7 +167,8 @@ export class Project implements ProjectContext {
       pending = inputs.filter((i) => !chosen.has(i.path) && re.test(i.text));
     }
     const texts = inputs.map((i) => i.text);
-    return new Project([...chosen.values()], root === undefined ? { texts } : { root, texts });
+    const irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
+    return new Project([...chosen.values()], root === undefined ? { texts, irqlTable } : { root, texts, irqlTable });
   }
 
   // ---- ProjectContext --------------------------------------------------------------------------

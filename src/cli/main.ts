@@ -4,15 +4,31 @@
  */
 import { allRules } from '../../rules/index.js';
 import type { Project } from '../analysis/project.js';
+import { withOverrides, type IrqlContract, type IrqlTable } from '../ddi/irql.js';
 import { lintText, prepareProject } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
 
 export type { CliIO } from './run.js';
 
+/** The IRQL table of a run's contracts, built once per contracts object. */
+const tables = new WeakMap<object, IrqlTable>();
+function irqlTableOf(contracts: Readonly<Record<string, IrqlContract>> | undefined): IrqlTable | undefined {
+  if (!contracts || Object.keys(contracts).length === 0) return undefined;
+  let t = tables.get(contracts);
+  if (!t) tables.set(contracts, (t = withOverrides(contracts as Record<string, IrqlContract>)));
+  return t;
+}
+
 export const engine: LintEngine = {
   rules: allRules,
-  lintText: (text, filePath, options) => lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined }),
-  prepare: (inputs, root) => prepareProject(inputs, root),
+  lintText: (text, filePath, options) => {
+    const irqlTable = options.project === undefined ? irqlTableOf(options.irqlContracts) : undefined;
+    return lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined, ...(irqlTable ? { irqlTable } : {}) });
+  },
+  prepare: (inputs, root, options) => {
+    const irqlTable = irqlTableOf(options?.irqlContracts);
+    return prepareProject(inputs, root, irqlTable ? { irqlTable } : {});
+  },
 };
 
 /** Run `ddi-lint` with the given arguments; resolves to the exit code. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, ConfigResolver, CONFIG_FILE_NAME, parseSeverity, severityName, type RuleLike } from '../lint/config.js';
 import { emptyResult, type FormatterData, type LintMessage, type LintResult, type Severity } from '../lint/types.js';
 import type { RuleMeta } from '../lint/rule.js';
+import type { IrqlContract } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { SOURCE_EXTENSIONS } from '../parse/parser.js';
 import { unusedDirectiveMessages } from '../lint/suppressions.js';
@@ -28,13 +29,20 @@ export interface LintEngine {
   lintText(
     text: string,
     filePath: string,
-    options: { rules: Record<string, { severity: Severity; options?: Record<string, unknown> }>; project?: unknown },
+    options: {
+      rules: Record<string, { severity: Severity; options?: Record<string, unknown> }>;
+      project?: unknown;
+      /** The run's IRQL contracts from the config files; given only when there is no `project` and there are some. */
+      irqlContracts?: Readonly<Record<string, IrqlContract>>;
+    },
   ): LintResult;
   /**
    * Called once with every file of the run before any is linted: the engine computes what spans files
-   * (helper summaries); its result is passed back to `lintText` as `options.project`.
+   * (helper summaries, the IRQL contract table); its result is passed back to `lintText` as
+   * `options.project`. `options.irqlContracts`: the `irqlContracts` of every config file of the run,
+   * merged (empty when there are none).
    */
-  prepare?(inputs: readonly { path: string; text: string }[], root: string): unknown;
+  prepare?(inputs: readonly { path: string; text: string }[], root: string, options?: { irqlContracts: Readonly<Record<string, IrqlContract>> }): unknown;
 }
 
 /** Subcommands: `ddi-lint NAME ...` loads the module and calls the function with the rest of argv. */
@@ -103,7 +111,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('--quiet', 'Report errors only, not warnings.'),
     opt('--rule ID:SEVERITY', 'Set a rule to off, warn or error (or 0, 1, 2) for all files, over any configuration file. Repeatable.'),
     opt('-c, --config FILE', `Use FILE as the configuration of every linted file instead of looking up ${CONFIG_FILE_NAME} files.`),
-    opt('--print-config FILE', 'Print the configuration that applies to FILE (rules, options, ignore patterns, whether FILE is ignored) as JSON, then exit.'),
+    opt('--print-config FILE', 'Print the configuration that applies to FILE (rules, options, ignore patterns, whether FILE is ignored, IRQL contracts) as JSON, then exit.'),
     opt('--print-schema', `Print the JSON schema of ${CONFIG_FILE_NAME} (for editor completion), then exit.`),
     opt('--no-ignore', 'Lint files even when .gitignore or ignorePatterns exclude them.'),
     opt('--no-error-on-unmatched-pattern', 'A path or glob that matches no file is not an error.'),
@@ -120,10 +128,17 @@ export function helpText(rules: readonly RuleLike[]): string {
     '      "mdl-probe-outside-try": "warn",',
     '      "mdl-unmatched-lock": ["error", { }]',
     '    },',
-    '    "ignorePatterns": ["generated/", "*.tmh"]',
+    '    "ignorePatterns": ["generated/", "*.tmh"],',
+    '    "irqlContracts": {',
+    '      "MyDrvWaitForDevice": { "max": 1, "source": "mydrv.h" }',
+    '    }',
     '  }',
     para(
       `Severities are "off", "warn", "error" or 0, 1, 2; ["severity", {options}] also sets the rule's options. For each file, the ${CONFIG_FILE_NAME} files of its directory and of every parent directory up to one with "root": true apply; nearer files override farther ones rule by rule. ignorePatterns use .gitignore syntax, relative to the configuration file's directory. An invalid configuration (not JSON, unknown key or rule, bad severity or options) is an error naming the file and the key.`,
+      '  ',
+    ),
+    para(
+      `irqlContracts gives the IRQL contract of the driver's own routines, or corrects a built-in one (the entry replaces it): min, max (IRQL 0..31), when (conditions on arguments), effect (raise, lower, acquire, release, callback-at), source; see --print-schema. The IRQL analysis spans all linted files, so the irqlContracts of every configuration file of the run form one table; two files may define the same routine only identically (otherwise it is a configuration error naming both).`,
       '  ',
     ),
     '',
@@ -138,7 +153,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     ...(caRules.length > 0
       ? [
           para(
-            `Code Analysis (PREfast) pragmas suppress the rules that correspond to the warning: #pragma warning(suppress: N) for the next line, #pragma warning(disable: N) until #pragma warning(default: N) or a #pragma warning(pop); the comment on the pragma's line is the reason. ${caRules.join('; ')}.`,
+            `Code Analysis (PREfast) pragmas suppress the rules that correspond to the warning: #pragma warning(suppress: N) for the next line, #pragma warning(disable: N) until #pragma warning(default: N) or a #pragma warning(pop); N is the number or its <CodeAnalysis/warnings.h> name (__WARNING_IRQ_TOO_HIGH for 28121), several separated by spaces; the comment on the pragma's line is the reason. ${caRules.join('; ')}.`,
             '  ',
           ),
         ]
@@ -325,6 +340,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       ignored: checker.isIgnored(file, false),
       rules: Object.fromEntries(Object.entries(cfg.rules).map(([id, r]) => [id, [severityName(r.severity), r.options]])),
       ignorePatterns: cfg.ignores.map((s) => ({ basePath: s.dir, patterns: s.patterns, configFile: s.file })),
+      // the contribution of this file's configs to the run's IRQL contract table
+      irqlContracts: { ...resolver.irqlContractsFor([file]) },
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return EXIT_OK;
@@ -362,6 +379,10 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   for (const f of listing.ignoredExplicit) {
     io.stderr.write(`ddi-lint: ${f}: ignored by a .gitignore or ignorePatterns entry (use --no-ignore to lint it)\n`);
   }
+  // One IRQL contract table for the run (the IRQL analysis spans files): a conflict between two
+  // config files is a configuration error.
+  const irqlContracts = resolver.irqlContractsFor(listing.files);
+  const hasIrqlContracts = Object.keys(irqlContracts).length > 0;
 
   const results: LintResult[] = [];
   const texts = new Map<string, string>();
@@ -380,6 +401,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       project = engine.prepare(
         inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
         cwd,
+        { irqlContracts },
       );
     } catch (e) {
       io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
@@ -407,7 +429,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     const lintOptions = { rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
     let result: LintResult;
     try {
-      result = engine.lintText(text, file, project === undefined ? lintOptions : { ...lintOptions, project });
+      result = engine.lintText(text, file, project !== undefined ? { ...lintOptions, project } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
       result = { ...result, filePath: file };
     } catch (e) {
       result = internalErrorResult(file, e);

@@ -8,7 +8,10 @@
  *       "mdl-unmatched-lock": "error",      // "off" | "warn" | "error" | 0 | 1 | 2
  *       "mdl-probe-outside-try": ["warn", { ...options }]
  *     },
- *     "ignorePatterns": ["generated/", "*.tmh"]   // .gitignore syntax, relative to the config's directory
+ *     "ignorePatterns": ["generated/", "*.tmh"],  // .gitignore syntax, relative to the config's directory
+ *     "irqlContracts": {                     // IRQL contracts of the driver's own routines (or corrections)
+ *       "MyDrvWaitForDevice": { "max": 1, "source": "mydrv.h" }
+ *     }
  *   }
  *
  * Lookup (like ESLint's cascading config): for each linted file, the `ddi-lint.config.json` files in
@@ -17,12 +20,20 @@
  * all of them apply, each relative to its own directory. Lookups are cached per directory.
  * `--config FILE` replaces the lookup: that one file applies to every linted file.
  *
+ * `irqlContracts` is different: the IRQL analysis sees the whole run as one program, so the entries
+ * of every config file that applies to some linted file form one table for the run (see
+ * `ConfigResolver.irqlContractsFor`). Each entry has the shape of an entry of `irql-contracts.json`
+ * (`IRQL_CONTRACT_SCHEMA`, `source` optional) and replaces the built-in contract of that name, if any.
+ * Two config files may both define a routine only identically; otherwise that is a `ConfigError`
+ * naming both files.
+ *
  * The file is validated with ajv against a JSON schema built from the rules' ids and their
  * `meta.schema` (options); an invalid file is a `ConfigError` naming the file and the key.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { IRQL_CONTRACT_SCHEMA, validateIrqlContract, withOverrides, type IrqlContract, type IrqlTable } from '../ddi/irql.js';
 import type { RuleMeta } from './rule.js';
 import type { Severity, SeverityName } from './types.js';
 
@@ -39,6 +50,8 @@ export interface ConfigFileContents {
   root?: boolean;
   rules?: Record<string, RuleSetting>;
   ignorePatterns?: string[];
+  /** IRQL contracts of routines, by name: added to the built-in table, or replacing its entry. */
+  irqlContracts?: Record<string, IrqlContract>;
 }
 
 export interface LoadedConfigFile {
@@ -139,8 +152,50 @@ export function buildConfigSchema(rules: readonly RuleLike[]): Record<string, un
         description: 'Files and directories not to lint, in .gitignore syntax, relative to the directory of this file.',
         items: { type: 'string' },
       },
+      irqlContracts: irqlContractsSchema(),
     },
   };
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Schema of the `irqlContracts` key: routine name → one entry of the IRQL contract table. */
+function irqlContractsSchema(): Record<string, unknown> {
+  const { $schema: _s, title: _t, ...entry } = IRQL_CONTRACT_SCHEMA;
+  return {
+    type: 'object',
+    description:
+      'IRQL contracts of routines, by name, for the whole run: each adds a routine to the built-in IRQL contract table or replaces its built-in entry. ' +
+      'Fields: min, max (IRQL 0..31), when (argument conditions), pageableArgs, pageableBufferOfMdlArg with maxIfPageable, effect (raise, lower, acquire, release, callback-at), source (where the contract is documented). ' +
+      'Every configuration file of a run contributes; two may define the same routine only identically.',
+    propertyNames: { pattern: IDENTIFIER.source },
+    additionalProperties: { description: 'The IRQL contract of this routine.', ...entry },
+  };
+}
+
+/** One line: `{"max":1}` → `{"max":1}`; long entries are cut. */
+function shortJson(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+}
+
+/** `irqlContracts.Name`, or `irqlContracts["odd key"]` for a key that is not an identifier. */
+function contractKey(name: string): string {
+  return IDENTIFIER.test(name) ? `irqlContracts.${name}` : `irqlContracts[${JSON.stringify(name)}]`;
+}
+
+/** Throws ConfigError for the first malformed `irqlContracts` entry (one line: file, key, problems). */
+function checkIrqlContracts(file: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(file, 'irqlContracts', `must be an object mapping routine names to IRQL contracts, like {"MyDrvWaitForDevice": {"max": 1}}, got ${shortJson(value)}`);
+  }
+  for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
+    if (!IDENTIFIER.test(name)) throw new ConfigError(file, contractKey(name), 'the key must be the name of a C function (an identifier)');
+    const problems = validateIrqlContract(entry, false);
+    if (problems.length > 0) {
+      throw new ConfigError(file, contractKey(name), `invalid IRQL contract ${shortJson(entry)}: ${problems.map((p) => p.replace(/^entry: /, '')).join('; ')}`);
+    }
+  }
 }
 
 function newAjv(): Ajv {
@@ -196,7 +251,11 @@ export class ConfigValidator {
 
   /** Throws ConfigError with the first problem; returns the typed contents. */
   validate(file: string, data: unknown): ConfigFileContents {
-    if (this.full(data)) return data as ConfigFileContents;
+    if (this.full(data)) {
+      // the schema does not express every rule of a contract (min <= max, a raise's level...)
+      if ((data as ConfigFileContents).irqlContracts !== undefined) checkIrqlContracts(file, (data as ConfigFileContents).irqlContracts);
+      return data as ConfigFileContents;
+    }
     // Find a precise, readable explanation.
     this.explain(file, data);
     // Fallback: ajv's own text.
@@ -210,8 +269,8 @@ export class ConfigValidator {
     }
     const obj = data as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
-      if (!['$schema', 'root', 'rules', 'ignorePatterns'].includes(key)) {
-        throw new ConfigError(file, key, `unknown key (allowed: "rules", "ignorePatterns", "root", "$schema")`);
+      if (!['$schema', 'root', 'rules', 'ignorePatterns', 'irqlContracts'].includes(key)) {
+        throw new ConfigError(file, key, `unknown key (allowed: "rules", "ignorePatterns", "irqlContracts", "root", "$schema")`);
       }
     }
     if ('$schema' in obj && typeof obj.$schema !== 'string') throw new ConfigError(file, '$schema', 'must be a string');
@@ -223,6 +282,7 @@ export class ConfigValidator {
         if (typeof p !== 'string') throw new ConfigError(file, `ignorePatterns[${i}]`, `must be a string, got ${JSON.stringify(p)}`);
       });
     }
+    if ('irqlContracts' in obj) checkIrqlContracts(file, obj.irqlContracts);
     if ('rules' in obj) {
       const rules = obj.rules;
       if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
@@ -309,6 +369,48 @@ export function mergeConfigs(rules: readonly RuleLike[], files: readonly LoadedC
     }
   }
   return { configFiles: files.map((f) => f.path), rules: resolved, ignores };
+}
+
+/** Deep equality of two JSON values (key order does not matter). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => sameJson(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * The `irqlContracts` of several config files as one table (the IRQL analysis is project-wide).
+ * Files are taken shallowest directory first; a routine defined by two files must be defined
+ * identically, otherwise a ConfigError names the deeper file, the key and the other file.
+ */
+export function mergeIrqlContracts(files: readonly LoadedConfigFile[]): Record<string, IrqlContract> {
+  const depth = (p: string) => p.split(/[\\/]+/).length;
+  const ordered = [...new Map(files.map((f) => [f.path, f])).values()].sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const out = Object.create(null) as Record<string, IrqlContract>;
+  const from = new Map<string, string>();
+  for (const f of ordered) {
+    for (const [name, entry] of Object.entries(f.contents.irqlContracts ?? {})) {
+      const prev = from.get(name);
+      if (prev === undefined) {
+        out[name] = entry;
+        from.set(name, f.path);
+      } else if (!sameJson(out[name], entry)) {
+        throw new ConfigError(
+          f.path,
+          contractKey(name),
+          `conflicts with the IRQL contract of ${name} in ${prev} (${shortJson(out[name])} there, ${shortJson(entry)} here): the IRQL contracts of all configuration files of a run form one table, so a routine may be defined in several of them only identically`,
+        );
+      }
+    }
+  }
+  return out;
 }
 
 /** Apply `--rule id:severity` overrides. */
@@ -404,5 +506,27 @@ export class ConfigResolver {
 
   forFile(file: string): ResolvedConfig {
     return this.forDirectory(dirname(resolve(file)));
+  }
+
+  /** The config files that apply to at least one of these files (each once). */
+  configFilesFor(files: Iterable<string>): LoadedConfigFile[] {
+    const byPath = new Map<string, LoadedConfigFile>();
+    const dirs = new Set<string>();
+    for (const f of files) dirs.add(dirname(resolve(f)));
+    for (const d of dirs) for (const c of this.chainFor(d)) byPath.set(c.path, c);
+    return [...byPath.values()];
+  }
+
+  /**
+   * The run's IRQL contracts: the `irqlContracts` of every config file that applies to one of the
+   * linted files, merged (see `mergeIrqlContracts`; throws ConfigError on a conflict).
+   */
+  irqlContractsFor(files: Iterable<string>): Record<string, IrqlContract> {
+    return mergeIrqlContracts(this.configFilesFor(files));
+  }
+
+  /** The built-in IRQL contract table with the run's `irqlContracts` on top. */
+  irqlTableFor(files: Iterable<string>): IrqlTable {
+    return withOverrides(this.irqlContractsFor(files));
   }
 }

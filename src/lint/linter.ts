@@ -6,6 +6,7 @@
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
 import { Project } from '../analysis/project.js';
+import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type SourceFile } from '../parse/parser.js';
 import { formatMessage, type Rule, type RuleContext, type ReportDescriptor } from './rule.js';
@@ -25,11 +26,20 @@ export interface LintOptions {
    * in other files are applied through their summaries. Without it the file is its own program.
    */
   project?: Project;
+  /**
+   * The IRQL contract table, when there is no `project` (the file is its own program). With a
+   * project, the project's table applies (see `prepareProject`).
+   */
+  irqlTable?: IrqlTable;
 }
 
-/** The files of one run as one program: summaries of every helper, computed once (bottom-up). */
-export function prepareProject(inputs: readonly { path: string; text: string }[], root?: string): Project {
-  return Project.fromTexts(inputs, root);
+/**
+ * The files of one run as one program: summaries of every helper, computed once (bottom-up).
+ * `opts.irqlTable`: the IRQL contract table of the run, e.g. `withOverrides(contracts)` with the
+ * `irqlContracts` of the run's configuration files (default: the built-in table).
+ */
+export function prepareProject(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable } = {}): Project {
+  return Project.fromTexts(inputs, root, opts);
 }
 
 export function severityOf(name: string): Severity {
@@ -90,7 +100,7 @@ export function finalize(result: LintResult): LintResult {
 export function lintSource(file: SourceFile, options: LintOptions = {}): LintResult {
   const result = emptyResult(file.path);
   const rules = activeRules(options);
-  const project = options.project ?? new Project([file]);
+  const project = options.project ?? new Project([file], options.irqlTable ? { irqlTable: options.irqlTable } : {});
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   let withErrors = 0;

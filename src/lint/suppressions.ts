@@ -7,7 +7,8 @@
  *
  * Every form works in both `//` and `/* *\/` comments. Without a rule list a directive applies to all
  * rules. Code Analysis pragmas (`#pragma warning(suppress: 28125)` ...) suppress the rules whose
- * `meta.caWarnings` list that warning number (see below). The text after ` -- ` is the justification, recorded on each suppressed message as
+ * `meta.caWarnings` list that warning number, written as a number or as its `<CodeAnalysis/warnings.h>`
+ * name such as `__WARNING_IRQ_TOO_HIGH` (see below). The text after ` -- ` is the justification, recorded on each suppressed message as
  * `suppressions: [{ kind: 'directive', justification }]` (ESLint's shape). Suppressed findings are
  * moved to `suppressedMessages`; messages without a rule id (internal errors) are never suppressed.
  *
@@ -20,6 +21,7 @@
  */
 import { rulesById } from '../../rules/index.js';
 import type { LintMessage } from './types.js';
+import { caWarningNumber } from './ca-warnings.js';
 
 export type DirectiveKind = 'disable' | 'enable' | 'disable-line' | 'disable-next-line';
 
@@ -207,7 +209,9 @@ export function parseDirectives(text: string): Directive[] {
 // --- Code Analysis pragmas -------------------------------------------------------------------------
 //
 // Driver sources already silence PREfast with `#pragma warning(suppress: 28125)` (next line) or
-// `#pragma warning(disable: 28125)` ... `#pragma warning(default: 28125)` / push / pop. A rule whose
+// `#pragma warning(disable: 28125)` ... `#pragma warning(default: 28125)` / push / pop, with the
+// warnings written as numbers or as their `<CodeAnalysis/warnings.h>` names (`__WARNING_IRQ_TOO_HIGH`,
+// see ca-warnings.ts), both in one list if need be. A rule whose
 // `meta.caWarnings` lists the warning number is suppressed the same way, so code that is clean
 // under Code Analysis does not need a second, ddi-lint-specific comment. The operator forms
 // `__pragma(warning(suppress: N))` and `_Pragma("warning(suppress: N)")` apply to their own line
@@ -234,21 +238,28 @@ interface PragmaSpec {
   warnings: number[];
 }
 
-/** `suppress: 28125 6001; disable: 4101` → specs; `push`, `push, 3`, `pop`. */
+/**
+ * `suppress: 28125 6001; disable: 4101` → specs; `push`, `push, 3`, `pop`. A warning can also be
+ * written with its `<CodeAnalysis/warnings.h>` name (`suppress: __WARNING_IRQ_TOO_HIGH 28120`, see
+ * `ca-warnings.ts`); names not in that table are skipped, the other warnings of the list still apply.
+ */
 function parseWarningPragma(body: string): PragmaSpec[] {
   const out: PragmaSpec[] = [];
   const trimmed = body.trim();
   if (/^push\b/.test(trimmed)) return [{ op: 'push', warnings: [] }];
   if (/^pop\b/.test(trimmed)) return [{ op: 'pop', warnings: [] }];
   for (const part of body.split(';')) {
-    const m = /^\s*([A-Za-z0-9_]+)\s*:\s*([\d\s,]*)$/.exec(part);
+    const m = /^\s*([A-Za-z0-9_]+)\s*:([\w\s,]*)$/.exec(part);
     if (!m) continue;
     const kw = m[1]!.toLowerCase();
-    const warnings = m[2]!
-      .split(/[\s,]+/)
-      .filter(Boolean)
-      .map(Number)
-      .filter((x) => Number.isInteger(x));
+    const tokens = m[2]!.split(/[\s,]+/).filter(Boolean);
+    // each item is a number or an identifier (a warnings.h name); anything else: not a warning list
+    if (!tokens.every((t) => /^\d+$/.test(t) || /^[A-Za-z_]\w*$/.test(t))) continue;
+    const warnings: number[] = [];
+    for (const t of tokens) {
+      const n = /^\d+$/.test(t) ? Number(t) : caWarningNumber(t);
+      if (n !== undefined && Number.isInteger(n) && !warnings.includes(n)) warnings.push(n);
+    }
     if (warnings.length === 0) continue;
     if (kw === 'suppress') out.push({ op: 'suppress', warnings });
     else if (kw === 'disable') out.push({ op: 'disable', warnings });

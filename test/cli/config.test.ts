@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,11 @@ import {
   type RuleLike,
 } from '../../src/lint/config.js';
 import type { RuleMeta } from '../../src/lint/rule.js';
+import type { Project } from '../../src/analysis/project.js';
+import { irqlContract } from '../../src/ddi/irql.js';
+import { prepareProject } from '../../src/lint/linter.js';
+import { engine } from '../../src/cli/main.js';
+import { runCli, type LintEngine } from '../../src/cli/run.js';
 
 function meta(id: string, extra: Partial<RuleMeta> = {}): RuleMeta {
   return {
@@ -198,5 +203,148 @@ describe('config lookup', () => {
     const d = dir({ [CONFIG_FILE_NAME]: '{"root": true, "rules": {"nope": 1}}' });
     expect(() => new ConfigResolver(RULES).forFile(join(d, 'a.c'))).toThrow(ConfigError);
     expect(() => new ConfigResolver(RULES).forFile(join(d, 'a.c'))).toThrow(join(d, CONFIG_FILE_NAME));
+  });
+});
+
+describe('irqlContracts (project-wide IRQL contract table)', () => {
+  const VALID = '{"root": true, "irqlContracts": {"MyDrvWaitForDevice": {"max": 1, "source": "our header"}, "KeWaitForSingleObject": {"max": 1}}}';
+
+  it('a valid entry loads and reaches the Project as irqlTable / irqlWords', () => {
+    const d = dir({ [CONFIG_FILE_NAME]: VALID, 'drv/a.c': 'void f(void) { MyDrvWaitForDevice(); }\n', 'drv/b.c': 'int g(void) { return 0; }\n' });
+    const resolver = new ConfigResolver(RULES);
+    const files = [join(d, 'drv/a.c'), join(d, 'drv/b.c')];
+    const contracts = resolver.irqlContractsFor(files);
+    expect({ ...contracts }).toEqual({ MyDrvWaitForDevice: { max: 1, source: 'our header' }, KeWaitForSingleObject: { max: 1 } });
+    const project = prepareProject(
+      files.map((path) => ({ path, text: readFileSync(path, 'utf8') })),
+      d,
+      { irqlTable: resolver.irqlTableFor(files) },
+    );
+    expect(project.irqlTable.contract('MyDrvWaitForDevice')).toEqual({ max: 1, source: 'our header' });
+    expect(project.irqlTable.contract('KeAcquireSpinLock')).toBe(irqlContract('KeAcquireSpinLock'));
+    expect(project.irqlWords.test('MyDrvWaitForDevice (x)')).toBe(true);
+    expect(project.irqlWords.test('KeAcquireSpinLock(&l, &old)')).toBe(true);
+    // a file that only calls a user routine matters to the IRQL analysis: it is part of the program
+    expect(project.allFiles().map((f) => f.path)).toEqual([join(d, 'drv/a.c')]);
+    // without the config: the built-in table, and the file is not chosen
+    const plain = prepareProject([{ path: join(d, 'drv/a.c'), text: readFileSync(join(d, 'drv/a.c'), 'utf8') }], d);
+    expect(plain.irqlTable.contract('MyDrvWaitForDevice')).toBeUndefined();
+    expect(plain.irqlWords.test('MyDrvWaitForDevice(x)')).toBe(false);
+    expect(plain.allFiles()).toEqual([]);
+  });
+
+  it('a built-in name overridden replaces the built-in contract as a whole', () => {
+    const d = dir({ [CONFIG_FILE_NAME]: VALID });
+    const table = new ConfigResolver(RULES).irqlTableFor([join(d, 'a.c')]);
+    expect(irqlContract('KeWaitForSingleObject')?.when?.length).toBeGreaterThan(0);
+    expect(table.contract('KeWaitForSingleObject')).toEqual({ max: 1 });
+    expect(table.contract('KeWaitForSingleObject')?.when).toBeUndefined(); // not merged field by field
+    expect(irqlContract('KeWaitForSingleObject')?.when?.length).toBeGreaterThan(0); // the built-in table is untouched
+  });
+
+  it('the command passes the contracts of the run to the engine (real engine: Project.irqlTable)', async () => {
+    const d = dir({ [CONFIG_FILE_NAME]: VALID, 'drv/a.c': 'void f(void) { MyDrvWaitForDevice(); }\n' });
+    let prepared: Project | undefined;
+    const spy: LintEngine = {
+      ...engine,
+      prepare: (inputs, r, options) => (prepared = engine.prepare!(inputs, r, options) as Project),
+    };
+    let stderr = '';
+    await runCli(['-f', 'json', 'drv'], { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, cwd: d }, spy);
+    expect(stderr).not.toContain('configuration error');
+    expect(prepared).toBeDefined();
+    expect(prepared!.irqlTable.contract('MyDrvWaitForDevice')).toEqual({ max: 1, source: 'our header' });
+    expect(prepared!.irqlTable.contract('KeWaitForSingleObject')).toEqual({ max: 1 });
+    expect(prepared!.irqlWords.test('MyDrvWaitForDevice(')).toBe(true);
+  });
+
+  it('a malformed entry is a one-line ConfigError naming the file and the entry', () => {
+    const cases: [string, string, RegExp][] = [
+      ['{"irqlContracts": {"MyDrvWaitForDevice": {"max": 40}}}', 'irqlContracts.MyDrvWaitForDevice', /max: must be an IRQL 0\.\.31/],
+      ['{"irqlContracts": {"MyDrvWaitForDevice": {"min": 2, "max": 1}}}', 'irqlContracts.MyDrvWaitForDevice', /min 2 > max 1/],
+      ['{"irqlContracts": {"MyDrvWaitForDevice": {"maxx": 1}}}', 'irqlContracts.MyDrvWaitForDevice', /unknown key "maxx"/],
+      ['{"irqlContracts": {"MyLock": {"effect": {"op": "acquire", "kind": "spinlock"}}}}', 'irqlContracts.MyLock', /needs "lockArg" or "handleArg"/],
+      ['{"irqlContracts": {"MyWait": {"max": 2, "when": [{"arg": 1, "is": "sometimes", "max": 1}]}}}', 'irqlContracts.MyWait', /when\[0\]\.is/],
+      ['{"irqlContracts": {"my-wait": {"max": 1}}}', 'irqlContracts["my-wait"]', /C function/],
+      ['{"irqlContracts": [{"max": 1}]}', 'irqlContracts', /must be an object mapping routine names/],
+      ['{"irqlContracts": {"MyDrvWaitForDevice": 1}}', 'irqlContracts.MyDrvWaitForDevice', /must be an object/],
+    ];
+    for (const [text, key, detail] of cases) {
+      const e = configError(text);
+      expect(e.key, text).toBe(key);
+      expect(e.detail, text).toMatch(detail);
+      expect(e.message, text).toContain(CONFIG_FILE_NAME);
+      expect(e.message, text).toContain(key);
+      expect(e.message, text).not.toContain('\n');
+    }
+  });
+
+  it('a malformed entry exits 2 with one line naming the file and the entry', async () => {
+    const d = dir({ [CONFIG_FILE_NAME]: '{"root": true, "irqlContracts": {"MyDrvWaitForDevice": {"max": "APC_LEVEL"}}}', 'a.c': 'void f(void) {}\n' });
+    let stderr = '';
+    const code = await runCli(['a.c'], { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, cwd: d }, engine);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^ddi-lint: configuration error in ddi-lint\.config\.json: irqlContracts\.MyDrvWaitForDevice: .*max: must be an IRQL 0\.\.31\n$/);
+  });
+
+  it('configs of the run are merged; a conflicting definition is an error naming both files', async () => {
+    const d = dir({
+      [CONFIG_FILE_NAME]: '{"root": true, "irqlContracts": {"MyDrvWaitForDevice": {"max": 1}, "MyDrvShared": {"max": 2, "source": "x"}}}',
+      [`same/${CONFIG_FILE_NAME}`]: '{"irqlContracts": {"MyDrvShared": {"source": "x", "max": 2}, "MyDrvOnlyHere": {"min": 2, "max": 2}}}',
+      [`bad/${CONFIG_FILE_NAME}`]: '{"irqlContracts": {"MyDrvWaitForDevice": {"max": 2}}}',
+      'top.c': 'void t(void) {}\n',
+      'same/s.c': 'void s(void) {}\n',
+      'bad/b.c': 'void b(void) {}\n',
+    });
+    const resolver = new ConfigResolver(RULES);
+    // identical entries (key order aside) are fine; each file's contracts join the one table
+    const ok = resolver.irqlContractsFor([join(d, 'top.c'), join(d, 'same/s.c')]);
+    expect(Object.keys(ok).sort()).toEqual(['MyDrvOnlyHere', 'MyDrvShared', 'MyDrvWaitForDevice']);
+    // a config that applies to no linted file does not count
+    expect(() => resolver.irqlContractsFor([join(d, 'top.c')])).not.toThrow();
+    let err: unknown;
+    try {
+      resolver.irqlContractsFor([join(d, 'top.c'), join(d, 'bad/b.c')]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const e = err as ConfigError;
+    expect(e.file).toBe(join(d, 'bad', CONFIG_FILE_NAME));
+    expect(e.key).toBe('irqlContracts.MyDrvWaitForDevice');
+    expect(e.detail).toContain(join(d, CONFIG_FILE_NAME));
+    expect(e.message).not.toContain('\n');
+    // through the command: exit 2, one line
+    let stderr = '';
+    const code = await runCli(['.'], { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, cwd: d }, engine);
+    expect(code).toBe(2);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`configuration error in ${join('bad', CONFIG_FILE_NAME)}: irqlContracts.MyDrvWaitForDevice: conflicts with the IRQL contract of MyDrvWaitForDevice in ${join(d, CONFIG_FILE_NAME)}`);
+  });
+
+  it('--print-config shows the contracts of the configs that apply to the file', async () => {
+    const d = dir({ [CONFIG_FILE_NAME]: VALID, 'drv/a.c': 'void f(void) {}\n' });
+    let stdout = '';
+    const code = await runCli(['--print-config', 'drv/a.c'], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, cwd: d }, engine);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).irqlContracts).toEqual({ MyDrvWaitForDevice: { max: 1, source: 'our header' }, KeWaitForSingleObject: { max: 1 } });
+  });
+
+  it('--config: that file alone gives the contracts', () => {
+    const d = dir({
+      'custom.json': '{"irqlContracts": {"MyDrvWaitForDevice": {"max": 0}}}',
+      [`sub/${CONFIG_FILE_NAME}`]: '{"irqlContracts": {"MyDrvWaitForDevice": {"max": 2}}}',
+    });
+    const resolver = new ConfigResolver(RULES, { configFile: join(d, 'custom.json') });
+    expect({ ...resolver.irqlContractsFor([join(d, 'sub/a.c')]) }).toEqual({ MyDrvWaitForDevice: { max: 0 } });
+  });
+
+  it('the schema (--print-schema) describes irqlContracts', () => {
+    const validate = new Ajv({ strict: false }).compile(buildConfigSchema(RULES));
+    expect(validate({ irqlContracts: { MyDrvWaitForDevice: { max: 1, source: 'our header' } } })).toBe(true);
+    expect(validate({ irqlContracts: { MyLock: { max: 2, effect: { op: 'acquire', kind: 'spinlock', lockArg: 0, raiseTo: 2, savedTo: 'return' } } } })).toBe(true);
+    expect(validate({ irqlContracts: { MyDrvWaitForDevice: { max: 40 } } })).toBe(false);
+    expect(validate({ irqlContracts: { 'my-wait': { max: 1 } } })).toBe(false);
+    expect(validate({ irqlContracts: { MyDrvWaitForDevice: { maxx: 1 } } })).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyDirectives, parseDirectives, parsePragmaDirectives, scanComments, unusedDirectiveMessages } from '../../src/lint/suppressions.js';
 import type { LintMessage } from '../../src/lint/types.js';
+import { CA_WARNING_NAMES, caWarningNames, caWarningNumber } from '../../src/lint/ca-warnings.js';
 
 const A = 'mdl-unmatched-lock';
 const B = 'mdl-probe-outside-try';
@@ -245,6 +246,109 @@ describe('Code Analysis pragmas (#pragma warning) for rules with meta.caWarnings
     expect(parsePragmaDirectives('int a;\n#pragma warning(suppress: 28125)\nx;')).toEqual([
       { kind: 'suppress', warnings: [28125], line: 2, column: 1, lines: [3], justification: '', source: '#pragma warning(suppress: 28125)' },
     ]);
+  });
+});
+
+describe('Code Analysis pragmas with <CodeAnalysis/warnings.h> names', () => {
+  // H stands for irql-too-high (C28121, C28123), L for irql-too-low (C28120, C28122).
+  const H = 'rule-high';
+  const L = 'rule-low';
+  const ca = (id: string) => (id === H ? [28121, 28123] : id === L ? [28120, 28122] : undefined);
+  const sup = (text: string, messages: LintMessage[]) => applyDirectives(text, messages, ca).suppressedMessages.map((m) => `${m.ruleId}@${m.line}`);
+
+  it('the names table: known names and their numbers, nothing else', () => {
+    expect(caWarningNumber('__WARNING_IRQ_TOO_LOW')).toBe(28120);
+    expect(caWarningNumber('__WARNING_IRQ_TOO_HIGH')).toBe(28121);
+    expect(caWarningNumber('__WARNING_IRQ_SET_TOO_LOW')).toBe(28124);
+    expect(caWarningNumber('__WARNING_IRQ_SET_TOO_HIGH')).toBe(28150);
+    expect(caWarningNumber('__WARNING_IRQL_NOT_USED')).toBe(28157);
+    expect(caWarningNumber('__WARNING_IRQL_NOT_SET')).toBe(28158);
+    expect(caWarningNumber('__WARNING_UNEXPECTED_IRQL_CHANGE')).toBe(28167);
+    expect(caWarningNumber('__WARNING_NO_PAGED_CODE')).toBe(28170);
+    expect(caWarningNumber('__WARNING_NO_PAGING_SEGMENT')).toBe(28172);
+    expect(caWarningNames(28121)).toEqual(['__WARNING_IRQ_TOO_HIGH']);
+    expect(caWarningNumber('__WARNING_NO_SUCH_THING')).toBeUndefined();
+    expect(caWarningNumber('toString')).toBeUndefined();
+    expect(caWarningNumber('__proto__')).toBeUndefined();
+    for (const [name, n] of Object.entries(CA_WARNING_NAMES)) {
+      expect(name).toMatch(/^__WARNING_[A-Z0-9_]+$/);
+      expect(Number.isInteger(n) && n >= 28000 && n < 29000, name).toBe(true);
+    }
+  });
+
+  it('#pragma warning(suppress: NAME) suppresses the next line for the rules mapped to its number', () => {
+    const text = [
+      'void f(void) {', // 1
+      '#pragma warning(suppress: __WARNING_IRQ_TOO_HIGH) // called with the lock dropped', // 2
+      '    KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, NULL);', // 3
+      '    KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, NULL);', // 4
+      '}',
+    ].join('\n');
+    const r = applyDirectives(text, [msg(H, 3), msg(L, 3), msg(H, 4)], ca);
+    expect(r.suppressedMessages.map((m) => [m.ruleId, m.line, m.suppressions])).toEqual([[H, 3, [{ kind: 'directive', justification: 'called with the lock dropped' }]]]);
+    expect(r.messages.map((m) => `${m.ruleId}@${m.line}`)).toEqual([`${L}@3`, `${H}@4`]);
+    expect(parsePragmaDirectives(text)[0]).toMatchObject({ kind: 'suppress', warnings: [28121], lines: [3] });
+  });
+
+  it('#pragma warning(disable: NAME) ... default: NAME, and push/pop, are ranges', () => {
+    const text = [
+      'a;', // 1
+      '#pragma warning(push)', // 2
+      '#pragma warning(disable: __WARNING_IRQ_TOO_LOW) // legacy DPC path', // 3
+      'b;', // 4
+      '#pragma warning(pop)', // 5
+      'c;', // 6
+      '#pragma warning(disable: __WARNING_IRQ_TOO_LOW)', // 7
+      'd;', // 8
+      '#pragma warning(default: 28120)', // 9
+      'e;', // 10
+      '#pragma warning(disable: 28120)', // 11
+      'f;', // 12
+      '#pragma warning(default: __WARNING_IRQ_TOO_LOW)', // 13
+      'g;', // 14
+    ].join('\n');
+    const r = applyDirectives(text, [1, 4, 6, 8, 10, 12, 14].flatMap((l) => [msg(L, l), msg(H, l)]), ca);
+    expect(r.suppressedMessages.map((m) => [m.ruleId, m.line, m.suppressions![0]!.justification])).toEqual([
+      [L, 4, 'legacy DPC path'],
+      [L, 8, ''],
+      [L, 12, ''],
+    ]);
+  });
+
+  it('names and numbers mix in one list, separated by spaces (or commas), and across specifiers', () => {
+    const text = [
+      '#pragma warning(suppress: 6001 __WARNING_IRQ_TOO_HIGH)', // 1
+      'x;', // 2
+      '#pragma warning(suppress: __WARNING_IRQ_TOO_LOW 28121)', // 3
+      'y;', // 4
+      '#pragma warning(suppress: __WARNING_IRQ_SET_TOO_HIGH; suppress: __WARNING_IRQ_TOO_HIGH)', // 5
+      'z;', // 6
+      '#pragma warning(suppress: __WARNING_IRQ_TOO_LOW, __WARNING_IRQ_TOO_HIGH)', // 7
+      'w;', // 8
+    ].join('\n');
+    expect(sup(text, [2, 4, 6, 8].flatMap((l) => [msg(H, l), msg(L, l)]))).toEqual([`${H}@2`, `${H}@4`, `${L}@4`, `${H}@6`, `${H}@8`, `${L}@8`]);
+    expect(parsePragmaDirectives(text).map((p) => p.warnings)).toEqual([[6001, 28121], [28120, 28121], [28150], [28121], [28120, 28121]]);
+  });
+
+  it('an unknown name suppresses nothing, the other warnings of its list still apply', () => {
+    expect(sup('#pragma warning(suppress: __WARNING_INFERRED_IRQ_TOO_HIGH)\nx;', [msg(H, 2)])).toEqual([]);
+    expect(parsePragmaDirectives('#pragma warning(suppress: __WARNING_INFERRED_IRQ_TOO_HIGH)\nx;')).toEqual([]);
+    expect(sup('#pragma warning(suppress: __WARNING_INFERRED_IRQ_TOO_HIGH 28123)\nx;', [msg(H, 2)])).toEqual([`${H}@2`]);
+    // a name of another warning does not suppress the rule
+    expect(sup('#pragma warning(suppress: __WARNING_IRQL_NOT_USED)\nx;', [msg(H, 2), msg(L, 2)])).toEqual([]);
+    // not a warning list at all
+    expect(parsePragmaDirectives('#pragma warning(suppress: __WARNING_IRQ_TOO_HIGH+1)\nx;')).toEqual([]);
+  });
+
+  it('operator forms take names too', () => {
+    const text = ['#define WAIT(e) __pragma(warning(suppress: __WARNING_IRQ_TOO_HIGH)) KeWaitForSingleObject(e, Executive, KernelMode, FALSE, NULL)', 'x;', 'y;', '_Pragma("warning(suppress: __WARNING_IRQ_TOO_LOW)")', 'z;'].join('\n');
+    expect(sup(text, [msg(H, 1), msg(H, 2), msg(H, 3), msg(L, 5)])).toEqual([`${H}@1`, `${H}@2`, `${L}@5`]);
+  });
+
+  it("the registered IRQL rules' caWarnings apply to the names by default", () => {
+    const text = '#pragma warning(suppress: __WARNING_IRQ_TOO_HIGH)\nx;\n#pragma warning(disable: __WARNING_IRQ_TOO_LOW)\ny;';
+    const r = applyDirectives(text, [msg('irql-too-high', 2), msg('irql-too-low', 2), msg('irql-too-low', 4), msg('irql-too-high', 4)]);
+    expect(r.suppressedMessages.map((m) => `${m.ruleId}@${m.line}`)).toEqual(['irql-too-high@2', 'irql-too-low@4']);
   });
 });
 

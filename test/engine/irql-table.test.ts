@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import raw from '../../src/ddi/irql-contracts.json' with { type: 'json' };
 import {
   APC_LEVEL,
+  BUILTIN_IRQL_TABLE,
   CONDITION_PREDICATES,
   DIRQL_MAX,
   DIRQL_MIN,
@@ -20,6 +21,7 @@ import {
   irqlContract,
   irqlLevelByName,
   irqlLevelName,
+  irqlWordsPattern,
   registration,
   roleIrql,
   validateIrqlContract,
@@ -28,6 +30,8 @@ import {
   type IrqlContract,
   type IrqlEffect,
 } from '../../src/ddi/irql.js';
+import { IRQL_WORDS, Project } from '../../src/analysis/project.js';
+import { prepareProject } from '../../src/lint/linter.js';
 
 const json = raw as unknown as {
   functions: Record<string, Record<string, unknown>>;
@@ -396,5 +400,48 @@ describe('level names', () => {
 
   it('round-trips every level 0..31', () => {
     for (let n = 0; n <= 31; n++) expect(irqlLevelByName(irqlLevelName(n)), String(n)).toBe(n);
+  });
+});
+
+describe('the table of a run: Project.irqlTable and irqlWords', () => {
+  const user = withOverrides({ MyDrvWaitForDevice: { max: 1, source: 'our header' }, KeSetEvent: { max: 1 } });
+
+  it('IRQL_WORDS matches the built-in names, role types, registrations and annotations (and nothing else)', () => {
+    for (const n of [...allIrqlDdiNames(), ...allRoleNames(), ...allRegistrationNames()]) expect(IRQL_WORDS.test(`x = ${n}(a);`), n).toBe(true);
+    expect(IRQL_WORDS.test('_IRQL_requires_max_(DISPATCH_LEVEL) void f(void);')).toBe(true);
+    expect(IRQL_WORDS.test('__drv_maxIRQL(2) void f(void);')).toBe(true);
+    expect(IRQL_WORDS.test('MyDrvWaitForDevice(x);')).toBe(false);
+    expect(IRQL_WORDS.test('KeAcquireSpinLockX(x);')).toBe(false);
+    expect(irqlWordsPattern()).toBe(IRQL_WORDS);
+  });
+
+  it('irqlWordsPattern(table) adds the user names', () => {
+    const re = irqlWordsPattern(user);
+    expect(re.test('MyDrvWaitForDevice(x);')).toBe(true);
+    expect(re.test('KeAcquireSpinLock(&l, &old);')).toBe(true);
+    expect(re.test('MyDrvWaitForDeviceEx(x);')).toBe(false);
+    expect(irqlWordsPattern(user)).toBe(re); // built once per table
+  });
+
+  it('a Project has the built-in table by default, or the one it is given', () => {
+    const p = new Project([]);
+    expect(p.irqlTable).toBe(BUILTIN_IRQL_TABLE);
+    expect(p.irqlTable.contract('KeSetEvent')).toBe(irqlContract('KeSetEvent'));
+    expect(p.irqlWords).toBe(IRQL_WORDS);
+    const q = prepareProject([{ path: '/d/a.c', text: 'void f(void) { MyDrvWaitForDevice(); }\n' }], '/d', { irqlTable: user });
+    expect(q.irqlTable).toBe(user);
+    expect(q.irqlTable.contract('MyDrvWaitForDevice')).toEqual({ max: 1, source: 'our header' });
+    expect(q.irqlTable.contract('KeSetEvent')).toEqual({ max: 1 });
+    expect(q.irqlWords.test('MyDrvWaitForDevice(')).toBe(true);
+    expect(q.allFiles().map((f) => f.path)).toEqual(['/d/a.c']);
+    expect(prepareProject([{ path: '/d/a.c', text: 'void f(void) { MyDrvWaitForDevice(); }\n' }], '/d').irqlTable).toBe(BUILTIN_IRQL_TABLE);
+  });
+
+  it('a user routine named like an Object.prototype member is an ordinary entry', () => {
+    const t = withOverrides(JSON.parse('{"__proto__": {"max": 1}, "toString": {"max": 2}}') as Record<string, IrqlContract>);
+    expect(t.contract('__proto__')).toEqual({ max: 1 });
+    expect(t.contract('toString')).toEqual({ max: 2 });
+    expect(t.contract('valueOf')).toBeUndefined();
+    expect(t.names()).toEqual(expect.arrayContaining(['__proto__', 'toString']));
   });
 });
