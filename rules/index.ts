@@ -12,6 +12,10 @@ import { mdlUseAfterFree } from './mdl-use-after-free.js';
 
 import { irqlTooHigh } from './irql-too-high.js';
 import { irqlTooLow } from './irql-too-low.js';
+import { irqlWaitAtDispatch } from './irql-wait-at-dispatch.js';
+import { irqlPageableAtDispatch } from './irql-pageable-at-dispatch.js';
+import { irqlNotRestored } from './irql-not-restored.js';
+import { spinlockUnbalanced } from './spinlock-unbalanced.js';
 
 export const allRules: Rule[] = [
   mdlUnmatchedLock,
@@ -25,6 +29,10 @@ export const allRules: Rule[] = [
   mdlUncheckedSystemAddress,
   irqlTooHigh,
   irqlTooLow,
+  irqlWaitAtDispatch,
+  irqlPageableAtDispatch,
+  irqlNotRestored,
+  spinlockUnbalanced,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(allRules.map((r) => [r.meta.id, r]));

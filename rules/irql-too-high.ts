@@ -25,6 +25,6 @@ export const irqlTooHigh: Rule = {
     caWarnings: [28121, 28123],
   },
   check(context) {
-    for (const f of irqlFindings(context, 'high')) context.report({ loc: f.loc, messageId: 'tooHigh', data: f.data, path: f.path });
+    for (const f of irqlFindings(context, 'irql-too-high')) context.report(f);
   },
 };

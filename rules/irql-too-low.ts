@@ -25,6 +25,6 @@ export const irqlTooLow: Rule = {
     caWarnings: [28120, 28122],
   },
   check(context) {
-    for (const f of irqlFindings(context, 'low')) context.report({ loc: f.loc, messageId: 'tooLow', data: f.data, path: f.path });
+    for (const f of irqlFindings(context, 'irql-too-low')) context.report(f);
   },
 };

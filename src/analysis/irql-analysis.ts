@@ -29,17 +29,20 @@ import {
   allRoleNames,
   contractBounds,
   effectsOf,
-  irqlContract,
   irqlLevelByName,
   irqlLevelName,
-  registration,
-  roleIrql,
   type IrqlCondition,
   type IrqlContract,
   type IrqlEffect,
   type IrqlSlot,
+  type LockKind,
 } from '../ddi/irql.js';
-import { IRQL_WORDS, type Project, type ProjectFunction } from './project.js';
+import { type Project, type ProjectFunction } from './project.js';
+import type { PathStep } from '../lint/types.js';
+
+/** Annotations that let a function return at another IRQL, or with a lock acquired or released. */
+const CHANGES_IRQL =
+  /^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|setsIRQL|savesIRQLGlobal|restoresIRQLGlobal|acquiresResource|releasesResource)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock|nonreentrant_lock)_$/;
 
 const REGISTRATION_WORDS = new RegExp(`\\b(?:${allRegistrationNames().join('|')})\\s*\\(`);
 
@@ -94,9 +97,31 @@ export interface Why {
   text: string;
 }
 
+/** What the function knows of a lock on every path to a point (absent: not known, e.g. a caller may hold it). */
+interface LockFact {
+  held: boolean;
+  /** Where it was last acquired or released, and by what. */
+  line: number;
+  via: string;
+  kind: LockKind;
+}
+
+/** Lock kinds whose state spinlock-unbalanced follows (a fast mutex: double acquire and release only). */
+const TRACKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock', 'fast-mutex']);
+const EXIT_CHECKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock']);
+/** `ret` of a state that did not come through a return statement / through several. */
+const NO_RETURN = -2;
+const MIXED_RETURNS = -1;
+
 interface State {
   /** Simple flags (`locked = TRUE`) known to hold a constant here: keeps a lock's release paired with its flag. */
   flags: Map<string, number>;
+  /** Locks by path (`ext->Lock`): held or not, on every path here. */
+  locks: Map<string, LockFact>;
+  /** In-stack queued lock handles -> the lock they hold. */
+  qh: Map<string, string>;
+  /** The return statement (CFG node) this state left by, on its way to the exit. */
+  ret: number;
   /** m[k]: IRQLs possible here when the function was entered at entry level k (ENTRY_LEVELS). */
   m: Mask[];
   /** Saved old IRQLs: variable or lock-handle path -> per entry level. */
@@ -104,8 +129,21 @@ interface State {
   why: (Why | null)[];
 }
 
+/**
+ * What an observation is about: a call of a DDI of the table (`call`); a wait (`wait`, irql-wait-at-dispatch
+ * at DISPATCH_LEVEL or above); a paged-pool allocation or free (`paged-pool`); `PAGED_CODE()` (`paged-code`);
+ * the entry of a function placed in a pageable section (`page-section`); `KeLowerIrql` to a saved value
+ * (`lower-above`); `KeRaiseIrql` to a level (`raise-below`).
+ */
+export type ObservationKind = 'call' | 'wait' | 'paged-pool' | 'paged-code' | 'page-section' | 'lower-above' | 'raise-below';
+
 /** A call whose IRQL range is known (a DDI of the table). */
 export interface IrqlCallObservation {
+  kind: ObservationKind;
+  /** Per entry level, the IRQLs allowed when they depend on it (a saved value lowered to); else `allowed`. */
+  allowedPer?: Mask[];
+  /** For lower-above / raise-below: the level(s) the call goes to, per entry level. */
+  targetPer?: Mask[];
   callee: string;
   line: number;
   column: number;
@@ -130,6 +168,38 @@ export interface FunctionIrql {
   callSites: Map<string, { target: string; line: number; m: Mask[]; why: (Why | null)[] }>;
   /** IRQLs possible at the function's normal exit, per entry level (0 for an entry level that never returns). */
   exit: Mask[];
+  /** Per return (or the fall-through at the closing brace): where, and the state there. */
+  returns: ReturnObservation[];
+  /** Double acquires and releases of locks known not to be held. */
+  lockIssues: LockIssue[];
+  /** Locks the function (or its callees) acquires or releases, by path relative to its parameters and globals, and their state at its exit (undefined: not the same on every path). Null: not known. */
+  lockEffects: Map<string, { held: boolean | undefined; kind: LockKind; line: number; via: string }> | null;
+}
+
+export interface ReturnObservation {
+  line: number;
+  column: number;
+  /** IRQLs possible there, per entry level. */
+  m: Mask[];
+  why: (Why | null)[];
+  /** Tracked spin locks held there on every path. */
+  held: { lock: string; line: number; via: string }[];
+}
+
+export interface LockIssue {
+  kind: 'doubleAcquire' | 'notHeld';
+  lockKind: LockKind;
+  callee: string;
+  lock: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** The earlier acquire / release. */
+  prevLine: number;
+  prevVia: string;
+  /** Reachability per entry level (IRQLs possible there). */
+  m: Mask[];
 }
 
 /** One way a function is entered: the IRQLs and why. */
@@ -139,6 +209,8 @@ export interface IrqlContext {
   because: string;
   /** The context is the default assumption (no annotation, role, registration or caller). */
   assumed?: boolean;
+  /** Where it comes from, as explanation steps: the annotation or role, then each caller (across files). */
+  chain?: PathStep[];
 }
 
 /** `&x`, `x`, `&ctx->Lock`: the path of the object designated (text without spaces), or undefined. */
@@ -204,11 +276,12 @@ const NONPAGED = /\bNonPagedPool\w*|\bPOOL_FLAG_NON_PAGED\w*/;
  * Whether a condition holds for the call as written: true, false, or undefined (not known here).
  * `zeroTimeouts`: variables the function sets to a zero LARGE_INTEGER (`t.QuadPart = 0`).
  */
-function testCondition(cond: IrqlCondition, args: SyntaxNode[], zeroTimeouts: ReadonlySet<string>, otherTimeouts: ReadonlySet<string>): boolean | undefined {
+function testCondition(cond: IrqlCondition, args: SyntaxNode[], zeroTimeouts: ReadonlySet<string>, otherTimeouts: ReadonlySet<string>, consts?: ReadonlyMap<string, string>): boolean | undefined {
   const a = args[cond.arg];
   if (!a) return undefined;
   const e = unparen(a);
-  const t = e.text.replace(/\s+/g, '');
+  // a local that only ever holds one constant (`POOL_TYPE type = PagedPool;`) reads as that constant
+  const t = (e.type === 'identifier' && consts?.get(e.text)) || e.text.replace(/\s+/g, '');
   if (cond.in) return cond.in.includes(t) ? true : e.type === 'identifier' && /^[A-Z][A-Za-z0-9_]*$/.test(t) ? false : undefined;
   const isNull = t === 'NULL' || t === '0' || t === 'nullptr';
   switch (cond.is) {
@@ -242,8 +315,8 @@ function testCondition(cond: IrqlCondition, args: SyntaxNode[], zeroTimeouts: Re
 }
 
 /** The IRQLs a call is allowed at: every reading of its conditions that may hold. */
-function allowedMask(c: IrqlContract, args: SyntaxNode[], zero: ReadonlySet<string>, other: ReadonlySet<string>, pageable: ReadonlySet<string>): { allowed: Mask; min: number; max: number } {
-  const known = contractBounds(c, (cond) => testCondition(cond, args, zero, other));
+function allowedMask(c: IrqlContract, args: SyntaxNode[], zero: ReadonlySet<string>, other: ReadonlySet<string>, pageable: ReadonlySet<string>, consts: ReadonlyMap<string, string>): { allowed: Mask; min: number; max: number } {
+  const known = contractBounds(c, (cond) => testCondition(cond, args, zero, other, consts));
   // MmProbeAndLockPages of an MDL over a user-mode (pageable) buffer: APC_LEVEL at most
   if (c.pageableBufferOfMdlArg !== undefined && c.maxIfPageable !== undefined) {
     const mdl = slotPath(args[c.pageableBufferOfMdlArg]);
@@ -253,7 +326,7 @@ function allowedMask(c: IrqlContract, args: SyntaxNode[], zero: ReadonlySet<stri
   let { min, max } = known;
   // a condition not known here may hold: its range is allowed too
   for (const w of c.when ?? []) {
-    if (testCondition(w, args, zero, other) === undefined) {
+    if (testCondition(w, args, zero, other, consts) === undefined) {
       const lo = w.min ?? c.min ?? 0;
       const hi = w.max ?? c.max ?? 31;
       allowed = (allowed | levelRange(lo, hi)) >>> 0;
@@ -347,8 +420,16 @@ function refine(s: State, cond: SyntaxNode, truth: boolean): void {
   }
 }
 
-const fresh = (): State => ({ flags: new Map(), m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
-const copy = (s: State): State => ({ flags: new Map(s.flags), m: [...s.m], saved: new Map([...s.saved].map(([k, v]) => [k, [...v]])), why: [...s.why] });
+const fresh = (): State => ({ flags: new Map(), locks: new Map(), qh: new Map(), ret: NO_RETURN, m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
+const copy = (s: State): State => ({
+  flags: new Map(s.flags),
+  locks: new Map(s.locks),
+  qh: new Map(s.qh),
+  ret: s.ret,
+  m: [...s.m],
+  saved: new Map([...s.saved].map(([k, v]) => [k, [...v]])),
+  why: [...s.why],
+});
 
 const FLAG_CONST: Record<string, number> = { TRUE: 1, FALSE: 0, true: 1, false: 0, '0': 0, '1': 1, STATUS_SUCCESS: 0 };
 /** Error statuses (NT_SUCCESS false), kept as the flag value 2. */
@@ -423,6 +504,22 @@ function join(a: State, b: State): { s: State; changed: boolean } {
       changed = true;
     }
   }
+  for (const [k, v] of s.locks) {
+    if (b.locks.get(k)?.held !== v.held) {
+      s.locks.delete(k);
+      changed = true;
+    }
+  }
+  for (const [k, v] of s.qh) {
+    if (b.qh.get(k) !== v) {
+      s.qh.delete(k);
+      changed = true;
+    }
+  }
+  if (s.ret !== b.ret && s.ret !== MIXED_RETURNS) {
+    s.ret = MIXED_RETURNS;
+    changed = true;
+  }
   for (let e = 0; e < NE; e++) {
     const u = (s.m[e]! | b.m[e]!) >>> 0;
     if (u !== s.m[e]) {
@@ -449,6 +546,146 @@ function join(a: State, b: State): { s: State; changed: boolean } {
   return { s, changed };
 }
 
+
+/** Per-function data of one analysis run. */
+interface FnCtx {
+  file: SourceFile;
+  zero: ReadonlySet<string>;
+  other: ReadonlySet<string>;
+  /** MDLs over pageable (user) buffers. */
+  pageable: ReadonlySet<string>;
+  /** Variables that only ever hold paged-pool blocks this function allocated. */
+  pagedBlocks: ReadonlySet<string>;
+  /** Locals that only ever hold one named constant (`PagedPool`, `TRUE`). */
+  consts: ReadonlyMap<string, string>;
+  calls: Map<string, IrqlCallObservation>;
+  callSites: Map<string, { target: string; line: number; m: Mask[]; why: (Why | null)[] }>;
+  /** By position: the issue, or null once a later visit of the fixpoint no longer supports it. */
+  lockIssues: Map<string, LockIssue | null>;
+  /** Locks acquired or released here or by callees, by path. */
+  touched: Map<string, { kind: LockKind; line: number; via: string }>;
+  /** A callee did something to locks the analysis cannot name here. */
+  unknownLocks: boolean;
+}
+
+/** The identifier naming a function in its definition (`Foo` of `NTSTATUS\nFoo(PIRP Irp)`). */
+function functionNameNode(def: SyntaxNode): SyntaxNode | undefined {
+  let d: SyntaxNode | undefined = def.childForFieldName('declarator') ?? undefined;
+  while (d && d.type !== 'identifier' && d.type !== 'field_identifier' && d.type !== 'qualified_identifier' && d.type !== 'destructor_name') {
+    d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => /declarator|identifier/.test(c.type)) ?? undefined;
+  }
+  return d ?? undefined;
+}
+
+/** Pool allocation routines whose first argument is the pool type or flags. */
+const POOL_ALLOC = /^ExAllocatePool(?:WithTag|WithQuotaTag|WithTagPriority|Zero|Uninitialized|2|3)?$/;
+
+/** Variables every assignment of which is a paged-pool allocation (or NULL). */
+function pagedBlocks(body: SyntaxNode): Set<string> {
+  const paged = new Set<string>();
+  const other = new Set<string>();
+  for (const n of nodesOf(body)) {
+    const a = assignmentOf(n);
+    if (!a?.target) continue;
+    const v = unparen(a.value);
+    if (v.type === 'call_expression' && POOL_ALLOC.test(calleeOf(v) ?? '')) {
+      (PAGED.test(argsOf(v)[0]?.text ?? '') ? paged : other).add(a.target);
+    } else if (!/^(NULL|0|nullptr)$/.test(v.text)) other.add(a.target);
+  }
+  for (const o of other) paged.delete(o);
+  return paged;
+}
+
+/** `#pragma alloc_text(PAGE, A, B)` names and `#pragma code_seg("PAGE")` regions of a file. */
+function pageableSections(file: SourceFile): { named: Map<string, { section: string; line: number }>; regions: { from: number; to: number; section: string; line: number }[] } {
+  const named = new Map<string, { section: string; line: number }>();
+  const regions: { from: number; to: number; section: string; line: number }[] = [];
+  const text = file.text;
+  if (!/#\s*pragma\s+(alloc_text|code_seg)/.test(text)) return { named, regions };
+  const lineOf = (off: number) => {
+    let l = 1;
+    for (let i = text.indexOf('\n'); i >= 0 && i < off; i = text.indexOf('\n', i + 1)) l++;
+    return l;
+  };
+  for (const m of text.matchAll(/#\s*pragma\s+alloc_text\s*\(\s*"?(\w+)"?\s*,([^)]*)\)/g)) {
+    if (!/^PAGE/i.test(m[1]!)) continue;
+    const line = lineOf(m.index);
+    for (const n of m[2]!.split(',')) if (n.trim()) named.set(n.trim(), { section: m[1]!, line });
+  }
+  let open: { from: number; section: string; line: number } | undefined;
+  for (const m of text.matchAll(/#\s*pragma\s+code_seg\s*\(([^)]*)\)/g)) {
+    if (open) regions.push({ ...open, to: m.index });
+    open = undefined;
+    const sec = /"(\w+)"/.exec(m[1]!)?.[1];
+    if (sec && /^PAGE/i.test(sec) && !/^\s*pop\b/.test(m[1]!)) open = { from: m.index, section: sec, line: lineOf(m.index) };
+  }
+  if (open) regions.push({ ...open, to: text.length });
+  return { named, regions };
+}
+
+/** Locals whose every assignment (and initializer) is the same named constant: `POOL_TYPE t = PagedPool;`. */
+function constLocals(body: SyntaxNode): Map<string, string> {
+  const seen = new Map<string, string | null>();
+  for (const n of nodesOf(body)) {
+    let name: string | undefined;
+    let value: string | undefined;
+    const a = assignmentOf(n);
+    if (a) {
+      name = a.target;
+      const v = unparen(a.value);
+      value = v.type === 'identifier' && /^[A-Z][A-Za-z0-9_]*$/.test(v.text) ? v.text : undefined;
+    } else if ((n.type === 'update_expression' || (n.type === 'pointer_expression' && n.text.trimStart().startsWith('&'))) && n.childForFieldName('argument')?.type === 'identifier') {
+      name = n.childForFieldName('argument')!.text;
+    } else continue;
+    if (!name) continue;
+    const prev = seen.get(name);
+    seen.set(name, value !== undefined && (prev === undefined || prev === value) ? value : null);
+  }
+  // only locals initialized where they are declared (a parameter or an uninitialized local holds something else first)
+  const initialized = new Set<string>();
+  for (const n of nodesOf(body)) if (n.type === 'init_declarator') initialized.add(declName(n.childForFieldName('declarator')) ?? '');
+  const out = new Map<string, string>();
+  for (const [k, v] of seen) if (v && initialized.has(k)) out.set(k, v);
+  return out;
+}
+
+/** Names declared in a function body (its locals). */
+function localNames(body: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  for (const n of nodesOf(body)) {
+    if (n.type !== 'declaration') continue;
+    for (const d of n.namedChildren.filter((c) => c.type === 'identifier' || /declarator$/.test(c.type))) {
+      const name = declName(d.type === 'init_declarator' ? d.childForFieldName('declarator') : d);
+      if (name) out.add(name);
+    }
+  }
+  return out;
+}
+
+/**
+ * A callee's lock path in the caller's terms: `Ext->Lock` with the parameter `Ext` bound to `dev->Ext`
+ * is `dev->Ext->Lock`, bound to `&ext` it is `ext.Lock`; a global's path is the same. Undefined when
+ * the argument is not a plain path.
+ */
+function mapCalleePath(path: string, params: string[], args: SyntaxNode[]): string | undefined {
+  const root = /^[A-Za-z_]\w*/.exec(path)?.[0];
+  if (!root) return undefined;
+  const k = params.indexOf(root);
+  if (k < 0) return path;
+  const a = args[k] ? unparen(args[k]!) : undefined;
+  if (!a) return undefined;
+  const rest = path.slice(root.length);
+  const t = a.text.replace(/\s+/g, '');
+  if (a.type === 'identifier' || a.type === 'field_expression' || a.type === 'subscript_expression') return rest.startsWith('->') ? `${t}${rest}` : rest === '' ? `*${t}` : undefined;
+  if (a.type === 'pointer_expression' && t.startsWith('&')) {
+    const inner = slotPath(a);
+    if (!inner) return undefined;
+    if (rest === '') return inner;
+    return rest.startsWith('->') ? `${inner}.${rest.slice(2)}` : undefined;
+  }
+  return undefined;
+}
+
 /** The IRQL engine of one run: analyses and contexts per function, computed once, on demand. */
 export class IrqlEngine {
   private readonly analyses = new Map<string, FunctionIrql | null>();
@@ -457,7 +694,11 @@ export class IrqlEngine {
   private readonly ctxInProgress = new Set<string>();
   private annotationIndex: Map<string, { text: string; path: string; line: number }[]> | undefined;
   private roleIndex: Map<string, { role: string; path: string; line: number }[]> | undefined;
+  /** Functions annotated to return at another IRQL or holding / releasing a lock (by unqualified name). */
+  private changeIndex: Set<string> | undefined;
   private registrationIndex: Map<string, { via: string; path: string; line: number; min: number; max: number; role?: string }> | undefined;
+
+  private readonly sectionIndex = new Map<string, ReturnType<typeof pageableSections>>();
 
   constructor(private readonly project: Project) {}
 
@@ -482,22 +723,45 @@ export class IrqlEngine {
     // a function that names no routine with an IRQL contract and calls no function of the linted files
     // neither changes the IRQL nor makes a call to check: no CFG needed
     const text = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-    if (!IRQL_WORDS.test(text) && !this.project.callsDefinedFunction(file, text)) {
-      return { fn, file, calls: [], callSites: new Map(), exit: [...ENTRY_LEVELS] };
-    }
+    const pageSection = this.pageableSection(file, fn);
     const node = toLite(fn.node, file.parsedText);
+    const entryObs: IrqlCallObservation[] = [];
+    if (pageSection && !/\bPAGED_CODE\s*\(/.test(text)) {
+      // code placed in a pageable section: the function's own instructions may be paged out
+      const at = functionNameNode(node) ?? node;
+      entryObs.push({
+        kind: 'page-section', callee: `${fn.name} (section ${pageSection.section}, ${pageSection.how})`, line: at.startPosition.row + 1, column: at.startPosition.column + 1,
+        endLine: at.endPosition.row + 1, endColumn: at.endPosition.column + 1, allowed: levelRange(0, 1), min: 0, max: 1, contractFrom: pageSection.how, m: [...ENTRY_LEVELS], why: new Array<Why | null>(NE).fill(null),
+      });
+    }
+    if (!this.project.irqlWords.test(text) && !/\bPAGED_CODE\b/.test(text) && !this.project.callsDefinedFunction(file, text)) {
+      return { fn, file, calls: entryObs, callSites: new Map(), exit: [...ENTRY_LEVELS], returns: [], lockIssues: [], lockEffects: new Map() };
+    }
     const body = node.childForFieldName('body') ?? node;
     const cfg: Cfg = buildCfg({ ...fn, node, body }, { raises: (name: string) => raises(name) || this.project.mayRaise(file, name) });
     if (cfg.truncated) return null;
     const { zero, other } = timeoutAssignments(body);
-    const pageable = /\bIoAllocateMdl\b/.test(text) ? pageableMdls(body) : new Set<string>();
+    const fx: FnCtx = {
+      file,
+      zero,
+      other,
+      pageable: /\bIoAllocateMdl\b/.test(text) ? pageableMdls(body) : new Set<string>(),
+      pagedBlocks: /\bExAllocatePool/.test(text) ? pagedBlocks(body) : new Set<string>(),
+      consts: constLocals(body),
+      calls: new Map(),
+      callSites: new Map(),
+      lockIssues: new Map(),
+      touched: new Map(),
+      unknownLocks: false,
+    };
+    for (const o of entryObs) fx.calls.set(`entry:${o.line}:${o.column}`, o);
     const states: (State | undefined)[] = cfg.nodes.map(() => undefined);
     states[cfg.entry] = fresh();
     const work = [cfg.entry];
     const queued = new Uint8Array(cfg.nodes.length);
     queued[cfg.entry] = 1;
-    const calls = new Map<string, IrqlCallObservation>();
-    const callSites = new Map<string, { target: string; line: number; m: Mask[]; why: (Why | null)[] }>();
+    // the state at the exit, per return statement it came through
+    const exits = new Map<number, State>();
     let steps = 0;
     while (work.length) {
       if (++steps > 200_000) return null;
@@ -505,7 +769,8 @@ export class IrqlEngine {
       queued[id] = 0;
       const n = cfg.nodes[id]!;
       const s = copy(states[id]!);
-      for (const call of n.calls) this.transferCall(file, call, n.ast, s, zero, other, pageable, calls, callSites);
+      for (const call of n.calls) this.transferCall(fx, call, n.ast, s);
+      if (n.kind === 'return') s.ret = id;
       if (n.kind === 'stmt' && n.ast) {
         const w = new Map<string, number | undefined>();
         flagWrites(n.ast, w);
@@ -521,6 +786,10 @@ export class IrqlEngine {
           refine(out, edge.cond, edge.kind === 'true');
           if (out.m.every((x) => x === 0)) continue; // this branch is never taken at any reachable IRQL
           if (!refineFlag(out, edge.cond, edge.kind === 'true')) continue; // the flag's value rules it out
+        }
+        if (edge.to === cfg.exit) {
+          const prev = exits.get(out.ret);
+          exits.set(out.ret, prev ? join(prev, out).s : copy(out));
         }
         const cur = states[edge.to];
         if (!cur) {
@@ -541,42 +810,113 @@ export class IrqlEngine {
     }
     const exitState = states[cfg.exit];
     const exit = exitState ? exitState.m : new Array<Mask>(NE).fill(0);
-    return { fn, file, calls: [...calls.values()], callSites, exit };
+    // per return: where it is (the `return`, or the closing brace), the IRQL and the locks held there
+    const returns: ReturnObservation[] = [];
+    for (const [ret, st] of exits) {
+      if (ret === MIXED_RETURNS) continue;
+      const at = ret >= 0 ? cfg.nodes[ret]!.ast : body.lastChild ?? undefined;
+      if (!at) continue;
+      const held: ReturnObservation['held'] = [];
+      for (const [lock, f] of st.locks) if (f.held && EXIT_CHECKED_LOCKS.has(f.kind)) held.push({ lock, line: f.line, via: f.via });
+      returns.push({ line: at.startPosition.row + 1, column: at.startPosition.column + 1, m: st.m, why: st.why, held });
+    }
+    // what the function does to locks its callers can name (parameters' and globals' locks)
+    let lockEffects: FunctionIrql['lockEffects'] = new Map();
+    if (fx.unknownLocks) lockEffects = null;
+    else if (fx.touched.size) {
+      const locals = localNames(body);
+      for (const [path, t] of fx.touched) {
+        const root = /^[A-Za-z_]\w*/.exec(path)?.[0];
+        if (!root || (locals.has(root) && !fn.params.includes(root))) continue;
+        const f = exitState?.locks.get(path);
+        lockEffects.set(path, { held: f?.held, kind: t.kind, line: f?.line ?? t.line, via: f?.via ?? t.via });
+      }
+    }
+    return { fn, file, calls: [...fx.calls.values()], callSites: fx.callSites, exit, returns, lockIssues: [...fx.lockIssues.values()].filter((x): x is LockIssue => x !== null), lockEffects };
   }
 
-  private transferCall(
-    file: SourceFile,
-    call: SyntaxNode,
-    stmt: SyntaxNode | undefined,
-    s: State,
-    zero: ReadonlySet<string>,
-    other: ReadonlySet<string>,
-    pageable: ReadonlySet<string>,
-    calls: Map<string, IrqlCallObservation>,
-    callSites: Map<string, { target: string; line: number; m: Mask[]; why: (Why | null)[] }>,
-  ): void {
+  /** The pageable code section a function is placed in, if any (alloc_text, code_seg region, __declspec(code_seg)). */
+  private pageableSection(file: SourceFile, fn: FunctionInfo): { section: string; how: string } | undefined {
+    let idx = this.sectionIndex.get(file.path);
+    if (!idx) {
+      idx = pageableSections(file);
+      this.sectionIndex.set(file.path, idx);
+    }
+    const short = fn.name.split('::').pop()!;
+    const named = idx.named.get(short);
+    if (named) return { section: named.section, how: `#pragma alloc_text(${named.section}, ...) at line ${named.line}` };
+    const before = file.text.slice(Math.max(0, fn.start - 300), fn.start);
+    const header = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('}')) + 1) + file.text.slice(fn.start, fn.bodyStart);
+    const ds = /code_seg\s*\(\s*"(PAGE\w*)"\s*\)/.exec(header);
+    if (ds) return { section: ds[1]!, how: `__declspec(code_seg("${ds[1]}"))` };
+    for (const r of idx.regions) if (fn.start >= r.from && fn.start < r.to) return { section: r.section, how: `#pragma code_seg("${r.section}") at line ${r.line}` };
+    return undefined;
+  }
+
+  private transferCall(fx: FnCtx, call: SyntaxNode, stmt: SyntaxNode | undefined, s: State): void {
+    const file = fx.file;
     const name = calleeOf(call);
     if (!name) return;
     const args = argsOf(call);
     const line = call.startPosition.row + 1;
     const column = call.startPosition.column + 1;
     const pos = `${line}:${column}`;
-    const ddi = irqlContract(name);
-    const target = ddi ? undefined : this.project.resolve(file, name);
-    // the contract of the call: the DDI table's, or the annotation / role of a function of the linted files
-    // (a function of the linted files is not checked at its call: its own body is, in this caller's context)
-    const contract: { c: IrqlContract; from: string } | undefined = ddi ? { c: ddi, from: 'the DDI table' } : undefined;
-    if (contract) {
-      const { allowed, min, max } = allowedMask(contract.c, args, zero, other, pageable);
-      const prev = calls.get(pos);
+    const end = call.endPosition;
+    const observe = (kind: ObservationKind, a: { allowed: Mask; min: number; max: number; allowedPer?: Mask[]; targetPer?: Mask[] }, from: string) => {
+      const prev = fx.calls.get(pos);
       if (prev) {
         for (let e = 0; e < NE; e++) {
           prev.m[e] = (prev.m[e]! | s.m[e]!) >>> 0;
           prev.why[e] ??= s.why[e]!;
+          if (prev.allowedPer && a.allowedPer) prev.allowedPer[e] = (prev.allowedPer[e]! | a.allowedPer[e]!) >>> 0;
+          if (prev.targetPer && a.targetPer) prev.targetPer[e] = (prev.targetPer[e]! | a.targetPer[e]!) >>> 0;
         }
       } else {
-        const end = call.endPosition;
-        calls.set(pos, { callee: name, line, column, endLine: end.row + 1, endColumn: end.column + 1, allowed, min, max, contractFrom: contract.from, m: [...s.m], why: [...s.why] });
+        const o: IrqlCallObservation = { kind, callee: name, line, column, endLine: end.row + 1, endColumn: end.column + 1, allowed: a.allowed, min: a.min, max: a.max, contractFrom: from, m: [...s.m], why: [...s.why] };
+        if (a.allowedPer) o.allowedPer = [...a.allowedPer];
+        if (a.targetPer) o.targetPer = [...a.targetPer];
+        fx.calls.set(pos, o);
+      }
+    };
+    if (name === 'PAGED_CODE') {
+      observe('paged-code', { allowed: levelRange(0, 1), min: 0, max: 1 }, 'PAGED_CODE');
+      return;
+    }
+    const ddi = this.project.irqlTable.contract(name);
+    const target = ddi ? undefined : this.project.resolve(file, name);
+    // the contract of the call: the DDI table's (a function of the linted files is not checked at its call:
+    // its own body is, in this caller's context)
+    if (ddi) {
+      const r = allowedMask(ddi, args, fx.zero, fx.other, fx.pageable, fx.consts);
+      let kind: ObservationKind = ddi.wait ? 'wait' : 'call';
+      // a paged-pool allocation (pool type known paged), or the free of a block this function allocated from it
+      if (ddi.when?.some((w) => w.is === 'paged-pool' && testCondition(w, args, fx.zero, fx.other, fx.consts) === true)) kind = 'paged-pool';
+      if (/^ExFreePool/.test(name) && ddi.pageableArgs?.some((k) => fx.pagedBlocks.has(slotPath(args[k]) ?? ''))) {
+        kind = 'paged-pool';
+        r.max = Math.min(r.max, 1);
+        r.allowed = (r.allowed & levelRange(r.min, r.max)) >>> 0;
+      }
+      observe(kind, r, 'the DDI table');
+      // KeRaiseIrql below the current IRQL, KeLowerIrql above it
+      for (const eff of effectsOf(ddi)) {
+        if (eff.op === 'raise' && eff.levelArg !== undefined) {
+          const lvl = constLevel(args[eff.levelArg]);
+          if (lvl !== undefined) {
+            fx.calls.delete(pos);
+            observe('raise-below', { allowed: levelRange(0, lvl), min: 0, max: lvl, targetPer: ENTRY_LEVELS.map(() => bit(lvl)) }, 'KeRaiseIrql');
+          }
+        } else if (eff.op === 'lower') {
+          const a = args[eff.levelArg];
+          const lvl = constLevel(a);
+          const v = lvl !== undefined ? undefined : s.saved.get(slotPath(a) ?? '');
+          if (lvl !== undefined || v) {
+            // lowering to L needs a current IRQL of at least L: for a saved value, at least its lowest level
+            const per = ENTRY_LEVELS.map((_x, e) => (lvl !== undefined ? levelRange(lvl, 31) : v![e] ? levelRange(31 - Math.clz32(v![e]! & -v![e]!), 31) : levelRange(0, 31)));
+            const tgt = ENTRY_LEVELS.map((_x, e) => (lvl !== undefined ? bit(lvl) : v![e]!));
+            fx.calls.delete(pos);
+            observe('lower-above', { allowed: levelRange(0, 31), min: 0, max: 31, allowedPer: per, targetPer: tgt }, 'KeLowerIrql');
+          }
+        }
       }
     }
     // `obj->Method()` / `obj.Method()` of another object: a C++ member found by its unqualified name
@@ -584,9 +924,9 @@ export class IrqlEngine {
     const f = call.childForFieldName('function');
     const viaOtherObject = f?.type === 'field_expression' && !/^\(?\*?this\)?$/.test((f.childForFieldName('argument')?.text ?? '').replace(/\s+/g, ''));
     if (target?.fn && target.file && !(viaOtherObject && target.name.includes('::'))) {
-      const prev = callSites.get(pos);
+      const prev = fx.callSites.get(pos);
       if (prev) for (let e = 0; e < NE; e++) prev.m[e] = (prev.m[e]! | s.m[e]!) >>> 0;
-      else callSites.set(pos, { target: target.key, line, m: [...s.m], why: [...s.why] });
+      else fx.callSites.set(pos, { target: target.key, line, m: [...s.m], why: [...s.why] });
       // the callee's exit IRQL for each IRQL it is entered at
       const callee = this.analysisOf(target.file, target.fn);
       if (callee) {
@@ -597,9 +937,60 @@ export class IrqlEngine {
           s.m[e] = out;
         }
       }
+      this.applyCalleeLocks(fx, callee, target.fn.params, args, name, line, s);
       return;
     }
-    for (const eff of effectsOf(ddi)) this.applyEffect(eff, name, call, stmt, args, s, line);
+    if (ddi) for (const eff of effectsOf(ddi)) this.applyEffect(fx, eff, name, call, stmt, args, s, line);
+  }
+
+  /** A callee's effect on locks, in the caller's terms: its parameters' locks become the arguments'. */
+  private applyCalleeLocks(fx: FnCtx, callee: FunctionIrql | undefined, params: string[], args: SyntaxNode[], name: string, line: number, s: State): void {
+    const effects = callee ? callee.lockEffects : null;
+    if (effects && effects.size === 0) return;
+    const forget = () => {
+      s.locks.clear();
+      s.qh.clear();
+      fx.unknownLocks = true;
+    };
+    if (!effects) return forget();
+    for (const [path, eff] of effects) {
+      const mapped = mapCalleePath(path, params, args);
+      if (!mapped) return forget();
+      fx.touched.set(mapped, { kind: eff.kind, line, via: name });
+      if (eff.held === undefined) s.locks.delete(mapped);
+      else s.locks.set(mapped, { held: eff.held, line, via: `${name} (${eff.via} at its line ${eff.line})`, kind: eff.kind });
+    }
+  }
+
+  /** A tracked lock acquired or released: double acquires and releases of a free lock, per path. */
+  private trackLock(fx: FnCtx, eff: Extract<IrqlEffect, { op: 'acquire' | 'release' }>, name: string, call: SyntaxNode, args: SyntaxNode[], s: State, line: number): void {
+    const handle = eff.handleArg !== undefined ? slotPath(args[eff.handleArg]) : undefined;
+    let lock = eff.lockArg !== undefined ? slotPath(args[eff.lockArg]) : undefined;
+    if (eff.op === 'release' && !lock && handle) lock = s.qh.get(handle);
+    const pos = `${line}:${call.startPosition.column + 1}`;
+    if (!lock) {
+      // a release through a handle this function did not fill: whose lock is not known here
+      if (handle) s.qh.delete(handle);
+      fx.lockIssues.set(pos, null);
+      return;
+    }
+    fx.touched.set(lock, { kind: eff.kind, line, via: name });
+    const prev = s.locks.get(lock);
+    if (eff.op === 'acquire' && eff.onReturn) {
+      // a try-acquire: held on one outcome only
+      s.locks.delete(lock);
+      return;
+    }
+    const issue = eff.op === 'acquire' ? (prev?.held ? 'doubleAcquire' : undefined) : prev && !prev.held ? 'notHeld' : undefined;
+    const old = fx.lockIssues.get(pos);
+    if (issue && prev && old !== null) {
+      const end = call.endPosition;
+      const m = old ? old.m.map((x, e) => (x | s.m[e]!) >>> 0) : [...s.m];
+      fx.lockIssues.set(pos, { kind: issue, lockKind: eff.kind, callee: name, lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
+    } else fx.lockIssues.set(pos, null);
+    s.locks.set(lock, { held: eff.op === 'acquire', line, via: name, kind: eff.kind });
+    // (after a release the handle still names its lock: releasing it again is a release of a free lock)
+    if (handle) s.qh.set(handle, lock);
   }
 
   private savedKey(slot: IrqlSlot | undefined, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], lockArg?: number, handleArg?: number): string | undefined {
@@ -611,7 +1002,8 @@ export class IrqlEngine {
     return p ? `lock:${p}` : undefined;
   }
 
-  private applyEffect(eff: IrqlEffect, name: string, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], s: State, line: number): void {
+  private applyEffect(fx: FnCtx, eff: IrqlEffect, name: string, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], s: State, line: number): void {
+    if ((eff.op === 'acquire' || eff.op === 'release') && TRACKED_LOCKS.has(eff.kind)) this.trackLock(fx, eff, name, call, args, s, line);
     const set = (to: (e: number, cur: Mask) => Mask, text: string) => {
       for (let e = 0; e < NE; e++) {
         if (!s.m[e]) continue;
@@ -652,11 +1044,17 @@ export class IrqlEngine {
         // 'DIRQL': the interrupt's SynchronizeIrql, some device level
         const to = eff.raiseTo === 'DIRQL' ? levelRange(3, 26) : bit(eff.raiseTo);
         // 'DIRQL' locks (interrupt locks) of passive-level interrupts do not raise: the current level stays possible
-        set((_e, cur) => (eff.raiseTo === 'DIRQL' ? (to | cur) >>> 0 : to), `${name} at line ${line}${lock ? ` holds '${lock}'` : ''} (${describeMask(to)})`);
+        const passive = eff.raiseTo === 'DIRQL' && this.passiveInterrupts();
+        set((_e, cur) => (passive ? (to | cur) >>> 0 : to), `${name} at line ${line}${lock ? ` holds '${lock}'` : ''} (${describeMask(to)})`);
         return;
       }
       case 'release': {
         if (eff.atLevel || !eff.restoreFrom) return;
+        const lvl = typeof eff.restoreFrom === 'object' && 'arg' in eff.restoreFrom ? constLevel(args[eff.restoreFrom.arg]) : undefined;
+        if (lvl !== undefined) {
+          set(() => bit(lvl), `${name} at line ${line} lowered it to ${irqlLevelName(lvl)}`);
+          return;
+        }
         restore(this.savedKey(eff.restoreFrom, call, stmt, args, eff.lockArg, eff.handleArg), `${name} at line ${line} restored it`);
         return;
       }
@@ -684,8 +1082,13 @@ export class IrqlEngine {
       for (let i = 0; i < off; i++) if (text.charCodeAt(i) === 10) l++;
       return l;
     };
+    const changes = new Set<string>();
     for (const file of this.project.allFiles()) {
       for (const a of file.annotations) {
+        if (CHANGES_IRQL.test(a.name)) {
+          const m = /^[\s\w*]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
+          if (m) changes.add(m[1]!);
+        }
         if (!/^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)$/.test(a.name)) continue;
         // the function it belongs to: the next `name(` after it, with only types and annotations between
         const rest = file.parsedText.slice(a.end, a.end + 400);
@@ -710,7 +1113,7 @@ export class IrqlEngine {
           const n = stack.pop()!;
           if (n.type === 'call_expression') {
             const name = calleeOf(n);
-            const reg = name ? registration(name) : undefined;
+            const reg = name ? this.project.irqlTable.registration(name) : undefined;
             if (reg) {
               const a = argsOf(n)[reg.fnArg];
               const target = a ? unparen(a) : undefined;
@@ -730,8 +1133,31 @@ export class IrqlEngine {
       }
     }
     this.annotationIndex = ann;
+    this.changeIndex = changes;
     this.roleIndex = roles;
     this.registrationIndex = regs;
+  }
+
+  /** Annotated to change the IRQL or to hold / release a lock on return (`_IRQL_raises_`, `_Acquires_lock_`...). */
+  changesIrqlByAnnotation(pf: ProjectFunction): boolean {
+    this.buildIndexes();
+    return this.changeIndex!.has(pf.name.split('::').pop()!);
+  }
+
+  private passiveExec: boolean | undefined;
+  /** Some file of the program creates KMDF objects that run their callbacks at PASSIVE_LEVEL. */
+  private passiveExecution(): boolean {
+    this.passiveExec ??= this.project.allFiles().some((f) => /\bWdfExecutionLevelPassive\b/.test(f.text));
+    return this.passiveExec;
+  }
+
+  /** Called by functions of the linted files and not by the system (no role, registration or dispatch slot): a helper, whose exits its callers account for. */
+  isHelper(pf: ProjectFunction): boolean {
+    this.buildIndexes();
+    const short = pf.name.split('::').pop()!;
+    if (short === 'DriverEntry' || this.roleIndex!.has(short) || this.registrationIndex!.has(pf.key)) return false;
+    if (pf.file && this.project.isDispatchRoutine(pf.file, short)) return false;
+    return this.project.callersOf(pf).length > 0;
   }
 
   private passive: boolean | undefined;
@@ -754,7 +1180,7 @@ export class IrqlEngine {
       const m = /^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)\((\w+)\)$/.exec(a.text);
       if (!m) continue;
       if (m[1] === '_Function_class_') {
-        const r = roleIrql(m[2]!);
+        const r = this.project.irqlTable.role(m[2]!);
         if (r) {
           lo = Math.max(lo ?? 0, r.min);
           hi = Math.min(hi ?? 31, r.max);
@@ -775,7 +1201,11 @@ export class IrqlEngine {
       const l = lo ?? 0;
       const h = hi ?? 31;
       const anns = [...new Set(texts)];
-      if (l <= h) return { entry: levelRange(l, h), because: anns.length ? `${pf.name} is annotated ${anns.join(' ')} (${describeMask(levelRange(l, h))})` : roleTexts[0]! };
+      if (l <= h) {
+        const because = anns.length ? `${pf.name} is annotated ${anns.join(' ')} (${describeMask(levelRange(l, h))})` : roleTexts[0]!;
+        const at = anns.length ? this.annotationIndex!.get(short)!.find((a) => texts.includes(a.text)) : undefined;
+        return { entry: levelRange(l, h), because, chain: [{ file: at?.path ?? pf.path, line: at?.line ?? pf.line, column: 1, function: pf.name, message: because }] };
+      }
     }
     // a role declared in the function's own file, else one every declaration of that name agrees on
     const roleList = this.roleIndex!.get(short) ?? [];
@@ -784,20 +1214,27 @@ export class IrqlEngine {
       (roleList.length && roleList.every((r) => r.role === roleList[0]!.role) ? roleList[0] : undefined) ??
       // assigned to DriverObject->MajorFunction[...] (the project's index of dispatch routines)
       (pf.file && this.project.isDispatchRoutine(pf.file, short) ? { role: 'DRIVER_DISPATCH', path: pf.path, line: pf.line } : undefined);
-    const r = role ? roleIrql(role.role) : undefined;
+    const r = role ? this.project.irqlTable.role(role.role) : undefined;
+    if (role && r?.passiveExecutionLevel && this.passiveExecution()) {
+      const because = `${pf.name} is a ${role.role}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`;
+      return { entry: (levelRange(r.min, r.max) | bit(0)) >>> 0, because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
+    }
     if (role && r) {
       // a KMDF interrupt with PassiveHandling = TRUE calls its ISR at PASSIVE_LEVEL (SPB, GPIO devices)
       if (role.role === 'EVT_WDF_INTERRUPT_ISR' && this.passiveInterrupts()) {
-        return { entry: levelRange(0, r.max), because: `${pf.name} is a ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)` };
+        const because = `${pf.name} is a ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)`;
+        return { entry: levelRange(0, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
       }
-      return { entry: levelRange(r.min, r.max), because: `${pf.name} is a ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}` };
+      const because = `${pf.name} is a ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}`;
+      return { entry: levelRange(r.min, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
     }
     const reg = this.registrationIndex!.get(pf.key);
     if (reg) {
-      const rr = reg.role ? roleIrql(reg.role) : undefined;
+      const rr = reg.role ? this.project.irqlTable.role(reg.role) : undefined;
       const lo2 = rr ? rr.min : reg.min;
       const hi2 = rr ? rr.max : reg.max;
-      return { entry: levelRange(lo2, hi2), because: `${pf.name} is registered with ${reg.via} (${this.project.displayName(reg.path)}:${reg.line}), called at ${describeMask(levelRange(lo2, hi2))}` };
+      const because = `${pf.name} is registered with ${reg.via} (${this.project.displayName(reg.path)}:${reg.line}), called at ${describeMask(levelRange(lo2, hi2))}`;
+      return { entry: levelRange(lo2, hi2), because, chain: [{ file: reg.path, line: reg.line, column: 1, message: because }] };
     }
     return undefined;
   }
@@ -828,7 +1265,11 @@ export class IrqlEngine {
           if (out.some((o) => o.entry === mask)) continue;
           const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);
           const where = `${pf.name} is called by ${caller.name} at ${this.project.displayName(caller.path)}:${site.line}`;
-          const ctx: IrqlContext = { entry: mask, because: why ? `${where}, where ${why.text}` : `${where} (${c.because})` };
+          const ctx: IrqlContext = {
+            entry: mask,
+            because: why ? `${where}, where ${why.text}` : `${where} (${c.because})`,
+            chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${caller.name} calls ${pf.name}` }],
+          };
           if (c.assumed) ctx.assumed = true;
           out.push(ctx);
           if (out.length >= 8) break;
@@ -861,9 +1302,25 @@ export interface IrqlViolation {
   context: IrqlContext;
   /** IRQLs possible at the call in that context. */
   actual: Mask;
+  /** For lower-above / raise-below: the levels the call goes to, in that context. */
+  target: Mask;
   direction: 'high' | 'low';
   /** Why the IRQL is what it is there. */
   why: string;
+}
+
+/** The entry levels of a context at which a point is reached, with the IRQLs there and the first reason. */
+function inContext(c: IrqlContext, m: Mask[], why: (Why | null)[]): { entries: number[]; actual: Mask; why: Why | null } {
+  const entries: number[] = [];
+  let actual = 0;
+  let w: Why | null = null;
+  for (const e of entriesOf(c.entry)) {
+    if (!m[e]) continue;
+    entries.push(e);
+    actual = (actual | m[e]!) >>> 0;
+    w ??= why[e] ?? null;
+  }
+  return { entries, actual, why: w };
 }
 
 export function irqlViolations(project: Project, file: SourceFile, fn: FunctionInfo): IrqlViolation[] {
@@ -875,17 +1332,62 @@ export function irqlViolations(project: Project, file: SourceFile, fn: FunctionI
   const out: IrqlViolation[] = [];
   for (const obs of a.calls) {
     for (const c of contexts) {
-      let actual = 0;
-      let why: Why | null = null;
-      for (const e of entriesOf(c.entry)) {
-        actual = (actual | obs.m[e]!) >>> 0;
-        why ??= obs.m[e] ? obs.why[e]! : null;
-      }
-      if (!actual || (actual & obs.allowed) !== 0) continue;
-      const direction = levelsOf(actual).some((l) => l > obs.max) ? 'high' : 'low';
-      out.push({ obs, context: c, actual, direction, why: why ? why.text : c.because });
+      const r = inContext(c, obs.m, obs.why);
+      if (!r.entries.length) continue;
+      // violated at every entry level of the context that reaches the call
+      if (r.entries.some((e) => (obs.m[e]! & (obs.allowedPer ? obs.allowedPer[e]! : obs.allowed)) !== 0)) continue;
+      const direction = obs.kind === 'lower-above' ? 'low' : obs.kind === 'raise-below' ? 'high' : levelsOf(r.actual).some((l) => l > obs.max) ? 'high' : 'low';
+      const target = r.entries.reduce((t, e) => (t | (obs.targetPer?.[e] ?? 0)) >>> 0, 0);
+      out.push({ obs, context: c, actual: r.actual, target, direction, why: r.why ? r.why.text : c.because });
       break;
     }
   }
   return out;
+}
+
+/** A return at an IRQL other than the function's entry level, or with a spin lock it took still held. */
+export interface ReturnViolation {
+  ret: ReturnObservation;
+  context: IrqlContext;
+  kind: 'notRestored' | 'heldAtExit';
+  /** notRestored: the IRQLs at the return, and the entry levels. */
+  actual: Mask;
+  entry: Mask;
+  why: string;
+}
+
+export function returnViolations(project: Project, file: SourceFile, fn: FunctionInfo): ReturnViolation[] {
+  const engine = irqlEngine(project);
+  const a = engine.analysisOf(file, fn);
+  const pf = project.functionOf(file, fn);
+  // a helper's exits are its callers' business: its IRQL and locks at return flow into them and are checked there
+  if (!a || !pf || !a.returns.length || engine.changesIrqlByAnnotation(pf) || engine.isHelper(pf)) return [];
+  const contexts = engine.contextsOf(pf);
+  const out: ReturnViolation[] = [];
+  for (const ret of a.returns) {
+    for (const c of contexts) {
+      const r = inContext(c, ret.m, ret.why);
+      if (!r.entries.length) continue;
+      let entry = 0;
+      for (const e of r.entries) entry = (entry | (c.entry & ENTRY_LEVELS[e]!)) >>> 0;
+      if (ret.held.length) {
+        out.push({ ret, context: c, kind: 'heldAtExit', actual: r.actual, entry, why: r.why ? r.why.text : c.because });
+        break;
+      }
+      if (r.entries.some((e) => (ret.m[e]! & ENTRY_LEVELS[e]!) !== 0)) continue;
+      out.push({ ret, context: c, kind: 'notRestored', actual: r.actual, entry, why: r.why ? r.why.text : c.because });
+      break;
+    }
+  }
+  return out;
+}
+
+/** Double acquires and releases of free locks, reachable in some context of the function. */
+export function lockIssues(project: Project, file: SourceFile, fn: FunctionInfo): LockIssue[] {
+  const engine = irqlEngine(project);
+  const a = engine.analysisOf(file, fn);
+  const pf = project.functionOf(file, fn);
+  if (!a || !pf || !a.lockIssues.length) return [];
+  const contexts = engine.contextsOf(pf);
+  return a.lockIssues.filter((i) => contexts.some((c) => inContext(c, i.m, []).entries.length > 0));
 }

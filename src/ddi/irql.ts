@@ -113,6 +113,8 @@ export interface IrqlContract {
   pageableBufferOfMdlArg?: number;
   maxIfPageable?: number;
   effect?: IrqlEffect | IrqlEffect[];
+  /** The routine waits (a thread switch): above its maximum at DISPATCH_LEVEL or higher it is irql-wait-at-dispatch's. */
+  wait?: boolean;
   /** Documentation source; required in the built-in table, optional in user overrides. */
   source?: string;
 }
@@ -120,6 +122,8 @@ export interface IrqlContract {
 export interface RoleIrql {
   min: number;
   max: number;
+  /** KMDF: called at PASSIVE_LEVEL instead when the object's ExecutionLevel is WdfExecutionLevelPassive. */
+  passiveExecutionLevel?: boolean;
   source: string;
 }
 
@@ -334,7 +338,8 @@ function checkCondition(w: unknown, where: string, out: string[]): void {
 export function validateIrqlContract(entry: unknown, requireSource: boolean): string[] {
   const out: string[] = [];
   if (!isObj(entry)) return ['must be an object'];
-  checkKeys(entry, ['min', 'max', 'when', 'pageableArgs', 'pageableBufferOfMdlArg', 'maxIfPageable', 'effect', 'source'], 'entry', out);
+  checkKeys(entry, ['min', 'max', 'when', 'pageableArgs', 'pageableBufferOfMdlArg', 'maxIfPageable', 'effect', 'wait', 'source'], 'entry', out);
+  if (entry.wait !== undefined && typeof entry.wait !== 'boolean') out.push('wait: must be true or false');
   if (entry.min !== undefined && !isLevel(entry.min)) out.push('min: must be an IRQL 0..31');
   if (entry.max !== undefined && !isLevel(entry.max)) out.push('max: must be an IRQL 0..31');
   if (isLevel(entry.min) && isLevel(entry.max) && entry.min > entry.max) out.push(`min ${entry.min} > max ${entry.max}`);
@@ -377,7 +382,8 @@ export interface IrqlTable {
  */
 export function withOverrides(user: Record<string, IrqlContract>): IrqlTable {
   if (!isObj(user)) throw new Error('IRQL contract overrides: must be an object mapping function names to contracts');
-  const own: Record<string, IrqlContract> = {};
+  // no prototype: a routine named like an Object.prototype member (or "__proto__") is an ordinary key
+  const own: Record<string, IrqlContract> = Object.create(null) as Record<string, IrqlContract>;
   for (const [name, entry] of Object.entries(user)) {
     if (!/^[A-Za-z_]\w*$/.test(name)) throw new Error(`IRQL contract override "${name}": the key must be a C identifier`);
     const problems = validateIrqlContract(entry, false);
@@ -390,6 +396,26 @@ export function withOverrides(user: Record<string, IrqlContract>): IrqlTable {
     registration,
     names: () => [...new Set([...allIrqlDdiNames(), ...Object.keys(own)])],
   };
+}
+
+/** The built-in table alone (`withOverrides({})`), shared. */
+export const BUILTIN_IRQL_TABLE: IrqlTable = withOverrides({});
+
+const wordsCache = new WeakMap<IrqlTable, RegExp>();
+
+/**
+ * A regular expression matching the words that make a text matter to the IRQL analysis: every
+ * function name of `table` (built-in and user entries), the role types, the registrations, and the
+ * IRQL annotations (`_IRQL_requires_max_`, `__drv_maxIRQL`...). Default: the built-in table.
+ */
+export function irqlWordsPattern(table: IrqlTable = BUILTIN_IRQL_TABLE): RegExp {
+  let re = wordsCache.get(table);
+  if (!re) {
+    const names = [...new Set([...table.names(), ...allRoleNames(), ...allRegistrationNames()])].filter((n) => /^[A-Za-z_]\w*$/.test(n));
+    re = new RegExp(`\\b(?:_IRQL_\\w+|__drv_\\w*IRQL|${names.join('|')})\\b`);
+    wordsCache.set(table, re);
+  }
+  return re;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -489,6 +515,7 @@ export const IRQL_CONTRACT_SCHEMA: Record<string, unknown> = {
       },
     },
     pageableArgs: { type: 'array', items: indexSchema },
+    wait: { type: 'boolean' },
     pageableBufferOfMdlArg: indexSchema,
     maxIfPageable: levelSchema,
     effect: { anyOf: [effectSchema, { type: 'array', minItems: 1, items: effectSchema }] },

@@ -83,6 +83,16 @@ export interface FnDef {
   file?: string;
   /** Declared `static`: visible only in its own file. */
   isStatic: boolean;
+  /** 1-based line and column of the function's name in its definition. */
+  nameLine: number;
+  nameCol: number;
+  /**
+   * The pageable code section (name starting with PAGE) the definition is placed in, by `#pragma alloc_text`,
+   * a `#pragma code_seg` region or `__declspec(code_seg(...))` (set by `SimProgram`, see `sections.ts`).
+   */
+  pageSection?: string;
+  /** The body calls PAGED_CODE() (set with `pageSection`). */
+  pagedCode?: boolean;
 }
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -124,6 +134,7 @@ export class Compiler {
 
   compileFunction(info: FunctionInfo): FnDef {
     const body = this.stmt(info.body);
+    const nameNode = this.nameNode(info.node);
     return {
       name: info.name,
       info,
@@ -135,7 +146,19 @@ export class Compiler {
       endIndex: info.node.endIndex,
       // `static` before the body (as the linter's project reads it): visible only in its file.
       isStatic: /\bstatic\b/.test(info.node.text.slice(0, Math.max(0, info.bodyStart - info.start))),
+      nameLine: nameNode ? nameNode.startPosition.row + 1 : info.line,
+      nameCol: nameNode ? nameNode.startPosition.column + 1 : 1,
     };
+  }
+
+  /** The declarator naming the function (identifier, qualified or field identifier) in its definition. */
+  private nameNode(fnNode: SyntaxNode): SyntaxNode | null {
+    let d: SyntaxNode | null = fnNode.childForFieldName('declarator');
+    for (let g = 0; d && d.type !== 'function_declarator' && g < 20; g++) d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c.type.endsWith('declarator')) ?? null;
+    let id = d?.type === 'function_declarator' ? d.childForFieldName('declarator') : null;
+    // `(Fn)(...)`: a parenthesized name.
+    for (let g = 0; id && id.type === 'parenthesized_declarator' && g < 5; g++) id = id.namedChildren[0] ?? null;
+    return id;
   }
 
   private params(fnNode: SyntaxNode): ParamInfo[] {

@@ -50,6 +50,11 @@ export type FaultKind =
   | 'irql-api-too-low'
   | 'irql-not-restored'
   | 'spinlock-held-at-exit'
+  /**
+   * A function placed in a pageable code section (`#pragma alloc_text(PAGE*, Fn)`, a `#pragma code_seg("PAGE*")`
+   * region, `__declspec(code_seg("PAGE*"))`) entered at IRQL >= DISPATCH_LEVEL, whose body has no PAGED_CODE().
+   */
+  | 'pageable-code-at-dispatch'
   | 'null-deref'
   /** MmProbeAndLock*Pages with AccessMode KernelMode on an MDL describing a caller-supplied address (security hole, no bug check). */
   | 'kernelmode-probe-user-address'
@@ -71,7 +76,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'partial-from-unlocked', 'irp-completion-unlock-not-locked', 'irp-completion-nonpaged', 'irp-completion-partial',
   'irp-double-complete', 'irql-probe-too-high', 'irql-pageable-at-dispatch', 'irql-unlock-too-high', 'irql-raise-lower',
   'irql-lower-higher', 'irql-spinlock-acquire', 'irql-spinlock-release', 'spinlock-not-held', 'spinlock-double-acquire',
-  'irql-fast-mutex', 'irql-pool', 'irql-api-too-high', 'irql-api-too-low', 'irql-not-restored', 'spinlock-held-at-exit', 'null-deref',
+  'irql-fast-mutex', 'irql-pool', 'irql-api-too-high', 'irql-api-too-low', 'irql-not-restored', 'spinlock-held-at-exit', 'pageable-code-at-dispatch', 'null-deref',
   'kernelmode-probe-user-address', 'probe-invalid-argument', 'write-to-read-locked', 'free-irp-with-locked-mdl', 'free-chain-head',
   'partial-target-locked',
 ];
@@ -145,6 +150,9 @@ export interface FaultContext {
   inDpc?: boolean;
   /** irql-pool: the pool is paged. */
   paged?: boolean;
+  /** pageable-code-at-dispatch: the function entered and the code section it is placed in. */
+  function?: string;
+  section?: string;
 }
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).toUpperCase();
@@ -267,6 +275,12 @@ export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
       return { plain: null, verifier: DV(0x2001d, 'IrqlReturn', 0, 0), note: `function returns at IRQL ${irql}, not at its entry IRQL ${ctx.newIrql}` };
     case 'spinlock-held-at-exit':
       return { plain: null, verifier: DV(0x40009, 'SpinLock', 0, 0), note: 'spin lock still held when the function returns' };
+    case 'pageable-code-at-dispatch': {
+      // §4a: pageable code run at >= DISPATCH_LEVEL: an instruction fetch from a paged-out page (execute, P3 = 8)
+      // cannot be served; Driver Verifier's Force IRQL Checking trims pageable code on every raise.
+      const exec = BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 8, 'IP');
+      return { plain: exec, verifier: exec, note: `pageable code of ${ctx.function ?? 'the function'} (section ${ctx.section ?? 'PAGE'}) run at IRQL ${irql}` };
+    }
     case 'null-deref': {
       // A NULL (user-range) access at IRQL < DISPATCH_LEVEL is an access violation dispatched as an
       // exception (a __try/__except can take it); unhandled, the thread context picks the bug check.

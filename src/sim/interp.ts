@@ -364,6 +364,13 @@ export class Run {
   private atEntryLevel = true;
   spinLocks = new Map<string, number>();
   dpcLocks = new Set<string>();
+  /**
+   * Locks this path knows to be free: released by the run (after its own acquire, or a first release of a lock
+   * a caller holds). A lock neither acquired nor released on the path is unknown, assumed held at entry: its
+   * release is not a fault. Keys: spin locks as `spinLocks` / `dpcLocks`, `wdf…` KMDF spin locks, `fm…` fast
+   * mutexes, `q…` in-stack queued handles the run never saw acquire.
+   */
+  freeLocks = new Set<string>();
   savedIrql = new Map<string, number>();
   /** In-stack queued lock handle → the lock it holds. */
   qmap = new Map<string, string>();
@@ -528,7 +535,7 @@ export class Run {
   private makeFault(kind: FaultKind, line: number, column: number, ctx: FaultContext, fatal: boolean, where?: { fn: string; file?: string; entryLine: number; stack?: StackEntry[] }): RawFault {
     // The IRQL of an IRQL fault (or of a NULL dereference, whose outcome depends on it) is exact; other
     // faults show the current one without telling the entry levels apart.
-    const exact = kind.startsWith('irql-') || kind === 'null-deref';
+    const exact = kind.startsWith('irql-') || kind === 'null-deref' || kind === 'pageable-code-at-dispatch';
     const full = { ...ctx, irql: ctx.irql ?? (exact ? this.irql : this.irqlView), thread: ctx.thread ?? this.opts.thread };
     const bugChecks = bugCheckFor(kind, full);
     const entryLine = where?.entryLine ?? this.curLineCtx ?? line;
@@ -1387,6 +1394,7 @@ export class Run {
     out.push(`N${this.processLockedPages}|I${this.atEntryLevel && this.entryCands ? 'e' : this.irqlNow}|E${this.entryCands?.join('/') ?? this.entryLevel}|S${[...this.spinLocks].map(([k, v]) => `${lockKey(k)}=${v}`).sort().join(',')}|P${[...this.dpcLocks].map(lockKey).sort().join(',')}`);
     out.push(`V${[...this.savedIrql].map(([k, v]) => `${k.replace(/^(q|fm|wdfint)(\d+)\./, (_, p: string, o: string) => `${p}#${objNum.get(Number(o)) ?? '?' + o}.`)}=${v}`).sort().join(',')}`);
     out.push(`Q${[...this.qmap].map(([h, l]) => `${lockKey(h)}>${lockKey(l)}`).sort().join(',')}`);
+    out.push(`R${[...this.freeLocks].map((k) => k.replace(/^(wdf|fm|q)?(\d+)\./, (_, p: string | undefined, o: string) => `${p ?? ''}${objNum.has(Number(o)) ? `#${objNum.get(Number(o))}.` : `?${o}.`}`)).sort().join(',')}`);
     out.push(`H${this.handlers.map((h) => `${h.id}:${h.frame.def.name}`).join(',')}|X${this.excStack.map(val).join(',')}|A${this.abnormal.join(',')}|L${this.loopStack.join(',')}|P${this.pendingText(val)}`);
     return out.join('\n');
   }
@@ -1941,6 +1949,7 @@ export class Run {
     let ret: Val | undefined;
     let retLine = def.endLine;
     try {
+      this.pageableEntry(def);
       this.exec(def.body);
     } catch (x) {
       if (!(x instanceof ReturnSig)) {
@@ -1956,6 +1965,16 @@ export class Run {
     // Pages the callee locked and nobody can reach any more leaked at the callee's exit.
     this.leakCheck(retLine, ret, { fn: def.name, file: def.file, entryLine: entryCallLine ?? e.line, stack: [{ fn: def.name, line: retLine, file: def.file }, ...callerStack] }, false, entrySeq);
     return ret ?? this.newUnk(`${def.name}()`);
+  }
+
+  /**
+   * Entering a function placed in a pageable code section (`FnDef.pageSection`) at IRQL >= DISPATCH_LEVEL: its
+   * code may be paged out (0xD1). A body with PAGED_CODE() faults there instead (`irql-api-too-high`). At the
+   * line of the function's name in its definition; at an unknown entry IRQL only if certain at every level.
+   */
+  private pageableEntry(def: FnDef): void {
+    if (def.pageSection === undefined || def.pagedCode) return;
+    if (this.irqlFault((l) => l >= D)) this.fault('pageable-code-at-dispatch', def.nameLine, def.nameCol, { function: def.name, section: def.pageSection });
   }
 
   // --- the kernel model ----------------------------------------------------------------------
@@ -2230,6 +2249,19 @@ export class Run {
     this.irqlNow = n;
     this.atEntryLevel = false;
     if (this.trace) this.event(line, `IRQL ${n} (${why})`);
+  }
+
+  /**
+   * The ownership side of a release of lock `key`: held by this run (acquired on the path) → it becomes free;
+   * known free (the run released it and did not re-acquire it) → `spinlock-not-held`; unknown (neither
+   * acquired nor released on this path) → assumed held by a caller at entry: no fault, and free from here.
+   */
+  private releaseLock(key: string, line: number, col: number, ddi: string): 'held' | 'free' | 'unknown' {
+    const state = this.spinLocks.has(key) || this.dpcLocks.has(key) ? 'held' : this.freeLocks.has(key) ? 'free' : 'unknown';
+    if (state === 'free') this.fault('spinlock-not-held', line, col, { ddi });
+    else if (state === 'unknown' && this.trace) this.event(line, `${ddi} of a lock this path never acquired: assumed held by a caller`);
+    this.freeLocks.add(key);
+    return state;
   }
 
   private lockKey(v: Val): string {
@@ -2884,7 +2916,7 @@ export class Run {
         const nv = this.num(this.arg(e, 0));
         const out = this.arg(e, 1);
         const n = nv ?? D;
-        if (this.irqlIs((l) => n < l)) this.fault('irql-raise-lower', line, col, { newIrql: n });
+        if (this.irqlIs((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
         this.writeThrough(out, { k: 'i', v: this.irql }, line);
         this.setIrql(n, line, name);
         return { k: 'i', v: 0 };
@@ -2894,7 +2926,7 @@ export class Run {
       case 'KeRaiseIrqlToSynchLevel': {
         const n = name === 'KfRaiseIrql' ? this.num(this.arg(e, 0)) ?? D : name === 'KeRaiseIrqlToDpcLevel' ? D : 12;
         const old = this.irql;
-        if (n < old) this.fault('irql-raise-lower', line, col, { newIrql: n });
+        if (n < old) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
         this.setIrql(n, line, name);
         return { k: 'i', v: old };
       }
@@ -2902,7 +2934,7 @@ export class Run {
       case 'KfLowerIrql': {
         const nv = this.num(this.arg(e, 0));
         const n = nv ?? this.entryIrql;
-        if (this.irqlIs((l) => n > l)) this.fault('irql-lower-higher', line, col, { newIrql: n });
+        if (this.irqlIs((l) => n > l)) this.fault('irql-lower-higher', line, col, { ddi: name, newIrql: n });
         if (isLevelConstant(e.args[0])) this.setIrql(n, line, name);
         else this.restoreIrql(n, line, name);
         return { k: 'i', v: 0 };
@@ -2916,6 +2948,7 @@ export class Run {
         if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         const old = this.irql;
         this.spinLocks.set(key, old);
+        this.freeLocks.delete(key);
         if (out) this.writeThrough(out, { k: 'i', v: old }, line);
         // KfRaiseIrql(DISPATCH_LEVEL) sets the level: above DISPATCH_LEVEL (the fault above) it lowers it.
         this.setIrql(D, line, name);
@@ -2926,9 +2959,11 @@ export class Run {
         const key = this.lockKey(this.arg(e, 0));
         const nv = this.num(this.arg(e, 1));
         if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
-        if (!this.spinLocks.has(key)) this.fault('spinlock-not-held', line, col, { ddi: name });
+        // Not held by this run: a fault only when the run knows it is free (an unknown lock is the caller's).
+        this.releaseLock(key, line, col, name);
         const saved = this.spinLocks.get(key);
         this.spinLocks.delete(key);
+        this.dpcLocks.delete(key);
         if (isLevelConstant(e.args[1])) this.setIrql(nv!, line, name);
         else this.restoreIrql(nv ?? saved ?? this.entryIrql, line, name);
         return { k: 'i', v: 0 };
@@ -2939,13 +2974,15 @@ export class Run {
         if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, minIrql: D });
         if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         this.dpcLocks.add(key);
+        this.freeLocks.delete(key);
         return { k: 'i', v: 1 };
       }
       case 'KeReleaseSpinLockFromDpcLevel': {
         const key = this.lockKey(this.arg(e, 0));
         if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
-        if (!this.dpcLocks.has(key)) this.fault('spinlock-not-held', line, col, { ddi: name });
+        this.releaseLock(key, line, col, name);
         this.dpcLocks.delete(key);
+        this.spinLocks.delete(key);
         return { k: 'i', v: 0 };
       }
       case 'KeAcquireInStackQueuedSpinLock':
@@ -2957,6 +2994,8 @@ export class Run {
         if (this.spinLocks.has(lock) || this.dpcLocks.has(lock)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         this.savedIrql.set('q' + handle, this.irql);
         this.dpcLocks.add(lock);
+        this.freeLocks.delete(lock);
+        this.freeLocks.delete('q' + handle);
         this.qmap.set(handle, lock);
         if (!atDpc) this.setIrql(D, line, name);
         return { k: 'i', v: 0 };
@@ -2967,10 +3006,12 @@ export class Run {
         const qmap = this.qmap;
         const lock = qmap.get(handle);
         if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
-        if (lock === undefined || !this.dpcLocks.has(lock)) this.fault('spinlock-not-held', line, col, { ddi: name });
+        // The handle names a lock only if the run acquired it (the mapping is kept after the release, so that a
+        // second release by the same handle is known); a handle the run never saw is a caller's: not a fault.
+        this.releaseLock(lock ?? 'q' + handle, line, col, name);
         if (lock !== undefined) {
           this.dpcLocks.delete(lock);
-          qmap.delete(handle);
+          this.spinLocks.delete(lock);
         }
         if (!name.endsWith('FromDpcLevel')) this.restoreIrql(this.savedIrql.get('q' + handle) ?? this.entryIrql, line, name);
         this.savedIrql.delete('q' + handle);
@@ -3014,6 +3055,7 @@ export class Run {
         const old = this.irql;
         // The previous IRQL is kept in the lock object (released by handle, not by a saved value).
         this.spinLocks.set(key, old);
+        this.freeLocks.delete(key);
         this.setIrql(D, line, name);
         return { k: 'i', v: 0 };
       }
@@ -3021,10 +3063,12 @@ export class Run {
         const key = 'wdf' + this.lockKey(this.arg(e, 0));
         if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
         const saved = this.spinLocks.get(key);
-        if (saved === undefined) this.fault('spinlock-not-held', line, col, { ddi: name });
+        const known = this.releaseLock(key, line, col, name);
         this.spinLocks.delete(key);
-        // Not held: nothing is restored (the IRQL stays).
+        // Known not held: nothing is restored (the IRQL stays). Held by a caller: the IRQL it found is not known
+        // here (restored as an unknown saved value is, to the entry IRQL).
         if (saved !== undefined) this.restoreIrql(saved, line, name);
+        else if (known === 'unknown') this.restoreIrql(this.entryIrql, line, name);
         return { k: 'i', v: 0 };
       }
       case 'WdfInterruptAcquireLock': {
@@ -3051,6 +3095,7 @@ export class Run {
         if (this.irqlFault((l) => l > A)) this.fault('irql-fast-mutex', line, col, { ddi: name, maxIrql: A });
         if (this.savedIrql.has('fm' + key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
         this.savedIrql.set('fm' + key, this.irql);
+        this.freeLocks.delete('fm' + key);
         // §3: "sets IRQL to A" (from DISPATCH_LEVEL too: the fault above), the previous level saved in the mutex.
         this.setIrql(A, line, name);
         return { k: 'i', v: 1 };
@@ -3059,7 +3104,8 @@ export class Run {
         const key = this.lockKey(this.arg(e, 0));
         if (this.irqlFault((l) => l !== A)) this.fault('irql-fast-mutex', line, col, { ddi: name, minIrql: A, maxIrql: A });
         const saved = this.savedIrql.get('fm' + key);
-        if (saved === undefined) this.fault('spinlock-not-held', line, col, { ddi: name });
+        if (saved === undefined) this.releaseLock('fm' + key, line, col, name);
+        else this.freeLocks.add('fm' + key);
         this.savedIrql.delete('fm' + key);
         this.restoreIrql(saved ?? this.entryIrql, line, name);
         return { k: 'i', v: 0 };
@@ -3175,6 +3221,7 @@ export class Run {
     let exitLine = def.endLine;
     let ret: Val | undefined;
     try {
+      this.pageableEntry(def);
       try {
         this.exec(def.body);
       } catch (e) {
@@ -3220,10 +3267,14 @@ export class Run {
         this.completeIrp(o, line, 1, true, where);
       }
     }
-    if (!this.opts.changesIrql) {
+    // A helper's exits are its callers': the IRQL and the locks it returns with flow into them and are checked there.
+    if (!this.opts.changesIrql && !this.opts.helper) {
+      // A spin lock still held explains the IRQL at the exit: irql-not-restored is not shown there too.
       if (this.spinLocks.size || this.dpcLocks.size) this.fault('spinlock-held-at-exit', line, 1, {}, false, where);
-      const now = this.irqlNow;
-      if (!this.atEntryLevel && this.entryIs((l) => l !== now)) this.fault('irql-not-restored', line, 1, { newIrql: this.entryIrql }, false, where);
+      else {
+        const now = this.irqlNow;
+        if (!this.atEntryLevel && this.entryIs((l) => l !== now)) this.fault('irql-not-restored', line, 1, { newIrql: this.entryIrql }, false, where);
+      }
     }
   }
 

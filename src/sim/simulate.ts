@@ -5,6 +5,7 @@
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
+import { markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { Run, type Decision, type PathRecord, type ProgramView, type RawFault, type TraceStep } from './interp.js';
 import { BUILTIN_CONSTANTS } from './constants.js';
@@ -171,6 +172,7 @@ export class SimProgram {
         this.defs.push(def);
       }
       this.byFile.set(f, own);
+      markPageableSections(f, own);
     }
     this.scope = this.scopes.get(this.files[0]!)!;
     // Per file: its own definitions (the first of a name: later ones are #if alternatives), then the
@@ -753,7 +755,7 @@ function entryContext(prog: SimProgram, def: FnDef, index: number): EntryContext
   // Functions annotated to change the IRQL or to acquire / release a lock legitimately exit in another state.
   let changesIrql = false;
   for (const a of own) {
-    if (/^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|setsIRQL|acquiresResource|releasesResource)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock)_$/.test(a.name)) changesIrql = true;
+    if (/^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|savesIRQLGlobal|restoresIRQLGlobal|setsIRQL|acquiresResource|releasesResource)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock)_$/.test(a.name)) changesIrql = true;
   }
   let thread: ThreadContext = 'arbitrary';
   const hasIrp = def.params.some((p) => /^(PIRP|IRP|struct _IRP)$/.test(p.type.trim()));

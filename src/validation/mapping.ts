@@ -26,6 +26,8 @@ export const RULE_FAULTS: Record<string, FaultKind[]> = {
   // a DDI called above its maximum IRQL: the contract check, and the specialised kinds of the DDIs the kernel
   // model checks itself (probe, unlock, pool, fast mutex / spin lock acquire above their maximum).
   // MmProbeAndLockPages of pageable memory at DISPATCH_LEVEL is above its maximum for such addresses (≤ APC_LEVEL, §3).
+  // Not: a wait at ≥ DISPATCH_LEVEL (irql-wait-at-dispatch), PAGED_CODE() and paged pool (irql-pageable-at-dispatch);
+  // KeRaiseIrqlToDpcLevel above DISPATCH_LEVEL is (its maximum), KeRaiseIrql / KfRaiseIrql below the current IRQL is not.
   'irql-too-high': [
     'irql-api-too-high',
     'irql-probe-too-high',
@@ -35,16 +37,36 @@ export const RULE_FAULTS: Record<string, FaultKind[]> = {
     'irql-fast-mutex',
     'irql-spinlock-acquire',
     'irql-spinlock-release',
+    'irql-raise-lower',
   ],
   // a DDI called below its minimum IRQL (AtDpcLevel / FromDpcLevel below DISPATCH_LEVEL, KeReleaseSpinLock below
   // DISPATCH_LEVEL, ExReleaseFastMutex below APC_LEVEL, = DISPATCH_LEVEL routines).
   'irql-too-low': ['irql-api-too-low', 'irql-spinlock-acquire', 'irql-spinlock-release', 'irql-fast-mutex'],
+  // a waiting routine (KeWait* with a NULL or nonzero timeout, KeDelayExecutionThread, WdfWaitLockAcquire with a
+  // NULL timeout, WdfWorkItemFlush) called at ≥ DISPATCH_LEVEL: the contract fault of a wait-class DDI at irql ≥ 2.
+  'irql-wait-at-dispatch': ['irql-api-too-high'],
+  // pageable code or data at ≥ DISPATCH_LEVEL: PAGED_CODE() reached (pagedCode), a function of a pageable section
+  // entered (pageSection), a paged-pool allocation / free (pagedPool).
+  'irql-pageable-at-dispatch': ['irql-api-too-high', 'pageable-code-at-dispatch', 'irql-pool'],
+  // a function that returns at another IRQL than it was entered at (notRestored), KeLowerIrql above the current
+  // IRQL (lowerAbove), KeRaiseIrql / KfRaiseIrql below it (raiseBelow).
+  'irql-not-restored': ['irql-not-restored', 'irql-lower-higher', 'irql-raise-lower'],
+  // a spin lock (or fast mutex) released when not held, acquired twice, or held at a function exit.
+  'spinlock-unbalanced': ['spinlock-not-held', 'spinlock-double-acquire', 'spinlock-held-at-exit'],
 };
 
 /** What the mapping needs to know of a fault beyond its kind. */
 export interface FaultForMapping {
   kind: FaultKind;
   context?: FaultContext;
+}
+
+/** The raises whose target below the current IRQL is irql-not-restored's `raiseBelow`. */
+const RAISE_DDIS = new Set(['KeRaiseIrql', 'KfRaiseIrql']);
+
+/** A wait-class DDI (KeWait*, KeDelayExecutionThread, WdfWaitLockAcquire, WdfWorkItemFlush) called at ≥ DISPATCH_LEVEL. */
+function isWaitAtDispatch(c: FaultContext): boolean {
+  return c.irqlClass === 'wait' && (c.irql ?? 0) >= 2;
 }
 
 /** Routines whose NULL result is the `unchecked` finding of mdl-unchecked-system-address. */
@@ -76,9 +98,28 @@ function applies(rule: string, f: FaultForMapping): boolean {
     if (!f.context) return true;
     return irqlDirection(f) === (rule === 'irql-too-high' ? 'high' : 'low');
   }
-  if (f.kind === 'irql-api-too-high' && rule === 'irql-too-high') {
-    // PAGED_CODE() above APC_LEVEL is pageable code run at DISPATCH_LEVEL, not a call above a DDI's maximum.
-    return f.context?.ddi !== 'PAGED_CODE';
+  if (f.kind === 'irql-api-too-high') {
+    // Without the context the kind-level table applies.
+    if (!f.context) return true;
+    const pagedCode = f.context.ddi === 'PAGED_CODE';
+    const waitAtDispatch = !pagedCode && isWaitAtDispatch(f.context);
+    // PAGED_CODE() above APC_LEVEL is pageable code run at DISPATCH_LEVEL, not a call above a DDI's maximum; a
+    // wait at ≥ DISPATCH_LEVEL is irql-wait-at-dispatch's (below DISPATCH_LEVEL it stays irql-too-high).
+    if (rule === 'irql-too-high') return !pagedCode && !waitAtDispatch;
+    if (rule === 'irql-pageable-at-dispatch') return pagedCode;
+    if (rule === 'irql-wait-at-dispatch') return waitAtDispatch;
+  }
+  if (f.kind === 'irql-pool' && (rule === 'irql-too-high' || rule === 'irql-pageable-at-dispatch')) {
+    if (!f.context) return true;
+    // Paged pool at ≥ DISPATCH_LEVEL is irql-pageable-at-dispatch's; nonpaged (or unknown) pool above DISPATCH_LEVEL irql-too-high's.
+    return (f.context.paged === true) === (rule === 'irql-pageable-at-dispatch');
+  }
+  if (f.kind === 'irql-raise-lower' && (rule === 'irql-too-high' || rule === 'irql-not-restored')) {
+    if (!f.context) return true;
+    // KeRaiseIrql / KfRaiseIrql to a level below the current one: raiseBelow; KeRaiseIrqlToDpcLevel above
+    // DISPATCH_LEVEL: a call above its maximum (KeRaiseIrqlToSynchLevel: neither).
+    const ddi = f.context.ddi ?? '';
+    return rule === 'irql-not-restored' ? RAISE_DDIS.has(ddi) : ddi === 'KeRaiseIrqlToDpcLevel';
   }
   if (f.kind === 'null-deref' && rule === 'mdl-unchecked-system-address') {
     // Without the context (a caller that passes only the kind) the kind-level table applies: pass the

@@ -81,6 +81,29 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
     return STATUS_SUCCESS;
 }`,
     },
+    {
+      name: 'a wait forever in a DPC is irql-wait-at-dispatch\'s, not this rule\'s',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    KeWaitForSingleObject(&((PEXT)Context)->Event, Executive, KernelMode, FALSE, NULL);
+}`,
+    },
+    {
+      name: 'paged pool under a spin lock is irql-pageable-at-dispatch\'s, not this rule\'s',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    PVOID p;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    p = ExAllocatePoolWithTag(PagedPool, 64, 'txeT');
+    KeReleaseSpinLock(&ext->Lock, old);
+    if (p) ExFreePoolWithTag(p, 'txeT');
+    return STATUS_SUCCESS;
+}`,
+    },
   ],
   invalid: [
     {
@@ -98,30 +121,31 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
       errors: [{ messageId: 'tooHigh', line: 8, column: 5, data: { callee: 'ZwClose', required: 'PASSIVE_LEVEL', actual: 'DISPATCH_LEVEL' } }],
     },
     {
-      name: 'a helper called from a DPC routine waits with no timeout',
+      name: 'a helper called from a DPC routine closes a handle',
       code: `${EXT}KDEFERRED_ROUTINE Dpc;
-VOID WaitForIt(PEXT Ext)
+VOID CloseIt(PEXT Ext)
 {
-    KeWaitForSingleObject(&Ext->Event, Executive, KernelMode, FALSE, NULL);
+    ZwClose(Ext->File);
 }
 VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
 {
-    WaitForIt((PEXT)Context);
+    CloseIt((PEXT)Context);
 }`,
-      errors: [{ messageId: 'tooHigh', line: 5, column: 5, data: { callee: 'KeWaitForSingleObject', actual: 'DISPATCH_LEVEL' } }],
+      errors: [{ messageId: 'tooHigh', line: 5, column: 5, data: { callee: 'ZwClose', actual: 'DISPATCH_LEVEL' } }],
     },
     {
-      name: 'a DPC registered with KeInitializeDpc allocates paged pool',
+      name: 'a DPC registered with KeInitializeDpc closes a handle',
       code: `${EXT}VOID MyDpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
 {
-    PVOID p = ExAllocatePoolWithTag(PagedPool, 64, 'txeT');
-    if (p) ExFreePoolWithTag(p, 'txeT');
+    PEXT ext = (PEXT)Context;
+    NTSTATUS s = ZwClose(ext->File);
+    if (NT_SUCCESS(s)) ext->File = NULL;
 }
 VOID Setup(PEXT Ext)
 {
     KeInitializeDpc(&Ext->Dpc, MyDpc, Ext);
 }`,
-      errors: [{ messageId: 'tooHigh', line: 4, column: 15 }],
+      errors: [{ messageId: 'tooHigh', line: 5, column: 18 }],
     },
     {
       name: 'KeRaiseIrql to DISPATCH_LEVEL, then a fast mutex',
@@ -135,6 +159,20 @@ VOID Update(PEXT Ext)
     KeLowerIrql(old);
 }`,
       errors: [{ messageId: 'tooHigh', line: 7, column: 5, data: { callee: 'ExAcquireFastMutex' } }],
+    },
+    {
+      name: 'WdfWaitLockAcquire with a NULL timeout under a fast mutex (APC_LEVEL) stays irql-too-high',
+      code: `typedef struct _CTX { FAST_MUTEX Mutex; WDFWAITLOCK Lock; ULONG Value; } CTX, *PCTX;
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID Update(PCTX Ctx)
+{
+    ExAcquireFastMutex(&Ctx->Mutex);
+    WdfWaitLockAcquire(Ctx->Lock, NULL);
+    Ctx->Value++;
+    WdfWaitLockRelease(Ctx->Lock);
+    ExReleaseFastMutex(&Ctx->Mutex);
+}`,
+      errors: [{ messageId: 'tooHigh', line: 6, column: 5, data: { callee: 'WdfWaitLockAcquire', actual: 'APC_LEVEL' } }],
     },
     {
       name: 'KeSetEvent with Wait TRUE under an in-stack queued spin lock',

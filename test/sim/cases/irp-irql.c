@@ -98,7 +98,7 @@ VOID ForgetsRelease(PDEVICE_EXTENSION Ext)
     KIRQL old;
     KeAcquireSpinLock(&Ext->Lock, &old);
     Ext->Count++;
-} // @ spinlock-held-at-exit, irql-not-restored
+} // @ spinlock-held-at-exit
 
 VOID RaiseLower(PDEVICE_EXTENSION Ext)
 {

@@ -127,7 +127,7 @@ VOID NotifyAtDpcLevelLock(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY
 /* A process-notify routine known only from its registration (PsSetCreateProcessNotifyRoutine): PASSIVE_LEVEL. */
 VOID NotifyRegistered(HANDLE ParentId, HANDLE ProcessId, BOOLEAN Create)
 {
-    ExReleaseFastMutex(&g_Ext->Mutex); // @ irql-fast-mutex, spinlock-not-held
+    ExReleaseFastMutex(&g_Ext->Mutex); // @ irql-fast-mutex
 }
 
 /* A Zw routine in a framework DPC (DISPATCH_LEVEL). */

@@ -1,0 +1,324 @@
+import { spinlockUnbalanced } from '../../rules/spinlock-unbalanced.js';
+import { runRuleTests } from '../support/rule-tester.js';
+
+const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KSPIN_LOCK Stats; FAST_MUTEX Mutex; WDFSPINLOCK WdfLock; PIRP Current; ULONG Count; BOOLEAN Stopped; } EXT, *PEXT;\n';
+
+runRuleTests(spinlockUnbalanced, {
+  valid: [
+    {
+      name: 'released before each return',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    if (ext->Stopped) {
+        KeReleaseSpinLock(&ext->Lock, old);
+        return STATUS_DEVICE_NOT_READY;
+    }
+    ext->Count++;
+    KeReleaseSpinLock(&ext->Lock, old);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'a release guarded by the flag that records the acquire',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+VOID CountIfRunning(PEXT Ext)
+{
+    BOOLEAN locked = FALSE;
+    KIRQL old = PASSIVE_LEVEL;
+    if (!Ext->Stopped) { KeAcquireSpinLock(&Ext->Lock, &old); locked = TRUE; }
+    Ext->Count++;
+    if (locked) KeReleaseSpinLock(&Ext->Lock, old);
+}`,
+    },
+    {
+      name: 'the release in a __finally also runs for a return inside the __try',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS Take(PEXT Ext)
+{
+    KIRQL old;
+    KeAcquireSpinLock(&Ext->Lock, &old);
+    __try {
+        if (Ext->Stopped) return STATUS_DEVICE_NOT_READY;
+        Ext->Count++;
+    } __finally {
+        KeReleaseSpinLock(&Ext->Lock, old);
+    }
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'goto cleanup releases on every path',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS Take(PEXT Ext)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    KIRQL old;
+    KeAcquireSpinLock(&Ext->Lock, &old);
+    if (Ext->Stopped) { status = STATUS_DEVICE_NOT_READY; goto Cleanup; }
+    Ext->Count++;
+Cleanup:
+    KeReleaseSpinLock(&Ext->Lock, old);
+    return status;
+}`,
+    },
+    {
+      name: 'a lock taken by the caller and released here: its state at entry is unknown',
+      code: `${EXT}VOID FinishLocked(PEXT Ext)
+{
+    Ext->Current = NULL;
+    KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+}`,
+    },
+    {
+      name: 'a release helper called by a caller that took the lock',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID FinishLocked(PEXT Ext)
+{
+    Ext->Current = NULL;
+    KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+}
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    FinishLocked(ext);
+}`,
+    },
+    {
+      name: 'KeTryToAcquireSpinLockAtDpcLevel is not tracked',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    if (!KeTryToAcquireSpinLockAtDpcLevel(&ext->Lock)) return;
+    ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+}`,
+    },
+    {
+      name: 'an _Acquires_lock_ wrapper returns with the lock held by contract',
+      code: `${EXT}_Acquires_lock_(Ext->Lock)
+_IRQL_raises_(DISPATCH_LEVEL)
+VOID LockQueue(PEXT Ext, PKIRQL Old)
+{
+    KeAcquireSpinLock(&Ext->Lock, Old);
+}`,
+    },
+    {
+      name: 'a drain loop drops the lock and takes it again',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+VOID Drain(PEXT Ext)
+{
+    KIRQL old;
+    KeAcquireSpinLock(&Ext->Lock, &old);
+    while (Ext->Count != 0) {
+        Ext->Count--;
+        KeReleaseSpinLock(&Ext->Lock, old);
+        KeAcquireSpinLock(&Ext->Lock, &old);
+    }
+    KeReleaseSpinLock(&Ext->Lock, old);
+}`,
+    },
+    {
+      name: 'an in-stack queued lock released through its handle on both paths',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS Next(PEXT Ext)
+{
+    KLOCK_QUEUE_HANDLE h;
+    KeAcquireInStackQueuedSpinLock(&Ext->Lock, &h);
+    if (Ext->Stopped) {
+        KeReleaseInStackQueuedSpinLock(&h);
+        return STATUS_DEVICE_NOT_READY;
+    }
+    Ext->Count++;
+    KeReleaseInStackQueuedSpinLock(&h);
+    return STATUS_SUCCESS;
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'an early return inside the locked region',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    if (ext->Stopped) {
+        return STATUS_DEVICE_NOT_READY;
+    }
+    KeReleaseSpinLock(&ext->Lock, old);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'heldAtExit', line: 9, column: 9, data: { lock: 'ext->Lock', via: 'KeAcquireSpinLock', line: 7, fn: 'Dispatch' } }],
+    },
+    {
+      name: 'a DPC falls off its end holding the lock: reported at the closing brace',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    ext->Count++;
+}`,
+      errors: [{ messageId: 'heldAtExit', line: 8, column: 1 }],
+    },
+    {
+      name: 'an error exit reached only with the lock held',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS Take(PEXT Ext)
+{
+    KIRQL old;
+    KeAcquireSpinLock(&Ext->Lock, &old);
+    if (Ext->Stopped) goto Fail;
+    Ext->Count++;
+    KeReleaseSpinLock(&Ext->Lock, old);
+    return STATUS_SUCCESS;
+Fail:
+    Ext->Count = 0;
+    return STATUS_DEVICE_NOT_READY;
+}`,
+      errors: [{ messageId: 'heldAtExit', line: 13, column: 5 }],
+    },
+    {
+      name: 'the same lock acquired twice',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+VOID Count(PEXT Ext)
+{
+    KIRQL old;
+    KIRQL inner;
+    KeAcquireSpinLock(&Ext->Lock, &old);
+    KeAcquireSpinLock(&Ext->Lock, &inner);
+    Ext->Count++;
+    KeReleaseSpinLock(&Ext->Lock, old);
+}`,
+      errors: [{ messageId: 'doubleAcquire', line: 8, column: 5, data: { callee: 'KeAcquireSpinLock', lock: 'Ext->Lock', line: 7 } }],
+    },
+    {
+      name: 'a loop takes the lock again at the end of each iteration without dropping it',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    while (ext->Count != 0) {
+        ext->Count--;
+        KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    }
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+}`,
+      errors: [{ messageId: 'doubleAcquire', line: 9, column: 9 }],
+    },
+    {
+      name: 'a release on the error path after the lock was already released',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    KeAcquireSpinLockAtDpcLevel(&ext->Stats);
+    ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&ext->Stats);
+    if (ext->Stopped) {
+        KeReleaseSpinLockFromDpcLevel(&ext->Stats);
+    }
+}`,
+      errors: [{ messageId: 'notHeld', line: 10, column: 9, data: { callee: 'KeReleaseSpinLockFromDpcLevel', lock: 'ext->Stats', line: 8 } }],
+    },
+    {
+      name: 'the lock acquired by an _Acquires_lock_ wrapper, then directly again',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+_Acquires_lock_(Ext->Lock)
+_IRQL_raises_(DISPATCH_LEVEL)
+VOID LockQueue(PEXT Ext, PKIRQL Old)
+{
+    KeAcquireSpinLock(&Ext->Lock, Old);
+}
+_Releases_lock_(Ext->Lock)
+_IRQL_requires_(DISPATCH_LEVEL)
+VOID UnlockQueue(PEXT Ext, KIRQL Old)
+{
+    KeReleaseSpinLock(&Ext->Lock, Old);
+}
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    KIRQL inner;
+    LockQueue(ext, &old);
+    KeAcquireSpinLock(&ext->Lock, &inner);
+    ext->Count++;
+    UnlockQueue(ext, old);
+    if (ext->Stopped) {
+        LockQueue(ext, &old);
+        return STATUS_DEVICE_NOT_READY;
+    }
+    return STATUS_SUCCESS;
+}`,
+      errors: [
+        { messageId: 'doubleAcquire', line: 21, column: 5, data: { lock: 'ext->Lock' } },
+        { messageId: 'heldAtExit', line: 26, column: 9, data: { lock: 'ext->Lock' } },
+      ],
+    },
+    {
+      name: 'a release after an _Releases_lock_ wrapper already released the lock',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+_Releases_lock_(Ext->Lock)
+_IRQL_requires_(DISPATCH_LEVEL)
+VOID UnlockAtDpc(PEXT Ext)
+{
+    KeReleaseSpinLockFromDpcLevel(&Ext->Lock);
+}
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    KeAcquireSpinLockAtDpcLevel(&ext->Lock);
+    UnlockAtDpc(ext);
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+}`,
+      errors: [{ messageId: 'notHeld', line: 14, column: 5 }],
+    },
+    {
+      name: 'an in-stack queued lock left held on an early return',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS Next(PEXT Ext)
+{
+    KLOCK_QUEUE_HANDLE h;
+    KeAcquireInStackQueuedSpinLock(&Ext->Lock, &h);
+    if (Ext->Stopped) return STATUS_DEVICE_NOT_READY;
+    KeReleaseInStackQueuedSpinLock(&h);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'heldAtExit', line: 7, column: 23, data: { via: 'KeAcquireInStackQueuedSpinLock' } }],
+    },
+    {
+      name: 'a fast mutex acquired twice',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+VOID SetMode(PEXT Ext)
+{
+    ExAcquireFastMutex(&Ext->Mutex);
+    Ext->Count = 0;
+    ExAcquireFastMutex(&Ext->Mutex);
+    ExReleaseFastMutex(&Ext->Mutex);
+}`,
+      errors: [{ messageId: 'doubleAcquire', line: 7, column: 5, data: { callee: 'ExAcquireFastMutex' } }],
+    },
+    {
+      name: 'a KMDF spin lock released twice',
+      code: `${EXT}EVT_WDF_DPC EvtDpc;
+VOID EvtDpc(WDFDPC Dpc)
+{
+    PEXT ext = (PEXT)WdfDpcGetParentObject(Dpc);
+    WdfSpinLockAcquire(ext->WdfLock);
+    ext->Count++;
+    WdfSpinLockRelease(ext->WdfLock);
+    WdfSpinLockRelease(ext->WdfLock);
+}`,
+      errors: [{ messageId: 'notHeld', line: 9, column: 5, data: { callee: 'WdfSpinLockRelease' } }],
+    },
+  ],
+});
