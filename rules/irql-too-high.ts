@@ -16,11 +16,23 @@ export const irqlTooHigh: Rule = {
       recommended: true,
     },
     messages: {
+      tooHighIfPageable:
+        '{{callee}} must be called at {{required}} if the buffer its MDL describes is pageable, and here the IRQL is {{actual}}: {{why}}{{context}}. Where that buffer comes from is not known here (not Irp->UserBuffer, a pool block of this function, SystemBuffer or a local): if it is pageable memory, a page that is not resident cannot be brought in at DISPATCH_LEVEL (bug check 0xA / 0xD1, Driver Verifier 0xC4/0x70). Lock pageable buffers at APC_LEVEL or below; set the option unknownBuffers to false if your buffers here are always nonpaged',
       tooHigh:
         '{{callee}} must be called at {{required}}, but here the IRQL is {{actual}}: {{why}}{{context}}. {{consequence}}',
     },
     defaultSeverity: 'error',
-    schema: { type: 'object', properties: {}, additionalProperties: false },
+    schema: {
+      type: 'object',
+      properties: {
+        unknownBuffers: {
+          type: 'boolean',
+          description: 'Report MmProbeAndLockPages at DISPATCH_LEVEL of an MDL the function allocated over a buffer whose pageability is not known here ("if the buffer is pageable")',
+        },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { unknownBuffers: true },
     simulator: { validates: 'fault', bugChecks: ['0xA', '0xD1', '0xC4', '0xB8', '0xC2'] },
     caWarnings: [28121, 28123],
   },

@@ -142,6 +142,8 @@ export interface IrqlCallObservation {
   kind: ObservationKind;
   /** Per entry level, the IRQLs allowed when they depend on it (a saved value lowered to); else `allowed`. */
   allowedPer?: Mask[];
+  /** The IRQLs allowed if the buffer of the call's MDL, whose kind is not known here, is pageable. */
+  ifPageable?: Mask;
   /** For lower-above / raise-below: the level(s) the call goes to, per entry level. */
   targetPer?: Mask[];
   callee: string;
@@ -315,12 +317,23 @@ function testCondition(cond: IrqlCondition, args: SyntaxNode[], zeroTimeouts: Re
 }
 
 /** The IRQLs a call is allowed at: every reading of its conditions that may hold. */
-function allowedMask(c: IrqlContract, args: SyntaxNode[], zero: ReadonlySet<string>, other: ReadonlySet<string>, pageable: ReadonlySet<string>, consts: ReadonlyMap<string, string>): { allowed: Mask; min: number; max: number } {
+function allowedMask(
+  c: IrqlContract,
+  args: SyntaxNode[],
+  zero: ReadonlySet<string>,
+  other: ReadonlySet<string>,
+  buffers: ReadonlyMap<string, BufferKind>,
+  consts: ReadonlyMap<string, string>,
+): { allowed: Mask; min: number; max: number; ifPageable?: Mask } {
   const known = contractBounds(c, (cond) => testCondition(cond, args, zero, other, consts));
-  // MmProbeAndLockPages of an MDL over a user-mode (pageable) buffer: APC_LEVEL at most
+  // MmProbeAndLockPages of an MDL over a pageable buffer: APC_LEVEL at most; over a buffer of the function's
+  // own MDL whose kind is not known here: APC_LEVEL at most if it is pageable (the conditional finding)
+  let ifPageable: Mask | undefined;
   if (c.pageableBufferOfMdlArg !== undefined && c.maxIfPageable !== undefined) {
     const mdl = slotPath(args[c.pageableBufferOfMdlArg]);
-    if (mdl && pageable.has(mdl)) known.max = Math.min(known.max, c.maxIfPageable);
+    const kind = mdl ? buffers.get(mdl) : undefined;
+    if (kind === 'pageable') known.max = Math.min(known.max, c.maxIfPageable);
+    else if (kind === 'unknown') ifPageable = levelRange(known.min, Math.min(known.max, c.maxIfPageable));
   }
   let allowed = levelRange(known.min, known.max);
   let { min, max } = known;
@@ -334,20 +347,48 @@ function allowedMask(c: IrqlContract, args: SyntaxNode[], zero: ReadonlySet<stri
       max = Math.max(max, hi);
     }
   }
-  return { allowed, min, max };
+  return ifPageable === undefined ? { allowed, min, max } : { allowed, min, max, ifPageable };
 }
 
 /** A caller-supplied user-mode address: pageable memory. */
 const USER_BUFFER = /\bUserBuffer\b|\bType3InputBuffer\b/;
 
-/** MDLs of the function built over a user-mode buffer (`m = IoAllocateMdl(Irp->UserBuffer, ...)`): their pages are pageable. */
-function pageableMdls(body: SyntaxNode): Set<string> {
-  const out = new Set<string>();
+/** Where the buffer an MDL describes lives: pageable (user buffers, paged pool), not (nonpaged pool, SystemBuffer, the stack), or not known here. */
+export type BufferKind = 'pageable' | 'nonpageable' | 'unknown';
+
+/**
+ * The MDLs the function allocates (`m = IoAllocateMdl(buffer, ...)`), by the kind of buffer they describe:
+ * `Irp->UserBuffer` / `Type3InputBuffer` and paged-pool blocks are pageable; `SystemBuffer`, nonpaged-pool
+ * blocks and the function's own locals are not; anything else (a parameter, a field) is not known here.
+ */
+function mdlBuffers(body: SyntaxNode, pagedVars: ReadonlySet<string>): Map<string, BufferKind> {
+  const pool = new Map<string, BufferKind | null>();
+  const mdls = new Map<string, BufferKind | null>();
+  const locals = localNames(body);
+  const note = (m: Map<string, BufferKind | null>, k: string, v: BufferKind) => m.set(k, m.has(k) && m.get(k) !== v ? null : v);
   for (const n of nodesOf(body)) {
     const a = assignmentOf(n);
     const call = a ? unparen(a.value) : undefined;
-    if (a?.target && call?.type === 'call_expression' && calleeOf(call) === 'IoAllocateMdl' && USER_BUFFER.test(argsOf(call)[0]?.text ?? '')) out.add(a.target);
+    if (!a?.target || call?.type !== 'call_expression') continue;
+    const name = calleeOf(call) ?? '';
+    if (POOL_ALLOC.test(name)) note(pool, a.target, PAGED.test(argsOf(call)[0]?.text ?? '') ? 'pageable' : NONPAGED.test(argsOf(call)[0]?.text ?? '') ? 'nonpageable' : 'unknown');
   }
+  for (const n of nodesOf(body)) {
+    const a = assignmentOf(n);
+    const call = a ? unparen(a.value) : undefined;
+    if (!a?.target || call?.type !== 'call_expression' || calleeOf(call) !== 'IoAllocateMdl') continue;
+    const buf = argsOf(call)[0] ? unparen(argsOf(call)[0]!) : undefined;
+    const t = buf?.text.replace(/\s+/g, '') ?? '';
+    let kind: BufferKind = 'unknown';
+    if (USER_BUFFER.test(t) || pagedVars.has(t)) kind = 'pageable';
+    else if (/\bSystemBuffer\b/.test(t)) kind = 'nonpageable';
+    else if (buf?.type === 'identifier' && pool.get(t)) kind = pool.get(t)!;
+    else if (buf?.type === 'pointer_expression' && t.startsWith('&') && locals.has(/^&\(?([A-Za-z_]\w*)/.exec(t)?.[1] ?? '')) kind = 'nonpageable';
+    else if (buf?.type === 'identifier' && locals.has(t) && /\[/.test(body.text.match(new RegExp(`\\b${t}\\s*\\[`))?.[0] ?? '')) kind = 'nonpageable';
+    note(mdls, a.target, kind);
+  }
+  const out = new Map<string, BufferKind>();
+  for (const [k, v] of mdls) out.set(k, v ?? 'unknown');
   return out;
 }
 
@@ -552,8 +593,8 @@ interface FnCtx {
   file: SourceFile;
   zero: ReadonlySet<string>;
   other: ReadonlySet<string>;
-  /** MDLs over pageable (user) buffers. */
-  pageable: ReadonlySet<string>;
+  /** The function's own MDLs, by the kind of buffer they describe. */
+  buffers: Map<string, BufferKind>;
   /** Variables that only ever hold paged-pool blocks this function allocated. */
   pagedBlocks: ReadonlySet<string>;
   /** Locals that only ever hold one named constant (`PagedPool`, `TRUE`). */
@@ -745,8 +786,8 @@ export class IrqlEngine {
       file,
       zero,
       other,
-      pageable: /\bIoAllocateMdl\b/.test(text) ? pageableMdls(body) : new Set<string>(),
       pagedBlocks: /\bExAllocatePool/.test(text) ? pagedBlocks(body) : new Set<string>(),
+      buffers: new Map(),
       consts: constLocals(body),
       calls: new Map(),
       callSites: new Map(),
@@ -754,6 +795,7 @@ export class IrqlEngine {
       touched: new Map(),
       unknownLocks: false,
     };
+    if (/\bIoAllocateMdl\b/.test(text)) fx.buffers = mdlBuffers(body, fx.pagedBlocks);
     for (const o of entryObs) fx.calls.set(`entry:${o.line}:${o.column}`, o);
     const states: (State | undefined)[] = cfg.nodes.map(() => undefined);
     states[cfg.entry] = fresh();
@@ -862,7 +904,7 @@ export class IrqlEngine {
     const column = call.startPosition.column + 1;
     const pos = `${line}:${column}`;
     const end = call.endPosition;
-    const observe = (kind: ObservationKind, a: { allowed: Mask; min: number; max: number; allowedPer?: Mask[]; targetPer?: Mask[] }, from: string) => {
+    const observe = (kind: ObservationKind, a: { allowed: Mask; min: number; max: number; allowedPer?: Mask[]; targetPer?: Mask[]; ifPageable?: Mask }, from: string) => {
       const prev = fx.calls.get(pos);
       if (prev) {
         for (let e = 0; e < NE; e++) {
@@ -875,6 +917,7 @@ export class IrqlEngine {
         const o: IrqlCallObservation = { kind, callee: name, line, column, endLine: end.row + 1, endColumn: end.column + 1, allowed: a.allowed, min: a.min, max: a.max, contractFrom: from, m: [...s.m], why: [...s.why] };
         if (a.allowedPer) o.allowedPer = [...a.allowedPer];
         if (a.targetPer) o.targetPer = [...a.targetPer];
+        if (a.ifPageable !== undefined) o.ifPageable = a.ifPageable;
         fx.calls.set(pos, o);
       }
     };
@@ -887,7 +930,7 @@ export class IrqlEngine {
     // the contract of the call: the DDI table's (a function of the linted files is not checked at its call:
     // its own body is, in this caller's context)
     if (ddi) {
-      const r = allowedMask(ddi, args, fx.zero, fx.other, fx.pageable, fx.consts);
+      const r = allowedMask(ddi, args, fx.zero, fx.other, fx.buffers, fx.consts);
       let kind: ObservationKind = ddi.wait ? 'wait' : 'call';
       // a paged-pool allocation (pool type known paged), or the free of a block this function allocated from it
       if (ddi.when?.some((w) => w.is === 'paged-pool' && testCondition(w, args, fx.zero, fx.other, fx.consts) === true)) kind = 'paged-pool';
@@ -1307,6 +1350,8 @@ export interface IrqlViolation {
   direction: 'high' | 'low';
   /** Why the IRQL is what it is there. */
   why: string;
+  /** A violation only if the buffer of the call's MDL is pageable (its kind is not known here). */
+  ifPageable?: boolean;
 }
 
 /** The entry levels of a context at which a point is reached, with the IRQLs there and the first reason. */
@@ -1335,10 +1380,16 @@ export function irqlViolations(project: Project, file: SourceFile, fn: FunctionI
       const r = inContext(c, obs.m, obs.why);
       if (!r.entries.length) continue;
       // violated at every entry level of the context that reaches the call
-      if (r.entries.some((e) => (obs.m[e]! & (obs.allowedPer ? obs.allowedPer[e]! : obs.allowed)) !== 0)) continue;
-      const direction = obs.kind === 'lower-above' ? 'low' : obs.kind === 'raise-below' ? 'high' : levelsOf(r.actual).some((l) => l > obs.max) ? 'high' : 'low';
+      let ifPageable = false;
+      if (r.entries.some((e) => (obs.m[e]! & (obs.allowedPer ? obs.allowedPer[e]! : obs.allowed)) !== 0)) {
+        if (obs.ifPageable === undefined || r.entries.some((e) => (obs.m[e]! & obs.ifPageable!) !== 0)) continue;
+        ifPageable = true;
+      }
+      const direction = obs.kind === 'lower-above' ? 'low' : obs.kind === 'raise-below' || ifPageable ? 'high' : levelsOf(r.actual).some((l) => l > obs.max) ? 'high' : 'low';
       const target = r.entries.reduce((t, e) => (t | (obs.targetPer?.[e] ?? 0)) >>> 0, 0);
-      out.push({ obs, context: c, actual: r.actual, target, direction, why: r.why ? r.why.text : c.because });
+      const v: IrqlViolation = { obs, context: c, actual: r.actual, target, direction, why: r.why ? r.why.text : c.because };
+      if (ifPageable) v.ifPageable = true;
+      out.push(v);
       break;
     }
   }

@@ -123,6 +123,14 @@ function violationFinding(rule: IrqlRuleId, v: IrqlViolation, filePath: string, 
       return { loc, messageId: o.kind === 'lower-above' ? 'lowerAbove' : 'raiseBelow', data: { callee: o.callee, target, actual, why: v.why, context }, path };
     }
     default:
+      if (v.ifPageable) {
+        return {
+          loc,
+          messageId: 'tooHighIfPageable',
+          data: { callee: o.callee, required: requiredText(o.min, 1), actual, why: v.why, context },
+          path,
+        };
+      }
       return {
         loc,
         messageId: v.direction === 'high' ? 'tooHigh' : 'tooLow',
@@ -137,7 +145,12 @@ export function irqlFindings(context: RuleContext, rule: IrqlRuleId): IrqlFindin
   const { project, file, fn } = context;
   const out: IrqlFinding[] = [];
   if (rule !== 'spinlock-unbalanced') {
-    for (const v of irqlViolations(project, file, fn)) if (ruleOf(v) === rule) out.push(violationFinding(rule, v, file.path, fn.name));
+    // irql-too-high's option: probes of buffers whose pageability is not known here
+    const unknownBuffers = context.options.unknownBuffers !== false;
+    for (const v of irqlViolations(project, file, fn)) {
+      if (ruleOf(v) !== rule || (v.ifPageable && !unknownBuffers)) continue;
+      out.push(violationFinding(rule, v, file.path, fn.name));
+    }
   }
   if (rule === 'irql-not-restored' || rule === 'spinlock-unbalanced') {
     for (const r of returnViolations(project, file, fn)) {

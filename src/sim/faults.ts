@@ -150,6 +150,8 @@ export interface FaultContext {
   inDpc?: boolean;
   /** irql-pool: the pool is paged. */
   paged?: boolean;
+  /** irql-pageable-at-dispatch: the buffer's kind is not known; the path assumes it pageable and not resident. */
+  assumedPageable?: boolean;
   /** pageable-code-at-dispatch: the function entered and the code section it is placed in. */
   function?: string;
   section?: string;
@@ -237,7 +239,7 @@ export function bugCheckFor(kind: FaultKind, ctx: FaultContext): BugCheckPair {
     case 'irql-probe-too-high':
       return { plain: BC(0xa, 'IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), verifier: DV(0x70, irql, mdl, 'AccessMode'), note: `MmProbeAndLockPages at IRQL ${irql} (> DISPATCH_LEVEL)` };
     case 'irql-pageable-at-dispatch':
-      return { plain: BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), verifier: BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), note: `pageable memory (${mdl}) touched at IRQL ${irql}` };
+      return { plain: BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), verifier: BC(0xd1, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', 'address', irql, 0, 'IP'), note: `pageable memory (${mdl}) touched at IRQL ${irql}${ctx.assumedPageable ? ' (a buffer of unknown kind, on the path where it is pageable and not resident)' : ''}` };
     case 'irql-unlock-too-high':
       return { plain: null, verifier: DV(0x78, irql, mdl, 0), note: `MmUnlockPages at IRQL ${irql} (> DISPATCH_LEVEL)` };
     case 'irql-raise-lower':

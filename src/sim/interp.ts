@@ -2621,6 +2621,9 @@ export class Run {
         const stateKnown = m.st !== '?' && !m.assumed;
         if (this.irqlFault((l) => l > maxIrql)) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name, maxIrql });
         else if ((m.mem === 'user' || m.mem === 'paged') && stateKnown && this.irqlFault((l) => l >= D)) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
+        // Memory of unknown kind (a buffer from a parameter or a field): the path where it is pageable and not
+        // resident faults; shown as such (the fault says it assumes a pageable buffer).
+        else if (m.mem === 'unknown' && m.origin !== 'caller' && stateKnown && this.irqlFault((l) => l >= D)) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name, assumedPageable: true });
         this.touchMdl(o, name, line, col, 'unlocked');
         // The probe requires an unlocked MDL: from here its state is this run's, whether it locks or raises.
         m.assumed = false;
@@ -2916,7 +2919,7 @@ export class Run {
         const nv = this.num(this.arg(e, 0));
         const out = this.arg(e, 1);
         const n = nv ?? D;
-        if (this.irqlIs((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
+        if (this.irqlFault((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
         this.writeThrough(out, { k: 'i', v: this.irql }, line);
         this.setIrql(n, line, name);
         return { k: 'i', v: 0 };
@@ -2926,7 +2929,7 @@ export class Run {
       case 'KeRaiseIrqlToSynchLevel': {
         const n = name === 'KfRaiseIrql' ? this.num(this.arg(e, 0)) ?? D : name === 'KeRaiseIrqlToDpcLevel' ? D : 12;
         const old = this.irql;
-        if (n < old) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
+        if (this.irqlFault((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
         this.setIrql(n, line, name);
         return { k: 'i', v: old };
       }
@@ -2934,7 +2937,7 @@ export class Run {
       case 'KfLowerIrql': {
         const nv = this.num(this.arg(e, 0));
         const n = nv ?? this.entryIrql;
-        if (this.irqlIs((l) => n > l)) this.fault('irql-lower-higher', line, col, { ddi: name, newIrql: n });
+        if (this.irqlFault((l) => n > l)) this.fault('irql-lower-higher', line, col, { ddi: name, newIrql: n });
         if (isLevelConstant(e.args[0])) this.setIrql(n, line, name);
         else this.restoreIrql(n, line, name);
         return { k: 'i', v: 0 };
@@ -3273,7 +3276,9 @@ export class Run {
       if (this.spinLocks.size || this.dpcLocks.size) this.fault('spinlock-held-at-exit', line, 1, {}, false, where);
       else {
         const now = this.irqlNow;
-        if (!this.atEntryLevel && this.entryIs((l) => l !== now)) this.fault('irql-not-restored', line, 1, { newIrql: this.entryIrql }, false, where);
+        // (an entry level nothing in the program tells: a fault only if the exit differs from every candidate)
+        const differs = () => (this.opts.entryUnknown ? (this.opts.entryUnknownLevels ?? UNKNOWN_ENTRY_LEVELS).every((l) => l !== now) : this.entryIs((l) => l !== now));
+        if (!this.atEntryLevel && differs()) this.fault('irql-not-restored', line, 1, { newIrql: this.entryIrql }, false, where);
       }
     }
   }

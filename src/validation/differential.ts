@@ -53,9 +53,11 @@ export interface ProgramComparison {
 export const DIFF_SIM_OPTIONS: SimulateOptions = { maxPaths: 4000, loopBound: 3, callDepth: 3 };
 
 /**
- * Rules whose defects the generator does not produce yet: the IRQL rules (issue 5) are validated on their
- * fixtures and doc examples by the simulator; the generator's IRQL-contract calls (waits, Zw*, paged pool,
- * the AtDpcLevel forms inside and outside its spin-lock and raised regions) are the next step.
+ * Rules whose defects the generator does not produce yet (compared on neither side: a simulated fault that maps
+ * only to them is not counted). Empty since the generator produces the four IRQL rules of session 4 (waits,
+ * pageable code and paged pool at DISPATCH_LEVEL, IRQL not restored, unbalanced spin locks: its `lock-x`,
+ * `raise-x`, `paged-call` and `paged-free` statements); a rule added to the linter before the generator knows it
+ * goes here until it does.
  */
 export const NOT_GENERATED_YET: readonly string[] = [];
 
@@ -93,6 +95,8 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
       if (!simAt.has(f.entryLine)) simAt.set(f.entryLine, new Set());
       simAt.get(f.entryLine)!.add(f.kind);
       for (const rule of rulesForFault(f.kind, f)) {
+        // Rules not under test (NOT_GENERATED_YET) are compared on neither side.
+        if (!counts.has(rule)) continue;
         const k = `${rule}|${f.entryLine}`;
         const where = f.function === def.name ? '' : ` (in ${f.function}, line ${f.line})`;
         if (!sim.has(k)) sim.set(k, `${f.kind}: ${f.message}${where}; path: ${f.path.decisions.map((d) => `${d.line}: ${d.label}`).join('; ') || '(no decisions)'}`);

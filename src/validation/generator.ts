@@ -16,9 +16,19 @@
  * (`HELPER_TEXT`: lock and return / lock into `PMDL *Out`, unlock, free, unlock+free, probe a parameter,
  * build for nonpaged pool, rebuild a parameter) measure the cross-function summaries.
  *
+ * The four IRQL rules of session 4 (spinlock-unbalanced, irql-not-restored, irql-pageable-at-dispatch,
+ * irql-wait-at-dispatch) have their own statements (`lock-x`: spin-lock regions with early exits, double acquires,
+ * double releases and their traps; `raise-x`: raises left unrestored, raised below, lowered out of order, and their
+ * traps; `paged-call` / `paged-free`: pageable helpers and paged pool outside regions; waits and pageable calls are
+ * `RegionItem`s inside the regions). They are drawn from a second random stream (`GenCtx.rng2`) and inserted before
+ * a statement of any block with a small chance (`IRQL_X_CHANCE`), clean programs getting the traps only: every other
+ * statement of a program is the one the main stream drew before these kinds existed. Some programs with raises get
+ * a PASSIVE_LEVEL annotation (`GenProgram.entry`), without which returning raised is not a finding.
+ *
  * Extending for a new rule: add a statement kind to `GStmt`, a case to `genStmt` (with a weight in
  * `KINDS`; and to `genCleanStmt` if it has a correct form) and to `renderStmt`, and name its variants in
  * `features` so `known.ts` can classify; shrinking works on any kind (it removes or flattens statements).
+ * (Or draw it from the second stream as `genIrqlX` does, to leave the existing programs as they are.)
  */
 
 /** What an MDL variable describes (its IoAllocateMdl VirtualAddress): `embedded` = a pointer read out of the METHOD_BUFFERED input. */
@@ -97,7 +107,97 @@ export type GStmt =
   | { k: 'pass-mdl'; i: number }
   /** A call of a routine with an IRQL contract (irql-too-high / irql-too-low), anywhere: under a spin lock, raised, or not. */
   | { k: 'irql-call'; call: IrqlCall }
-  | { k: 'noise' };
+  | { k: 'noise' }
+  /** spinlock-unbalanced: a region of `Ctx->Lock` in one of its defect or trap shapes (see `LockShape`). */
+  | { k: 'lock-x'; shape: LockShape; queued: boolean; body: RegionItem[]; c: Cond; exit: Exit }
+  /** irql-not-restored: KeRaiseIrql / KeLowerIrql in one of its defect or trap shapes (see `RaiseShape`). */
+  | { k: 'raise-x'; shape: RaiseShape; queued: boolean; body: RegionItem[]; c: Cond; exit: Exit; kf: boolean }
+  /** irql-pageable-at-dispatch: a pageable helper of the file called outside any region (in a region it is a `RegionItem`). */
+  | { k: 'paged-call'; fn: 'GenPagedHelper' | 'GenPagedWork' }
+  /** irql-pageable-at-dispatch: a block of paged pool allocated here and freed inside (defect) or after (trap) a spin-lock region. */
+  | { k: 'paged-free'; inside: boolean; queued: boolean };
+
+/**
+ * The shapes of spin-lock regions (`lock-x`), all on `Ctx->Lock` (plain or in-stack queued):
+ * defects: `exit-return` (a return inside the region on some condition), `exit-goto` (a `goto cleanup` that skips the
+ * release), `nested-cond` (KeAcquireSpinLockAtDpcLevel of the held lock on some condition), `nested-pair` (an inner
+ * AtDpcLevel acquire / FromDpcLevel release pair, then the region's own release of the now free lock), `loop-acquire`
+ * (KeAcquireSpinLockAtDpcLevel in every iteration of a loop under a raise, released once after it), `release-twice` (released again on a
+ * status-failure branch after the region);
+ * traps: `flag` (acquired on a condition, released under the flag that records it), `finally` (released in a
+ * __finally, the body leaving early), `goto-local` (an early `goto` to a label that releases), `helper-release`
+ * (released by a helper of the file, GenReleaseCtxLock), `try-lock` (KeTryToAcquireSpinLockAtDpcLevel of another
+ * lock inside), `plain` (a correct region; its exit, if any, after the release).
+ */
+export type LockShape =
+  | 'exit-return'
+  | 'exit-goto'
+  | 'nested-cond'
+  | 'nested-pair'
+  | 'loop-acquire'
+  | 'release-twice'
+  | 'flag'
+  | 'finally'
+  | 'goto-local'
+  | 'helper-release'
+  | 'try-lock'
+  | 'plain';
+/**
+ * The shapes of raises (`raise-x`): defects: `raise-return` (a return between KeRaiseIrql(DISPATCH_LEVEL) and
+ * KeLowerIrql: notRestored when the entry IRQL is known to be below DISPATCH_LEVEL, nothing otherwise),
+ * `raise-below` (KeRaiseIrql / KfRaiseIrql to APC_LEVEL under a spin lock, lowered back: raiseBelow and the
+ * lowerAbove that follows), `lower-above` (an error path with two nested raises lowered in the wrong order, then a
+ * return: lowerAbove, and notRestored at the return, at a known entry IRQL below DISPATCH_LEVEL); traps: `nested-ok` (the same raises lowered in order), `raise-flag` (a
+ * conditional raise lowered under the flag that records it), `raise-plain` (raise, body, lower; an exit after).
+ */
+export type RaiseShape = 'raise-return' | 'raise-below' | 'lower-above' | 'nested-ok' | 'raise-flag' | 'raise-plain';
+/**
+ * A statement inside a region of `lock-x` / `raise-x` (at DISPATCH_LEVEL there): neutral ones, waits
+ * (irql-wait-at-dispatch: NULL or nonzero timeout, KeDelayExecutionThread; a zero timeout is legal) and calls of
+ * the pageable helpers (irql-pageable-at-dispatch: PAGED_CODE(), `#pragma alloc_text(PAGE, ...)`).
+ */
+export type RegionItem = 'noise' | 'status-op' | 'stall' | 'set-event' | 'wait-zero' | 'wait-null' | 'wait-timeout' | 'delay' | 'paged-helper' | 'paged-work';
+const NEUTRAL_ITEMS: readonly (readonly [RegionItem, number])[] = [
+  ['noise', 4],
+  ['status-op', 2],
+  ['stall', 0.4],
+  ['set-event', 0.3],
+  ['wait-zero', 0.5],
+];
+const REGION_ITEMS: readonly (readonly [RegionItem, number])[] = [
+  ...NEUTRAL_ITEMS,
+  ['wait-null', 0.5],
+  ['wait-timeout', 0.9],
+  ['delay', 0.7],
+  ['paged-helper', 1.2],
+  ['paged-work', 1.1],
+];
+const LOCK_SHAPES: readonly (readonly [LockShape, number])[] = [
+  ['exit-return', 3],
+  ['exit-goto', 0.5],
+  ['nested-cond', 1.2],
+  ['nested-pair', 0.8],
+  ['loop-acquire', 0.4],
+  ['release-twice', 2],
+  ['flag', 1.2],
+  ['finally', 1],
+  ['goto-local', 1],
+  ['helper-release', 1],
+  ['try-lock', 0.8],
+  ['plain', 2.5],
+];
+const CLEAN_LOCK_SHAPES: readonly (readonly [LockShape, number])[] = LOCK_SHAPES.filter(([k]) => ['flag', 'finally', 'goto-local', 'helper-release', 'try-lock', 'plain'].includes(k));
+const RAISE_SHAPES: readonly (readonly [RaiseShape, number])[] = [
+  ['raise-return', 2.5],
+  ['raise-below', 2],
+  ['lower-above', 1.5],
+  ['nested-ok', 1],
+  ['raise-flag', 1],
+  ['raise-plain', 1.5],
+];
+const CLEAN_RAISE_SHAPES: readonly (readonly [RaiseShape, number])[] = RAISE_SHAPES.filter(([k]) => ['nested-ok', 'raise-flag', 'raise-plain'].includes(k));
+/** Chance that a statement of the four IRQL rules is inserted before a statement of a block (second stream). */
+const IRQL_X_CHANCE = { defects: 0.08, clean: 0.06 };
 
 export type IrqlCall = 'zw-close' | 'wait-null' | 'wait-zero' | 'paged-alloc' | 'nonpaged-alloc' | 'set-event-wait' | 'set-event' | 'dpc-lock' | 'stall';
 const IRQL_CALLS: readonly (readonly [IrqlCall, number])[] = [
@@ -126,6 +226,14 @@ export interface GenProgram {
   accessModeInit: 'KernelMode' | 'Irp->RequestorMode';
   /** Generated to keep the MDL discipline (see GenCtx.clean): few faults, mostly traps. */
   clean: boolean;
+  /**
+   * An IRQL annotation of the function (not a DRIVER_DISPATCH one), given to some programs with `raise-x`
+   * statements: their entry IRQL is then known, which irql-not-restored's defects need (with none, a function is
+   * entered at PASSIVE_LEVEL..DISPATCH_LEVEL and returning at DISPATCH_LEVEL is not a finding). Exactly
+   * PASSIVE_LEVEL either way: with a range (`_IRQL_requires_max_(APC_LEVEL)`) the simulator explores each level of
+   * it and faults where one is wrong (ZwClose at APC_LEVEL), where the linter needs every level of the range wrong.
+   */
+  entry?: 'passive' | 'max-passive';
 }
 
 /** mulberry32 */
@@ -184,6 +292,14 @@ interface GenCtx {
   ops: ProbeArgs['kind'][];
   /** How each MDL is mapped (one way per MDL: a MmMapLockedPagesSpecifyCache of an MDL already mapped by the macro is another contract). */
   mapCalls: MapCall[];
+  /**
+   * The second stream: the statements of the four IRQL rules of session 4 (`lock-x`, `raise-x`, `paged-call`,
+   * `paged-free`) are drawn from it only, and inserted between the statements drawn from `rng`, so that the other
+   * statements of every program are the ones they were before these kinds existed.
+   */
+  rng2: Rng;
+  /** Context flag bits used by the conditions of the second stream's statements (one each, see genCond2). */
+  condBits: number;
 }
 
 /** Origins released by IoFreeMdl whose MDL a probe may legitimately lock. */
@@ -282,8 +398,75 @@ const KINDS: (readonly [Kind, number])[] = [
 
 function genBlock(g: GenCtx, n: number): GStmt[] {
   const out: GStmt[] = [];
-  for (let k = 0; k < n && g.budget > 0; k++) out.push(genStmt(g));
+  for (let k = 0; k < n && g.budget > 0; k++) {
+    if (g.rng2.chance(g.clean ? IRQL_X_CHANCE.clean : IRQL_X_CHANCE.defects)) out.push(genIrqlX(g));
+    out.push(genStmt(g));
+  }
   return out;
+}
+
+/** An exit of a `lock-x` / `raise-x` statement, from the second stream (clean programs leave through the cleanup label). */
+function genExit2(g: GenCtx, kinds: readonly ('return' | 'goto' | 'none')[] = ['return', 'goto', 'none']): Exit {
+  const rng = g.rng2;
+  const canGoto = !g.inLoop && !g.inFinallyTry && kinds.includes('goto');
+  if (g.clean) return canGoto ? { k: 'goto' } : { k: 'none' };
+  const r = rng.next();
+  if (kinds.includes('return') && (r < 0.55 || (!canGoto && r < 0.85))) return { k: 'return', status: rng.pick(STATUSES) };
+  if (canGoto && r < 0.85) return { k: 'goto' };
+  if (kinds.includes('none')) return { k: 'none' };
+  return kinds.includes('return') ? { k: 'return', status: rng.pick(STATUSES) } : { k: 'none' };
+}
+
+/**
+ * The condition of an early exit or of a conditional acquire / raise: the status of a GenOperation in the region,
+ * or a context flag bit no other condition of the program tests (a repeated test, or `Length > 64` after an exit
+ * on `Length > 16`, would make code after the exit unreachable, which the IRQL and MDL analyses do not see).
+ */
+function genCond2(g: GenCtx, status: boolean): Cond {
+  if (status && g.rng2.chance(0.5)) return { k: 'status-failed' };
+  return { k: 'ctx-flag', bit: 0x10 << g.condBits++ % 20 };
+}
+
+function genItems(g: GenCtx, neutral: boolean, n = 1 + g.rng2.int(2)): RegionItem[] {
+  const out: RegionItem[] = [];
+  for (let k = 0; k < n; k++) out.push(g.rng2.weighted(neutral || g.clean ? NEUTRAL_ITEMS : REGION_ITEMS));
+  return out;
+}
+
+/** A statement of the four IRQL rules of session 4 (drawn from the second stream; clean programs get the traps only). */
+function genIrqlX(g: GenCtx): GStmt {
+  const rng = g.rng2;
+  const kind = rng.weighted<'lock-x' | 'raise-x' | 'paged-call' | 'paged-free'>(
+    g.clean ? [['lock-x', 3], ['raise-x', 1.5], ['paged-call', 0.6], ['paged-free', 0.6]] : [['lock-x', 4], ['raise-x', 2.5], ['paged-call', 0.5], ['paged-free', 1.2]],
+  );
+  switch (kind) {
+    case 'paged-call':
+      return { k: 'paged-call', fn: rng.chance(0.5) ? 'GenPagedHelper' : 'GenPagedWork' };
+    case 'paged-free':
+      return { k: 'paged-free', inside: !g.clean && rng.chance(0.6), queued: rng.chance(0.3) };
+    case 'raise-x': {
+      const shape = rng.weighted(g.clean ? CLEAN_RAISE_SHAPES : RAISE_SHAPES);
+      // IRQL-neutral bodies where the IRQL depends on the path (the rules are about every IRQL possible there)
+      const body = genItems(g, shape === 'raise-flag');
+      const exit =
+        shape === 'raise-return' || shape === 'lower-above' ? genExit2(g, ['return']) : shape === 'raise-plain' ? genExit2(g) : { k: 'none' as const };
+      return { k: 'raise-x', shape, queued: rng.chance(0.3), body, c: genCond2(g, body.includes('status-op')), exit, kf: rng.chance(0.15) };
+    }
+    case 'lock-x': {
+      let shape = rng.weighted(g.clean ? CLEAN_LOCK_SHAPES : LOCK_SHAPES);
+      if (shape === 'exit-goto' && (g.inLoop || g.inFinallyTry)) shape = 'exit-return';
+      const queued = rng.chance(0.3) && shape !== 'helper-release' && shape !== 'loop-acquire';
+      const body = genItems(g, shape === 'flag');
+      let exit: Exit = { k: 'none' };
+      if (shape === 'exit-return') exit = genExit2(g, ['return']);
+      else if (shape === 'exit-goto') exit = { k: 'goto' };
+      else if (shape === 'release-twice') exit = genExit2(g);
+      else if (shape === 'finally') exit = g.clean || g.rng2.chance(0.5) ? { k: 'none' } : genExit2(g, ['return']);
+      else if (shape === 'plain') exit = rng.chance(0.4) ? genExit2(g) : { k: 'none' };
+      const c = shape === 'release-twice' ? ({ k: 'status-failed' } as const) : genCond2(g, body.includes('status-op'));
+      return { k: 'lock-x', shape, queued, body, c, exit };
+    }
+  }
 }
 
 function genMap(g: GenCtx, i: number): GStmt {
@@ -583,6 +766,8 @@ export function generateProgram(seed: number, index: number): GenProgram {
     clean,
     ops: specs.map((sp) => (sp.origin === 'helper-lock-out' ? 'IoWriteAccess' : 'IoReadAccess')),
     mapCalls: specs.map(() => rng.weighted<MapCall>([['safe', 8], ['specify-false', 1], ['specify-true', 1]])),
+    rng2: new Rng(((seed * 0x9e3779b1 + index * 0x85ebca6b) ^ 0x5bd1e995) >>> 0),
+    condBits: 0,
   };
   const body: GStmt[] = [];
   for (let i = 0; i < mdls; i++) {
@@ -618,7 +803,10 @@ export function generateProgram(seed: number, index: number): GenProgram {
       if (clean || rng.chance(0.8)) cleanup.push({ k: 'free', i, guarded: true, after: 'null' });
     }
   }
-  return { name: `Gen_${seed}_${index}`, mdls, specs, body, cleanup, dispatch, accessModeInit, clean };
+  const p: GenProgram = { name: `Gen_${seed}_${index}`, mdls, specs, body, cleanup, dispatch, accessModeInit, clean };
+  // a known entry IRQL for some of the functions that raise (irql-not-restored's findings need one)
+  if (!dispatch && containsKind(body, 'raise-x') && g.rng2.chance(0.5)) p.entry = g.rng2.chance(0.5) ? 'max-passive' : 'passive';
+  return p;
 }
 
 export function containsKind(stmts: GStmt[], kind: Kind): boolean {
@@ -657,6 +845,12 @@ export function helpersUsed(p: GenProgram): string[] {
       if (s.k === 'helper-lock') used.add(s.out ? 'GenLockMdlOut' : 'GenLockMdl');
       if (s.k === 'helper-release') used.add('GenReleaseMdl');
       if (s.k === 'helper-op') used.add(s.fn);
+      if (s.k === 'lock-x' && s.shape === 'helper-release') used.add('GenReleaseCtxLock');
+      if (s.k === 'paged-call') used.add(s.fn);
+      if (s.k === 'lock-x' || s.k === 'raise-x') {
+        if (s.body.includes('paged-helper')) used.add('GenPagedHelper');
+        if (s.body.includes('paged-work')) used.add('GenPagedWork');
+      }
       for (const c of children(s)) walk(c);
     }
   };
@@ -694,6 +888,15 @@ export function features(p: GenProgram): Set<string> {
       if (s.k === 'helper-release' && !s.nullAfter) f.add('helper-release:keep');
       if (s.k === 'helper-op' && s.fn === 'GenFreeMdl' && !s.nullAfter) f.add('GenFreeMdl:keep');
       if (s.k === 'own-irp') f.add(`own-irp:${s.unlock ? 'unlock' : 'no-unlock'}:${s.detach ? 'detach' : 'attached'}`);
+      if (s.k === 'lock-x' || s.k === 'raise-x') {
+        f.add(`${s.k === 'lock-x' ? 'lock' : 'raise'}:${s.shape}`);
+        if (s.queued) f.add(`${s.k}:queued`);
+        if (s.exit.k !== 'none') f.add(`${s.k}-exit:${s.exit.k}`);
+        for (const it of s.body) f.add(`item:${it}`);
+      }
+      if (s.k === 'raise-x' && s.kf) f.add('raise-x:KfRaiseIrql');
+      if (s.k === 'paged-call') f.add(`paged-call:${s.fn}`);
+      if (s.k === 'paged-free') f.add(`paged-free:${s.inside ? 'inside' : 'outside'}`);
       for (const c of children(s)) walk(c);
     }
   };
@@ -708,6 +911,7 @@ export function features(p: GenProgram): Set<string> {
   for (const h of helpersUsed(p)) f.add(`helper:${h}`);
   if (p.dispatch) f.add('dispatch');
   if (p.clean) f.add('clean');
+  if (p.entry) f.add(`entry:${p.entry}`);
   return f;
 }
 
@@ -806,6 +1010,32 @@ VOID GenRebuild(PMDL Mdl)
     MmBuildMdlForNonPagedPool(Mdl);
 }
 `,
+  // Releases the lock its caller took (spinlock-unbalanced's cross-function trap).
+  GenReleaseCtxLock: `
+VOID GenReleaseCtxLock(PGEN_CONTEXT Ctx, KIRQL OldIrql)
+{
+    Ctx->Count++;
+    KeReleaseSpinLock(&Ctx->Lock, OldIrql);
+}
+`,
+  // Pageable code: PAGED_CODE() (irql-pageable-at-dispatch's pagedCode when called at DISPATCH_LEVEL).
+  GenPagedHelper: `
+VOID GenPagedHelper(PGEN_CONTEXT Ctx)
+{
+    PAGED_CODE();
+    Ctx->Count += 2;
+}
+`,
+  // Placed in the PAGE section without PAGED_CODE() (pageSection when called at DISPATCH_LEVEL).
+  GenPagedWork: `
+VOID GenPagedWork(PGEN_CONTEXT Ctx);
+#pragma alloc_text(PAGE, GenPagedWork)
+
+VOID GenPagedWork(PGEN_CONTEXT Ctx)
+{
+    Ctx->Count += 3;
+}
+`,
 };
 
 const LOOP_VARS = ['i', 'j', 'k'];
@@ -863,7 +1093,7 @@ function condText(c: Cond): string {
     case 'length':
       return `Length > ${c.n}`;
     case 'ctx-flag':
-      return `(Ctx->Flags & ${c.bit}) != 0`;
+      return `(Ctx->Flags & ${c.bit >= 16 ? `0x${c.bit.toString(16)}` : c.bit}) != 0`;
     case 'mdl-locked':
       return `mdl${c.i} != NULL && (mdl${c.i}->MdlFlags & MDL_PAGES_LOCKED)`;
     case 'mdl-nonnull':
@@ -1325,6 +1555,27 @@ function renderOther(s: GStmt, ind: string, out: string[]): void {
     case 'noise':
       out.push(`${ind}Ctx->Count++;`);
       return;
+    case 'lock-x':
+      renderLockX(s, ind, out);
+      return;
+    case 'raise-x':
+      renderRaiseX(s, ind, out);
+      return;
+    case 'paged-call':
+      out.push(`${ind}${s.fn}(Ctx);`);
+      return;
+    case 'paged-free': {
+      out.push(`${ind}pagedBuf = ExAllocatePoolWithTag(PagedPool, Length, 'gPnG');`);
+      out.push(`${ind}if (pagedBuf != NULL) {`);
+      out.push(`${i2}${acquireText(s.queued)}`);
+      out.push(`${i2}Ctx->Count++;`);
+      if (s.inside) out.push(`${i2}ExFreePoolWithTag(pagedBuf, 'gPnG');`);
+      out.push(`${i2}${releaseText(s.queued)}`);
+      if (!s.inside) out.push(`${i2}ExFreePoolWithTag(pagedBuf, 'gPnG');`);
+      out.push(`${i2}pagedBuf = NULL;`);
+      out.push(`${ind}}`);
+      return;
+    }
     case 'irql-call':
       switch (s.call) {
         case 'zw-close':
@@ -1361,6 +1612,276 @@ function renderOther(s: GStmt, ind: string, out: string[]): void {
   }
 }
 
+// ---- the four IRQL rules of session 4 ----
+
+const acquireText = (queued: boolean) => (queued ? 'KeAcquireInStackQueuedSpinLock(&Ctx->Lock, &lockHandle);' : 'KeAcquireSpinLock(&Ctx->Lock, &oldIrql);');
+const releaseText = (queued: boolean) => (queued ? 'KeReleaseInStackQueuedSpinLock(&lockHandle);' : 'KeReleaseSpinLock(&Ctx->Lock, oldIrql);');
+/** Local labels (`unlock_1:`) of the program being rendered. */
+let labelSeq = 0;
+
+function itemLines(items: RegionItem[], ind: string, out: string[]): void {
+  for (const it of items) {
+    switch (it) {
+      case 'noise':
+        out.push(`${ind}Ctx->Count++;`);
+        break;
+      case 'status-op':
+        out.push(`${ind}status = GenOperation(Ctx, Length);`);
+        break;
+      case 'stall':
+        out.push(`${ind}KeStallExecutionProcessor(10);`);
+        break;
+      case 'set-event':
+        out.push(`${ind}KeSetEvent(&Ctx->Event, IO_NO_INCREMENT, FALSE);`);
+        break;
+      case 'wait-zero':
+        out.push(`${ind}KeWaitForSingleObject(&Ctx->Event, Executive, KernelMode, FALSE, &zeroTimeout);`);
+        break;
+      case 'wait-null':
+        out.push(`${ind}KeWaitForSingleObject(&Ctx->Event, Executive, KernelMode, FALSE, NULL);`);
+        break;
+      case 'wait-timeout':
+        out.push(`${ind}KeWaitForSingleObject(&Ctx->Event, Executive, KernelMode, FALSE, &interval);`);
+        break;
+      case 'delay':
+        out.push(`${ind}KeDelayExecutionThread(KernelMode, FALSE, &interval);`);
+        break;
+      case 'paged-helper':
+        out.push(`${ind}GenPagedHelper(Ctx);`);
+        break;
+      case 'paged-work':
+        out.push(`${ind}GenPagedWork(Ctx);`);
+        break;
+    }
+  }
+}
+
+/** `return STATUS_X;` / `status = STATUS_X; goto cleanup;` of a `lock-x` / `raise-x` exit. */
+function exit2Lines(e: Exit, ind: string, out: string[], keepStatus = false): void {
+  if (e.k === 'return') out.push(keepStatus ? `${ind}return status;` : `${ind}return ${e.status};`);
+  else if (e.k === 'goto') {
+    if (!keepStatus) out.push(`${ind}status = STATUS_UNSUCCESSFUL;`);
+    out.push(`${ind}goto cleanup;`);
+  }
+}
+
+function renderLockX(s: GStmt & { k: 'lock-x' }, ind: string, out: string[]): void {
+  const i2 = ind + '    ';
+  const acq = acquireText(s.queued);
+  const rel = releaseText(s.queued);
+  const cond = condText(s.c);
+  switch (s.shape) {
+    case 'exit-return':
+    case 'exit-goto':
+      out.push(`${ind}${acq}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}if (${cond}) {`);
+      exit2Lines(s.exit, i2, out);
+      out.push(`${ind}}`);
+      out.push(`${ind}Ctx->Count++;`);
+      out.push(`${ind}${rel}`);
+      return;
+    case 'nested-cond':
+      out.push(`${ind}${acq}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}if (${cond}) {`);
+      out.push(`${i2}KeAcquireSpinLockAtDpcLevel(&Ctx->Lock);`);
+      out.push(`${i2}Ctx->Count++;`);
+      out.push(`${ind}}`);
+      out.push(`${ind}${rel}`);
+      return;
+    case 'nested-pair':
+      out.push(`${ind}${acq}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}KeAcquireSpinLockAtDpcLevel(&Ctx->Lock);`);
+      out.push(`${ind}Ctx->Count++;`);
+      out.push(`${ind}KeReleaseSpinLockFromDpcLevel(&Ctx->Lock);`);
+      out.push(`${ind}${rel}`);
+      return;
+    case 'loop-acquire': {
+      // The DPC-level forms under a raise: the second iteration's acquire does not overwrite a saved IRQL, so the
+      // IRQL after the region is the entry's on both sides (only the double acquire is compared).
+      const v = LOOP_VARS[Math.min(loopDepth, LOOP_VARS.length - 1)]!;
+      out.push(`${ind}KeRaiseIrql(DISPATCH_LEVEL, &oldIrql);`);
+      out.push(`${ind}for (${v} = 0; ${v} < 2; ${v}++) {`);
+      out.push(`${i2}KeAcquireSpinLockAtDpcLevel(&Ctx->Lock);`);
+      itemLines(s.body, i2, out);
+      out.push(`${ind}}`);
+      out.push(`${ind}KeReleaseSpinLockFromDpcLevel(&Ctx->Lock);`);
+      out.push(`${ind}KeLowerIrql(oldIrql);`);
+      return;
+    }
+    case 'release-twice':
+      out.push(`${ind}${acq}`);
+      out.push(`${ind}status = GenOperation(Ctx, Length);`);
+      itemLines(s.body.filter((x) => x !== 'status-op'), ind, out);
+      out.push(`${ind}${rel}`);
+      out.push(`${ind}if (!NT_SUCCESS(status)) {`);
+      out.push(`${i2}${rel}`);
+      exit2Lines(s.exit, i2, out, true);
+      out.push(`${ind}}`);
+      return;
+    case 'flag':
+      out.push(`${ind}lockHeld = FALSE;`);
+      out.push(`${ind}if (${cond}) {`);
+      out.push(`${i2}${acq}`);
+      out.push(`${i2}lockHeld = TRUE;`);
+      out.push(`${ind}}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}if (lockHeld) {`);
+      out.push(`${i2}lockHeld = FALSE;`);
+      out.push(`${i2}${rel}`);
+      out.push(`${ind}}`);
+      return;
+    case 'finally':
+      out.push(`${ind}${acq}`);
+      out.push(`${ind}__try {`);
+      itemLines(s.body, i2, out);
+      out.push(`${i2}if (${cond}) {`);
+      if (s.exit.k === 'return') out.push(`${i2}    return ${s.exit.status};`);
+      else out.push(`${i2}    __leave;`);
+      out.push(`${i2}}`);
+      out.push(`${i2}Ctx->Count++;`);
+      out.push(`${ind}} __finally {`);
+      out.push(`${i2}${rel}`);
+      out.push(`${ind}}`);
+      return;
+    case 'goto-local': {
+      const label = `unlock_${++labelSeq}`;
+      out.push(`${ind}${acq}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}if (${cond}) {`);
+      out.push(`${i2}status = STATUS_UNSUCCESSFUL;`);
+      out.push(`${i2}goto ${label};`);
+      out.push(`${ind}}`);
+      out.push(`${ind}Ctx->Count++;`);
+      out.push(`${label}:`);
+      out.push(`${ind}${rel}`);
+      return;
+    }
+    case 'helper-release':
+      out.push(`${ind}KeAcquireSpinLock(&Ctx->Lock, &oldIrql);`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}GenReleaseCtxLock(Ctx, oldIrql);`);
+      return;
+    case 'try-lock':
+      out.push(`${ind}${acq}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}if (KeTryToAcquireSpinLockAtDpcLevel(&Ctx->Lock2)) {`);
+      out.push(`${i2}Ctx->Count++;`);
+      out.push(`${i2}KeReleaseSpinLockFromDpcLevel(&Ctx->Lock2);`);
+      out.push(`${ind}}`);
+      out.push(`${ind}${rel}`);
+      return;
+    case 'plain':
+      out.push(`${ind}${acq}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}${rel}`);
+      if (s.exit.k !== 'none') {
+        out.push(`${ind}if (${cond}) {`);
+        exit2Lines(s.exit, i2, out);
+        out.push(`${ind}}`);
+      }
+      return;
+  }
+}
+
+function renderRaiseX(s: GStmt & { k: 'raise-x' }, ind: string, out: string[]): void {
+  const i2 = ind + '    ';
+  const raise = (level: string, to: string) => (s.kf ? `${to} = KfRaiseIrql(${level});` : `KeRaiseIrql(${level}, &${to});`);
+  const cond = condText(s.c);
+  switch (s.shape) {
+    case 'raise-return':
+      out.push(`${ind}${raise('DISPATCH_LEVEL', 'irqlA')}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}if (${cond}) {`);
+      exit2Lines(s.exit, i2, out);
+      out.push(`${ind}}`);
+      out.push(`${ind}KeLowerIrql(irqlA);`);
+      return;
+    case 'raise-below':
+      out.push(`${ind}${acquireText(s.queued)}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}${raise('APC_LEVEL', 'irqlA')}`);
+      out.push(`${ind}Ctx->Count++;`);
+      out.push(`${ind}KeLowerIrql(irqlA);`);
+      out.push(`${ind}${releaseText(s.queued)}`);
+      return;
+    case 'nested-ok':
+      out.push(`${ind}${raise('DISPATCH_LEVEL', 'irqlA')}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}${raise('HIGH_LEVEL', 'irqlB')}`);
+      out.push(`${ind}Ctx->Count++;`);
+      out.push(`${ind}KeLowerIrql(irqlB);`);
+      out.push(`${ind}KeLowerIrql(irqlA);`);
+      return;
+    case 'lower-above':
+      // An error path that lowers out of order and returns (at DISPATCH_LEVEL): the rest of the function does not
+      // run raised (a raised fall-through would reach the shared final return with the normal path, where no
+      // IRQL is certain any more).
+      out.push(`${ind}if (${cond}) {`);
+      out.push(`${i2}${raise('DISPATCH_LEVEL', 'irqlA')}`);
+      itemLines(s.body, i2, out);
+      out.push(`${i2}${raise('HIGH_LEVEL', 'irqlB')}`);
+      out.push(`${i2}Ctx->Count++;`);
+      out.push(`${i2}KeLowerIrql(irqlA);`);
+      out.push(`${i2}KeLowerIrql(irqlB);`);
+      exit2Lines(s.exit, i2, out);
+      out.push(`${ind}}`);
+      return;
+    case 'raise-flag':
+      out.push(`${ind}raised = FALSE;`);
+      out.push(`${ind}if (${cond}) {`);
+      out.push(`${i2}${raise('DISPATCH_LEVEL', 'irqlA')}`);
+      out.push(`${i2}raised = TRUE;`);
+      out.push(`${ind}}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}if (raised) {`);
+      out.push(`${i2}KeLowerIrql(irqlA);`);
+      out.push(`${i2}raised = FALSE;`);
+      out.push(`${ind}}`);
+      return;
+    case 'raise-plain':
+      out.push(`${ind}${raise('DISPATCH_LEVEL', 'irqlA')}`);
+      itemLines(s.body, ind, out);
+      out.push(`${ind}KeLowerIrql(irqlA);`);
+      if (s.exit.k !== 'none') {
+        out.push(`${ind}if (${cond}) {`);
+        exit2Lines(s.exit, i2, out);
+        out.push(`${ind}}`);
+      }
+      return;
+  }
+}
+
+/** Locals the statements of the four IRQL rules need (declared only in the programs that use them). */
+function extraLocals(p: GenProgram): { decls: string[]; init: string[] } {
+  const has = { irql: false, lockHeld: false, raised: false, paged: false, interval: false };
+  const walk = (ss: GStmt[]) => {
+    for (const s of ss) {
+      if (s.k === 'raise-x') has.irql = true;
+      if (s.k === 'raise-x' && s.shape === 'raise-flag') has.raised = true;
+      if (s.k === 'lock-x' && s.shape === 'flag') has.lockHeld = true;
+      if (s.k === 'paged-free') has.paged = true;
+      if ((s.k === 'lock-x' || s.k === 'raise-x') && s.body.some((x) => x === 'wait-timeout' || x === 'delay')) has.interval = true;
+      for (const c of children(s)) walk(c);
+    }
+  };
+  walk(p.body);
+  walk(p.cleanup);
+  const decls: string[] = [];
+  const init: string[] = [];
+  if (has.irql) decls.push('KIRQL irqlA, irqlB;');
+  if (has.lockHeld) decls.push('BOOLEAN lockHeld = FALSE;');
+  if (has.raised) decls.push('BOOLEAN raised = FALSE;');
+  if (has.paged) decls.push('PVOID pagedBuf = NULL;');
+  if (has.interval) {
+    decls.push('LARGE_INTEGER interval;');
+    init.push('interval.QuadPart = -10000;');
+  }
+  return { decls, init };
+}
+
 export interface Rendered {
   text: string;
   /** Function names defined in the text, and the line range of the main one. */
@@ -1369,6 +1890,7 @@ export interface Rendered {
 
 export function render(p: GenProgram): Rendered {
   loopDepth = 0;
+  labelSeq = 0;
   cur = p;
   try {
     return renderProgram(p);
@@ -1395,6 +1917,7 @@ function renderProgram(p: GenProgram): Rendered {
     out.push(`${ind}PVOID Buffer = Irp->UserBuffer;`);
     out.push(`${ind}ULONG Length = irpSp->Parameters.DeviceIoControl.OutputBufferLength;`);
   } else {
+    if (p.entry) out.push(p.entry === 'passive' ? '_IRQL_requires_(PASSIVE_LEVEL)' : '_IRQL_requires_max_(PASSIVE_LEVEL)');
     out.push(`NTSTATUS ${p.name}(PDEVICE_OBJECT DeviceObject, PIRP Irp, PGEN_CONTEXT Ctx, PVOID Buffer, ULONG Length)`);
     out.push('{');
     out.push(`${ind}PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);`);
@@ -1415,11 +1938,14 @@ function renderProgram(p: GenProgram): Rendered {
   out.push(`${ind}KIRQL oldIrql;`);
   out.push(`${ind}KLOCK_QUEUE_HANDLE lockHandle;`);
   out.push(`${ind}ULONG i, j, k, attempt;`);
+  const extra = extraLocals(p);
+  if (extra.decls.length) out.push(`${ind}${extra.decls.join(' ')}`);
   out.push('');
   out.push(`${ind}UNREFERENCED_PARAMETER(DeviceObject);`);
   out.push(`${ind}lowAddress.QuadPart = 0;`);
   out.push(`${ind}highAddress.QuadPart = -1;`);
   out.push(`${ind}skipBytes.QuadPart = 0; zeroTimeout.QuadPart = 0;`);
+  if (extra.init.length) out.push(`${ind}${extra.init.join(' ')}`);
   if (p.specs.some((sp) => sp.buf === 'embedded')) {
     out.push(`${ind}if (request == NULL || irpSp->Parameters.DeviceIoControl.InputBufferLength < sizeof(GEN_REQUEST)) {`);
     out.push(`${ind}    return STATUS_INVALID_PARAMETER;`);
@@ -1450,7 +1976,7 @@ function usesPool(p: GenProgram): boolean {
 
 function containsGoto(ss: GStmt[]): boolean {
   for (const s of ss) {
-    if ((s.k === 'exit' && s.e.k === 'goto') || ((s.k === 'probe-try' || s.k === 'map' || s.k === 'probe-irp-mdl') && s.exit.k === 'goto') || (s.k === 'alloc' && s.onNull.k === 'goto')) return true;
+    if ((s.k === 'exit' && s.e.k === 'goto') || ((s.k === 'probe-try' || s.k === 'map' || s.k === 'probe-irp-mdl' || s.k === 'lock-x' || s.k === 'raise-x') && s.exit.k === 'goto') || (s.k === 'alloc' && s.onNull.k === 'goto')) return true;
     if (children(s).some(containsGoto)) return true;
   }
   return false;

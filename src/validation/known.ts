@@ -213,6 +213,10 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     [
       ['irql-too-high', 'fp'],
       ['irql-too-low', 'fp'],
+      ['irql-wait-at-dispatch', 'fp'],
+      ['irql-pageable-at-dispatch', 'fp'],
+      ['irql-not-restored', 'fp'],
+      ['spinlock-unbalanced', 'fp'],
     ],
     {
       id: 'irql-call-in-unreachable-code',
@@ -221,9 +225,59 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       reason:
         'The IRQL analysis follows the IRQL on every path of the control-flow graph without the data conditions the MDL ' +
         'analysis tracks (a status known to be a success, a flag cleared on all paths): a call inside a branch no execution ' +
-        'takes (`if (!NT_SUCCESS(status))` with `status` still STATUS_SUCCESS) is checked like any other. Its IRQL is the ' +
-        'reported one whenever the branch is reached; the simulator, which executes the values, never reaches it.',
-      matches: (c) => c.unreachable,
+        'takes (`if (!NT_SUCCESS(status))` with `status` still STATUS_SUCCESS, `Length > 4096` after a `Length > 64` exit) is ' +
+        'checked like any other, and so are the returns, acquires and releases there (irql-not-restored, spinlock-unbalanced). ' +
+        'Its IRQL / lock state is the reported one whenever the branch is reached; the simulator, which executes the values, ' +
+        'never reaches it.',
+      // (or reached only through such a branch: a helper whose IRQL comes from a call there)
+      matches: (c) => c.unreachable || c.infeasibleLinterPath,
+    },
+  ),
+  ...forRules(
+    [
+      ['irql-pageable-at-dispatch', 'fn'],
+      ['irql-wait-at-dispatch', 'fn'],
+    ],
+    {
+      id: 'callee-fault-at-call-site',
+      witness: { seed: 1, index: 3636 },
+      status: 'accepted',
+      reason:
+        'A helper entered both at PASSIVE_LEVEL and at DISPATCH_LEVEL (called outside and inside a spin lock): the linter reports the ' +
+        'violation in the helper (PAGED_CODE(), its PAGE-section entry), once per way it is entered, with the caller in the message; the ' +
+        'simulator, which cannot give the helper one entry IRQL, shows the fault while executing the caller and attributes it to the ' +
+        'call line. Both tools find the defect; they place it differently.',
+      matches: (c) => /\(in Gen\w+, line \d+/.test(c.detail),
+    },
+  ),
+  {
+    id: 'lock-held-on-some-paths',
+    witness: { seed: 1, index: 71 },
+    rule: 'spinlock-unbalanced',
+    direction: 'fn',
+    status: 'accepted',
+    reason:
+      'The linter reports a lock state that holds on every path reaching the point. A `goto cleanup` that skips the release joins ' +
+      'the lock-held path with lock-free paths before the shared return; a loop that acquires without releasing joins the first ' +
+      'iteration (the lock\'s state unknown: a caller may hold it) with the back edge. The joined state is "not known", and nothing ' +
+      'is claimed (documented in docs/rules/spinlock-unbalanced.md, Known limitations); the simulator executes the held path.',
+    matches: (c) => c.features.has('lock:exit-goto') || c.features.has('lock:loop-acquire'),
+  },
+  ...forRules(
+    [
+      ['irql-too-low', 'fn'],
+      ['spinlock-unbalanced', 'fn'],
+    ],
+    {
+      id: 'state-lost-at-flag-or-helper-join',
+      witness: { seed: 1, index: 9161 },
+      status: 'open-linter-bug',
+      reason:
+        'After a flag-guarded raise or acquire (`if (x) { acquire; held = TRUE; }`) or a release through a helper that restores a ' +
+        'saved IRQL the analysis cannot see, the IRQL analysis keeps "DISPATCH_LEVEL or below" (or the lock state "not known") where ' +
+        'only PASSIVE_LEVEL (or "free") is possible on the paths that reach a later AtDpcLevel acquire or second release: ' +
+        'the violation is not certain at every possible IRQL and is not reported. Needs value-correlated (path-split) states.',
+      matches: (c) => [...c.features].some((f) => /^(lock:flag|raise:raise-flag|lock:helper-release|lock:try-lock|raise:raise-return|raise:raise-plain|raise:lower-above|lock:plain)$/.test(f)),
     },
   ),
   {

@@ -305,7 +305,7 @@ describe('IRQL contract table: facts (kernel-semantics.md §1–§3)', () => {
     expect(roleIrql('EVT_WDF_IO_QUEUE_IO_READ')).toMatchObject({ min: 0, max: 2 });
     expect(roleIrql('EVT_WDF_INTERRUPT_ISR')).toMatchObject({ min: 3, max: 26 });
     expect(roleIrql('EVT_WDF_INTERRUPT_DPC')).toMatchObject({ min: 2, max: 2 });
-    expect(roleIrql('EVT_WDF_TIMER')).toMatchObject({ min: 0, max: 2 });
+    expect(roleIrql('EVT_WDF_TIMER')).toMatchObject({ min: 2, max: 2, passiveExecutionLevel: true });
     expect(roleIrql('EVT_WDF_WORKITEM')).toMatchObject({ min: 0, max: 0 });
     expect(roleIrql('NO_SUCH_ROLE')).toBeUndefined();
   });

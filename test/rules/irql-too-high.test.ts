@@ -104,8 +104,74 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
     return STATUS_SUCCESS;
 }`,
     },
+    {
+      name: 'a probe under a spin lock of an MDL over a buffer of unknown kind, with unknownBuffers off',
+      options: { unknownBuffers: false },
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    PMDL mdl = IoAllocateMdl(Irp->Tail.Overlay.DriverContext[0], 64, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoReadAccess);
+        MmUnlockPages(mdl);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+    }
+    KeReleaseSpinLock(&ext->Lock, old);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'a probe under a spin lock of an MDL over nonpaged pool',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    PVOID buf = ExAllocatePoolWithTag(NonPagedPoolNx, 64, 'txeT');
+    PMDL mdl;
+    if (buf == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    mdl = IoAllocateMdl(buf, 64, FALSE, FALSE, NULL);
+    if (mdl == NULL) { ExFreePoolWithTag(buf, 'txeT'); return STATUS_INSUFFICIENT_RESOURCES; }
+    KeAcquireSpinLock(&ext->Lock, &old);
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoReadAccess);
+        MmUnlockPages(mdl);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+    }
+    KeReleaseSpinLock(&ext->Lock, old);
+    IoFreeMdl(mdl);
+    ExFreePoolWithTag(buf, 'txeT');
+    return STATUS_SUCCESS;
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'a probe under a spin lock of an MDL over a buffer of unknown kind: "if the buffer is pageable"',
+      code: `${EXT}DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    PMDL mdl = IoAllocateMdl(Irp->Tail.Overlay.DriverContext[0], 64, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoReadAccess);
+        MmUnlockPages(mdl);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+    }
+    KeReleaseSpinLock(&ext->Lock, old);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'tooHighIfPageable', line: 11, column: 9, data: { callee: 'MmProbeAndLockPages', required: 'APC_LEVEL or below', actual: 'DISPATCH_LEVEL' } }],
+    },
     {
       name: 'ZwClose under a spin lock',
       code: `${EXT}DRIVER_DISPATCH Dispatch;

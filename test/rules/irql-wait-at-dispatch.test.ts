@@ -150,6 +150,19 @@ NTSTATUS ReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Resources)
     return STATUS_SUCCESS;
 }`,
     },
+    {
+      name: 'an EvtTimerFunc in a program that creates timers with WdfExecutionLevelPassive may run at PASSIVE_LEVEL',
+      code: `${WDF}EVT_WDF_TIMER EvtTimer;
+VOID EvtTimer(WDFTIMER Timer)
+{
+    PCTX ctx = GetCtx(WdfTimerGetParentObject(Timer));
+    WdfWorkItemFlush(ctx->WorkItem);
+}
+VOID CreateTimer(WDFDEVICE Device, WDF_OBJECT_ATTRIBUTES *attributes)
+{
+    attributes->ExecutionLevel = WdfExecutionLevelPassive;
+}`,
+    },
   ],
   invalid: [
     {
@@ -220,6 +233,16 @@ VOID EvtDpc(WDFDPC Dpc)
     WdfWaitLockRelease(ctx->WaitLock);
 }`,
       errors: [{ messageId: 'waitAtDispatch', line: 7, column: 5, data: { callee: 'WdfWaitLockAcquire', actual: 'DISPATCH_LEVEL' } }],
+    },
+    {
+      name: 'WdfWorkItemFlush in an EvtTimerFunc (DISPATCH_LEVEL: the program creates no passive-level objects)',
+      code: `${WDF}EVT_WDF_TIMER EvtTimer;
+VOID EvtTimer(WDFTIMER Timer)
+{
+    PCTX ctx = GetCtx(WdfTimerGetParentObject(Timer));
+    WdfWorkItemFlush(ctx->WorkItem);
+}`,
+      errors: [{ messageId: 'waitAtDispatch', line: 7, column: 5, data: { callee: 'WdfWorkItemFlush', actual: 'DISPATCH_LEVEL' } }],
     },
     {
       name: 'WdfWorkItemFlush in an EvtInterruptDpc',

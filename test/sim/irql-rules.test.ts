@@ -135,7 +135,13 @@ VOID WdfLocks(PEXT e)
 
   it('irql-not-restored stays for a raise that is not lowered, and _IRQL_raises_ still excuses it', () => {
     const src = `
+_IRQL_requires_(PASSIVE_LEVEL)
 VOID Raises(VOID)
+{
+    KIRQL o;
+    KeRaiseIrql(DISPATCH_LEVEL, &o);
+}
+VOID RaisesUnknownEntry(VOID)
 {
     KIRQL o;
     KeRaiseIrql(DISPATCH_LEVEL, &o);
@@ -152,7 +158,9 @@ VOID SavesGlobal(VOID)
     KIRQL o;
     KeRaiseIrql(DISPATCH_LEVEL, &o);
 }`;
-    expect(at(sim(src, 'Raises'))).toEqual(['irql-not-restored@6']);
+    expect(at(sim(src, 'Raises'))).toEqual(['irql-not-restored@7']);
+    // entered at an IRQL nothing tells (PASSIVE..DISPATCH_LEVEL): at DISPATCH_LEVEL it returns where it was entered
+    expect(at(sim(src, 'RaisesUnknownEntry'))).toEqual([]);
     expect(at(sim(src, 'RaisesAnnotated'))).toEqual([]);
     expect(at(sim(src, 'SavesGlobal'))).toEqual([]);
   });

@@ -3,7 +3,7 @@
  * `invalid` cases exactly the listed findings (messageId, line, column), in order.
  */
 import { describe, expect, it } from 'vitest';
-import { lintText } from '../../src/lint/linter.js';
+import { lintText, type LintOptions } from '../../src/lint/linter.js';
 import type { Rule } from '../../src/lint/rule.js';
 import { allRules } from '../../rules/index.js';
 
@@ -11,6 +11,8 @@ export interface ValidCase {
   code: string;
   name?: string;
   filename?: string;
+  /** The rule's options (as in the config file's `[severity, options]`). */
+  options?: Record<string, unknown>;
 }
 export interface ExpectedError {
   messageId: string;
@@ -22,10 +24,10 @@ export interface InvalidCase extends ValidCase {
   errors: ExpectedError[];
 }
 
-function only(rule: Rule) {
-  const rules: Record<string, { severity: 0 | 2 }> = {};
-  for (const r of allRules) rules[r.meta.id] = { severity: r === rule ? 2 : 0 };
-  return { rules };
+function only(rule: Rule, options?: Record<string, unknown>) {
+  const rules: Record<string, { severity: 0 | 2; options?: Record<string, unknown> }> = {};
+  for (const r of allRules) rules[r.meta.id] = r !== rule ? { severity: 0 } : options ? { severity: 2, options } : { severity: 2 };
+  return { rules } as unknown as LintOptions;
 }
 
 function title(c: ValidCase, index: number): string {
@@ -40,7 +42,7 @@ export function runRuleTests(rule: Rule, tests: { valid: (ValidCase | string)[];
       tests.valid.forEach((raw, i) => {
         const c = typeof raw === 'string' ? { code: raw } : raw;
         it(title(c, i), () => {
-          const r = lintText(c.code, c.filename ?? 'test.c', only(rule));
+          const r = lintText(c.code, c.filename ?? 'test.c', only(rule, c.options));
           const fatal = r.messages.filter((m) => m.fatal);
           expect(fatal, 'no internal errors').toEqual([]);
           expect(r.messages.map((m) => `${m.line}:${m.column} ${m.messageId}: ${m.message}`)).toEqual([]);
@@ -50,7 +52,7 @@ export function runRuleTests(rule: Rule, tests: { valid: (ValidCase | string)[];
     describe('invalid', () => {
       tests.invalid.forEach((c, i) => {
         it(title(c, i), () => {
-          const r = lintText(c.code, c.filename ?? 'test.c', only(rule));
+          const r = lintText(c.code, c.filename ?? 'test.c', only(rule, c.options));
           expect(r.messages.filter((m) => m.fatal)).toEqual([]);
           const actual = r.messages.map((m) => {
             const e: ExpectedError = { messageId: m.messageId ?? '', line: m.line };

@@ -35,8 +35,22 @@ describe('differential validation: linter vs simulator on generated functions', 
       'origin:helper-lock-out', 'partial', 'reuse', 'own-irp', 'chain:head-only', 'chain:walk-after-free', 'free:keep', 'field', 'helper:GenFreeMdl',
       'helper:GenProbeMdl', 'helper:GenRebuild', 'mode:KernelMode', 'mode:guard', 'buf:Type3InputBuffer', 'buf:embedded', 'op:swapped', 'op:bad-op',
       'op:bad-mode', 'use:write', 'use:write-op', 'check:none', 'check:assert', 'map:specify-false',
+      // the four IRQL rules of session 4: spin-lock regions, raises, pageable code and paged pool (defects and traps)
+      'lock:exit-return', 'lock:exit-goto', 'lock:nested-cond', 'lock:nested-pair', 'lock:loop-acquire', 'lock:release-twice', 'lock:flag',
+      'lock:finally', 'lock:goto-local', 'lock:helper-release', 'lock:try-lock', 'lock:plain', 'lock-x:queued', 'raise:raise-return',
+      'raise:raise-below', 'raise:lower-above', 'raise:nested-ok', 'raise:raise-flag', 'raise:raise-plain', 'raise-x:KfRaiseIrql',
+      'paged-call:GenPagedHelper', 'paged-call:GenPagedWork', 'paged-free:inside', 'paged-free:outside', 'item:wait-null', 'item:wait-timeout',
+      'item:delay', 'item:wait-zero', 'item:paged-helper', 'item:paged-work', 'entry:passive', 'entry:max-passive',
     ];
     for (const f of wanted) expect(seen.get(f) ?? 0, f).toBeGreaterThanOrEqual(2);
+    // clean programs get the traps of the four IRQL rules only
+    const defects = ['lock:exit-return', 'lock:exit-goto', 'lock:nested-cond', 'lock:nested-pair', 'lock:loop-acquire', 'lock:release-twice',
+      'raise:raise-return', 'raise:raise-below', 'raise:lower-above', 'paged-free:inside', 'item:wait-null', 'item:wait-timeout', 'item:delay',
+      'item:paged-helper', 'item:paged-work'];
+    for (let i = 0; i < 300; i++) {
+      const p = generateProgram(7, i);
+      if (p.clean) expect([...features(p)].filter((f) => defects.includes(f)), `clean program ${i}`).toEqual([]);
+    }
     expect(seen.get('clean')! / 2000).toBeGreaterThan(0.4);
     // clean programs are the precision measure: nearly all of them are correct
     expect(cleanFaulty / clean, `${cleanFaulty} of ${clean} clean programs fault`).toBeLessThan(0.05);
@@ -51,8 +65,10 @@ describe('differential validation: linter vs simulator on generated functions', 
     expect(report.inconclusive).toBe(0);
     // the comparison is not vacuous
     // (irql-too-low needs a PASSIVE_LEVEL context, a DRIVER_DISPATCH function, which few programs have: about
-    // 0.7% of the functions show one; the 10,000-program run counts them)
-    for (const t of report.table) expect(t.tp, t.rule).toBeGreaterThan(t.rule === 'irql-too-low' ? 0 : 10);
+    // 0.7% of the functions show one; irql-too-high keeps the calls that are not waits, paged pool or pageable
+    // code, about 1.2% of the functions; the 10,000-program run counts them)
+    const least: Record<string, number> = { 'irql-too-low': 0, 'irql-too-high': 3 };
+    for (const t of report.table) expect(t.tp, t.rule).toBeGreaterThan(least[t.rule] ?? 10);
     const open = report.disagreements.filter((d) => d.known?.status === 'open-linter-bug');
     if (open.length) {
       const ids = [...new Set(open.map((d) => d.known!.id))];

@@ -1,0 +1,57 @@
+/**
+ * The IRQL rules explain a finding by the chain that gives the function its IRQL: the role or
+ * annotation, each caller across files, the call that changed the IRQL. The chain is the finding's
+ * path (JSON) and the SARIF result's code flow, each step in its own file.
+ */
+import { describe, expect, it } from 'vitest';
+import { lintText, prepareProject } from '../../src/lint/linter.js';
+import { toSarif } from '../../src/report/sarif.js';
+import { allRules } from '../../rules/index.js';
+
+const DPC = `KDEFERRED_ROUTINE MyDpc;
+VOID Middle(PVOID c);
+VOID MyDpc(PKDPC d, PVOID c, PVOID a, PVOID b)
+{
+    Middle(c);
+}
+`;
+const MIDDLE = `VOID Leaf(PVOID c);
+VOID Middle(PVOID c)
+{
+    Leaf(c);
+}
+`;
+const LEAF = `VOID Leaf(PVOID c)
+{
+    ZwClose((HANDLE)c);
+}
+`;
+
+describe('IRQL explanation chains', () => {
+  const inputs = [
+    { path: '/drv/dpc.c', text: DPC },
+    { path: '/drv/middle.c', text: MIDDLE },
+    { path: '/drv/leaf.c', text: LEAF },
+  ];
+  const project = prepareProject(inputs, '/drv');
+  const result = lintText(LEAF, '/drv/leaf.c', { project });
+  const finding = result.messages.find((m) => m.ruleId === 'irql-too-high');
+
+  it('the finding in the leaf names the whole chain of callers', () => {
+    expect(finding?.line).toBe(3);
+    expect(finding?.message).toContain('Leaf is called by Middle at middle.c:4');
+    expect(finding?.message).toContain('MyDpc is a KDEFERRED_ROUTINE');
+  });
+
+  it('its path has one step per link, in the file of that link', () => {
+    const steps = (finding?.path ?? []).map((s) => `${s.file ?? 'leaf.c'}:${s.line}`);
+    expect(steps).toEqual(['/drv/dpc.c:1', '/drv/dpc.c:5', '/drv/middle.c:4', 'leaf.c:3']);
+  });
+
+  it('the SARIF code flow walks the same chain across artifacts', () => {
+    const log = toSarif([{ ...result, source: LEAF }], { cwd: '/drv', rules: allRules.map((r) => r.meta), toolVersion: '0' });
+    const r = log.runs[0]!.results!.find((x) => x.ruleId === 'irql-too-high')!;
+    const locs = r.codeFlows![0]!.threadFlows[0]!.locations.map((l) => `${l.location!.physicalLocation!.artifactLocation!.uri}:${l.location!.physicalLocation!.region!.startLine}`);
+    expect(locs).toEqual(['dpc.c:1', 'dpc.c:5', 'middle.c:4', 'leaf.c:3']);
+  });
+});
