@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { lintText, prepareProject } from '../../src/lint/linter.js';
 import { toSarif } from '../../src/report/sarif.js';
 import { allRules } from '../../rules/index.js';
+import { withOverrides } from '../../src/ddi/irql.js';
 
 const DPC = `KDEFERRED_ROUTINE MyDpc;
 VOID Middle(PVOID c);
@@ -53,5 +54,31 @@ describe('IRQL explanation chains', () => {
     const r = log.runs[0]!.results!.find((x) => x.ruleId === 'irql-too-high')!;
     const locs = r.codeFlows![0]!.threadFlows[0]!.locations.map((l) => `${l.location!.physicalLocation!.artifactLocation!.uri}:${l.location!.physicalLocation!.region!.startLine}`);
     expect(locs).toEqual(['dpc.c:1', 'dpc.c:5', 'middle.c:4', 'leaf.c:3']);
+  });
+});
+
+describe('IRQL contracts from the config reach the rules', () => {
+  const code = `typedef struct _EXT { KSPIN_LOCK Lock; } EXT, *PEXT;
+DRIVER_DISPATCH Disp;
+NTSTATUS Disp(PDEVICE_OBJECT D, PIRP Irp)
+{
+    PEXT e = (PEXT)D->DeviceExtension;
+    KIRQL old;
+    KeAcquireSpinLock(&e->Lock, &old);
+    MyDrvWaitForDevice(e);
+    MyDrvPoke(e);
+    KeReleaseSpinLock(&e->Lock, old);
+    return STATUS_SUCCESS;
+}
+`;
+  it('a routine of the project\'s own table is checked like a DDI (a wait, and a PASSIVE_LEVEL routine)', () => {
+    const irqlTable = withOverrides({ MyDrvWaitForDevice: { max: 1, wait: true }, MyDrvPoke: { max: 0 } });
+    const project = prepareProject([{ path: '/drv/a.c', text: code }], '/drv', { irqlTable });
+    const r = lintText(code, '/drv/a.c', { project });
+    expect(r.messages.map((m) => `${m.line} ${m.ruleId}`)).toEqual(['8 irql-wait-at-dispatch', '9 irql-too-high']);
+  });
+  it('without the config entries the calls are unknown externals: nothing is reported', () => {
+    const project = prepareProject([{ path: '/drv/a.c', text: code }], '/drv');
+    expect(lintText(code, '/drv/a.c', { project }).messages).toEqual([]);
   });
 });
