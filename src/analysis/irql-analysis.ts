@@ -20,7 +20,7 @@
  */
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
-import { declName, stripCasts } from './mdl-analysis.js';
+import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
 import { toLite } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
@@ -213,6 +213,8 @@ export interface IrqlContext {
   assumed?: boolean;
   /** Where it comes from, as explanation steps: the annotation or role, then each caller (across files). */
   chain?: PathStep[];
+  /** For a context from a call site: the calls it goes through (caller, call position), innermost last. */
+  sites?: { file: SourceFile; fn: FunctionInfo; pos: string }[];
 }
 
 /** `&x`, `x`, `&ctx->Lock`: the path of the object designated (text without spaces), or undefined. */
@@ -1181,6 +1183,45 @@ export class IrqlEngine {
     this.registrationIndex = regs;
   }
 
+  private readonly dead = new Map<string, Set<string>>();
+  /**
+   * Calls and returns of a function that no execution reaches by the MDL analysis, which follows the values
+   * the IRQL analysis does not (an MDL's state in `MdlFlags & MDL_PAGES_LOCKED`, a status, NULL-ness): by
+   * position (`line:column`, returns `ret:line:column`). Empty when that analysis did not run to the end.
+   */
+  deadPositions(file: SourceFile, fn: FunctionInfo): Set<string> {
+    const key = `${file.path}#${fn.name}#${fn.line}`;
+    let d = this.dead.get(key);
+    if (d) return d;
+    d = new Set<string>();
+    try {
+      const a = analyzeFunction(file, fn, this.project, { record: false });
+      if (!a.skipped && a.reachable.size) {
+        const live = new Set<string>();
+        const all = new Set<string>();
+        for (const n of a.cfg.nodes) {
+          const at = (x: SyntaxNode, pre = '') => `${pre}${x.startPosition.row + 1}:${x.startPosition.column + 1}`;
+          const ps = n.calls.map((c) => at(c));
+          if (n.kind === 'return' && n.ast) ps.push(at(n.ast, 'ret:'));
+          for (const p of ps) {
+            all.add(p);
+            if (a.reachable.has(n.id)) live.add(p);
+          }
+        }
+        for (const p of all) if (!live.has(p)) d.add(p);
+      }
+    } catch {
+      // no pruning for a function the MDL analysis cannot handle
+    }
+    this.dead.set(key, d);
+    return d;
+  }
+
+  /** A context from a call site no execution reaches (by the MDL analysis of the callers on its chain). */
+  unreachableContext(c: IrqlContext): boolean {
+    return (c.sites ?? []).some((s) => this.deadPositions(s.file, s.fn).has(s.pos));
+  }
+
   /** Annotated to change the IRQL or to hold / release a lock on return (`_IRQL_raises_`, `_Acquires_lock_`...). */
   changesIrqlByAnnotation(pf: ProjectFunction): boolean {
     this.buildIndexes();
@@ -1293,11 +1334,11 @@ export class IrqlEngine {
     this.ctxInProgress.add(pf.key);
     const out: IrqlContext[] = declared ? [declared] : [];
     try {
-      const sites: { caller: ProjectFunction; at: { line: number; m: Mask[]; why: (Why | null)[] } }[] = [];
+      const sites: { caller: ProjectFunction & { file: SourceFile; fn: FunctionInfo }; at: { line: number; pos: string; m: Mask[]; why: (Why | null)[] } }[] = [];
       for (const caller of this.project.callersOf(pf)) {
         if (!caller.fn || !caller.file) continue;
         const a = this.analysisOf(caller.file, caller.fn);
-        for (const at of a?.callSites.values() ?? []) if (at.target === pf.key) sites.push({ caller, at });
+        for (const [pos, at] of a?.callSites ?? []) if (at.target === pf.key) sites.push({ caller: caller as ProjectFunction & { file: SourceFile; fn: FunctionInfo }, at: { ...at, pos } });
       }
       for (const { caller, at } of sites) {
         const site = { line: at.line };
@@ -1309,6 +1350,7 @@ export class IrqlEngine {
           const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);
           const where = `${pf.name} is called by ${caller.name} at ${this.project.displayName(caller.path)}:${site.line}`;
           const ctx: IrqlContext = {
+            sites: [...(c.sites ?? []), { file: caller.file, fn: caller.fn, pos: at.pos }],
             entry: mask,
             because: why ? `${where}, where ${why.text}` : `${where} (${c.because})`,
             chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${caller.name} calls ${pf.name}` }],
@@ -1389,6 +1431,9 @@ export function irqlViolations(project: Project, file: SourceFile, fn: FunctionI
       const target = r.entries.reduce((t, e) => (t | (obs.targetPer?.[e] ?? 0)) >>> 0, 0);
       const v: IrqlViolation = { obs, context: c, actual: r.actual, target, direction, why: r.why ? r.why.text : c.because };
       if (ifPageable) v.ifPageable = true;
+      // (the MDL analysis's values, asked only for a violation: a call or a caller's call no execution reaches)
+      if (obs.kind !== 'page-section' && engine.deadPositions(file, fn).has(`${obs.line}:${obs.column}`)) break;
+      if (engine.unreachableContext(c)) continue;
       out.push(v);
       break;
     }
@@ -1421,12 +1466,11 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
       if (!r.entries.length) continue;
       let entry = 0;
       for (const e of r.entries) entry = (entry | (c.entry & ENTRY_LEVELS[e]!)) >>> 0;
-      if (ret.held.length) {
-        out.push({ ret, context: c, kind: 'heldAtExit', actual: r.actual, entry, why: r.why ? r.why.text : c.because });
-        break;
-      }
-      if (r.entries.some((e) => (ret.m[e]! & ENTRY_LEVELS[e]!) !== 0)) continue;
-      out.push({ ret, context: c, kind: 'notRestored', actual: r.actual, entry, why: r.why ? r.why.text : c.because });
+      if (!ret.held.length && r.entries.some((e) => (ret.m[e]! & ENTRY_LEVELS[e]!) !== 0)) continue;
+      // (a return no execution reaches, by the MDL analysis's values; a context from such a call)
+      if (engine.deadPositions(file, fn).has(`ret:${ret.line}:${ret.column}`)) break;
+      if (engine.unreachableContext(c)) continue;
+      out.push({ ret, context: c, kind: ret.held.length ? 'heldAtExit' : 'notRestored', actual: r.actual, entry, why: r.why ? r.why.text : c.because });
       break;
     }
   }
@@ -1440,5 +1484,6 @@ export function lockIssues(project: Project, file: SourceFile, fn: FunctionInfo)
   const pf = project.functionOf(file, fn);
   if (!a || !pf || !a.lockIssues.length) return [];
   const contexts = engine.contextsOf(pf);
-  return a.lockIssues.filter((i) => contexts.some((c) => inContext(c, i.m, []).entries.length > 0));
+  const dead = engine.deadPositions(file, fn);
+  return a.lockIssues.filter((i) => !dead.has(`${i.line}:${i.column}`) && contexts.some((c) => !engine.unreachableContext(c) && inContext(c, i.m, []).entries.length > 0));
 }

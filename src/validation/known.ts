@@ -220,23 +220,24 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
     ],
     {
       id: 'irql-call-in-unreachable-code',
-      witness: { seed: 1, index: 597 },
+      witness: { seed: 1, index: 3286 },
       status: 'accepted',
       reason:
-        'The IRQL analysis follows the IRQL on every path of the control-flow graph without the data conditions the MDL ' +
-        'analysis tracks (a status known to be a success, a flag cleared on all paths): a call inside a branch no execution ' +
-        'takes (`if (!NT_SUCCESS(status))` with `status` still STATUS_SUCCESS, `Length > 4096` after a `Length > 64` exit) is ' +
-        'checked like any other, and so are the returns, acquires and releases there (irql-not-restored, spinlock-unbalanced). ' +
-        'Its IRQL / lock state is the reported one whenever the branch is reached; the simulator, which executes the values, ' +
-        'never reaches it.',
+        'A finding is dropped when the MDL analysis, which follows values the IRQL analysis does not (an MDL\'s state in ' +
+        '`MdlFlags & MDL_PAGES_LOCKED`, a status, NULL-ness), finds the call, the return or the caller\'s call site unreachable. ' +
+        'What remains is a branch neither analysis can rule out but no execution takes: a helper entered only through a call ' +
+        'the simulator never reaches for reasons of values outside both analyses (`Length > 4096` after a `Length > 64` exit). ' +
+        'The reported IRQL / lock state holds whenever the branch is reached.',
       // (or reached only through such a branch: a helper whose IRQL comes from a call there)
-      matches: (c) => c.unreachable || c.infeasibleLinterPath,
+      matches: (c) => c.unreachable || (c.infeasibleLinterPath && !/ is called by /.test(c.detail)),
     },
   ),
   ...forRules(
     [
       ['irql-pageable-at-dispatch', 'fn'],
       ['irql-wait-at-dispatch', 'fn'],
+      ['irql-pageable-at-dispatch', 'fp'],
+      ['irql-wait-at-dispatch', 'fp'],
     ],
     {
       id: 'callee-fault-at-call-site',
@@ -247,7 +248,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
         'violation in the helper (PAGED_CODE(), its PAGE-section entry), once per way it is entered, with the caller in the message; the ' +
         'simulator, which cannot give the helper one entry IRQL, shows the fault while executing the caller and attributes it to the ' +
         'call line. Both tools find the defect; they place it differently.',
-      matches: (c) => /\(in Gen\w+, line \d+/.test(c.detail),
+      matches: (c) => (c.direction === 'fn' ? /\(in Gen\w+, line \d+/.test(c.detail) : / is called by /.test(c.detail) && c.infeasibleLinterPath),
     },
   ),
   {
