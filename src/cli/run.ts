@@ -82,7 +82,9 @@ export function helpText(rules: readonly RuleLike[]): string {
   };
   const ruleLines = rules.map((r) => {
     const m: RuleMeta = r.meta;
-    return `  ${m.id.padEnd(26)}${wrap(`${m.docs.description} [default: ${m.defaultSeverity}]`, 52, ' '.repeat(28))}`;
+    const body = wrap(`${m.docs.description} [default: ${m.defaultSeverity}]`, 52, ' '.repeat(28));
+    // a rule id as wide as the column gets its description on the next line
+    return m.id.length >= 26 ? `  ${m.id}\n${' '.repeat(28)}${body}` : `  ${m.id.padEnd(26)}${body}`;
   });
   const caRules = rules.filter((r) => r.meta.caWarnings && r.meta.caWarnings.length > 0).map((r) => `${r.meta.id}: ${r.meta.caWarnings!.map((w) => `C${w}`).join(', ')}`);
   const subUsage = Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`);
