@@ -109,6 +109,14 @@ interface LockFact {
 /** Lock kinds whose state spinlock-unbalanced follows (a fast mutex: double acquire and release only). */
 const TRACKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock', 'fast-mutex']);
 const EXIT_CHECKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock']);
+/** Lock-fact variants kept apart per CFG node (more are joined into the last). */
+const MAX_VARIANTS = 6;
+/** What a state knows of the locks, as a key: states with the same key are joined. */
+function lockSignature(s: State): string {
+  if (!s.locks.size) return '';
+  return [...s.locks].map(([k, f]) => `${k}=${f.held ? 1 : 0}`).sort().join(',');
+}
+
 /** `ret` of a state that did not come through a return statement / through several. */
 const NO_RETURN = -2;
 const MIXED_RETURNS = -1;
@@ -122,6 +130,8 @@ interface State {
   qh: Map<string, string>;
   /** The return statement (CFG node) this state left by, on its way to the exit. */
   ret: number;
+  /** The last IRQL change restored the value of this parameter (index); -1 none, -2 not the same on all paths. */
+  pr: number;
   /** m[k]: IRQLs possible here when the function was entered at entry level k (ENTRY_LEVELS). */
   m: Mask[];
   /** Saved old IRQLs: variable or lock-handle path -> per entry level. */
@@ -170,6 +180,8 @@ export interface FunctionIrql {
   callSites: Map<string, { target: string; line: number; m: Mask[]; why: (Why | null)[] }>;
   /** IRQLs possible at the function's normal exit, per entry level (0 for an entry level that never returns). */
   exit: Mask[];
+  /** On every path the function returns at the IRQL its parameter of this index holds (it restores it last). */
+  exitParam?: number;
   /** Per return (or the fall-through at the closing brace): where, and the state there. */
   returns: ReturnObservation[];
   /** Double acquires and releases of locks known not to be held. */
@@ -463,21 +475,33 @@ function refine(s: State, cond: SyntaxNode, truth: boolean): void {
   }
 }
 
-const fresh = (): State => ({ flags: new Map(), locks: new Map(), qh: new Map(), ret: NO_RETURN, m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
+const fresh = (): State => ({ flags: new Map(), locks: new Map(), qh: new Map(), ret: NO_RETURN, pr: -1, m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
 const copy = (s: State): State => ({
   flags: new Map(s.flags),
   locks: new Map(s.locks),
   qh: new Map(s.qh),
   ret: s.ret,
+  pr: s.pr,
   m: [...s.m],
   saved: new Map([...s.saved].map(([k, v]) => [k, [...v]])),
   why: [...s.why],
 });
 
 const FLAG_CONST: Record<string, number> = { TRUE: 1, FALSE: 0, true: 1, false: 0, '0': 0, '1': 1, STATUS_SUCCESS: 0 };
-/** Error statuses (NT_SUCCESS false), kept as the flag value 2. */
+/** Error statuses (NT_SUCCESS false), kept as the flag value -1; small decimal constants as themselves (loop counters). */
 const ERROR_STATUS = /^STATUS_(UNSUCCESSFUL|INSUFFICIENT_RESOURCES|INVALID_PARAMETER|BUFFER_TOO_SMALL|ACCESS_VIOLATION|NOT_SUPPORTED|INVALID_DEVICE_REQUEST|CANCELLED|NO_MEMORY|DEVICE_NOT_READY|INVALID_DEVICE_STATE|NOT_FOUND|ACCESS_DENIED|INVALID_USER_BUFFER|DATA_ERROR|IO_DEVICE_ERROR)$/;
-const flagValue = (t: string): number | undefined => FLAG_CONST[t] ?? (ERROR_STATUS.test(t) ? 2 : undefined);
+const flagValue = (t: string): number | undefined => FLAG_CONST[t] ?? (ERROR_STATUS.test(t) ? -1 : /^\d{1,6}[uUlL]*$/.test(t) ? Number.parseInt(t, 10) : undefined);
+
+/** The variables a statement writes (assignments, `++`/`--`, declarations): their roots. */
+function writtenRoots(stmt: SyntaxNode): string[] {
+  const out: string[] = [];
+  for (const n of nodesOf(stmt)) {
+    if (n.type === 'assignment_expression') out.push(rootOf(n.childForFieldName('left')?.text ?? '') ?? '');
+    else if (n.type === 'update_expression') out.push(rootOf(n.childForFieldName('argument')?.text ?? '') ?? '');
+    else if (n.type === 'init_declarator') out.push(declName(n.childForFieldName('declarator')) ?? '');
+  }
+  return out.filter(Boolean);
+}
 
 /** `x = TRUE;`, `BOOLEAN x = FALSE;`, `x = other;` in a statement: the flags it sets (undefined: no longer known). */
 function flagWrites(stmt: SyntaxNode | undefined, out: Map<string, number | undefined>): void {
@@ -518,7 +542,16 @@ function refineFlag(s: State, cond: SyntaxNode, truth: boolean): boolean {
       const isOne = op === '==' ? (k === 1) === truth : (k === 1) !== truth;
       return refineFlag(s, l, isOne);
     }
-    return true;
+    // a counter compared with a constant (`for (i = 0; i < 2; i++)`: the first test is true)
+    const n = r ? /^\d{1,6}[uUlL]*$/.exec(unparen(r).text) : null;
+    if (op && l?.type === 'identifier' && n && ['<', '<=', '>', '>=', '==', '!='].includes(op)) {
+      const v = s.flags.get(l.text);
+      if (v === undefined) return true;
+      const k = Number.parseInt(n[0], 10);
+      const holds = op === '<' ? v < k : op === '<=' ? v <= k : op === '>' ? v > k : op === '>=' ? v >= k : op === '==' ? v === k : v !== k;
+      return holds === truth;
+    }
+    return condFlag(s, c, truth);
   }
   if (c.type === 'call_expression' && /^NT_SUCCESS$/.test(calleeOf(c) ?? '')) {
     // NT_SUCCESS(status) with the status known to be STATUS_SUCCESS or an error
@@ -526,17 +559,46 @@ function refineFlag(s: State, cond: SyntaxNode, truth: boolean): boolean {
     const x = a ? unparen(a) : undefined;
     if (x?.type !== 'identifier') return true;
     const v = s.flags.get(x.text);
-    if (v !== undefined && (v === 0) !== truth) return false;
-    if (v === undefined) s.flags.set(x.text, truth ? 0 : 2);
+    if (v !== undefined && (v >= 0) !== truth) return false;
+    if (v === undefined) s.flags.set(x.text, truth ? 0 : -1);
     return true;
   }
   if (c.type === 'identifier') {
     const v = s.flags.get(c.text);
     if (v !== undefined && (v !== 0) !== truth) return false;
     s.flags.set(c.text, truth ? 1 : 0);
+    return true;
   }
+  return condFlag(s, c, truth);
+}
+
+/**
+ * Any other condition without side effects (`pFilter->context & EXAMINE_UNDER_LOCK`, `(x & 8) != 0`) is a
+ * flag of its own, by its text, until something writes a variable it reads: a lock taken under it and
+ * released under the same test stays paired.
+ */
+function condFlag(s: State, c: SyntaxNode, truth: boolean): boolean {
+  for (const n of nodesOf(c)) if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'update_expression') return true;
+  const key = `?${c.text.replace(/\s+/g, '')}`;
+  const v = s.flags.get(key);
+  if (v !== undefined && (v !== 0) !== truth) return false;
+  s.flags.set(key, truth ? 1 : 0);
   return true;
 }
+
+/** Forget the condition flags that read one of these variables (written by the statement). */
+function forgetConds(s: State, roots: readonly string[]): void {
+  if (!roots.length) return;
+  for (const k of [...s.flags.keys()]) {
+    if (!k.startsWith('?')) continue;
+    // the variables it reads (field names after -> and . are not variables)
+    const names = k.replace(/(->|\.)[A-Za-z_]\w*/g, '').match(/[A-Za-z_]\w*/g) ?? [];
+    if (names.some((x) => roots.includes(x))) s.flags.delete(k);
+  }
+}
+
+/** The variable an lvalue or argument starts from: `pFilter` of `&pFilter->context`. */
+const rootOf = (t: string): string | undefined => /^[\s(&*]*([A-Za-z_]\w*)/.exec(t)?.[1];
 
 function join(a: State, b: State): { s: State; changed: boolean } {
   let changed = false;
@@ -561,6 +623,10 @@ function join(a: State, b: State): { s: State; changed: boolean } {
   }
   if (s.ret !== b.ret && s.ret !== MIXED_RETURNS) {
     s.ret = MIXED_RETURNS;
+    changed = true;
+  }
+  if (s.pr !== b.pr && s.pr !== -2) {
+    s.pr = -2;
     changed = true;
   }
   for (let e = 0; e < NE; e++) {
@@ -603,12 +669,14 @@ interface FnCtx {
   consts: ReadonlyMap<string, string>;
   calls: Map<string, IrqlCallObservation>;
   callSites: Map<string, { target: string; line: number; m: Mask[]; why: (Why | null)[] }>;
-  /** By position: the issue, or null once a later visit of the fixpoint no longer supports it. */
-  lockIssues: Map<string, LockIssue | null>;
+  /** By position and lock facts of the state that shows it. */
+  lockIssues: Map<string, LockIssue>;
   /** Locks acquired or released here or by callees, by path. */
   touched: Map<string, { kind: LockKind; line: number; via: string }>;
   /** A callee did something to locks the analysis cannot name here. */
   unknownLocks: boolean;
+  /** The function's parameters (a restore of one is its callers' saved value). */
+  params: string[];
 }
 
 /** The identifier naming a function in its definition (`Foo` of `NTSTATUS\nFoo(PIRP Irp)`). */
@@ -796,67 +864,91 @@ export class IrqlEngine {
       lockIssues: new Map(),
       touched: new Map(),
       unknownLocks: false,
+      params: fn.params,
     };
     if (/\bIoAllocateMdl\b/.test(text)) fx.buffers = mdlBuffers(body, fx.pagedBlocks);
     for (const o of entryObs) fx.calls.set(`entry:${o.line}:${o.column}`, o);
-    const states: (State | undefined)[] = cfg.nodes.map(() => undefined);
-    states[cfg.entry] = fresh();
+    // per node, the states of the paths reaching it, kept apart by what they know of the locks (a lock held
+    // on one path and free on another stays so: a `goto cleanup` that skips a release, a loop that takes a
+    // lock on each turn); the flags and IRQLs of the paths with the same lock facts are joined
+    const states: (State[] | undefined)[] = cfg.nodes.map(() => undefined);
+    states[cfg.entry] = [fresh()];
     const work = [cfg.entry];
     const queued = new Uint8Array(cfg.nodes.length);
     queued[cfg.entry] = 1;
-    // the state at the exit, per return statement it came through
-    const exits = new Map<number, State>();
+    // the state at the exit, per return statement it came through and lock facts
+    const exits = new Map<string, State>();
+    const enqueue = (to: number) => {
+      if (!queued[to]) {
+        work.push(to);
+        queued[to] = 1;
+      }
+    };
+    const merge = (to: number, out: State) => {
+      const list = states[to];
+      if (!list) {
+        states[to] = [copy(out)];
+        return enqueue(to);
+      }
+      const sig = lockSignature(out);
+      const k = list.findIndex((v) => lockSignature(v) === sig);
+      const at = k >= 0 ? k : list.length < MAX_VARIANTS ? -1 : list.length - 1;
+      if (at < 0) {
+        list.push(copy(out));
+        return enqueue(to);
+      }
+      const j = join(list[at]!, out);
+      if (j.changed) {
+        list[at] = j.s;
+        enqueue(to);
+      }
+    };
     let steps = 0;
     while (work.length) {
-      if (++steps > 200_000) return null;
       const id = work.shift()!;
       queued[id] = 0;
       const n = cfg.nodes[id]!;
-      const s = copy(states[id]!);
-      for (const call of n.calls) this.transferCall(fx, call, n.ast, s);
-      if (n.kind === 'return') s.ret = id;
-      if (n.kind === 'stmt' && n.ast) {
-        const w = new Map<string, number | undefined>();
-        flagWrites(n.ast, w);
-        for (const [k, v] of w) {
-          if (v === undefined) s.flags.delete(k);
-          else s.flags.set(k, v);
-        }
-      }
-      for (const edge of n.succs) {
-        let out = s;
-        if (edge.cond && (edge.kind === 'true' || edge.kind === 'false')) {
-          out = copy(s);
-          refine(out, edge.cond, edge.kind === 'true');
-          if (out.m.every((x) => x === 0)) continue; // this branch is never taken at any reachable IRQL
-          if (!refineFlag(out, edge.cond, edge.kind === 'true')) continue; // the flag's value rules it out
-        }
-        if (edge.to === cfg.exit) {
-          const prev = exits.get(out.ret);
-          exits.set(out.ret, prev ? join(prev, out).s : copy(out));
-        }
-        const cur = states[edge.to];
-        if (!cur) {
-          states[edge.to] = copy(out);
-          work.push(edge.to);
-          queued[edge.to] = 1;
-        } else {
-          const j = join(cur, out);
-          if (j.changed) {
-            states[edge.to] = j.s;
-            if (!queued[edge.to]) {
-              work.push(edge.to);
-              queued[edge.to] = 1;
-            }
+      for (const v of states[id]!) {
+        if (++steps > 200_000) return null;
+        const s = copy(v);
+        // (a condition is taken to keep its value across calls: pairing a lock with its condition can only
+        // remove findings, and a callee that changes the tested field is rare)
+        for (const call of n.calls) this.transferCall(fx, call, n.ast, s);
+        if (n.kind === 'return') s.ret = id;
+        if (n.kind === 'stmt' && n.ast) {
+          const w = new Map<string, number | undefined>();
+          flagWrites(n.ast, w);
+          for (const [k, val] of w) {
+            if (val === undefined) s.flags.delete(k);
+            else s.flags.set(k, val);
           }
+          if (s.flags.size) forgetConds(s, writtenRoots(n.ast));
+        }
+        for (const edge of n.succs) {
+          let out = s;
+          if (edge.cond && (edge.kind === 'true' || edge.kind === 'false')) {
+            out = copy(s);
+            refine(out, edge.cond, edge.kind === 'true');
+            if (out.m.every((x) => x === 0)) continue; // this branch is never taken at any reachable IRQL
+            if (!refineFlag(out, edge.cond, edge.kind === 'true')) continue; // the flag's value rules it out
+          }
+          if (edge.to === cfg.exit) {
+            const key = `${out.ret}|${lockSignature(out)}`;
+            const prev = exits.get(key);
+            exits.set(key, prev ? join(prev, out).s : copy(out));
+          }
+          merge(edge.to, out);
         }
       }
     }
-    const exitState = states[cfg.exit];
+    const exitStates = states[cfg.exit] ?? [];
+    const exitState = exitStates.length ? exitStates.reduce((a, b) => join(a, b).s) : undefined;
     const exit = exitState ? exitState.m : new Array<Mask>(NE).fill(0);
-    // per return: where it is (the `return`, or the closing brace), the IRQL and the locks held there
+    const exitParam = exitState && exitState.pr >= 0 ? exitState.pr : undefined;
+    // per return: where it is (the `return`, or the closing brace), the IRQL and the locks held there, per lock facts
     const returns: ReturnObservation[] = [];
-    for (const [ret, st] of exits) {
+    for (const [key, st] of exits) {
+      const ret = Number(key.slice(0, key.indexOf('|')));
       if (ret === MIXED_RETURNS) continue;
       const at = ret >= 0 ? cfg.nodes[ret]!.ast : body.lastChild ?? undefined;
       if (!at) continue;
@@ -876,7 +968,9 @@ export class IrqlEngine {
         lockEffects.set(path, { held: f?.held, kind: t.kind, line: f?.line ?? t.line, via: f?.via ?? t.via });
       }
     }
-    return { fn, file, calls: [...fx.calls.values()], callSites: fx.callSites, exit, returns, lockIssues: [...fx.lockIssues.values()].filter((x): x is LockIssue => x !== null), lockEffects };
+    const r: FunctionIrql = { fn, file, calls: [...fx.calls.values()], callSites: fx.callSites, exit, returns, lockIssues: [...fx.lockIssues.values()], lockEffects };
+    if (exitParam !== undefined) r.exitParam = exitParam;
+    return r;
   }
 
   /** The pageable code section a function is placed in, if any (alloc_text, code_seg region, __declspec(code_seg)). */
@@ -886,7 +980,7 @@ export class IrqlEngine {
       idx = pageableSections(file);
       this.sectionIndex.set(file.path, idx);
     }
-    const short = fn.name.split('::').pop()!;
+    const short = fn.name.split('::').pop()!.trim();
     const named = idx.named.get(short);
     if (named) return { section: named.section, how: `#pragma alloc_text(${named.section}, ...) at line ${named.line}` };
     const before = file.text.slice(Math.max(0, fn.start - 300), fn.start);
@@ -975,12 +1069,19 @@ export class IrqlEngine {
       // the callee's exit IRQL for each IRQL it is entered at
       const callee = this.analysisOf(target.file, target.fn);
       if (callee) {
+        // a callee that returns at the IRQL a parameter holds (a release helper given the saved IRQL): the
+        // argument's saved value, when this function saved it
+        const p = callee.exitParam !== undefined ? args[callee.exitParam] : undefined;
+        const saved = p ? s.saved.get(slotPath(p) ?? '') : undefined;
         for (let e = 0; e < NE; e++) {
           let out = 0;
-          for (const k of entriesOf(s.m[e]!)) out = (out | (callee.exit[k] || (s.m[e]! & ENTRY_LEVELS[k]!))) >>> 0;
+          if (saved && s.m[e]) out = saved[e]!;
+          else for (const k of entriesOf(s.m[e]!)) out = (out | (callee.exit[k] || (s.m[e]! & ENTRY_LEVELS[k]!))) >>> 0;
           if (out !== s.m[e]) s.why[e] = { line, text: `${name} returns at ${describeMask(out)}` };
           s.m[e] = out;
         }
+        s.pr = -1;
+        if (!saved && p && p.type === 'identifier' && fx.params.includes(p.text)) s.pr = fx.params.indexOf(p.text);
       }
       this.applyCalleeLocks(fx, callee, target.fn.params, args, name, line, s);
       return;
@@ -1016,7 +1117,6 @@ export class IrqlEngine {
     if (!lock) {
       // a release through a handle this function did not fill: whose lock is not known here
       if (handle) s.qh.delete(handle);
-      fx.lockIssues.set(pos, null);
       return;
     }
     fx.touched.set(lock, { kind: eff.kind, line, via: name });
@@ -1027,12 +1127,15 @@ export class IrqlEngine {
       return;
     }
     const issue = eff.op === 'acquire' ? (prev?.held ? 'doubleAcquire' : undefined) : prev && !prev.held ? 'notHeld' : undefined;
-    const old = fx.lockIssues.get(pos);
-    if (issue && prev && old !== null) {
+    if (issue && prev) {
+      // the paths of this state hold (or released) the lock: on them the call is a double acquire (release);
+      // recorded per position and lock facts (the states of other facts reaching the call are other paths)
+      const key = `${pos}|${lockSignature(s)}`;
+      const old = fx.lockIssues.get(key);
       const end = call.endPosition;
       const m = old ? old.m.map((x, e) => (x | s.m[e]!) >>> 0) : [...s.m];
-      fx.lockIssues.set(pos, { kind: issue, lockKind: eff.kind, callee: name, lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
-    } else fx.lockIssues.set(pos, null);
+      fx.lockIssues.set(key, { kind: issue, lockKind: eff.kind, callee: name, lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
+    }
     s.locks.set(lock, { held: eff.op === 'acquire', line, via: name, kind: eff.kind });
     // (after a release the handle still names its lock: releasing it again is a release of a free lock)
     if (handle) s.qh.set(handle, lock);
@@ -1050,6 +1153,7 @@ export class IrqlEngine {
   private applyEffect(fx: FnCtx, eff: IrqlEffect, name: string, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], s: State, line: number): void {
     if ((eff.op === 'acquire' || eff.op === 'release') && TRACKED_LOCKS.has(eff.kind)) this.trackLock(fx, eff, name, call, args, s, line);
     const set = (to: (e: number, cur: Mask) => Mask, text: string) => {
+      s.pr = -1;
       for (let e = 0; e < NE; e++) {
         if (!s.m[e]) continue;
         const n = to(e, s.m[e]!);
@@ -1065,7 +1169,11 @@ export class IrqlEngine {
       if (v) set((e) => v[e]!, what);
       // a value saved where the analysis cannot see (a field another function filled, a parameter): the
       // IRQL goes back to some level not above the current one, which one is not known here
-      else set((_e, cur) => levelRange(0, 31 - Math.clz32(cur)), what);
+      else {
+        set((_e, cur) => levelRange(0, 31 - Math.clz32(cur)), what);
+        // a parameter's value: the IRQL the caller saved and handed in (see the callee exit at the call)
+        if (key && fx.params.includes(key)) s.pr = fx.params.indexOf(key);
+      }
     };
     switch (eff.op) {
       case 'raise': {
@@ -1131,13 +1239,13 @@ export class IrqlEngine {
     for (const file of this.project.allFiles()) {
       for (const a of file.annotations) {
         if (CHANGES_IRQL.test(a.name)) {
-          const m = /^[\s\w*]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
+          const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
           if (m) changes.add(m[1]!);
         }
         if (!/^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)$/.test(a.name)) continue;
         // the function it belongs to: the next `name(` after it, with only types and annotations between
         const rest = file.parsedText.slice(a.end, a.end + 400);
-        const m = /^[\s\w*]*?\b([A-Za-z_]\w*)\s*\(/.exec(rest);
+        const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(rest);
         if (!m) continue;
         const list = ann.get(m[1]!) ?? [];
         list.push({ text: a.text.replace(/\s+/g, ''), path: file.path, line: lineAt(file.text, a.start) });
@@ -1225,7 +1333,7 @@ export class IrqlEngine {
   /** Annotated to change the IRQL or to hold / release a lock on return (`_IRQL_raises_`, `_Acquires_lock_`...). */
   changesIrqlByAnnotation(pf: ProjectFunction): boolean {
     this.buildIndexes();
-    return this.changeIndex!.has(pf.name.split('::').pop()!);
+    return this.changeIndex!.has(pf.name.split('::').pop()!.trim());
   }
 
   private passiveExec: boolean | undefined;
@@ -1238,7 +1346,7 @@ export class IrqlEngine {
   /** Called by functions of the linted files and not by the system (no role, registration or dispatch slot): a helper, whose exits its callers account for. */
   isHelper(pf: ProjectFunction): boolean {
     this.buildIndexes();
-    const short = pf.name.split('::').pop()!;
+    const short = pf.name.split('::').pop()!.trim();
     if (short === 'DriverEntry' || this.roleIndex!.has(short) || this.registrationIndex!.has(pf.key)) return false;
     if (pf.file && this.project.isDispatchRoutine(pf.file, short)) return false;
     return this.project.callersOf(pf).length > 0;
@@ -1254,7 +1362,7 @@ export class IrqlEngine {
   /** The IRQL range a function declares: its annotation, else its role type, else its registration. */
   declaredContext(pf: ProjectFunction): IrqlContext | undefined {
     this.buildIndexes();
-    const short = pf.name.split('::').pop()!;
+    const short = pf.name.split('::').pop()!.trim();
     const anns = this.annotationIndex!.get(short) ?? [];
     let lo: number | undefined;
     let hi: number | undefined;
@@ -1460,6 +1568,8 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
   if (!a || !pf || !a.returns.length || engine.changesIrqlByAnnotation(pf) || engine.isHelper(pf)) return [];
   const contexts = engine.contextsOf(pf);
   const out: ReturnViolation[] = [];
+  // (one finding per return and kind; a return reached with other lock facts is one more observation of it)
+  const seen = new Set<string>();
   for (const ret of a.returns) {
     for (const c of contexts) {
       const r = inContext(c, ret.m, ret.why);
@@ -1470,7 +1580,10 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
       // (a return no execution reaches, by the MDL analysis's values; a context from such a call)
       if (engine.deadPositions(file, fn).has(`ret:${ret.line}:${ret.column}`)) break;
       if (engine.unreachableContext(c)) continue;
-      out.push({ ret, context: c, kind: ret.held.length ? 'heldAtExit' : 'notRestored', actual: r.actual, entry, why: r.why ? r.why.text : c.because });
+      const kind = ret.held.length ? 'heldAtExit' : 'notRestored';
+      const k = `${ret.line}:${ret.column}:${kind}:${ret.held.map((h) => h.lock).join(',')}`;
+      if (!seen.has(k)) out.push({ ret, context: c, kind, actual: r.actual, entry, why: r.why ? r.why.text : c.because });
+      seen.add(k);
       break;
     }
   }
@@ -1485,5 +1598,11 @@ export function lockIssues(project: Project, file: SourceFile, fn: FunctionInfo)
   if (!a || !pf || !a.lockIssues.length) return [];
   const contexts = engine.contextsOf(pf);
   const dead = engine.deadPositions(file, fn);
-  return a.lockIssues.filter((i) => !dead.has(`${i.line}:${i.column}`) && contexts.some((c) => !engine.unreachableContext(c) && inContext(c, i.m, []).entries.length > 0));
+  const seen = new Set<string>();
+  return a.lockIssues.filter((i) => {
+    const k = `${i.line}:${i.column}`;
+    if (seen.has(k) || dead.has(k) || !contexts.some((c) => !engine.unreachableContext(c) && inContext(c, i.m, []).entries.length > 0)) return false;
+    seen.add(k);
+    return true;
+  });
 }

@@ -144,12 +144,14 @@ function violationFinding(rule: IrqlRuleId, v: IrqlViolation, filePath: string, 
 export function irqlFindings(context: RuleContext, rule: IrqlRuleId): IrqlFinding[] {
   const { project, file, fn } = context;
   const out: IrqlFinding[] = [];
+  // (a C++ method's name as written may span lines: `Queue::\n    Lock`)
+  const fnName = fn.name.replace(/\s+/g, '');
   if (rule !== 'spinlock-unbalanced') {
     // irql-too-high's option: probes of buffers whose pageability is not known here
     const unknownBuffers = context.options.unknownBuffers !== false;
     for (const v of irqlViolations(project, file, fn)) {
       if (ruleOf(v) !== rule || (v.ifPageable && !unknownBuffers)) continue;
-      out.push(violationFinding(rule, v, file.path, fn.name));
+      out.push(violationFinding(rule, v, file.path, fnName));
     }
   }
   if (rule === 'irql-not-restored' || rule === 'spinlock-unbalanced') {
@@ -159,7 +161,7 @@ export function irqlFindings(context: RuleContext, rule: IrqlRuleId): IrqlFindin
         out.push({
           loc,
           messageId: 'notRestored',
-          data: { fn: fn.name, actual: describeMask(r.actual), entry: describeMask(r.entry), why: r.why, context: contextText(r.why, r.context) },
+          data: { fn: fnName, actual: describeMask(r.actual), entry: describeMask(r.entry), why: r.why, context: contextText(r.why, r.context) },
           path: pathOf(r.context, r.why, r.ret, `returns at ${describeMask(r.actual)}`, file.path),
         });
       } else if (r.kind === 'heldAtExit' && rule === 'spinlock-unbalanced') {
@@ -167,7 +169,7 @@ export function irqlFindings(context: RuleContext, rule: IrqlRuleId): IrqlFindin
           out.push({
             loc,
             messageId: 'heldAtExit',
-            data: { lock: h.lock, via: h.via, line: String(h.line), fn: fn.name },
+            data: { lock: h.lock, via: h.via, line: String(h.line), fn: fnName },
             path: [
               { line: h.line, column: 1, message: `${h.via} acquires '${h.lock}'` },
               { line: r.ret.line, column: r.ret.column, message: `returns with '${h.lock}' held` },

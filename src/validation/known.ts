@@ -251,27 +251,13 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       matches: (c) => (c.direction === 'fn' ? /\(in Gen\w+, line \d+/.test(c.detail) : / is called by /.test(c.detail) && c.infeasibleLinterPath),
     },
   ),
-  {
-    id: 'lock-held-on-some-paths',
-    witness: { seed: 1, index: 71 },
-    rule: 'spinlock-unbalanced',
-    direction: 'fn',
-    status: 'accepted',
-    reason:
-      'The linter reports a lock state that holds on every path reaching the point. A `goto cleanup` that skips the release joins ' +
-      'the lock-held path with lock-free paths before the shared return; a loop that acquires without releasing joins the first ' +
-      'iteration (the lock\'s state unknown: a caller may hold it) with the back edge. The joined state is "not known", and nothing ' +
-      'is claimed (documented in docs/rules/spinlock-unbalanced.md, Known limitations); the simulator executes the held path.',
-    matches: (c) => c.features.has('lock:exit-goto') || c.features.has('lock:loop-acquire'),
-  },
   ...forRules(
     [
       ['irql-too-low', 'fn'],
-      ['spinlock-unbalanced', 'fn'],
     ],
     {
       id: 'state-lost-at-flag-or-helper-join',
-      witness: { seed: 1, index: 9161 },
+      witness: { seed: 1, index: 2504 },
       status: 'open-linter-bug',
       reason:
         'After a flag-guarded raise or acquire (`if (x) { acquire; held = TRUE; }`) or a release through a helper that restores a ' +
