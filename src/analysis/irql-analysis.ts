@@ -113,8 +113,10 @@ const EXIT_CHECKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wd
 const MAX_VARIANTS = 6;
 /** What a state knows of the locks, as a key: states with the same key are joined. */
 function lockSignature(s: State): string {
-  if (!s.locks.size) return '';
-  return [...s.locks].map(([k, f]) => `${k}=${f.held ? 1 : 0}`).sort().join(',');
+  // the IRQLs too: a raise under a flag and its lower under the same flag stay paired
+  const irql = s.m.join('.');
+  if (!s.locks.size) return irql;
+  return `${irql}|${[...s.locks].map(([k, f]) => `${k}=${f.held ? 1 : 0}`).sort().join(',')}`;
 }
 
 /** `ret` of a state that did not come through a return statement / through several. */

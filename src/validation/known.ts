@@ -251,22 +251,6 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       matches: (c) => (c.direction === 'fn' ? /\(in Gen\w+, line \d+/.test(c.detail) : / is called by /.test(c.detail) && c.infeasibleLinterPath),
     },
   ),
-  ...forRules(
-    [
-      ['irql-too-low', 'fn'],
-    ],
-    {
-      id: 'state-lost-at-flag-or-helper-join',
-      witness: { seed: 1, index: 2504 },
-      status: 'open-linter-bug',
-      reason:
-        'After a flag-guarded raise or acquire (`if (x) { acquire; held = TRUE; }`) or a release through a helper that restores a ' +
-        'saved IRQL the analysis cannot see, the IRQL analysis keeps "DISPATCH_LEVEL or below" (or the lock state "not known") where ' +
-        'only PASSIVE_LEVEL (or "free") is possible on the paths that reach a later AtDpcLevel acquire or second release: ' +
-        'the violation is not certain at every possible IRQL and is not reported. Needs value-correlated (path-split) states.',
-      matches: (c) => [...c.features].some((f) => /^(lock:flag|raise:raise-flag|lock:helper-release|lock:try-lock|raise:raise-return|raise:raise-plain|raise:lower-above|lock:plain)$/.test(f)),
-    },
-  ),
   {
     id: 'second-use-of-freed-mdl',
     witness: { seed: 1, index: 4082 },
