@@ -16,6 +16,10 @@ export interface CliOptions {
   maxFileSizeMiB: number;
   reportUnusedDisableDirectives: boolean;
   color?: boolean;
+  /** `--baseline FILE`: report only findings not in it. */
+  baseline?: string;
+  /** `--baseline-write FILE`: record this run's findings. */
+  baselineWrite?: string;
   version: boolean;
   help: boolean;
 }
@@ -58,6 +62,8 @@ export const SPECS: OptionSpec[] = [
   { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
   { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
   { names: ['--report-unused-disable-directives'], apply: (o) => (o.reportUnusedDisableDirectives = true) },
+  { names: ['--baseline'], value: 'FILE', apply: (o, v) => (o.baseline = v) },
+  { names: ['--baseline-write'], value: 'FILE', apply: (o, v) => (o.baselineWrite = v) },
   { names: ['--color'], apply: (o) => (o.color = true) },
   { names: ['--no-color'], apply: (o) => (o.color = false) },
   { names: ['--version', '-v'], apply: (o) => (o.version = true) },

@@ -12,6 +12,7 @@ import type { IrqlContract } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { SOURCE_EXTENSIONS } from '../parse/parser.js';
 import { unusedDirectiveMessages } from '../lint/suppressions.js';
+import { applyBaseline, baselineOf, BaselineError, readBaseline, type BaselineFile } from './baseline.js';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
@@ -111,6 +112,8 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
     opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
     opt('--quiet', 'Report errors only, not warnings.'),
+    opt('--baseline-write FILE', "Record this run's findings in FILE (JSON: file, rule, function and a fingerprint of the flagged line that survives line shifts, reformatting and renamed functions)."),
+    opt('--baseline FILE', 'Report only the findings that are not in the baseline FILE, and say how many of its entries are no longer found (fixed or changed: write the baseline again to tighten it). The findings it holds are kept as suppressed (json, sarif).'),
     opt('--rule ID:SEVERITY', 'Set a rule to off, warn or error (or 0, 1, 2) for all files, over any configuration file. Repeatable.'),
     opt('-c, --config FILE', `Use FILE as the configuration of every linted file instead of looking up ${CONFIG_FILE_NAME} files.`),
     opt('--print-config FILE', 'Print the configuration that applies to FILE (rules, options, ignore patterns, whether FILE is ignored, IRQL contracts) as JSON, then exit.'),
@@ -148,6 +151,8 @@ export function helpText(rules: readonly RuleLike[]): string {
     '  // ddi-lint-disable-next-line RULE[, RULE...] -- reason',
     '  code(); // ddi-lint-disable-line RULE -- reason',
     '  /* ddi-lint-disable RULE */ ... /* ddi-lint-enable RULE */',
+    '  code(); // NOLINT(ddi-lint/RULE[, ddi-lint/RULE...]) reason',
+    '  // NOLINTNEXTLINE(ddi-lint/RULE) reason    (clang-tidy style; ddi-lint/*: all)',
     para(
       'Without rule ids a directive applies to all rules. Suppressed findings are not reported; they are kept as suppressedMessages (json) and as suppressed results with the reason as justification (sarif).',
       '  ',
@@ -386,7 +391,18 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   const irqlContracts = resolver.irqlContractsFor(listing.files);
   const hasIrqlContracts = Object.keys(irqlContracts).length > 0;
 
-  const results: LintResult[] = [];
+  let baseline: BaselineFile | undefined;
+  if (opts.baseline) {
+    try {
+      baseline = readBaseline(resolve(cwd, opts.baseline));
+    } catch (e) {
+      if (!(e instanceof BaselineError)) throw e;
+      io.stderr.write(`ddi-lint: ${e.message}\n`);
+      return EXIT_ERROR;
+    }
+  }
+
+  let results: LintResult[] = [];
   const texts = new Map<string, string>();
   let skipped = 0;
   let internalFailure = false;
@@ -451,6 +467,29 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     results.push(result);
     // Let the event loop turn: the native tree-sitter binding frees trees only then.
     await new Promise<void>((r) => setImmediate(r));
+  }
+
+  if (opts.baselineWrite) {
+    const out = resolve(cwd, opts.baselineWrite);
+    const b = baselineOf(results, texts, cwd, packageInfo().version);
+    try {
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, `${JSON.stringify(b, null, 2)}\n`);
+    } catch (e) {
+      io.stderr.write(`ddi-lint: cannot write the baseline ${opts.baselineWrite}: ${(e as Error).message}\n`);
+      return EXIT_ERROR;
+    }
+    io.stderr.write(`ddi-lint: wrote ${b.entries.length} finding${b.entries.length === 1 ? '' : 's'} to the baseline ${opts.baselineWrite}\n`);
+  }
+  if (baseline) {
+    const applied = applyBaseline(results, texts, baseline, cwd, opts.baseline!);
+    results = applied.results;
+    io.stderr.write(
+      `ddi-lint: baseline ${opts.baseline}: ${applied.matched} finding${applied.matched === 1 ? '' : 's'} in it not reported; ` +
+        `${applied.gone.length} of its ${baseline.entries.length} entries no longer found` +
+        (applied.gone.length ? ` (fixed or changed: --baseline-write ${opts.baseline} tightens it)` : '') +
+        '\n',
+    );
   }
 
   let warningTotal = 0;

@@ -172,6 +172,23 @@ const DIRECTIVE_RE = /^\s*ddi-lint-(disable-next-line|disable-line|disable|enabl
 /** Parse one comment into a directive, or undefined when it is not one. */
 export function parseDirective(comment: Comment): Directive | undefined {
   let value = comment.value;
+  if (!value.includes('ddi-lint')) return undefined;
+  // clang-tidy style: `// NOLINT(ddi-lint/rule-id, ...)` for this line, `// NOLINTNEXTLINE(ddi-lint/*)` for
+  // the next; only the entries naming ddi-lint count (a bare NOLINT is another tool's)
+  const nolint = /^\s*NOLINT(NEXTLINE)?\(([^)]*)\)([\s\S]*)$/.exec(value);
+  if (nolint) {
+    const names = nolint[2]!.split(',').map((x) => x.trim()).filter((x) => /^ddi-lint(\/|$)/.test(x));
+    if (!names.length) return undefined;
+    const all = names.some((x) => x === 'ddi-lint' || x === 'ddi-lint/*');
+    return {
+      kind: nolint[1] ? 'disable-next-line' : 'disable-line',
+      rules: all ? [] : names.map((x) => x.slice('ddi-lint/'.length)),
+      justification: nolint[3]!.replace(/^[\s:-]+/, '').trim(),
+      line: comment.line,
+      column: comment.column,
+      endLine: comment.endLine,
+    };
+  }
   if (!value.includes(PREFIX)) return undefined;
   if (comment.block) {
     // Allow the decorative leading '*' of a doc-style block comment: /** ddi-lint-disable ... */
@@ -197,7 +214,7 @@ export function parseDirective(comment: Comment): Directive | undefined {
 
 /** All directives in a text, in order. */
 export function parseDirectives(text: string): Directive[] {
-  if (!text.includes(PREFIX)) return [];
+  if (!text.includes('ddi-lint')) return [];
   const out: Directive[] = [];
   for (const c of scanComments(text)) {
     const d = parseDirective(c);

@@ -437,3 +437,32 @@ describe('properties', () => {
     );
   });
 });
+
+describe('NOLINT comments (clang-tidy style)', () => {
+  it('NOLINT(ddi-lint/rule) is a disable-line, NOLINTNEXTLINE(ddi-lint/*) a disable-next-line for all rules', () => {
+    const text = [
+      'MmProbeAndLockPages(m, UserMode, IoReadAccess); // NOLINT(ddi-lint/mdl-probe-outside-try) the caller wraps it',
+      '// NOLINTNEXTLINE(ddi-lint/*)',
+      'ZwClose(h);',
+      'ZwClose(h); // NOLINT(bugprone-foo, ddi-lint/irql-too-high, ddi-lint/irql-too-low)',
+    ].join('\n');
+    const ds = parseDirectives(text).map((d) => ({ kind: d.kind, rules: d.rules, line: d.line, justification: d.justification }));
+    expect(ds).toEqual([
+      { kind: 'disable-line', rules: ['mdl-probe-outside-try'], line: 1, justification: 'the caller wraps it' },
+      { kind: 'disable-next-line', rules: [], line: 2, justification: '' },
+      { kind: 'disable-line', rules: ['irql-too-high', 'irql-too-low'], line: 4, justification: '' },
+    ]);
+  });
+
+  it('a NOLINT for other tools only, or a bare NOLINT, does not suppress ddi-lint', () => {
+    expect(parseDirectives('x(); // NOLINT(bugprone-foo)\ny(); // NOLINT\n/* ddi-lint mentioned */')).toEqual([]);
+  });
+
+  it('the findings of the named rule on that line are suppressed, other rules still reported', () => {
+    const text = 'a();\nZwClose(h); // NOLINT(ddi-lint/irql-too-high)\n';
+    const msg = (ruleId: string, line: number): LintMessage => ({ ruleId, severity: 2, message: 'm', line, column: 1 });
+    const r = applyDirectives(text, [msg('irql-too-high', 2), msg('spinlock-unbalanced', 2)]);
+    expect(r.messages.map((m) => m.ruleId)).toEqual(['spinlock-unbalanced']);
+    expect(r.suppressedMessages.map((m) => m.ruleId)).toEqual(['irql-too-high']);
+  });
+});
