@@ -23,6 +23,7 @@ import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
 import { toLite } from '../parse/lite.js';
+import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import {
   allRegistrationNames,
@@ -836,6 +837,7 @@ export class IrqlEngine {
     // a function that names no routine with an IRQL contract and calls no function of the linted files
     // neither changes the IRQL nor makes a call to check: no CFG needed
     const text = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+    if (nestingDepth(text) > MAX_NESTING) return null; // not analyzed (the linter says so once)
     const pageSection = this.pageableSection(file, fn);
     const node = toLite(fn.node, file.parsedText);
     const entryObs: IrqlCallObservation[] = [];

@@ -16,6 +16,7 @@
  */
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import { toLite, type AstNode } from '../parse/lite.js';
+import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 
 type SyntaxNode = AstNode;
 import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode, type TryCtx } from '../cfg/cfg.js';
@@ -2778,6 +2779,11 @@ export function analyzeFunction(
   project?: ProjectContext,
   want: { summary?: boolean; record?: boolean } = {},
 ): FunctionAnalysis {
+  if (nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd)) > MAX_NESTING) {
+    // too deep to walk recursively: nothing is claimed (the linter reports the function as not analyzed)
+    const cfg = { fn, nodes: [], entry: 0, exit: 0, raiseExit: 0, hasErrors: true, truncated: true } as unknown as Cfg;
+    return { fn, cfg, observations: [], reachable: new Set(), imprecise: true, skipped: `nested more than ${MAX_NESTING} levels deep` };
+  }
   const node = toLite(fn.node, file.parsedText);
   const body = node.childForFieldName('body') ?? node;
   const raisesHere = project ? (name: string) => raises(name) || project.mayRaise(file, name) : raises;

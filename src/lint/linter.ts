@@ -6,6 +6,7 @@
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
 import { Project } from '../analysis/project.js';
+import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type SourceFile } from '../parse/parser.js';
@@ -110,6 +111,12 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
   for (const fn of file.functions) {
     if (fn.hasError) withErrors++;
     const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+    const depth = nestingDepth(body);
+    if (depth > MAX_NESTING) {
+      // the analyses walk the syntax recursively: say so once rather than fail in every rule
+      messages.push(internalError(`function '${fn.name}' nests ${depth} levels deep (more than ${MAX_NESTING}): not analyzed`, fn.line, 1, fn.name));
+      continue;
+    }
     let helper: boolean | undefined;
     const applicable = rules.filter((_, k) => {
       const t = triggers[k];

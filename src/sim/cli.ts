@@ -183,6 +183,7 @@ export async function runSimulateCommand(argv: string[], io: SimIo): Promise<num
     inputError = true;
   }
   for (const prog of programs) {
+    for (const d of prog.tooDeep) io.stderr(`ddi-lint simulate: ${d.file}:${d.line}: function '${d.name}' nests ${d.depth} levels deep (more than the simulator walks): not simulated\n`);
     for (const src of prog.files) {
       const file = src.path;
       const defs = prog.defsOf(src).filter((d) => !parsed.opts.entry || d.name === parsed.opts.entry);

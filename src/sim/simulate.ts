@@ -2,6 +2,7 @@
  * The simulator's public API: explore every path of a function (depth-first over fork decisions)
  * and collect the faults with the bug checks a real machine would show.
  */
+import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
@@ -97,6 +98,8 @@ export interface FunctionSimResult {
 export class SimProgram {
   /** The program's files, in the order given (a file given twice is read once). */
   readonly files: SourceFile[] = [];
+  /** Functions not simulated because they nest deeper than MAX_NESTING levels. */
+  readonly tooDeep: { name: string; file: string; line: number; depth: number }[] = [];
   /**
    * Functions by name, program-wide: a file's own definition wins inside that file (see `fnsOf`); this map
    * holds, per name, the first non-`static` definition, else the first one.
@@ -164,6 +167,12 @@ export class SimProgram {
       for (const [fn, role] of scope.roles) if (!this.roles.has(fn)) this.roles.set(fn, role);
       const own: FnDef[] = [];
       for (const info of f.functions) {
+        // too deep to compile recursively: not simulated (calls of it are calls of an unknown function)
+        const depth = nestingDepth(f.parsedText.slice(info.bodyStart, info.bodyEnd));
+        if (depth > MAX_NESTING) {
+          this.tooDeep.push({ name: info.name, file: f.path, line: info.line, depth });
+          continue;
+        }
         const def = compiler.compileFunction(info);
         // The defining file is recorded (and shown in fault stacks) only for programs of several files.
         if (multi) def.file = f.path;

@@ -1,0 +1,28 @@
+/**
+ * How deeply a piece of source nests: the deepest `{`/`(`/`[` nesting of its text, outside comments,
+ * string and character literals. The analyses walk syntax trees recursively; a function nested deeper
+ * than `MAX_NESTING` is reported as not analyzed instead of exhausting the stack.
+ */
+export const MAX_NESTING = 1000;
+
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2f) {
+      const e = text.indexOf('\n', i);
+      i = e < 0 ? text.length : e;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a /* * */) {
+      const e = text.indexOf('*/', i + 2);
+      i = e < 0 ? text.length : e + 1;
+    } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x28 || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x29 || c === 0x5d) {
+      if (depth > 0) depth--;
+    }
+  }
+  return max;
+}
