@@ -16,6 +16,9 @@ export interface CliOptions {
   maxFileSizeMiB: number;
   reportUnusedDisableDirectives: boolean;
   color?: boolean;
+  /** `--cache`: reuse the results of files whose inputs did not change. */
+  cache: boolean;
+  cacheLocation?: string;
   /** `--baseline FILE`: report only findings not in it. */
   baseline?: string;
   /** `--baseline-write FILE`: record this run's findings. */
@@ -62,6 +65,8 @@ export const SPECS: OptionSpec[] = [
   { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
   { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
   { names: ['--report-unused-disable-directives'], apply: (o) => (o.reportUnusedDisableDirectives = true) },
+  { names: ['--cache'], apply: (o) => (o.cache = true) },
+  { names: ['--cache-location'], value: 'PATH', apply: (o, v) => (o.cacheLocation = v) },
   { names: ['--baseline'], value: 'FILE', apply: (o, v) => (o.baseline = v) },
   { names: ['--baseline-write'], value: 'FILE', apply: (o, v) => (o.baselineWrite = v) },
   { names: ['--color'], apply: (o) => (o.color = true) },
@@ -82,6 +87,7 @@ export function defaultOptions(): CliOptions {
     errorOnUnmatchedPattern: true,
     maxFileSizeMiB: 64,
     reportUnusedDisableDirectives: false,
+    cache: false,
     version: false,
     help: false,
   };

@@ -13,6 +13,7 @@ import { readSourceText } from '../parse/decode.js';
 import { SOURCE_EXTENSIONS } from '../parse/parser.js';
 import { unusedDirectiveMessages } from '../lint/suppressions.js';
 import { applyBaseline, baselineOf, BaselineError, readBaseline, type BaselineFile } from './baseline.js';
+import { cacheKeys, cachePath, LintCache } from './cache.js';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
@@ -112,6 +113,8 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
     opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
     opt('--quiet', 'Report errors only, not warnings.'),
+    opt('--cache', 'Lint only the files whose inputs changed since the last --cache run: the file, its configuration, ddi-lint and its tables, and the files it shares functions or macros with (the cross-file analysis); reuse the others\' results.'),
+    opt('--cache-location PATH', 'The cache file, or a directory to hold .ddi-lint-cache (default: .ddi-lint-cache in the current directory).'),
     opt('--baseline-write FILE', "Record this run's findings in FILE (JSON: file, rule, function and a fingerprint of the flagged line that survives line shifts, reformatting and renamed functions)."),
     opt('--baseline FILE', 'Report only the findings that are not in the baseline FILE, and say how many of its entries are no longer found (fixed or changed: write the baseline again to tighten it). The findings it holds are kept as suppressed (json, sarif).'),
     opt('--rule ID:SEVERITY', 'Set a rule to off, warn or error (or 0, 1, 2) for all files, over any configuration file. Repeatable.'),
@@ -413,8 +416,22 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     const decoded = await readSourceText(file, maxBytes);
     inputs.push(decoded.ok ? { file, text: decoded.text } : { file, reason: decoded.reason });
   }
+  // --cache: the key of each file; when every file is in the cache the cross-file preparation is skipped too
+  let cache: LintCache | undefined;
+  let keys = new Map<string, string>();
+  const lintable = inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! }));
+  if (opts.cache) {
+    cache = new LintCache(cachePath(cwd, opts.cacheLocation));
+    cache.load();
+    keys = cacheKeys(lintable, (p) => JSON.stringify(resolver.forFile(p).rules), {
+      version: packageInfo().version,
+      irqlContracts,
+      options: JSON.stringify({ unused: opts.reportUnusedDisableDirectives }),
+    });
+  }
+  const allCached = cache !== undefined && lintable.every((f) => cache!.has(f.path, keys.get(f.path)!));
   let project: unknown;
-  if (engine.prepare) {
+  if (engine.prepare && !allCached) {
     try {
       project = engine.prepare(
         inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
@@ -443,6 +460,13 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       results.push(emptyResult(file));
       continue;
     }
+    const cached = cache?.get(file, keys.get(file)!);
+    if (cached) {
+      const result: LintResult = { ...cached, filePath: file, ...(cached.messages.length > 0 ? { source: text } : {}) };
+      if (result.messages.length > 0 || result.suppressedMessages.length > 0) texts.set(file, text);
+      results.push(result);
+      continue;
+    }
     const config = resolver.forFile(file);
     const lintOptions = { rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
     let result: LintResult;
@@ -464,11 +488,20 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     const { source: _drop, ...rest } = result;
     result = result.messages.length > 0 ? { ...rest, source: text } : rest;
     if (result.messages.length > 0 || result.suppressedMessages.length > 0) texts.set(file, text);
+    // (a result with an internal error is not cached: the next run tries again)
+    if (cache && !result.messages.some((m) => m.fatal)) cache.set(file, keys.get(file)!, result);
     results.push(result);
     // Let the event loop turn: the native tree-sitter binding frees trees only then.
     await new Promise<void>((r) => setImmediate(r));
   }
 
+  if (cache) {
+    try {
+      cache.save();
+    } catch (e) {
+      io.stderr.write(`ddi-lint: cannot write the cache ${cache.path}: ${(e as Error).message}\n`);
+    }
+  }
   if (opts.baselineWrite) {
     const out = resolve(cwd, opts.baselineWrite);
     const b = baselineOf(results, texts, cwd, packageInfo().version);
