@@ -16,6 +16,8 @@ export interface CliOptions {
   maxFileSizeMiB: number;
   reportUnusedDisableDirectives: boolean;
   color?: boolean;
+  /** `--progress` / `--no-progress`; undefined: on a terminal, outside CI. */
+  progress?: boolean;
   /** `--cache`: reuse the results of files whose inputs did not change. */
   cache: boolean;
   cacheLocation?: string;
@@ -65,6 +67,8 @@ export const SPECS: OptionSpec[] = [
   { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
   { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
   { names: ['--report-unused-disable-directives'], apply: (o) => (o.reportUnusedDisableDirectives = true) },
+  { names: ['--progress'], apply: (o) => (o.progress = true) },
+  { names: ['--no-progress'], apply: (o) => (o.progress = false) },
   { names: ['--cache'], apply: (o) => (o.cache = true) },
   { names: ['--cache-location'], value: 'PATH', apply: (o, v) => (o.cacheLocation = v) },
   { names: ['--baseline'], value: 'FILE', apply: (o, v) => (o.baseline = v) },

@@ -14,6 +14,7 @@ import { SOURCE_EXTENSIONS } from '../parse/parser.js';
 import { unusedDirectiveMessages } from '../lint/suppressions.js';
 import { applyBaseline, baselineOf, BaselineError, readBaseline, type BaselineFile } from './baseline.js';
 import { cacheKeys, cachePath, LintCache } from './cache.js';
+import { Progress, type ProgressSink } from './progress.js';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
@@ -113,6 +114,8 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
     opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
     opt('--quiet', 'Report errors only, not warnings.'),
+    opt('--progress', 'Show a progress bar on stderr (files done, files/s, time left). Default: on a terminal for runs over a second, never when the CI environment variable is set.'),
+    opt('--no-progress', 'Never show the progress bar.'),
     opt('--cache', 'Lint only the files whose inputs changed since the last --cache run: the file, its configuration, ddi-lint and its tables, and the files it shares functions or macros with (the cross-file analysis); reuse the others\' results.'),
     opt('--cache-location PATH', 'The cache file, or a directory to hold .ddi-lint-cache (default: .ddi-lint-cache in the current directory).'),
     opt('--baseline-write FILE', "Record this run's findings in FILE (JSON: file, rule, function and a fingerprint of the flagged line that survives line shifts, reformatting and renamed functions)."),
@@ -443,7 +446,10 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       project = undefined;
     }
   }
+  const progress = new Progress(io.stderr as ProgressSink, inputs.length, opts.progress);
+  let done = 0;
   for (const input of inputs) {
+    progress.update(done++);
     const file = input.file;
     const shown = displayPath(cwd, file);
     if (input.text === undefined) {
@@ -495,6 +501,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     await new Promise<void>((r) => setImmediate(r));
   }
 
+  progress.update(done);
+  progress.done();
   if (cache) {
     try {
       cache.save();
