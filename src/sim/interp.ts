@@ -140,6 +140,9 @@ class UnwindSig {
   constructor(public target: number, public code: Val) {}
 }
 /** The path ends here: bug check, abandoned (bounds), or infeasible. */
+/** Above this many objects a state is not canonicalized for merging (see `checkpoint`). */
+const MAX_CANONICAL_OBJECTS = 64;
+
 export class EndSig {
   constructor(public reason: 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged' | 'exception') {}
 }
@@ -1289,6 +1292,9 @@ export class Run {
     if (!visited || s.id === undefined || this.frames.length !== 1 || this.inFilter) return;
     // Joins outside loops rarely meet an equal state; canonicalizing there costs more than it saves.
     if (kind === 'J' && this.loopStack.length === 0) return;
+    // A state of hundreds of objects (a loop that allocates on every turn and never meets its bound) is
+    // not canonicalized: the cost would grow with every step, and merging is only a shortcut.
+    if (this.objs.length > MAX_CANONICAL_OBJECTS) return;
     const key = `${kind}${s.id}#${this.canonicalState()}`;
     // The exploration re-runs a path's prefix to try the other alternatives of its later decisions:
     // the path that first reached this state (identified by its decisions so far) goes on; any other
