@@ -3,12 +3,16 @@
  * throw, and each input is handled within a time bound. fast-check drives the mutations (its seed and
  * path reproduce a failure); `npm run fuzz -- --count 100000` runs long campaigns and saves reproducers.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng, caseInput, corpus, mutate, randomTokens, runCase, TOKENS } from '../../src/fuzz/fuzz.js';
 import { lintText } from '../../src/lint/linter.js';
 
 const ROOT = new URL('../../fixtures', import.meta.url).pathname;
+/** Inputs saved by `npm run fuzz` campaigns that once failed (their first comment says how). */
+const REGRESSIONS = new URL('./regressions', import.meta.url).pathname;
 const files = corpus(ROOT);
 /** Generous per-input bound: a case normally takes 5 to 200 ms. */
 const BOUND_MS = 5_000;
@@ -59,6 +63,10 @@ describe('fuzzing: the linter and the simulator never throw or hang', () => {
       ),
       { numRuns: 750, seed: 1 },
     );
+  });
+
+  it('inputs a campaign found slow (32 s and 27 s to simulate before the fix) stay within the bound', () => {
+    for (const f of readdirSync(REGRESSIONS)) check(readFileSync(join(REGRESSIONS, f), 'utf8'), true);
   });
 
   it('pathological shapes: deep nesting, a function cut in the middle, lone surrogates, NUL bytes', () => {
