@@ -16,6 +16,8 @@ export interface CliOptions {
   maxFileSizeMiB: number;
   reportUnusedDisableDirectives: boolean;
   color?: boolean;
+  /** `--shard i/N`: lint the i-th of N shards (1-based). */
+  shard?: { index: number; count: number };
   /** `--progress` / `--no-progress`; undefined: on a terminal, outside CI. */
   progress?: boolean;
   /** `--cache`: reuse the results of files whose inputs did not change. */
@@ -67,6 +69,17 @@ export const SPECS: OptionSpec[] = [
   { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
   { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
   { names: ['--report-unused-disable-directives'], apply: (o) => (o.reportUnusedDisableDirectives = true) },
+  {
+    names: ['--shard'],
+    value: 'I/N',
+    apply: (o, v) => {
+      const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+      const index = m ? Number(m[1]) : NaN;
+      const count = m ? Number(m[2]) : NaN;
+      if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard needs I/N with 1 <= I <= N (e.g. --shard 2/3), got '${v}'`);
+      o.shard = { index, count };
+    },
+  },
   { names: ['--progress'], apply: (o) => (o.progress = true) },
   { names: ['--no-progress'], apply: (o) => (o.progress = false) },
   { names: ['--cache'], apply: (o) => (o.cache = true) },

@@ -2,8 +2,8 @@
  * The `ddi-lint` command, independent of which linter and rules it drives (so it can be tested with
  * a fake engine). `main.ts` binds it to the real linter.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ConfigResolver, CONFIG_FILE_NAME, parseSeverity, severityName, type RuleLike } from '../lint/config.js';
 import { emptyResult, type FormatterData, type LintMessage, type LintResult, type Severity } from '../lint/types.js';
@@ -15,6 +15,7 @@ import { unusedDirectiveMessages } from '../lint/suppressions.js';
 import { applyBaseline, baselineOf, BaselineError, readBaseline, type BaselineFile } from './baseline.js';
 import { cacheKeys, cachePath, LintCache } from './cache.js';
 import { Progress, type ProgressSink } from './progress.js';
+import { createHash } from 'node:crypto';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
@@ -58,6 +59,25 @@ export const SUBCOMMANDS: Record<string, { module: string; fn: string; summary: 
   },
 };
 
+/** The shard (1-based) a file belongs to: a stable hash of its path relative to the working directory. */
+export function shardOf(cwd: string, file: string, count: number): number {
+  const rel = relative(cwd, file).split(sep).join('/');
+  return (createHash('sha256').update(rel).digest().readUInt32BE(0) % count) + 1;
+}
+
+/** What `--shard i/N` writes and `ddi-lint merge` reads. */
+export interface ShardFile {
+  tool: 'ddi-lint';
+  version: string;
+  shard: { index: number; count: number };
+  results: LintResult[];
+  texts: Record<string, string>;
+  notifications: SarifNotification[];
+  /** A usage error or an internal failure in the shard (the merged exit code is 2). */
+  failed: boolean;
+  skipped: number;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
@@ -90,8 +110,11 @@ export function helpText(rules: readonly RuleLike[]): string {
     return m.id.length >= 26 ? `  ${m.id}\n${' '.repeat(28)}${body}` : `  ${m.id.padEnd(26)}${body}`;
   });
   const caRules = rules.filter((r) => r.meta.caWarnings && r.meta.caWarnings.length > 0).map((r) => `${r.meta.id}: ${r.meta.caWarnings!.map((w) => `C${w}`).join(', ')}`);
-  const subUsage = Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`);
-  const subLines = Object.entries(SUBCOMMANDS).map(([name, sub]) => opt(name, `${sub.summary} See ddi-lint ${name} --help.`));
+  const subUsage = [...Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`), '       ddi-lint merge SHARD.json... [--format F] [-o FILE] [--max-warnings N]'];
+  const subLines = [
+    ...Object.entries(SUBCOMMANDS).map(([name, sub]) => opt(name, `${sub.summary} See ddi-lint ${name} --help.`)),
+    opt('merge', 'Combine the outputs of --shard runs into one result set (one SARIF run), then apply the formatter, --quiet and --max-warnings once.'),
+  ];
   const para = (text: string, indent = '') => indent + wrap(text, 78 - indent.length, indent);
   return [
     'Usage: ddi-lint [options] [file|directory|glob ...]',
@@ -114,6 +137,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
     opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
     opt('--quiet', 'Report errors only, not warnings.'),
+    opt('--shard I/N', 'Lint only the I-th of N shards (files picked by a stable hash of their path): every file is still read, so the cross-file analysis, and every finding, is the same whatever N. Writes JSON for ddi-lint merge (to --output-file or stdout).'),
     opt('--progress', 'Show a progress bar on stderr (files done, files/s, time left). Default: on a terminal for runs over a second, never when the CI environment variable is set.'),
     opt('--no-progress', 'Never show the progress bar.'),
     opt('--cache', 'Lint only the files whose inputs changed since the last --cache run: the file, its configuration, ddi-lint and its tables, and the files it shares functions or macros with (the cross-file analysis); reuse the others\' results.'),
@@ -282,6 +306,7 @@ async function runSubcommand(name: string, argv: string[], io: CliIO): Promise<n
 
 export async function runCli(argv: readonly string[], io: CliIO, engine: LintEngine): Promise<number> {
   try {
+    if (argv[0] === 'merge') return await mergeCommand(argv.slice(1), io, engine);
     if (argv.length > 0 && Object.hasOwn(SUBCOMMANDS, argv[0]!)) return await runSubcommand(argv[0]!, argv.slice(1), io);
     let opts: CliOptions;
     try {
@@ -451,6 +476,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   for (const input of inputs) {
     progress.update(done++);
     const file = input.file;
+    // --shard i/N: every file is read and prepared (the program is the same for every shard), this shard lints its own
+    if (opts.shard && shardOf(cwd, file, opts.shard.count) !== opts.shard.index) continue;
     const shown = displayPath(cwd, file);
     if (input.text === undefined) {
       const reason = input.reason!.replace('(--max-file-size)', '(see --max-file-size)');
@@ -533,6 +560,52 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     );
   }
 
+  if (opts.shard) {
+    // a shard's results with what `ddi-lint merge` needs to report them as one run
+    const shard: ShardFile = {
+      tool: 'ddi-lint',
+      version: packageInfo().version,
+      shard: opts.shard,
+      results,
+      texts: Object.fromEntries(texts),
+      notifications,
+      failed: usageError || internalFailure,
+      skipped,
+    };
+    const text = `${JSON.stringify(shard)}\n`;
+    if (opts.outputFile) {
+      try {
+        const out = resolve(cwd, opts.outputFile);
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, text);
+      } catch (e) {
+        io.stderr.write(`ddi-lint: cannot write the output file ${opts.outputFile}: ${(e as Error).message}\n`);
+        return EXIT_ERROR;
+      }
+    } else io.stdout.write(text);
+    if (usageError || internalFailure) return EXIT_ERROR;
+    return results.some((r) => r.messages.some((m) => m.severity === 2)) ? EXIT_FINDINGS : EXIT_OK;
+  }
+  return report({ results, texts, notifications, opts, io, engine, argv, formatter, usageError, internalFailure, nothingLinted: results.length === 0 && skipped > 0 });
+}
+
+/** Format the results of a run (or of merged shards) once, and the exit code. */
+async function report(r: {
+  results: LintResult[];
+  texts: ReadonlyMap<string, string>;
+  notifications: SarifNotification[];
+  opts: CliOptions;
+  io: CliIO;
+  engine: LintEngine;
+  argv: readonly string[];
+  formatter: FormatterFunction | undefined;
+  usageError: boolean;
+  internalFailure: boolean;
+  nothingLinted: boolean;
+}): Promise<number> {
+  const { results, texts, notifications, opts, io, engine, argv, formatter, usageError, internalFailure } = r;
+  const { cwd } = io;
+  const isSarif = opts.format === 'sarif';
   let warningTotal = 0;
   let errorTotal = 0;
   for (const r of results) {
@@ -589,10 +662,84 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   if (tooManyWarnings) {
     io.stderr.write(`ddi-lint found too many warnings (maximum: ${opts.maxWarnings}, found: ${warningTotal}).\n`);
   }
-  const nothingLinted = results.length === 0 && skipped > 0;
+  const nothingLinted = r.nothingLinted;
   if (nothingLinted) io.stderr.write(`ddi-lint: no file could be linted\n`);
   if (usageError || internalFailure || nothingLinted) return EXIT_ERROR;
   if (errorTotal > 0 || tooManyWarnings) return EXIT_FINDINGS;
   return EXIT_OK;
 }
 
+/** `ddi-lint merge SHARD.json...`: the shards of one run reported as one. */
+async function mergeCommand(argv: readonly string[], io: CliIO, engine: LintEngine): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`ddi-lint merge: ${e.message}\n`);
+      return EXIT_ERROR;
+    }
+    throw e;
+  }
+  if (opts.patterns.length === 0) {
+    io.stderr.write('ddi-lint merge: name the shard files (the outputs of ddi-lint --shard I/N)\n');
+    return EXIT_ERROR;
+  }
+  const shards: ShardFile[] = [];
+  for (const p of opts.patterns) {
+    try {
+      const data = JSON.parse(readFileSync(resolve(io.cwd, p), 'utf8')) as Partial<ShardFile>;
+      if (data.tool !== 'ddi-lint' || !data.shard || !Array.isArray(data.results)) throw new Error('not the output of ddi-lint --shard');
+      shards.push(data as ShardFile);
+    } catch (e) {
+      io.stderr.write(`ddi-lint merge: ${p}: ${(e as Error).message}\n`);
+      return EXIT_ERROR;
+    }
+  }
+  const count = shards[0]!.shard.count;
+  const seen = new Set<number>();
+  for (const sh of shards) {
+    if (sh.shard.count !== count) {
+      io.stderr.write(`ddi-lint merge: the shards are of different runs (${count} and ${sh.shard.count} shards)\n`);
+      return EXIT_ERROR;
+    }
+    if (seen.has(sh.shard.index)) {
+      io.stderr.write(`ddi-lint merge: shard ${sh.shard.index}/${count} is given twice\n`);
+      return EXIT_ERROR;
+    }
+    seen.add(sh.shard.index);
+  }
+  const missing = [...Array(count).keys()].map((k) => k + 1).filter((k) => !seen.has(k));
+  if (missing.length) io.stderr.write(`ddi-lint merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((k) => `${k}/${count}`).join(', ')} missing: the results are incomplete\n`);
+  let formatter: FormatterFunction | undefined;
+  if (opts.format !== 'sarif') {
+    try {
+      formatter = await loadFormatter(opts.format, io.cwd);
+    } catch (e) {
+      if (e instanceof FormatterError) {
+        io.stderr.write(`ddi-lint merge: ${e.message}\n`);
+        return EXIT_ERROR;
+      }
+      throw e;
+    }
+  }
+  // one result per file, in path order (the order of a single run does not depend on the shards)
+  const results = shards.flatMap((sh) => sh.results).sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
+  const texts = new Map<string, string>(shards.flatMap((sh) => Object.entries(sh.texts)));
+  const notes = new Map<string, SarifNotification>();
+  for (const n of shards.flatMap((sh) => sh.notifications)) notes.set(`${n.filePath}\u0000${n.message}`, n);
+  const failed = shards.some((sh) => sh.failed) || missing.length > 0;
+  return report({
+    results,
+    texts,
+    notifications: [...notes.values()],
+    opts,
+    io,
+    engine,
+    argv: ['merge', ...argv],
+    formatter,
+    usageError: failed,
+    internalFailure: false,
+    nothingLinted: results.length === 0 && shards.some((sh) => sh.skipped > 0),
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * `--shard I/N` and `ddi-lint merge`: the merged output of N shards is the output of one shard of one,
+ * whatever N (each shard reads the whole program; the cross-file analysis sees the same files).
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { shardOf } from '../../src/cli/run.js';
+
+const ROOT = new URL('../../fixtures', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-shard-'));
+// two fixture programs with cross-file callers (a helper in one file, its DPC caller in another)
+cpSync(join(ROOT, 'irql-wait-at-dispatch'), join(dir, 'waits'), { recursive: true });
+cpSync(join(ROOT, 'irql-not-restored'), join(dir, 'restore'), { recursive: true });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, cwd: dir });
+  return { code, out, err };
+}
+
+async function sharded(n: number, format: string): Promise<{ code: number; out: string }> {
+  const files: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const r = await run(['waits', 'restore', '--shard', `${i}/${n}`, '-o', `shards${n}/s${i}.json`]);
+    expect(r.code === 0 || r.code === 1).toBe(true);
+    files.push(`shards${n}/s${i}.json`);
+  }
+  return run(['merge', ...files, '--format', format]);
+}
+
+describe('--shard and merge', () => {
+  it('files are spread over the shards by a stable hash of their path', () => {
+    const picks = ['a.c', 'b.c', 'dir/c.c', 'dir/d.cpp'].map((f) => shardOf('/r', `/r/${f}`, 3));
+    expect(picks).toEqual(['a.c', 'b.c', 'dir/c.c', 'dir/d.cpp'].map((f) => shardOf('/r', `/r/${f}`, 3)));
+    expect(picks.every((p) => p >= 1 && p <= 3)).toBe(true);
+  });
+
+  it('N = 1 and N = 3 give identical merged output (json and sarif), equal to an unsharded run', async () => {
+    const one = await sharded(1, 'json');
+    const three = await sharded(3, 'json');
+    expect(three.out).toBe(one.out);
+    expect(three.code).toBe(one.code);
+    const plain = await run(['waits', 'restore', '--format', 'json']);
+    const byPath = (out: string) => (JSON.parse(out) as { filePath: string; messages: unknown[] }[]).sort((a, b) => (a.filePath < b.filePath ? -1 : 1));
+    expect(byPath(three.out)).toEqual(byPath(plain.out));
+    const findings = byPath(three.out).reduce((k, r) => k + r.messages.length, 0);
+    expect(findings).toBeGreaterThan(40);
+    const s1 = await sharded(1, 'sarif');
+    const s3 = await sharded(3, 'sarif');
+    const log = (out: string) => {
+      const l = JSON.parse(out);
+      delete l.runs[0].invocations[0].commandLine; // names the shard files
+      return l;
+    };
+    expect(log(s3.out).runs).toHaveLength(1);
+    expect(log(s3.out)).toEqual(log(s1.out));
+    expect(log(s3.out).runs[0].results.length).toBe(findings);
+  });
+
+  it('merge applies --max-warnings and --quiet once, and refuses shards of different runs', async () => {
+    await run(['waits', '--shard', '1/2', '-o', 'x/a.json']);
+    await run(['waits', '--shard', '1/3', '-o', 'x/b.json']);
+    const bad = await run(['merge', 'x/a.json', 'x/b.json']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('different runs');
+    const missing = await run(['merge', 'x/a.json', '--format', 'json']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('shard 2/2 missing');
+    const notShard = await run(['merge', 'waits/dpc-waits.c']);
+    expect(notShard.code).toBe(2);
+  });
+});
