@@ -1,0 +1,60 @@
+/**
+ * Bad input with the real linter (issue 7): CRLF line endings keep lines and columns; a file cut in the
+ * middle of a function is linted for what it holds; 10,000-deep nesting is one clear message; all in
+ * one run, which goes on and exits by the documented rules. (Binary, invalid UTF-8, UTF-16, empty,
+ * unreadable, missing, symlink loops and broken configs: test/cli/run.test.ts and cli.test.ts.)
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-bad-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, cwd: dir });
+  return { code, out, err };
+}
+
+const DRIVER = `typedef struct _EXT { KSPIN_LOCK Lock; HANDLE File; } EXT, *PEXT;
+DRIVER_DISPATCH Close;
+NTSTATUS Close(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PEXT ext = (PEXT)Dev->DeviceExtension;
+    KIRQL old;
+    KeAcquireSpinLock(&ext->Lock, &old);
+    if (ext->File) {	ZwClose(ext->File);
+    }
+    KeReleaseSpinLock(&ext->Lock, old);
+    return STATUS_SUCCESS;
+}
+`;
+type Json = { filePath: string; messages: { ruleId: string | null; line: number; column: number; endLine?: number; endColumn?: number; message: string }[] }[];
+const at = (out: string, name: string) => (JSON.parse(out) as Json).find((r) => r.filePath.endsWith(name))!.messages.map((m) => `${m.ruleId}@${m.line}:${m.column}-${m.endLine}:${m.endColumn}`);
+
+describe('bad input, real linter', () => {
+  it('CRLF line endings: the same findings at the same lines and columns as LF', async () => {
+    writeFileSync(join(dir, 'lf.c'), DRIVER);
+    writeFileSync(join(dir, 'crlf.c'), DRIVER.replace(/\n/g, '\r\n'));
+    const r = await run(['lf.c', 'crlf.c', '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(at(r.out, 'lf.c')).toEqual(['irql-too-high@8:22-8:40']);
+    expect(at(r.out, 'crlf.c')).toEqual(at(r.out, 'lf.c'));
+  });
+
+  it('a file cut in the middle of a function, and a function nested 10,000 deep, in one run with a good file', async () => {
+    writeFileSync(join(dir, 'cut.c'), `${DRIVER}\nNTSTATUS Half(PDEVICE_OBJECT Dev, PIRP Irp)\n{\n    PMDL m = IoAllocateMdl(Irp->UserBuffer, 16, FALSE, FALSE, NULL);\n    MmProbeAndLockPages(m, UserMode, IoRead`);
+    writeFileSync(join(dir, 'deep.c'), `VOID Deep(PMDL m)\n{\n${'if (m) {\n'.repeat(10000)}MmUnlockPages(m);\n${'}\n'.repeat(10000)}}\n`);
+    const r = await run(['lf.c', 'cut.c', 'deep.c', '--format', 'json']);
+    expect(r.code).toBe(2); // an internal-error diagnostic (the function not analyzed) makes the run exit 2
+    expect(at(r.out, 'lf.c')).toEqual(['irql-too-high@8:22-8:40']);
+    // the complete function of the cut file is still checked
+    expect(at(r.out, 'cut.c')).toContain('irql-too-high@8:22-8:40');
+    const deep = (JSON.parse(r.out) as Json).find((x) => x.filePath.endsWith('deep.c'))!.messages;
+    expect(deep.map((m) => m.message)).toEqual(["function 'Deep' nests 10002 levels deep (more than 1000): not analyzed"]);
+  });
+});
