@@ -25,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { readSourceText } from '../parse/decode.js';
 import { languageForPath, parseRaw } from '../parse/parser.js';
-import { generateCorpus, sequentialIfs } from './corpus.js';
+import { generateCorpus, manyFunctions, nestedIfs, sequentialIfs } from './corpus.js';
 import { listSourceFiles } from './parse-stats.js';
 
 export interface PhaseResult {
@@ -46,6 +46,8 @@ export interface PhaseResult {
   firstFailure?: string;
   /** lint: the pathological case. */
   pathological?: { ifs: number; lintMs: number[]; parseMs: number; messages: number };
+  /** lint: each pathological shape at two sizes, n and 2n (linear: the time about doubles). */
+  scaling?: { shape: string; small: { n: number; ms: number }; large: { n: number; ms: number }; ratio: number }[];
 }
 
 const YIELD_EVERY_FILES = 8;
@@ -142,6 +144,27 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
         lintMs.push(performance.now() - l0);
       }
       result.pathological = { ifs, lintMs, parseMs, messages: n };
+      // does any shape grow faster than its size? (the best of three runs at n and at 2n)
+      const time = async (text: string, name: string): Promise<number> => {
+        let best = Infinity;
+        for (let k = 0; k < 3; k++) {
+          await yieldToLoop();
+          const t0 = performance.now();
+          lintText(text, name);
+          best = Math.min(best, performance.now() - t0);
+        }
+        return best;
+      };
+      result.scaling = [];
+      for (const [shape, make, n] of [
+        ['sequential if statements', sequentialIfs, ifs / 2],
+        ['nesting depth', nestedIfs, 250],
+        ['lines of a file', manyFunctions, 25_000],
+      ] as const) {
+        const small = await time(make(n), `scaling-${n}.c`);
+        const large = await time(make(2 * n), `scaling-${2 * n}.c`);
+        result.scaling.push({ shape, small: { n, ms: small }, large: { n: 2 * n, ms: large }, ratio: large / small });
+      }
     }
   }
   return result;
@@ -298,6 +321,9 @@ async function main(argv: string[]): Promise<number> {
   console.log('');
   console.log(`ratio lint/floor: ${fmt(ratio, 2)} (target <= 2.00)${ratio > 2 ? '  OVER TARGET: profile with `node --cpu-prof dist/src/bench/bench.js --phase lint --list FILE`' : ''}`);
   console.log(`findings: ${lint.messages} messages in ${lint.filesWithMessages} files${lint.failures ? `; lint threw on ${lint.failures} files (first: ${lint.firstFailure})` : ''}`);
+  for (const c of lint.scaling ?? []) {
+    console.log(`scaling, ${c.shape}: ${c.small.n} -> ${fmt(c.small.ms, 0)} ms, ${c.large.n} -> ${fmt(c.large.ms, 0)} ms: x${fmt(c.ratio, 2)} for twice the size${c.ratio > 3 ? '  SUPERLINEAR' : ''}`);
+  }
   if (lint.pathological) {
     const p = lint.pathological;
     const sorted = [...p.lintMs].sort((x, y) => x - y);

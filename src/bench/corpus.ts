@@ -319,3 +319,25 @@ export function sequentialIfs(count: number): string {
   s += `\n    if (locked) {\n        MmUnlockPages(mdl);\n    }\n    return status;\n}\n`;
   return s;
 }
+
+/** One function whose body nests `depth` levels of `if (...) {`, with an MDL probe at the bottom. */
+export function nestedIfs(depth: number): string {
+  let s = `NTSTATUS\nDeeplyNested(\n    _In_ PDEVICE_EXTENSION DevExt,\n    _In_ PIRP Irp\n    )\n{\n    PMDL mdl = Irp->MdlAddress;\n`;
+  for (let k = 0; k < depth; k++) s += `${' '.repeat(4 + (k % 40))}if (DevExt->Counters[${k % 64}] != ${k}) {\n`;
+  s += `        __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); MmUnlockPages(mdl); } __except (EXCEPTION_EXECUTE_HANDLER) { }\n`;
+  for (let k = 0; k < depth; k++) s += `${' '.repeat(4 + ((depth - 1 - k) % 40))}}\n`;
+  return `${s}    return STATUS_SUCCESS;\n}\n`;
+}
+
+/** A file of about `lines` lines: small dispatch-style functions that lock, map and unlock an MDL. */
+export function manyFunctions(lines: number): string {
+  const out: string[] = [];
+  let n = 0;
+  for (let k = 0; n < lines; k++) {
+    const f = `NTSTATUS\nHandler${k}(PDEVICE_EXTENSION DevExt, PIRP Irp)\n{\n    PMDL mdl = IoAllocateMdl(Irp->UserBuffer, DevExt->Length, FALSE, FALSE, NULL);\n    PVOID va;\n    if (mdl == NULL) {\n        return STATUS_INSUFFICIENT_RESOURCES;\n    }\n    __try {\n        MmProbeAndLockPages(mdl, Irp->RequestorMode, IoWriteAccess);\n    } __except (EXCEPTION_EXECUTE_HANDLER) {\n        IoFreeMdl(mdl);\n        return GetExceptionCode();\n    }\n    va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);\n    if (va != NULL) {\n        DevExt->Counters[${k % 64}] += *(PULONG)va;\n    }\n    MmUnlockPages(mdl);\n    IoFreeMdl(mdl);\n    return STATUS_SUCCESS;\n}\n\n`;
+    out.push(f);
+    n += 23;
+  }
+  return out.join('');
+}
+
