@@ -110,6 +110,9 @@ interface LockFact {
 /** Lock kinds whose state spinlock-unbalanced follows (a fast mutex: double acquire and release only). */
 const TRACKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock', 'fast-mutex']);
 const EXIT_CHECKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock']);
+/** A function's name for messages: a C++ method written over two lines (`Queue::\n    Lock`) on one. */
+const displayFn = (name: string): string => name.replace(/\s+/g, '');
+
 /** Lock-fact variants kept apart per CFG node (more are joined into the last). */
 const MAX_VARIANTS = 6;
 /** What a state knows of the locks, as a key: states with the same key are joined. */
@@ -1380,7 +1383,7 @@ export class IrqlEngine {
         if (r) {
           lo = Math.max(lo ?? 0, r.min);
           hi = Math.min(hi ?? 31, r.max);
-          roleTexts.push(`${pf.name} is a ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
+          roleTexts.push(`${displayFn(pf.name)} is a ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
         }
         continue;
       }
@@ -1398,7 +1401,7 @@ export class IrqlEngine {
       const h = hi ?? 31;
       const anns = [...new Set(texts)];
       if (l <= h) {
-        const because = anns.length ? `${pf.name} is annotated ${anns.join(' ')} (${describeMask(levelRange(l, h))})` : roleTexts[0]!;
+        const because = anns.length ? `${displayFn(pf.name)} is annotated ${anns.join(' ')} (${describeMask(levelRange(l, h))})` : roleTexts[0]!;
         const at = anns.length ? this.annotationIndex!.get(short)!.find((a) => texts.includes(a.text)) : undefined;
         return { entry: levelRange(l, h), because, chain: [{ file: at?.path ?? pf.path, line: at?.line ?? pf.line, column: 1, function: pf.name, message: because }] };
       }
@@ -1412,16 +1415,16 @@ export class IrqlEngine {
       (pf.file && this.project.isDispatchRoutine(pf.file, short) ? { role: 'DRIVER_DISPATCH', path: pf.path, line: pf.line } : undefined);
     const r = role ? this.project.irqlTable.role(role.role) : undefined;
     if (role && r?.passiveExecutionLevel && this.passiveExecution()) {
-      const because = `${pf.name} is a ${role.role}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`;
+      const because = `${displayFn(pf.name)} is a ${role.role}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`;
       return { entry: (levelRange(r.min, r.max) | bit(0)) >>> 0, because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
     }
     if (role && r) {
       // a KMDF interrupt with PassiveHandling = TRUE calls its ISR at PASSIVE_LEVEL (SPB, GPIO devices)
       if (role.role === 'EVT_WDF_INTERRUPT_ISR' && this.passiveInterrupts()) {
-        const because = `${pf.name} is a ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)`;
+        const because = `${displayFn(pf.name)} is a ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)`;
         return { entry: levelRange(0, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
       }
-      const because = `${pf.name} is a ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}`;
+      const because = `${displayFn(pf.name)} is a ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}`;
       return { entry: levelRange(r.min, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
     }
     const reg = this.registrationIndex!.get(pf.key);
@@ -1429,7 +1432,7 @@ export class IrqlEngine {
       const rr = reg.role ? this.project.irqlTable.role(reg.role) : undefined;
       const lo2 = rr ? rr.min : reg.min;
       const hi2 = rr ? rr.max : reg.max;
-      const because = `${pf.name} is registered with ${reg.via} (${this.project.displayName(reg.path)}:${reg.line}), called at ${describeMask(levelRange(lo2, hi2))}`;
+      const because = `${displayFn(pf.name)} is registered with ${reg.via} (${this.project.displayName(reg.path)}:${reg.line}), called at ${describeMask(levelRange(lo2, hi2))}`;
       return { entry: levelRange(lo2, hi2), because, chain: [{ file: reg.path, line: reg.line, column: 1, message: because }] };
     }
     return undefined;
@@ -1460,12 +1463,12 @@ export class IrqlEngine {
           if (!mask) continue;
           if (out.some((o) => o.entry === mask)) continue;
           const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);
-          const where = `${pf.name} is called by ${caller.name} at ${this.project.displayName(caller.path)}:${site.line}`;
+          const where = `${displayFn(pf.name)} is called by ${displayFn(caller.name)} at ${this.project.displayName(caller.path)}:${site.line}`;
           const ctx: IrqlContext = {
             sites: [...(c.sites ?? []), { file: caller.file, fn: caller.fn, pos: at.pos }],
             entry: mask,
             because: why ? `${where}, where ${why.text}` : `${where} (${c.because})`,
-            chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${caller.name} calls ${pf.name}` }],
+            chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${displayFn(caller.name)} calls ${displayFn(pf.name)}` }],
           };
           if (c.assumed) ctx.assumed = true;
           out.push(ctx);
@@ -1475,7 +1478,7 @@ export class IrqlEngine {
     } finally {
       this.ctxInProgress.delete(pf.key);
     }
-    if (!out.length) out.push({ entry: DEFAULT_ENTRY, because: `nothing says at which IRQL ${pf.name} runs (no annotation, role type, registration or caller in the linted files): assumed at most DISPATCH_LEVEL`, assumed: true });
+    if (!out.length) out.push({ entry: DEFAULT_ENTRY, because: `nothing says at which IRQL ${displayFn(pf.name)} runs (no annotation, role type, registration or caller in the linted files): assumed at most DISPATCH_LEVEL`, assumed: true });
     this.contextCache.set(pf.key, out);
     return out;
   }

@@ -33,7 +33,8 @@ export function singleton(v: Val): number | undefined {
   return v.length === 1 && v[0]![0] === v[0]![1] ? v[0]![0] : undefined;
 }
 
-function normalize(list: Interval[]): Val {
+/** Sorted, merged, at most MAX_INTERVALS intervals (merged across the smallest gaps; not across `keepOut` if another gap can be). */
+function normalize(list: Interval[], keepOut?: number): Val {
   if (list.length === 0) return BOTTOM;
   list.sort((a, b) => a[0] - b[0]);
   const out: [number, number][] = [];
@@ -48,6 +49,7 @@ function normalize(list: Interval[]): Val {
     let gap = Infinity;
     for (let k = 0; k + 1 < out.length; k++) {
       const g = out[k + 1]![0] - out[k]![1];
+      if (keepOut !== undefined && out[k]![1] < keepOut && keepOut < out[k + 1]![0] && out.length > 2) continue;
       if (g < gap) {
         gap = g;
         best = k;
@@ -85,7 +87,8 @@ export function minus(a: Val, c: number): Val {
       if (c + 1 <= hi) out.push([c + 1, hi]);
     }
   }
-  return normalize(out);
+  // (at the size bound another gap is merged, never the one just made: `c` stays out)
+  return normalize(out, c);
 }
 
 export function equal(a: Val, b: Val): boolean {

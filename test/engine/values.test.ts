@@ -13,8 +13,17 @@ describe('interval-union values', () => {
   it('meet contains exactly the common members', () => {
     fc.assert(fc.property(val, val, smallInt, (a, b, x) => contains(V.meet(a, b), x) === (contains(a, x) && contains(b, x))));
   });
-  it('minus removes exactly one member', () => {
-    fc.assert(fc.property(val, smallInt, smallInt, (a, c, x) => contains(V.minus(a, c), x) === (contains(a, x) && x !== c)));
+  it('minus removes exactly one member (below the size bound; at it, it may also add members of another gap)', () => {
+    fc.assert(
+      fc.property(val, smallInt, smallInt, (a, c, x) => {
+        const m = V.minus(a, c);
+        if (contains(m, c)) return false; // c is always removed
+        if (contains(a, x) && x !== c && !contains(m, x)) return false; // nothing else is lost (sound)
+        // a member that was not there appears only when splitting hit the bound of intervals
+        return !contains(m, x) || contains(a, x) || a.length >= 6;
+      }),
+      { numRuns: 20_000 },
+    );
   });
   it('constraint and canBe agree with direct evaluation', () => {
     const ops: V.CmpOp[] = ['==', '!=', '<', '<=', '>', '>='];
