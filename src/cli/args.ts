@@ -16,6 +16,8 @@ export interface CliOptions {
   maxFileSizeMiB: number;
   reportUnusedDisableDirectives: boolean;
   color?: boolean;
+  /** `--threads N` (default: the number of cores). */
+  threads?: number;
   /** `--shard i/N`: lint the i-th of N shards (1-based). */
   shard?: { index: number; count: number };
   /** `--progress` / `--no-progress`; undefined: on a terminal, outside CI. */
@@ -69,6 +71,7 @@ export const SPECS: OptionSpec[] = [
   { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
   { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
   { names: ['--report-unused-disable-directives'], apply: (o) => (o.reportUnusedDisableDirectives = true) },
+  { names: ['--threads'], value: 'N', apply: (o, v) => (o.threads = parseInteger('--threads', v, 1)) },
   {
     names: ['--shard'],
     value: 'I/N',

@@ -21,6 +21,7 @@ function irqlTableOf(contracts: Readonly<Record<string, IrqlContract>> | undefin
 
 export const engine: LintEngine = {
   rules: allRules,
+  parallel: true,
   lintText: (text, filePath, options) => {
     const irqlTable = options.project === undefined ? irqlTableOf(options.irqlContracts) : undefined;
     return lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined, ...(irqlTable ? { irqlTable } : {}) });

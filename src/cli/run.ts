@@ -16,6 +16,9 @@ import { applyBaseline, baselineOf, BaselineError, readBaseline, type BaselineFi
 import { cacheKeys, cachePath, LintCache } from './cache.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { WorkerData } from './worker.js';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
@@ -40,6 +43,8 @@ export interface LintEngine {
       irqlContracts?: Readonly<Record<string, IrqlContract>>;
     },
   ): LintResult;
+  /** The engine can run in worker threads (`src/cli/worker.ts` loads the real one). */
+  parallel?: boolean;
   /**
    * Called once with every file of the run before any is linted: the engine computes what spans files
    * (helper summaries, the IRQL contract table); its result is passed back to `lintText` as
@@ -58,6 +63,28 @@ export const SUBCOMMANDS: Record<string, { module: string; fn: string; summary: 
     summary: "Execute each function's paths against a model of the Windows kernel and report the bug checks they would cause.",
   },
 };
+
+/** Run one lint worker; undefined if it cannot start or fails (its files are then linted on this thread). */
+function runWorker(data: WorkerData): Promise<{ path: string; result?: LintResult; error?: string }[] | undefined> {
+  return new Promise((done) => {
+    let w: Worker;
+    try {
+      w = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+    } catch {
+      return done(undefined);
+    }
+    let settled = false;
+    const finish = (v: { path: string; result?: LintResult; error?: string }[] | undefined) => {
+      if (settled) return;
+      settled = true;
+      done(v);
+      void w.terminate();
+    };
+    w.once('message', (m) => finish(m as { path: string; result?: LintResult; error?: string }[]));
+    w.once('error', () => finish(undefined));
+    w.once('exit', () => finish(undefined));
+  });
+}
 
 /** The shard (1-based) a file belongs to: a stable hash of its path relative to the working directory. */
 export function shardOf(cwd: string, file: string, count: number): number {
@@ -137,6 +164,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
     opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
     opt('--quiet', 'Report errors only, not warnings.'),
+    opt('--threads N', 'Lint in N worker threads (default 1). Each thread prepares the whole program, so the findings are those of a single thread, but the preparation is repeated: it pays only where linting dominates; memory grows with N.'),
     opt('--shard I/N', 'Lint only the I-th of N shards (files picked by a stable hash of their path): every file is still read, so the cross-file analysis, and every finding, is the same whatever N. Writes JSON for ddi-lint merge (to --output-file or stdout).'),
     opt('--progress', 'Show a progress bar on stderr (files done, files/s, time left). Default: on a terminal for runs over a second, never when the CI environment variable is set.'),
     opt('--no-progress', 'Never show the progress bar.'),
@@ -471,6 +499,28 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       project = undefined;
     }
   }
+  // --threads: the files to lint are spread over worker threads, each preparing the whole program (so the
+  // findings are those of one thread); small runs stay on this thread
+  const pre = new Map<string, LintResult | string>();
+  // (one by default: each thread prepares the whole program, which costs as much as it saves until the
+  // summary pre-pass of issue 7 exists; measured in the README)
+  const threads = Math.min(opts.threads ?? 1, availableParallelism() * 2);
+  if (engine.parallel && threads > 1 && !allCached) {
+    const jobs = lintable
+      .filter((f) => !(opts.shard && shardOf(cwd, f.path, opts.shard.count) !== opts.shard.index) && !cache?.has(f.path, keys.get(f.path)!))
+      .map((f) => {
+        const config = resolver.forFile(f.path);
+        return { path: f.path, rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
+      });
+    if (jobs.length >= 2) {
+      const n = Math.min(threads, jobs.length);
+      const parts = [...Array(n).keys()].map((k) => jobs.filter((_, i) => i % n === k));
+      const outs = await Promise.all(parts.map((part) => runWorker({ inputs: lintable, cwd, irqlContracts, jobs: part })));
+      const failed = outs.filter((o) => o === undefined).length;
+      if (failed) io.stderr.write(`ddi-lint: ${failed} of ${n} worker threads failed; their files are linted on the main thread\n`);
+      for (const o of outs) for (const r of o ?? []) pre.set(r.path, r.result ?? r.error ?? 'no result');
+    }
+  }
   const progress = new Progress(io.stderr as ProgressSink, inputs.length, opts.progress);
   let done = 0;
   for (const input of inputs) {
@@ -504,7 +554,9 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     const lintOptions = { rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
     let result: LintResult;
     try {
-      result = engine.lintText(text, file, project !== undefined ? { ...lintOptions, project } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
+      const fromWorker = pre.get(file);
+      if (typeof fromWorker === 'string') throw new Error(fromWorker);
+      result = fromWorker ?? engine.lintText(text, file, project !== undefined ? { ...lintOptions, project } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
       result = { ...result, filePath: file };
     } catch (e) {
       result = internalErrorResult(file, e);
