@@ -381,18 +381,14 @@ export type BufferKind = 'pageable' | 'nonpageable' | 'unknown';
  * `Irp->UserBuffer` / `Type3InputBuffer` and paged-pool blocks are pageable; `SystemBuffer`, nonpaged-pool
  * blocks and the function's own locals are not; anything else (a parameter, a field) is not known here.
  */
-function mdlBuffers(body: SyntaxNode, pagedVars: ReadonlySet<string>): Map<string, BufferKind> {
-  const pool = new Map<string, BufferKind | null>();
+function mdlBuffers(body: SyntaxNode, pools: PoolVars, pagedVars: ReadonlySet<string>): Map<string, BufferKind> {
   const mdls = new Map<string, BufferKind | null>();
   const locals = localNames(body);
-  const note = (m: Map<string, BufferKind | null>, k: string, v: BufferKind) => m.set(k, m.has(k) && m.get(k) !== v ? null : v);
-  for (const n of nodesOf(body)) {
-    const a = assignmentOf(n);
-    const call = a ? unparen(a.value) : undefined;
-    if (!a?.target || call?.type !== 'call_expression') continue;
-    const name = calleeOf(call) ?? '';
-    if (POOL_ALLOC.test(name)) note(pool, a.target, PAGED.test(argsOf(call)[0]?.text ?? '') ? 'pageable' : NONPAGED.test(argsOf(call)[0]?.text ?? '') ? 'nonpageable' : 'unknown');
-  }
+  // a block of one kind of pool (other assignments aside)
+  const poolKind = (v: string): BufferKind | undefined => {
+    const e = pools.get(v);
+    return e && e.kinds.size ? (e.kinds.size === 1 ? [...e.kinds][0]! : 'unknown') : undefined;
+  };
   for (const n of nodesOf(body)) {
     const a = assignmentOf(n);
     const call = a ? unparen(a.value) : undefined;
@@ -402,10 +398,10 @@ function mdlBuffers(body: SyntaxNode, pagedVars: ReadonlySet<string>): Map<strin
     let kind: BufferKind = 'unknown';
     if (USER_BUFFER.test(t) || pagedVars.has(t)) kind = 'pageable';
     else if (/\bSystemBuffer\b/.test(t)) kind = 'nonpageable';
-    else if (buf?.type === 'identifier' && pool.get(t)) kind = pool.get(t)!;
+    else if (buf?.type === 'identifier' && poolKind(t)) kind = poolKind(t)!;
     else if (buf?.type === 'pointer_expression' && t.startsWith('&') && locals.has(/^&\(?([A-Za-z_]\w*)/.exec(t)?.[1] ?? '')) kind = 'nonpageable';
     else if (buf?.type === 'identifier' && locals.has(t) && /\[/.test(body.text.match(new RegExp(`\\b${t}\\s*\\[`))?.[0] ?? '')) kind = 'nonpageable';
-    note(mdls, a.target, kind);
+    mdls.set(a.target, mdls.has(a.target) && mdls.get(a.target) !== kind ? null : kind);
   }
   const out = new Map<string, BufferKind>();
   for (const [k, v] of mdls) out.set(k, v ?? 'unknown');
@@ -670,7 +666,7 @@ interface FnCtx {
   /** The function's own MDLs, by the kind of buffer they describe. */
   buffers: Map<string, BufferKind>;
   /** Variables that only ever hold paged-pool blocks this function allocated. */
-  pagedBlocks: ReadonlySet<string>;
+  pagedBlocks: Set<string>;
   /** Locals that only ever hold one named constant (`PagedPool`, `TRUE`). */
   consts: ReadonlyMap<string, string>;
   calls: Map<string, IrqlCallObservation>;
@@ -697,19 +693,29 @@ function functionNameNode(def: SyntaxNode): SyntaxNode | undefined {
 /** Pool allocation routines whose first argument is the pool type or flags. */
 const POOL_ALLOC = /^ExAllocatePool(?:WithTag|WithQuotaTag|WithTagPriority|Zero|Uninitialized|2|3)?$/;
 
-/** Variables every assignment of which is a paged-pool allocation (or NULL). */
-function pagedBlocks(body: SyntaxNode): Set<string> {
-  const paged = new Set<string>();
-  const other = new Set<string>();
+/** The pool allocations of a function, by variable: the kinds of pool assigned to it, and whether anything else (not NULL) is. */
+type PoolVars = Map<string, { kinds: Set<BufferKind>; other: boolean }>;
+
+function poolVars(body: SyntaxNode): PoolVars {
+  const out: PoolVars = new Map();
   for (const n of nodesOf(body)) {
     const a = assignmentOf(n);
     if (!a?.target) continue;
     const v = unparen(a.value);
+    let e = out.get(a.target);
+    if (!e) out.set(a.target, (e = { kinds: new Set(), other: false }));
     if (v.type === 'call_expression' && POOL_ALLOC.test(calleeOf(v) ?? '')) {
-      (PAGED.test(argsOf(v)[0]?.text ?? '') ? paged : other).add(a.target);
-    } else if (!/^(NULL|0|nullptr)$/.test(v.text)) other.add(a.target);
+      const t = argsOf(v)[0]?.text ?? '';
+      e.kinds.add(PAGED.test(t) ? 'pageable' : NONPAGED.test(t) ? 'nonpageable' : 'unknown');
+    } else if (!/^(NULL|0|nullptr)$/.test(v.text)) e.other = true;
   }
-  for (const o of other) paged.delete(o);
+  return out;
+}
+
+/** Variables every assignment of which is a paged-pool allocation (or NULL). */
+function pagedBlocks(pools: PoolVars): Set<string> {
+  const paged = new Set<string>();
+  for (const [k, e] of pools) if (!e.other && e.kinds.size === 1 && e.kinds.has('pageable')) paged.add(k);
   return paged;
 }
 
@@ -719,11 +725,7 @@ function pageableSections(file: SourceFile): { named: Map<string, { section: str
   const regions: { from: number; to: number; section: string; line: number }[] = [];
   const text = file.text;
   if (!/#\s*pragma\s+(alloc_text|code_seg)/.test(text)) return { named, regions };
-  const lineOf = (off: number) => {
-    let l = 1;
-    for (let i = text.indexOf('\n'); i >= 0 && i < off; i = text.indexOf('\n', i + 1)) l++;
-    return l;
-  };
+  const lineOf = lineIndex(text);
   for (const m of text.matchAll(/#\s*pragma\s+alloc_text\s*\(\s*"?(\w+)"?\s*,([^)]*)\)/g)) {
     if (!/^PAGE/i.test(m[1]!)) continue;
     const line = lineOf(m.index);
@@ -738,6 +740,22 @@ function pageableSections(file: SourceFile): { named: Map<string, { section: str
   }
   if (open) regions.push({ ...open, to: text.length });
   return { named, regions };
+}
+
+/** Offset -> 1-based line of a text, by binary search over its line starts. */
+function lineIndex(text: string): (off: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (off) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
 }
 
 /** Locals whose every assignment (and initializer) is the same named constant: `POOL_TYPE t = PagedPool;`. */
@@ -863,7 +881,7 @@ export class IrqlEngine {
       file,
       zero,
       other,
-      pagedBlocks: /\bExAllocatePool/.test(text) ? pagedBlocks(body) : new Set<string>(),
+      pagedBlocks: new Set<string>(),
       buffers: new Map(),
       consts: constLocals(body),
       calls: new Map(),
@@ -873,7 +891,9 @@ export class IrqlEngine {
       unknownLocks: false,
       params: fn.params,
     };
-    if (/\bIoAllocateMdl\b/.test(text)) fx.buffers = mdlBuffers(body, fx.pagedBlocks);
+    const pools = /\bExAllocatePool/.test(text) ? poolVars(body) : new Map() as PoolVars;
+    fx.pagedBlocks = pagedBlocks(pools);
+    if (/\bIoAllocateMdl\b/.test(text)) fx.buffers = mdlBuffers(body, pools, fx.pagedBlocks);
     for (const o of entryObs) fx.calls.set(`entry:${o.line}:${o.column}`, o);
     // per node, the states of the paths reaching it, kept apart by what they know of the locks (a lock held
     // on one path and free on another stays so: a `goto cleanup` that skips a release, a loop that takes a
@@ -1237,10 +1257,11 @@ export class IrqlEngine {
     const regs = new Map<string, { via: string; path: string; line: number; min: number; max: number; role?: string }>();
     const roleNames = allRoleNames();
     const roleRe = new RegExp(`\\b(${roleNames.join('|')})\\s+([A-Za-z_]\\w*(?:\\s*,\\s*[A-Za-z_]\\w*)*)\\s*;`, 'g');
+    const lines = new Map<string, (off: number) => number>();
     const lineAt = (text: string, off: number) => {
-      let l = 1;
-      for (let i = 0; i < off; i++) if (text.charCodeAt(i) === 10) l++;
-      return l;
+      let f = lines.get(text);
+      if (!f) lines.set(text, (f = lineIndex(text)));
+      return f(off);
     };
     const changes = new Set<string>();
     for (const file of this.project.allFiles()) {

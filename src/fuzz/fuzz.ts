@@ -12,26 +12,9 @@ import { lintText } from '../lint/linter.js';
 import { parseSource } from '../parse/parser.js';
 import { simulateSource } from '../sim/simulate.js';
 import { listSourceFiles } from '../validation/fixtures.js';
+import { Rng } from '../validation/generator.js';
 
-/** A small deterministic generator (mulberry32). */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-}
+export { Rng };
 
 /** Tokens of driver C: punctuation that unbalances, keywords, SEH, the DDIs the rules look at. */
 export const TOKENS: readonly string[] = [

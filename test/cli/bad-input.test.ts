@@ -8,17 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runIn } from '../support/main-in.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-bad-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, cwd: dir });
-  return { code, out, err };
-}
+const run = (args: string[]) => runIn(dir, args);
 
 const DRIVER = `typedef struct _EXT { KSPIN_LOCK Lock; HANDLE File; } EXT, *PEXT;
 DRIVER_DISPATCH Close;

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runIn } from '../support/main-in.js';
 import { shardOf } from '../../src/cli/run.js';
 
 const ROOT = new URL('../../fixtures', import.meta.url).pathname;
@@ -16,12 +16,7 @@ cpSync(join(ROOT, 'irql-wait-at-dispatch'), join(dir, 'waits'), { recursive: tru
 cpSync(join(ROOT, 'irql-not-restored'), join(dir, 'restore'), { recursive: true });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { stdout: { write: (s: string) => ((out += s), true) } as never, stderr: { write: (s: string) => ((err += s), true) } as never, cwd: dir });
-  return { code, out, err };
-}
+const run = (args: string[]) => runIn(dir, args);
 
 async function sharded(n: number, format: string): Promise<{ code: number; out: string }> {
   const files: string[] = [];
