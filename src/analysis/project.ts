@@ -61,6 +61,51 @@ export interface ProjectOptions {
   root?: string;
   /** The IRQL contract table of the run (default: the built-in table). */
   irqlTable?: IrqlTable;
+  /**
+   * Summaries kept from an earlier Project of the same files (the language server builds a Project per
+   * edit): a function whose text, position, program facts and callee summaries are all unchanged
+   * reuses its summary instead of being analysed again. See `SummaryCache`.
+   */
+  summaryCache?: SummaryCache;
+  /** Parses an input (the language server passes one that reuses its parsed trees); default `parseSource`. */
+  parse?: (input: { path: string; text: string }) => SourceFile;
+  /** The raising macros each text defines, kept between Projects of the same texts (the language server). */
+  raisingMacroMemo?: Map<string, readonly string[]>;
+}
+
+/**
+ * Summaries by function, each with what it was computed from: the function's own text and position, the
+ * program facts every analysis reads (dispatch routines, raising macros) and the summaries of the
+ * functions it calls. A lookup only succeeds when all of these are equal, so a reused summary is the
+ * one the analysis would compute again.
+ */
+export class SummaryCache {
+  private entries = new Map<string, { inputs: string; summary: Summary | undefined }>();
+  private touched = new Set<string>();
+  hits = 0;
+  misses = 0;
+  get(key: string, inputs: string): { summary: Summary | undefined } | undefined {
+    const e = this.entries.get(key);
+    this.touched.add(key);
+    if (e && e.inputs === inputs) {
+      this.hits++;
+      return { summary: e.summary };
+    }
+    this.misses++;
+    return undefined;
+  }
+  set(key: string, inputs: string, summary: Summary | undefined): void {
+    this.entries.set(key, { inputs, summary });
+    this.touched.add(key);
+  }
+  /** Forget the functions the last Project did not look up (deleted or renamed ones). */
+  sweep(): void {
+    for (const k of [...this.entries.keys()]) if (!this.touched.has(k)) this.entries.delete(k);
+    this.touched.clear();
+  }
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 export class Project implements ProjectContext {
@@ -75,6 +120,9 @@ export class Project implements ProjectContext {
   private readonly callSiteCache = new Map<string, CallSite[]>();
   private readonly protectedCache = new Map<string, boolean>();
   private readonly root: string | undefined;
+  private readonly summaryCache: SummaryCache | undefined;
+  /** The functions of the linted files each function calls (resolved), by key. */
+  private readonly calls = new Map<string, ProjectFunction[]>();
 
   /** Function-like macros that raise and never return (`#define FatRaiseStatus(C, S) { ...; ExRaiseStatus(S); }`). */
   private readonly raisingMacros = new Set<string>();
@@ -89,9 +137,12 @@ export class Project implements ProjectContext {
 
   constructor(files: SourceFile[], opts: ProjectOptions & { texts?: readonly string[] } = {}) {
     this.root = opts.root;
+    this.summaryCache = opts.summaryCache;
     this.irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
     this.irqlWords = irqlWordsPattern(this.irqlTable);
-    for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of raisingMacros(t)) this.raisingMacros.add(m);
+    const memo = opts.raisingMacroMemo;
+    const scan = memo ? (t: string) => memo.get(t) ?? memo.set(t, raisingMacros(t)).get(t)! : raisingMacros;
+    for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of scan(t)) this.raisingMacros.add(m);
     for (const file of files) {
       this.files.set(file.path, file);
       for (const m of file.text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
@@ -133,7 +184,8 @@ export class Project implements ProjectContext {
    * The program made of these texts. Only files that can matter are parsed: those naming an MDL DDI,
    * and (transitively) those calling a function such a file defines.
    */
-  static fromTexts(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable } = {}): Project {
+  static fromTexts(inputs: readonly { path: string; text: string }[], root?: string, opts: Omit<ProjectOptions, 'root'> = {}): Project {
+    const parse = opts.parse ?? ((i: { path: string; text: string }) => parseSource(i.path, i.text));
     const irqlWords = irqlWordsPattern(opts.irqlTable ?? BUILTIN_IRQL_TABLE);
     const chosen = new Map<string, SourceFile>();
     let names = new Set<string>();
@@ -146,7 +198,7 @@ export class Project implements ProjectContext {
         if (chosen.has(i.path)) continue;
         let f: SourceFile;
         try {
-          f = parseSource(i.path, i.text);
+          f = parse(i);
         } catch {
           continue;
         }
@@ -168,7 +220,9 @@ export class Project implements ProjectContext {
     }
     const texts = inputs.map((i) => i.text);
     const irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
-    return new Project([...chosen.values()], root === undefined ? { texts, irqlTable } : { root, texts, irqlTable });
+    const options: ProjectOptions & { texts: string[] } = { ...opts, texts, irqlTable };
+    if (root !== undefined) options.root = root;
+    return new Project([...chosen.values()], options);
   }
 
   // ---- ProjectContext --------------------------------------------------------------------------
@@ -298,7 +352,7 @@ export class Project implements ProjectContext {
   private computeSummaries(): void {
     // relevant functions: they handle MDLs, or call a function that does
     const all = [...this.byFile.values()].flat();
-    const calls = new Map<string, ProjectFunction[]>();
+    const calls = this.calls;
     const relevant = new Set<string>();
     const called = new Set<string>();
     for (const f of all) {
@@ -359,12 +413,39 @@ export class Project implements ProjectContext {
     }
   }
 
+  private factsFingerprint: string | undefined;
+  /** The program facts every function's analysis may read: dispatch routines and raising macros. */
+  programFacts(): string {
+    // (and the IRQL analysis's program-wide flags: KMDF passive-level callbacks, passive interrupts)
+    this.factsFingerprint ??= JSON.stringify([
+      [...this.dispatch].sort(),
+      [...this.raisingMacros].sort(),
+      [...this.files.values()].some((f) => /\bWdfExecutionLevelPassive\b/.test(f.text)),
+      [...this.files.values()].some((f) => /\bPassiveHandling\s*=\s*TRUE\b/.test(f.text)),
+    ]);
+    return this.factsFingerprint;
+  }
+
   private summarize(f: ProjectFunction): void {
     if (!f.fn || !f.file || f.fn.hasError) return;
+    const cache = this.summaryCache;
+    let inputs: string | undefined;
+    if (cache) {
+      const callees = (this.calls.get(f.key) ?? []).map((g) => `${g.key}=${JSON.stringify(this.summaries.get(g.key) ?? null)}`);
+      const col = f.fn.node.startPosition.column;
+      inputs = `${f.line}:${col}\0${f.file.lang}\0${f.file.text.slice(f.fn.start, f.fn.bodyEnd)}\0${this.programFacts()}\0${callees.join('\0')}`;
+      const hit = cache.get(f.key, inputs);
+      if (hit) {
+        if (hit.summary) this.summaries.set(f.key, hit.summary);
+        else this.summaries.delete(f.key);
+        return;
+      }
+    }
     // only the summary is kept: the linter analyses the function again with its file (memory over time)
     const a = analyzeFunction(f.file, f.fn, this, { summary: true, record: false });
     if (a.summary) this.summaries.set(f.key, a.summary);
     else this.summaries.set(f.key, { name: f.name, file: f.path, line: f.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
+    if (cache && inputs !== undefined) cache.set(f.key, inputs, this.summaries.get(f.key));
   }
 }
 

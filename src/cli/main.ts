@@ -34,5 +34,10 @@ export const engine: LintEngine = {
 
 /** Run `ddi-lint` with the given arguments; resolves to the exit code. */
 export async function main(argv: readonly string[], io?: Partial<CliIO>): Promise<number> {
+  // `ddi-lint --lsp` (clients may add `--stdio`): the language server on stdin/stdout
+  if (argv[0] === '--lsp') {
+    const { startServer } = await import('../lsp/server.js');
+    return startServer();
+  }
   return runCli(argv, { stdout: io?.stdout ?? process.stdout, stderr: io?.stderr ?? process.stderr, cwd: io?.cwd ?? process.cwd() }, engine);
 }

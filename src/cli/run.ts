@@ -137,7 +137,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     return m.id.length >= 26 ? `  ${m.id}\n${' '.repeat(28)}${body}` : `  ${m.id.padEnd(26)}${body}`;
   });
   const caRules = rules.filter((r) => r.meta.caWarnings && r.meta.caWarnings.length > 0).map((r) => `${r.meta.id}: ${r.meta.caWarnings!.map((w) => `C${w}`).join(', ')}`);
-  const subUsage = [...Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`), '       ddi-lint merge SHARD.json... [--format F] [-o FILE] [--max-warnings N]'];
+  const subUsage = [...Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`), '       ddi-lint merge SHARD.json... [--format F] [-o FILE] [--max-warnings N]', '       ddi-lint --lsp'];
   const subLines = [
     ...Object.entries(SUBCOMMANDS).map(([name, sub]) => opt(name, `${sub.summary} See ddi-lint ${name} --help.`)),
     opt('merge', 'Combine the outputs of --shard runs into one result set (one SARIF run), then apply the formatter, --quiet and --max-warnings once.'),
@@ -155,6 +155,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     '',
     'Commands:',
     ...subLines,
+    opt('--lsp', 'Start the language server on stdin/stdout (JSON-RPC; editors launch it: see the README, section Editors). Diagnostics while typing, code actions, simulated paths.'),
     '',
     'Options:',
     opt(

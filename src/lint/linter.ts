@@ -9,7 +9,7 @@ import { Project } from '../analysis/project.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
-import { parseSource, type SourceFile } from '../parse/parser.js';
+import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import { formatMessage, type Rule, type RuleContext, type ReportDescriptor } from './rule.js';
 import { applyDirectives } from './suppressions.js';
 import { emptyResult, type LintMessage, type LintResult, type Severity } from './types.js';
@@ -97,106 +97,138 @@ export function finalize(result: LintResult): LintResult {
   return result;
 }
 
-/** Lint an already parsed file. */
-export function lintSource(file: SourceFile, options: LintOptions = {}): LintResult {
-  const result = emptyResult(file.path);
-  const rules = activeRules(options);
-  const project = options.project ?? new Project([file], options.irqlTable ? { irqlTable: options.irqlTable } : {});
+/** The active rules of a set of options, with each rule's trigger pattern (cached per options object). */
+interface PreparedRules {
+  rules: ActiveRule[];
+  triggers: (RegExp | undefined)[];
+}
+const preparedCache = new WeakMap<LintOptions, PreparedRules>();
+function prepareRules(options: LintOptions): PreparedRules {
+  let p = preparedCache.get(options);
+  if (!p) {
+    const rules = activeRules(options);
+    p = { rules, triggers: rules.map((r) => triggerPattern([r])) };
+    preparedCache.set(options, p);
+  }
+  return p;
+}
+
+/**
+ * The findings of one function of a parsed file, before suppression directives apply (see
+ * `finishLint`). `project` is the program the file belongs to. The language server re-lints only the
+ * functions an edit can affect and keeps the others' messages; the CLI lints every function.
+ */
+export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Project, options: LintOptions = {}): LintMessage[] {
+  const { rules, triggers } = prepareRules(options);
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
-  let withErrors = 0;
+  const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+  const depth = nestingDepth(body);
+  if (depth > MAX_NESTING) {
+    // the analyses walk the syntax recursively: say so once rather than fail in every rule
+    messages.push(internalError(`function '${fn.name}' nests ${depth} levels deep (more than ${MAX_NESTING}): not analyzed`, fn.line, 1, fn.name));
+    return messages;
+  }
   // a rule with triggers looks at a function only if the function names one (or calls a helper that
   // handles MDLs); the MDL dataflow analysis runs once, for the first rule that reads it
-  const triggers = rules.map((r) => triggerPattern([r]));
-  for (const fn of file.functions) {
-    if (fn.hasError) withErrors++;
-    const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-    const depth = nestingDepth(body);
-    if (depth > MAX_NESTING) {
-      // the analyses walk the syntax recursively: say so once rather than fail in every rule
-      messages.push(internalError(`function '${fn.name}' nests ${depth} levels deep (more than ${MAX_NESTING}): not analyzed`, fn.line, 1, fn.name));
-      continue;
-    }
-    let helper: boolean | undefined;
-    const applicable = rules.filter((_, k) => {
-      const t = triggers[k];
-      if (!t || t.test(body)) return true;
-      helper ??= project.callsHelper(body);
-      return helper;
-    });
-    if (!applicable.length) continue;
-    let analysis: FunctionAnalysis | undefined;
-    let analysisFailed = false;
-    const getAnalysis = (): FunctionAnalysis => {
-      if (!analysis && !analysisFailed) {
-        try {
-          analysis = analyzeFunction(file, fn, project);
-        } catch (e) {
-          analysisFailed = true;
-          messages.push(internalError(`ddi-lint internal error while analyzing function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name));
-        }
-      }
-      if (!analysis) throw ANALYSIS_FAILED;
-      return analysis;
-    };
-    for (const active of applicable) {
-      const report = (d: ReportDescriptor) => {
-        const template = active.rule.meta.messages[d.messageId];
-        if (template === undefined) throw new Error(`rule ${active.rule.meta.id} reported unknown messageId '${d.messageId}'`);
-        const pos = d.node
-          ? {
-              line: d.node.startPosition.row + 1,
-              column: d.node.startPosition.column + 1,
-              endLine: d.node.endPosition.row + 1,
-              endColumn: d.node.endPosition.column + 1,
-            }
-          : d.loc!;
-        const key = `${active.rule.meta.id}:${pos.line}:${pos.column}:${d.messageId}`;
-        if (seen.has(key)) return;
-        seen.add(key);
-        const data: Record<string, string> = {};
-        for (const [k, v] of Object.entries(d.data ?? {})) data[k] = String(v);
-        const m: LintMessage = {
-          ruleId: active.rule.meta.id,
-          severity: active.severity,
-          message: formatMessage(template, data),
-          messageId: d.messageId,
-          line: pos.line,
-          column: pos.column,
-          function: fn.name,
-        };
-        if (pos.endLine !== undefined) m.endLine = pos.endLine;
-        if (pos.endColumn !== undefined) m.endColumn = pos.endColumn;
-        if (d.node) m.nodeType = d.node.type;
-        if (d.path && d.path.length) m.path = d.path;
-        if (Object.keys(data).length) m.data = data;
-        messages.push(m);
-      };
-      const context: RuleContext = {
-        file,
-        fn,
-        get analysis() {
-          return getAnalysis();
-        },
-        options: active.options,
-        report,
-        project,
-      };
+  let helper: boolean | undefined;
+  const applicable = rules.filter((_, k) => {
+    const t = triggers[k];
+    if (!t || t.test(body)) return true;
+    helper ??= project.callsHelper(body);
+    return helper;
+  });
+  if (!applicable.length) return messages;
+  let analysis: FunctionAnalysis | undefined;
+  let analysisFailed = false;
+  const getAnalysis = (): FunctionAnalysis => {
+    if (!analysis && !analysisFailed) {
       try {
-        active.rule.check(context);
+        analysis = analyzeFunction(file, fn, project);
       } catch (e) {
-        if (e === ANALYSIS_FAILED) continue;
-        messages.push(
-          internalError(`ddi-lint internal error in rule '${active.rule.meta.id}' on function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name),
-        );
+        analysisFailed = true;
+        messages.push(internalError(`ddi-lint internal error while analyzing function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name));
       }
+    }
+    if (!analysis) throw ANALYSIS_FAILED;
+    return analysis;
+  };
+  for (const active of applicable) {
+    const report = (d: ReportDescriptor) => {
+      const template = active.rule.meta.messages[d.messageId];
+      if (template === undefined) throw new Error(`rule ${active.rule.meta.id} reported unknown messageId '${d.messageId}'`);
+      const pos = d.node
+        ? {
+            line: d.node.startPosition.row + 1,
+            column: d.node.startPosition.column + 1,
+            endLine: d.node.endPosition.row + 1,
+            endColumn: d.node.endPosition.column + 1,
+          }
+        : d.loc!;
+      const key = `${active.rule.meta.id}:${pos.line}:${pos.column}:${d.messageId}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const data: Record<string, string> = {};
+      for (const [k, v] of Object.entries(d.data ?? {})) data[k] = String(v);
+      const m: LintMessage = {
+        ruleId: active.rule.meta.id,
+        severity: active.severity,
+        message: formatMessage(template, data),
+        messageId: d.messageId,
+        line: pos.line,
+        column: pos.column,
+        function: fn.name,
+      };
+      if (pos.endLine !== undefined) m.endLine = pos.endLine;
+      if (pos.endColumn !== undefined) m.endColumn = pos.endColumn;
+      if (d.node) m.nodeType = d.node.type;
+      if (d.path && d.path.length) m.path = d.path;
+      if (Object.keys(data).length) m.data = data;
+      messages.push(m);
+    };
+    const context: RuleContext = {
+      file,
+      fn,
+      get analysis() {
+        return getAnalysis();
+      },
+      options: active.options,
+      report,
+      project,
+    };
+    try {
+      active.rule.check(context);
+    } catch (e) {
+      if (e === ANALYSIS_FAILED) continue;
+      messages.push(
+        internalError(`ddi-lint internal error in rule '${active.rule.meta.id}' on function '${fn.name}': ${describeError(e)}`, fn.line, 1, fn.name),
+      );
     }
   }
+  return messages;
+}
+
+/** The file's result from the findings of its functions: suppression directives applied, sorted, counted. */
+export function finishLint(file: SourceFile, messages: LintMessage[]): LintResult {
+  const result = emptyResult(file.path);
   const { messages: kept, suppressedMessages } = applyDirectives(file.text, messages);
   result.messages = kept;
   result.suppressedMessages = suppressedMessages;
-  result.stats = { functions: file.functions.length, functionsWithParseErrors: withErrors };
+  result.stats = { functions: file.functions.length, functionsWithParseErrors: file.functions.filter((f) => f.hasError).length };
   return finalize(result);
+}
+
+/** The program a file is linted in when the options name none: the file alone. */
+export function projectFor(file: SourceFile, options: LintOptions = {}): Project {
+  return options.project ?? new Project([file], options.irqlTable ? { irqlTable: options.irqlTable } : {});
+}
+
+/** Lint an already parsed file. */
+export function lintSource(file: SourceFile, options: LintOptions = {}): LintResult {
+  const project = projectFor(file, options);
+  const messages: LintMessage[] = [];
+  for (const fn of file.functions) messages.push(...lintFunction(file, fn, project, options));
+  return finishLint(file, messages);
 }
 
 /** Lint source text. `filePath` picks the grammar (C or C++) and names the result. */

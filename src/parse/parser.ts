@@ -220,3 +220,56 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
   result.sort((a, b) => a.start - b.start);
   return result;
 }
+
+/** Row and column (UTF-16 code units, like tree-sitter's in this binding) of an offset. */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/**
+ * Parse the new text of a file incrementally (the language server, on every edit): the preprocessed
+ * texts before and after are compared, the one range between their common prefix and suffix is given
+ * to `tree.edit`, and tree-sitter reparses only what that range touches. The result equals
+ * `parseSource(previous.path, text)` (tested), in a fraction of the time. `previous` must not be used
+ * afterwards: its tree is edited in place. Falls back to a full parse for headers parsed with the other
+ * grammar.
+ */
+export function reparseSource(previous: SourceFile, text: string): SourceFile {
+  const lang = languageForPath(previous.path) ?? 'c';
+  if (previous.lang !== lang) return parseSource(previous.path, text);
+  const pp = preprocess(text, lang);
+  const before = previous.parsedText;
+  const after = pp.text;
+  const min = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < min && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let oldEnd = before.length;
+  let newEnd = after.length;
+  while (oldEnd > start && newEnd > start && before.charCodeAt(oldEnd - 1) === after.charCodeAt(newEnd - 1)) {
+    oldEnd--;
+    newEnd--;
+  }
+  let tree = previous.tree;
+  if (start !== oldEnd || start !== newEnd) {
+    const startPosition = pointAt(before, start);
+    tree.edit({
+      startIndex: start,
+      oldEndIndex: oldEnd,
+      newEndIndex: newEnd,
+      startPosition,
+      oldEndPosition: pointAt(before, oldEnd),
+      newEndPosition: pointAt(after, newEnd),
+    });
+    tree = parserFor(lang).parse(after, tree);
+  }
+  // With syntax errors, tree-sitter's error recovery may build a different tree incrementally than from
+  // scratch; the server and the command line must agree, so such a text is parsed from scratch.
+  if (tree.rootNode.hasError) return parseSource(previous.path, text);
+  return { path: previous.path, lang, text, parsedText: after, tree, annotations: pp.annotations, functions: findFunctions(tree.rootNode) };
+}

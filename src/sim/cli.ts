@@ -250,7 +250,7 @@ export async function runSimulateCommand(argv: string[], io: SimIo): Promise<num
   return anyFault ? 1 : 0;
 }
 
-function renderText(
+export function renderText(
   file: string,
   results: { res: FunctionSimResult; traces: TraceStep[][] }[],
   all: boolean,

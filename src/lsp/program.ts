@@ -1,0 +1,342 @@
+/**
+ * The language server's model of the workspace as one program, kept up to date edit by edit.
+ *
+ * Every C/C++ file of the workspace is an input (its text on disk, or the editor's text while it is
+ * open). A `Project` (summaries, call graph, IRQL contexts: see src/analysis/project.ts) is rebuilt
+ * from the inputs when something changed, and that rebuild is incremental:
+ *
+ * - an edited open document is reparsed with `reparseSource` (tree-sitter `tree.edit` + reparse);
+ *   the other files keep their parsed trees;
+ * - a helper's summary is reused when its text, position, the program facts and its callees'
+ *   summaries are unchanged (`SummaryCache`);
+ * - each rebuild says which functions the change can affect (`affectedSince`): the functions whose
+ *   text or position changed, and every function connected to one of them in the reference graph
+ *   (a function names another: calls it, registers it, assigns it to a dispatch slot), before or after
+ *   the change. Findings flow only along those references (summaries up to callers, IRQL contexts down
+ *   to callees), so the findings of a function outside that set are the ones it had. A change outside
+ *   every function body (declarations, prototypes and their SAL annotations, role types, pragmas,
+ *   macros) or of a program-wide fact (dispatch routines, raising macros, the IRQL table) affects
+ *   everything.
+ *
+ * `DocumentLinter` keeps the findings of each function of one document, re-lints the affected ones,
+ * and applies the suppression directives to the whole file: the result equals `lintText` on the same
+ * program (a property test edits fixtures at random and compares).
+ */
+import { Project, SummaryCache } from '../analysis/project.js';
+import type { IrqlTable } from '../ddi/irql.js';
+import { finishLint, lintFunction, type LintOptions } from '../lint/linter.js';
+import type { LintMessage, LintResult } from '../lint/types.js';
+import { parseSource, reparseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+
+export interface ProgramInput {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** What the change detection needs of a parsed file, computed once per parsed file. */
+interface FileFacts {
+  /** The text outside every function definition, with the functions' places marked. */
+  gaps: string;
+  /** Per function (the order of `file.functions`): name, position and text. */
+  keys: string[];
+  /** Per function: unqualified name. */
+  names: string[];
+  /** Per function: the identifiers its text names. */
+  words: Set<string>[];
+}
+
+const IDENT = /[A-Za-z_]\w*/g;
+const factsCache = new WeakMap<SourceFile, FileFacts>();
+
+/** A function's identity for reuse: name, start position and text (header included). */
+export function functionKey(file: SourceFile, fn: FunctionInfo): string {
+  const p = fn.node.startPosition;
+  return `${fn.name}\u0000${p.row}:${p.column}\u0000${file.text.slice(fn.start, fn.bodyEnd)}`;
+}
+
+export function shortName(name: string): string {
+  return name.split('::').pop()!.trim();
+}
+
+function factsOf(file: SourceFile): FileFacts {
+  let f = factsCache.get(file);
+  if (f) return f;
+  const gaps: string[] = [];
+  const keys: string[] = [];
+  const names: string[] = [];
+  const words: Set<string>[] = [];
+  let at = 0;
+  for (const fn of file.functions) {
+    // functions are sorted by start; nested ones (C++ classes in ERROR regions) overlap: skip back
+    if (fn.start >= at) gaps.push(file.text.slice(at, fn.start));
+    gaps.push('\u0000');
+    at = Math.max(at, fn.bodyEnd);
+    keys.push(functionKey(file, fn));
+    names.push(shortName(fn.name));
+    words.push(new Set(file.parsedText.slice(fn.start, fn.bodyEnd).match(IDENT) ?? []));
+  }
+  gaps.push(file.text.slice(at));
+  f = { gaps: gaps.join(''), keys, names, words };
+  factsCache.set(file, f);
+  return f;
+}
+
+/** Components of the reference graph over function names (union-find). */
+function components(facts: Iterable<FileFacts>): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    let y = x;
+    while (y !== r) {
+      const n = parent.get(y)!;
+      parent.set(y, r);
+      y = n;
+    }
+    return r;
+  };
+  const all = [...facts];
+  for (const f of all) for (const n of f.names) if (!parent.has(n)) parent.set(n, n);
+  for (const f of all) {
+    f.names.forEach((n, i) => {
+      for (const w of f.words[i]!) {
+        if (w !== n && parent.has(w)) {
+          const a = find(n);
+          const b = find(w);
+          if (a !== b) parent.set(a, b);
+        }
+      }
+    });
+  }
+  const root = new Map<string, string>();
+  for (const n of parent.keys()) root.set(n, find(n));
+  return root;
+}
+
+/** The names in the components of `changed`. */
+function closure(comp: Map<string, string>, changed: Set<string>): Set<string> {
+  const roots = new Set<string>();
+  for (const n of changed) {
+    const r = comp.get(n);
+    if (r !== undefined) roots.add(r);
+  }
+  const out = new Set(changed);
+  for (const [n, r] of comp) if (roots.has(r)) out.add(n);
+  return out;
+}
+
+/** How much of the program a rebuild affected: 'all', or the (unqualified) function names. */
+export type Affected = 'all' | Set<string>;
+
+export interface ProgramOptions {
+  /** Prefix stripped from file paths in messages (the workspace folder). */
+  root?: string;
+  irqlTable?: IrqlTable;
+}
+
+const MAX_LOG = 64;
+
+export class Program {
+  private readonly inputs = new Map<string, ProgramInput>();
+  private readonly parsed = new WeakMap<ProgramInput, SourceFile>();
+  /** For an input not parsed yet: the last parsed version of the same file (reparsed from). */
+  private readonly previous = new WeakMap<ProgramInput, SourceFile>();
+  private readonly macroMemo = new Map<string, readonly string[]>();
+  readonly summaries = new SummaryCache();
+  private root: string | undefined;
+  private irqlTable: IrqlTable | undefined;
+  private project: Project | undefined;
+  private dirty = true;
+  private forceAll = true;
+  private prevFacts: Map<string, FileFacts> | undefined;
+  private prevGlobal = '';
+  private prevComponents = new Map<string, string>();
+  /** Generation of the current project; the affected set of each of the last rebuilds. */
+  generation = 0;
+  private readonly log: { generation: number; affected: Affected }[] = [];
+  /** Statistics of the last rebuild (for the benchmark and the server's log). */
+  lastRebuild = { ms: 0, files: 0, summaryHits: 0, summaryMisses: 0, affected: 'all' as Affected };
+
+  constructor(opts: ProgramOptions = {}) {
+    this.root = opts.root;
+    this.irqlTable = opts.irqlTable;
+  }
+
+  /** New configuration (IRQL contracts): everything is affected. */
+  configure(opts: ProgramOptions): void {
+    this.root = opts.root;
+    this.irqlTable = opts.irqlTable;
+    this.dirty = true;
+    this.forceAll = true;
+  }
+
+  paths(): string[] {
+    return [...this.inputs.keys()];
+  }
+
+  has(path: string): boolean {
+    return this.inputs.has(path);
+  }
+
+  textOf(path: string): string | undefined {
+    return this.inputs.get(path)?.text;
+  }
+
+  /** Set a file's text (from disk, or the editor's text of an open document). */
+  setText(path: string, text: string): void {
+    const old = this.inputs.get(path);
+    if (old && old.text === text) return;
+    const input: ProgramInput = { path, text };
+    // an edited document: parsed (when needed) incrementally from the last tree of the file; nothing is
+    // parsed here, so a burst of edits costs one parse
+    const prev = old && (this.parsed.get(old) ?? this.previous.get(old));
+    if (prev) this.previous.set(input, prev);
+    this.inputs.set(path, input);
+    this.dirty = true;
+  }
+
+  remove(path: string): void {
+    if (this.inputs.delete(path)) this.dirty = true;
+  }
+
+  /** The parsed file (parsed once per text). Throws what `parseSource` throws. */
+  sourceOf(path: string): SourceFile | undefined {
+    const input = this.inputs.get(path);
+    return input ? this.parse(input) : undefined;
+  }
+
+  private parse(input: ProgramInput): SourceFile {
+    let f = this.parsed.get(input);
+    if (!f) {
+      const prev = this.previous.get(input);
+      f = prev ? reparseSource(prev, input.text) : parseSource(input.path, input.text);
+      this.parsed.set(input, f);
+      this.previous.delete(input);
+    }
+    return f;
+  }
+
+  /** The program of the current inputs (rebuilt when something changed since the last call). */
+  current(): Project {
+    if (this.project && !this.dirty) return this.project;
+    const t0 = performance.now();
+    const hits = this.summaries.hits;
+    const misses = this.summaries.misses;
+    const opts: ConstructorParameters<typeof Project>[1] = { summaryCache: this.summaries, parse: (i) => this.parse(i), raisingMacroMemo: this.macroMemo };
+    if (this.irqlTable) opts.irqlTable = this.irqlTable;
+    const project = Project.fromTexts([...this.inputs.values()], this.root, opts);
+    this.summaries.sweep();
+    // texts no longer in the program: forget their macros
+    if (this.macroMemo.size > this.inputs.size * 2) {
+      const live = new Set([...this.inputs.values()].map((i) => i.text));
+      for (const t of [...this.macroMemo.keys()]) if (!live.has(t)) this.macroMemo.delete(t);
+    }
+    const facts = new Map<string, FileFacts>();
+    for (const f of project.allFiles()) facts.set(f.path, factsOf(f));
+    const global = project.programFacts();
+    let all = this.forceAll || !this.prevFacts || global !== this.prevGlobal;
+    const changed = new Set<string>();
+    if (!all) {
+      for (const [path, ff] of facts) {
+        const old = this.prevFacts!.get(path);
+        if (old === ff) continue;
+        if (!old) {
+          for (const n of ff.names) changed.add(n);
+          continue;
+        }
+        if (old.gaps !== ff.gaps) {
+          all = true;
+          break;
+        }
+        const oldKeys = new Set(old.keys);
+        const newKeys = new Set(ff.keys);
+        ff.keys.forEach((k, i) => {
+          if (!oldKeys.has(k)) changed.add(ff.names[i]!);
+        });
+        old.keys.forEach((k, i) => {
+          if (!newKeys.has(k)) changed.add(old.names[i]!);
+        });
+      }
+      for (const [path, old] of this.prevFacts!) if (!facts.has(path)) for (const n of old.names) changed.add(n);
+    }
+    const comp = components(facts.values());
+    let affected: Affected = 'all';
+    if (!all) {
+      affected = closure(comp, changed);
+      for (const n of closure(this.prevComponents, changed)) affected.add(n);
+    }
+    this.prevFacts = facts;
+    this.prevGlobal = global;
+    this.prevComponents = comp;
+    this.forceAll = false;
+    this.dirty = false;
+    this.project = project;
+    this.generation++;
+    this.log.push({ generation: this.generation, affected });
+    if (this.log.length > MAX_LOG) this.log.shift();
+    this.lastRebuild = {
+      ms: performance.now() - t0,
+      files: facts.size,
+      summaryHits: this.summaries.hits - hits,
+      summaryMisses: this.summaries.misses - misses,
+      affected,
+    };
+    return project;
+  }
+
+  /** What the rebuilds after generation `g` affected, up to the current one ('all' when too old). */
+  affectedSince(g: number): Affected {
+    if (g === this.generation) return new Set();
+    const first = this.log[0];
+    if (!first || first.generation > g + 1) return 'all';
+    const out = new Set<string>();
+    for (const e of this.log) {
+      if (e.generation <= g) continue;
+      if (e.affected === 'all') return 'all';
+      for (const n of e.affected) out.add(n);
+    }
+    return out;
+  }
+}
+
+/**
+ * The findings of one document, function by function: `lint` re-lints the functions an edit can affect
+ * and reuses the others' findings.
+ */
+export class DocumentLinter {
+  private cache = new Map<string, LintMessage[]>();
+  private generation = -1;
+  private optionsKey = '';
+  /** Functions re-linted and reused by the last `lint`. */
+  last = { relinted: 0, reused: 0 };
+
+  constructor(readonly path: string) {}
+
+  lint(program: Program, options: LintOptions): LintResult | undefined {
+    const project = program.current();
+    const file = program.sourceOf(this.path);
+    if (!file) return undefined;
+    const optionsKey = JSON.stringify(options.rules ?? {});
+    const affected: Affected = optionsKey !== this.optionsKey ? 'all' : program.affectedSince(this.generation);
+    const next = new Map<string, LintMessage[]>();
+    const messages: LintMessage[] = [];
+    let relinted = 0;
+    let reused = 0;
+    for (const fn of file.functions) {
+      const key = functionKey(file, fn);
+      let m = affected !== 'all' && !affected.has(shortName(fn.name)) ? this.cache.get(key) : undefined;
+      if (m) reused++;
+      else {
+        m = lintFunction(file, fn, project, { ...options, project });
+        relinted++;
+      }
+      next.set(key, m);
+      messages.push(...m);
+    }
+    this.cache = next;
+    this.generation = program.generation;
+    this.optionsKey = optionsKey;
+    this.last = { relinted, reused };
+    return finishLint(file, messages);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The language server's incremental linting equals a full lint of the same program: random edit
+ * sequences on fixture files (typing in a body, deleting or duplicating lines, new lines, edits between
+ * functions, renamed calls), after each edit the findings of the edited document (and of another open
+ * document of the same program) are compared with `lintText` over a freshly prepared project.
+ * Also: `reparseSource` gives the tree a full parse gives.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lintText, prepareProject } from '../../src/lint/linter.js';
+import type { LintResult } from '../../src/lint/types.js';
+import { parseSource, reparseSource } from '../../src/parse/parser.js';
+import { DocumentLinter, Program } from '../../src/lsp/program.js';
+
+const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
+
+function dirInputs(dir: string): { path: string; text: string }[] {
+  return readdirSync(join(FIXTURES, dir))
+    .filter((f) => /\.(c|cpp|h)$/.test(f))
+    .sort()
+    .map((f) => ({ path: join(FIXTURES, dir, f), text: readFileSync(join(FIXTURES, dir, f), 'utf8') }));
+}
+
+const view = (r: LintResult | undefined) =>
+  [...(r?.messages ?? []), ...(r?.suppressedMessages ?? [])].map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.messageId} ${m.message}`).sort();
+
+type Edit = { kind: 'type' | 'delete-line' | 'dup-line' | 'newline' | 'delete-char' | 'gap' | 'rename-call'; at: number; ch: string };
+
+function applyEdit(text: string, e: Edit): string {
+  const lines = text.split('\n');
+  const pos = Math.floor(e.at * text.length);
+  const line = Math.floor(e.at * lines.length);
+  switch (e.kind) {
+    case 'type':
+      return text.slice(0, pos) + e.ch + text.slice(pos);
+    case 'delete-char':
+      return text.slice(0, pos) + text.slice(pos + 1);
+    case 'newline':
+      return `${text.slice(0, pos)}\n${text.slice(pos)}`;
+    case 'delete-line':
+      lines.splice(line, 1);
+      return lines.join('\n');
+    case 'dup-line':
+      lines.splice(line, 0, lines[line] ?? '');
+      return lines.join('\n');
+    case 'gap':
+      return `${text}\n/* ${e.ch} */\n`;
+    case 'rename-call': {
+      // swap one MDL or IRQL call for another: changes summaries and contexts
+      const swaps: [RegExp, string][] = [
+        [/\bMmUnlockPages\b/, 'IoFreeMdl'],
+        [/\bKeReleaseSpinLock\b/, 'KeLowerIrql'],
+        [/\bIoFreeMdl\b/, 'MmUnlockPages'],
+        [/\bExFreePool\b/, 'KeDelayExecutionThread'],
+      ];
+      const [re, to] = swaps[Math.floor(e.at * swaps.length)]!;
+      return text.replace(re, to);
+    }
+  }
+}
+
+const editArb = fc.record({
+  kind: fc.constantFrom<Edit['kind']>('type', 'type', 'type', 'delete-char', 'newline', 'delete-line', 'dup-line', 'gap', 'rename-call'),
+  at: fc.double({ min: 0, max: 0.999, noNaN: true }),
+  ch: fc.constantFrom('x', ';', '{', '}', ' ', '(', 'if (a) ', 'return 0;', 'MmUnlockPages(Mdl);', 'KeRaiseIrql(DISPATCH_LEVEL, &old);'),
+});
+
+describe('reparseSource', () => {
+  it('gives the same tree and functions as a full parse after random edits', () => {
+    const inputs = dirInputs('mdl-unmatched-lock');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: inputs.length - 1 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), (k, edits) => {
+        const input = inputs[k]!;
+        let file = parseSource(input.path, input.text);
+        let text = input.text;
+        for (const e of edits) {
+          text = applyEdit(text, e);
+          file = reparseSource(file, text);
+          const full = parseSource(input.path, text);
+          expect(file.tree.rootNode.toString()).toBe(full.tree.rootNode.toString());
+          expect(file.functions.map((f) => `${f.name}@${f.start}-${f.bodyEnd}`)).toEqual(full.functions.map((f) => `${f.name}@${f.start}-${f.bodyEnd}`));
+        }
+      }),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+});
+
+describe('incremental linting', () => {
+  for (const dir of ['mdl-unmatched-lock', 'irql-not-restored', 'spinlock-unbalanced', 'mdl-probe-outside-try', 'irql-too-high']) {
+    it(`equals a full lint after random edits (${dir})`, () => {
+      const inputs = dirInputs(dir);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: inputs.length - 1 }), fc.array(editArb, { minLength: 1, maxLength: 5 }), (k, edits) => {
+          const program = new Program({ root: FIXTURES });
+          for (const i of inputs) program.setText(i.path, i.text);
+          const edited = inputs[k]!;
+          const other = inputs[(k + 1) % inputs.length]!;
+          const doc = new DocumentLinter(edited.path);
+          const otherDoc = new DocumentLinter(other.path);
+          doc.lint(program, {});
+          otherDoc.lint(program, {});
+          const texts = new Map(inputs.map((i) => [i.path, i.text]));
+          for (const e of edits) {
+            const text = applyEdit(texts.get(edited.path)!, e);
+            texts.set(edited.path, text);
+            program.setText(edited.path, text);
+            const project = prepareProject([...texts].map(([path, t]) => ({ path, text: t })), FIXTURES);
+            expect(view(doc.lint(program, {}))).toEqual(view(lintText(text, edited.path, { project })));
+            if (other.path !== edited.path) expect(view(otherDoc.lint(program, {}))).toEqual(view(lintText(texts.get(other.path)!, other.path, { project })));
+          }
+        }),
+        { numRuns: 25, seed: 11 },
+      );
+    });
+  }
+
+  it('re-lints only the edited function when an edit inside a body touches no other function', () => {
+    const inputs = dirInputs('mdl-unmatched-lock');
+    const input = inputs.find((i) => i.path.endsWith('goto-cleanup.c'))!;
+    const program = new Program({ root: FIXTURES });
+    program.setText(input.path, input.text);
+    const doc = new DocumentLinter(input.path);
+    doc.lint(program, {});
+    const file = program.sourceOf(input.path)!;
+    expect(file.functions.length).toBeGreaterThan(3);
+    // type a space inside the last function's body
+    const fn = file.functions[file.functions.length - 1]!;
+    const at = fn.bodyStart + 1;
+    program.setText(input.path, input.text.slice(0, at) + ' ' + input.text.slice(at));
+    doc.lint(program, {});
+    expect(doc.last.relinted).toBe(1);
+    expect(doc.last.reused).toBe(file.functions.length - 1);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * End to end: `ddi-lint --lsp` spawned over real stdio, spoken to by a JSON-RPC client. A temporary
+ * workspace holds copies of fixture directories; the tests open documents, edit them, and check the
+ * diagnostics (against the linter run in-process on the same files), code actions, the simulated path,
+ * configuration reload, cross-file summaries from files on disk, and robustness.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
+import { lintText, prepareProject } from '../../src/lint/linter.js';
+import { LspClient, uriOf } from '../support/lsp-client.js';
+
+const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
+
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
+const brief = (ds: Diagnostic[]) => ds.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code}`).sort();
+
+function cliFindings(dir: string, path: string): string[] {
+  const inputs = ['helpers.c', 'goto-cleanup.c', 'flags.c'].map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+  const project = prepareProject(inputs, dir);
+  const r = lintText(readFileSync(path, 'utf8'), path, { project });
+  return r.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`).sort();
+}
+
+describe('language server (pull diagnostics)', () => {
+  let ws: string;
+  let client: LspClient;
+  beforeAll(async () => {
+    ws = mkdtempSync(join(tmpdir(), 'ddi-lsp-'));
+    for (const f of ['helpers.c', 'goto-cleanup.c', 'flags.c']) cpSync(join(FIXTURES, 'mdl-unmatched-lock', f), join(ws, f));
+    cpSync(join(FIXTURES, 'mdl-probe-outside-try', 'direct_io_basics.c'), join(ws, 'sub', 'direct_io_basics.c'), { recursive: true });
+    client = new LspClient();
+    const init = await client.initialize(ws, { pull: true });
+    expect(init.capabilities.diagnosticProvider).toMatchObject({ interFileDependencies: true });
+    // the workspace is read in the background
+    await client.until(() => client.logs.some((l) => l.includes('workspace read')), 20000, 'the workspace scan');
+  }, 30000);
+  afterAll(async () => {
+    expect(await client.shutdown()).toBe(0);
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('gives the findings the command line gives, with rule id, doc link, severity and explanation path', async () => {
+    const path = join(ws, 'helpers.c');
+    const text = readFileSync(path, 'utf8');
+    await client.open(path, text);
+    const ds = await client.pull(path);
+    expect(ds.length).toBeGreaterThan(3);
+    expect(brief(ds)).toEqual(cliFindings(ws, path));
+    for (const d of ds) {
+      expect(d.source).toBe('ddi-lint');
+      expect(d.codeDescription?.href).toMatch(new RegExp(`docs/rules/${d.code}\\.md$`));
+      expect(d.severity).toBe(1); // error (the rules' default)
+    }
+    const leak = ds.find((d) => d.code === 'mdl-unmatched-lock')!;
+    expect(leak.relatedInformation?.some((r) => /locked/.test(r.message))).toBe(true);
+    expect(leak.relatedInformation![0]!.location.uri).toBe(uriOf(path));
+  });
+
+  it('follows edits: a removed unlock is a new finding, positions shift with inserted lines', async () => {
+    const path = join(ws, 'goto-cleanup.c');
+    let text = readFileSync(path, 'utf8');
+    await client.open(path, text);
+    const before = await client.pull(path);
+    // insert two blank lines at the top: every finding moves down by two
+    await client.change(path, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n\n' }]);
+    text = `\n\n${text}`;
+    const shifted = await client.pull(path);
+    expect(shifted.map((d) => d.range.start.line)).toEqual(before.map((d) => d.range.start.line + 2));
+    // delete the first MmUnlockPages(...) statement of a function with no finding
+    const lines = text.split('\n');
+    const k = lines.findIndex((l, i) => /^\s*MmUnlockPages\(\w+\);\s*$/.test(l) && !before.some((d) => Math.abs(d.range.start.line + 2 - i) < 30));
+    expect(k).toBeGreaterThan(0);
+    await client.change(path, 3, [{ range: { start: { line: k, character: 0 }, end: { line: k + 1, character: 0 } }, text: '' }]);
+    const after = await client.pull(path);
+    expect(after.length, JSON.stringify(brief(after))).toBeGreaterThan(shifted.length);
+    expect(after.some((d) => Math.abs(d.range.start.line - k) < 40 && !shifted.some((s) => s.range.start.line === d.range.start.line)), JSON.stringify([k, brief(shifted), brief(after)])).toBe(true);
+    // a character typed inside the last function: the other functions' findings are reused
+    const last = text.split('\n').length - 3;
+    await client.change(path, 4, [{ range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } }, text: ' ' }]);
+    expect(brief(await client.pull(path))).toEqual(brief(after));
+    expect(client.logs.at(-1)).toMatch(/v4: \d+ finding\(s\); 1 function\(s\) analyzed, [1-9]\d* reused/);
+  });
+
+  it('offers "Disable RULE for this line", which suppresses the finding', async () => {
+    const path = join(ws, 'flags.c');
+    let text = readFileSync(path, 'utf8');
+    await client.open(path, text);
+    const ds = await client.pull(path);
+    const d = ds[0]!;
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uriOf(path) },
+      range: d.range,
+      context: { diagnostics: [d] },
+    })) as CodeAction[];
+    const disable = actions.find((a) => a.title === `Disable ${d.code} for this line`)!;
+    expect(disable).toBeDefined();
+    const edits = disable.edit!.changes![uriOf(path)]!;
+    expect(edits[0]!.newText).toMatch(new RegExp(`^\\s*// ddi-lint-disable-next-line ${d.code}\\n$`));
+    text = applyEdits(text, edits);
+    await client.change(path, 2, [{ text }]);
+    const after = await client.pull(path);
+    expect(after.length).toBe(ds.length - 1);
+    expect(actions.some((a) => a.command?.command === 'ddi-lint.showSimulatedPath')).toBe(true);
+  });
+
+  it('wraps a bare probe in __try/__except where that is safe, and the finding goes away', async () => {
+    const path = join(ws, 'sub', 'direct_io_basics.c');
+    let text = readFileSync(path, 'utf8');
+    await client.open(path, text);
+    const ds = (await client.pull(path)).filter((d) => d.code === 'mdl-probe-outside-try');
+    const target = ds.find((d) => text.split('\n')[d.range.start.line]!.includes('MmProbeAndLockPages(mdl, UserMode, IoReadAccess); // expect'))!;
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uriOf(path) },
+      range: target.range,
+      context: { diagnostics: [target] },
+    })) as CodeAction[];
+    const fix = actions.find((a) => a.title.startsWith('Wrap MmProbeAndLockPages in __try/__except'));
+    expect(fix, JSON.stringify(actions.map((a) => a.title))).toBeDefined();
+    const edit = fix!.edit!.changes![uriOf(path)]!;
+    expect(edit[0]!.newText).toContain('__except (EXCEPTION_EXECUTE_HANDLER)');
+    expect(edit[0]!.newText).toContain('IoFreeMdl(mdl);');
+    text = applyEdits(text, edit);
+    await client.change(path, 2, [{ text }]);
+    const after = (await client.pull(path)).filter((d) => d.code === 'mdl-probe-outside-try');
+    expect(after.length).toBe(ds.length - 1);
+  });
+
+  it('shows the simulated path of a finding, with the bug check', async () => {
+    const path = join(ws, 'helpers.c');
+    const ds = await client.pull(path);
+    const leak = ds.find((d) => d.code === 'mdl-unmatched-lock')!;
+    const data = leak.data as { line: number; column: number; function: string };
+    const r = (await client.conn.sendRequest('workspace/executeCommand', {
+      command: 'ddi-lint.showSimulatedPath',
+      arguments: [uriOf(path), leak.code, data.line, data.column, data.function],
+    })) as { title: string; text: string };
+    expect(r.title).toMatch(/locked-at-exit/);
+    expect(r.text).toMatch(/FAULT|BUG CHECK/);
+    expect(r.text).toMatch(/shortest path/);
+    await client.until(() => client.shown.some((s) => s.includes('locked-at-exit')), 5000, 'the message');
+  });
+
+  it('reloads the configuration when ddi-lint.config.json changes', async () => {
+    const path = join(ws, 'helpers.c');
+    const before = await client.pull(path);
+    expect(before.some((d) => d.code === 'mdl-unmatched-lock')).toBe(true);
+    const cfg = join(ws, 'ddi-lint.config.json');
+    writeFileSync(cfg, JSON.stringify({ rules: { 'mdl-unmatched-lock': 'warn', 'mdl-free-while-locked': 'off' } }));
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(cfg), type: 1 }] });
+    await client.until(() => client.logs.some((l) => l.includes('configuration reloaded')), 5000, 'the reload');
+    const after = await client.pull(path);
+    expect(after.some((d) => d.code === 'mdl-free-while-locked')).toBe(false);
+    expect(after.filter((d) => d.code === 'mdl-unmatched-lock').every((d) => d.severity === 2)).toBe(true);
+    // an invalid file: an error message, the previous configuration stays
+    writeFileSync(cfg, '{ "rules": ');
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(cfg), type: 2 }] });
+    await client.until(() => client.shown.some((s) => s.includes('ddi-lint.config.json')), 5000, 'the error message');
+    expect((await client.pull(path)).some((d) => d.code === 'mdl-free-while-locked')).toBe(false);
+    rmSync(cfg);
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(cfg), type: 3 }] });
+    await client.until(() => client.logs.filter((l) => l.includes('configuration reloaded')).length >= 3, 5000, 'the reload');
+    expect(brief(await client.pull(path))).toEqual(brief(before));
+  });
+
+  it('uses the summaries of helpers in files that are not open, and refreshes when they change on disk', async () => {
+    // goto-cleanup.c (open) is linted with the helpers of the other files; a helper file edited on disk
+    // is read again
+    const helpers = join(ws, 'helpers.c');
+    await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(helpers) } });
+    const refreshes = client.refreshes;
+    writeFileSync(helpers, `${readFileSync(helpers, 'utf8')}\n/* edited on disk */\n`);
+    await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(helpers), type: 2 }] });
+    await client.until(() => client.refreshes > refreshes, 5000, 'a diagnostics refresh');
+  });
+
+  it('answers for a document that does not parse, and for an empty one', async () => {
+    const path = join(ws, 'broken.c');
+    await client.open(path, 'NTSTATUS F(PMDL m) { MmProbeAndLockPages(m, UserMode, IoReadAccess); if ( { } } }} ((( \u0000 \uFFFD');
+    expect(Array.isArray(await client.pull(path))).toBe(true);
+    const empty = join(ws, 'empty.c');
+    await client.open(empty, '');
+    expect(await client.pull(empty)).toEqual([]);
+  });
+});
+
+describe('language server (published diagnostics)', () => {
+  let ws: string;
+  let client: LspClient;
+  beforeAll(async () => {
+    ws = mkdtempSync(join(tmpdir(), 'ddi-lsp-push-'));
+    cpSync(join(FIXTURES, 'mdl-unmatched-lock', 'goto-cleanup.c'), join(ws, 'goto-cleanup.c'));
+    client = new LspClient();
+    const init = await client.initialize(ws, { pull: false, initializationOptions: { debounceMs: 50, maxFileSizeMiB: 1 } });
+    expect(init.capabilities.diagnosticProvider).toBeUndefined();
+  }, 30000);
+  afterAll(async () => {
+    expect(await client.shutdown()).toBe(0);
+    rmSync(ws, { recursive: true, force: true });
+  });
+
+  it('publishes on open, and after 1,000 rapid edits publishes once for the last version', async () => {
+    const path = join(ws, 'goto-cleanup.c');
+    const text = readFileSync(path, 'utf8');
+    await client.open(path, text, 1);
+    await client.until(() => client.published.some((p) => p.uri === uriOf(path)), 20000, 'published diagnostics');
+    const first = client.published.find((p) => p.uri === uriOf(path))!;
+    expect(brief(first.diagnostics).length).toBeGreaterThan(0);
+    // 1,000 one-character edits a few milliseconds apart (a space typed and deleted at the top)
+    const count = client.published.length;
+    for (let v = 2; v <= 1001; v++) {
+      const insert = v % 2 === 0;
+      await client.change(path, v, [
+        insert
+          ? { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }
+          : { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: '' },
+      ]);
+      if (v % 100 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    await client.until(() => client.published.some((p) => p.uri === uriOf(path) && p.version === 1001), 20000, 'the last version');
+    const last = client.published.filter((p) => p.uri === uriOf(path)).pop()!;
+    expect(last.version).toBe(1001);
+    expect(brief(last.diagnostics)).toEqual(brief(first.diagnostics));
+    // debounced: far fewer publications than edits
+    expect(client.published.length - count).toBeLessThan(50);
+  });
+
+  it('does not analyze a document over the size limit, and says so on line 1', async () => {
+    const path = join(ws, 'huge.c');
+    const body = 'VOID F(VOID) { ULONG x = 0; x++; }\n'.repeat(40000);
+    await client.open(path, body, 1);
+    await client.until(() => client.published.some((p) => p.uri === uriOf(path)), 20000, 'published diagnostics');
+    const p = client.published.find((q) => q.uri === uriOf(path))!;
+    expect(p.diagnostics).toHaveLength(1);
+    expect(p.diagnostics[0]!.message).toMatch(/over the 1 MiB limit: not analyzed/);
+  });
+});
