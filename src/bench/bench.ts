@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { readSourceText } from '../parse/decode.js';
 import { languageForPath, parseRaw } from '../parse/parser.js';
+import { lspLatency } from './lsp-latency.js';
 import { generateCorpus, manyFunctions, nestedIfs, sequentialIfs } from './corpus.js';
 import { listSourceFiles } from './parse-stats.js';
 
@@ -196,10 +197,12 @@ interface Args {
   json: boolean;
   phase?: 'floor' | 'lint';
   list?: string;
+  /** Edits measured against the language server (0: skip). */
+  lspEdits: number;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { seed: 1, sizeMb: 24, ifs: 2000, runs: 1, json: false };
+  const a: Args = { seed: 1, sizeMb: 24, ifs: 2000, runs: 1, json: false, lspEdits: 200 };
   for (let k = 0; k < argv.length; k++) {
     const x = argv[k]!;
     const val = () => {
@@ -214,6 +217,8 @@ function parseArgs(argv: string[]): Args | string {
       else if (x === '--ifs') a.ifs = Number(val());
       else if (x === '--runs') a.runs = Number(val());
       else if (x === '--json') a.json = true;
+      else if (x === '--lsp-edits') a.lspEdits = Number(val());
+      else if (x === '--no-lsp') a.lspEdits = 0;
       else if (x === '--phase') {
         const p = val();
         if (p !== 'floor' && p !== 'lint') return `--phase must be floor or lint`;
@@ -225,11 +230,11 @@ function parseArgs(argv: string[]): Args | string {
       return (e as Error).message;
     }
   }
-  if (!Number.isFinite(a.seed) || !Number.isFinite(a.sizeMb) || a.sizeMb <= 0 || !Number.isInteger(a.ifs) || a.ifs < 0 || !Number.isInteger(a.runs) || a.runs < 1) return 'bad numeric option';
+  if (!Number.isFinite(a.seed) || !Number.isFinite(a.sizeMb) || a.sizeMb <= 0 || !Number.isInteger(a.ifs) || a.ifs < 0 || !Number.isInteger(a.runs) || a.runs < 1 || !Number.isInteger(a.lspEdits) || a.lspEdits < 0) return 'bad numeric option';
   return a;
 }
 
-const USAGE = 'usage: node dist/src/bench/bench.js [--dir PATH] [--seed N] [--size MiB] [--runs N] [--ifs N] [--json]';
+const USAGE = 'usage: node dist/src/bench/bench.js [--dir PATH] [--seed N] [--size MiB] [--runs N] [--ifs N] [--lsp-edits N | --no-lsp] [--json]';
 
 async function main(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
@@ -306,8 +311,10 @@ async function main(argv: string[]): Promise<number> {
   const floor = results.floor!;
   const lint = results.lint!;
   const ratio = lint.ms / floor.ms;
+  // the language server: one-character edit to fresh diagnostics
+  const lsp = a.lspEdits > 0 ? await lspLatency(a.lspEdits) : undefined;
   if (a.json) {
-    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio }, null, 2));
+    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio, lsp }, null, 2));
     return 0;
   }
   console.log(`corpus: ${corpusLabel}`);
@@ -329,6 +336,13 @@ async function main(argv: string[]): Promise<number> {
     const sorted = [...p.lintMs].sort((x, y) => x - y);
     console.log(
       `pathological: one function with ${p.ifs} sequential if statements: lint ${fmt(sorted[0]!, 0)} ms (median of 3: ${fmt(sorted[1] ?? sorted[0]!, 0)} ms; tree-sitter parse alone ${fmt(p.parseMs, 0)} ms; ${p.messages} messages)`,
+    );
+  }
+  if (lsp) {
+    console.log(
+      `language server, ${lsp.lines}-line driver file (${lsp.functions} functions, ${lsp.findings} findings; first diagnostics ${fmt(lsp.firstMs, 0)} ms): ` +
+        `edit to fresh diagnostics over stdio, character typed in a body: median ${fmt(lsp.typing.median)} ms, p95 ${fmt(lsp.typing.p95)} ms (${lsp.typing.n} edits, target: median < 30 ms)${lsp.typing.median >= 30 ? '  OVER TARGET' : ''}; ` +
+        `new line typed: median ${fmt(lsp.newline.median)} ms, p95 ${fmt(lsp.newline.p95)} ms (${lsp.newline.n} edits)`,
     );
   }
   return 0;
