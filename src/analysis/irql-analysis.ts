@@ -36,6 +36,7 @@ import {
   type IrqlContract,
   type IrqlEffect,
   type IrqlSlot,
+  type IrqlTable,
   type LockKind,
 } from '../ddi/irql.js';
 import { type Project, type ProjectFunction } from './project.js';
@@ -822,6 +823,76 @@ function mapCalleePath(path: string, params: string[], args: SyntaxNode[]): stri
 }
 
 /** The IRQL engine of one run: analyses and contexts per function, computed once, on demand. */
+/**
+ * What one file contributes to the IRQL engine's program-wide indexes: IRQL annotations and the
+ * functions they belong to, role-type declarations and assignments, callback registrations (by the
+ * registered name, resolved by the engine), functions annotated to change the IRQL. Kept per parsed file
+ * and table, so that a program rebuilt after an edit (the language server) rescans only the edited file.
+ */
+interface FileIrqlFacts {
+  table: IrqlTable;
+  changes: string[];
+  annotations: [string, { text: string; path: string; line: number }][];
+  roles: [string, { role: string; path: string; line: number }][];
+  registrations: { fname: string; via: string; path: string; line: number; min: number; max: number; role?: string }[];
+}
+const fileIrqlFactsMemo = new WeakMap<SourceFile, FileIrqlFacts>();
+let roleDeclRe: RegExp | undefined;
+
+function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
+  const cached = fileIrqlFactsMemo.get(file);
+  if (cached && cached.table === table) return cached;
+  const facts: FileIrqlFacts = { table, changes: [], annotations: [], roles: [], registrations: [] };
+  roleDeclRe ??= new RegExp(`\\b(${allRoleNames().join('|')})\\s+([A-Za-z_]\\w*(?:\\s*,\\s*[A-Za-z_]\\w*)*)\\s*;`, 'g');
+  let lineOf: ((off: number) => number) | undefined;
+  const lineAt = (off: number) => (lineOf ??= lineIndex(file.text))(off);
+  for (const a of file.annotations) {
+    if (CHANGES_IRQL.test(a.name)) {
+      const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
+      if (m) facts.changes.push(m[1]!);
+    }
+    if (!/^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)$/.test(a.name)) continue;
+    // the function it belongs to: the next `name(` after it, with only types and annotations between
+    const rest = file.parsedText.slice(a.end, a.end + 400);
+    const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(rest);
+    if (!m) continue;
+    facts.annotations.push([m[1]!, { text: a.text.replace(/\s+/g, ''), path: file.path, line: lineAt(a.start) }]);
+  }
+  for (const m of file.text.matchAll(roleDeclRe)) {
+    for (const n of m[2]!.split(',')) facts.roles.push([n.trim(), { role: m[1]!, path: file.path, line: lineAt(m.index) }]);
+  }
+  for (const m of file.text.matchAll(/->\s*(DriverStartIo|DriverUnload)\s*=\s*&?\s*([A-Za-z_]\w*)\s*;/g)) {
+    const role = m[1] === 'DriverStartIo' ? 'DRIVER_STARTIO' : 'DRIVER_UNLOAD';
+    facts.roles.push([m[2]!, { role, path: file.path, line: lineAt(m.index) }]);
+  }
+  if (REGISTRATION_WORDS.test(file.parsedText)) {
+    for (const fn of file.functions) {
+      if (!REGISTRATION_WORDS.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd))) continue;
+      const stack: SyntaxNode[] = [fn.body];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === 'call_expression') {
+          const name = calleeOf(n);
+          const reg = name ? table.registration(name) : undefined;
+          if (reg) {
+            const a = argsOf(n)[reg.fnArg];
+            const target = a ? unparen(a) : undefined;
+            const fname = target?.type === 'identifier' ? target.text : target?.type === 'pointer_expression' ? target.childForFieldName('argument')?.text : undefined;
+            if (fname) {
+              const r: FileIrqlFacts['registrations'][number] = { fname, via: name!, path: file.path, line: n.startPosition.row + 1, min: reg.min, max: reg.max };
+              if (reg.role) r.role = reg.role;
+              facts.registrations.push(r);
+            }
+          }
+        }
+        for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+      }
+    }
+  }
+  fileIrqlFactsMemo.set(file, facts);
+  return facts;
+}
+
 export class IrqlEngine {
   private readonly analyses = new Map<string, FunctionIrql | null>();
   private readonly contextCache = new Map<string, IrqlContext[]>();
@@ -1249,67 +1320,28 @@ export class IrqlEngine {
     if (this.annotationIndex) return;
     const ann = new Map<string, { text: string; path: string; line: number }[]>();
     const roles = new Map<string, { role: string; path: string; line: number }[]>();
-    const addRole = (name: string, r: { role: string; path: string; line: number }) => {
-      const list = roles.get(name) ?? [];
-      list.push(r);
-      roles.set(name, list);
-    };
     const regs = new Map<string, { via: string; path: string; line: number; min: number; max: number; role?: string }>();
-    const roleNames = allRoleNames();
-    const roleRe = new RegExp(`\\b(${roleNames.join('|')})\\s+([A-Za-z_]\\w*(?:\\s*,\\s*[A-Za-z_]\\w*)*)\\s*;`, 'g');
-    const lines = new Map<string, (off: number) => number>();
-    const lineAt = (text: string, off: number) => {
-      let f = lines.get(text);
-      if (!f) lines.set(text, (f = lineIndex(text)));
-      return f(off);
-    };
     const changes = new Set<string>();
     for (const file of this.project.allFiles()) {
-      for (const a of file.annotations) {
-        if (CHANGES_IRQL.test(a.name)) {
-          const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
-          if (m) changes.add(m[1]!);
-        }
-        if (!/^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)$/.test(a.name)) continue;
-        // the function it belongs to: the next `name(` after it, with only types and annotations between
-        const rest = file.parsedText.slice(a.end, a.end + 400);
-        const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(rest);
-        if (!m) continue;
-        const list = ann.get(m[1]!) ?? [];
-        list.push({ text: a.text.replace(/\s+/g, ''), path: file.path, line: lineAt(file.text, a.start) });
-        ann.set(m[1]!, list);
+      const facts = fileIrqlFacts(file, this.project.irqlTable);
+      for (const n of facts.changes) changes.add(n);
+      for (const [name, a] of facts.annotations) {
+        const list = ann.get(name) ?? [];
+        list.push(a);
+        ann.set(name, list);
       }
-      for (const m of file.text.matchAll(roleRe)) {
-        for (const n of m[2]!.split(',')) addRole(n.trim(), { role: m[1]!, path: file.path, line: lineAt(file.text, m.index) });
+      for (const [name, r] of facts.roles) {
+        const list = roles.get(name) ?? [];
+        list.push(r);
+        roles.set(name, list);
       }
-      for (const m of file.text.matchAll(/->\s*(DriverStartIo|DriverUnload)\s*=\s*&?\s*([A-Za-z_]\w*)\s*;/g)) {
-        const role = m[1] === 'DriverStartIo' ? 'DRIVER_STARTIO' : 'DRIVER_UNLOAD';
-        addRole(m[2]!, { role, path: file.path, line: lineAt(file.text, m.index) });
-      }
-      if (!REGISTRATION_WORDS.test(file.parsedText)) continue;
-      for (const fn of file.functions) {
-        if (!REGISTRATION_WORDS.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd))) continue;
-        const stack: SyntaxNode[] = [fn.body];
-        while (stack.length) {
-          const n = stack.pop()!;
-          if (n.type === 'call_expression') {
-            const name = calleeOf(n);
-            const reg = name ? this.project.irqlTable.registration(name) : undefined;
-            if (reg) {
-              const a = argsOf(n)[reg.fnArg];
-              const target = a ? unparen(a) : undefined;
-              const fname = target?.type === 'identifier' ? target.text : target?.type === 'pointer_expression' ? target.childForFieldName('argument')?.text : undefined;
-              // keyed by the function the name resolves to from this file (a static `CompletionRoutine` of
-              // another file is another function)
-              const key = fname ? (this.project.resolve(file, fname)?.key ?? fname) : undefined;
-              if (fname && key && !regs.has(key)) {
-                const r: { via: string; path: string; line: number; min: number; max: number; role?: string } = { via: name!, path: file.path, line: n.startPosition.row + 1, min: reg.min, max: reg.max };
-                if (reg.role) r.role = reg.role;
-                regs.set(key, r);
-              }
-            }
-          }
-          for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+      for (const r of facts.registrations) {
+        // keyed by the function the name resolves to from this file (a static `CompletionRoutine` of
+        // another file is another function)
+        const key = this.project.resolve(file, r.fname)?.key ?? r.fname;
+        if (!regs.has(key)) {
+          const { fname: _, ...reg } = r;
+          regs.set(key, reg);
         }
       }
     }

@@ -55,6 +55,52 @@ const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '_
 
 const MAX_FIXPOINT_ROUNDS = 6;
 
+/**
+ * What the program view reads of a function's body: whether it names an MDL DDI, whether it names a word of
+ * an IRQL table, and the identifiers it calls (each once, in order). Kept per parsed function, so that the
+ * language server, which builds a Project per edit from mostly unchanged files, scans each body once.
+ */
+interface BodyFacts {
+  mdl: boolean;
+  calls: string[];
+  irql?: { table: RegExp; named: boolean };
+}
+const bodyFactsMemo = new WeakMap<FunctionInfo, BodyFacts>();
+function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
+  let f = bodyFactsMemo.get(fn);
+  if (!f) {
+    const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+    const calls = new Set<string>();
+    for (const m of body.matchAll(CALL)) calls.add(m[1]!);
+    f = { mdl: MDL_WORDS.test(body), calls: [...calls] };
+    bodyFactsMemo.set(fn, f);
+  }
+  return f;
+}
+function namesIrqlWord(file: SourceFile, fn: FunctionInfo, words: RegExp): boolean {
+  const f = bodyFacts(file, fn);
+  if (f.irql?.table !== words) f.irql = { table: words, named: words.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd)) };
+  return f.irql.named;
+}
+/** The same for a whole input text (which files matter, which call what). */
+interface TextFacts {
+  mdl: boolean;
+  calls: Set<string>;
+  irql?: { table: RegExp; named: boolean };
+}
+const textFactsMemo = new WeakMap<object, TextFacts>();
+function textFacts(input: { text: string }, words: RegExp): TextFacts {
+  let f = textFactsMemo.get(input);
+  if (!f) {
+    const calls = new Set<string>();
+    for (const m of input.text.matchAll(CALL)) calls.add(m[1]!);
+    f = { mdl: MDL_WORDS.test(input.text), calls };
+    textFactsMemo.set(input, f);
+  }
+  if (f.irql?.table !== words) f.irql = { table: words, named: words.test(input.text) };
+  return f;
+}
+
 /** How a Project is built. */
 export interface ProjectOptions {
   /** Prefix stripped from file paths in messages. */
@@ -80,22 +126,26 @@ export interface ProjectOptions {
  * one the analysis would compute again.
  */
 export class SummaryCache {
-  private entries = new Map<string, { inputs: string; summary: Summary | undefined }>();
+  /** Per function, the summaries computed from each set of inputs (a recursive group is summarized in rounds, each with its own inputs). */
+  private entries = new Map<string, Map<string, Summary | undefined>>();
   private touched = new Set<string>();
   hits = 0;
   misses = 0;
   get(key: string, inputs: string): { summary: Summary | undefined } | undefined {
     const e = this.entries.get(key);
     this.touched.add(key);
-    if (e && e.inputs === inputs) {
+    if (e && e.has(inputs)) {
       this.hits++;
-      return { summary: e.summary };
+      return { summary: e.get(inputs) };
     }
     this.misses++;
     return undefined;
   }
   set(key: string, inputs: string, summary: Summary | undefined): void {
-    this.entries.set(key, { inputs, summary });
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = new Map()));
+    if (e.size >= MAX_FIXPOINT_ROUNDS + 2) e.delete(e.keys().next().value!);
+    e.set(inputs, summary);
     this.touched.add(key);
   }
   /** Forget the functions the last Project did not look up (deleted or renamed ones). */
@@ -189,9 +239,10 @@ export class Project implements ProjectContext {
     const irqlWords = irqlWordsPattern(opts.irqlTable ?? BUILTIN_IRQL_TABLE);
     const chosen = new Map<string, SourceFile>();
     let names = new Set<string>();
-    let known: string[] = [];
-    let knownRe: RegExp | undefined;
-    let pending = inputs.filter((i) => MDL_WORDS.test(i.text) || irqlWords.test(i.text));
+    let pending = inputs.filter((i) => {
+      const t = textFacts(i, irqlWords);
+      return t.mdl || t.irql!.named;
+    });
     while (pending.length) {
       const added: string[] = [];
       for (const i of pending) {
@@ -207,16 +258,18 @@ export class Project implements ProjectContext {
         for (const fn of f.functions) {
           const short = fn.name.split('::').pop()!;
           if (names.has(short) || !/^[A-Za-z_]\w*$/.test(short)) continue;
-          const body = f.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-          if (MDL_WORDS.test(body) || irqlWords.test(body) || (known.length > 0 && knownRe!.test(body))) added.push(short);
+          const b = bodyFacts(f, fn);
+          if (b.mdl || namesIrqlWord(f, fn, irqlWords) || (names.size > 0 && b.calls.some((c) => names.has(c)))) added.push(short);
         }
       }
       if (!added.length) break;
       names = new Set([...names, ...added]);
-      known = [...names];
-      knownRe = new RegExp(`\\b(?:${known.join('|')})\\s*\\(`);
-      const re = new RegExp(`\\b(?:${added.join('|')})\\s*\\(`);
-      pending = inputs.filter((i) => !chosen.has(i.path) && re.test(i.text));
+      const fresh = new Set(added);
+      pending = inputs.filter((i) => {
+        if (chosen.has(i.path)) return false;
+        for (const c of textFacts(i, irqlWords).calls) if (fresh.has(c)) return true;
+        return false;
+      });
     }
     const texts = inputs.map((i) => i.text);
     const irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
@@ -356,14 +409,11 @@ export class Project implements ProjectContext {
     const relevant = new Set<string>();
     const called = new Set<string>();
     for (const f of all) {
-      const body = f.file!.parsedText.slice(f.fn!.bodyStart, f.fn!.bodyEnd);
-      if (MDL_WORDS.test(body)) relevant.add(f.key);
+      const facts = bodyFacts(f.file!, f.fn!);
+      if (facts.mdl) relevant.add(f.key);
       const out: ProjectFunction[] = [];
-      const seen = new Set<string>();
-      for (const m of body.matchAll(CALL)) {
-        const n = m[1]!;
-        if (KEYWORDS.has(n) || seen.has(n) || !this.byName.has(n)) continue;
-        seen.add(n);
+      for (const n of facts.calls) {
+        if (KEYWORDS.has(n) || !this.byName.has(n)) continue;
         const g = this.resolve(f, n);
         if (g) {
           out.push(g);

@@ -306,6 +306,7 @@ export class Program {
 export class DocumentLinter {
   private cache = new Map<string, LintMessage[]>();
   private generation = -1;
+  private program: Program | undefined;
   private optionsKey = '';
   /** Functions re-linted and reused by the last `lint`. */
   last = { relinted: 0, reused: 0 };
@@ -317,7 +318,7 @@ export class DocumentLinter {
     const file = program.sourceOf(this.path);
     if (!file) return undefined;
     const optionsKey = JSON.stringify(options.rules ?? {});
-    const affected: Affected = optionsKey !== this.optionsKey ? 'all' : program.affectedSince(this.generation);
+    const affected: Affected = optionsKey !== this.optionsKey || program !== this.program ? 'all' : program.affectedSince(this.generation);
     const next = new Map<string, LintMessage[]>();
     const messages: LintMessage[] = [];
     let relinted = 0;
@@ -335,6 +336,7 @@ export class DocumentLinter {
     }
     this.cache = next;
     this.generation = program.generation;
+    this.program = program;
     this.optionsKey = optionsKey;
     this.last = { relinted, reused };
     return finishLint(file, messages);

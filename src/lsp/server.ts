@@ -16,7 +16,8 @@
  *   debounce expires (push), on the latest text: a burst of edits costs one analysis. Every handler
  *   catches what it throws: a failure is logged and answered with an empty result, never a crash.
  */
-import { resolve as resolvePath, sep } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
@@ -104,9 +105,11 @@ export function toDiagnostic(m: LintMessage, root: string | undefined, docUri: s
 
 class Server {
   readonly documents = new TextDocuments(TextDocument);
-  readonly program = new Program();
+  /** One program per driver project (see `projectRootOf`), by project root. */
+  private readonly programs = new Map<string, { program: Program; scan: Promise<void> | undefined }>();
+  private readonly markerCache = new Map<string, boolean>();
   private readonly linters = new Map<string, DocumentLinter>();
-  private readonly results = new Map<string, { version: number; generation: number; result: LintResult | undefined; diagnostics: Diagnostic[] }>();
+  private readonly results = new Map<string, { program: Program; version: number; generation: number; result: LintResult | undefined; diagnostics: Diagnostic[] }>();
   private root: string | undefined;
   private resolver = new ConfigResolver(allRules);
   private irqlTable: IrqlTable | undefined;
@@ -116,7 +119,6 @@ class Server {
   private settings: Required<ServerSettings> = { debounceMs: 150, maxFileSizeMiB: 16, scanWorkspace: true, clientShowsTraces: false };
   private timers = new Map<string, NodeJS.Timeout>();
   private refreshTimer: NodeJS.Timeout | undefined;
-  private scanned = false;
 
   constructor(readonly connection: Connection) {}
 
@@ -144,7 +146,6 @@ class Server {
           watchers: [{ globPattern: '**/*.{c,h,cpp,cc,cxx,hpp,hxx,hh}' }, { globPattern: `**/${CONFIG_FILE_NAME}` }],
         });
       }
-      void this.scanWorkspace();
     });
     this.documents.onDidOpen(this.guard('open', undefined, (e) => this.changed(e.document, true)));
     this.documents.onDidChangeContent(this.guard('change', undefined, (e) => this.changed(e.document, false)));
@@ -214,23 +215,89 @@ class Server {
     return result;
   }
 
-  /** (Re)load the configuration: rule settings per file, the IRQL contract table of the workspace. */
+  /** (Re)load the configuration: rule settings per file, the IRQL contract table of each program. */
   private configure(): void {
     try {
+      // read (and validate) every config file that applies to a file of a program or an open document
+      // before adopting the new configuration
       const resolver = new ConfigResolver(allRules);
-      const files = [...new Set([...this.program.paths(), ...[...this.documents.keys()].map(uriToPath).filter((p): p is string => !!p)])];
-      const contracts = resolver.irqlContractsFor(this.root ? [...files, resolvePath(this.root, 'x.c')] : files);
-      this.irqlTable = Object.keys(contracts).length ? withOverrides(contracts) : undefined;
+      const open = [...this.documents.keys()].map(uriToPath).filter((p): p is string => !!p);
+      for (const p of open) resolver.forFile(p);
+      for (const [root, entry] of this.programs) resolver.irqlContractsFor([...entry.program.paths(), join(root, 'x.c')]);
       this.resolver = resolver;
     } catch (e) {
-      const msg = e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e);
-      void this.connection.window.showErrorMessage(`ddi-lint: ${msg} (the previous configuration stays in force)`);
-      this.connection.console.error(`ddi-lint: ${msg}`);
+      this.configError(e);
+      return;
     }
-    const opts: { root?: string; irqlTable?: IrqlTable } = {};
-    if (this.root) opts.root = this.root;
-    if (this.irqlTable) opts.irqlTable = this.irqlTable;
-    this.program.configure(opts);
+    for (const [root, entry] of this.programs) this.configureProgram(root, entry.program);
+  }
+
+  private configError(e: unknown): void {
+    const msg = e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e);
+    void this.connection.window.showErrorMessage(`ddi-lint: ${msg} (the previous configuration stays in force)`);
+    this.connection.console.error(`ddi-lint: ${msg}`);
+  }
+
+  private readonly tables = new Map<string, IrqlTable | undefined>();
+  private configureProgram(root: string, program: Program): void {
+    let table = this.tables.get(root);
+    try {
+      // the IRQL contracts of every config file that applies to a file of the program
+      const contracts = this.resolver.irqlContractsFor([...program.paths(), join(root, 'x.c')]);
+      table = Object.keys(contracts).length ? withOverrides(contracts) : undefined;
+      this.tables.set(root, table);
+    } catch (e) {
+      this.configError(e);
+    }
+    const opts: { root?: string; irqlTable?: IrqlTable } = { root };
+    if (table) opts.irqlTable = table;
+    program.configure(opts);
+  }
+
+  /**
+   * The driver project a file belongs to: the nearest directory above it (up to the workspace folder) with a
+   * Visual Studio project (`*.vcxproj`), a WDK `sources` file, a `ddi-lint.config.json` or a `.git`; else
+   * the workspace folder (else the file's directory). Each project is one program, as `ddi-lint DIR` on
+   * that directory: the samples of a repository of drivers are not linked with each other.
+   */
+  projectRootOf(path: string): string {
+    const top = this.root && (path.startsWith(this.root + sep) || path === this.root) ? this.root : undefined;
+    for (let d = dirname(path); ; d = dirname(d)) {
+      if (this.isProjectDir(d)) return d;
+      if ((top && d === top) || dirname(d) === d) return top ?? dirname(path);
+    }
+  }
+
+  private isProjectDir(dir: string): boolean {
+    let v = this.markerCache.get(dir);
+    if (v === undefined) {
+      try {
+        v = readdirSync(dir).some((e) => e === 'sources' || e === 'SOURCES' || e === CONFIG_FILE_NAME || e === '.git' || e.toLowerCase().endsWith('.vcxproj'));
+      } catch {
+        v = false;
+      }
+      this.markerCache.set(dir, v);
+    }
+    return v;
+  }
+
+  /** The program of a file (created, and its project's files read in the background, on first use). */
+  programFor(path: string): Program {
+    const root = this.projectRootOf(path);
+    let entry = this.programs.get(root);
+    if (!entry) {
+      const program = new Program({ root });
+      entry = { program, scan: undefined };
+      this.programs.set(root, entry);
+      this.configureProgram(root, program);
+      if (this.settings.scanWorkspace && (this.root !== undefined || this.isProjectDir(root))) entry.scan = this.scanProject(root, program);
+    }
+    return entry.program;
+  }
+
+  /** The program that holds `path`, if one was created. */
+  private programHolding(path: string): Program | undefined {
+    return this.programs.get(this.projectRootOf(path))?.program;
   }
 
   private lintOptions(path: string): LintOptions {
@@ -247,11 +314,9 @@ class Server {
     const path = uriToPath(doc.uri);
     if (!path) return;
     const text = doc.getText();
-    if (text.length > this.settings.maxFileSizeMiB * 1048576) {
-      this.program.remove(path);
-    } else {
-      this.program.setText(path, text);
-    }
+    const program = this.programFor(path);
+    if (text.length > this.settings.maxFileSizeMiB * 1048576) program.remove(path);
+    else program.setText(path, text);
     this.schedule(doc.uri, opened ? 0 : this.settings.debounceMs);
   }
 
@@ -291,15 +356,16 @@ class Server {
         },
       ];
     }
-    this.program.setText(path, text);
-    this.program.current();
+    const program = this.programFor(path);
+    program.setText(path, text);
+    program.current();
     const cached = this.results.get(uri);
-    if (cached && cached.version === doc.version && cached.generation === this.program.generation) return cached.diagnostics;
+    if (cached && cached.program === program && cached.version === doc.version && cached.generation === program.generation) return cached.diagnostics;
     let linter = this.linters.get(uri);
     if (!linter) this.linters.set(uri, (linter = new DocumentLinter(path)));
     let result: LintResult | undefined;
     try {
-      result = linter.lint(this.program, this.lintOptions(path));
+      result = linter.lint(program, this.lintOptions(path));
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
       return [
@@ -312,8 +378,8 @@ class Server {
       ];
     }
     const diagnostics = (result?.messages ?? []).map((m) => toDiagnostic(m, this.root, uri));
-    this.results.set(uri, { version: doc.version, generation: this.program.generation, result, diagnostics });
-    const r = this.program.lastRebuild;
+    this.results.set(uri, { program, version: doc.version, generation: program.generation, result, diagnostics });
+    const r = program.lastRebuild;
     this.log(
       `ddi-lint: ${path} v${doc.version}: ${diagnostics.length} finding(s); ${linter.last.relinted} function(s) analyzed, ${linter.last.reused} reused; program of ${r.files} file(s), summaries ${r.summaryHits} reused / ${r.summaryMisses} computed`,
     );
@@ -339,9 +405,11 @@ class Server {
   private async reloadFromDisk(path: string): Promise<void> {
     if (!languageForPath(path)) return;
     if (this.documents.get(pathToUri(path))) return; // the editor's text wins
+    const program = this.programHolding(path);
+    if (!program) return;
     const r = await readSourceText(path, this.settings.maxFileSizeMiB * 1048576);
-    if (r.ok && this.root && (path.startsWith(this.root + sep) || path === this.root)) this.program.setText(path, r.text);
-    else this.program.remove(path);
+    if (r.ok) program.setText(path, r.text);
+    else program.remove(path);
   }
 
   private async watched(uri: string, type: number): Promise<void> {
@@ -349,41 +417,39 @@ class Server {
     if (!path) return;
     if (path.endsWith(CONFIG_FILE_NAME)) {
       this.log(`ddi-lint: ${path} changed: configuration reloaded`);
+      this.markerCache.clear(); // a new config file may start a project
       this.configure();
       this.results.clear();
       this.refreshOthers();
       return;
     }
-    if (type === FileChangeType.Deleted) this.program.remove(path);
+    if (type === FileChangeType.Deleted) this.programHolding(path)?.remove(path);
     else await this.reloadFromDisk(path);
     this.refreshOthers();
   }
 
-  /** Read the workspace's C/C++ files (in the background, a batch at a time). */
-  private async scanWorkspace(): Promise<void> {
-    if (!this.settings.scanWorkspace || !this.root || this.scanned) return;
-    this.scanned = true;
+  /** Read the C/C++ files of a project (in the background, a batch at a time). */
+  private async scanProject(root: string, program: Program): Promise<void> {
     const t0 = performance.now();
     let files: string[] = [];
     try {
-      files = (await listFiles([this.root], { cwd: this.root, useIgnore: true, config: this.resolver })).files;
+      files = (await listFiles([root], { cwd: root, useIgnore: true, config: this.resolver })).files;
     } catch (e) {
-      this.connection.console.error(`ddi-lint: workspace scan failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.connection.console.error(`ddi-lint: reading ${root} failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
     let read = 0;
     for (const f of files) {
-      if (this.documents.get(pathToUri(f))) continue;
+      if (this.documents.get(pathToUri(f)) || program.has(f)) continue;
       const r = await readSourceText(f, this.settings.maxFileSizeMiB * 1048576);
       if (r.ok) {
-        this.program.setText(f, r.text);
+        if (!this.documents.get(pathToUri(f)) && !program.has(f)) program.setText(f, r.text);
         read++;
       } else this.log(`ddi-lint: ${f}: ${r.reason}; not part of the program`);
       if (read % 50 === 0) await new Promise<void>((done) => setImmediate(done));
     }
-    this.configure(); // the IRQL contracts of the config files of every directory read
-    this.results.clear();
-    this.log(`ddi-lint: workspace read: ${read} C/C++ file(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    this.configureProgram(root, program); // the IRQL contracts of the config files of every directory read
+    this.log(`ddi-lint: project ${root} read: ${read} C/C++ file(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     this.refreshOthers();
   }
 
@@ -418,8 +484,9 @@ class Server {
       });
       if (rule === 'mdl-probe-outside-try') {
         this.diagnosticsFor(uri); // the program and results of the current text
-        const project = this.program.current();
-        const file = this.program.sourceOf(path);
+        const program = this.programFor(path);
+        const project = program.current();
+        const file = program.sourceOf(path);
         const finding = this.findingAt(uri, { ruleId: rule, line: data.line ?? line + 1, column: data.column ?? d.range.start.character + 1 });
         if (file && finding) {
           const fix = probeQuickFix(file, finding, project, this.lintOptions(path));
@@ -443,9 +510,10 @@ class Server {
     const path = typeof uri === 'string' ? uriToPath(uri) : undefined;
     if (!path) return null;
     if (this.documents.get(uri)) this.diagnosticsFor(uri);
-    const file = this.program.sourceOf(path);
+    const program = this.programFor(path);
+    const file = program.sourceOf(path);
     if (!file) return null;
-    const project = this.program.current();
+    const project = program.current();
     const files = project.allFiles();
     if (!files.includes(file)) files.push(file);
     return simulatedPath(files, file, { ruleId: String(ruleId), line: Number(line), column: Number(column), function: String(fnName ?? '') }, this.root);

@@ -42,8 +42,6 @@ describe('language server (pull diagnostics)', () => {
     client = new LspClient();
     const init = await client.initialize(ws, { pull: true });
     expect(init.capabilities.diagnosticProvider).toMatchObject({ interFileDependencies: true });
-    // the workspace is read in the background
-    await client.until(() => client.logs.some((l) => l.includes('workspace read')), 20000, 'the workspace scan');
   }, 30000);
   afterAll(async () => {
     expect(await client.shutdown()).toBe(0);
@@ -54,6 +52,8 @@ describe('language server (pull diagnostics)', () => {
     const path = join(ws, 'helpers.c');
     const text = readFileSync(path, 'utf8');
     await client.open(path, text);
+    // the project's other files (here: the workspace folder) are read in the background
+    await client.until(() => client.logs.some((l) => l.includes(`project ${ws} read`)), 20000, 'the workspace scan');
     const ds = await client.pull(path);
     expect(ds.length).toBeGreaterThan(3);
     expect(brief(ds)).toEqual(cliFindings(ws, path));
@@ -243,5 +243,54 @@ describe('language server (published diagnostics)', () => {
     const p = client.published.find((q) => q.uri === uriOf(path))!;
     expect(p.diagnostics).toHaveLength(1);
     expect(p.diagnostics[0]!.message).toMatch(/over the 1 MiB limit: not analyzed/);
+  });
+});
+
+describe('language server (one program per driver project)', () => {
+  it('links each document with the helpers of its own project (*.vcxproj), as ddi-lint DIR does', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'ddi-lsp-proj-'));
+    const main = `NTSTATUS DoIt(PVOID Buffer, ULONG Length)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    NTSTATUS status;
+    if (mdl == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = LockIt(mdl);
+    if (!NT_SUCCESS(status)) {
+        IoFreeMdl(mdl);
+        return status;
+    }
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}
+`;
+    const helper = {
+      a: 'NTSTATUS LockIt(PMDL Mdl)\n{\n    __try {\n        MmProbeAndLockPages(Mdl, UserMode, IoReadAccess);\n    } __except (EXCEPTION_EXECUTE_HANDLER) {\n        return GetExceptionCode();\n    }\n    return STATUS_SUCCESS;\n}\n',
+      b: 'NTSTATUS LockIt(PMDL Mdl)\n{\n    UNREFERENCED_PARAMETER(Mdl);\n    return STATUS_SUCCESS;\n}\n',
+    };
+    for (const d of ['a', 'b'] as const) {
+      cpSync(join(FIXTURES, 'samples', 'memlock', 'memlock.c'), join(ws, d, 'unrelated.c'), { recursive: true });
+      writeFileSync(join(ws, d, `${d}.vcxproj`), '<Project/>');
+      writeFileSync(join(ws, d, 'helper.c'), helper[d]);
+      writeFileSync(join(ws, d, 'main.c'), main);
+    }
+    const client = new LspClient();
+    try {
+      await client.initialize(ws, { pull: true });
+      for (const d of ['a', 'b']) {
+        const path = join(ws, d, 'main.c');
+        await client.open(path, main);
+        await client.until(() => client.logs.some((l) => l.includes(`project ${join(ws, d)} read`)), 20000, `the scan of ${d}`);
+        const ds = await client.pull(path);
+        const project = prepareProject(['helper.c', 'main.c', 'unrelated.c'].map((f) => ({ path: join(ws, d, f), text: readFileSync(join(ws, d, f), 'utf8') })), join(ws, d));
+        expect(brief(ds)).toEqual(lintText(main, path, { project }).messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`).sort());
+        // project a's LockIt locks the pages: freeing the MDL after it is a finding; project b's does not
+        expect(ds.map((d) => d.code)).toEqual(d === 'a' ? ['mdl-free-while-locked'] : []);
+      }
+    } finally {
+      await client.shutdown();
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 });
