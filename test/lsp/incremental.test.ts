@@ -135,3 +135,32 @@ describe('incremental linting', () => {
     expect(doc.last.reused).toBe(file.functions.length - 1);
   });
 });
+
+describe('a rule that throws', () => {
+  it('gives an internal-error message for each function it fails on; the other findings and functions stay', async () => {
+    const { vi } = await import('vitest');
+    const { rulesById } = await import('../../rules/index.js');
+    const inputs = dirInputs('mdl-unmatched-lock');
+    const input = inputs.find((i) => i.path.endsWith('goto-cleanup.c'))!;
+    const program = new Program({ root: FIXTURES });
+    program.setText(input.path, input.text);
+    const doc = new DocumentLinter(input.path);
+    const before = doc.lint(program, {})!;
+    const rule = rulesById.get('mdl-free-while-locked')!;
+    const spy = vi.spyOn(rule, 'check').mockImplementation(() => {
+      throw new Error('boom');
+    });
+    try {
+      program.setText(input.path, `${input.text}\n`);
+      const after = doc.lint(program, {})!;
+      const internal = after.messages.filter((m) => m.ruleId === null);
+      expect(internal.length).toBeGreaterThan(0);
+      expect(internal.every((m) => /internal error in rule 'mdl-free-while-locked' on function '\w+': boom/.test(m.message))).toBe(true);
+      // every other rule's findings are unchanged
+      const others = (r: typeof before) => r.messages.filter((m) => m.ruleId && m.ruleId !== 'mdl-free-while-locked').map((m) => `${m.line}:${m.column} ${m.ruleId}`);
+      expect(others(after)).toEqual(others(before));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
