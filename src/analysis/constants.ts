@@ -39,8 +39,12 @@ export function fileConstants(file: SourceFile): Map<string, number> {
       }
       continue;
     }
-    if (n.type === 'function_definition') continue;
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+    // no definition or enumerator inside a function, an initializer (a firmware table of a million bytes) or a string
+    if (n.type === 'function_definition' || n.type === 'initializer_list' || n.type === 'compound_statement' || n.type === 'string_literal' || n.type === 'concatenated_string') continue;
+    {
+      const kids = n.namedChildren; // one call: namedChild(k) on a native node walks its children (quadratic on huge nodes)
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
   }
   cache.set(file, m);
   return m;

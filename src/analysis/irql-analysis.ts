@@ -22,7 +22,7 @@ import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
-import { toLite } from '../parse/lite.js';
+import { functionCfg, liteFunction } from './function-cfg.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import {
@@ -264,7 +264,10 @@ function* nodesOf(root: SyntaxNode): Generator<SyntaxNode> {
   while (stack.length) {
     const n = stack.pop()!;
     yield n;
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+    {
+      const kids = n.namedChildren;
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
   }
 }
 
@@ -424,7 +427,10 @@ function timeoutAssignments(body: SyntaxNode): { zero: Set<string>; other: Set<s
         if (base) (r && /^0+[LlUu]*$/.test(unparen(r).text) ? zero : other).add(base);
       }
     }
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+    {
+      const kids = n.namedChildren;
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
   }
   return { zero, other };
 }
@@ -524,7 +530,10 @@ function flagWrites(stmt: SyntaxNode | undefined, out: Map<string, number | unde
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') out.set(a.text, undefined);
     }
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+    {
+      const kids = n.namedChildren;
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
   }
 }
 
@@ -885,7 +894,10 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
             }
           }
         }
-        for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+        {
+          const kids = n.namedChildren;
+          for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+        }
       }
     }
   }
@@ -931,7 +943,7 @@ export class IrqlEngine {
     const text = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
     if (nestingDepth(text) > MAX_NESTING) return null; // not analyzed (the linter says so once)
     const pageSection = this.pageableSection(file, fn);
-    const node = toLite(fn.node, file.parsedText);
+    const node = liteFunction(file, fn);
     const entryObs: IrqlCallObservation[] = [];
     if (pageSection && !/\bPAGED_CODE\s*\(/.test(text)) {
       // code placed in a pageable section: the function's own instructions may be paged out
@@ -944,8 +956,7 @@ export class IrqlEngine {
     if (!this.project.irqlWords.test(text) && !/\bPAGED_CODE\b/.test(text) && !this.project.callsDefinedFunction(file, text)) {
       return { fn, file, calls: entryObs, callSites: new Map(), exit: [...ENTRY_LEVELS], returns: [], lockIssues: [], lockEffects: new Map() };
     }
-    const body = node.childForFieldName('body') ?? node;
-    const cfg: Cfg = buildCfg({ ...fn, node, body }, { raises: (name: string) => raises(name) || this.project.mayRaise(file, name) });
+    const { body, cfg } = functionCfg(file, fn, this.project);
     if (cfg.truncated) return null;
     const { zero, other } = timeoutAssignments(body);
     const fx: FnCtx = {

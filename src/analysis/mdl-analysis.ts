@@ -15,7 +15,8 @@
  * read; rules never walk the CFG themselves.
  */
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
-import { toLite, type AstNode } from '../parse/lite.js';
+import type { AstNode } from '../parse/lite.js';
+import { functionCfg } from './function-cfg.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 
 type SyntaxNode = AstNode;
@@ -311,7 +312,10 @@ class MdlPaths {
         const r = n.childForFieldName('value');
         if (l && r) assigns.push([l, r]);
       }
-      for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+      {
+        const kids = n.namedChildren;
+        for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+      }
     }
     for (let round = 0; round < 3; round++) {
       for (const [l, r] of assigns) {
@@ -382,7 +386,10 @@ function collectLocals(fn: CfgFunction): { locals: Map<string, string>; params: 
         }
       }
     }
-    for (let k = n.namedChildCount - 1; k >= 0; k--) body.push(n.namedChild(k)!);
+    {
+      const kids = n.namedChildren;
+      for (let k = kids.length - 1; k >= 0; k--) body.push(kids[k]!);
+    }
   }
   return { locals, params };
 }
@@ -1513,7 +1520,10 @@ class Analyzer {
           else if (!/^(NULL|0|nullptr)$/.test(c.text.trim())) other.add(l);
         }
       }
-      for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+      {
+        const kids = n.namedChildren;
+        for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+      }
     }
     for (const v of other) out.delete(v);
     this.poolVarsCache = out;
@@ -2555,7 +2565,10 @@ function collectCallsIn(body: SyntaxNode): SyntaxNode[] {
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === 'call_expression') out.push(n);
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+    {
+      const kids = n.namedChildren;
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
   }
   return out;
 }
@@ -2576,7 +2589,10 @@ export function assignedNames(body: SyntaxNode): Set<string> {
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') out.add(a.text);
     }
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+    {
+      const kids = n.namedChildren;
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
   }
   assignedCache.set(body, out);
   return out;
@@ -2611,7 +2627,7 @@ function hasEffects(e: SyntaxNode): boolean {
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'update_expression') return true;
-    for (let k = 0; k < n.namedChildCount; k++) stack.push(n.namedChild(k)!);
+    for (const c of n.namedChildren) stack.push(c);
   }
   return false;
 }
@@ -2784,10 +2800,7 @@ export function analyzeFunction(
     const cfg = { fn, nodes: [], entry: 0, exit: 0, raiseExit: 0, hasErrors: true, truncated: true } as unknown as Cfg;
     return { fn, cfg, observations: [], reachable: new Set(), imprecise: true, skipped: `nested more than ${MAX_NESTING} levels deep` };
   }
-  const node = toLite(fn.node, file.parsedText);
-  const body = node.childForFieldName('body') ?? node;
-  const raisesHere = project ? (name: string) => raises(name) || project.mayRaise(file, name) : raises;
-  const cfg = buildCfg({ ...fn, node, body }, { raises: raisesHere });
+  const { cfg } = functionCfg(file, fn, project);
   const result: FunctionAnalysis = { fn, cfg, observations: [], reachable: new Set(), imprecise: false };
   if (cfg.truncated) {
     result.skipped = 'control-flow graph over budget';

@@ -370,7 +370,10 @@ export class Project implements ProjectContext {
               out.push({ caller, line: n.startPosition.row + 1, column: n.startPosition.column + 1, protectedHere: protectedBySyntax(n) });
             }
           }
-          for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push(n.namedChild(k)!);
+          {
+            const kids = n.namedChildren;
+            for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+          }
         }
       }
     }

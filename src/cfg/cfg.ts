@@ -152,7 +152,10 @@ export function collectCalls(node: SyntaxNode, out: SyntaxNode[] = []): SyntaxNo
     const n = top.n;
     if (n.type === 'lambda_expression' || n.type === 'compound_statement') continue;
     if (n.type === 'call_expression') stack.push({ n, post: true });
-    for (let k = n.namedChildCount - 1; k >= 0; k--) stack.push({ n: n.namedChild(k)!, post: false });
+    {
+      const kids = n.namedChildren;
+      for (let k = kids.length - 1; k >= 0; k--) stack.push({ n: kids[k]!, post: false });
+    }
   }
   return out;
 }

@@ -211,7 +211,10 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
       case 'field_declaration_list':
       case 'template_declaration':
       case 'ERROR':
-        for (let k = node.namedChildCount - 1; k >= 0; k--) stack.push(node.namedChild(k)!);
+        {
+          const kids = node.namedChildren; // one call: namedChild(k) on a native node walks its children (quadratic on huge nodes)
+          for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+        }
         break;
       default:
         break;

@@ -32,7 +32,9 @@
  *   `if (...)`, a branch that starts with `else`, alternative function headers...) are flattened to
  *   their first branch: directive lines and the other branches are blanked (kinds `directive` and
  *   `inactive`). Well-nested groups stay, so the CFG sees their branches as alternative paths;
- * - `#if 0` branches (and `__cplusplus` tests, whose value the language decides) are resolved.
+ * - `#if 0` branches (and `__cplusplus` tests, whose value the language decides) are resolved;
+ * - the contents of numeric initializers of 4 KiB or more (`{ 0x00, 0x01, ... }` data tables) are
+ *   blanked: no analysis reads them, and they would make most of the syntax tree.
  *
  * Linear time: one lexing pass to find directives, labels and statement context, one pass to apply the
  * group decisions, one pass for the token-level rewrites; argument-list searches look at most
@@ -1203,7 +1205,26 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
     }
   }
   annotations.sort((a, b) => a.start - b.start);
-  if (copied === 0) return { text, annotations };
+  if (copied === 0) return { text: blankDataTables(text), annotations };
   if (copied < n) out.push(text.slice(copied));
-  return { text: out.join(''), annotations };
+  return { text: blankDataTables(out.join('')), annotations };
+}
+
+/** A brace-enclosed run of integer literals and commas at least this long is a data table. */
+const DATA_TABLE_MIN = 4096;
+const DATA_TABLE = new RegExp(`\\{(?=[0-9a-fA-FxXuUlL,\\s]{${DATA_TABLE_MIN}})[0-9a-fA-FxXuUlL,\\s]*\\}`, 'g');
+
+/**
+ * The contents of large numeric initializers (firmware images, lookup tables: `{ 0x00, 0x01, ... }`)
+ * become spaces, newlines kept: they hold no call, MDL or IRQL, and as millions of literal nodes they
+ * would make most of the syntax tree (a 50 MB firmware table was 2.5 GB of tree).
+ */
+function blankDataTables(text: string): string {
+  if (text.length < DATA_TABLE_MIN) return text;
+  if (!text.includes('{')) return text;
+  return text.replace(DATA_TABLE, (m) => {
+    const parts = m.slice(1, -1).split('\n');
+    for (let i = 0; i < parts.length; i++) parts[i] = ' '.repeat(parts[i]!.length);
+    return `{${parts.join('\n')}}`;
+  });
 }

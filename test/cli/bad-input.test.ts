@@ -1,7 +1,7 @@
 /**
  * Bad input with the real linter (issue 7): CRLF line endings keep lines and columns; a file cut in the
  * middle of a function is linted for what it holds; 10,000-deep nesting is one clear message; all in
- * one run, which goes on and exits by the documented rules. (Binary, invalid UTF-8, UTF-16, empty,
+ * one run, which goes on and exits by the documented rules; a 50 MB generated file gives its finding. (Binary, invalid UTF-8, UTF-16, empty,
  * unreadable, missing, symlink loops and broken configs: test/cli/run.test.ts and cli.test.ts.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,4 +52,15 @@ describe('bad input, real linter', () => {
     const deep = (JSON.parse(r.out) as Json).find((x) => x.filePath.endsWith('deep.c'))!.messages;
     expect(deep.map((m) => m.message)).toEqual(["function 'Deep' nests 10002 levels deep (more than 1000): not analyzed"]);
   });
+
+  it('a 50 MB generated file (a firmware table and a driver routine): linted in one run with the right finding', async () => {
+    const row = '    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,\n';
+    const rows = Math.ceil((50 * 1024 * 1024) / row.length);
+    const head = 'static const UCHAR FirmwareImage[] = {\n';
+    writeFileSync(join(dir, 'firmware.c'), `${head}${row.repeat(rows)}};\n\n${DRIVER}`);
+    const r = await run(['firmware.c', '--format', 'json']);
+    expect(r.code).toBe(1);
+    // the finding of DRIVER's line 8, after the table's lines
+    expect(at(r.out, 'firmware.c')).toEqual([`irql-too-high@${rows + 2 + 1 + 8}:22-${rows + 2 + 1 + 8}:40`]);
+  }, 120000);
 });

@@ -521,3 +521,21 @@ describe('invariants', () => {
     }
   });
 });
+
+describe('data tables', () => {
+  it('blanks the contents of a numeric initializer of 4 KiB or more, keeping lines and later positions', () => {
+    const big = `static const UCHAR Image[] = {\n${'    0x00, 0x01, 0x02, 0x03,\n'.repeat(200)}};\nint small[] = { 1, 2, 3 };\nVOID F(VOID) { KeStallExecutionProcessor(1); }\n`;
+    const pp = preprocess(big, 'c');
+    expect(pp.text.length).toBe(big.length);
+    expect(pp.text.split('\n').length).toBe(big.split('\n').length);
+    expect(pp.text).not.toContain('0x01');
+    expect(pp.text).toContain('{ 1, 2, 3 }'); // a small initializer stays
+    const f = parseSource('t.c', big);
+    expect(f.tree.rootNode.hasError).toBe(false);
+    const at = posOf(big, 'KeStallExecutionProcessor');
+    expect(f.tree.rootNode.descendantForIndex(at.index).startPosition).toEqual({ row: at.row, column: at.column });
+    // a table that holds anything else than integer literals is left alone
+    const mixed = big.replace('0x02', 'Foo(0)');
+    expect(preprocess(mixed, 'c').text).toContain('0x01');
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The plain-JavaScript syntax tree (`toLite`) and the control-flow graph of a function, shared by the
+ * analyses that read them: the MDL dataflow analysis and the IRQL analysis run one after the other on
+ * the same function when it is linted, and the copy of the tree is the largest single cost of either
+ * (every node of the native tree crossed into JavaScript once). Neither analysis modifies them.
+ *
+ * A small cache of the most recent functions, not a table of all: keeping every function's tree for a
+ * whole run would cost more memory than rebuilding one costs time. The CFG is keyed by the program
+ * whose `mayRaise` shaped its exceptional edges.
+ */
+import { buildCfg, type Cfg } from '../cfg/cfg.js';
+import { raises } from '../ddi/table.js';
+import { toLite, type LiteNode } from '../parse/lite.js';
+import type { FunctionInfo, SourceFile } from '../parse/parser.js';
+
+interface Entry {
+  parsedText: string;
+  node: LiteNode;
+  cfgs: Map<object | undefined, Cfg>;
+}
+
+const SIZE = 8;
+const recent = new Map<FunctionInfo, Entry>();
+export const functionCfgStats = { trees: 0, treeHits: 0, cfgs: 0, cfgHits: 0 };
+
+function entryOf(file: SourceFile, fn: FunctionInfo): Entry {
+  let e = recent.get(fn);
+  if (e && e.parsedText === file.parsedText) {
+    functionCfgStats.treeHits++;
+    recent.delete(fn);
+    recent.set(fn, e); // most recent last
+    return e;
+  }
+  functionCfgStats.trees++;
+  e = { parsedText: file.parsedText, node: toLite(fn.node, file.parsedText), cfgs: new Map() };
+  recent.set(fn, e);
+  if (recent.size > SIZE) recent.delete(recent.keys().next().value!);
+  return e;
+}
+
+/** The function's definition as a lite tree. */
+export function liteFunction(file: SourceFile, fn: FunctionInfo): LiteNode {
+  return entryOf(file, fn).node;
+}
+
+/**
+ * The function's CFG, whose exceptional edges follow `ddi-effects.json` and, with a program, the
+ * program's helpers that may raise (`mayRaise`).
+ */
+export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayRaise(file: SourceFile, name: string): boolean }): { node: LiteNode; body: LiteNode; cfg: Cfg } {
+  const e = entryOf(file, fn);
+  const body = e.node.childForFieldName('body') ?? e.node;
+  let cfg = e.cfgs.get(program);
+  if (cfg) functionCfgStats.cfgHits++;
+  else {
+    functionCfgStats.cfgs++;
+    const raisesHere = program ? (name: string) => raises(name) || program.mayRaise(file, name) : raises;
+    cfg = buildCfg({ ...fn, node: e.node, body }, { raises: raisesHere });
+    e.cfgs.set(program, cfg);
+  }
+  return { node: e.node, body, cfg };
+}
