@@ -943,11 +943,11 @@ export class IrqlEngine {
     const text = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
     if (nestingDepth(text) > MAX_NESTING) return null; // not analyzed (the linter says so once)
     const pageSection = this.pageableSection(file, fn);
-    const node = liteFunction(file, fn);
     const entryObs: IrqlCallObservation[] = [];
     if (pageSection && !/\bPAGED_CODE\s*\(/.test(text)) {
       // code placed in a pageable section: the function's own instructions may be paged out
-      const at = functionNameNode(node) ?? node;
+      const whole = liteFunction(file, fn);
+      const at = functionNameNode(whole) ?? whole;
       entryObs.push({
         kind: 'page-section', callee: `${fn.name} (section ${pageSection.section}, ${pageSection.how})`, line: at.startPosition.row + 1, column: at.startPosition.column + 1,
         endLine: at.endPosition.row + 1, endColumn: at.endPosition.column + 1, allowed: levelRange(0, 1), min: 0, max: 1, contractFrom: pageSection.how, m: [...ENTRY_LEVELS], why: new Array<Why | null>(NE).fill(null),
@@ -956,7 +956,8 @@ export class IrqlEngine {
     if (!this.project.irqlWords.test(text) && !/\bPAGED_CODE\b/.test(text) && !this.project.callsDefinedFunction(file, text)) {
       return { fn, file, calls: entryObs, callSites: new Map(), exit: [...ENTRY_LEVELS], returns: [], lockIssues: [], lockEffects: new Map() };
     }
-    const { body, cfg } = functionCfg(file, fn, this.project);
+    // (the copy of the syntax tree is made only here, for the functions that need the analysis)
+    const { node, body, cfg } = functionCfg(file, fn, this.project);
     if (cfg.truncated) return null;
     const { zero, other } = timeoutAssignments(body);
     const fx: FnCtx = {
