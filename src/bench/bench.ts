@@ -18,6 +18,7 @@
  * loaded machines); peak memory is the largest over the runs.
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -195,8 +196,11 @@ interface Args {
   ifs: number;
   runs: number;
   json: boolean;
-  phase?: 'floor' | 'lint';
+  phase?: 'floor' | 'lint' | 'cli';
   list?: string;
+  /** --phase cli: the directory linted and the number of threads. */
+  target?: string;
+  threads?: number;
   /** Edits measured against the language server (0: skip). */
   lspEdits: number;
 }
@@ -221,9 +225,11 @@ function parseArgs(argv: string[]): Args | string {
       else if (x === '--no-lsp') a.lspEdits = 0;
       else if (x === '--phase') {
         const p = val();
-        if (p !== 'floor' && p !== 'lint') return `--phase must be floor or lint`;
+        if (p !== 'floor' && p !== 'lint' && p !== 'cli') return `--phase must be floor, lint or cli`;
         a.phase = p;
       } else if (x === '--list') a.list = val();
+      else if (x === '--target') a.target = val();
+      else if (x === '--threads') a.threads = Number(val());
       else if (x === '--help' || x === '-h') return 'help';
       else return `unknown argument ${x}`;
     } catch (e) {
@@ -246,6 +252,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(`bench: ${a}\n${USAGE}`);
     return 2;
   }
+  if (a.phase === 'cli') {
+    // child: the ddi-lint command on a directory, with N worker threads (the whole command: listing, reading,
+    // cross-file preparation, linting, JSON output to /dev/null)
+    const { main: cliMain } = (await import('../cli/main.js')) as { main: (argv: string[], io?: Record<string, unknown>) => Promise<number> };
+    const sink = { write: () => true };
+    const t0 = performance.now();
+    const code = await cliMain([a.target!, '--threads', String(a.threads ?? 1), '--format', 'json', '--no-progress', '--max-file-size', '64'], { stdout: sink, stderr: sink });
+    console.log(JSON.stringify({ ms: performance.now() - t0, maxRss: process.resourceUsage().maxRSS * 1024, code }));
+    return 0;
+  }
   if (a.phase) {
     // child: one side of the benchmark
     if (!a.list) {
@@ -260,6 +276,7 @@ async function main(argv: string[]): Promise<number> {
 
   let files: string[];
   let corpusLabel: string;
+  let target: string;
   if (a.dir) {
     const dir = resolve(a.dir);
     files = await listSourceFiles(dir);
@@ -268,11 +285,13 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     corpusLabel = dir;
+    target = dir;
   } else {
     const dir = join(tmpdir(), `ddi-lint-bench-corpus-s${a.seed}-${a.sizeMb}mb`);
     const t0 = performance.now();
     const c = generateCorpus(dir, a.seed, Math.round(a.sizeMb * MiB));
     files = c.files;
+    target = dir;
     corpusLabel = `generated (seed ${a.seed}, ${fmt(c.bytes / MiB)} MiB) in ${dir} [${fmt((performance.now() - t0) / 1000, 1)} s]`;
   }
 
@@ -311,10 +330,18 @@ async function main(argv: string[]): Promise<number> {
   const floor = results.floor!;
   const lint = results.lint!;
   const ratio = lint.ms / floor.ms;
+  // the command with one thread and with one per core (the findings are the same: test/cli/threads.test.ts)
+  const cores = availableParallelism();
+  const threadRuns: { threads: number; ms: number; maxRss: number }[] = [];
+  for (const threads of cores > 1 ? [1, cores] : [1]) {
+    const p = spawnSync(process.execPath, [self, '--phase', 'cli', '--target', target, '--threads', String(threads)], { encoding: 'utf8', maxBuffer: 64 * MiB, stdio: ['ignore', 'pipe', 'inherit'] });
+    const last = p.stdout.trim().split('\n').pop();
+    if (p.status === 0 && last) threadRuns.push({ threads, ...(JSON.parse(last) as { ms: number; maxRss: number }) });
+  }
   // the language server: one-character edit to fresh diagnostics
   const lsp = a.lspEdits > 0 ? await lspLatency(a.lspEdits) : undefined;
   if (a.json) {
-    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio, lsp }, null, 2));
+    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio, threads: threadRuns, lsp }, null, 2));
     return 0;
   }
   console.log(`corpus: ${corpusLabel}`);
@@ -326,7 +353,14 @@ async function main(argv: string[]): Promise<number> {
   console.log(row('parse (floor)', floor));
   console.log(row('lint', lint));
   console.log('');
-  console.log(`ratio lint/floor: ${fmt(ratio, 2)} (target <= 2.00)${ratio > 2 ? '  OVER TARGET: profile with `node --cpu-prof dist/src/bench/bench.js --phase lint --list FILE`' : ''}`);
+  console.log(`ratio lint/floor: ${fmt(ratio, 2)} (target <= 1.30 on one thread)${ratio > 1.3 ? '  OVER TARGET: profile with `node --cpu-prof dist/src/bench/bench.js --phase lint --list FILE`' : ''}`);
+  for (const t of threadRuns) {
+    const r = t.ms / floor.ms;
+    const goal = t.threads === 1 ? 1.3 : 0.7;
+    console.log(
+      `ddi-lint command, --threads ${t.threads}: ${fmt(t.ms / 1000, 2)} s, peak RSS ${fmt(t.maxRss / MiB, 0)} MiB, ratio to the single-thread parse floor ${fmt(r, 2)} (target ${t.threads === 1 ? '<= 1.30' : '< 0.70'})${r > goal ? '  OVER TARGET' : ''}`,
+    );
+  }
   console.log(`findings: ${lint.messages} messages in ${lint.filesWithMessages} files${lint.failures ? `; lint threw on ${lint.failures} files (first: ${lint.firstFailure})` : ''}`);
   for (const c of lint.scaling ?? []) {
     console.log(`scaling, ${c.shape}: ${c.small.n} -> ${fmt(c.small.ms, 0)} ms, ${c.large.n} -> ${fmt(c.large.ms, 0)} ms: x${fmt(c.ratio, 2)} for twice the size${c.ratio > 3 ? '  SUPERLINEAR' : ''}`);
