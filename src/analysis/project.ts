@@ -156,7 +156,47 @@ export class SummaryCache {
   get size(): number {
     return this.entries.size;
   }
+
+  /**
+   * The cache as JSON (`ddi-lint summarize --out FILE`): every path under `root` is written relative to it,
+   * so a file made in one checkout serves another checkout of the same sources (CI machines).
+   */
+  toJSON(root: string, stamp: string): string {
+    const entries = [...this.entries].map(([key, m]) => [key, [...m].map(([inputs, summary]) => [inputs, summary ?? null])]);
+    const prefix = JSON.stringify(root.replace(/[/\\]+$/, '')).slice(1, -1);
+    const body = JSON.stringify(entries).split(prefix).join(ROOT_MARK);
+    return `{"format":"ddi-lint-summaries","version":${SUMMARY_FORMAT_VERSION},"stamp":${JSON.stringify(stamp)},"entries":${body}}\n`;
+  }
+
+  /** The cache of a file written by `toJSON`, its paths rooted at `root`. Throws a one-line Error when the file is not one. */
+  static fromJSON(text: string, root: string, stamp: string): SummaryCache {
+    const prefix = JSON.stringify(root.replace(/[/\\]+$/, '')).slice(1, -1);
+    let data: { format?: unknown; version?: unknown; stamp?: unknown; entries?: unknown };
+    try {
+      data = JSON.parse(text.split(ROOT_MARK).join(prefix)) as typeof data;
+    } catch (e) {
+      throw new Error(`not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (data?.format !== 'ddi-lint-summaries' || !Array.isArray(data.entries)) throw new Error('not a ddi-lint summaries file (ddi-lint summarize --out FILE writes one)');
+    if (data.version !== SUMMARY_FORMAT_VERSION || data.stamp !== stamp) throw new Error(`written by another ddi-lint (${String(data.stamp)}, this is ${stamp}): run ddi-lint summarize again`);
+    const cache = new SummaryCache();
+    for (const e of data.entries as unknown[]) {
+      if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1])) throw new Error('malformed entry');
+      const m = new Map<string, Summary | undefined>();
+      for (const pair of e[1] as unknown[]) {
+        if (!Array.isArray(pair) || typeof pair[0] !== 'string') throw new Error('malformed entry');
+        m.set(pair[0], (pair[1] ?? undefined) as Summary | undefined);
+      }
+      cache.entries.set(e[0], m);
+    }
+    return cache;
+  }
 }
+
+/** Bumped whenever the summary's shape or the analysis that computes it changes meaning. */
+const SUMMARY_FORMAT_VERSION = 1;
+/** Stands for the root directory in a summaries file. */
+const ROOT_MARK = '<ddi-lint-root>';
 
 export class Project implements ProjectContext {
   private readonly byName = new Map<string, ProjectFunction[]>();

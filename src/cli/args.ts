@@ -29,6 +29,11 @@ export interface CliOptions {
   baseline?: string;
   /** `--baseline-write FILE`: record this run's findings. */
   baselineWrite?: string;
+  /** `--summaries FILE`: the helper summaries of a `ddi-lint summarize` run. */
+  summaries?: string;
+  /** `ddi-lint summarize`: write the helper summaries to `out` instead of linting. */
+  summarize?: boolean;
+  out?: string;
   version: boolean;
   help: boolean;
 }
@@ -89,6 +94,8 @@ export const SPECS: OptionSpec[] = [
   { names: ['--cache-location'], value: 'PATH', apply: (o, v) => (o.cacheLocation = v) },
   { names: ['--baseline'], value: 'FILE', apply: (o, v) => (o.baseline = v) },
   { names: ['--baseline-write'], value: 'FILE', apply: (o, v) => (o.baselineWrite = v) },
+  { names: ['--summaries'], value: 'FILE', apply: (o, v) => (o.summaries = v) },
+  { names: ['--out'], value: 'FILE', apply: (o, v) => (o.out = v) },
   { names: ['--color'], apply: (o) => (o.color = true) },
   { names: ['--no-color'], apply: (o) => (o.color = false) },
   { names: ['--version', '-v'], apply: (o) => (o.version = true) },

@@ -3,7 +3,8 @@
  * the real linter and rule set.
  */
 import { allRules } from '../../rules/index.js';
-import type { Project } from '../analysis/project.js';
+import { SummaryCache, type Project } from '../analysis/project.js';
+import { packageInfo } from './package-info.js';
 import { withOverrides, type IrqlContract, type IrqlTable } from '../ddi/irql.js';
 import { lintText, prepareProject } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
@@ -28,7 +29,14 @@ export const engine: LintEngine = {
   },
   prepare: (inputs, root, options) => {
     const irqlTable = irqlTableOf(options?.irqlContracts);
-    return prepareProject(inputs, root, irqlTable ? { irqlTable } : {});
+    const summaryCache = options?.summaries instanceof SummaryCache ? options.summaries : undefined;
+    return prepareProject(inputs, root, { ...(irqlTable ? { irqlTable } : {}), ...(summaryCache ? { summaryCache } : {}) });
+  },
+  summaries: {
+    create: () => new SummaryCache(),
+    write: (store, root) => (store as SummaryCache).toJSON(root, `ddi-lint ${packageInfo().version}`),
+    read: (text, root) => SummaryCache.fromJSON(text, root, `ddi-lint ${packageInfo().version}`),
+    stats: (store) => ({ reused: (store as SummaryCache).hits, computed: (store as SummaryCache).misses }),
   },
 };
 

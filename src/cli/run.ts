@@ -51,7 +51,19 @@ export interface LintEngine {
    * `options.project`. `options.irqlContracts`: the `irqlContracts` of every config file of the run,
    * merged (empty when there are none).
    */
-  prepare?(inputs: readonly { path: string; text: string }[], root: string, options?: { irqlContracts: Readonly<Record<string, IrqlContract>> }): unknown;
+  prepare?(inputs: readonly { path: string; text: string }[], root: string, options?: { irqlContracts: Readonly<Record<string, IrqlContract>>; summaries?: unknown }): unknown;
+  /**
+   * The summary pre-pass (`ddi-lint summarize --out FILE`, `--summaries FILE`, worker threads): a store of
+   * helper summaries that `prepare` fills and reuses (option `summaries`), written to and read from text
+   * with paths relative to `root`. `read` throws an Error with a one-line message for a file it cannot use.
+   */
+  summaries?: {
+    create(): unknown;
+    write(store: unknown, root: string): string;
+    read(text: string, root: string): unknown;
+    /** How many summaries the store gave and how many were computed, since it was created or read. */
+    stats(store: unknown): { reused: number; computed: number };
+  };
 }
 
 /** Subcommands: `ddi-lint NAME ...` loads the module and calls the function with the rest of argv. */
@@ -137,10 +149,11 @@ export function helpText(rules: readonly RuleLike[]): string {
     return m.id.length >= 26 ? `  ${m.id}\n${' '.repeat(28)}${body}` : `  ${m.id.padEnd(26)}${body}`;
   });
   const caRules = rules.filter((r) => r.meta.caWarnings && r.meta.caWarnings.length > 0).map((r) => `${r.meta.id}: ${r.meta.caWarnings!.map((w) => `C${w}`).join(', ')}`);
-  const subUsage = [...Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`), '       ddi-lint merge SHARD.json... [--format F] [-o FILE] [--max-warnings N]', '       ddi-lint --lsp'];
+  const subUsage = [...Object.entries(SUBCOMMANDS).map(([name, sub]) => `       ddi-lint ${name} ${sub.usage ?? '[options]'}`), '       ddi-lint merge SHARD.json... [--format F] [-o FILE] [--max-warnings N]', '       ddi-lint summarize [options] [paths...] --out FILE', '       ddi-lint --lsp'];
   const subLines = [
     ...Object.entries(SUBCOMMANDS).map(([name, sub]) => opt(name, `${sub.summary} See ddi-lint ${name} --help.`)),
     opt('merge', 'Combine the outputs of --shard runs into one result set (one SARIF run), then apply the formatter, --quiet and --max-warnings once.'),
+    opt('summarize', 'Compute the cross-file helper summaries of the paths (the pre-pass of a sharded or threaded run) and write them to --out FILE, for --summaries FILE.'),
   ];
   const para = (text: string, indent = '') => indent + wrap(text, 78 - indent.length, indent);
   return [
@@ -172,6 +185,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('--cache', 'Lint only the files whose inputs changed since the last --cache run: the file, its configuration, ddi-lint and its tables, and the files it shares functions or macros with (the cross-file analysis); reuse the others\' results.'),
     opt('--cache-location PATH', 'The cache file, or a directory to hold .ddi-lint-cache (default: .ddi-lint-cache in the current directory).'),
     opt('--baseline-write FILE', "Record this run's findings in FILE (JSON: file, rule, function and a fingerprint of the flagged line that survives line shifts, reformatting and renamed functions)."),
+    opt('--summaries FILE', 'Reuse the helper summaries in FILE, written by ddi-lint summarize --out FILE (on this or another checkout of the same sources): only the functions whose summary inputs changed are analysed again for it. The findings are the same with or without it.'),
     opt('--baseline FILE', 'Report only the findings that are not in the baseline FILE, and say how many of its entries are no longer found (fixed or changed: write the baseline again to tighten it). The findings it holds are kept as suppressed (json, sarif).'),
     opt('--rule ID:SEVERITY', 'Set a rule to off, warn or error (or 0, 1, 2) for all files, over any configuration file. Repeatable.'),
     opt('-c, --config FILE', `Use FILE as the configuration of every linted file instead of looking up ${CONFIG_FILE_NAME} files.`),
@@ -339,7 +353,12 @@ export async function runCli(argv: readonly string[], io: CliIO, engine: LintEng
     if (argv.length > 0 && Object.hasOwn(SUBCOMMANDS, argv[0]!)) return await runSubcommand(argv[0]!, argv.slice(1), io);
     let opts: CliOptions;
     try {
-      opts = parseArgs(argv);
+      const summarize = argv[0] === 'summarize';
+      opts = parseArgs(summarize ? argv.slice(1) : argv);
+      if (summarize) {
+        opts.summarize = true;
+        if (!opts.out && !opts.help) throw new UsageError('summarize needs --out FILE');
+      } else if (opts.out !== undefined) throw new UsageError('--out is an option of ddi-lint summarize (to lint into a file: --output-file)');
     } catch (e) {
       if (e instanceof UsageError) {
         io.stderr.write(`ddi-lint: ${e.message}\n`);
@@ -486,19 +505,51 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       options: JSON.stringify({ unused: opts.reportUnusedDisableDirectives }),
     });
   }
-  const allCached = cache !== undefined && lintable.every((f) => cache!.has(f.path, keys.get(f.path)!));
+  const allCached = !opts.summarize && cache !== undefined && lintable.every((f) => cache!.has(f.path, keys.get(f.path)!));
+  // the summary pre-pass: summaries read from --summaries FILE, or a store this run fills (summarize, threads)
+  let summaries: unknown;
+  if (opts.summaries !== undefined && engine.summaries) {
+    const file = resolve(cwd, opts.summaries);
+    try {
+      summaries = engine.summaries.read(readFileSync(file, 'utf8'), cwd);
+    } catch (e) {
+      io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${e instanceof Error ? (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e.message.split('\n')[0] : String(e)}\n`);
+      return EXIT_ERROR;
+    }
+  } else if (engine.summaries && (opts.summarize || (opts.threads ?? 1) > 1)) summaries = engine.summaries.create();
   let project: unknown;
   if (engine.prepare && !allCached) {
     try {
       project = engine.prepare(
         inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
         cwd,
-        { irqlContracts },
+        summaries !== undefined ? { irqlContracts, summaries } : { irqlContracts },
       );
     } catch (e) {
       io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
       project = undefined;
     }
+  }
+  if (opts.summarize) {
+    if (!engine.summaries || project === undefined) {
+      io.stderr.write('ddi-lint summarize: no summaries could be computed\n');
+      return EXIT_ERROR;
+    }
+    const out = resolve(cwd, opts.out!);
+    const text = engine.summaries.write(summaries, cwd);
+    try {
+      writeFileSync(out, text);
+    } catch (e) {
+      io.stderr.write(`ddi-lint summarize: cannot write ${opts.out}: ${(e as Error).message}\n`);
+      return EXIT_ERROR;
+    }
+    const st = engine.summaries.stats(summaries);
+    io.stderr.write(`ddi-lint summarize: ${lintable.length} file(s) read, ${st.reused + st.computed} helper summaries (${st.computed} computed, ${st.reused} reused), written to ${displayPath(cwd, out)}\n`);
+    return EXIT_OK;
+  }
+  if (opts.summaries !== undefined && engine.summaries && summaries !== undefined && project !== undefined) {
+    const st = engine.summaries.stats(summaries);
+    io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${st.reused} helper summaries reused, ${st.computed} computed\n`);
   }
   // --threads: the files to lint are spread over worker threads, each preparing the whole program (so the
   // findings are those of one thread); small runs stay on this thread
@@ -516,7 +567,9 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     if (jobs.length >= 2) {
       const n = Math.min(threads, jobs.length);
       const parts = [...Array(n).keys()].map((k) => jobs.filter((_, i) => i % n === k));
-      const outs = await Promise.all(parts.map((part) => runWorker({ inputs: lintable, cwd, irqlContracts, jobs: part })));
+      // the summaries this thread computed (or read) are handed to the workers: they do not compute them again
+      const shared = summaries !== undefined && engine.summaries ? engine.summaries.write(summaries, cwd) : undefined;
+      const outs = await Promise.all(parts.map((part) => runWorker({ inputs: lintable, cwd, irqlContracts, jobs: part, ...(shared !== undefined ? { summaries: shared } : {}) })));
       const failed = outs.filter((o) => o === undefined).length;
       if (failed) io.stderr.write(`ddi-lint: ${failed} of ${n} worker threads failed; their files are linted on the main thread\n`);
       for (const o of outs) for (const r of o ?? []) pre.set(r.path, r.result ?? r.error ?? 'no result');

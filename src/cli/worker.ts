@@ -1,6 +1,7 @@
 /**
  * A lint worker (`--threads`): prepares the whole program, as every thread must for the cross-file
- * analysis to see the same files, and lints the files it is given. Results are posted back in order.
+ * analysis to see the same files (with the helper summaries the main thread computed, so that only the
+ * parsing is repeated), and lints the files it is given. Results are posted back in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { engine } from './main.js';
@@ -16,13 +17,16 @@ export interface WorkerData {
   cwd: string;
   irqlContracts: Record<string, IrqlContract>;
   jobs: WorkerJob[];
+  /** The helper summaries the main thread computed (`LintEngine.summaries.write`). */
+  summaries?: string;
 }
 
 const data = workerData as WorkerData;
 const hasContracts = Object.keys(data.irqlContracts).length > 0;
 let project: unknown;
 try {
-  project = engine.prepare?.(data.inputs, data.cwd, { irqlContracts: data.irqlContracts });
+  const summaries = data.summaries !== undefined ? engine.summaries?.read(data.summaries, data.cwd) : undefined;
+  project = engine.prepare?.(data.inputs, data.cwd, summaries !== undefined ? { irqlContracts: data.irqlContracts, summaries } : { irqlContracts: data.irqlContracts });
 } catch {
   project = undefined; // as in a single thread: each file on its own
 }

@@ -5,7 +5,7 @@
  */
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
-import { Project } from '../analysis/project.js';
+import { Project, type SummaryCache } from '../analysis/project.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
@@ -39,7 +39,7 @@ export interface LintOptions {
  * `opts.irqlTable`: the IRQL contract table of the run, e.g. `withOverrides(contracts)` with the
  * `irqlContracts` of the run's configuration files (default: the built-in table).
  */
-export function prepareProject(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable } = {}): Project {
+export function prepareProject(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable; summaryCache?: SummaryCache } = {}): Project {
   return Project.fromTexts(inputs, root, opts);
 }
 

@@ -18,10 +18,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: string[]) => runIn(dir, args);
 
-async function sharded(n: number, format: string): Promise<{ code: number; out: string }> {
+async function sharded(n: number, format: string, extra: string[] = [], paths = ['waits', 'restore']): Promise<{ code: number; out: string }> {
   const files: string[] = [];
   for (let i = 1; i <= n; i++) {
-    const r = await run(['waits', 'restore', '--shard', `${i}/${n}`, '-o', `shards${n}/s${i}.json`]);
+    const r = await run([...paths, '--shard', `${i}/${n}`, '-o', `shards${n}/s${i}.json`, ...extra]);
     expect(r.code === 0 || r.code === 1).toBe(true);
     files.push(`shards${n}/s${i}.json`);
   }
@@ -55,6 +55,35 @@ describe('--shard and merge', () => {
     expect(log(s3.out).runs).toHaveLength(1);
     expect(log(s3.out)).toEqual(log(s1.out));
     expect(log(s3.out).runs[0].results.length).toBe(findings);
+  });
+
+  it('the summary pre-pass: shards reading one summaries file (written in another checkout) merge to the same output', async () => {
+    // MDL helpers called across files (the summaries are those of MDL helpers)
+    cpSync(join(ROOT, 'mdl-unmatched-lock'), join(dir, 'locks'), { recursive: true });
+    const paths = ['waits', 'restore', 'locks'];
+    // written from a copy of the sources elsewhere: paths in the file are relative to the checkout
+    const other = mkdtempSync(join(tmpdir(), 'ddi-lint-shard-other-'));
+    try {
+      for (const p of paths) cpSync(join(dir, p), join(other, p), { recursive: true });
+      const w = await runIn(other, ['summarize', ...paths, '--out', join(dir, 'summaries.json')]);
+      expect(w.code).toBe(0);
+      expect(w.err).toMatch(/ [1-9]\d* helper summaries \([1-9]\d* computed, 0 reused\), written to /);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+    const plain = await sharded(1, 'json', [], paths);
+    const one = await sharded(1, 'json', ['--summaries', 'summaries.json'], paths);
+    const three = await sharded(3, 'json', ['--summaries', 'summaries.json'], paths);
+    expect(one.out).toBe(plain.out);
+    expect(three.out).toBe(plain.out);
+    // every summary came from the file
+    const r = await run([...paths, '--summaries', 'summaries.json', '--format', 'json']);
+    expect(r.err).toMatch(/--summaries summaries\.json: [1-9]\d* helper summaries reused, 0 computed/);
+    // a file that is not one: a usage error naming it
+    const bad = await run(['waits', '--summaries', 'waits/dpc-waits.c']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^ddi-lint: --summaries waits\/dpc-waits\.c: not JSON/m);
+    rmSync(join(dir, 'locks'), { recursive: true, force: true });
   });
 
   it('merge applies --max-warnings and --quiet once, and refuses shards of different runs', async () => {
