@@ -115,3 +115,14 @@ export function evalConstText(text: string, lookup: (name: string) => number | u
   const v = expr();
   return i === tokens.length ? v : undefined;
 }
+
+const fingerprints = new WeakMap<SourceFile, string>();
+/** The file's constants as one string (what a cached summary or finding of a function of the file assumed). */
+export function constantsFingerprint(file: SourceFile): string {
+  let f = fingerprints.get(file);
+  if (f === undefined) {
+    f = JSON.stringify([...fileConstants(file)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    fingerprints.set(file, f);
+  }
+  return f;
+}

@@ -15,6 +15,7 @@ import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
+import { constantsFingerprint } from './constants.js';
 import type { Summary } from './summary.js';
 
 export interface ProjectFunction {
@@ -194,7 +195,7 @@ export class SummaryCache {
 }
 
 /** Bumped whenever the summary's shape or the analysis that computes it changes meaning. */
-const SUMMARY_FORMAT_VERSION = 1;
+const SUMMARY_FORMAT_VERSION = 2;
 /** Stands for the root directory in a summaries file. */
 const ROOT_MARK = '<ddi-lint-root>';
 
@@ -526,7 +527,8 @@ export class Project implements ProjectContext {
     if (cache) {
       const callees = (this.calls.get(f.key) ?? []).map((g) => `${g.key}=${JSON.stringify(this.summaries.get(g.key) ?? null)}`);
       const col = f.fn.node.startPosition.column;
-      inputs = `${f.line}:${col}\0${f.file.lang}\0${f.file.text.slice(f.fn.start, f.fn.bodyEnd)}\0${this.programFacts()}\0${callees.join('\0')}`;
+      // (the file's #define and enum constants too: the analysis decides `if (FLAG & MASK)` with them)
+      inputs = `${f.line}:${col}\0${f.file.lang}\0${f.file.text.slice(f.fn.start, f.fn.bodyEnd)}\0${this.programFacts()}\0${constantsFingerprint(f.file)}\0${callees.join('\0')}`;
       const hit = cache.get(f.key, inputs);
       if (hit) {
         if (hit.summary) this.summaries.set(f.key, hit.summary);

@@ -15,13 +15,14 @@
  *   the change. Findings flow only along those references (summaries up to callers, IRQL contexts down
  *   to callees), so the findings of a function outside that set are the ones it had. A change outside
  *   every function body (declarations, prototypes and their SAL annotations, role types, pragmas,
- *   macros) or of a program-wide fact (dispatch routines, raising macros, the IRQL table) affects
- *   everything.
+ *   macros), of a file's constants (`#define`, enumerators) or of a program-wide fact (dispatch
+ *   routines, raising macros, the IRQL table) affects everything.
  *
  * `DocumentLinter` keeps the findings of each function of one document, re-lints the affected ones,
  * and applies the suppression directives to the whole file: the result equals `lintText` on the same
  * program (a property test edits fixtures at random and compares).
  */
+import { constantsFingerprint } from '../analysis/constants.js';
 import { Project, SummaryCache } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { finishLint, lintFunction, type LintOptions } from '../lint/linter.js';
@@ -37,6 +38,8 @@ export interface ProgramInput {
 interface FileFacts {
   /** The text outside every function definition, with the functions' places marked. */
   gaps: string;
+  /** The file's #define and enum constants (a `#define` may sit inside a function body). */
+  constants: string;
   /** Per function (the order of `file.functions`): name, position and text. */
   keys: string[];
   /** Per function: unqualified name. */
@@ -76,7 +79,7 @@ function factsOf(file: SourceFile): FileFacts {
     words.push(new Set(file.parsedText.slice(fn.start, fn.bodyEnd).match(IDENT) ?? []));
   }
   gaps.push(file.text.slice(at));
-  f = { gaps: gaps.join(''), keys, names, words };
+  f = { gaps: gaps.join(''), constants: constantsFingerprint(file), keys, names, words };
   factsCache.set(file, f);
   return f;
 }
@@ -244,7 +247,7 @@ export class Program {
           for (const n of ff.names) changed.add(n);
           continue;
         }
-        if (old.gaps !== ff.gaps) {
+        if (old.gaps !== ff.gaps || old.constants !== ff.constants) {
           all = true;
           break;
         }
@@ -282,6 +285,24 @@ export class Program {
       affected,
     };
     return project;
+  }
+
+  /**
+   * A Project of the current inputs with one file's text replaced, and that file parsed: what the program
+   * would be after an edit (the quick fix checks its edit with it). Nothing of this program changes.
+   */
+  projectWith(path: string, text: string): { project: Project; file: SourceFile } {
+    const replaced: ProgramInput = { path, text };
+    const inputs = [...this.inputs.values()].map((i) => (i.path === path ? replaced : i));
+    if (!this.inputs.has(path)) inputs.push(replaced);
+    const fixed = parseSource(path, text);
+    const opts: ConstructorParameters<typeof Project>[1] = {
+      summaryCache: this.summaries,
+      parse: (i) => (i === replaced ? fixed : this.parse(i)),
+      raisingMacroMemo: this.macroMemo,
+    };
+    if (this.irqlTable) opts.irqlTable = this.irqlTable;
+    return { project: Project.fromTexts(inputs, this.root, opts), file: fixed };
   }
 
   /** What the rebuilds after generation `g` affected, up to the current one ('all' when too old). */

@@ -34,17 +34,18 @@ import {
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { allRules, rulesById } from '../../rules/index.js';
 import { withOverrides, type IrqlTable } from '../ddi/irql.js';
 import { ConfigError, ConfigResolver, CONFIG_FILE_NAME } from '../lint/config.js';
-import type { LintOptions } from '../lint/linter.js';
+import { lintSource, type LintOptions } from '../lint/linter.js';
 import type { LintMessage, LintResult } from '../lint/types.js';
 import { languageForPath } from '../parse/parser.js';
 import { readSourceText } from '../parse/decode.js';
 import { listFiles } from '../cli/files.js';
-import { DocumentLinter, Program } from './program.js';
+import { DocumentLinter, Program, shortName } from './program.js';
 import { probeQuickFix } from './quickfix.js';
 import { simulatedPath } from './trace.js';
 
@@ -108,6 +109,11 @@ class Server {
   /** One program per driver project (see `projectRootOf`), by project root. */
   private readonly programs = new Map<string, { program: Program; scan: Promise<void> | undefined }>();
   private readonly markerCache = new Map<string, boolean>();
+  /** Open documents by file path (clients spell a path's URI in more than one way: `c%3A` and `c:`). */
+  private readonly openPaths = new Map<string, string>();
+  /** Push mode: the version each document was last scheduled for (open fires a change event of the same version). */
+  private readonly scheduledVersion = new Map<string, number>();
+  private workspaceEditVersions = false;
   private readonly linters = new Map<string, DocumentLinter>();
   private readonly results = new Map<string, { program: Program; version: number; generation: number; result: LintResult | undefined; diagnostics: Diagnostic[] }>();
   private root: string | undefined;
@@ -143,11 +149,17 @@ class Server {
     c.onInitialized(() => {
       if (this.watchRegistration) {
         void c.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/*.{c,h,cpp,cc,cxx,hpp,hxx,hh}' }, { globPattern: `**/${CONFIG_FILE_NAME}` }],
+          watchers: [{ globPattern: '**/*.{c,h,cpp,cc,cxx,hpp,hxx,hh}' }, { globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: '**/*', kind: 1 | 4 }],
         });
       }
     });
-    this.documents.onDidOpen(this.guard('open', undefined, (e) => this.changed(e.document, true)));
+    this.documents.onDidOpen(
+      this.guard('open', undefined, (e) => {
+        const path = uriToPath(e.document.uri);
+        if (path) this.openPaths.set(path, e.document.uri);
+        this.changed(e.document, true);
+      }),
+    );
     this.documents.onDidChangeContent(this.guard('change', undefined, (e) => this.changed(e.document, false)));
     this.documents.onDidSave(this.guard('save', undefined, (e) => this.schedule(e.document.uri, 0)));
     this.documents.onDidClose(
@@ -155,9 +167,19 @@ class Server {
         const path = uriToPath(e.document.uri);
         this.linters.delete(e.document.uri);
         this.results.delete(e.document.uri);
+        this.scheduledVersion.delete(e.document.uri);
+        const t = this.timers.get(e.document.uri);
+        if (t) clearTimeout(t);
+        this.timers.delete(e.document.uri);
         if (!this.pull) void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-        // back to the file on disk, if it is one of the workspace's
-        if (path) void this.reloadFromDisk(path);
+        if (!path) return;
+        this.openPaths.delete(path);
+        // back to the file on disk (the other documents may see it change); a program without open
+        // documents is dropped
+        void this.reloadFromDisk(path).then(() => {
+          this.dropUnusedPrograms();
+          this.refreshOthers();
+        });
       }),
     );
     c.languages.diagnostics.on(
@@ -202,6 +224,7 @@ class Server {
     this.pull = !!p.capabilities.textDocument?.diagnostic;
     this.refreshSupport = !!p.capabilities.workspace?.diagnostics?.refreshSupport;
     this.watchRegistration = !!p.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    this.workspaceEditVersions = !!p.capabilities.workspace?.workspaceEdit?.documentChanges;
     this.configure();
     const result: InitializeResult = {
       capabilities: {
@@ -290,9 +313,39 @@ class Server {
       entry = { program, scan: undefined };
       this.programs.set(root, entry);
       this.configureProgram(root, program);
-      if (this.settings.scanWorkspace && (this.root !== undefined || this.isProjectDir(root))) entry.scan = this.scanProject(root, program);
+      // a file outside the workspace folder (a WDK header opened by go-to-definition) is not a reason to
+      // read its whole directory
+      const inside = this.root !== undefined ? root === this.root || root.startsWith(this.root + sep) : this.isProjectDir(root);
+      if (this.settings.scanWorkspace && inside) entry.scan = this.scanProject(root, program);
     }
     return entry.program;
+  }
+
+  private isOpen(path: string): boolean {
+    return this.openPaths.has(path);
+  }
+
+  /** Programs none of whose files is open any more are forgotten (their files are read again on demand). */
+  private dropUnusedPrograms(): void {
+    const used = new Set([...this.openPaths.keys()].map((p) => this.projectRootOf(p)));
+    for (const root of [...this.programs.keys()]) {
+      if (!used.has(root)) {
+        this.programs.delete(root);
+        this.tables.delete(root);
+      }
+    }
+  }
+
+  /** The project boundaries may have moved (a config file appeared or went): every program is rebuilt from the open documents. */
+  private resetPrograms(): void {
+    this.markerCache.clear();
+    this.programs.clear();
+    this.tables.clear();
+    this.results.clear();
+    for (const [path, uri] of this.openPaths) {
+      const doc = this.documents.get(uri);
+      if (doc && languageForPath(path)) this.programFor(path).setText(path, doc.getText());
+    }
   }
 
   /** The program that holds `path`, if one was created. */
@@ -312,11 +365,14 @@ class Server {
 
   private changed(doc: TextDocument, opened: boolean): void {
     const path = uriToPath(doc.uri);
-    if (!path) return;
+    if (!path || !languageForPath(path)) return;
     const text = doc.getText();
     const program = this.programFor(path);
     if (text.length > this.settings.maxFileSizeMiB * 1048576) program.remove(path);
     else program.setText(path, text);
+    // opening fires a change event of the same version: the publish on open is not delayed by it
+    if (!opened && this.scheduledVersion.get(doc.uri) === doc.version) return;
+    this.scheduledVersion.set(doc.uri, doc.version);
     this.schedule(doc.uri, opened ? 0 : this.settings.debounceMs);
   }
 
@@ -333,7 +389,6 @@ class Server {
           const doc = this.documents.get(uri);
           if (!doc) return;
           void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: this.diagnosticsFor(uri) });
-          this.refreshOthers(uri);
         }),
         ms,
       ),
@@ -358,7 +413,9 @@ class Server {
     }
     const program = this.programFor(path);
     program.setText(path, text);
+    const before = program.generation;
     program.current();
+    if (program.generation !== before) this.refreshAffected(uri, program);
     const cached = this.results.get(uri);
     if (cached && cached.program === program && cached.version === doc.version && cached.generation === program.generation) return cached.diagnostics;
     let linter = this.linters.get(uri);
@@ -367,6 +424,7 @@ class Server {
     try {
       result = linter.lint(program, this.lintOptions(path));
     } catch (e) {
+      this.results.delete(uri);
       const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
       return [
         {
@@ -384,6 +442,17 @@ class Server {
       `ddi-lint: ${path} v${doc.version}: ${diagnostics.length} finding(s); ${linter.last.relinted} function(s) analyzed, ${linter.last.reused} reused; program of ${r.files} file(s), summaries ${r.summaryHits} reused / ${r.summaryMisses} computed`,
     );
     return diagnostics;
+  }
+
+  /** After a rebuild for `uri`: the other open documents whose functions the change can affect are refreshed. */
+  private refreshAffected(uri: string, program: Program): void {
+    const affected = program.lastRebuild.affected;
+    for (const [path, other] of this.openPaths) {
+      if (other === uri || this.programs.get(this.projectRootOf(path))?.program !== program) continue;
+      if (affected === 'all') return this.refreshOthers(uri);
+      const file = program.sourceOf(path);
+      if (file?.functions.some((f) => affected.has(shortName(f.name)))) return this.refreshOthers(uri);
+    }
   }
 
   /** Another document's findings may have changed: ask the client to pull again, or publish them. */
@@ -404,10 +473,11 @@ class Server {
 
   private async reloadFromDisk(path: string): Promise<void> {
     if (!languageForPath(path)) return;
-    if (this.documents.get(pathToUri(path))) return; // the editor's text wins
+    if (this.isOpen(path)) return; // the editor's text wins
     const program = this.programHolding(path);
     if (!program) return;
     const r = await readSourceText(path, this.settings.maxFileSizeMiB * 1048576);
+    if (this.isOpen(path)) return; // opened again meanwhile
     if (r.ok) program.setText(path, r.text);
     else program.remove(path);
   }
@@ -417,14 +487,30 @@ class Server {
     if (!path) return;
     if (path.endsWith(CONFIG_FILE_NAME)) {
       this.log(`ddi-lint: ${path} changed: configuration reloaded`);
-      this.markerCache.clear(); // a new config file may start a project
+      // a config file that appears or goes may start or end a project
+      if (type !== FileChangeType.Changed) this.resetPrograms();
       this.configure();
       this.results.clear();
       this.refreshOthers();
       return;
     }
-    if (type === FileChangeType.Deleted) this.programHolding(path)?.remove(path);
-    else await this.reloadFromDisk(path);
+    if (type === FileChangeType.Deleted) {
+      // a file, or a directory (clients report a deleted folder once): every file under it goes
+      for (const { program } of this.programs.values()) {
+        for (const p of program.paths()) if ((p === path || p.startsWith(path + sep)) && !this.isOpen(p)) program.remove(p);
+      }
+    } else if (languageForPath(path)) await this.reloadFromDisk(path);
+    else {
+      // a directory created or renamed into place: its files
+      const program = this.programHolding(join(path, 'x.c'));
+      if (program) {
+        try {
+          for (const f of (await listFiles([path], { cwd: path, useIgnore: true, config: this.resolver })).files) await this.reloadFromDisk(f);
+        } catch {
+          // not a directory, or unreadable: nothing to add
+        }
+      }
+    }
     this.refreshOthers();
   }
 
@@ -440,10 +526,10 @@ class Server {
     }
     let read = 0;
     for (const f of files) {
-      if (this.documents.get(pathToUri(f)) || program.has(f)) continue;
+      if (this.isOpen(f) || program.has(f)) continue;
       const r = await readSourceText(f, this.settings.maxFileSizeMiB * 1048576);
       if (r.ok) {
-        if (!this.documents.get(pathToUri(f)) && !program.has(f)) program.setText(f, r.text);
+        if (!this.isOpen(f) && !program.has(f)) program.setText(f, r.text);
         read++;
       } else this.log(`ddi-lint: ${f}: ${r.reason}; not part of the program`);
       if (read % 50 === 0) await new Promise<void>((done) => setImmediate(done));
@@ -473,7 +559,7 @@ class Server {
         title: `Disable ${rule} for this line`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [d],
-        edit: { changes: { [uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}// ddi-lint-disable-next-line ${rule}\n` }] } },
+        edit: this.edit(doc, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}// ddi-lint-disable-next-line ${rule}\n` }]),
       });
       const data = (d.data ?? {}) as { function?: string; line?: number; column?: number };
       actions.push({
@@ -485,24 +571,37 @@ class Server {
       if (rule === 'mdl-probe-outside-try') {
         this.diagnosticsFor(uri); // the program and results of the current text
         const program = this.programFor(path);
-        const project = program.current();
         const file = program.sourceOf(path);
+        const current = this.results.get(uri)?.result;
         const finding = this.findingAt(uri, { ruleId: rule, line: data.line ?? line + 1, column: data.column ?? d.range.start.character + 1 });
-        if (file && finding) {
-          const fix = probeQuickFix(file, finding, project, this.lintOptions(path));
+        if (file && current && finding) {
+          const options = this.lintOptions(path);
+          const fix = probeQuickFix(file, finding, current.messages, (text) => {
+            try {
+              const { project, file: fixedFile } = program.projectWith(path, text);
+              return lintSource(fixedFile, { ...options, project }).messages;
+            } catch {
+              return undefined;
+            }
+          });
           if (fix) {
             actions.push({
               title: fix.title,
               kind: CodeActionKind.QuickFix,
               diagnostics: [d],
               isPreferred: true,
-              edit: { changes: { [uri]: [{ range: fix.range, newText: fix.newText }] } },
+              edit: this.edit(doc, [{ range: fix.range, newText: fix.newText }]),
             });
           }
         }
       }
     }
     return actions;
+  }
+
+  /** A workspace edit of one document, tied to its version when the client supports that (it then refuses to apply it to a newer text). */
+  private edit(doc: TextDocument, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): WorkspaceEdit {
+    return this.workspaceEditVersions ? { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] } : { changes: { [doc.uri]: edits } };
   }
 
   private simulate(args: unknown[]): { title: string; text: string } | null {

@@ -164,3 +164,28 @@ describe('a rule that throws', () => {
     }
   });
 });
+
+describe('constants', () => {
+  it('a changed #define outside the edited function changes the helper summary and the findings it drives', () => {
+    const h = (v: number) => `#define DO_LOCK ${v}\nVOID LockIt(PMDL m)\n{\n    if (DO_LOCK) {\n        __try {\n            MmProbeAndLockPages(m, UserMode, IoReadAccess);\n        } __except (EXCEPTION_EXECUTE_HANDLER) {\n            return;\n        }\n    }\n}\n`;
+    const main = `VOID UseIt(PVOID b, ULONG n)\n{\n    PMDL mdl = IoAllocateMdl(b, n, FALSE, FALSE, NULL);\n    if (mdl == NULL) {\n        return;\n    }\n    LockIt(mdl);\n    IoFreeMdl(mdl);\n}\n`;
+    const program = new Program({ root: '/w' });
+    program.setText('/w/h.c', h(1));
+    program.setText('/w/main.c', main);
+    const doc = new DocumentLinter('/w/main.c');
+    const full = (v: number) => view(lintText(main, '/w/main.c', { project: prepareProject([{ path: '/w/h.c', text: h(v) }, { path: '/w/main.c', text: main }], '/w') }));
+    expect(view(doc.lint(program, {}))).toEqual(full(1));
+    expect(full(1).length).toBeGreaterThan(0);
+    for (const v of [0, 1, 0]) {
+      program.setText('/w/h.c', h(v));
+      expect(view(doc.lint(program, {}))).toEqual(full(v));
+    }
+    // a #define inside a function body
+    const inBody = (v: number) => `VOID Other(VOID)\n{\n#define DO_LOCK ${v}\n}\n${h(1).split('\n').slice(1).join('\n')}`;
+    for (const v of [1, 0]) {
+      program.setText('/w/h.c', inBody(v));
+      const expected = view(lintText(main, '/w/main.c', { project: prepareProject([{ path: '/w/h.c', text: inBody(v) }, { path: '/w/main.c', text: main }], '/w') }));
+      expect(view(doc.lint(program, {}))).toEqual(expected);
+    }
+  });
+});

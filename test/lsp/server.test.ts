@@ -235,6 +235,18 @@ describe('language server (published diagnostics)', () => {
     expect(client.published.length - count).toBeLessThan(50);
   });
 
+  it('with two documents open and no edit, publishing stops (no refresh loop)', async () => {
+    const a = join(ws, 'goto-cleanup.c');
+    const b = join(ws, 'second.c');
+    writeFileSync(b, readFileSync(a, 'utf8'));
+    await client.open(b, readFileSync(b, 'utf8'), 1);
+    await client.until(() => client.published.some((p) => p.uri === uriOf(b)), 20000, 'published diagnostics');
+    await new Promise((r) => setTimeout(r, 600)); // debounce 50 ms: any refresh would have happened
+    const settled = client.published.length;
+    await new Promise((r) => setTimeout(r, 800));
+    expect(client.published.length).toBe(settled);
+  });
+
   it('does not analyze a document over the size limit, and says so on line 1', async () => {
     const path = join(ws, 'huge.c');
     const body = 'VOID F(VOID) { ULONG x = 0; x++; }\n'.repeat(40000);
