@@ -625,7 +625,7 @@ function ownAnnotations(prog: SimProgram, def: FnDef): Annotation[] {
  * IRQL at every call of a function of the file), so that a helper called from a DPC is simulated at
  * DISPATCH_LEVEL on its own, like the linter's call-site inference. Undefined when no call was reached.
  */
-function callSiteContext(prog: SimProgram, name: string): { levels: number[]; dpc: boolean; unknown: boolean } | undefined {
+function callSiteContext(prog: SimProgram, name: string, budget: SimulateOptions = {}): { levels: number[]; dpc: boolean; unknown: boolean } | undefined {
   if (prog.callSitesBusy.has(name)) return undefined;
   prog.callSitesBusy.add(name);
   try {
@@ -634,8 +634,9 @@ function callSiteContext(prog: SimProgram, name: string): { levels: number[]; dp
       prog.callSitesDone.add(caller);
       const def = prog.fns.get(caller);
       if (!def) continue;
+      // at most 2,000 paths, and no more than the simulation that asks may explore (a fuzzing run's 64)
       simulateFunction(prog, def, {
-        maxPaths: 2000,
+        maxPaths: Math.min(2000, budget.maxPaths ?? 2000),
         onCall: (callee, levels, dpc, unknown) => {
           let e = prog.callSites.get(callee);
           if (!e) prog.callSites.set(callee, (e = { levels: new Set(), dpc: true, unknown: false }));
@@ -669,7 +670,7 @@ export interface EntryContext {
   unknownLevels?: number[];
 }
 
-function entryContext(prog: SimProgram, def: FnDef, index: number): EntryContext {
+function entryContext(prog: SimProgram, def: FnDef, index: number, budget: SimulateOptions = {}): EntryContext {
   const reg = prog.registered.get(def.name);
   let declared = prog.roles.get(def.name);
   let levels: number[] | undefined;
@@ -739,7 +740,7 @@ function entryContext(prog: SimProgram, def: FnDef, index: number): EntryContext
   let helperSource = false;
   let helperUnknown = false;
   if (!levels && !role && prog.isHelper(def.name)) {
-    const cs = callSiteContext(prog, def.name);
+    const cs = callSiteContext(prog, def.name, budget);
     if (cs && cs.unknown) helperUnknown = true;
     else if (cs) {
       levels = cs.levels;
@@ -847,7 +848,7 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
   const o = defaults(opts);
   const t0 = performance.now();
   const index = prog.defs.indexOf(def);
-  const ctx = entryContext(prog, def, index);
+  const ctx = entryContext(prog, def, index, opts);
   if (o.irql >= 0) {
     ctx.irql = o.irql;
     ctx.irqls = [o.irql];
@@ -969,7 +970,7 @@ export function tracePath(prog: SimProgram, fn: string | FnDef, choices: number[
   const index = typeof fn === 'string' ? prog.defs.findIndex((d) => d.name === fn) : prog.defs.indexOf(fn);
   const def = prog.defs[index];
   if (!def) throw new Error(`no function ${typeof fn === 'string' ? fn : fn.name}`);
-  const ctx = entryContext(prog, def, index);
+  const ctx = entryContext(prog, def, index, opts);
   if (o.irql >= 0) {
     ctx.irql = o.irql;
     ctx.irqls = [o.irql];
