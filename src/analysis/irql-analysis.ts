@@ -671,6 +671,8 @@ function join(a: State, b: State): { s: State; changed: boolean } {
 /** Per-function data of one analysis run. */
 interface FnCtx {
   file: SourceFile;
+  /** The function analysed, as the program knows it. */
+  self: ProjectFunction | undefined;
   zero: ReadonlySet<string>;
   other: ReadonlySet<string>;
   /** The function's own MDLs, by the kind of buffer they describe. */
@@ -909,7 +911,6 @@ export class IrqlEngine {
   private readonly analyses = new Map<string, FunctionIrql | null>();
   private readonly contextCache = new Map<string, IrqlContext[]>();
   private readonly inProgress = new Set<string>();
-  private readonly ctxInProgress = new Set<string>();
   private annotationIndex: Map<string, { text: string; path: string; line: number }[]> | undefined;
   private roleIndex: Map<string, { role: string; path: string; line: number }[]> | undefined;
   /** Functions annotated to return at another IRQL or holding / releasing a lock (by unqualified name). */
@@ -962,6 +963,7 @@ export class IrqlEngine {
     const { zero, other } = timeoutAssignments(body);
     const fx: FnCtx = {
       file,
+      self: this.project.functionOf(file, fn),
       zero,
       other,
       pagedBlocks: new Set<string>(),
@@ -1176,8 +1178,9 @@ export class IrqlEngine {
       const prev = fx.callSites.get(pos);
       if (prev) for (let e = 0; e < NE; e++) prev.m[e] = (prev.m[e]! | s.m[e]!) >>> 0;
       else fx.callSites.set(pos, { target: target.key, line, m: [...s.m], why: [...s.why] });
-      // the callee's exit IRQL for each IRQL it is entered at
-      const callee = this.analysisOf(target.file, target.fn);
+      // the callee's exit IRQL for each IRQL it is entered at (unknown for a call within a recursive group:
+      // which of its functions is analysed first must not change the results)
+      const callee = this.inOneComponent(fx, target) ? undefined : this.analysisOf(target.file, target.fn);
       if (callee) {
         // a callee that returns at the IRQL a parameter holds (a release helper given the saved IRQL): the
         // argument's saved value, when this function saved it
@@ -1504,48 +1507,84 @@ export class IrqlEngine {
   }
 
   /** The ways a function is entered (see the module comment). */
+  /** Caller and callee are one function or in one recursive group. */
+  private inOneComponent(fx: FnCtx, target: ProjectFunction): boolean {
+    if (!fx.self) return false;
+    const c = this.project.componentOf(fx.self);
+    return c.recursive && c.members.some((m) => m.key === target.key);
+  }
+
+  /**
+   * The IRQL contexts a function runs in: its declared one, and one per IRQL its callers call it at (with
+   * the chain of callers that explains it). The functions of a recursive group are computed together, to a
+   * fixpoint over the group in a fixed order, so the result does not depend on which function was asked
+   * about first (a lint thread, a shard and the language server ask in different orders).
+   */
   contextsOf(pf: ProjectFunction): IrqlContext[] {
     const cached = this.contextCache.get(pf.key);
     if (cached) return cached;
+    const comp = this.project.componentOf(pf);
+    if (!comp.recursive) {
+      const out = this.contextsFrom(pf, (caller) => this.contextsOf(caller));
+      this.contextCache.set(pf.key, out);
+      return out;
+    }
+    const inGroup = new Set(comp.members.map((m) => m.key));
+    let cur = new Map<string, IrqlContext[]>(comp.members.map((m) => [m.key, this.declaredList(m)]));
+    const masks = (m: Map<string, IrqlContext[]>) => comp.members.map((x) => (m.get(x.key) ?? []).map((c) => c.entry).join(',')).join(';');
+    for (let round = 0; round < 8; round++) {
+      const next = new Map<string, IrqlContext[]>();
+      for (const m of comp.members) next.set(m.key, this.contextsFrom(m, (caller) => (inGroup.has(caller.key) ? (cur.get(caller.key) ?? []) : this.contextsOf(caller)), true));
+      const stable = masks(next) === masks(cur);
+      cur = next;
+      if (stable) break;
+    }
+    for (const m of comp.members) this.contextCache.set(m.key, this.withDefault(m, cur.get(m.key) ?? []));
+    return this.contextCache.get(pf.key)!;
+  }
+
+  private declaredList(pf: ProjectFunction): IrqlContext[] {
+    const d = this.declaredContext(pf);
+    return d ? [d] : [];
+  }
+
+  private withDefault(pf: ProjectFunction, out: IrqlContext[]): IrqlContext[] {
+    if (out.length) return out;
+    return [{ entry: DEFAULT_ENTRY, because: `nothing says at which IRQL ${displayFn(pf.name)} runs (no annotation, role type, registration or caller in the linted files): assumed at most DISPATCH_LEVEL`, assumed: true }];
+  }
+
+  /** The declared context and those its callers' contexts give (`ofCaller`), in callers' order; with `partial`, no default. */
+  private contextsFrom(pf: ProjectFunction, ofCaller: (caller: ProjectFunction) => IrqlContext[], partial = false): IrqlContext[] {
     // its declared IRQL (annotation, role type, registration), and every call from the linted files: a
     // function called at DISPATCH_LEVEL runs there, whatever its annotation promises
-    const declared = this.declaredContext(pf);
-    if (this.ctxInProgress.has(pf.key)) return declared ? [declared] : [];
-    this.ctxInProgress.add(pf.key);
-    const out: IrqlContext[] = declared ? [declared] : [];
-    try {
-      const sites: { caller: ProjectFunction & { file: SourceFile; fn: FunctionInfo }; at: { line: number; pos: string; m: Mask[]; why: (Why | null)[] } }[] = [];
-      for (const caller of this.project.callersOf(pf)) {
-        if (!caller.fn || !caller.file) continue;
-        const a = this.analysisOf(caller.file, caller.fn);
-        for (const [pos, at] of a?.callSites ?? []) if (at.target === pf.key) sites.push({ caller: caller as ProjectFunction & { file: SourceFile; fn: FunctionInfo }, at: { ...at, pos } });
-      }
-      for (const { caller, at } of sites) {
-        const site = { line: at.line };
-        for (const c of this.contextsOf(caller)) {
-          let mask = 0;
-          for (const e of entriesOf(c.entry)) mask = (mask | at.m[e]!) >>> 0;
-          if (!mask) continue;
-          if (out.some((o) => o.entry === mask)) continue;
-          const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);
-          const where = `${displayFn(pf.name)} is called by ${displayFn(caller.name)} at ${this.project.displayName(caller.path)}:${site.line}`;
-          const ctx: IrqlContext = {
-            sites: [...(c.sites ?? []), { file: caller.file, fn: caller.fn, pos: at.pos }],
-            entry: mask,
-            because: why ? `${where}, where ${why.text}` : `${where} (${c.because})`,
-            chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${displayFn(caller.name)} calls ${displayFn(pf.name)}` }],
-          };
-          if (c.assumed) ctx.assumed = true;
-          out.push(ctx);
-          if (out.length >= 8) break;
-        }
-      }
-    } finally {
-      this.ctxInProgress.delete(pf.key);
+    const out: IrqlContext[] = this.declaredList(pf);
+    const sites: { caller: ProjectFunction & { file: SourceFile; fn: FunctionInfo }; at: { line: number; pos: string; m: Mask[]; why: (Why | null)[] } }[] = [];
+    for (const caller of this.project.callersOf(pf)) {
+      if (!caller.fn || !caller.file) continue;
+      const a = this.analysisOf(caller.file, caller.fn);
+      for (const [pos, at] of a?.callSites ?? []) if (at.target === pf.key) sites.push({ caller: caller as ProjectFunction & { file: SourceFile; fn: FunctionInfo }, at: { ...at, pos } });
     }
-    if (!out.length) out.push({ entry: DEFAULT_ENTRY, because: `nothing says at which IRQL ${displayFn(pf.name)} runs (no annotation, role type, registration or caller in the linted files): assumed at most DISPATCH_LEVEL`, assumed: true });
-    this.contextCache.set(pf.key, out);
-    return out;
+    for (const { caller, at } of sites) {
+      const site = { line: at.line };
+      for (const c of ofCaller(caller)) {
+        let mask = 0;
+        for (const e of entriesOf(c.entry)) mask = (mask | at.m[e]!) >>> 0;
+        if (!mask) continue;
+        if (out.some((o) => o.entry === mask)) continue;
+        const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);
+        const where = `${displayFn(pf.name)} is called by ${displayFn(caller.name)} at ${this.project.displayName(caller.path)}:${site.line}`;
+        const ctx: IrqlContext = {
+          sites: [...(c.sites ?? []), { file: caller.file, fn: caller.fn, pos: at.pos }],
+          entry: mask,
+          because: why ? `${where}, where ${why.text}` : `${where} (${c.because})`,
+          chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${displayFn(caller.name)} calls ${displayFn(pf.name)}` }],
+        };
+        if (c.assumed) ctx.assumed = true;
+        out.push(ctx);
+        if (out.length >= 8) break;
+      }
+    }
+    return partial ? out : this.withDefault(pf, out);
   }
 }
 

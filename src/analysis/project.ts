@@ -368,6 +368,30 @@ export class Project implements ProjectContext {
     return false;
   }
 
+  private sccIndex: Map<string, number> | undefined;
+  private sccMembers: ProjectFunction[][] = [];
+  /**
+   * The strongly connected component of the call graph a function belongs to (mutually recursive
+   * functions share one; a function that calls itself is alone in its own, flagged `recursive`). The
+   * analyses treat a component as a whole, so that their results do not depend on which function they
+   * were asked about first.
+   */
+  componentOf(f: ProjectFunction): { id: number; members: ProjectFunction[]; recursive: boolean } {
+    if (!this.sccIndex) {
+      this.sccIndex = new Map();
+      const all = [...this.byFile.values()].flat();
+      for (const comp of tarjan(all, (g) => this.calls.get(g.key) ?? [])) {
+        const id = this.sccMembers.length;
+        this.sccMembers.push(comp.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+        for (const g of comp) this.sccIndex.set(g.key, id);
+      }
+    }
+    const id = this.sccIndex.get(f.key);
+    if (id === undefined) return { id: -1, members: [f], recursive: false };
+    const members = this.sccMembers[id]!;
+    return { id, members, recursive: members.length > 1 || (this.calls.get(f.key) ?? []).some((g) => g.key === f.key) };
+  }
+
   /** The functions of the linted files that call this one (from a scan of every body). */
   callersOf(target: ProjectFunction): ProjectFunction[] {
     return this.callers.get(target.key) ?? [];

@@ -516,21 +516,34 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${e instanceof Error ? (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e.message.split('\n')[0] : String(e)}\n`);
       return EXIT_ERROR;
     }
-  } else if (engine.summaries && (opts.summarize || (opts.threads ?? 1) > 1)) summaries = engine.summaries.create();
+  } else if (engine.summaries && opts.summarize) summaries = engine.summaries.create();
+  // the cross-file preparation of this thread, made when a file is linted here (with worker threads, only
+  // if a worker fails: each worker prepares the program itself)
   let project: unknown;
-  if (engine.prepare && !allCached) {
-    try {
-      project = engine.prepare(
-        inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
-        cwd,
-        summaries !== undefined ? { irqlContracts, summaries } : { irqlContracts },
-      );
-    } catch (e) {
-      io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
-      project = undefined;
+  let prepared = false;
+  const getProject = (): unknown => {
+    if (prepared) return project;
+    prepared = true;
+    if (engine.prepare && !allCached) {
+      try {
+        project = engine.prepare(
+          inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
+          cwd,
+          summaries !== undefined ? { irqlContracts, summaries } : { irqlContracts },
+        );
+      } catch (e) {
+        io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
+        project = undefined;
+      }
+      if (opts.summaries !== undefined && engine.summaries && summaries !== undefined && project !== undefined && !opts.summarize) {
+        const st = engine.summaries.stats(summaries);
+        io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${st.reused} helper summaries reused, ${st.computed} computed\n`);
+      }
     }
-  }
+    return project;
+  };
   if (opts.summarize) {
+    const project = getProject();
     if (!engine.summaries || project === undefined) {
       io.stderr.write('ddi-lint summarize: no summaries could be computed\n');
       return EXIT_ERROR;
@@ -547,15 +560,12 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     io.stderr.write(`ddi-lint summarize: ${lintable.length} file(s) read, ${st.reused + st.computed} helper summaries (${st.computed} computed, ${st.reused} reused), written to ${displayPath(cwd, out)}\n`);
     return EXIT_OK;
   }
-  if (opts.summaries !== undefined && engine.summaries && summaries !== undefined && project !== undefined) {
-    const st = engine.summaries.stats(summaries);
-    io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${st.reused} helper summaries reused, ${st.computed} computed\n`);
-  }
   // --threads: the files to lint are spread over worker threads, each preparing the whole program (so the
-  // findings are those of one thread); small runs stay on this thread
+  // findings are those of one thread; with --summaries, from the same summaries) while this thread only
+  // waits; small runs stay on this thread
   const pre = new Map<string, LintResult | string>();
-  // (one by default: each thread prepares the whole program, which costs as much as it saves until the
-  // summary pre-pass of issue 7 exists; measured in the README)
+  // (one by default: each thread parses the whole program again, which costs about what it saves on two
+  // cores; measured in the README)
   const threads = Math.min(opts.threads ?? 1, availableParallelism() * 2);
   if (engine.parallel && threads > 1 && !allCached) {
     const jobs = lintable
@@ -567,7 +577,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     if (jobs.length >= 2) {
       const n = Math.min(threads, jobs.length);
       const parts = [...Array(n).keys()].map((k) => jobs.filter((_, i) => i % n === k));
-      // the summaries this thread computed (or read) are handed to the workers: they do not compute them again
+      // summaries read from --summaries FILE are handed to the workers: they do not compute them again
       const shared = summaries !== undefined && engine.summaries ? engine.summaries.write(summaries, cwd) : undefined;
       const outs = await Promise.all(parts.map((part) => runWorker({ inputs: lintable, cwd, irqlContracts, jobs: part, ...(shared !== undefined ? { summaries: shared } : {}) })));
       const failed = outs.filter((o) => o === undefined).length;
@@ -610,7 +620,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     try {
       const fromWorker = pre.get(file);
       if (typeof fromWorker === 'string') throw new Error(fromWorker);
-      result = fromWorker ?? engine.lintText(text, file, project !== undefined ? { ...lintOptions, project } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
+      const program = fromWorker ? undefined : getProject();
+      result = fromWorker ?? engine.lintText(text, file, program !== undefined ? { ...lintOptions, project: program } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
       result = { ...result, filePath: file };
     } catch (e) {
       result = internalErrorResult(file, e);
