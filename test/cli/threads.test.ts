@@ -3,13 +3,18 @@
  * one thread, byte for byte, on the bundled fixtures (cross-file programs included).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../src/bench/corpus.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const BIN = `${ROOT}bin/ddi-lint.js`;
 
 function lint(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, 'fixtures/', '--format', 'json', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const target = args[0]?.startsWith('/') ? args.shift()! : 'fixtures/';
+  const r = spawnSync(process.execPath, [BIN, target, '--format', 'json', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -23,6 +28,19 @@ describe('--threads', () => {
     expect(three.out).toBe(one.out);
     expect((JSON.parse(one.out) as { messages: unknown[] }[]).reduce((k, r) => k + r.messages.length, 0)).toBeGreaterThan(400);
   });
+  it('2 threads give the same results as 1 on a generated 3 MB driver tree (cross-file helpers and callers)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
+    try {
+      generateCorpus(dir, 1, 3 * 1024 * 1024);
+      const one = lint(dir, '--threads', '1');
+      const two = lint(dir, '--threads', '2');
+      expect(two.err).not.toContain('worker threads failed');
+      expect(two.out).toBe(one.out);
+      expect((JSON.parse(one.out) as { messages: unknown[] }[]).reduce((k, r) => k + r.messages.length, 0)).toBeGreaterThan(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
   it('--threads needs a positive integer', () => {
     const r = spawnSync(process.execPath, [BIN, 'fixtures/', '--threads', '0'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
