@@ -261,7 +261,11 @@ export class Project implements ProjectContext {
     const names: string[] = [];
     for (const s of this.summaries.values()) if (!s.trivial) names.push(s.name.split('::').pop()!.replace(/[^A-Za-z0-9_]/g, ''));
     this.helperWords = names.length ? new RegExp(`\\b(?:${[...new Set(names)].join('|')})\\s*\\(`) : undefined;
+    this.helperNames = new Set(names);
   }
+
+  /** The names of the helpers with MDL effects (a function naming one is analysed even without DDI names). */
+  helperNames: ReadonlySet<string> = new Set();
 
   private helperWords: RegExp | undefined;
 

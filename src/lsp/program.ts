@@ -44,6 +44,8 @@ interface FileFacts {
   keys: string[];
   /** Per function: unqualified name. */
   names: string[];
+  /** Per function: the text of its header (return type, name, parameters). */
+  heads: string[];
   /** Per function: the identifiers its text names. */
   words: Set<string>[];
 }
@@ -67,6 +69,7 @@ function factsOf(file: SourceFile): FileFacts {
   const gaps: string[] = [];
   const keys: string[] = [];
   const names: string[] = [];
+  const heads: string[] = [];
   const words: Set<string>[] = [];
   let at = 0;
   for (const fn of file.functions) {
@@ -76,16 +79,26 @@ function factsOf(file: SourceFile): FileFacts {
     at = Math.max(at, fn.bodyEnd);
     keys.push(functionKey(file, fn));
     names.push(shortName(fn.name));
+    heads.push(file.text.slice(fn.start, fn.bodyStart));
     words.push(new Set(file.parsedText.slice(fn.start, fn.bodyEnd).match(IDENT) ?? []));
   }
   gaps.push(file.text.slice(at));
-  f = { gaps: gaps.join(''), constants: constantsFingerprint(file), keys, names, words };
+  f = { gaps: gaps.join(''), constants: constantsFingerprint(file), keys, names, heads, words };
   factsCache.set(file, f);
   return f;
 }
 
-/** Components of the reference graph over function names (union-find). */
-function components(facts: Iterable<FileFacts>): Map<string, string> {
+/** A function's node in the reference graph: its file and unqualified name. */
+export function nodeOf(path: string, name: string): string {
+  return `${path}\u0001${shortName(name)}`;
+}
+
+/**
+ * Components of the reference graph (union-find): a function is linked to each function of the program
+ * that a name in its text resolves to from its file, as calls resolve (the file's own definition, else the
+ * only external one).
+ */
+function components(project: Project, facts: ReadonlyMap<string, FileFacts>): Map<string, string> {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
@@ -98,16 +111,20 @@ function components(facts: Iterable<FileFacts>): Map<string, string> {
     }
     return r;
   };
-  const all = [...facts];
-  for (const f of all) for (const n of f.names) if (!parent.has(n)) parent.set(n, n);
-  for (const f of all) {
+  for (const [path, f] of facts) for (const n of f.names) parent.set(nodeOf(path, n), nodeOf(path, n));
+  for (const [path, f] of facts) {
+    const file = { path };
     f.names.forEach((n, i) => {
+      const self = nodeOf(path, n);
       for (const w of f.words[i]!) {
-        if (w !== n && parent.has(w)) {
-          const a = find(n);
-          const b = find(w);
-          if (a !== b) parent.set(a, b);
-        }
+        if (w === n) continue;
+        const t = project.resolve(file, w);
+        if (!t) continue;
+        const other = nodeOf(t.path, t.name);
+        if (!parent.has(other)) continue;
+        const a = find(self);
+        const b = find(other);
+        if (a !== b) parent.set(a, b);
       }
     });
   }
@@ -128,7 +145,7 @@ function closure(comp: Map<string, string>, changed: Set<string>): Set<string> {
   return out;
 }
 
-/** How much of the program a rebuild affected: 'all', or the (unqualified) function names. */
+/** How much of the program a rebuild affected: 'all', or the functions (`nodeOf`: file and unqualified name). */
 export type Affected = 'all' | Set<string>;
 
 export interface ProgramOptions {
@@ -154,6 +171,7 @@ export class Program {
   private prevFacts: Map<string, FileFacts> | undefined;
   private prevGlobal = '';
   private prevComponents = new Map<string, string>();
+  private prevHelpers: ReadonlySet<string> = new Set();
   /** Generation of the current project; the affected set of each of the last rebuilds. */
   generation = 0;
   private readonly log: { generation: number; affected: Affected }[] = [];
@@ -239,12 +257,18 @@ export class Program {
     const global = project.programFacts();
     let all = this.forceAll || !this.prevFacts || global !== this.prevGlobal;
     const changed = new Set<string>();
+    // names whose definitions came, went or changed header: every function of that name is affected (a
+    // call's resolution, and annotations and roles, go by name)
+    const byName = new Set<string>();
     if (!all) {
       for (const [path, ff] of facts) {
         const old = this.prevFacts!.get(path);
         if (old === ff) continue;
         if (!old) {
-          for (const n of ff.names) changed.add(n);
+          for (const n of ff.names) {
+            changed.add(nodeOf(path, n));
+            byName.add(n);
+          }
           continue;
         }
         if (old.gaps !== ff.gaps || old.constants !== ff.constants) {
@@ -253,16 +277,37 @@ export class Program {
         }
         const oldKeys = new Set(old.keys);
         const newKeys = new Set(ff.keys);
+        const oldHeads = new Set(old.heads);
+        const newHeads = new Set(ff.heads);
         ff.keys.forEach((k, i) => {
-          if (!oldKeys.has(k)) changed.add(ff.names[i]!);
+          if (oldKeys.has(k)) return;
+          changed.add(nodeOf(path, ff.names[i]!));
+          if (!oldHeads.has(ff.heads[i]!)) byName.add(ff.names[i]!);
         });
         old.keys.forEach((k, i) => {
-          if (!newKeys.has(k)) changed.add(old.names[i]!);
+          if (newKeys.has(k)) return;
+          changed.add(nodeOf(path, old.names[i]!));
+          if (!newHeads.has(old.heads[i]!)) byName.add(old.names[i]!);
         });
       }
-      for (const [path, old] of this.prevFacts!) if (!facts.has(path)) for (const n of old.names) changed.add(n);
+      for (const [path, old] of this.prevFacts!) {
+        if (facts.has(path)) continue;
+        for (const n of old.names) {
+          changed.add(nodeOf(path, n));
+          byName.add(n);
+        }
+      }
+      // a helper that gained or lost MDL effects changes which rules look at the functions naming it
+      const helpers = project.helperNames;
+      const toggled = new Set([...helpers].filter((n) => !this.prevHelpers.has(n)).concat([...this.prevHelpers].filter((n) => !helpers.has(n))));
+      for (const [path, ff] of [...facts, ...this.prevFacts!]) {
+        ff.names.forEach((n, i) => {
+          if (byName.has(n)) changed.add(nodeOf(path, n));
+          if (toggled.size && [...toggled].some((t) => ff.words[i]!.has(t))) changed.add(nodeOf(path, n));
+        });
+      }
     }
-    const comp = components(facts.values());
+    const comp = components(project, facts);
     let affected: Affected = 'all';
     if (!all) {
       affected = closure(comp, changed);
@@ -271,6 +316,7 @@ export class Program {
     this.prevFacts = facts;
     this.prevGlobal = global;
     this.prevComponents = comp;
+    this.prevHelpers = project.helperNames;
     this.forceAll = false;
     this.dirty = false;
     this.project = project;
@@ -346,7 +392,7 @@ export class DocumentLinter {
     let reused = 0;
     for (const fn of file.functions) {
       const key = functionKey(file, fn);
-      let m = affected !== 'all' && !affected.has(shortName(fn.name)) ? this.cache.get(key) : undefined;
+      let m = affected !== 'all' && !affected.has(nodeOf(this.path, fn.name)) ? this.cache.get(key) : undefined;
       if (m) reused++;
       else {
         m = lintFunction(file, fn, project, { ...options, project });

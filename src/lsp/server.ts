@@ -45,7 +45,7 @@ import type { LintMessage, LintResult } from '../lint/types.js';
 import { languageForPath } from '../parse/parser.js';
 import { readSourceText } from '../parse/decode.js';
 import { listFiles } from '../cli/files.js';
-import { DocumentLinter, Program, shortName } from './program.js';
+import { DocumentLinter, nodeOf, Program } from './program.js';
 import { probeQuickFix } from './quickfix.js';
 import { simulatedPath } from './trace.js';
 
@@ -451,7 +451,7 @@ class Server {
       if (other === uri || this.programs.get(this.projectRootOf(path))?.program !== program) continue;
       if (affected === 'all') return this.refreshOthers(uri);
       const file = program.sourceOf(path);
-      if (file?.functions.some((f) => affected.has(shortName(f.name)))) return this.refreshOthers(uri);
+      if (file?.functions.some((f) => affected.has(nodeOf(path, f.name)))) return this.refreshOthers(uri);
     }
   }
 

@@ -189,3 +189,55 @@ describe('constants', () => {
     }
   });
 });
+
+describe('edits that change another function\'s findings', () => {
+  const check = (files: Record<string, string>, edits: [string, string, string][], open: string) => {
+    const program = new Program({ root: '/w' });
+    for (const [p, t] of Object.entries(files)) program.setText(`/w/${p}`, t);
+    const doc = new DocumentLinter(`/w/${open}`);
+    const full = () => {
+      const project = prepareProject(program.paths().map((p) => ({ path: p, text: program.textOf(p)! })), '/w');
+      return view(lintText(program.textOf(`/w/${open}`)!, `/w/${open}`, { project }));
+    };
+    expect(view(doc.lint(program, {}))).toEqual(full());
+    const seen = new Set<string>();
+    for (const [p, from, to] of edits) {
+      program.setText(`/w/${p}`, program.textOf(`/w/${p}`)!.replace(from, to));
+      const expected = full();
+      seen.add(JSON.stringify(expected));
+      expect(view(doc.lint(program, {}))).toEqual(expected);
+    }
+    expect(seen.size).toBeGreaterThan(1); // the edits did change the open document's findings
+  };
+
+  it('a helper body edited in another file: the caller\'s finding comes and goes (summary upwards)', () => {
+    check(
+      {
+        'h.c': 'VOID LockIt(PMDL m)\n{\n    __try {\n        MmProbeAndLockPages(m, UserMode, IoReadAccess);\n    } __except (EXCEPTION_EXECUTE_HANDLER) {\n        return;\n    }\n}\n',
+        'main.c': 'VOID UseIt(PVOID b, ULONG n)\n{\n    PMDL mdl = IoAllocateMdl(b, n, FALSE, FALSE, NULL);\n    if (mdl == NULL) {\n        return;\n    }\n    LockIt(mdl);\n    IoFreeMdl(mdl);\n}\n',
+      },
+      [
+        // the helper stays a helper with MDL effects; what it leaves the MDL in changes
+        ['h.c', '        return;\n    }\n}', '        return;\n    }\n    MmUnlockPages(m);\n}'],
+        ['h.c', '    MmUnlockPages(m);\n}', '}'],
+        ['h.c', 'MmProbeAndLockPages(m, UserMode, IoReadAccess);', 'KeStallExecutionProcessor(1);'],
+        ['h.c', 'KeStallExecutionProcessor(1);', 'MmProbeAndLockPages(m, UserMode, IoReadAccess);'],
+      ],
+      'main.c',
+    );
+  });
+
+  it('a caller edited in another file: the helper\'s IRQL finding comes and goes (context downwards)', () => {
+    check(
+      {
+        'caller.c': 'VOID Caller(PKEVENT e)\n{\n    KIRQL old;\n    KeRaiseIrql(DISPATCH_LEVEL, &old);\n    WaitHelper(e);\n    KeLowerIrql(old);\n}\n',
+        'helper.c': 'VOID WaitHelper(PKEVENT e)\n{\n    KeWaitForSingleObject(e, Executive, KernelMode, FALSE, NULL);\n}\n',
+      },
+      [
+        ['caller.c', 'KeRaiseIrql(DISPATCH_LEVEL, &old);', 'old = KeGetCurrentIrql();'],
+        ['caller.c', 'old = KeGetCurrentIrql();', 'KeRaiseIrql(DISPATCH_LEVEL, &old);'],
+      ],
+      'helper.c',
+    );
+  });
+});
