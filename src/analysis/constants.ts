@@ -3,6 +3,7 @@
  * and enumerators. Flag bits such as `#define REQ_STATE_PAGES_LOCKED 0x2` are how drivers record
  * what they locked; knowing their values keeps `state & REQ_STATE_PAGES_LOCKED` decidable.
  */
+import { pushNamedChildren } from '../parse/lite.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import { parseIntLiteral, KNOWN_CONSTANTS } from './values.js';
 
@@ -41,10 +42,7 @@ export function fileConstants(file: SourceFile): Map<string, number> {
     }
     // no definition or enumerator inside a function, an initializer (a firmware table of a million bytes) or a string
     if (n.type === 'function_definition' || n.type === 'initializer_list' || n.type === 'compound_statement' || n.type === 'string_literal' || n.type === 'concatenated_string') continue;
-    {
-      const kids = n.namedChildren; // one call: namedChild(k) on a native node walks its children (quadratic on huge nodes)
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-    }
+    pushNamedChildren(stack, n);
   }
   cache.set(file, m);
   return m;

@@ -18,6 +18,7 @@
  * A call is a finding only when every IRQL possible there, in one context, is outside the callee's
  * range: the rules never guess.
  */
+import { pushNamedChildren } from '../parse/lite.js';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
@@ -264,10 +265,7 @@ function* nodesOf(root: SyntaxNode): Generator<SyntaxNode> {
   while (stack.length) {
     const n = stack.pop()!;
     yield n;
-    {
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-    }
+    pushNamedChildren(stack, n);
   }
 }
 
@@ -427,10 +425,7 @@ function timeoutAssignments(body: SyntaxNode): { zero: Set<string>; other: Set<s
         if (base) (r && /^0+[LlUu]*$/.test(unparen(r).text) ? zero : other).add(base);
       }
     }
-    {
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-    }
+    pushNamedChildren(stack, n);
   }
   return { zero, other };
 }
@@ -530,10 +525,7 @@ function flagWrites(stmt: SyntaxNode | undefined, out: Map<string, number | unde
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') out.set(a.text, undefined);
     }
-    {
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-    }
+    pushNamedChildren(stack, n);
   }
 }
 
@@ -896,10 +888,7 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
             }
           }
         }
-        {
-          const kids = n.namedChildren;
-          for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-        }
+        pushNamedChildren(stack, n);
       }
     }
   }

@@ -14,6 +14,7 @@
  * the objects still locked, each locked object whose last reference is overwritten) that the rules
  * read; rules never walk the CFG themselves.
  */
+import { pushNamedChildren } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import { functionCfg } from './function-cfg.js';
@@ -312,10 +313,7 @@ class MdlPaths {
         const r = n.childForFieldName('value');
         if (l && r) assigns.push([l, r]);
       }
-      {
-        const kids = n.namedChildren;
-        for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-      }
+      pushNamedChildren(stack, n);
     }
     for (let round = 0; round < 3; round++) {
       for (const [l, r] of assigns) {
@@ -386,10 +384,7 @@ function collectLocals(fn: CfgFunction): { locals: Map<string, string>; params: 
         }
       }
     }
-    {
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) body.push(kids[k]!);
-    }
+    pushNamedChildren(body, n);
   }
   return { locals, params };
 }
@@ -1520,10 +1515,7 @@ class Analyzer {
           else if (!/^(NULL|0|nullptr)$/.test(c.text.trim())) other.add(l);
         }
       }
-      {
-        const kids = n.namedChildren;
-        for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-      }
+      pushNamedChildren(stack, n);
     }
     for (const v of other) out.delete(v);
     this.poolVarsCache = out;
@@ -2565,10 +2557,7 @@ function collectCallsIn(body: SyntaxNode): SyntaxNode[] {
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === 'call_expression') out.push(n);
-    {
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-    }
+    pushNamedChildren(stack, n);
   }
   return out;
 }
@@ -2589,10 +2578,7 @@ export function assignedNames(body: SyntaxNode): Set<string> {
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') out.add(a.text);
     }
-    {
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-    }
+    pushNamedChildren(stack, n);
   }
   assignedCache.set(body, out);
   return out;

@@ -9,6 +9,7 @@
  * re-analyse the callee), and once more when its own file is linted: the cost stays linear in the
  * size of the program.
  */
+import { pushNamedChildren } from '../parse/lite.js';
 import { parseSource, type FunctionInfo, type SourceFile, type SyntaxNode } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import { classifyFilter } from '../cfg/cfg.js';
@@ -439,10 +440,7 @@ export class Project implements ProjectContext {
               out.push({ caller, line: n.startPosition.row + 1, column: n.startPosition.column + 1, protectedHere: protectedBySyntax(n) });
             }
           }
-          {
-            const kids = n.namedChildren;
-            for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-          }
+          pushNamedChildren(stack, n);
         }
       }
     }

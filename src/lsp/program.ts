@@ -243,9 +243,7 @@ export class Program {
     const t0 = performance.now();
     const hits = this.summaries.hits;
     const misses = this.summaries.misses;
-    const opts: ConstructorParameters<typeof Project>[1] = { summaryCache: this.summaries, parse: (i) => this.parse(i), raisingMacroMemo: this.macroMemo };
-    if (this.irqlTable) opts.irqlTable = this.irqlTable;
-    const project = Project.fromTexts([...this.inputs.values()], this.root, opts);
+    const project = Project.fromTexts([...this.inputs.values()], this.root, this.projectOptions((i) => this.parse(i)));
     this.summaries.sweep();
     // texts no longer in the program: forget their macros
     if (this.macroMemo.size > this.inputs.size * 2) {
@@ -342,13 +340,14 @@ export class Program {
     const inputs = [...this.inputs.values()].map((i) => (i.path === path ? replaced : i));
     if (!this.inputs.has(path)) inputs.push(replaced);
     const fixed = parseSource(path, text);
-    const opts: ConstructorParameters<typeof Project>[1] = {
-      summaryCache: this.summaries,
-      parse: (i) => (i === replaced ? fixed : this.parse(i)),
-      raisingMacroMemo: this.macroMemo,
-    };
+    return { project: Project.fromTexts(inputs, this.root, this.projectOptions((i) => (i === replaced ? fixed : this.parse(i)))), file: fixed };
+  }
+
+  /** How this program builds a Project: its caches (summaries, raising macros), its IRQL table and a parser. */
+  private projectOptions(parse: (i: ProgramInput) => SourceFile): ConstructorParameters<typeof Project>[1] {
+    const opts: ConstructorParameters<typeof Project>[1] = { summaryCache: this.summaries, parse, raisingMacroMemo: this.macroMemo };
     if (this.irqlTable) opts.irqlTable = this.irqlTable;
-    return { project: Project.fromTexts(inputs, this.root, opts), file: fixed };
+    return opts;
   }
 
   /** What the rebuilds after generation `g` affected, up to the current one ('all' when too old). */

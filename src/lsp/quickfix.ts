@@ -18,6 +18,7 @@
  * - the linter, run on the program with the fixed text, finds the finding gone and nothing in the file
  *   that it did not find before (a lock still held on the new return, for instance).
  */
+import { pushNamedChildren } from '../parse/lite.js';
 import type { LintMessage } from '../lint/types.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 
@@ -41,8 +42,7 @@ function* descendants(n: SyntaxNode): Generator<SyntaxNode> {
   while (stack.length) {
     const x = stack.pop()!;
     yield x;
-    const kids = x.namedChildren;
-    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    pushNamedChildren(stack, x);
   }
 }
 

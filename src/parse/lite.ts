@@ -170,3 +170,13 @@ export function toLite(node: SyntaxNode, source: string): LiteNode {
     }
   }
 }
+
+/**
+ * Push a node's named children on a depth-first stack, last first (so the first child is visited first).
+ * Reads `namedChildren` once: `namedChild(k)` on a native node walks its children from the start, which
+ * is quadratic on a node with a million children (a firmware table's initializer).
+ */
+export function pushNamedChildren<T extends { readonly namedChildren: readonly unknown[] }>(stack: T[], node: T): void {
+  const kids = node.namedChildren as readonly T[];
+  for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+}

@@ -2,6 +2,7 @@
  * Parsing: tree-sitter C for `.c`/`.h`, tree-sitter C++ for `.cpp`/`.cc`/`.cxx`/`.hpp`/`.hxx`,
  * after position-preserving preprocessing. Shared by the linter and the simulator (and nothing else is).
  */
+import { pushNamedChildren } from './lite.js';
 import { createRequire } from 'node:module';
 import type ParserT from 'tree-sitter';
 import { preprocess, type Annotation } from './preprocess.js';
@@ -211,10 +212,7 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
       case 'field_declaration_list':
       case 'template_declaration':
       case 'ERROR':
-        {
-          const kids = node.namedChildren; // one call: namedChild(k) on a native node walks its children (quadratic on huge nodes)
-          for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
-        }
+        pushNamedChildren(stack, node);
         break;
       default:
         break;
