@@ -97,7 +97,7 @@ export const mdlProbeOutsideTry: Rule = {
       return callerVerdict;
     };
     const cfg = analysis.cfg;
-    if (cfg.hasErrors && /\b(__)?(try|except|finally)\b/.test(fn.body.text)) return; // a parse error may hide the __try
+    if (cfg.hasErrors && /\b(__)?(try|except|finally)\b/.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd))) return; // a parse error may hide the __try
     for (const node of cfg.nodes) {
       if (!analysis.reachable.has(node.id)) continue;
       for (const call of node.calls) {

@@ -1,8 +1,8 @@
 /**
- * The plain-JavaScript syntax tree (`toLite`) and the control-flow graph of a function, shared by the
- * analyses that read them: the MDL dataflow analysis and the IRQL analysis run one after the other on
- * the same function when it is linted, and the copy of the tree is the largest single cost of either
- * (every node of the native tree crossed into JavaScript once). Neither analysis modifies them.
+ * The plain-JavaScript syntax tree (`functionTree`, built from the file's compact copy) and the
+ * control-flow graph of a function, shared by the analyses that read them: the MDL dataflow analysis and
+ * the IRQL analysis run one after the other on the same function when it is linted. Neither analysis
+ * modifies them.
  *
  * A small cache of the most recent functions, not a table of all: keeping every function's tree for a
  * whole run would cost more memory than rebuilding one costs time. The CFG is keyed by the program
@@ -10,7 +10,8 @@
  */
 import { buildCfg, type Cfg } from '../cfg/cfg.js';
 import { raises } from '../ddi/table.js';
-import { toLite, type LiteNode } from '../parse/lite.js';
+import { functionTree } from '../parse/compact.js';
+import type { LiteNode } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 
 interface Entry {
@@ -32,7 +33,7 @@ function entryOf(file: SourceFile, fn: FunctionInfo): Entry {
     return e;
   }
   functionCfgStats.trees++;
-  e = { parsedText: file.parsedText, node: toLite(fn.node, file.parsedText), cfgs: new Map() };
+  e = { parsedText: file.parsedText, node: functionTree(file, fn), cfgs: new Map() };
   recent.set(fn, e);
   if (recent.size > SIZE) recent.delete(recent.keys().next().value!);
   return e;

@@ -871,7 +871,8 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   if (REGISTRATION_WORDS.test(file.parsedText)) {
     for (const fn of file.functions) {
       if (!REGISTRATION_WORDS.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd))) continue;
-      const stack: SyntaxNode[] = [fn.body];
+      const tree = liteFunction(file, fn);
+      const stack: SyntaxNode[] = [tree.childForFieldName('body') ?? tree];
       while (stack.length) {
         const n = stack.pop()!;
         if (n.type === 'call_expression') {

@@ -6,7 +6,7 @@ import { allRules } from '../../rules/index.js';
 import { SummaryCache, type Project } from '../analysis/project.js';
 import { packageInfo } from './package-info.js';
 import { withOverrides, type IrqlContract, type IrqlTable } from '../ddi/irql.js';
-import { lintText, prepareProject } from '../lint/linter.js';
+import { lintText, prepareProjectAsync } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
 
 export type { CliIO } from './run.js';
@@ -30,7 +30,7 @@ export const engine: LintEngine = {
   prepare: (inputs, root, options) => {
     const irqlTable = irqlTableOf(options?.irqlContracts);
     const summaryCache = options?.summaries instanceof SummaryCache ? options.summaries : undefined;
-    return prepareProject(inputs, root, { ...(irqlTable ? { irqlTable } : {}), ...(summaryCache ? { summaryCache } : {}) });
+    return prepareProjectAsync(inputs, root, { ...(irqlTable ? { irqlTable } : {}), ...(summaryCache ? { summaryCache } : {}) });
   },
   summaries: {
     create: () => new SummaryCache(),

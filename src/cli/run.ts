@@ -49,7 +49,8 @@ export interface LintEngine {
    * Called once with every file of the run before any is linted: the engine computes what spans files
    * (helper summaries, the IRQL contract table); its result is passed back to `lintText` as
    * `options.project`. `options.irqlContracts`: the `irqlContracts` of every config file of the run,
-   * merged (empty when there are none).
+   * merged (empty when there are none). May return a promise (the engine lets the event loop turn while
+   * it parses).
    */
   prepare?(inputs: readonly { path: string; text: string }[], root: string, options?: { irqlContracts: Readonly<Record<string, IrqlContract>>; summaries?: unknown }): unknown;
   /**
@@ -521,12 +522,12 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   // if a worker fails: each worker prepares the program itself)
   let project: unknown;
   let prepared = false;
-  const getProject = (): unknown => {
+  const getProject = async (): Promise<unknown> => {
     if (prepared) return project;
     prepared = true;
     if (engine.prepare && !allCached) {
       try {
-        project = engine.prepare(
+        project = await engine.prepare(
           inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
           cwd,
           summaries !== undefined ? { irqlContracts, summaries } : { irqlContracts },
@@ -543,7 +544,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     return project;
   };
   if (opts.summarize) {
-    const project = getProject();
+    const project = await getProject();
     if (!engine.summaries || project === undefined) {
       io.stderr.write('ddi-lint summarize: no summaries could be computed\n');
       return EXIT_ERROR;
@@ -620,7 +621,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     try {
       const fromWorker = pre.get(file);
       if (typeof fromWorker === 'string') throw new Error(fromWorker);
-      const program = fromWorker ? undefined : getProject();
+      const program = fromWorker ? undefined : await getProject();
       result = fromWorker ?? engine.lintText(text, file, program !== undefined ? { ...lintOptions, project: program } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
       result = { ...result, filePath: file };
     } catch (e) {

@@ -26,7 +26,7 @@ const hasContracts = Object.keys(data.irqlContracts).length > 0;
 let project: unknown;
 try {
   const summaries = data.summaries !== undefined ? engine.summaries?.read(data.summaries, data.cwd) : undefined;
-  project = engine.prepare?.(data.inputs, data.cwd, summaries !== undefined ? { irqlContracts: data.irqlContracts, summaries } : { irqlContracts: data.irqlContracts });
+  project = await engine.prepare?.(data.inputs, data.cwd, summaries !== undefined ? { irqlContracts: data.irqlContracts, summaries } : { irqlContracts: data.irqlContracts });
 } catch {
   project = undefined; // as in a single thread: each file on its own
 }

@@ -37,10 +37,16 @@ export interface LintOptions {
 /**
  * The files of one run as one program: summaries of every helper, computed once (bottom-up).
  * `opts.irqlTable`: the IRQL contract table of the run, e.g. `withOverrides(contracts)` with the
- * `irqlContracts` of the run's configuration files (default: the built-in table).
+ * `irqlContracts` of the run's configuration files (default: the built-in table). Each file's native
+ * syntax tree is released once the file is parsed (its functions are kept as compact copies).
  */
 export function prepareProject(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable; summaryCache?: SummaryCache } = {}): Project {
-  return Project.fromTexts(inputs, root, opts);
+  return Project.fromTexts(inputs, root, { ...opts, releaseTrees: true });
+}
+
+/** `prepareProject`, letting the event loop turn after each file parsed so that released native trees are freed as it goes (the command line). */
+export function prepareProjectAsync(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable; summaryCache?: SummaryCache } = {}): Promise<Project> {
+  return Project.fromTextsAsync(inputs, root, { ...opts, releaseTrees: true });
 }
 
 export function severityOf(name: string): Severity {

@@ -8,6 +8,7 @@
  * written against `AstNode` accepts either.
  */
 import type { SyntaxNode } from './parser.js';
+import { CompactTrees } from './compact.js';
 
 export interface Point {
   row: number;
@@ -32,9 +33,13 @@ export interface AstNode {
   childForFieldName(name: string): AstNode | null;
 }
 
+/** The children and field names of a leaf: shared, and frozen so that nothing adds to them. */
+const NO_CHILDREN: LiteNode[] = Object.freeze([]) as unknown as LiteNode[];
+const NO_FIELDS: (string | null)[] = Object.freeze([]) as unknown as (string | null)[];
+
 export class LiteNode implements AstNode {
-  readonly children: LiteNode[] = [];
-  readonly fields: (string | null)[] = [];
+  children: LiteNode[] = NO_CHILDREN;
+  fields: (string | null)[] = NO_FIELDS;
   hasError = false;
   private named?: LiteNode[];
 
@@ -47,6 +52,16 @@ export class LiteNode implements AstNode {
     readonly startIndex: number,
     readonly endIndex: number,
   ) {}
+
+  /** Append a child (building the tree: `materialize` in compact.ts). */
+  add(child: LiteNode, field: string | null): void {
+    if (this.children === NO_CHILDREN) {
+      this.children = [];
+      this.fields = [];
+    }
+    this.children.push(child);
+    this.fields.push(field);
+  }
 
   get startPosition(): Point {
     return this.src.position(this.startIndex);
@@ -102,73 +117,10 @@ function computeLineStarts(text: string): number[] {
   return starts;
 }
 
-const sources = new WeakMap<object, LiteSource>();
-/** Per grammar: node type names and named-ness by symbol id, field names by field id. */
-const symbolCaches = new WeakMap<object, { types: string[]; named: boolean[]; fields: string[] }>();
-
 /** Copy `node` and everything below it. `source` is the text the tree was parsed from. */
 export function toLite(node: SyntaxNode, source: string): LiteNode {
-  const key = node.tree as object;
-  let src = sources.get(key);
-  if (!src || src.text !== source) {
-    src = new LiteSource(source);
-    sources.set(key, src);
-  }
-  const cursor = node.walk();
-  let nextId = 0;
-  const lang = (node.tree as unknown as { language: object }).language;
-  let cache = symbolCaches.get(lang);
-  if (!cache) symbolCaches.set(lang, (cache = { types: [], named: [], fields: [] }));
-  const { types, named, fields } = cache;
-  const checkMissing = node.hasError; // MISSING nodes exist only in trees with errors
-  const typeOf = (t: number): string => {
-    let type = types[t];
-    if (type === undefined) {
-      type = types[t] = cursor.nodeType;
-      named[t] = cursor.nodeIsNamed;
-    }
-    return type;
-  };
-  const fieldNameOf = (f: number): string | null => {
-    if (!f) return null;
-    let name = fields[f];
-    if (name === undefined) name = fields[f] = cursor.currentFieldName || '';
-    return name || null;
-  };
-  const rootType = typeOf(cursor.nodeTypeId);
-  const root = new LiteNode(src, nextId++, rootType, named[cursor.nodeTypeId]!, checkMissing && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
-  if (!cursor.gotoFirstChild()) {
-    root.hasError = root.type === 'ERROR' || root.isMissing;
-    return root;
-  }
-  const stack: LiteNode[] = [root];
-  // Iterative walk (deeply nested code must not overflow the JS stack). Anonymous tokens are kept
-  // only when they carry a field name (operators) or are a closing brace (a body's end position).
-  for (;;) {
-    const top = stack[stack.length - 1]!;
-    const t = cursor.nodeTypeId;
-    const type = typeOf(t);
-    const f = cursor.currentFieldId;
-    let kept: LiteNode | undefined;
-    if (named[t] || f || type === '}') {
-      kept = new LiteNode(src, nextId++, type, named[t]!, checkMissing && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
-      top.children.push(kept);
-      top.fields.push(fieldNameOf(f));
-      if (kept.isMissing || type === 'ERROR') top.hasError = kept.hasError = true;
-    } else if (checkMissing && cursor.nodeIsMissing) top.hasError = true;
-    if (kept && cursor.gotoFirstChild()) {
-      stack.push(kept);
-      continue;
-    }
-    while (!cursor.gotoNextSibling()) {
-      cursor.gotoParent();
-      const done = stack.pop()!;
-      if (done.type === 'ERROR' || done.isMissing) done.hasError = true;
-      const parent = stack[stack.length - 1];
-      if (!parent) return root;
-      if (done.hasError) parent.hasError = true;
-    }
-  }
+  const trees = new CompactTrees(new LiteSource(source), node.tree);
+  return trees.materialize(trees.encode(node));
 }
 
 /**

@@ -43,6 +43,8 @@ export interface FunctionInfo {
   hasError: boolean;
   /** 1-based line of the definition's start. */
   line: number;
+  /** 0-based column of the definition's start. */
+  column: number;
   /** Offsets of the definition and of its body in the (parsed) text, read once from the tree. */
   start: number;
   bodyStart: number;
@@ -182,13 +184,15 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
       const body = node.childForFieldName('body');
       const decl = node.childForFieldName('declarator');
       if (body && body.type === 'compound_statement') {
+        const start = node.startPosition;
         result.push({
           name: declaratorName(decl) ?? '<anonymous>',
           node,
           body,
           params: paramNames(functionDeclarator(decl)),
           hasError: body.hasError,
-          line: node.startPosition.row + 1,
+          line: start.row + 1,
+          column: start.column,
           start: node.startIndex,
           bodyStart: body.startIndex,
           bodyEnd: body.endIndex,

@@ -247,7 +247,7 @@ describe('irqlContracts (project-wide IRQL contract table)', () => {
     let prepared: Project | undefined;
     const spy: LintEngine = {
       ...engine,
-      prepare: (inputs, r, options) => (prepared = engine.prepare!(inputs, r, options) as Project),
+      prepare: async (inputs, r, options) => (prepared = (await engine.prepare!(inputs, r, options)) as Project),
     };
     let stderr = '';
     await runCli(['-f', 'json', 'drv'], { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, cwd: d }, spy);

@@ -1,0 +1,267 @@
+/**
+ * Compact syntax trees: the function definitions of a file, copied out of tree-sitter's native tree
+ * into a few typed arrays, so that the native tree can be released (`releaseTree`) and a function's
+ * plain-JavaScript tree (`LiteNode`) rebuilt from them whenever an analysis asks, without crossing
+ * into the native binding again.
+ *
+ * Why: a native tree costs about 28 bytes of memory per byte of source and is held for as long as
+ * any function of the file may still be analysed (a helper's summary, a caller's IRQL context), which
+ * on a 40 MB source tree is over a gigabyte; the copy keeps only what the analyses read (named nodes,
+ * tokens with a field name, closing braces) at 16 bytes a node. And every read of a native node is a
+ * call into C++: copying a function once and rebuilding it in JavaScript is cheaper than walking the
+ * native tree each time the function is analysed (a helper is analysed for its summary and again
+ * when it is linted).
+ *
+ * Layout, one entry per kept node in preorder: type (index into the grammar's type names), field
+ * (index into its field names, 0 for none), flags (named, missing, has-error), start and end offsets,
+ * and `after`, the index one past the node's subtree: a node's first child is the next entry, and
+ * each child's `after` is the next child.
+ */
+import type { FunctionInfo, SourceFile, SyntaxNode, Tree } from './parser.js';
+import { LiteNode, LiteSource } from './lite.js';
+
+const NAMED = 1;
+const MISSING = 2;
+const ERROR = 4;
+
+/** Per grammar: node type names and named-ness by symbol id, field names by field id (as the cursor reports them). */
+interface Symbols {
+  types: string[];
+  named: boolean[];
+  fields: string[];
+}
+const symbolCaches = new WeakMap<object, Symbols>();
+
+export class CompactTrees {
+  private types = new Uint16Array(1024);
+  private fields = new Uint8Array(1024);
+  private flags = new Uint8Array(1024);
+  private starts = new Uint32Array(1024);
+  private ends = new Uint32Array(1024);
+  private after = new Uint32Array(1024);
+  private length = 0;
+  private readonly symbols: Symbols;
+  /** Field names by the field index stored per node (0: none). */
+  private readonly fieldNames: (string | null)[] = [null];
+  private readonly fieldIndex = new Map<string, number>();
+
+  constructor(
+    readonly source: LiteSource,
+    tree: Tree,
+  ) {
+    const lang = (tree as unknown as { language: object }).language;
+    let s = symbolCaches.get(lang);
+    if (!s) symbolCaches.set(lang, (s = { types: [], named: [], fields: [] }));
+    this.symbols = s;
+  }
+
+  /** Entries held (for the memory figures of tests and benchmarks). */
+  get nodeCount(): number {
+    return this.length;
+  }
+
+  /** Bytes held by the arrays. */
+  get byteLength(): number {
+    return this.types.byteLength + this.fields.byteLength + this.flags.byteLength + this.starts.byteLength + this.ends.byteLength + this.after.byteLength;
+  }
+
+  /** Give back the arrays' unused capacity (after the last `encode`). */
+  trim(): void {
+    const n = this.length;
+    this.types = this.types.slice(0, n);
+    this.fields = this.fields.slice(0, n);
+    this.flags = this.flags.slice(0, n);
+    this.starts = this.starts.slice(0, n);
+    this.ends = this.ends.slice(0, n);
+    this.after = this.after.slice(0, n);
+  }
+
+  private grow(): void {
+    const cap = this.types.length * 2;
+    const up = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(cap);
+      b.set(a);
+      return b;
+    };
+    this.types = up(this.types, Uint16Array);
+    this.fields = up(this.fields, Uint8Array);
+    this.flags = up(this.flags, Uint8Array);
+    this.starts = up(this.starts, Uint32Array);
+    this.ends = up(this.ends, Uint32Array);
+    this.after = up(this.after, Uint32Array);
+  }
+
+  private fieldId(name: string | null): number {
+    if (name === null) return 0;
+    let k = this.fieldIndex.get(name);
+    if (k === undefined) {
+      k = this.fieldNames.length;
+      if (k > 255) throw new Error(`more than 255 field names in one grammar (${name})`);
+      this.fieldNames.push(name);
+      this.fieldIndex.set(name, k);
+    }
+    return k;
+  }
+
+  /**
+   * Copy `node` and everything below it; returns the index to `materialize`. One cursor walk: anonymous
+   * tokens are kept only when they carry a field name (operators) or are a closing brace (a body's end).
+   * Iterative, so deeply nested code cannot overflow the stack.
+   */
+  encode(node: SyntaxNode): number {
+    const cursor = node.walk();
+    const { types, named, fields } = this.symbols;
+    const checkMissing = node.hasError; // MISSING nodes exist only in trees with errors
+    const typeOf = (t: number): string => {
+      let type = types[t];
+      if (type === undefined) {
+        type = types[t] = cursor.nodeType;
+        named[t] = cursor.nodeIsNamed;
+      }
+      return type;
+    };
+    const fieldNameOf = (f: number): string | null => {
+      if (!f) return null;
+      let name = fields[f];
+      if (name === undefined) name = fields[f] = cursor.currentFieldName || '';
+      return name || null;
+    };
+    const push = (t: number, type: string, field: string | null, missing: boolean): number => {
+      if (this.length === this.types.length) this.grow();
+      const k = this.length++;
+      this.types[k] = t;
+      this.fields[k] = this.fieldId(field);
+      this.flags[k] = (named[t] ? NAMED : 0) | (missing ? MISSING | ERROR : 0) | (type === 'ERROR' ? ERROR : 0);
+      this.starts[k] = cursor.startIndex;
+      this.ends[k] = cursor.endIndex;
+      return k;
+    };
+    const rootT = cursor.nodeTypeId;
+    const root = push(rootT, typeOf(rootT), null, checkMissing && cursor.nodeIsMissing);
+    if (!cursor.gotoFirstChild()) {
+      this.after[root] = this.length;
+      return root;
+    }
+    const stack: number[] = [root];
+    for (;;) {
+      const top = stack[stack.length - 1]!;
+      const t = cursor.nodeTypeId;
+      const type = typeOf(t);
+      const f = cursor.currentFieldId;
+      let kept = -1;
+      if (named[t] || f || type === '}') {
+        kept = push(t, type, fieldNameOf(f), checkMissing && cursor.nodeIsMissing);
+        if (this.flags[kept]! & ERROR) this.flags[top]! |= ERROR;
+      } else if (checkMissing && cursor.nodeIsMissing) this.flags[top]! |= ERROR;
+      if (kept >= 0 && cursor.gotoFirstChild()) {
+        stack.push(kept);
+        continue;
+      }
+      if (kept >= 0) this.after[kept] = this.length;
+      while (!cursor.gotoNextSibling()) {
+        cursor.gotoParent();
+        const done = stack.pop()!;
+        this.after[done] = this.length;
+        const parent = stack[stack.length - 1];
+        if (parent === undefined) return root;
+        if (this.flags[done]! & ERROR) this.flags[parent]! |= ERROR;
+      }
+    }
+  }
+
+  /** The `LiteNode` tree of the subtree `encode` returned `root` for; node ids count from 0 in preorder. */
+  materialize(root: number): LiteNode {
+    const { types } = this.symbols;
+    const end = this.after[root]!;
+    const make = (k: number): LiteNode => {
+      const fl = this.flags[k]!;
+      const n = new LiteNode(this.source, k - root, types[this.types[k]!]!, (fl & NAMED) !== 0, (fl & MISSING) !== 0, this.starts[k]!, this.ends[k]!);
+      if (fl & ERROR) n.hasError = true;
+      return n;
+    };
+    const top = make(root);
+    const open: LiteNode[] = [top];
+    const closes: number[] = [end];
+    for (let k = root + 1; k < end; k++) {
+      while (closes[closes.length - 1]! <= k) {
+        closes.pop();
+        open.pop();
+      }
+      const n = make(k);
+      open[open.length - 1]!.add(n, this.fieldNames[this.fields[k]!]!);
+      const a = this.after[k]!;
+      if (a > k + 1) {
+        open.push(n);
+        closes.push(a);
+      }
+    }
+    return top;
+  }
+}
+
+/** Each file's compact trees: the functions encoded so far, and whether the native tree is gone. */
+interface FileTrees {
+  trees: CompactTrees;
+  roots: Map<FunctionInfo, number>;
+  released: boolean;
+}
+const perFile = new WeakMap<SourceFile, FileTrees>();
+
+function storeOf(file: SourceFile): FileTrees {
+  let s = perFile.get(file);
+  if (!s) perFile.set(file, (s = { trees: new CompactTrees(new LiteSource(file.parsedText), file.tree), roots: new Map(), released: false }));
+  return s;
+}
+
+/**
+ * The function's definition as a `LiteNode` tree, built afresh on each call (callers keep what they
+ * reuse). The first call for a function copies it out of the native tree; later calls, and every call
+ * after `releaseTree`, read the copy.
+ */
+export function functionTree(file: SourceFile, fn: FunctionInfo): LiteNode {
+  const s = storeOf(file);
+  let root = s.roots.get(fn);
+  if (root === undefined) {
+    root = s.trees.encode(fn.node);
+    s.roots.set(fn, root);
+  }
+  return s.trees.materialize(root);
+}
+
+/** The file's native tree has been released (see `releaseTree`). */
+export function isReleased(file: SourceFile): boolean {
+  return perFile.get(file)?.released ?? false;
+}
+
+/** The compact copy's size: nodes and bytes (0 before any function was copied). */
+export function compactSize(file: SourceFile): { nodes: number; bytes: number } {
+  const s = perFile.get(file);
+  return s ? { nodes: s.trees.nodeCount, bytes: s.trees.byteLength } : { nodes: 0, bytes: 0 };
+}
+
+/**
+ * Copy every function of the file and let go of the native tree, so that its memory can be reclaimed:
+ * afterwards `functionTree` serves the file's functions, and reading `file.tree`, `fn.node` or `fn.body`
+ * throws an Error naming the file (whatever needs the native tree must have read it before). Used by
+ * runs that hold a whole program (the command line); the language server keeps its trees, which it
+ * reparses incrementally.
+ */
+export function releaseTree(file: SourceFile): void {
+  const s = storeOf(file);
+  if (s.released) return;
+  for (const fn of file.functions) if (!s.roots.has(fn)) s.roots.set(fn, s.trees.encode(fn.node));
+  s.trees.trim();
+  s.released = true;
+  const gone = (what: string) => ({
+    get(): never {
+      throw new Error(`${file.path}: ${what} read after the file's syntax tree was released`);
+    },
+    configurable: true,
+    enumerable: false,
+  });
+  Object.defineProperty(file, 'tree', gone('file.tree'));
+  for (const fn of file.functions) {
+    Object.defineProperty(fn, 'node', gone(`the syntax node of '${fn.name}'`));
+    Object.defineProperty(fn, 'body', gone(`the body node of '${fn.name}'`));
+  }
+}

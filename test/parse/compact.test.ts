@@ -1,0 +1,130 @@
+/**
+ * Compact syntax trees (src/parse/compact.ts): a function's tree rebuilt from the typed arrays equals
+ * the native tree it was copied from, node for node (checked against the native binding, not against
+ * another copy); the copy survives the release of the native tree; and a program prepared with
+ * released trees lets the native trees be collected.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { compactSize, functionTree, isReleased, releaseTree } from '../../src/parse/compact.js';
+import type { LiteNode } from '../../src/parse/lite.js';
+import { parseSource, type SourceFile, type SyntaxNode, type Tree } from '../../src/parse/parser.js';
+import { Project } from '../../src/analysis/project.js';
+import { lintText, prepareProject } from '../../src/lint/linter.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+
+function fixtureFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(c|cpp|h)$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(FIXTURES);
+  return out.sort();
+}
+
+/** The nodes the copy keeps, read from the native tree: named nodes, tokens with a field name, closing braces. */
+function nativeKept(node: SyntaxNode): { node: SyntaxNode; field: string | null }[] {
+  const out: { node: SyntaxNode; field: string | null }[] = [];
+  for (let k = 0; k < node.childCount; k++) {
+    const c = node.child(k)!;
+    const field = node.fieldNameForChild(k);
+    if (c.isNamed || field || c.type === '}') out.push({ node: c, field: field ?? null });
+  }
+  return out;
+}
+
+/** Compare a rebuilt tree with the native one, node for node; returns the number of nodes compared. */
+function compare(lite: LiteNode, native: SyntaxNode, where: string): number {
+  const at = `${where} ${native.type}@${native.startIndex}`;
+  expect(lite.type, at).toBe(native.type);
+  expect([lite.startIndex, lite.endIndex], at).toEqual([native.startIndex, native.endIndex]);
+  expect(lite.startPosition, at).toEqual(native.startPosition);
+  expect(lite.endPosition, at).toEqual(native.endPosition);
+  expect(lite.isNamed, at).toBe(native.isNamed);
+  expect(lite.isMissing, at).toBe(native.isMissing);
+  expect(lite.hasError, at).toBe(native.hasError);
+  expect(lite.text, at).toBe(native.text);
+  const kids = nativeKept(native);
+  expect(lite.children.map((c) => c.type), at).toEqual(kids.map((k) => k.node.type));
+  expect(lite.fields, at).toEqual(kids.map((k) => k.field));
+  let n = 1;
+  for (let k = 0; k < kids.length; k++) n += compare(lite.children[k]!, kids[k]!.node, where);
+  return n;
+}
+
+describe('compact syntax trees', () => {
+  it('rebuild the functions of the fixtures exactly as the native tree has them', () => {
+    let nodes = 0;
+    let functions = 0;
+    // every third fixture file (reading the native tree node by node is slow; the copy is not)
+    for (const path of fixtureFiles().filter((_, k) => k % 3 === 0)) {
+      const sf = parseSource(path, readFileSync(path, 'utf8'));
+      for (const fn of sf.functions) {
+        nodes += compare(functionTree(sf, fn), fn.node, `${path}:${fn.line}`);
+        functions++;
+      }
+    }
+    expect(functions).toBeGreaterThan(150);
+    expect(nodes).toBeGreaterThan(30_000);
+  });
+
+  it('keeps the errors and MISSING nodes of half-written code', () => {
+    const sf = parseSource('t.c', 'void f(PMDL m) {\n  MmProbeAndLockPages(m, KernelMode, IoReadAccess);\n  if (x) { y = ; }\n}\nvoid g(void) { int a = 1 }\nvoid h(void) { call(1, ; }\n');
+    expect(sf.functions.map((f) => f.name)).toEqual(['f', 'g', 'h']);
+    for (const fn of sf.functions) {
+      expect(fn.node.hasError).toBe(true);
+      compare(functionTree(sf, fn), fn.node, fn.name);
+    }
+  });
+
+  it('serves the same trees after the native tree is released, and refuses the native nodes with the file named', () => {
+    const path = join(FIXTURES, fixtureFiles().map((p) => p.slice(FIXTURES.length + 1)).find((p) => p.endsWith('.c'))!);
+    const sf = parseSource(path, readFileSync(path, 'utf8'));
+    const before = sf.functions.map((fn) => functionTree(sf, fn).toString());
+    const linted = lintText(sf.text, path).messages;
+    releaseTree(sf);
+    expect(isReleased(sf)).toBe(true);
+    expect(compactSize(sf).nodes).toBeGreaterThan(0);
+    expect(sf.functions.map((fn) => functionTree(sf, fn).toString())).toEqual(before);
+    expect(() => sf.tree).toThrow(path);
+    expect(() => sf.functions[0]!.node).toThrow(/syntax tree was released/);
+    // a program of released files lints as the file alone does
+    const project = prepareProject([{ path, text: sf.text }]);
+    expect(lintText(sf.text, path, { project }).messages).toEqual(linted);
+  });
+
+  it('lets the native trees of a prepared program be collected (fromTextsAsync with releaseTrees)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const trees: WeakRef<Tree>[] = [];
+    const files: SourceFile[] = [];
+    const inputs = fixtureFiles()
+      .slice(0, 40)
+      .map((p) => ({ path: p, text: readFileSync(p, 'utf8') }));
+    const project = await Project.fromTextsAsync(inputs, FIXTURES, {
+      releaseTrees: true,
+      parse: (i) => {
+        const f = parseSource(i.path, i.text);
+        trees.push(new WeakRef(f.tree));
+        files.push(f);
+        return f;
+      },
+    });
+    expect(trees.length).toBeGreaterThan(10);
+    await new Promise((r) => setImmediate(r));
+    gc();
+    await new Promise((r) => setImmediate(r));
+    expect(trees.filter((t) => t.deref() !== undefined).length).toBe(0);
+    // and every function is still there to analyze
+    for (const f of files) for (const fn of f.functions) expect(functionTree(f, fn).type).toBe('function_definition');
+    expect(project).toBeDefined();
+  });
+});
