@@ -57,10 +57,10 @@ const YIELD_EVERY_BYTES = 1 << 20;
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 type LintTextFn = (text: string, filePath: string, options?: { project?: unknown }) => { messages: unknown[] };
-type PrepareFn = (inputs: readonly { path: string; text: string }[]) => unknown;
+type PrepareFn = (inputs: readonly { path: string; text: string }[]) => Promise<unknown>;
 
-async function loadLinter(): Promise<{ lintText: LintTextFn; prepareProject: PrepareFn }> {
-  return (await import('../lint/linter.js')) as unknown as { lintText: LintTextFn; prepareProject: PrepareFn };
+async function loadLinter(): Promise<{ lintText: LintTextFn; prepareProjectAsync: PrepareFn }> {
+  return (await import('../lint/linter.js')) as unknown as { lintText: LintTextFn; prepareProjectAsync: PrepareFn };
 }
 
 export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: number): Promise<PhaseResult> {
@@ -77,7 +77,8 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
   let sinceYield = 0;
   let bytesSinceYield = 0;
   const t0 = performance.now();
-  // Like the CLI: the lint side reads every file first and computes the cross-file summaries once.
+  // Like the CLI: the lint side reads every file first and computes the cross-file summaries once (releasing
+  // each native tree as it goes).
   let project: unknown;
   const texts = new Map<string, string>();
   if (linter) {
@@ -85,7 +86,7 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
       const r = await readSourceText(file);
       if (r.ok) texts.set(file, r.text);
     }
-    project = linter.prepareProject([...texts].map(([path, text]) => ({ path, text })));
+    project = await linter.prepareProjectAsync([...texts].map(([path, text]) => ({ path, text })));
   }
   for (const file of files) {
     const r = linter ? (texts.has(file) ? { ok: true as const, text: texts.get(file)! } : { ok: false as const }) : await readSourceText(file);
