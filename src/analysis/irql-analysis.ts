@@ -19,6 +19,7 @@
  * range: the rules never guess.
  */
 import { pushNamedChildren } from '../parse/lite.js';
+import { Map as ImmutableMap } from 'immutable';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
@@ -131,7 +132,7 @@ const MIXED_RETURNS = -1;
 
 interface State {
   /** Simple flags (`locked = TRUE`) known to hold a constant here: keeps a lock's release paired with its flag. */
-  flags: Map<string, number>;
+  flags: ImmutableMap<string, number>;
   /** Locks by path (`ext->Lock`): held or not, on every path here. */
   locks: Map<string, LockFact>;
   /** In-stack queued lock handles -> the lock they hold. */
@@ -479,9 +480,9 @@ function refine(s: State, cond: SyntaxNode, truth: boolean): void {
   }
 }
 
-const fresh = (): State => ({ flags: new Map(), locks: new Map(), qh: new Map(), ret: NO_RETURN, pr: -1, m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
+const fresh = (): State => ({ flags: ImmutableMap<string, number>(), locks: new Map(), qh: new Map(), ret: NO_RETURN, pr: -1, m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
 const copy = (s: State): State => ({
-  flags: new Map(s.flags),
+  flags: s.flags, // persistent: shared until changed (a copy per edge was quadratic in the nesting depth)
   locks: new Map(s.locks),
   qh: new Map(s.qh),
   ret: s.ret,
@@ -564,13 +565,13 @@ function refineFlag(s: State, cond: SyntaxNode, truth: boolean): boolean {
     if (x?.type !== 'identifier') return true;
     const v = s.flags.get(x.text);
     if (v !== undefined && (v >= 0) !== truth) return false;
-    if (v === undefined) s.flags.set(x.text, truth ? 0 : -1);
+    if (v === undefined) s.flags = s.flags.set(x.text, truth ? 0 : -1);
     return true;
   }
   if (c.type === 'identifier') {
     const v = s.flags.get(c.text);
     if (v !== undefined && (v !== 0) !== truth) return false;
-    s.flags.set(c.text, truth ? 1 : 0);
+    s.flags = s.flags.set(c.text, truth ? 1 : 0);
     return true;
   }
   return condFlag(s, c, truth);
@@ -586,7 +587,7 @@ function condFlag(s: State, c: SyntaxNode, truth: boolean): boolean {
   const key = `?${c.text.replace(/\s+/g, '')}`;
   const v = s.flags.get(key);
   if (v !== undefined && (v !== 0) !== truth) return false;
-  s.flags.set(key, truth ? 1 : 0);
+  s.flags = s.flags.set(key, truth ? 1 : 0);
   return true;
 }
 
@@ -597,7 +598,7 @@ function forgetConds(s: State, roots: readonly string[]): void {
     if (!k.startsWith('?')) continue;
     // the variables it reads (field names after -> and . are not variables)
     const names = k.replace(/(->|\.)[A-Za-z_]\w*/g, '').match(/[A-Za-z_]\w*/g) ?? [];
-    if (names.some((x) => roots.includes(x))) s.flags.delete(k);
+    if (names.some((x) => roots.includes(x))) s.flags = s.flags.delete(k);
   }
 }
 
@@ -607,9 +608,9 @@ const rootOf = (t: string): string | undefined => /^[\s(&*]*([A-Za-z_]\w*)/.exec
 function join(a: State, b: State): { s: State; changed: boolean } {
   let changed = false;
   const s = copy(a);
-  for (const [k, v] of s.flags) {
+  if (a.flags !== b.flags) for (const [k, v] of a.flags) {
     if (b.flags.get(k) !== v) {
-      s.flags.delete(k);
+      s.flags = s.flags.delete(k);
       changed = true;
     }
   }
@@ -1021,8 +1022,8 @@ export class IrqlEngine {
           const w = new Map<string, number | undefined>();
           flagWrites(n.ast, w);
           for (const [k, val] of w) {
-            if (val === undefined) s.flags.delete(k);
-            else s.flags.set(k, val);
+            if (val === undefined) s.flags = s.flags.delete(k);
+            else s.flags = s.flags.set(k, val);
           }
           if (s.flags.size) forgetConds(s, writtenRoots(n.ast));
         }

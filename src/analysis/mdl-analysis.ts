@@ -21,10 +21,19 @@ import { functionCfg } from './function-cfg.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 
 type SyntaxNode = AstNode;
+
+/**
+ * The known values of a world, by path: a persistent map, so that a world derived from another (every
+ * statement, every branch condition) shares the entries it does not change instead of copying them;
+ * a copy per step made the analysis quadratic in the nesting depth.
+ */
+type Vals = ImmutableMap<string, V.Val>;
+const NO_VALS: Vals = ImmutableMap<string, V.Val>();
 import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode, type TryCtx } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
 import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
+import { Map as ImmutableMap } from 'immutable';
 import { MAX_CASES, type ExitCase, type HandedBack, type NewObj, type ObjState, type SlotEffect, type Summary } from './summary.js';
 
 /** What the analysis of one function may ask about the rest of the linted files. */
@@ -128,7 +137,7 @@ export interface Trace {
 interface World {
   readonly pts: ReadonlyMap<string, string>;
   readonly objs: ReadonlyMap<string, MdlObj>;
-  readonly vals: ReadonlyMap<string, V.Val>;
+  readonly vals: Vals;
   readonly trace: Trace | null;
   readonly returnSite: Site | null;
   readonly imprecise: boolean;
@@ -570,7 +579,7 @@ class Analyzer {
   // ---- world helpers -------------------------------------------------------------------------
 
   static empty(): World {
-    return { pts: new Map(), objs: new Map(), vals: new Map(), trace: null, returnSite: null, imprecise: false };
+    return { pts: new Map(), objs: new Map(), vals: NO_VALS, trace: null, returnSite: null, imprecise: false };
   }
 
   keyOf(w: World): string {
@@ -633,14 +642,10 @@ class Analyzer {
     const cur = w.vals.get(path);
     if (v === undefined || V.isTop(v)) {
       if (cur === undefined) return w;
-      const vals = new Map(w.vals);
-      vals.delete(path);
-      return this.rekey(this.with(w, { vals }), path);
+      return this.rekey(this.with(w, { vals: w.vals.delete(path) }), path);
     }
     if (cur && V.equal(cur, v)) return w;
-    const vals = new Map(w.vals);
-    vals.set(path, v);
-    return this.rekey(this.with(w, { vals }), path);
+    return this.rekey(this.with(w, { vals: w.vals.set(path, v) }), path);
   }
 
   /** A value that is part of the partition key changed: the world's key must be recomputed. */
@@ -735,11 +740,10 @@ class Analyzer {
         pts.delete(p);
       }
     }
-    let vals: Map<string, V.Val> | undefined;
+    let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
       if (hasPrefix(p, path)) {
-        vals ??= new Map(w.vals);
-        vals.delete(p);
+        vals = (vals ?? w.vals).delete(p);
       }
     }
     if (!pts && !vals) return w;
@@ -1568,23 +1572,21 @@ class Analyzer {
   /** Drop remembered condition values that read `path` (it was just written). */
   forgetConds(w: World, path: string): World {
     const base = baseOf(path);
-    let vals: Map<string, V.Val> | undefined;
+    let vals: Vals | undefined;
     for (const k of w.vals.keys()) {
       if (k.charCodeAt(0) !== 63 /* ? */) continue;
       if (condReads(k, base)) {
-        vals ??= new Map(w.vals);
-        vals.delete(k);
+        vals = (vals ?? w.vals).delete(k);
       }
     }
     return vals ? this.with(w, { vals }) : w;
   }
 
   killBelowVals(w: World, path: string): World {
-    let vals: Map<string, V.Val> | undefined;
+    let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
       if (hasPrefix(p, path)) {
-        vals ??= new Map(w.vals);
-        vals.delete(p);
+        vals = (vals ?? w.vals).delete(p);
       }
     }
     return vals ? this.with(w, { vals }) : w;
@@ -1592,21 +1594,19 @@ class Analyzer {
 
   /** After an unknown call: values held in memory (globals, through pointers) may have changed. */
   forgetMemoryVals(w: World): World {
-    let vals: Map<string, V.Val> | undefined;
+    let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
       if (p.charCodeAt(0) === 36 /* $ */) continue;
       const base = baseOf(p);
       if (p.charCodeAt(0) === 63 /* ? */) {
         // a remembered condition over memory (fields through pointers, globals) may have changed
         if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined)) {
-          vals ??= new Map(w.vals);
-          vals.delete(p);
+          vals = (vals ?? w.vals).delete(p);
         }
         continue;
       }
       if (p.startsWith('*') || p.includes('->') || !this.locals.has(base)) {
-        vals ??= new Map(w.vals);
-        vals.delete(p);
+        vals = (vals ?? w.vals).delete(p);
       }
     }
     return vals ? this.with(w, { vals }) : w;
@@ -2284,7 +2284,7 @@ class Analyzer {
         this.imprecise = true;
         const objs = new Map<string, MdlObj>();
         for (const o of w.objs.values()) objs.set(o.id, { ...o, state: o.state === 'null' ? 'null' : 'unknown', owned: false });
-        return [this.with(w, { objs, vals: new Map(), imprecise: true })];
+        return [this.with(w, { objs, vals: NO_VALS, imprecise: true })];
       }
       default: {
         if (!node.ast) return [w];
@@ -2415,16 +2415,14 @@ class Analyzer {
   // ---- fixpoint -----------------------------------------------------------------------------
 
   joinWorld(a: World, b: World, widen: boolean): World {
-    let vals: Map<string, V.Val> | undefined;
+    let vals: Vals | undefined;
     for (const [p, va] of a.vals) {
       const vb = b.vals.get(p);
       const j = vb === undefined ? undefined : V.join(va, vb);
       if (j === undefined || V.isTop(j) || (widen && !V.equal(j, va))) {
-        vals ??= new Map(a.vals);
-        vals.delete(p);
+        vals = (vals ?? a.vals).delete(p);
       } else if (!V.equal(j, va)) {
-        vals ??= new Map(a.vals);
-        vals.set(p, j);
+        vals = (vals ?? a.vals).set(p, j);
       }
     }
     const trace = b.trace && (!a.trace || b.trace.len < a.trace.len) ? b.trace : a.trace;
@@ -2448,7 +2446,7 @@ class Analyzer {
       const same = versions.every((x) => x && x.state === f.state && x.owned === f.owned);
       objs.set(id, same ? f : { ...f, state: 'unknown', owned: false });
     }
-    let merged: World = { pts, objs, vals: new Map(), trace: first.trace, returnSite: first.returnSite, imprecise: true };
+    let merged: World = { pts, objs, vals: NO_VALS, trace: first.trace, returnSite: first.returnSite, imprecise: true };
     for (const w of list) merged = this.joinWorld({ ...merged, key: undefined }, w, false);
     return { ...merged, key: undefined, imprecise: true };
   }
