@@ -94,8 +94,9 @@ describe('compact syntax trees', () => {
     expect(isReleased(sf)).toBe(true);
     expect(compactSize(sf).nodes).toBeGreaterThan(0);
     expect(sf.functions.map((fn) => functionTree(sf, fn).toString())).toEqual(before);
-    expect(() => sf.tree).toThrow(path);
-    expect(() => sf.functions[0]!.node).toThrow(/syntax tree was released/);
+    expect(() => sf.tree.rootNode).toThrow(path);
+    expect(() => sf.functions[0]!.node.type).toThrow(/after the file's syntax tree was released/);
+    expect(() => sf.functions[0]!.body.text).toThrow(path);
     // a program of released files lints as the file alone does
     const project = prepareProject([{ path, text: sf.text }]);
     expect(lintText(sf.text, path, { project }).messages).toEqual(linted);
