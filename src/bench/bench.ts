@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { readSourceText } from '../parse/decode.js';
 import { languageForPath, parseRaw } from '../parse/parser.js';
 import { lspLatency } from './lsp-latency.js';
-import { generateCorpus, manyFunctions, nestedIfs, sequentialIfs } from './corpus.js';
+import { generateCorpus, manyFunctions, nestedIfs, sequentialIfs, smallFunctions } from './corpus.js';
 import { listSourceFiles } from './parse-stats.js';
 
 export interface PhaseResult {
@@ -163,6 +163,7 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
         ['sequential if statements', sequentialIfs, ifs / 2],
         ['nesting depth', nestedIfs, 250],
         ['lines of a file', manyFunctions, 25_000],
+        ['small functions in a file', smallFunctions, 10_000],
       ] as const) {
         const small = await time(make(n), `scaling-${n}.c`);
         const large = await time(make(2 * n), `scaling-${2 * n}.c`);

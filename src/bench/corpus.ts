@@ -329,6 +329,14 @@ export function nestedIfs(depth: number): string {
   return `${s}    return STATUS_SUCCESS;\n}\n`;
 }
 
+/** A file of `count` one-line helpers and one routine that probes outside a __try (generated sources, firmware glue). */
+export function smallFunctions(count: number): string {
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) out.push(`static ULONG Helper${k}(ULONG x)\n{\n    return x * ${k % 97} + 1;\n}\n\n`);
+  out.push('NTSTATUS\nLockIt(PMDL Mdl)\n{\n    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n    return STATUS_SUCCESS;\n}\n');
+  return out.join('');
+}
+
 /** A file of about `lines` lines: small dispatch-style functions that lock, map and unlock an MDL. */
 export function manyFunctions(lines: number): string {
   const out: string[] = [];
