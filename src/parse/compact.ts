@@ -126,41 +126,51 @@ export class CompactTrees {
       if (name === undefined) name = fields[f] = cursor.currentFieldName || '';
       return name || null;
     };
-    const push = (t: number, type: string, field: string | null, missing: boolean): number => {
+    // Each read of the cursor is a call into the native binding, so positions are read only where
+    // they are not already known: a first child starts where its parent does, and a node with children
+    // ends where its last child does (read when the walk leaves it).
+    const push = (t: number, type: string, field: string | null, missing: boolean, start: number): number => {
       if (this.length === this.types.length) this.grow();
       const k = this.length++;
       this.types[k] = t;
       this.fields[k] = this.fieldId(field);
       this.flags[k] = (named[t] ? NAMED : 0) | (missing ? MISSING | ERROR : 0) | (type === 'ERROR' ? ERROR : 0);
-      this.starts[k] = cursor.startIndex;
-      this.ends[k] = cursor.endIndex;
+      this.starts[k] = start;
       return k;
     };
     const rootT = cursor.nodeTypeId;
-    const root = push(rootT, typeOf(rootT), null, checkMissing && cursor.nodeIsMissing);
+    const root = push(rootT, typeOf(rootT), null, checkMissing && cursor.nodeIsMissing, cursor.startIndex);
     if (!cursor.gotoFirstChild()) {
+      this.ends[root] = cursor.endIndex;
       this.after[root] = this.length;
       return root;
     }
     const stack: number[] = [root];
+    let firstChild = true;
     for (;;) {
       const top = stack[stack.length - 1]!;
       const t = cursor.nodeTypeId;
       const type = typeOf(t);
       const f = cursor.currentFieldId;
-      let kept = -1;
+      /** The end of the node the cursor is on, when already read (-1: not). */
+      let end = -1;
       if (named[t] || f || type === '}') {
-        kept = push(t, type, fieldNameOf(f), checkMissing && cursor.nodeIsMissing);
+        const kept = push(t, type, fieldNameOf(f), checkMissing && cursor.nodeIsMissing, firstChild ? this.starts[top]! : cursor.startIndex);
         if (this.flags[kept]! & ERROR) this.flags[top]! |= ERROR;
+        if (cursor.gotoFirstChild()) {
+          stack.push(kept);
+          firstChild = true;
+          continue;
+        }
+        end = this.ends[kept] = cursor.endIndex;
+        this.after[kept] = this.length;
       } else if (checkMissing && cursor.nodeIsMissing) this.flags[top]! |= ERROR;
-      if (kept >= 0 && cursor.gotoFirstChild()) {
-        stack.push(kept);
-        continue;
-      }
-      if (kept >= 0) this.after[kept] = this.length;
+      firstChild = false;
       while (!cursor.gotoNextSibling()) {
+        if (end < 0) end = cursor.endIndex; // the last child's end is its parent's
         cursor.gotoParent();
         const done = stack.pop()!;
+        this.ends[done] = end;
         this.after[done] = this.length;
         const parent = stack[stack.length - 1];
         if (parent === undefined) return root;
