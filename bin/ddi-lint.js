@@ -3,13 +3,6 @@
 // `prepare` script) or `npm run build`; this file only loads the compiled entry point.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-
-// Grow the JavaScript heap by a quarter of what survives each full collection instead of V8's default
-// (up to four times): a run keeps about 200 MiB alive on a 40 MB source tree but allocates fast, and by
-// default the heap grew to over 600 MiB between collections. Measured on Windows-driver-samples: peak
-// RSS 941 -> 507 MiB for the same time (README, Benchmark).
-setFlagsFromString('--heap-growing-percent=25');
 
 // `ddi-lint ... | head`: the reader went away; stop quietly with the exit code computed so far.
 process.stdout.on('error', (e) => {

@@ -6,6 +6,7 @@ import { allRules } from '../../rules/index.js';
 import { SummaryCache, type Project } from '../analysis/project.js';
 import { packageInfo } from './package-info.js';
 import { withOverrides, type IrqlContract, type IrqlTable } from '../ddi/irql.js';
+import { setFlagsFromString } from 'node:v8';
 import { lintText, prepareProjectAsync } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
 
@@ -40,8 +41,23 @@ export const engine: LintEngine = {
   },
 };
 
+/**
+ * Grow the JavaScript heap by a quarter of what survives each full collection instead of V8's default
+ * (up to four times): a run keeps about 200 MiB alive on a 40 MB source tree but allocates fast, and by
+ * default the heap grew to over 600 MiB between collections. Measured on Windows-driver-samples: peak
+ * RSS 941 -> 498 MiB for the same time (README, Benchmark). A V8 flag that is read at each collection,
+ * so setting it once the process runs takes effect (for worker threads too: V8's flags are per process).
+ */
+let heapTuned = false;
+function tuneHeap(): void {
+  if (heapTuned) return;
+  heapTuned = true;
+  setFlagsFromString('--heap-growing-percent=25');
+}
+
 /** Run `ddi-lint` with the given arguments; resolves to the exit code. */
 export async function main(argv: readonly string[], io?: Partial<CliIO>): Promise<number> {
+  tuneHeap();
   // `ddi-lint --lsp` (clients may add `--stdio`): the language server on stdin/stdout
   if (argv[0] === '--lsp') {
     const { startServer } = await import('../lsp/server.js');
