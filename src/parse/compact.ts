@@ -170,6 +170,9 @@ export class CompactTrees {
         if (end < 0) end = cursor.endIndex; // the last child's end is its parent's
         cursor.gotoParent();
         const done = stack.pop()!;
+        // except where the rule ends with a token the cursor does not visit: the hidden newline of
+        // `#define`, `#pragma`, `#include`, `#undef` and other preprocessor lines
+        if (types[this.types[done]!]!.startsWith('preproc_')) end = cursor.endIndex;
         this.ends[done] = end;
         this.after[done] = this.length;
         const parent = stack[stack.length - 1];

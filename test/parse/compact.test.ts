@@ -85,6 +85,19 @@ describe('compact syntax trees', () => {
     }
   });
 
+  it('keeps the ends of preprocessor lines inside bodies (their newline is a token the cursor does not visit)', () => {
+    const code = [
+      'void f(void)\n{\n  int a;\n#define X 1\n  a = 2;\n#pragma warning(disable: 28167)\n#undef X\n#include "x.h"\n#define F(x) ((x) + 1)\n',
+      '#if DBG\n  a = 3;\n#else\n#pragma once\n#endif\n#ifdef Y\n  a = 4;\n#define Z 2\n#endif\n}\n',
+    ].join('');
+    for (const [name, text] of [['t.c', code], ['t.cpp', code], ['crlf.c', code.replace(/\n/g, '\r\n')]] as const) {
+      const sf = parseSource(name, text);
+      expect(sf.functions.length).toBe(1);
+      const n = compare(functionTree(sf, sf.functions[0]!), sf.functions[0]!.node, name);
+      expect(n).toBeGreaterThan(20);
+    }
+  });
+
   it('serves the same trees after the native tree is released, and refuses the native nodes with the file named', () => {
     const path = join(FIXTURES, fixtureFiles().map((p) => p.slice(FIXTURES.length + 1)).find((p) => p.endsWith('.c'))!);
     const sf = parseSource(path, readFileSync(path, 'utf8'));
