@@ -44,13 +44,20 @@ export function liteFunction(file: SourceFile, fn: FunctionInfo): LiteNode {
   return entryOf(file, fn).node;
 }
 
+/** The function's body (`compound_statement`) as a lite tree. */
+export function liteBody(file: SourceFile, fn: FunctionInfo): LiteNode {
+  return bodyOf(entryOf(file, fn).node);
+}
+
+const bodyOf = (definition: LiteNode): LiteNode => definition.childForFieldName('body') ?? definition;
+
 /**
  * The function's CFG, whose exceptional edges follow `ddi-effects.json` and, with a program, the
  * program's helpers that may raise (`mayRaise`).
  */
 export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayRaise(file: SourceFile, name: string): boolean }): { node: LiteNode; body: LiteNode; cfg: Cfg } {
   const e = entryOf(file, fn);
-  const body = e.node.childForFieldName('body') ?? e.node;
+  const body = bodyOf(e.node);
   let cfg = e.cfgs.get(program);
   if (cfg) functionCfgStats.cfgHits++;
   else {

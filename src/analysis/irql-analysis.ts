@@ -24,7 +24,7 @@ import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
-import { functionCfg, liteFunction } from './function-cfg.js';
+import { functionCfg, liteBody, liteFunction } from './function-cfg.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import {
@@ -880,8 +880,7 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   if (REGISTRATION_WORDS.test(file.parsedText)) {
     for (const fn of file.functions) {
       if (!REGISTRATION_WORDS.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd))) continue;
-      const tree = liteFunction(file, fn);
-      const stack: SyntaxNode[] = [tree.childForFieldName('body') ?? tree];
+      const stack: SyntaxNode[] = [liteBody(file, fn)];
       while (stack.length) {
         const n = stack.pop()!;
         if (n.type === 'call_expression') {

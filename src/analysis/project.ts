@@ -17,7 +17,7 @@ import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irq
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint, fileConstants } from './constants.js';
 import { releaseTree } from '../parse/compact.js';
-import { liteFunction } from './function-cfg.js';
+import { liteBody } from './function-cfg.js';
 import type { Summary } from './summary.js';
 
 export interface ProjectFunction {
@@ -467,9 +467,8 @@ export class Project implements ProjectContext {
     {
       for (const caller of this.callers.get(target.key) ?? []) {
         if (!caller.fn || !caller.file) continue;
-        const tree = liteFunction(caller.file, caller.fn);
         // each node with whether a __try around it (in this function) takes the exception
-        const stack: [AstNode, boolean][] = [[tree.childForFieldName('body') ?? tree, false]];
+        const stack: [AstNode, boolean][] = [[liteBody(caller.file, caller.fn), false]];
         while (stack.length) {
           const [n, prot] = stack.pop()!;
           if (n.type === 'call_expression') {

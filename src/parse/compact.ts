@@ -13,7 +13,7 @@
  * when it is linted).
  *
  * Layout, one entry per kept node in preorder: type (index into the grammar's type names), field
- * (index into its field names, 0 for none), flags (named, missing, has-error), start and end offsets,
+ * (the grammar's field id, 0 for none), flags (named, missing, has-error), start and end offsets,
  * and `after`, the index one past the node's subtree: a node's first child is the next entry, and
  * each child's `after` is the next child.
  */
@@ -24,10 +24,15 @@ const NAMED = 1;
 const MISSING = 2;
 const ERROR = 4;
 
-/** Per grammar: node type names and named-ness by symbol id, field names by field id (as the cursor reports them). */
+/**
+ * Per grammar, by symbol id: node type names, named-ness, and whether a node's end must be read rather
+ * than taken from its last child (`preproc_*`: the rule ends with a hidden newline token the cursor
+ * does not visit); field names by field id (as the cursor reports them; the copy stores the ids).
+ */
 interface Symbols {
   types: string[];
   named: boolean[];
+  readsEnd: boolean[];
   fields: string[];
 }
 const symbolCaches = new WeakMap<object, Symbols>();
@@ -41,9 +46,6 @@ export class CompactTrees {
   private after = new Uint32Array(1024);
   private length = 0;
   private readonly symbols: Symbols;
-  /** Field names by the field index stored per node (0: none). */
-  private readonly fieldNames: (string | null)[] = [null];
-  private readonly fieldIndex = new Map<string, number>();
 
   constructor(
     readonly source: LiteSource,
@@ -51,7 +53,7 @@ export class CompactTrees {
   ) {
     const lang = (tree as unknown as { language: object }).language;
     let s = symbolCaches.get(lang);
-    if (!s) symbolCaches.set(lang, (s = { types: [], named: [], fields: [] }));
+    if (!s) symbolCaches.set(lang, (s = { types: [], named: [], readsEnd: [], fields: [] }));
     this.symbols = s;
   }
 
@@ -91,18 +93,6 @@ export class CompactTrees {
     this.after = up(this.after, Uint32Array);
   }
 
-  private fieldId(name: string | null): number {
-    if (name === null) return 0;
-    let k = this.fieldIndex.get(name);
-    if (k === undefined) {
-      k = this.fieldNames.length;
-      if (k > 255) throw new Error(`more than 255 field names in one grammar (${name})`);
-      this.fieldNames.push(name);
-      this.fieldIndex.set(name, k);
-    }
-    return k;
-  }
-
   /**
    * Copy `node` and everything below it; returns the index to `materialize`. One cursor walk: anonymous
    * tokens are kept only when they carry a field name (operators) or are a closing brace (a body's end).
@@ -110,36 +100,39 @@ export class CompactTrees {
    */
   encode(node: SyntaxNode): number {
     const cursor = node.walk();
-    const { types, named, fields } = this.symbols;
+    const { types, named, readsEnd, fields } = this.symbols;
     const checkMissing = node.hasError; // MISSING nodes exist only in trees with errors
     const typeOf = (t: number): string => {
       let type = types[t];
       if (type === undefined) {
         type = types[t] = cursor.nodeType;
         named[t] = cursor.nodeIsNamed;
+        readsEnd[t] = type.startsWith('preproc_');
       }
       return type;
     };
-    const fieldNameOf = (f: number): string | null => {
-      if (!f) return null;
+    /** The field id to store: the cursor's, once its name is known (0: none). */
+    const fieldOf = (f: number): number => {
+      if (!f) return 0;
       let name = fields[f];
       if (name === undefined) name = fields[f] = cursor.currentFieldName || '';
-      return name || null;
+      if (f > 255) throw new Error(`field id ${f} (${name}) does not fit the compact copy`);
+      return name ? f : 0;
     };
     // Each read of the cursor is a call into the native binding, so positions are read only where
     // they are not already known: a first child starts where its parent does, and a node with children
     // ends where its last child does (read when the walk leaves it).
-    const push = (t: number, type: string, field: string | null, missing: boolean, start: number): number => {
+    const push = (t: number, type: string, field: number, missing: boolean, start: number): number => {
       if (this.length === this.types.length) this.grow();
       const k = this.length++;
       this.types[k] = t;
-      this.fields[k] = this.fieldId(field);
+      this.fields[k] = field;
       this.flags[k] = (named[t] ? NAMED : 0) | (missing ? MISSING | ERROR : 0) | (type === 'ERROR' ? ERROR : 0);
       this.starts[k] = start;
       return k;
     };
     const rootT = cursor.nodeTypeId;
-    const root = push(rootT, typeOf(rootT), null, checkMissing && cursor.nodeIsMissing, cursor.startIndex);
+    const root = push(rootT, typeOf(rootT), 0, checkMissing && cursor.nodeIsMissing, cursor.startIndex);
     if (!cursor.gotoFirstChild()) {
       this.ends[root] = cursor.endIndex;
       this.after[root] = this.length;
@@ -155,7 +148,7 @@ export class CompactTrees {
       /** The end of the node the cursor is on, when already read (-1: not). */
       let end = -1;
       if (named[t] || f || type === '}') {
-        const kept = push(t, type, fieldNameOf(f), checkMissing && cursor.nodeIsMissing, firstChild ? this.starts[top]! : cursor.startIndex);
+        const kept = push(t, type, fieldOf(f), checkMissing && cursor.nodeIsMissing, firstChild ? this.starts[top]! : cursor.startIndex);
         if (this.flags[kept]! & ERROR) this.flags[top]! |= ERROR;
         if (cursor.gotoFirstChild()) {
           stack.push(kept);
@@ -172,7 +165,7 @@ export class CompactTrees {
         const done = stack.pop()!;
         // except where the rule ends with a token the cursor does not visit: the hidden newline of
         // `#define`, `#pragma`, `#include`, `#undef` and other preprocessor lines
-        if (types[this.types[done]!]!.startsWith('preproc_')) end = cursor.endIndex;
+        if (readsEnd[this.types[done]!]) end = cursor.endIndex;
         this.ends[done] = end;
         this.after[done] = this.length;
         const parent = stack[stack.length - 1];
@@ -184,7 +177,7 @@ export class CompactTrees {
 
   /** The `LiteNode` tree of the subtree `encode` returned `root` for; node ids count from 0 in preorder. */
   materialize(root: number): LiteNode {
-    const { types } = this.symbols;
+    const { types, fields } = this.symbols;
     const end = this.after[root]!;
     const make = (k: number): LiteNode => {
       const fl = this.flags[k]!;
@@ -201,7 +194,8 @@ export class CompactTrees {
         open.pop();
       }
       const n = make(k);
-      open[open.length - 1]!.add(n, this.fieldNames[this.fields[k]!]!);
+      const f = this.fields[k]!;
+      open[open.length - 1]!.add(n, f ? fields[f]! : null);
       const a = this.after[k]!;
       if (a > k + 1) {
         open.push(n);
