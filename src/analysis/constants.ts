@@ -9,6 +9,11 @@ import { parseIntLiteral, KNOWN_CONSTANTS } from './values.js';
 
 const cache = new WeakMap<SourceFile, Map<string, number>>();
 
+/** Give `file` the constants another thread read from its native tree (`file` has none of its own: see `unpackFile`). */
+export function adoptFileConstants(file: SourceFile, entries: Iterable<[string, number]>): void {
+  cache.set(file, new Map(entries));
+}
+
 export function fileConstants(file: SourceFile): Map<string, number> {
   let m = cache.get(file);
   if (m) return m;

@@ -104,6 +104,110 @@ function textFacts(input: { text: string }, words: RegExp): TextFacts {
   return f;
 }
 
+/**
+ * What choosing a program's files reads of a parsed file's function: its unqualified name, whether its
+ * body names an MDL DDI and which names it calls, and whether it names a word of the IRQL table. Lazy
+ * where the file was parsed on this thread; plain values when another thread parsed it.
+ */
+export interface ChoiceFunction {
+  short: string;
+  facts: () => { mdl: boolean; calls: readonly string[] };
+  irql: () => boolean;
+}
+/** What choosing reads of an input's text: MDL DDI named, IRQL word named, the names it calls. */
+export interface ChoiceText {
+  mdl: boolean;
+  irql?: { named: boolean };
+  calls: Iterable<string>;
+}
+
+/**
+ * The inputs a program is made of, in the order they join it: those naming an MDL DDI or an IRQL word,
+ * then (transitively) those calling a function such a file defines that handles MDLs, names an IRQL
+ * word or calls such a function. `functions` parses an input (undefined: it cannot be parsed, it stays
+ * out); each step is one input parsed. The command line runs it on this thread (`Project.fromTexts`)
+ * and, with worker threads, over the facts the workers report (`chooseFromFacts`): one routine, so that
+ * both choose the same files in the same order.
+ */
+export function* chooseFiles<I extends { path: string }>(
+  inputs: readonly I[],
+  text: (i: I) => ChoiceText,
+  functions: (i: I) => readonly ChoiceFunction[] | undefined,
+): Generator<void, I[]> {
+  const chosen = new Map<string, I>();
+  let names = new Set<string>();
+  let pending = inputs.filter((i) => {
+    const t = text(i);
+    return t.mdl || t.irql!.named;
+  });
+  while (pending.length) {
+    const added: string[] = [];
+    for (const i of pending) {
+      if (chosen.has(i.path)) continue;
+      const fns = functions(i);
+      if (fns === undefined) continue;
+      yield;
+      chosen.set(i.path, i);
+      // only functions that handle MDLs (or call one that does) can matter to a caller in another file
+      for (const fn of fns) {
+        const short = fn.short;
+        if (names.has(short) || !/^[A-Za-z_]\w*$/.test(short)) continue;
+        const b = fn.facts();
+        if (b.mdl || fn.irql() || (names.size > 0 && b.calls.some((c) => names.has(c)))) added.push(short);
+      }
+    }
+    if (!added.length) break;
+    names = new Set([...names, ...added]);
+    const fresh = new Set(added);
+    pending = inputs.filter((i) => {
+      if (chosen.has(i.path)) return false;
+      for (const c of text(i).calls) if (fresh.has(c)) return true;
+      return false;
+    });
+  }
+  return [...chosen.values()];
+}
+
+/**
+ * What a worker thread reports of each file of its share for `chooseFromFacts` (plain data): the
+ * text's facts, each function's (undefined when the file cannot be parsed), and the raising macros the
+ * text defines.
+ */
+export interface ChoiceFacts {
+  path: string;
+  text: { mdl: boolean; irql: boolean; calls: string[] };
+  functions?: { short: string; mdl: boolean; irql: boolean; calls: string[] }[];
+  raising: string[];
+}
+
+/** `file`'s facts for choosing (`file` undefined: the input could not be parsed). */
+export function choiceFacts(input: { path: string; text: string }, file: SourceFile | undefined, irqlTable: IrqlTable): ChoiceFacts {
+  const words = irqlWordsPattern(irqlTable);
+  const t = textFacts(input, words);
+  const out: ChoiceFacts = { path: input.path, text: { mdl: t.mdl, irql: t.irql!.named, calls: [...t.calls] }, raising: raisingMacros(input.text) };
+  if (file) {
+    out.functions = file.functions.map((fn) => {
+      const b = bodyFacts(file, fn);
+      return { short: fn.name.split('::').pop()!, mdl: b.mdl, irql: namesIrqlWord(file, fn, words), calls: b.calls };
+    });
+  }
+  return out;
+}
+
+/** The files (paths, in order) a program of these inputs is made of, from the facts of every input, and the raising macros of all their texts. */
+export function chooseFromFacts(facts: readonly ChoiceFacts[]): { paths: string[]; raising: string[] } {
+  const steps = chooseFiles(
+    facts,
+    (f) => ({ mdl: f.text.mdl, irql: { named: f.text.irql }, calls: f.text.calls }),
+    (f) => f.functions?.map((fn) => ({ short: fn.short, facts: () => fn, irql: () => fn.irql })),
+  );
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  const raising = new Set<string>();
+  for (const f of facts) for (const m of f.raising) raising.add(m);
+  return { paths: r.value.map((f) => f.path), raising: [...raising] };
+}
+
 /** How a Project is built. */
 export interface ProjectOptions {
   /** Prefix stripped from file paths in messages. */
@@ -126,6 +230,11 @@ export interface ProjectOptions {
    * server, which reparses its trees incrementally, does not.
    */
   releaseTrees?: boolean;
+  /**
+   * The raising macros of every text of the run, when the texts are not all at hand (a worker thread,
+   * which holds its own share and the files of the program); default: those of `texts`.
+   */
+  raisingMacros?: readonly string[];
 }
 
 /**
@@ -244,7 +353,8 @@ export class Project implements ProjectContext {
     this.irqlWords = irqlWordsPattern(this.irqlTable);
     const memo = opts.raisingMacroMemo;
     const scan = memo ? (t: string) => memo.get(t) ?? memo.set(t, raisingMacros(t)).get(t)! : raisingMacros;
-    for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of scan(t)) this.raisingMacros.add(m);
+    if (opts.raisingMacros) for (const m of opts.raisingMacros) this.raisingMacros.add(m);
+    else for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of scan(t)) this.raisingMacros.add(m);
     for (const file of files) {
       this.files.set(file.path, file);
       for (const m of file.text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
@@ -314,50 +424,33 @@ export class Project implements ProjectContext {
   private static *build(inputs: readonly { path: string; text: string }[], root: string | undefined, opts: Omit<ProjectOptions, 'root'>): Generator<void, Project> {
     const parse = opts.parse ?? ((i: { path: string; text: string }) => parseSource(i.path, i.text));
     const irqlWords = irqlWordsPattern(opts.irqlTable ?? BUILTIN_IRQL_TABLE);
-    const chosen = new Map<string, SourceFile>();
-    let names = new Set<string>();
-    let pending = inputs.filter((i) => {
-      const t = textFacts(i, irqlWords);
-      return t.mdl || t.irql!.named;
-    });
-    while (pending.length) {
-      const added: string[] = [];
-      for (const i of pending) {
-        if (chosen.has(i.path)) continue;
+    const parsed = new Map<string, SourceFile>();
+    const chosen = yield* chooseFiles(
+      inputs,
+      (i) => textFacts(i, irqlWords),
+      (i) => {
         let f: SourceFile;
         try {
           f = parse(i);
         } catch {
-          continue;
+          return undefined;
         }
         if (opts.releaseTrees) {
           fileConstants(f); // read from the native tree, kept with the file
           releaseTree(f);
         }
-        yield;
-        chosen.set(i.path, f);
-        // only functions that handle MDLs (or call one that does) can matter to a caller in another file
-        for (const fn of f.functions) {
-          const short = fn.name.split('::').pop()!;
-          if (names.has(short) || !/^[A-Za-z_]\w*$/.test(short)) continue;
-          const b = bodyFacts(f, fn);
-          if (b.mdl || namesIrqlWord(f, fn, irqlWords) || (names.size > 0 && b.calls.some((c) => names.has(c)))) added.push(short);
-        }
-      }
-      if (!added.length) break;
-      names = new Set([...names, ...added]);
-      const fresh = new Set(added);
-      pending = inputs.filter((i) => {
-        if (chosen.has(i.path)) return false;
-        for (const c of textFacts(i, irqlWords).calls) if (fresh.has(c)) return true;
-        return false;
-      });
-    }
+        parsed.set(i.path, f);
+        return f.functions.map((fn) => ({ short: fn.name.split('::').pop()!, facts: () => bodyFacts(f, fn), irql: () => namesIrqlWord(f, fn, irqlWords) }));
+      },
+    );
     const texts = inputs.map((i) => i.text);
     const irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
     const options: ProjectOptions & { texts: string[] } = { ...opts, texts, irqlTable };
     if (root !== undefined) options.root = root;
-    return new Project([...chosen.values()], options);
+    return new Project(
+      chosen.map((i) => parsed.get(i.path)!),
+      options,
+    );
   }
 
   // ---- ProjectContext --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ export interface CliOptions {
   maxFileSizeMiB: number;
   reportUnusedDisableDirectives: boolean;
   color?: boolean;
-  /** `--threads N` (default: the number of cores). */
+  /** `--threads N` (default 1: see the README, Benchmark). */
   threads?: number;
   /** `--shard i/N`: lint the i-th of N shards (1-based). */
   shard?: { index: number; count: number };

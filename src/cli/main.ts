@@ -9,21 +9,27 @@ import { withOverrides, type IrqlContract, type IrqlTable } from '../ddi/irql.js
 import { setFlagsFromString } from 'node:v8';
 import { lintText, prepareProjectAsync } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
+import { lintInThreads } from './threads.js';
 
 export type { CliIO } from './run.js';
 
 /** The IRQL table of a run's contracts, built once per contracts object. */
 const tables = new WeakMap<object, IrqlTable>();
-function irqlTableOf(contracts: Readonly<Record<string, IrqlContract>> | undefined): IrqlTable | undefined {
+export function irqlTableOf(contracts: Readonly<Record<string, IrqlContract>> | undefined): IrqlTable | undefined {
   if (!contracts || Object.keys(contracts).length === 0) return undefined;
   let t = tables.get(contracts);
   if (!t) tables.set(contracts, (t = withOverrides(contracts as Record<string, IrqlContract>)));
   return t;
 }
 
+/** What a summaries file is stamped with: only the same version reads it. */
+export function packageStamp(): string {
+  return `ddi-lint ${packageInfo().version}`;
+}
+
 export const engine: LintEngine = {
   rules: allRules,
-  parallel: true,
+  lintInThreads,
   lintText: (text, filePath, options) => {
     const irqlTable = options.project === undefined ? irqlTableOf(options.irqlContracts) : undefined;
     return lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined, ...(irqlTable ? { irqlTable } : {}) });
@@ -35,8 +41,8 @@ export const engine: LintEngine = {
   },
   summaries: {
     create: () => new SummaryCache(),
-    write: (store, root) => (store as SummaryCache).toJSON(root, `ddi-lint ${packageInfo().version}`),
-    read: (text, root) => SummaryCache.fromJSON(text, root, `ddi-lint ${packageInfo().version}`),
+    write: (store, root) => (store as SummaryCache).toJSON(root, packageStamp()),
+    read: (text, root) => SummaryCache.fromJSON(text, root, packageStamp()),
     stats: (store) => ({ reused: (store as SummaryCache).hits, computed: (store as SummaryCache).misses }),
   },
 };

@@ -17,8 +17,6 @@ import { cacheKeys, cachePath, LintCache } from './cache.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import type { WorkerData } from './worker.js';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
@@ -43,8 +41,21 @@ export interface LintEngine {
       irqlContracts?: Readonly<Record<string, IrqlContract>>;
     },
   ): LintResult;
-  /** The engine can run in worker threads (`src/cli/worker.ts` loads the real one). */
-  parallel?: boolean;
+  /**
+   * Lint in worker threads (`--threads N`; the real engine's pool is `src/cli/threads.ts`): every input is
+   * part of the program, the jobs are the files to lint. Resolves to each job's result or error (a job
+   * without one is linted on this thread) with lines for stderr, or undefined when the threads could not
+   * run (every file is then linted on this thread).
+   */
+  lintInThreads?(req: {
+    inputs: readonly { path: string; text: string }[];
+    jobs: readonly { path: string; rules: Record<string, { severity: Severity; options?: Record<string, unknown> }> }[];
+    threads: number;
+    cwd: string;
+    irqlContracts: Readonly<Record<string, IrqlContract>>;
+    summaries?: string;
+    onResult?: () => void;
+  }): Promise<{ results: Map<string, LintResult | string>; notices: string[]; summaries?: { reused: number; computed: number } } | undefined>;
   /**
    * Called once with every file of the run before any is linted: the engine computes what spans files
    * (helper summaries, the IRQL contract table); its result is passed back to `lintText` as
@@ -76,28 +87,6 @@ export const SUBCOMMANDS: Record<string, { module: string; fn: string; summary: 
     summary: "Execute each function's paths against a model of the Windows kernel and report the bug checks they would cause.",
   },
 };
-
-/** Run one lint worker; undefined if it cannot start or fails (its files are then linted on this thread). */
-function runWorker(data: WorkerData): Promise<{ path: string; result?: LintResult; error?: string }[] | undefined> {
-  return new Promise((done) => {
-    let w: Worker;
-    try {
-      w = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
-    } catch {
-      return done(undefined);
-    }
-    let settled = false;
-    const finish = (v: { path: string; result?: LintResult; error?: string }[] | undefined) => {
-      if (settled) return;
-      settled = true;
-      done(v);
-      void w.terminate();
-    };
-    w.once('message', (m) => finish(m as { path: string; result?: LintResult; error?: string }[]));
-    w.once('error', () => finish(undefined));
-    w.once('exit', () => finish(undefined));
-  });
-}
 
 /** The shard (1-based) a file belongs to: a stable hash of its path relative to the working directory. */
 export function shardOf(cwd: string, file: string, count: number): number {
@@ -179,7 +168,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
     opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
     opt('--quiet', 'Report errors only, not warnings.'),
-    opt('--threads N', 'Lint in N worker threads (default 1). Each thread prepares the whole program, so the findings are those of a single thread, but the preparation is repeated: it pays only where linting dominates; memory grows with N.'),
+    opt('--threads N', 'Lint in N worker threads (default 1). The files are shared out among the threads; each parses its share once and hands the others the files the cross-file analysis needs, so the findings are those of one thread. Each thread holds the whole program, so memory grows with N, and on two cores two threads are not faster than one (README, Benchmark).'),
     opt('--shard I/N', 'Lint only the I-th of N shards (files picked by a stable hash of their path): every file is still read, so the cross-file analysis, and every finding, is the same whatever N. Writes JSON for ddi-lint merge (to --output-file or stdout).'),
     opt('--progress', 'Show a progress bar on stderr (files done, files/s, time left). Default: on a terminal for runs over a second, never when the CI environment variable is set.'),
     opt('--no-progress', 'Never show the progress bar.'),
@@ -561,35 +550,44 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     io.stderr.write(`ddi-lint summarize: ${lintable.length} file(s) read, ${st.reused + st.computed} helper summaries (${st.computed} computed, ${st.reused} reused), written to ${displayPath(cwd, out)}\n`);
     return EXIT_OK;
   }
-  // --threads: the files to lint are spread over worker threads, each preparing the whole program (so the
-  // findings are those of one thread; with --summaries, from the same summaries) while this thread only
-  // waits; small runs stay on this thread
+  // --threads: the files are shared out among worker threads, each parsing its share once for the whole
+  // program and linting it (the findings are those of one thread; with --summaries, from the same
+  // summaries) while this thread waits.
   const pre = new Map<string, LintResult | string>();
-  // (one by default: each thread parses the whole program again, which costs about what it saves on two
-  // cores; measured in the README)
+  const progress = new Progress(io.stderr as ProgressSink, inputs.length, opts.progress);
+  let pooled = 0;
+  // (one by default: on two cores two threads are not faster than one, README, Benchmark)
   const threads = Math.min(opts.threads ?? 1, availableParallelism() * 2);
-  if (engine.parallel && threads > 1 && !allCached) {
+  if (engine.lintInThreads && threads > 1 && !allCached && lintable.length >= 2) {
     const jobs = lintable
       .filter((f) => !(opts.shard && shardOf(cwd, f.path, opts.shard.count) !== opts.shard.index) && !cache?.has(f.path, keys.get(f.path)!))
       .map((f) => {
         const config = resolver.forFile(f.path);
         return { path: f.path, rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
       });
-    if (jobs.length >= 2) {
-      const n = Math.min(threads, jobs.length);
-      const parts = [...Array(n).keys()].map((k) => jobs.filter((_, i) => i % n === k));
+    if (jobs.length >= 1) {
       // summaries read from --summaries FILE are handed to the workers: they do not compute them again
       const shared = summaries !== undefined && engine.summaries ? engine.summaries.write(summaries, cwd) : undefined;
-      const outs = await Promise.all(parts.map((part) => runWorker({ inputs: lintable, cwd, irqlContracts, jobs: part, ...(shared !== undefined ? { summaries: shared } : {}) })));
-      const failed = outs.filter((o) => o === undefined).length;
-      if (failed) io.stderr.write(`ddi-lint: ${failed} of ${n} worker threads failed; their files are linted on the main thread\n`);
-      for (const o of outs) for (const r of o ?? []) pre.set(r.path, r.result ?? r.error ?? 'no result');
+      pooled = inputs.length - jobs.length;
+      const outcome = await engine.lintInThreads({
+        inputs: lintable,
+        jobs,
+        threads,
+        cwd,
+        irqlContracts,
+        ...(shared !== undefined ? { summaries: shared } : {}),
+        onResult: () => progress.update(++pooled),
+      });
+      if (outcome) {
+        for (const line of outcome.notices) io.stderr.write(`ddi-lint: ${line}\n`);
+        if (outcome.summaries && opts.summaries !== undefined) io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${outcome.summaries.reused} helper summaries reused, ${outcome.summaries.computed} computed\n`);
+        for (const [path, r] of outcome.results) pre.set(path, r);
+      } else io.stderr.write(`ddi-lint: the worker threads could not parse the program; every file is linted on the main thread\n`);
     }
   }
-  const progress = new Progress(io.stderr as ProgressSink, inputs.length, opts.progress);
   let done = 0;
   for (const input of inputs) {
-    progress.update(done++);
+    progress.update(Math.max(done++, pooled));
     const file = input.file;
     // --shard i/N: every file is read and prepared (the program is the same for every shard), this shard lints its own
     if (opts.shard && shardOf(cwd, file, opts.shard.count) !== opts.shard.index) continue;

@@ -1,42 +1,95 @@
 /**
- * A lint worker (`--threads`): prepares the whole program, as every thread must for the cross-file
- * analysis to see the same files (with the helper summaries the main thread computed, so that only the
- * parsing is repeated), and lints the files it is given. Results are posted back in order.
+ * A lint worker thread (`--threads`; the pool is `threads.ts`). The run's files are shared out among the
+ * workers, and each file is parsed once, by the worker that owns it:
+ *
+ * 1. `parse`: parse the share (native trees released as it goes) and report what choosing the
+ *    program's files reads of each (`ChoiceFacts`);
+ * 2. `pack`: hand over the files of the program this worker parsed (the pool chose them from every
+ *    worker's facts, with the routine a single thread uses);
+ * 3. `lint`: with the program's other files received, build the program as one thread would (the same
+ *    files in the same order, the same helper summaries) and lint the files of the share, posting each
+ *    result as it is done.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { engine } from './main.js';
-import type { IrqlContract } from '../ddi/irql.js';
+import { Project, SummaryCache, choiceFacts } from '../analysis/project.js';
+import { packFile, parseReleased, unpackFile, type PackedFile } from '../analysis/transfer.js';
+import { BUILTIN_IRQL_TABLE, type IrqlContract } from '../ddi/irql.js';
+import { lintSource, lintText } from '../lint/linter.js';
+import type { SourceFile } from '../parse/parser.js';
 import type { Severity } from '../lint/types.js';
+import { irqlTableOf, packageStamp } from './main.js';
 
+export interface WorkerData {
+  cwd: string;
+  irqlContracts: Record<string, IrqlContract>;
+}
 export interface WorkerJob {
   path: string;
   rules: Record<string, { severity: Severity; options?: Record<string, unknown> }>;
 }
-export interface WorkerData {
-  inputs: { path: string; text: string }[];
-  cwd: string;
-  irqlContracts: Record<string, IrqlContract>;
-  jobs: WorkerJob[];
-  /** The helper summaries the main thread computed (`LintEngine.summaries.write`). */
-  summaries?: string;
-}
+export type ToWorker =
+  | { kind: 'parse'; inputs: { path: string; text: string }[] }
+  | { kind: 'pack'; paths: string[] }
+  | { kind: 'lint'; chosen: string[]; files: PackedFile[]; raising: string[]; summaries?: string; jobs: WorkerJob[] };
+export type FromWorker =
+  | { kind: 'parsed'; facts: ReturnType<typeof choiceFacts>[] }
+  | { kind: 'packed'; files: PackedFile[] }
+  | { kind: 'result'; path: string; result?: unknown; error?: string }
+  | { kind: 'done'; prepareError?: string; summaries?: { reused: number; computed: number } };
 
 const data = workerData as WorkerData;
-const hasContracts = Object.keys(data.irqlContracts).length > 0;
-let project: unknown;
-try {
-  const summaries = data.summaries !== undefined ? engine.summaries?.read(data.summaries, data.cwd) : undefined;
-  project = await engine.prepare?.(data.inputs, data.cwd, summaries !== undefined ? { irqlContracts: data.irqlContracts, summaries } : { irqlContracts: data.irqlContracts });
-} catch {
-  project = undefined; // as in a single thread: each file on its own
-}
-const texts = new Map(data.inputs.map((i) => [i.path, i.text]));
-const out = data.jobs.map((j) => {
-  try {
-    const options = project !== undefined ? { rules: j.rules, project } : hasContracts ? { rules: j.rules, irqlContracts: data.irqlContracts } : { rules: j.rules };
-    return { path: j.path, result: engine.lintText(texts.get(j.path)!, j.path, options) };
-  } catch (e) {
-    return { path: j.path, error: (e as Error)?.stack ?? String(e) };
-  }
+const irqlTable = irqlTableOf(data.irqlContracts);
+const texts = new Map<string, string>();
+const own = new Map<string, SourceFile>();
+const post = (m: FromWorker) => parentPort!.postMessage(m);
+
+parentPort!.on('message', (m: ToWorker) => {
+  if (m.kind === 'parse') void parseShare(m.inputs);
+  else if (m.kind === 'pack') post({ kind: 'packed', files: m.paths.map((p) => packFile(own.get(p)!)) });
+  else lintShare(m);
 });
-parentPort!.postMessage(out);
+
+async function parseShare(inputs: { path: string; text: string }[]): Promise<void> {
+  const facts = [];
+  for (const input of inputs) {
+    texts.set(input.path, input.text);
+    let file: SourceFile | undefined;
+    try {
+      file = parseReleased(input);
+      own.set(input.path, file);
+    } catch {
+      file = undefined; // as on one thread: not part of the program; linting it reports the failure
+    }
+    facts.push(choiceFacts(input, file, irqlTable ?? BUILTIN_IRQL_TABLE));
+    // the native binding frees a released tree only when the event loop turns
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  post({ kind: 'parsed', facts });
+}
+
+function lintShare(m: Extract<ToWorker, { kind: 'lint' }>): void {
+  let project: Project | undefined;
+  let prepareError: string | undefined;
+  let summaries: SummaryCache | undefined;
+  try {
+    if (m.summaries !== undefined) summaries = SummaryCache.fromJSON(m.summaries, data.cwd, packageStamp());
+    const received = new Map(m.files.map((p) => [p.path, unpackFile(p)]));
+    const files = m.chosen.map((p) => own.get(p) ?? received.get(p)!);
+    project = new Project(files, { root: data.cwd, raisingMacros: m.raising, ...(irqlTable ? { irqlTable } : {}), ...(summaries ? { summaryCache: summaries } : {}) });
+  } catch (e) {
+    project = undefined; // as on one thread: each file on its own
+    prepareError = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  }
+  for (const j of m.jobs) {
+    try {
+      const file = own.get(j.path);
+      const options = project !== undefined ? { rules: j.rules, project } : { rules: j.rules, ...(irqlTable ? { irqlTable } : {}) };
+      // a file that could not be parsed is parsed again, to report why as one thread does
+      const result = file ? lintSource(file, options) : lintText(texts.get(j.path)!, j.path, options);
+      post({ kind: 'result', path: j.path, result });
+    } catch (e) {
+      post({ kind: 'result', path: j.path, error: (e as Error)?.stack ?? String(e) });
+    }
+  }
+  post({ kind: 'done', ...(prepareError !== undefined ? { prepareError } : {}), ...(summaries ? { summaries: { reused: summaries.hits, computed: summaries.misses } } : {}) });
+}

@@ -29,7 +29,7 @@ const ERROR = 4;
  * than taken from its last child (`preproc_*`: the rule ends with a hidden newline token the cursor
  * does not visit); field names by field id (as the cursor reports them; the copy stores the ids).
  */
-interface Symbols {
+export interface Symbols {
   types: string[];
   named: boolean[];
   readsEnd: boolean[];
@@ -37,24 +37,65 @@ interface Symbols {
 }
 const symbolCaches = new WeakMap<object, Symbols>();
 
+/** The symbol table of a tree's grammar (filled as nodes of each symbol are first copied). */
+export function symbolsOf(tree: Tree): Symbols {
+  const lang = (tree as unknown as { language: object }).language;
+  let s = symbolCaches.get(lang);
+  if (!s) symbolCaches.set(lang, (s = { types: [], named: [], readsEnd: [], fields: [] }));
+  return s;
+}
+
+/**
+ * A file's compact trees as plain data, for another thread (`packTrees`, `adoptTrees`): the arrays, the
+ * root of each function by its index in `file.functions`, and the symbol names the arrays refer to.
+ */
+export interface PackedTrees {
+  symbols: { types: string[]; fields: string[] };
+  types: Uint16Array;
+  fields: Uint8Array;
+  flags: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  after: Uint32Array;
+  roots: number[];
+}
+
 export class CompactTrees {
-  private types = new Uint16Array(1024);
-  private fields = new Uint8Array(1024);
-  private flags = new Uint8Array(1024);
-  private starts = new Uint32Array(1024);
-  private ends = new Uint32Array(1024);
-  private after = new Uint32Array(1024);
+  private types: Uint16Array = new Uint16Array(1024);
+  private fields: Uint8Array = new Uint8Array(1024);
+  private flags: Uint8Array = new Uint8Array(1024);
+  private starts: Uint32Array = new Uint32Array(1024);
+  private ends: Uint32Array = new Uint32Array(1024);
+  private after: Uint32Array = new Uint32Array(1024);
   private length = 0;
-  private readonly symbols: Symbols;
 
   constructor(
     readonly source: LiteSource,
-    tree: Tree,
-  ) {
-    const lang = (tree as unknown as { language: object }).language;
-    let s = symbolCaches.get(lang);
-    if (!s) symbolCaches.set(lang, (s = { types: [], named: [], readsEnd: [], fields: [] }));
-    this.symbols = s;
+    private readonly symbols: Symbols,
+  ) {}
+
+  /** The arrays (trimmed) with the names they use: what `fromPacked` rebuilds the copy from. */
+  pack(roots: number[]): PackedTrees {
+    this.trim();
+    // only the names this copy uses: the grammar's table is shared by every file of the thread
+    const types: string[] = [];
+    for (const t of new Set(this.types)) types[t] = this.symbols.types[t]!;
+    const fields: string[] = [];
+    for (const f of new Set(this.fields)) if (f) fields[f] = this.symbols.fields[f]!;
+    return { symbols: { types, fields }, types: this.types, fields: this.fields, flags: this.flags, starts: this.starts, ends: this.ends, after: this.after, roots };
+  }
+
+  /** The copy `pack` described, over `source` (the same parsed text). It can be materialized, not added to. */
+  static fromPacked(source: LiteSource, p: PackedTrees): CompactTrees {
+    const c = new CompactTrees(source, { types: p.symbols.types, named: [], readsEnd: [], fields: p.symbols.fields });
+    c.types = p.types;
+    c.fields = p.fields;
+    c.flags = p.flags;
+    c.starts = p.starts;
+    c.ends = p.ends;
+    c.after = p.after;
+    c.length = p.types.length;
+    return c;
   }
 
   /** Entries held (for the memory figures of tests and benchmarks). */
@@ -216,7 +257,7 @@ const perFile = new WeakMap<SourceFile, FileTrees>();
 
 function storeOf(file: SourceFile): FileTrees {
   let s = perFile.get(file);
-  if (!s) perFile.set(file, (s = { trees: new CompactTrees(new LiteSource(file.parsedText), file.tree), roots: new Map(), released: false }));
+  if (!s) perFile.set(file, (s = { trees: new CompactTrees(new LiteSource(file.parsedText), symbolsOf(file.tree)), roots: new Map(), released: false }));
   return s;
 }
 
@@ -271,7 +312,11 @@ export function releaseTree(file: SourceFile): void {
   for (const fn of file.functions) if (!s.roots.has(fn)) s.roots.set(fn, s.trees.encode(fn.node));
   s.trees.trim();
   s.released = true;
-  // one stand-in per file, in place of the tree and of every function's nodes: any use of it throws.
+  standIn(file);
+}
+
+/** One stand-in per file, in place of the tree and of every function's nodes: any use of it throws. */
+function standIn(file: SourceFile): void {
   // (Plain assignments: redefining the properties as getters would turn each of a file's function
   // records into a dictionary-mode object, 800 bytes apiece.)
   const gone = releasedStandIn(file.path);
@@ -282,4 +327,28 @@ export function releaseTree(file: SourceFile): void {
     g.node = gone;
     g.body = gone;
   }
+}
+
+/**
+ * A released file's compact trees as data for another thread (the worker threads of the command line
+ * parse a share of the files each and hand the others what their program needs). The arrays are
+ * shared with the file's copy: transfer a clone, or post the result (structured clone copies it).
+ */
+export function packTrees(file: SourceFile): PackedTrees {
+  const s = perFile.get(file);
+  if (!s?.released) throw new Error(`${file.path}: only a released file's trees can be packed`);
+  return s.trees.pack(file.functions.map((fn) => s.roots.get(fn)!));
+}
+
+/**
+ * Make `file` (its texts and function records as the packing thread had them, without native nodes)
+ * a released file whose functions are served by the packed copy.
+ */
+export function adoptTrees(file: SourceFile, packed: PackedTrees): void {
+  if (packed.roots.length !== file.functions.length) throw new Error(`${file.path}: packed trees for ${packed.roots.length} functions, the file has ${file.functions.length}`);
+  const trees = CompactTrees.fromPacked(new LiteSource(file.parsedText), packed);
+  const roots = new Map<FunctionInfo, number>();
+  file.functions.forEach((fn, k) => roots.set(fn, packed.roots[k]!));
+  perFile.set(file, { trees, roots, released: true });
+  standIn(file);
 }

@@ -8,7 +8,7 @@
  * written against `AstNode` accepts either.
  */
 import type { SyntaxNode } from './parser.js';
-import { CompactTrees } from './compact.js';
+import { CompactTrees, symbolsOf } from './compact.js';
 
 export interface Point {
   row: number;
@@ -119,7 +119,7 @@ function computeLineStarts(text: string): number[] {
 
 /** Copy `node` and everything below it. `source` is the text the tree was parsed from. */
 export function toLite(node: SyntaxNode, source: string): LiteNode {
-  const trees = new CompactTrees(new LiteSource(source), node.tree);
+  const trees = new CompactTrees(new LiteSource(source), symbolsOf(node.tree));
   return trees.materialize(trees.encode(node));
 }
 

@@ -1,0 +1,183 @@
+/**
+ * The worker-thread pool of `--threads N` (the workers are `worker.ts`). Each file of the run is parsed
+ * once, by one worker:
+ *
+ * 1. the files are shared out by size (largest first, each to the least loaded worker); each worker
+ *    parses its share and reports what choosing the program's files reads of them;
+ * 2. this thread chooses the program's files from those facts (`chooseFromFacts`: the routine a single
+ *    thread runs while parsing) and asks each owner for its files of the program;
+ * 3. each worker receives the program's files it does not own, builds the program as one thread would
+ *    (the same files in the same order, so the same helper summaries and IRQL contexts) and lints its
+ *    own share, posting each result as it is done.
+ *
+ * The findings are those of one thread (a test compares them). A worker that fails leaves its files to
+ * this thread; a pool that cannot start, or loses a worker before linting begins, leaves every file to it.
+ */
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { chooseFromFacts, type ChoiceFacts } from '../analysis/project.js';
+import type { PackedFile } from '../analysis/transfer.js';
+import type { IrqlContract } from '../ddi/irql.js';
+import type { LintResult } from '../lint/types.js';
+import type { FromWorker, ToWorker, WorkerData, WorkerJob } from './worker.js';
+
+export interface ThreadRequest {
+  /** Every file of the run (the program), and the ones to lint with their rules. */
+  inputs: readonly { path: string; text: string }[];
+  jobs: readonly WorkerJob[];
+  threads: number;
+  cwd: string;
+  irqlContracts: Readonly<Record<string, IrqlContract>>;
+  /** Helper summaries read from `--summaries FILE` (the file's text). */
+  summaries?: string;
+  /** Called as each job's result arrives (progress). */
+  onResult?: () => void;
+}
+export interface ThreadOutcome {
+  /** Each job's result, or the error that replaced it; a job without an entry is linted by the caller. */
+  results: Map<string, LintResult | string>;
+  /** Lines for stderr (a worker that failed, summaries that could not be computed). */
+  notices: string[];
+  /** The `--summaries` store's use (every worker builds the same program: the first one's figures). */
+  summaries?: { reused: number; computed: number };
+}
+
+/** One worker, driven by request and reply. */
+class PoolWorker {
+  private readonly worker: Worker;
+  private failure: Error | undefined;
+  private waiting: { kind: FromWorker['kind']; done: (m: FromWorker | undefined) => void; each?: (m: FromWorker) => void } | undefined;
+  constructor(data: WorkerData) {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+    this.worker.on('message', (m: FromWorker) => {
+      const w = this.waiting;
+      if (!w) return;
+      if (m.kind === w.kind) {
+        this.waiting = undefined;
+        w.done(m);
+      } else w.each?.(m);
+    });
+    const fail = (e: unknown) => {
+      this.failure ??= e instanceof Error ? e : new Error(`worker thread exited (${String(e)})`);
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.done(undefined);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', fail);
+  }
+  /** Send `m`; resolves to the reply of kind `until` (undefined if the worker failed), passing other messages to `each`. */
+  ask(m: ToWorker, until: FromWorker['kind'], each?: (m: FromWorker) => void): Promise<FromWorker | undefined> {
+    if (this.failure) return Promise.resolve(undefined);
+    return new Promise((done) => {
+      this.waiting = { kind: until, done, ...(each ? { each } : {}) };
+      this.worker.postMessage(m);
+    });
+  }
+  terminate(): void {
+    this.worker.removeAllListeners();
+    this.worker.on('error', () => undefined);
+    void this.worker.terminate();
+  }
+}
+
+/** Share out items by weight: largest first, each to the least loaded share (shares keep the input order). */
+export function shareOut<T>(items: readonly T[], n: number, weight: (t: T) => number): T[][] {
+  const load = new Array<number>(n).fill(0);
+  const owner = new Array<number>(items.length);
+  const order = items.map((t, i) => ({ w: weight(t), i })).sort((a, b) => b.w - a.w || a.i - b.i);
+  for (const { w, i } of order) {
+    let k = 0;
+    for (let j = 1; j < n; j++) if (load[j]! < load[k]!) k = j;
+    load[k]! += w;
+    owner[i] = k;
+  }
+  const shares: T[][] = [...Array(n)].map(() => []);
+  items.forEach((t, i) => shares[owner[i]!]!.push(t));
+  return shares;
+}
+
+/**
+ * The run's files shared out among `n` workers: a directory's files together where the directory is
+ * small enough (a driver's files call each other's helpers; a worker that holds callers and callees
+ * analyses a caller once for its callees' IRQL contexts, where two workers would each analyse it),
+ * file by file in directories too big to balance the shares otherwise.
+ */
+export function shareFiles<T extends { path: string; text: string }>(inputs: readonly T[], n: number): T[][] {
+  const weight = (i: T) => i.text.length + 1;
+  const total = inputs.reduce((s, i) => s + weight(i), 0);
+  const byDir = new Map<string, T[]>();
+  for (const i of inputs) {
+    const d = dirname(i.path);
+    const g = byDir.get(d);
+    if (g) g.push(i);
+    else byDir.set(d, [i]);
+  }
+  const units: T[][] = [];
+  for (const g of byDir.values()) {
+    if (g.reduce((s, i) => s + weight(i), 0) <= total / (2 * n)) units.push(g);
+    else for (const i of g) units.push([i]);
+  }
+  const shares = shareOut(units, n, (u) => u.reduce((s, i) => s + weight(i), 0));
+  const order = new Map(inputs.map((i, k) => [i, k]));
+  return shares.map((s) => s.flat().sort((a, b) => order.get(a)! - order.get(b)!));
+}
+
+/** Lint `req.jobs` in worker threads; undefined when the pool could not parse the program (lint everything on this thread). */
+export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome | undefined> {
+  const n = Math.max(1, Math.min(req.threads, req.inputs.length));
+  const shares = shareFiles(req.inputs, n);
+  let workers: PoolWorker[];
+  try {
+    workers = shares.map(() => new PoolWorker({ cwd: req.cwd, irqlContracts: { ...req.irqlContracts } }));
+  } catch {
+    return undefined;
+  }
+  try {
+    // 1. parse, each worker its share
+    const parsed = await Promise.all(workers.map((w, k) => w.ask({ kind: 'parse', inputs: shares[k]!.map((i) => ({ path: i.path, text: i.text })) }, 'parsed')));
+    if (parsed.some((p) => p === undefined)) return undefined;
+    const facts: ChoiceFacts[] = [];
+    const ownerOf = new Map<string, number>();
+    parsed.forEach((p, k) => {
+      for (const f of (p as Extract<FromWorker, { kind: 'parsed' }>).facts) {
+        facts.push(f);
+        ownerOf.set(f.path, k);
+      }
+    });
+    // 2. the program's files, in the order one thread would take them (the facts in input order)
+    const order = new Map(req.inputs.map((i, k) => [i.path, k]));
+    facts.sort((a, b) => order.get(a.path)! - order.get(b.path)!);
+    const { paths: chosen, raising } = chooseFromFacts(facts);
+    const packed = await Promise.all(workers.map((w, k) => w.ask({ kind: 'pack', paths: chosen.filter((p) => ownerOf.get(p) === k) }, 'packed')));
+    if (packed.some((p) => p === undefined)) return undefined;
+    const byOwner = packed.map((p) => (p as Extract<FromWorker, { kind: 'packed' }>).files);
+    // 3. lint, each worker its own files
+    const out: ThreadOutcome = { results: new Map(), notices: [] };
+    const jobsOf = workers.map((): WorkerJob[] => []);
+    for (const j of req.jobs) jobsOf[ownerOf.get(j.path) ?? 0]!.push(j);
+    let failed = 0;
+    let prepareError: string | undefined;
+    await Promise.all(
+      workers.map(async (w, k) => {
+        const others: PackedFile[] = byOwner.flatMap((files, o) => (o === k ? [] : files));
+        const msg: ToWorker = { kind: 'lint', chosen, files: others, raising, jobs: jobsOf[k]!, ...(req.summaries !== undefined ? { summaries: req.summaries } : {}) };
+        const done = await w.ask(msg, 'done', (m) => {
+          if (m.kind !== 'result') return;
+          out.results.set(m.path, m.error !== undefined ? m.error : (m.result as LintResult));
+          req.onResult?.();
+        });
+        if (!done) failed++;
+        else if (done.kind === 'done') {
+          prepareError ??= done.prepareError;
+          if (done.summaries) out.summaries ??= done.summaries;
+        }
+      }),
+    );
+    if (prepareError !== undefined) out.notices.push(`cross-file summaries could not be computed (${prepareError}); each file is linted on its own`);
+    if (failed) out.notices.push(`${failed} of ${n} worker threads failed; their files are linted on the main thread`);
+    return out;
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}

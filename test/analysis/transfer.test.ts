@@ -1,0 +1,102 @@
+/**
+ * The worker threads' hand-over (src/analysis/transfer.ts, `chooseFromFacts`): a file parsed on one
+ * thread and rebuilt on another from plain data (here: a structured clone, what `postMessage` does)
+ * serves the same syntax trees, the same constants and the same findings; and the program's files
+ * chosen from the facts the workers report are the ones, in the same order, that one thread chooses
+ * while parsing.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { functionTree, isReleased } from '../../src/parse/compact.js';
+import { parseSource } from '../../src/parse/parser.js';
+import { chooseFromFacts, choiceFacts, Project } from '../../src/analysis/project.js';
+import { packFile, parseReleased, unpackFile } from '../../src/analysis/transfer.js';
+import { fileConstants } from '../../src/analysis/constants.js';
+import { lintSource } from '../../src/lint/linter.js';
+import { BUILTIN_IRQL_TABLE } from '../../src/ddi/irql.js';
+import { shareFiles, shareOut } from '../../src/cli/threads.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+
+function fixtureInputs(): { path: string; text: string }[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(c|cpp|h)$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(FIXTURES);
+  return out.sort().map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+}
+
+describe('files handed to another thread', () => {
+  it('rebuild the same trees and constants, and lint the same, for every fixture file', () => {
+    let functions = 0;
+    let constants = 0;
+    for (const input of fixtureInputs()) {
+      const here = parseReleased(input);
+      const there = unpackFile(structuredClone(packFile(here)));
+      expect(isReleased(there)).toBe(true);
+      expect(there.functions.map((f) => [f.name, f.line, f.column, f.start, f.bodyStart, f.bodyEnd, f.params, f.hasError])).toEqual(
+        here.functions.map((f) => [f.name, f.line, f.column, f.start, f.bodyStart, f.bodyEnd, f.params, f.hasError]),
+      );
+      for (let k = 0; k < here.functions.length; k++) {
+        expect(functionTree(there, there.functions[k]!).toString(), `${input.path}:${here.functions[k]!.line}`).toBe(functionTree(here, here.functions[k]!).toString());
+        functions++;
+      }
+      expect([...fileConstants(there)]).toEqual([...fileConstants(here)]);
+      constants += fileConstants(here).size;
+      // the file alone as its program, and a fresh parse (native tree kept) as the reference
+      expect(lintSource(there).messages, input.path).toEqual(lintSource(parseSource(input.path, input.text)).messages);
+      expect(() => there.tree.rootNode).toThrow(input.path);
+    }
+    expect(functions).toBeGreaterThan(400);
+    expect(constants).toBeGreaterThan(20);
+  });
+
+  it('choose the program one thread chooses, in the same order, from the facts of the files', () => {
+    const inputs = fixtureInputs();
+    const project = Project.fromTexts(inputs, FIXTURES, { releaseTrees: true });
+    const facts = inputs.map((i) => {
+      let file;
+      try {
+        file = parseReleased(i);
+      } catch {
+        file = undefined;
+      }
+      return structuredClone(choiceFacts(i, file, BUILTIN_IRQL_TABLE));
+    });
+    const chosen = chooseFromFacts(facts);
+    expect(chosen.paths).toEqual(project.allFiles().map((f) => f.path));
+    expect(chosen.paths.length).toBeGreaterThan(50);
+    expect(chosen.paths.length).toBeLessThan(inputs.length + 1);
+    // a program rebuilt on another thread from these files lints as the one built while parsing
+    const files = chosen.paths.map((p) => unpackFile(structuredClone(packFile(parseReleased(inputs.find((i) => i.path === p)!)))));
+    const rebuilt = new Project(files, { root: FIXTURES, raisingMacros: chosen.raising });
+    expect(rebuilt.programFacts()).toBe(project.programFacts());
+    for (const f of files.filter((_, k) => k % 4 === 0)) {
+      expect(lintSource(f, { project: rebuilt }).messages, f.path).toEqual(lintSource(project.sourceFor(f.path, f.text)!, { project }).messages);
+    }
+  });
+});
+
+describe('sharing files out among worker threads', () => {
+  it('balances by size, largest first, keeping each share in input order', () => {
+    const shares = shareOut([5, 1, 4, 2, 3, 3], 2, (x) => x);
+    expect(shares.map((s) => s.reduce((a, b) => a + b, 0))).toEqual([9, 9]);
+    expect(shares).toEqual([[5, 1, 3], [4, 2, 3]]);
+  });
+  it('keeps a small directory together and splits a big one file by file', () => {
+    const f = (path: string, size: number) => ({ path, text: 'x'.repeat(size) });
+    const inputs = [f('/a/1.c', 10), f('/a/2.c', 10), f('/b/1.c', 10), f('/b/2.c', 10), f('/big/1.c', 100), f('/big/2.c', 100), f('/big/3.c', 100)];
+    const shares = shareFiles(inputs, 2);
+    const ownerOf = (p: string) => shares.findIndex((s) => s.some((i) => i.path === p));
+    expect(ownerOf('/a/1.c')).toBe(ownerOf('/a/2.c'));
+    expect(ownerOf('/b/1.c')).toBe(ownerOf('/b/2.c'));
+    expect(new Set(['/big/1.c', '/big/2.c', '/big/3.c'].map(ownerOf)).size).toBe(2);
+    expect(shares.flat().length).toBe(inputs.length);
+  });
+});
