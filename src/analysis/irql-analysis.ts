@@ -18,7 +18,7 @@
  * A call is a finding only when every IRQL possible there, in one context, is outside the callee's
  * range: the rules never guess.
  */
-import { pushNamedChildren } from '../parse/lite.js';
+import { LiteSource, pushNamedChildren } from '../parse/lite.js';
 import { Map as ImmutableMap } from 'immutable';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
@@ -755,20 +755,10 @@ function pageableSections(file: SourceFile): { named: Map<string, { section: str
   return { named, regions };
 }
 
-/** Offset -> 1-based line of a text, by binary search over its line starts. */
+/** Offset -> 1-based line of a text. */
 function lineIndex(text: string): (off: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (off) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const src = new LiteSource(text);
+  return (off) => src.lineOf(off);
 }
 
 /** Locals whose every assignment (and initializer) is the same named constant: `POOL_TYPE t = PagedPool;`. */

@@ -10,10 +10,10 @@
  * part of it: lines inserted or removed above a finding, a reformatted line or a renamed function
  * leave it matched; editing the flagged statement makes it a new finding.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { LintMessage, LintResult } from '../lint/types.js';
+import { FingerprintRanks } from '../report/fingerprint.js';
 
 export const BASELINE_VERSION = 1;
 
@@ -45,13 +45,10 @@ const fileKey = (filePath: string, cwd: string): string => relative(cwd, filePat
 /** The fingerprint of each finding of a file, in the order of its messages. */
 export function fingerprints(messages: readonly LintMessage[], text: string | undefined): string[] {
   const lines = text?.split(/\r?\n/);
-  const seen = new Map<string, number>();
+  const ranks = new FingerprintRanks(24);
   return messages.map((m) => {
     const lineText = (lines?.[m.line - 1] ?? '').replace(/\s+/g, '');
-    const key = `${m.ruleId ?? ''}\u0000${m.messageId ?? ''}\u0000${lineText}`;
-    const rank = seen.get(key) ?? 0;
-    seen.set(key, rank + 1);
-    return `${createHash('sha256').update(key).digest('hex').slice(0, 24)}:${rank}`;
+    return ranks.next(`${m.ruleId ?? ''}\u0000${m.messageId ?? ''}\u0000${lineText}`);
   });
 }
 

@@ -22,6 +22,7 @@
 import { rulesById } from '../../rules/index.js';
 import type { LintMessage } from './types.js';
 import { caWarningNumber } from './ca-warnings.js';
+import { LiteSource } from '../parse/lite.js';
 
 export type DirectiveKind = 'disable' | 'enable' | 'disable-line' | 'disable-next-line';
 
@@ -305,9 +306,8 @@ export function parsePragmaDirectives(text: string): PragmaDirective[] {
   if (!/warning/.test(text) || !/pragma/i.test(text)) return [];
   const { comments, literals } = lex(text);
   const nonCode: [number, number][] = [...comments.map((c): [number, number] => [c.start, c.end]), ...literals].sort((a, b) => a[0] - b[0]);
-  const lineStarts: number[] = [0];
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) lineStarts.push(k + 1);
-  const lineText = (l: number) => text.slice(lineStarts[l - 1]!, l < lineStarts.length ? lineStarts[l]! - 1 : text.length).replace(/\r$/, '');
+  const lines = new LiteSource(text);
+  const lineText = (l: number) => lines.lineText(l);
   const commentOn = (line: number, after: number): string => {
     for (const c of comments) {
       if (c.line === line && c.start >= after && !c.value.includes(PREFIX)) return c.value.replace(/^\*+/, '').replace(/^\s*-+\s*/, '').trim();
@@ -328,7 +328,7 @@ export function parsePragmaDirectives(text: string): PragmaDirective[] {
       case 'suppress': {
         let target = line + 1;
         // Consecutive `#pragma warning(suppress: ...)` lines all apply to the first line after them.
-        while (!operatorForm && target <= lineStarts.length && isSuppressPragmaLine(target)) target++;
+        while (!operatorForm && target <= lines.lineCount && isSuppressPragmaLine(target)) target++;
         out.push({ kind: 'suppress', warnings: spec.warnings, line, column, lines: operatorForm ? [line, line + 1] : [target], justification, source });
         break;
       }
@@ -359,18 +359,18 @@ export function parsePragmaDirectives(text: string): PragmaDirective[] {
 
   // Both forms, in text order.
   const found: { offset: number; line: number; column: number; body: string; source: string; op: boolean }[] = [];
-  for (let l = 1; l <= lineStarts.length; l++) {
+  for (let l = 1; l <= lines.lineCount; l++) {
     const lt = lineText(l);
     if (!lt.includes('pragma') && !lt.includes('_Pragma')) continue;
     const m = PRAGMA_LINE_RE.exec(lt);
     if (m) {
-      const hash = lineStarts[l - 1]! + lt.indexOf('#');
+      const hash = lines.lineStart(l) + lt.indexOf('#');
       if (!insideRanges(nonCode, hash)) found.push({ offset: hash, line: l, column: lt.indexOf('#') + 1, body: m[1]!, source: m[0].trim(), op: false });
       continue;
     }
     PRAGMA_OP_RE.lastIndex = 0;
     for (let mm = PRAGMA_OP_RE.exec(lt); mm; mm = PRAGMA_OP_RE.exec(lt)) {
-      const off = lineStarts[l - 1]! + mm.index;
+      const off = lines.lineStart(l) + mm.index;
       if (!insideRanges(nonCode, off)) found.push({ offset: off, line: l, column: mm.index + 1, body: (mm[1] ?? mm[2])!, source: mm[0], op: true });
     }
   }

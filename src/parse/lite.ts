@@ -94,12 +94,25 @@ export class LiteNode implements AstNode {
   }
 }
 
-/** The text a tree was parsed from, with a line table: rows and columns come from offsets. */
+/**
+ * A text with its line table (built on first use): rows and columns of offsets, for the trees parsed from
+ * it and for every other reader of positions (the parser's incremental edits, pragma lines, IRQL facts).
+ */
 export class LiteSource {
-  private lineStarts: number[] | undefined;
+  private starts: number[] | undefined;
   constructor(readonly text: string) {}
+  private get lineStarts(): number[] {
+    if (!this.starts) {
+      const t = this.text;
+      const starts = [0];
+      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    return this.starts;
+  }
+  /** 0-based row and column (UTF-16 code units, like tree-sitter's in this binding) of an offset. */
   position(index: number): Point {
-    const starts = (this.lineStarts ??= computeLineStarts(this.text));
+    const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -109,12 +122,23 @@ export class LiteSource {
     }
     return { row: lo, column: index - starts[lo]! };
   }
-}
-
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
+  /** 1-based line of an offset. */
+  lineOf(index: number): number {
+    return this.position(index).row + 1;
+  }
+  /** Number of lines (a text without a newline has one). */
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+  /** Offset where the 1-based line starts. */
+  lineStart(line: number): number {
+    return this.lineStarts[line - 1]!;
+  }
+  /** The 1-based line's text, without its line break (`\n` or `\r\n`). */
+  lineText(line: number): string {
+    const starts = this.lineStarts;
+    return this.text.slice(starts[line - 1]!, line < starts.length ? starts[line]! - 1 : this.text.length).replace(/\r$/, '');
+  }
 }
 
 /** Copy `node` and everything below it. `source` is the text the tree was parsed from. */

@@ -2,7 +2,7 @@
  * Parsing: tree-sitter C for `.c`/`.h`, tree-sitter C++ for `.cpp`/`.cc`/`.cxx`/`.hpp`/`.hxx`,
  * after position-preserving preprocessing. Shared by the linter and the simulator (and nothing else is).
  */
-import { pushNamedChildren } from './lite.js';
+import { LiteSource, pushNamedChildren } from './lite.js';
 import { createRequire } from 'node:module';
 import type ParserT from 'tree-sitter';
 import { preprocess, type Annotation } from './preprocess.js';
@@ -226,17 +226,6 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
   return result;
 }
 
-/** Row and column (UTF-16 code units, like tree-sitter's in this binding) of an offset. */
-function pointAt(text: string, offset: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
-}
-
 /**
  * Parse the new text of a file incrementally (the language server, on every edit): the preprocessed
  * texts before and after are compared, the one range between their common prefix and suffix is given
@@ -262,14 +251,15 @@ export function reparseSource(previous: SourceFile, text: string): SourceFile {
   }
   let tree = previous.tree;
   if (start !== oldEnd || start !== newEnd) {
-    const startPosition = pointAt(before, start);
+    const lines = new LiteSource(before);
+    const startPosition = lines.position(start);
     tree.edit({
       startIndex: start,
       oldEndIndex: oldEnd,
       newEndIndex: newEnd,
       startPosition,
-      oldEndPosition: pointAt(before, oldEnd),
-      newEndPosition: pointAt(after, newEnd),
+      oldEndPosition: lines.position(oldEnd),
+      newEndPosition: new LiteSource(after).position(newEnd),
     });
     tree = parserFor(lang).parse(after, tree);
   }

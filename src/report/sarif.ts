@@ -14,10 +14,10 @@
  * - Messages without a rule id (internal errors) and files that could not be read become
  *   `invocations[0].toolExecutionNotifications`.
  */
-import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
+import { FingerprintRanks, hashKey } from './fingerprint.js';
 import type { RuleMeta } from '../lint/rule.js';
 import type { LintMessage, LintResult } from '../lint/types.js';
 
@@ -140,10 +140,6 @@ function fingerprintKey(m: LintMessage, lines: string[] | undefined): string {
   return `${m.ruleId ?? ''}\u0000${m.function ?? ''}\u0000${text}`;
 }
 
-function sha(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 32);
-}
-
 function resultFor(
   m: LintMessage,
   file: string,
@@ -162,7 +158,7 @@ function resultFor(
     level: level(m.severity),
     message: { text: m.message },
     locations: [loc],
-    partialFingerprints: { [FINGERPRINT_KEY]: `${sha(fingerprintKey(m, lines))}:${occurrence}` },
+    partialFingerprints: { [FINGERPRINT_KEY]: `${hashKey(fingerprintKey(m, lines), 32)}:${occurrence}` },
   };
   const idx = ruleIndex.get(m.ruleId!);
   if (idx !== undefined) result.ruleIndex = idx;
@@ -228,13 +224,8 @@ export function toSarif(results: readonly LintResult[], opts: SarifOptions): Sar
   for (const r of results) {
     const text = opts.getSourceText?.(r.filePath) ?? r.source;
     const lines = text?.split('\n');
-    const seen = new Map<string, number>();
-    const occurrence = (m: LintMessage) => {
-      const k = fingerprintKey(m, lines);
-      const o = seen.get(k) ?? 0;
-      seen.set(k, o + 1);
-      return o;
-    };
+    const ranks = new FingerprintRanks(32);
+    const occurrence = (m: LintMessage) => ranks.rank(fingerprintKey(m, lines));
     // Sort by position so occurrence indexes are stable whatever order the linter reported in.
     const all = [
       ...r.messages.map((m) => ({ m, suppressed: false })),
