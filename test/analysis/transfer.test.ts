@@ -5,7 +5,7 @@
  * chosen from the facts the workers report are the ones, in the same order, that one thread chooses
  * while parsing.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { functionTree, isReleased } from '../../src/parse/compact.js';
@@ -16,20 +16,12 @@ import { fileConstants } from '../../src/analysis/constants.js';
 import { lintSource } from '../../src/lint/linter.js';
 import { BUILTIN_IRQL_TABLE } from '../../src/ddi/irql.js';
 import { shareFiles, shareOut } from '../../src/cli/threads.js';
+import { listSourceFiles } from '../support/expectations.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 
 function fixtureInputs(): { path: string; text: string }[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(c|cpp|h)$/.test(e.name)) out.push(p);
-    }
-  };
-  walk(FIXTURES);
-  return out.sort().map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  return listSourceFiles(FIXTURES).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
 }
 
 describe('files handed to another thread', () => {

@@ -4,7 +4,7 @@
  * another copy); the copy survives the release of the native tree; and a program prepared with
  * released trees lets the native trees be collected.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -14,20 +14,12 @@ import type { LiteNode } from '../../src/parse/lite.js';
 import { parseSource, type SourceFile, type SyntaxNode, type Tree } from '../../src/parse/parser.js';
 import { Project } from '../../src/analysis/project.js';
 import { lintText, prepareProject } from '../../src/lint/linter.js';
+import { listSourceFiles } from '../support/expectations.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 
 function fixtureFiles(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(c|cpp|h)$/.test(e.name)) out.push(p);
-    }
-  };
-  walk(FIXTURES);
-  return out.sort();
+  return listSourceFiles(FIXTURES);
 }
 
 /** The nodes the copy keeps, read from the native tree: named nodes, tokens with a field name, closing braces. */
