@@ -123,6 +123,84 @@ export function shareFiles<T extends { path: string; text: string }>(inputs: rea
   return shares.map((s) => s.flat().sort((a, b) => order.get(a)! - order.get(b)!));
 }
 
+/**
+ * Which worker lints each file of the program: the program's files grouped by the calls between them
+ * (a file calling a function that one other file of the program defines joins that file's group), each
+ * group to the least loaded worker, counting the files outside the program that each worker lints where
+ * it parsed them. A worker that lints a function and its callers analyses each caller once for the IRQL
+ * contexts of its callees; split over two workers, both would analyse it. Any assignment gives the same
+ * findings (every worker holds the whole program): this one only saves work. A group too big to balance
+ * the workers is shared out file by file.
+ */
+export function lintAssignment(
+  facts: readonly ChoiceFacts[],
+  program: readonly string[],
+  parsedBy: ReadonlyMap<string, number>,
+  size: ReadonlyMap<string, number>,
+  linted: ReadonlySet<string>,
+  n: number,
+): Map<string, number> {
+  const inProgram = new Set(program);
+  const definedIn = new Map<string, Set<string>>();
+  for (const f of facts) {
+    if (!inProgram.has(f.path)) continue;
+    for (const fn of f.functions ?? []) {
+      const at = definedIn.get(fn.short);
+      if (at) at.add(f.path);
+      else definedIn.set(fn.short, new Set([f.path]));
+    }
+  }
+  const parent = new Map(program.map((p) => [p, p]));
+  const root = (p: string): string => {
+    let r = p;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let q = p; q !== r; ) {
+      const next = parent.get(q)!;
+      parent.set(q, r);
+      q = next;
+    }
+    return r;
+  };
+  for (const f of facts) {
+    if (!inProgram.has(f.path)) continue;
+    for (const fn of f.functions ?? []) {
+      for (const c of fn.calls) {
+        const at = definedIn.get(c);
+        // a call reaches the file's own definition first, else the only other one
+        if (!at || at.has(f.path) || at.size !== 1) continue;
+        const [other] = at;
+        parent.set(root(other!), root(f.path));
+      }
+    }
+  }
+  const weight = (p: string) => (linted.has(p) ? (size.get(p) ?? 1) : 0);
+  const groups = new Map<string, string[]>();
+  for (const p of program) {
+    const r = root(p);
+    const g = groups.get(r);
+    if (g) g.push(p);
+    else groups.set(r, [p]);
+  }
+  const load = new Array<number>(n).fill(0);
+  for (const [p, k] of parsedBy) if (!inProgram.has(p)) load[k]! += weight(p);
+  const total = load.reduce((a, b) => a + b, 0) + program.reduce((a, p) => a + weight(p), 0);
+  const units: string[][] = [];
+  for (const g of groups.values()) {
+    if (g.reduce((a, p) => a + weight(p), 0) <= total / n) units.push(g);
+    else for (const p of g) units.push([p]);
+  }
+  const unitWeight = (u: string[]) => u.reduce((a, p) => a + weight(p), 0);
+  units.sort((a, b) => unitWeight(b) - unitWeight(a));
+  const out = new Map<string, number>();
+  for (const u of units) {
+    let k = 0;
+    for (let j = 1; j < n; j++) if (load[j]! < load[k]!) k = j;
+    load[k]! += unitWeight(u);
+    for (const p of u) out.set(p, k);
+  }
+  return out;
+}
+
 /** Lint `req.jobs` in worker threads; undefined when the pool could not parse the program (lint everything on this thread). */
 export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome | undefined> {
   const n = Math.max(1, Math.min(req.threads, req.inputs.length));
@@ -154,8 +232,9 @@ export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome |
     const byOwner = packed.map((p) => (p as Extract<FromWorker, { kind: 'packed' }>).files);
     // 3. lint, each worker its own files
     const out: ThreadOutcome = { results: new Map(), notices: [] };
+    const linter = lintAssignment(facts, chosen, ownerOf, new Map(req.inputs.map((i) => [i.path, i.text.length + 1])), new Set(req.jobs.map((j) => j.path)), n);
     const jobsOf = workers.map((): WorkerJob[] => []);
-    for (const j of req.jobs) jobsOf[ownerOf.get(j.path) ?? 0]!.push(j);
+    for (const j of req.jobs) jobsOf[linter.get(j.path) ?? ownerOf.get(j.path) ?? 0]!.push(j);
     let failed = 0;
     let prepareError: string | undefined;
     await Promise.all(

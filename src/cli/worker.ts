@@ -71,9 +71,10 @@ function lintShare(m: Extract<ToWorker, { kind: 'lint' }>): void {
   let project: Project | undefined;
   let prepareError: string | undefined;
   let summaries: SummaryCache | undefined;
+  let received = new Map<string, SourceFile>();
   try {
     if (m.summaries !== undefined) summaries = SummaryCache.fromJSON(m.summaries, data.cwd, packageStamp());
-    const received = new Map(m.files.map((p) => [p.path, unpackFile(p)]));
+    received = new Map(m.files.map((p) => [p.path, unpackFile(p)]));
     const files = m.chosen.map((p) => own.get(p) ?? received.get(p)!);
     project = new Project(files, { root: data.cwd, raisingMacros: m.raising, ...(irqlTable ? { irqlTable } : {}), ...(summaries ? { summaryCache: summaries } : {}) });
   } catch (e) {
@@ -82,10 +83,13 @@ function lintShare(m: Extract<ToWorker, { kind: 'lint' }>): void {
   }
   for (const j of m.jobs) {
     try {
-      const file = own.get(j.path);
+      // its own files, and files of the program another worker parsed (the pool groups callers with callees)
+      const file = own.get(j.path) ?? received.get(j.path);
+      const text = texts.get(j.path);
+      if (!file && text === undefined) continue; // not here (the program could not be rebuilt): no result, the main thread lints it
       const options = project !== undefined ? { rules: j.rules, project } : { rules: j.rules, ...(irqlTable ? { irqlTable } : {}) };
       // a file that could not be parsed is parsed again, to report why as one thread does
-      const result = file ? lintSource(file, options) : lintText(texts.get(j.path)!, j.path, options);
+      const result = file ? lintSource(file, options) : lintText(text!, j.path, options);
       post({ kind: 'result', path: j.path, result });
     } catch (e) {
       post({ kind: 'result', path: j.path, error: (e as Error)?.stack ?? String(e) });

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { functionTree, isReleased } from '../../src/parse/compact.js';
 import { parseSource } from '../../src/parse/parser.js';
-import { chooseFromFacts, choiceFacts, Project } from '../../src/analysis/project.js';
+import { chooseFromFacts, choiceFacts, Project, type ChoiceFacts } from '../../src/analysis/project.js';
 import { packFile, parseReleased, unpackFile } from '../../src/analysis/transfer.js';
 import { fileConstants } from '../../src/analysis/constants.js';
 import { lintSource } from '../../src/lint/linter.js';
 import { BUILTIN_IRQL_TABLE } from '../../src/ddi/irql.js';
-import { shareFiles, shareOut } from '../../src/cli/threads.js';
+import { lintAssignment, shareFiles, shareOut } from '../../src/cli/threads.js';
 import { listSourceFiles } from '../support/expectations.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -90,5 +90,46 @@ describe('sharing files out among worker threads', () => {
     expect(ownerOf('/b/1.c')).toBe(ownerOf('/b/2.c'));
     expect(new Set(['/big/1.c', '/big/2.c', '/big/3.c'].map(ownerOf)).size).toBe(2);
     expect(shares.flat().length).toBe(inputs.length);
+  });
+});
+
+describe('assigning the program to workers for linting', () => {
+  const fact = (path: string, fns: [string, string[]][]): ChoiceFacts => ({
+    path,
+    text: { mdl: true, irql: false, calls: fns.flatMap(([, c]) => c) },
+    functions: fns.map(([short, calls]) => ({ short, mdl: true, irql: false, calls })),
+    raising: [],
+  });
+  it('keeps callers with the files of their callees and balances the groups', () => {
+    const facts = [
+      fact('/a/caller.c', [['Dispatch', ['Helper', 'IoCompleteRequest']]]),
+      fact('/b/helper.c', [['Helper', ['MmProbeAndLockPages']]]),
+      fact('/c/alone.c', [['Other', ['Local']], ['Local', []]]),
+      fact('/d/alone2.c', [['Third', []]]),
+      fact('/e/outside.c', [['Unrelated', []]]),
+    ];
+    const program = ['/a/caller.c', '/b/helper.c', '/c/alone.c', '/d/alone2.c'];
+    const size = new Map([['/a/caller.c', 10], ['/b/helper.c', 10], ['/c/alone.c', 10], ['/d/alone2.c', 10], ['/e/outside.c', 5]]);
+    const parsedBy = new Map([['/a/caller.c', 0], ['/b/helper.c', 1], ['/c/alone.c', 0], ['/d/alone2.c', 1], ['/e/outside.c', 1]]);
+    const out = lintAssignment(facts, program, parsedBy, size, new Set(size.keys()), 2);
+    expect(out.get('/a/caller.c')).toBe(out.get('/b/helper.c'));
+    expect(out.has('/e/outside.c')).toBe(false); // outside the program: linted where it was parsed
+    // worker 1 already lints outside.c (5): the pair (20) goes to worker 0, the two single files to worker 1
+    expect(out.get('/a/caller.c')).toBe(0);
+    expect([out.get('/c/alone.c'), out.get('/d/alone2.c')]).toEqual([1, 1]);
+  });
+  it('shares a group too big to balance out file by file', () => {
+    const facts = [fact('/x/1.c', [['A', ['B']]]), fact('/x/2.c', [['B', ['C']]]), fact('/x/3.c', [['C', []]])];
+    const program = ['/x/1.c', '/x/2.c', '/x/3.c'];
+    const size = new Map(program.map((p) => [p, 10]));
+    const out = lintAssignment(facts, program, new Map(program.map((p) => [p, 0])), size, new Set(program), 2);
+    expect(new Set(out.values()).size).toBe(2);
+  });
+  it('does not join a file to a callee name that several files define (the call may reach either)', () => {
+    const facts = [fact('/p/1.c', [['A', ['Dup']]]), fact('/p/2.c', [['Dup', []]]), fact('/p/3.c', [['Dup', []]]), fact('/p/4.c', [['D', []]])];
+    const program = ['/p/1.c', '/p/2.c', '/p/3.c', '/p/4.c'];
+    const size = new Map(program.map((p) => [p, 10]));
+    const out = lintAssignment(facts, program, new Map(program.map((p) => [p, 0])), size, new Set(program), 4);
+    expect(new Set(out.values()).size).toBe(4);
   });
 });
