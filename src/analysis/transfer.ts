@@ -22,7 +22,11 @@ export interface PackedFile {
 
 /** Parse `input` for a program held by several threads: constants read, native tree released. Throws as `parseSource` does. */
 export function parseReleased(input: { path: string; text: string }): SourceFile {
-  const file = parseSource(input.path, input.text);
+  return releaseParsed(parseSource(input.path, input.text));
+}
+
+/** Read what the native tree alone gives (the file's constants), then release it (see `releaseTree`). */
+export function releaseParsed(file: SourceFile): SourceFile {
   fileConstants(file);
   releaseTree(file);
   return file;

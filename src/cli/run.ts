@@ -511,6 +511,13 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   // if a worker fails: each worker prepares the program itself)
   let project: unknown;
   let prepared = false;
+  // the line saying how much of --summaries FILE served, once per run (worker threads report theirs)
+  let summaryStatsShown = false;
+  const showSummaryStats = (st: { reused: number; computed: number }) => {
+    if (summaryStatsShown) return;
+    summaryStatsShown = true;
+    io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${st.reused} helper summaries reused, ${st.computed} computed\n`);
+  };
   const getProject = async (): Promise<unknown> => {
     if (prepared) return project;
     prepared = true;
@@ -525,10 +532,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
         io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
         project = undefined;
       }
-      if (opts.summaries !== undefined && engine.summaries && summaries !== undefined && project !== undefined && !opts.summarize) {
-        const st = engine.summaries.stats(summaries);
-        io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${st.reused} helper summaries reused, ${st.computed} computed\n`);
-      }
+      if (opts.summaries !== undefined && engine.summaries && summaries !== undefined && project !== undefined && !opts.summarize) showSummaryStats(engine.summaries.stats(summaries));
     }
     return project;
   };
@@ -556,6 +560,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   const pre = new Map<string, LintResult | string>();
   const progress = new Progress(io.stderr as ProgressSink, inputs.length, opts.progress);
   let pooled = 0;
+  /** The workers' --summaries figures, shown where one thread shows them: when the first file is linted. */
+  let pooledSummaryStats: { reused: number; computed: number } | undefined;
   // (one by default: on two cores two threads are not faster than one, README, Benchmark)
   const threads = Math.min(opts.threads ?? 1, availableParallelism() * 2);
   if (engine.lintInThreads && threads > 1 && !allCached && lintable.length >= 2) {
@@ -569,18 +575,23 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       // summaries read from --summaries FILE are handed to the workers: they do not compute them again
       const shared = summaries !== undefined && engine.summaries ? engine.summaries.write(summaries, cwd) : undefined;
       pooled = inputs.length - jobs.length;
-      const outcome = await engine.lintInThreads({
-        inputs: lintable,
-        jobs,
-        threads,
-        cwd,
-        irqlContracts,
-        ...(shared !== undefined ? { summaries: shared } : {}),
-        onResult: () => progress.update(++pooled),
-      });
+      let outcome: Awaited<ReturnType<NonNullable<LintEngine['lintInThreads']>>>;
+      try {
+        outcome = await engine.lintInThreads({
+          inputs: lintable,
+          jobs,
+          threads,
+          cwd,
+          irqlContracts,
+          ...(shared !== undefined ? { summaries: shared } : {}),
+          onResult: () => progress.update(++pooled),
+        });
+      } catch {
+        outcome = undefined; // the pool itself failed: every file is linted here
+      }
       if (outcome) {
         for (const line of outcome.notices) io.stderr.write(`ddi-lint: ${line}\n`);
-        if (outcome.summaries && opts.summaries !== undefined) io.stderr.write(`ddi-lint: --summaries ${opts.summaries}: ${outcome.summaries.reused} helper summaries reused, ${outcome.summaries.computed} computed\n`);
+        if (outcome.summaries && opts.summaries !== undefined) pooledSummaryStats = outcome.summaries;
         for (const [path, r] of outcome.results) pre.set(path, r);
       } else io.stderr.write(`ddi-lint: the worker threads could not parse the program; every file is linted on the main thread\n`);
     }
@@ -618,6 +629,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     let result: LintResult;
     try {
       const fromWorker = pre.get(file);
+      if (fromWorker !== undefined && pooledSummaryStats) showSummaryStats(pooledSummaryStats);
       if (typeof fromWorker === 'string') throw new Error(fromWorker);
       const program = fromWorker ? undefined : await getProject();
       result = fromWorker ?? engine.lintText(text, file, program !== undefined ? { ...lintOptions, project: program } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);

@@ -42,13 +42,21 @@ export interface ThreadOutcome {
   summaries?: { reused: number; computed: number };
 }
 
+/**
+ * A worker's stack, sized so that JavaScript gets as much of it as on the main thread (V8's default of
+ * 984 KiB; Node keeps 192 KiB of a worker's stack for itself): a function nested deep enough to exhaust
+ * the stack does so in a worker as on one thread, and the findings stay the same (the default 4 MiB let
+ * workers analyse what one thread reports as an internal error).
+ */
+const WORKER_STACK_MB = (984 + 192) / 1024;
+
 /** One worker, driven by request and reply. */
 class PoolWorker {
   private readonly worker: Worker;
   private failure: Error | undefined;
   private waiting: { kind: FromWorker['kind']; done: (m: FromWorker | undefined) => void; each?: (m: FromWorker) => void } | undefined;
   constructor(data: WorkerData) {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data, resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
     this.worker.on('message', (m: FromWorker) => {
       const w = this.waiting;
       if (!w) return;
@@ -65,16 +73,26 @@ class PoolWorker {
     };
     this.worker.on('error', fail);
     this.worker.on('exit', fail);
+    this.worker.on('messageerror', fail); // a reply that cannot be deserialized
+    this.fail = fail;
   }
+  private readonly fail: (e: unknown) => void;
+  private terminated = false;
   /** Send `m`; resolves to the reply of kind `until` (undefined if the worker failed), passing other messages to `each`. */
   ask(m: ToWorker, until: FromWorker['kind'], each?: (m: FromWorker) => void): Promise<FromWorker | undefined> {
     if (this.failure) return Promise.resolve(undefined);
     return new Promise((done) => {
       this.waiting = { kind: until, done, ...(each ? { each } : {}) };
-      this.worker.postMessage(m);
+      try {
+        this.worker.postMessage(m);
+      } catch (e) {
+        this.fail(e); // cannot be cloned, or no memory to clone it: as if the worker failed
+      }
     });
   }
   terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
     this.worker.removeAllListeners();
     this.worker.on('error', () => undefined);
     void this.worker.terminate();
@@ -205,13 +223,16 @@ export function lintAssignment(
 export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome | undefined> {
   const n = Math.max(1, Math.min(req.threads, req.inputs.length));
   const shares = shareFiles(req.inputs, n);
-  let workers: PoolWorker[];
+  const workers: PoolWorker[] = [];
   try {
-    workers = shares.map(() => new PoolWorker({ cwd: req.cwd, irqlContracts: { ...req.irqlContracts } }));
-  } catch {
-    return undefined;
-  }
-  try {
+    for (let k = 0; k < shares.length; k++) {
+      try {
+        if (process.env.DDI_LINT_WORKER_FAULT === `start:${k}`) throw new Error('worker start refused (DDI_LINT_WORKER_FAULT)'); // the failure tests
+        workers.push(new PoolWorker({ cwd: req.cwd, irqlContracts: { ...req.irqlContracts }, index: k }));
+      } catch {
+        return undefined; // (the ones started are terminated below)
+      }
+    }
     // 1. parse, each worker its share
     const parsed = await Promise.all(workers.map((w, k) => w.ask({ kind: 'parse', inputs: shares[k]!.map((i) => ({ path: i.path, text: i.text })) }, 'parsed')));
     if (parsed.some((p) => p === undefined)) return undefined;
@@ -229,7 +250,7 @@ export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome |
     const { paths: chosen, raising } = chooseFromFacts(facts);
     const packed = await Promise.all(workers.map((w, k) => w.ask({ kind: 'pack', paths: chosen.filter((p) => ownerOf.get(p) === k) }, 'packed')));
     if (packed.some((p) => p === undefined)) return undefined;
-    const byOwner = packed.map((p) => (p as Extract<FromWorker, { kind: 'packed' }>).files);
+    const byOwner: PackedFile[][] = packed.map((p) => (p as Extract<FromWorker, { kind: 'packed' }>).files);
     // 3. lint, each worker its own files
     const out: ThreadOutcome = { results: new Map(), notices: [] };
     const linter = lintAssignment(facts, chosen, ownerOf, new Map(req.inputs.map((i) => [i.path, i.text.length + 1])), new Set(req.jobs.map((j) => j.path)), n);
@@ -237,8 +258,14 @@ export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome |
     for (const j of req.jobs) jobsOf[linter.get(j.path) ?? ownerOf.get(j.path) ?? 0]!.push(j);
     let failed = 0;
     let prepareError: string | undefined;
-    await Promise.all(
+    // (each message is posted before the first await of its function: the packed copies held here can
+    // go as soon as every message is on its way, and a worker with nothing to lint gets none)
+    const linting = Promise.all(
       workers.map(async (w, k) => {
+        if (jobsOf[k]!.length === 0) {
+          w.terminate();
+          return;
+        }
         const others: PackedFile[] = byOwner.flatMap((files, o) => (o === k ? [] : files));
         const msg: ToWorker = { kind: 'lint', chosen, files: others, raising, jobs: jobsOf[k]!, ...(req.summaries !== undefined ? { summaries: req.summaries } : {}) };
         const done = await w.ask(msg, 'done', (m) => {
@@ -253,6 +280,9 @@ export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome |
         }
       }),
     );
+    byOwner.length = 0;
+    facts.length = 0;
+    await linting;
     if (prepareError !== undefined) out.notices.push(`cross-file summaries could not be computed (${prepareError}); each file is linted on its own`);
     if (failed) out.notices.push(`${failed} of ${n} worker threads failed; their files are linted on the main thread`);
     return out;

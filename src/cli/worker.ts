@@ -12,7 +12,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Project, SummaryCache, choiceFacts } from '../analysis/project.js';
-import { packFile, parseReleased, unpackFile, type PackedFile } from '../analysis/transfer.js';
+import { packFile, releaseParsed, unpackFile, type PackedFile } from '../analysis/transfer.js';
+import { parseSource } from '../parse/parser.js';
 import { BUILTIN_IRQL_TABLE, type IrqlContract } from '../ddi/irql.js';
 import { lintSource, lintText } from '../lint/linter.js';
 import type { SourceFile } from '../parse/parser.js';
@@ -22,6 +23,8 @@ import { irqlTableOf, packageStamp } from './main.js';
 export interface WorkerData {
   cwd: string;
   irqlContracts: Record<string, IrqlContract>;
+  /** The worker's index in the pool (for the failure tests: DDI_LINT_WORKER_FAULT). */
+  index: number;
 }
 export interface WorkerJob {
   path: string;
@@ -43,7 +46,18 @@ const texts = new Map<string, string>();
 const own = new Map<string, SourceFile>();
 const post = (m: FromWorker) => parentPort!.postMessage(m);
 
+/**
+ * For the tests of the pool's failure handling only: `DDI_LINT_WORKER_FAULT=PHASE:K` makes worker K exit
+ * at PHASE (`parse`, `pack`, `lint`: on receiving that request; `result`: after posting its first
+ * result). Not a user setting.
+ */
+const [faultPhase, faultIndex] = (process.env.DDI_LINT_WORKER_FAULT ?? '').split(':');
+const faultHere = (phase: string) => {
+  if (faultPhase === phase && Number(faultIndex) === data.index) process.exit(3);
+};
+
 parentPort!.on('message', (m: ToWorker) => {
+  faultHere(m.kind);
   if (m.kind === 'parse') void parseShare(m.inputs);
   else if (m.kind === 'pack') post({ kind: 'packed', files: m.paths.map((p) => packFile(own.get(p)!)) });
   else lintShare(m);
@@ -55,10 +69,15 @@ async function parseShare(inputs: { path: string; text: string }[]): Promise<voi
     texts.set(input.path, input.text);
     let file: SourceFile | undefined;
     try {
-      file = parseReleased(input);
-      own.set(input.path, file);
+      file = parseSource(input.path, input.text);
     } catch {
       file = undefined; // as on one thread: not part of the program; linting it reports the failure
+    }
+    if (file) {
+      // a failure here (not a parse error) fails this worker: the main thread then does the whole run,
+      // where the same failure has the same effect as on one thread
+      releaseParsed(file);
+      own.set(input.path, file);
     }
     facts.push(choiceFacts(input, file, irqlTable ?? BUILTIN_IRQL_TABLE));
     // the native binding frees a released tree only when the event loop turns
@@ -91,9 +110,10 @@ function lintShare(m: Extract<ToWorker, { kind: 'lint' }>): void {
       // a file that could not be parsed is parsed again, to report why as one thread does
       const result = file ? lintSource(file, options) : lintText(text!, j.path, options);
       post({ kind: 'result', path: j.path, result });
+      faultHere('result');
     } catch (e) {
       post({ kind: 'result', path: j.path, error: (e as Error)?.stack ?? String(e) });
     }
   }
-  post({ kind: 'done', ...(prepareError !== undefined ? { prepareError } : {}), ...(summaries ? { summaries: { reused: summaries.hits, computed: summaries.misses } } : {}) });
+  post({ kind: 'done', ...(prepareError !== undefined ? { prepareError } : {}), ...(summaries && project ? { summaries: { reused: summaries.hits, computed: summaries.misses } } : {}) });
 }

@@ -3,7 +3,7 @@
  * one thread, byte for byte, on the bundled fixtures (cross-file programs included).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,9 +13,26 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const BIN = `${ROOT}bin/ddi-lint.js`;
 
 function lint(...args: string[]): { code: number | null; out: string; err: string } {
+  return lintWith({}, ...args);
+}
+function lintWith(env: Record<string, string>, ...args: string[]): { code: number | null; out: string; err: string } {
   const target = args[0]?.startsWith('/') ? args.shift()! : 'fixtures/';
-  const r = spawnSync(process.execPath, [BIN, target, '--format', 'json', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [BIN, target, '--format', 'json', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env }, timeout: 60000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The fixtures' cross-file programs, each file in a directory of its own (so that different threads parse a helper and its callers). */
+function splitCrossFileFixtures(dir: string): number {
+  let k = 0;
+  for (const rule of readdirSync(`${ROOT}fixtures`)) {
+    for (const f of readdirSync(`${ROOT}fixtures/${rule}`)) {
+      if (!/^(cross-file-|helpers)/.test(f)) continue;
+      const sub = join(dir, `d${k++}`);
+      mkdirSync(sub);
+      copyFileSync(`${ROOT}fixtures/${rule}/${f}`, join(sub, `${rule}-${f}`));
+    }
+  }
+  return k;
 }
 
 describe('--threads', () => {
@@ -47,16 +64,7 @@ describe('--threads', () => {
     // their files to each other (src/analysis/transfer.ts)
     const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
     try {
-      let k = 0;
-      for (const rule of readdirSync(`${ROOT}fixtures`)) {
-        for (const f of readdirSync(`${ROOT}fixtures/${rule}`)) {
-          if (!/^(cross-file-|helpers)/.test(f)) continue;
-          const sub = join(dir, `d${k++}`);
-          mkdirSync(sub);
-          copyFileSync(`${ROOT}fixtures/${rule}/${f}`, join(sub, `${rule}-${f}`));
-        }
-      }
-      expect(k).toBeGreaterThan(8);
+      expect(splitCrossFileFixtures(dir)).toBeGreaterThan(8);
       const one = lint(dir, '--threads', '1');
       const two = lint(dir, '--threads', '2');
       expect(two.err).not.toContain('worker threads');
@@ -64,6 +72,40 @@ describe('--threads', () => {
       const found = JSON.parse(one.out) as { filePath: string; messages: { ruleId: string }[] }[];
       // findings that need the other file: the callers' files have them
       expect(found.filter((r) => /callers|dpc/.test(r.filePath)).reduce((n, r) => n + r.messages.length, 0)).toBeGreaterThan(5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+  it('a worker that cannot start or exits in any phase leaves its files to the main thread: same output, and the run ends', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
+    try {
+      splitCrossFileFixtures(dir);
+      const one = lint(dir, '--threads', '1');
+      expect(one.code).toBe(1);
+      for (const fault of ['start:1', 'parse:0', 'pack:1', 'lint:2', 'result:0']) {
+        const r = lintWith({ DDI_LINT_WORKER_FAULT: fault }, dir, '--threads', '3');
+        expect(r.code, fault).toBe(one.code); // (null if it had to be killed: a worker left running)
+        expect(r.out, fault).toBe(one.out);
+        expect(r.err, fault).toMatch(/worker threads (could not parse the program|failed)/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
+  it('a function deep enough to exhaust the stack does so in a worker as on one thread (same stack size)', () => {
+    // 2,000 nested #ifdef lines: not caught by the brace-nesting guard; the analysis runs out of stack on
+    // the main thread, and did not in a worker thread's default 4 MiB stack (found in review)
+    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
+    try {
+      const n = 2000;
+      const body = `${'#ifdef A\n'.repeat(n)}  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n${'#endif\n'.repeat(n)}`;
+      writeFileSync(join(dir, 'a.c'), `#include <wdm.h>\nvoid F(PMDL Mdl) {\n${body}}\n`);
+      writeFileSync(join(dir, 'b.c'), '#include <wdm.h>\nvoid G(PMDL Mdl) {\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n');
+      const one = lint(dir, '--threads', '1');
+      const two = lint(dir, '--threads', '2');
+      expect(two.err).not.toContain('worker threads');
+      expect(two.out).toBe(one.out);
+      expect(one.out).toContain('Maximum call stack size exceeded');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
