@@ -168,7 +168,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-o, --output-file FILE', 'Write the report to FILE instead of standard output.'),
     opt('--max-warnings N', 'Exit with code 1 when there are more than N warnings (default -1: no limit). Warnings hidden by --quiet still count.'),
     opt('--quiet', 'Report errors only, not warnings.'),
-    opt('--threads N', 'Lint in N worker threads (default 1). The files are shared out among the threads; each parses its share once and hands the others the files the cross-file analysis needs, so the findings are those of one thread. Each thread holds the whole program, so memory grows with N, and on two cores two threads are not faster than one (README, Benchmark).'),
+    opt('--threads N', 'Lint in N worker threads (default 1). The files are shared out among the threads; each parses its share once and hands the others the files the cross-file analysis needs, so the findings are those of one thread. Each thread holds the whole program, so memory grows with N; whether it is faster depends on the tree (README, Benchmark).'),
     opt('--shard I/N', 'Lint only the I-th of N shards (files picked by a stable hash of their path): every file is still read, so the cross-file analysis, and every finding, is the same whatever N. Writes JSON for ddi-lint merge (to --output-file or stdout).'),
     opt('--progress', 'Show a progress bar on stderr (files done, files/s, time left). Default: on a terminal for runs over a second, never when the CI environment variable is set.'),
     opt('--no-progress', 'Never show the progress bar.'),
@@ -562,7 +562,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   let pooled = 0;
   /** The workers' --summaries figures, shown where one thread shows them: when the first file is linted. */
   let pooledSummaryStats: { reused: number; computed: number } | undefined;
-  // (one by default: on two cores two threads are not faster than one, README, Benchmark)
+  // (one by default: on two cores two threads are faster on some trees and slower on others, README, Benchmark)
   const threads = Math.min(opts.threads ?? 1, availableParallelism() * 2);
   if (engine.lintInThreads && threads > 1 && !allCached && lintable.length >= 2) {
     const jobs = lintable
