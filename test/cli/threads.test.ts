@@ -21,6 +21,16 @@ function lintWith(env: Record<string, string>, ...args: string[]): { code: numbe
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Run `fn` with a fresh temporary directory, removed afterwards. */
+function inTempDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The fixtures' cross-file programs, each file in a directory of its own (so that different threads parse a helper and its callers). */
 function splitCrossFileFixtures(dir: string): number {
   let k = 0;
@@ -46,24 +56,20 @@ describe('--threads', () => {
     expect((JSON.parse(one.out) as { messages: unknown[] }[]).reduce((k, r) => k + r.messages.length, 0)).toBeGreaterThan(400);
   });
   it('2 threads give the same results as 1 on a generated 3 MB driver tree (cross-file helpers and callers)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
-    try {
+    inTempDir((dir) => {
       generateCorpus(dir, 1, 3 * 1024 * 1024);
       const one = lint(dir, '--threads', '1');
       const two = lint(dir, '--threads', '2');
       expect(two.err).not.toContain('worker threads');
       expect(two.out).toBe(one.out);
       expect((JSON.parse(one.out) as { messages: unknown[] }[]).reduce((k, r) => k + r.messages.length, 0)).toBeGreaterThan(20);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 120000);
   it('2 threads give the same results as 1 when a helper and its callers are parsed by different threads', () => {
     // each file of the fixtures' cross-file programs in a directory of its own: the pool shares
     // directories out whole, so the helpers and their callers land on different threads, which hand
     // their files to each other (src/analysis/transfer.ts)
-    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
-    try {
+    inTempDir((dir) => {
       expect(splitCrossFileFixtures(dir)).toBeGreaterThan(8);
       const one = lint(dir, '--threads', '1');
       const two = lint(dir, '--threads', '2');
@@ -72,13 +78,10 @@ describe('--threads', () => {
       const found = JSON.parse(one.out) as { filePath: string; messages: { ruleId: string }[] }[];
       // findings that need the other file: the callers' files have them
       expect(found.filter((r) => /callers|dpc/.test(r.filePath)).reduce((n, r) => n + r.messages.length, 0)).toBeGreaterThan(5);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 60000);
   it('a worker that cannot start or exits in any phase leaves its files to the main thread: same output, and the run ends', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
-    try {
+    inTempDir((dir) => {
       splitCrossFileFixtures(dir);
       const one = lint(dir, '--threads', '1');
       expect(one.code).toBe(1);
@@ -88,15 +91,12 @@ describe('--threads', () => {
         expect(r.out, fault).toBe(one.out);
         expect(r.err, fault).toMatch(/worker threads (could not parse the program|failed)/);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 120000);
   it('a function deep enough to exhaust the stack does so in a worker as on one thread (same stack size)', () => {
     // 2,000 nested #ifdef lines: not caught by the brace-nesting guard; the analysis runs out of stack on
     // the main thread, and did not in a worker thread's default 4 MiB stack (found in review)
-    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-threads-'));
-    try {
+    inTempDir((dir) => {
       const n = 2000;
       const body = `${'#ifdef A\n'.repeat(n)}  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n${'#endif\n'.repeat(n)}`;
       writeFileSync(join(dir, 'a.c'), `#include <wdm.h>\nvoid F(PMDL Mdl) {\n${body}}\n`);
@@ -106,9 +106,7 @@ describe('--threads', () => {
       expect(two.err).not.toContain('worker threads');
       expect(two.out).toBe(one.out);
       expect(one.out).toContain('Maximum call stack size exceeded');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 60000);
   it('--threads needs a positive integer', () => {
     const r = spawnSync(process.execPath, [BIN, 'fixtures/', '--threads', '0'], { cwd: ROOT, encoding: 'utf8' });
