@@ -1,7 +1,9 @@
 /**
- * How deeply a piece of source nests: the deepest `{`/`(`/`[` nesting of its text, outside comments,
- * string and character literals. The analyses walk syntax trees recursively; a function nested deeper
- * than `MAX_NESTING` is reported as not analyzed instead of exhausting the stack.
+ * How deeply a piece of source nests: the deepest nesting of `{`/`(`/`[` and of conditional directives
+ * (`#if`, `#ifdef`, `#ifndef` ... `#endif`, each of which wraps what it holds in one more node of the
+ * syntax tree) in its text, outside comments, string and character literals. The analyses walk syntax
+ * trees recursively; a function nested deeper than `MAX_NESTING` is reported as not analyzed instead of
+ * exhausting the stack.
  */
 export const MAX_NESTING = 1000;
 
@@ -18,6 +20,14 @@ export function nestingDepth(text: string): number {
       i = e < 0 ? text.length : e + 1;
     } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
       for (i++; i < text.length && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x23 /* # */ && atLineStart(text, i)) {
+      let j = i + 1;
+      while (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x09) j++;
+      if (text.startsWith('if', j)) {
+        if (++depth > max) max = depth;
+      } else if (text.startsWith('endif', j)) {
+        if (depth > 0) depth--;
+      }
     } else if (c === 0x7b || c === 0x28 || c === 0x5b) {
       if (++depth > max) max = depth;
     } else if (c === 0x7d || c === 0x29 || c === 0x5d) {
@@ -25,4 +35,14 @@ export function nestingDepth(text: string): number {
     }
   }
   return max;
+}
+
+/** Only spaces and tabs between the start of the line and `i`. */
+function atLineStart(text: string, i: number): boolean {
+  for (let k = i - 1; k >= 0; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 0x0a) return true;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
 }
