@@ -3,7 +3,7 @@
  * one thread, byte for byte, on the bundled fixtures (cross-file programs included).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +106,27 @@ describe('--threads', () => {
       expect(two.err).not.toContain('worker threads');
       expect(two.out).toBe(one.out);
       expect(one.out).toContain('Maximum call stack size exceeded');
+    });
+  }, 60000);
+  it('bad inputs give the same output, messages and exit code with 2 threads as with 1', () => {
+    inTempDir((dir) => {
+      const src = readFileSync(`${ROOT}fixtures/mdl-unmatched-lock/helpers.c`, 'utf8');
+      writeFileSync(join(dir, 'binary.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0xff]));
+      writeFileSync(join(dir, 'empty.c'), '');
+      writeFileSync(join(dir, 'blank.c'), '  \n\n');
+      writeFileSync(join(dir, 'utf16.c'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(src, 'utf16le')]));
+      writeFileSync(join(dir, 'crlf.c'), src.replace(/\n/g, '\r\n'));
+      writeFileSync(join(dir, 'truncated.c'), src.slice(0, src.length >> 1));
+      writeFileSync(join(dir, 'latin1.c'), Buffer.from('/* caf\xe9 */ void G(void) {}\n', 'latin1'));
+      writeFileSync(join(dir, 'deep.c'), `void F(PMDL m) {${'{'.repeat(10000)}MmProbeAndLockPages(m, KernelMode, IoReadAccess);${'}'.repeat(10000)}}\n`);
+      writeFileSync(join(dir, 'helpers.c'), src);
+      const one = lint(dir, '--threads', '1');
+      const two = lint(dir, '--threads', '2');
+      expect(one.code).toBe(2); // files that cannot be read as source
+      expect(two.code).toBe(one.code);
+      expect(two.out).toBe(one.out);
+      expect(two.err).toBe(one.err);
+      expect(one.err).toContain('binary file');
     });
   }, 60000);
   it('--threads needs a positive integer', () => {
