@@ -15,8 +15,8 @@ import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
-import { constantsFingerprint, fileConstants } from './constants.js';
-import { releaseTree } from '../parse/compact.js';
+import { constantsFingerprint } from './constants.js';
+import { releaseParsed } from './transfer.js';
 import { liteBody } from './function-cfg.js';
 import type { Summary } from './summary.js';
 
@@ -176,7 +176,7 @@ export function* chooseFiles<I extends { path: string }>(
 export interface ChoiceFacts {
   path: string;
   text: { mdl: boolean; irql: boolean; calls: string[] };
-  functions?: { short: string; mdl: boolean; irql: boolean; calls: string[] }[];
+  functions?: { short: string; mdl: boolean; irql: boolean; calls: readonly string[] }[];
   raising: string[];
 }
 
@@ -186,12 +186,17 @@ export function choiceFacts(input: { path: string; text: string }, file: SourceF
   const t = textFacts(input, words);
   const out: ChoiceFacts = { path: input.path, text: { mdl: t.mdl, irql: t.irql!.named, calls: [...t.calls] }, raising: raisingMacros(input.text) };
   if (file) {
-    out.functions = file.functions.map((fn) => {
-      const b = bodyFacts(file, fn);
-      return { short: fn.name.split('::').pop()!, mdl: b.mdl, irql: namesIrqlWord(file, fn, words), calls: b.calls };
+    out.functions = choiceFunctions(file, words).map((fn) => {
+      const b = fn.facts();
+      return { short: fn.short, mdl: b.mdl, irql: fn.irql(), calls: b.calls };
     });
   }
   return out;
+}
+
+/** A parsed file's functions as choosing reads them (the facts computed when asked, and kept). */
+function choiceFunctions(file: SourceFile, irqlWords: RegExp): ChoiceFunction[] {
+  return file.functions.map((fn) => ({ short: fn.name.split('::').pop()!, facts: () => bodyFacts(file, fn), irql: () => namesIrqlWord(file, fn, irqlWords) }));
 }
 
 /** The files (paths, in order) a program of these inputs is made of, from the facts of every input, and the raising macros of all their texts. */
@@ -435,12 +440,9 @@ export class Project implements ProjectContext {
         } catch {
           return undefined;
         }
-        if (opts.releaseTrees) {
-          fileConstants(f); // read from the native tree, kept with the file
-          releaseTree(f);
-        }
+        if (opts.releaseTrees) releaseParsed(f);
         parsed.set(i.path, f);
-        return f.functions.map((fn) => ({ short: fn.name.split('::').pop()!, facts: () => bodyFacts(f, fn), irql: () => namesIrqlWord(f, fn, irqlWords) }));
+        return choiceFunctions(f, irqlWords);
       },
     );
     const texts = inputs.map((i) => i.text);

@@ -18,6 +18,7 @@ import { Progress, type ProgressSink } from './progress.js';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { toSarif, type SarifNotification } from '../report/sarif.js';
+import type { ThreadOutcome, ThreadRequest } from './threads.js';
 import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
 import { FormatterError, loadFormatter, type FormatterFunction } from './formatters.js';
@@ -47,15 +48,7 @@ export interface LintEngine {
    * without one is linted on this thread) with lines for stderr, or undefined when the threads could not
    * run (every file is then linted on this thread).
    */
-  lintInThreads?(req: {
-    inputs: readonly { path: string; text: string }[];
-    jobs: readonly { path: string; rules: Record<string, { severity: Severity; options?: Record<string, unknown> }> }[];
-    threads: number;
-    cwd: string;
-    irqlContracts: Readonly<Record<string, IrqlContract>>;
-    summaries?: string;
-    onResult?: () => void;
-  }): Promise<{ results: Map<string, LintResult | string>; notices: string[]; summaries?: { reused: number; computed: number } } | undefined>;
+  lintInThreads?(req: ThreadRequest): Promise<ThreadOutcome | undefined>;
   /**
    * Called once with every file of the run before any is linted: the engine computes what spans files
    * (helper summaries, the IRQL contract table); its result is passed back to `lintText` as
@@ -508,7 +501,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     }
   } else if (engine.summaries && opts.summarize) summaries = engine.summaries.create();
   // the cross-file preparation of this thread, made when a file is linted here (with worker threads, only
-  // if a worker fails: each worker prepares the program itself)
+  // for the files of a worker that failed: each worker builds the program from the files the pool hands it)
   let project: unknown;
   let prepared = false;
   // the line saying how much of --summaries FILE served, once per run (worker threads report theirs)
@@ -557,6 +550,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   // --threads: the files are shared out among worker threads, each parsing its share once for the whole
   // program and linting it (the findings are those of one thread; with --summaries, from the same
   // summaries) while this thread waits.
+  /** The rules a file is linted with (its configuration's), as the engine takes them. */
+  const rulesFor = (file: string) => Object.fromEntries(Object.entries(resolver.forFile(file).rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }]));
   const pre = new Map<string, LintResult | string>();
   const progress = new Progress(io.stderr as ProgressSink, inputs.length, opts.progress);
   let pooled = 0;
@@ -567,15 +562,12 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   if (engine.lintInThreads && threads > 1 && !allCached && lintable.length >= 2) {
     const jobs = lintable
       .filter((f) => !(opts.shard && shardOf(cwd, f.path, opts.shard.count) !== opts.shard.index) && !cache?.has(f.path, keys.get(f.path)!))
-      .map((f) => {
-        const config = resolver.forFile(f.path);
-        return { path: f.path, rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
-      });
+      .map((f) => ({ path: f.path, rules: rulesFor(f.path) }));
     if (jobs.length >= 1) {
       // summaries read from --summaries FILE are handed to the workers: they do not compute them again
       const shared = summaries !== undefined && engine.summaries ? engine.summaries.write(summaries, cwd) : undefined;
       pooled = inputs.length - jobs.length;
-      let outcome: Awaited<ReturnType<NonNullable<LintEngine['lintInThreads']>>>;
+      let outcome: ThreadOutcome | undefined;
       try {
         outcome = await engine.lintInThreads({
           inputs: lintable,
@@ -624,8 +616,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       results.push(result);
       continue;
     }
-    const config = resolver.forFile(file);
-    const lintOptions = { rules: Object.fromEntries(Object.entries(config.rules).map(([id, r]) => [id, { severity: r.severity, options: r.options }])) };
+    const lintOptions = { rules: rulesFor(file) };
     let result: LintResult;
     try {
       const fromWorker = pre.get(file);

@@ -111,6 +111,7 @@ export class CompactTrees {
   /** Give back the arrays' unused capacity (after the last `encode`). */
   trim(): void {
     const n = this.length;
+    if (this.types.length === n) return; // already (packing a released file's copy trims it again)
     this.types = this.types.slice(0, n);
     this.fields = this.fields.slice(0, n);
     this.flags = this.flags.slice(0, n);
