@@ -99,9 +99,9 @@ class PoolWorker {
   }
 }
 
-/** Share out items by weight: largest first, each to the least loaded share (shares keep the input order). */
-export function shareOut<T>(items: readonly T[], n: number, weight: (t: T) => number): T[][] {
-  const load = new Array<number>(n).fill(0);
+/** Share out items by weight: largest first, each to the least loaded share (shares keep the input order; `initialLoad`: what each share already holds). */
+export function shareOut<T>(items: readonly T[], n: number, weight: (t: T) => number, initialLoad?: readonly number[]): T[][] {
+  const load = initialLoad ? [...initialLoad] : new Array<number>(n).fill(0);
   const owner = new Array<number>(items.length);
   const order = items.map((t, i) => ({ w: weight(t), i })).sort((a, b) => b.w - a.w || a.i - b.i);
   for (const { w, i } of order) {
@@ -207,15 +207,10 @@ export function lintAssignment(
     if (g.reduce((a, p) => a + weight(p), 0) <= total / n) units.push(g);
     else for (const p of g) units.push([p]);
   }
-  const unitWeight = (u: string[]) => u.reduce((a, p) => a + weight(p), 0);
-  units.sort((a, b) => unitWeight(b) - unitWeight(a));
   const out = new Map<string, number>();
-  for (const u of units) {
-    let k = 0;
-    for (let j = 1; j < n; j++) if (load[j]! < load[k]!) k = j;
-    load[k]! += unitWeight(u);
-    for (const p of u) out.set(p, k);
-  }
+  shareOut(units, n, (u) => u.reduce((a, p) => a + weight(p), 0), load).forEach((share, k) => {
+    for (const u of share) for (const p of u) out.set(p, k);
+  });
   return out;
 }
 
