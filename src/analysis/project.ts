@@ -240,6 +240,12 @@ export interface ProjectOptions {
    * which holds its own share and the files of the program); default: those of `texts`.
    */
   raisingMacros?: readonly string[];
+  /**
+   * Compute only the summaries the functions of these files need: their own helpers and, transitively,
+   * the helpers those call (a worker thread of `--threads`, which then receives the other workers'
+   * summaries with `adoptSummaries`, so that each summary is computed once in the run). Default: all.
+   */
+  summarizeFor?: ReadonlySet<string>;
 }
 
 /**
@@ -337,6 +343,7 @@ export class Project implements ProjectContext {
   private readonly protectedCache = new Map<string, boolean>();
   private readonly root: string | undefined;
   private readonly summaryCache: SummaryCache | undefined;
+  private readonly summarizeFor: ReadonlySet<string> | undefined;
   /** The functions of the linted files each function calls (resolved), by key. */
   private readonly calls = new Map<string, ProjectFunction[]>();
 
@@ -385,12 +392,41 @@ export class Project implements ProjectContext {
       }
       this.byFile.set(file.path, list);
     }
-    this.computeSummaries();
+    this.summarizeFor = opts.summarizeFor;
+    this.computeSummaries(opts.summarizeFor);
+    this.nameHelpers();
+  }
+
+  /** The helpers with MDL effects by name, from the summaries (after they are all known). */
+  private nameHelpers(): void {
     const names: string[] = [];
     for (const s of this.summaries.values()) if (!s.trivial) names.push(s.name.split('::').pop()!.replace(/[^A-Za-z0-9_]/g, ''));
     this.helperWords = names.length ? new RegExp(`\\b(?:${[...new Set(names)].join('|')})\\s*\\(`) : undefined;
     this.helperNames = new Set(names);
   }
+
+  /** The helper summaries computed here of the functions of these files (`null`: the function has none), for `adoptSummaries` in another thread. */
+  summaryEntries(paths: ReadonlySet<string>): [string, Summary | null][] {
+    const out: [string, Summary | null][] = [];
+    for (const key of this.summarized) if (paths.has(this.byKey.get(key)!.path)) out.push([key, this.summaries.get(key) ?? null]);
+    return out;
+  }
+
+  /**
+   * Take the summaries another thread computed (`summaryEntries`) of the helpers this Project was not
+   * asked to summarize (`summarizeFor`): the Project then holds every summary one thread computes.
+   */
+  adoptSummaries(entries: Iterable<[string, Summary | null]>): void {
+    for (const [key, s] of entries) {
+      if (this.summarized.has(key)) continue;
+      if (s) this.summaries.set(key, s);
+      else this.summaries.delete(key);
+    }
+    this.nameHelpers();
+  }
+
+  /** How many helper summaries of the `summarizeFor` files (default: all) came from `summaryCache` and how many were computed. */
+  readonly summaryStats = { reused: 0, computed: 0 };
 
   /** The names of the helpers with MDL effects (a function naming one is analysed even without DDI names). */
   helperNames: ReadonlySet<string> = new Set();
@@ -609,7 +645,10 @@ export class Project implements ProjectContext {
 
   // ---- summaries -------------------------------------------------------------------------------
 
-  private computeSummaries(): void {
+  /** The helpers this Project summarized itself (by key): all, or those `summarizeFor` needs. */
+  private readonly summarized = new Set<string>();
+
+  private computeSummaries(only?: ReadonlySet<string>): void {
     // relevant functions: they handle MDLs, or call a function that does
     const all = [...this.byFile.values()].flat();
     const calls = this.calls;
@@ -642,10 +681,29 @@ export class Project implements ProjectContext {
         }
       }
     }
-    const helpers = all.filter((f) => relevant.has(f.key) && called.has(f.key));
+    let helpers = all.filter((f) => relevant.has(f.key) && called.has(f.key));
     const helperKeys = new Set(helpers.map((f) => f.key));
     for (const f of helpers) this.callees.set(f.key, calls.get(f.key)!.filter((g) => helperKeys.has(g.key)));
+    if (only) {
+      // the helpers of these files and, transitively, the helpers they call
+      const need = new Set<string>();
+      const work = helpers.filter((f) => only.has(f.path));
+      for (const f of work) need.add(f.key);
+      while (work.length) {
+        for (const g of this.callees.get(work.pop()!.key)!) {
+          if (need.has(g.key)) continue;
+          need.add(g.key);
+          work.push(g);
+        }
+      }
+      helpers = helpers.filter((f) => need.has(f.key));
+    }
+    const rank = new Map(helpers.map((f, i) => [f.key, i]));
+    for (const f of helpers) this.summarized.add(f.key);
     for (const scc of tarjan(helpers, (f) => this.callees.get(f.key)!)) {
+      // a recursive group's members in an order of their own, whichever of them the search reached
+      // first (so that a Project summarizing only some files computes the same rounds as one summarizing all)
+      if (scc.length > 1) scc.splice(0, scc.length, ...this.sccOrder(scc, rank));
       const recursive = scc.length > 1 || this.callees.get(scc[0]!.key)!.some((g) => g.key === scc[0]!.key);
       if (!recursive) {
         this.summarize(scc[0]!);
@@ -683,6 +741,39 @@ export class Project implements ProjectContext {
     return this.factsFingerprint;
   }
 
+  /**
+   * The members of a recursive group in the order its summaries are computed in each round: callees
+   * before callers (depth first from the member first in the program, each after the members it calls),
+   * so that a round mostly reads summaries of the same round.
+   */
+  private sccOrder(scc: readonly ProjectFunction[], rank: ReadonlyMap<string, number>): ProjectFunction[] {
+    const inScc = new Set(scc.map((f) => f.key));
+    const first = scc.reduce((a, b) => (rank.get(b.key)! < rank.get(a.key)! ? b : a));
+    const out: ProjectFunction[] = [];
+    const seen = new Set([first.key]);
+    const work: { f: ProjectFunction; i: number }[] = [{ f: first, i: 0 }];
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const succ = this.callees.get(top.f.key)!;
+      if (top.i < succ.length) {
+        const g = succ[top.i++]!;
+        if (inScc.has(g.key) && !seen.has(g.key)) {
+          seen.add(g.key);
+          work.push({ f: g, i: 0 });
+        }
+        continue;
+      }
+      work.pop();
+      out.push(top.f);
+    }
+    return out;
+  }
+
+  /** The function's summary counts in `summaryStats` (it is one of the `summarizeFor` files'). */
+  private counts(f: ProjectFunction): boolean {
+    return this.summarizeFor === undefined || this.summarizeFor.has(f.path);
+  }
+
   private summarize(f: ProjectFunction): void {
     if (!f.fn || !f.file || f.fn.hasError) return;
     const cache = this.summaryCache;
@@ -693,6 +784,7 @@ export class Project implements ProjectContext {
       // (the file's #define and enum constants too: the analysis decides `if (FLAG & MASK)` with them)
       inputs = `${f.line}:${col}\0${f.file.lang}\0${f.file.text.slice(f.fn.start, f.fn.bodyEnd)}\0${this.programFacts()}\0${constantsFingerprint(f.file)}\0${callees.join('\0')}`;
       const hit = cache.get(f.key, inputs);
+      if (this.counts(f)) this.summaryStats[hit ? 'reused' : 'computed']++;
       if (hit) {
         if (hit.summary) this.summaries.set(f.key, hit.summary);
         else this.summaries.delete(f.key);

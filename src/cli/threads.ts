@@ -6,9 +6,11 @@
  *    parses its share and reports what choosing the program's files reads of them;
  * 2. this thread chooses the program's files from those facts (`chooseFromFacts`: the routine a single
  *    thread runs while parsing) and asks each owner for its files of the program;
- * 3. each worker receives the program's files it does not own, builds the program as one thread would
- *    (the same files in the same order, so the same helper summaries and IRQL contexts) and lints its
- *    own share, posting each result as it is done.
+ * 3. each worker receives the program's files it does not own and builds the program as one thread
+ *    would (the same files in the same order), computing only the helper summaries of the files it is to
+ *    lint (and of the helpers those call); the workers then exchange their summaries, so that each one
+ *    is computed once in the run and every worker holds all of them (the same summaries and IRQL
+ *    contexts as one thread), and each lints its files, posting each result as it is done.
  *
  * The findings are those of one thread (a test compares them). A worker that fails leaves its files to
  * this thread; a pool that cannot start, or loses a worker before linting begins, leaves every file to it.
@@ -38,7 +40,7 @@ export interface ThreadOutcome {
   results: Map<string, LintResult | string>;
   /** Lines for stderr (a worker that failed, summaries that could not be computed). */
   notices: string[];
-  /** The `--summaries` store's use (every worker builds the same program: the first one's figures). */
+  /** The `--summaries` store's use (the workers' figures added up: each counts the summaries of the files it summarized). */
   summaries?: { reused: number; computed: number };
 }
 
@@ -251,33 +253,55 @@ export async function lintInThreads(req: ThreadRequest): Promise<ThreadOutcome |
     const linter = lintAssignment(facts, chosen, ownerOf, new Map(req.inputs.map((i) => [i.path, i.text.length + 1])), new Set(req.jobs.map((j) => j.path)), n);
     const jobsOf = workers.map((): WorkerJob[] => []);
     for (const j of req.jobs) jobsOf[linter.get(j.path) ?? ownerOf.get(j.path) ?? 0]!.push(j);
-    let failed = 0;
-    let prepareError: string | undefined;
-    // (each message is posted before the first await of its function: the packed copies held here can
-    // go as soon as every message is on its way, and a worker with nothing to lint gets none)
-    const linting = Promise.all(
+    // each helper summary is computed by the worker that lints its file (with the helpers that one
+    // calls), a file no worker lints by the first that lints any
+    const active = workers.map((_, k) => k).filter((k) => jobsOf[k]!.length > 0);
+    const summarizeOf = workers.map((): string[] => []);
+    for (const p of chosen) {
+      const k = linter.get(p)!;
+      summarizeOf[jobsOf[k]!.length > 0 ? k : active[0]!]!.push(p);
+    }
+    // 3a. build the program, computing those summaries (each message is posted before the first await
+    // of its function: the packed copies held here can go as soon as every message is on its way, and a
+    // worker with nothing to lint gets none)
+    const preparing = Promise.all(
       workers.map(async (w, k) => {
         if (jobsOf[k]!.length === 0) {
           w.terminate();
-          return;
+          return undefined;
         }
         const others: PackedFile[] = byOwner.flatMap((files, o) => (o === k ? [] : files));
-        const msg: ToWorker = { kind: 'lint', chosen, files: others, raising, jobs: jobsOf[k]!, ...(req.summaries !== undefined ? { summaries: req.summaries } : {}) };
-        const done = await w.ask(msg, 'done', (m) => {
+        const msg: ToWorker = { kind: 'lint', chosen, files: others, raising, summarize: summarizeOf[k]!, jobs: jobsOf[k]!, ...(req.summaries !== undefined ? { summaries: req.summaries } : {}) };
+        const reply = await w.ask(msg, 'summarized');
+        return reply?.kind === 'summarized' ? reply : null;
+      }),
+    );
+    byOwner.length = 0;
+    facts.length = 0;
+    const summarized = await preparing;
+    if (summarized.some((r) => r === null)) return undefined; // a worker lost before linting began
+    // a summary that could not be computed anywhere: no worker uses any (one thread lints each file on its own)
+    const prepareError = summarized.find((r) => r?.prepareError !== undefined)?.prepareError;
+    // 3b. lint, each worker with every other worker's summaries
+    let failed = 0;
+    await Promise.all(
+      workers.map(async (w, k) => {
+        if (!summarized[k]) return;
+        const entries = prepareError !== undefined ? [] : summarized.flatMap((r, o) => (o === k || !r ? [] : r.entries));
+        const done = await w.ask({ kind: 'summaries', entries, ...(prepareError !== undefined ? { drop: true } : {}) }, 'done', (m) => {
           if (m.kind !== 'result') return;
           out.results.set(m.path, m.error !== undefined ? m.error : (m.result as LintResult));
           req.onResult?.();
         });
         if (!done) failed++;
-        else if (done.kind === 'done') {
-          prepareError ??= done.prepareError;
-          if (done.summaries) out.summaries ??= done.summaries;
+        else if (done.kind === 'done' && done.summaries) {
+          // each summary counted by the worker that computed it for its own files: the figures of one thread
+          out.summaries ??= { reused: 0, computed: 0 };
+          out.summaries.reused += done.summaries.reused;
+          out.summaries.computed += done.summaries.computed;
         }
       }),
     );
-    byOwner.length = 0;
-    facts.length = 0;
-    await linting;
     if (prepareError !== undefined) out.notices.push(`cross-file summaries could not be computed (${prepareError}); each file is linted on its own`);
     if (failed) out.notices.push(`${failed} of ${n} worker threads failed; their files are linted on the main thread`);
     return out;

@@ -7,11 +7,14 @@
  * 2. `pack`: hand over the files of the program this worker parsed (the pool chose them from every
  *    worker's facts, with the routine a single thread uses);
  * 3. `lint`: with the program's other files received, build the program as one thread would (the same
- *    files in the same order, the same helper summaries) and lint the files of the share, posting each
- *    result as it is done.
+ *    files in the same order), computing the helper summaries its files need, and hand those over;
+ * 4. `summaries`: with the other workers' summaries received (the program now holds every summary one
+ *    thread computes, each computed once in the run), lint the files of the share, posting each result
+ *    as it is done.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Project, SummaryCache, choiceFacts } from '../analysis/project.js';
+import type { Summary } from '../analysis/summary.js';
 import { packFile, releaseParsed, unpackFile, type PackedFile } from '../analysis/transfer.js';
 import { parseSource } from '../parse/parser.js';
 import { BUILTIN_IRQL_TABLE, type IrqlContract } from '../ddi/irql.js';
@@ -33,10 +36,13 @@ export interface WorkerJob {
 export type ToWorker =
   | { kind: 'parse'; inputs: { path: string; text: string }[] }
   | { kind: 'pack'; paths: string[] }
-  | { kind: 'lint'; chosen: string[]; files: PackedFile[]; raising: string[]; summaries?: string; jobs: WorkerJob[] };
+  | { kind: 'lint'; chosen: string[]; files: PackedFile[]; raising: string[]; summaries?: string; summarize: string[]; jobs: WorkerJob[] }
+  /** The other workers' summaries; `drop`: a worker could not build the program, so none does (as on one thread). */
+  | { kind: 'summaries'; entries: [string, Summary | null][]; drop?: boolean };
 export type FromWorker =
   | { kind: 'parsed'; facts: ReturnType<typeof choiceFacts>[] }
   | { kind: 'packed'; files: PackedFile[] }
+  | { kind: 'summarized'; entries: [string, Summary | null][]; prepareError?: string }
   | { kind: 'result'; path: string; result?: unknown; error?: string }
   | { kind: 'done'; prepareError?: string; summaries?: { reused: number; computed: number } };
 
@@ -48,7 +54,7 @@ const post = (m: FromWorker) => parentPort!.postMessage(m);
 
 /**
  * For the tests of the pool's failure handling only: `DDI_LINT_WORKER_FAULT=PHASE:K` makes worker K exit
- * at PHASE (`parse`, `pack`, `lint`: on receiving that request; `result`: after posting its first
+ * at PHASE (`parse`, `pack`, `lint`, `summaries`: on receiving that request; `result`: after posting its first
  * result). Not a user setting.
  */
 const [faultPhase, faultIndex] = (process.env.DDI_LINT_WORKER_FAULT ?? '').split(':');
@@ -60,6 +66,7 @@ parentPort!.on('message', (m: ToWorker) => {
   faultHere(m.kind);
   if (m.kind === 'parse') void parseShare(m.inputs);
   else if (m.kind === 'pack') post({ kind: 'packed', files: m.paths.map((p) => packFile(own.get(p)!)) });
+  else if (m.kind === 'lint') prepare(m);
   else lintShare(m);
 });
 
@@ -86,21 +93,35 @@ async function parseShare(inputs: { path: string; text: string }[]): Promise<voi
   post({ kind: 'parsed', facts });
 }
 
-function lintShare(m: Extract<ToWorker, { kind: 'lint' }>): void {
+/** What `prepare` built, for `lintShare`. */
+let prepared: { project: Project | undefined; prepareError?: string; summaries?: SummaryCache; received: Map<string, SourceFile>; jobs: WorkerJob[] } | undefined;
+
+function prepare(m: Extract<ToWorker, { kind: 'lint' }>): void {
   let project: Project | undefined;
   let prepareError: string | undefined;
   let summaries: SummaryCache | undefined;
   let received = new Map<string, SourceFile>();
+  const mine = new Set(m.summarize);
   try {
     if (m.summaries !== undefined) summaries = SummaryCache.fromJSON(m.summaries, data.cwd, packageStamp());
     received = new Map(m.files.map((p) => [p.path, unpackFile(p)]));
     const files = m.chosen.map((p) => own.get(p) ?? received.get(p)!);
-    project = new Project(files, { root: data.cwd, raisingMacros: m.raising, ...(irqlTable ? { irqlTable } : {}), ...(summaries ? { summaryCache: summaries } : {}) });
+    project = new Project(files, { root: data.cwd, raisingMacros: m.raising, summarizeFor: mine, ...(irqlTable ? { irqlTable } : {}), ...(summaries ? { summaryCache: summaries } : {}) });
   } catch (e) {
     project = undefined; // as on one thread: each file on its own
     prepareError = e instanceof Error ? e.message.split('\n')[0] : String(e);
   }
-  for (const j of m.jobs) {
+  prepared = { project, received, jobs: m.jobs, ...(prepareError !== undefined ? { prepareError } : {}), ...(summaries ? { summaries } : {}) };
+  post({ kind: 'summarized', entries: project ? project.summaryEntries(mine) : [], ...(prepareError !== undefined ? { prepareError } : {}) });
+}
+
+function lintShare(m: Extract<ToWorker, { kind: 'summaries' }>): void {
+  const { received, jobs, prepareError, summaries } = prepared!;
+  let project = prepared!.project;
+  prepared = undefined;
+  if (m.drop) project = undefined;
+  else project?.adoptSummaries(m.entries);
+  for (const j of jobs) {
     try {
       // its own files, and files of the program another worker parsed (the pool groups callers with callees)
       const file = own.get(j.path) ?? received.get(j.path);
@@ -115,5 +136,5 @@ function lintShare(m: Extract<ToWorker, { kind: 'lint' }>): void {
       post({ kind: 'result', path: j.path, error: (e as Error)?.stack ?? String(e) });
     }
   }
-  post({ kind: 'done', ...(prepareError !== undefined ? { prepareError } : {}), ...(summaries && project ? { summaries: { reused: summaries.hits, computed: summaries.misses } } : {}) });
+  post({ kind: 'done', ...(prepareError !== undefined ? { prepareError } : {}), ...(summaries && project ? { summaries: { ...project.summaryStats } } : {}) });
 }

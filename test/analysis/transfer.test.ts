@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { functionTree, isReleased } from '../../src/parse/compact.js';
 import { parseSource } from '../../src/parse/parser.js';
-import { chooseFromFacts, choiceFacts, Project, type ChoiceFacts } from '../../src/analysis/project.js';
+import { chooseFromFacts, choiceFacts, Project, SummaryCache, type ChoiceFacts } from '../../src/analysis/project.js';
 import { packFile, parseReleased, unpackFile } from '../../src/analysis/transfer.js';
 import { fileConstants } from '../../src/analysis/constants.js';
 import { lintSource } from '../../src/lint/linter.js';
@@ -71,6 +71,41 @@ describe('files handed to another thread', () => {
     expect(rebuilt.programFacts()).toBe(project.programFacts());
     for (const f of files.filter((_, k) => k % 4 === 0)) {
       expect(lintSource(f, { project: rebuilt }).messages, f.path).toEqual(lintSource(project.sourceFor(f.path, f.text)!, { project }).messages);
+    }
+  });
+});
+
+describe('helper summaries computed by parts and exchanged', () => {
+  it('give every Project the summaries one Project computes alone, each computed once, and the same findings', () => {
+    const inputs = fixtureInputs();
+    const whole = Project.fromTexts(inputs, FIXTURES, { releaseTrees: true });
+    const paths = whole.allFiles().map((f) => f.path);
+    const files = () => paths.map((p) => parseReleased(inputs.find((i) => i.path === p)!));
+    for (const n of [2, 3]) {
+      // the files dealt out in turn: callers and their helpers often land in different parts
+      const parts = [...Array(n)].map((_, k) => new Set(paths.filter((_, i) => i % n === k)));
+      const projects = parts.map((part) => new Project(files(), { root: FIXTURES, summarizeFor: part, summaryCache: new SummaryCache() }));
+      const entries = projects.map((p, k) => structuredClone(p.summaryEntries(parts[k]!)));
+      // each helper is handed over by the part that holds its file, once
+      const keys = entries.flat().map(([key]) => key);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys.length).toBeGreaterThan(40);
+      projects.forEach((p, k) => p.adoptSummaries(entries.flatMap((e, o) => (o === k ? [] : e))));
+      // the cache's figures, added up over the parts, are those of one Project
+      const alone = new Project(files(), { root: FIXTURES, summaryCache: new SummaryCache() });
+      expect(projects.reduce((a, p) => a + p.summaryStats.computed, 0)).toBe(alone.summaryStats.computed);
+      for (const [k, p] of projects.entries()) {
+        expect([...p.helperNames].sort()).toEqual([...whole.helperNames].sort());
+        for (const f of whole.allFiles()) {
+          for (const fn of f.functions) expect(p.summaryFor(f, fn.name), `${f.path}#${fn.name}`).toEqual(whole.summaryFor(f, fn.name));
+        }
+        // and each part lints its files as the whole program does
+        for (const f of p.allFiles().filter((g) => parts[k]!.has(g.path))) {
+          expect(lintSource(f, { project: p }).messages, f.path).toEqual(lintSource(whole.sourceFor(f.path, f.text)!, { project: whole }).messages);
+        }
+      }
+      // a part computes fewer summaries than the whole (its files' helpers and what they call)
+      expect(Math.min(...projects.map((p) => p.summaryStats.computed))).toBeLessThan(alone.summaryStats.computed);
     }
   });
 });

@@ -80,12 +80,31 @@ describe('--threads', () => {
       expect(found.filter((r) => /callers|dpc/.test(r.filePath)).reduce((n, r) => n + r.messages.length, 0)).toBeGreaterThan(5);
     });
   }, 60000);
+  it('--summaries: the workers, each computing the summaries of its own files, report the figures of one thread', () => {
+    inTempDir((dir) => {
+      splitCrossFileFixtures(dir);
+      const sum = join(dir, 'summaries.json');
+      const w = spawnSync(process.execPath, [BIN, 'summarize', dir, '--out', sum], { cwd: ROOT, encoding: 'utf8' });
+      expect(w.status).toBe(0);
+      // an edit that moves the functions of every other file: those and their callers are computed again
+      const dirs = readdirSync(dir).filter((d) => !d.endsWith('.json'));
+      for (const d of dirs.filter((_, k) => k % 2 === 0)) {
+        for (const f of readdirSync(join(dir, d))) writeFileSync(join(dir, d, f), `/* moved */\n${readFileSync(join(dir, d, f), 'utf8')}`);
+      }
+      const one = lint(dir, '--threads', '1', '--summaries', sum);
+      const three = lint(dir, '--threads', '3', '--summaries', sum);
+      const figures = /--summaries \S+: ([1-9]\d*) helper summaries reused, ([1-9]\d*) computed/;
+      expect(one.err).toMatch(figures);
+      expect(three.err).toBe(one.err);
+      expect(three.out).toBe(one.out);
+    });
+  }, 60000);
   it('a worker that cannot start or exits in any phase leaves its files to the main thread: same output, and the run ends', () => {
     inTempDir((dir) => {
       splitCrossFileFixtures(dir);
       const one = lint(dir, '--threads', '1');
       expect(one.code).toBe(1);
-      for (const fault of ['start:1', 'parse:0', 'pack:1', 'lint:2', 'result:0']) {
+      for (const fault of ['start:1', 'parse:0', 'pack:1', 'lint:2', 'summaries:1', 'result:0']) {
         const r = lintWith({ DDI_LINT_WORKER_FAULT: fault }, dir, '--threads', '3');
         expect(r.code, fault).toBe(one.code); // (null if it had to be killed: a worker left running)
         expect(r.out, fault).toBe(one.out);
