@@ -11,6 +11,7 @@
 import { buildCfg, type Cfg } from '../cfg/cfg.js';
 import { raises } from '../ddi/table.js';
 import { functionTree } from '../parse/compact.js';
+import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth, syntaxDepth } from '../parse/depth.js';
 import type { LiteNode } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 
@@ -67,4 +68,31 @@ export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayR
     e.cfgs.set(program, cfg);
   }
   return { node: e.node, body, cfg };
+}
+
+const depthMemo = new WeakMap<FunctionInfo, { parsedText: string; reason: string | undefined }>();
+
+/**
+ * Why the analyses cannot walk the function (they recurse on its syntax), or undefined: its text nests
+ * deeper than `MAX_NESTING`, or its syntax tree is deeper than `MAX_SYNTAX_DEPTH` (chains of `&&`, of
+ * assignments, of `?:`...). Such a function is not analyzed; the linter says so once.
+ */
+export function tooDeep(file: SourceFile, fn: FunctionInfo): string | undefined {
+  const m = depthMemo.get(fn);
+  if (m && m.parsedText === file.parsedText) return m.reason;
+  let reason: string | undefined;
+  const nesting = nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
+  if (nesting > MAX_NESTING) reason = `nests ${nesting} levels deep (more than ${MAX_NESTING})`;
+  else {
+    const depth = syntaxDepth(entryOf(file, fn).node);
+    if (depth > MAX_SYNTAX_DEPTH) reason = `has a syntax tree ${depth} levels deep (more than ${MAX_SYNTAX_DEPTH})`;
+  }
+  depthMemo.set(fn, { parsedText: file.parsedText, reason });
+  return reason;
+}
+
+/** What `tooDeep` found of the function, if an analysis asked (without building its syntax tree). */
+export function foundTooDeep(file: SourceFile, fn: FunctionInfo): string | undefined {
+  const m = depthMemo.get(fn);
+  return m && m.parsedText === file.parsedText ? m.reason : undefined;
 }

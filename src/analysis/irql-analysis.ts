@@ -24,7 +24,7 @@ import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
-import { functionCfg, liteBody, liteFunction } from './function-cfg.js';
+import { functionCfg, liteBody, liteFunction, tooDeep } from './function-cfg.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import {
@@ -946,6 +946,7 @@ export class IrqlEngine {
       return { fn, file, calls: entryObs.length ? entryObs : NONE, callSites: NO_CALL_SITES, exit: ALL_ENTRY_LEVELS, returns: NONE, lockIssues: NONE, lockEffects: NO_LOCK_EFFECTS };
     }
     // (the copy of the syntax tree is made only here, for the functions that need the analysis)
+    if (tooDeep(file, fn) !== undefined) return null;
     const { node, body, cfg } = functionCfg(file, fn, this.project);
     if (cfg.truncated) return null;
     const { zero, other } = timeoutAssignments(body);

@@ -17,8 +17,7 @@
 import { pushNamedChildren } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
-import { functionCfg } from './function-cfg.js';
-import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
+import { functionCfg, tooDeep } from './function-cfg.js';
 
 type SyntaxNode = AstNode;
 
@@ -214,6 +213,12 @@ const RET_OWNED = '$retOwned';
 
 const WIDEN_AFTER = 6;
 const MAX_STEPS = 2_000_000;
+/**
+ * A path that already tracks this many values remembers no more branch conditions (`?x==3`): each
+ * assignment and join reads every tracked value, so an `else if` chain of thousands of tests, each
+ * remembered on the paths that go on, would cost the square of its length.
+ */
+const MAX_TRACKED_VALS = 200;
 
 const CXX_CASTS = new Set(['static_cast', 'reinterpret_cast', 'const_cast', 'dynamic_cast']);
 
@@ -907,8 +912,8 @@ class Analyzer {
             const known = r.w.vals.get(ck);
             if (t && known && V.singleton(known) === 0) t = null;
             if (f && known && V.singleton(known) === 1) f = null;
-            if (t) t = this.setVal(t, ck, V.constant(1));
-            if (f) f = this.setVal(f, ck, V.constant(0));
+            if (t && (t.vals.size < MAX_TRACKED_VALS || known)) t = this.setVal(t, ck, V.constant(1));
+            if (f && (f.vals.size < MAX_TRACKED_VALS || known)) f = this.setVal(f, ck, V.constant(0));
           }
           const cons = e.childForFieldName('consequence');
           const alt = e.childForFieldName('alternative');
@@ -1127,10 +1132,30 @@ class Analyzer {
   }
 
   evalBinary(w: World, e: SyntaxNode): EvalResult[] {
-    const op = e.childForFieldName('operator')?.text ?? '';
-    const left = e.childForFieldName('left');
-    const right = e.childForFieldName('right');
-    if (!left || !right) return [{ w }];
+    // a left-nested chain (`a0 + a1 + ... + an`, thousands long in generated code) in a loop, from its
+    // innermost operand out, not by recursion
+    const spine: SyntaxNode[] = [e];
+    for (let l = e.childForFieldName('left'); l?.type === 'binary_expression' && l.childForFieldName('right'); l = l.childForFieldName('left')) spine.push(l);
+    const innermost = spine[spine.length - 1]!;
+    const first = innermost.childForFieldName('left');
+    if (!first || !innermost.childForFieldName('right')) return spine.length === 1 ? [{ w }] : this.evalBinaryTail(spine.slice(0, -1), [{ w }]);
+    return this.evalBinaryTail(spine, this.eval(w, first));
+  }
+
+  /** Apply the operators of `spine` (outermost first) from the innermost out, starting from the values of the innermost left operand. */
+  private evalBinaryTail(spine: readonly SyntaxNode[], lefts: EvalResult[]): EvalResult[] {
+    let cur = lefts;
+    for (let k = spine.length - 1; k >= 0; k--) {
+      const e = spine[k]!;
+      const op = e.childForFieldName('operator')?.text ?? '';
+      const right = e.childForFieldName('right')!;
+      cur = this.combine(cur, op, right);
+    }
+    return cur;
+  }
+
+  /** The values of `left op right` for each value of the left operand. */
+  private combine(lefts: EvalResult[], op: string, right: SyntaxNode): EvalResult[] {
     const out: EvalResult[] = [];
     // an MDL pointer compared as a value: NULL, or known not to be NULL
     const ptrVal = (x: EvalResult): EvalResult => {
@@ -1141,7 +1166,7 @@ class Analyzer {
       if (o.state !== 'unknown' && o.origin.kind !== 'irp') return { ...x, v: V.minus(V.TOP, 0) };
       return x;
     };
-    for (const l0 of this.eval(w, left)) {
+    for (const l0 of lefts) {
       const l = isCmp(op) ? ptrVal(l0) : l0;
       for (const r0 of this.eval(l.w, right)) {
         const r = isCmp(op) ? ptrVal(r0) : r0;
@@ -2376,7 +2401,7 @@ class Analyzer {
             // the same side-effect-free condition tested again (with nothing it reads assigned since) has the same value
             const known = r.vals.get(ck);
             if (known && V.singleton(known) === (truth ? 0 : 1)) r = null;
-            else if (r) r = this.setVal(r, ck, V.constant(truth ? 1 : 0));
+            else if (r && (r.vals.size < MAX_TRACKED_VALS || known)) r = this.setVal(r, ck, V.constant(truth ? 1 : 0));
           }
           if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', () => describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
         }
@@ -2779,10 +2804,11 @@ export function analyzeFunction(
   project?: ProjectContext,
   want: { summary?: boolean; record?: boolean } = {},
 ): FunctionAnalysis {
-  if (nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd)) > MAX_NESTING) {
+  const deep = tooDeep(file, fn);
+  if (deep !== undefined) {
     // too deep to walk recursively: nothing is claimed (the linter reports the function as not analyzed)
     const cfg = { fn, nodes: [], entry: 0, exit: 0, raiseExit: 0, hasErrors: true, truncated: true } as unknown as Cfg;
-    return { fn, cfg, observations: [], reachable: new Set(), imprecise: true, skipped: `nested more than ${MAX_NESTING} levels deep` };
+    return { fn, cfg, observations: [], reachable: new Set(), imprecise: true, skipped: `the function ${deep}` };
   }
   const { cfg } = functionCfg(file, fn, project);
   const result: FunctionAnalysis = { fn, cfg, observations: [], reachable: new Set(), imprecise: false };

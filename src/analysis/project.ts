@@ -792,7 +792,14 @@ export class Project implements ProjectContext {
       }
     }
     // only the summary is kept: the linter analyses the function again with its file (memory over time)
-    const a = analyzeFunction(f.file, f.fn, this, { summary: true, record: false });
+    let a: { summary?: Summary };
+    try {
+      a = analyzeFunction(f.file, f.fn, this, { summary: true, record: false });
+    } catch {
+      // a function the analysis fails on is unknown code to its callers (the linter reports the failure
+      // on the function itself); the rest of the program keeps its summaries
+      a = {};
+    }
     if (a.summary) this.summaries.set(f.key, a.summary);
     else this.summaries.set(f.key, { name: f.name, file: f.path, line: f.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
     if (cache && inputs !== undefined) cache.set(f.key, inputs, this.summaries.get(f.key));

@@ -521,13 +521,22 @@ class Builder {
   }
 
   ifStmt(s: SyntaxNode, preds: Dangling[]): Dangling[] {
-    const c = this.cond(s.childForFieldName('condition')!, preds);
-    const cons = s.childForFieldName('consequence');
-    const t = cons ? this.stmt(cons, c.t) : c.t;
-    let alt = s.childForFieldName('alternative');
-    if (alt && alt.type === 'else_clause') alt = alt.namedChildren.find((x) => x.type !== 'comment') ?? null;
-    const f = alt ? this.stmt(alt, c.f) : c.f;
-    return [...t, ...f];
+    // an `else if` chain in a loop, not by recursion: generated code has chains of thousands of branches
+    const out: Dangling[] = [];
+    for (let at: SyntaxNode | null = s; ; ) {
+      const c = this.cond(at.childForFieldName('condition')!, preds);
+      const cons = at.childForFieldName('consequence');
+      out.push(...(cons ? this.stmt(cons, c.t) : c.t));
+      let alt = at.childForFieldName('alternative');
+      if (alt && alt.type === 'else_clause') alt = alt.namedChildren.find((x) => x.type !== 'comment') ?? null;
+      if (alt?.type === 'if_statement') {
+        at = alt;
+        preds = c.f;
+        continue;
+      }
+      out.push(...(alt ? this.stmt(alt, c.f) : c.f));
+      return out;
+    }
   }
 
   loopBody(body: SyntaxNode | null, preds: Dangling[]): { end: Dangling[]; b: Breakable } {

@@ -5,6 +5,7 @@
  */
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
+import { foundTooDeep, tooDeep } from '../analysis/function-cfg.js';
 import { Project, type SummaryCache } from '../analysis/project.js';
 import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { IrqlTable } from '../ddi/irql.js';
@@ -129,10 +130,9 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-  const depth = nestingDepth(body);
-  if (depth > MAX_NESTING) {
+  if (nestingDepth(body) > MAX_NESTING) {
     // the analyses walk the syntax recursively: say so once rather than fail in every rule
-    messages.push(internalError(`function '${fn.name}' nests ${depth} levels deep (more than ${MAX_NESTING}): not analyzed`, fn.line, 1, fn.name));
+    messages.push(internalError(`function '${fn.name}' ${tooDeep(file, fn)}: not analyzed`, fn.line, 1, fn.name));
     return messages;
   }
   // a rule with triggers looks at a function only if the function names one (or calls a helper that
@@ -211,6 +211,10 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
       );
     }
   }
+  // a syntax tree too deep for the analyses to walk (they measure it before building anything from it):
+  // not analyzed, said once
+  const deep = foundTooDeep(file, fn);
+  if (deep !== undefined) return [internalError(`function '${fn.name}' ${deep}: not analyzed`, fn.line, 1, fn.name)];
   return messages;
 }
 

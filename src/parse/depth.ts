@@ -1,3 +1,5 @@
+import type { LiteNode } from './lite.js';
+
 /**
  * How deeply a piece of source nests: the deepest nesting of `{`/`(`/`[` and of conditional directives
  * (`#if`, `#ifdef`, `#ifndef` ... `#endif`, each of which wraps what it holds in one more node of the
@@ -45,4 +47,48 @@ function atLineStart(text: string, i: number): boolean {
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
   }
   return true;
+}
+
+/**
+ * The deepest a function's syntax tree may be for the analyses to walk it (`syntaxDepth`): they recurse
+ * on some constructs (a chain of `&&`, of assignments `a = b = c`, of commas, of `?:`, nested
+ * statements), and below this depth every one of them fits in the stack of a thread
+ * (`test/parse/depth.test.ts` lints each such shape at this depth). Deeper, the function is reported as
+ * not analyzed, as one nested too deep (`MAX_NESTING`).
+ */
+export const MAX_SYNTAX_DEPTH = 1000;
+
+/**
+ * The depth of the syntax tree under `root`, in named nodes, where the constructs the analyses walk in a
+ * loop add no depth: an operand of a left-nested chain of arithmetic, bitwise or comparison operators
+ * (`a0 + a1 + ... + an`, thousands long in generated code), and the `else if` of an `else if` chain.
+ * Iterative, over the lite tree's own child arrays (no node lists are built).
+ */
+export function syntaxDepth(root: LiteNode): number {
+  let max = 0;
+  const nodes: LiteNode[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length) {
+    const n = nodes.pop()!;
+    const d = depths.pop()!;
+    if (d > max) max = d;
+    const { children, fields } = n;
+    for (let k = 0; k < children.length; k++) {
+      const c = children[k]!;
+      if (!c.isNamed) continue;
+      let step = 1;
+      if (n.type === 'binary_expression' && fields[k] === 'left' && c.type === 'binary_expression' && !isLogical(c)) step = 0;
+      else if (n.type === 'if_statement' && c.type === 'else_clause') step = 0;
+      else if (n.type === 'else_clause' && c.type === 'if_statement') step = 0;
+      nodes.push(c);
+      depths.push(d + step);
+    }
+  }
+  return max;
+}
+
+function isLogical(binary: LiteNode): boolean {
+  const k = binary.fields.indexOf('operator');
+  const op = k < 0 ? undefined : binary.children[k]!.type;
+  return op === '&&' || op === '||';
 }

@@ -2,7 +2,8 @@
  * The simulator's public API: explore every path of a function (depth-first over fork decisions)
  * and collect the faults with the bug checks a real machine would show.
  */
-import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
+import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth, syntaxDepth } from '../parse/depth.js';
+import { functionTree } from '../parse/compact.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
@@ -168,8 +169,12 @@ export class SimProgram {
       const own: FnDef[] = [];
       for (const info of f.functions) {
         // too deep to compile recursively: not simulated (calls of it are calls of an unknown function)
-        const depth = nestingDepth(f.parsedText.slice(info.bodyStart, info.bodyEnd));
-        if (depth > MAX_NESTING) {
+        let depth = nestingDepth(f.parsedText.slice(info.bodyStart, info.bodyEnd));
+        if (depth <= MAX_NESTING) {
+          const tree = syntaxDepth(functionTree(f, info));
+          if (tree > MAX_SYNTAX_DEPTH) depth = tree;
+        }
+        if (depth > MAX_NESTING || depth > MAX_SYNTAX_DEPTH) {
           this.tooDeep.push({ name: info.name, file: f.path, line: info.line, depth });
           continue;
         }

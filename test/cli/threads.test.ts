@@ -112,19 +112,20 @@ describe('--threads', () => {
       }
     });
   }, 120000);
-  it('a function deep enough to exhaust the stack does so in a worker as on one thread (same stack size)', () => {
-    // an initializer of 2,000 chained additions: not caught by the nesting guard; the analysis runs out
-    // of stack on the main thread, and did not in a worker thread's default 4 MiB stack (found in review,
-    // with 2,000 nested #ifdef lines, which the nesting guard now counts)
+  it('a function at the depth guard is analyzed in a worker as on one thread (the same stack size), one past it is not', () => {
+    // a chain of 990 commas: a syntax tree about as deep as the guard allows (src/parse/depth.ts), which
+    // takes most of the stack of the main thread; the workers get the same stack (a smaller one would
+    // fail on it, and Node's default 4 MiB once let workers analyse what one thread could not)
     inTempDir((dir) => {
-      const sum = Array.from({ length: 2000 }, (_, k) => `a${k}`).join(' + ');
-      writeFileSync(join(dir, 'a.c'), `#include <wdm.h>\nvoid F(PMDL Mdl) {\n  int y = ${sum};\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n`);
-      writeFileSync(join(dir, 'b.c'), '#include <wdm.h>\nvoid G(PMDL Mdl) {\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n');
+      const chain = (n: number) => `(${Array.from({ length: n }, (_, k) => `a${k}`).join(', ')})`;
+      writeFileSync(join(dir, 'a.c'), `#include <wdm.h>\nvoid F(PMDL Mdl) {\n  int y = ${chain(990)};\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n`);
+      writeFileSync(join(dir, 'b.c'), `#include <wdm.h>\nvoid G(PMDL Mdl) {\n  int y = ${chain(1200)};\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n`);
       const one = lint(dir, '--threads', '1');
       const two = lint(dir, '--threads', '2');
       expect(two.err).not.toContain('worker threads');
       expect(two.out).toBe(one.out);
-      expect(one.out).toContain('Maximum call stack size exceeded');
+      const messages = (JSON.parse(one.out) as { messages: { ruleId: string | null; message: string }[] }[]).flatMap((r) => r.messages);
+      expect(messages.map((m) => m.ruleId ?? m.message.replace(/\d+ levels/, 'N levels'))).toEqual(['mdl-probe-outside-try', "function 'G' has a syntax tree N levels deep (more than 1000): not analyzed"]);
     });
   }, 60000);
   it('bad inputs give the same output, messages and exit code with 2 threads as with 1', () => {

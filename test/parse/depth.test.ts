@@ -1,11 +1,38 @@
 /**
- * The nesting guard (src/parse/depth.ts): braces, parentheses and brackets outside comments and
- * literals, and conditional directives, each of which wraps what it holds in one more syntax-tree node
- * (2,000 nested #ifdef lines exhausted the analyses' stack before they were counted).
+ * The nesting guards (src/parse/depth.ts). The text's: braces, parentheses and brackets outside comments
+ * and literals, and conditional directives, each of which wraps what it holds in one more syntax-tree
+ * node (2,000 nested #ifdef lines exhausted the analyses' stack before they were counted). The syntax
+ * tree's: chains of operators, assignments, conditions (a function of 1,300 chained additions or 3,000
+ * `else if` branches exhausted the stack; the analyses now walk those two in loops, and the guard
+ * reports the others as not analyzed).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_NESTING, nestingDepth } from '../../src/parse/depth.js';
-import { lintText } from '../../src/lint/linter.js';
+import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth, syntaxDepth } from '../../src/parse/depth.js';
+import { functionTree } from '../../src/parse/compact.js';
+import { parseSource } from '../../src/parse/parser.js';
+import { lintText, prepareProject } from '../../src/lint/linter.js';
+import { SimProgram, simulateFunction } from '../../src/sim/simulate.js';
+
+const fn = (body: string) => `#include <wdm.h>\nint F(PMDL Mdl, int x) {\n  int y = 0;\n${body}\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n  return y;\n}\n`;
+const terms = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+/** Each shape an analysis walks by recursion, `n` deep. */
+const shapes: Record<string, (n: number) => string> = {
+  and: (n) => `  if (${terms(n, (i) => `a${i}`).join(' && ')}) { y = 1; }`,
+  or: (n) => `  if (${terms(n, (i) => `a${i} == ${i}`).join(' || ')}) { y = 1; }`,
+  assign: (n) => `  ${terms(n, (i) => `a${i} =`).join(' ')} 0;`,
+  comma: (n) => `  y = (${terms(n, (i) => `a${i}`).join(', ')});`,
+  not: (n) => `  y = ${'!'.repeat(n)}x;`,
+  negate: (n) => `  y = ${'- '.repeat(n)}x;`,
+  ternary: (n) => `  y = ${terms(n, (i) => `x == ${i} ? ${i} :`).join(' ')} 0;`,
+  member: (n) => `  y = s${terms(n, (i) => `->f${i}`).join('')};`,
+  calls: (n) => `  y = ${'G('.repeat(n / 2)}x${')'.repeat(n / 2)};`,
+  ifs: (n) => `${'if (x) {\n'.repeat(n / 2)}  y++;\n${'}\n'.repeat(n / 2)}`,
+  tries: (n) => `${'__try {\n'.repeat(n / 2)}  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n${'} __finally { x++; }\n'.repeat(n / 2)}`,
+};
+const depthOf = (text: string) => {
+  const file = parseSource('f.c', text);
+  return syntaxDepth(functionTree(file, file.functions[0]!));
+};
 
 describe('nestingDepth', () => {
   it('counts brackets, not those in comments or literals', () => {
@@ -21,5 +48,56 @@ describe('nestingDepth', () => {
     const text = `void F(PMDL Mdl) {\n${'#ifdef A\n'.repeat(n)}  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n${'#endif\n'.repeat(n)}}\n`;
     const messages = lintText(text, 'deep.c').messages;
     expect(messages.map((m) => m.message)).toEqual([`function 'F' nests ${n + 2} levels deep (more than ${MAX_NESTING}): not analyzed`]);
+  });
+});
+
+describe('syntaxDepth', () => {
+  it('counts nested constructs, not the links of an arithmetic chain or of an else-if chain', () => {
+    expect(depthOf(fn(`  y = ${terms(3000, (i) => `a${i}`).join(' + ')};`))).toBeLessThan(10);
+    expect(depthOf(fn(terms(3000, (i) => `  ${i ? 'else ' : ''}if (x == ${i}) { y = ${i}; }`).join('\n')))).toBeLessThan(12);
+    expect(depthOf(fn(shapes.and!(3000)))).toBeGreaterThan(3000);
+    expect(depthOf(fn(shapes.ifs!(600)))).toBeGreaterThan(600);
+  });
+  it('every shape the analyses and the simulator walk by recursion is analyzed at the guard, and reported once as not analyzed beyond it', () => {
+    for (const [name, shape] of Object.entries(shapes)) {
+      // the largest size under the guard (depth grows with n: a search by halves), then one over it
+      let lo = 2;
+      let hi = 2 * MAX_SYNTAX_DEPTH;
+      while (hi - lo > 2) {
+        const mid = 2 * Math.floor((lo + hi) / 4);
+        if (depthOf(fn(shape(mid))) <= MAX_SYNTAX_DEPTH) lo = mid;
+        else hi = mid;
+      }
+      const n = lo;
+      const at = fn(shape(n));
+      expect(depthOf(at), name).toBeGreaterThan(MAX_SYNTAX_DEPTH - 5);
+      const under = lintText(at, `${name}.c`).messages;
+      expect(under.filter((m) => m.ruleId === null), name).toEqual([]);
+      expect(under.length, name).toBeGreaterThan(0);
+      const prog = new SimProgram(parseSource(`${name}.c`, at));
+      expect(prog.tooDeep, name).toEqual([]);
+      expect(() => simulateFunction(prog, prog.defs[0]!, { maxPaths: 20 }), name).not.toThrow();
+      const over = fn(shape(n + 4));
+      const deep = depthOf(over);
+      expect(lintText(over, `${name}.c`).messages.map((m) => m.message), name).toEqual([`function 'F' has a syntax tree ${deep} levels deep (more than ${MAX_SYNTAX_DEPTH}): not analyzed`]);
+      expect(new SimProgram(parseSource(`${name}.c`, over)).tooDeep.map((d) => d.depth), name).toEqual([deep]);
+    }
+  }, 120000);
+  it('an arithmetic chain of 5,000 operands and an else-if chain of 5,000 branches are analyzed', () => {
+    for (const body of [`  y = ${terms(5000, (i) => `a${i}`).join(' + ')};`, terms(5000, (i) => `  ${i ? 'else ' : ''}if (x == ${i}) { y = ${i}; }`).join('\n')]) {
+      expect(lintText(fn(body), 'chain.c').messages.map((m) => m.ruleId)).toEqual(['mdl-probe-outside-try']);
+    }
+  }, 60000);
+  it('a helper too deep to analyze is unknown code to its callers: the other cross-file findings stay', () => {
+    const inputs = [
+      { path: '/p/deep.c', text: `#include <wdm.h>\nvoid DeepHelper(PMDL Mdl) {\n  int y = (${terms(3000, (i) => `a${i}`).join(', ')});\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n` },
+      { path: '/p/lock.c', text: '#include <wdm.h>\nvoid LockIt(PMDL Mdl) {\n  __try { MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { return; }\n}\n' },
+      { path: '/p/caller.c', text: '#include <wdm.h>\nvoid Caller(PMDL Mdl) {\n  LockIt(Mdl);\n  LockIt(Mdl);\n  DeepHelper(Mdl);\n}\n' },
+    ];
+    const project = prepareProject(inputs, '/p');
+    const found = inputs.flatMap((i) => lintText(i.text, i.path, { project }).messages.map((m) => `${i.path}:${m.line} ${m.ruleId ?? m.message}`));
+    expect(found).toContain("/p/deep.c:2 function 'DeepHelper' has a syntax tree 3005 levels deep (more than 1000): not analyzed");
+    // the lock taken through LockIt in another file is still seen (the summaries were computed)
+    expect(found).toContain('/p/caller.c:4 mdl-double-lock');
   });
 });
