@@ -4,28 +4,14 @@
  */
 import { allRules } from '../../rules/index.js';
 import { SummaryCache, type Project } from '../analysis/project.js';
-import { packageInfo } from './package-info.js';
-import { withOverrides, type IrqlContract, type IrqlTable } from '../ddi/irql.js';
+import { packageStamp } from './package-info.js';
+import { irqlTableOf } from '../ddi/irql.js';
 import { setFlagsFromString } from 'node:v8';
 import { lintText, prepareProjectAsync } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
 import { lintInThreads } from './threads.js';
 
 export type { CliIO } from './run.js';
-
-/** The IRQL table of a run's contracts, built once per contracts object. */
-const tables = new WeakMap<object, IrqlTable>();
-export function irqlTableOf(contracts: Readonly<Record<string, IrqlContract>> | undefined): IrqlTable | undefined {
-  if (!contracts || Object.keys(contracts).length === 0) return undefined;
-  let t = tables.get(contracts);
-  if (!t) tables.set(contracts, (t = withOverrides(contracts as Record<string, IrqlContract>)));
-  return t;
-}
-
-/** What a summaries file is stamped with: only the same version reads it. */
-export function packageStamp(): string {
-  return `ddi-lint ${packageInfo().version}`;
-}
 
 export const engine: LintEngine = {
   rules: allRules,

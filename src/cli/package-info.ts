@@ -32,3 +32,8 @@ export function packageInfo(): PackageInfo {
   cached = { name: 'ddi-lint', version: '0.0.0', dir: process.cwd() };
   return cached;
 }
+
+/** What a summaries file is stamped with: only the same version reads it. */
+export function packageStamp(): string {
+  return `ddi-lint ${packageInfo().version}`;
+}

@@ -17,11 +17,11 @@ import { Project, SummaryCache, choiceFacts } from '../analysis/project.js';
 import type { Summary } from '../analysis/summary.js';
 import { packFile, releaseParsed, unpackFile, type PackedFile } from '../analysis/transfer.js';
 import { parseSource } from '../parse/parser.js';
-import { BUILTIN_IRQL_TABLE, type IrqlContract } from '../ddi/irql.js';
+import { BUILTIN_IRQL_TABLE, irqlTableOf, type IrqlContract } from '../ddi/irql.js';
 import { lintSource, lintText } from '../lint/linter.js';
 import type { SourceFile } from '../parse/parser.js';
 import type { Severity } from '../lint/types.js';
-import { irqlTableOf, packageStamp } from './main.js';
+import { packageStamp } from './package-info.js';
 
 export interface WorkerData {
   cwd: string;

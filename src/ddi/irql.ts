@@ -524,3 +524,13 @@ export const IRQL_CONTRACT_SCHEMA: Record<string, unknown> = {
   dependencies: { pageableBufferOfMdlArg: ['maxIfPageable'], maxIfPageable: ['pageableBufferOfMdlArg'] },
   additionalProperties: false,
 };
+
+/** The IRQL table of a run's contracts, built once per contracts object. */
+const tables = new WeakMap<object, IrqlTable>();
+/** The table of a run's `irqlContracts` (undefined when there are none: the built-in table). */
+export function irqlTableOf(contracts: Readonly<Record<string, IrqlContract>> | undefined): IrqlTable | undefined {
+  if (!contracts || Object.keys(contracts).length === 0) return undefined;
+  let t = tables.get(contracts);
+  if (!t) tables.set(contracts, (t = withOverrides(contracts as Record<string, IrqlContract>)));
+  return t;
+}
