@@ -92,7 +92,8 @@ interface TextFacts {
   irql?: { table: RegExp; named: boolean };
 }
 const textFactsMemo = new WeakMap<object, TextFacts>();
-function textFacts(input: { text: string }, words: RegExp): TextFacts {
+/** The text's facts, with whether it names a word of `words` (the IRQL table of the run). */
+function textFacts(input: { text: string }, words: RegExp): TextFacts & { irql: { table: RegExp; named: boolean } } {
   let f = textFactsMemo.get(input);
   if (!f) {
     const calls = new Set<string>();
@@ -100,8 +101,8 @@ function textFacts(input: { text: string }, words: RegExp): TextFacts {
     f = { mdl: MDL_WORDS.test(input.text), calls };
     textFactsMemo.set(input, f);
   }
-  if (f.irql?.table !== words) f.irql = { table: words, named: words.test(input.text) };
-  return f;
+  const irql = f.irql?.table === words ? f.irql : (f.irql = { table: words, named: words.test(input.text) });
+  return { ...f, irql };
 }
 
 /**
@@ -117,7 +118,7 @@ export interface ChoiceFunction {
 /** What choosing reads of an input's text: MDL DDI named, IRQL word named, the names it calls. */
 export interface ChoiceText {
   mdl: boolean;
-  irql?: { named: boolean };
+  irql: { named: boolean };
   calls: Iterable<string>;
 }
 
@@ -138,7 +139,7 @@ export function* chooseFiles<I extends { path: string }>(
   let names = new Set<string>();
   let pending = inputs.filter((i) => {
     const t = text(i);
-    return t.mdl || t.irql!.named;
+    return t.mdl || t.irql.named;
   });
   while (pending.length) {
     const added: string[] = [];
@@ -184,7 +185,7 @@ export interface ChoiceFacts {
 export function choiceFacts(input: { path: string; text: string }, file: SourceFile | undefined, irqlTable: IrqlTable): ChoiceFacts {
   const words = irqlWordsPattern(irqlTable);
   const t = textFacts(input, words);
-  const out: ChoiceFacts = { path: input.path, text: { mdl: t.mdl, irql: t.irql!.named, calls: [...t.calls] }, raising: raisingMacros(input.text) };
+  const out: ChoiceFacts = { path: input.path, text: { mdl: t.mdl, irql: t.irql.named, calls: [...t.calls] }, raising: raisingMacros(input.text) };
   if (file) {
     out.functions = choiceFunctions(file, words).map((fn) => {
       const b = fn.facts();
