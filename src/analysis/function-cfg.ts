@@ -70,7 +70,23 @@ export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayR
   return { node: e.node, body, cfg };
 }
 
-const depthMemo = new WeakMap<FunctionInfo, { parsedText: string; reason: string | undefined }>();
+/** Per function: its text's nesting, and once an analysis asked, why it cannot be walked (`tooDeep`). */
+const depthMemo = new WeakMap<FunctionInfo, { parsedText: string; nesting: number; checked: boolean; reason: string | undefined }>();
+
+function depthEntry(file: SourceFile, fn: FunctionInfo) {
+  let m = depthMemo.get(fn);
+  if (!m || m.parsedText !== file.parsedText) {
+    const nesting = nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
+    m = { parsedText: file.parsedText, nesting, checked: false, reason: nesting > MAX_NESTING ? `nests ${nesting} levels deep (more than ${MAX_NESTING})` : undefined };
+    depthMemo.set(fn, m);
+  }
+  return m;
+}
+
+/** The function's text nests deeper than `MAX_NESTING` (from the text alone: no syntax tree is built). */
+export function nestsTooDeep(file: SourceFile, fn: FunctionInfo): boolean {
+  return depthEntry(file, fn).nesting > MAX_NESTING;
+}
 
 /**
  * Why the analyses cannot walk the function (they recurse on its syntax), or undefined: its text nests
@@ -78,21 +94,19 @@ const depthMemo = new WeakMap<FunctionInfo, { parsedText: string; reason: string
  * assignments, of `?:`...). Such a function is not analyzed; the linter says so once.
  */
 export function tooDeep(file: SourceFile, fn: FunctionInfo): string | undefined {
-  const m = depthMemo.get(fn);
-  if (m && m.parsedText === file.parsedText) return m.reason;
-  let reason: string | undefined;
-  const nesting = nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
-  if (nesting > MAX_NESTING) reason = `nests ${nesting} levels deep (more than ${MAX_NESTING})`;
-  else {
-    const depth = syntaxDepth(entryOf(file, fn).node);
-    if (depth > MAX_SYNTAX_DEPTH) reason = `has a syntax tree ${depth} levels deep (more than ${MAX_SYNTAX_DEPTH})`;
+  const m = depthEntry(file, fn);
+  if (!m.checked) {
+    m.checked = true;
+    if (m.reason === undefined) {
+      const depth = syntaxDepth(entryOf(file, fn).node);
+      if (depth > MAX_SYNTAX_DEPTH) m.reason = `has a syntax tree ${depth} levels deep (more than ${MAX_SYNTAX_DEPTH})`;
+    }
   }
-  depthMemo.set(fn, { parsedText: file.parsedText, reason });
-  return reason;
+  return m.reason;
 }
 
 /** What `tooDeep` found of the function, if an analysis asked (without building its syntax tree). */
 export function foundTooDeep(file: SourceFile, fn: FunctionInfo): string | undefined {
   const m = depthMemo.get(fn);
-  return m && m.parsedText === file.parsedText ? m.reason : undefined;
+  return m && m.parsedText === file.parsedText && m.checked ? m.reason : undefined;
 }

@@ -24,8 +24,7 @@ import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
-import { functionCfg, liteBody, liteFunction, tooDeep } from './function-cfg.js';
-import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
+import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import {
   allRegistrationNames,
@@ -930,7 +929,7 @@ export class IrqlEngine {
     // a function that names no routine with an IRQL contract and calls no function of the linted files
     // neither changes the IRQL nor makes a call to check: no CFG needed
     const text = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-    if (nestingDepth(text) > MAX_NESTING) return null; // not analyzed (the linter says so once)
+    if (nestsTooDeep(file, fn)) return null; // not analyzed (the linter says so once)
     const pageSection = this.pageableSection(file, fn);
     const entryObs: IrqlCallObservation[] = [];
     if (pageSection && !/\bPAGED_CODE\s*\(/.test(text)) {

@@ -5,9 +5,8 @@
  */
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
-import { foundTooDeep, tooDeep } from '../analysis/function-cfg.js';
+import { foundTooDeep, nestsTooDeep, tooDeep } from '../analysis/function-cfg.js';
 import { Project, type SummaryCache } from '../analysis/project.js';
-import { MAX_NESTING, nestingDepth } from '../parse/depth.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
@@ -130,7 +129,7 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-  if (nestingDepth(body) > MAX_NESTING) {
+  if (nestsTooDeep(file, fn)) {
     // the analyses walk the syntax recursively: say so once rather than fail in every rule
     messages.push(internalError(`function '${fn.name}' ${tooDeep(file, fn)}: not analyzed`, fn.line, 1, fn.name));
     return messages;
