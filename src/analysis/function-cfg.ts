@@ -56,16 +56,20 @@ const bodyOf = (definition: LiteNode): LiteNode => definition.childForFieldName(
  * The function's CFG, whose exceptional edges follow `ddi-effects.json` and, with a program, the
  * program's helpers that may raise (`mayRaise`).
  */
-export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayRaise(file: SourceFile, name: string): boolean }): { node: LiteNode; body: LiteNode; cfg: Cfg } {
+export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayRaise(file: SourceFile, name: string): boolean; readonly raisingVersion?: object }): { node: LiteNode; body: LiteNode; cfg: Cfg } {
   const e = entryOf(file, fn);
   const body = bodyOf(e.node);
-  let cfg = e.cfgs.get(program);
+  // keyed by what `mayRaise` answers: a program whose summaries are still being computed answers
+  // differently once a callee's summary changes (`raisingVersion`), and a CFG built before would keep
+  // the old exceptional edges
+  const key = program?.raisingVersion ?? program;
+  let cfg = e.cfgs.get(key);
   if (cfg) functionCfgStats.cfgHits++;
   else {
     functionCfgStats.cfgs++;
     const raisesHere = program ? (name: string) => raises(name) || program.mayRaise(file, name) : raises;
     cfg = buildCfg({ ...fn, node: e.node, body }, { raises: raisesHere });
-    e.cfgs.set(program, cfg);
+    e.cfgs.set(key, cfg);
   }
   return { node: e.node, body, cfg };
 }

@@ -418,11 +418,7 @@ export class Project implements ProjectContext {
    * asked to summarize (`summarizeFor`): the Project then holds every summary one thread computes.
    */
   adoptSummaries(entries: Iterable<[string, Summary | null]>): void {
-    for (const [key, s] of entries) {
-      if (this.summarized.has(key)) continue;
-      if (s) this.summaries.set(key, s);
-      else this.summaries.delete(key);
-    }
+    for (const [key, s] of entries) if (!this.summarized.has(key)) this.setSummary(key, s ?? undefined);
     this.nameHelpers();
   }
 
@@ -646,6 +642,12 @@ export class Project implements ProjectContext {
 
   // ---- summaries -------------------------------------------------------------------------------
 
+  /**
+   * Changes whenever a summary does (what `mayRaise` answers may change with it): the key under which
+   * the functions' CFGs, whose exceptional edges follow `mayRaise`, are kept (`functionCfg`).
+   */
+  raisingVersion: object = {};
+
   /** The helpers this Project summarized itself (by key): all, or those `summarizeFor` needs. */
   private readonly summarized = new Set<string>();
 
@@ -723,7 +725,7 @@ export class Project implements ProjectContext {
         // a recursive group whose summaries do not settle: unknown code for its callers
         for (const f of scc) {
           const s = this.summaries.get(f.key);
-          if (s) this.summaries.set(f.key, { ...s, cases: [], trivial: false });
+          if (s) this.setSummary(f.key, { ...s, cases: [], trivial: false });
         }
       }
     }
@@ -770,6 +772,14 @@ export class Project implements ProjectContext {
     return out;
   }
 
+  /** Set (or with undefined, remove) a function's summary; a change of whether it may raise changes `raisingVersion`. */
+  private setSummary(key: string, s: Summary | undefined): void {
+    const before = this.summaries.get(key);
+    if (s) this.summaries.set(key, s);
+    else this.summaries.delete(key);
+    if (!!before?.mayRaise !== !!s?.mayRaise) this.raisingVersion = {};
+  }
+
   /** The function's summary counts in `summaryStats` (it is one of the `summarizeFor` files'). */
   private counts(f: ProjectFunction): boolean {
     return this.summarizeFor === undefined || this.summarizeFor.has(f.path);
@@ -787,8 +797,7 @@ export class Project implements ProjectContext {
       const hit = cache.get(f.key, inputs);
       if (this.counts(f)) this.summaryStats[hit ? 'reused' : 'computed']++;
       if (hit) {
-        if (hit.summary) this.summaries.set(f.key, hit.summary);
-        else this.summaries.delete(f.key);
+        this.setSummary(f.key, hit.summary);
         return;
       }
     }
@@ -801,8 +810,7 @@ export class Project implements ProjectContext {
       // on the function itself); the rest of the program keeps its summaries
       a = {};
     }
-    if (a.summary) this.summaries.set(f.key, a.summary);
-    else this.summaries.set(f.key, { name: f.name, file: f.path, line: f.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
+    this.setSummary(f.key, a.summary ?? { name: f.name, file: f.path, line: f.line, params: f.fn.params, cases: [], mayRaise: false, touchesGlobals: false, trivial: false });
     if (cache && inputs !== undefined) cache.set(f.key, inputs, this.summaries.get(f.key));
   }
 }

@@ -58,4 +58,23 @@ describe('order independence', () => {
     expect(first.some((m) => m.includes('irql-pageable-at-dispatch'))).toBe(true);
     for (const o of orders.slice(1)) expect(lintInOrder(o)).toEqual(first);
   });
+
+  it('a handler reached only once a recursive helper is known to raise: found whatever the order of definition, linting or threads (found in review)', () => {
+    // R1 raises (an unprotected probe); R2 calls it inside __try at DISPATCH_LEVEL, and its handler calls
+    // YWrite, which writes a file. The control-flow graph of R2 was kept from the first round of the
+    // recursive group's summaries, before R1 was known to raise: the handler stayed unreachable when R1
+    // came first in the file, and a worker thread that did not summarize the group found it
+    const r1 = 'VOID R1(PMDL Mdl, int n)\n{\n    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n    if (n > 0) R2(Mdl, NULL, n - 1);\n    MmUnlockPages(Mdl);\n}\n';
+    const r2 = 'VOID R2(PMDL Mdl, HANDLE h, int n)\n{\n    KIRQL old;\n    KeRaiseIrql(DISPATCH_LEVEL, &old);\n    __try {\n        R1(Mdl, n);\n    } __except (EXCEPTION_EXECUTE_HANDLER) {\n        YWrite(h);\n    }\n    KeLowerIrql(old);\n}\n';
+    const head = '#include <ntddk.h>\nNTSTATUS YWrite(HANDLE h);\nVOID R1(PMDL Mdl, int n);\nVOID R2(PMDL Mdl, HANDLE h, int n);\n';
+    const b = '#include <ntddk.h>\nNTSTATUS YWrite(HANDLE h)\n{\n    IO_STATUS_BLOCK iosb;\n    return ZwWriteFile(h, NULL, NULL, NULL, &iosb, NULL, 0, NULL, NULL);\n}\n';
+    for (const a of [head + r1 + r2, head + r2 + r1]) {
+      const inputs = [{ path: '/q/a.c', text: a }, { path: '/q/b.c', text: b }];
+      for (const order of [inputs, [...inputs].reverse()]) {
+        const project = prepareProject(inputs, '/q');
+        const found = order.flatMap((i) => lintText(i.text, i.path, { project }).messages.map((m) => `${i.path}:${m.line} ${m.ruleId}`));
+        expect(found).toContain('/q/b.c:5 irql-too-high');
+      }
+    }
+  });
 });
