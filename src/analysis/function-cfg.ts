@@ -10,8 +10,8 @@
  */
 import { buildCfg, type Cfg } from '../cfg/cfg.js';
 import { raises } from '../ddi/table.js';
-import { functionTree } from '../parse/compact.js';
-import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth, syntaxDepth } from '../parse/depth.js';
+import { functionSyntaxDepth, functionTree } from '../parse/compact.js';
+import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth } from '../parse/depth.js';
 import type { LiteNode } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 
@@ -102,15 +102,9 @@ export function tooDeep(file: SourceFile, fn: FunctionInfo): string | undefined 
   if (!m.checked) {
     m.checked = true;
     if (m.reason === undefined) {
-      const depth = syntaxDepth(entryOf(file, fn).node);
+      const depth = functionSyntaxDepth(file, fn);
       if (depth > MAX_SYNTAX_DEPTH) m.reason = `has a syntax tree ${depth} levels deep (more than ${MAX_SYNTAX_DEPTH})`;
     }
   }
   return m.reason;
-}
-
-/** What `tooDeep` found of the function, if an analysis asked (without building its syntax tree). */
-export function foundTooDeep(file: SourceFile, fn: FunctionInfo): string | undefined {
-  const m = depthMemo.get(fn);
-  return m && m.parsedText === file.parsedText && m.checked ? m.reason : undefined;
 }

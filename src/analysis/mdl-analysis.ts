@@ -214,11 +214,18 @@ const RET_OWNED = '$retOwned';
 const WIDEN_AFTER = 6;
 const MAX_STEPS = 2_000_000;
 /**
- * A path that already tracks this many values remembers no more branch conditions (`?x==3`): each
- * assignment and join reads every tracked value, so an `else if` chain of thousands of tests, each
- * remembered on the paths that go on, would cost the square of its length.
+ * A path remembers at most this many tested conditions (`?x==3`): each assignment and join reads every
+ * tracked value, so an `else if` chain of thousands of tests, each remembered on the paths that go on,
+ * would cost the square of its length. (Other values, such as locals, are not bounded by it.)
  */
-const MAX_TRACKED_VALS = 200;
+const MAX_REMEMBERED_CONDS = 200;
+/** The path may remember one more tested condition (counted only when it tracks that many values at all). */
+function remembersMore(vals: Vals): boolean {
+  if (vals.size < MAX_REMEMBERED_CONDS) return true;
+  let n = 0;
+  for (const k of vals.keys()) if (k.charCodeAt(0) === 63 /* ? */ && ++n >= MAX_REMEMBERED_CONDS) return false;
+  return true;
+}
 
 const CXX_CASTS = new Set(['static_cast', 'reinterpret_cast', 'const_cast', 'dynamic_cast']);
 
@@ -912,8 +919,8 @@ class Analyzer {
             const known = r.w.vals.get(ck);
             if (t && known && V.singleton(known) === 0) t = null;
             if (f && known && V.singleton(known) === 1) f = null;
-            if (t && (t.vals.size < MAX_TRACKED_VALS || known)) t = this.setVal(t, ck, V.constant(1));
-            if (f && (f.vals.size < MAX_TRACKED_VALS || known)) f = this.setVal(f, ck, V.constant(0));
+            if (t && (known || remembersMore(t.vals))) t = this.setVal(t, ck, V.constant(1));
+            if (f && (known || remembersMore(f.vals))) f = this.setVal(f, ck, V.constant(0));
           }
           const cons = e.childForFieldName('consequence');
           const alt = e.childForFieldName('alternative');
@@ -2401,7 +2408,7 @@ class Analyzer {
             // the same side-effect-free condition tested again (with nothing it reads assigned since) has the same value
             const known = r.vals.get(ck);
             if (known && V.singleton(known) === (truth ? 0 : 1)) r = null;
-            else if (r && (r.vals.size < MAX_TRACKED_VALS || known)) r = this.setVal(r, ck, V.constant(truth ? 1 : 0));
+            else if (r && (known || remembersMore(r.vals))) r = this.setVal(r, ck, V.constant(truth ? 1 : 0));
           }
           if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', () => describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
         }

@@ -5,7 +5,7 @@
  */
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
-import { foundTooDeep, nestsTooDeep, tooDeep } from '../analysis/function-cfg.js';
+import { nestsTooDeep, tooDeep } from '../analysis/function-cfg.js';
 import { Project, type SummaryCache } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
@@ -144,6 +144,13 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
     return helper;
   });
   if (!applicable.length) return messages;
+  // a syntax tree too deep for the analyses to walk (read from the compact copy: no tree is built):
+  // not analyzed, said once
+  const deep = tooDeep(file, fn);
+  if (deep !== undefined) {
+    messages.push(internalError(`function '${fn.name}' ${deep}: not analyzed`, fn.line, 1, fn.name));
+    return messages;
+  }
   let analysis: FunctionAnalysis | undefined;
   let analysisFailed = false;
   const getAnalysis = (): FunctionAnalysis => {
@@ -210,10 +217,6 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
       );
     }
   }
-  // a syntax tree too deep for the analyses to walk (they measure it before building anything from it):
-  // not analyzed, said once
-  const deep = foundTooDeep(file, fn);
-  if (deep !== undefined) return [internalError(`function '${fn.name}' ${deep}: not analyzed`, fn.line, 1, fn.name)];
   return messages;
 }
 

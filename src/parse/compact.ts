@@ -217,6 +217,50 @@ export class CompactTrees {
     }
   }
 
+  /**
+   * The depth of the subtree `encode` returned `root` for, read from the arrays (no nodes are built), by
+   * the rules depth.ts describes: named nodes count one level each, except a statement's block,
+   * an `else if` link and the left operand of an arithmetic chain (`chainsInLoops`).
+   */
+  syntaxDepth(root: number, chainsInLoops: boolean): number {
+    const { types, fields } = this.symbols;
+    const typeOf = (k: number) => types[this.types[k]!]!;
+    const fieldOf = (k: number) => (this.fields[k] ? fields[this.fields[k]!] : undefined);
+    /** The operator of a binary expression (its child in the field `operator`). */
+    const operatorOf = (k: number): string | undefined => {
+      for (let j = k + 1; j < this.after[k]!; j = this.after[j]!) if (fieldOf(j) === 'operator') return typeOf(j);
+      return undefined;
+    };
+    const end = this.after[root]!;
+    const open: number[] = [root];
+    const depths: number[] = [1];
+    let max = 1;
+    for (let k = root + 1; k < end; k++) {
+      while (this.after[open[open.length - 1]!]! <= k) {
+        open.pop();
+        depths.pop();
+      }
+      if (!(this.flags[k]! & NAMED)) continue; // (an anonymous token kept for its field is a leaf)
+      const parent = typeOf(open[open.length - 1]!);
+      const type = typeOf(k);
+      let step = 1;
+      if (type === 'compound_statement' && parent !== 'compound_statement') step = 0;
+      else if (parent === 'if_statement' && type === 'else_clause') step = 0;
+      else if (chainsInLoops && parent === 'else_clause' && type === 'if_statement') step = 0;
+      else if (chainsInLoops && parent === 'binary_expression' && type === 'binary_expression' && fieldOf(k) === 'left') {
+        const op = operatorOf(k);
+        if (op !== '&&' && op !== '||') step = 0;
+      }
+      const d = depths[depths.length - 1]! + step;
+      if (d > max) max = d;
+      if (this.after[k]! > k + 1) {
+        open.push(k);
+        depths.push(d);
+      }
+    }
+    return max;
+  }
+
   /** The `LiteNode` tree of the subtree `encode` returned `root` for; node ids count from 0 in preorder. */
   materialize(root: number): LiteNode {
     const { types, fields } = this.symbols;
@@ -269,12 +313,26 @@ function storeOf(file: SourceFile): FileTrees {
  */
 export function functionTree(file: SourceFile, fn: FunctionInfo): LiteNode {
   const s = storeOf(file);
+  return s.trees.materialize(rootOf(s, fn));
+}
+
+function rootOf(s: FileTrees, fn: FunctionInfo): number {
   let root = s.roots.get(fn);
   if (root === undefined) {
     root = s.trees.encode(fn.node);
     s.roots.set(fn, root);
   }
-  return s.trees.materialize(root);
+  return root;
+}
+
+/**
+ * The depth of the function's syntax tree (the rules are described in depth.ts), read from its compact copy
+ * without building a tree. `chainsInLoops: false` counts the links of arithmetic and `else if` chains
+ * too (the simulator walks them recursively).
+ */
+export function functionSyntaxDepth(file: SourceFile, fn: FunctionInfo, opts: { chainsInLoops?: boolean } = {}): number {
+  const s = storeOf(file);
+  return s.trees.syntaxDepth(rootOf(s, fn), opts.chainsInLoops ?? true);
 }
 
 /** What `file.tree`, `fn.node` and `fn.body` hold once released: reading anything from it throws, naming the file. */

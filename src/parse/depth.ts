@@ -1,5 +1,3 @@
-import type { LiteNode } from './lite.js';
-
 /**
  * How deeply a piece of source nests: the deepest nesting of `{`/`(`/`[` and of conditional directives
  * (`#if`, `#ifdef`, `#ifndef` ... `#endif`, each of which wraps what it holds in one more node of the
@@ -50,7 +48,7 @@ function atLineStart(text: string, i: number): boolean {
 }
 
 /**
- * The deepest a function's syntax tree may be for the analyses to walk it (`syntaxDepth`): they recurse
+ * The deepest a function's syntax tree may be for the analyses to walk it (`functionSyntaxDepth` in compact.ts): they recurse
  * on some constructs (a chain of `&&`, of assignments `a = b = c`, of commas, of `?:`, nested
  * statements), and below this depth every one of them fits in the stack of a thread with a margin
  * (measured on the main thread's stack: the first to fail were, in the simulator, 704 nested `if`
@@ -60,40 +58,11 @@ function atLineStart(text: string, i: number): boolean {
  */
 export const MAX_SYNTAX_DEPTH = 600;
 
-/**
- * The depth of the syntax tree under `root`, in named nodes, where the constructs the analyses walk in a
- * loop add no depth: an operand of a left-nested chain of arithmetic, bitwise or comparison operators
- * (`a0 + a1 + ... + an`, thousands long in generated code), and the `else if` of an `else if` chain; and
- * a statement's block is one level with the statement (500 nested `if (x) {` are about 500 levels).
- * Iterative, over the lite tree's own child arrays (no node lists are built).
+/*
+ * The syntax tree's depth is read from a function's compact copy (`functionSyntaxDepth` in compact.ts),
+ * without building its tree: named nodes count one level each, except the constructs the analyses walk
+ * in a loop, which add no depth: an operand of a left-nested chain of arithmetic, bitwise or comparison
+ * operators (`a0 + a1 + ... + an`, thousands long in generated code) and the `else if` of an `else if`
+ * chain; and a statement's block is one level with the statement (500 nested `if (x) {` are about 500
+ * levels). The simulator, which recurses on those chains, counts their links too.
  */
-export function syntaxDepth(root: LiteNode): number {
-  let max = 0;
-  const nodes: LiteNode[] = [root];
-  const depths: number[] = [1];
-  while (nodes.length) {
-    const n = nodes.pop()!;
-    const d = depths.pop()!;
-    if (d > max) max = d;
-    const { children, fields } = n;
-    for (let k = 0; k < children.length; k++) {
-      const c = children[k]!;
-      if (!c.isNamed) continue;
-      let step = 1;
-      if (n.type === 'binary_expression' && fields[k] === 'left' && c.type === 'binary_expression' && !isLogical(c)) step = 0;
-      else if (n.type === 'if_statement' && c.type === 'else_clause') step = 0;
-      else if (n.type === 'else_clause' && c.type === 'if_statement') step = 0;
-      // a statement's own block (`if (x) {`, `for (...) {`, `__try {`): one level with its statement
-      else if (c.type === 'compound_statement' && n.type !== 'compound_statement') step = 0;
-      nodes.push(c);
-      depths.push(d + step);
-    }
-  }
-  return max;
-}
-
-function isLogical(binary: LiteNode): boolean {
-  const k = binary.fields.indexOf('operator');
-  const op = k < 0 ? undefined : binary.children[k]!.type;
-  return op === '&&' || op === '||';
-}

@@ -2,8 +2,8 @@
  * The simulator's public API: explore every path of a function (depth-first over fork decisions)
  * and collect the faults with the bug checks a real machine would show.
  */
-import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth, syntaxDepth } from '../parse/depth.js';
-import { functionTree } from '../parse/compact.js';
+import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth } from '../parse/depth.js';
+import { functionSyntaxDepth } from '../parse/compact.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
@@ -171,7 +171,8 @@ export class SimProgram {
         // too deep to compile recursively: not simulated (calls of it are calls of an unknown function)
         let depth = nestingDepth(f.parsedText.slice(info.bodyStart, info.bodyEnd));
         if (depth <= MAX_NESTING) {
-          const tree = syntaxDepth(functionTree(f, info));
+          // (the simulator's compiler and evaluator recurse on arithmetic and else-if chains too)
+          const tree = functionSyntaxDepth(f, info, { chainsInLoops: false });
           if (tree > MAX_SYNTAX_DEPTH) depth = tree;
         }
         if (depth > MAX_NESTING || depth > MAX_SYNTAX_DEPTH) {

@@ -7,8 +7,8 @@
  * reports the others as not analyzed).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth, syntaxDepth } from '../../src/parse/depth.js';
-import { functionTree } from '../../src/parse/compact.js';
+import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth } from '../../src/parse/depth.js';
+import { functionSyntaxDepth } from '../../src/parse/compact.js';
 import { parseSource } from '../../src/parse/parser.js';
 import { lintText, prepareProject } from '../../src/lint/linter.js';
 import { SimProgram, simulateFunction } from '../../src/sim/simulate.js';
@@ -34,7 +34,7 @@ const shapes: Record<string, (n: number) => string> = {
 };
 const depthOf = (text: string) => {
   const file = parseSource('f.c', text);
-  return syntaxDepth(functionTree(file, file.functions[0]!));
+  return functionSyntaxDepth(file, file.functions[0]!);
 };
 
 describe('nestingDepth', () => {
@@ -54,7 +54,7 @@ describe('nestingDepth', () => {
   });
 });
 
-describe('syntaxDepth', () => {
+describe('functionSyntaxDepth', () => {
   it('counts nested constructs, not the links of an arithmetic chain or of an else-if chain', () => {
     expect(depthOf(fn(`  y = ${terms(3000, (i) => `a${i}`).join(' + ')};`))).toBeLessThan(10);
     expect(depthOf(fn(terms(3000, (i) => `  ${i ? 'else ' : ''}if (x == ${i}) { y = ${i}; }`).join('\n')))).toBeLessThan(12);
@@ -87,11 +87,33 @@ describe('syntaxDepth', () => {
       expect(new SimProgram(parseSource(`${name}.c`, over)).tooDeep.map((d) => d.depth), name).toEqual([deep]);
     }
   }, 120000);
-  it('an arithmetic chain of 5,000 operands and an else-if chain of 5,000 branches are analyzed', () => {
+  it('an arithmetic chain of 5,000 operands and an else-if chain of 5,000 branches are analyzed (and not simulated: the simulator recurses on them)', () => {
     for (const body of [`  y = ${terms(5000, (i) => `a${i}`).join(' + ')};`, terms(5000, (i) => `  ${i ? 'else ' : ''}if (x == ${i}) { y = ${i}; }`).join('\n')]) {
       expect(lintText(fn(body), 'chain.c').messages.map((m) => m.ruleId)).toEqual(['mdl-probe-outside-try']);
+      const prog = new SimProgram(parseSource('chain.c', fn(body)));
+      expect(prog.tooDeep.length).toBe(1);
+      expect(prog.defs).toEqual([]);
+    }
+    // and under the guard, simulated (found in review: 2,000 operands exhausted the simulator's stack)
+    for (const body of [`  y = ${terms(580, (i) => `a${i}`).join(' + ')};`, terms(580, (i) => `  ${i ? 'else ' : ''}if (x == ${i}) { y = ${i}; }`).join('\n')]) {
+      const prog = new SimProgram(parseSource('chain.c', fn(body)));
+      expect(prog.tooDeep).toEqual([]);
+      expect(() => simulateFunction(prog, prog.defs[0]!, { maxPaths: 20 })).not.toThrow();
     }
   }, 60000);
+  it('a path tracking hundreds of locals still knows a test it made before (found in review)', () => {
+    // 300 locals, then the same test guarding the lock and the unlock: the second test has the first's value
+    const locals = terms(300, (i) => `v${i}`);
+    const body = `  int ${locals.join(', ')};\n${locals.map((v, i) => `  ${v} = ${i};`).join('\n')}
+  PMDL M = IoAllocateMdl(Buf, 64, FALSE, FALSE, NULL);
+  if (M == NULL) return;
+  __try { if (p->Flags & 4) MmProbeAndLockPages(M, KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(M); return; }
+  y = v0 + v299;
+  if (p->Flags & 4) MmUnlockPages(M);
+  IoFreeMdl(M);`;
+    const text = `#include <wdm.h>\ntypedef struct _S { int Flags; } S;\nint y;\nvoid F(PVOID Buf, S *p) {\n${body}\n}\n`;
+    expect(lintText(text, 'locals.c').messages).toEqual([]);
+  });
   it('a helper too deep to analyze is unknown code to its callers: the other cross-file findings stay', () => {
     const inputs = [
       { path: '/p/deep.c', text: `#include <wdm.h>\nvoid DeepHelper(PMDL Mdl) {\n  int y = (${terms(3000, (i) => `a${i}`).join(', ')});\n  MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n` },
