@@ -99,6 +99,20 @@ describe('--threads', () => {
       expect(three.out).toBe(one.out);
     });
   }, 60000);
+  it('a recursive group summarized by another worker: the handler its callee reaches is found as on one thread (found in review)', () => {
+    // R2 calls R1 (which raises) inside __try at DISPATCH_LEVEL; the handler calls YWrite in b.c. The
+    // worker linting b.c does not summarize {R1, R2}: it found the handler reachable where one thread,
+    // which kept R2's CFG from before R1 was known to raise, did not
+    inTempDir((dir) => {
+      mkdirSync(join(dir, 'a'));
+      mkdirSync(join(dir, 'b'));
+      writeFileSync(join(dir, 'a', 'a.c'), '#include <ntddk.h>\nNTSTATUS YWrite(HANDLE h);\nVOID R2(PMDL Mdl, HANDLE h, int n);\nVOID R1(PMDL Mdl, int n)\n{\n    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n    if (n > 0) R2(Mdl, NULL, n - 1);\n    MmUnlockPages(Mdl);\n}\nVOID R2(PMDL Mdl, HANDLE h, int n)\n{\n    KIRQL old;\n    KeRaiseIrql(DISPATCH_LEVEL, &old);\n    __try { R1(Mdl, n); } __except (EXCEPTION_EXECUTE_HANDLER) { YWrite(h); }\n    KeLowerIrql(old);\n}\nDRIVER_DISPATCH Dispatch;\nNTSTATUS Dispatch(PDEVICE_OBJECT d, PIRP Irp) { R2(Irp->MdlAddress, NULL, 3); return 0; }\n');
+      writeFileSync(join(dir, 'b', 'b.c'), '#include <ntddk.h>\nNTSTATUS YWrite(HANDLE h)\n{\n    IO_STATUS_BLOCK iosb;\n    return ZwWriteFile(h, NULL, NULL, NULL, &iosb, NULL, 0, NULL, NULL);\n}\n');
+      const one = lint(dir, '--threads', '1');
+      for (const n of ['2', '3']) expect(lint(dir, '--threads', n).out, n).toBe(one.out);
+      expect(one.out).toContain('irql-too-high');
+    });
+  }, 60000);
   it('a worker that cannot start or exits in any phase leaves its files to the main thread: same output, and the run ends', () => {
     inTempDir((dir) => {
       splitCrossFileFixtures(dir);
