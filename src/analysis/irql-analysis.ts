@@ -243,7 +243,16 @@ export interface IrqlContext {
   chain?: PathStep[];
   /** For a context from a call site: the calls it goes through (caller, call position), innermost last. */
   sites?: { file: SourceFile; fn: FunctionInfo; pos: string }[];
+  /**
+   * Later call sites that give the same entry levels, in callers' order: stand-ins for this one should no
+   * execution reach its call (`reachableContext`), so that which caller comes first in the file does not
+   * decide whether the level is reported.
+   */
+  alternatives?: IrqlContext[];
 }
+
+/** Same-level contexts kept as alternatives of one, at most. */
+const MAX_ALTERNATIVES = 8;
 
 /** `&x`, `x`, `&ctx->Lock`: the path of the object designated (text without spaces), or undefined. */
 function slotPath(n: SyntaxNode | undefined): string | undefined {
@@ -1402,6 +1411,12 @@ export class IrqlEngine {
     return (c.sites ?? []).some((s) => this.deadPositions(s.file, s.fn).has(s.pos));
   }
 
+  /** The context, or the first of its same-level alternatives, that some execution reaches (undefined: none). */
+  reachableContext(c: IrqlContext): IrqlContext | undefined {
+    if (!this.unreachableContext(c)) return c;
+    return c.alternatives?.find((a) => !this.unreachableContext(a));
+  }
+
   /** Annotated to change the IRQL or to hold / release a lock on return (`_IRQL_raises_`, `_Acquires_lock_`...). */
   changesIrqlByAnnotation(pf: ProjectFunction): boolean {
     this.buildIndexes();
@@ -1563,11 +1578,14 @@ export class IrqlEngine {
     }
     for (const { caller, at } of sites) {
       const site = { line: at.line };
-      for (const c of ofCaller(caller)) {
+      // (the caller's contexts with their same-level alternatives: a level reached only through a later
+      // caller stays known when the first one's call is unreachable)
+      for (const c of ofCaller(caller).flatMap((x) => [x, ...(x.alternatives ?? [])])) {
         let mask = 0;
         for (const e of entriesOf(c.entry)) mask = (mask | at.m[e]!) >>> 0;
         if (!mask) continue;
-        if (out.some((o) => o.entry === mask)) continue;
+        const same = out.find((o) => o.entry === mask);
+        if (same && (same.alternatives?.length ?? 0) >= MAX_ALTERNATIVES) continue;
         const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);
         const where = `${displayFn(pf.name)} is called by ${displayFn(caller.name)} at ${this.project.displayName(caller.path)}:${site.line}`;
         const ctx: IrqlContext = {
@@ -1577,6 +1595,10 @@ export class IrqlEngine {
           chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${displayFn(caller.name)} calls ${displayFn(pf.name)}` }],
         };
         if (c.assumed) ctx.assumed = true;
+        if (same) {
+          (same.alternatives ??= []).push(ctx);
+          continue;
+        }
         out.push(ctx);
         if (out.length >= 8) break;
       }
@@ -1649,7 +1671,12 @@ export function irqlViolations(project: Project, file: SourceFile, fn: FunctionI
       if (ifPageable) v.ifPageable = true;
       // (the MDL analysis's values, asked only for a violation: a call or a caller's call no execution reaches)
       if (obs.kind !== 'page-section' && engine.deadPositions(file, fn).has(`${obs.line}:${obs.column}`)) break;
-      if (engine.unreachableContext(c)) continue;
+      const reached = engine.reachableContext(c);
+      if (!reached) continue;
+      if (reached !== c) {
+        v.context = reached;
+        if (!r.why) v.why = reached.because;
+      }
       out.push(v);
       break;
     }
@@ -1687,10 +1714,11 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
       if (!ret.held.length && r.entries.some((e) => (ret.m[e]! & ENTRY_LEVELS[e]!) !== 0)) continue;
       // (a return no execution reaches, by the MDL analysis's values; a context from such a call)
       if (engine.deadPositions(file, fn).has(`ret:${ret.line}:${ret.column}`)) break;
-      if (engine.unreachableContext(c)) continue;
+      const reached = engine.reachableContext(c);
+      if (!reached) continue;
       const kind = ret.held.length ? 'heldAtExit' : 'notRestored';
       const k = `${ret.line}:${ret.column}:${kind}:${ret.held.map((h) => h.lock).join(',')}`;
-      if (!seen.has(k)) out.push({ ret, context: c, kind, actual: r.actual, entry, why: r.why ? r.why.text : c.because });
+      if (!seen.has(k)) out.push({ ret, context: reached, kind, actual: r.actual, entry, why: r.why ? r.why.text : reached.because });
       seen.add(k);
       break;
     }
@@ -1709,7 +1737,7 @@ export function lockIssues(project: Project, file: SourceFile, fn: FunctionInfo)
   const seen = new Set<string>();
   return a.lockIssues.filter((i) => {
     const k = `${i.line}:${i.column}`;
-    if (seen.has(k) || dead.has(k) || !contexts.some((c) => !engine.unreachableContext(c) && inContext(c, i.m, []).entries.length > 0)) return false;
+    if (seen.has(k) || dead.has(k) || !contexts.some((c) => engine.reachableContext(c) !== undefined && inContext(c, i.m, []).entries.length > 0)) return false;
     seen.add(k);
     return true;
   });

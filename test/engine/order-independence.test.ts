@@ -77,4 +77,17 @@ describe('order independence', () => {
       }
     }
   });
+
+  it('a level reached through a later caller is reported when the first caller\'s call is unreachable, whichever comes first (found in review)', () => {
+    // A calls Work after Fail, which never returns: A's call of Work is unreachable; B's is not
+    const head = '#include <ntddk.h>\nVOID Fail(PMDL Mdl);\nVOID Work(HANDLE h);\n';
+    const a = 'VOID A(PMDL Mdl, HANDLE h) { KIRQL old; KeRaiseIrql(DISPATCH_LEVEL, &old); Fail(Mdl); Work(h); KeLowerIrql(old); }\n';
+    const b = 'VOID B(HANDLE h) { KIRQL old; KeRaiseIrql(DISPATCH_LEVEL, &old); Work(h); KeLowerIrql(old); }\n';
+    const tail = 'VOID Fail(PMDL Mdl) { IoFreeMdl(Mdl); ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES); }\nVOID Work(HANDLE h) { IO_STATUS_BLOCK iosb; ZwWriteFile(h, NULL, NULL, NULL, &iosb, NULL, 0, NULL, NULL); }\n';
+    for (const text of [head + a + b + tail, head + b + a + tail]) {
+      const found = lintText(text, '/r/ab.c').messages.filter((m) => m.ruleId === 'irql-too-high');
+      expect(found.map((m) => m.line)).toEqual([6, 7]);
+      expect(found[1]!.message).toContain('Work is called by B');
+    }
+  });
 });
