@@ -90,4 +90,13 @@ describe('order independence', () => {
       expect(found[1]!.message).toContain('Work is called by B');
     }
   });
+
+  it('a helper called through a parenthesized name is summarized before its caller, whatever the order (found in review)', () => {
+    // `(Lock)(Mdl)`: the analysis reads the call; the call graph, which orders the summaries, missed it
+    const lock = 'VOID Lock(PMDL Mdl) { MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess); }\n';
+    const wrap = 'VOID Wrap(PMDL Mdl, BOOLEAN f) { if (f) { IoFreeMdl(Mdl); return; } (Lock)(Mdl); }\nVOID Top(PMDL Mdl) { Wrap(Mdl, FALSE); IoFreeMdl(Mdl); }\n';
+    for (const text of [`#include <ntddk.h>\nVOID Lock(PMDL Mdl);\n${lock}${wrap}`, `#include <ntddk.h>\nVOID Lock(PMDL Mdl);\n${wrap}${lock}`]) {
+      expect(lintText(text, '/r/paren.c').messages.map((m) => m.ruleId)).toContain('mdl-free-while-locked');
+    }
+  });
 });
