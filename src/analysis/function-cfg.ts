@@ -10,8 +10,8 @@
  */
 import { buildCfg, type Cfg } from '../cfg/cfg.js';
 import { raises } from '../ddi/table.js';
-import { functionSyntaxDepth, functionTree } from '../parse/compact.js';
-import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth } from '../parse/depth.js';
+import { functionTree } from '../parse/compact.js';
+import { MAX_NESTING, functionTooDeep, nestingDepth } from '../parse/depth.js';
 import type { LiteNode } from '../parse/lite.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 
@@ -81,7 +81,7 @@ function depthEntry(file: SourceFile, fn: FunctionInfo) {
   let m = depthMemo.get(fn);
   if (!m || m.parsedText !== file.parsedText) {
     const nesting = nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
-    m = { parsedText: file.parsedText, nesting, checked: false, reason: nesting > MAX_NESTING ? `nests ${nesting} levels deep (more than ${MAX_NESTING})` : undefined };
+    m = { parsedText: file.parsedText, nesting, checked: false, reason: undefined };
     depthMemo.set(fn, m);
   }
   return m;
@@ -101,10 +101,8 @@ export function tooDeep(file: SourceFile, fn: FunctionInfo): string | undefined 
   const m = depthEntry(file, fn);
   if (!m.checked) {
     m.checked = true;
-    if (m.reason === undefined) {
-      const depth = functionSyntaxDepth(file, fn);
-      if (depth > MAX_SYNTAX_DEPTH) m.reason = `has a syntax tree ${depth} levels deep (more than ${MAX_SYNTAX_DEPTH})`;
-    }
+    const deep = functionTooDeep(file, fn, { nesting: m.nesting });
+    if (deep) m.reason = deep.what === 'nesting' ? `nests ${deep.depth} levels deep (more than ${deep.limit})` : `has a syntax tree ${deep.depth} levels deep (more than ${deep.limit})`;
   }
   return m.reason;
 }

@@ -106,8 +106,8 @@ function textFacts(input: { text: string }, words: RegExp): TextFacts & { irql: 
     f = { mdl: MDL_WORDS.test(input.text), calls };
     textFactsMemo.set(input, f);
   }
-  const irql = f.irql?.table === words ? f.irql : (f.irql = { table: words, named: words.test(input.text) });
-  return { ...f, irql };
+  if (f.irql?.table !== words) f.irql = { table: words, named: words.test(input.text) };
+  return f as TextFacts & { irql: { table: RegExp; named: boolean } };
 }
 
 /**

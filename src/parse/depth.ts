@@ -1,3 +1,6 @@
+import { functionSyntaxDepth } from './compact.js';
+import type { FunctionInfo, SourceFile } from './parser.js';
+
 /**
  * How deeply a piece of source nests: the deepest nesting of `{`/`(`/`[` and of conditional directives
  * (`#if`, `#ifdef`, `#ifndef` ... `#endif`, each of which wraps what it holds in one more node of the
@@ -66,3 +69,15 @@ export const MAX_SYNTAX_DEPTH = 600;
  * chain; and a statement's block is one level with the statement (500 nested `if (x) {` are about 500
  * levels). The simulator, which recurses on those chains, counts their links too.
  */
+
+/**
+ * The guard the linter, the analyses and the simulator share: the function's text nests deeper than
+ * `MAX_NESTING`, or its syntax tree is deeper than `MAX_SYNTAX_DEPTH` (`chainsInLoops: false` for the
+ * simulator, which recurses on the chains the analyses walk in loops); undefined when it can be walked.
+ */
+export function functionTooDeep(file: SourceFile, fn: FunctionInfo, opts: { chainsInLoops?: boolean; nesting?: number } = {}): { what: 'nesting' | 'syntax'; depth: number; limit: number } | undefined {
+  const nesting = opts.nesting ?? nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
+  if (nesting > MAX_NESTING) return { what: 'nesting', depth: nesting, limit: MAX_NESTING };
+  const depth = functionSyntaxDepth(file, fn, opts);
+  return depth > MAX_SYNTAX_DEPTH ? { what: 'syntax', depth, limit: MAX_SYNTAX_DEPTH } : undefined;
+}

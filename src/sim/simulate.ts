@@ -2,8 +2,7 @@
  * The simulator's public API: explore every path of a function (depth-first over fork decisions)
  * and collect the faults with the bug checks a real machine would show.
  */
-import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth } from '../parse/depth.js';
-import { functionSyntaxDepth } from '../parse/compact.js';
+import { functionTooDeep } from '../parse/depth.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
@@ -99,7 +98,7 @@ export interface FunctionSimResult {
 export class SimProgram {
   /** The program's files, in the order given (a file given twice is read once). */
   readonly files: SourceFile[] = [];
-  /** Functions not simulated because they nest deeper than MAX_NESTING levels. */
+  /** Functions not simulated because they nest too deep to compile recursively (`functionTooDeep`). */
   readonly tooDeep: { name: string; file: string; line: number; depth: number }[] = [];
   /**
    * Functions by name, program-wide: a file's own definition wins inside that file (see `fnsOf`); this map
@@ -169,14 +168,10 @@ export class SimProgram {
       const own: FnDef[] = [];
       for (const info of f.functions) {
         // too deep to compile recursively: not simulated (calls of it are calls of an unknown function)
-        let depth = nestingDepth(f.parsedText.slice(info.bodyStart, info.bodyEnd));
-        if (depth <= MAX_NESTING) {
-          // (the simulator's compiler and evaluator recurse on arithmetic and else-if chains too)
-          const tree = functionSyntaxDepth(f, info, { chainsInLoops: false });
-          if (tree > MAX_SYNTAX_DEPTH) depth = tree;
-        }
-        if (depth > MAX_NESTING || depth > MAX_SYNTAX_DEPTH) {
-          this.tooDeep.push({ name: info.name, file: f.path, line: info.line, depth });
+        // (the simulator's compiler and evaluator recurse on arithmetic and else-if chains too)
+        const deep = functionTooDeep(f, info, { chainsInLoops: false });
+        if (deep) {
+          this.tooDeep.push({ name: info.name, file: f.path, line: info.line, depth: deep.depth });
           continue;
         }
         const def = compiler.compileFunction(info);
