@@ -3377,7 +3377,23 @@ export function fmtNum(n: number): string {
 }
 
 /** Short source-like rendering of an expression for decision labels. */
+const exprTexts = new WeakMap<Expr, string>();
+
+/**
+ * An expression as source-like text, for fault messages and path decisions. Memoized: a condition
+ * is described each time a path tests it, and each operand of a chain `a0 && a1 && ...` is a prefix
+ * of the chain, so describing them afresh cost the square of the chain's length on every path.
+ */
 export function exprText(e: Expr): string {
+  let text = exprTexts.get(e);
+  if (text === undefined) {
+    text = describeExpr(e);
+    exprTexts.set(e, text);
+  }
+  return text;
+}
+
+function describeExpr(e: Expr): string {
   switch (e.t) {
     case 'num':
       return fmtNum(e.v);
