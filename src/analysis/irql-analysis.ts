@@ -24,6 +24,7 @@ import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
+import { condVariables, remembersMore } from './conds.js';
 import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
 import {
@@ -606,6 +607,7 @@ function condFlag(s: State, c: SyntaxNode, truth: boolean): boolean {
   const key = `?${c.text.replace(/\s+/g, '')}`;
   const v = s.flags.get(key);
   if (v !== undefined && (v !== 0) !== truth) return false;
+  if (v === undefined && !remembersMore(s.flags)) return true;
   s.flags = s.flags.set(key, truth ? 1 : 0);
   return true;
 }
@@ -615,9 +617,7 @@ function forgetConds(s: State, roots: readonly string[]): void {
   if (!roots.length) return;
   for (const k of [...s.flags.keys()]) {
     if (!k.startsWith('?')) continue;
-    // the variables it reads (field names after -> and . are not variables)
-    const names = k.replace(/(->|\.)[A-Za-z_]\w*/g, '').match(/[A-Za-z_]\w*/g) ?? [];
-    if (names.some((x) => roots.includes(x))) s.flags = s.flags.delete(k);
+    if (condVariables(k).some((x) => roots.includes(x))) s.flags = s.flags.delete(k);
   }
 }
 

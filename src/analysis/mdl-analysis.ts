@@ -30,6 +30,7 @@ type Vals = ImmutableMap<string, V.Val>;
 const NO_VALS: Vals = ImmutableMap<string, V.Val>();
 import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode, type TryCtx } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
+import { condIdentifiers, remembersMore } from './conds.js';
 import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
 import { Map as ImmutableMap } from 'immutable';
@@ -202,6 +203,8 @@ export interface FunctionAnalysis {
   summary?: Summary;
   /** Declared type text of each parameter and local. */
   localTypes?: ReadonlyMap<string, string>;
+  /** Nodes the fixpoint visited (absent when the analysis did not run). */
+  steps?: number;
 }
 
 const MAX_WORLDS = 96;
@@ -213,20 +216,6 @@ const RET_OWNED = '$retOwned';
 
 const WIDEN_AFTER = 6;
 const MAX_STEPS = 2_000_000;
-/**
- * A path remembers at most this many tested conditions (`?x==3`): each assignment and join reads every
- * tracked value, so an `else if` chain of thousands of tests, each remembered on the paths that go on,
- * would cost the square of its length. (Other values, such as locals, are not bounded by it.)
- */
-const MAX_REMEMBERED_CONDS = 200;
-/** The path may remember one more tested condition (counted only when it tracks that many values at all). */
-function remembersMore(vals: Vals): boolean {
-  if (vals.size < MAX_REMEMBERED_CONDS) return true;
-  let n = 0;
-  for (const k of vals.keys()) if (k.charCodeAt(0) === 63 /* ? */ && ++n >= MAX_REMEMBERED_CONDS) return false;
-  return true;
-}
-
 const CXX_CASTS = new Set(['static_cast', 'reinterpret_cast', 'const_cast', 'dynamic_cast']);
 
 /** The operand of a C++ named cast (`reinterpret_cast<T*>(x)` → `x`), if `e` is one. */
@@ -2483,11 +2472,15 @@ class Analyzer {
     return { ...merged, key: undefined, imprecise: true };
   }
 
+  /** Nodes visited by the last fixpoint (the figure that grows with the function's size). */
+  steps = 0;
+
   run(): { states: Map<string, World>[]; reachable: Set<number> } {
     const nodes = this.cfg.nodes;
     const states: Map<string, World>[] = nodes.map(() => new Map());
     const visits = new Int32Array(nodes.length);
     const order = rpo(this.cfg);
+    const widenAt = wideningPoints(this.cfg, order);
     const queued = new Uint8Array(nodes.length);
     const heap = new MinHeap((a: number, b: number) => order[a]! - order[b]!);
     states[this.cfg.entry]!.set('', Analyzer.empty());
@@ -2497,7 +2490,8 @@ class Analyzer {
     while (heap.size) {
       const id = heap.pop()!;
       queued[id] = 0;
-      if (++steps > MAX_STEPS) throw new BudgetError();
+      this.steps = ++steps;
+      if (steps > MAX_STEPS) throw new BudgetError();
       const node = nodes[id]!;
       const input = [...states[id]!.values()];
       if (input.length === 0) continue;
@@ -2506,7 +2500,7 @@ class Analyzer {
         const flowing = this.along(node, edge, input, output);
         if (flowing.length === 0) continue;
         const target = states[edge.to]!;
-        const widen = nodes[edge.to]!.loopHead === true && visits[edge.to]! > WIDEN_AFTER;
+        const widen = widenAt[edge.to] === 1 && visits[edge.to]! > WIDEN_AFTER;
         let changed = false;
         for (const w of flowing) {
           const k = this.keyOf(w);
@@ -2624,10 +2618,6 @@ function condKey(cond: SyntaxNode): string | undefined {
   if (hasEffects(e)) return undefined;
   const text = e.text.replace(/\s+/g, '');
   return text.length > 200 ? undefined : `?${text}`;
-}
-
-function condIdentifiers(key: string): string[] {
-  return key.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [];
 }
 
 function condReads(key: string, name: string): boolean {
@@ -2764,6 +2754,22 @@ function rpo(cfg: Cfg): Int32Array {
   return order;
 }
 
+/**
+ * Where values are widened after WIDEN_AFTER changes: loop heads, and the target of every edge
+ * that goes back in reverse postorder (a `goto` upwards, or into a loop: irreducible flow has no
+ * loop head, and without widening a value such as `x` in `L1: if (x == 1) goto L7;` climbs one
+ * constant per round, so a maze of n labels took n rounds of n nodes).
+ */
+function wideningPoints(cfg: Cfg, order: Int32Array): Uint8Array {
+  const at = new Uint8Array(cfg.nodes.length);
+  for (const node of cfg.nodes) {
+    if (node.loopHead) at[node.id] = 1;
+    if (order[node.id]! >= cfg.nodes.length) continue; // unreachable
+    for (const e of node.succs) if (order[e.to]! <= order[node.id]!) at[e.to] = 1;
+  }
+  return at;
+}
+
 class MinHeap {
   private a: number[] = [];
   constructor(private readonly less: (x: number, y: number) => number) {}
@@ -2829,6 +2835,7 @@ export function analyzeFunction(
   try {
     const { states, reachable } = a.run();
     result.reachable = reachable;
+    result.steps = a.steps;
     if (cfg.hasErrors) {
       result.skipped = 'function body has parse errors';
       return result;

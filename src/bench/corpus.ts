@@ -349,3 +349,22 @@ export function manyFunctions(lines: number): string {
   return out.join('');
 }
 
+
+/**
+ * One function of `labels` labels, each testing its argument and jumping to another label (a goto
+ * maze: irreducible control flow, no loop statement), with an MDL probe after it.
+ */
+export function gotoMaze(labels: number): string {
+  const out = ['NTSTATUS\nGotoMaze(PMDL Mdl, ULONG State)\n{\n'];
+  for (let k = 0; k < labels; k++) out.push(`L${k}:\n    if (State == ${k}) goto L${(k * 7919) % labels};\n`);
+  out.push('    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n    return STATUS_SUCCESS;\n}\n');
+  return out.join('');
+}
+
+/** One function that dispatches on a code with an `else if` chain of `count` branches. */
+export function elseIfChain(count: number): string {
+  const out = ['NTSTATUS\nDispatchCode(PDEVICE_EXTENSION DevExt, PIRP Irp, ULONG Code)\n{\n    PMDL mdl = Irp->MdlAddress;\n    NTSTATUS status = STATUS_INVALID_DEVICE_REQUEST;\n'];
+  for (let k = 0; k < count; k++) out.push(`    ${k ? 'else ' : ''}if (Code == 0x${(0x220000 + 4 * k).toString(16)}) {\n        status = Handle${k}(DevExt);\n    }\n`);
+  out.push('    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); MmUnlockPages(mdl); } __except (EXCEPTION_EXECUTE_HANDLER) { }\n    return status;\n}\n');
+  return out.join('');
+}

@@ -4,6 +4,29 @@ import { runRuleTests } from '../support/rule-tester.js';
 runRuleTests(mdlFreeWhileLocked, {
   valid: [
     {
+      name: 'the unlock under the same hex-mask test as the lock, after a call to an unknown routine',
+      code: `VOID Log(VOID);
+NTSTATUS ReadIt(PVOID Buffer, ULONG Length, ULONG Options)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    if (Options & 0x10) {
+        __try {
+            MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            IoFreeMdl(mdl);
+            return GetExceptionCode();
+        }
+    }
+    Log();
+    if (Options & 0x10) {
+        MmUnlockPages(mdl);
+    }
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
       name: 'unlock, then free',
       code: `NTSTATUS F(PVOID Buf, ULONG Len)
 {
