@@ -54,11 +54,13 @@ const MDL_WORDS = new RegExp(`\\b(?:${MDL_DDIS.join('|')})\\b`);
  */
 export const IRQL_WORDS = irqlWordsPattern(BUILTIN_IRQL_TABLE);
 /**
- * A name called: `Name(`, and a parenthesized name `(Name)(` as the analysis reads it (`calleeName`
- * unwraps the parentheses): a call the call graph missed let a caller be summarized before its helper
- * (found in review: `(Lock)(Mdl)` gave findings that depended on the order of definition and on threads).
+ * A name called, as the analysis reads a call (`calleeName`): `Name(`, a parenthesized name `(Name)(`,
+ * a template function `Name<T>(` or `Name<PVOID, 4>(`, with spaces and comments anywhere between. A
+ * call the call graph missed let a caller be summarized before its helper (found in review:
+ * `(Lock)(Mdl)` gave findings that depended on the order of definition and on threads).
  */
-const CALL = /\b([A-Za-z_][A-Za-z0-9_]*)(?:\s*\))*\s*\(/g;
+const GAP = String.raw`(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*(?:\n|$))*`;
+const CALL = new RegExp(String.raw`\b([A-Za-z_][A-Za-z0-9_]*)${GAP}(?:<[\w\s:,*&]*>${GAP})?(?:\)${GAP})*\(`, 'g');
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__try', '__except', '__finally', 'try', 'except', 'catch', 'do', 'defined']);
 
 const MAX_FIXPOINT_ROUNDS = 6;

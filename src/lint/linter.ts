@@ -129,11 +129,6 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
   const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
-  if (nestsTooDeep(file, fn)) {
-    // the analyses walk the syntax recursively: say so once rather than fail in every rule
-    messages.push(internalError(`function '${fn.name}' ${tooDeep(file, fn)}: not analyzed`, fn.line, 1, fn.name));
-    return messages;
-  }
   // a rule with triggers looks at a function only if the function names one (or calls a helper that
   // handles MDLs); the MDL dataflow analysis runs once, for the first rule that reads it
   let helper: boolean | undefined;
@@ -144,8 +139,8 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
     return helper;
   });
   if (!applicable.length) return messages;
-  // a syntax tree too deep for the analyses to walk (read from the compact copy: no tree is built):
-  // not analyzed, said once
+  // text nesting or a syntax tree too deep for the analyses to walk (read from the text and the compact
+  // copy: no tree is built): not analyzed, said once rather than failing in every rule
   const deep = tooDeep(file, fn);
   if (deep !== undefined) {
     messages.push(internalError(`function '${fn.name}' ${deep}: not analyzed`, fn.line, 1, fn.name));
