@@ -5,7 +5,7 @@
  */
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
-import { nestsTooDeep, tooDeep } from '../analysis/function-cfg.js';
+import { tooDeep } from '../analysis/function-cfg.js';
 import { Project, type SummaryCache } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
