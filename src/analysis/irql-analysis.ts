@@ -242,8 +242,16 @@ export interface IrqlContext {
   assumed?: boolean;
   /** Where it comes from, as explanation steps: the annotation or role, then each caller (across files). */
   chain?: PathStep[];
-  /** For a context from a call site: the calls it goes through (caller, call position), innermost last. */
-  sites?: { file: SourceFile; fn: FunctionInfo; pos: string }[];
+  /**
+   * For a context from a call site: the calls it goes through (caller, call position), innermost first,
+   * each linked to the one before it (shared by the contexts further down the chain: a list copied per
+   * caller cost the square of the chain's length).
+   */
+  sites?: ContextSite;
+  /** Callers between the declared context and this one (0 or absent: the declared context itself). */
+  depth?: number;
+  /** The explanation at the top of the chain of callers (the annotation, role or raise that gives the level). */
+  origin?: string;
   /**
    * Later call sites that give the same entry levels, in callers' order: stand-ins for this one should no
    * execution reach its call (`reachableContext`), so that which caller comes first in the file does not
@@ -251,6 +259,20 @@ export interface IrqlContext {
    */
   alternatives?: IrqlContext[];
 }
+
+/** One call a context goes through, and the call before it up the chain. */
+export interface ContextSite {
+  file: SourceFile;
+  fn: FunctionInfo;
+  pos: string;
+  prev?: ContextSite;
+}
+
+/**
+ * Callers a context's explanation names one by one; above them it names the chain's origin only: the
+ * explanation nested one parenthesis per caller, and a chain of 3,000 callers gave a message of 140 KB.
+ */
+const MAX_EXPLAINED_CALLERS = 4;
 
 /**
  * Same-level contexts kept as alternatives of one, at most: each is kept with its explanation and
@@ -910,6 +932,9 @@ export class IrqlEngine {
   private readonly analyses = new Map<string, FunctionIrql | null>();
   private readonly contextCache = new Map<string, IrqlContext[]>();
   private readonly inProgress = new Set<string>();
+  /** `analyzeCalleesFirst` or `contextsOfCallersFirst` is running: the functions it asks for need no walk of their own. */
+  private preparing = false;
+  private preparingContexts = false;
   private annotationIndex: Map<string, { text: string; path: string; line: number }[]> | undefined;
   private roleIndex: Map<string, { role: string; path: string; line: number }[]> | undefined;
   /** Functions annotated to return at another IRQL or holding / releasing a lock (by unqualified name). */
@@ -926,6 +951,14 @@ export class IrqlEngine {
     const key = `${file.path}#${fn.name}#${fn.line}`;
     if (this.analyses.has(key)) return this.analyses.get(key) ?? undefined;
     if (this.inProgress.has(key)) return undefined; // recursion: the callee's effect is unknown (unchanged)
+    if (this.inProgress.size === 0 && !this.preparing) {
+      this.preparing = true;
+      try {
+        this.analyzeCalleesFirst(file, fn);
+      } finally {
+        this.preparing = false;
+      }
+    }
     this.inProgress.add(key);
     let r: FunctionIrql | null = null;
     try {
@@ -935,6 +968,33 @@ export class IrqlEngine {
     }
     this.analyses.set(key, r);
     return r ?? undefined;
+  }
+
+  /**
+   * Analyse the functions this one reaches through calls, callees first, with an explicit stack: each
+   * analysis then finds its callees' done, instead of recursing into them (a chain of 650 functions each
+   * calling the next overflowed the stack, and the failure, never recorded, was met again by every rule).
+   * A function's analysis does not depend on the order (calls within a recursive group are unknown).
+   */
+  private analyzeCalleesFirst(file: SourceFile, fn: FunctionInfo): void {
+    const start = this.project.functionOf(file, fn);
+    if (!start) return;
+    const keyOf = (f: ProjectFunction) => `${f.file!.path}#${f.fn!.name}#${f.fn!.line}`;
+    const onStack = new Set<string>([start.key]);
+    const stack: { f: ProjectFunction; i: number }[] = [{ f: start, i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const callees = this.project.calleesOf(top.f);
+      if (top.i < callees.length) {
+        const g = callees[top.i++]!;
+        if (!g.fn || !g.file || onStack.has(g.key) || this.analyses.has(keyOf(g))) continue;
+        onStack.add(g.key);
+        stack.push({ f: g, i: 0 });
+        continue;
+      }
+      stack.pop();
+      if (stack.length) this.analysisOf(top.f.file!, top.f.fn!); // (the first is the caller's to do)
+    }
   }
 
   private analyze(file: SourceFile, fn: FunctionInfo): FunctionIrql | null {
@@ -1411,7 +1471,8 @@ export class IrqlEngine {
 
   /** A context from a call site no execution reaches (by the MDL analysis of the callers on its chain). */
   unreachableContext(c: IrqlContext): boolean {
-    return (c.sites ?? []).some((s) => this.deadPositions(s.file, s.fn).has(s.pos));
+    for (let s = c.sites; s; s = s.prev) if (this.deadPositions(s.file, s.fn).has(s.pos)) return true;
+    return false;
   }
 
   /** The context, or the first of its same-level alternatives, that some execution reaches (undefined: none). */
@@ -1538,6 +1599,14 @@ export class IrqlEngine {
   contextsOf(pf: ProjectFunction): IrqlContext[] {
     const cached = this.contextCache.get(pf.key);
     if (cached) return cached;
+    if (!this.preparingContexts) {
+      this.preparingContexts = true;
+      try {
+        this.contextsOfCallersFirst(pf);
+      } finally {
+        this.preparingContexts = false;
+      }
+    }
     const comp = this.project.componentOf(pf);
     if (!comp.recursive) {
       const out = this.contextsFrom(pf, (caller) => this.contextsOf(caller));
@@ -1556,6 +1625,40 @@ export class IrqlEngine {
     }
     for (const m of comp.members) this.contextCache.set(m.key, this.withDefault(m, cur.get(m.key) ?? []));
     return this.contextCache.get(pf.key)!;
+  }
+
+  /**
+   * Compute the contexts of the functions that call this one (transitively), callers first, with an
+   * explicit stack, so that each finds its callers' done instead of recursing into them (a chain of a
+   * thousand callers overflowed the stack). A recursive group is one node: its callers from outside.
+   */
+  private contextsOfCallersFirst(start: ProjectFunction): void {
+    const idOf = (f: ProjectFunction): string => {
+      const comp = this.project.componentOf(f);
+      return comp.recursive ? `#${comp.id}` : f.key;
+    };
+    const callersOf = (f: ProjectFunction): ProjectFunction[] => {
+      const comp = this.project.componentOf(f);
+      if (!comp.recursive) return this.project.callersOf(f);
+      const inGroup = new Set(comp.members.map((m) => m.key));
+      return comp.members.flatMap((m) => this.project.callersOf(m)).filter((c) => !inGroup.has(c.key));
+    };
+    const seen = new Set<string>([idOf(start)]);
+    const stack: { f: ProjectFunction; callers: ProjectFunction[]; i: number }[] = [{ f: start, callers: callersOf(start), i: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i < top.callers.length) {
+        const g = top.callers[top.i++]!;
+        if (this.contextCache.has(g.key)) continue;
+        const id = idOf(g);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        stack.push({ f: g, callers: callersOf(g), i: 0 });
+        continue;
+      }
+      stack.pop();
+      if (stack.length) this.contextsOf(top.f); // (the first is the caller's to do)
+    }
   }
 
   private declaredList(pf: ProjectFunction): IrqlContext[] {
@@ -1591,10 +1694,13 @@ export class IrqlEngine {
         if (same && (same.alternatives?.length ?? 0) >= MAX_ALTERNATIVES) continue;
         const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);
         const where = `${displayFn(pf.name)} is called by ${displayFn(caller.name)} at ${this.project.displayName(caller.path)}:${site.line}`;
+        const depth = (c.depth ?? 0) + 1;
+        const origin = c.origin ?? c.because;
         const ctx: IrqlContext = {
-          sites: [...(c.sites ?? []), { file: caller.file, fn: caller.fn, pos: at.pos }],
+          sites: { file: caller.file, fn: caller.fn, pos: at.pos, ...(c.sites ? { prev: c.sites } : {}) },
           entry: mask,
-          because: why ? `${where}, where ${why.text}` : `${where} (${c.because})`,
+          because: why ? `${where}, where ${why.text}` : depth <= MAX_EXPLAINED_CALLERS ? `${where} (${c.because})` : `${where} (${depth - 1} callers up the chain: ${origin})`,
+          ...(why ? {} : { depth, origin }),
           chain: [...(c.chain ?? []).slice(-7), ...(why && /at line \d+/.test(why.text) ? [{ file: caller.path, line: Number(/at line (\d+)/.exec(why.text)![1]), column: 1, function: caller.name, message: why.text }] : []), { file: caller.path, line: site.line, column: 1, function: caller.name, message: `${displayFn(caller.name)} calls ${displayFn(pf.name)}` }],
         };
         if (c.assumed) ctx.assumed = true;

@@ -568,6 +568,11 @@ export class Project implements ProjectContext {
     return { id, members, recursive: members.length > 1 || (this.calls.get(f.key) ?? []).some((g) => g.key === f.key) };
   }
 
+  /** The functions of the linted files this one calls (from a scan of its body). */
+  calleesOf(f: ProjectFunction): ProjectFunction[] {
+    return this.calls.get(f.key) ?? [];
+  }
+
   /** The functions of the linted files that call this one (from a scan of every body). */
   callersOf(target: ProjectFunction): ProjectFunction[] {
     return this.callers.get(target.key) ?? [];
