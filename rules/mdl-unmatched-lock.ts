@@ -69,8 +69,10 @@ export const mdlUnmatchedLock: Rule = {
         const o = obs.before;
         const site = { line: obs.call.startPosition.row + 1, column: obs.call.startPosition.column + 1 };
         const key = `${site.line}:${site.column}:${o.name}`;
-        const path = explainPath(obs.trace, o.id, { ...site, message: 'MmUnlockPages' });
+        // (the path is built only for an unlock that is reported: most unlocks are right)
+        const explain = () => explainPath(obs.trace, o.id, { ...site, message: 'MmUnlockPages' });
         if (o.state === 'allocated' || (o.state === 'unlocked' && o.failedProbe)) {
+          const path = explain();
           if (o.failedProbe) {
             offer(key, {
               node: obs.call,
@@ -82,6 +84,7 @@ export const mdlUnmatchedLock: Rule = {
             offer(key, { node: obs.call, messageId: 'unlockNeverLocked', data: { via: viaText(obs.via), name: o.name, path: renderPath(path) }, path });
           }
         } else if (o.state === 'unlocked') {
+          const path = explain();
           offer(key, {
             node: obs.call,
             messageId: 'unlockTwice',

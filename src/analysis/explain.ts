@@ -5,12 +5,23 @@
 import type { PathStep } from '../lint/types.js';
 import { traceSteps, type Site, type Trace } from './mdl-analysis.js';
 
+/**
+ * Steps a path keeps: the first `PATH_HEAD` and the last `PATH_TAIL`, with one step saying how many
+ * were left out between. A finding deep in a long function (the thousandth unlock of a parameter's MDL)
+ * carried every branch since the function's start: the output grew with the square of the function.
+ */
+const PATH_HEAD = 8;
+const PATH_TAIL = 32;
+
 export function explainPath(trace: Trace | null, objId: string | undefined, end?: Site & { message: string }): PathStep[] {
-  const steps: PathStep[] = traceSteps(trace, objId).map((s) => ({
-    line: s.site.line,
-    column: s.site.column,
-    message: typeof s.message === 'function' ? s.message() : s.message,
-  }));
+  const all = traceSteps(trace, objId);
+  const kept = all.length > PATH_HEAD + PATH_TAIL + 1 ? [...all.slice(0, PATH_HEAD), undefined, ...all.slice(all.length - PATH_TAIL)] : all;
+  const omitted = all.length - PATH_HEAD - PATH_TAIL;
+  const steps: PathStep[] = kept.map((s) =>
+    s
+      ? { line: s.site.line, column: s.site.column, message: typeof s.message === 'function' ? s.message() : s.message }
+      : { line: all[PATH_HEAD]!.site.line, column: all[PATH_HEAD]!.site.column, message: `… ${omitted} steps left out` },
+  );
   if (end) {
     const last = steps[steps.length - 1];
     if (!last || last.line !== end.line || last.column !== end.column || last.message !== end.message) {
