@@ -390,44 +390,76 @@ function before(d: { line: number; column: number }, m: LintMessage): boolean {
 
 type AnyDirective = Directive | PragmaDirective;
 
-/** The directives that suppress a message (empty = not suppressed). */
-function suppressorsOf(directives: Directive[], pragmas: PragmaDirective[], caWarnings: readonly number[], m: LintMessage): AnyDirective[] {
-  const ruleId = m.ruleId;
-  if (ruleId === null || m.fatal) return [];
-  const found: AnyDirective[] = [];
-  // Block range: the last disable/enable before the message decides, per rule.
-  let range: Directive | undefined;
-  for (const d of directives) {
-    if (d.kind !== 'disable' && d.kind !== 'enable') continue;
-    if (!before(d, m)) break;
-    if (!appliesTo(d, ruleId)) continue;
-    range = d.kind === 'disable' ? d : undefined;
+/** The last of `list` (sorted by position) placed before the message, or undefined. */
+function lastBefore<T extends { line: number; column: number }>(list: readonly T[], m: LintMessage): T | undefined {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(list[mid]!, m)) lo = mid + 1;
+    else hi = mid;
   }
-  if (range) found.push(range);
-  for (const d of directives) {
-    if (!appliesTo(d, ruleId)) continue;
-    if (d.kind === 'disable-line' && m.line >= d.line && m.line <= d.endLine) found.push(d);
-    else if (d.kind === 'disable-next-line' && m.line === d.endLine + 1) found.push(d);
-  }
-  if (caWarnings.length > 0 && pragmas.length > 0) {
-    // #pragma warning(disable/default/push/pop): per warning number, the last one before the message decides.
-    for (const w of caWarnings) {
-      let last: PragmaDirective | undefined;
-      for (const p of pragmas) {
-        if (p.kind === 'suppress' || !p.warnings.includes(w)) continue;
-        if (!before(p, m)) break;
-        last = p.kind === 'disable' ? p : undefined;
-      }
-      if (last) {
-        found.push(last);
-        break;
-      }
+  return lo > 0 ? list[lo - 1] : undefined;
+}
+
+/**
+ * A file's directives indexed for the messages: by line for the line forms, by rule and by warning number
+ * for the block forms (a list each, searched by position). Matching every message against every
+ * directive cost messages x directives: a generated file of 12,800 functions, each with a finding and a
+ * `disable-line` comment, took 13 s, 10 of them here.
+ */
+class DirectiveIndex {
+  private readonly byLine = new Map<number, Directive[]>();
+  private readonly blocks: Directive[];
+  private readonly blocksByRule = new Map<string, Directive[]>();
+  private readonly pragmaBlocksByWarning = new Map<number, PragmaDirective[]>();
+  private readonly suppressByLine = new Map<number, PragmaDirective[]>();
+
+  constructor(
+    directives: readonly Directive[],
+    private readonly pragmas: readonly PragmaDirective[],
+  ) {
+    this.blocks = directives.filter((d) => d.kind === 'disable' || d.kind === 'enable');
+    const add = <K, V>(map: Map<K, V[]>, k: K, v: V) => {
+      const list = map.get(k);
+      if (list) list.push(v);
+      else map.set(k, [v]);
+    };
+    for (const d of directives) {
+      if (d.kind === 'disable-line') for (let l = d.line; l <= d.endLine; l++) add(this.byLine, l, d);
+      else if (d.kind === 'disable-next-line') add(this.byLine, d.endLine + 1, d);
     }
     for (const p of pragmas) {
-      if (p.kind === 'suppress' && p.lines!.includes(m.line) && p.warnings.some((w) => caWarnings.includes(w))) found.push(p);
+      if (p.kind === 'suppress') for (const l of new Set(p.lines)) add(this.suppressByLine, l, p);
     }
   }
-  return found;
+
+  /** The directives that suppress a message (empty = not suppressed), in the order they are reported. */
+  suppressorsOf(caWarnings: readonly number[], m: LintMessage): AnyDirective[] {
+    const ruleId = m.ruleId;
+    if (ruleId === null || m.fatal) return [];
+    const found: AnyDirective[] = [];
+    // Block range: the last disable/enable before the message decides, per rule.
+    let blocks = this.blocksByRule.get(ruleId);
+    if (!blocks) this.blocksByRule.set(ruleId, (blocks = this.blocks.filter((d) => appliesTo(d, ruleId))));
+    const range = lastBefore(blocks, m);
+    if (range?.kind === 'disable') found.push(range);
+    for (const d of this.byLine.get(m.line) ?? []) if (appliesTo(d, ruleId)) found.push(d);
+    if (caWarnings.length > 0 && this.pragmas.length > 0) {
+      // #pragma warning(disable/default/push/pop): per warning number, the last one before the message decides.
+      for (const w of caWarnings) {
+        let list = this.pragmaBlocksByWarning.get(w);
+        if (!list) this.pragmaBlocksByWarning.set(w, (list = this.pragmas.filter((p) => p.kind !== 'suppress' && p.warnings.includes(w))));
+        const last = lastBefore(list, m);
+        if (last?.kind === 'disable') {
+          found.push(last);
+          break;
+        }
+      }
+      for (const p of this.suppressByLine.get(m.line) ?? []) if (p.warnings.some((w) => caWarnings.includes(w))) found.push(p);
+    }
+    return found;
+  }
 }
 
 /** Code Analysis warning numbers of a rule (from `meta.caWarnings`). */
@@ -453,9 +485,10 @@ export function applyDirectives(
   if (directives.length === 0 && pragmas.length === 0) return { messages, suppressedMessages: [] };
   const kept: LintMessage[] = [];
   const suppressed: LintMessage[] = [];
+  const index = new DirectiveIndex(directives, pragmas);
   for (const m of messages) {
     const numbers = caWarnings && m.ruleId ? (caWarnings(m.ruleId) ?? []) : [];
-    const by = suppressorsOf(directives, pragmas, numbers, m);
+    const by = index.suppressorsOf(numbers, m);
     if (by.length === 0) kept.push(m);
     else suppressed.push({ ...m, suppressions: by.map((d) => ({ kind: 'directive' as const, justification: d.justification })) });
   }
@@ -480,9 +513,10 @@ export function unusedDirectiveMessages(
   const pragmas = caWarnings ? parsePragmaDirectives(text) : [];
   // Which rules each directive actually suppressed.
   const used = new Map<Directive, Set<string>>();
+  const index = new DirectiveIndex(directives, pragmas);
   for (const m of suppressedMessages) {
     const numbers = caWarnings && m.ruleId ? (caWarnings(m.ruleId) ?? []) : [];
-    for (const d of suppressorsOf(directives, pragmas, numbers, m)) {
+    for (const d of index.suppressorsOf(numbers, m)) {
       if (!('rules' in d)) continue;
       let set = used.get(d);
       if (!set) used.set(d, (set = new Set()));

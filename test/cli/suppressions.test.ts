@@ -466,3 +466,80 @@ describe('NOLINT comments (clang-tidy style)', () => {
     expect(r.suppressedMessages.map((m) => m.ruleId)).toEqual(['irql-too-high']);
   });
 });
+
+describe('applying directives: the index agrees with matching every message against every directive', () => {
+  // the matching before the index (each message against each directive), kept as the reference
+  type Any = ReturnType<typeof parseDirectives>[number] | ReturnType<typeof parsePragmaDirectives>[number];
+  const isBefore = (d: { line: number; column: number }, m: LintMessage) => d.line < m.line || (d.line === m.line && d.column <= m.column);
+  function reference(text: string, m: LintMessage, numbers: readonly number[]): Any[] {
+    const directives = parseDirectives(text);
+    const pragmas = parsePragmaDirectives(text);
+    const applies = (d: (typeof directives)[number]) => d.rules.length === 0 || d.rules.includes(m.ruleId!);
+    const found: Any[] = [];
+    let range: Any | undefined;
+    for (const d of directives) {
+      if (d.kind !== 'disable' && d.kind !== 'enable') continue;
+      if (!isBefore(d, m)) break;
+      if (!applies(d)) continue;
+      range = d.kind === 'disable' ? d : undefined;
+    }
+    if (range) found.push(range);
+    for (const d of directives) {
+      if (!applies(d)) continue;
+      if (d.kind === 'disable-line' && m.line >= d.line && m.line <= d.endLine) found.push(d);
+      else if (d.kind === 'disable-next-line' && m.line === d.endLine + 1) found.push(d);
+    }
+    if (numbers.length > 0 && pragmas.length > 0) {
+      for (const w of numbers) {
+        let last: Any | undefined;
+        for (const p of pragmas) {
+          if (p.kind === 'suppress' || !p.warnings.includes(w)) continue;
+          if (!isBefore(p, m)) break;
+          last = p.kind === 'disable' ? p : undefined;
+        }
+        if (last) {
+          found.push(last);
+          break;
+        }
+      }
+      for (const p of pragmas) if (p.kind === 'suppress' && p.lines!.includes(m.line) && p.warnings.some((w) => numbers.includes(w))) found.push(p);
+    }
+    return found;
+  }
+
+  const LINES = [
+    'x++;',
+    `x++; // ddi-lint-disable-line ${A}`,
+    `x++; // ddi-lint-disable-line ${B} -- why`,
+    'x++; // ddi-lint-disable-line',
+    `// ddi-lint-disable-next-line ${A}, ${B}`,
+    `/* ddi-lint-disable ${B} */`,
+    `/* ddi-lint-enable ${B} */`,
+    '/* ddi-lint-disable */',
+    '/* ddi-lint-enable */',
+    `/* ddi-lint-disable-line ${A}\n   spanning two lines */ x++;`,
+    '#pragma warning(disable: 28125)',
+    '#pragma warning(default: 28125)',
+    '#pragma warning(push)',
+    '#pragma warning(pop)',
+    '#pragma warning(suppress: 28125)',
+    '#pragma warning(suppress: 28121) // not this rule',
+  ];
+
+  it('on random files of directives and findings', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: LINES.length - 1 }), { minLength: 1, maxLength: 40 }), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 12 })), { maxLength: 30 }), (picks, found) => {
+        const text = picks.map((k) => LINES[k]).join('\n');
+        const messages = found.map(([a, line, column]) => msg(a ? A : B, line, column));
+        const got = applyDirectives(text, messages);
+        const expected = messages.filter((m) => reference(text, m, m.ruleId === B ? [28125] : []).length > 0);
+        expect(got.suppressedMessages.map((m) => `${m.ruleId}@${m.line}:${m.column}`)).toEqual(expected.map((m) => `${m.ruleId}@${m.line}:${m.column}`));
+        for (const m of got.suppressedMessages) {
+          const ref = reference(text, m, m.ruleId === B ? [28125] : []);
+          expect(m.suppressions!.map((s) => s.justification)).toEqual(ref.map((d) => d.justification));
+        }
+      }),
+      { numRuns: 400, seed: 20261122 },
+    );
+  });
+});
