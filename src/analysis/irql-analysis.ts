@@ -123,8 +123,15 @@ function lockSignature(s: State): string {
   // the IRQLs too: a raise under a flag and its lower under the same flag stay paired
   const irql = s.m.join('.');
   if (!s.locks.size) return irql;
-  return `${irql}|${[...s.locks].map(([k, f]) => `${k}=${f.held ? 1 : 0}`).sort().join(',')}`;
+  let locks = lockSignatures.get(s.locks);
+  if (locks === undefined) {
+    locks = [...s.locks].map(([k, f]) => `${k}=${f.held ? 1 : 0}`).sort().join(',');
+    lockSignatures.set(s.locks, locks);
+  }
+  return `${irql}|${locks}`;
 }
+/** The locks part of a signature, by lock map (persistent maps are shared by the states that did not change them). */
+const lockSignatures = new WeakMap<object, string>();
 
 /** `ret` of a state that did not come through a return statement / through several. */
 const NO_RETURN = -2;
@@ -134,17 +141,17 @@ interface State {
   /** Simple flags (`locked = TRUE`) known to hold a constant here: keeps a lock's release paired with its flag. */
   flags: ImmutableMap<string, number>;
   /** Locks by path (`ext->Lock`): held or not, on every path here. */
-  locks: Map<string, LockFact>;
+  locks: ImmutableMap<string, LockFact>;
   /** In-stack queued lock handles -> the lock they hold. */
-  qh: Map<string, string>;
+  qh: ImmutableMap<string, string>;
   /** The return statement (CFG node) this state left by, on its way to the exit. */
   ret: number;
   /** The last IRQL change restored the value of this parameter (index); -1 none, -2 not the same on all paths. */
   pr: number;
   /** m[k]: IRQLs possible here when the function was entered at entry level k (ENTRY_LEVELS). */
   m: Mask[];
-  /** Saved old IRQLs: variable or lock-handle path -> per entry level. */
-  saved: Map<string, Mask[]>;
+  /** Saved old IRQLs: variable or lock-handle path -> per entry level (never changed in place). */
+  saved: ImmutableMap<string, readonly Mask[]>;
   why: (Why | null)[];
 }
 
@@ -522,15 +529,17 @@ function refine(s: State, cond: SyntaxNode, truth: boolean): void {
   }
 }
 
-const fresh = (): State => ({ flags: ImmutableMap<string, number>(), locks: new Map(), qh: new Map(), ret: NO_RETURN, pr: -1, m: [...ENTRY_LEVELS], saved: new Map(), why: new Array<Why | null>(NE).fill(null) });
+const fresh = (): State => ({ flags: ImmutableMap<string, number>(), locks: ImmutableMap(), qh: ImmutableMap(), ret: NO_RETURN, pr: -1, m: [...ENTRY_LEVELS], saved: ImmutableMap(), why: new Array<Why | null>(NE).fill(null) });
 const copy = (s: State): State => ({
-  flags: s.flags, // persistent: shared until changed (a copy per edge was quadratic in the nesting depth)
-  locks: new Map(s.locks),
-  qh: new Map(s.qh),
+  // persistent maps: shared until changed (a copy per edge was quadratic in the nesting depth, and in the
+  // number of locks, handles and saved IRQLs a function had used)
+  flags: s.flags,
+  locks: s.locks,
+  qh: s.qh,
   ret: s.ret,
   pr: s.pr,
   m: [...s.m],
-  saved: new Map([...s.saved].map(([k, v]) => [k, [...v]])),
+  saved: s.saved,
   why: [...s.why],
 });
 
@@ -655,15 +664,15 @@ function join(a: State, b: State): { s: State; changed: boolean } {
       changed = true;
     }
   }
-  for (const [k, v] of s.locks) {
+  if (a.locks !== b.locks) for (const [k, v] of a.locks) {
     if (b.locks.get(k)?.held !== v.held) {
-      s.locks.delete(k);
+      s.locks = s.locks.delete(k);
       changed = true;
     }
   }
-  for (const [k, v] of s.qh) {
+  if (a.qh !== b.qh) for (const [k, v] of a.qh) {
     if (b.qh.get(k) !== v) {
-      s.qh.delete(k);
+      s.qh = s.qh.delete(k);
       changed = true;
     }
   }
@@ -683,18 +692,20 @@ function join(a: State, b: State): { s: State; changed: boolean } {
       if (!s.why[e]) s.why[e] = b.why[e]!;
     }
   }
-  for (const [k, v] of b.saved) {
+  if (a.saved !== b.saved) for (const [k, v] of b.saved) {
     const cur = s.saved.get(k);
     if (!cur) {
-      s.saved.set(k, [...v]);
+      s.saved = s.saved.set(k, v);
       changed = true;
-    } else {
+    } else if (cur !== v) {
+      let joined: Mask[] | undefined;
       for (let e = 0; e < NE; e++) {
         const u = (cur[e]! | v[e]!) >>> 0;
-        if (u !== cur[e]) {
-          cur[e] = u;
-          changed = true;
-        }
+        if (u !== cur[e]) (joined ??= [...cur])[e] = u;
+      }
+      if (joined) {
+        s.saved = s.saved.set(k, joined);
+        changed = true;
       }
     }
   }
@@ -1276,8 +1287,8 @@ export class IrqlEngine {
     const effects = callee ? callee.lockEffects : null;
     if (effects && effects.size === 0) return;
     const forget = () => {
-      s.locks.clear();
-      s.qh.clear();
+      s.locks = s.locks.clear();
+      s.qh = s.qh.clear();
       fx.unknownLocks = true;
     };
     if (!effects) return forget();
@@ -1285,8 +1296,8 @@ export class IrqlEngine {
       const mapped = mapCalleePath(path, params, args);
       if (!mapped) return forget();
       fx.touched.set(mapped, { kind: eff.kind, line, via: name });
-      if (eff.held === undefined) s.locks.delete(mapped);
-      else s.locks.set(mapped, { held: eff.held, line, via: `${name} (${eff.via} at its line ${eff.line})`, kind: eff.kind });
+      if (eff.held === undefined) s.locks = s.locks.delete(mapped);
+      else s.locks = s.locks.set(mapped, { held: eff.held, line, via: `${name} (${eff.via} at its line ${eff.line})`, kind: eff.kind });
     }
   }
 
@@ -1298,14 +1309,14 @@ export class IrqlEngine {
     const pos = `${line}:${call.startPosition.column + 1}`;
     if (!lock) {
       // a release through a handle this function did not fill: whose lock is not known here
-      if (handle) s.qh.delete(handle);
+      if (handle) s.qh = s.qh.delete(handle);
       return;
     }
     fx.touched.set(lock, { kind: eff.kind, line, via: name });
     const prev = s.locks.get(lock);
     if (eff.op === 'acquire' && eff.onReturn) {
       // a try-acquire: held on one outcome only
-      s.locks.delete(lock);
+      s.locks = s.locks.delete(lock);
       return;
     }
     const issue = eff.op === 'acquire' ? (prev?.held ? 'doubleAcquire' : undefined) : prev && !prev.held ? 'notHeld' : undefined;
@@ -1318,9 +1329,9 @@ export class IrqlEngine {
       const m = old ? old.m.map((x, e) => (x | s.m[e]!) >>> 0) : [...s.m];
       fx.lockIssues.set(key, { kind: issue, lockKind: eff.kind, callee: name, lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
     }
-    s.locks.set(lock, { held: eff.op === 'acquire', line, via: name, kind: eff.kind });
+    s.locks = s.locks.set(lock, { held: eff.op === 'acquire', line, via: name, kind: eff.kind });
     // (after a release the handle still names its lock: releasing it again is a release of a free lock)
-    if (handle) s.qh.set(handle, lock);
+    if (handle) s.qh = s.qh.set(handle, lock);
   }
 
   private savedKey(slot: IrqlSlot | undefined, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], lockArg?: number, handleArg?: number): string | undefined {
@@ -1344,7 +1355,7 @@ export class IrqlEngine {
       }
     };
     const save = (key: string | undefined) => {
-      if (key) s.saved.set(key, [...s.m]);
+      if (key) s.saved = s.saved.set(key, [...s.m]);
     };
     const restore = (key: string | undefined, what: string) => {
       const v = key ? s.saved.get(key) : undefined;

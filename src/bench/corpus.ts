@@ -368,3 +368,13 @@ export function elseIfChain(count: number): string {
   out.push('    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); MmUnlockPages(mdl); } __except (EXCEPTION_EXECUTE_HANDLER) { }\n    return status;\n}\n');
   return out.join('');
 }
+
+/** One function that takes and releases `count` distinct locks in turn (fast mutexes and spin locks of a device extension). */
+export function distinctLocks(count: number): string {
+  const out = ['NTSTATUS\nTouchAll(PDEVICE_EXTENSION DevExt)\n{\n    KIRQL oldIrql;\n'];
+  for (let k = 0; k < count; k++) {
+    out.push(k % 2 ? `    KeAcquireSpinLock(&DevExt->Lock${k}, &oldIrql);\n    DevExt->Count${k}++;\n    KeReleaseSpinLock(&DevExt->Lock${k}, oldIrql);\n` : `    ExAcquireFastMutex(&DevExt->Mutex${k});\n    DevExt->Count${k}++;\n    ExReleaseFastMutex(&DevExt->Mutex${k});\n`);
+  }
+  out.push('    return STATUS_SUCCESS;\n}\n');
+  return out.join('');
+}
