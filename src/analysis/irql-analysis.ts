@@ -44,9 +44,7 @@ import {
 import { type Project, type ProjectFunction } from './project.js';
 import type { PathStep } from '../lint/types.js';
 
-/** Annotations that let a function return at another IRQL, or with a lock acquired or released. */
-const CHANGES_IRQL =
-  /^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|setsIRQL|savesIRQLGlobal|restoresIRQLGlobal|acquiresResource|releasesResource)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock|nonreentrant_lock)_$/;
+import { CHANGES_IRQL, IRQL_RANGE_ANNOTATION } from './irql-annotations.js';
 
 const REGISTRATION_WORDS = new RegExp(`\\b(?:${allRegistrationNames().join('|')})\\s*\\(`);
 
@@ -897,7 +895,7 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
       const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
       if (m) facts.changes.push(m[1]!);
     }
-    if (!/^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)$/.test(a.name)) continue;
+    if (!IRQL_RANGE_ANNOTATION.test(a.name)) continue;
     // the function it belongs to: the next `name(` after it, with only types and annotations between
     const rest = file.parsedText.slice(a.end, a.end + 400);
     const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(rest);

@@ -8,6 +8,7 @@
 import { adoptTrees, packTrees, releaseTree, type PackedTrees } from '../parse/compact.js';
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import { adoptFileConstants, fileConstants } from './constants.js';
+import { irqlReadsAnnotation } from './irql-annotations.js';
 
 export interface PackedFile {
   path: string;
@@ -29,7 +30,16 @@ export function parseReleased(input: { path: string; text: string }): SourceFile
 export function releaseParsed(file: SourceFile): SourceFile {
   fileConstants(file);
   releaseTree(file);
+  // Only the annotations the IRQL analysis reads (found by a memory review: 2,600 of 66,600 on
+  // Windows-driver-samples), copied: a slice of the preprocessor's intermediate text keeps that whole
+  // text alive, a copy of each file.
+  file.annotations = file.annotations.filter((a) => irqlReadsAnnotation(a.name)).map((a) => ({ ...a, name: ownCopy(a.name), text: ownCopy(a.text) }));
   return file;
+}
+
+/** A string that holds no reference to a larger one (V8 keeps the parent of a slice of 13 characters or more). */
+function ownCopy(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** A released file (`parseReleased`) as plain data. */
