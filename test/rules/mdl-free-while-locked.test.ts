@@ -1,30 +1,12 @@
 import { mdlFreeWhileLocked } from '../../rules/mdl-free-while-locked.js';
 import { runRuleTests } from '../support/rule-tester.js';
+import { HEX_MASK_AROUND_CALL } from '../support/shared-cases.js';
 
 runRuleTests(mdlFreeWhileLocked, {
   valid: [
     {
       name: 'the unlock under the same hex-mask test as the lock, after a call to an unknown routine',
-      code: `VOID Log(VOID);
-NTSTATUS ReadIt(PVOID Buffer, ULONG Length, ULONG Options)
-{
-    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
-    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    if (Options & 0x10) {
-        __try {
-            MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
-        } __except (EXCEPTION_EXECUTE_HANDLER) {
-            IoFreeMdl(mdl);
-            return GetExceptionCode();
-        }
-    }
-    Log();
-    if (Options & 0x10) {
-        MmUnlockPages(mdl);
-    }
-    IoFreeMdl(mdl);
-    return STATUS_SUCCESS;
-}`,
+      code: HEX_MASK_AROUND_CALL,
     },
     {
       name: 'unlock, then free',

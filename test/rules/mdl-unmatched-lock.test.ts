@@ -1,30 +1,12 @@
 import { mdlUnmatchedLock } from '../../rules/mdl-unmatched-lock.js';
 import { runRuleTests } from '../support/rule-tester.js';
+import { HEX_MASK_AROUND_CALL } from '../support/shared-cases.js';
 
 runRuleTests(mdlUnmatchedLock, {
   valid: [
     {
       name: 'a flag test with a hex mask, repeated after a call to an unknown routine (its operand is a local: the call cannot change it)',
-      code: `VOID Log(VOID);
-NTSTATUS ReadIt(PVOID Buffer, ULONG Length, ULONG Options)
-{
-    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
-    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    if (Options & 0x10) {
-        __try {
-            MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
-        } __except (EXCEPTION_EXECUTE_HANDLER) {
-            IoFreeMdl(mdl);
-            return GetExceptionCode();
-        }
-    }
-    Log();
-    if (Options & 0x10) {
-        MmUnlockPages(mdl);
-    }
-    IoFreeMdl(mdl);
-    return STATUS_SUCCESS;
-}`,
+      code: HEX_MASK_AROUND_CALL,
     },
     {
       name: 'goto to a cleanup label that skips the unlock (mdl-free-while-locked reports the IoFreeMdl, not this rule)',
