@@ -937,6 +937,30 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   return facts;
 }
 
+/**
+ * With an explicit stack, visit what `start` reaches through `next`, each node after the nodes it reaches
+ * (post-order), every `id` once, skipping the nodes `done` says need no visit; `start` itself is left to
+ * the caller. The IRQL analysis's walks of the call graph (callees first, callers first) are this walk.
+ */
+function visitReachedFirst<T>(start: T, next: (t: T) => readonly T[], id: (t: T) => string, done: (t: T) => boolean, visit: (t: T) => void): void {
+  const seen = new Set<string>([id(start)]);
+  const stack: { node: T; next: readonly T[]; i: number }[] = [{ node: start, next: next(start), i: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.i < top.next.length) {
+      const g = top.next[top.i++]!;
+      if (done(g)) continue;
+      const k = id(g);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      stack.push({ node: g, next: next(g), i: 0 });
+      continue;
+    }
+    stack.pop();
+    if (stack.length) visit(top.node);
+  }
+}
+
 export class IrqlEngine {
   private readonly analyses = new Map<string, FunctionIrql | null>();
   private readonly contextCache = new Map<string, IrqlContext[]>();
@@ -980,30 +1004,21 @@ export class IrqlEngine {
   }
 
   /**
-   * Analyse the functions this one reaches through calls, callees first, with an explicit stack: each
-   * analysis then finds its callees' done, instead of recursing into them (a chain of 650 functions each
-   * calling the next overflowed the stack, and the failure, never recorded, was met again by every rule).
-   * A function's analysis does not depend on the order (calls within a recursive group are unknown).
+   * Analyse the functions this one reaches through calls, callees first: each analysis then finds its
+   * callees' done, instead of recursing into them (a chain of 650 functions each calling the next
+   * overflowed the stack, and the failure, never recorded, was met again by every rule). A function's
+   * analysis does not depend on the order (calls within a recursive group are unknown).
    */
   private analyzeCalleesFirst(file: SourceFile, fn: FunctionInfo): void {
     const start = this.project.functionOf(file, fn);
     if (!start) return;
-    const keyOf = (f: ProjectFunction) => `${f.file!.path}#${f.fn!.name}#${f.fn!.line}`;
-    const onStack = new Set<string>([start.key]);
-    const stack: { f: ProjectFunction; i: number }[] = [{ f: start, i: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const callees = this.project.calleesOf(top.f);
-      if (top.i < callees.length) {
-        const g = callees[top.i++]!;
-        if (!g.fn || !g.file || onStack.has(g.key) || this.analyses.has(keyOf(g))) continue;
-        onStack.add(g.key);
-        stack.push({ f: g, i: 0 });
-        continue;
-      }
-      stack.pop();
-      if (stack.length) this.analysisOf(top.f.file!, top.f.fn!); // (the first is the caller's to do)
-    }
+    visitReachedFirst(
+      start,
+      (f) => this.project.calleesOf(f),
+      (f) => f.key,
+      (g) => !g.fn || !g.file || this.analyses.has(g.key),
+      (f) => this.analysisOf(f.file!, f.fn!),
+    );
   }
 
   private analyze(file: SourceFile, fn: FunctionInfo): FunctionIrql | null {
@@ -1637,37 +1652,26 @@ export class IrqlEngine {
   }
 
   /**
-   * Compute the contexts of the functions that call this one (transitively), callers first, with an
-   * explicit stack, so that each finds its callers' done instead of recursing into them (a chain of a
-   * thousand callers overflowed the stack). A recursive group is one node: its callers from outside.
+   * Compute the contexts of the functions that call this one (transitively), callers first, so that each
+   * finds its callers' done instead of recursing into them (a chain of a thousand callers overflowed the
+   * stack). A recursive group is one node: its callers from outside.
    */
   private contextsOfCallersFirst(start: ProjectFunction): void {
-    const idOf = (f: ProjectFunction): string => {
-      const comp = this.project.componentOf(f);
-      return comp.recursive ? `#${comp.id}` : f.key;
-    };
-    const callersOf = (f: ProjectFunction): ProjectFunction[] => {
-      const comp = this.project.componentOf(f);
-      if (!comp.recursive) return this.project.callersOf(f);
-      const inGroup = new Set(comp.members.map((m) => m.key));
-      return comp.members.flatMap((m) => this.project.callersOf(m)).filter((c) => !inGroup.has(c.key));
-    };
-    const seen = new Set<string>([idOf(start)]);
-    const stack: { f: ProjectFunction; callers: ProjectFunction[]; i: number }[] = [{ f: start, callers: callersOf(start), i: 0 }];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      if (top.i < top.callers.length) {
-        const g = top.callers[top.i++]!;
-        if (this.contextCache.has(g.key)) continue;
-        const id = idOf(g);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        stack.push({ f: g, callers: callersOf(g), i: 0 });
-        continue;
-      }
-      stack.pop();
-      if (stack.length) this.contextsOf(top.f); // (the first is the caller's to do)
-    }
+    visitReachedFirst(
+      start,
+      (f) => {
+        const comp = this.project.componentOf(f);
+        if (!comp.recursive) return this.project.callersOf(f);
+        const inGroup = new Set(comp.members.map((m) => m.key));
+        return comp.members.flatMap((m) => this.project.callersOf(m)).filter((c) => !inGroup.has(c.key));
+      },
+      (f) => {
+        const comp = this.project.componentOf(f);
+        return comp.recursive ? `#${comp.id}` : f.key;
+      },
+      (g) => this.contextCache.has(g.key),
+      (f) => this.contextsOf(f),
+    );
   }
 
   private declaredList(pf: ProjectFunction): IrqlContext[] {
