@@ -31,6 +31,7 @@ const NO_VALS: Vals = ImmutableMap<string, V.Val>();
 import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode, type TryCtx } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
 import { condIdentifiers, remembersMore } from './conds.js';
+import { liveness, type Liveness } from './liveness.js';
 import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
 import { Map as ImmutableMap } from 'immutable';
@@ -205,6 +206,8 @@ export interface FunctionAnalysis {
   localTypes?: ReadonlyMap<string, string>;
   /** Nodes the fixpoint visited (absent when the analysis did not run). */
   steps?: number;
+  /** The most points-to entries and objects one state held (what each step's cost grows with). */
+  peakEntries?: number;
 }
 
 const MAX_WORLDS = 96;
@@ -724,6 +727,63 @@ class Analyzer {
       } else objs.delete(o.id);
     }
     return objs ? this.with(w, { objs }) : w;
+  }
+
+  /**
+   * Forget local variables no path names again (see liveness.ts): their entries, and the objects only
+   * they referred to. A locked MDL this function owns keeps its entry: the exit reports it as still
+   * locked (dropping the entry would say its last reference was overwritten). An object that carries
+   * what a summary reports (entry assumption, first operation, escape) is kept, unreferenced.
+   */
+  dropDead(w: World, live: Liveness, lo: number, hi: number): World {
+    let pts: Map<string, string> | undefined;
+    let vals: Vals | undefined;
+    let gone: string[] | undefined;
+    // the variables of ranks [lo, hi) that this world holds: walk the range or the world, the smaller
+    let names: Iterable<string>;
+    if (hi - lo <= w.pts.size + w.vals.size) {
+      const list: string[] = [];
+      for (let k = lo; k < hi; k++) list.push(live.nameAt(k));
+      names = list;
+    } else {
+      const held = new Set<string>();
+      const consider = (key: string) => {
+        const x = key.startsWith('$') ? key.slice(key.indexOf(':') + 1) : key.startsWith('*') ? key.slice(1) : key;
+        const r = live.rankOf(x);
+        if (r >= lo && r < hi) held.add(x);
+      };
+      for (const key of w.pts.keys()) consider(key);
+      for (const key of w.vals.keys()) consider(key);
+      names = held;
+    }
+    for (const x of names) {
+      for (const key of [x, `*${x}`, USER + x, CONT + x, SVA + x]) {
+        const id = (pts ?? w.pts).get(key);
+        if (id === undefined) continue;
+        if (!key.startsWith('$')) {
+          const o = w.objs.get(id);
+          if (o && o.state === 'locked' && o.owned) continue;
+          if (o) (gone ??= []).push(id);
+        }
+        (pts ??= new Map(w.pts)).delete(key);
+      }
+      for (const key of [x, `*${x}`]) if ((vals ?? w.vals).has(key)) vals = (vals ?? w.vals).delete(key);
+    }
+    if (!pts && !vals) return w;
+    let objs: Map<string, MdlObj> | undefined;
+    if (gone && pts) {
+      const referenced = new Set(gone);
+      for (const id of pts.values()) referenced.delete(id);
+      for (const id of referenced) {
+        const o = w.objs.get(id)!;
+        if (o.entry || o.firstOp || o.firstUse || o.escaped) continue;
+        (objs ??= new Map(w.objs)).delete(id);
+      }
+    }
+    const next = this.with(w, { pts: pts ?? w.pts, objs: objs ?? w.objs, vals: vals ?? w.vals });
+    // a dropped key variable's value was part of the key
+    if (vals && next.key !== undefined) delete (next as { key?: string }).key;
+    return next;
   }
 
   /** Objects at `path` and below it are handed to code we cannot see. */
@@ -2474,6 +2534,8 @@ class Analyzer {
 
   /** Nodes visited by the last fixpoint (the figure that grows with the function's size). */
   steps = 0;
+  /** The most points-to entries and objects a state reaching a node held. */
+  peakEntries = 0;
 
   run(): { states: Map<string, World>[]; reachable: Set<number> } {
     const nodes = this.cfg.nodes;
@@ -2481,6 +2543,7 @@ class Analyzer {
     const visits = new Int32Array(nodes.length);
     const order = rpo(this.cfg);
     const widenAt = wideningPoints(this.cfg, order);
+    const live = liveness(this.cfg, new Set([...this.locals.keys()].filter((x) => !this.params.has(x))));
     const queued = new Uint8Array(nodes.length);
     const heap = new MinHeap((a: number, b: number) => order[a]! - order[b]!);
     states[this.cfg.entry]!.set('', Analyzer.empty());
@@ -2497,12 +2560,15 @@ class Analyzer {
       if (input.length === 0) continue;
       const output = input.flatMap((w) => this.transfer(node, w));
       for (const edge of node.succs) {
-        const flowing = this.along(node, edge, input, output);
+        let flowing = this.along(node, edge, input, output);
         if (flowing.length === 0) continue;
+        const dying = live.dyingOn(id, edge.to);
+        if (dying.hi > dying.lo) flowing = flowing.map((w) => this.dropDead(w, live, dying.lo, dying.hi));
         const target = states[edge.to]!;
         const widen = widenAt[edge.to] === 1 && visits[edge.to]! > WIDEN_AFTER;
         let changed = false;
         for (const w of flowing) {
+          if (w.pts.size + w.objs.size > this.peakEntries) this.peakEntries = w.pts.size + w.objs.size;
           const k = this.keyOf(w);
           const cur = target.get(k);
           if (!cur) {
@@ -2836,6 +2902,7 @@ export function analyzeFunction(
     const { states, reachable } = a.run();
     result.reachable = reachable;
     result.steps = a.steps;
+    result.peakEntries = a.peakEntries;
     if (cfg.hasErrors) {
       result.skipped = 'function body has parse errors';
       return result;
