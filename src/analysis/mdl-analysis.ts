@@ -30,8 +30,9 @@ type Vals = ImmutableMap<string, V.Val>;
 const NO_VALS: Vals = ImmutableMap<string, V.Val>();
 import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode, type TryCtx } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
-import { condIdentifiers, remembersMore } from './conds.js';
+import { MAX_REMEMBERED_CONDS, condIdentifiers } from './conds.js';
 import { liveness, type Liveness } from './liveness.js';
+import { Objs, Pts, type Dropped } from './world-maps.js';
 import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
 import { Map as ImmutableMap } from 'immutable';
@@ -136,9 +137,15 @@ export interface Trace {
 }
 
 interface World {
-  readonly pts: ReadonlyMap<string, string>;
-  readonly objs: ReadonlyMap<string, MdlObj>;
+  readonly pts: Pts;
+  readonly objs: Objs<MdlObj>;
   readonly vals: Vals;
+  /**
+   * Tested conditions the path remembers, by their text (`?Ctx->Flags&4` → 1): the same side-effect-free
+   * test again has the same outcome until something it reads is written. Apart from `vals`, so that
+   * forgetting them at each write walks them (at most MAX_REMEMBERED_CONDS), not every tracked value.
+   */
+  readonly conds: Vals;
   readonly trace: Trace | null;
   readonly returnSite: Site | null;
   readonly imprecise: boolean;
@@ -420,6 +427,26 @@ interface SvaOrigin {
 }
 
 /** Pseudo-paths in `pts` that remember which variables hold a system address (`$sva:va` -> encoded origin). */
+/**
+ * The part of an object that keeps states apart (property simulation): its state, ownership, lock site
+ * and the facts rules correlate with them. Objects alike in this part let their states merge.
+ */
+function objFragment(o: MdlObj): string {
+  let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : ''}`;
+  if (o.lockOp === 'read') k += 'R';
+  if (o.entry) k += `<${o.entry}`;
+  if (o.firstOp) k += `^${o.firstOp.op}`;
+  if (o.firstUse) k += '^u';
+  if (o.irpFreed) k += 'I';
+  if (o.escaped) k += 'E';
+  return k;
+}
+
+/** A locked MDL the function owns: what an exit reports as still locked. */
+function lockedOwned(o: MdlObj): boolean {
+  return o.state === 'locked' && o.owned;
+}
+
 const SVA = '$sva:';
 function encodeSva(s: SvaOrigin): string {
   return `${SVA}${s.line}:${s.column}:${s.callee}:${s.obj ?? ''}`;
@@ -572,56 +599,74 @@ class Analyzer {
     const user = this.userAddress(before, value);
     const cont = this.inputContainer(before, value);
     if (user === w.pts.get(USER + name) && cont === w.pts.has(CONT + name)) return w;
-    const pts = new Map(w.pts);
-    if (user) pts.set(USER + name, user);
-    else pts.delete(USER + name);
-    if (cont) pts.set(CONT + name, '1');
-    else pts.delete(CONT + name);
+    let pts = w.pts;
+    pts = user ? this.put(pts, USER + name, user) : pts.delete(USER + name);
+    pts = cont ? this.put(pts, CONT + name, '1') : pts.delete(CONT + name);
     return this.with(w, { pts });
   }
 
   // ---- world helpers -------------------------------------------------------------------------
 
   static empty(): World {
-    return { pts: new Map(), objs: new Map(), vals: NO_VALS, trace: null, returnSite: null, imprecise: false };
+    return { pts: Pts.EMPTY, objs: new Objs<MdlObj>(objFragment, lockedOwned), vals: NO_VALS, conds: NO_VALS, trace: null, returnSite: null, imprecise: false };
   }
 
+  /**
+   * Every proper prefix of a path some state ever held (`ctx` and `ctx->Req` for `ctx->Req->Mdl`):
+   * `killBelow` walks a state's paths only for a path that has something below it somewhere.
+   */
+  private readonly parents = new Set<string>();
+  private readonly noted = new Set<string>();
+
+  noteKey(key: string): void {
+    if (this.noted.has(key)) return;
+    this.noted.add(key);
+    for (let i = 1; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c === 45 /* - */ || c === 46 /* . */ || c === 91 /* [ */) this.parents.add(key.slice(0, i));
+    }
+  }
+
+  /** `pts` with `key` → `value` (every insertion goes through here, for `parents`). */
+  put(pts: Pts, key: string, value: string, tag?: string): Pts {
+    this.noteKey(key);
+    return pts.set(key, value, tag);
+  }
+
+  /** Whether the system address in `path` is known to be NULL, known not to be, or may be either. */
+  nullness(w: World, path: string): string | undefined {
+    const x = w.vals.get(path);
+    if (!x) return undefined;
+    return V.canBe(x, '==', 0, true) ? (V.singleton(x) === 0 ? '=0' : '?0') : '!0';
+  }
+
+  /**
+   * The partition key: states with equal keys merge (their values join). It covers the points-to
+   * entries and the objects' partition-relevant parts through the maps' running hashes (which include,
+   * for each system address, whether it is known to be NULL: a tag on its entry), the values of the
+   * probe-operation variables, the return site and imprecision. `run` compares the maps themselves when
+   * two keys agree, so a hash collision never merges different states.
+   */
   keyOf(w: World): string {
     if (w.key !== undefined) return w.key;
-    const parts: string[] = [];
-    const pts = [...w.pts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    for (const [p, o] of pts) parts.push(`${p}=${o}`);
-    const objs = [...w.objs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const o of objs) {
-      let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : ''}`;
-      if (o.lockOp === 'read') k += 'R';
-      if (o.entry) k += `<${o.entry}`;
-      if (o.firstOp) k += `^${o.firstOp.op}`;
-      if (o.firstUse) k += '^u';
-      if (o.irpFreed) k += 'I';
-      if (o.escaped) k += 'E';
-      parts.push(k);
-    }
+    let key = `${w.pts.h1 >>> 0}.${w.pts.h2 >>> 0}.${w.objs.h1 >>> 0}.${w.objs.h2 >>> 0}`;
     for (const v of this.keyVars) {
       const x = w.vals.get(v);
-      if (x) parts.push(`${v}=${JSON.stringify(x)}`);
+      if (x) key += `;${v}=${JSON.stringify(x)}`;
     }
-    // a system address known to be NULL, or known not to be, stays apart from one that may be either
-    // (a failed mapping of an MDL whose state is the same on both sides would otherwise join them)
-    for (const [p] of pts) {
-      if (!p.startsWith(SVA)) continue;
-      const x = w.vals.get(p.slice(SVA.length));
-      if (x) parts.push(`${p}${V.canBe(x, '==', 0, true) ? (V.singleton(x) === 0 ? '=0' : '?0') : '!0'}`);
-    }
-    if (w.returnSite) parts.push(`ret@${w.returnSite.line}:${w.returnSite.column}`);
-    if (w.imprecise) parts.push('~');
-    const key = parts.join(';');
+    if (w.returnSite) key += `;ret@${w.returnSite.line}:${w.returnSite.column}`;
+    if (w.imprecise) key += ';~';
     (w as { key?: string }).key = key;
     return key;
   }
 
+  /** Same partition (the keys agree): the maps are equal too. */
+  samePartition(a: World, b: World): boolean {
+    return a.pts.sameEntries(b.pts) && a.objs.sameFragments(b.objs);
+  }
+
   with(w: World, patch: Partial<Omit<World, 'key'>>): World {
-    const next: World = { pts: w.pts, objs: w.objs, vals: w.vals, trace: w.trace, returnSite: w.returnSite, imprecise: w.imprecise, ...patch };
+    const next: World = { pts: w.pts, objs: w.objs, vals: w.vals, conds: w.conds, trace: w.trace, returnSite: w.returnSite, imprecise: w.imprecise, ...patch };
     // the partition key covers pts, objs, returnSite and imprecise: a trace or value update keeps it
     if (w.key !== undefined && next.pts === w.pts && next.objs === w.objs && next.returnSite === w.returnSite && next.imprecise === w.imprecise) {
       next.key = w.key;
@@ -637,9 +682,9 @@ class Analyzer {
 
   setObj(w: World, o: MdlObj): World {
     if (o.state === 'freed') this.derefsMatter = true;
-    const objs = new Map(w.objs);
-    objs.set(o.id, o);
-    return this.with(w, { objs });
+    // an object no path holds yet is a candidate for collection (unless a path comes to hold it)
+    const pts = w.objs.has(o.id) ? w.pts : w.pts.noteUnreferenced(o.id);
+    return this.with(w, { objs: w.objs.set(o), pts });
   }
 
   setVal(w: World, path: string, v: V.Val | undefined): World {
@@ -649,12 +694,30 @@ class Analyzer {
       return this.rekey(this.with(w, { vals: w.vals.delete(path) }), path);
     }
     if (cur && V.equal(cur, v)) return w;
+    this.noteKey(path);
     return this.rekey(this.with(w, { vals: w.vals.set(path, v) }), path);
+  }
+
+  /**
+   * Remember the outcome of a tested condition (`ck`: its key), unless the path already remembers as
+   * many as it may (MAX_REMEMBERED_CONDS; a condition it already remembers is updated).
+   */
+  setCond(w: World, ck: string, v: 0 | 1): World {
+    const cur = w.conds.get(ck);
+    if (cur === undefined && w.conds.size >= MAX_REMEMBERED_CONDS) return w;
+    if (cur !== undefined && V.singleton(cur) === v) return w;
+    return this.with(w, { conds: w.conds.set(ck, V.constant(v)) });
   }
 
   /** A value that is part of the partition key changed: the world's key must be recomputed. */
   rekey(w: World, path: string): World {
-    if ((this.keyVars.has(path) || w.pts.has(SVA + path)) && w.key !== undefined) delete (w as { key?: string }).key;
+    if (w.pts.has(SVA + path)) {
+      // a system address known to be NULL, or known not to be, stays apart from one that may be
+      // either (a failed mapping of an MDL whose state is the same on both sides would otherwise join them)
+      const pts = w.pts.retag(SVA + path, this.nullness(w, path));
+      if (pts !== w.pts) return this.with(w, { pts });
+    }
+    if (this.keyVars.has(path) && w.key !== undefined) delete (w as { key?: string }).key;
     return w;
   }
 
@@ -686,28 +749,25 @@ class Analyzer {
       const fnSite = { line: this.cfg.fn.node.startPosition.row + 1, column: 1 };
       o = { id, state: 'locked', owned: false, name: path, origin: { kind: 'irp', site: fnSite }, lockSite: { ...fnSite, callee: 'the I/O manager' } };
     }
-    const objs2 = new Map(objs);
-    objs2.set(id, o);
-    const pts2 = new Map(pts);
-    pts2.set(path, id);
-    return { w: this.with(w, { objs: objs2, pts: pts2 }), id };
+    return { w: this.with(w, { objs: objs.set(o), pts: this.put(pts, path, id) }), id };
   }
 
   /** Move an object out of the way of a new one with the same id (allocation site in a loop). */
-  retire(w: World, id: string): { objs: Map<string, MdlObj>; pts: Map<string, string> } {
-    const objs = new Map(w.objs);
-    const pts = new Map(w.pts);
+  retire(w: World, id: string): { objs: Objs<MdlObj>; pts: Pts } {
+    let objs = w.objs;
+    let pts = w.pts;
     const old = objs.get(id)!;
-    objs.delete(id);
+    objs = objs.delete(id);
     const oldId = `${id}#prev`;
     const prev = objs.get(oldId);
     let moved: MdlObj = { ...old, id: oldId };
     if (prev && (prev.state !== old.state || prev.owned !== old.owned)) {
       moved = { ...moved, state: 'unknown', owned: false };
     }
-    objs.set(oldId, moved);
-    for (const [p, o] of pts) {
-      if (o === id) pts.set(p, oldId);
+    objs = objs.set(moved);
+    if (!pts.refersTo(oldId)) pts = pts.noteUnreferenced(oldId);
+    for (const [p, o] of w.pts) {
+      if (o === id) pts = pts.set(p, oldId, pts.tagOf(p));
     }
     return { objs, pts };
   }
@@ -717,16 +777,18 @@ class Analyzer {
    * its pages stay locked although nothing can unlock them any more.
    */
   gc(w: World, at: Site): World {
-    const referenced = new Set(w.pts.values());
-    let objs: Map<string, MdlObj> | undefined;
-    for (const o of w.objs.values()) {
-      if (referenced.has(o.id)) continue;
-      objs ??= new Map(w.objs);
+    // only objects that lost their last path (or never had one) since the last collection can be
+    // unreferenced: the points-to map lists them
+    if (w.pts.dropped === null) return w;
+    let objs = w.objs;
+    for (let d: Dropped | null = w.pts.dropped; d; d = d.next) {
+      const o = objs.get(d.id);
+      if (!o || w.pts.refersTo(d.id)) continue;
       if (o.state === 'locked' && o.owned) {
-        if (!o.lostAt) objs.set(o.id, { ...o, lostAt: at });
-      } else objs.delete(o.id);
+        if (!o.lostAt) objs = objs.set({ ...o, lostAt: at });
+      } else objs = objs.delete(d.id);
     }
-    return objs ? this.with(w, { objs }) : w;
+    return this.with(w, { objs, pts: w.pts.clearDropped() });
   }
 
   /**
@@ -736,7 +798,7 @@ class Analyzer {
    * what a summary reports (entry assumption, first operation, escape) is kept, unreferenced.
    */
   dropDead(w: World, live: Liveness, lo: number, hi: number): World {
-    let pts: Map<string, string> | undefined;
+    let pts: Pts | undefined;
     let vals: Vals | undefined;
     let gone: string[] | undefined;
     // the variables of ranks [lo, hi) that this world holds: walk the range or the world, the smaller
@@ -765,19 +827,17 @@ class Analyzer {
           if (o && o.state === 'locked' && o.owned) continue;
           if (o) (gone ??= []).push(id);
         }
-        (pts ??= new Map(w.pts)).delete(key);
+        pts = (pts ?? w.pts).delete(key);
       }
       for (const key of [x, `*${x}`]) if ((vals ?? w.vals).has(key)) vals = (vals ?? w.vals).delete(key);
     }
     if (!pts && !vals) return w;
-    let objs: Map<string, MdlObj> | undefined;
+    let objs: Objs<MdlObj> | undefined;
     if (gone && pts) {
-      const referenced = new Set(gone);
-      for (const id of pts.values()) referenced.delete(id);
-      for (const id of referenced) {
-        const o = w.objs.get(id)!;
-        if (o.entry || o.firstOp || o.firstUse || o.escaped) continue;
-        (objs ??= new Map(w.objs)).delete(id);
+      for (const id of gone) {
+        const o = (objs ?? w.objs).get(id);
+        if (!o || pts.refersTo(id) || o.entry || o.firstOp || o.firstUse || o.escaped) continue;
+        objs = (objs ?? w.objs).delete(id);
       }
     }
     const next = this.with(w, { pts: pts ?? w.pts, objs: objs ?? w.objs, vals: vals ?? w.vals });
@@ -794,12 +854,11 @@ class Analyzer {
 
   /** Remove what is known about paths below `path` (its fields): they now refer to another object. */
   killBelow(w: World, path: string): World {
-    let pts: Map<string, string> | undefined;
+    // nothing was ever stored below this path: no walk
+    if (!this.parents.has(path)) return w;
+    let pts: Pts | undefined;
     for (const p of w.pts.keys()) {
-      if (hasPrefix(p, path)) {
-        pts ??= new Map(w.pts);
-        pts.delete(p);
-      }
+      if (hasPrefix(p, path)) pts = (pts ?? w.pts).delete(p);
     }
     let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
@@ -830,14 +889,11 @@ class Analyzer {
       const parent = parentPath(path);
       const id = parent !== undefined ? w.pts.get(parent) : undefined;
       if (id !== undefined) {
-        let pts: Map<string, string> | undefined;
+        let pts: Pts | undefined;
         for (const q of w.pts.keys()) {
           if (q === path || !q.endsWith('->Next')) continue;
           const qp = parentPath(q);
-          if (qp !== undefined && qp !== parent && w.pts.get(qp) === id) {
-            pts ??= new Map(w.pts);
-            pts.delete(q);
-          }
+          if (qp !== undefined && qp !== parent && w.pts.get(qp) === id) pts = (pts ?? w.pts).delete(q);
         }
         if (pts) w = this.with(w, { pts });
       }
@@ -850,19 +906,13 @@ class Analyzer {
       const from = r.sva ? encodeSva(r.sva) : r.path !== undefined ? w.pts.get(SVA + r.path) : undefined;
       if (from) this.derefsMatter = true;
       if (from !== w.pts.get(key)) {
-        const pts = new Map(w.pts);
-        if (from === undefined) pts.delete(key);
-        else pts.set(key, from);
-        w = this.with(w, { pts });
+        w = this.with(w, { pts: from === undefined ? w.pts.delete(key) : this.put(w.pts, key, from, this.nullness(w, path)) });
       }
     }
     if (isMdl) {
-      const pts = new Map(w.pts);
       let target = r.obj;
       if (target === undefined && r.v && V.singleton(r.v) === 0) target = this.nullObj(w);
-      if (target === undefined) pts.delete(path);
-      else pts.set(path, target);
-      w = this.with(w, { pts });
+      w = this.with(w, { pts: target === undefined ? w.pts.delete(path) : this.put(w.pts, path, target) });
       if (target === '#null' && !w.objs.has('#null')) {
         w = this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
       }
@@ -965,11 +1015,11 @@ class Analyzer {
           let f = r.v && !V.canBe(r.v, '==', 0, true) ? null : this.refine(r.w, cond, false);
           if (ck) {
             // remembered like a branch: `op = write ? IoWriteAccess : IoReadAccess; ... if (write) ...`
-            const known = r.w.vals.get(ck);
+            const known = r.w.conds.get(ck);
             if (t && known && V.singleton(known) === 0) t = null;
             if (f && known && V.singleton(known) === 1) f = null;
-            if (t && (known || remembersMore(t.vals))) t = this.setVal(t, ck, V.constant(1));
-            if (f && (known || remembersMore(f.vals))) f = this.setVal(f, ck, V.constant(0));
+            if (t) t = this.setCond(t, ck, 1);
+            if (f) f = this.setCond(f, ck, 0);
           }
           const cons = e.childForFieldName('consequence');
           const alt = e.childForFieldName('alternative');
@@ -998,13 +1048,10 @@ class Analyzer {
         return this.eval(w, value).map((r) => {
           let w2 = r.w;
           // the returned value, for the function's summary
-          const pts = new Map(w2.pts);
-          if (r.obj !== undefined) pts.set(RET, r.obj);
-          else pts.delete(RET);
+          let pts = r.obj !== undefined ? this.put(w2.pts, RET, r.obj) : w2.pts.delete(RET);
           // a system address handed back (it can be NULL like the mapping it came from)
           const sva = r.sva ? encodeSva(r.sva) : r.path !== undefined ? w2.pts.get(SVA + r.path) : undefined;
-          if (sva) pts.set(SVA + RET, sva);
-          else pts.delete(SVA + RET);
+          pts = sva ? this.put(pts, SVA + RET, sva, this.nullness(w2, RET)) : pts.delete(SVA + RET);
           w2 = this.with(w2, { pts });
           w2 = this.setVal(w2, RET, r.obj === undefined ? r.v : undefined);
           if (r.obj) {
@@ -1357,12 +1404,9 @@ class Analyzer {
       // an array element path (`a[*]`) stands for every element: after this operation the next access
       // (another index, the next iteration) designates an element whose state is not known
       const w2 = this.transition(w, before, op, callee, at, extra.via);
-      let pts: Map<string, string> | undefined;
+      let pts: Pts | undefined;
       for (const [p, o] of w2.pts) {
-        if (o === id && p.includes('[*]')) {
-          pts ??= new Map(w2.pts);
-          pts.delete(p);
-        }
+        if (o === id && p.includes('[*]')) pts = (pts ?? w2.pts).delete(p);
       }
       return pts ? this.with(w2, { pts }) : w2;
     }
@@ -1384,9 +1428,12 @@ class Analyzer {
   /** The path says the request came from kernel mode (`Irp->RequestorMode == KernelMode`, `ExGetPreviousMode() == KernelMode`). */
   kernelRequestor(w: World): boolean {
     for (const [p, v] of w.vals) {
-      if ((p.endsWith('RequestorMode') || p === '?ExGetPreviousMode()==KernelMode' || /PreviousMode$/.test(p)) && V.singleton(v) === 0) return true;
-      if (p.startsWith('?') && /RequestorMode==KernelMode|KernelMode==.*RequestorMode|ExGetPreviousMode\(\)==KernelMode/.test(p) && V.singleton(v) === 1) return true;
-      if (p.startsWith('?') && /RequestorMode!=KernelMode|ExGetPreviousMode\(\)!=KernelMode/.test(p) && V.singleton(v) === 0) return true;
+      if ((p.endsWith('RequestorMode') || /PreviousMode$/.test(p)) && V.singleton(v) === 0) return true;
+    }
+    for (const [p, v] of w.conds) {
+      if (p === '?ExGetPreviousMode()==KernelMode' && V.singleton(v) === 0) return true;
+      if (/RequestorMode==KernelMode|KernelMode==.*RequestorMode|ExGetPreviousMode\(\)==KernelMode/.test(p) && V.singleton(v) === 1) return true;
+      if (/RequestorMode!=KernelMode|ExGetPreviousMode\(\)!=KernelMode/.test(p) && V.singleton(v) === 0) return true;
     }
     return false;
   }
@@ -1493,9 +1540,7 @@ class Analyzer {
             const irp = pathOf(args[irpArg]);
             const secondary = rs[2]?.v ? V.singleton(rs[2].v) : undefined;
             if (irp && secondary === 0) {
-              const pts = new Map(ok.pts);
-              pts.set(`${irp}->MdlAddress`, id);
-              ok = this.with(ok, { pts });
+              ok = this.with(ok, { pts: this.put(ok.pts, `${irp}->MdlAddress`, id) });
             }
           }
           ok = this.step(ok, at, 'alloc', `${name} succeeds`, id);
@@ -1633,11 +1678,7 @@ class Analyzer {
           if (amp) w1 = this.escapeObj(w1, amp);
           w1 = this.escapeBelow(w1, p);
           w1 = this.killBelow(w1, p);
-          if (w1.pts.has(p)) {
-            const pts = new Map(w1.pts);
-            pts.delete(p);
-            w1 = this.with(w1, { pts });
-          }
+          if (w1.pts.has(p)) w1 = this.with(w1, { pts: w1.pts.delete(p) });
           w1 = this.setVal(w1, p, undefined);
         } else if (r.path) {
           // a pointer handed over: what hangs below it may change
@@ -1652,18 +1693,17 @@ class Analyzer {
 
   /** Drop remembered condition values that read `path` (it was just written). */
   forgetConds(w: World, path: string): World {
+    if (w.conds.size === 0) return w;
     const base = baseOf(path);
-    let vals: Vals | undefined;
-    for (const k of w.vals.keys()) {
-      if (k.charCodeAt(0) !== 63 /* ? */) continue;
-      if (condReads(k, base)) {
-        vals = (vals ?? w.vals).delete(k);
-      }
+    let conds: Vals | undefined;
+    for (const k of w.conds.keys()) {
+      if (condIdentifiers(k).includes(base)) conds = (conds ?? w.conds).delete(k);
     }
-    return vals ? this.with(w, { vals }) : w;
+    return conds ? this.with(w, { conds }) : w;
   }
 
   killBelowVals(w: World, path: string): World {
+    if (!this.parents.has(path)) return w;
     let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
       if (hasPrefix(p, path)) {
@@ -1679,18 +1719,18 @@ class Analyzer {
     for (const p of w.vals.keys()) {
       if (p.charCodeAt(0) === 36 /* $ */) continue;
       const base = baseOf(p);
-      if (p.charCodeAt(0) === 63 /* ? */) {
-        // a remembered condition over memory (fields through pointers, globals) may have changed
-        if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined)) {
-          vals = (vals ?? w.vals).delete(p);
-        }
-        continue;
-      }
       if (p.startsWith('*') || p.includes('->') || !this.locals.has(base)) {
         vals = (vals ?? w.vals).delete(p);
       }
     }
-    return vals ? this.with(w, { vals }) : w;
+    let conds: Vals | undefined;
+    for (const p of w.conds.keys()) {
+      // a remembered condition over memory (fields through pointers, globals) may have changed
+      if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined)) {
+        conds = (conds ?? w.conds).delete(p);
+      }
+    }
+    return vals || conds ? this.with(w, { vals: vals ?? w.vals, conds: conds ?? w.conds }) : w;
   }
 
   pureValue(w: World, name: string, rs: EvalResult[]): EvalResult {
@@ -1829,7 +1869,16 @@ class Analyzer {
     for (const exitNode of this.cfg.nodes) {
       if (exitNode.kind !== 'exit' && exitNode.kind !== 'raise-exit') continue;
       const raise = exitNode.kind === 'raise-exit';
-      for (const w of states[exitNode.id]!.values()) {
+      const worlds = states[exitNode.id]!;
+      if (worlds.size > MAX_WORLDS) {
+        // more states than the analysis keeps apart elsewhere (the exits keep them all, for the leaks
+        // each return site shows): as many cases as that is no summary; assume the worst of globals
+        overflow = true;
+        touchesGlobals = true;
+        if (raise) mayRaise = true;
+        continue;
+      }
+      for (const w of worlds.values()) {
         if (raise) mayRaise = true;
         if (w.imprecise) overflow = true;
         const c: ExitCase = { raise, slots: [], outs: [], paramVals: [], outVals: [] };
@@ -2296,10 +2345,8 @@ class Analyzer {
           // remembered for the function's summary: this path assumed the MDL it received is NULL
           return this.setObj(w, { ...obj, state: 'null', entry: 'null' });
         }
-        const pts = new Map(w.pts);
         if (!w.objs.has('#null')) w = this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
-        pts.set(p, '#null');
-        return this.gc(this.with(w, { pts }), { line: 0, column: 0 });
+        return this.gc(this.with(w, { pts: this.put(w.pts, p, '#null') }), { line: 0, column: 0 });
       }
       return isNull === wantNull ? w : null;
     }
@@ -2363,9 +2410,9 @@ class Analyzer {
         return [w];
       case 'havoc': {
         this.imprecise = true;
-        const objs = new Map<string, MdlObj>();
-        for (const o of w.objs.values()) objs.set(o.id, { ...o, state: o.state === 'null' ? 'null' : 'unknown', owned: false });
-        return [this.with(w, { objs, vals: NO_VALS, imprecise: true })];
+        let objs = w.objs;
+        for (const o of w.objs.values()) objs = objs.set({ ...o, state: o.state === 'null' ? 'null' : 'unknown', owned: false });
+        return [this.with(w, { objs, vals: NO_VALS, conds: NO_VALS, imprecise: true })];
       }
       default: {
         if (!node.ast) return [w];
@@ -2455,9 +2502,9 @@ class Analyzer {
           let r = this.refine(w, edge.cond!, truth);
           if (r && ck) {
             // the same side-effect-free condition tested again (with nothing it reads assigned since) has the same value
-            const known = r.vals.get(ck);
+            const known = r.conds.get(ck);
             if (known && V.singleton(known) === (truth ? 0 : 1)) r = null;
-            else if (r && (known || remembersMore(r.vals))) r = this.setVal(r, ck, V.constant(truth ? 1 : 0));
+            else if (r) r = this.setCond(r, ck, truth ? 1 : 0);
           }
           if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', () => describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
         }
@@ -2496,19 +2543,11 @@ class Analyzer {
   // ---- fixpoint -----------------------------------------------------------------------------
 
   joinWorld(a: World, b: World, widen: boolean): World {
-    let vals: Vals | undefined;
-    for (const [p, va] of a.vals) {
-      const vb = b.vals.get(p);
-      const j = vb === undefined ? undefined : V.join(va, vb);
-      if (j === undefined || V.isTop(j) || (widen && !V.equal(j, va))) {
-        vals = (vals ?? a.vals).delete(p);
-      } else if (!V.equal(j, va)) {
-        vals = (vals ?? a.vals).set(p, j);
-      }
-    }
+    const vals = joinVals(a.vals, b.vals, widen);
+    const conds = joinVals(a.conds, b.conds, widen);
     const trace = b.trace && (!a.trace || b.trace.len < a.trace.len) ? b.trace : a.trace;
-    if (!vals && trace === a.trace) return a;
-    const r = this.with(a, { vals: vals ?? a.vals, trace });
+    if (vals === a.vals && conds === a.conds && trace === a.trace) return a;
+    const r = this.with(a, { vals, conds, trace });
     r.key = a.key;
     return r;
   }
@@ -2517,17 +2556,23 @@ class Analyzer {
     this.imprecise = true;
     const list = [...worlds.values()];
     const first = list[0]!;
-    const pts = new Map<string, string>();
-    for (const [p, o] of first.pts) if (list.every((w) => w.pts.get(p) === o)) pts.set(p, o);
-    const objs = new Map<string, MdlObj>();
+    let pts = Pts.EMPTY;
+    for (const [p, o] of first.pts) {
+      if (!list.every((w) => w.pts.get(p) === o)) continue;
+      // a system address's tag (NULL or not) is kept where every state agrees on it
+      const tag = first.pts.tagOf(p);
+      pts = pts.set(p, o, list.every((w) => w.pts.tagOf(p) === tag) ? tag : undefined);
+    }
+    let objs = new Objs<MdlObj>(objFragment, lockedOwned);
     const ids = new Set(list.flatMap((w) => [...w.objs.keys()]));
     for (const id of ids) {
       const versions = list.map((w) => w.objs.get(id));
       const f = versions.find((x) => x)!;
       const same = versions.every((x) => x && x.state === f.state && x.owned === f.owned);
-      objs.set(id, same ? f : { ...f, state: 'unknown', owned: false });
+      objs = objs.set(same ? f : { ...f, state: 'unknown', owned: false });
+      if (!pts.refersTo(id)) pts = pts.noteUnreferenced(id);
     }
-    let merged: World = { pts, objs, vals: NO_VALS, trace: first.trace, returnSite: first.returnSite, imprecise: true };
+    let merged: World = { pts, objs, vals: NO_VALS, conds: NO_VALS, trace: first.trace, returnSite: first.returnSite, imprecise: true };
     for (const w of list) merged = this.joinWorld({ ...merged, key: undefined }, w, false);
     return { ...merged, key: undefined, imprecise: true };
   }
@@ -2569,8 +2614,13 @@ class Analyzer {
         let changed = false;
         for (const w of flowing) {
           if (w.pts.size + w.objs.size > this.peakEntries) this.peakEntries = w.pts.size + w.objs.size;
-          const k = this.keyOf(w);
-          const cur = target.get(k);
+          let k = this.keyOf(w);
+          let cur = target.get(k);
+          // equal keys, different maps (a hash collision): the state goes under a key of its own
+          for (let n = 1; cur && !this.samePartition(cur, w); n++) {
+            k = `${this.keyOf(w)}#${n}`;
+            cur = target.get(k);
+          }
           if (!cur) {
             target.set(k, w);
             changed = true;
@@ -2582,7 +2632,10 @@ class Analyzer {
             } else if (j !== cur) target.set(k, j);
           }
         }
-        if (target.size > MAX_WORLDS) {
+        // the exits keep every state: nothing flows on from them, so their number costs no work, and
+        // each return site keeps its own state (a function of more than MAX_WORLDS returns would
+        // otherwise merge them and drop the leaks it finds at its exits as imprecise)
+        if (target.size > MAX_WORLDS && nodes[edge.to]!.kind !== 'exit' && nodes[edge.to]!.kind !== 'raise-exit') {
           const c = this.collapse(target);
           target.clear();
           target.set(this.keyOf(c), c);
@@ -2612,11 +2665,9 @@ class Analyzer {
       if (!input.length) continue;
       if (node.kind === 'exit') {
         for (const w of input) {
-          for (const o of w.objs.values()) {
-            if (o.state === 'locked' && o.owned) {
-              const exit = w.returnSite ?? { line: node.line, column: node.column };
-              this.observations.push({ kind: 'leak', obj: o, exit, explicitReturn: !!w.returnSite, trace: w.trace, imprecise: w.imprecise });
-            }
+          for (const o of w.objs.markedValues()) {
+            const exit = w.returnSite ?? { line: node.line, column: node.column };
+            this.observations.push({ kind: 'leak', obj: o, exit, explicitReturn: !!w.returnSite, trace: w.trace, imprecise: w.imprecise });
           }
         }
         continue;
@@ -2628,6 +2679,21 @@ class Analyzer {
 }
 
 class BudgetError extends Error {}
+
+/** The join of two maps of values: a path keeps a value both know (widened: only an unchanged one). */
+function joinVals(a: Vals, b: Vals, widen: boolean): Vals {
+  let vals = a;
+  for (const [p, va] of a) {
+    const vb = b.get(p);
+    const j = vb === undefined ? undefined : V.join(va, vb);
+    if (j === undefined || V.isTop(j) || (widen && !V.equal(j, va))) {
+      vals = vals.delete(p);
+    } else if (!V.equal(j, va)) {
+      vals = vals.set(p, j);
+    }
+  }
+  return vals;
+}
 
 /** Some enclosing __except takes STATUS_ACCESS_VIOLATION (every exception, a filter we cannot decide, or a list naming it). */
 export function catchesAccessViolation(ctx: TryCtx | null): boolean {
@@ -2686,10 +2752,6 @@ function condKey(cond: SyntaxNode): string | undefined {
   return text.length > 200 ? undefined : `?${text}`;
 }
 
-function condReads(key: string, name: string): boolean {
-  return condIdentifiers(key).includes(name);
-}
-
 /** WDK flag-test macros: FlagOn(F, SF) is ((F) & (SF)). */
 const FLAG_MACROS = new Set(['FlagOn', 'BooleanFlagOn', 'TestFlag', 'FLAG_ON']);
 
@@ -2704,11 +2766,16 @@ function hasEffects(e: SyntaxNode): boolean {
   return false;
 }
 
+/** The same values and remembered conditions (a join that changed neither needs no new round). */
 function sameVals(a: World, b: World): boolean {
-  if (a.vals === b.vals) return true;
-  if (a.vals.size !== b.vals.size) return false;
-  for (const [p, v] of a.vals) {
-    const w = b.vals.get(p);
+  return sameValues(a.vals, b.vals) && sameValues(a.conds, b.conds);
+}
+
+function sameValues(a: Vals, b: Vals): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [p, v] of a) {
+    const w = b.get(p);
     if (!w || !V.equal(v, w)) return false;
   }
   return true;
