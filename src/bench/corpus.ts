@@ -378,3 +378,40 @@ export function distinctLocks(count: number): string {
   out.push('    return STATUS_SUCCESS;\n}\n');
   return out.join('');
 }
+
+/**
+ * One function that allocates, probes, unlocks and frees `count` MDLs one after another, each in its
+ * own local (with the error returns of each step): the state must not carry the dead ones along.
+ */
+export function sequentialMdls(count: number): string {
+  const out = ['NTSTATUS\nMapAll(PDEVICE_EXTENSION DevExt, PVOID Buffer, ULONG Length)\n{\n'];
+  for (let k = 0; k < count; k++) out.push(`    PMDL mdl${k};\n`);
+  for (let k = 0; k < count; k++) {
+    out.push(
+      `    mdl${k} = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);\n    if (mdl${k} == NULL) {\n        return STATUS_INSUFFICIENT_RESOURCES;\n    }\n` +
+        `    __try {\n        MmProbeAndLockPages(mdl${k}, UserMode, IoReadAccess);\n    } __except (EXCEPTION_EXECUTE_HANDLER) {\n        IoFreeMdl(mdl${k});\n        return GetExceptionCode();\n    }\n` +
+        `    DevExt->Counters[${k % 64}]++;\n    MmUnlockPages(mdl${k});\n    IoFreeMdl(mdl${k});\n`,
+    );
+  }
+  out.push('    return STATUS_SUCCESS;\n}\n');
+  return out.join('');
+}
+
+/**
+ * One function that locks `count` MDLs and keeps them all locked until its end (the error paths jump
+ * to a common exit), then maps each one into a field of its context and checks the mapping: the state
+ * holds every MDL and every system address at once.
+ */
+export function heldMdls(count: number): string {
+  const out = ['NTSTATUS\nLockAll(PTRANSFER_CONTEXT Ctx)\n{\n    NTSTATUS status = STATUS_SUCCESS;\n'];
+  for (let k = 0; k < count; k++) {
+    out.push(
+      `    __try {\n        MmProbeAndLockPages(Ctx->Mdl${k}, KernelMode, IoReadAccess);\n    } __except (EXCEPTION_EXECUTE_HANDLER) {\n        status = GetExceptionCode();\n        goto Exit;\n    }\n`,
+    );
+  }
+  for (let k = 0; k < count; k++) {
+    out.push(`    Ctx->Va${k} = MmGetSystemAddressForMdlSafe(Ctx->Mdl${k}, NormalPagePriority);\n    if (Ctx->Va${k} == NULL) {\n        status = STATUS_INSUFFICIENT_RESOURCES;\n        goto Exit;\n    }\n`);
+  }
+  out.push('Exit:\n    return status;\n}\n');
+  return out.join('');
+}
