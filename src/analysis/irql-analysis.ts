@@ -999,8 +999,78 @@ export class IrqlEngine {
     } finally {
       this.inProgress.delete(key);
     }
-    this.analyses.set(key, r);
+    // (a function whose file was linted for the last time keeps only what other functions read of it)
+    this.analyses.set(key, r && this.linted.has(key) ? this.stripped(key, r) : r);
     return r ?? undefined;
+  }
+
+  /**
+   * The analysis of a function for its own findings (`irqlViolations`, `returnViolations`, `lockIssues`):
+   * those of a function whose file was linted for the last time (`fileLinted`) are gone, and reading them
+   * would report nothing instead of the findings, so it fails loudly.
+   */
+  ownAnalysis(file: SourceFile, fn: FunctionInfo): FunctionIrql | undefined {
+    const key = `${file.path}#${fn.name}#${fn.line}`;
+    if (this.linted.has(key)) throw new Error(`the IRQL analysis of '${fn.name}' was dropped after its file was linted (a file linted twice in a run that lints each once)`);
+    return this.analysisOf(file, fn);
+  }
+
+  // ---- a run that lints each file once (the command line) -------------------------------------
+  //
+  // Each function's analysis and contexts are kept for the whole run, as other functions read them, but
+  // not all of their parts are read by others: a function's observations (its calls with their IRQLs, its
+  // returns, its lock issues) are read only by its own lint, and its contexts and call sites only by the
+  // contexts of the functions it calls. Once its file is linted for the last time, the former are dropped;
+  // the latter once every function it calls has its contexts. On Windows-driver-samples this is most of
+  // what the IRQL analysis holds at the end of a run.
+
+  /** Functions (by key) whose file has been linted for the last time (`fileLinted`). */
+  private readonly linted = new Set<string>();
+  /** Functions whose contexts have been computed (they may since have been dropped). */
+  private readonly contextsDone = new Set<string>();
+  /** Linted functions whose contexts and call sites have been dropped (`dropIfDone`). */
+  private readonly dropped = new Set<string>();
+
+  /**
+   * The file has been linted and will not be again with this engine (the command line, which lints each
+   * file of the program once; not the language server, which lints a file again after each edit).
+   */
+  fileLinted(file: SourceFile): void {
+    for (const fn of file.functions) {
+      const pf = this.project.functionOf(file, fn);
+      if (!pf || pf.fn !== fn) continue;
+      this.linted.add(pf.key);
+      const a = this.analyses.get(pf.key);
+      if (a) this.analyses.set(pf.key, this.stripped(pf.key, a));
+      this.dropIfDone(pf);
+    }
+  }
+
+  /** What the other functions read of a linted function's analysis: its exit levels and lock effects (callers), its call sites until dropped (callees' contexts). */
+  private stripped(key: string, a: FunctionIrql): FunctionIrql {
+    return { ...a, calls: NONE, returns: NONE, lockIssues: NONE, ...(this.dropped.has(key) ? { callSites: NO_CALL_SITES } : {}) };
+  }
+
+  /**
+   * Drop a linted function's contexts and call sites once every function it calls has its contexts: the
+   * contexts of a function are read only by its own lint and by the contexts of its callees (`contextsFrom`,
+   * through the callees' `callersOf`, the inverse of `calleesOf`), its call sites only by the latter.
+   */
+  private dropIfDone(pf: ProjectFunction): void {
+    if (this.dropped.has(pf.key) || !this.linted.has(pf.key)) return;
+    for (const g of this.project.calleesOf(pf)) if (!this.contextsDone.has(g.key)) return;
+    this.dropped.add(pf.key);
+    this.contextCache.delete(pf.key);
+    const a = this.analyses.get(pf.key);
+    if (a && a.callSites !== NO_CALL_SITES) this.analyses.set(pf.key, { ...a, callSites: NO_CALL_SITES });
+  }
+
+  /** The contexts of `pf` are computed: its linted callers may now drop theirs. */
+  private contextsComputed(pf: ProjectFunction): void {
+    if (this.contextsDone.has(pf.key)) return;
+    this.contextsDone.add(pf.key);
+    if (this.linted.size === 0) return;
+    for (const c of this.project.callersOf(pf)) if (this.linted.has(c.key)) this.dropIfDone(c);
   }
 
   /**
@@ -1623,6 +1693,8 @@ export class IrqlEngine {
   contextsOf(pf: ProjectFunction): IrqlContext[] {
     const cached = this.contextCache.get(pf.key);
     if (cached) return cached;
+    // (computed again, they would miss the call sites already dropped: see `dropIfDone`, by which nothing asks)
+    if (this.dropped.has(pf.key)) throw new Error(`the IRQL contexts of '${pf.name}' were asked for after they were dropped`);
     if (!this.preparingContexts) {
       this.preparingContexts = true;
       try {
@@ -1635,6 +1707,7 @@ export class IrqlEngine {
     if (!comp.recursive) {
       const out = this.contextsFrom(pf, (caller) => this.contextsOf(caller));
       this.contextCache.set(pf.key, out);
+      this.contextsComputed(pf);
       return out;
     }
     const inGroup = new Set(comp.members.map((m) => m.key));
@@ -1648,7 +1721,9 @@ export class IrqlEngine {
       if (stable) break;
     }
     for (const m of comp.members) this.contextCache.set(m.key, this.withDefault(m, cur.get(m.key) ?? []));
-    return this.contextCache.get(pf.key)!;
+    const mine = this.contextCache.get(pf.key)!;
+    for (const m of comp.members) this.contextsComputed(m);
+    return mine;
   }
 
   /**
@@ -1731,6 +1806,11 @@ export class IrqlEngine {
 
 const engines = new WeakMap<Project, IrqlEngine>();
 
+/** The file has been linted for the last time in this program (the command line): see `IrqlEngine.fileLinted`. */
+export function irqlFileLinted(project: Project, file: SourceFile): void {
+  engines.get(project)?.fileLinted(file);
+}
+
 /** The IRQL engine of a project (one per run). */
 export function irqlEngine(project: Project): IrqlEngine {
   let e = engines.get(project);
@@ -1776,7 +1856,7 @@ export function irqlViolations(project: Project, file: SourceFile, fn: FunctionI
   // cache, which would keep the file's native syntax tree alive: about 100 MiB on Windows-driver-samples)
   const pf = project.functionOf(file, fn);
   if (!pf) return [];
-  const a = engine.analysisOf(file, fn);
+  const a = engine.ownAnalysis(file, fn);
   if (!a) return [];
   const contexts = engine.contextsOf(pf);
   const out: IrqlViolation[] = [];
@@ -1824,7 +1904,7 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
   const engine = irqlEngine(project);
   const pf = project.functionOf(file, fn);
   if (!pf) return []; // (see irqlViolations)
-  const a = engine.analysisOf(file, fn);
+  const a = engine.ownAnalysis(file, fn);
   // a helper's exits are its callers' business: its IRQL and locks at return flow into them and are checked there
   if (!a || !pf || !a.returns.length || engine.changesIrqlByAnnotation(pf) || engine.isHelper(pf)) return [];
   const contexts = engine.contextsOf(pf);
@@ -1857,7 +1937,7 @@ export function lockIssues(project: Project, file: SourceFile, fn: FunctionInfo)
   const engine = irqlEngine(project);
   const pf = project.functionOf(file, fn);
   if (!pf) return []; // (see irqlViolations)
-  const a = engine.analysisOf(file, fn);
+  const a = engine.ownAnalysis(file, fn);
   if (!a || !pf || !a.lockIssues.length) return [];
   const contexts = engine.contextsOf(pf);
   const dead = engine.deadPositions(file, fn);

@@ -18,7 +18,8 @@ export const engine: LintEngine = {
   lintInThreads,
   lintText: (text, filePath, options) => {
     const irqlTable = options.project === undefined ? irqlTableOf(options.irqlContracts) : undefined;
-    return lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined, ...(irqlTable ? { irqlTable } : {}) });
+    // (the command line lints each file once: see `LintOptions.once`)
+    return lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined, once: true, ...(irqlTable ? { irqlTable } : {}) });
   },
   prepare: (inputs, root, options) => {
     const irqlTable = irqlTableOf(options?.irqlContracts);

@@ -127,7 +127,8 @@ function lintShare(m: Extract<ToWorker, { kind: 'summaries' }>): void {
       const file = own.get(j.path) ?? received.get(j.path);
       const text = texts.get(j.path);
       if (!file && text === undefined) continue; // not here (the program could not be rebuilt): no result, the main thread lints it
-      const options = project !== undefined ? { rules: j.rules, project } : { rules: j.rules, ...(irqlTable ? { irqlTable } : {}) };
+      // (each job is linted once: see `LintOptions.once`)
+      const options = project !== undefined ? { rules: j.rules, project, once: true } : { rules: j.rules, ...(irqlTable ? { irqlTable } : {}) };
       // a file that could not be parsed is parsed again, to report why as one thread does
       const result = file ? lintSource(file, options) : lintText(text!, j.path, options);
       post({ kind: 'result', path: j.path, result });

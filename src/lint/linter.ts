@@ -6,6 +6,7 @@
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
 import { tooDeep } from '../analysis/function-cfg.js';
+import { irqlFileLinted } from '../analysis/irql-analysis.js';
 import { Project, type SummaryCache } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
@@ -32,6 +33,12 @@ export interface LintOptions {
    * project, the project's table applies (see `prepareProject`).
    */
   irqlTable?: IrqlTable;
+  /**
+   * Each file of `project` is linted once (the command line): once a file is linted, what only its own
+   * lint reads of the program's analyses is dropped (`irqlFileLinted`). Not for a caller that lints a
+   * file of the program again (the language server): the second lint would fail with an internal error.
+   */
+  once?: boolean;
 }
 
 /**
@@ -235,6 +242,7 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
   const project = projectFor(file, options);
   const messages: LintMessage[] = [];
   for (const fn of file.functions) messages.push(...lintFunction(file, fn, project, options));
+  if (options.once && options.project) irqlFileLinted(options.project, file);
   return finishLint(file, messages);
 }
 
