@@ -45,6 +45,7 @@ import { type Project, type ProjectFunction } from './project.js';
 import type { PathStep } from '../lint/types.js';
 
 import { CHANGES_IRQL, IRQL_RANGE_ANNOTATION } from './irql-annotations.js';
+import { ownCopy, sourceSlice } from '../parse/source-text.js';
 
 const REGISTRATION_WORDS = new RegExp(`\\b(?:${allRegistrationNames().join('|')})\\s*\\(`);
 
@@ -784,14 +785,15 @@ function pageableSections(file: SourceFile): { named: Map<string, { section: str
   for (const m of text.matchAll(/#\s*pragma\s+alloc_text\s*\(\s*"?(\w+)"?\s*,([^)]*)\)/g)) {
     if (!/^PAGE/i.test(m[1]!)) continue;
     const line = lineOf(m.index);
-    for (const n of m[2]!.split(',')) if (n.trim()) named.set(n.trim(), { section: m[1]!, line });
+    // (copies: the index is kept for the run, the text is built again from a patch: see source-text.ts)
+    for (const n of m[2]!.split(',')) if (n.trim()) named.set(ownCopy(n.trim()), { section: ownCopy(m[1]!), line });
   }
   let open: { from: number; section: string; line: number } | undefined;
   for (const m of text.matchAll(/#\s*pragma\s+code_seg\s*\(([^)]*)\)/g)) {
     if (open) regions.push({ ...open, to: m.index });
     open = undefined;
     const sec = /"(\w+)"/.exec(m[1]!)?.[1];
-    if (sec && /^PAGE/i.test(sec) && !/^\s*pop\b/.test(m[1]!)) open = { from: m.index, section: sec, line: lineOf(m.index) };
+    if (sec && /^PAGE/i.test(sec) && !/^\s*pop\b/.test(m[1]!)) open = { from: m.index, section: ownCopy(sec), line: lineOf(m.index) };
   }
   if (open) regions.push({ ...open, to: text.length });
   return { named, regions };
@@ -902,12 +904,14 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
     if (!m) continue;
     facts.annotations.push([m[1]!, { text: a.text.replace(/\s+/g, ''), path: file.path, line: lineAt(a.start) }]);
   }
+  // (the names read of the original text are copies: the facts are kept for the run, the text may be built
+  // again from a patch, see source-text.ts)
   for (const m of file.text.matchAll(roleDeclRe)) {
-    for (const n of m[2]!.split(',')) facts.roles.push([n.trim(), { role: m[1]!, path: file.path, line: lineAt(m.index) }]);
+    for (const n of m[2]!.split(',')) facts.roles.push([ownCopy(n.trim()), { role: ownCopy(m[1]!), path: file.path, line: lineAt(m.index) }]);
   }
   for (const m of file.text.matchAll(/->\s*(DriverStartIo|DriverUnload)\s*=\s*&?\s*([A-Za-z_]\w*)\s*;/g)) {
     const role = m[1] === 'DriverStartIo' ? 'DRIVER_STARTIO' : 'DRIVER_UNLOAD';
-    facts.roles.push([m[2]!, { role, path: file.path, line: lineAt(m.index) }]);
+    facts.roles.push([ownCopy(m[2]!), { role, path: file.path, line: lineAt(m.index) }]);
   }
   if (REGISTRATION_WORDS.test(file.parsedText)) {
     for (const fn of file.functions) {
@@ -1258,8 +1262,9 @@ export class IrqlEngine {
     const short = fn.name.split('::').pop()!.trim();
     const named = idx.named.get(short);
     if (named) return { section: named.section, how: `#pragma alloc_text(${named.section}, ...) at line ${named.line}` };
-    const before = file.text.slice(Math.max(0, fn.start - 300), fn.start);
-    const header = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('}')) + 1) + file.text.slice(fn.start, fn.bodyStart);
+    // (slices of the original text, not all of it: asked for functions of many files in turn, see source-text.ts)
+    const before = sourceSlice(file, Math.max(0, fn.start - 300), fn.start);
+    const header = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('}')) + 1) + sourceSlice(file, fn.start, fn.bodyStart);
     const ds = /code_seg\s*\(\s*"(PAGE\w*)"\s*\)/.exec(header);
     if (ds) return { section: ds[1]!, how: `__declspec(code_seg("${ds[1]}"))` };
     for (const r of idx.regions) if (fn.start >= r.from && fn.start < r.to) return { section: r.section, how: `#pragma code_seg("${r.section}") at line ${r.line}` };

@@ -17,6 +17,7 @@ import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irq
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint } from './constants.js';
 import { releaseParsed } from './transfer.js';
+import { ownCopy, sourceSlice } from '../parse/source-text.js';
 import { liteBody } from './function-cfg.js';
 import type { Summary } from './summary.js';
 
@@ -374,14 +375,16 @@ export class Project implements ProjectContext {
     const memo = opts.raisingMacroMemo;
     const scan = memo ? (t: string) => memo.get(t) ?? memo.set(t, raisingMacros(t)).get(t)! : raisingMacros;
     if (opts.raisingMacros) for (const m of opts.raisingMacros) this.raisingMacros.add(m);
-    else for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of scan(t)) this.raisingMacros.add(m);
+    else for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of scan(t)) this.raisingMacros.add(ownCopy(m));
     for (const file of files) {
       this.files.set(file.path, file);
-      for (const m of file.text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
-        for (const n of m[1]!.split(',')) this.dispatch.add(n.trim());
+      // (the names are copies: a released file's text is built again from a patch when read, see source-text.ts)
+      const text = file.text;
+      for (const m of text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
+        for (const n of m[1]!.split(',')) this.dispatch.add(ownCopy(n.trim()));
       }
-      for (const m of file.text.matchAll(/MajorFunction\s*\[[^\]]*\]\s*=\s*(?:[^;{}]*?=\s*)?\(?(?:PDRIVER_DISPATCH\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*;/g)) {
-        this.dispatch.add(m[1]!);
+      for (const m of text.matchAll(/MajorFunction\s*\[[^\]]*\]\s*=\s*(?:[^;{}]*?=\s*)?\(?(?:PDRIVER_DISPATCH\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*;/g)) {
+        this.dispatch.add(ownCopy(m[1]!));
       }
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
@@ -805,7 +808,8 @@ export class Project implements ProjectContext {
       const callees = (this.calls.get(f.key) ?? []).map((g) => `${g.key}=${JSON.stringify(this.summaries.get(g.key) ?? null)}`);
       const col = f.fn.column;
       // (the file's #define and enum constants too: the analysis decides `if (FLAG & MASK)` with them)
-      inputs = `${f.line}:${col}\0${f.file.lang}\0${f.file.text.slice(f.fn.start, f.fn.bodyEnd)}\0${this.programFacts()}\0${constantsFingerprint(f.file)}\0${callees.join('\0')}`;
+      // (a slice of the original text, not all of it: the functions are summarized across files in turn, see source-text.ts)
+      inputs = `${f.line}:${col}\0${f.file.lang}\0${sourceSlice(f.file, f.fn.start, f.fn.bodyEnd)}\0${this.programFacts()}\0${constantsFingerprint(f.file)}\0${callees.join('\0')}`;
       const hit = cache.get(f.key, inputs);
       if (this.counts(f)) this.summaryStats[hit ? 'reused' : 'computed']++;
       if (hit) {

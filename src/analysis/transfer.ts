@@ -9,6 +9,7 @@ import { adoptTrees, packTrees, releaseTree, type PackedTrees } from '../parse/c
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import { adoptFileConstants, fileConstants } from './constants.js';
 import { irqlReadsAnnotation } from './irql-annotations.js';
+import { keepTextAsPatch, ownCopy } from '../parse/source-text.js';
 
 export interface PackedFile {
   path: string;
@@ -37,11 +38,6 @@ export function releaseParsed(file: SourceFile): SourceFile {
   return file;
 }
 
-/** A string that holds no reference to a larger one (V8 keeps the parent of a slice of 13 characters or more). */
-function ownCopy(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
-}
-
 /** A released file (`parseReleased`) as plain data. */
 export function packFile(file: SourceFile): PackedFile {
   const functions = file.functions.map(({ node: _n, body: _b, ...rest }) => rest);
@@ -63,5 +59,7 @@ export function unpackFile(p: PackedFile): SourceFile {
   const file = { path: p.path, lang: p.lang, text: p.text, parsedText: p.parsedText, tree: undefined, annotations: p.annotations, functions } as unknown as SourceFile;
   adoptTrees(file, p.trees);
   adoptFileConstants(file, p.constants);
+  // (the worker holds this text nowhere else: see source-text.ts)
+  keepTextAsPatch(file);
   return file;
 }

@@ -17,6 +17,7 @@ import { Project, SummaryCache, choiceFacts } from '../analysis/project.js';
 import type { Summary } from '../analysis/summary.js';
 import { packFile, releaseParsed, unpackFile, type PackedFile } from '../analysis/transfer.js';
 import { parseSource } from '../parse/parser.js';
+import { keepTextAsPatch } from '../parse/source-text.js';
 import { BUILTIN_IRQL_TABLE, irqlTableOf, type IrqlContract } from '../ddi/irql.js';
 import { lintSource, lintText } from '../lint/linter.js';
 import type { SourceFile } from '../parse/parser.js';
@@ -48,6 +49,7 @@ export type FromWorker =
 
 const data = workerData as WorkerData;
 const irqlTable = irqlTableOf(data.irqlContracts);
+/** The texts of the files of the share that could not be parsed (linting them reports why). */
 const texts = new Map<string, string>();
 const own = new Map<string, SourceFile>();
 const post = (m: FromWorker) => parentPort!.postMessage(m);
@@ -73,7 +75,6 @@ parentPort!.on('message', (m: ToWorker) => {
 async function parseShare(inputs: { path: string; text: string }[]): Promise<void> {
   const facts = [];
   for (const input of inputs) {
-    texts.set(input.path, input.text);
     let file: SourceFile | undefined;
     try {
       file = parseSource(input.path, input.text);
@@ -84,8 +85,10 @@ async function parseShare(inputs: { path: string; text: string }[]): Promise<voi
       // a failure here (not a parse error) fails this worker: the main thread then does the whole run,
       // where the same failure has the same effect as on one thread
       releaseParsed(file);
+      // (the text is held once: by the file, as a patch over its preprocessed text, see source-text.ts)
+      keepTextAsPatch(file);
       own.set(input.path, file);
-    }
+    } else texts.set(input.path, input.text);
     facts.push(choiceFacts(input, file, irqlTable ?? BUILTIN_IRQL_TABLE));
     // the native binding frees a released tree only when the event loop turns
     await new Promise<void>((r) => setImmediate(r));

@@ -32,6 +32,8 @@ describe('files handed to another thread', () => {
       const here = parseReleased(input);
       const there = unpackFile(structuredClone(packFile(here)));
       expect(isReleased(there)).toBe(true);
+      // (rebuilt, the file keeps its text as a patch over the preprocessed text: the same text)
+      expect(there.text === input.text, input.path).toBe(true);
       expect(there.functions.map((f) => [f.name, f.line, f.column, f.start, f.bodyStart, f.bodyEnd, f.params, f.hasError])).toEqual(
         here.functions.map((f) => [f.name, f.line, f.column, f.start, f.bodyStart, f.bodyEnd, f.params, f.hasError]),
       );
