@@ -17,7 +17,7 @@ import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irq
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint } from './constants.js';
 import { releaseParsed } from './transfer.js';
-import { ownCopy, sourceSlice } from '../parse/source-text.js';
+import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
 import { liteBody } from './function-cfg.js';
 import type { Summary } from './summary.js';
 
@@ -105,7 +105,8 @@ function textFacts(input: { text: string }, words: RegExp): TextFacts & { irql: 
   let f = textFactsMemo.get(input);
   if (!f) {
     const calls = new Set<string>();
-    for (const m of input.text.matchAll(CALL)) calls.add(m[1]!);
+    // (copies: the facts outlive the text while a program is built, see `ProjectOptions.onHeld`)
+    for (const m of input.text.matchAll(CALL)) calls.add(ownCopy(m[1]!));
     f = { mdl: MDL_WORDS.test(input.text), calls };
     textFactsMemo.set(input, f);
   }
@@ -246,9 +247,18 @@ export interface ProjectOptions {
   releaseTrees?: boolean;
   /**
    * The raising macros of every text of the run, when the texts are not all at hand (a worker thread,
-   * which holds its own share and the files of the program); default: those of `texts`.
+   * which holds its own share and the files of the program); default: those of the inputs (`fromTexts`),
+   * or of the files.
    */
   raisingMacros?: readonly string[];
+  /**
+   * `fromTexts` with `releaseTrees`: called for each file of the program once it is parsed and released,
+   * with its text as the program keeps it (as a patch over the preprocessed text, built again when read:
+   * see source-text.ts). The program reads an input's text only to parse it (and what it keeps of it are
+   * copies), so the caller may drop its own copy of that text and read the program's instead: the command
+   * line, which read every file before, held both (36 MiB of Windows-driver-samples' sources).
+   */
+  onHeld?: (path: string, text: () => string) => void;
   /**
    * Compute only the summaries the functions of these files need: their own helpers and, transitively,
    * the helpers those call (a worker thread of `--threads`, which then receives the other workers'
@@ -367,15 +377,13 @@ export class Project implements ProjectContext {
   /** Matches every function name of `irqlTable`, the role types, registrations and IRQL annotations (like `IRQL_WORDS`). */
   readonly irqlWords: RegExp;
 
-  constructor(files: SourceFile[], opts: ProjectOptions & { texts?: readonly string[] } = {}) {
+  constructor(files: SourceFile[], opts: ProjectOptions = {}) {
     this.root = opts.root;
     this.summaryCache = opts.summaryCache;
     this.irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
     this.irqlWords = irqlWordsPattern(this.irqlTable);
-    const memo = opts.raisingMacroMemo;
-    const scan = memo ? (t: string) => memo.get(t) ?? memo.set(t, raisingMacros(t)).get(t)! : raisingMacros;
     if (opts.raisingMacros) for (const m of opts.raisingMacros) this.raisingMacros.add(m);
-    else for (const t of opts.texts ?? files.map((f) => f.text)) for (const m of scan(t)) this.raisingMacros.add(ownCopy(m));
+    else for (const f of files) for (const m of scanRaisingMacros(f.text, opts.raisingMacroMemo)) this.raisingMacros.add(ownCopy(m));
     for (const file of files) {
       this.files.set(file.path, file);
       // (the names are copies: a released file's text is built again from a patch when read, see source-text.ts)
@@ -473,6 +481,13 @@ export class Project implements ProjectContext {
     const parse = opts.parse ?? ((i: { path: string; text: string }) => parseSource(i.path, i.text));
     const irqlWords = irqlWordsPattern(opts.irqlTable ?? BUILTIN_IRQL_TABLE);
     const parsed = new Map<string, SourceFile>();
+    // the raising macros of every text, read before any text is handed over (`onHeld`)
+    let raising = opts.raisingMacros;
+    if (!raising) {
+      const found = new Set<string>();
+      for (const i of inputs) for (const m of scanRaisingMacros(i.text, opts.raisingMacroMemo)) found.add(ownCopy(m));
+      raising = [...found];
+    }
     const chosen = yield* chooseFiles(
       inputs,
       (i) => textFacts(i, irqlWords),
@@ -483,14 +498,23 @@ export class Project implements ProjectContext {
         } catch {
           return undefined;
         }
-        if (opts.releaseTrees) releaseParsed(f);
+        if (opts.releaseTrees) {
+          releaseParsed(f);
+          if (opts.onHeld) {
+            // the caller drops its copy of the text: the file keeps it, as a patch (see source-text.ts)
+            keepTextAsPatch(f);
+            opts.onHeld(i.path, () => f.text);
+          }
+        }
         parsed.set(i.path, f);
         return choiceFunctions(f, irqlWords);
       },
     );
-    const texts = inputs.map((i) => i.text);
+    // (the facts served the choice, and a run that releases its trees builds one program: the command line;
+    // the language server, which builds a program per edit from the same inputs, keeps them)
+    if (opts.releaseTrees) for (const i of inputs) textFactsMemo.delete(i);
     const irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
-    const options: ProjectOptions & { texts: string[] } = { ...opts, texts, irqlTable };
+    const options: ProjectOptions = { ...opts, raisingMacros: raising, irqlTable };
     if (root !== undefined) options.root = root;
     return new Project(
       chosen.map((i) => parsed.get(i.path)!),
@@ -836,6 +860,14 @@ const NORETURN_NAMES = allDdiNames().filter((n) => ddiEffect(n)!.noreturn).join(
 const NORETURN_DDI = new RegExp(`\\b(?:${NORETURN_NAMES})\\s*\\(`);
 /** ...as the last statement of a macro body. */
 const ENDS_IN_NORETURN = new RegExp(`(?:${NORETURN_NAMES})\\s*\\([^;]*\\)\\s*;?\\s*\\}?\\s*$`);
+
+/** `raisingMacros`, through the language server's memo when there is one (`ProjectOptions.raisingMacroMemo`). */
+function scanRaisingMacros(text: string, memo: Map<string, readonly string[]> | undefined): readonly string[] {
+  if (!memo) return raisingMacros(text);
+  let out = memo.get(text);
+  if (!out) memo.set(text, (out = raisingMacros(text)));
+  return out;
+}
 
 /** Function-like macros whose body unconditionally ends in a raising DDI. */
 function raisingMacros(text: string): string[] {

@@ -24,7 +24,7 @@ export const engine: LintEngine = {
   prepare: (inputs, root, options) => {
     const irqlTable = irqlTableOf(options?.irqlContracts);
     const summaryCache = options?.summaries instanceof SummaryCache ? options.summaries : undefined;
-    return prepareProjectAsync(inputs, root, { ...(irqlTable ? { irqlTable } : {}), ...(summaryCache ? { summaryCache } : {}) });
+    return prepareProjectAsync(inputs, root, { ...(irqlTable ? { irqlTable } : {}), ...(summaryCache ? { summaryCache } : {}), ...(options?.onHeld ? { onHeld: options.onHeld } : {}) });
   },
   summaries: {
     create: () => new SummaryCache(),

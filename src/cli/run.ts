@@ -54,9 +54,10 @@ export interface LintEngine {
    * (helper summaries, the IRQL contract table); its result is passed back to `lintText` as
    * `options.project`. `options.irqlContracts`: the `irqlContracts` of every config file of the run,
    * merged (empty when there are none). May return a promise (the engine lets the event loop turn while
-   * it parses).
+   * it parses). `options.onHeld`: the engine may call it for a file whose text the result holds from then
+   * on, with a function that gives that text: the caller reads the text there and drops its own copy.
    */
-  prepare?(inputs: readonly { path: string; text: string }[], root: string, options?: { irqlContracts: Readonly<Record<string, IrqlContract>>; summaries?: unknown }): unknown;
+  prepare?(inputs: readonly { path: string; text: string }[], root: string, options?: { irqlContracts: Readonly<Record<string, IrqlContract>>; summaries?: unknown; onHeld?: (path: string, text: () => string) => void }): unknown;
   /**
    * The summary pre-pass (`ddi-lint summarize --out FILE`, `--summaries FILE`, worker threads): a store of
    * helper summaries that `prepare` fills and reuses (option `summaries`), written to and read from text
@@ -237,6 +238,50 @@ export function helpText(rules: readonly RuleLike[]): string {
     '  2  usage or configuration error, no file could be linted, or internal error',
     '',
   ].join('\n');
+}
+
+/**
+ * A file of the run as read: its text, or why it could not be read. Every text is read before any file is
+ * linted (the program spans files) and held once: here until the program holds the file (`prepare`'s
+ * `onHeld`), then read from the program's copy; and no longer once the file is linted (a result that shows
+ * it keeps its own reference). The engine is given views (`view`), which hold no text of their own.
+ */
+class RunInput {
+  private own: string | undefined;
+  private held: (() => string) | undefined;
+  constructor(
+    readonly file: string,
+    text: string | undefined,
+    readonly reason?: string,
+  ) {
+    this.own = text;
+  }
+  /** The text; undefined when the file could not be read (`reason`), or once released. */
+  get text(): string | undefined {
+    return this.own ?? this.held?.();
+  }
+  /** The program holds the text (the same text): read it from there. */
+  handOver(text: () => string): void {
+    this.held = text;
+    this.own = undefined;
+  }
+  /** The file is linted: its text is not read again. */
+  release(): void {
+    this.own = undefined;
+    this.held = undefined;
+  }
+  /** The file as the engine takes it (a readable file): its text is read through this input, not kept twice. */
+  view(): { path: string; text: string } {
+    const input = this;
+    return {
+      path: this.file,
+      get text(): string {
+        const text = input.text;
+        if (text === undefined) throw new Error(`${input.file}: the text was read after the file was linted`);
+        return text;
+      },
+    };
+  }
 }
 
 function displayPath(cwd: string, p: string): string {
@@ -470,15 +515,15 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   let internalFailure = false;
   const maxBytes = opts.maxFileSizeMiB * 1024 * 1024;
   // Read every file first: helpers defined in one file are applied where another calls them.
-  const inputs: { file: string; text?: string; reason?: string }[] = [];
+  const inputs: RunInput[] = [];
   for (const file of listing.files) {
     const decoded = await readSourceText(file, maxBytes);
-    inputs.push(decoded.ok ? { file, text: decoded.text } : { file, reason: decoded.reason });
+    inputs.push(decoded.ok ? new RunInput(file, decoded.text) : new RunInput(file, undefined, decoded.reason));
   }
   // --cache: the key of each file; when every file is in the cache the cross-file preparation is skipped too
   let cache: LintCache | undefined;
   let keys = new Map<string, string>();
-  const lintable = inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! }));
+  const lintable = inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => i.view());
   if (opts.cache) {
     cache = new LintCache(cachePath(cwd, opts.cacheLocation));
     cache.load();
@@ -516,10 +561,13 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     prepared = true;
     if (engine.prepare && !allCached) {
       try {
+        const byPath = new Map(inputs.map((i) => [i.file, i]));
+        // (a file the program holds is read from there: see `RunInput`)
+        const onHeld = (path: string, text: () => string) => byPath.get(path)?.handOver(text);
         project = await engine.prepare(
-          inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => ({ path: i.file, text: i.text! })),
+          inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => i.view()),
           cwd,
-          summaries !== undefined ? { irqlContracts, summaries } : { irqlContracts },
+          summaries !== undefined ? { irqlContracts, summaries, onHeld } : { irqlContracts, onHeld },
         );
       } catch (e) {
         io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
@@ -614,6 +662,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       const result: LintResult = { ...cached, filePath: file, ...(cached.messages.length > 0 ? { source: text } : {}) };
       if (result.messages.length > 0 || result.suppressedMessages.length > 0) texts.set(file, text);
       results.push(result);
+      if (prepared) input.release();
       continue;
     }
     const lintOptions = { rules: rulesFor(file) };
@@ -643,6 +692,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     // (a result with an internal error is not cached: the next run tries again)
     if (cache && !result.messages.some((m) => m.fatal)) cache.set(file, keys.get(file)!, result);
     results.push(result);
+    // (the program, once made, is made of the texts it was given: a text is no longer read once its file is linted)
+    if (prepared) input.release();
     // Let the event loop turn: the native tree-sitter binding frees trees only then.
     await new Promise<void>((r) => setImmediate(r));
   }

@@ -7,7 +7,7 @@ import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
 import { tooDeep } from '../analysis/function-cfg.js';
 import { irqlFileLinted } from '../analysis/irql-analysis.js';
-import { Project, type SummaryCache } from '../analysis/project.js';
+import { Project, type ProjectOptions, type SummaryCache } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
@@ -52,7 +52,11 @@ export function prepareProject(inputs: readonly { path: string; text: string }[]
 }
 
 /** `prepareProject`, letting the event loop turn after each file parsed so that released native trees are freed as it goes (the command line). */
-export function prepareProjectAsync(inputs: readonly { path: string; text: string }[], root?: string, opts: { irqlTable?: IrqlTable; summaryCache?: SummaryCache } = {}): Promise<Project> {
+export function prepareProjectAsync(
+  inputs: readonly { path: string; text: string }[],
+  root?: string,
+  opts: { irqlTable?: IrqlTable; summaryCache?: SummaryCache; onHeld?: ProjectOptions['onHeld'] } = {},
+): Promise<Project> {
   return Project.fromTextsAsync(inputs, root, { ...opts, releaseTrees: true });
 }
 

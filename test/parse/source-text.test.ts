@@ -1,7 +1,8 @@
 /**
  * A released file's text kept as a patch over its preprocessed text (src/parse/source-text.ts): read
  * whole or in slices, it is the text as read, character for character, whatever its line ends, encoding
- * or annotations, and whichever files are read in between.
+ * or annotations, and whichever files are read in between; and the findings, their positions and the
+ * source a report shows are those of a program whose files keep their texts whole.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { parseSource, type SourceFile } from '../../src/parse/parser.js';
 import { keepTextAsPatch, ownCopy, sourceSlice, textKeptAsPatch } from '../../src/parse/source-text.js';
 import { releaseParsed } from '../../src/analysis/transfer.js';
 import { decodeBytes } from '../../src/parse/decode.js';
+import { lintText, prepareProject, prepareProjectAsync } from '../../src/lint/linter.js';
 import { listSourceFiles } from '../support/expectations.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -106,5 +108,33 @@ describe('a text kept as a patch', () => {
   it('ownCopy gives an equal string, short or long, whatever its characters', () => {
     const long = `${DRIVER}\ud800 lone surrogate`;
     for (const s of ['', 'short', 'DispatchCreate_', long, long.slice(20, 70), '12345678901234567890']) expect(ownCopy(s)).toBe(s);
+  });
+});
+
+describe('a program whose files keep their texts as patches (the command line)', () => {
+  const inputs = [
+    { path: '/w/helper.c', text: DRIVER.replace('DispatchCreate', 'Unused').replace(/\n/g, '\r\n') },
+    { path: '/w/main.c', text: DRIVER.replace('Raise(&old);', 'Raise(&old); Raise(&old);') },
+    { path: '/w/utf16.c', text: DRIVER.replace('Raise', 'RaiseTwo') },
+  ];
+
+  it('hands each text over (`onHeld`), and lints as a program whose files keep their texts whole', async () => {
+    const held = new Map<string, () => string>();
+    const patched = await prepareProjectAsync(inputs, '/w', { onHeld: (path, text) => held.set(path, text) });
+    const whole = prepareProject(inputs, '/w');
+    expect([...held.keys()].sort()).toEqual(inputs.map((i) => i.path).sort());
+    for (const i of inputs) {
+      expect(held.get(i.path)!()).toBe(i.text);
+      expect(textKeptAsPatch(patched.sourceFor(i.path, i.text)!)).toBe(true);
+      expect(textKeptAsPatch(whole.sourceFor(i.path, i.text)!)).toBe(false);
+    }
+    let findings = 0;
+    for (const i of inputs) {
+      const a = lintText(i.text, i.path, { project: patched });
+      const b = lintText(i.text, i.path, { project: whole });
+      expect(a).toEqual(b);
+      findings += a.messages.length;
+    }
+    expect(findings).toBeGreaterThan(0);
   });
 });
