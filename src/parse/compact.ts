@@ -7,15 +7,17 @@
  * Why: a native tree costs about 28 bytes of memory per byte of source and is held for as long as
  * any function of the file may still be analysed (a helper's summary, a caller's IRQL context), which
  * on a 40 MB source tree is over a gigabyte; the copy keeps only what the analyses read (named nodes,
- * tokens with a field name, closing braces) at 16 bytes a node. And every read of a native node is a
+ * tokens with a field name, closing braces) at 12 bytes a node. And every read of a native node is a
  * call into C++: copying a function once and rebuilding it in JavaScript is cheaper than walking the
  * native tree each time the function is analysed (a helper is analysed for its summary and again
  * when it is linted).
  *
  * Layout, one entry per kept node in preorder: type (index into the grammar's type names), field
- * (the grammar's field id, 0 for none), flags (named, missing, has-error), start and end offsets,
- * and `after`, the index one past the node's subtree: a node's first child is the next entry, and
- * each child's `after` is the next child.
+ * (the grammar's field id, 0 for none), flags (named, missing, has-error), start offset, length, and
+ * size, the number of entries of the node's subtree: a node's first child is the next entry, and each
+ * child's index plus its size is the next child (`after`, the index one past the subtree). 12 bytes a
+ * node: the length and the size take 16 bits each; the few nodes whose length or size does not fit (a
+ * function of more than 64 KiB or 64 Ki nodes) have `WIDE` there and their end or `after` in a map.
  */
 import type { FunctionInfo, SourceFile, SyntaxNode, Tree } from './parser.js';
 import { LiteNode, LiteSource } from './lite.js';
@@ -23,6 +25,8 @@ import { LiteNode, LiteSource } from './lite.js';
 const NAMED = 1;
 const MISSING = 2;
 const ERROR = 4;
+/** A length or size that does not fit 16 bits: the end or `after` is in the copy's map of wide entries. */
+const WIDE = 0xffff;
 
 /**
  * Per grammar, by symbol id: node type names, named-ness, and whether a node's end must be read rather
@@ -55,8 +59,11 @@ export interface PackedTrees {
   fields: Uint8Array;
   flags: Uint8Array;
   starts: Uint32Array;
-  ends: Uint32Array;
-  after: Uint32Array;
+  lengths: Uint16Array;
+  sizes: Uint16Array;
+  /** The ends and `after` indexes of the entries whose length or size is `WIDE`. */
+  wideEnds: Map<number, number>;
+  wideAfter: Map<number, number>;
   roots: number[];
 }
 
@@ -65,8 +72,10 @@ export class CompactTrees {
   private fields: Uint8Array = new Uint8Array(1024);
   private flags: Uint8Array = new Uint8Array(1024);
   private starts: Uint32Array = new Uint32Array(1024);
-  private ends: Uint32Array = new Uint32Array(1024);
-  private after: Uint32Array = new Uint32Array(1024);
+  private lengths: Uint16Array = new Uint16Array(1024);
+  private sizes: Uint16Array = new Uint16Array(1024);
+  private wideEnds = new Map<number, number>();
+  private wideAfter = new Map<number, number>();
   private length = 0;
 
   constructor(
@@ -82,7 +91,18 @@ export class CompactTrees {
     for (const t of new Set(this.types)) types[t] = this.symbols.types[t]!;
     const fields: string[] = [];
     for (const f of new Set(this.fields)) if (f) fields[f] = this.symbols.fields[f]!;
-    return { symbols: { types, fields }, types: this.types, fields: this.fields, flags: this.flags, starts: this.starts, ends: this.ends, after: this.after, roots };
+    return {
+      symbols: { types, fields },
+      types: this.types,
+      fields: this.fields,
+      flags: this.flags,
+      starts: this.starts,
+      lengths: this.lengths,
+      sizes: this.sizes,
+      wideEnds: this.wideEnds,
+      wideAfter: this.wideAfter,
+      roots,
+    };
   }
 
   /** The copy `pack` described, over `source` (the same parsed text). It can be materialized, not added to. */
@@ -92,8 +112,10 @@ export class CompactTrees {
     c.fields = p.fields;
     c.flags = p.flags;
     c.starts = p.starts;
-    c.ends = p.ends;
-    c.after = p.after;
+    c.lengths = p.lengths;
+    c.sizes = p.sizes;
+    c.wideEnds = p.wideEnds;
+    c.wideAfter = p.wideAfter;
     c.length = p.types.length;
     return c;
   }
@@ -103,9 +125,40 @@ export class CompactTrees {
     return this.length;
   }
 
-  /** Bytes held by the arrays. */
+  /** Bytes held by the arrays (and the wide entries, at 16 bytes each). */
   get byteLength(): number {
-    return this.types.byteLength + this.fields.byteLength + this.flags.byteLength + this.starts.byteLength + this.ends.byteLength + this.after.byteLength;
+    const arrays = this.types.byteLength + this.fields.byteLength + this.flags.byteLength + this.starts.byteLength + this.lengths.byteLength + this.sizes.byteLength;
+    return arrays + 16 * (this.wideEnds.size + this.wideAfter.size);
+  }
+
+  /** The end offset of entry `k`. */
+  private endOf(k: number): number {
+    const n = this.lengths[k]!;
+    return n === WIDE ? this.wideEnds.get(k)! : this.starts[k]! + n;
+  }
+
+  private setEnd(k: number, end: number): void {
+    const n = end - this.starts[k]!;
+    if (n >= 0 && n < WIDE) this.lengths[k] = n;
+    else {
+      this.lengths[k] = WIDE;
+      this.wideEnds.set(k, end);
+    }
+  }
+
+  /** The index one past the subtree of entry `k`. */
+  private afterOf(k: number): number {
+    const n = this.sizes[k]!;
+    return n === WIDE ? this.wideAfter.get(k)! : k + n;
+  }
+
+  private setAfter(k: number, after: number): void {
+    const n = after - k;
+    if (n < WIDE) this.sizes[k] = n;
+    else {
+      this.sizes[k] = WIDE;
+      this.wideAfter.set(k, after);
+    }
   }
 
   /** Give back the arrays' unused capacity (after the last `encode`). */
@@ -116,8 +169,8 @@ export class CompactTrees {
     this.fields = this.fields.slice(0, n);
     this.flags = this.flags.slice(0, n);
     this.starts = this.starts.slice(0, n);
-    this.ends = this.ends.slice(0, n);
-    this.after = this.after.slice(0, n);
+    this.lengths = this.lengths.slice(0, n);
+    this.sizes = this.sizes.slice(0, n);
   }
 
   private grow(): void {
@@ -131,8 +184,8 @@ export class CompactTrees {
     this.fields = up(this.fields, Uint8Array);
     this.flags = up(this.flags, Uint8Array);
     this.starts = up(this.starts, Uint32Array);
-    this.ends = up(this.ends, Uint32Array);
-    this.after = up(this.after, Uint32Array);
+    this.lengths = up(this.lengths, Uint16Array);
+    this.sizes = up(this.sizes, Uint16Array);
   }
 
   /**
@@ -176,8 +229,8 @@ export class CompactTrees {
     const rootT = cursor.nodeTypeId;
     const root = push(rootT, typeOf(rootT), 0, checkMissing && cursor.nodeIsMissing, cursor.startIndex);
     if (!cursor.gotoFirstChild()) {
-      this.ends[root] = cursor.endIndex;
-      this.after[root] = this.length;
+      this.setEnd(root, cursor.endIndex);
+      this.setAfter(root, this.length);
       return root;
     }
     const stack: number[] = [root];
@@ -197,8 +250,9 @@ export class CompactTrees {
           firstChild = true;
           continue;
         }
-        end = this.ends[kept] = cursor.endIndex;
-        this.after[kept] = this.length;
+        end = cursor.endIndex;
+        this.setEnd(kept, end);
+        this.setAfter(kept, this.length);
       } else if (checkMissing && cursor.nodeIsMissing) this.flags[top]! |= ERROR;
       firstChild = false;
       while (!cursor.gotoNextSibling()) {
@@ -208,8 +262,8 @@ export class CompactTrees {
         // except where the rule ends with a token the cursor does not visit: the hidden newline of
         // `#define`, `#pragma`, `#include`, `#undef` and other preprocessor lines
         if (readsEnd[this.types[done]!]) end = cursor.endIndex;
-        this.ends[done] = end;
-        this.after[done] = this.length;
+        this.setEnd(done, end);
+        this.setAfter(done, this.length);
         const parent = stack[stack.length - 1];
         if (parent === undefined) return root;
         if (this.flags[done]! & ERROR) this.flags[parent]! |= ERROR;
@@ -228,15 +282,15 @@ export class CompactTrees {
     const fieldOf = (k: number) => (this.fields[k] ? fields[this.fields[k]!] : undefined);
     /** The operator of a binary expression (its child in the field `operator`). */
     const operatorOf = (k: number): string | undefined => {
-      for (let j = k + 1; j < this.after[k]!; j = this.after[j]!) if (fieldOf(j) === 'operator') return typeOf(j);
+      for (let j = k + 1, a = this.afterOf(k); j < a; j = this.afterOf(j)) if (fieldOf(j) === 'operator') return typeOf(j);
       return undefined;
     };
-    const end = this.after[root]!;
+    const end = this.afterOf(root);
     const open: number[] = [root];
     const depths: number[] = [1];
     let max = 1;
     for (let k = root + 1; k < end; k++) {
-      while (this.after[open[open.length - 1]!]! <= k) {
+      while (this.afterOf(open[open.length - 1]!) <= k) {
         open.pop();
         depths.pop();
       }
@@ -253,7 +307,7 @@ export class CompactTrees {
       }
       const d = depths[depths.length - 1]! + step;
       if (d > max) max = d;
-      if (this.after[k]! > k + 1) {
+      if (this.afterOf(k) > k + 1) {
         open.push(k);
         depths.push(d);
       }
@@ -264,10 +318,10 @@ export class CompactTrees {
   /** The `LiteNode` tree of the subtree `encode` returned `root` for; node ids count from 0 in preorder. */
   materialize(root: number): LiteNode {
     const { types, fields } = this.symbols;
-    const end = this.after[root]!;
+    const end = this.afterOf(root);
     const make = (k: number): LiteNode => {
       const fl = this.flags[k]!;
-      const n = new LiteNode(this.source, k - root, types[this.types[k]!]!, (fl & NAMED) !== 0, (fl & MISSING) !== 0, this.starts[k]!, this.ends[k]!);
+      const n = new LiteNode(this.source, k - root, types[this.types[k]!]!, (fl & NAMED) !== 0, (fl & MISSING) !== 0, this.starts[k]!, this.endOf(k));
       if (fl & ERROR) n.hasError = true;
       return n;
     };
@@ -282,7 +336,7 @@ export class CompactTrees {
       const n = make(k);
       const f = this.fields[k]!;
       open[open.length - 1]!.add(n, f ? fields[f]! : null);
-      const a = this.after[k]!;
+      const a = this.afterOf(k);
       if (a > k + 1) {
         open.push(n);
         closes.push(a);

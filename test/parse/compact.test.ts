@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { compactSize, functionTree, isReleased, releaseTree } from '../../src/parse/compact.js';
+import { compactSize, functionSyntaxDepth, functionTree, isReleased, releaseTree } from '../../src/parse/compact.js';
+import { packFile, releaseParsed, unpackFile } from '../../src/analysis/transfer.js';
 import type { LiteNode } from '../../src/parse/lite.js';
 import { parseSource, type SourceFile, type SyntaxNode, type Tree } from '../../src/parse/parser.js';
 import { Project } from '../../src/analysis/project.js';
@@ -88,6 +89,23 @@ describe('compact syntax trees', () => {
       const n = compare(functionTree(sf, sf.functions[0]!), sf.functions[0]!.node, name);
       expect(n).toBeGreaterThan(20);
     }
+  });
+
+  it('keeps a function longer than 64 KiB and of more than 64 Ki nodes (wide entries), here and handed to another thread', () => {
+    const body = Array.from({ length: 14_000 }, (_, k) => `  v${k % 7} = ${k};`).join('\n');
+    const text = `void big(void)\n{\n  int v0, v1, v2, v3, v4, v5, v6;\n${body}\n  if (v0) { v1 = 2; }\n}\nvoid after(void) { int x = 1; }\n`;
+    const sf = parseSource('big.c', text);
+    expect(sf.functions.map((f) => f.name)).toEqual(['big', 'after']);
+    const n = compare(functionTree(sf, sf.functions[0]!), sf.functions[0]!.node, 'big');
+    expect(n).toBeGreaterThan(70_000);
+    compare(functionTree(sf, sf.functions[1]!), sf.functions[1]!.node, 'after');
+    const trees = sf.functions.map((fn) => functionTree(sf, fn).toString());
+    const depths = sf.functions.map((fn) => functionSyntaxDepth(sf, fn));
+    releaseParsed(sf);
+    expect(sf.functions.map((fn) => functionTree(sf, fn).toString())).toEqual(trees);
+    const there = unpackFile(structuredClone(packFile(sf)));
+    expect(there.functions.map((fn) => functionTree(there, fn).toString())).toEqual(trees);
+    expect(there.functions.map((fn) => functionSyntaxDepth(there, fn))).toEqual(depths);
   });
 
   it('serves the same trees after the native tree is released, and refuses the native nodes with the file named', () => {
