@@ -22,6 +22,7 @@ import type { PackedFile } from '../analysis/transfer.js';
 import type { IrqlContract } from '../ddi/irql.js';
 import type { LintResult } from '../lint/types.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerJob } from './worker.js';
+import { WORKER_STACK_MB } from './thread-limits.js';
 
 export interface ThreadRequest {
   /** Every file of the run (the program), and the ones to lint with their rules. */
@@ -43,14 +44,6 @@ export interface ThreadOutcome {
   /** The `--summaries` store's use (the workers' figures added up: each counts the summaries of the files it summarized). */
   summaries?: { reused: number; computed: number };
 }
-
-/**
- * A worker's stack, sized so that JavaScript gets as much of it as on the main thread (V8's default of
- * 984 KiB; Node keeps 192 KiB of a worker's stack for itself): a function nested deep enough to exhaust
- * the stack does so in a worker as on one thread, and the findings stay the same (the default 4 MiB let
- * workers analyse what one thread reports as an internal error).
- */
-const WORKER_STACK_MB = (984 + 192) / 1024;
 
 /** One worker, driven by request and reply. */
 class PoolWorker {

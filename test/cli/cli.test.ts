@@ -2,7 +2,7 @@
  * End to end: spawns the built command (`node bin/ddi-lint.js`, compiled from src/ by tsc) on small
  * driver sources in temporary directories, with the real linter and rules.
  */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -370,6 +370,35 @@ describe('ddi-lint (built command)', () => {
     ]);
     expect(r.stdout).toContain(join(d, 'read.c'));
     expect(r.code).toBe(1);
+  });
+
+  it('runs in a worker thread (src/cli/launch.ts) with the output, exit code and messages of a run on the main thread', () => {
+    const d = project({
+      'drv/read.c': PROBE_OUTSIDE_TRY,
+      'drv/send.cpp': LEAK_ON_ERROR,
+      'drv/good.c': CORRECT,
+      'drv/empty.c': '',
+      'drv/latin1.c': Buffer.from([...Buffer.from('// caf'), 0xe9, ...Buffer.from('\nint x;\n')]),
+      'drv/utf16.c': Buffer.from(`\ufeff${PROBE_OUTSIDE_TRY.replace(/\n/g, '\r\n')}`, 'utf16le'),
+    });
+    const onMain = { env: { ...process.env, FORCE_COLOR: '0', DDI_LINT_NO_WORKER: '1' } };
+    for (const args of [[], ['-f', 'json'], ['-f', 'codeframe'], ['-f', 'sarif', '--threads', '2'], ['--max-warnings'], ['drv/good.c'], ['--version']]) {
+      const inWorker = ddiLint(d, args);
+      expect(inWorker, args.join(' ')).toEqual(ddiLint(d, args, onMain));
+      expect(inWorker.stderr, args.join(' ')).not.toContain('internal error');
+    }
+  });
+
+  it('a reader that goes away (`ddi-lint | head`): no error, and the exit code of the run', async () => {
+    const d = project({ 'read.c': PROBE_OUTSIDE_TRY });
+    const child = spawn(process.execPath, [BIN, '-f', 'unix'], { cwd: d, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // (gone before the report is written: writing it fails)
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
   });
 
   it('--version and --help', () => {
