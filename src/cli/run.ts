@@ -232,6 +232,12 @@ export function helpText(rules: readonly RuleLike[]): string {
       '  ',
     ),
     '',
+    'Environment:',
+    para(
+      'CI: set, no progress bar unless --progress. DDI_LINT_NO_WORKER=1: run the command on the main thread (it runs in a worker thread whose heap has a 24 MiB young generation, to keep memory down), for instance to give node heap flags of your own.',
+      '  ',
+    ),
+    '',
     'Exit codes:',
     '  0  no errors, and no more warnings than --max-warnings allows',
     '  1  at least one error, or more warnings than --max-warnings',
