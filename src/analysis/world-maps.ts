@@ -32,6 +32,33 @@ export function hash2(s: string): [number, number] {
   return [a | 0, b | 0];
 }
 
+/** The read side both maps share: a persistent map of string keys, read as a plain one. */
+abstract class MapView<V> implements Iterable<[string, V]> {
+  protected constructor(protected readonly m: ImmutableMap<string, V>) {}
+
+  get size(): number {
+    return this.m.size;
+  }
+  get(key: string): V | undefined {
+    return this.m.get(key);
+  }
+  has(key: string): boolean {
+    return this.m.has(key);
+  }
+  keys(): IterableIterator<string> {
+    return this.m.keys();
+  }
+  values(): IterableIterator<V> {
+    return this.m.values();
+  }
+  entries(): IterableIterator<[string, V]> {
+    return this.m.entries();
+  }
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.m.entries();
+  }
+}
+
 export interface Dropped {
   readonly id: string;
   readonly next: Dropped | null;
@@ -46,39 +73,19 @@ export interface Dropped {
  * A `tag` can be attached to an entry: it enters the hash and the comparison but is not part of the
  * value (the analysis tags a system address with whether it is known to be NULL).
  */
-export class Pts implements Iterable<[string, string]> {
+export class Pts extends MapView<string> {
   static readonly EMPTY = new Pts(ImmutableMap(), ImmutableMap(), ImmutableMap(), 0, 0, null);
 
   private constructor(
-    private readonly m: ImmutableMap<string, string>,
+    m: ImmutableMap<string, string>,
     private readonly refs: ImmutableMap<string, number>,
     private readonly tags: ImmutableMap<string, string>,
     readonly h1: number,
     readonly h2: number,
     /** Values whose last path went away (or that were noted as unreferenced), newest first. */
     readonly dropped: Dropped | null,
-  ) {}
-
-  get size(): number {
-    return this.m.size;
-  }
-  get(key: string): string | undefined {
-    return this.m.get(key);
-  }
-  has(key: string): boolean {
-    return this.m.has(key);
-  }
-  keys(): IterableIterator<string> {
-    return this.m.keys();
-  }
-  values(): IterableIterator<string> {
-    return this.m.values();
-  }
-  entries(): IterableIterator<[string, string]> {
-    return this.m.entries();
-  }
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.m.entries();
+  ) {
+    super(m);
   }
   /** Some path holds this value. */
   refersTo(value: string): boolean {
@@ -153,43 +160,25 @@ export class Pts implements Iterable<[string, string]> {
  * satisfy `marked` (the analysis: locked MDLs the function owns, what an exit must look at) are also
  * kept apart, so that an exit reads them without a walk over every object.
  */
-export class Objs<T extends { readonly id: string }> implements Iterable<[string, T]> {
+export class Objs<T extends { readonly id: string }> extends MapView<T> {
   private readonly hashes: WeakMap<T, [number, number]>;
 
   constructor(
     private readonly fragment: (o: T) => string,
     private readonly marked: (o: T) => boolean,
-    private readonly m: ImmutableMap<string, T> = ImmutableMap(),
+    m: ImmutableMap<string, T> = ImmutableMap(),
     private readonly marks: ImmutableMap<string, T> = ImmutableMap(),
     readonly h1 = 0,
     readonly h2 = 0,
     hashes?: WeakMap<T, [number, number]>,
   ) {
+    super(m);
     this.hashes = hashes ?? new WeakMap();
   }
 
   /** The objects that satisfy `marked`. */
   markedValues(): IterableIterator<T> {
     return this.marks.values();
-  }
-
-  get size(): number {
-    return this.m.size;
-  }
-  get(id: string): T | undefined {
-    return this.m.get(id);
-  }
-  has(id: string): boolean {
-    return this.m.has(id);
-  }
-  keys(): IterableIterator<string> {
-    return this.m.keys();
-  }
-  values(): IterableIterator<T> {
-    return this.m.values();
-  }
-  [Symbol.iterator](): IterableIterator<[string, T]> {
-    return this.m.entries();
   }
 
   private hashOf(o: T): [number, number] {
