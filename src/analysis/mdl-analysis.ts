@@ -136,7 +136,7 @@ export interface Trace {
   readonly len: number;
 }
 
-interface World {
+export interface World {
   readonly pts: Pts;
   readonly objs: Objs<MdlObj>;
   readonly vals: Vals;
@@ -215,6 +215,8 @@ export interface FunctionAnalysis {
   steps?: number;
   /** The most points-to entries and objects one state held (what each step's cost grows with). */
   peakEntries?: number;
+  /** Entries looked at to merge the states of nodes that had too many (see `mergeStates`). */
+  mergeWork?: number;
 }
 
 const MAX_WORLDS = 96;
@@ -2552,30 +2554,16 @@ class Analyzer {
     return r;
   }
 
-  collapse(worlds: Map<string, World>): World {
+  /** A node's states merged into one (see `mergeStates`): the analysis is no longer exact. */
+  collapse(worlds: Map<string, World>, earlier?: StateMerge): StateMerge {
     this.imprecise = true;
-    const list = [...worlds.values()];
-    const first = list[0]!;
-    let pts = Pts.EMPTY;
-    for (const [p, o] of first.pts) {
-      if (!list.every((w) => w.pts.get(p) === o)) continue;
-      // a system address's tag (NULL or not) is kept where every state agrees on it
-      const tag = first.pts.tagOf(p);
-      pts = pts.set(p, o, list.every((w) => w.pts.tagOf(p) === tag) ? tag : undefined);
-    }
-    let objs = new Objs<MdlObj>(objFragment, lockedOwned);
-    const ids = new Set(list.flatMap((w) => [...w.objs.keys()]));
-    for (const id of ids) {
-      const versions = list.map((w) => w.objs.get(id));
-      const f = versions.find((x) => x)!;
-      const same = versions.every((x) => x && x.state === f.state && x.owned === f.owned);
-      objs = objs.set(same ? f : { ...f, state: 'unknown', owned: false });
-      if (!pts.refersTo(id)) pts = pts.noteUnreferenced(id);
-    }
-    let merged: World = { pts, objs, vals: NO_VALS, conds: NO_VALS, trace: first.trace, returnSite: first.returnSite, imprecise: true };
-    for (const w of list) merged = this.joinWorld({ ...merged, key: undefined }, w, false);
-    return { ...merged, key: undefined, imprecise: true };
+    const m = mergeStates([...worlds.values()], earlier);
+    this.mergeWork += m.work;
+    return m;
   }
+
+  /** Entries the merges of states looked at (what `mergeStates` keeps in proportion to the differences). */
+  mergeWork = 0;
 
   /** Nodes visited by the last fixpoint (the figure that grows with the function's size). */
   steps = 0;
@@ -2590,6 +2578,8 @@ class Analyzer {
     const widenAt = wideningPoints(this.cfg, order);
     const live = liveness(this.cfg, new Set([...this.locals.keys()].filter((x) => !this.params.has(x))));
     const queued = new Uint8Array(nodes.length);
+    /** Each node's last merge of its states, with the state it took in last (see `collapse`). */
+    const merges = new Map<number, StateMerge>();
     const heap = new MinHeap((a: number, b: number) => order[a]! - order[b]!);
     states[this.cfg.entry]!.set('', Analyzer.empty());
     heap.push(this.cfg.entry);
@@ -2636,7 +2626,9 @@ class Analyzer {
         // each return site keeps its own state (a function of more than MAX_WORLDS returns would
         // otherwise merge them and drop the leaks it finds at its exits as imprecise)
         if (target.size > MAX_WORLDS && nodes[edge.to]!.kind !== 'exit' && nodes[edge.to]!.kind !== 'raise-exit') {
-          const c = this.collapse(target);
+          const m = this.collapse(target, merges.get(edge.to));
+          merges.set(edge.to, m);
+          const c = m.merged;
           target.clear();
           target.set(this.keyOf(c), c);
           changed = true;
@@ -2676,6 +2668,72 @@ class Analyzer {
     }
     this.recording = false;
   }
+}
+
+/** A node's merged state, with the state taken in last (the merge agrees with it on each of its entries). */
+export interface StateMerge {
+  merged: World;
+  last: World;
+  /** Paths and objects looked at. */
+  work: number;
+}
+
+/**
+ * The states of a node with too many, merged into one (imprecise): the paths on which every state
+ * agrees (a system address's NULL tag where every state agrees on it), each object with its state and
+ * ownership where every state agrees on them and unknown and not owned elsewhere; no remembered values
+ * or conditions; the shortest trace.
+ *
+ * A node can collapse many times (each time MAX_WORLDS more states reach it), and each state may track
+ * every MDL of the function, so the merge does not walk the states: it starts from the node's earlier
+ * merge (`earlier`, which the node's map keeps first) or its first state, and takes in each other state
+ * through the paths and objects changed between it and the state taken in before it (`changedSince`),
+ * a few for states that parted a few statements ago; past the merge's size, it walks the merge's own
+ * entries and the state's objects. `worlds`: the node's states, in the order they reached it.
+ */
+export function mergeStates(worlds: readonly World[], earlier?: StateMerge): StateMerge {
+  const first = worlds[0]!;
+  let prev = earlier && earlier.merged.pts === first.pts && earlier.merged.objs === first.objs ? earlier.last : first;
+  let pts = first.pts;
+  let objs = first.objs;
+  let trace = first.trace;
+  let work = 0;
+  const madeUnknown: string[] = [];
+  for (let i = 1; i < worlds.length; i++) {
+    const w = worlds[i]!;
+    const budget = 16 + pts.size + objs.size;
+    // the merge agrees with `prev` on each of its entries: only what changed between `prev` and `w` can
+    // disagree with `w`
+    const paths = prev.pts.changedSince(w.pts, budget) ?? [...pts.keys()];
+    work += paths.length;
+    for (const p of paths) {
+      const o = pts.get(p);
+      if (o === undefined) continue;
+      if (w.pts.get(p) !== o) pts = pts.delete(p);
+      else if (pts.tagOf(p) !== undefined && w.pts.tagOf(p) !== pts.tagOf(p)) pts = pts.retag(p, undefined);
+    }
+    const ids = prev.objs.changedSince(w.objs, budget) ?? [...objs.keys(), ...w.objs.keys()];
+    work += ids.length;
+    for (const id of ids) {
+      const mine = objs.get(id);
+      const theirs = w.objs.get(id);
+      if (mine) {
+        if (mine.state === 'unknown' && !mine.owned) continue;
+        if (theirs && theirs.state === mine.state && theirs.owned === mine.owned) continue;
+        objs = objs.set({ ...mine, state: 'unknown', owned: false });
+        madeUnknown.push(id);
+      } else if (theirs) {
+        // an object some state has and the merge has not
+        objs = objs.set({ ...theirs, state: 'unknown', owned: false });
+        madeUnknown.push(id);
+      }
+    }
+    if (w.trace && (!trace || w.trace.len < trace.len)) trace = w.trace;
+    prev = w;
+  }
+  // what no path holds any more is collected (an object a path let go of is listed already)
+  for (const id of madeUnknown) if (!pts.refersTo(id)) pts = pts.noteUnreferenced(id);
+  return { merged: { pts, objs, vals: NO_VALS, conds: NO_VALS, trace, returnSite: first.returnSite, imprecise: true }, last: prev, work };
 }
 
 class BudgetError extends Error {}
@@ -2970,6 +3028,7 @@ export function analyzeFunction(
     result.reachable = reachable;
     result.steps = a.steps;
     result.peakEntries = a.peakEntries;
+    result.mergeWork = a.mergeWork;
     if (cfg.hasErrors) {
       result.skipped = 'function body has parse errors';
       return result;

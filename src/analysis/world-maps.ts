@@ -9,6 +9,11 @@
  * adding or removing an entry adds or subtracts its hash. Equal maps have equal hashes; the analysis
  * compares the maps themselves when two hashes agree (`sameEntries`), so a collision costs a
  * comparison, never a wrong merge.
+ *
+ * Each map also keeps a change log: the keys changed since the empty map, newest first, shared by the
+ * maps derived from one another (`changedSince`). Two states that parted a few statements ago differ
+ * at most in the keys logged since, which is what lets a merge of many states cost the differences
+ * between them rather than their size (`Analyzer.collapse`).
  */
 import { Map as ImmutableMap } from 'immutable';
 
@@ -59,6 +64,37 @@ abstract class MapView<V> implements Iterable<[string, V]> {
   }
 }
 
+/** One change of a map: the key changed, the changes before it, and how many there were in all. */
+export interface Change {
+  readonly key: string;
+  readonly prev: Change | null;
+  readonly depth: number;
+}
+
+function logged(key: string, prev: Change | null): Change {
+  return { key, prev, depth: prev ? prev.depth + 1 : 1 };
+}
+
+/**
+ * The keys changed in either of two maps since the last version they share (every map derives from the
+ * empty one), at most `budget` of them; undefined when there are more. Keys outside the list have the
+ * same entry in both maps (a key can appear twice).
+ */
+function changedBetween(a: Change | null, b: Change | null, budget: number): string[] | undefined {
+  const keys: string[] = [];
+  while (a !== b) {
+    if (keys.length >= budget) return undefined;
+    if (!b || (a && a.depth >= b.depth)) {
+      keys.push(a!.key);
+      a = a!.prev;
+    } else {
+      keys.push(b.key);
+      b = b.prev;
+    }
+  }
+  return keys;
+}
+
 export interface Dropped {
   readonly id: string;
   readonly next: Dropped | null;
@@ -74,7 +110,7 @@ export interface Dropped {
  * value (the analysis tags a system address with whether it is known to be NULL).
  */
 export class Pts extends MapView<string> {
-  static readonly EMPTY = new Pts(ImmutableMap(), ImmutableMap(), ImmutableMap(), 0, 0, null);
+  static readonly EMPTY = new Pts(ImmutableMap(), ImmutableMap(), ImmutableMap(), 0, 0, null, null);
 
   private constructor(
     m: ImmutableMap<string, string>,
@@ -84,8 +120,14 @@ export class Pts extends MapView<string> {
     readonly h2: number,
     /** Values whose last path went away (or that were noted as unreferenced), newest first. */
     readonly dropped: Dropped | null,
+    /** The keys changed (value or tag) since the empty map. */
+    private readonly log: Change | null,
   ) {
     super(m);
+  }
+  /** The keys whose entry (value or tag) may differ between this map and `other`, or undefined when more than `budget` changes separate them. */
+  changedSince(other: Pts, budget: number): string[] | undefined {
+    return changedBetween(this.log, other.log, budget);
   }
   /** Some path holds this value. */
   refersTo(value: string): boolean {
@@ -108,7 +150,7 @@ export class Pts extends MapView<string> {
       if (old !== undefined) ({ refs, dropped } = release(refs, dropped, old));
     }
     const tags = tag === undefined ? (oldTag === undefined ? this.tags : this.tags.delete(key)) : this.tags.set(key, tag);
-    return new Pts(this.m.set(key, value), refs, tags, h1, h2, dropped);
+    return new Pts(this.m.set(key, value), refs, tags, h1, h2, dropped, logged(key, this.log));
   }
 
   delete(key: string): Pts {
@@ -117,7 +159,7 @@ export class Pts extends MapView<string> {
     const oldTag = this.tags.get(key);
     const [h1, h2] = sub(this.h1, this.h2, entryHash(key, old, oldTag));
     const { refs, dropped } = release(this.refs, this.dropped, old);
-    return new Pts(this.m.delete(key), refs, oldTag === undefined ? this.tags : this.tags.delete(key), h1, h2, dropped);
+    return new Pts(this.m.delete(key), refs, oldTag === undefined ? this.tags : this.tags.delete(key), h1, h2, dropped, logged(key, this.log));
   }
 
   /** Change the tag of an entry (no change when the entry is absent). */
@@ -130,12 +172,12 @@ export class Pts extends MapView<string> {
   /** Note a value that nothing refers to yet (an object created before any path holds it). */
   noteUnreferenced(value: string): Pts {
     if (this.refs.has(value)) return this;
-    return new Pts(this.m, this.refs, this.tags, this.h1, this.h2, { id: value, next: this.dropped });
+    return new Pts(this.m, this.refs, this.tags, this.h1, this.h2, { id: value, next: this.dropped }, this.log);
   }
 
   /** The same entries with the dropped list emptied (after a collection looked at it). */
   clearDropped(): Pts {
-    return this.dropped === null ? this : new Pts(this.m, this.refs, this.tags, this.h1, this.h2, null);
+    return this.dropped === null ? this : new Pts(this.m, this.refs, this.tags, this.h1, this.h2, null, this.log);
   }
 
   /** Same entries and tags (the dropped lists may differ). */
@@ -171,9 +213,16 @@ export class Objs<T extends { readonly id: string }> extends MapView<T> {
     readonly h1 = 0,
     readonly h2 = 0,
     hashes?: WeakMap<T, [number, number]>,
+    /** The ids changed since the empty map. */
+    private readonly log: Change | null = null,
   ) {
     super(m);
     this.hashes = hashes ?? new WeakMap();
+  }
+
+  /** The ids whose object may differ between this map and `other`, or undefined when more than `budget` changes separate them. */
+  changedSince(other: Objs<T>, budget: number): string[] | undefined {
+    return changedBetween(this.log, other.log, budget);
   }
 
   /** The objects that satisfy `marked`. */
@@ -198,14 +247,14 @@ export class Objs<T extends { readonly id: string }> extends MapView<T> {
     if (old) [h1, h2] = sub(h1, h2, this.hashOf(old));
     [h1, h2] = add(h1, h2, this.hashOf(o));
     const marks = this.marked(o) ? this.marks.set(o.id, o) : old && this.marks.has(o.id) ? this.marks.delete(o.id) : this.marks;
-    return new Objs(this.fragment, this.marked, this.m.set(o.id, o), marks, h1, h2, this.hashes);
+    return new Objs(this.fragment, this.marked, this.m.set(o.id, o), marks, h1, h2, this.hashes, logged(o.id, this.log));
   }
 
   delete(id: string): Objs<T> {
     const old = this.m.get(id);
     if (!old) return this;
     const [h1, h2] = sub(this.h1, this.h2, this.hashOf(old));
-    return new Objs(this.fragment, this.marked, this.m.delete(id), this.marks.delete(id), h1, h2, this.hashes);
+    return new Objs(this.fragment, this.marked, this.m.delete(id), this.marks.delete(id), h1, h2, this.hashes, logged(id, this.log));
   }
 
   /** Same ids, and objects alike in their partition-relevant parts. */

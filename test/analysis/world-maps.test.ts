@@ -2,14 +2,19 @@
  * The persistent maps of the MDL analysis's states (src/analysis/world-maps.ts) against plain maps:
  * whatever the order of changes, the same entries give the same hash and compare equal; the count of
  * paths per object says whether any path holds it; every object that lost its last path is listed for
- * collection. And the analysis built on them grows linearly with the number of MDLs a function keeps
- * locked at once (it copied and sorted every state's maps at every statement before).
+ * collection; the keys two maps derived from one another may differ in are the ones their change logs
+ * name. The merge of a node's many states (`mergeStates`) against a merge computed from scratch. And the
+ * analysis built on them grows linearly with the number of MDLs a function keeps locked at once (it
+ * copied and sorted every state's maps at every statement before, and merged many states at a label
+ * by walking every entry of each).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Objs, Pts, hash2, type Dropped } from '../../src/analysis/world-maps.js';
 import { parseSource } from '../../src/parse/parser.js';
-import { analyzeFunction } from '../../src/analysis/mdl-analysis.js';
+import { analyzeFunction, mergeStates, type MdlObj, type World } from '../../src/analysis/mdl-analysis.js';
+import { heldMdls } from '../../src/bench/corpus.js';
+import { Map as ImmutableMap } from 'immutable';
 import { lintSource } from '../../src/lint/linter.js';
 
 type Op = { kind: 'set'; key: string; value: string; tag?: string } | { kind: 'delete'; key: string };
@@ -100,6 +105,39 @@ interface O {
   readonly site: number;
 }
 
+describe('change logs', () => {
+  // a shared history, then two branches of it
+  const history = fc.tuple(fc.array(op, { maxLength: 25 }), fc.array(op, { maxLength: 12 }), fc.array(op, { maxLength: 12 }));
+  const entriesOf = (p: Pts) => new Map([...p].map(([k, v]) => [k, `${v}|${p.tagOf(k) ?? ''}`]));
+
+  it('name every key whose entry differs between two maps that share a history', () => {
+    fc.assert(
+      fc.property(history, fc.nat(30), ([common, left, right], budget) => {
+        const base = apply(common).pts;
+        const run = (from: Pts, ops: Op[]) => ops.reduce((p, o) => (o.kind === 'set' ? p.set(o.key, o.value, o.tag) : p.delete(o.key)), from);
+        const a = run(base, left);
+        const b = run(base, right);
+        const keys = a.changedSince(b, 1000)!;
+        const ea = entriesOf(a);
+        const eb = entriesOf(b);
+        for (const k of new Set([...ea.keys(), ...eb.keys()])) if (ea.get(k) !== eb.get(k)) expect(keys).toContain(k);
+        // no more than the changes since the shared version
+        expect(keys.length).toBeLessThanOrEqual(left.length + right.length);
+        // over the budget: no list (the caller walks the entries instead)
+        const within = a.changedSince(b, budget);
+        if (keys.length > budget) expect(within).toBeUndefined();
+        else expect(within).toEqual(keys);
+        // maps built apart: their common version is the empty map
+        const c = apply(left).pts;
+        const all = a.changedSince(c, 1000)!;
+        const ec = entriesOf(c);
+        for (const k of new Set([...ea.keys(), ...ec.keys()])) if (ea.get(k) !== ec.get(k)) expect(all).toContain(k);
+      }),
+      { seed: 5, numRuns: 400 },
+    );
+  });
+});
+
 describe('persistent object map', () => {
   const fragment = (o: O) => `${o.id}:${o.state}`;
   const marked = (o: O) => o.state === 'locked';
@@ -132,6 +170,71 @@ describe('persistent object map', () => {
   });
 });
 
+describe('merging many states', () => {
+  type Step = { kind: 'pts'; op: Op } | { kind: 'obj'; id: string; state: string; owned: boolean } | { kind: 'free'; id: string };
+  const ids = fc.constantFrom('m:a', 'a:1:1', 'a:2:1', 'm:b');
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    op.map((o) => ({ kind: 'pts' as const, op: o })),
+    fc.record({ kind: fc.constant('obj' as const), id: ids, state: fc.constantFrom('locked', 'unlocked', 'freed'), owned: fc.boolean() }),
+    fc.record({ kind: fc.constant('free' as const), id: ids }),
+  );
+  const fragment = (o: MdlObj) => `${o.id}:${o.state}${o.owned ? '!' : ''}`;
+  const lockedOwned = (o: MdlObj) => o.state === 'locked' && o.owned;
+  const empty: World = { pts: Pts.EMPTY, objs: new Objs<MdlObj>(fragment, lockedOwned), vals: ImmutableMap(), conds: ImmutableMap(), trace: null, returnSite: null, imprecise: false };
+  const run = (from: World, steps: Step[]): World =>
+    steps.reduce((w, s) => {
+      if (s.kind === 'pts') return { ...w, pts: s.op.kind === 'set' ? w.pts.set(s.op.key, s.op.value, s.op.tag) : w.pts.delete(s.op.key) };
+      if (s.kind === 'free') return { ...w, objs: w.objs.delete(s.id) };
+      const o = { id: s.id, state: s.state, owned: s.owned, name: s.id, origin: { kind: 'alloc' } } as unknown as MdlObj;
+      return { ...w, objs: w.objs.set(o) };
+    }, from);
+
+  /** The merge from scratch: what every state agrees on. */
+  function reference(worlds: World[]) {
+    const pts = new Map<string, string>();
+    for (const [p, o] of worlds[0]!.pts) {
+      if (!worlds.every((w) => w.pts.get(p) === o)) continue;
+      const tag = worlds[0]!.pts.tagOf(p);
+      pts.set(p, `${o}|${worlds.every((w) => w.pts.tagOf(p) === tag) ? (tag ?? '') : ''}`);
+    }
+    const objs = new Map<string, string>();
+    for (const id of new Set(worlds.flatMap((w) => [...w.objs.keys()]))) {
+      const vs = worlds.map((w) => w.objs.get(id));
+      const f = vs.find((x) => x)!;
+      objs.set(id, vs.every((x) => x && x.state === f.state && x.owned === f.owned) ? `${f.state}${f.owned ? '!' : ''}` : 'unknown');
+    }
+    return { pts, objs };
+  }
+  const shown = (w: World) => ({
+    pts: new Map([...w.pts].map(([k, v]) => [k, `${v}|${w.pts.tagOf(k) ?? ''}`])),
+    objs: new Map([...w.objs].map(([k, o]) => [k, `${o.state}${o.owned ? '!' : ''}`])),
+  });
+
+  it('gives what a merge from scratch gives, in one merge or in several', () => {
+    // states that share a history: a path through a tree of branches
+    const branching = fc.array(fc.tuple(fc.nat(8), fc.array(step, { maxLength: 6 })), { minLength: 2, maxLength: 14 });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 20 }), branching, fc.nat(12), (common, branches, cut) => {
+        const worlds: World[] = [run(empty, common)];
+        for (const [from, steps] of branches) worlds.push(run(worlds[from % worlds.length]!, steps));
+        const states = worlds.slice(1);
+        const once = mergeStates(states);
+        expect(shown(once.merged)).toEqual(reference(states));
+        // in two merges: the first merge stays first, then the states that came after it
+        const k = 1 + (cut % (states.length - 1));
+        const early = mergeStates(states.slice(0, k));
+        const twice = mergeStates([early.merged, ...states.slice(k)], early);
+        expect(shown(twice.merged)).toEqual(reference(states));
+        // states built apart (no shared history): the same
+        const apart = states.map((w) => run({ ...empty, pts: Pts.EMPTY, objs: new Objs<MdlObj>(fragment, lockedOwned) }, [...[...w.pts].map(([key, value]) => ({ kind: 'pts' as const, op: { kind: 'set' as const, key, value, tag: w.pts.tagOf(key) } }))]));
+        const apartObjs = apart.map((w, i) => ({ ...w, objs: states[i]!.objs }));
+        expect(shown(mergeStates(apartObjs).merged)).toEqual(reference(apartObjs));
+      }),
+      { seed: 20261122, numRuns: 500 },
+    );
+  });
+});
+
 function heldAtOnce(n: number): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -154,5 +257,21 @@ describe('many MDLs at once', () => {
     // the error paths leave the earlier MDLs locked (goto Exit skips their unlocks)
     expect(messages.length).toBeGreaterThan(0);
     expect(new Set(messages)).toEqual(new Set(['mdl-unmatched-lock']));
+  });
+
+  it('merges the states of a label that many error paths reach in proportion to their differences, not their size', () => {
+    // MDLs locked one after the other, each failure going to a common exit: the exit gets a state per
+    // MDL, each with the MDLs locked before it, and merges them by the hundred
+    const work = (n: number) => {
+      const file = parseSource('held.c', heldMdls(n));
+      const a = analyzeFunction(file, file.functions[0]!);
+      expect(a.skipped).toBeUndefined();
+      return a.mergeWork!;
+    };
+    const small = work(300);
+    const large = work(600);
+    expect(small).toBeGreaterThan(0);
+    // linear: twice the MDLs, about twice the work (walking each state's entries: four times)
+    expect(large / small).toBeLessThan(2.6);
   });
 });
