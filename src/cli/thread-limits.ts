@@ -7,3 +7,11 @@
  * workers analyse what one thread reports as an internal error).
  */
 export const WORKER_STACK_MB = (984 + 192) / 1024;
+
+/**
+ * The young generation of a worker's heap, in MiB: V8 makes it three semi-spaces' worth, so 8 MiB
+ * semi-spaces (node's default: 16). Every worker takes it: the command's thread (`launch.ts`) and each
+ * thread of the `--threads` pool, since each of them holds the program and collects a heap of its own.
+ * See README, Benchmark, for the sizes measured.
+ */
+export const YOUNG_GENERATION_MB = 24;

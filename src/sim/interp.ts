@@ -142,6 +142,8 @@ class UnwindSig {
 /** The path ends here: bug check, abandoned (bounds), or infeasible. */
 /** Above this many objects a state is not canonicalized for merging (see `checkpoint`). */
 const MAX_CANONICAL_OBJECTS = 64;
+/** Nor above this many unknowns and memoized expressions over them (see `checkpoint`). */
+const MAX_CANONICAL_UNKNOWNS = 128;
 
 export class EndSig {
   constructor(public reason: 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged' | 'exception') {}
@@ -203,6 +205,8 @@ export interface PathRecord {
   covered?: Set<number>;
   /** `if` outcomes of the entry function (line * 2 + taken), with `logBranches`. */
   branchLog?: number[];
+  /** Characters of the states rendered for merging (`checkpoint`): the work merging cost this path. */
+  rendered?: number;
 }
 
 export interface InterpOptions {
@@ -1284,6 +1288,9 @@ export class Run {
 
   // --- state merging -------------------------------------------------------------------------
 
+  /** Characters of the states this path rendered for merging. */
+  rendered = 0;
+
   /** Stop this path if the state at this program point was already explored (same future). */
   private checkpoint(s: Stmt, kind: string): void {
     const visited = this.opts.visited;
@@ -1295,7 +1302,13 @@ export class Run {
     // A state of hundreds of objects (a loop that allocates on every turn and never meets its bound) is
     // not canonicalized: the cost would grow with every step, and merging is only a shortcut.
     if (this.objs.length > MAX_CANONICAL_OBJECTS) return;
-    const key = `${kind}${s.id}#${this.canonicalState()}`;
+    // Nor a path that has made hundreds of unknowns (a loop reading fresh values on every turn that does
+    // not meet its bound: each checkpoint would render them all, so the path's cost would grow with the
+    // square of its length; measured on a mutated fixture, 49,000 checkpoints took 6 of its 8 seconds).
+    if (this.unks.length + this.derivedInfo.length > MAX_CANONICAL_UNKNOWNS) return;
+    const state = this.canonicalState();
+    this.rendered += state.length;
+    const key = `${kind}${s.id}#${state}`;
     // The exploration re-runs a path's prefix to try the other alternatives of its later decisions:
     // the path that first reached this state (identified by its decisions so far) goes on; any other
     // path reaching the same state has the same future, explored under that first prefix.

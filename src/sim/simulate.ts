@@ -93,6 +93,8 @@ export interface FunctionSimResult {
   /** Exploration stopped on an internal error (reported, never silent). */
   error?: string;
   ms: number;
+  /** Characters of the states rendered to merge paths that reach a point in a state already explored (the merging's cost). */
+  rendered: number;
 }
 
 export class SimProgram {
@@ -827,6 +829,7 @@ function runPath(
     covered: run.covered,
     branchLog: run.branchLog,
     escapes: run.escapes,
+    rendered: run.rendered,
   };
 }
 
@@ -860,6 +863,7 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
   const counts: number[] = [];
   let paths = 0;
   let faultingPaths = 0;
+  let rendered = 0;
   let capped = false;
   let error: string | undefined;
   const ends: Record<PathRecord['end'], number> = { return: 0, fault: 0, 'loop-bound': 0, 'step-bound': 0, aborted: 0, merged: 0, exception: 0 };
@@ -883,6 +887,7 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
       break;
     }
     paths++;
+    rendered += rec.rendered ?? 0;
     ends[rec.end]++;
     if (rec.faults.length) faultingPaths++;
     for (const l of rec.covered ?? []) covered.add(l);
@@ -926,6 +931,7 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
     branchLogs: o.logBranches ? branchLogs : undefined,
     error,
     ms: performance.now() - t0,
+    rendered,
   };
 }
 

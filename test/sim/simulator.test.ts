@@ -254,6 +254,32 @@ describe('state merging is exact', () => {
     }
     expect(merged).toBeGreaterThan(0);
   });
+
+  it('stops rendering the state of a path for merging once the path has made too many unknowns (its cost would grow with the square of its length)', () => {
+    // every turn of the loop makes fresh unknowns (two calls' results), and a longer bound lets the path turn longer
+    const src = `
+NTSTATUS Pump(PPUMP_REQUEST r)
+{
+    NTSTATUS s = STATUS_SUCCESS;
+    ULONG i;
+    for (i = 0; i < r->Count; i++) {
+        s = PumpSend(r, i);
+        if (!NT_SUCCESS(s)) {
+            break;
+        }
+        r->Total += PumpMeasure(r, i);
+    }
+    return s;
+}`;
+    const perPath = (loopBound: number) => {
+      const [f] = simulate(src, { loopBound, maxPaths: 1000, maxSteps: 100000 });
+      expect(f!.capped).toBe(false);
+      expect(f!.rendered).toBeGreaterThan(0);
+      return f!.rendered / f!.paths;
+    };
+    // twice the turns: about the same rendering per path (rendering every state: twice as much)
+    expect(perPath(160) / perPath(80)).toBeLessThan(1.5);
+  });
 });
 
 describe('kernel model details', () => {
