@@ -14,13 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CliThreadData, FromCliThread } from './cli-thread.js';
-import { WORKER_STACK_MB } from './thread-limits.js';
-
-/**
- * The young generation of the command's heap, in MiB: V8 makes it three semi-spaces' worth, so 8 MiB
- * semi-spaces (node's default: 16). See README, Benchmark, for the sizes measured.
- */
-export const YOUNG_GENERATION_MB = 24;
+import { WORKER_STACK_MB, YOUNG_GENERATION_MB } from './thread-limits.js';
 
 /** Run the command line (`argv`: the arguments after the script); resolves to the exit code. */
 export async function launch(argv: readonly string[]): Promise<number> {

@@ -22,7 +22,7 @@ import type { PackedFile } from '../analysis/transfer.js';
 import type { IrqlContract } from '../ddi/irql.js';
 import type { LintResult } from '../lint/types.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerJob } from './worker.js';
-import { WORKER_STACK_MB } from './thread-limits.js';
+import { WORKER_STACK_MB, YOUNG_GENERATION_MB } from './thread-limits.js';
 
 export interface ThreadRequest {
   /** Every file of the run (the program), and the ones to lint with their rules. */
@@ -51,7 +51,7 @@ class PoolWorker {
   private failure: Error | undefined;
   private waiting: { kind: FromWorker['kind']; done: (m: FromWorker | undefined) => void; each?: (m: FromWorker) => void } | undefined;
   constructor(data: WorkerData) {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data, resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data, resourceLimits: { stackSizeMb: WORKER_STACK_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker.on('message', (m: FromWorker) => {
       const w = this.waiting;
       if (!w) return;
