@@ -217,6 +217,8 @@ export interface FunctionAnalysis {
   peakEntries?: number;
   /** Entries looked at to merge the states of nodes that had too many (see `mergeStates`). */
   mergeWork?: number;
+  /** Paths and values looked at to forget what lay below an assigned path (`killBelow`). */
+  belowWork?: number;
 }
 
 const MAX_WORLDS = 96;
@@ -614,19 +616,37 @@ class Analyzer {
   }
 
   /**
-   * Every proper prefix of a path some state ever held (`ctx` and `ctx->Req` for `ctx->Req->Mdl`):
-   * `killBelow` walks a state's paths only for a path that has something below it somewhere.
+   * Every proper prefix of a path some state ever held (`ctx` and `ctx->Req` for `ctx->Req->Mdl`), with
+   * the order in which they were first seen: `killBelow` walks a state's paths only for a path that has
+   * something below it somewhere (`hasBelow`).
    */
-  private readonly parents = new Set<string>();
+  private readonly parents = new Map<string, number>();
   private readonly noted = new Set<string>();
+  private parentsSeen = 0;
+  /**
+   * While `record` re-runs a node: the prefixes seen when the fixpoint last ran it. Its states are those
+   * it had then, so nothing lies below a prefix first seen later; and without this limit every prefix of
+   * the function counts, and each assignment to one walks the whole state (a function assigning n
+   * pointers later written through, `va[0] = ...`, recorded in time n²).
+   */
+  private parentsLimit = Infinity;
 
   noteKey(key: string): void {
     if (this.noted.has(key)) return;
     this.noted.add(key);
     for (let i = 1; i < key.length; i++) {
       const c = key.charCodeAt(i);
-      if (c === 45 /* - */ || c === 46 /* . */ || c === 91 /* [ */) this.parents.add(key.slice(0, i));
+      if (c === 45 /* - */ || c === 46 /* . */ || c === 91 /* [ */) {
+        const p = key.slice(0, i);
+        if (!this.parents.has(p)) this.parents.set(p, ++this.parentsSeen);
+      }
     }
+  }
+
+  /** Some state may hold a path below `path` (see `parents`). */
+  private hasBelow(path: string): boolean {
+    const seen = this.parents.get(path);
+    return seen !== undefined && seen <= this.parentsLimit;
   }
 
   /** `pts` with `key` → `value` (every insertion goes through here, for `parents`). */
@@ -857,7 +877,8 @@ class Analyzer {
   /** Remove what is known about paths below `path` (its fields): they now refer to another object. */
   killBelow(w: World, path: string): World {
     // nothing was ever stored below this path: no walk
-    if (!this.parents.has(path)) return w;
+    if (!this.hasBelow(path)) return w;
+    this.belowWork += w.pts.size + w.vals.size;
     let pts: Pts | undefined;
     for (const p of w.pts.keys()) {
       if (hasPrefix(p, path)) pts = (pts ?? w.pts).delete(p);
@@ -1705,7 +1726,8 @@ class Analyzer {
   }
 
   killBelowVals(w: World, path: string): World {
-    if (!this.parents.has(path)) return w;
+    if (!this.hasBelow(path)) return w;
+    this.belowWork += w.vals.size;
     let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
       if (hasPrefix(p, path)) {
@@ -2565,6 +2587,12 @@ class Analyzer {
   /** Entries the merges of states looked at (what `mergeStates` keeps in proportion to the differences). */
   mergeWork = 0;
 
+  /** Paths and values `killBelow` looked at (what `parentsLimit` keeps from growing with the square of the function). */
+  belowWork = 0;
+
+  /** Per node, how many prefixes had been seen when the fixpoint last ran it (see `parentsLimit`). */
+  private parentsAt = new Float64Array(0);
+
   /** Nodes visited by the last fixpoint (the figure that grows with the function's size). */
   steps = 0;
   /** The most points-to entries and objects a state reaching a node held. */
@@ -2578,6 +2606,7 @@ class Analyzer {
     const widenAt = wideningPoints(this.cfg, order);
     const live = liveness(this.cfg, new Set([...this.locals.keys()].filter((x) => !this.params.has(x))));
     const queued = new Uint8Array(nodes.length);
+    this.parentsAt = new Float64Array(nodes.length);
     /** Each node's last merge of its states, with the state it took in last (see `collapse`). */
     const merges = new Map<number, StateMerge>();
     const heap = new MinHeap((a: number, b: number) => order[a]! - order[b]!);
@@ -2641,6 +2670,7 @@ class Analyzer {
           }
         }
       }
+      this.parentsAt[id] = this.parentsSeen;
     }
     const reachable = new Set<number>();
     states.forEach((s, i) => {
@@ -2664,8 +2694,10 @@ class Analyzer {
         }
         continue;
       }
+      this.parentsLimit = this.parentsAt[node.id]!;
       for (const w of input) this.transfer(node, w);
     }
+    this.parentsLimit = Infinity;
     this.recording = false;
   }
 }
@@ -3036,6 +3068,7 @@ export function analyzeFunction(
     if (want.summary) result.summary = a.summarize(states);
     if (want.record === false) return result;
     a.record(states);
+    result.belowWork = a.belowWork;
     result.observations = a.observations;
     result.imprecise = a.imprecise;
   } catch (e) {

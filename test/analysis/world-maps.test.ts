@@ -274,4 +274,21 @@ describe('many MDLs at once', () => {
     // linear: twice the MDLs, about twice the work (walking each state's entries: four times)
     expect(large / small).toBeLessThan(2.6);
   });
+
+  it('forgets what lay below an assigned path without walking every state again when recording the function', () => {
+    // n pointers mapped, branches, then each written through (`va[0] = ...`): each declaration forgets
+    // what lies below its pointer, and once the function is analysed, something lies below every one
+    // of them (the recording pass walked the whole state at each declaration: n² entries)
+    const n = 80;
+    let s = 'VOID\nMapLate(PTRANSFER_CONTEXT Ctx)\n{\n';
+    for (let k = 0; k < n; k++) s += `    PULONG va${k} = (PULONG)MmGetSystemAddressForMdlSafe(Ctx->Mdl${k}, NormalPagePriority);\n`;
+    for (let k = 0; k < n; k++) s += `    if (Ctx->Counters[${k % 64}] > ${k}) {\n        Ctx->Flags |= ${1 << k % 31};\n    }\n`;
+    for (let k = 0; k < n; k++) s += `    va${k}[0] = ${k};\n`;
+    const file = parseSource('late.c', `${s}}\n`);
+    const a = analyzeFunction(file, file.functions[0]!);
+    expect(a.skipped).toBeUndefined();
+    expect(a.observations.length).toBeGreaterThan(0);
+    // at most a few entries per statement (walking each state at each declaration: over 20,000)
+    expect(a.belowWork!).toBeLessThan(10 * n);
+  });
 });
