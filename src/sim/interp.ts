@@ -142,8 +142,15 @@ class UnwindSig {
 /** The path ends here: bug check, abandoned (bounds), or infeasible. */
 /** Above this many objects a state is not canonicalized for merging (see `checkpoint`). */
 const MAX_CANONICAL_OBJECTS = 64;
-/** Nor above this many unknowns and memoized expressions over them (see `checkpoint`). */
+/**
+ * Above this many unknowns and memoized expressions over them, a state is rendered for merging only while
+ * merging such states pays (see `checkpoint`): once an exploration has rendered `LARGE_RENDER_BUDGET`
+ * characters of them without merging a path, it renders no more of them.
+ */
 const MAX_CANONICAL_UNKNOWNS = 128;
+const LARGE_RENDER_BUDGET = 4_000_000;
+/** Per exploration (its `visited` map): characters of large states rendered, and paths they merged. */
+const largeRenders = new WeakMap<Map<string, string>, { chars: number; merges: number }>();
 
 export class EndSig {
   constructor(public reason: 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged' | 'exception') {}
@@ -1302,12 +1309,20 @@ export class Run {
     // A state of hundreds of objects (a loop that allocates on every turn and never meets its bound) is
     // not canonicalized: the cost would grow with every step, and merging is only a shortcut.
     if (this.objs.length > MAX_CANONICAL_OBJECTS) return;
-    // Nor a path that has made hundreds of unknowns (a loop reading fresh values on every turn that does
-    // not meet its bound: each checkpoint would render them all, so the path's cost would grow with the
-    // square of its length; measured on a mutated fixture, 49,000 checkpoints took 6 of its 8 seconds).
-    if (this.unks.length + this.derivedInfo.length > MAX_CANONICAL_UNKNOWNS) return;
+    // Nor, once it does not pay, a path that has made hundreds of unknowns: a loop reading fresh values on
+    // every turn that never meets an explored state renders them all at each checkpoint, so the path's cost
+    // grows with the square of its length (on a mutated fixture, 49,000 checkpoints took 6 of its 8
+    // seconds); a polling loop that reads a register each turn does meet them, and needs the merging
+    // (without it its paths exceed the path bound: fixtures/irql-too-high/waits.c, WtWorkerThread).
+    let large: { chars: number; merges: number } | undefined;
+    if (this.unks.length + this.derivedInfo.length > MAX_CANONICAL_UNKNOWNS) {
+      large = largeRenders.get(visited);
+      if (!large) largeRenders.set(visited, (large = { chars: 0, merges: 0 }));
+      if (large.merges === 0 && large.chars >= LARGE_RENDER_BUDGET) return;
+    }
     const state = this.canonicalState();
     this.rendered += state.length;
+    if (large) large.chars += state.length;
     const key = `${kind}${s.id}#${state}`;
     // The exploration re-runs a path's prefix to try the other alternatives of its later decisions:
     // the path that first reached this state (identified by its decisions so far) goes on; any other
@@ -1315,7 +1330,10 @@ export class Run {
     const prefix = this.choices.slice(0, this.pos).join(',');
     const first = visited.get(key);
     if (first === undefined) visited.set(key, prefix);
-    else if (first !== prefix) throw new EndSig('merged');
+    else if (first !== prefix) {
+      if (large) large.merges++;
+      throw new EndSig('merged');
+    }
   }
 
   /**
