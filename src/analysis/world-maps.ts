@@ -37,9 +37,20 @@ export function hash2(s: string): [number, number] {
   return [a | 0, b | 0];
 }
 
-/** The read side both maps share: a persistent map of string keys, read as a plain one. */
+/**
+ * The read side both maps share: a persistent map of string keys, read as a plain one, with the log of
+ * the keys changed since the empty map (each change made by a subclass logs its key: `logged`).
+ */
 abstract class MapView<V> implements Iterable<[string, V]> {
-  protected constructor(protected readonly m: ImmutableMap<string, V>) {}
+  protected constructor(
+    protected readonly m: ImmutableMap<string, V>,
+    protected readonly log: Change | null,
+  ) {}
+
+  /** The keys whose entry may differ between this map and `other`, or undefined when more than `budget` changes separate them. */
+  changedSince(other: MapView<V>, budget: number): string[] | undefined {
+    return changedBetween(this.log, other.log, budget);
+  }
 
   get size(): number {
     return this.m.size;
@@ -121,13 +132,9 @@ export class Pts extends MapView<string> {
     /** Values whose last path went away (or that were noted as unreferenced), newest first. */
     readonly dropped: Dropped | null,
     /** The keys changed (value or tag) since the empty map. */
-    private readonly log: Change | null,
+    log: Change | null,
   ) {
-    super(m);
-  }
-  /** The keys whose entry (value or tag) may differ between this map and `other`, or undefined when more than `budget` changes separate them. */
-  changedSince(other: Pts, budget: number): string[] | undefined {
-    return changedBetween(this.log, other.log, budget);
+    super(m, log);
   }
   /** Some path holds this value. */
   refersTo(value: string): boolean {
@@ -214,15 +221,10 @@ export class Objs<T extends { readonly id: string }> extends MapView<T> {
     readonly h2 = 0,
     hashes?: WeakMap<T, [number, number]>,
     /** The ids changed since the empty map. */
-    private readonly log: Change | null = null,
+    log: Change | null = null,
   ) {
-    super(m);
+    super(m, log);
     this.hashes = hashes ?? new WeakMap();
-  }
-
-  /** The ids whose object may differ between this map and `other`, or undefined when more than `budget` changes separate them. */
-  changedSince(other: Objs<T>, budget: number): string[] | undefined {
-    return changedBetween(this.log, other.log, budget);
   }
 
   /** The objects that satisfy `marked`. */
