@@ -41,7 +41,7 @@ import {
   type IrqlTable,
   type LockKind,
 } from '../ddi/irql.js';
-import { type Project, type ProjectFunction } from './project.js';
+import { functionKeyOf, type Project, type ProjectFunction } from './project.js';
 import type { PathStep } from '../lint/types.js';
 
 import { CHANGES_IRQL, IRQL_RANGE_ANNOTATION } from './irql-annotations.js';
@@ -985,7 +985,7 @@ export class IrqlEngine {
   // ---- per-function analysis ----------------------------------------------------------------
 
   analysisOf(file: SourceFile, fn: FunctionInfo): FunctionIrql | undefined {
-    const key = `${file.path}#${fn.name}#${fn.line}`;
+    const key = functionKeyOf(file, fn);
     if (this.analyses.has(key)) return this.analyses.get(key) ?? undefined;
     if (this.inProgress.has(key)) return undefined; // recursion: the callee's effect is unknown (unchanged)
     if (this.inProgress.size === 0 && !this.preparing) {
@@ -1014,7 +1014,7 @@ export class IrqlEngine {
    * would report nothing instead of the findings, so it fails loudly.
    */
   ownAnalysis(file: SourceFile, fn: FunctionInfo): FunctionIrql | undefined {
-    const key = `${file.path}#${fn.name}#${fn.line}`;
+    const key = functionKeyOf(file, fn);
     if (this.linted.has(key)) throw new Error(`the IRQL analysis of '${fn.name}' was dropped after its file was linted (a file linted twice in a run that lints each once)`);
     return this.analysisOf(file, fn);
   }
@@ -1541,7 +1541,7 @@ export class IrqlEngine {
    * position (`line:column`, returns `ret:line:column`). Empty when that analysis did not run to the end.
    */
   deadPositions(file: SourceFile, fn: FunctionInfo): Set<string> {
-    const key = `${file.path}#${fn.name}#${fn.line}`;
+    const key = functionKeyOf(file, fn);
     let d = this.dead.get(key);
     if (d) return d;
     d = new Set<string>();

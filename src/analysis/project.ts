@@ -346,6 +346,11 @@ const SUMMARY_FORMAT_VERSION = 2;
 /** Stands for the root directory in a summaries file. */
 const ROOT_MARK = '<ddi-lint-root>';
 
+/** The key of a function of the program (`ProjectFunction.key`): its file, name and line. */
+export function functionKeyOf(file: { path: string }, fn: { name: string; line: number }): string {
+  return `${file.path}#${fn.name}#${fn.line}`;
+}
+
 export class Project implements ProjectContext {
   private readonly byName = new Map<string, ProjectFunction[]>();
   private readonly byFile = new Map<string, ProjectFunction[]>();
@@ -397,7 +402,7 @@ export class Project implements ProjectContext {
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
         const head = file.parsedText.slice(fn.start, fn.bodyStart);
-        const pf: ProjectFunction = { path: file.path, name: fn.name, line: fn.line, file, fn, key: `${file.path}#${fn.name}#${fn.line}`, isStatic: /\bstatic\b/.test(head) };
+        const pf: ProjectFunction = { path: file.path, name: fn.name, line: fn.line, file, fn, key: functionKeyOf(file, fn), isStatic: /\bstatic\b/.test(head) };
         list.push(pf);
         if (!this.byFn.has(fn)) this.byFn.set(fn, pf);
         if (!this.byKey.has(pf.key)) this.byKey.set(pf.key, pf);
@@ -612,7 +617,7 @@ export class Project implements ProjectContext {
 
   functionOf(file: SourceFile, fn: FunctionInfo): ProjectFunction | undefined {
     // by identity, else by file, name and line (a function of another parse of the same text)
-    return this.byFn.get(fn) ?? this.byKey.get(`${file.path}#${fn.name}#${fn.line}`);
+    return this.byFn.get(fn) ?? this.byKey.get(functionKeyOf(file, fn));
   }
 
   /** The definition a call of `name` from `file` reaches: the file's own, else the only external one. */
