@@ -109,6 +109,13 @@ export interface MdlObj {
   readonly builtAt?: Site & { callee: string };
   /** Mapped into system space (MmGetSystemAddressForMdlSafe succeeded): a second call returns the same address. */
   readonly mapped?: boolean;
+  /**
+   * A mapping of it is pending: MmGetSystemAddressForMdlSafe was called and its result, which may be
+   * NULL, is not tested yet. The test (or a use, past which the address was not NULL) settles it:
+   * mapped, or not (see `settleMapping`). States are not split at the call, so n mappings are one state.
+   * The value is the mapping's encoded origin (as `$sva:` entries hold it).
+   */
+  readonly mapPending?: string;
   /** The undefined operation that made its state undefined (state undefined). */
   readonly undefinedAt?: Site & { callee: string };
   /** It describes kernel memory (a pool allocation, the system buffer, a local): a probe with any mode but KernelMode raises. */
@@ -126,7 +133,7 @@ export interface Step {
   site: Site;
   /** What happens here; a function for branch steps, rendered only when a finding needs it. */
   message: string | (() => string);
-  kind: 'alloc' | 'lock' | 'unlock' | 'branch' | 'goto' | 'return' | 'exception' | 'exit';
+  kind: 'alloc' | 'lock' | 'unlock' | 'branch' | 'goto' | 'return' | 'exception' | 'exit' | 'map';
   obj?: string;
 }
 
@@ -436,7 +443,7 @@ interface SvaOrigin {
  * and the facts rules correlate with them. Objects alike in this part let their states merge.
  */
 function objFragment(o: MdlObj): string {
-  let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : ''}`;
+  let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : o.mapPending ? `P${o.mapPending}` : ''}`;
   if (o.lockOp === 'read') k += 'R';
   if (o.entry) k += `<${o.entry}`;
   if (o.firstOp) k += `^${o.firstOp.op}`;
@@ -451,7 +458,51 @@ function lockedOwned(o: MdlObj): boolean {
   return o.state === 'locked' && o.owned;
 }
 
+/**
+ * The trace with the mapping at `origin` failed: its 'map' mark (the newest for that site) becomes the
+ * step "… fails (NULL)", in the order things happened; without a mark the step is added last.
+ */
+function failedMapping(trace: Trace | null, origin: SvaOrigin): Trace {
+  const step: Step = { site: { line: origin.line, column: origin.column }, kind: 'branch', message: `${origin.callee} fails (NULL)` };
+  const after: Trace[] = [];
+  let t = trace;
+  for (; t; t = t.prev) {
+    if (t.step.kind === 'map' && t.step.site.line === origin.line && t.step.site.column === origin.column) break;
+    after.push(t);
+  }
+  if (!t) return { step, prev: trace, len: (trace?.len ?? 0) + 1 };
+  let out: Trace = { step, prev: t.prev, len: (t.prev?.len ?? 0) + 1 };
+  for (let k = after.length - 1; k >= 0; k--) {
+    const a = after[k]!;
+    out = { step: a.step, prev: out, len: out.len + (a.step.kind === 'map' ? 0 : 1) };
+  }
+  return out;
+}
+
+/** The node whose value an assignment, an initialization or a return stores, through parentheses and casts (C's and C++'s). */
+function storedNode(e: SyntaxNode): SyntaxNode {
+  let n = e;
+  for (;;) {
+    if (n.type === 'parenthesized_expression') {
+      const c = n.namedChildren.find((x) => x.type !== 'comment');
+      if (!c) return n;
+      n = c;
+    } else if (n.type === 'cast_expression') {
+      const v = n.childForFieldName('value');
+      if (!v) return n;
+      n = v;
+    } else {
+      // C++ `static_cast<PUCHAR>(...)` and its kind
+      const x = cxxCastOperand(n);
+      if (!x) return n;
+      n = x;
+    }
+  }
+}
+
 const SVA = '$sva:';
+/** A system address that may be NULL (a mapping not tested yet): addresses are read as non-negative. */
+const MAYBE_NULL: V.Val = [[0, Infinity]];
 function encodeSva(s: SvaOrigin): string {
   return `${SVA}${s.line}:${s.column}:${s.callee}:${s.obj ?? ''}`;
 }
@@ -694,6 +745,11 @@ class Analyzer {
       next.key = w.key;
     }
     return next;
+  }
+
+  /** Mark the trace where a mapping that may fail was made (the failure's step goes there: failedMapping). */
+  mapMark(w: World, site: Site): World {
+    return this.with(w, { trace: { step: { site, kind: 'map', message: '' }, prev: w.trace, len: w.trace?.len ?? 0 } });
   }
 
   step(w: World, site: Site, kind: Step['kind'], message: string | (() => string), obj?: string): World {
@@ -1061,14 +1117,16 @@ class Analyzer {
       }
       case 'call_expression': {
         const x = cxxCastOperand(e);
-        return x ? this.eval(w, x) : this.evalCall(w, e);
+        if (x) return this.eval(w, x);
+        const rs = this.evalCall(w, e);
+        return this.stored === e.id ? rs : rs.flatMap((r) => this.settledResult(r));
       }
       case 'declaration':
         return this.evalDeclaration(w, e).map((x) => ({ w: x }));
       case 'return_statement': {
         const value = e.namedChildren.find((c) => c.type !== 'comment');
         if (!value) return [{ w }];
-        return this.eval(w, value).map((r) => {
+        return this.evalStored(w, value).map((r) => {
           let w2 = r.w;
           // the returned value, for the function's summary
           let pts = r.obj !== undefined ? this.put(w2.pts, RET, r.obj) : w2.pts.delete(RET);
@@ -1189,15 +1247,20 @@ class Analyzer {
     if (!enc) return w;
     const v = w.vals.get(path);
     const canBeNull = v !== undefined && V.canBe(v, '==', 0, true);
+    const maybe = canBeNull && V.singleton(v!) !== 0;
     if (this.recording) {
       const origin = decodeSva(enc);
       const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
+      // the path on which it is NULL: the mapping failed
+      const trace = maybe ? this.settleMapping(w, path, false).trace : w.trace;
       this.observations.push({
         kind: 'sva-use', node, caught: catchesAccessViolation(this.currentNode.ctx), path, write, canBeNull,
-        map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace: w.trace, imprecise: w.imprecise,
+        map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace, imprecise: w.imprecise,
       });
     }
-    return canBeNull ? this.setVal(w, path, V.minus(v!, 0)) : w;
+    if (!canBeNull) return w;
+    // past the use the address was not NULL (else the machine stopped there)
+    return this.setVal(maybe ? this.settleMapping(w, path, true) : w, path, V.minus(v!, 0));
   }
 
   evalPath(w: World, e: SyntaxNode): EvalResult {
@@ -1227,6 +1290,23 @@ class Analyzer {
     return r;
   }
 
+  /**
+   * The call whose value is being stored (`va = MmGetSystemAddressForMdlSafe(...)`): a system address
+   * that may be NULL stays one state until a test of where it is stored settles it (settledResult).
+   */
+  private stored: number | undefined;
+
+  /** Evaluate the value an assignment, an initialization or a return stores. */
+  evalStored(w: World, value: SyntaxNode): EvalResult[] {
+    const outer = this.stored;
+    this.stored = storedNode(value).id;
+    try {
+      return this.eval(w, value);
+    } finally {
+      this.stored = outer;
+    }
+  }
+
   evalAssign(w: World, e: SyntaxNode): EvalResult[] {
     const left = e.childForFieldName('left');
     const right = e.childForFieldName('right');
@@ -1234,7 +1314,7 @@ class Analyzer {
     const p = pathOf(left);
     if (!right) return [{ w }];
     const at = siteOf(e);
-    return this.eval(w, right).map((r) => {
+    return (op === '=' && p ? this.evalStored(w, right) : this.eval(w, right)).map((r) => {
       if (left) r = { ...r, w: this.derefs(r.w, left, true) };
       if (!p) return { w: r.w };
       if (op === '=') {
@@ -1353,7 +1433,7 @@ class Analyzer {
           ws = ws.flatMap((x) => this.evalArgs(x, args).map((s) => this.assign(this.unknownCall(s.w, s.rs), name, { w: s.w }, at)));
           continue;
         }
-        ws = ws.flatMap((x) => this.eval(x, value).map((r) => this.trackUser(this.assign(r.w, name, r, at), name, value, x)));
+        ws = ws.flatMap((x) => this.evalStored(x, value).map((r) => this.trackUser(this.assign(r.w, name, r, at), name, value, x)));
       } else if (c.type === 'identifier' || c.type === 'pointer_declarator' || c.type === 'array_declarator') {
         const name = declName(c);
         if (name) ws = ws.map((x) => this.assign(x, name, { w: x }, siteOf(c)));
@@ -1622,32 +1702,88 @@ class Analyzer {
       const k = rs[eff.mapModeArg]?.v ? V.singleton(rs[eff.mapModeArg]!.v!) : undefined;
       if (k === 1) canFail = false;
     }
+    if (eff.neverNull) canFail = false;
     if (o && o.state === 'null') return [{ w: w1 }];
     // Mapping an MDL that is neither locked nor built (mdl-unchecked-system-address, mapUnlocked):
     // undefined from here (0x1A/0x1233 on a plain kernel).
     if (o && id !== undefined && (o.state === 'allocated' || o.state === 'unlocked') && !o.mapped) {
-      const u: MdlObj = { ...o, state: 'undefined', undefinedAt: { ...at, callee: name } };
-      w1 = this.setObj(w1, u);
-      return canFail && !eff.neverNull
-        ? [
-            { w: w1, v: nonNull, sva },
-            { w: this.step(w1, at, 'branch', `${name} fails (NULL)`), v: V.constant(0), sva },
-          ]
-        : [{ w: w1, v: nonNull, sva }];
+      w1 = this.setObj(w1, { ...o, state: 'undefined', undefinedAt: { ...at, callee: name } });
+      return [canFail ? { w: this.mapMark(w1, at), v: MAYBE_NULL, sva } : { w: w1, v: nonNull, sva }];
     }
     if (o && (o.mapped || o.state === 'nonpaged' || o.state === 'freed')) return [{ w: w1, v: nonNull, sva }];
-    if (eff.neverNull) canFail = false;
-    if (!canFail) return [{ w: o && id !== undefined ? this.setObj(w1, { ...o, mapped: true }) : w1, v: nonNull, sva }];
+    if (!canFail) return [{ w: o && id !== undefined ? this.setObj(w1, { ...o, mapped: true, mapPending: undefined }) : w1, v: nonNull, sva }];
+    // it may fail: one state, whose address may be NULL; a test of it settles the mapping (settleMapping)
     if (o && id !== undefined && o.state !== 'allocated' && o.state !== 'unlocked') {
-      return [
-        { w: this.setObj(w1, { ...o, mapped: true }), v: nonNull, sva },
-        { w: this.step(w1, at, 'branch', `${name} fails (NULL)`), v: V.constant(0), sva },
-      ];
+      if (o.mapPending) {
+        // mapped again before the first mapping was tested: that one succeeded (this one returns its
+        // address) or failed (this one may fail too)
+        const first = decodeSva(o.mapPending);
+        const failed = this.settleOrigin(w1, first, false);
+        const o2 = failed.objs.get(id) ?? o;
+        return [
+          { w: this.settleOrigin(w1, first, true), v: nonNull, sva },
+          { w: this.mapMark(this.setObj(failed, { ...o2, mapPending: encodeSva(sva) }), at), v: MAYBE_NULL, sva },
+        ];
+      }
+      w1 = this.setObj(w1, { ...o, mapPending: encodeSva(sva) });
     }
+    return [{ w: this.mapMark(w1, at), v: MAYBE_NULL, sva }];
+  }
+
+  /**
+   * The system address in `path`, which may have been NULL, is now known to be NULL (`ok` false) or not
+   * (`ok` true): the mapping it came from failed or succeeded on this path. A failure is a step of the
+   * path (explanations show it); a success maps the MDL (a second call returns the same address).
+   */
+  settleMapping(w: World, path: string, ok: boolean): World {
+    const enc = w.pts.get(SVA + path);
+    return enc ? this.settleOrigin(w, decodeSva(enc), ok, path) : w;
+  }
+
+  /** `settleMapping` for the mapping at `origin`, wherever its address is held (`holder`: a path the caller settles itself). */
+  settleOrigin(w: World, origin: SvaOrigin, ok: boolean, holder?: string): World {
+    if (!ok) w = this.with(w, { trace: failedMapping(w.trace, origin) });
+    const enc = encodeSva(origin);
+    if (w.pts.refCount(enc) > (holder !== undefined ? 1 : 0)) {
+      // every path holding the address (copies: `va2 = va`) knows the outcome
+      const held: string[] = [];
+      for (const [k, e] of w.pts) if (e === enc && k.startsWith(SVA)) held.push(k.slice(SVA.length));
+      for (const path of held) {
+        const v = w.vals.get(path);
+        if (v && V.canBe(v, '==', 0, true) && V.canBe(v, '!=', 0, true)) w = this.setVal(w, path, ok ? V.minus(v, 0) : V.constant(0));
+      }
+    }
+    const o = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
+    if (o && o.mapPending === enc) w = this.setObj(w, ok ? { ...o, mapped: true, mapPending: undefined } : { ...o, mapPending: undefined });
+    return w;
+  }
+
+  /**
+   * A system address that may be NULL and is used where it is not stored (`if (MmGetSystemAddressForMdlSafe(...) == NULL)`,
+   * a copy routine's argument): no test of a variable can settle it later, so the states part here.
+   */
+  settledResult(r: EvalResult): EvalResult[] {
+    if (!r.sva || !r.v || !V.canBe(r.v, '==', 0, true) || !V.canBe(r.v, '!=', 0, true)) return [r];
     return [
-      { w: w1, v: nonNull, sva },
-      { w: this.step(w1, at, 'branch', `${name} fails (NULL)`), v: V.constant(0), sva },
+      { ...r, w: this.settleOrigin(r.w, r.sva, true), v: V.minus(r.v, 0) },
+      { ...r, w: this.settleOrigin(r.w, r.sva, false), v: V.constant(0) },
     ];
+  }
+
+  /**
+   * Exit states as a summary sees them: a returned system address that may be NULL gives two cases,
+   * the mapping failed (NULL) and it succeeded (the MDL mapped), which the caller's test tells apart.
+   */
+  private *settledExits(worlds: Iterable<World>): Iterable<World> {
+    for (const w of worlds) {
+      const v = w.vals.get(RET);
+      if (v && w.pts.has(SVA + RET) && V.canBe(v, '==', 0, true) && V.canBe(v, '!=', 0, true)) {
+        yield this.setVal(this.settleMapping(w, RET, true), RET, V.minus(v, 0));
+        yield this.setVal(this.settleMapping(w, RET, false), RET, V.constant(0));
+      } else {
+        yield w;
+      }
+    }
   }
 
   /** The poolVars of the function: locals assigned from a pool allocation (`pool = ExAllocatePool2(...)`). */
@@ -1801,14 +1937,14 @@ class Analyzer {
         if (o.state === 'pages' || o.state === 'nonpaged' || o.state === 'partial') return this.setObj(w, { ...o, state: 'undefined', undefinedAt: { ...at, callee } });
         if (o.state === 'undefined') return w;
         // MmUnlockPages also releases a system mapping
-        const n: MdlObj = { ...o, state: 'unlocked', unlockSite: at, mapped: false };
+        const n: MdlObj = { ...o, state: 'unlocked', unlockSite: at, mapped: false, mapPending: undefined };
         return this.step(this.setObj(w, n), at, 'unlock', via ? `'${o.name}' unlocked in ${via.fn} (${via.file}:${via.line})` : `'${o.name}' unlocked`, o.id);
       }
       case 'free': {
         this.derefsMatter = true;
         // IoFreeMdl does not check MDL_PAGES_LOCKED: a locked MDL's pages stay locked after the free
         // (mdl-free-while-locked reports it at the free); the MDL itself is gone either way.
-        const n: MdlObj = { ...o, state: 'freed', owned: false, mapped: false, freeSite: via ? { ...at, callee, via } : { ...at, callee } };
+        const n: MdlObj = { ...o, state: 'freed', owned: false, mapped: false, mapPending: undefined, freeSite: via ? { ...at, callee, via } : { ...at, callee } };
         return this.setObj(w, o.state === 'locked' ? { ...n, freedWhileLocked: at } : n);
       }
       case 'build-nonpaged':
@@ -1823,7 +1959,7 @@ class Analyzer {
         return this.setObj(w, { ...o, state: op === 'build-nonpaged' ? 'nonpaged' : 'partial', builtAt: { ...at, callee } });
       }
       case 'unmap':
-        return o.mapped ? this.setObj(w, { ...o, mapped: false }) : w;
+        return o.mapped || o.mapPending ? this.setObj(w, { ...o, mapped: false, mapPending: undefined }) : w;
       case 'init':
         // MmInitializeMdl over memory this function owns (a local buffer) makes an MDL it must release
         return this.setObj(w, { ...o, state: 'allocated', owned: o.owned || (o.origin.kind === 'memory' && !this.escapes(o.name)) });
@@ -1902,7 +2038,7 @@ class Analyzer {
         if (raise) mayRaise = true;
         continue;
       }
-      for (const w of worlds.values()) {
+      for (const w of this.settledExits(worlds.values())) {
         if (raise) mayRaise = true;
         if (w.imprecise) overflow = true;
         const c: ExitCase = { raise, slots: [], outs: [], paramVals: [], outVals: [] };
@@ -2379,6 +2515,12 @@ class Analyzer {
     const next = V.meet(cur, V.constraint(truth ? op : V.negateOp(op), c));
     if (next.length === 0) return null;
     if (this.constRange(p) && !this.locals.has(baseOf(p))) return w;
+    const stored = w.vals.get(p);
+    if (stored && V.canBe(stored, '==', 0, true) && V.canBe(stored, '!=', 0, true)) {
+      // a system address that may be NULL, tested: the mapping failed, or succeeded
+      const isNull = V.singleton(next) === 0;
+      if (isNull || !V.canBe(next, '==', 0, true)) w = this.settleMapping(w, p, !isNull);
+    }
     return this.setVal(w, p, next);
   }
 
@@ -3098,7 +3240,8 @@ export function graphReachable(cfg: Cfg): Set<number> {
 /** Explanation steps from a trace, oldest first, starting at the first step about `objId` (if any). */
 export function traceSteps(trace: Trace | null, objId?: string): Step[] {
   const steps: Step[] = [];
-  for (let t = trace; t; t = t.prev) steps.push(t.step);
+  // a 'map' step only marks where a mapping's failure goes once a test settles it (settleOrigin)
+  for (let t = trace; t; t = t.prev) if (t.step.kind !== 'map') steps.push(t.step);
   steps.reverse();
   if (objId) {
     // start at the last time the object was locked (or allocated), so the path explains this instance

@@ -140,6 +140,10 @@ export class Pts extends MapView<string> {
   refersTo(value: string): boolean {
     return this.refs.has(value);
   }
+  /** How many paths hold `value`. */
+  refCount(value: string): number {
+    return this.refs.get(value) ?? 0;
+  }
   tagOf(key: string): string | undefined {
     return this.tags.get(key);
   }

@@ -28,8 +28,6 @@ export interface Disagreement extends Key {
   simKindsAtLine: Set<string>;
   /** Rules the linter reports at the reported line. */
   lintRulesAtLine: Set<string>;
-  /** Linter and simulator agree on a finding of the same rule at an earlier line of the function. */
-  agreedBefore: boolean;
   /** Every linter message of the function (all rules under test). */
   lintMessages: string[];
   /** First line of the function (helpers of the file come before the generated function). */
@@ -110,7 +108,6 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
       lin.set(`${m.ruleId}|${m.line}`, m.message);
       if (m.path) linPath.set(`${m.ruleId}|${m.line}`, m.path);
     }
-    const agreedBefore = (rule: string, line: number) => [...lin.keys()].some((k) => sim.has(k) && k.startsWith(`${rule}|`) && Number(k.split('|')[1]) < line);
     const lintAt = (line: number) => new Set([...lin.keys()].filter((k) => k.endsWith(`|${line}`)).map((k) => k.split('|')[0]!));
     let logs: number[][] | null | undefined;
     const feasible = (msg: string, path: { line: number; message: string }[] | undefined): boolean => {
@@ -150,7 +147,6 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
           simKinds,
           simKindsAtLine: simAt.get(Number(line)) ?? new Set(),
           lintRulesAtLine: lintAt(Number(line)),
-          agreedBefore: agreedBefore(rule, Number(line)),
           lintMessages: [...lin.values()],
           functionLine: def.line,
           simByLine: simAt,
@@ -172,7 +168,6 @@ export function compareText(text: string, file = 'generated.c', feats?: Readonly
         simKinds,
         simKindsAtLine: simAt.get(Number(line)) ?? new Set(),
         lintRulesAtLine: lintAt(Number(line)),
-        agreedBefore: agreedBefore(rule, Number(line)),
         lintMessages: [...lin.values()],
         functionLine: def.line,
         simByLine: simAt,
