@@ -124,7 +124,8 @@ export function earlyExitsFirst(cfg: Cfg): Int32Array {
   return order;
 }
 
-function identifiersIn(e: AstNode): string[] {
+/** The identifiers of an expression or statement, in no particular order, with repeats. */
+export function identifiersIn(e: AstNode): string[] {
   const out: string[] = [];
   const stack = [e];
   while (stack.length) {

@@ -31,7 +31,7 @@ const NO_VALS: Vals = ImmutableMap<string, V.Val>();
 import { buildCfg, calleeName, unparen, type Cfg, type CfgEdge, type CfgFunction, type CfgNode, type TryCtx } from '../cfg/cfg.js';
 import { fileConstants } from './constants.js';
 import { MAX_REMEMBERED_CONDS, condIdentifiers } from './conds.js';
-import { liveness, type Liveness } from './liveness.js';
+import { identifiersIn, liveness, type Liveness } from './liveness.js';
 import { Objs, Pts, type Dropped } from './world-maps.js';
 import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
@@ -116,6 +116,12 @@ export interface MdlObj {
    * The value is the mapping's encoded origin (as `$sva:` entries hold it).
    */
   readonly mapPending?: string;
+  /**
+   * A fresh allocation (IoAllocateMdl & co.) that may have returned NULL, held by this local only and
+   * not read since: the states part (it failed, or it did not) before the first node that mentions the
+   * local (`settleAllocations`), so n allocations before their checks are one state, not 2^n.
+   */
+  readonly nullable?: string;
   /** The undefined operation that made its state undefined (state undefined). */
   readonly undefinedAt?: Site & { callee: string };
   /** It describes kernel memory (a pool allocation, the system buffer, a local): a probe with any mode but KernelMode raises. */
@@ -222,6 +228,8 @@ export interface FunctionAnalysis {
   steps?: number;
   /** The most points-to entries and objects one state held (what each step's cost grows with). */
   peakEntries?: number;
+  /** The most states one node held. */
+  peakStates?: number;
   /** Entries looked at to merge the states of nodes that had too many (see `mergeStates`). */
   mergeWork?: number;
   /** Paths and values looked at to forget what lay below an assigned path (`killBelow`). */
@@ -443,7 +451,7 @@ interface SvaOrigin {
  * and the facts rules correlate with them. Objects alike in this part let their states merge.
  */
 function objFragment(o: MdlObj): string {
-  let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : o.mapPending ? `P${o.mapPending}` : ''}`;
+  let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : o.mapPending ? `P${o.mapPending}` : ''}${o.nullable ? '?' : ''}`;
   if (o.lockOp === 'read') k += 'R';
   if (o.entry) k += `<${o.entry}`;
   if (o.firstOp) k += `^${o.firstOp.op}`;
@@ -464,10 +472,25 @@ function lockedOwned(o: MdlObj): boolean {
  */
 function failedMapping(trace: Trace | null, origin: SvaOrigin): Trace {
   const step: Step = { site: { line: origin.line, column: origin.column }, kind: 'branch', message: `${origin.callee} fails (NULL)` };
+  return replaceStep(trace, (s) => s.kind === 'map' && s.site.line === origin.line && s.site.column === origin.column, step);
+}
+
+/**
+ * The trace with the allocation of `o` failed: its step "… succeeds" becomes "… fails (NULL)", where it
+ * was (see `settleAllocations`).
+ */
+function failedAllocation(trace: Trace | null, o: MdlObj): Trace {
+  const site = o.origin.site!;
+  const step: Step = { site, kind: 'alloc', message: `${o.origin.callee} fails (NULL)` };
+  return replaceStep(trace, (s) => s.kind === 'alloc' && s.obj === o.id && s.site.line === site.line && s.site.column === site.column, step);
+}
+
+/** `trace` with its newest step that `target` picks replaced by `step` (added last when there is none). */
+function replaceStep(trace: Trace | null, target: (s: Step) => boolean, step: Step): Trace {
   const after: Trace[] = [];
   let t = trace;
   for (; t; t = t.prev) {
-    if (t.step.kind === 'map' && t.step.site.line === origin.line && t.step.site.column === origin.column) break;
+    if (target(t.step)) break;
     after.push(t);
   }
   if (!t) return { step, prev: trace, len: (trace?.len ?? 0) + 1 };
@@ -745,6 +768,50 @@ class Analyzer {
       next.key = w.key;
     }
     return next;
+  }
+
+  /** A lazy allocation was made (until then `settleAllocations` has nothing to do). */
+  private lazyAllocs = false;
+  /** Per node, the locals its syntax mentions. */
+  private mentioned = new Map<number, string[]>();
+
+  /**
+   * The states that reach `node`, with each allocation that may have failed and is held by a local the
+   * node mentions decided: it succeeded (the object as it is) or failed (the local NULL, the object never
+   * made, the path's step saying so where the call was). Splitting at the call gave the same states; here
+   * n allocations before their checks are one state until each is read, not 2^n.
+   */
+  settleAllocations(node: CfgNode, input: World[]): World[] {
+    if (!this.lazyAllocs || !node.ast) return input;
+    let names = this.mentioned.get(node.id);
+    if (!names) {
+      names = [...new Set(identifiersIn(node.ast))].filter((x) => this.isLocal(x));
+      this.mentioned.set(node.id, names);
+    }
+    if (names.length === 0) return input;
+    let out: World[] | undefined;
+    for (let i = 0; i < input.length; i++) {
+      let ws = [input[i]!];
+      for (const x of names) {
+        ws = ws.flatMap((w) => {
+          const id = w.pts.get(x);
+          const o = id !== undefined ? w.objs.get(id) : undefined;
+          return o && o.nullable === x ? this.settleAllocation(w, x, o) : [w];
+        });
+      }
+      if (!out && (ws.length !== 1 || ws[0] !== input[i])) out = input.slice(0, i);
+      if (out) out.push(...ws);
+    }
+    return out ?? input;
+  }
+
+  private settleAllocation(w: World, x: string, o: MdlObj): World[] {
+    const { nullable: _held, ...rest } = o;
+    void _held;
+    const ok = this.setObj(w, rest);
+    let failed = this.with(w, { objs: w.objs.delete(o.id), pts: this.put(w.pts, x, '#null'), trace: failedAllocation(w.trace, o) });
+    if (!failed.objs.has('#null')) failed = this.setObj(failed, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
+    return [ok, this.gc(failed, o.origin.site!)];
   }
 
   /** Mark the trace where a mapping that may fail was made (the failure's step goes there: failedMapping). */
@@ -1295,15 +1362,20 @@ class Analyzer {
    * that may be NULL stays one state until a test of where it is stored settles it (settledResult).
    */
   private stored: number | undefined;
+  /** Where that value goes: a local of the function (not a parameter), or undefined (a field, a return). */
+  private storedTo: string | undefined;
 
-  /** Evaluate the value an assignment, an initialization or a return stores. */
-  evalStored(w: World, value: SyntaxNode): EvalResult[] {
+  /** Evaluate the value an assignment, an initialization or a return stores (`to`: the local it goes to). */
+  evalStored(w: World, value: SyntaxNode, to?: string): EvalResult[] {
     const outer = this.stored;
+    const outerTo = this.storedTo;
     this.stored = storedNode(value).id;
+    this.storedTo = to !== undefined && this.isLocal(to) ? to : undefined;
     try {
       return this.eval(w, value);
     } finally {
       this.stored = outer;
+      this.storedTo = outerTo;
     }
   }
 
@@ -1314,7 +1386,7 @@ class Analyzer {
     const p = pathOf(left);
     if (!right) return [{ w }];
     const at = siteOf(e);
-    return (op === '=' && p ? this.evalStored(w, right) : this.eval(w, right)).map((r) => {
+    return (op === '=' && p ? this.evalStored(w, right, p) : this.eval(w, right)).map((r) => {
       if (left) r = { ...r, w: this.derefs(r.w, left, true) };
       if (!p) return { w: r.w };
       if (op === '=') {
@@ -1433,7 +1505,7 @@ class Analyzer {
           ws = ws.flatMap((x) => this.evalArgs(x, args).map((s) => this.assign(this.unknownCall(s.w, s.rs), name, { w: s.w }, at)));
           continue;
         }
-        ws = ws.flatMap((x) => this.evalStored(x, value).map((r) => this.trackUser(this.assign(r.w, name, r, at), name, value, x)));
+        ws = ws.flatMap((x) => this.evalStored(x, value, name).map((r) => this.trackUser(this.assign(r.w, name, r, at), name, value, x)));
       } else if (c.type === 'identifier' || c.type === 'pointer_declarator' || c.type === 'array_declarator') {
         const name = declName(c);
         if (name) ws = ws.map((x) => this.assign(x, name, { w: x }, siteOf(c)));
@@ -1647,6 +1719,13 @@ class Analyzer {
             }
           }
           ok = this.step(ok, at, 'alloc', `${name} succeeds`, id);
+          const to = this.storedTo;
+          if (!attached && to !== undefined && this.stored === call.id) {
+            // one state: it failed or not is decided before the local is first read (settleAllocations)
+            this.lazyAllocs = true;
+            out.push({ w: this.setObj(ok, { ...ok.objs.get(id)!, nullable: to }), obj: id });
+            continue;
+          }
           let failed = base;
           if (!failed.objs.has('#null')) failed = this.setObj(failed, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
           failed = this.step(failed, at, 'alloc', `${name} fails (NULL)`);
@@ -2739,6 +2818,8 @@ class Analyzer {
   steps = 0;
   /** The most points-to entries and objects a state reaching a node held. */
   peakEntries = 0;
+  /** The most states one node held (n calls that may return NULL, split where they are made: 2^n). */
+  peakStates = 0;
 
   run(): { states: Map<string, World>[]; reachable: Set<number> } {
     const nodes = this.cfg.nodes;
@@ -2762,8 +2843,10 @@ class Analyzer {
       this.steps = ++steps;
       if (steps > MAX_STEPS) throw new BudgetError();
       const node = nodes[id]!;
-      const input = [...states[id]!.values()];
-      if (input.length === 0) continue;
+      const held = [...states[id]!.values()];
+      if (held.length === 0) continue;
+      if (held.length > this.peakStates) this.peakStates = held.length;
+      const input = this.settleAllocations(node, held);
       const output = input.flatMap((w) => this.transfer(node, w));
       for (const edge of node.succs) {
         let flowing = this.along(node, edge, input, output);
@@ -2837,7 +2920,7 @@ class Analyzer {
         continue;
       }
       this.parentsLimit = this.parentsAt[node.id]!;
-      for (const w of input) this.transfer(node, w);
+      for (const w of this.settleAllocations(node, input)) this.transfer(node, w);
     }
     this.parentsLimit = Infinity;
     this.recording = false;
@@ -3202,6 +3285,7 @@ export function analyzeFunction(
     result.reachable = reachable;
     result.steps = a.steps;
     result.peakEntries = a.peakEntries;
+    result.peakStates = a.peakStates;
     result.mergeWork = a.mergeWork;
     if (cfg.hasErrors) {
       result.skipped = 'function body has parse errors';

@@ -1,10 +1,16 @@
 /**
- * A mapping that may fail (MmGetSystemAddressForMdlSafe & co.) does not split the MDL analysis's state
- * at the call: its address is one value that may be NULL, and the test of where it is stored (or a use,
- * past which it was not NULL) settles the mapping, mapped or failed (mdl-analysis.ts, settleMapping).
+ * A call that may return NULL does not split the MDL analysis's state where it is made.
  *
- * Split at each call, n mappings made 2^n states: past 96 a label merged them and the merged state was
- * imprecise, so 7 unchecked mappings used after a few branches gave no finding at all (6 gave 6).
+ * Mappings (MmGetSystemAddressForMdlSafe & co.): the address is one value that may be NULL, and the test
+ * of where it is stored (or a use, past which it was not NULL) settles the mapping, mapped or failed
+ * (mdl-analysis.ts, settleMapping).
+ *
+ * Allocations (IoAllocateMdl & co.) stored in a local: the state parts, failed or not, before the first
+ * node that mentions the local (settleAllocations).
+ *
+ * Split at each call, n of them made 2^n states: past 96 a label merged them and the merged state was
+ * imprecise, so 7 unchecked mappings used after a few branches gave no finding at all (6 gave 6), and a
+ * leak after 7 allocations checked together was not reported (6: reported).
  */
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../../src/parse/parser.js';
@@ -180,5 +186,76 @@ NTSTATUS F(PVOID Buf, ULONG Len)
     const ids = lint(text).map((m) => `${m.ruleId}:${m.line}:${m.messageId}`);
     // the failed mapping left the MDL locked, not mapped; the successful one mapped it
     expect(ids).toEqual(['mdl-free-while-locked:21:freeLocked', 'mdl-free-while-locked:25:freeLockedMapped']);
+  });
+});
+
+/** `n` allocations, checked together, locked in one __try; all unlocked but the first (a leak, twice). */
+function allocLeak(n: number): string {
+  const allocs = Array.from({ length: n }, (_, k) => `    PMDL m${k} = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);`);
+  const test = Array.from({ length: n }, (_, k) => `m${k} == NULL`).join(' || ');
+  const locks = Array.from({ length: n }, (_, k) => `        MmProbeAndLockPages(m${k}, UserMode, IoReadAccess);`);
+  const unlocks = Array.from({ length: n - 1 }, (_, k) => `    MmUnlockPages(m${k + 1});`);
+  return `${HDR}NTSTATUS F(PVOID Buf, ULONG Len)\n{\n${allocs.join('\n')}\n    if (${test}) {\n        return STATUS_INSUFFICIENT_RESOURCES;\n    }\n    __try {\n${locks.join('\n')}\n    } __except (EXCEPTION_EXECUTE_HANDLER) {\n        return STATUS_ACCESS_VIOLATION;\n    }\n${unlocks.join('\n')}\n    return STATUS_SUCCESS;\n}\n`;
+}
+
+/** `n` allocations, then a check of each that returns. */
+function allocThenCheck(n: number): string {
+  const allocs = Array.from({ length: n }, (_, k) => `    PMDL m${k} = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);`);
+  const checks = Array.from({ length: n }, (_, k) => `    if (m${k} == NULL) {\n        return STATUS_INSUFFICIENT_RESOURCES;\n    }`);
+  const frees = Array.from({ length: n }, (_, k) => `    IoFreeMdl(m${k});`);
+  return `${HDR}NTSTATUS F(PVOID Buf, ULONG Len)\n{\n${allocs.join('\n')}\n${checks.join('\n')}\n${frees.join('\n')}\n    return STATUS_SUCCESS;\n}\n`;
+}
+
+describe('allocations that may fail', () => {
+  it('report a leak however many allocations were made before their checks', () => {
+    for (const n of [6, 7, 12]) {
+      expect(analyze(allocLeak(n)).imprecise, `${n} allocations`).toBe(false);
+      const leaks = lint(allocLeak(n)).filter((m) => m.ruleId === 'mdl-unmatched-lock');
+      // the exception's return (two above the end) and the last return, each leaving m0 locked
+      expect(leaks.map((m) => m.line), `${n} allocations`).toEqual([10 + 2 * n, 11 + 3 * n]);
+    }
+  });
+
+  it('keep one state until each allocation is read', () => {
+    const a = analyze(allocThenCheck(12));
+    expect(a.imprecise).toBe(false);
+    // the exit keeps one state per return (12 failed allocations, and the end): split at the calls, 2^12
+    // states met the bound of 96 before the first check
+    expect(a.peakStates).toBe(13);
+  });
+
+  it('explain a failed allocation where it was made, not where it was tested', () => {
+    const text = `${HDR}NTSTATUS F(PCTX Ctx, PVOID Buf, ULONG Len)
+{
+    PMDL held = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    PMDL spare;
+    if (held == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(held, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(held);
+        return GetExceptionCode();
+    }
+    spare = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (Ctx->Flags != 0) {
+        Ctx->Counters[0]++;
+    }
+    if (spare == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    IoFreeMdl(spare);
+    MmUnlockPages(held);
+    IoFreeMdl(held);
+    return STATUS_SUCCESS;
+}
+`;
+    const leak = lint(text).find((m) => m.ruleId === 'mdl-unmatched-lock' && m.line === 19);
+    expect(leak, JSON.stringify(lint(text).map((m) => `${m.ruleId}:${m.line}`))).toBeDefined();
+    const steps = leak!.path!.map((s) => `${s.line} ${s.message}`);
+    const failed = steps.indexOf('14 IoAllocateMdl fails (NULL)');
+    expect(failed, steps.join(' | ')).toBeGreaterThan(0);
+    expect(steps.findIndex((s) => s.startsWith('15 '))).toBeGreaterThan(failed);
+    expect(steps.findIndex((s) => s.startsWith('18 '))).toBeGreaterThan(failed);
+    expect(steps.some((s) => s.startsWith('14 IoAllocateMdl succeeds'))).toBe(false);
   });
 });
