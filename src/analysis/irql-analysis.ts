@@ -982,20 +982,24 @@ export class IrqlEngine {
 
   constructor(private readonly project: Project) {}
 
+  /** Run `walk` with the flag set, unless it is set already (the walk in progress covers what it would do). */
+  private whileUnset(flag: 'preparing' | 'preparingContexts', walk: () => void): void {
+    if (this[flag]) return;
+    this[flag] = true;
+    try {
+      walk();
+    } finally {
+      this[flag] = false;
+    }
+  }
+
   // ---- per-function analysis ----------------------------------------------------------------
 
   analysisOf(file: SourceFile, fn: FunctionInfo): FunctionIrql | undefined {
     const key = functionKeyOf(file, fn);
     if (this.analyses.has(key)) return this.analyses.get(key) ?? undefined;
     if (this.inProgress.has(key)) return undefined; // recursion: the callee's effect is unknown (unchanged)
-    if (this.inProgress.size === 0 && !this.preparing) {
-      this.preparing = true;
-      try {
-        this.analyzeCalleesFirst(file, fn);
-      } finally {
-        this.preparing = false;
-      }
-    }
+    if (this.inProgress.size === 0) this.whileUnset('preparing', () => this.analyzeCalleesFirst(file, fn));
     this.inProgress.add(key);
     let r: FunctionIrql | null = null;
     try {
@@ -1700,14 +1704,7 @@ export class IrqlEngine {
     if (cached) return cached;
     // (computed again, they would miss the call sites already dropped: see `dropIfDone`, by which nothing asks)
     if (this.dropped.has(pf.key)) throw new Error(`the IRQL contexts of '${pf.name}' were asked for after they were dropped`);
-    if (!this.preparingContexts) {
-      this.preparingContexts = true;
-      try {
-        this.contextsOfCallersFirst(pf);
-      } finally {
-        this.preparingContexts = false;
-      }
-    }
+    this.whileUnset('preparingContexts', () => this.contextsOfCallersFirst(pf));
     const comp = this.project.componentOf(pf);
     if (!comp.recursive) {
       const out = this.contextsFrom(pf, (caller) => this.contextsOf(caller));

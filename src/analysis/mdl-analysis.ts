@@ -997,14 +997,16 @@ class Analyzer {
     return w;
   }
 
-  /** Remove what is known about paths below `path` (its fields): they now refer to another object. */
-  killBelow(w: World, path: string): World {
+  /** Remove what is known about paths below `path` (its fields): they now refer to another object (`valuesOnly`: forget the values, keep the points-to entries). */
+  killBelow(w: World, path: string, valuesOnly = false): World {
     // nothing was ever stored below this path: no walk
     if (!this.hasBelow(path)) return w;
-    this.belowWork += w.pts.size + w.vals.size;
+    this.belowWork += (valuesOnly ? 0 : w.pts.size) + w.vals.size;
     let pts: Pts | undefined;
-    for (const p of w.pts.keys()) {
-      if (hasPrefix(p, path)) pts = (pts ?? w.pts).delete(p);
+    if (!valuesOnly) {
+      for (const p of w.pts.keys()) {
+        if (hasPrefix(p, path)) pts = (pts ?? w.pts).delete(p);
+      }
     }
     let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
@@ -1921,7 +1923,7 @@ class Analyzer {
         } else if (r.path) {
           // a pointer handed over: what hangs below it may change
           for (const [p, o] of w1.pts) if (hasPrefix(p, r.path)) w1 = this.escapeObj(w1, o);
-          w1 = this.killBelowVals(w1, r.path);
+          w1 = this.killBelow(w1, r.path, true);
         }
       }
       w1 = this.forgetMemoryVals(w1);
@@ -1938,18 +1940,6 @@ class Analyzer {
       if (condIdentifiers(k).includes(base)) conds = (conds ?? w.conds).delete(k);
     }
     return conds ? this.with(w, { conds }) : w;
-  }
-
-  killBelowVals(w: World, path: string): World {
-    if (!this.hasBelow(path)) return w;
-    this.belowWork += w.vals.size;
-    let vals: Vals | undefined;
-    for (const p of w.vals.keys()) {
-      if (hasPrefix(p, path)) {
-        vals = (vals ?? w.vals).delete(p);
-      }
-    }
-    return vals ? this.with(w, { vals }) : w;
   }
 
   /** After an unknown call: values held in memory (globals, through pointers) may have changed. */

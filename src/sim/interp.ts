@@ -149,8 +149,22 @@ const MAX_CANONICAL_OBJECTS = 64;
  */
 const MAX_CANONICAL_UNKNOWNS = 128;
 const LARGE_RENDER_BUDGET = 4_000_000;
-/** Per exploration (its `visited` map): characters of large states rendered, and paths they merged. */
-const largeRenders = new WeakMap<Map<string, string>, { chars: number; merges: number }>();
+
+/** What the paths of one exploration share (see `checkpoint`). */
+export interface Exploration {
+  /**
+   * States already explored from a program point (loop heads, after branches): a path reaching one of
+   * them again has the same future and stops.
+   */
+  readonly visited: Map<string, string>;
+  /** Characters of large states rendered for merging, and the paths they merged. */
+  largeChars: number;
+  largeMerges: number;
+}
+
+export function newExploration(): Exploration {
+  return { visited: new Map(), largeChars: 0, largeMerges: 0 };
+}
 
 export class EndSig {
   constructor(public reason: 'fault' | 'loop-bound' | 'step-bound' | 'aborted' | 'merged' | 'exception') {}
@@ -254,11 +268,8 @@ export interface InterpOptions {
   maxSteps: number;
   trace: boolean;
   thread: ThreadContext;
-  /**
-   * States already explored from a program point (loop heads, after branches), shared by all the
-   * paths of one exploration: a path reaching one of them again has the same future and stops.
-   */
-  visited?: Map<string, string>;
+  /** The exploration this path belongs to (merging paths that reach an explored state), if any. */
+  exploration?: Exploration;
   /** The entry is annotated to change the IRQL / hold a lock at exit (`_IRQL_raises_`, `_Acquires_lock_`...). */
   changesIrql?: boolean;
   /** Record the outcomes of the entry function's `if` statements. */
@@ -1300,10 +1311,10 @@ export class Run {
 
   /** Stop this path if the state at this program point was already explored (same future). */
   private checkpoint(s: Stmt, kind: string): void {
-    const visited = this.opts.visited;
+    const ex = this.opts.exploration;
     // Only in the entry function, outside filters: a callee's caller may hold partly evaluated
     // expressions (argument values, operands) that the state does not record.
-    if (!visited || s.id === undefined || this.frames.length !== 1 || this.inFilter) return;
+    if (!ex || s.id === undefined || this.frames.length !== 1 || this.inFilter) return;
     // Joins outside loops rarely meet an equal state; canonicalizing there costs more than it saves.
     if (kind === 'J' && this.loopStack.length === 0) return;
     // A state of hundreds of objects (a loop that allocates on every turn and never meets its bound) is
@@ -1314,24 +1325,20 @@ export class Run {
     // grows with the square of its length (on a mutated fixture, 49,000 checkpoints took 6 of its 8
     // seconds); a polling loop that reads a register each turn does meet them, and needs the merging
     // (without it its paths exceed the path bound: fixtures/irql-too-high/waits.c, WtWorkerThread).
-    let large: { chars: number; merges: number } | undefined;
-    if (this.unks.length + this.derivedInfo.length > MAX_CANONICAL_UNKNOWNS) {
-      large = largeRenders.get(visited);
-      if (!large) largeRenders.set(visited, (large = { chars: 0, merges: 0 }));
-      if (large.merges === 0 && large.chars >= LARGE_RENDER_BUDGET) return;
-    }
+    const large = this.unks.length + this.derivedInfo.length > MAX_CANONICAL_UNKNOWNS;
+    if (large && ex.largeMerges === 0 && ex.largeChars >= LARGE_RENDER_BUDGET) return;
     const state = this.canonicalState();
     this.rendered += state.length;
-    if (large) large.chars += state.length;
+    if (large) ex.largeChars += state.length;
     const key = `${kind}${s.id}#${state}`;
     // The exploration re-runs a path's prefix to try the other alternatives of its later decisions:
     // the path that first reached this state (identified by its decisions so far) goes on; any other
     // path reaching the same state has the same future, explored under that first prefix.
     const prefix = this.choices.slice(0, this.pos).join(',');
-    const first = visited.get(key);
-    if (first === undefined) visited.set(key, prefix);
+    const first = ex.visited.get(key);
+    if (first === undefined) ex.visited.set(key, prefix);
     else if (first !== prefix) {
-      if (large) large.merges++;
+      if (large) ex.largeMerges++;
       throw new EndSig('merged');
     }
   }

@@ -8,7 +8,7 @@ import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
 import { markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
-import { Run, type Decision, type PathRecord, type ProgramView, type RawFault, type TraceStep } from './interp.js';
+import { newExploration, Run, type Decision, type Exploration, type PathRecord, type ProgramView, type RawFault, type TraceStep } from './interp.js';
 import { BUILTIN_CONSTANTS } from './constants.js';
 
 export interface SimulateOptions {
@@ -788,7 +788,7 @@ function runPath(
   choices: number[],
   counts: number[],
   trace: boolean,
-  visited?: Map<string, string>,
+  exploration?: Exploration,
 ): PathRecord {
   const run = new Run(
     prog.fnsOf(def),
@@ -807,7 +807,7 @@ function runPath(
       maxSteps: o.maxSteps,
       trace,
       thread: ctx.thread,
-      visited,
+      exploration,
       changesIrql: ctx.changesIrql,
       logBranches: o.logBranches,
       onCall: o.onCall,
@@ -872,7 +872,7 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
   const covered = new Set<number>();
   const nullReturnLines = new Set<number>();
   const branchLogs: number[][] = [];
-  const visited = o.merge ? new Map<string, string>() : undefined;
+  const exploration = o.merge ? newExploration() : undefined;
   for (;;) {
     if (paths >= o.maxPaths) {
       capped = true;
@@ -880,7 +880,7 @@ export function simulateFunction(prog: SimProgram, def: FnDef, opts: SimulateOpt
     }
     let rec: PathRecord;
     try {
-      rec = runPath(prog, def, ctx, o, choices, counts, false, visited);
+      rec = runPath(prog, def, ctx, o, choices, counts, false, exploration);
     } catch (e) {
       // A construct the interpreter cannot execute: stop exploring this function, say so.
       error = `simulator error on path ${paths + 1}: ${e instanceof Error ? e.message : String(e)}`;
