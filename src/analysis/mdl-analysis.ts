@@ -502,6 +502,11 @@ function replaceStep(trace: Trace | null, target: (s: Step) => boolean, step: St
   return out;
 }
 
+/** A system address that may be NULL (the value of a mapping not tested yet). */
+function maybeNullAddress(r: EvalResult): r is EvalResult & { sva: SvaOrigin; v: V.Val } {
+  return r.sva !== undefined && r.v !== undefined && V.canBe(r.v, '==', 0, true) && V.canBe(r.v, '!=', 0, true);
+}
+
 /** The node whose value an assignment, an initialization or a return stores, through parentheses and casts (C's and C++'s). */
 function storedNode(e: SyntaxNode): SyntaxNode {
   let n = e;
@@ -770,10 +775,10 @@ class Analyzer {
     return next;
   }
 
-  /** A lazy allocation was made (until then `settleAllocations` has nothing to do). */
-  private lazyAllocs = false;
-  /** Per node, the locals its syntax mentions. */
-  private mentioned = new Map<number, string[]>();
+  /** The locals a lazy allocation was stored in (until one is, `settleAllocations` has nothing to do). */
+  private lazyHolders = new Set<string>();
+  /** Per node, the locals its syntax mentions, and those of them that held a lazy allocation (for `lazyHolders.size`). */
+  private mentioned = new Map<number, { locals: string[]; holders: string[]; size: number }>();
 
   /**
    * The states that reach `node`, with each allocation that may have failed and is held by a local the
@@ -782,12 +787,18 @@ class Analyzer {
    * n allocations before their checks are one state until each is read, not 2^n.
    */
   settleAllocations(node: CfgNode, input: World[]): World[] {
-    if (!this.lazyAllocs || !node.ast) return input;
-    let names = this.mentioned.get(node.id);
-    if (!names) {
-      names = [...new Set(identifiersIn(node.ast))].filter((x) => this.isLocal(x));
-      this.mentioned.set(node.id, names);
+    if (this.lazyHolders.size === 0 || !node.ast) return input;
+    let m = this.mentioned.get(node.id);
+    if (!m) {
+      m = { locals: [...new Set(identifiersIn(node.ast))].filter((x) => this.isLocal(x)), holders: [], size: 0 };
+      this.mentioned.set(node.id, m);
     }
+    if (m.size !== this.lazyHolders.size) {
+      // (the holders only grow: the list is made again when they did)
+      m.holders = m.locals.filter((x) => this.lazyHolders.has(x));
+      m.size = this.lazyHolders.size;
+    }
+    const names = m.holders;
     if (names.length === 0) return input;
     let out: World[] | undefined;
     for (let i = 0; i < input.length; i++) {
@@ -1188,7 +1199,7 @@ class Analyzer {
         const x = cxxCastOperand(e);
         if (x) return this.eval(w, x);
         const rs = this.evalCall(w, e);
-        return this.stored === e.id ? rs : rs.flatMap((r) => this.settledResult(r));
+        return this.stored === e.id || !rs.some(maybeNullAddress) ? rs : rs.flatMap((r) => this.settledResult(r));
       }
       case 'declaration':
         return this.evalDeclaration(w, e).map((x) => ({ w: x }));
@@ -1724,7 +1735,7 @@ class Analyzer {
           const to = this.storedTo;
           if (!attached && to !== undefined && this.stored === call.id) {
             // one state: it failed or not is decided before the local is first read (settleAllocations)
-            this.lazyAllocs = true;
+            this.lazyHolders.add(to);
             out.push({ w: this.setObj(ok, { ...ok.objs.get(id)!, nullable: to }), obj: id });
             continue;
           }
@@ -1844,7 +1855,7 @@ class Analyzer {
    * a copy routine's argument): no test of a variable can settle it later, so the states part here.
    */
   settledResult(r: EvalResult): EvalResult[] {
-    if (!r.sva || !r.v || !V.canBe(r.v, '==', 0, true) || !V.canBe(r.v, '!=', 0, true)) return [r];
+    if (!maybeNullAddress(r)) return [r];
     return [
       { ...r, w: this.settleOrigin(r.w, r.sva, true), v: V.minus(r.v, 0) },
       { ...r, w: this.settleOrigin(r.w, r.sva, false), v: V.constant(0) },

@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { readSourceText } from '../parse/decode.js';
 import { languageForPath, parseRaw } from '../parse/parser.js';
 import { lspLatency } from './lsp-latency.js';
-import { distinctLocks, elseIfChain, generateCorpus, gotoMaze, heldMdls, manyFunctions, nestedIfs, sequentialIfs, sequentialMdls, smallFunctions } from './corpus.js';
+import { checkedLater, distinctLocks, elseIfChain, generateCorpus, gotoMaze, heldMdls, manyFunctions, nestedIfs, sequentialIfs, sequentialMdls, smallFunctions } from './corpus.js';
 import { listSourceFiles } from './parse-stats.js';
 
 export interface PhaseResult {
@@ -169,6 +169,7 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
         ['distinct locks taken in a function', distinctLocks, 1_600],
         ['MDLs locked in turn in a function', sequentialMdls, 800],
         ['MDLs held locked at once', heldMdls, 400],
+        ['allocations and mappings checked later', checkedLater, 150],
       ] as const) {
         const small = await time(make(n), `scaling-${n}.c`);
         const large = await time(make(2 * n), `scaling-${2 * n}.c`);
