@@ -19,6 +19,16 @@ import { lintText } from '../../src/lint/linter.js';
 
 const HDR = '#include <wdm.h>\ntypedef struct _CTX { PMDL Mdl[32]; ULONG Counters[32]; ULONG Flags; } CTX, *PCTX;\n';
 
+/** `name` allocated over Buf/Len and locked, leaving the function on failure (8 lines). */
+const locked = (name: string) => `    PMDL ${name} = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (${name} == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(${name}, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(${name});
+        return GetExceptionCode();
+    }`;
+
 /** `n` mappings, none tested, then `n` branches, then a use of each address. */
 function uncheckedLate(n: number): string {
   const maps = Array.from({ length: n }, (_, k) => `    PULONG va${k} = (PULONG)MmGetSystemAddressForMdlSafe(Ctx->Mdl[${k}], NormalPagePriority);`);
@@ -34,6 +44,21 @@ function checkedEach(n: number): string {
     (_, k) => `    va[${k}] = MmGetSystemAddressForMdlSafe(Ctx->Mdl[${k}], NormalPagePriority);\n    if (va[${k}] == NULL) {\n        status = STATUS_INSUFFICIENT_RESOURCES;\n        goto Exit;\n    }`,
   );
   return `${HDR}NTSTATUS F(PCTX Ctx, PVOID *va)\n{\n    NTSTATUS status = STATUS_SUCCESS;\n${maps.join('\n')}\nExit:\n    return status;\n}\n`;
+}
+
+/**
+ * The leak reported at the return of line 19 explains the call of line 14 as failed (`failure`), before
+ * the branch of line 15 and the test of line 18 that came after it. Returns the explanation's steps.
+ */
+function expectFailureBeforeBranches(text: string, failure: string): string[] {
+  const leak = lint(text).find((m) => m.ruleId === 'mdl-unmatched-lock' && m.line === 19);
+  expect(leak, JSON.stringify(lint(text).map((m) => `${m.ruleId}:${m.line}`))).toBeDefined();
+  const steps = leak!.path!.map((s) => `${s.line} ${s.message}`);
+  const failed = steps.indexOf(failure);
+  expect(failed, steps.join(' | ')).toBeGreaterThan(0);
+  expect(steps.findIndex((s) => s.startsWith('15 '))).toBeGreaterThan(failed);
+  expect(steps.findIndex((s) => s.startsWith('18 '))).toBeGreaterThan(failed);
+  return steps;
 }
 
 function analyze(text: string) {
@@ -103,14 +128,7 @@ describe('mappings that may fail', () => {
     const text = `${HDR}NTSTATUS F(PVOID Buf, ULONG Len)
 {
     PULONG va;
-    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        IoFreeMdl(mdl);
-        return GetExceptionCode();
-    }
+${locked('mdl')}
     va = (PULONG)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
     va[0] = 1;
     IoFreeMdl(mdl);
@@ -126,14 +144,7 @@ describe('mappings that may fail', () => {
     const text = `${HDR}NTSTATUS F(PCTX Ctx, PVOID Buf, ULONG Len)
 {
     PULONG va;
-    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        IoFreeMdl(mdl);
-        return GetExceptionCode();
-    }
+${locked('mdl')}
     va = (PULONG)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
     if (Ctx->Flags != 0) {
         Ctx->Counters[0]++;
@@ -147,13 +158,7 @@ describe('mappings that may fail', () => {
     return STATUS_SUCCESS;
 }
 `;
-    const leak = lint(text).find((m) => m.ruleId === 'mdl-unmatched-lock' && m.line === 19);
-    expect(leak, JSON.stringify(lint(text).map((m) => `${m.ruleId}:${m.line}`))).toBeDefined();
-    const steps = leak!.path!.map((s) => `${s.line} ${s.message}`);
-    const failed = steps.indexOf('14 MmGetSystemAddressForMdlSafe fails (NULL)');
-    expect(failed, steps.join(' | ')).toBeGreaterThan(0);
-    expect(steps.findIndex((s) => s.startsWith('15 '))).toBeGreaterThan(failed);
-    expect(steps.findIndex((s) => s.startsWith('18 '))).toBeGreaterThan(failed);
+    expectFailureBeforeBranches(text, '14 MmGetSystemAddressForMdlSafe fails (NULL)');
   });
 
   it('let a helper that returns the address give its caller both outcomes', () => {
@@ -165,14 +170,7 @@ describe('mappings that may fail', () => {
 NTSTATUS F(PVOID Buf, ULONG Len)
 {
     PULONG va;
-    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        IoFreeMdl(mdl);
-        return GetExceptionCode();
-    }
+${locked('mdl')}
     va = (PULONG)MapIt(mdl);
     if (va == NULL) {
         IoFreeMdl(mdl);
@@ -227,15 +225,8 @@ describe('allocations that may fail', () => {
   it('explain a failed allocation where it was made, not where it was tested', () => {
     const text = `${HDR}NTSTATUS F(PCTX Ctx, PVOID Buf, ULONG Len)
 {
-    PMDL held = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
     PMDL spare;
-    if (held == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(held, UserMode, IoReadAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        IoFreeMdl(held);
-        return GetExceptionCode();
-    }
+${locked('held')}
     spare = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
     if (Ctx->Flags != 0) {
         Ctx->Counters[0]++;
@@ -249,13 +240,7 @@ describe('allocations that may fail', () => {
     return STATUS_SUCCESS;
 }
 `;
-    const leak = lint(text).find((m) => m.ruleId === 'mdl-unmatched-lock' && m.line === 19);
-    expect(leak, JSON.stringify(lint(text).map((m) => `${m.ruleId}:${m.line}`))).toBeDefined();
-    const steps = leak!.path!.map((s) => `${s.line} ${s.message}`);
-    const failed = steps.indexOf('14 IoAllocateMdl fails (NULL)');
-    expect(failed, steps.join(' | ')).toBeGreaterThan(0);
-    expect(steps.findIndex((s) => s.startsWith('15 '))).toBeGreaterThan(failed);
-    expect(steps.findIndex((s) => s.startsWith('18 '))).toBeGreaterThan(failed);
+    const steps = expectFailureBeforeBranches(text, '14 IoAllocateMdl fails (NULL)');
     expect(steps.some((s) => s.startsWith('14 IoAllocateMdl succeeds'))).toBe(false);
   });
 });
