@@ -504,7 +504,7 @@ function replaceStep(trace: Trace | null, target: (s: Step) => boolean, step: St
 
 /** A system address that may be NULL (the value of a mapping not tested yet). */
 function maybeNullAddress(r: EvalResult): r is EvalResult & { sva: SvaOrigin; v: V.Val } {
-  return r.sva !== undefined && r.v !== undefined && V.canBe(r.v, '==', 0, true) && V.canBe(r.v, '!=', 0, true);
+  return r.sva !== undefined && r.v !== undefined && undecided(r.v);
 }
 
 /** The node whose value an assignment, an initialization or a return stores, through parentheses and casts (C's and C++'s). */
@@ -531,6 +531,10 @@ function storedNode(e: SyntaxNode): SyntaxNode {
 const SVA = '$sva:';
 /** A system address that may be NULL (a mapping not tested yet): addresses are read as non-negative. */
 const MAYBE_NULL: V.Val = [[0, Infinity]];
+/** The value may be zero and may be something else (a system address whose mapping is not settled). */
+function undecided(v: V.Val): boolean {
+  return V.canBe(v, '==', 0, true) && V.canBe(v, '!=', 0, true);
+}
 function encodeSva(s: SvaOrigin): string {
   return `${SVA}${s.line}:${s.column}:${s.callee}:${s.obj ?? ''}`;
 }
@@ -817,11 +821,8 @@ class Analyzer {
   }
 
   private settleAllocation(w: World, x: string, o: MdlObj): World[] {
-    const { nullable: _held, ...rest } = o;
-    void _held;
-    const ok = this.setObj(w, rest);
-    let failed = this.with(w, { objs: w.objs.delete(o.id), pts: this.put(w.pts, x, '#null'), trace: failedAllocation(w.trace, o) });
-    if (!failed.objs.has('#null')) failed = this.setObj(failed, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
+    const ok = this.setObj(w, { ...o, nullable: undefined });
+    const failed = this.withNullObj(this.with(w, { objs: w.objs.delete(o.id), pts: this.put(w.pts, x, '#null'), trace: failedAllocation(w.trace, o) }));
     return [ok, this.gc(failed, o.origin.site!)];
   }
 
@@ -1070,11 +1071,9 @@ class Analyzer {
     }
     if (isMdl) {
       let target = r.obj;
-      if (target === undefined && r.v && V.singleton(r.v) === 0) target = this.nullObj(w);
+      if (target === undefined && r.v && V.singleton(r.v) === 0) target = '#null';
       w = this.with(w, { pts: target === undefined ? w.pts.delete(path) : this.put(w.pts, path, target) });
-      if (target === '#null' && !w.objs.has('#null')) {
-        w = this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
-      }
+      if (target === '#null') w = this.withNullObj(w);
       if (target !== undefined) {
         const o = w.objs.get(target);
         // a fresh MDL is named after the first variable or field it is stored in
@@ -1089,8 +1088,9 @@ class Analyzer {
     return this.setVal(w, path, r.obj !== undefined ? undefined : r.v);
   }
 
-  nullObj(_w: World): string {
-    return '#null';
+  /** The world with the NULL object (`#null`), which paths known to be NULL refer to. */
+  withNullObj(w: World): World {
+    return w.objs.has('#null') ? w : this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
   }
 
   // ---- expression evaluation ----------------------------------------------------------------
@@ -1327,7 +1327,7 @@ class Analyzer {
     if (!enc) return w;
     const v = w.vals.get(path);
     const canBeNull = v !== undefined && V.canBe(v, '==', 0, true);
-    const maybe = canBeNull && V.singleton(v!) !== 0;
+    const maybe = canBeNull && undecided(v!);
     if (this.recording) {
       const origin = decodeSva(enc);
       const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
@@ -1739,9 +1739,7 @@ class Analyzer {
             out.push({ w: this.setObj(ok, { ...ok.objs.get(id)!, nullable: to }), obj: id });
             continue;
           }
-          let failed = base;
-          if (!failed.objs.has('#null')) failed = this.setObj(failed, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
-          failed = this.step(failed, at, 'alloc', `${name} fails (NULL)`);
+          const failed = this.step(this.withNullObj(base), at, 'alloc', `${name} fails (NULL)`);
           out.push({ w: ok, obj: id }, { w: failed, obj: '#null' });
           continue;
         }
@@ -1832,18 +1830,20 @@ class Analyzer {
     return enc ? this.settleOrigin(w, decodeSva(enc), ok, path) : w;
   }
 
-  /** `settleMapping` for the mapping at `origin`, wherever its address is held (`holder`: a path the caller settles itself). */
+  /**
+   * `settleMapping` for the mapping at `origin`: every path holding its address (copies: `va2 = va`) is
+   * NULL or not NULL from here. `holder`: a path known to hold it (no walk when it is the only one).
+   */
   settleOrigin(w: World, origin: SvaOrigin, ok: boolean, holder?: string): World {
     if (!ok) w = this.with(w, { trace: failedMapping(w.trace, origin) });
     const enc = encodeSva(origin);
-    if (w.pts.refCount(enc) > (holder !== undefined ? 1 : 0)) {
-      // every path holding the address (copies: `va2 = va`) knows the outcome
-      const held: string[] = [];
-      for (const [k, e] of w.pts) if (e === enc && k.startsWith(SVA)) held.push(k.slice(SVA.length));
-      for (const path of held) {
-        const v = w.vals.get(path);
-        if (v && V.canBe(v, '==', 0, true) && V.canBe(v, '!=', 0, true)) w = this.setVal(w, path, ok ? V.minus(v, 0) : V.constant(0));
-      }
+    const count = w.pts.refCount(enc);
+    let held: string[] = [];
+    if (holder !== undefined && count === 1) held = [holder];
+    else if (count > 0) for (const [k, e] of w.pts) if (e === enc && k.startsWith(SVA)) held.push(k.slice(SVA.length));
+    for (const path of held) {
+      const v = w.vals.get(path);
+      if (v && undecided(v)) w = this.setVal(w, path, ok ? V.minus(v, 0) : V.constant(0));
     }
     const o = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
     if (o && o.mapPending === enc) w = this.setObj(w, ok ? { ...o, mapped: true, mapPending: undefined } : { ...o, mapPending: undefined });
@@ -1869,9 +1869,9 @@ class Analyzer {
   private *settledExits(worlds: Iterable<World>): Iterable<World> {
     for (const w of worlds) {
       const v = w.vals.get(RET);
-      if (v && w.pts.has(SVA + RET) && V.canBe(v, '==', 0, true) && V.canBe(v, '!=', 0, true)) {
-        yield this.setVal(this.settleMapping(w, RET, true), RET, V.minus(v, 0));
-        yield this.setVal(this.settleMapping(w, RET, false), RET, V.constant(0));
+      if (v && w.pts.has(SVA + RET) && undecided(v)) {
+        yield this.settleMapping(w, RET, true);
+        yield this.settleMapping(w, RET, false);
       } else {
         yield w;
       }
@@ -2384,8 +2384,7 @@ class Analyzer {
 
   handBack(w: World, h: HandedBack, s: Summary, _c: ExitCase, args: SyntaxNode[], rs: EvalResult[], at: Site, slot: string): EvalResult {
     if (h.kind === 'null') {
-      if (!w.objs.has('#null')) w = this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
-      return { w, obj: '#null', v: V.constant(0) };
+      return { w: this.withNullObj(w), obj: '#null', v: V.constant(0) };
     }
     if (h.kind === 'slot') {
       const cp = this.substitute(h.path, s.params, args, rs, s.refParams);
@@ -2585,8 +2584,8 @@ class Analyzer {
           // remembered for the function's summary: this path assumed the MDL it received is NULL
           return this.setObj(w, { ...obj, state: 'null', entry: 'null' });
         }
-        if (!w.objs.has('#null')) w = this.setObj(w, { id: '#null', state: 'null', owned: false, name: 'NULL', origin: { kind: 'null' } });
-        return this.gc(this.with(w, { pts: this.put(w.pts, p, '#null') }), { line: 0, column: 0 });
+        const withNull = this.withNullObj(w);
+        return this.gc(this.with(withNull, { pts: this.put(withNull.pts, p, '#null') }), { line: 0, column: 0 });
       }
       return isNull === wantNull ? w : null;
     }
@@ -2596,7 +2595,7 @@ class Analyzer {
     if (next.length === 0) return null;
     if (this.constRange(p) && !this.locals.has(baseOf(p))) return w;
     const stored = w.vals.get(p);
-    if (stored && V.canBe(stored, '==', 0, true) && V.canBe(stored, '!=', 0, true)) {
+    if (stored && undecided(stored)) {
       // a system address that may be NULL, tested: the mapping failed, or succeeded
       const isNull = V.singleton(next) === 0;
       if (isNull || !V.canBe(next, '==', 0, true)) w = this.settleMapping(w, p, !isNull);
