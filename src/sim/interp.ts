@@ -362,6 +362,10 @@ function isLevelConstant(a: Expr | undefined): boolean {
 }
 
 /** One run = one path. */
+type CallExpr = Expr & { t: 'call' };
+/** The model of a routine (a method of Run): the call's value, its faults and forks made on the run. */
+type KernelModel = (this: Run, name: string, e: CallExpr) => Val | undefined;
+
 export class Run {
   objs: Obj[] = [];
   unks: Unk[] = [];
@@ -2327,866 +2331,1025 @@ export class Run {
     if (o) this.writeField(o, '*', v);
   }
 
-  private kernelCall(name: string, e: Expr & { t: 'call' }): Val | undefined {
+  /** The routines the kernel model covers, each with its model (the `model…` methods below). */
+  private static readonly kernelModels: ReadonlyMap<string, KernelModel> = new Map(
+    (
+      [
+        [['NT_SUCCESS', 'NT_ERROR', 'NT_WARNING', 'NT_INFORMATION'], Run.prototype.modelStatusTest],
+        [['FlagOn', 'BooleanFlagOn'], Run.prototype.modelFlagOn],
+        [['SetFlag', 'ClearFlag'], Run.prototype.modelSetFlag],
+        [['FsRtlIsNtstatusExpected'], Run.prototype.modelFsRtlIsNtstatusExpected],
+        [['MmGetMdlByteCount', 'MmGetMdlByteOffset', 'MmGetMdlVirtualAddress', 'MmGetMdlBaseVa', 'MmGetMdlPfnArray', 'MmGetMdlStartVa'], Run.prototype.modelMdlAccessor],
+        [['MmSizeOfMdl', 'ADDRESS_AND_SIZE_TO_SPAN_PAGES', 'BYTES_TO_PAGES', 'ROUND_TO_PAGES', 'BYTE_OFFSET', 'PAGE_ALIGN', 'min', 'max', 'RTL_NUMBER_OF', 'ARRAYSIZE', 'FIELD_OFFSET', 'InterlockedIncrement', 'InterlockedDecrement', 'InterlockedExchange', 'InterlockedCompareExchange', 'InterlockedExchangeAdd', 'InterlockedOr', 'InterlockedAnd'], Run.prototype.modelValueMacro],
+        [['CTL_CODE'], Run.prototype.modelCTL_CODE],
+        [['GetExceptionCode', '_exception_code', 'exception_code'], Run.prototype.modelGetExceptionCode],
+        [['GetExceptionInformation', '_exception_info'], Run.prototype.modelGetExceptionInformation],
+        [['AbnormalTermination', '_abnormal_termination'], Run.prototype.modelAbnormalTermination],
+        [['UNREFERENCED_PARAMETER', 'PAGED_CODE', 'ASSERT', 'NT_ASSERT', 'NT_VERIFY', 'DBG_UNREFERENCED_LOCAL_VARIABLE', 'KdPrint', 'KdPrintEx', 'DbgPrint', 'DbgPrintEx', 'TraceEvents', 'KeEnterCriticalRegion', 'KeLeaveCriticalRegion', 'IoMarkIrpPending', 'IoSkipCurrentIrpStackLocation', 'IoCopyCurrentIrpStackLocationToNext', 'KeInitializeSpinLock', 'KeInitializeEvent', 'ExInitializeFastMutex', 'KeFlushIoBuffers'], Run.prototype.modelNoEffect],
+        [['RtlCopyMemory', 'RtlMoveMemory', 'RtlCopyBytes', 'memcpy', 'memmove', 'RtlZeroMemory', 'RtlSecureZeroMemory', 'RtlFillMemory', 'memset', 'RtlCompareMemory', 'RtlEqualMemory', 'memcmp'], Run.prototype.modelMemoryRoutine],
+        [['ExGetPreviousMode'], Run.prototype.modelExGetPreviousMode],
+        [['IoGetCurrentIrpStackLocation', 'IoGetNextIrpStackLocation'], Run.prototype.modelIoGetCurrentIrpStackLocation],
+        [['KeGetCurrentIrql'], Run.prototype.modelKeGetCurrentIrql],
+        [['IoAllocateMdl'], Run.prototype.modelIoAllocateMdl],
+        [['MmCreateMdl'], Run.prototype.modelMmCreateMdl],
+        [['MmInitializeMdl'], Run.prototype.modelMmInitializeMdl],
+        [['IoFreeMdl'], Run.prototype.modelIoFreeMdl],
+        [['IoAllocateIrp', 'IoBuildDeviceIoControlRequest', 'IoBuildAsynchronousFsdRequest', 'IoBuildSynchronousFsdRequest'], Run.prototype.modelIrpAllocation],
+        [['IoFreeIrp'], Run.prototype.modelIoFreeIrp],
+        [['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages'], Run.prototype.modelMmProbeAndLockPages],
+        [['MmUnlockPages'], Run.prototype.modelMmUnlockPages],
+        [['MmBuildMdlForNonPagedPool'], Run.prototype.modelMmBuildMdlForNonPagedPool],
+        [['IoBuildPartialMdl'], Run.prototype.modelIoBuildPartialMdl],
+        [['MmPrepareMdlForReuse'], Run.prototype.modelMmPrepareMdlForReuse],
+        [['MmGetSystemAddressForMdlSafe', 'MmGetSystemAddressForMdl', 'MmMapLockedPagesSpecifyCache', 'MmMapLockedPages'], Run.prototype.modelMmGetSystemAddressForMdlSafe],
+        [['MmUnmapLockedPages'], Run.prototype.modelMmUnmapLockedPages],
+        [['MmAllocatePagesForMdl', 'MmAllocatePagesForMdlEx'], Run.prototype.modelMmAllocatePagesForMdl],
+        [['MmFreePagesFromMdl'], Run.prototype.modelMmFreePagesFromMdl],
+        [['ExAllocatePool', 'ExAllocatePoolWithTag', 'ExAllocatePoolWithTagPriority', 'ExAllocatePoolZero', 'ExAllocatePoolWithQuotaTag', 'ExAllocatePool2', 'ExAllocatePool3', 'ExAllocatePoolUninitialized'], Run.prototype.modelPoolAllocation],
+        [['ExFreePool', 'ExFreePoolWithTag', 'ExFreeToNPagedLookasideList'], Run.prototype.modelPoolFree],
+        [['IoCompleteRequest', 'IofCompleteRequest'], Run.prototype.modelIoCompleteRequest],
+        [['IoCallDriver', 'IofCallDriver', 'PoCallDriver'], Run.prototype.modelIoCallDriver],
+        [['KeRaiseIrql'], Run.prototype.modelKeRaiseIrql],
+        [['KfRaiseIrql', 'KeRaiseIrqlToDpcLevel', 'KeRaiseIrqlToSynchLevel'], Run.prototype.modelKfRaiseIrql],
+        [['KeLowerIrql', 'KfLowerIrql'], Run.prototype.modelKeLowerIrql],
+        [['KeAcquireSpinLock', 'KeAcquireSpinLockRaiseToDpc', 'KeAcquireSpinLockForDpc'], Run.prototype.modelKeAcquireSpinLock],
+        [['KeReleaseSpinLock', 'KeReleaseSpinLockForDpc'], Run.prototype.modelKeReleaseSpinLock],
+        [['KeAcquireSpinLockAtDpcLevel', 'KeTryToAcquireSpinLockAtDpcLevel'], Run.prototype.modelKeAcquireSpinLockAtDpcLevel],
+        [['KeReleaseSpinLockFromDpcLevel'], Run.prototype.modelKeReleaseSpinLockFromDpcLevel],
+        [['KeAcquireInStackQueuedSpinLock', 'KeAcquireInStackQueuedSpinLockAtDpcLevel'], Run.prototype.modelKeAcquireInStackQueuedSpinLock],
+        [['KeReleaseInStackQueuedSpinLock', 'KeReleaseInStackQueuedSpinLockFromDpcLevel'], Run.prototype.modelKeReleaseInStackQueuedSpinLock],
+        [['IoAcquireCancelSpinLock'], Run.prototype.modelIoAcquireCancelSpinLock],
+        [['ExAcquireSpinLockExclusive', 'ExAcquireSpinLockShared', 'KeAcquireInterruptSpinLock'], Run.prototype.modelIrqlSavingAcquire],
+        [['IoReleaseCancelSpinLock', 'ExReleaseSpinLockExclusive', 'ExReleaseSpinLockShared', 'KeReleaseInterruptSpinLock'], Run.prototype.modelIrqlRestoringRelease],
+        [['WdfSpinLockAcquire'], Run.prototype.modelWdfSpinLockAcquire],
+        [['WdfSpinLockRelease'], Run.prototype.modelWdfSpinLockRelease],
+        [['WdfInterruptAcquireLock'], Run.prototype.modelWdfInterruptAcquireLock],
+        [['WdfInterruptReleaseLock'], Run.prototype.modelWdfInterruptReleaseLock],
+        [['ExAcquireFastMutex', 'ExTryToAcquireFastMutex'], Run.prototype.modelExAcquireFastMutex],
+        [['ExReleaseFastMutex'], Run.prototype.modelExReleaseFastMutex],
+        [['ExRaiseStatus', 'RtlRaiseStatus'], Run.prototype.modelExRaiseStatus],
+        [['ExRaiseAccessViolation'], Run.prototype.modelExRaiseAccessViolation],
+        [['ProbeForRead', 'ProbeForWrite'], Run.prototype.modelProbeForRead],
+      ] as [string[], KernelModel][]
+    ).flatMap(([names, model]) => names.map((n): [string, KernelModel] => [n, model])),
+  );
+
+  /** A call of a routine the kernel model covers (undefined for any other routine). */
+  private kernelCall(name: string, e: CallExpr): Val | undefined {
+    return Run.kernelModels.get(name)?.call(this, name, e);
+  }
+
+  // --- status macros ---
+
+  /** The model of `NT_SUCCESS`, `NT_ERROR`, `NT_WARNING`, `NT_INFORMATION`. */
+  private modelStatusTest(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const v = this.arg(e, 0);
+    const test =
+      name === 'NT_SUCCESS'
+        ? (x: number) => (x | 0) >= 0
+        : name === 'NT_ERROR'
+          ? (x: number) => x >>> 30 === 3
+          : name === 'NT_WARNING'
+            ? (x: number) => x >>> 30 === 2
+            : (x: number) => x >>> 30 === 1;
+    const n = this.num(v);
+    if (n !== undefined) return { k: 'i', v: test(n) ? 1 : 0 };
+    if (v.k === 'u') {
+      const text = `${name}(${exprText(e.args[0]!)})`;
+      const range: Range = name === 'NT_SUCCESS' ? [0, BIG] : name === 'NT_ERROR' ? [-0x40000000, -1] : name === 'NT_WARNING' ? [-0x80000000, -0x40000001] : [0x40000000, 0x7fffffff];
+      const split = (lo: number, hi: number): [Range | null, Range | null] => {
+        const yes: Range = [Math.max(lo, range[0]), Math.min(hi, range[1])];
+        // The complement, approximated by its larger side (statuses are tested one way per path).
+        const below: Range = [lo, Math.min(hi, range[0] - 1)];
+        const above: Range = [Math.max(lo, range[1] + 1), hi];
+        const no = below[0] <= below[1] ? below : above;
+        return [yes, no];
+      };
+      return { k: 'i', v: this.forkCompare(v.id, test, split, line, text) ? 1 : 0 };
+    }
+    return { k: 'i', v: name === 'NT_SUCCESS' ? 1 : 0 };
+  }
+
+  /** The model of `FlagOn`, `BooleanFlagOn`. */
+  private modelFlagOn(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const v = e.args.length >= 2 ? this.evalBin('&', e.args[0]!, e.args[1]!) : this.arith('&', this.arg(e, 0), this.arg(e, 1));
+    if (name === 'FlagOn') return v;
+    return { k: 'i', v: this.truth(v, line, exprText(e)) ? 1 : 0 };
+  }
+
+  /** The model of `SetFlag`, `ClearFlag`. */
+  private modelSetFlag(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const target = e.args[0];
+    if (!target) return { k: 'i', v: 0 };
+    const { o, f } = this.lval(target);
+    const cur = this.readField(o, f, line);
+    const flag = this.arg(e, 1);
+    const nv = name === 'SetFlag' ? this.arith('|', cur, flag) : this.arith('&', cur, this.derivedOrNum('~', flag));
+    this.writeField(o, f, nv);
+    return nv;
+  }
+
+  /** The model of `FsRtlIsNtstatusExpected`. */
+  private modelFsRtlIsNtstatusExpected(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    // FALSE for the statuses that indicate a bug (ReactOS fsrtl/filtrcb.c, as documented).
+    const v = this.arg(e, 0);
+    const bad = [STATUS.DATATYPE_MISALIGNMENT, STATUS.ACCESS_VIOLATION, STATUS.ILLEGAL_INSTRUCTION, STATUS.INSTRUCTION_MISALIGNMENT];
+    let expected = true;
+    for (const b of bad) {
+      if (this.equals(v, { k: 'i', v: b }, line, `${exprText(e.args[0]!)} == ${fmtNum(b)}`)) {
+        expected = false;
+        break;
+      }
+    }
+    return { k: 'i', v: expected ? 1 : 0 };
+  }
+
+  /** The model of `MmGetMdlByteCount`, `MmGetMdlByteOffset`, `MmGetMdlVirtualAddress`, `MmGetMdlBaseVa`, `MmGetMdlPfnArray`, `MmGetMdlStartVa`. */
+  private modelMdlAccessor(name: string, e: CallExpr): Val | undefined {
     const line = e.line;
     const col = e.col;
-    switch (name) {
-      // --- status macros ---
-      case 'NT_SUCCESS':
-      case 'NT_ERROR':
-      case 'NT_WARNING':
-      case 'NT_INFORMATION': {
-        const v = this.arg(e, 0);
-        const test =
-          name === 'NT_SUCCESS'
-            ? (x: number) => (x | 0) >= 0
-            : name === 'NT_ERROR'
-              ? (x: number) => x >>> 30 === 3
-              : name === 'NT_WARNING'
-                ? (x: number) => x >>> 30 === 2
-                : (x: number) => x >>> 30 === 1;
-        const n = this.num(v);
-        if (n !== undefined) return { k: 'i', v: test(n) ? 1 : 0 };
-        if (v.k === 'u') {
-          const text = `${name}(${exprText(e.args[0]!)})`;
-          const range: Range = name === 'NT_SUCCESS' ? [0, BIG] : name === 'NT_ERROR' ? [-0x40000000, -1] : name === 'NT_WARNING' ? [-0x80000000, -0x40000001] : [0x40000000, 0x7fffffff];
-          const split = (lo: number, hi: number): [Range | null, Range | null] => {
-            const yes: Range = [Math.max(lo, range[0]), Math.min(hi, range[1])];
-            // The complement, approximated by its larger side (statuses are tested one way per path).
-            const below: Range = [lo, Math.min(hi, range[0] - 1)];
-            const above: Range = [Math.max(lo, range[1] + 1), hi];
-            const no = below[0] <= below[1] ? below : above;
-            return [yes, no];
-          };
-          return { k: 'i', v: this.forkCompare(v.id, test, split, line, text) ? 1 : 0 };
-        }
-        return { k: 'i', v: name === 'NT_SUCCESS' ? 1 : 0 };
-      }
-      case 'FlagOn':
-      case 'BooleanFlagOn': {
-        const v = e.args.length >= 2 ? this.evalBin('&', e.args[0]!, e.args[1]!) : this.arith('&', this.arg(e, 0), this.arg(e, 1));
-        if (name === 'FlagOn') return v;
-        return { k: 'i', v: this.truth(v, line, exprText(e)) ? 1 : 0 };
-      }
-      case 'SetFlag':
-      case 'ClearFlag': {
-        const target = e.args[0];
-        if (!target) return { k: 'i', v: 0 };
-        const { o, f } = this.lval(target);
-        const cur = this.readField(o, f, line);
-        const flag = this.arg(e, 1);
-        const nv = name === 'SetFlag' ? this.arith('|', cur, flag) : this.arith('&', cur, this.derivedOrNum('~', flag));
-        this.writeField(o, f, nv);
-        return nv;
-      }
-      case 'FsRtlIsNtstatusExpected': {
-        // FALSE for the statuses that indicate a bug (ReactOS fsrtl/filtrcb.c, as documented).
-        const v = this.arg(e, 0);
-        const bad = [STATUS.DATATYPE_MISALIGNMENT, STATUS.ACCESS_VIOLATION, STATUS.ILLEGAL_INSTRUCTION, STATUS.INSTRUCTION_MISALIGNMENT];
-        let expected = true;
-        for (const b of bad) {
-          if (this.equals(v, { k: 'i', v: b }, line, `${exprText(e.args[0]!)} == ${fmtNum(b)}`)) {
-            expected = false;
-            break;
-          }
-        }
-        return { k: 'i', v: expected ? 1 : 0 };
-      }
-      case 'MmGetMdlByteCount':
-      case 'MmGetMdlByteOffset':
-      case 'MmGetMdlVirtualAddress':
-      case 'MmGetMdlBaseVa':
-      case 'MmGetMdlPfnArray':
-      case 'MmGetMdlStartVa': {
-        // Accessor macros: read the MDL, keep nothing.
-        const v = this.arg(e, 0);
-        const o = this.objOf(v, line, name, false);
-        if (o?.mdl?.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
-        return this.derivedUnk(name, v);
-      }
-      case 'MmSizeOfMdl':
-      case 'ADDRESS_AND_SIZE_TO_SPAN_PAGES':
-      case 'BYTES_TO_PAGES':
-      case 'ROUND_TO_PAGES':
-      case 'BYTE_OFFSET':
-      case 'PAGE_ALIGN':
-      case 'min':
-      case 'max':
-      case 'RTL_NUMBER_OF':
-      case 'ARRAYSIZE':
-      case 'FIELD_OFFSET':
-      case 'InterlockedIncrement':
-      case 'InterlockedDecrement':
-      case 'InterlockedExchange':
-      case 'InterlockedCompareExchange':
-      case 'InterlockedExchangeAdd':
-      case 'InterlockedOr':
-      case 'InterlockedAnd': {
-        const vals = e.args.map((a) => this.eval(a));
-        if (name === 'min' || name === 'max') {
-          const [x, y] = vals.map((v) => this.num(v));
-          if (x !== undefined && y !== undefined) return { k: 'i', v: name === 'min' ? Math.min(x, y) : Math.max(x, y) };
-        }
-        return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
-      }
-      case 'CTL_CODE': {
-        const [dt, fn, m, acc] = [0, 1, 2, 3].map((i) => this.num(this.arg(e, i)));
-        if (dt === undefined || fn === undefined || m === undefined || acc === undefined) return this.newUnk('CTL_CODE()');
-        return { k: 'i', v: ((dt << 16) | (acc << 14) | (fn << 2) | m) >>> 0 };
-      }
-      case 'GetExceptionCode':
-      case '_exception_code':
-      case 'exception_code':
-        return this.excStack[this.excStack.length - 1] ?? this.newUnk('GetExceptionCode()');
-      case 'GetExceptionInformation':
-      case '_exception_info':
-        return this.newUnk('GetExceptionInformation()');
-      case 'AbnormalTermination':
-      case '_abnormal_termination':
-        return { k: 'i', v: this.abnormal[this.abnormal.length - 1] ? 1 : 0 };
-      case 'UNREFERENCED_PARAMETER':
-      case 'PAGED_CODE':
-      case 'ASSERT':
-      case 'NT_ASSERT':
-      case 'NT_VERIFY':
-      case 'DBG_UNREFERENCED_LOCAL_VARIABLE':
-      case 'KdPrint':
-      case 'KdPrintEx':
-      case 'DbgPrint':
-      case 'DbgPrintEx':
-      case 'TraceEvents':
-      case 'KeEnterCriticalRegion':
-      case 'KeLeaveCriticalRegion':
-      case 'IoMarkIrpPending':
-      case 'IoSkipCurrentIrpStackLocation':
-      case 'IoCopyCurrentIrpStackLocationToNext':
-      case 'KeInitializeSpinLock':
-      case 'KeInitializeEvent':
-      case 'ExInitializeFastMutex':
-      case 'KeFlushIoBuffers':
-        for (const a of e.args) this.eval(a);
-        if (name === 'PAGED_CODE' && this.irqlFault((l) => l > A)) this.fault('irql-api-too-high', line, col, { ddi: 'PAGED_CODE', maxIrql: A });
-        return { k: 'i', v: 0 };
-      // --- memory routines: pointer arguments are dereferenced (unless the length is 0) ---
-      case 'RtlCopyMemory':
-      case 'RtlMoveMemory':
-      case 'RtlCopyBytes':
-      case 'memcpy':
-      case 'memmove':
-      case 'RtlZeroMemory':
-      case 'RtlSecureZeroMemory':
-      case 'RtlFillMemory':
-      case 'memset':
-      case 'RtlCompareMemory':
-      case 'RtlEqualMemory':
-      case 'memcmp': {
-        const vals = e.args.map((a) => this.eval(a));
-        const twoPtr = /Copy|Move|memcpy|memmove|Compare|Equal|memcmp/.test(name);
-        const lenIdx = twoPtr || name === 'memset' ? 2 : 1;
-        const len = vals[lenIdx];
-        if (len && this.num(len) === 0) return { k: 'i', v: 0 };
-        const ptrs = twoPtr ? [0, 1] : [0];
-        const writes = !/Compare|Equal|memcmp/.test(name);
-        for (const i of ptrs) {
-          const v = vals[i];
-          if (!v) continue;
-          if (this.isNull(v)) {
-            const u = v.k === 'u' ? this.unks[v.id]! : undefined;
-            this.nullDeref(line, col, { mdl: u?.label ?? 'NULL', ddi: `${name} (argument ${i + 1})`, nullSource: u?.nullSrc?.ddi ?? 'NULL', nullLine: u?.nullSrc?.line });
-          }
-          const o = this.pointee(v);
-          if (o && i === 0 && writes) this.checkWrite(o, line, col, `${name} destination`);
-          else if (o && o.mdl && o.mdl.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
-        }
-        // A copy of an input buffer (captured parameters): the pointers in the copy are still the caller's.
-        if (twoPtr && writes && vals[0] && vals[1]) {
-          // `&local` of a structure variable designates the structure held in the slot.
-          const dst = vals[0].k === 'p' && vals[0].f !== undefined ? this.objOf(vals[0], line, name, false) ?? undefined : this.pointee(vals[0]);
-          const from = this.pointee(vals[1]);
-          const srcLabel = from?.inbuf ?? (vals[1].k === 'u' ? this.unks[vals[1].id]!.inbuf ?? this.unks[vals[1].id]!.src : undefined);
-          if (dst && srcLabel && (dst.kind === 'local' || dst.kind === 'pool' || dst.kind === 'ext') && !dst.mdl) {
-            dst.fields.clear();
-            dst.zeroed = false;
-            dst.inbuf = srcLabel;
-          }
-        }
-        if (name === 'RtlCompareMemory' || name === 'RtlEqualMemory' || name === 'memcmp') return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
-        return { k: 'i', v: 0 };
-      }
-      case 'ExGetPreviousMode':
-        this.prevMode ??= this.newUnk('ExGetPreviousMode()', undefined, [0, 1]);
-        return this.prevMode;
-      case 'IoGetCurrentIrpStackLocation':
-      case 'IoGetNextIrpStackLocation': {
-        const irp = this.objOf(this.arg(e, 0), line, name)!;
-        if (name === 'IoGetNextIrpStackLocation') return { k: 'p', o: this.newObj('stackloc', irp.ext, `IoGetNextIrpStackLocation(${irp.label})`).id };
-        return { k: 'p', o: this.stackLocOf(irp).id };
-      }
-      case 'KeGetCurrentIrql':
-        return { k: 'i', v: this.irql };
+    // Accessor macros: read the MDL, keep nothing.
+    const v = this.arg(e, 0);
+    const o = this.objOf(v, line, name, false);
+    if (o?.mdl?.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
+    return this.derivedUnk(name, v);
+  }
 
-      // --- MDL lifecycle ---
-      case 'IoAllocateMdl': {
-        const va = this.arg(e, 0);
-        const lenV = this.arg(e, 1);
-        const secondary = this.arg(e, 2);
-        this.arg(e, 3);
-        const irpV = this.arg(e, 4);
-        const c = this.choose(2, line, [`IoAllocateMdl succeeds`, `IoAllocateMdl fails (returns NULL)`]);
-        if (c === 1) return { k: 'i', v: 0 };
-        const m = this.newMdl(this.mdlLabel(e, 'IoAllocateMdl'), 'IoAllocateMdl', line, this.memOf(va), 'F');
-        this.describe(m.mdl!, va, lenV);
-        const supplied = this.suppliedSrc(va);
-        if (supplied) m.mdl!.supplied = supplied;
-        this.event(line, `${m.label} allocated`);
-        const irp = this.objOf(irpV, line, name, false);
-        if (irp) {
-          if (this.truth(secondary, line, 'SecondaryBuffer')) {
-            // append to the chain
-            let cur = this.readField(irp, 'MdlAddress', line);
-            let host: Obj = irp;
-            let field = 'MdlAddress';
-            for (let g = 0; g < 16; g++) {
-              const co = cur.k === 'i' && cur.v === 0 ? null : this.objOf(cur, line, name, false);
-              if (!co) break;
-              host = co;
-              field = 'Next';
-              cur = this.readField(co, 'Next', line);
-            }
-            this.writeField(host, field, { k: 'p', o: m.id });
-          } else {
-            this.writeField(irp, 'MdlAddress', { k: 'p', o: m.id });
-          }
+  /** The model of `MmSizeOfMdl`, `ADDRESS_AND_SIZE_TO_SPAN_PAGES`, `BYTES_TO_PAGES`, `ROUND_TO_PAGES`, `BYTE_OFFSET`, `PAGE_ALIGN`, `min`, `max`, `RTL_NUMBER_OF`, `ARRAYSIZE`, `FIELD_OFFSET`, `InterlockedIncrement`, `InterlockedDecrement`, `InterlockedExchange`, `InterlockedCompareExchange`, `InterlockedExchangeAdd`, `InterlockedOr`, `InterlockedAnd`. */
+  private modelValueMacro(name: string, e: CallExpr): Val | undefined {
+    const vals = e.args.map((a) => this.eval(a));
+    if (name === 'min' || name === 'max') {
+      const [x, y] = vals.map((v) => this.num(v));
+      if (x !== undefined && y !== undefined) return { k: 'i', v: name === 'min' ? Math.min(x, y) : Math.max(x, y) };
+    }
+    return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
+  }
+
+  /** The model of `CTL_CODE`. */
+  private modelCTL_CODE(name: string, e: CallExpr): Val | undefined {
+    const [dt, fn, m, acc] = [0, 1, 2, 3].map((i) => this.num(this.arg(e, i)));
+    if (dt === undefined || fn === undefined || m === undefined || acc === undefined) return this.newUnk('CTL_CODE()');
+    return { k: 'i', v: ((dt << 16) | (acc << 14) | (fn << 2) | m) >>> 0 };
+  }
+
+  /** The model of `GetExceptionCode`, `_exception_code`, `exception_code`. */
+  private modelGetExceptionCode(name: string, e: CallExpr): Val | undefined {
+    return this.excStack[this.excStack.length - 1] ?? this.newUnk('GetExceptionCode()');
+  }
+
+  /** The model of `GetExceptionInformation`, `_exception_info`. */
+  private modelGetExceptionInformation(name: string, e: CallExpr): Val | undefined {
+    return this.newUnk('GetExceptionInformation()');
+  }
+
+  /** The model of `AbnormalTermination`, `_abnormal_termination`. */
+  private modelAbnormalTermination(name: string, e: CallExpr): Val | undefined {
+    return { k: 'i', v: this.abnormal[this.abnormal.length - 1] ? 1 : 0 };
+  }
+
+  /** The model of `UNREFERENCED_PARAMETER`, `PAGED_CODE`, `ASSERT`, `NT_ASSERT`, `NT_VERIFY`, `DBG_UNREFERENCED_LOCAL_VARIABLE`, `KdPrint`, `KdPrintEx`, `DbgPrint`, `DbgPrintEx`, `TraceEvents`, `KeEnterCriticalRegion`, `KeLeaveCriticalRegion`, `IoMarkIrpPending`, `IoSkipCurrentIrpStackLocation`, `IoCopyCurrentIrpStackLocationToNext`, `KeInitializeSpinLock`, `KeInitializeEvent`, `ExInitializeFastMutex`, `KeFlushIoBuffers`. */
+  private modelNoEffect(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    for (const a of e.args) this.eval(a);
+    if (name === 'PAGED_CODE' && this.irqlFault((l) => l > A)) this.fault('irql-api-too-high', line, col, { ddi: 'PAGED_CODE', maxIrql: A });
+    return { k: 'i', v: 0 };
+  }
+
+  // --- memory routines: pointer arguments are dereferenced (unless the length is 0) ---
+
+  /** The model of `RtlCopyMemory`, `RtlMoveMemory`, `RtlCopyBytes`, `memcpy`, `memmove`, `RtlZeroMemory`, `RtlSecureZeroMemory`, `RtlFillMemory`, `memset`, `RtlCompareMemory`, `RtlEqualMemory`, `memcmp`. */
+  private modelMemoryRoutine(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const vals = e.args.map((a) => this.eval(a));
+    const twoPtr = /Copy|Move|memcpy|memmove|Compare|Equal|memcmp/.test(name);
+    const lenIdx = twoPtr || name === 'memset' ? 2 : 1;
+    const len = vals[lenIdx];
+    if (len && this.num(len) === 0) return { k: 'i', v: 0 };
+    const ptrs = twoPtr ? [0, 1] : [0];
+    const writes = !/Compare|Equal|memcmp/.test(name);
+    for (const i of ptrs) {
+      const v = vals[i];
+      if (!v) continue;
+      if (this.isNull(v)) {
+        const u = v.k === 'u' ? this.unks[v.id]! : undefined;
+        this.nullDeref(line, col, { mdl: u?.label ?? 'NULL', ddi: `${name} (argument ${i + 1})`, nullSource: u?.nullSrc?.ddi ?? 'NULL', nullLine: u?.nullSrc?.line });
+      }
+      const o = this.pointee(v);
+      if (o && i === 0 && writes) this.checkWrite(o, line, col, `${name} destination`);
+      else if (o && o.mdl && o.mdl.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
+    }
+    // A copy of an input buffer (captured parameters): the pointers in the copy are still the caller's.
+    if (twoPtr && writes && vals[0] && vals[1]) {
+      // `&local` of a structure variable designates the structure held in the slot.
+      const dst = vals[0].k === 'p' && vals[0].f !== undefined ? this.objOf(vals[0], line, name, false) ?? undefined : this.pointee(vals[0]);
+      const from = this.pointee(vals[1]);
+      const srcLabel = from?.inbuf ?? (vals[1].k === 'u' ? this.unks[vals[1].id]!.inbuf ?? this.unks[vals[1].id]!.src : undefined);
+      if (dst && srcLabel && (dst.kind === 'local' || dst.kind === 'pool' || dst.kind === 'ext') && !dst.mdl) {
+        dst.fields.clear();
+        dst.zeroed = false;
+        dst.inbuf = srcLabel;
+      }
+    }
+    if (name === 'RtlCompareMemory' || name === 'RtlEqualMemory' || name === 'memcmp') return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `ExGetPreviousMode`. */
+  private modelExGetPreviousMode(name: string, e: CallExpr): Val | undefined {
+    this.prevMode ??= this.newUnk('ExGetPreviousMode()', undefined, [0, 1]);
+    return this.prevMode;
+  }
+
+  /** The model of `IoGetCurrentIrpStackLocation`, `IoGetNextIrpStackLocation`. */
+  private modelIoGetCurrentIrpStackLocation(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const irp = this.objOf(this.arg(e, 0), line, name)!;
+    if (name === 'IoGetNextIrpStackLocation') return { k: 'p', o: this.newObj('stackloc', irp.ext, `IoGetNextIrpStackLocation(${irp.label})`).id };
+    return { k: 'p', o: this.stackLocOf(irp).id };
+  }
+
+  /** The model of `KeGetCurrentIrql`. */
+  private modelKeGetCurrentIrql(name: string, e: CallExpr): Val | undefined {
+    return { k: 'i', v: this.irql };
+  }
+
+  // --- MDL lifecycle ---
+
+  /** The model of `IoAllocateMdl`. */
+  private modelIoAllocateMdl(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const va = this.arg(e, 0);
+    const lenV = this.arg(e, 1);
+    const secondary = this.arg(e, 2);
+    this.arg(e, 3);
+    const irpV = this.arg(e, 4);
+    const c = this.choose(2, line, [`IoAllocateMdl succeeds`, `IoAllocateMdl fails (returns NULL)`]);
+    if (c === 1) return { k: 'i', v: 0 };
+    const m = this.newMdl(this.mdlLabel(e, 'IoAllocateMdl'), 'IoAllocateMdl', line, this.memOf(va), 'F');
+    this.describe(m.mdl!, va, lenV);
+    const supplied = this.suppliedSrc(va);
+    if (supplied) m.mdl!.supplied = supplied;
+    this.event(line, `${m.label} allocated`);
+    const irp = this.objOf(irpV, line, name, false);
+    if (irp) {
+      if (this.truth(secondary, line, 'SecondaryBuffer')) {
+        // append to the chain
+        let cur = this.readField(irp, 'MdlAddress', line);
+        let host: Obj = irp;
+        let field = 'MdlAddress';
+        for (let g = 0; g < 16; g++) {
+          const co = cur.k === 'i' && cur.v === 0 ? null : this.objOf(cur, line, name, false);
+          if (!co) break;
+          host = co;
+          field = 'Next';
+          cur = this.readField(co, 'Next', line);
         }
-        return { k: 'p', o: m.id };
+        this.writeField(host, field, { k: 'p', o: m.id });
+      } else {
+        this.writeField(irp, 'MdlAddress', { k: 'p', o: m.id });
       }
-      case 'MmCreateMdl': {
-        this.arg(e, 0);
-        const va = this.arg(e, 1);
-        this.arg(e, 2);
-        const c = this.choose(2, line, [`MmCreateMdl succeeds`, `MmCreateMdl fails (returns NULL)`]);
-        if (c === 1) return { k: 'i', v: 0 };
-        return { k: 'p', o: this.newMdl(this.mdlLabel(e, name), name, line, this.memOf(va), 'F').id };
-      }
-      case 'MmInitializeMdl': {
-        const mv = this.arg(e, 0);
-        const va = this.arg(e, 1);
-        this.arg(e, 2);
-        const o = this.objOf(mv, line, name)!;
-        const caller = o.ext;
-        o.kind = 'mdl';
-        o.mdl = { st: 'F', origin: name, line, mem: this.memOf(va), lockedHere: false, caller };
-        o.fields.set('Next', { k: 'i', v: 0 });
-        if (!o.label.startsWith('mdl#')) o.label = `mdl#${++this.mdlLabelSeq}(${o.label})`;
+    }
+    return { k: 'p', o: m.id };
+  }
+
+  /** The model of `MmCreateMdl`. */
+  private modelMmCreateMdl(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    this.arg(e, 0);
+    const va = this.arg(e, 1);
+    this.arg(e, 2);
+    const c = this.choose(2, line, [`MmCreateMdl succeeds`, `MmCreateMdl fails (returns NULL)`]);
+    if (c === 1) return { k: 'i', v: 0 };
+    return { k: 'p', o: this.newMdl(this.mdlLabel(e, name), name, line, this.memOf(va), 'F').id };
+  }
+
+  /** The model of `MmInitializeMdl`. */
+  private modelMmInitializeMdl(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const mv = this.arg(e, 0);
+    const va = this.arg(e, 1);
+    this.arg(e, 2);
+    const o = this.objOf(mv, line, name)!;
+    const caller = o.ext;
+    o.kind = 'mdl';
+    o.mdl = { st: 'F', origin: name, line, mem: this.memOf(va), lockedHere: false, caller };
+    o.fields.set('Next', { k: 'i', v: 0 });
+    if (!o.label.startsWith('mdl#')) o.label = `mdl#${++this.mdlLabelSeq}(${o.label})`;
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `IoFreeMdl`. */
+  private modelIoFreeMdl(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const o = this.mdlArg(this.arg(e, 0), line, col, name);
+    const m = o.mdl!;
+    this.touchMdl(o, name, line, col, 'unlocked');
+    switch (m.st) {
+      case 'X':
+        this.fault('double-free', line, col, { mdl: o.label, ddi: name });
         return { k: 'i', v: 0 };
-      }
-      case 'IoFreeMdl': {
-        const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        const m = o.mdl!;
-        this.touchMdl(o, name, line, col, 'unlocked');
-        switch (m.st) {
-          case 'X':
-            this.fault('double-free', line, col, { mdl: o.label, ddi: name });
-            return { k: 'i', v: 0 };
-          // One defect, one fault: the pages this IoFreeMdl leaves locked are not reported again at the exit.
-          case 'L':
-          case 'LM':
-            if (m.assumed) break;
-            if (m.st === 'LM') {
-              this.fault('free-while-mapped', line, col, { mdl: o.label, ddi: name, locked: true });
-              this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
-              m.pagesLeaked = true;
-              m.leakReported = true;
-              break;
-            }
-            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' });
-            m.pagesLeaked = true;
-            m.leakReported = true;
-            break;
-          case 'AP':
-          case 'APF':
-            this.fault('wrong-free', line, col, { mdl: o.label, ddi: name });
-            break;
-          default:
-            break;
+      // One defect, one fault: the pages this IoFreeMdl leaves locked are not reported again at the exit.
+      case 'L':
+      case 'LM':
+        if (m.assumed) break;
+        if (m.st === 'LM') {
+          this.fault('free-while-mapped', line, col, { mdl: o.label, ddi: name, locked: true });
+          this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
+          m.pagesLeaked = true;
+          m.leakReported = true;
+          break;
         }
-        // The rest of the chain (head->Next...) is not freed: locked members stay locked unless something
-        // else unlocks them (a chain loop saves `next` first): decided when they become unreachable.
-        this.markChainLost(o, 'Next', 'free-chain-head', line, col, `${o.label}->Next`);
-        m.st = 'X';
-        o.freed = line;
-        this.event(line, `${o.label} freed`);
-        return { k: 'i', v: 0 };
-      }
-      case 'IoAllocateIrp':
-      case 'IoBuildDeviceIoControlRequest':
-      case 'IoBuildAsynchronousFsdRequest':
-      case 'IoBuildSynchronousFsdRequest': {
-        for (let i = 0; i < e.args.length; i++) this.escape(this.arg(e, i), line);
-        const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
-        if (c === 1) return { k: 'i', v: 0 };
-        const irp = this.newObj('irp', false, `irp#${line}(${name})`, 'nonpaged');
-        irp.irp = { ioMgr: false, driver: true };
-        // The driver's MDLs go on MdlAddress (the builders' own buffer MDLs are not modelled: none here).
-        irp.fields.set('MdlAddress', { k: 'i', v: 0 });
-        return { k: 'p', o: irp.id };
-      }
-      case 'IoFreeIrp': {
-        const irp = this.objOf(this.arg(e, 0), line, name, false);
-        if (!irp) return { k: 'i', v: 0 };
-        if (irp.irp?.driver) {
-          // IoFreeIrp neither unlocks nor frees the MDLs on Irp->MdlAddress (§4b).
-          this.markChainLost(irp, 'MdlAddress', 'free-irp-with-locked-mdl', line, col, `${irp.label}->MdlAddress`);
-          irp.irp.freed = line;
-          irp.irp.completed ??= line;
-        } else if (irp.irp) {
-          irp.irp.completed ??= line;
-        }
-        return { k: 'i', v: 0 };
-      }
-      case 'MmProbeAndLockPages':
-      case 'MmProbeAndLockProcessPages':
-      case 'MmProbeAndLockSelectedPages': {
-        const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        const argVals: Val[] = [];
-        for (let i = 1; i < e.args.length; i++) argVals.push(this.arg(e, i));
-        const modeIdx = name === 'MmProbeAndLockPages' ? 1 : 2;
-        const mode = this.num(argVals[modeIdx - 1] ?? { k: 'x' });
-        const op = this.num(argVals[modeIdx] ?? { k: 'x' });
-        this.checkProbeArgs(e, name, modeIdx, mode, op, o.label);
-        const m = o.mdl!;
-        // KernelMode on a caller-chosen address: no user-range check (unless the request came from kernel mode).
-        if (mode === 0 && m.supplied && !this.trustedKernelCaller()) {
-          this.fault('kernelmode-probe-user-address', line, col, { mdl: o.label, ddi: name, source: m.supplied });
-        }
-        const maxIrql = name === 'MmProbeAndLockPages' ? D : A;
-        // Pageable pages probed at DISPATCH_LEVEL fault only if they are not resident: not claimed for an MDL
-        // from outside whose state is not known (its pages may be locked already), like a double lock.
-        const stateKnown = m.st !== '?' && !m.assumed;
-        if (this.irqlFault((l) => l > maxIrql)) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name, maxIrql });
-        else if ((m.mem === 'user' || m.mem === 'paged') && stateKnown && this.irqlFault((l) => l >= D)) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
-        // Memory of unknown kind (a buffer from a parameter or a field): the path where it is pageable and not
-        // resident faults; shown as such (the fault says it assumes a pageable buffer).
-        else if (m.mem === 'unknown' && m.origin !== 'caller' && stateKnown && this.irqlFault((l) => l >= D)) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name, assumedPageable: true });
-        this.touchMdl(o, name, line, col, 'unlocked');
-        // The probe requires an unlocked MDL: from here its state is this run's, whether it locks or raises.
+        this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' });
+        m.pagesLeaked = true;
+        m.leakReported = true;
+        break;
+      case 'AP':
+      case 'APF':
+        this.fault('wrong-free', line, col, { mdl: o.label, ddi: name });
+        break;
+      default:
+        break;
+    }
+    // The rest of the chain (head->Next...) is not freed: locked members stay locked unless something
+    // else unlocks them (a chain loop saves `next` first): decided when they become unreachable.
+    this.markChainLost(o, 'Next', 'free-chain-head', line, col, `${o.label}->Next`);
+    m.st = 'X';
+    o.freed = line;
+    this.event(line, `${o.label} freed`);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `IoAllocateIrp`, `IoBuildDeviceIoControlRequest`, `IoBuildAsynchronousFsdRequest`, `IoBuildSynchronousFsdRequest`. */
+  private modelIrpAllocation(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    for (let i = 0; i < e.args.length; i++) this.escape(this.arg(e, i), line);
+    const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
+    if (c === 1) return { k: 'i', v: 0 };
+    const irp = this.newObj('irp', false, `irp#${line}(${name})`, 'nonpaged');
+    irp.irp = { ioMgr: false, driver: true };
+    // The driver's MDLs go on MdlAddress (the builders' own buffer MDLs are not modelled: none here).
+    irp.fields.set('MdlAddress', { k: 'i', v: 0 });
+    return { k: 'p', o: irp.id };
+  }
+
+  /** The model of `IoFreeIrp`. */
+  private modelIoFreeIrp(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const irp = this.objOf(this.arg(e, 0), line, name, false);
+    if (!irp) return { k: 'i', v: 0 };
+    if (irp.irp?.driver) {
+      // IoFreeIrp neither unlocks nor frees the MDLs on Irp->MdlAddress (§4b).
+      this.markChainLost(irp, 'MdlAddress', 'free-irp-with-locked-mdl', line, col, `${irp.label}->MdlAddress`);
+      irp.irp.freed = line;
+      irp.irp.completed ??= line;
+    } else if (irp.irp) {
+      irp.irp.completed ??= line;
+    }
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `MmProbeAndLockPages`, `MmProbeAndLockProcessPages`, `MmProbeAndLockSelectedPages`. */
+  private modelMmProbeAndLockPages(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const o = this.mdlArg(this.arg(e, 0), line, col, name);
+    const argVals: Val[] = [];
+    for (let i = 1; i < e.args.length; i++) argVals.push(this.arg(e, i));
+    const modeIdx = name === 'MmProbeAndLockPages' ? 1 : 2;
+    const mode = this.num(argVals[modeIdx - 1] ?? { k: 'x' });
+    const op = this.num(argVals[modeIdx] ?? { k: 'x' });
+    this.checkProbeArgs(e, name, modeIdx, mode, op, o.label);
+    const m = o.mdl!;
+    // KernelMode on a caller-chosen address: no user-range check (unless the request came from kernel mode).
+    if (mode === 0 && m.supplied && !this.trustedKernelCaller()) {
+      this.fault('kernelmode-probe-user-address', line, col, { mdl: o.label, ddi: name, source: m.supplied });
+    }
+    const maxIrql = name === 'MmProbeAndLockPages' ? D : A;
+    // Pageable pages probed at DISPATCH_LEVEL fault only if they are not resident: not claimed for an MDL
+    // from outside whose state is not known (its pages may be locked already), like a double lock.
+    const stateKnown = m.st !== '?' && !m.assumed;
+    if (this.irqlFault((l) => l > maxIrql)) this.fault('irql-probe-too-high', line, col, { mdl: o.label, ddi: name, maxIrql });
+    else if ((m.mem === 'user' || m.mem === 'paged') && stateKnown && this.irqlFault((l) => l >= D)) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name });
+    // Memory of unknown kind (a buffer from a parameter or a field): the path where it is pageable and not
+    // resident faults; shown as such (the fault says it assumes a pageable buffer).
+    else if (m.mem === 'unknown' && m.origin !== 'caller' && stateKnown && this.irqlFault((l) => l >= D)) this.fault('irql-pageable-at-dispatch', line, col, { mdl: o.label, ddi: name, assumedPageable: true });
+    this.touchMdl(o, name, line, col, 'unlocked');
+    // The probe requires an unlocked MDL: from here its state is this run's, whether it locks or raises.
+    m.assumed = false;
+    switch (m.st) {
+      case 'L':
+      case 'LM':
+        this.fault('double-lock', line, col, { mdl: o.label, ddi: name });
+        break;
+      case 'NP':
+      case 'PT':
+      case 'PTM':
+      case 'AP':
+      case 'APF':
+        this.fault('lock-prebuilt', line, col, { mdl: o.label, ddi: name });
+        m.st = 'U';
+        break;
+      default:
+        break;
+    }
+    // UserMode probe of a kernel-space range: the range check fails before any page is touched (§5b).
+    const kernelRange = m.mem === 'paged' || m.mem === 'nonpaged' || m.mem === 'stack' || m.mem === 'sysva';
+    // Any AccessMode other than KernelMode (0) is treated as UserMode by the kernel.
+    if (mode !== undefined && mode !== 0 && kernelRange) {
+      this.event(line, `${name}(${o.label}, UserMode): kernel-space range, the probe raises STATUS_ACCESS_VIOLATION`);
+      this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
+      return { k: 'i', v: 0 };
+    }
+    const c = this.choose(2, line, [`${name}(${o.label}) succeeds`, `${name}(${o.label}) raises`]);
+    if (c === 1) {
+      this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_CODES), line, col, name);
+      return { k: 'i', v: 0 };
+    }
+    // A successful probe locks the pages. On a nonpaged-built, partial or MmAllocatePagesForMdl MDL
+    // that is the undefined case above: the MDL stays undefined ('U').
+    if (m.st === 'F') {
+      m.st = 'L';
+      m.assumed = false;
+      m.lockedHere = true;
+      m.lockLine = line;
+      m.lockFrame = this.frame.vars.id;
+      m.lockSeq = ++this.seq;
+      m.lostBy = undefined;
+    }
+    // Operation: IoReadAccess (0) probes for read only; any other value probes for write.
+    m.readOnly = op === 0;
+    if (m.st === 'L' || m.st === 'LM') this.countLock(m, +1);
+    if (this.branchLog && this.frames.length === 1) this.branchLog.push(line * 4 + 3);
+    this.event(line, `${o.label} locked (${this.processLockedPages} page(s) locked in the process)`);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `MmUnlockPages`. */
+  private modelMmUnlockPages(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const o = this.mdlArg(this.arg(e, 0), line, col, name);
+    const m = o.mdl!;
+    if (this.irqlFault((l) => l > D)) this.fault('irql-unlock-too-high', line, col, { mdl: o.label, ddi: name, maxIrql: D });
+    this.touchMdl(o, name, line, col, 'locked');
+    switch (m.st) {
+      case 'L':
+      case 'LM':
+        m.st = 'F';
         m.assumed = false;
-        switch (m.st) {
-          case 'L':
-          case 'LM':
-            this.fault('double-lock', line, col, { mdl: o.label, ddi: name });
-            break;
-          case 'NP':
-          case 'PT':
-          case 'PTM':
-          case 'AP':
-          case 'APF':
-            this.fault('lock-prebuilt', line, col, { mdl: o.label, ddi: name });
-            m.st = 'U';
-            break;
-          default:
-            break;
-        }
-        // UserMode probe of a kernel-space range: the range check fails before any page is touched (§5b).
-        const kernelRange = m.mem === 'paged' || m.mem === 'nonpaged' || m.mem === 'stack' || m.mem === 'sysva';
-        // Any AccessMode other than KernelMode (0) is treated as UserMode by the kernel.
-        if (mode !== undefined && mode !== 0 && kernelRange) {
-          this.event(line, `${name}(${o.label}, UserMode): kernel-space range, the probe raises STATUS_ACCESS_VIOLATION`);
-          this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
-          return { k: 'i', v: 0 };
-        }
-        const c = this.choose(2, line, [`${name}(${o.label}) succeeds`, `${name}(${o.label}) raises`]);
-        if (c === 1) {
-          this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_CODES), line, col, name);
-          return { k: 'i', v: 0 };
-        }
-        // A successful probe locks the pages. On a nonpaged-built, partial or MmAllocatePagesForMdl MDL
-        // that is the undefined case above: the MDL stays undefined ('U').
-        if (m.st === 'F') {
-          m.st = 'L';
-          m.assumed = false;
-          m.lockedHere = true;
-          m.lockLine = line;
-          m.lockFrame = this.frame.vars.id;
-          m.lockSeq = ++this.seq;
-          m.lostBy = undefined;
-        }
-        // Operation: IoReadAccess (0) probes for read only; any other value probes for write.
-        m.readOnly = op === 0;
-        if (m.st === 'L' || m.st === 'LM') this.countLock(m, +1);
-        if (this.branchLog && this.frames.length === 1) this.branchLog.push(line * 4 + 3);
-        this.event(line, `${o.label} locked (${this.processLockedPages} page(s) locked in the process)`);
-        return { k: 'i', v: 0 };
+        m.lockedHere = false;
+        this.countLock(m, -1);
+        this.event(line, `${o.label} unlocked`);
+        break;
+      case 'F':
+        // A free build drops the page references anyway: the counts go wrong (0x76/1, 0x4E/7).
+        this.countLock(m, -1);
+        this.fault('unlock-not-locked', line, col, { mdl: o.label, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' && m.mem !== 'stack', lockedPages: this.processLockedPages });
+        break;
+      case 'NP':
+        this.fault('unlock-nonpaged', line, col, { mdl: o.label });
+        m.st = 'U';
+        break;
+      case 'PT':
+      case 'PTM':
+        this.fault('unlock-partial', line, col, { mdl: o.label });
+        m.st = 'U';
+        break;
+      case 'AP':
+      case 'APF':
+        this.fault('unlock-allocated-pages', line, col, { mdl: o.label });
+        m.st = 'U';
+        break;
+      default:
+        break;
+    }
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `MmBuildMdlForNonPagedPool`. */
+  private modelMmBuildMdlForNonPagedPool(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const o = this.mdlArg(this.arg(e, 0), line, col, name);
+    this.touchMdl(o, name, line, col, 'unlocked');
+    const m = o.mdl!;
+    // Over a locked MDL: the flags are overwritten and the probe's page references are never
+    // released (undefined from here). Over an MDL that is built already (nonpaged, partial, from
+    // MmAllocatePagesForMdl) a free build rebuilds the description: nothing documented breaks.
+    if (m.st === 'L' || m.st === 'LM') {
+      this.fault('build-nonpaged-bad-state', line, col, { mdl: o.label });
+      m.st = 'U';
+    }
+    if (m.st === 'F') m.st = 'NP';
+    this.event(line, `${o.label} built for nonpaged pool`);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `IoBuildPartialMdl`. */
+  private modelIoBuildPartialMdl(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const src = this.mdlArg(this.arg(e, 0), line, col, name);
+    const tgt = this.mdlArg(this.arg(e, 1), line, col, name);
+    this.arg(e, 2);
+    this.arg(e, 3);
+    this.touchMdl(src, name, line, col, 'locked');
+    const s = src.mdl!.st;
+    if (s === 'F') this.fault('partial-from-unlocked', line, col, { mdl: src.label });
+    this.touchMdl(tgt, name, line, col, 'unlocked');
+    if (tgt.mdl!.st !== 'X' && tgt.mdl!.st !== 'U') {
+      if (tgt.mdl!.st === 'L' || tgt.mdl!.st === 'LM') {
+        // Rebuilding over a locked MDL loses its lock (the flags are overwritten): its references
+        // leak, and the MDL is undefined from here.
+        this.fault('partial-target-locked', line, col, { mdl: tgt.label, ddi: name });
+        tgt.mdl!.st = 'U';
+      } else tgt.mdl!.st = 'PT';
+    }
+    this.event(line, `${tgt.label} built as a partial MDL of ${src.label}`);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `MmPrepareMdlForReuse`. */
+  private modelMmPrepareMdlForReuse(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const o = this.mdlArg(this.arg(e, 0), line, col, name);
+    this.touchMdl(o, name, line, col, 'unlocked');
+    if (o.mdl!.st === 'PTM') o.mdl!.st = 'PT';
+    else if (o.mdl!.st === 'LM') this.fault('free-while-mapped', line, col, { mdl: o.label });
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `MmGetSystemAddressForMdlSafe`, `MmGetSystemAddressForMdl`, `MmMapLockedPagesSpecifyCache`, `MmMapLockedPages`. */
+  private modelMmGetSystemAddressForMdlSafe(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const v0 = this.arg(e, 0);
+    const o = this.mdlArg(v0, line, col, name);
+    const rest: Val[] = [];
+    for (let i = 1; i < e.args.length; i++) rest.push(this.arg(e, i));
+    // MmMapLockedPages(SpecifyCache): the maximum depends on AccessMode (the macros are checked before the call).
+    const contract = irqlContractOf(name);
+    if (contract?.cond) this.checkContract(name, contract, e, [v0, ...rest]);
+    this.touchMdl(o, name, line, col, 'locked');
+    const m = o.mdl!;
+    const va = (): Val => {
+      let cur = o.fields.get('MappedSystemVa');
+      if (!cur || cur.k !== 'p') {
+        const sv = this.newObj('sysva', false, `system VA of ${o.label}`, 'sysva');
+        sv.sysvaOf = o.id;
+        cur = { k: 'p', o: sv.id };
+        o.fields.set('MappedSystemVa', cur);
       }
-      case 'MmUnlockPages': {
-        const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        const m = o.mdl!;
-        if (this.irqlFault((l) => l > D)) this.fault('irql-unlock-too-high', line, col, { mdl: o.label, ddi: name, maxIrql: D });
-        this.touchMdl(o, name, line, col, 'locked');
-        switch (m.st) {
-          case 'L':
-          case 'LM':
-            m.st = 'F';
-            m.assumed = false;
-            m.lockedHere = false;
-            this.countLock(m, -1);
-            this.event(line, `${o.label} unlocked`);
-            break;
-          case 'F':
-            // A free build drops the page references anyway: the counts go wrong (0x76/1, 0x4E/7).
-            this.countLock(m, -1);
-            this.fault('unlock-not-locked', line, col, { mdl: o.label, userPages: m.mem !== 'paged' && m.mem !== 'nonpaged' && m.mem !== 'stack', lockedPages: this.processLockedPages });
-            break;
-          case 'NP':
-            this.fault('unlock-nonpaged', line, col, { mdl: o.label });
-            m.st = 'U';
-            break;
-          case 'PT':
-          case 'PTM':
-            this.fault('unlock-partial', line, col, { mdl: o.label });
-            m.st = 'U';
-            break;
-          case 'AP':
-          case 'APF':
-            this.fault('unlock-allocated-pages', line, col, { mdl: o.label });
-            m.st = 'U';
-            break;
-          default:
-            break;
-        }
-        return { k: 'i', v: 0 };
-      }
-      case 'MmBuildMdlForNonPagedPool': {
-        const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        this.touchMdl(o, name, line, col, 'unlocked');
-        const m = o.mdl!;
-        // Over a locked MDL: the flags are overwritten and the probe's page references are never
-        // released (undefined from here). Over an MDL that is built already (nonpaged, partial, from
-        // MmAllocatePagesForMdl) a free build rebuilds the description: nothing documented breaks.
-        if (m.st === 'L' || m.st === 'LM') {
-          this.fault('build-nonpaged-bad-state', line, col, { mdl: o.label });
-          m.st = 'U';
-        }
-        if (m.st === 'F') m.st = 'NP';
-        this.event(line, `${o.label} built for nonpaged pool`);
-        return { k: 'i', v: 0 };
-      }
-      case 'IoBuildPartialMdl': {
-        const src = this.mdlArg(this.arg(e, 0), line, col, name);
-        const tgt = this.mdlArg(this.arg(e, 1), line, col, name);
-        this.arg(e, 2);
-        this.arg(e, 3);
-        this.touchMdl(src, name, line, col, 'locked');
-        const s = src.mdl!.st;
-        if (s === 'F') this.fault('partial-from-unlocked', line, col, { mdl: src.label });
-        this.touchMdl(tgt, name, line, col, 'unlocked');
-        if (tgt.mdl!.st !== 'X' && tgt.mdl!.st !== 'U') {
-          if (tgt.mdl!.st === 'L' || tgt.mdl!.st === 'LM') {
-            // Rebuilding over a locked MDL loses its lock (the flags are overwritten): its references
-            // leak, and the MDL is undefined from here.
-            this.fault('partial-target-locked', line, col, { mdl: tgt.label, ddi: name });
-            tgt.mdl!.st = 'U';
-          } else tgt.mdl!.st = 'PT';
-        }
-        this.event(line, `${tgt.label} built as a partial MDL of ${src.label}`);
-        return { k: 'i', v: 0 };
-      }
-      case 'MmPrepareMdlForReuse': {
-        const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        this.touchMdl(o, name, line, col, 'unlocked');
-        if (o.mdl!.st === 'PTM') o.mdl!.st = 'PT';
-        else if (o.mdl!.st === 'LM') this.fault('free-while-mapped', line, col, { mdl: o.label });
-        return { k: 'i', v: 0 };
-      }
-      case 'MmGetSystemAddressForMdlSafe':
-      case 'MmGetSystemAddressForMdl':
-      case 'MmMapLockedPagesSpecifyCache':
-      case 'MmMapLockedPages': {
-        const v0 = this.arg(e, 0);
-        const o = this.mdlArg(v0, line, col, name);
-        const rest: Val[] = [];
-        for (let i = 1; i < e.args.length; i++) rest.push(this.arg(e, i));
-        // MmMapLockedPages(SpecifyCache): the maximum depends on AccessMode (the macros are checked before the call).
-        const contract = irqlContractOf(name);
-        if (contract?.cond) this.checkContract(name, contract, e, [v0, ...rest]);
-        this.touchMdl(o, name, line, col, 'locked');
-        const m = o.mdl!;
-        const va = (): Val => {
-          let cur = o.fields.get('MappedSystemVa');
-          if (!cur || cur.k !== 'p') {
-            const sv = this.newObj('sysva', false, `system VA of ${o.label}`, 'sysva');
-            sv.sysvaOf = o.id;
-            cur = { k: 'p', o: sv.id };
-            o.fields.set('MappedSystemVa', cur);
-          }
-          return cur;
-        };
-        // A failed mapping: NULL, remembered as coming from this call (for the NULL dereference it may cause).
-        const nullVa = (): Val => {
-          const v = this.newUnk(`${name}(${o.label}) result`, undefined, [0]) as { k: 'u'; id: number };
-          this.unks[v.id]!.nullSrc = { ddi: name, line };
-          return v;
-        };
-        // MmMapLockedPagesSpecifyCache returns NULL only with BugCheckOnFailure FALSE (its 5th argument);
-        // otherwise a failure is bug check 0x3F. MmGetSystemAddressForMdl / MmMapLockedPages never return NULL.
-        const canFail =
-          name === 'MmGetSystemAddressForMdlSafe' || (name === 'MmMapLockedPagesSpecifyCache' && rest[3] !== undefined && this.num(rest[3]) === 0);
-        const macro = name.startsWith('MmGetSystemAddress');
-        switch (m.st) {
-          case 'F': {
-            // 0x1A/0x1233 on a plain kernel; the path continues (as after every non-fatal fault), and the
-            // mapping may fail like any other. Its flags are undefined from here.
-            this.fault('map-unlocked', line, col, { mdl: o.label, ddi: name });
-            m.st = 'U';
-            if (canFail) {
-              const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
-              if (c === 1) return nullVa();
-            }
-            return va();
-          }
-          case 'NP':
-            return va();
-          case 'LM':
-          case 'PTM':
-            if (!macro) this.fault('unmap-not-mapped', line, col, { mdl: o.label, ddi: name });
-            return va();
-          case 'X':
-            return this.newUnk('address');
-          default:
-            break;
-        }
+      return cur;
+    };
+    // A failed mapping: NULL, remembered as coming from this call (for the NULL dereference it may cause).
+    const nullVa = (): Val => {
+      const v = this.newUnk(`${name}(${o.label}) result`, undefined, [0]) as { k: 'u'; id: number };
+      this.unks[v.id]!.nullSrc = { ddi: name, line };
+      return v;
+    };
+    // MmMapLockedPagesSpecifyCache returns NULL only with BugCheckOnFailure FALSE (its 5th argument);
+    // otherwise a failure is bug check 0x3F. MmGetSystemAddressForMdl / MmMapLockedPages never return NULL.
+    const canFail =
+      name === 'MmGetSystemAddressForMdlSafe' || (name === 'MmMapLockedPagesSpecifyCache' && rest[3] !== undefined && this.num(rest[3]) === 0);
+    const macro = name.startsWith('MmGetSystemAddress');
+    switch (m.st) {
+      case 'F': {
+        // 0x1A/0x1233 on a plain kernel; the path continues (as after every non-fatal fault), and the
+        // mapping may fail like any other. Its flags are undefined from here.
+        this.fault('map-unlocked', line, col, { mdl: o.label, ddi: name });
+        m.st = 'U';
         if (canFail) {
           const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
           if (c === 1) return nullVa();
         }
-        if (m.st === 'L') m.st = 'LM';
-        else if (m.st === 'PT') m.st = 'PTM';
-        else if (m.st === 'AP') m.st = 'AP';
         return va();
       }
-      case 'MmUnmapLockedPages': {
-        this.arg(e, 0);
-        const o = this.mdlArg(this.arg(e, 1), line, col, name);
-        this.touchMdl(o, name, line, col, 'locked');
-        const m = o.mdl!;
-        if (m.st === 'LM') m.st = 'L';
-        else if (m.st === 'U') return { k: 'i', v: 0 };
-        else if (m.st === 'PTM' || m.st === 'PT') this.fault('unmap-partial', line, col, { mdl: o.label });
-        else if (m.st === 'L' || m.st === 'F') this.fault('unmap-not-mapped', line, col, { mdl: o.label });
-        return { k: 'i', v: 0 };
-      }
-      case 'MmAllocatePagesForMdl':
-      case 'MmAllocatePagesForMdlEx': {
-        for (let i = 0; i < e.args.length; i++) this.arg(e, i);
-        const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
-        if (c === 1) return { k: 'i', v: 0 };
-        const m = this.newMdl(this.mdlLabel(e, name), name, line, 'nonpaged', 'AP');
-        return { k: 'p', o: m.id };
-      }
-      case 'MmFreePagesFromMdl': {
-        const o = this.mdlArg(this.arg(e, 0), line, col, name);
-        this.touchMdl(o, name, line, col, 'locked');
-        if (o.mdl!.st === 'AP') o.mdl!.st = 'APF';
-        return { k: 'i', v: 0 };
-      }
-
-      // --- pool ---
-      case 'ExAllocatePool':
-      case 'ExAllocatePoolWithTag':
-      case 'ExAllocatePoolWithTagPriority':
-      case 'ExAllocatePoolZero':
-      case 'ExAllocatePoolWithQuotaTag':
-      case 'ExAllocatePool2':
-      case 'ExAllocatePool3':
-      case 'ExAllocatePoolUninitialized': {
-        const t = this.num(this.arg(e, 0));
-        for (let i = 1; i < e.args.length; i++) this.arg(e, i);
-        let paged: boolean;
-        if (name === 'ExAllocatePool2' || name === 'ExAllocatePool3') paged = t !== undefined && (t & 0x100) !== 0;
-        else paged = t !== undefined && (t & 1) === 1;
-        if (this.irqlFault((l) => l > (paged ? A : D))) this.fault('irql-pool', line, col, { ddi: name, paged, maxIrql: paged ? A : D });
-        const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
-        if (c === 1) return { k: 'i', v: 0 };
-        const o = this.newObj('pool', false, `pool@${line}`, paged ? 'paged' : 'nonpaged');
-        if (name === 'ExAllocatePool2' || name === 'ExAllocatePool3' || name === 'ExAllocatePoolZero') o.zeroed = true;
-        return { k: 'p', o: o.id };
-      }
-      case 'ExFreePool':
-      case 'ExFreePoolWithTag':
-      case 'ExFreeToNPagedLookasideList': {
-        const v = this.arg(e, name === 'ExFreeToNPagedLookasideList' ? 1 : 0);
-        for (let i = 1; i < e.args.length; i++) this.arg(e, i);
-        const o = this.objOf(v, line, name, false);
-        if (!o) return { k: 'i', v: 0 };
-        if (name !== 'ExFreeToNPagedLookasideList') {
-          // §3: ≤ DISPATCH_LEVEL, and ≤ APC_LEVEL for paged pool (a block of unknown kind: only above DISPATCH_LEVEL).
-          const paged = o.mem === 'paged';
-          if (this.irqlFault((l) => l > (paged ? A : D))) this.fault('irql-pool', line, col, { ddi: name, paged: paged || (o.kind === 'pool' ? false : undefined), maxIrql: paged ? A : D });
-        }
-        if (o.freed !== undefined) this.fault('double-free', line, col, { mdl: o.label, ddi: name });
-        if (o.mdl) {
-          if ((o.mdl.st === 'L' || o.mdl.st === 'LM') && !o.mdl.assumed) {
-            this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
-            o.mdl.pagesLeaked = true;
-            o.mdl.leakReported = true;
-          }
-          o.mdl.st = 'X';
-        }
-        o.freed = line;
-        return { k: 'i', v: 0 };
-      }
-
-      // --- IRP ---
-      case 'IoCompleteRequest':
-      case 'IofCompleteRequest': {
-        const irpV = this.arg(e, 0);
-        this.arg(e, 1);
-        const irp = this.objOf(irpV, line, name)!;
-        this.completeIrp(irp, line, col);
-        return { k: 'i', v: 0 };
-      }
-      case 'IoCallDriver':
-      case 'IofCallDriver':
-      case 'PoCallDriver': {
-        this.arg(e, 0);
-        const irpV = this.arg(e, 1);
-        const irp = this.objOf(irpV, line, name, false);
-        if (irp) {
-          this.escaped.add(irp.id);
-          if (irp.irp?.ioMgr && !irp.irp.completed) this.completeIrp(irp, line, col, true);
-        }
-        return this.newUnk(`${name}()`);
-      }
-
-      // --- IRQL ---
-      case 'KeRaiseIrql': {
-        const nv = this.num(this.arg(e, 0));
-        const out = this.arg(e, 1);
-        const n = nv ?? D;
-        if (this.irqlFault((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
-        this.writeThrough(out, { k: 'i', v: this.irql }, line);
-        this.setIrql(n, line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'KfRaiseIrql':
-      case 'KeRaiseIrqlToDpcLevel':
-      case 'KeRaiseIrqlToSynchLevel': {
-        const n = name === 'KfRaiseIrql' ? this.num(this.arg(e, 0)) ?? D : name === 'KeRaiseIrqlToDpcLevel' ? D : 12;
-        const old = this.irql;
-        if (this.irqlFault((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
-        this.setIrql(n, line, name);
-        return { k: 'i', v: old };
-      }
-      case 'KeLowerIrql':
-      case 'KfLowerIrql': {
-        const nv = this.num(this.arg(e, 0));
-        const n = nv ?? this.entryIrql;
-        if (this.irqlFault((l) => n > l)) this.fault('irql-lower-higher', line, col, { ddi: name, newIrql: n });
-        if (isLevelConstant(e.args[0])) this.setIrql(n, line, name);
-        else this.restoreIrql(n, line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'KeAcquireSpinLock':
-      case 'KeAcquireSpinLockRaiseToDpc':
-      case 'KeAcquireSpinLockForDpc': {
-        const key = this.lockKey(this.arg(e, 0));
-        const out = name === 'KeAcquireSpinLock' ? this.arg(e, 1) : undefined;
-        if (this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, maxIrql: D });
-        if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
-        const old = this.irql;
-        this.spinLocks.set(key, old);
-        this.freeLocks.delete(key);
-        if (out) this.writeThrough(out, { k: 'i', v: old }, line);
-        // KfRaiseIrql(DISPATCH_LEVEL) sets the level: above DISPATCH_LEVEL (the fault above) it lowers it.
-        this.setIrql(D, line, name);
-        return { k: 'i', v: old };
-      }
-      case 'KeReleaseSpinLock':
-      case 'KeReleaseSpinLockForDpc': {
-        const key = this.lockKey(this.arg(e, 0));
-        const nv = this.num(this.arg(e, 1));
-        if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
-        // Not held by this run: a fault only when the run knows it is free (an unknown lock is the caller's).
-        this.releaseLock(key, line, col, name);
-        const saved = this.spinLocks.get(key);
-        this.spinLocks.delete(key);
-        this.dpcLocks.delete(key);
-        if (isLevelConstant(e.args[1])) this.setIrql(nv!, line, name);
-        else this.restoreIrql(nv ?? saved ?? this.entryIrql, line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'KeAcquireSpinLockAtDpcLevel':
-      case 'KeTryToAcquireSpinLockAtDpcLevel': {
-        const key = this.lockKey(this.arg(e, 0));
-        if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, minIrql: D });
-        if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
-        this.dpcLocks.add(key);
-        this.freeLocks.delete(key);
-        return { k: 'i', v: 1 };
-      }
-      case 'KeReleaseSpinLockFromDpcLevel': {
-        const key = this.lockKey(this.arg(e, 0));
-        if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
-        this.releaseLock(key, line, col, name);
-        this.dpcLocks.delete(key);
-        this.spinLocks.delete(key);
-        return { k: 'i', v: 0 };
-      }
-      case 'KeAcquireInStackQueuedSpinLock':
-      case 'KeAcquireInStackQueuedSpinLockAtDpcLevel': {
-        const lock = this.lockKey(this.arg(e, 0));
-        const handle = this.lockKey(this.arg(e, 1));
-        const atDpc = name.endsWith('AtDpcLevel');
-        if (atDpc ? this.irqlFault((l) => l < D) : this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, atDpc ? { ddi: name, minIrql: D } : { ddi: name, maxIrql: D });
-        if (this.spinLocks.has(lock) || this.dpcLocks.has(lock)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
-        this.savedIrql.set('q' + handle, this.irql);
-        this.dpcLocks.add(lock);
-        this.freeLocks.delete(lock);
-        this.freeLocks.delete('q' + handle);
-        this.qmap.set(handle, lock);
-        if (!atDpc) this.setIrql(D, line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'KeReleaseInStackQueuedSpinLock':
-      case 'KeReleaseInStackQueuedSpinLockFromDpcLevel': {
-        const handle = this.lockKey(this.arg(e, 0));
-        const qmap = this.qmap;
-        const lock = qmap.get(handle);
-        if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
-        // The handle names a lock only if the run acquired it (the mapping is kept after the release, so that a
-        // second release by the same handle is known); a handle the run never saw is a caller's: not a fault.
-        this.releaseLock(lock ?? 'q' + handle, line, col, name);
-        if (lock !== undefined) {
-          this.dpcLocks.delete(lock);
-          this.spinLocks.delete(lock);
-        }
-        if (!name.endsWith('FromDpcLevel')) this.restoreIrql(this.savedIrql.get('q' + handle) ?? this.entryIrql, line, name);
-        this.savedIrql.delete('q' + handle);
-        return { k: 'i', v: 0 };
-      }
-      // Locks whose only modelled effect is the IRQL (their contract is checked before the call).
-      case 'IoAcquireCancelSpinLock': {
-        // Raises to DISPATCH_LEVEL and stores the previous IRQL through its argument.
-        const out = this.arg(e, 0);
-        const old = this.irql;
-        this.writeThrough(out, { k: 'i', v: old }, line);
-        this.setIrql(Math.max(D, old), line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'ExAcquireSpinLockExclusive':
-      case 'ExAcquireSpinLockShared':
-      case 'KeAcquireInterruptSpinLock': {
-        // Returns the previous IRQL; raises to DISPATCH_LEVEL (to the interrupt's DIRQL, modelled as 5).
-        this.arg(e, 0);
-        const old = this.irql;
-        this.setIrql(Math.max(name === 'KeAcquireInterruptSpinLock' ? 5 : D, old), line, name);
-        return { k: 'i', v: old };
-      }
-      case 'IoReleaseCancelSpinLock':
-      case 'ExReleaseSpinLockExclusive':
-      case 'ExReleaseSpinLockShared':
-      case 'KeReleaseInterruptSpinLock': {
-        // Restores the IRQL it is given (a DRIVER_CANCEL's Irp->CancelIrql is not known here: the entry IRQL).
-        if (name !== 'IoReleaseCancelSpinLock') this.arg(e, 0);
-        const nv = this.num(this.arg(e, name === 'IoReleaseCancelSpinLock' ? 0 : 1));
-        if (isLevelConstant(e.args[name === 'IoReleaseCancelSpinLock' ? 0 : 1])) this.setIrql(nv!, line, name);
-        else this.restoreIrql(nv ?? this.entryIrql, line, name);
-        return { k: 'i', v: 0 };
-      }
-      // --- KMDF locks (the DDI reference: WdfSpinLockAcquire ≤ DISPATCH_LEVEL, returns at DISPATCH_LEVEL;
-      // WdfSpinLockRelease at DISPATCH_LEVEL, restores the IRQL WdfSpinLockAcquire found) ---
-      case 'WdfSpinLockAcquire': {
-        const key = 'wdf' + this.lockKey(this.arg(e, 0));
-        if (this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, maxIrql: D });
-        if (this.spinLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
-        const old = this.irql;
-        // The previous IRQL is kept in the lock object (released by handle, not by a saved value).
-        this.spinLocks.set(key, old);
-        this.freeLocks.delete(key);
-        this.setIrql(D, line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'WdfSpinLockRelease': {
-        const key = 'wdf' + this.lockKey(this.arg(e, 0));
-        if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
-        const saved = this.spinLocks.get(key);
-        const known = this.releaseLock(key, line, col, name);
-        this.spinLocks.delete(key);
-        // Known not held: nothing is restored (the IRQL stays). Held by a caller: the IRQL it found is not known
-        // here (restored as an unknown saved value is, to the entry IRQL).
-        if (saved !== undefined) this.restoreIrql(saved, line, name);
-        else if (known === 'unknown') this.restoreIrql(this.entryIrql, line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'WdfInterruptAcquireLock': {
-        // A DIRQL interrupt object: raises to the device's DIRQL (modelled as 5) until WdfInterruptReleaseLock,
-        // which returns to the previous level. A program that requests passive-level interrupt handling may be
-        // taking a passive-level lock instead (at PASSIVE_LEVEL, IRQL unchanged): the IRQL is left as it is.
-        const key = 'wdfint' + this.lockKey(this.arg(e, 0));
-        const old = this.irql;
-        this.savedIrql.set(key, old);
-        if (!this.opts.passiveInterrupts) this.setIrql(Math.max(5, old), line, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'WdfInterruptReleaseLock': {
-        const key = 'wdfint' + this.lockKey(this.arg(e, 0));
-        const saved = this.savedIrql.get(key);
-        this.savedIrql.delete(key);
-        if (saved !== undefined && !this.opts.passiveInterrupts) this.restoreIrql(saved, line, name);
-        return { k: 'i', v: 0 };
-      }
-
-      case 'ExAcquireFastMutex':
-      case 'ExTryToAcquireFastMutex': {
-        const key = this.lockKey(this.arg(e, 0));
-        if (this.irqlFault((l) => l > A)) this.fault('irql-fast-mutex', line, col, { ddi: name, maxIrql: A });
-        if (this.savedIrql.has('fm' + key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
-        this.savedIrql.set('fm' + key, this.irql);
-        this.freeLocks.delete('fm' + key);
-        // §3: "sets IRQL to A" (from DISPATCH_LEVEL too: the fault above), the previous level saved in the mutex.
-        this.setIrql(A, line, name);
-        return { k: 'i', v: 1 };
-      }
-      case 'ExReleaseFastMutex': {
-        const key = this.lockKey(this.arg(e, 0));
-        if (this.irqlFault((l) => l !== A)) this.fault('irql-fast-mutex', line, col, { ddi: name, minIrql: A, maxIrql: A });
-        const saved = this.savedIrql.get('fm' + key);
-        if (saved === undefined) this.releaseLock('fm' + key, line, col, name);
-        else this.freeLocks.add('fm' + key);
-        this.savedIrql.delete('fm' + key);
-        this.restoreIrql(saved ?? this.entryIrql, line, name);
-        return { k: 'i', v: 0 };
-      }
-
-      // --- exceptions ---
-      case 'ExRaiseStatus':
-      case 'RtlRaiseStatus': {
-        const code = this.arg(e, 0);
-        this.raise(code, line, col, name);
-        return { k: 'i', v: 0 };
-      }
-      case 'ExRaiseAccessViolation':
-        this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
-        return { k: 'i', v: 0 };
-      case 'ProbeForRead':
-      case 'ProbeForWrite': {
-        const addr = this.arg(e, 0);
-        const len = this.arg(e, 1);
-        this.arg(e, 2);
-        if (this.num(len) === 0) return { k: 'i', v: 0 };
-        const mem = this.memOf(addr);
-        if (mem === 'paged' || mem === 'nonpaged' || mem === 'stack' || mem === 'sysva') {
-          // a kernel address always fails the user-range check
-          this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
-          return { k: 'i', v: 0 };
-        }
-        const c = this.choose(2, line, [`${name} succeeds`, `${name} raises`]);
-        if (c === 1) this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_FOR_CODES), line, col, name);
-        return { k: 'i', v: 0 };
-      }
+      case 'NP':
+        return va();
+      case 'LM':
+      case 'PTM':
+        if (!macro) this.fault('unmap-not-mapped', line, col, { mdl: o.label, ddi: name });
+        return va();
+      case 'X':
+        return this.newUnk('address');
       default:
-        return undefined;
+        break;
     }
+    if (canFail) {
+      const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
+      if (c === 1) return nullVa();
+    }
+    if (m.st === 'L') m.st = 'LM';
+    else if (m.st === 'PT') m.st = 'PTM';
+    else if (m.st === 'AP') m.st = 'AP';
+    return va();
+  }
+
+  /** The model of `MmUnmapLockedPages`. */
+  private modelMmUnmapLockedPages(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    this.arg(e, 0);
+    const o = this.mdlArg(this.arg(e, 1), line, col, name);
+    this.touchMdl(o, name, line, col, 'locked');
+    const m = o.mdl!;
+    if (m.st === 'LM') m.st = 'L';
+    else if (m.st === 'U') return { k: 'i', v: 0 };
+    else if (m.st === 'PTM' || m.st === 'PT') this.fault('unmap-partial', line, col, { mdl: o.label });
+    else if (m.st === 'L' || m.st === 'F') this.fault('unmap-not-mapped', line, col, { mdl: o.label });
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `MmAllocatePagesForMdl`, `MmAllocatePagesForMdlEx`. */
+  private modelMmAllocatePagesForMdl(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    for (let i = 0; i < e.args.length; i++) this.arg(e, i);
+    const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
+    if (c === 1) return { k: 'i', v: 0 };
+    const m = this.newMdl(this.mdlLabel(e, name), name, line, 'nonpaged', 'AP');
+    return { k: 'p', o: m.id };
+  }
+
+  /** The model of `MmFreePagesFromMdl`. */
+  private modelMmFreePagesFromMdl(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const o = this.mdlArg(this.arg(e, 0), line, col, name);
+    this.touchMdl(o, name, line, col, 'locked');
+    if (o.mdl!.st === 'AP') o.mdl!.st = 'APF';
+    return { k: 'i', v: 0 };
+  }
+
+  // --- pool ---
+
+  /** The model of `ExAllocatePool`, `ExAllocatePoolWithTag`, `ExAllocatePoolWithTagPriority`, `ExAllocatePoolZero`, `ExAllocatePoolWithQuotaTag`, `ExAllocatePool2`, `ExAllocatePool3`, `ExAllocatePoolUninitialized`. */
+  private modelPoolAllocation(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const t = this.num(this.arg(e, 0));
+    for (let i = 1; i < e.args.length; i++) this.arg(e, i);
+    let paged: boolean;
+    if (name === 'ExAllocatePool2' || name === 'ExAllocatePool3') paged = t !== undefined && (t & 0x100) !== 0;
+    else paged = t !== undefined && (t & 1) === 1;
+    if (this.irqlFault((l) => l > (paged ? A : D))) this.fault('irql-pool', line, col, { ddi: name, paged, maxIrql: paged ? A : D });
+    const c = this.choose(2, line, [`${name} succeeds`, `${name} fails (returns NULL)`]);
+    if (c === 1) return { k: 'i', v: 0 };
+    const o = this.newObj('pool', false, `pool@${line}`, paged ? 'paged' : 'nonpaged');
+    if (name === 'ExAllocatePool2' || name === 'ExAllocatePool3' || name === 'ExAllocatePoolZero') o.zeroed = true;
+    return { k: 'p', o: o.id };
+  }
+
+  /** The model of `ExFreePool`, `ExFreePoolWithTag`, `ExFreeToNPagedLookasideList`. */
+  private modelPoolFree(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const v = this.arg(e, name === 'ExFreeToNPagedLookasideList' ? 1 : 0);
+    for (let i = 1; i < e.args.length; i++) this.arg(e, i);
+    const o = this.objOf(v, line, name, false);
+    if (!o) return { k: 'i', v: 0 };
+    if (name !== 'ExFreeToNPagedLookasideList') {
+      // §3: ≤ DISPATCH_LEVEL, and ≤ APC_LEVEL for paged pool (a block of unknown kind: only above DISPATCH_LEVEL).
+      const paged = o.mem === 'paged';
+      if (this.irqlFault((l) => l > (paged ? A : D))) this.fault('irql-pool', line, col, { ddi: name, paged: paged || (o.kind === 'pool' ? false : undefined), maxIrql: paged ? A : D });
+    }
+    if (o.freed !== undefined) this.fault('double-free', line, col, { mdl: o.label, ddi: name });
+    if (o.mdl) {
+      if ((o.mdl.st === 'L' || o.mdl.st === 'LM') && !o.mdl.assumed) {
+        this.fault('free-while-locked', line, col, { mdl: o.label, ddi: name });
+        o.mdl.pagesLeaked = true;
+        o.mdl.leakReported = true;
+      }
+      o.mdl.st = 'X';
+    }
+    o.freed = line;
+    return { k: 'i', v: 0 };
+  }
+
+  // --- IRP ---
+
+  /** The model of `IoCompleteRequest`, `IofCompleteRequest`. */
+  private modelIoCompleteRequest(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const irpV = this.arg(e, 0);
+    this.arg(e, 1);
+    const irp = this.objOf(irpV, line, name)!;
+    this.completeIrp(irp, line, col);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `IoCallDriver`, `IofCallDriver`, `PoCallDriver`. */
+  private modelIoCallDriver(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    this.arg(e, 0);
+    const irpV = this.arg(e, 1);
+    const irp = this.objOf(irpV, line, name, false);
+    if (irp) {
+      this.escaped.add(irp.id);
+      if (irp.irp?.ioMgr && !irp.irp.completed) this.completeIrp(irp, line, col, true);
+    }
+    return this.newUnk(`${name}()`);
+  }
+
+  // --- IRQL ---
+
+  /** The model of `KeRaiseIrql`. */
+  private modelKeRaiseIrql(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const nv = this.num(this.arg(e, 0));
+    const out = this.arg(e, 1);
+    const n = nv ?? D;
+    if (this.irqlFault((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
+    this.writeThrough(out, { k: 'i', v: this.irql }, line);
+    this.setIrql(n, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `KfRaiseIrql`, `KeRaiseIrqlToDpcLevel`, `KeRaiseIrqlToSynchLevel`. */
+  private modelKfRaiseIrql(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const n = name === 'KfRaiseIrql' ? this.num(this.arg(e, 0)) ?? D : name === 'KeRaiseIrqlToDpcLevel' ? D : 12;
+    const old = this.irql;
+    if (this.irqlFault((l) => n < l)) this.fault('irql-raise-lower', line, col, { ddi: name, newIrql: n });
+    this.setIrql(n, line, name);
+    return { k: 'i', v: old };
+  }
+
+  /** The model of `KeLowerIrql`, `KfLowerIrql`. */
+  private modelKeLowerIrql(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const nv = this.num(this.arg(e, 0));
+    const n = nv ?? this.entryIrql;
+    if (this.irqlFault((l) => n > l)) this.fault('irql-lower-higher', line, col, { ddi: name, newIrql: n });
+    if (isLevelConstant(e.args[0])) this.setIrql(n, line, name);
+    else this.restoreIrql(n, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `KeAcquireSpinLock`, `KeAcquireSpinLockRaiseToDpc`, `KeAcquireSpinLockForDpc`. */
+  private modelKeAcquireSpinLock(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = this.lockKey(this.arg(e, 0));
+    const out = name === 'KeAcquireSpinLock' ? this.arg(e, 1) : undefined;
+    if (this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, maxIrql: D });
+    if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+    const old = this.irql;
+    this.spinLocks.set(key, old);
+    this.freeLocks.delete(key);
+    if (out) this.writeThrough(out, { k: 'i', v: old }, line);
+    // KfRaiseIrql(DISPATCH_LEVEL) sets the level: above DISPATCH_LEVEL (the fault above) it lowers it.
+    this.setIrql(D, line, name);
+    return { k: 'i', v: old };
+  }
+
+  /** The model of `KeReleaseSpinLock`, `KeReleaseSpinLockForDpc`. */
+  private modelKeReleaseSpinLock(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = this.lockKey(this.arg(e, 0));
+    const nv = this.num(this.arg(e, 1));
+    if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
+    // Not held by this run: a fault only when the run knows it is free (an unknown lock is the caller's).
+    this.releaseLock(key, line, col, name);
+    const saved = this.spinLocks.get(key);
+    this.spinLocks.delete(key);
+    this.dpcLocks.delete(key);
+    if (isLevelConstant(e.args[1])) this.setIrql(nv!, line, name);
+    else this.restoreIrql(nv ?? saved ?? this.entryIrql, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `KeAcquireSpinLockAtDpcLevel`, `KeTryToAcquireSpinLockAtDpcLevel`. */
+  private modelKeAcquireSpinLockAtDpcLevel(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = this.lockKey(this.arg(e, 0));
+    if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, minIrql: D });
+    if (this.spinLocks.has(key) || this.dpcLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+    this.dpcLocks.add(key);
+    this.freeLocks.delete(key);
+    return { k: 'i', v: 1 };
+  }
+
+  /** The model of `KeReleaseSpinLockFromDpcLevel`. */
+  private modelKeReleaseSpinLockFromDpcLevel(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = this.lockKey(this.arg(e, 0));
+    if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
+    this.releaseLock(key, line, col, name);
+    this.dpcLocks.delete(key);
+    this.spinLocks.delete(key);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `KeAcquireInStackQueuedSpinLock`, `KeAcquireInStackQueuedSpinLockAtDpcLevel`. */
+  private modelKeAcquireInStackQueuedSpinLock(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const lock = this.lockKey(this.arg(e, 0));
+    const handle = this.lockKey(this.arg(e, 1));
+    const atDpc = name.endsWith('AtDpcLevel');
+    if (atDpc ? this.irqlFault((l) => l < D) : this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, atDpc ? { ddi: name, minIrql: D } : { ddi: name, maxIrql: D });
+    if (this.spinLocks.has(lock) || this.dpcLocks.has(lock)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+    this.savedIrql.set('q' + handle, this.irql);
+    this.dpcLocks.add(lock);
+    this.freeLocks.delete(lock);
+    this.freeLocks.delete('q' + handle);
+    this.qmap.set(handle, lock);
+    if (!atDpc) this.setIrql(D, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `KeReleaseInStackQueuedSpinLock`, `KeReleaseInStackQueuedSpinLockFromDpcLevel`. */
+  private modelKeReleaseInStackQueuedSpinLock(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const handle = this.lockKey(this.arg(e, 0));
+    const qmap = this.qmap;
+    const lock = qmap.get(handle);
+    if (this.irqlFault((l) => l < D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D });
+    // The handle names a lock only if the run acquired it (the mapping is kept after the release, so that a
+    // second release by the same handle is known); a handle the run never saw is a caller's: not a fault.
+    this.releaseLock(lock ?? 'q' + handle, line, col, name);
+    if (lock !== undefined) {
+      this.dpcLocks.delete(lock);
+      this.spinLocks.delete(lock);
+    }
+    if (!name.endsWith('FromDpcLevel')) this.restoreIrql(this.savedIrql.get('q' + handle) ?? this.entryIrql, line, name);
+    this.savedIrql.delete('q' + handle);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `IoAcquireCancelSpinLock`. */
+  // Locks whose only modelled effect is the IRQL (their contract is checked before the call).
+  private modelIoAcquireCancelSpinLock(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    // Raises to DISPATCH_LEVEL and stores the previous IRQL through its argument.
+    const out = this.arg(e, 0);
+    const old = this.irql;
+    this.writeThrough(out, { k: 'i', v: old }, line);
+    this.setIrql(Math.max(D, old), line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `ExAcquireSpinLockExclusive`, `ExAcquireSpinLockShared`, `KeAcquireInterruptSpinLock`. */
+  private modelIrqlSavingAcquire(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    // Returns the previous IRQL; raises to DISPATCH_LEVEL (to the interrupt's DIRQL, modelled as 5).
+    this.arg(e, 0);
+    const old = this.irql;
+    this.setIrql(Math.max(name === 'KeAcquireInterruptSpinLock' ? 5 : D, old), line, name);
+    return { k: 'i', v: old };
+  }
+
+  /** The model of `IoReleaseCancelSpinLock`, `ExReleaseSpinLockExclusive`, `ExReleaseSpinLockShared`, `KeReleaseInterruptSpinLock`. */
+  private modelIrqlRestoringRelease(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    // Restores the IRQL it is given (a DRIVER_CANCEL's Irp->CancelIrql is not known here: the entry IRQL).
+    if (name !== 'IoReleaseCancelSpinLock') this.arg(e, 0);
+    const nv = this.num(this.arg(e, name === 'IoReleaseCancelSpinLock' ? 0 : 1));
+    if (isLevelConstant(e.args[name === 'IoReleaseCancelSpinLock' ? 0 : 1])) this.setIrql(nv!, line, name);
+    else this.restoreIrql(nv ?? this.entryIrql, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  // --- KMDF locks (the DDI reference: WdfSpinLockAcquire ≤ DISPATCH_LEVEL, returns at DISPATCH_LEVEL;
+
+  /** The model of `WdfSpinLockAcquire`. */
+  // WdfSpinLockRelease at DISPATCH_LEVEL, restores the IRQL WdfSpinLockAcquire found) ---
+  private modelWdfSpinLockAcquire(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = 'wdf' + this.lockKey(this.arg(e, 0));
+    if (this.irqlFault((l) => l > D)) this.fault('irql-spinlock-acquire', line, col, { ddi: name, maxIrql: D });
+    if (this.spinLocks.has(key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+    const old = this.irql;
+    // The previous IRQL is kept in the lock object (released by handle, not by a saved value).
+    this.spinLocks.set(key, old);
+    this.freeLocks.delete(key);
+    this.setIrql(D, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `WdfSpinLockRelease`. */
+  private modelWdfSpinLockRelease(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = 'wdf' + this.lockKey(this.arg(e, 0));
+    if (this.irqlFault((l) => l !== D)) this.fault('irql-spinlock-release', line, col, { ddi: name, minIrql: D, maxIrql: D });
+    const saved = this.spinLocks.get(key);
+    const known = this.releaseLock(key, line, col, name);
+    this.spinLocks.delete(key);
+    // Known not held: nothing is restored (the IRQL stays). Held by a caller: the IRQL it found is not known
+    // here (restored as an unknown saved value is, to the entry IRQL).
+    if (saved !== undefined) this.restoreIrql(saved, line, name);
+    else if (known === 'unknown') this.restoreIrql(this.entryIrql, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `WdfInterruptAcquireLock`. */
+  private modelWdfInterruptAcquireLock(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    // A DIRQL interrupt object: raises to the device's DIRQL (modelled as 5) until WdfInterruptReleaseLock,
+    // which returns to the previous level. A program that requests passive-level interrupt handling may be
+    // taking a passive-level lock instead (at PASSIVE_LEVEL, IRQL unchanged): the IRQL is left as it is.
+    const key = 'wdfint' + this.lockKey(this.arg(e, 0));
+    const old = this.irql;
+    this.savedIrql.set(key, old);
+    if (!this.opts.passiveInterrupts) this.setIrql(Math.max(5, old), line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `WdfInterruptReleaseLock`. */
+  private modelWdfInterruptReleaseLock(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const key = 'wdfint' + this.lockKey(this.arg(e, 0));
+    const saved = this.savedIrql.get(key);
+    this.savedIrql.delete(key);
+    if (saved !== undefined && !this.opts.passiveInterrupts) this.restoreIrql(saved, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `ExAcquireFastMutex`, `ExTryToAcquireFastMutex`. */
+  private modelExAcquireFastMutex(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = this.lockKey(this.arg(e, 0));
+    if (this.irqlFault((l) => l > A)) this.fault('irql-fast-mutex', line, col, { ddi: name, maxIrql: A });
+    if (this.savedIrql.has('fm' + key)) this.fault('spinlock-double-acquire', line, col, { ddi: name });
+    this.savedIrql.set('fm' + key, this.irql);
+    this.freeLocks.delete('fm' + key);
+    // §3: "sets IRQL to A" (from DISPATCH_LEVEL too: the fault above), the previous level saved in the mutex.
+    this.setIrql(A, line, name);
+    return { k: 'i', v: 1 };
+  }
+
+  /** The model of `ExReleaseFastMutex`. */
+  private modelExReleaseFastMutex(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = this.lockKey(this.arg(e, 0));
+    if (this.irqlFault((l) => l !== A)) this.fault('irql-fast-mutex', line, col, { ddi: name, minIrql: A, maxIrql: A });
+    const saved = this.savedIrql.get('fm' + key);
+    if (saved === undefined) this.releaseLock('fm' + key, line, col, name);
+    else this.freeLocks.add('fm' + key);
+    this.savedIrql.delete('fm' + key);
+    this.restoreIrql(saved ?? this.entryIrql, line, name);
+    return { k: 'i', v: 0 };
+  }
+
+  // --- exceptions ---
+
+  /** The model of `ExRaiseStatus`, `RtlRaiseStatus`. */
+  private modelExRaiseStatus(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const code = this.arg(e, 0);
+    this.raise(code, line, col, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `ExRaiseAccessViolation`. */
+  private modelExRaiseAccessViolation(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
+    return { k: 'i', v: 0 };
+  }
+
+  /** The model of `ProbeForRead`, `ProbeForWrite`. */
+  private modelProbeForRead(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const addr = this.arg(e, 0);
+    const len = this.arg(e, 1);
+    this.arg(e, 2);
+    if (this.num(len) === 0) return { k: 'i', v: 0 };
+    const mem = this.memOf(addr);
+    if (mem === 'paged' || mem === 'nonpaged' || mem === 'stack' || mem === 'sysva') {
+      // a kernel address always fails the user-range check
+      this.raise({ k: 'i', v: STATUS.ACCESS_VIOLATION }, line, col, name);
+      return { k: 'i', v: 0 };
+    }
+    const c = this.choose(2, line, [`${name} succeeds`, `${name} raises`]);
+    if (c === 1) this.raise(this.newExceptionCode(`exception code from ${name}`, PROBE_FOR_CODES), line, col, name);
+    return { k: 'i', v: 0 };
   }
 
   /** IofCompleteRequest: unlock every MDL on Irp->MdlAddress, then (later) free them (§4b). */
