@@ -637,9 +637,14 @@ function callSiteContext(prog: SimProgram, name: string, budget: SimulateOptions
       prog.callSitesDone.add(caller);
       const def = prog.fns.get(caller);
       if (!def) continue;
-      // at most 2,000 paths, and no more than the simulation that asks may explore (a fuzzing run's 64)
+      // at most 2,000 paths, and no more than the simulation that asks may explore (a fuzzing run's 64 paths,
+      // loops unrolled twice, 20,000 steps a path)
+      const within = (asked: number | undefined, cap: number) => Math.min(cap, asked ?? cap);
       simulateFunction(prog, def, {
-        maxPaths: Math.min(2000, budget.maxPaths ?? 2000),
+        maxPaths: within(budget.maxPaths, 2000),
+        loopBound: within(budget.loopBound, 3),
+        callDepth: within(budget.callDepth, 3),
+        maxSteps: within(budget.maxSteps, 20_000),
         onCall: (callee, levels, dpc, unknown) => {
           let e = prog.callSites.get(callee);
           if (!e) prog.callSites.set(callee, (e = { levels: new Set(), dpc: true, unknown: false }));

@@ -93,6 +93,31 @@ describe('SimProgram of several files', () => {
     expect(locateFault(dpc.faults[0]!, 'XDpc', own, 'caller.c')).toEqual({ function: 'XWrite', line: 6, file: 'helper.c' });
   });
 
+  it('a helper\'s callers are simulated within the budget of the simulation that asks (here: loops entered twice)', () => {
+    // The only call of H is on the third turn of the loop: reached when loops are entered three times (the default),
+    // not within a budget of two. A fuzzing run's small budget must bound the callers' runs too.
+    const code = `KDEFERRED_ROUTINE D;
+VOID H(VOID) { ZwClose(NULL); }
+VOID Caller(ULONG n)
+{
+    ULONG i;
+    KIRQL old;
+    for (i = 0; i < n; i++) {
+        if (i == 2) {
+            KeRaiseIrql(DISPATCH_LEVEL, &old);
+            H();
+            KeLowerIrql(old);
+        }
+    }
+}
+`;
+    const helper = (opts: { loopBound?: number }) => simulateSource(parseSource('b.c', code), opts).find((x) => x.function === 'H')!;
+    expect(helper({}).irqlSource).toBe('called by its callers at DISPATCH_LEVEL');
+    expect(kinds(helper({}))).toEqual(['irql-api-too-high@2']);
+    expect(helper({ loopBound: 2 }).irqlSource).toMatch(/^not known here/);
+    expect(kinds(helper({ loopBound: 2 }))).toEqual([]);
+  });
+
   it('a static function is visible only in its file; the file\'s own definition wins', () => {
     const prog = program();
     // XDpcLogs (caller.c) calls caller.c's XLog, which closes a handle at DISPATCH_LEVEL; helper.c's XLog does not.
