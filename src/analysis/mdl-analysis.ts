@@ -507,6 +507,18 @@ function maybeNullAddress(r: EvalResult): r is EvalResult & { sva: SvaOrigin; v:
   return r.sva !== undefined && r.v !== undefined && undecided(r.v);
 }
 
+/**
+ * The call whose value an assignment, an initialization or a return stores (`va = MmGetSystemAddressForMdlSafe(...)`):
+ * a system address that may be NULL stays one state until a test of where it is stored settles it (settledResult),
+ * and an allocation stored in a local (`to`, not a parameter; undefined for a field or a return) until the local is
+ * first read (settleAllocations).
+ */
+interface Store {
+  /** The id of the call node (storedNode of the stored value). */
+  call: number;
+  to: string | undefined;
+}
+
 /** The node whose value an assignment, an initialization or a return stores, through parentheses and casts (C's and C++'s). */
 function storedNode(e: SyntaxNode): SyntaxNode {
   let n = e;
@@ -1095,10 +1107,11 @@ class Analyzer {
 
   // ---- expression evaluation ----------------------------------------------------------------
 
-  eval(w: World, e: SyntaxNode): EvalResult[] {
+  /** The value of `e` in `w`, one result per way it can go (`store`: what an assignment stores, see evalStored). */
+  eval(w: World, e: SyntaxNode, store?: Store): EvalResult[] {
     switch (e.type) {
       case 'parenthesized_expression':
-        return e.namedChildCount === 1 ? this.eval(w, e.namedChild(0)!) : [{ w }];
+        return e.namedChildCount === 1 ? this.eval(w, e.namedChild(0)!, store) : [{ w }];
       case 'number_literal': {
         const v = V.parseIntLiteral(e.text);
         return [v === undefined ? { w } : { w, v: V.constant(v) }];
@@ -1125,7 +1138,7 @@ class Analyzer {
       }
       case 'cast_expression': {
         const value = e.childForFieldName('value');
-        return value ? this.eval(w, value) : [{ w }];
+        return value ? this.eval(w, value, store) : [{ w }];
       }
       case 'assignment_expression':
         return this.evalAssign(w, e);
@@ -1197,9 +1210,10 @@ class Analyzer {
       }
       case 'call_expression': {
         const x = cxxCastOperand(e);
-        if (x) return this.eval(w, x);
-        const rs = this.evalCall(w, e);
-        return this.stored === e.id || !rs.some(maybeNullAddress) ? rs : rs.flatMap((r) => this.settledResult(r));
+        if (x) return this.eval(w, x, store);
+        const stored = store?.call === e.id ? store : undefined;
+        const rs = this.evalCall(w, e, stored);
+        return stored || !rs.some(maybeNullAddress) ? rs : rs.flatMap((r) => this.settledResult(r));
       }
       case 'declaration':
         return this.evalDeclaration(w, e).map((x) => ({ w: x }));
@@ -1331,8 +1345,8 @@ class Analyzer {
     if (this.recording) {
       const origin = decodeSva(enc);
       const obj = origin.obj !== undefined ? w.objs.get(origin.obj) : undefined;
-      // the path on which it is NULL: the mapping failed
-      const trace = maybe ? this.settleMapping(w, path, false).trace : w.trace;
+      // the path on which it is NULL: the mapping failed (the trace settleOrigin gives that side)
+      const trace = maybe ? failedMapping(w.trace, origin) : w.trace;
       this.observations.push({
         kind: 'sva-use', node, caught: catchesAccessViolation(this.currentNode.ctx), path, write, canBeNull,
         map: { line: origin.line, column: origin.column, callee: origin.callee }, obj, trace, imprecise: w.imprecise,
@@ -1370,26 +1384,9 @@ class Analyzer {
     return r;
   }
 
-  /**
-   * The call whose value is being stored (`va = MmGetSystemAddressForMdlSafe(...)`): a system address
-   * that may be NULL stays one state until a test of where it is stored settles it (settledResult).
-   */
-  private stored: number | undefined;
-  /** Where that value goes: a local of the function (not a parameter), or undefined (a field, a return). */
-  private storedTo: string | undefined;
-
   /** Evaluate the value an assignment, an initialization or a return stores (`to`: the local it goes to). */
   evalStored(w: World, value: SyntaxNode, to?: string): EvalResult[] {
-    const outer = this.stored;
-    const outerTo = this.storedTo;
-    this.stored = storedNode(value).id;
-    this.storedTo = to !== undefined && this.isLocal(to) ? to : undefined;
-    try {
-      return this.eval(w, value);
-    } finally {
-      this.stored = outer;
-      this.storedTo = outerTo;
-    }
+    return this.eval(w, value, { call: storedNode(value).id, to: to !== undefined && this.isLocal(to) ? to : undefined });
   }
 
   evalAssign(w: World, e: SyntaxNode): EvalResult[] {
@@ -1638,7 +1635,8 @@ class Analyzer {
     return out;
   }
 
-  evalCall(w: World, call: SyntaxNode): EvalResult[] {
+  /** A call's results (`stored`: its value is stored, see evalStored). */
+  evalCall(w: World, call: SyntaxNode, stored?: Store): EvalResult[] {
     const name = calleeName(call) ?? '';
     const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
     const eff = name ? ddiEffect(name) : undefined;
@@ -1732,8 +1730,8 @@ class Analyzer {
             }
           }
           ok = this.step(ok, at, 'alloc', `${name} succeeds`, id);
-          const to = this.storedTo;
-          if (!attached && to !== undefined && this.stored === call.id) {
+          const to = stored?.to;
+          if (!attached && to !== undefined) {
             // one state: it failed or not is decided before the local is first read (settleAllocations)
             this.lazyHolders.add(to);
             out.push({ w: this.setObj(ok, { ...ok.objs.get(id)!, nullable: to }), obj: id });
