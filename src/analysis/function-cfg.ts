@@ -8,6 +8,7 @@
  * whole run would cost more memory than rebuilding one costs time. The CFG is keyed by the program
  * whose `mayRaise` shaped its exceptional edges.
  */
+import { createHash } from 'node:crypto';
 import { buildCfg, type Cfg } from '../cfg/cfg.js';
 import { raises } from '../ddi/table.js';
 import { functionTree } from '../parse/compact.js';
@@ -101,8 +102,26 @@ export function tooDeep(file: SourceFile, fn: FunctionInfo): string | undefined 
   const m = depthEntry(file, fn);
   if (!m.checked) {
     m.checked = true;
-    const deep = functionTooDeep(file, fn, { nesting: m.nesting });
-    if (deep) m.reason = deep.what === 'nesting' ? `nests ${deep.depth} levels deep (more than ${deep.limit})` : `has a syntax tree ${deep.depth} levels deep (more than ${deep.limit})`;
+    // the same text without syntax errors parses to the same tree, wherever it is: once measured, not copied
+    // out of the native tree again (the language server's every edit makes new FunctionInfo objects)
+    const key = fn.hasError ? undefined : textKey(file.parsedText, fn.start, fn.bodyEnd);
+    if (key !== undefined && depthByText.has(key)) m.reason = depthByText.get(key);
+    else {
+      const deep = functionTooDeep(file, fn, { nesting: m.nesting });
+      if (deep) m.reason = deep.what === 'nesting' ? `nests ${deep.depth} levels deep (more than ${deep.limit})` : `has a syntax tree ${deep.depth} levels deep (more than ${deep.limit})`;
+      if (key !== undefined) {
+        if (depthByText.size >= DEPTH_BY_TEXT_MAX) depthByText.clear();
+        depthByText.set(key, m.reason);
+      }
+    }
   }
   return m.reason;
+}
+
+/** `tooDeep`'s answer by function text (a digest of it), for the functions of files parsed again. */
+const depthByText = new Map<string, string | undefined>();
+const DEPTH_BY_TEXT_MAX = 50_000;
+
+function textKey(text: string, start: number, end: number): string {
+  return createHash('sha1').update(text.slice(start, end)).digest('base64');
 }

@@ -8,8 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_NESTING, MAX_SYNTAX_DEPTH, nestingDepth } from '../../src/parse/depth.js';
-import { functionSyntaxDepth } from '../../src/parse/compact.js';
-import { parseSource } from '../../src/parse/parser.js';
+import { compactSize, functionSyntaxDepth } from '../../src/parse/compact.js';
+import { parseSource, reparseSource } from '../../src/parse/parser.js';
+import { tooDeep } from '../../src/analysis/function-cfg.js';
+import { functionTooDeep } from '../../src/parse/depth.js';
 import { lintText, prepareProject } from '../../src/lint/linter.js';
 import { SimProgram, simulateFunction } from '../../src/sim/simulate.js';
 
@@ -36,6 +38,12 @@ const depthOf = (text: string) => {
   const file = parseSource('f.c', text);
   return functionSyntaxDepth(file, file.functions[0]!);
 };
+
+/** tooDeep's reason measured afresh (no memo). */
+function functionTooDeepReason(file: ReturnType<typeof parseSource>, f: ReturnType<typeof parseSource>['functions'][number]): string | undefined {
+  const d = functionTooDeep(file, f);
+  return d && (d.what === 'nesting' ? `nests ${d.depth} levels deep (more than ${d.limit})` : `has a syntax tree ${d.depth} levels deep (more than ${d.limit})`);
+}
 
 describe('nestingDepth', () => {
   it('counts brackets, not those in comments or literals', () => {
@@ -87,6 +95,26 @@ describe('functionSyntaxDepth', () => {
       expect(new SimProgram(parseSource(`${name}.c`, over)).tooDeep.map((d) => d.depth), name).toEqual([deep]);
     }
   }, 120000);
+  it('a function whose text did not change is not copied out of a reparsed tree again to measure its depth (the language server)', () => {
+    const deepBody = shapes.and!(3000);
+    const text = [fn(deepBody), 'int G(int x) {\n  return x + 1;\n}\n', 'int H(int x) {\n  return x * 2;\n}\n'].join('\n');
+    const first = parseSource('memo.c', text);
+    const before = first.functions.map((f) => tooDeep(first, f));
+    expect(before[0]).toMatch(/^has a syntax tree \d+ levels deep/);
+    expect(before.slice(1)).toEqual([undefined, undefined]);
+    // an edit inside H: F and G keep their text, at other offsets (a line added above them)
+    const edited = '\n' + text.replace('return x * 2;', 'return x * 3;');
+    const again = reparseSource(first, edited);
+    expect(again.functions.map((f) => tooDeep(again, f))).toEqual(before);
+    // only H was copied out to be measured: G's few nodes and F's thousands were not
+    const solo = parseSource('solo.c', edited);
+    functionSyntaxDepth(solo, solo.functions.find((f) => f.name === 'H')!);
+    expect(compactSize(again).nodes).toBeGreaterThan(0);
+    expect(compactSize(again).nodes).toBe(compactSize(solo).nodes);
+    // and the answers are those of a fresh parse of the same text
+    const fresh = parseSource('fresh.c', edited + ' ');
+    expect(fresh.functions.map((f) => functionTooDeepReason(fresh, f))).toEqual(before);
+  });
   it('an arithmetic chain of 5,000 operands and an else-if chain of 5,000 branches are analyzed (and not simulated: the simulator recurses on them)', () => {
     for (const body of [`  y = ${terms(5000, (i) => `a${i}`).join(' + ')};`, terms(5000, (i) => `  ${i ? 'else ' : ''}if (x == ${i}) { y = ${i}; }`).join('\n')]) {
       expect(lintText(fn(body), 'chain.c').messages.map((m) => m.ruleId)).toEqual(['mdl-probe-outside-try']);
