@@ -17,9 +17,15 @@ export function adoptFileConstants(file: SourceFile, entries: Iterable<[string, 
 export function fileConstants(file: SourceFile): Map<string, number> {
   let m = cache.get(file);
   if (m) return m;
-  m = new Map();
-  const lookup = (name: string): number | undefined => m!.get(name) ?? (Object.prototype.hasOwnProperty.call(KNOWN_CONSTANTS, name) ? KNOWN_CONSTANTS[name] : undefined);
-  const stack: SyntaxNode[] = [file.tree.rootNode];
+  m = readConstants(file.tree.rootNode, new Map());
+  cache.set(file, m);
+  return m;
+}
+
+/** Add the constants the tree under `root` defines to `m` (in text order: a value may name an earlier constant); returns `m`. */
+export function readConstants(root: SyntaxNode, m: Map<string, number>): Map<string, number> {
+  const lookup = (name: string): number | undefined => m.get(name) ?? (Object.prototype.hasOwnProperty.call(KNOWN_CONSTANTS, name) ? KNOWN_CONSTANTS[name] : undefined);
+  const stack: SyntaxNode[] = [root];
   while (stack.length) {
     const n = stack.pop()!;
     if (n.type === 'preproc_def') {
@@ -49,7 +55,6 @@ export function fileConstants(file: SourceFile): Map<string, number> {
     if (n.type === 'function_definition' || n.type === 'initializer_list' || n.type === 'compound_statement' || n.type === 'string_literal' || n.type === 'concatenated_string') continue;
     pushNamedChildren(stack, n);
   }
-  cache.set(file, m);
   return m;
 }
 

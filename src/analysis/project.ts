@@ -16,7 +16,7 @@ import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint } from './constants.js';
-import { releaseParsed } from './transfer.js';
+import { PIECES, parseReleasedSteps, releaseParsed } from './transfer.js';
 import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
 import { liteBody } from './function-cfg.js';
 import type { Summary } from './summary.js';
@@ -142,7 +142,7 @@ export interface ChoiceText {
 export function* chooseFiles<I extends { path: string }>(
   inputs: readonly I[],
   text: (i: I) => ChoiceText,
-  functions: (i: I) => readonly ChoiceFunction[] | undefined,
+  functions: (i: I) => Generator<void, readonly ChoiceFunction[] | undefined>,
 ): Generator<void, I[]> {
   const chosen = new Map<string, I>();
   let names = new Set<string>();
@@ -154,7 +154,7 @@ export function* chooseFiles<I extends { path: string }>(
     const added: string[] = [];
     for (const i of pending) {
       if (chosen.has(i.path)) continue;
-      const fns = functions(i);
+      const fns = yield* functions(i);
       if (fns === undefined) continue;
       yield;
       chosen.set(i.path, i);
@@ -214,7 +214,9 @@ export function chooseFromFacts(facts: readonly ChoiceFacts[]): { paths: string[
   const steps = chooseFiles(
     facts,
     (f) => ({ mdl: f.text.mdl, irql: { named: f.text.irql }, calls: f.text.calls }),
-    (f) => f.functions?.map((fn) => ({ short: fn.short, facts: () => fn, irql: () => fn.irql })),
+    function* (f) {
+      return f.functions?.map((fn) => ({ short: fn.short, facts: () => fn, irql: () => fn.irql }));
+    },
   );
   let r = steps.next();
   while (!r.done) r = steps.next();
@@ -496,10 +498,11 @@ export class Project implements ProjectContext {
     const chosen = yield* chooseFiles(
       inputs,
       (i) => textFacts(i, irqlWords),
-      (i) => {
+      function* (i) {
         let f: SourceFile;
         try {
-          f = parse(i);
+          // (a run that releases its trees parses a huge file a piece at a time, a step per piece)
+          f = opts.releaseTrees && !opts.parse && i.text.length >= PIECES.min ? yield* parseReleasedSteps(i) : parse(i);
         } catch {
           return undefined;
         }

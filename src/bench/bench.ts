@@ -346,10 +346,27 @@ async function main(argv: string[]): Promise<number> {
     const last = p.stdout.trim().split('\n').pop();
     if (p.status === 0 && last) threadRuns.push({ threads, ...(JSON.parse(last) as { ms: number; maxRss: number }) });
   }
+  // one huge file of small functions (generated code): the command's peak memory, against the corpus's per MiB
+  // of source (a file of at least 1 MiB is parsed a piece at a time: src/parse/chunks.ts)
+  let huge: { functions: number; bytes: number; ms: number; maxRss: number; code: number } | undefined;
+  {
+    const hugeDir = mkdtempSync(join(tmpdir(), 'ddi-lint-bench-huge-'));
+    try {
+      const functions = 84_000;
+      const text = smallFunctions(functions);
+      const path = join(hugeDir, 'generated.c');
+      writeFileSync(path, text);
+      const p = spawnSync(process.execPath, [self, '--phase', 'cli', '--target', path, '--threads', '1'], { encoding: 'utf8', maxBuffer: 64 * MiB, stdio: ['ignore', 'pipe', 'inherit'] });
+      const last = p.stdout.trim().split('\n').pop();
+      if (p.status === 0 && last) huge = { functions, bytes: text.length, ...(JSON.parse(last) as { ms: number; maxRss: number; code: number }) };
+    } finally {
+      rmSync(hugeDir, { recursive: true, force: true });
+    }
+  }
   // the language server: one-character edit to fresh diagnostics
   const lsp = a.lspEdits > 0 ? await lspLatency(a.lspEdits) : undefined;
   if (a.json) {
-    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio, threads: threadRuns, lsp }, null, 2));
+    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio, threads: threadRuns, huge, lsp }, null, 2));
     return 0;
   }
   console.log(`corpus: ${corpusLabel}`);
@@ -367,6 +384,14 @@ async function main(argv: string[]): Promise<number> {
     const goal = t.threads === 1 ? 1.3 : 0.7;
     console.log(
       `ddi-lint command, --threads ${t.threads}: ${fmt(t.ms / 1000, 2)} s, peak RSS ${fmt(t.maxRss / MiB, 0)} MiB, ratio to the single-thread parse floor ${fmt(r, 2)} (target ${t.threads === 1 ? '<= 1.30' : '< 0.70'})${r > goal ? '  OVER TARGET' : ''}`,
+    );
+  }
+  if (huge) {
+    const perMiB = (rss: number, bytes: number) => rss / MiB / (bytes / MiB);
+    const one = threadRuns.find((t) => t.threads === 1);
+    console.log(
+      `one generated file of ${huge.functions} small functions (${fmt(huge.bytes / MiB, 1)} MiB), the command on one thread: ${fmt(huge.ms / 1000, 2)} s, peak RSS ${fmt(huge.maxRss / MiB, 0)} MiB ` +
+        `(${fmt(perMiB(huge.maxRss, huge.bytes), 0)} MiB per MiB of source${one ? `; the corpus: ${fmt(perMiB(one.maxRss, floor.bytes), 0)}` : ''})`,
     );
   }
   console.log(`findings: ${lint.messages} messages in ${lint.filesWithMessages} files${lint.failures ? `; lint threw on ${lint.failures} files (first: ${lint.firstFailure})` : ''}`);

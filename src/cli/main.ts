@@ -7,7 +7,7 @@ import { SummaryCache, type Project } from '../analysis/project.js';
 import { packageStamp } from './package-info.js';
 import { irqlTableOf } from '../ddi/irql.js';
 import { setFlagsFromString } from 'node:v8';
-import { lintText, prepareProjectAsync } from '../lint/linter.js';
+import { lintTextAsync, prepareProjectAsync } from '../lint/linter.js';
 import { runCli, type CliIO, type LintEngine } from './run.js';
 import { lintInThreads } from './threads.js';
 
@@ -19,7 +19,7 @@ export const engine: LintEngine = {
   lintText: (text, filePath, options) => {
     const irqlTable = options.project === undefined ? irqlTableOf(options.irqlContracts) : undefined;
     // (the command line lints each file once: see `LintOptions.once`)
-    return lintText(text, filePath, { rules: options.rules, project: options.project as Project | undefined, once: true, ...(irqlTable ? { irqlTable } : {}) });
+    return lintTextAsync(text, filePath, { rules: options.rules, project: options.project as Project | undefined, once: true, ...(irqlTable ? { irqlTable } : {}) });
   },
   prepare: (inputs, root, options) => {
     const irqlTable = irqlTableOf(options?.irqlContracts);

@@ -41,7 +41,7 @@ export interface LintEngine {
       /** The run's IRQL contracts from the config files; given only when there is no `project` and there are some. */
       irqlContracts?: Readonly<Record<string, IrqlContract>>;
     },
-  ): LintResult;
+  ): LintResult | Promise<LintResult>;
   /**
    * Lint in worker threads (`--threads N`; the real engine's pool is `src/cli/threads.ts`): every input is
    * part of the program, the jobs are the files to lint. Resolves to each job's result or error (a job
@@ -678,7 +678,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       if (fromWorker !== undefined && pooledSummaryStats) showSummaryStats(pooledSummaryStats);
       if (typeof fromWorker === 'string') throw new Error(fromWorker);
       const program = fromWorker ? undefined : await getProject();
-      result = fromWorker ?? engine.lintText(text, file, program !== undefined ? { ...lintOptions, project: program } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
+      result = fromWorker ?? await engine.lintText(text, file, program !== undefined ? { ...lintOptions, project: program } : hasIrqlContracts ? { ...lintOptions, irqlContracts } : lintOptions);
       result = { ...result, filePath: file };
     } catch (e) {
       result = internalErrorResult(file, e);

@@ -8,6 +8,7 @@ import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis
 import { tooDeep } from '../analysis/function-cfg.js';
 import { irqlFileLinted } from '../analysis/irql-analysis.js';
 import { Project, type ProjectOptions, type SummaryCache } from '../analysis/project.js';
+import { PIECES, parseReleasedAsync } from '../analysis/transfer.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
@@ -259,6 +260,22 @@ export function lintText(text: string, filePath: string, options: LintOptions = 
     const r = emptyResult(filePath);
     r.messages.push(internalError(`ddi-lint could not parse this file: ${describeError(e)}`));
     return finalize(r);
+  }
+  return lintSource(file, options);
+}
+
+/**
+ * `lintText` for the command line: a huge file that is not part of the program (the program's files are
+ * parsed a piece at a time already) is parsed a piece at a time too, letting the event loop free each
+ * piece's native tree (`parseReleasedAsync`). The result is `lintText`'s.
+ */
+export async function lintTextAsync(text: string, filePath: string, options: LintOptions = {}): Promise<LintResult> {
+  if (text.length < PIECES.min || options.project?.sourceFor(filePath, text)) return lintText(text, filePath, options);
+  let file: SourceFile;
+  try {
+    file = await parseReleasedAsync({ path: filePath, text });
+  } catch {
+    return lintText(text, filePath, options); // (the error, as lintText gives it)
   }
   return lintSource(file, options);
 }

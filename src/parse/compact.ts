@@ -428,6 +428,33 @@ export function releaseTree(file: SourceFile): void {
   standIn(file);
 }
 
+/**
+ * A file parsed a piece at a time (`parseRange`): copy the functions `fns` of one piece, whose native tree
+ * is `tree`, before the next piece is parsed. `releasePieces` then completes the file as `releaseTree` does.
+ */
+export function copyPiece(file: SourceFile, tree: Tree, fns: readonly FunctionInfo[]): void {
+  let s = perFile.get(file);
+  if (!s) perFile.set(file, (s = { trees: new CompactTrees(new LiteSource(file.parsedText), symbolsOf(tree)), roots: new Map(), released: false }));
+  const gone = releasedStandIn(file.path);
+  for (const fn of fns) {
+    s.roots.set(fn, s.trees.encode(fn.node));
+    // (the piece's tree is freed only once nothing refers to its nodes)
+    const g = fn as { node: unknown; body: unknown };
+    g.node = gone;
+    g.body = gone;
+  }
+}
+
+/** The pieces of a file are all copied (`copyPiece`): the file is released, its tree and functions' nodes stand-ins. */
+export function releasePieces(file: SourceFile): void {
+  const s = perFile.get(file);
+  if (s) {
+    s.trees.trim();
+    s.released = true;
+  } else perFile.set(file, { trees: new CompactTrees(new LiteSource(file.parsedText), { types: [], named: [], readsEnd: [], fields: [] }), roots: new Map(), released: true });
+  standIn(file);
+}
+
 /** One stand-in per file, in place of the tree and of every function's nodes: any use of it throws. */
 function standIn(file: SourceFile): void {
   // (Plain assignments: redefining the properties as getters would turn each of a file's function

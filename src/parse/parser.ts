@@ -79,6 +79,16 @@ export function parseRaw(text: string, lang: Lang): Tree {
   return parserFor(lang).parse(text);
 }
 
+/**
+ * Parse the range [start, end) of a (preprocessed) text on its own, positions and offsets those of the
+ * whole text (tree-sitter's included ranges): a piece of a huge file (see src/parse/chunks.ts). `lines`:
+ * the text's line index, when several ranges of it are parsed.
+ */
+export function parseRange(lang: Lang, text: string, start: number, end: number, lines = new LiteSource(text)): Tree {
+  const range = { startIndex: start, endIndex: end, startPosition: lines.position(start), endPosition: lines.position(end) };
+  return parserFor(lang).parse(text, undefined, { includedRanges: [range] });
+}
+
 function countErrors(node: SyntaxNode, limit = 1000): number {
   if (!node.hasError) return 0;
   let count = 0;

@@ -1,0 +1,115 @@
+/**
+ * Where a huge file may be cut into pieces that tree-sitter parses one at a time (see `parseReleasedSteps`
+ * in src/analysis/transfer.ts): a native syntax tree costs tens of bytes per byte of source, so a 50 MB
+ * file of small functions held 4 GB of tree at once. Parsed a piece at a time, with each piece's functions
+ * copied out (src/parse/compact.ts) before the next is parsed, the file holds one piece's tree at a time.
+ *
+ * A cut is made only where the whole file's tree has a boundary between two top-level items: at the start
+ * of the line after the `}` that closes a function body (a `{` opened after `)` at the top level), outside
+ * every parenthesis and every `#if` group, with nothing but comments after the `}` on its line. tree-sitter
+ * parses a top-level item the same wherever it is, so the pieces' function trees are the whole file's.
+ * The caller still checks each piece: a piece whose tree has an error (a cut in the wrong place, such as
+ * a `typedef struct __declspec(align(16)) { ... }` whose declarator is on the next line, or a file with syntax
+ * errors) makes it parse the whole file instead.
+ */
+
+const NL = 10;
+
+/**
+ * Offsets of the preprocessed `text` at which pieces start (the first is 0): each piece at least
+ * `target` characters long, except the last. A single `[0]` when the text has no cut.
+ */
+export function chunkStarts(text: string, target: number): number[] {
+  const starts = [0];
+  const n = text.length;
+  let braces = 0;
+  let parens = 0;
+  let ifDepth = 0;
+  /** The last significant character (not in a comment or a literal): `)` before a `{` opens a body. */
+  let last = 0;
+  let body = false;
+  /** A body just closed at the top level: the next line may start a piece. */
+  let closed = false;
+  let lineStart = true;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === NL) {
+      if (closed && braces === 0 && parens === 0 && ifDepth === 0 && i + 1 - starts[starts.length - 1]! >= target && i + 1 < n) starts.push(i + 1);
+      closed = false;
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      while (i < n && text.charCodeAt(i) !== NL) i++;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const e = text.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 2;
+      continue;
+    }
+    if (c === 35 /* # */ && lineStart) {
+      // a directive, to the end of its line (and of its continuation lines)
+      let k = i + 1;
+      while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+      let e = k;
+      while (e < n && /[A-Za-z]/.test(text[e]!)) e++;
+      const kw = text.slice(k, e);
+      if (kw === 'if' || kw === 'ifdef' || kw === 'ifndef') ifDepth++;
+      else if (kw === 'endif' && ifDepth > 0) ifDepth--;
+      while (e < n) {
+        const d = text.charCodeAt(e);
+        if (d === NL && text.charCodeAt(e - 1) !== 92 && !(text.charCodeAt(e - 1) === 13 && text.charCodeAt(e - 2) === 92)) break;
+        if (d === 47 && text.charCodeAt(e + 1) === 42) {
+          // a comment in a directive may run over several lines
+          const x = text.indexOf('*/', e + 2);
+          e = x < 0 ? n : x + 2;
+          continue;
+        }
+        e++;
+      }
+      closed = false;
+      i = e;
+      continue;
+    }
+    lineStart = false;
+    // anything but a comment after the `}` on its line: not the end of an item
+    closed = false;
+    if (c === 34 || c === 39) {
+      // a literal, to its closing quote or the end of the line
+      let k = i + 1;
+      while (k < n) {
+        const d = text.charCodeAt(k);
+        if (d === 92) k += 2;
+        else if (d === c) {
+          k++;
+          break;
+        } else if (d === NL) break;
+        else k++;
+      }
+      last = c;
+      i = k;
+      continue;
+    }
+    if (c === 123 /* { */) {
+      if (braces === 0) body = last === 41 && parens === 0;
+      braces++;
+    } else if (c === 125 /* } */) {
+      if (braces > 0) braces--;
+      if (braces === 0 && body) {
+        closed = true;
+        body = false;
+      }
+    } else if (c === 40) parens++;
+    else if (c === 41 && parens > 0) parens--;
+    last = c;
+    i++;
+  }
+  return starts;
+}

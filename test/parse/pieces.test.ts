@@ -1,0 +1,119 @@
+/**
+ * Huge files parsed a piece at a time (src/parse/chunks.ts, `parseReleasedSteps` in
+ * src/analysis/transfer.ts): the cuts fall only between top-level function definitions, and a file parsed
+ * in pieces is the file parsed whole and released: the same function records, compact trees, constants,
+ * annotations and findings. The thresholds are lowered here so that every fixture is cut wherever it can be.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileConstants } from '../../src/analysis/constants.js';
+import { PIECES, parseReleased, parseReleasedAsync, parseReleasedSteps } from '../../src/analysis/transfer.js';
+import { lintSource, lintText, lintTextAsync } from '../../src/lint/linter.js';
+import { chunkStarts } from '../../src/parse/chunks.js';
+import { isReleased, packTrees } from '../../src/parse/compact.js';
+import type { SourceFile } from '../../src/parse/parser.js';
+import { listSourceFiles } from '../support/expectations.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+const saved = { ...PIECES };
+
+/** What the analyses read of a released file. */
+function contents(f: SourceFile) {
+  return {
+    lang: f.lang,
+    parsedText: f.parsedText,
+    functions: f.functions.map(({ node: _n, body: _b, ...rest }) => rest),
+    trees: packTrees(f),
+    constants: [...fileConstants(f)],
+    annotations: f.annotations,
+  };
+}
+
+/** The pieces a text is cut into at the smallest target (every possible cut). */
+const cutsOf = (text: string) => chunkStarts(text, 1).map((k) => text.slice(0, k).split('\n').length);
+
+describe('where a file is cut', () => {
+  it('only on the line after a function body closed at the top level', () => {
+    const text = [
+      'typedef struct _S { int a; } S;', // 1
+      'int f(void)', //                     2
+      '{', //                               3
+      '    if (x) { y(); }', //             4
+      '}', //                               5
+      'int g(void) { return 1; } // done', // 6
+      'int h(void) { return 2; } int k;', //  7: more after the body on its line
+      '#ifdef X', //                         8
+      'int i(void) { return 3; }', //       9: inside an #if group
+      '#endif', //                          10
+      'static int t[] = { 1, 2 };', //      11: an initializer
+      '/* { } */ int j(int a,', //          12
+      '  int b) { return a; }', //          13
+      'char *s = "}";', //                  14
+      'int m(void) { return 4; }', //       15: the last line
+    ].join('\n');
+    // cuts after the bodies ending on lines 5, 6, 10 (the #endif line ends a group, then line 11 starts), 13
+    expect(cutsOf(text)).toEqual([1, 6, 7, 14]);
+  });
+
+  it('not inside braces that are not a body, nor before a declarator that follows a brace on the next line', () => {
+    const text = 'extern "C" {\nint f(void) { return 0; }\n}\ntypedef struct __declspec(align(16)) { int a; }\nS;\n';
+    // no cut inside or after `extern "C" { }` (its brace follows a string); the anonymous struct's brace
+    // follows `)`: a wrong cut before `S;`, which the pieces' parse errors catch (below)
+    expect(cutsOf(text)).toEqual([1, 5]);
+  });
+
+  it('pieces of at least the target length', () => {
+    const fn = (k: number) => `int f${k}(void)\n{\n    return ${k};\n}\n`;
+    const text = Array.from({ length: 100 }, (_, k) => fn(k)).join('');
+    const starts = chunkStarts(text, 200);
+    expect(starts[0]).toBe(0);
+    for (let k = 1; k < starts.length; k++) expect(starts[k]! - starts[k - 1]!).toBeGreaterThanOrEqual(200);
+    expect(text.length - starts[starts.length - 1]!).toBeLessThan(200 + fn(99).length);
+    expect(starts.length).toBeGreaterThan(10);
+  });
+});
+
+describe('a file parsed in pieces', () => {
+  beforeEach(() => Object.assign(PIECES, { min: 0, target: 1 }));
+  afterEach(() => Object.assign(PIECES, saved));
+
+  it('is the file parsed whole: records, compact trees, constants, annotations and findings (every fixture)', () => {
+    let cut = 0;
+    const files = listSourceFiles(FIXTURES);
+    for (const path of files) {
+      const text = readFileSync(path, 'utf8');
+      const steps = parseReleasedSteps({ path, text });
+      let pieces = 1;
+      let r = steps.next();
+      for (; !r.done; r = steps.next()) pieces++;
+      const inPieces = r.value;
+      const whole = parseReleased({ path, text });
+      expect(isReleased(inPieces), path).toBe(true);
+      expect(contents(inPieces), path).toEqual(contents(whole));
+      expect(lintSource(inPieces).messages, path).toEqual(lintSource(whole).messages);
+      if (pieces > 2) cut++;
+    }
+    // most fixtures have several functions: the comparison is of pieces, not of whole files
+    expect(cut).toBeGreaterThan(files.length / 2);
+  }, 120_000);
+
+  it('with an error in a piece (a wrong cut, or a syntax error), is parsed whole', () => {
+    for (const text of ['int f(void) { return 0; }\ntypedef struct __declspec(align(16)) { int a; }\nS;\nint g(void) { return 1; }\n', 'int f(void) { return 0; }\nint g(void) { return 1 }\nint h(void) { return 2; }\n']) {
+      const steps = parseReleasedSteps({ path: 'e.c', text });
+      let r = steps.next();
+      let yields = 0;
+      for (; !r.done; r = steps.next()) yields++;
+      expect(yields).toBeLessThan(chunkStarts(text, 1).length); // stopped at the piece with the error
+      expect(contents(r.value)).toEqual(contents(parseReleased({ path: 'e.c', text })));
+    }
+  });
+
+  it('lintTextAsync (the command line, for a file outside the program) gives lintText\'s result', async () => {
+    for (const path of listSourceFiles(FIXTURES).filter((_, k) => k % 5 === 0)) {
+      const text = readFileSync(path, 'utf8');
+      expect(await lintTextAsync(text, path), path).toEqual(lintText(text, path));
+    }
+    expect((await parseReleasedAsync({ path: 'x.c', text: 'int f(void) { return 0; }\nint g(void) { return 1; }\n' })).functions.map((f) => f.name)).toEqual(['f', 'g']);
+  });
+});
