@@ -4,12 +4,15 @@
  * in pieces is the file parsed whole and released: the same function records, compact trees, constants,
  * annotations and findings. The thresholds are lowered here so that every fixture is cut wherever it can be.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileConstants } from '../../src/analysis/constants.js';
 import { PIECES, parseReleased, parseReleasedAsync, parseReleasedSteps } from '../../src/analysis/transfer.js';
-import { lintSource, lintText, lintTextAsync } from '../../src/lint/linter.js';
+import { lintSource, lintText, lintTextAsync, prepareProject } from '../../src/lint/linter.js';
+import { preprocess } from '../../src/parse/preprocess.js';
 import { chunkStarts } from '../../src/parse/chunks.js';
 import { isReleased, packTrees } from '../../src/parse/compact.js';
 import type { SourceFile } from '../../src/parse/parser.js';
@@ -116,4 +119,33 @@ describe('a file parsed in pieces', () => {
     }
     expect((await parseReleasedAsync({ path: 'x.c', text: 'int f(void) { return 0; }\nint g(void) { return 1; }\n' })).functions.map((f) => f.name)).toEqual(['f', 'g']);
   });
+});
+
+describe('the command on a file of more than 1 MiB', () => {
+  afterEach(() => Object.assign(PIECES, saved));
+
+  it('in worker threads, each file parsed in pieces by a worker: the findings of the file parsed whole', () => {
+    const fixture = readFileSync(join(FIXTURES, 'mdl-unmatched-lock', 'loops-and-chains.c'), 'utf8').replace(/\/\/ expect:.*$/gm, '');
+    const text = Array.from({ length: Math.ceil((1.1 * 1024 * 1024) / fixture.length) }, () => fixture).join('\n');
+    expect(text.length).toBeGreaterThanOrEqual(PIECES.min);
+    expect(chunkStarts(preprocess(text, 'c').text, PIECES.target).length).toBeGreaterThan(3);
+    const dir = mkdtempSync(join(tmpdir(), 'ddi-lint-pieces-'));
+    try {
+      const path = join(dir, 'big.c');
+      writeFileSync(path, text);
+      const bin = new URL('../../bin/ddi-lint.js', import.meta.url).pathname;
+      const r = spawnSync(process.execPath, [bin, path, '--threads', '2', '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(1);
+      const threads = (JSON.parse(r.stdout) as { messages: { ruleId: string; line: number; column: number; message: string }[] }[])[0]!.messages;
+      // the same file parsed whole, on this thread
+      PIECES.min = Infinity;
+      const project = prepareProject([{ path, text }], dir);
+      const whole = lintText(text, path, { project, once: true }).messages;
+      const pick = (ms: readonly { ruleId: string | null; line: number; column: number; message: string }[]) => ms.map((m) => `${m.ruleId}@${m.line}:${m.column} ${m.message}`);
+      expect(whole.length).toBeGreaterThan(100);
+      expect(pick(threads)).toEqual(pick(whole));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
