@@ -102,9 +102,10 @@ export function tooDeep(file: SourceFile, fn: FunctionInfo): string | undefined 
   const m = depthEntry(file, fn);
   if (!m.checked) {
     m.checked = true;
-    // the same text without syntax errors parses to the same tree, wherever it is: once measured, not copied
-    // out of the native tree again (the language server's every edit makes new FunctionInfo objects)
-    const key = fn.hasError ? undefined : textKey(file.parsedText, fn.start, fn.bodyEnd);
+    // the same text without syntax errors parses to the same tree in the same language, wherever it is: once
+    // measured, not copied out of the native tree again (the language server's every edit makes new
+    // FunctionInfo objects). (The C and C++ grammars can build trees of different depths from one text.)
+    const key = fn.hasError ? undefined : `${file.lang}:${textKey(file.parsedText, fn.start, fn.bodyEnd)}`;
     if (key !== undefined && depthByText.has(key)) m.reason = depthByText.get(key);
     else {
       const deep = functionTooDeep(file, fn, { nesting: m.nesting });

@@ -73,18 +73,25 @@ export function* parseReleasedSteps(input: { path: string; text: string }): Gene
   const constants = new Map<string, number>();
   const lines = new LiteSource(pp.text);
   for (let k = 0; k < starts.length; k++) {
-    const tree = parseRange(lang, pp.text, starts[k]!, starts[k + 1] ?? pp.text.length, lines);
-    if (tree.rootNode.hasError) return parseReleased(input);
-    const fns = findFunctions(tree.rootNode);
-    copyPiece(file, tree, fns);
-    readConstants(tree.rootNode, constants);
-    for (const fn of fns) file.functions.push(fn);
+    // (in a function of its own: nothing of this frame, suspended at the yield, holds the piece's tree)
+    if (!readPiece(file, lang, starts[k]!, starts[k + 1] ?? pp.text.length, lines, constants)) return parseReleased(input);
     yield;
   }
   releasePieces(file);
   adoptFileConstants(file, constants);
   keepReadAnnotations(file);
   return file;
+}
+
+/** Parse one piece of `file`, copy its functions and read its constants; false when the piece's tree has an error. */
+function readPiece(file: SourceFile, lang: SourceFile['lang'], start: number, end: number, lines: LiteSource, constants: Map<string, number>): boolean {
+  const tree = parseRange(lang, file.parsedText, start, end, lines);
+  if (tree.rootNode.hasError) return false;
+  const fns = findFunctions(tree.rootNode);
+  copyPiece(file, tree, fns);
+  readConstants(tree.rootNode, constants);
+  for (const fn of fns) file.functions.push(fn);
+  return true;
 }
 
 /** `parseReleasedSteps`, letting the event loop turn after each piece (the command line). */

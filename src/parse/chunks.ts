@@ -6,7 +6,9 @@
  *
  * A cut is made only where the whole file's tree has a boundary between two top-level items: at the start
  * of the line after the `}` that closes a function body (a `{` opened after `)` at the top level), outside
- * every parenthesis and every `#if` group, with nothing but comments after the `}` on its line. tree-sitter
+ * every parenthesis and every `#if` group, with nothing but comments after the `}` on its line (a `//`
+ * comment continued by a backslash included), and not before a `catch` (the handlers of a C++
+ * function-try-block). A file under an include guard (`#ifndef X_H` to the last line) has no cut. tree-sitter
  * parses a top-level item the same wherever it is, so the pieces' function trees are the whole file's.
  * The caller still checks each piece: a piece whose tree has an error (a cut in the wrong place, such as
  * a `typedef struct __declspec(align(16)) { ... }` whose declarator is on the next line, or a file with syntax
@@ -30,12 +32,14 @@ export function chunkStarts(text: string, target: number): number[] {
   let body = false;
   /** A body just closed at the top level: the next line may start a piece. */
   let closed = false;
+  /** The start of that line, once it ended: a cut unless the next token is `catch` (another handler of a C++ function-try-block). */
+  let pending = -1;
   let lineStart = true;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === NL) {
-      if (closed && braces === 0 && parens === 0 && ifDepth === 0 && i + 1 - starts[starts.length - 1]! >= target && i + 1 < n) starts.push(i + 1);
+      if (closed && braces === 0 && parens === 0 && ifDepth === 0 && i + 1 - starts[starts.length - 1]! >= target && i + 1 < n) pending = i + 1;
       closed = false;
       lineStart = true;
       i++;
@@ -46,7 +50,12 @@ export function chunkStarts(text: string, target: number): number[] {
       continue;
     }
     if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      while (i < n && text.charCodeAt(i) !== NL) i++;
+      // to the end of the line, and of the next when a backslash ends it (a line splice continues the comment)
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === NL && text.charCodeAt(i - 1) !== 92 && !(text.charCodeAt(i - 1) === 13 && text.charCodeAt(i - 2) === 92)) break;
+        i++;
+      }
       continue;
     }
     if (c === 47 && text.charCodeAt(i + 1) === 42) {
@@ -81,6 +90,10 @@ export function chunkStarts(text: string, target: number): number[] {
     lineStart = false;
     // anything but a comment after the `}` on its line: not the end of an item
     closed = false;
+    if (pending >= 0) {
+      if (!(c === 99 && text.startsWith('catch', i) && !/[A-Za-z0-9_$]/.test(text[i + 5] ?? ''))) starts.push(pending);
+      pending = -1;
+    }
     if (c === 34 || c === 39) {
       // a literal, to its closing quote or the end of the line
       let k = i + 1;
@@ -111,5 +124,6 @@ export function chunkStarts(text: string, target: number): number[] {
     last = c;
     i++;
   }
+  if (pending >= 0) starts.push(pending);
   return starts;
 }

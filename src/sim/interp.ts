@@ -361,11 +361,11 @@ function isLevelConstant(a: Expr | undefined): boolean {
   return !!a && (a.t === 'num' || (a.t === 'id' && /_LEVEL$/.test(a.name)));
 }
 
-/** One run = one path. */
 type CallExpr = Expr & { t: 'call' };
 /** The model of a routine (a method of Run): the call's value, its faults and forks made on the run. */
 type KernelModel = (this: Run, name: string, e: CallExpr) => Val | undefined;
 
+/** One run = one path. */
 export class Run {
   objs: Obj[] = [];
   unks: Unk[] = [];

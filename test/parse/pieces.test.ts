@@ -33,6 +33,11 @@ function contents(f: SourceFile) {
   };
 }
 
+/** The result of a generator run to its end. */
+function run<T>(steps: Generator<void, T>): T {
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
 /** The pieces a text is cut into at the smallest target (every possible cut). */
 const cutsOf = (text: string) => chunkStarts(text, 1).map((k) => text.slice(0, k).split('\n').length);
 
@@ -64,6 +69,15 @@ describe('where a file is cut', () => {
     // no cut inside or after `extern "C" { }` (its brace follows a string); the anonymous struct's brace
     // follows `)`: a wrong cut before `S;`, which the pieces' parse errors catch (below)
     expect(cutsOf(text)).toEqual([1, 5]);
+  });
+
+  it('not inside a // comment continued by a backslash, nor between the handlers of a C++ function-try-block (found in review)', () => {
+    // the compiler and tree-sitter read `int g` as part of the comment: no cut before it
+    expect(cutsOf('int f(void) { return 0; } // note \\\nint g(void) { return 1; }\nint h(void) { return 2; }\n')).toEqual([1, 3]);
+    // (the `#define` line is the comment's: the cut comes after it)
+    expect(cutsOf('int f(void) { return 0; } // c:\\dir\\\r\n#define FLAG 4\r\nint g(void) { return FLAG; }\r\n')).toEqual([1, 3]);
+    // `catch (...) { }` alone parses as a function named catch, without error
+    expect(cutsOf('void f() try {\n}\ncatch (int) {\n}\ncatch (...) {\n}\nint g() { return 1; }\n')).toEqual([1, 7]);
   });
 
   it('pieces of at least the target length', () => {
@@ -100,6 +114,19 @@ describe('a file parsed in pieces', () => {
     // most fixtures have several functions: the comparison is of pieces, not of whole files
     expect(cut).toBeGreaterThan(files.length / 2);
   }, 120_000);
+
+  it('is the file parsed whole where a cut was once wrong without an error (found in review)', () => {
+    for (const [path, text] of [
+      ['c1.c', 'int f(void) { return 0; } // note \\\nint g(void) { return 1; }\nint h(void) { return 2; }\n'],
+      ['crlf.c', 'int f(void) { return 0; } // c:\\dir\\\r\n#define FLAG 4\r\nint g(void) { return FLAG; }\r\nint h(void) { return 2; }\r\n'],
+      ['try.cpp', 'void f() try {\n}\ncatch (int) {\n}\ncatch (...) {\n}\nint g() { return 1; }\n'],
+    ]) {
+      const inPieces = run(parseReleasedSteps({ path: path!, text: text! }));
+      const whole = parseReleased({ path: path!, text: text! });
+      expect(contents(inPieces), path).toEqual(contents(whole));
+      expect(inPieces.functions.map((f) => f.name), path).toEqual(whole.functions.map((f) => f.name));
+    }
+  });
 
   it('with an error in a piece (a wrong cut, or a syntax error), is parsed whole', () => {
     for (const text of ['int f(void) { return 0; }\ntypedef struct __declspec(align(16)) { int a; }\nS;\nint g(void) { return 1; }\n', 'int f(void) { return 0; }\nint g(void) { return 1 }\nint h(void) { return 2; }\n']) {
