@@ -5,7 +5,8 @@
 import { LiteSource, pushNamedChildren } from './lite.js';
 import { createRequire } from 'node:module';
 import type ParserT from 'tree-sitter';
-import { preprocess, type Annotation } from './preprocess.js';
+import { preprocess, type Annotation, type Preprocessed } from './preprocess.js';
+import { SegmentedPreprocessor } from './preprocess-segments.js';
 
 const require = createRequire(import.meta.url);
 const Parser = require('tree-sitter') as typeof ParserT;
@@ -247,7 +248,17 @@ export function findFunctions(root: SyntaxNode): FunctionInfo[] {
 export function reparseSource(previous: SourceFile, text: string): SourceFile {
   const lang = languageForPath(previous.path) ?? 'c';
   if (previous.lang !== lang) return parseSource(previous.path, text);
-  const pp = preprocess(text, lang);
+  // the functions whose text did not change are not preprocessed again (the result is preprocess's)
+  const segments = segmentsOf.get(previous) ?? new SegmentedPreprocessor(lang);
+  const next = reparsed(previous, text, lang, segments.run(text));
+  segmentsOf.set(next, segments);
+  return next;
+}
+
+/** Each file's preprocessor by pieces, handed from a file to the file reparsed from it. */
+const segmentsOf = new WeakMap<SourceFile, SegmentedPreprocessor>();
+
+function reparsed(previous: SourceFile, text: string, lang: Lang, pp: Preprocessed): SourceFile {
   const before = previous.parsedText;
   const after = pp.text;
   const min = Math.min(before.length, after.length);
