@@ -161,6 +161,29 @@ export class CompactTrees {
     }
   }
 
+  /**
+   * Copy entry `root` of `from` (another file's copy, of the same grammar) and its subtree, every offset
+   * moved by `delta`; returns the index to `materialize`. For a function whose text is that of a function of
+   * the file's previous version (`carryCopies`). Null when the grammars differ.
+   */
+  copyShifted(from: CompactTrees, root: number, delta: number): number | null {
+    if (from.symbols !== this.symbols) return null;
+    const end = from.afterOf(root);
+    const n = end - root;
+    while (this.length + n > this.types.length) this.grow();
+    const k0 = this.length;
+    this.types.set(from.types.subarray(root, end), k0);
+    this.fields.set(from.fields.subarray(root, end), k0);
+    this.flags.set(from.flags.subarray(root, end), k0);
+    this.lengths.set(from.lengths.subarray(root, end), k0);
+    this.sizes.set(from.sizes.subarray(root, end), k0);
+    for (let i = 0; i < n; i++) this.starts[k0 + i] = from.starts[root + i]! + delta;
+    for (const [k, e] of from.wideEnds) if (k >= root && k < end) this.wideEnds.set(k - root + k0, e + delta);
+    for (const [k, a] of from.wideAfter) if (k >= root && k < end) this.wideAfter.set(k - root + k0, a - root + k0);
+    this.length += n;
+    return k0;
+  }
+
   /** Give back the arrays' unused capacity (after the last `encode`). */
   trim(): void {
     const n = this.length;
@@ -358,6 +381,30 @@ function storeOf(file: SourceFile): FileTrees {
   let s = perFile.get(file);
   if (!s) perFile.set(file, (s = { trees: new CompactTrees(new LiteSource(file.parsedText), symbolsOf(file.tree)), roots: new Map(), released: false }));
   return s;
+}
+
+/**
+ * The language server's reparse: the functions of `next` whose text (and grammar) is that of a function
+ * of `previous` already copied, and that have no syntax error, take that copy, its offsets moved, instead of
+ * being copied out of the native tree again when an analysis first asks (text without errors parses to the
+ * same tree wherever it is). `previous` is the version `next` was reparsed from.
+ */
+export function carryCopies(previous: SourceFile, next: SourceFile): void {
+  const p = perFile.get(previous);
+  if (!p || p.released || !p.roots.size || previous.lang !== next.lang) return;
+  const byText = new Map<string, FunctionInfo>();
+  for (const fn of previous.functions) if (!fn.hasError && p.roots.has(fn)) byText.set(previous.parsedText.slice(fn.start, fn.bodyEnd), fn);
+  if (!byText.size) return;
+  let s: FileTrees | undefined;
+  for (const fn of next.functions) {
+    if (fn.hasError) continue;
+    const old = byText.get(next.parsedText.slice(fn.start, fn.bodyEnd));
+    if (!old) continue;
+    s ??= storeOf(next);
+    const root = s.trees.copyShifted(p.trees, p.roots.get(old)!, fn.start - old.start);
+    if (root === null) return;
+    s.roots.set(fn, root);
+  }
 }
 
 /**

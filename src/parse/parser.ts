@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type ParserT from 'tree-sitter';
 import { preprocess, type Annotation, type Preprocessed } from './preprocess.js';
 import { SegmentedPreprocessor } from './preprocess-segments.js';
+import { carryCopies } from './compact.js';
 
 const require = createRequire(import.meta.url);
 const Parser = require('tree-sitter') as typeof ParserT;
@@ -250,8 +251,11 @@ export function reparseSource(previous: SourceFile, text: string): SourceFile {
   if (previous.lang !== lang) return parseSource(previous.path, text);
   // the functions whose text did not change are not preprocessed again (the result is preprocess's)
   const segments = segmentsOf.get(previous) ?? new SegmentedPreprocessor(lang);
+  const clean = !previous.tree.rootNode.hasError; // (read before the tree is edited)
   const next = reparsed(previous, text, lang, segments.run(text));
   segmentsOf.set(next, segments);
+  // and keep their compact copies, where neither version of the file has a syntax error
+  if (clean && !next.tree.rootNode.hasError) carryCopies(previous, next);
   return next;
 }
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { compactSize, functionSyntaxDepth, functionTree, isReleased, releaseTree } from '../../src/parse/compact.js';
 import { packFile, releaseParsed, unpackFile } from '../../src/analysis/transfer.js';
 import type { LiteNode } from '../../src/parse/lite.js';
-import { parseSource, type SourceFile, type SyntaxNode, type Tree } from '../../src/parse/parser.js';
+import { parseSource, reparseSource, type SourceFile, type SyntaxNode, type Tree } from '../../src/parse/parser.js';
 import { Project } from '../../src/analysis/project.js';
 import { lintText, prepareProject } from '../../src/lint/linter.js';
 import { listSourceFiles } from '../support/expectations.js';
@@ -106,6 +106,30 @@ describe('compact syntax trees', () => {
     const there = unpackFile(structuredClone(packFile(sf)));
     expect(there.functions.map((fn) => functionTree(there, fn).toString())).toEqual(trees);
     expect(there.functions.map((fn) => functionSyntaxDepth(there, fn))).toEqual(depths);
+  });
+
+  it('a reparsed file takes the copies of its functions whose text did not change, offsets moved (the language server)', () => {
+    const body = Array.from({ length: 14_000 }, (_, k) => `  v${k % 7} = ${k};`).join('\n');
+    const big = `void big(void)\n{\n  int v0, v1, v2, v3, v4, v5, v6;\n${body}\n  if (v0) { v1 = 2; }\n}\n`; // wide entries
+    for (const [path, text] of [
+      ['big.c', `${big}void after(void) { int x = 1; }\n`],
+      ...fixtureFiles().filter((_, k) => k % 9 === 0).map((p) => [p, readFileSync(p, 'utf8')] as const),
+    ] as const) {
+      const sf = parseSource(path, text);
+      if (sf.tree.rootNode.hasError || sf.functions.length < 2) continue;
+      for (const fn of sf.functions) functionTree(sf, fn);
+      // a line added at the top (every row and offset moves) and a character typed in the last function
+      const last = sf.functions[sf.functions.length - 1]!;
+      const at = last.bodyStart + 1;
+      const edited = `// edited\n${text.slice(0, at)} ${text.slice(at)}`;
+      const next = reparseSource(sf, edited);
+      // copied before any analysis asks: every function but the edited one
+      const fresh = parseSource(path, edited);
+      const unchanged = fresh.functions.slice(0, -1);
+      for (const fn of unchanged) functionTree(fresh, fn);
+      expect(compactSize(next).nodes, path).toBe(compactSize(fresh).nodes);
+      next.functions.forEach((fn, k) => compare(functionTree(next, fn), fresh.functions[k]!.node, `${path} ${fn.name}`));
+    }
   });
 
   it('serves the same trees after the native tree is released, and refuses the native nodes with the file named', () => {
