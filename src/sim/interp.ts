@@ -3496,31 +3496,13 @@ export class Run {
    * variables of the frames still active (callers).
    */
   private leakCheck(line: number, ret: Val | undefined, where: { fn: string; file?: string; entryLine: number; stack?: StackEntry[] }, exitingTop = false, sinceSeq?: number): void {
-    const reach = new Set<number>();
-    const stack: number[] = [];
-    const push = (id: number | undefined) => {
-      if (id === undefined || reach.has(id)) return;
-      reach.add(id);
-      stack.push(id);
-    };
-    const pushVal = (v: Val | undefined) => {
-      if (!v) return;
-      if (v.k === 'p') push(v.o);
-      else if (v.k === 'u') push(this.unks[v.id]!.obj);
-    };
-    for (const o of this.objs) if (o.ext || o.kind === 'global') push(o.id);
-    for (const id of this.escaped) push(id);
     const live = exitingTop ? this.frames.slice(0, -1) : this.frames;
-    for (const f of live) push(f.vars.id);
-    pushVal(ret);
-    while (stack.length) {
-      const o = this.objs[stack.pop()!]!;
-      // A freed MDL / IRP / pool block holds no one: what only it pointed to is lost.
-      if (o.freed !== undefined || o.mdl?.st === 'X' || o.irp?.freed !== undefined) continue;
-      for (const v of o.fields.values()) pushVal(v);
-    }
     // At a callee's exit, only the pages it (or its callees) locked: a caller's lock is the caller's.
     const liveFrames = new Set(live.map((f) => f.vars.id));
+    // The MDLs this exit may report, first: the walk of what is still reachable is needed only when one of
+    // them is locked (a function exit without such an MDL, the common case, costs a pass over the objects).
+    const candidates: Obj[] = [];
+    let anyLocked = false;
     for (const o of this.objs) {
       const m = o.mdl;
       if (!m || !m.lockedHere || m.leakReported) continue;
@@ -3529,6 +3511,38 @@ export class Run {
       // held) is the caller's: if the callee drops its last reference (`*Out = NULL`), the caller's
       // exit shows the leak, where the function that owns it returns.
       if (!exitingTop && sinceSeq !== undefined && (m.lockSeq ?? 0) < sinceSeq) continue;
+      const locked = m.st === 'L' || m.st === 'LM';
+      if (!locked && !(m.pagesLeaked && m.st === 'X')) continue;
+      candidates.push(o);
+      anyLocked ||= locked;
+    }
+    if (!candidates.length) return;
+    const reach = new Set<number>();
+    if (anyLocked) {
+      const stack: number[] = [];
+      const push = (id: number | undefined) => {
+        if (id === undefined || reach.has(id)) return;
+        reach.add(id);
+        stack.push(id);
+      };
+      const pushVal = (v: Val | undefined) => {
+        if (!v) return;
+        if (v.k === 'p') push(v.o);
+        else if (v.k === 'u') push(this.unks[v.id]!.obj);
+      };
+      for (const o of this.objs) if (o.ext || o.kind === 'global') push(o.id);
+      for (const id of this.escaped) push(id);
+      for (const f of live) push(f.vars.id);
+      pushVal(ret);
+      while (stack.length) {
+        const o = this.objs[stack.pop()!]!;
+        // A freed MDL / IRP / pool block holds no one: what only it pointed to is lost.
+        if (o.freed !== undefined || o.mdl?.st === 'X' || o.irp?.freed !== undefined) continue;
+        for (const v of o.fields.values()) pushVal(v);
+      }
+    }
+    for (const o of candidates) {
+      const m = o.mdl!;
       const locked = m.st === 'L' || m.st === 'LM';
       if ((locked && !reach.has(o.id)) || (m.pagesLeaked && m.st === 'X')) {
         this.curLine = line;
