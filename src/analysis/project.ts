@@ -17,6 +17,7 @@ import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irq
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint } from './constants.js';
 import { PIECES, parseReleasedSteps, releaseParsed } from './transfer.js';
+import { runSteps, runStepsAsync } from './steps.js';
 import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
 import { liteBody } from './function-cfg.js';
 import type { Summary } from './summary.js';
@@ -218,11 +219,10 @@ export function chooseFromFacts(facts: readonly ChoiceFacts[]): { paths: string[
       return f.functions?.map((fn) => ({ short: fn.short, facts: () => fn, irql: () => fn.irql }));
     },
   );
-  let r = steps.next();
-  while (!r.done) r = steps.next();
+  const chosen = runSteps(steps);
   const raising = new Set<string>();
   for (const f of facts) for (const m of f.raising) raising.add(m);
-  return { paths: r.value.map((f) => f.path), raising: [...raising] };
+  return { paths: chosen.map((f) => f.path), raising: [...raising] };
 }
 
 /** How a Project is built. */
@@ -466,8 +466,7 @@ export class Project implements ProjectContext {
    * and (transitively) those calling a function such a file defines.
    */
   static fromTexts(inputs: readonly { path: string; text: string }[], root?: string, opts: Omit<ProjectOptions, 'root'> = {}): Project {
-    const steps = Project.build(inputs, root, opts);
-    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+    return runSteps(Project.build(inputs, root, opts));
   }
 
   /**
@@ -476,11 +475,7 @@ export class Project implements ProjectContext {
    * once (measured: 630 MiB for a 24 MiB source tree, against 110 MiB when yielding).
    */
   static async fromTextsAsync(inputs: readonly { path: string; text: string }[], root?: string, opts: Omit<ProjectOptions, 'root'> = {}): Promise<Project> {
-    const steps = Project.build(inputs, root, opts);
-    for (let r = steps.next(); ; r = steps.next()) {
-      if (r.done) return r.value;
-      await new Promise<void>((done) => setImmediate(done));
-    }
+    return runStepsAsync(Project.build(inputs, root, opts));
   }
 
   /** The files that matter across files, parsed (one step per file), then the Project of them. */

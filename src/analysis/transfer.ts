@@ -11,6 +11,7 @@ import { LiteSource } from '../parse/lite.js';
 import { findFunctions, languageForPath, parseRange, parseSource, type FunctionInfo, type SourceFile, type Tree } from '../parse/parser.js';
 import { preprocess } from '../parse/preprocess.js';
 import { adoptFileConstants, fileConstants, readConstants } from './constants.js';
+import { runStepsAsync } from './steps.js';
 import { irqlReadsAnnotation } from './irql-annotations.js';
 import { keepTextAsPatch, ownCopy } from '../parse/source-text.js';
 
@@ -95,12 +96,8 @@ function readPiece(file: SourceFile, lang: SourceFile['lang'], start: number, en
 }
 
 /** `parseReleasedSteps`, letting the event loop turn after each piece (the command line). */
-export async function parseReleasedAsync(input: { path: string; text: string }): Promise<SourceFile> {
-  const steps = parseReleasedSteps(input);
-  for (let r = steps.next(); ; r = steps.next()) {
-    if (r.done) return r.value;
-    await new Promise<void>((done) => setImmediate(done));
-  }
+export function parseReleasedAsync(input: { path: string; text: string }): Promise<SourceFile> {
+  return runStepsAsync(parseReleasedSteps(input));
 }
 
 /** A released file (`parseReleased`) as plain data. */

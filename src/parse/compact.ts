@@ -482,14 +482,9 @@ export function releaseTree(file: SourceFile): void {
 export function copyPiece(file: SourceFile, tree: Tree, fns: readonly FunctionInfo[]): void {
   let s = perFile.get(file);
   if (!s) perFile.set(file, (s = { trees: new CompactTrees(new LiteSource(file.parsedText), symbolsOf(tree)), roots: new Map(), released: false }));
-  const gone = releasedStandIn(file.path);
-  for (const fn of fns) {
-    s.roots.set(fn, s.trees.encode(fn.node));
-    // (the piece's tree is freed only once nothing refers to its nodes)
-    const g = fn as { node: unknown; body: unknown };
-    g.node = gone;
-    g.body = gone;
-  }
+  for (const fn of fns) s.roots.set(fn, s.trees.encode(fn.node));
+  // (the piece's tree is freed only once nothing refers to its nodes)
+  standInNodes(fns, releasedStandIn(file.path));
 }
 
 /** The pieces of a file are all copied (`copyPiece`): the file is released, its tree and functions' nodes stand-ins. */
@@ -509,7 +504,12 @@ function standIn(file: SourceFile): void {
   const gone = releasedStandIn(file.path);
   const f = file as { tree: unknown };
   f.tree = gone;
-  for (const fn of file.functions) {
+  standInNodes(file.functions, gone);
+}
+
+/** The stand-in in place of each function's nodes. */
+function standInNodes(fns: readonly FunctionInfo[], gone: unknown): void {
+  for (const fn of fns) {
     const g = fn as { node: unknown; body: unknown };
     g.node = gone;
     g.body = gone;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileConstants } from '../../src/analysis/constants.js';
+import { runSteps } from '../../src/analysis/steps.js';
 import { PIECES, parseReleased, parseReleasedAsync, parseReleasedSteps } from '../../src/analysis/transfer.js';
 import { lintSource, lintText, lintTextAsync, prepareProject } from '../../src/lint/linter.js';
 import { preprocess } from '../../src/parse/preprocess.js';
@@ -31,11 +32,6 @@ function contents(f: SourceFile) {
     constants: [...fileConstants(f)],
     annotations: f.annotations,
   };
-}
-
-/** The result of a generator run to its end. */
-function run<T>(steps: Generator<void, T>): T {
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
 }
 
 /** The pieces a text is cut into at the smallest target (every possible cut). */
@@ -121,7 +117,7 @@ describe('a file parsed in pieces', () => {
       ['crlf.c', 'int f(void) { return 0; } // c:\\dir\\\r\n#define FLAG 4\r\nint g(void) { return FLAG; }\r\nint h(void) { return 2; }\r\n'],
       ['try.cpp', 'void f() try {\n}\ncatch (int) {\n}\ncatch (...) {\n}\nint g() { return 1; }\n'],
     ]) {
-      const inPieces = run(parseReleasedSteps({ path: path!, text: text! }));
+      const inPieces = runSteps(parseReleasedSteps({ path: path!, text: text! }));
       const whole = parseReleased({ path: path!, text: text! });
       expect(contents(inPieces), path).toEqual(contents(whole));
       expect(inPieces.functions.map((f) => f.name), path).toEqual(whole.functions.map((f) => f.name));
