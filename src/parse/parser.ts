@@ -8,6 +8,7 @@ import type ParserT from 'tree-sitter';
 import { preprocess, type Annotation, type Preprocessed } from './preprocess.js';
 import { SegmentedPreprocessor } from './preprocess-segments.js';
 import { carryCopies } from './compact.js';
+import { changedRange } from './text-diff.js';
 
 const require = createRequire(import.meta.url);
 const Parser = require('tree-sitter') as typeof ParserT;
@@ -265,15 +266,7 @@ const segmentsOf = new WeakMap<SourceFile, SegmentedPreprocessor>();
 function reparsed(previous: SourceFile, text: string, lang: Lang, pp: Preprocessed): SourceFile {
   const before = previous.parsedText;
   const after = pp.text;
-  const min = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < min && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let oldEnd = before.length;
-  let newEnd = after.length;
-  while (oldEnd > start && newEnd > start && before.charCodeAt(oldEnd - 1) === after.charCodeAt(newEnd - 1)) {
-    oldEnd--;
-    newEnd--;
-  }
+  const { start, oldEnd, newEnd } = changedRange(before, after);
   let tree = previous.tree;
   if (start !== oldEnd || start !== newEnd) {
     const lines = new LiteSource(before);

@@ -14,7 +14,9 @@ import { runSteps } from '../../src/analysis/steps.js';
 import { PIECES, parseReleased, parseReleasedAsync, parseReleasedSteps } from '../../src/analysis/transfer.js';
 import { lintSource, lintText, lintTextAsync, prepareProject } from '../../src/lint/linter.js';
 import { preprocess } from '../../src/parse/preprocess.js';
-import { chunkStarts } from '../../src/parse/chunks.js';
+import { chunkStarts, chunkStartsAfterEdit, lastScan } from '../../src/parse/chunks.js';
+import fc from 'fast-check';
+import { caseInput } from '../../src/fuzz/fuzz.js';
 import { isReleased, packTrees } from '../../src/parse/compact.js';
 import type { SourceFile } from '../../src/parse/parser.js';
 import { listSourceFiles } from '../support/expectations.js';
@@ -84,6 +86,70 @@ describe('where a file is cut', () => {
     for (let k = 1; k < starts.length; k++) expect(starts[k]! - starts[k - 1]!).toBeGreaterThanOrEqual(200);
     expect(text.length - starts[starts.length - 1]!).toBeLessThan(200 + fn(99).length);
     expect(starts.length).toBeGreaterThan(10);
+  });
+});
+
+describe('the cuts after an edit (chunkStartsAfterEdit, the language server)', () => {
+  const fixtures = listSourceFiles(FIXTURES).map((p) => readFileSync(p, 'utf8'));
+  /** Text that moves cuts: braces, parentheses, groups, comments, literals, `catch`, line ends. */
+  const snippets = ['}', '{', '}\n', ')', '(', '\n', ' ', 'x', '#if 0\n', '#endif\n', '/*', '*/', '//', '\\', '"', "'", 'catch', 'int f(void) { return 0; }\n', '\n}\ncatch (...) {}\n'];
+  const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), lineStart: fc.boolean(), cut: fc.nat(40), insert: fc.constantFrom(...snippets) });
+
+  it('are chunkStarts of the edited text, on chains of random edits of every fixture (3,000 edits), at the smallest and a larger target', () => {
+    fc.assert(
+      fc.property(fc.nat(fixtures.length - 1), fc.array(edit, { minLength: 1, maxLength: 6 }), fc.constantFrom(1, 300), (index, edits, target) => {
+        let text = fixtures[index]!;
+        let starts = chunkStarts(text, target);
+        for (const e of edits) {
+          let at = Math.floor(e.at * text.length);
+          if (e.lineStart) at = text.indexOf('\n', at) + 1; // where a cut is (0: the end of the text)
+          const next = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + (e.cut % 3 === 0 ? e.cut : 0)));
+          starts = chunkStartsAfterEdit(text, starts, next, target);
+          expect(starts).toEqual(chunkStarts(next, target));
+          text = next;
+        }
+      }),
+      { numRuns: 750, seed: 20261122 },
+    );
+  });
+
+  it('are chunkStarts of a fixture mutated as the fuzzer mutates it, from the fixture\'s cuts (1,000 cases)', () => {
+    const files = fixtures.map((text, k) => ({ path: String(k), text }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.nat(), (seed, index) => {
+        const { text } = caseInput(seed, index, files);
+        for (const base of [files[index % files.length]!.text, text.slice(0, text.length >> 1)]) {
+          expect(chunkStartsAfterEdit(base, chunkStarts(base, 1), text, 1)).toEqual(chunkStarts(text, 1));
+        }
+      }),
+      { numRuns: 1000, seed: 20261123 },
+    );
+  });
+
+  it('drop a cut whose next token becomes `catch`, and make one where it stops being `catch`', () => {
+    const text = 'void f(void) try {\n} catch (int) {\n}\nint x;\nint g(void) { return 0; }\n';
+    const starts = chunkStarts(text, 1);
+    expect(starts).toEqual([0, text.indexOf('int x')]);
+    const handler = text.replace('int x;', 'catch (...) {\n}');
+    expect(chunkStartsAfterEdit(text, starts, handler, 1)).toEqual(chunkStarts(handler, 1));
+    expect(chunkStarts(handler, 1)).toEqual([0, handler.indexOf('int g')]);
+    expect(chunkStartsAfterEdit(handler, chunkStarts(handler, 1), text, 1)).toEqual(starts);
+  });
+
+  it('scan the text around the edit only, and the same text gives the same cuts', () => {
+    const fn = (k: number) => `int f${k}(void)\n{\n    return ${k};\n}\n`;
+    const text = Array.from({ length: 1000 }, (_, k) => fn(k)).join('');
+    const starts = chunkStarts(text, 1);
+    expect(lastScan.to - lastScan.from).toBe(text.length);
+    expect(chunkStartsAfterEdit(text, starts, text, 1)).toEqual(starts);
+    const at = text.indexOf('return 500;');
+    const edited = `${text.slice(0, at)} ${text.slice(at)}`;
+    const after = chunkStartsAfterEdit(text, starts, edited, 1);
+    expect(after).toEqual(chunkStarts(edited, 1));
+    chunkStartsAfterEdit(text, starts, edited, 1);
+    // from the cut before the function's, to the first cut after it: three functions
+    expect(lastScan.from).toBe(text.indexOf('int f499('));
+    expect(lastScan.to - lastScan.from).toBeLessThan(3 * fn(500).length + 2);
   });
 });
 

@@ -45,6 +45,24 @@ describe('preprocessing by pieces', () => {
     );
   });
 
+  it('gives preprocess\'s result after each edit of a chain of random edits of a fixture (2,000 edits: each run reuses the pieces of the run before)', () => {
+    const snippets = ['}', '{', '}\n', ')', '(', '\n', ' ', 'x', '#if 0\n', '#endif\n', '/*', '*/', '//', '"', 'catch', '_In_ ', 'int f(void) { return 0; }\n'];
+    const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), cut: fc.nat(30), insert: fc.constantFrom(...snippets) });
+    fc.assert(
+      fc.property(fc.nat(files.length - 1), fc.array(edit, { minLength: 1, maxLength: 8 }), fc.constantFrom('c' as const, 'cpp' as const), (index, edits, lang) => {
+        let text = files[index]!.text;
+        const s = new SegmentedPreprocessor(lang);
+        s.run(text);
+        for (const e of edits) {
+          const at = Math.floor(e.at * text.length);
+          text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + (e.cut % 2 === 0 ? e.cut : 0)));
+          expect(s.run(text)).toEqual(preprocess(text, lang));
+        }
+      }),
+      { numRuns: 400, seed: 20261124 },
+    );
+  });
+
   it('after an edit inside a function, preprocesses that function only; the others are reused', () => {
     const text = files.find((f) => f.path.endsWith('goto-cleanup.c'))!.text;
     const s = new SegmentedPreprocessor('c');
