@@ -8,13 +8,12 @@
  * whole run would cost more memory than rebuilding one costs time. The CFG is keyed by the program
  * whose `mayRaise` shaped its exceptional edges.
  */
-import { createHash } from 'node:crypto';
 import { buildCfg, type Cfg } from '../cfg/cfg.js';
 import { raises } from '../ddi/table.js';
 import { functionTree } from '../parse/compact.js';
 import { MAX_NESTING, functionTooDeep, nestingDepth } from '../parse/depth.js';
 import type { LiteNode } from '../parse/lite.js';
-import type { FunctionInfo, SourceFile } from '../parse/parser.js';
+import { textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 
 interface Entry {
   parsedText: string;
@@ -75,15 +74,20 @@ export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayR
   return { node: e.node, body, cfg };
 }
 
-/** Per function: its text's nesting, and once an analysis asked, why it cannot be walked (`tooDeep`). */
-const depthMemo = new WeakMap<FunctionInfo, { parsedText: string; nesting: number; checked: boolean; reason: string | undefined }>();
+/**
+ * Per function: its text's nesting, and once an analysis asked, why it cannot be walked (`tooDeep`). Kept
+ * by the function's text identity: the functions of a file reparsed whose text did not change (the language
+ * server's every edit makes new FunctionInfo objects) are not measured again, and their syntax is not copied
+ * out of the native tree again for it (the same text without syntax errors parses to the same tree).
+ */
+const depthMemo = new WeakMap<object, { nesting: number; checked: boolean; reason: string | undefined }>();
 
 function depthEntry(file: SourceFile, fn: FunctionInfo) {
-  let m = depthMemo.get(fn);
-  if (!m || m.parsedText !== file.parsedText) {
+  let m = depthMemo.get(textIdentity(fn));
+  if (!m) {
     const nesting = nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
-    m = { parsedText: file.parsedText, nesting, checked: false, reason: undefined };
-    depthMemo.set(fn, m);
+    m = { nesting, checked: false, reason: undefined };
+    depthMemo.set(textIdentity(fn), m);
   }
   return m;
 }
@@ -92,6 +96,9 @@ function depthEntry(file: SourceFile, fn: FunctionInfo) {
 export function nestsTooDeep(file: SourceFile, fn: FunctionInfo): boolean {
   return depthEntry(file, fn).nesting > MAX_NESTING;
 }
+
+/** How many functions `tooDeep` measured (read by the tests). */
+export const depthStats = { measured: 0 };
 
 /**
  * Why the analyses cannot walk the function (they recurse on its syntax), or undefined: its text nests
@@ -102,27 +109,9 @@ export function tooDeep(file: SourceFile, fn: FunctionInfo): string | undefined 
   const m = depthEntry(file, fn);
   if (!m.checked) {
     m.checked = true;
-    // the same text without syntax errors parses to the same tree in the same language, wherever it is: once
-    // measured, not copied out of the native tree again (the language server's every edit makes new
-    // FunctionInfo objects). (The C and C++ grammars can build trees of different depths from one text.)
-    const key = fn.hasError ? undefined : `${file.lang}:${textKey(file.parsedText, fn.start, fn.bodyEnd)}`;
-    if (key !== undefined && depthByText.has(key)) m.reason = depthByText.get(key);
-    else {
-      const deep = functionTooDeep(file, fn, { nesting: m.nesting });
-      if (deep) m.reason = deep.what === 'nesting' ? `nests ${deep.depth} levels deep (more than ${deep.limit})` : `has a syntax tree ${deep.depth} levels deep (more than ${deep.limit})`;
-      if (key !== undefined) {
-        if (depthByText.size >= DEPTH_BY_TEXT_MAX) depthByText.clear();
-        depthByText.set(key, m.reason);
-      }
-    }
+    depthStats.measured++;
+    const deep = functionTooDeep(file, fn, { nesting: m.nesting });
+    if (deep) m.reason = deep.what === 'nesting' ? `nests ${deep.depth} levels deep (more than ${deep.limit})` : `has a syntax tree ${deep.depth} levels deep (more than ${deep.limit})`;
   }
   return m.reason;
-}
-
-/** `tooDeep`'s answer by function text (a digest of it), for the functions of files parsed again. */
-const depthByText = new Map<string, string | undefined>();
-const DEPTH_BY_TEXT_MAX = 50_000;
-
-function textKey(text: string, start: number, end: number): string {
-  return createHash('sha1').update(text.slice(start, end)).digest('base64');
 }

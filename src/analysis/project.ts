@@ -9,7 +9,8 @@
  * re-analyse the callee), and once more when its own file is linted: the cost stays linear in the
  * size of the program.
  */
-import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+import { chunkStarts, cutsAfterEdit } from '../parse/chunks.js';
+import { parseSource, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
@@ -62,7 +63,7 @@ export const IRQL_WORDS = irqlWordsPattern(BUILTIN_IRQL_TABLE);
  * `(Lock)(Mdl)` gave findings that depended on the order of definition and on threads).
  */
 const GAP = String.raw`(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*(?:\n|$))*`;
-const CALL = new RegExp(String.raw`\b([A-Za-z_][A-Za-z0-9_]*)${GAP}(?:<[\w\s:,*&]*>${GAP})?(?:\)${GAP})*\(`, 'g');
+export const CALL = new RegExp(String.raw`\b([A-Za-z_][A-Za-z0-9_]*)${GAP}(?:<[\w\s:,*&]*>${GAP})?(?:\)${GAP})*\(`, 'g');
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__try', '__except', '__finally', 'try', 'except', 'catch', 'do', 'defined']);
 
 const MAX_FIXPOINT_ROUNDS = 6;
@@ -77,15 +78,16 @@ interface BodyFacts {
   calls: string[];
   irql?: { table: RegExp; named: boolean };
 }
-const bodyFactsMemo = new WeakMap<FunctionInfo, BodyFacts>();
+/** (By the function's text identity: the language server's reparse keeps them for the functions it did not change.) */
+const bodyFactsMemo = new WeakMap<object, BodyFacts>();
 function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
-  let f = bodyFactsMemo.get(fn);
+  let f = bodyFactsMemo.get(textIdentity(fn));
   if (!f) {
     const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
     const calls = new Set<string>();
     for (const m of body.matchAll(CALL)) calls.add(m[1]!);
     f = { mdl: MDL_WORDS.test(body), calls: [...calls] };
-    bodyFactsMemo.set(fn, f);
+    bodyFactsMemo.set(textIdentity(fn), f);
   }
   return f;
 }
@@ -105,14 +107,87 @@ const textFactsMemo = new WeakMap<object, TextFacts>();
 function textFacts(input: { text: string }, words: RegExp): TextFacts & { irql: { table: RegExp; named: boolean } } {
   let f = textFactsMemo.get(input);
   if (!f) {
-    const calls = new Set<string>();
-    // (copies: the facts outlive the text while a program is built, see `ProjectOptions.onHeld`)
-    for (const m of input.text.matchAll(CALL)) calls.add(ownCopy(m[1]!));
+    let calls: Set<string> | undefined;
+    // an input edited from another (the language server): its calls by pieces, those of the earlier text kept
+    const earlier = editedFrom.get(input);
+    if (earlier) {
+      editedFrom.delete(input);
+      const pieces = CallPieces.of(input.text, callPiecesOf.get(earlier) ?? CallPieces.of(earlier.text));
+      callPiecesOf.set(input, pieces);
+      calls = pieces.calls();
+    }
+    if (!calls) {
+      calls = new Set<string>();
+      // (copies: the facts outlive the text while a program is built, see `ProjectOptions.onHeld`)
+      for (const m of input.text.matchAll(CALL)) calls.add(ownCopy(m[1]!));
+    }
     f = { mdl: MDL_WORDS.test(input.text), calls };
     textFactsMemo.set(input, f);
   }
   if (f.irql?.table !== words) f.irql = { table: words, named: words.test(input.text) };
   return f as TextFacts & { irql: { table: RegExp; named: boolean } };
+}
+
+/**
+ * The names a text calls (`CALL`), piece by piece: the pieces are those of src/parse/chunks.ts, cut where a
+ * top-level function body ends, and after an edit (`CallPieces.of(text, earlier)`) a piece that did not change
+ * keeps its names (`cutsAfterEdit`): the language server's typed character scans its function, not the file.
+ *
+ * The names of the pieces in order are those of the whole text, first occurrences in the same order, unless a
+ * call runs over a cut: a name before the cut (in a comment after a body's `}`) with the text after the cut
+ * starting, past spaces and comments, with `(`, `)` or `<`. Where a piece starts so, `calls` is undefined and
+ * the caller scans the whole text.
+ */
+export class CallPieces {
+  private constructor(
+    readonly text: string,
+    private readonly starts: readonly number[],
+    /** Each piece's names (copies: they outlive the text), and whether no call can run into the piece. */
+    private readonly names: readonly (readonly string[])[],
+    private readonly joinable: readonly boolean[],
+  ) {}
+
+  static of(text: string, earlier?: CallPieces): CallPieces {
+    const { starts, head, tail, previousTail } = earlier ? cutsAfterEdit(earlier.text, earlier.starts, text, 1) : { starts: chunkStarts(text, 1), head: 0, tail: 0, previousTail: 0 };
+    const names: (readonly string[])[] = [];
+    const joinable: boolean[] = [];
+    for (let k = 0; k < starts.length; k++) {
+      const from = earlier && k < head ? k : earlier && k >= tail ? previousTail + k - tail : -1;
+      if (from >= 0) {
+        names.push(earlier!.names[from]!);
+        joinable.push(earlier!.joinable[from]!);
+        continue;
+      }
+      const start = starts[k]!;
+      const piece = new Set<string>();
+      for (const m of text.slice(start, starts[k + 1] ?? text.length).matchAll(CALL)) piece.add(ownCopy(m[1]!));
+      names.push([...piece]);
+      RUNS_INTO.lastIndex = start;
+      joinable.push(k === 0 || !RUNS_INTO.test(text));
+    }
+    return new CallPieces(text, starts, names, joinable);
+  }
+
+  /** The names the whole text calls, in the order of their first call; undefined where a call may run over a cut. */
+  calls(): Set<string> | undefined {
+    if (!this.joinable.every(Boolean)) return undefined;
+    const out = new Set<string>();
+    for (const piece of this.names) for (const n of piece) out.add(n);
+    return out;
+  }
+}
+/** The start of a piece a call of the piece before may run into: spaces and comments, then `(`, `)` or `<`. */
+const RUNS_INTO = new RegExp(`${GAP}[()<]`, 'y');
+/** Each input's calls by pieces, and the input an input was edited from (until its facts are read). */
+const callPiecesOf = new WeakMap<object, CallPieces>();
+const editedFrom = new WeakMap<object, { text: string }>();
+
+/**
+ * `next` is `previous` edited (the language server): the calls of its text are found around the edit
+ * (`CallPieces`), those of the rest kept from `previous`.
+ */
+export function textEditedFrom(next: { text: string }, previous: { text: string }): void {
+  editedFrom.set(next, previous);
 }
 
 /**

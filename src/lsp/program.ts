@@ -23,11 +23,11 @@
  * program (a property test edits fixtures at random and compares).
  */
 import { constantsFingerprint } from '../analysis/constants.js';
-import { Project, SummaryCache } from '../analysis/project.js';
+import { Project, SummaryCache, textEditedFrom } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { finishLint, lintFunction, type LintOptions } from '../lint/linter.js';
 import type { LintMessage, LintResult } from '../lint/types.js';
-import { parseSource, reparseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+import { parseSource, reparseSource, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 
 export interface ProgramInput {
   readonly path: string;
@@ -52,6 +52,8 @@ interface FileFacts {
 
 const IDENT = /[A-Za-z_]\w*/g;
 const factsCache = new WeakMap<SourceFile, FileFacts>();
+/** A function's words, by its text identity (kept from one reparse to the next where its text did not change). */
+const wordsMemo = new WeakMap<object, Set<string>>();
 
 /** A function's identity for reuse: name, start position and text (header included). */
 export function functionKey(file: SourceFile, fn: FunctionInfo): string {
@@ -80,7 +82,9 @@ function factsOf(file: SourceFile): FileFacts {
     keys.push(functionKey(file, fn));
     names.push(shortName(fn.name));
     heads.push(file.text.slice(fn.start, fn.bodyStart));
-    words.push(new Set(file.parsedText.slice(fn.start, fn.bodyEnd).match(IDENT) ?? []));
+    let w = wordsMemo.get(textIdentity(fn));
+    if (!w) wordsMemo.set(textIdentity(fn), (w = new Set(file.parsedText.slice(fn.start, fn.bodyEnd).match(IDENT) ?? [])));
+    words.push(w);
   }
   gaps.push(file.text.slice(at));
   f = { gaps: gaps.join(''), constants: constantsFingerprint(file), keys, names, heads, words };
@@ -212,6 +216,8 @@ export class Program {
     // parsed here, so a burst of edits costs one parse
     const prev = old && (this.parsed.get(old) ?? this.previous.get(old));
     if (prev) this.previous.set(input, prev);
+    // and its calls are found around the edit
+    if (old) textEditedFrom(input, old);
     this.inputs.set(path, input);
     this.dirty = true;
   }

@@ -392,13 +392,13 @@ function storeOf(file: SourceFile): FileTrees {
 export function carryCopies(previous: SourceFile, next: SourceFile): void {
   const p = perFile.get(previous);
   if (!p || p.released || !p.roots.size || previous.lang !== next.lang) return;
-  const byText = new Map<string, FunctionInfo>();
-  for (const fn of previous.functions) if (!fn.hasError && p.roots.has(fn)) byText.set(previous.parsedText.slice(fn.start, fn.bodyEnd), fn);
+  const byText = new Map<object, FunctionInfo>();
+  for (const fn of previous.functions) if (!fn.hasError && fn.textId && p.roots.has(fn)) byText.set(fn.textId, fn);
   if (!byText.size) return;
   let s: FileTrees | undefined;
   for (const fn of next.functions) {
-    if (fn.hasError) continue;
-    const old = byText.get(next.parsedText.slice(fn.start, fn.bodyEnd));
+    if (fn.hasError || !fn.textId) continue;
+    const old = byText.get(fn.textId);
     if (!old) continue;
     s ??= storeOf(next);
     const root = s.trees.copyShifted(p.trees, p.roots.get(old)!, fn.start - old.start);

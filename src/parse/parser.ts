@@ -52,6 +52,18 @@ export interface FunctionInfo {
   start: number;
   bodyStart: number;
   bodyEnd: number;
+  /**
+   * Shared by the versions of this function, from one reparse of its file to the next (the language
+   * server), whose parsed text from the definition's start to the body's end is the same, in a file without
+   * syntax errors: what depends only on that text is kept by it (`textIdentity`). A new object for each
+   * function parsed (`findFunctions`), taken from the earlier version by the reparse.
+   */
+  textId?: object;
+}
+
+/** What memos of a function's text are kept by: its `textId` where a reparse set one, else the function. */
+export function textIdentity(fn: FunctionInfo): object {
+  return fn.textId ?? fn;
 }
 
 export interface SourceFile {
@@ -187,28 +199,40 @@ function paramNames(fd: SyntaxNode | undefined): string[] {
   return names;
 }
 
-/** Every function definition in the tree, including those nested in `#if` blocks, namespaces, classes and ERROR regions. */
-export function findFunctions(root: SyntaxNode): FunctionInfo[] {
+/** A function's name and parameters, by the text of its header (from its start to its body's). */
+export type KnownHeaders = ReadonlyMap<string, { name: string; params: string[] }>;
+
+/**
+ * Every function definition in the tree, including those nested in `#if` blocks, namespaces, classes and
+ * ERROR regions. `known`: the headers of the text's earlier version (the language server's reparse), whose
+ * names and parameters are not read from the tree again (`text`: the parsed text).
+ */
+export function findFunctions(root: SyntaxNode, known?: { text: string; headers: KnownHeaders }): FunctionInfo[] {
   const result: FunctionInfo[] = [];
   const stack: SyntaxNode[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
     if (node.type === 'function_definition') {
       const body = node.childForFieldName('body');
-      const decl = node.childForFieldName('declarator');
       if (body && body.type === 'compound_statement') {
         const start = node.startPosition;
+        let head = known?.headers.get(known.text.slice(node.startIndex, body.startIndex));
+        if (!head) {
+          const decl = node.childForFieldName('declarator');
+          head = { name: declaratorName(decl) ?? '<anonymous>', params: paramNames(functionDeclarator(decl)) };
+        }
         result.push({
-          name: declaratorName(decl) ?? '<anonymous>',
+          name: head.name,
           node,
           body,
-          params: paramNames(functionDeclarator(decl)),
+          params: [...head.params],
           hasError: body.hasError,
           line: start.row + 1,
           column: start.column,
           start: node.startIndex,
           bodyStart: body.startIndex,
           bodyEnd: body.endIndex,
+          textId: {},
         });
       }
       continue; // no nested function definitions in C; lambdas are analyzed as part of their parent
@@ -267,6 +291,10 @@ function reparsed(previous: SourceFile, text: string, lang: Lang, pp: Preprocess
   const before = previous.parsedText;
   const after = pp.text;
   const { start, oldEnd, newEnd } = changedRange(before, after);
+  // a header's name and parameters are those of the same header text in the earlier version, where that
+  // version has no syntax error (read before its tree is edited)
+  const headers = new Map<string, { name: string; params: string[] }>();
+  if (!previous.tree.rootNode.hasError) for (const fn of previous.functions) headers.set(before.slice(fn.start, fn.bodyStart), fn);
   let tree = previous.tree;
   if (start !== oldEnd || start !== newEnd) {
     const lines = new LiteSource(before);
@@ -284,5 +312,15 @@ function reparsed(previous: SourceFile, text: string, lang: Lang, pp: Preprocess
   // With syntax errors, tree-sitter's error recovery may build a different tree incrementally than from
   // scratch; the server and the command line must agree, so such a text is parsed from scratch.
   if (tree.rootNode.hasError) return parseSource(previous.path, text);
-  return { path: previous.path, lang, text, parsedText: after, tree, annotations: pp.annotations, functions: findFunctions(tree.rootNode) };
+  const functions = findFunctions(tree.rootNode, { text: after, headers });
+  // the functions whose text did not change keep what was computed of it (neither version has an error)
+  if (headers.size) {
+    const byText = new Map<string, FunctionInfo>();
+    for (const fn of previous.functions) byText.set(before.slice(fn.start, fn.bodyEnd), fn);
+    for (const fn of functions) {
+      const old = byText.get(after.slice(fn.start, fn.bodyEnd));
+      if (old?.textId) fn.textId = old.textId;
+    }
+  }
+  return { path: previous.path, lang, text, parsedText: after, tree, annotations: pp.annotations, functions };
 }
