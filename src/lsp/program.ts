@@ -22,7 +22,7 @@
  * and applies the suppression directives to the whole file: the result equals `lintText` on the same
  * program (a property test edits fixtures at random and compares).
  */
-import { constantsFingerprint } from '../analysis/constants.js';
+import { constantsFingerprint, shareFileConstants } from '../analysis/constants.js';
 import { Project, SummaryCache, textEditedFrom } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { finishLint, lintFunction, type LintOptions } from '../lint/linter.js';
@@ -65,20 +65,33 @@ export function shortName(name: string): string {
   return name.split('::').pop()!.trim();
 }
 
+/** The text outside every function definition, with the functions' places marked. */
+function outsideFunctions(file: SourceFile): string {
+  let g = gapsCache.get(file);
+  if (g === undefined) {
+    const gaps: string[] = [];
+    let at = 0;
+    for (const fn of file.functions) {
+      // functions are sorted by start; nested ones (C++ classes in ERROR regions) overlap: skip back
+      if (fn.start >= at) gaps.push(file.text.slice(at, fn.start));
+      gaps.push('\u0000');
+      at = Math.max(at, fn.bodyEnd);
+    }
+    gaps.push(file.text.slice(at));
+    gapsCache.set(file, (g = gaps.join('')));
+  }
+  return g;
+}
+const gapsCache = new WeakMap<SourceFile, string>();
+
 function factsOf(file: SourceFile): FileFacts {
   let f = factsCache.get(file);
   if (f) return f;
-  const gaps: string[] = [];
   const keys: string[] = [];
   const names: string[] = [];
   const heads: string[] = [];
   const words: Set<string>[] = [];
-  let at = 0;
   for (const fn of file.functions) {
-    // functions are sorted by start; nested ones (C++ classes in ERROR regions) overlap: skip back
-    if (fn.start >= at) gaps.push(file.text.slice(at, fn.start));
-    gaps.push('\u0000');
-    at = Math.max(at, fn.bodyEnd);
     keys.push(functionKey(file, fn));
     names.push(shortName(fn.name));
     heads.push(file.text.slice(fn.start, fn.bodyStart));
@@ -86,8 +99,7 @@ function factsOf(file: SourceFile): FileFacts {
     if (!w) wordsMemo.set(textIdentity(fn), (w = new Set(file.parsedText.slice(fn.start, fn.bodyEnd).match(IDENT) ?? [])));
     words.push(w);
   }
-  gaps.push(file.text.slice(at));
-  f = { gaps: gaps.join(''), constants: constantsFingerprint(file), keys, names, heads, words };
+  f = { gaps: outsideFunctions(file), constants: constantsFingerprint(file), keys, names, heads, words };
   factsCache.set(file, f);
   return f;
 }
@@ -236,7 +248,10 @@ export class Program {
     let f = this.parsed.get(input);
     if (!f) {
       const prev = this.previous.get(input);
+      const clean = prev && !prev.tree.rootNode.hasError; // (read before the reparse edits its tree)
       f = prev ? reparseSource(prev, input.text) : parseSource(input.path, input.text);
+      // no text changed outside the function definitions, where the constants are read: the same constants
+      if (prev && clean && !f.tree.rootNode.hasError && outsideFunctions(prev) === outsideFunctions(f)) shareFileConstants(prev, f);
       this.parsed.set(input, f);
       this.previous.delete(input);
     }

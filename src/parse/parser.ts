@@ -284,6 +284,15 @@ export function reparseSource(previous: SourceFile, text: string): SourceFile {
   return next;
 }
 
+/**
+ * The 0-based point of `offset` in `text` (`LiteSource.position`'s), given the row of an earlier offset
+ * `from` that starts a line or is the start of the edit (its row only is needed: the lines are counted from it).
+ */
+export function pointAt(text: string, offset: number, from: number, row: number): { row: number; column: number } {
+  for (let i = text.indexOf('\n', from); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
+  return { row, column: offset === 0 ? 0 : offset - (text.lastIndexOf('\n', offset - 1) + 1) };
+}
+
 /** Each file's preprocessor by pieces, handed from a file to the file reparsed from it. */
 const segmentsOf = new WeakMap<SourceFile, SegmentedPreprocessor>();
 
@@ -297,15 +306,15 @@ function reparsed(previous: SourceFile, text: string, lang: Lang, pp: Preprocess
   if (!previous.tree.rootNode.hasError) for (const fn of previous.functions) headers.set(before.slice(fn.start, fn.bodyStart), fn);
   let tree = previous.tree;
   if (start !== oldEnd || start !== newEnd) {
-    const lines = new LiteSource(before);
-    const startPosition = lines.position(start);
+    // (the rows counted up to the edit and across it: no line table of either whole text)
+    const startPosition = pointAt(before, start, 0, 0);
     tree.edit({
       startIndex: start,
       oldEndIndex: oldEnd,
       newEndIndex: newEnd,
       startPosition,
-      oldEndPosition: lines.position(oldEnd),
-      newEndPosition: new LiteSource(after).position(newEnd),
+      oldEndPosition: pointAt(before, oldEnd, start, startPosition.row),
+      newEndPosition: pointAt(after, newEnd, start, startPosition.row),
     });
     tree = parserFor(lang).parse(after, tree);
   }

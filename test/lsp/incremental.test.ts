@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fileConstants } from '../../src/analysis/constants.js';
 import { lintText, prepareProject } from '../../src/lint/linter.js';
 import type { LintResult } from '../../src/lint/types.js';
 import { parseSource, reparseSource } from '../../src/parse/parser.js';
@@ -187,6 +188,28 @@ describe('constants', () => {
       const expected = view(lintText(main, '/w/main.c', { project: prepareProject([{ path: '/w/h.c', text: inBody(v) }, { path: '/w/main.c', text: main }], '/w') }));
       expect(view(doc.lint(program, {}))).toEqual(expected);
     }
+  });
+});
+
+describe('constants after an edit', () => {
+  it('are the earlier version\'s when no text changed outside the function definitions, and read again otherwise', () => {
+    const text = (v: number, body: string) => `#define FLAG ${v}\nenum { A = FLAG + 1 };\nint f(int x)\n{\n    return x & FLAG;${body}\n}\n`;
+    const program = new Program({ root: '/w' });
+    program.setText('/w/c.c', text(2, ''));
+    program.current();
+    const first = program.sourceOf('/w/c.c')!;
+    expect([...fileConstants(first)]).toEqual([['FLAG', 2], ['A', 3]]);
+    program.setText('/w/c.c', text(2, ' '));
+    const typed = program.sourceOf('/w/c.c')!;
+    expect(fileConstants(typed)).toBe(fileConstants(first)); // shared, not read again
+    program.setText('/w/c.c', text(4, ' '));
+    const redefined = program.sourceOf('/w/c.c')!;
+    expect([...fileConstants(redefined)]).toEqual([['FLAG', 4], ['A', 5]]);
+    // and a version with a syntax error is read from its own tree
+    program.setText('/w/c.c', text(4, ' (') );
+    const broken = program.sourceOf('/w/c.c')!;
+    expect(fileConstants(broken)).not.toBe(fileConstants(redefined));
+    expect(fileConstants(broken).get('FLAG')).toBe(4);
   });
 });
 

@@ -4,7 +4,9 @@
  * newline.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { LiteSource } from '../../src/parse/lite.js';
+import { pointAt } from '../../src/parse/parser.js';
 
 describe('LiteSource', () => {
   it('maps offsets to rows and columns, and 1-based lines', () => {
@@ -33,5 +35,17 @@ describe('LiteSource', () => {
     expect(t.lineText(2)).toBe('');
     expect(new LiteSource('').lineCount).toBe(1);
     expect(new LiteSource('').position(0)).toEqual({ row: 0, column: 0 });
+  });
+  it('gives the reparse\'s points (pointAt, counted from an earlier offset) as its table does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', '\n', '\r\n', ' ', '\u00e9', '\ud83d\ude00'), { maxLength: 60 }), fc.nat(), fc.nat(), (parts, x, y) => {
+        const text = parts.join('');
+        const s = new LiteSource(text);
+        const [from, to] = [x % (text.length + 1), y % (text.length + 1)].sort((a, b) => a - b) as [number, number];
+        expect(pointAt(text, from, 0, 0)).toEqual(s.position(from));
+        expect(pointAt(text, to, from, s.position(from).row)).toEqual(s.position(to));
+      }),
+      { numRuns: 2000, seed: 20261126 },
+    );
   });
 });
