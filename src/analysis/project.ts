@@ -17,7 +17,7 @@ import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint } from './constants.js';
-import { PIECES, parseReleasedSteps, releaseParsed } from './transfer.js';
+import { parseReleasedSteps, parsedInPieces, releaseParsed } from './transfer.js';
 import { runSteps, runStepsAsync } from './steps.js';
 import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
 import { liteBody } from './function-cfg.js';
@@ -572,7 +572,7 @@ export class Project implements ProjectContext {
         let f: SourceFile;
         try {
           // (a run that releases its trees parses a huge file a piece at a time, a step per piece)
-          f = opts.releaseTrees && !opts.parse && i.text.length >= PIECES.min ? yield* parseReleasedSteps(i) : parse(i);
+          f = opts.releaseTrees && !opts.parse && parsedInPieces(i.text) ? yield* parseReleasedSteps(i) : parse(i);
         } catch {
           return undefined;
         }

@@ -57,6 +57,11 @@ function keepReadAnnotations(file: SourceFile): void {
  */
 export const PIECES = { min: 1024 * 1024, target: 256 * 1024 };
 
+/** A text the command line parses a piece at a time (`parseReleasedSteps`): `PIECES.min` or longer. */
+export function parsedInPieces(text: string): boolean {
+  return text.length >= PIECES.min;
+}
+
 /**
  * `parseReleased`, a step (a `yield`) after each piece of a file parsed in pieces, so that a caller that
  * lets the event loop turn at each step frees each piece's native tree before the next is parsed (the
@@ -66,7 +71,7 @@ export const PIECES = { min: 1024 * 1024, target: 256 * 1024 };
  */
 export function* parseReleasedSteps(input: { path: string; text: string }): Generator<void, SourceFile> {
   const lang = languageForPath(input.path) ?? 'c';
-  if (input.text.length < PIECES.min) return parseReleased(input);
+  if (!parsedInPieces(input.text)) return parseReleased(input);
   const pp = preprocess(input.text, lang);
   const starts = chunkStarts(pp.text, PIECES.target);
   if (starts.length < 2) return parseReleased(input);

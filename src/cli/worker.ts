@@ -15,7 +15,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Project, SummaryCache, choiceFacts } from '../analysis/project.js';
 import type { Summary } from '../analysis/summary.js';
-import { PIECES, packFile, parseReleasedAsync, releaseParsed, unpackFile, type PackedFile } from '../analysis/transfer.js';
+import { packFile, parsedInPieces, parseReleasedAsync, releaseParsed, unpackFile, type PackedFile } from '../analysis/transfer.js';
 import { parseSource } from '../parse/parser.js';
 import { keepTextAsPatch } from '../parse/source-text.js';
 import { BUILTIN_IRQL_TABLE, irqlTableOf, type IrqlContract } from '../ddi/irql.js';
@@ -78,7 +78,7 @@ async function parseShare(inputs: { path: string; text: string }[]): Promise<voi
     let file: SourceFile | undefined;
     try {
       // (a huge file a piece at a time, letting the event loop free each piece's tree)
-      file = input.text.length >= PIECES.min ? await parseReleasedAsync(input) : parseSource(input.path, input.text);
+      file = parsedInPieces(input.text) ? await parseReleasedAsync(input) : parseSource(input.path, input.text);
     } catch {
       file = undefined; // as on one thread: not part of the program; linting it reports the failure
     }

@@ -8,7 +8,7 @@ import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis
 import { tooDeep } from '../analysis/function-cfg.js';
 import { irqlFileLinted } from '../analysis/irql-analysis.js';
 import { Project, type ProjectOptions, type SummaryCache } from '../analysis/project.js';
-import { PIECES, parseReleasedAsync } from '../analysis/transfer.js';
+import { parseReleasedAsync, parsedInPieces } from '../analysis/transfer.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
@@ -270,7 +270,7 @@ export function lintText(text: string, filePath: string, options: LintOptions = 
  * piece's native tree (`parseReleasedAsync`). The result is `lintText`'s.
  */
 export async function lintTextAsync(text: string, filePath: string, options: LintOptions = {}): Promise<LintResult> {
-  if (text.length < PIECES.min || options.project?.sourceFor(filePath, text)) return lintText(text, filePath, options);
+  if (!parsedInPieces(text) || options.project?.sourceFor(filePath, text)) return lintText(text, filePath, options);
   let file: SourceFile;
   try {
     file = await parseReleasedAsync({ path: filePath, text });
