@@ -8,7 +8,8 @@
  * of the line after the `}` that closes a function body (a `{` opened after `)` at the top level), outside
  * every parenthesis and every `#if` group, with nothing but comments after the `}` on its line (a `//`
  * comment continued by a backslash included), and not before a `catch` (the handlers of a C++
- * function-try-block). A file under an include guard (`#ifndef X_H` to the last line) has no cut. tree-sitter
+ * function-try-block), and not after a `)` or `}` that closes nothing (a broken text, whose preprocessing after it can
+ * depend on what came before it). A file under an include guard (`#ifndef X_H` to the last line) has no cut. tree-sitter
  * parses a top-level item the same wherever it is, so the pieces' function trees are the whole file's.
  * The caller still checks each piece: a piece whose tree has an error (a cut in the wrong place, such as
  * a `typedef struct __declspec(align(16)) { ... }` whose declarator is on the next line, or a file with syntax
@@ -94,6 +95,8 @@ function scan(text: string, target: number, starts: number[], resync?: Resync): 
   /** The start of that line, once it ended: a cut unless the next token is `catch` (another handler of a C++ function-try-block). */
   let pending = -1;
   let lineStart = true;
+  /** A `)` or `}` that closed nothing: the text is broken, and the preprocessor's decisions after it may read what came before it (no cut after it). */
+  let unbalanced = false;
   let i = starts[starts.length - 1]!;
   /** The earlier cuts from the first that may be met again (`resync`). */
   let next = 0;
@@ -112,7 +115,7 @@ function scan(text: string, target: number, starts: number[], resync?: Resync): 
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === NL) {
-      if (closed && braces === 0 && parens === 0 && ifDepth === 0 && i + 1 - starts[starts.length - 1]! >= target && i + 1 < n) pending = i + 1;
+      if (closed && !unbalanced && braces === 0 && parens === 0 && ifDepth === 0 && i + 1 - starts[starts.length - 1]! >= target && i + 1 < n) pending = i + 1;
       closed = false;
       lineStart = true;
       i++;
@@ -192,12 +195,16 @@ function scan(text: string, target: number, starts: number[], resync?: Resync): 
       braces++;
     } else if (c === 125 /* } */) {
       if (braces > 0) braces--;
+      else unbalanced = true;
       if (braces === 0 && body) {
         closed = true;
         body = false;
       }
     } else if (c === 40) parens++;
-    else if (c === 41 && parens > 0) parens--;
+    else if (c === 41) {
+      if (parens > 0) parens--;
+      else unbalanced = true;
+    }
     last = c;
     i++;
   }

@@ -11,6 +11,7 @@ import { caseInput, corpus } from '../../src/fuzz/fuzz.js';
 import { reparseSource, parseSource } from '../../src/parse/parser.js';
 import { preprocess } from '../../src/parse/preprocess.js';
 import { SegmentedPreprocessor } from '../../src/parse/preprocess-segments.js';
+import { chunkStarts } from '../../src/parse/chunks.js';
 import { listSourceFiles } from '../support/expectations.js';
 
 const FIXTURES = new URL('../../fixtures', import.meta.url).pathname;
@@ -33,6 +34,13 @@ describe('preprocessing by pieces', () => {
   it('gives preprocess\'s result where a comment continued by a backslash runs past a body\'s end (found in review)', () => {
     const text = 'int f(void) { return 0; } // note \\\n_In_ int g(_In_ int x) { return x; }\nint h(void) { return 2; }\n';
     expect(new SegmentedPreprocessor('c').run(text)).toEqual(preprocess(text, 'c'));
+  });
+
+  it('gives preprocess\'s result where a `)` that closes nothing comes before a body\'s end (found by random edits of Windows-driver-samples: no cut after it)', () => {
+    const text = '    Size);\nint f(void) {\n    if (g(x)) {\n    }\n}\n    p = (PVOID)(q;\n#ifndef FOO\n    if (a) {\n    }\n#endif\n';
+    expect(new SegmentedPreprocessor('c').run(text)).toEqual(preprocess(text, 'c'));
+    expect(chunkStarts(text, 1)).toEqual([0]);
+    expect(chunkStarts(text.replace('Size);', 'Size;'), 1)).toEqual([0, text.indexOf('    p =') - 1]);
   });
 
   it('gives preprocess\'s result on mutated fixtures (1,000 cases)', () => {
