@@ -18,7 +18,7 @@
  * loaded machines); peak memory is the largest over the runs.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, devNull } from 'node:os';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -261,12 +261,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (a.phase === 'cli') {
-    // child: the ddi-lint command on a directory, with N worker threads (the whole command: listing, reading,
-    // cross-file preparation, linting, JSON output to /dev/null)
-    const { main: cliMain } = (await import('../cli/main.js')) as { main: (argv: string[], io?: Record<string, unknown>) => Promise<number> };
-    const sink = { write: () => true };
+    // child: the ddi-lint command on a directory, with N worker threads, as bin/ddi-lint.js runs it (in its
+    // own thread: launch.ts), the whole command: listing, reading, cross-file preparation, linting, and the
+    // JSON output written to the null device
+    const { launch } = await import('../cli/launch.js');
     const t0 = performance.now();
-    const code = await cliMain([a.target!, '--threads', String(a.threads ?? 1), '--format', 'json', '--no-progress', '--max-file-size', '64'], { stdout: sink, stderr: sink });
+    const code = await launch([a.target!, '--threads', String(a.threads ?? 1), '--format', 'json', '--no-progress', '--max-file-size', '64', '-o', devNull]);
     console.log(JSON.stringify({ ms: performance.now() - t0, maxRss: process.resourceUsage().maxRSS * 1024, code }));
     return 0;
   }

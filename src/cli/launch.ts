@@ -34,10 +34,18 @@ export async function launch(argv: readonly string[]): Promise<number> {
     if (e.code !== 'EPIPE') throw e;
     stdoutGone = true;
   });
+  const written = new SharedArrayBuffer(4);
   const data: CliThreadData = {
     argv: [...argv],
     cwd: process.cwd(),
     tty: { stdout: ttyOf(process.stdout), stderr: ttyOf(process.stderr) },
+    written,
+  };
+  /** A large write was handed to the stream (or dropped): the command's thread goes on. */
+  const release = () => {
+    const w = new Int32Array(written);
+    Atomics.store(w, 0, 1);
+    Atomics.notify(w, 0);
   };
   return new Promise<number>((resolve) => {
     let code: number | undefined;
@@ -48,8 +56,13 @@ export async function launch(argv: readonly string[]): Promise<number> {
     });
     worker.on('message', (m: FromCliThread) => {
       if (m.kind === 'exit') code = m.code;
-      else if (m.fd === 2) process.stderr.write(m.text);
-      else if (!stdoutGone) process.stdout.write(m.text);
+      else {
+        const stream = m.fd === 2 ? process.stderr : process.stdout;
+        if (m.fd === 1 && stdoutGone) {
+          if (m.wait) release();
+        } else if (m.wait) stream.write(m.text, release);
+        else stream.write(m.text);
+      }
     });
     worker.on('error', (e) => (failure ??= e));
     worker.on('exit', () => {

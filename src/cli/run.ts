@@ -3,6 +3,7 @@
  * a fake engine). `main.ts` binds it to the real linter.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { batched, jsonChunks, writeFileInPieces } from '../report/json-chunks.js';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ConfigResolver, CONFIG_FILE_NAME, parseSeverity, severityName, type RuleLike } from '../lint/config.js';
@@ -331,6 +332,39 @@ function ruleMetaData(rules: readonly RuleLike[], cwd: string): FormatterData {
   const rulesMeta: FormatterData['rulesMeta'] = {};
   for (const r of rules) rulesMeta[r.meta.id] = { type: r.meta.type, docs: { description: r.meta.docs.description, url: r.meta.docs.url } };
   return { cwd, rulesMeta };
+}
+
+/** The pieces of `JSON.stringify(value, null, space)` and a newline (see json-chunks.ts). */
+function* jsonLine(value: unknown, space: number, levels: number): Generator<string> {
+  yield* jsonChunks(value, space, levels);
+  yield '\n';
+}
+
+/**
+ * Write the output to `--output-file` (its directory made) or to standard output, a batch of pieces at a
+ * time. On standard output, text that does not end with a newline gets one (`newlineOnStdout`), and empty
+ * output writes nothing. False (after saying why on standard error) when the file cannot be written.
+ */
+function writeOutput(io: CliIO, outputFile: string | undefined, pieces: Iterable<string>, newlineOnStdout: boolean): boolean {
+  if (outputFile) {
+    try {
+      const out = resolve(io.cwd, outputFile);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileInPieces(out, pieces);
+    } catch (e) {
+      io.stderr.write(`ddi-lint: cannot write the output file ${outputFile}: ${(e as Error).message}\n`);
+      return false;
+    }
+    return true;
+  }
+  let last = '';
+  for (const b of batched(pieces)) {
+    if (b.length === 0) continue;
+    io.stdout.write(b);
+    last = b;
+  }
+  if (newlineOnStdout && last.length > 0 && !last.endsWith('\n')) io.stdout.write('\n');
+  return true;
 }
 
 /** A writer usable both as a function, `io.stdout(text)`, and as a stream, `io.stdout.write(text)`. */
@@ -748,17 +782,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       failed: usageError || internalFailure,
       skipped,
     };
-    const text = `${JSON.stringify(shard)}\n`;
-    if (opts.outputFile) {
-      try {
-        const out = resolve(cwd, opts.outputFile);
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, text);
-      } catch (e) {
-        io.stderr.write(`ddi-lint: cannot write the output file ${opts.outputFile}: ${(e as Error).message}\n`);
-        return EXIT_ERROR;
-      }
-    } else io.stdout.write(text);
+    // (results and texts are as large as the sources: written a piece at a time)
+    if (!writeOutput(io, opts.outputFile, jsonLine(shard, 0, 2), false)) return EXIT_ERROR;
     if (usageError || internalFailure) return EXIT_ERROR;
     return results.some((r) => r.messages.some((m) => m.severity === 2)) ? EXIT_FINDINGS : EXIT_OK;
   }
@@ -799,7 +824,9 @@ async function report(r: {
       })
     : results.map((r) => ({ ...r, ...countMessages(r.messages) }));
 
-  let output: string;
+  // The output: JSON and SARIF written a piece at a time (as large as the sources with findings: see
+  // json-chunks.ts); another formatter's string as it is.
+  let output: Iterable<string>;
   if (isSarif) {
     const log = toSarif(shownResults, {
       cwd,
@@ -810,29 +837,21 @@ async function report(r: {
       notifications,
       commandLine: ['ddi-lint', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '),
     });
-    output = `${JSON.stringify(log, null, 2)}\n`;
+    output = jsonLine(log, 2, 4);
+  } else if (opts.format === 'json') {
+    // ESLint's json formatter is `JSON.stringify(results)` (eslint-formatter-json): the same text
+    output = jsonChunks(shownResults, 0, 1);
   } else {
+    let text: unknown;
     try {
-      output = await formatter!(shownResults, ruleMetaData(engine.rules, cwd));
+      text = await formatter!(shownResults, ruleMetaData(engine.rules, cwd));
     } catch (e) {
       io.stderr.write(`ddi-lint: the '${opts.format}' formatter failed: ${(e as Error)?.message ?? String(e)}\n`);
       return EXIT_ERROR;
     }
-    if (typeof output !== 'string') output = String(output ?? '');
+    output = [typeof text === 'string' ? text : String(text ?? '')];
   }
-
-  if (opts.outputFile) {
-    const out = resolve(cwd, opts.outputFile);
-    try {
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, output);
-    } catch (e) {
-      io.stderr.write(`ddi-lint: cannot write the output file ${opts.outputFile}: ${(e as Error).message}\n`);
-      return EXIT_ERROR;
-    }
-  } else if (output.length > 0) {
-    io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
-  }
+  if (!writeOutput(io, opts.outputFile, output, true)) return EXIT_ERROR;
 
   const tooManyWarnings = opts.maxWarnings >= 0 && warningTotal > opts.maxWarnings;
   if (tooManyWarnings) {

@@ -389,6 +389,46 @@ describe('ddi-lint (built command)', () => {
     }
   });
 
+  /** 40 files of 10 functions with a finding each: a JSON report (with the sources) of about 600 KB, in about ten batches. */
+  const manyFiles = () =>
+    Object.fromEntries(
+      Array.from({ length: 40 }, (_, f) => [
+        `drv/f${String(f).padStart(2, '0')}.c`,
+        Array.from({ length: 10 }, (_, k) => PROBE_OUTSIDE_TRY.replace('ReadUserBuffer', `ReadUserBuffer${f}x${k}`)).join('\n'),
+      ]),
+    );
+
+  it('a large report (JSON, SARIF) leaves the worker in batches that wait to be written: the same bytes as on the main thread', () => {
+    const d = project(manyFiles());
+    const onMain = { env: { ...process.env, FORCE_COLOR: '0', DDI_LINT_NO_WORKER: '1' } };
+    for (const args of [['-f', 'json'], ['-f', 'sarif']]) {
+      // (a write that is never acknowledged would leave the command waiting: killed, it has no exit code)
+      const inWorker = ddiLint(d, args, { timeout: 60_000 });
+      expect(inWorker.stdout.length, args.join(' ')).toBeGreaterThan(4 * 64 * 1024);
+      expect(inWorker.code).toBe(1);
+      expect(inWorker, args.join(' ')).toEqual(ddiLint(d, args, onMain));
+    }
+    const json = JSON.parse(ddiLint(d, ['-f', 'json']).stdout) as { messages: unknown[] }[];
+    expect(json.map((r) => r.messages.length)).toEqual(Array(40).fill(10));
+  });
+
+  it('a reader that goes away in the middle of a large report: no error, no wait, and the exit code of the run', async () => {
+    const d = project(manyFiles());
+    const child = spawn(process.execPath, [BIN, '-f', 'json'], { cwd: d, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let read = 0;
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // (reads the first batch, then goes)
+    child.stdout.on('data', (c: Buffer) => {
+      read += c.length;
+      child.stdout.destroy();
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(read).toBeGreaterThan(0);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
   it('a reader that goes away (`ddi-lint | head`): no error, and the exit code of the run', async () => {
     const d = project({ 'read.c': PROBE_OUTSIDE_TRY });
     const child = spawn(process.execPath, [BIN, '-f', 'unix'], { cwd: d, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
