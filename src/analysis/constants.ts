@@ -5,7 +5,7 @@
  */
 import { pushNamedChildren } from '../parse/lite.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
-import { parseIntLiteral, KNOWN_CONSTANTS } from './values.js';
+import { fold, parseIntLiteral, KNOWN_CONSTANTS } from './values.js';
 
 const cache = new WeakMap<SourceFile, Map<string, number>>();
 
@@ -81,11 +81,11 @@ export function evalConstText(text: string, lookup: (name: string) => number | u
     }
     if (tok === '-') {
       const v = unary();
-      return v === undefined ? undefined : -v;
+      return v === undefined ? undefined : fold('-', 0, v);
     }
     if (tok === '~') {
       const v = unary();
-      return v === undefined ? undefined : ~v;
+      return v === undefined ? undefined : fold('~', v, 0);
     }
     if (/^\d|^0[xX]/.test(tok)) return parseIntLiteral(tok);
     if (tok === 'CTL_CODE' && tokens[i] === '(') {
@@ -110,7 +110,7 @@ export function evalConstText(text: string, lookup: (name: string) => number | u
       const op = tokens[i++]!;
       const r = next();
       if (r === undefined) return undefined;
-      v = op === '+' ? v + r : op === '-' ? v - r : op === '*' ? v * r : op === '<<' ? v << r : op === '>>' ? v >> r : op === '&' ? v & r : op === '^' ? v ^ r : v | r;
+      v = fold(op, v, r);
     }
     return v;
   };

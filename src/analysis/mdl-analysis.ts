@@ -1410,10 +1410,10 @@ class Analyzer {
       const b = r.v ? V.singleton(r.v) : undefined;
       let v: V.Val | undefined;
       if (a !== undefined && b !== undefined) {
-        const res = arith(op.slice(0, -1), a, b);
+        const res = V.fold(op.slice(0, -1), a, b);
         if (res !== undefined) v = V.constant(res);
       } else if (cur && r.v) {
-        v = V.mapPairs(cur, r.v, (x, y) => arith(op.slice(0, -1), x, y));
+        v = V.mapPairs(cur, r.v, (x, y) => V.fold(op.slice(0, -1), x, y));
       }
       return { w: this.assign(r.w, p, v ? { w: r.w, v } : { w: r.w }, at) };
     });
@@ -1467,10 +1467,10 @@ class Analyzer {
         } else if (op === '&&' || op === '||') {
           v = [[0, 1]];
         } else if (a !== undefined && b !== undefined) {
-          const res = arith(op, a, b);
+          const res = V.fold(op, a, b);
           if (res !== undefined) v = V.constant(res);
         } else if (l.v && r.v) {
-          v = V.mapPairs(l.v, r.v, (x, y) => arith(op, x, y));
+          v = V.mapPairs(l.v, r.v, (x, y) => V.fold(op, x, y));
         }
         const res: EvalResult = { w: r.w };
         if (v) res.v = v;
@@ -3096,33 +3096,6 @@ function sameValues(a: Vals, b: Vals): boolean {
 
 function isCmp(op: string): op is V.CmpOp {
   return op === '==' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=';
-}
-
-function arith(op: string, a: number, b: number): number | undefined {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return b === 0 ? undefined : Math.trunc(a / b);
-    case '%':
-      return b === 0 ? undefined : a % b;
-    case '|':
-      return a | b;
-    case '&':
-      return a & b;
-    case '^':
-      return a ^ b;
-    case '<<':
-      return a << b;
-    case '>>':
-      return a >> b;
-    default:
-      return undefined;
-  }
 }
 
 function ntRange(name: string): V.Val | undefined {

@@ -146,8 +146,81 @@ export function parseIntLiteral(text: string): number | undefined {
   else if (/^0[0-7]+$/.test(t)) v = Number.parseInt(t, 8);
   else if (/^[0-9]+$/.test(t)) v = Number.parseInt(t, 10);
   else return undefined;
+  // past 2^53 a JavaScript number is not the literal's value (0xf000000000000000 + 1 is itself): unknown
+  if (!Number.isSafeInteger(v)) return undefined;
   if (v >= 0x80000000 && v <= 0xffffffff) v -= 0x100000000;
   return v;
+}
+
+/** An integer JavaScript's bitwise operators compute as C does: one of 32 bits, signed or not. */
+const fits32 = (x: number): boolean => Number.isInteger(x) && x >= I32_MIN && x <= 0xffffffff;
+
+/**
+ * `a op b` for the C integers this domain knows exactly, or undefined (unknown) where it cannot say: a
+ * result past 2^53 (a JavaScript number no longer holds it), a division by zero, a negative operand of a
+ * bitwise operation wider than 32 bits (its width is the type's, which the domain does not know), a shift
+ * by a negative count, a right shift of a negative value. JavaScript's bitwise operators cut their operands
+ * to 32 bits (`x & 0xf000000000000000` would be `x & 0`): values within 32 bits keep the domain's reading
+ * of them (0x80000000 to 0xFFFFFFFF as negative: NTSTATUS), wider ones are computed as 64-bit integers.
+ * `op` is a binary operator, or `~` (b ignored).
+ */
+export function fold(op: string, a: number, b: number): number | undefined {
+  if (!Number.isSafeInteger(a) || (op !== '~' && !Number.isSafeInteger(b))) return undefined;
+  let r: number;
+  switch (op) {
+    case '+':
+      r = a + b;
+      break;
+    case '-':
+      r = a - b;
+      break;
+    case '*':
+      r = a * b;
+      break;
+    case '/':
+      if (b === 0) return undefined;
+      r = Math.trunc(a / b);
+      break;
+    case '%':
+      if (b === 0) return undefined;
+      r = a % b;
+      break;
+    case '|':
+    case '&':
+    case '^':
+      if (fits32(a) && fits32(b)) r = op === '|' ? a | b : op === '&' ? a & b : a ^ b;
+      else if (a >= 0 && b >= 0) {
+        const x = BigInt(a);
+        const y = BigInt(b);
+        r = Number(op === '|' ? x | y : op === '&' ? x & y : x ^ y);
+      } else return undefined;
+      break;
+    case '<<': {
+      if (b < 0 || b > 63) return undefined;
+      if (a < 0) {
+        if (!fits32(a) || b > 31) return undefined;
+        r = a << b;
+        break;
+      }
+      const exact = BigInt(a) << BigInt(b);
+      if (exact <= 0xffffffffn) r = Number(BigInt.asIntN(32, exact));
+      // a 32-bit value shifted past 32 bits: an int overflows, a ULONGLONG does not (the type decides)
+      else if (b >= 32 || a > 0xffffffff) r = Number(exact);
+      else return undefined;
+      break;
+    }
+    case '>>':
+      if (a < 0 || b < 0) return undefined;
+      r = b > 63 ? 0 : Number(BigInt(a) >> BigInt(b));
+      break;
+    case '~':
+      if (!fits32(a)) return undefined;
+      r = ~a;
+      break;
+    default:
+      return undefined;
+  }
+  return Number.isSafeInteger(r) ? r : undefined;
 }
 
 /** Values of well-known constants (ntstatus.h, wdm.h). */
@@ -257,7 +330,8 @@ export function unknownStatusRange(name: string): Val | undefined {
 export function members(v: Val, limit = 16): number[] | undefined {
   let count = 0;
   for (const [lo, hi] of v) {
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return undefined;
+    // (past 2^53, x++ is x: the loop below would never end)
+    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) return undefined;
     count += hi - lo + 1;
     if (count > limit) return undefined;
   }
@@ -275,7 +349,7 @@ export function mapPairs(a: Val, b: Val, f: (x: number, y: number) => number | u
   for (const x of xs) {
     for (const y of ys) {
       const r = f(x, y);
-      if (r === undefined) return undefined;
+      if (r === undefined || !Number.isSafeInteger(r)) return undefined;
       out.push([r, r]);
     }
   }

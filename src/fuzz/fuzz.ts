@@ -28,6 +28,8 @@ export const TOKENS: readonly string[] = [
   'KeWaitForSingleObject', 'ExAllocatePoolWithTag', 'ExFreePoolWithTag', 'PAGED_CODE', 'KeAcquireInStackQueuedSpinLock',
   'Irp', 'mdl', 'ext', 'old', 'x', '0', '1', '42', '-1', '0xFFFFFFFF', '"str"', "'c'", '#pragma alloc_text(PAGE, f)',
   '#if 0', '#endif', '#define X(a) a', 'DRIVER_DISPATCH', 'KDEFERRED_ROUTINE', '_IRQL_requires_(DISPATCH_LEVEL)', '\n',
+  // integers wider than 32 bits and past 2^53 (a mask of maharmstone/btrfs once made the analysis loop for ever)
+  '0xf000000000000000', '18446744073709551615ULL', '0x100000000ULL', '63', '<<', '>>', '|', '^', '~', '>=', '<',
 ];
 
 export type MutationKind = 'flip' | 'delete' | 'duplicate' | 'insert' | 'truncate' | 'tokens';

@@ -112,7 +112,8 @@ export function parseNumber(text: string): number | undefined {
   else if (/^[0-9]+$/.test(s)) v = parseInt(s, 10);
   else if (/^[0-9]*\.[0-9]*(?:[eE][-+]?[0-9]+)?[fF]?$/.test(s)) v = Math.trunc(parseFloat(s));
   else return undefined;
-  if (!Number.isFinite(v)) return undefined;
+  // past 2^53 a JavaScript number is not the literal's value: unknown
+  if (!Number.isSafeInteger(v)) return undefined;
   // 32-bit values with the top bit set (NTSTATUS codes) are kept as signed 32-bit integers.
   if (v >= 0x80000000 && v <= 0xffffffff) v = v | 0;
   return v;

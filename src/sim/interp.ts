@@ -1106,7 +1106,7 @@ export class Run {
         const n = this.num(v);
         if (n === undefined) return this.derivedUnk(e.op, v);
         if (e.op === '-') return { k: 'i', v: -n | 0 };
-        if (e.op === '~') return { k: 'i', v: ~n };
+        if (e.op === '~') return fits32(n) ? { k: 'i', v: ~n } : this.derivedUnk(e.op, v);
         return { k: 'i', v: n };
       }
       case 'deref': {
@@ -1259,7 +1259,7 @@ export class Run {
 
   private derivedOrNum(op: '~', v: Val): Val {
     const n = this.num(v);
-    return n === undefined ? this.derivedUnk(op, v) : { k: 'i', v: ~n };
+    return n === undefined || !fits32(n) ? this.derivedUnk(op, v) : { k: 'i', v: ~n };
   }
 
   arith(op: string, a: Val, b: Val): Val {
@@ -1282,30 +1282,10 @@ export class Run {
       }
       return r;
     }
-    switch (op) {
-      case '+':
-        return { k: 'i', v: x + y };
-      case '-':
-        return { k: 'i', v: x - y };
-      case '*':
-        return { k: 'i', v: x * y };
-      case '/':
-        return y === 0 ? this.newUnk('division by zero') : { k: 'i', v: Math.trunc(x / y) };
-      case '%':
-        return y === 0 ? this.newUnk('division by zero') : { k: 'i', v: x % y };
-      case '&':
-        return { k: 'i', v: x & y };
-      case '|':
-        return { k: 'i', v: x | y };
-      case '^':
-        return { k: 'i', v: x ^ y };
-      case '<<':
-        return { k: 'i', v: x << y };
-      case '>>':
-        return { k: 'i', v: x >> y };
-      default:
-        return this.derivedUnk(op, a, b);
-    }
+    const r = exactInt(op, x, y);
+    if (r !== undefined) return { k: 'i', v: r };
+    if ((op === '/' || op === '%') && y === 0) return this.newUnk('division by zero');
+    return this.derivedUnk(op, a, b);
   }
 
   // --- state merging -------------------------------------------------------------------------
@@ -3645,4 +3625,50 @@ function describeExpr(e: Expr): string {
     case 'unk':
       return '…';
   }
+}
+
+/** A value JavaScript's bitwise operators take as C takes a 32-bit integer (signed or not). */
+function fits32(x: number): boolean {
+  return Number.isInteger(x) && x >= -0x80000000 && x <= 0xffffffff;
+}
+
+/**
+ * C's result of `x op y` where a JavaScript number holds it exactly, or undefined (the simulator makes an
+ * unknown): a result past 2^53, a division by zero, a shift by a negative count or of a negative value to
+ * the right, a negative operand of a bitwise operation wider than 32 bits. JavaScript's bitwise operators
+ * cut their operands to 32 bits; a value wider than that is computed here as a 64-bit integer instead,
+ * and a 32-bit one keeps the simulator's reading (0x80000000 to 0xFFFFFFFF negative, as NTSTATUS codes).
+ */
+function exactInt(op: string, x: number, y: number): number | undefined {
+  if (!Number.isSafeInteger(x) || !Number.isSafeInteger(y)) return undefined;
+  let r: number;
+  if (op === '+') r = x + y;
+  else if (op === '-') r = x - y;
+  else if (op === '*') r = x * y;
+  else if (op === '/' || op === '%') {
+    if (y === 0) return undefined;
+    r = op === '/' ? Math.trunc(x / y) : x % y;
+  } else if (op === '&' || op === '|' || op === '^') {
+    if (fits32(x) && fits32(y)) r = op === '&' ? x & y : op === '|' ? x | y : x ^ y;
+    else if (x < 0 || y < 0) return undefined;
+    else {
+      const [bx, by] = [BigInt(x), BigInt(y)];
+      r = Number(op === '&' ? bx & by : op === '|' ? bx | by : bx ^ by);
+    }
+  } else if (op === '<<') {
+    if (y < 0 || y > 63) return undefined;
+    if (x < 0) {
+      if (!fits32(x) || y > 31) return undefined;
+      r = x << y;
+    } else {
+      const wide = BigInt(x) << BigInt(y);
+      if (wide <= 0xffffffffn) r = Number(BigInt.asIntN(32, wide));
+      else if (y < 32 && x <= 0xffffffff) return undefined; // 32 bits overflowed: int or ULONGLONG?
+      else r = Number(wide);
+    }
+  } else if (op === '>>') {
+    if (x < 0 || y < 0) return undefined;
+    r = y > 63 ? 0 : Number(BigInt(x) >> BigInt(y));
+  } else return undefined;
+  return Number.isSafeInteger(r) ? r : undefined;
 }

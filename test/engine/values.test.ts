@@ -62,4 +62,49 @@ describe('interval-union values', () => {
     expect(V.mapPairs([[1, 1], [3, 3]], V.constant(2), (a, b) => a & b)).toEqual([[0, 0], [2, 2]]);
     expect(V.mapPairs(V.TOP, V.constant(2), (a, b) => a & b)).toBeUndefined();
   });
+
+  // maharmstone/btrfs: `r->id >= 0x100 && !(r->id & 0xf000000000000000)` made `members` loop for ever
+  // (past 2^53, x++ is x) and the process died growing an array; and JavaScript's `&` cut the mask to 0
+  it('knows no literal past 2^53 and never enumerates one', () => {
+    expect(V.parseIntLiteral('0xf000000000000000')).toBeUndefined();
+    expect(V.parseIntLiteral('18446744073709551615ULL')).toBeUndefined();
+    expect(V.parseIntLiteral('0x1fffffffffffff')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(V.members(V.constant(2 ** 64))).toBeUndefined();
+    expect(V.members([[2 ** 60, 2 ** 60 + 4]])).toBeUndefined();
+    expect(V.mapPairs(V.constant(2 ** 30), V.constant(2 ** 30), (a, b) => a * b * a * b)).toBeUndefined();
+  });
+  it('folds C integers exactly or not at all', () => {
+    expect(V.fold('&', 0x1_0000_0001, 0x1_0000_0000)).toBe(0x1_0000_0000); // JavaScript's & says 0
+    expect(V.fold('|', 0x1_0000_0000, 1)).toBe(0x1_0000_0001);
+    expect(V.fold('<<', 1, 40)).toBe(2 ** 40);
+    expect(V.fold('<<', 1, 31)).toBe(-0x80000000); // 0x80000000, read as the domain reads that literal
+    expect(V.fold('<<', 0x10000, 16)).toBeUndefined(); // an int overflows, a ULONGLONG does not
+    expect(V.fold('>>', 2 ** 40, 8)).toBe(2 ** 32);
+    expect(V.fold('>>', -16, 2)).toBeUndefined();
+    expect(V.fold('&', -1, 2 ** 40)).toBeUndefined();
+    expect(V.fold('~', 2 ** 40, 0)).toBeUndefined();
+    expect(V.fold('/', 7, 0)).toBeUndefined();
+    expect(V.fold('*', 2 ** 20, 2 ** 20)).toBe(2 ** 40);
+    expect(V.fold('*', 2 ** 40, 2 ** 40)).toBeUndefined();
+    expect(V.fold('+', 2 ** 64, 1)).toBeUndefined();
+  });
+  it("a folded result is C's: 64-bit arithmetic for non-negative operands, the 32-bit reading within 32 bits", () => {
+    const operand = fc.oneof(fc.integer({ min: -0x80000000, max: 0xffffffff }), fc.maxSafeInteger(), fc.constantFrom(0, 1, 31, 32, 63, 64, 2 ** 32, 2 ** 53 - 1));
+    const ops = ['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...ops), operand, operand, (op, a, b) => {
+        const r = V.fold(op, a, b);
+        if (r === undefined) return true;
+        expect(Number.isSafeInteger(r)).toBe(true);
+        const [x, y] = [BigInt(a), BigInt(b)];
+        const exact = { '+': () => x + y, '-': () => x - y, '*': () => x * y, '/': () => x / y, '%': () => x % y, '&': () => x & y, '|': () => x | y, '^': () => x ^ y, '<<': () => x << y, '>>': () => x >> y }[op]();
+        const narrow = (v: bigint) => BigInt.asIntN(32, v);
+        const within32 = (v: number) => v >= -0x80000000 && v <= 0xffffffff;
+        // within 32 bits the domain reads 0x80000000..0xFFFFFFFF as negative; elsewhere the value is exact
+        if (BigInt(r) !== exact) expect(['&', '|', '^', '<<'].includes(op) && within32(a) && within32(b) && BigInt(r) === narrow(exact)).toBe(true);
+        return true;
+      }),
+      { numRuns: 5000, seed: 7 },
+    );
+  });
 });

@@ -5,6 +5,21 @@ import { HEX_MASK_AROUND_CALL } from '../support/shared-cases.js';
 runRuleTests(mdlUnmatchedLock, {
   valid: [
     {
+      // maharmstone/btrfs (add_root): the values of r->Id were enumerated one by one from 0xf000000000000000,
+      // where x++ is x, until the process died growing an array (V8's "invalid size error")
+      name: 'a mask past 2^53 in a condition: unknown, never enumerated',
+      code: `NTSTATUS AddRoot(PDEVICE_EXTENSION Vcb, PROOT r)
+{
+    if (!r) {
+        ExFreePool(r);
+    }
+    if (!Vcb->ReadOnly && (r->Id == 1 || r->Id == 5 || (r->Id >= 0x100 && !(r->Id & 0xf000000000000000)))) {
+        return STATUS_SUCCESS;
+    }
+    return STATUS_UNSUCCESSFUL;
+}`,
+    },
+    {
       name: 'a flag test with a hex mask, repeated after a call to an unknown routine (its operand is a local: the call cannot change it)',
       code: HEX_MASK_AROUND_CALL,
     },
