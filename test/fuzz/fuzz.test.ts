@@ -81,4 +81,40 @@ describe('fuzzing: the linter and the simulator never throw or hang', () => {
     check(fixture.slice(0, Math.floor(fixture.length / 2)), true);
     check(`VOID F(VOID) { x = "\ud800"; y = '\u0000'; ${'\udfff'.repeat(10)} }`, true);
   });
+
+  // maharmstone/btrfs: `r->id >= 0x100 && !(r->id & 0xf000000000000000)` made the analysis enumerate
+  // values from a number where x++ is x, and the process died; these expressions mix such numbers
+  it('integer expressions wider than 32 bits and past 2^53 in conditions, stores and loops: lint and simulate (200 cases)', () => {
+    const atom = fc.constantFrom('x', 'y', 'r->Id', 'state', '0xf000000000000000', '0x100000000ULL', '18446744073709551615ULL', '9007199254740993', '4294967296', '0xFFFFFFFF', '0x80000000', '-1', '0', '1', '31', '32', '63');
+    const { e } = fc.letrec<{ e: string }>((tie) => ({
+      e: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        atom,
+        atom.map((a) => `~${a}`),
+        fc.tuple(tie('e'), fc.constantFrom('<<', '>>', '&', '|', '^', '+', '-', '*', '/', '%', '==', '!=', '<', '>=', '&&', '||'), tie('e')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.array(e, { minLength: 6, maxLength: 6 }), ([init, stored, unlockIf, bound, breakIf, successIf]) => {
+        check(
+          `NTSTATUS F(PROOT r, ULONGLONG x, ULONG y, PVOID Buf, ULONG Len)
+{
+    ULONGLONG state = ${init};
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(mdl, KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return GetExceptionCode(); }
+    state = ${stored};
+    if (${unlockIf}) { MmUnlockPages(mdl); }
+    for (y = 0; y < ${bound}; y += 1) { if (${breakIf}) break; }
+    if (${successIf}) { MmUnlockPages(mdl); IoFreeMdl(mdl); return STATUS_SUCCESS; }
+    IoFreeMdl(mdl);
+    return STATUS_UNSUCCESSFUL;
+}
+`,
+          true,
+        );
+      }),
+      { numRuns: 200, seed: 20261122 },
+    );
+  });
 });
