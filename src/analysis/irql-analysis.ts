@@ -23,7 +23,7 @@ import { Map as ImmutableMap } from 'immutable';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
-import { raises } from '../ddi/table.js';
+import { ddiEffect, raises } from '../ddi/table.js';
 import { condVariables, remembersMore } from './conds.js';
 import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
@@ -878,12 +878,61 @@ function mapCalleePath(path: string, params: string[], args: SyntaxNode[]): stri
 interface FileIrqlFacts {
   table: IrqlTable;
   changes: string[];
-  annotations: [string, { text: string; path: string; line: number }][];
+  annotations: [string, IrqlAnnotation][];
   roles: [string, { role: string; path: string; line: number }][];
   registrations: { fname: string; via: string; path: string; line: number; min: number; max: number; role?: string }[];
 }
 const fileIrqlFactsMemo = new WeakMap<SourceFile, FileIrqlFacts>();
 let roleDeclRe: RegExp | undefined;
+
+/** An IRQL annotation of a function named in `FileIrqlFacts.annotations`: of a member of `cls`, when it is one. */
+interface IrqlAnnotation {
+  text: string;
+  path: string;
+  line: number;
+  cls?: string;
+}
+
+const classRangesMemo = new WeakMap<SourceFile, [start: number, end: number, name: string][]>();
+
+/**
+ * The innermost class (`class`, `struct`) whose body holds `offset` in a C++ file's text, by its braces (the
+ * preprocessed text's: comments and strings are skipped).
+ */
+function classAt(file: SourceFile, offset: number): string | undefined {
+  let ranges = classRangesMemo.get(file);
+  if (!ranges) {
+    ranges = [];
+    const t = file.parsedText;
+    for (const m of t.matchAll(/\b(?:class|struct)\s+(?:__declspec\s*\([^()]*\)\s*|alignas\s*\([^()]*\)\s*)*([A-Za-z_]\w*)\s*(?:final\s*)?(?::[^{};()]*)?\{/g)) {
+      const open = m.index + m[0].length - 1;
+      let depth = 0;
+      let k = open;
+      for (; k < t.length; k++) {
+        const c = t[k];
+        if (c === '{') depth++;
+        else if (c === '}' && --depth === 0) break;
+        else if (c === '/' && t[k + 1] === '/') k = t.indexOf('\n', k) >>> 0 || t.length;
+        else if (c === '/' && t[k + 1] === '*') k = (t.indexOf('*/', k + 2) >>> 0) + 1;
+        else if (c === '"' || c === "'") {
+          for (k++; k < t.length && t[k] !== c && t[k] !== '\n'; k++) if (t[k] === '\\') k++;
+        }
+      }
+      ranges.push([open, k, ownCopy(m[1]!)]);
+    }
+    classRangesMemo.set(file, ranges);
+  }
+  let best: [number, number, string] | undefined;
+  for (const r of ranges) if (r[0] < offset && offset < r[1] && (!best || r[0] > best[0])) best = r;
+  return best?.[2];
+}
+
+/** The class a function is a member of: `Class::Name`, else (C++) the class body its definition is in. */
+function classOf(pf: ProjectFunction): string | undefined {
+  const parts = pf.name.split('::');
+  if (parts.length > 1) return parts[parts.length - 2]!.trim();
+  return pf.file && pf.fn && pf.file.lang === 'cpp' ? classAt(pf.file, pf.fn.start) : undefined;
+}
 
 function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   const cached = fileIrqlFactsMemo.get(file);
@@ -900,9 +949,13 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
     if (!IRQL_RANGE_ANNOTATION.test(a.name)) continue;
     // the function it belongs to: the next `name(` after it, with only types and annotations between
     const rest = file.parsedText.slice(a.end, a.end + 400);
-    const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(rest);
+    const m = /^[\s\w*:&<>,~]*?\b((?:[A-Za-z_]\w*\s*::\s*)*)([A-Za-z_]\w*)\s*\(/.exec(rest);
     if (!m) continue;
-    facts.annotations.push([m[1]!, { text: a.text.replace(/\s+/g, ''), path: file.path, line: lineAt(a.start) }]);
+    const ann: IrqlAnnotation = { text: a.text.replace(/\s+/g, ''), path: file.path, line: lineAt(a.start) };
+    // the class it belongs to: `Class::Name(`, else the class body it is declared in
+    const cls = m[1] ? m[1].split('::').map((x) => x.trim()).filter(Boolean).pop() : file.lang === 'cpp' ? classAt(file, a.end) : undefined;
+    if (cls) ann.cls = ownCopy(cls);
+    facts.annotations.push([m[2]!, ann]);
   }
   // (the names read of the original text are copies: the facts are kept for the run, the text may be built
   // again from a patch, see source-text.ts)
@@ -972,7 +1025,7 @@ export class IrqlEngine {
   /** `analyzeCalleesFirst` or `contextsOfCallersFirst` is running: the functions it asks for need no walk of their own. */
   private preparing = false;
   private preparingContexts = false;
-  private annotationIndex: Map<string, { text: string; path: string; line: number }[]> | undefined;
+  private annotationIndex: Map<string, IrqlAnnotation[]> | undefined;
   private roleIndex: Map<string, { role: string; path: string; line: number }[]> | undefined;
   /** Functions annotated to return at another IRQL or holding / releasing a lock (by unqualified name). */
   private changeIndex: Set<string> | undefined;
@@ -1178,10 +1231,18 @@ export class IrqlEngine {
       }
     };
     let steps = 0;
+    // KeBugCheckEx, ExRaiseStatus...: nothing follows the statement but its exceptional edge
+    const stops = (n: (typeof cfg.nodes)[number]) =>
+      n.kind === 'stmt' &&
+      n.calls.some((c) => {
+        const name = calleeOf(c) ?? '';
+        return !!ddiEffect(name)?.noreturn || this.project.noReturn(file, name);
+      });
     while (work.length) {
       const id = work.shift()!;
       queued[id] = 0;
       const n = cfg.nodes[id]!;
+      const stopped = stops(n);
       for (const v of states[id]!) {
         if (++steps > 200_000) return null;
         const s = copy(v);
@@ -1199,6 +1260,7 @@ export class IrqlEngine {
           if (s.flags.size) forgetConds(s, writtenRoots(n.ast));
         }
         for (const edge of n.succs) {
+          if (stopped && edge.kind !== 'exception') continue;
           let out = s;
           if (edge.cond && (edge.kind === 'true' || edge.kind === 'false')) {
             out = copy(s);
@@ -1505,7 +1567,7 @@ export class IrqlEngine {
 
   private buildIndexes(): void {
     if (this.annotationIndex) return;
-    const ann = new Map<string, { text: string; path: string; line: number }[]>();
+    const ann = new Map<string, IrqlAnnotation[]>();
     const roles = new Map<string, { role: string; path: string; line: number }[]>();
     const regs = new Map<string, { via: string; path: string; line: number; min: number; max: number; role?: string }>();
     const changes = new Set<string>();
@@ -1617,12 +1679,15 @@ export class IrqlEngine {
   declaredContext(pf: ProjectFunction): IrqlContext | undefined {
     this.buildIndexes();
     const short = pf.name.split('::').pop()!.trim();
-    const anns = this.annotationIndex!.get(short) ?? [];
+    // a member's annotations, or those of a function of no class: not those of another class's member of
+    // that name (WDF's MxLockNoDynam::Release requires DISPATCH_LEVEL, MxPagedLockNoDynam::Release APC_LEVEL)
+    const cls = classOf(pf);
+    const own = (this.annotationIndex!.get(short) ?? []).filter((a) => a.cls === undefined || a.cls === cls);
     let lo: number | undefined;
     let hi: number | undefined;
     const texts: string[] = [];
     const roleTexts: string[] = [];
-    for (const a of anns) {
+    for (const a of own) {
       const m = /^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)\((\w+)\)$/.exec(a.text);
       if (!m) continue;
       if (m[1] === '_Function_class_') {
@@ -1649,7 +1714,7 @@ export class IrqlEngine {
       const anns = [...new Set(texts)];
       if (l <= h) {
         const because = anns.length ? `${displayFn(pf.name)} is annotated ${anns.join(' ')} (${describeMask(levelRange(l, h))})` : roleTexts[0]!;
-        const at = anns.length ? this.annotationIndex!.get(short)!.find((a) => texts.includes(a.text)) : undefined;
+        const at = own.find((a) => texts.includes(a.text));
         return { entry: levelRange(l, h), because, chain: [{ file: at?.path ?? pf.path, line: at?.line ?? pf.line, column: 1, function: pf.name, message: because }] };
       }
     }

@@ -64,6 +64,9 @@ export const IRQL_WORDS = irqlWordsPattern(BUILTIN_IRQL_TABLE);
  */
 const GAP = String.raw`(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*(?:\n|$))*`;
 export const CALL = new RegExp(String.raw`\b([A-Za-z_][A-Za-z0-9_]*)${GAP}(?:<[\w\s:,*&]*>${GAP})?(?:\)${GAP})*\(`, 'g');
+/** A header: its `static` functions are compiled into each file that includes it. */
+const HEADER = /\.(h|hh|hpp|hxx|inl)$/i;
+
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '__try', '__except', '__finally', 'try', 'except', 'catch', 'do', 'defined']);
 
 const MAX_FIXPOINT_ROUNDS = 6;
@@ -693,14 +696,23 @@ export class Project implements ProjectContext {
     return this.byFn.get(fn) ?? this.byKey.get(functionKeyOf(file, fn));
   }
 
-  /** The definition a call of `name` from `file` reaches: the file's own, else the only external one. */
+  /**
+   * The definition a call of `name` from `file` reaches: the file's own, else the only external one, else
+   * the only `static` (`static inline`, `static __forceinline`) one of the program's headers (wireguard-nt's
+   * `RcuReadLock`, which raises to DISPATCH_LEVEL, is a static inline of rcu.h, which the files that call it
+   * include, most through other headers). Which headers a file includes is not checked: a program's header
+   * that defines a static function is there to be included, and files that define no function of interest
+   * (a header of includes) are not part of the program.
+   */
   resolve(file: { path: string }, name: string): ProjectFunction | undefined {
     const local = this.byName.get(name);
     if (!local) return undefined;
     const same = local.find((f) => f.path === file.path);
     if (same) return same;
     const external = local.filter((f) => !f.isStatic);
-    return external.length === 1 ? external[0] : undefined;
+    if (external.length) return external.length === 1 ? external[0] : undefined;
+    const inHeaders = local.filter((f) => HEADER.test(f.path));
+    return inHeaders.length === 1 ? inHeaders[0] : undefined;
   }
 
   /** Every call of `target` among the linted files. */
