@@ -256,7 +256,34 @@ export function cxxCastOperand(e: SyntaxNode): SyntaxNode | undefined {
   return args.length === 1 ? args[0] : undefined;
 }
 
-/** Access path of an lvalue-ish expression, with array indices collapsed to `[*]`. */
+/**
+ * The index of `a[0]`, `a[1]`, `a[0x2]`: a small integer literal (an element of its own), else undefined
+ * (`a[i]`: some element, `[*]`).
+ */
+function constantIndex(e: SyntaxNode): number | undefined {
+  const idx = e.childForFieldName('index') ?? e.childForFieldName('indices')?.namedChildren[0];
+  if (!idx || idx.type !== 'number_literal') return undefined;
+  const v = V.parseIntLiteral(idx.text);
+  return v !== undefined && v >= 0 && v < 4096 ? v : undefined;
+}
+
+/** Two access paths that may name the same place: equal but where one has `[*]` and the other an index. */
+function mayAlias(a: string, b: string): boolean {
+  if (a === b) return true;
+  const pa = a.split(/(\[[^\]]*\])/);
+  const pb = b.split(/(\[[^\]]*\])/);
+  if (pa.length !== pb.length) return false;
+  for (let k = 0; k < pa.length; k++) {
+    const x = pa[k]!;
+    const y = pb[k]!;
+    if (x === y) continue;
+    if (x.startsWith('[') && y.startsWith('[') && (x === '[*]' || y === '[*]')) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Access path of an lvalue-ish expression: `a[0]` for a constant index, `a[*]` for any other. */
 export function pathOf(e: SyntaxNode | null | undefined): string | undefined {
   if (!e) return undefined;
   switch (e.type) {
@@ -280,7 +307,7 @@ export function pathOf(e: SyntaxNode | null | undefined): string | undefined {
     }
     case 'subscript_expression': {
       const base = pathOf(e.childForFieldName('argument'));
-      return base ? `${base}[*]` : undefined;
+      return base ? `${base}[${constantIndex(e) ?? '*'}]` : undefined;
     }
     case 'pointer_expression': {
       const op = e.childForFieldName('operator')?.text;
@@ -373,7 +400,8 @@ class MdlPaths {
       const p = parentPath(path);
       return p !== undefined && this.has(p);
     }
-    if (path.endsWith('[*]')) return this.has(path.slice(0, -3));
+    const element = /\[(?:\*|\d+)\]$/.exec(path);
+    if (element) return this.has(path.slice(0, element.index)) || (!path.endsWith('[*]') && this.has(`${path.slice(0, element.index)}[*]`));
     return false;
   }
 }
@@ -1084,6 +1112,14 @@ class Analyzer {
     if (isMdl) {
       let target = r.obj;
       if (target === undefined && r.v && V.singleton(r.v) === 0) target = '#null';
+      if (path.includes('[')) {
+        // a store to an array element (`a[i]`, `a[0]`): the MDL `a[i]` held before is another element's when
+        // the index moved (a loop filling the array), and what another name of the element holds may be
+        // overwritten or not: of unknown state either way, never lost
+        for (const [p, o] of w.pts) {
+          if (o !== target && (p === path ? path.includes('[*]') : p.includes('[') && mayAlias(p, path))) w = this.escapeObj(w, o);
+        }
+      }
       w = this.with(w, { pts: target === undefined ? w.pts.delete(path) : this.put(w.pts, path, target) });
       if (target === '#null') w = this.withNullObj(w);
       if (target !== undefined) {
@@ -1585,10 +1621,18 @@ class Analyzer {
         this.kernelModeProbes.push({ param: before.vaParam, line: at.line, callee });
       }
     }
-    if (id.includes('[*]')) {
+    // an element of an array (`a[0]`, `a[i]`): what another name of it may designate (`a[*]`, `a[1]` for
+    // `a[i]`) is now of unknown state (the same element, or another)
+    if (extra.argPath?.includes('[')) {
+      for (const [p, o] of w.pts) if (o !== id && p !== extra.argPath && p.includes('[') && mayAlias(p, extra.argPath)) w = this.escapeObj(w, o);
+    }
+    if (id.includes('[*]') || extra.argPath?.includes('[*]')) {
       // an array element path (`a[*]`) stands for every element: after this operation the next access
-      // (another index, the next iteration) designates an element whose state is not known
-      const w2 = this.transition(w, before, op, callee, at, extra.via);
+      // (another index, the next iteration) designates an element whose state is not known; the element
+      // this one designated is no longer the function's to account for (a loop that locks each element)
+      let w2 = this.transition(w, before, op, callee, at, extra.via);
+      const after = w2.objs.get(id);
+      if (after && after.owned && after.state !== 'freed') w2 = this.escapeObj(w2, id);
       let pts: Pts | undefined;
       for (const [p, o] of w2.pts) {
         if (o === id && p.includes('[*]')) pts = (pts ?? w2.pts).delete(p);

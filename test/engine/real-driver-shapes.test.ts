@@ -159,3 +159,74 @@ describe('KeBugCheckEx ends the path for the IRQL rules', () => {
     expect(lint({ 'api.c': BUGCHECK_C }, 'api.c')).toEqual(['28 irql-not-restored']);
   });
 });
+
+// wireguard-nt driver/selftest/chacha20poly1305.c: three MDLs in a local array, each freed once
+const ARRAYS_C = `VOID DistinctElements(PVOID Input)
+{
+    PMDL LinkedMdls[3];
+    LinkedMdls[0] = IoAllocateMdl(Input, 4096, FALSE, FALSE, NULL);
+    LinkedMdls[1] = IoAllocateMdl(Input, 4096, FALSE, FALSE, NULL);
+    if (LinkedMdls[0])
+        IoFreeMdl(LinkedMdls[0]);
+    if (LinkedMdls[1])
+        IoFreeMdl(LinkedMdls[1]);
+}
+
+VOID SameElementTwice(PVOID Input)
+{
+    PMDL m[2];
+    m[0] = IoAllocateMdl(Input, 4096, FALSE, FALSE, NULL);
+    if (!m[0]) return;
+    IoFreeMdl(m[0]);
+    IoFreeMdl(m[0]);
+}
+
+VOID LockedInALoopUnlockedByIndex(PVOID *Bufs)
+{
+    PMDL m[2];
+    ULONG i;
+    for (i = 0; i < 2; i++) {
+        m[i] = IoAllocateMdl(Bufs[i], 4096, FALSE, FALSE, NULL);
+        if (!m[i]) return;
+        __try { MmProbeAndLockPages(m[i], KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(m[i]); return; }
+    }
+    MmUnlockPages(m[0]);
+    MmUnlockPages(m[1]);
+    IoFreeMdl(m[0]);
+    IoFreeMdl(m[1]);
+}
+
+VOID LockedByIndexUnlockedInALoop(PVOID Buf)
+{
+    PMDL m[1];
+    ULONG i;
+    m[0] = IoAllocateMdl(Buf, 4096, FALSE, FALSE, NULL);
+    if (!m[0]) return;
+    __try { MmProbeAndLockPages(m[0], KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(m[0]); return; }
+    for (i = 0; i < 1; i++) {
+        MmUnlockPages(m[i]);
+        IoFreeMdl(m[i]);
+    }
+}
+
+VOID SecondElementFreedLocked(PVOID Buf)
+{
+    PMDL m[2];
+    m[0] = IoAllocateMdl(Buf, 4096, FALSE, FALSE, NULL);
+    m[1] = IoAllocateMdl(Buf, 4096, FALSE, FALSE, NULL);
+    if (!m[0] || !m[1]) return;
+    __try { MmProbeAndLockPages(m[0], KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { return; }
+    __try { MmProbeAndLockPages(m[1], KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { MmUnlockPages(m[0]); return; }
+    MmUnlockPages(m[0]);
+    IoFreeMdl(m[0]);
+    IoFreeMdl(m[1]);
+}
+`;
+
+describe('MDLs in arrays: a constant index is an element of its own, any other index some element', () => {
+  it('each element freed once is no double free; one freed twice, or freed locked, is found (and named)', () => {
+    const inputs = [{ path: '/drv/arrays.c', text: ARRAYS_C }];
+    const r = lintText(ARRAYS_C, '/drv/arrays.c', { project: prepareProject(inputs, '/drv') });
+    expect(r.messages.map((m) => `${m.line} ${m.ruleId} ${/MDL '([^']+)'/.exec(m.message)?.[1]}`)).toEqual(['18 mdl-use-after-free m[0]', '59 mdl-free-while-locked m[1]']);
+  });
+});
