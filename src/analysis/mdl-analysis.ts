@@ -126,6 +126,8 @@ export interface MdlObj {
   readonly undefinedAt?: Site & { callee: string };
   /** It describes kernel memory (a pool allocation, the system buffer, a local): a probe with any mode but KernelMode raises. */
   readonly kernelVa?: boolean;
+  /** Not NULL although of unknown state: a helper operated on it (its summary's case did), or this path mapped it. */
+  readonly notNull?: boolean;
 }
 
 /** A helper (a function of the linted files) did it, at this line of its own body. */
@@ -486,6 +488,7 @@ function objFragment(o: MdlObj): string {
   if (o.firstUse) k += '^u';
   if (o.irpFreed) k += 'I';
   if (o.escaped) k += 'E';
+  if (o.notNull) k += 'N';
   return k;
 }
 
@@ -2302,6 +2305,7 @@ class Analyzer {
       if (!feasible) continue;
       // what the case assumed of the MDLs passed in
       const slotIds: (string | undefined)[] = [];
+      const slotPaths: (string | undefined)[] = [];
       for (const sl of c.slots) {
         const cp = this.substitute(sl.path, s.params, args, rs, s.refParams);
         let id: string | undefined;
@@ -2311,6 +2315,7 @@ class Analyzer {
           id = got.id;
         }
         slotIds.push(id);
+        slotPaths.push(cp);
         const o = id !== undefined ? w1.objs.get(id) : undefined;
         if (!o) continue;
         const locked = o.state === 'locked' || o.state === 'pages';
@@ -2320,6 +2325,18 @@ class Analyzer {
         if (sl.entry !== 'null' && (sl.firstOp || sl.firstUse || sl.entry) && o.state === 'null') feasible = false;
       }
       if (!feasible) continue;
+      // a case that assumed the caller's MDL NULL (btrfs's map_user_buffer returns Irp->UserBuffer when
+      // Irp->MdlAddress is NULL, else the mapping): in it, the caller's MDL of unknown state is NULL (when
+      // linting: a summary that took it in would name ever deeper paths of a recursive helper's chain)
+      if (!this.summaryMode) c.slots.forEach((sl, k) => {
+        const id = slotIds[k];
+        const cp = slotPaths[k];
+        const o = id !== undefined ? w1.objs.get(id) : undefined;
+        if (sl.entry !== 'null' || cp === undefined || !o || o.state !== 'unknown' || o.owned) return;
+        const withNull = this.withNullObj(w1);
+        w1 = this.with(withNull, { pts: this.put(withNull.pts, cp, '#null') });
+        slotIds[k] = undefined;
+      });
       // apply each slot's effect: its first operation (checked against the caller's state), then its exit state
       c.slots.forEach((sl, k) => {
         const id = slotIds[k];
@@ -2327,6 +2344,9 @@ class Analyzer {
         const via: Via = { fn: s.name, file, line: sl.firstOp?.line ?? s.line };
         const before = w1.objs.get(id);
         if (!before || before.state === 'null') return;
+        // the helper used or operated on it: not NULL in this case (btrfs's map_user_buffer maps Irp->MdlAddress
+        // only when it is not NULL)
+        if ((sl.firstUse || sl.firstOp) && before.state === 'unknown' && !before.owned && !before.notNull) w1 = this.setObj(w1, { ...before, notNull: true });
         if (sl.firstUse) w1 = this.applyOp(w1, id, sl.firstUse.op, sl.firstUse.callee, call, at, { via: { ...via, line: sl.firstUse.line } });
         if (sl.firstOp) w1 = this.applyOp(w1, id, sl.firstOp.op, sl.firstOp.callee, call, at, { via });
         const o = w1.objs.get(id);
@@ -2622,6 +2642,8 @@ class Analyzer {
           return w;
         }
         if (!obj || obj.owned) return w;
+        // an MDL this path mapped, or a helper operated on, is not NULL (the call dereferenced it)
+        if (obj.mapped || obj.notNull) return null;
         if (this.summaryMode && obj.origin.kind === 'memory' && !obj.firstOp) {
           // remembered for the function's summary: this path assumed the MDL it received is NULL
           return this.setObj(w, { ...obj, state: 'null', entry: 'null' });

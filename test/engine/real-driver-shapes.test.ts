@@ -230,3 +230,38 @@ describe('MDLs in arrays: a constant index is an element of its own, any other i
     expect(r.messages.map((m) => `${m.line} ${m.ruleId} ${/MDL '([^']+)'/.exec(m.message)?.[1]}`)).toEqual(['18 mdl-use-after-free m[0]', '59 mdl-free-while-locked m[1]']);
   });
 });
+
+// maharmstone/btrfs btrfs_drv.h: the user buffer, or the mapping of the IRP's MDL when it has one
+const MAP_USER_BUFFER_C = `static __inline void* map_user_buffer(PIRP Irp, ULONG priority) {
+    if (!Irp->MdlAddress) {
+        return Irp->UserBuffer;
+    } else {
+        return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, priority);
+    }
+}
+
+NTSTATUS ReadChecked(PIRP Irp, ULONG length)
+{
+    UCHAR* data = map_user_buffer(Irp, NormalPagePriority);
+    if (Irp->MdlAddress && !data) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    RtlZeroMemory(data, length);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ReadUnchecked(PIRP Irp, ULONG length)
+{
+    UCHAR* data = map_user_buffer(Irp, NormalPagePriority);
+    if (Irp->MdlAddress) {
+        RtlZeroMemory(data, length);
+    }
+    return STATUS_SUCCESS;
+}
+`;
+
+describe("a helper's cases keep the caller's MDL NULL or not as they found it", () => {
+  it('the mapping of map_user_buffer is NULL only when the IRP has an MDL (btrfs read.c, dirctrl.c)', () => {
+    expect(lint({ 'read.c': MAP_USER_BUFFER_C }, 'read.c')).toEqual(['23 mdl-unchecked-system-address']);
+  });
+});
