@@ -1459,6 +1459,24 @@ class Analyzer {
   }
 
   evalBinary(w: World, e: SyntaxNode): EvalResult[] {
+    // `Mdl->MdlFlags & MDL_PAGES_LOCKED` as a value (`locked = ...; if (!locked) probe`): nonzero on the
+    // paths where the flag test holds, 0 where it does not (btrfs's write_file keeps it in a local)
+    if (e.childForFieldName('operator')?.text === '&') {
+      const l = e.childForFieldName('left');
+      const r = e.childForFieldName('right');
+      if (l && r && isFlagMask(l, r) && this.flagTest(w, l, r, true) !== undefined) {
+        // (the operand is read first: a read of a freed MDL's flags is a use after free)
+        const out: EvalResult[] = [];
+        for (const x of this.eval(w, l)) {
+          const set = this.flagTest(x.w, l, r, true);
+          const clear = this.flagTest(x.w, l, r, false);
+          if (set) out.push({ w: set, v: [[1, Infinity]] });
+          if (clear) out.push({ w: clear, v: V.constant(0) });
+          if (set === undefined) out.push({ w: x.w });
+        }
+        return out;
+      }
+    }
     // a left-nested chain (`a0 + a1 + ... + an`, thousands long in generated code) in a loop, from its
     // innermost operand out, not by recursion
     const spine: SyntaxNode[] = [e];
@@ -2574,10 +2592,35 @@ class Analyzer {
     const r = unparen(right);
     const pick = (a: SyntaxNode, b: SyntaxNode) => {
       const p = pathOf(a);
-      return p && lastField(p) === 'MdlFlags' && b.type === 'identifier' ? { mdlPath: parentPath(p)!, flag: b.text } : undefined;
+      if (!p || lastField(p) !== 'MdlFlags') return undefined;
+      const flags = flagNames(b);
+      return flags ? { mdlPath: parentPath(p)!, flags } : undefined;
     };
     const m = pick(l, r) ?? pick(r, l);
     if (!m) return undefined;
+    if (m.flags.length === 1) return this.flagTestOf(w, m.mdlPath, m.flags[0]!, truth);
+    // a mask of several flags (MDL_PAGES_LOCKED | MDL_PARTIAL): clear, each flag is; set, some flag is
+    // (known when the MDL's state is: otherwise nothing is learnt)
+    const tests = m.flags.map((f) => (at: World, t: boolean) => this.flagTestOf(at, m.mdlPath, f, t));
+    if (tests.every((t) => t(w, true) === undefined)) return undefined;
+    if (!truth) {
+      let at: World | null = w;
+      for (const t of tests) {
+        if (!at) break;
+        const next = t(at, false);
+        if (next !== undefined) at = next;
+      }
+      return at;
+    }
+    const id = w.pts.get(m.mdlPath);
+    const o = id !== undefined ? w.objs.get(id) : undefined;
+    if (!o || o.state === 'unknown' || o.state === 'undefined') return w;
+    return tests.some((t) => t(w, true) !== null) ? w : null;
+  }
+
+  /** `Mdl->MdlFlags & flag` is nonzero (`truth`) or zero: the world where it is, null where it cannot be, undefined for a flag not modelled. */
+  flagTestOf(w: World, mdlPath: string, flag: string, truth: boolean): World | null | undefined {
+    const m = { mdlPath, flag };
     if (m.flag === 'MDL_SOURCE_IS_NONPAGED_POOL' || m.flag === 'MDL_PARTIAL' || m.flag === 'MDL_MAPPED_TO_SYSTEM_VA') {
       const id = w.pts.get(m.mdlPath);
       const o = id !== undefined ? w.objs.get(id) : undefined;
@@ -3377,4 +3420,25 @@ export function traceSteps(trace: Trace | null, objId?: string): Step[] {
     if (start > 0) return steps.slice(start);
   }
   return steps;
+}
+
+/** The MdlFlags names of a mask: `MDL_PAGES_LOCKED`, or `(MDL_PAGES_LOCKED | MDL_PARTIAL)`. */
+function flagNames(e: SyntaxNode): string[] | undefined {
+  const x = unparen(e);
+  if (x.type === 'identifier') return /^MDL_[A-Z_]+$/.test(x.text) ? [x.text] : undefined;
+  if (x.type === 'binary_expression' && x.childForFieldName('operator')?.text === '|') {
+    const a = flagNames(x.childForFieldName('left')!);
+    const b = a && flagNames(x.childForFieldName('right')!);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  return undefined;
+}
+
+/** `X->MdlFlags & mask` (either order), where the mask names MDL flags. */
+function isFlagMask(l: SyntaxNode, r: SyntaxNode): boolean {
+  const one = (a: SyntaxNode, b: SyntaxNode) => {
+    const p = pathOf(unparen(a));
+    return !!p && lastField(p) === 'MdlFlags' && flagNames(b) !== undefined;
+  };
+  return one(l, r) || one(r, l);
 }

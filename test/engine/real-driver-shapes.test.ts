@@ -265,3 +265,52 @@ describe("a helper's cases keep the caller's MDL NULL or not as they found it", 
     expect(lint({ 'read.c': MAP_USER_BUFFER_C }, 'read.c')).toEqual(['23 mdl-unchecked-system-address']);
   });
 });
+
+// maharmstone/btrfs write.c write_file: the lock state of the IRP's MDL kept in a local
+const FLAG_LOCAL_C = `DRIVER_DISPATCH DrvWrite;
+NTSTATUS DrvWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    NTSTATUS Status = STATUS_SUCCESS;
+    if (Irp->MdlAddress) {
+        bool locked = Irp->MdlAddress->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL);
+        if (!locked) {
+            __try {
+                MmProbeAndLockPages(Irp->MdlAddress, KernelMode, IoReadAccess);
+            } __except (EXCEPTION_EXECUTE_HANDLER) {
+                Status = GetExceptionCode();
+            }
+            if (!NT_SUCCESS(Status)) return Status;
+        }
+        if (!locked) MmUnlockPages(Irp->MdlAddress);
+    }
+    return Status;
+}
+
+VOID LocalFlag(PVOID Buf, ULONG Len)
+{
+    BOOLEAN locked;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return;
+    __try { MmProbeAndLockPages(mdl, KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { }
+    locked = mdl->MdlFlags & MDL_PAGES_LOCKED;
+    if (locked) MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+}
+
+VOID LocalFlagInverted(PVOID Buf, ULONG Len)
+{
+    BOOLEAN locked;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (!mdl) return;
+    __try { MmProbeAndLockPages(mdl, KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { }
+    locked = mdl->MdlFlags & MDL_PAGES_LOCKED;
+    if (!locked) MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+}
+`;
+
+describe('an MdlFlags test kept in a local, and masks of several flags', () => {
+  it('the probe it guards is not a second lock of the IRP MDL; the local follows the state it was read in', () => {
+    expect(lint({ 'write.c': FLAG_LOCAL_C }, 'write.c')).toEqual(['38 mdl-unmatched-lock', '39 mdl-free-while-locked']);
+  });
+});
