@@ -23,7 +23,7 @@ import { Map as ImmutableMap } from 'immutable';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
 import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
-import { ddiEffect, raises } from '../ddi/table.js';
+import { raises } from '../ddi/table.js';
 import { condVariables, remembersMore } from './conds.js';
 import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
 import type { FunctionInfo, SourceFile } from '../parse/parser.js';
@@ -904,6 +904,8 @@ function classAt(file: SourceFile, offset: number): string | undefined {
   if (!ranges) {
     ranges = [];
     const t = file.parsedText;
+    // (a comment that does not end runs to the end of the text)
+    const endOf = (found: number) => (found < 0 ? t.length : found);
     for (const m of t.matchAll(/\b(?:class|struct)\s+(?:__declspec\s*\([^()]*\)\s*|alignas\s*\([^()]*\)\s*)*([A-Za-z_]\w*)\s*(?:final\s*)?(?::[^{};()]*)?\{/g)) {
       const open = m.index + m[0].length - 1;
       let depth = 0;
@@ -912,8 +914,8 @@ function classAt(file: SourceFile, offset: number): string | undefined {
         const c = t[k];
         if (c === '{') depth++;
         else if (c === '}' && --depth === 0) break;
-        else if (c === '/' && t[k + 1] === '/') k = t.indexOf('\n', k) >>> 0 || t.length;
-        else if (c === '/' && t[k + 1] === '*') k = (t.indexOf('*/', k + 2) >>> 0) + 1;
+        else if (c === '/' && t[k + 1] === '/') k = endOf(t.indexOf('\n', k));
+        else if (c === '/' && t[k + 1] === '*') k = endOf(t.indexOf('*/', k + 2)) + 1;
         else if (c === '"' || c === "'") {
           for (k++; k < t.length && t[k] !== c && t[k] !== '\n'; k++) if (t[k] === '\\') k++;
         }
@@ -1231,13 +1233,12 @@ export class IrqlEngine {
       }
     };
     let steps = 0;
-    // KeBugCheckEx, ExRaiseStatus...: nothing follows the statement but its exceptional edge
-    const stops = (n: (typeof cfg.nodes)[number]) =>
-      n.kind === 'stmt' &&
-      n.calls.some((c) => {
-        const name = calleeOf(c) ?? '';
-        return !!ddiEffect(name)?.noreturn || this.project.noReturn(file, name);
-      });
+    // KeBugCheckEx, ExRaiseStatus...: nothing follows the statement but its exceptional edge (per node, once)
+    const stopsAt = new Int8Array(cfg.nodes.length);
+    const stops = (n: (typeof cfg.nodes)[number]): boolean => {
+      if (stopsAt[n.id] === 0) stopsAt[n.id] = n.kind === 'stmt' && n.calls.some((c) => this.project.noReturn(file, calleeOf(c) ?? '')) ? 1 : -1;
+      return stopsAt[n.id] === 1;
+    };
     while (work.length) {
       const id = work.shift()!;
       queued[id] = 0;

@@ -1464,7 +1464,7 @@ class Analyzer {
     if (e.childForFieldName('operator')?.text === '&') {
       const l = e.childForFieldName('left');
       const r = e.childForFieldName('right');
-      if (l && r && isFlagMask(l, r) && this.flagTest(w, l, r, true) !== undefined) {
+      if (l && r && isFlagMask(l, r)) {
         // (the operand is read first: a read of a freed MDL's flags is a use after free)
         const out: EvalResult[] = [];
         for (const x of this.eval(w, l)) {
@@ -1472,7 +1472,6 @@ class Analyzer {
           const clear = this.flagTest(x.w, l, r, false);
           if (set) out.push({ w: set, v: [[1, Infinity]] });
           if (clear) out.push({ w: clear, v: V.constant(0) });
-          if (set === undefined) out.push({ w: x.w });
         }
         return out;
       }
@@ -2602,7 +2601,7 @@ class Analyzer {
     // a mask of several flags (MDL_PAGES_LOCKED | MDL_PARTIAL): clear, each flag is; set, some flag is
     // (known when the MDL's state is: otherwise nothing is learnt)
     const tests = m.flags.map((f) => (at: World, t: boolean) => this.flagTestOf(at, m.mdlPath, f, t));
-    if (tests.every((t) => t(w, true) === undefined)) return undefined;
+    if (!m.flags.some((f) => MODELLED_FLAGS.has(f))) return undefined;
     if (!truth) {
       let at: World | null = w;
       for (const t of tests) {
@@ -3434,11 +3433,14 @@ function flagNames(e: SyntaxNode): string[] | undefined {
   return undefined;
 }
 
-/** `X->MdlFlags & mask` (either order), where the mask names MDL flags. */
+/** The MdlFlags bits `flagTestOf` knows: a test of a mask with one of them is never undefined. */
+const MODELLED_FLAGS = new Set(['MDL_PAGES_LOCKED', 'MDL_SOURCE_IS_NONPAGED_POOL', 'MDL_PARTIAL', 'MDL_MAPPED_TO_SYSTEM_VA']);
+
+/** `X->MdlFlags & mask` (either order), where the mask names MDL flags, one of them modelled. */
 function isFlagMask(l: SyntaxNode, r: SyntaxNode): boolean {
   const one = (a: SyntaxNode, b: SyntaxNode) => {
     const p = pathOf(unparen(a));
-    return !!p && lastField(p) === 'MdlFlags' && flagNames(b) !== undefined;
+    return !!p && lastField(p) === 'MdlFlags' && !!flagNames(b)?.some((f) => MODELLED_FLAGS.has(f));
   };
   return one(l, r) || one(r, l);
 }

@@ -621,8 +621,9 @@ export class Project implements ProjectContext {
     return !!(f && this.summaries.get(f.key)?.mayRaise);
   }
 
+  /** A call of `name` from `file` never returns: a routine of the table that never does (KeBugCheckEx, ExRaiseStatus), a raising macro, a helper every exit of which raises. */
   noReturn(file: SourceFile, name: string): boolean {
-    if (this.raisingMacros.has(name)) return true;
+    if (ddiEffect(name)?.noreturn || this.raisingMacros.has(name)) return true;
     const f = this.resolve(file, name);
     const s = f ? this.summaries.get(f.key) : undefined;
     // every exit of the helper is an exception (a raise wrapper such as FatRaiseStatus written as a function)
