@@ -73,6 +73,14 @@ export interface MdlRec {
    * probe of an MDL assumed locked) is not claimed; operations of this run make the state known again.
    */
   assumed?: boolean;
+  /**
+   * What the assumption was for: 'locked' when a mapping concretized an MDL of unknown state as locked.
+   * A mapped MDL may as well be built for nonpaged pool (or partial), which has no MDL_PAGES_LOCKED: the
+   * first read of its flags forks on that (see `mdlFlags`).
+   */
+  assumedFor?: 'locked' | 'unlocked' | 'nonpaged';
+  /** MmAllocatePagesForMdl pages mapped into system space (MDL_MAPPED_TO_SYSTEM_VA; the state stays AP). */
+  sysVa?: boolean;
   /** Handed to external code, which keeps it: what the function reads of its flags may change at any time. */
   external?: boolean;
 }
@@ -981,7 +989,12 @@ export class Run {
   }
 
   writeField(o: Obj, f: string, v: Val): void {
-    if (o.mdl && f === 'MdlFlags') return; // opaque; the state machine owns the flags
+    if (o.mdl && f === 'MdlFlags') {
+      // the driver writes the flags itself (`Mdl->MdlFlags |= MDL_PARTIAL` over pages another MDL locked):
+      // the state machine no longer knows the MDL's state (undefined, nothing claimed)
+      if (o.mdl.st !== 'X') o.mdl.st = 'U';
+      return;
+    }
     o.fields.set(f, v);
   }
 
@@ -993,9 +1006,19 @@ export class Run {
       // the MDL and may change them at any time)
       m.st = c === 0 ? 'L' : 'F';
       if (m.external && !m.ioMgr) m.assumed = true;
+      m.assumedFor = undefined;
       if (m.st === 'L') this.countLock(m, +1);
+    } else if (m.assumed && m.assumedFor === 'locked' && (m.st === 'L' || m.st === 'LM')) {
+      // a mapping assumed it locked; mapped, it may as well be built for nonpaged pool (no MDL_PAGES_LOCKED)
+      const c = this.choose(2, line, [`${o.label} is locked (as its mapping assumed)`, `${o.label} is built for nonpaged pool (mapped, not locked)`]);
+      m.assumedFor = undefined;
+      if (c === 1) {
+        this.countLock(m, -1);
+        m.st = 'NP';
+        m.assumedFor = 'nonpaged';
+      }
     }
-    return flagsOf(m.st);
+    return flagsOf(m.st) | (m.st === 'AP' && m.sysVa ? MDL_MAPPED_TO_SYSTEM_VA : 0);
   }
 
   // --- lvalues -------------------------------------------------------------------------------
@@ -1376,7 +1399,7 @@ export class Run {
         if (o.mdl) {
           const m = o.mdl;
           str += `<${m.st}${m.lockedHere ? 'h' : ''}${m.pagesLeaked ? 'k' : ''}${m.caller ? 'c' : ''}${m.leakReported ? 'r' : ''}${m.ioMgr ? 'i' : ''}${m.mem}${m.lockFrame !== undefined ? 'f' + (frameIndex.get(m.lockFrame) ?? -1) : ''}`;
-          str += `${m.supplied !== undefined ? 's' : ''}${m.readOnly ? 'o' : ''}${m.lostBy ? `l${m.lostBy.kind}@${m.lostBy.line}` : ''}>`;
+          str += `${m.supplied !== undefined ? 's' : ''}${m.readOnly ? 'o' : ''}${m.sysVa ? 'v' : ''}${m.assumedFor === 'locked' ? 'a' : m.assumedFor === 'nonpaged' ? 'n' : ''}${m.lostBy ? `l${m.lostBy.kind}@${m.lostBy.line}` : ''}>`;
         }
         if (o.irp) str += `{${o.irp.ioMgr ? 1 : 0}${o.irp.completed !== undefined ? 'c' : ''}${o.irp.driver ? 'd' : ''}${o.irp.freed !== undefined ? 'x' : ''}${o.irp.stackLoc !== undefined ? 's' + obj(o.irp.stackLoc) : ''}}`;
         if (o.inbuf !== undefined) str += 'B';
@@ -2068,14 +2091,16 @@ export class Run {
 
   private touchMdl(o: Obj, ddi: string, line: number, col: number, expect: 'locked' | 'unlocked'): void {
     const m = o.mdl!;
-    if (m.assumed && (expect === 'locked' ? m.st === 'F' : m.st === 'L' || m.st === 'LM')) {
+    if (m.assumed && (expect === 'locked' ? m.st === 'F' : m.st === 'L' || m.st === 'LM' || (m.st === 'NP' && m.assumedFor === 'nonpaged'))) {
       // The state an earlier operation assumed is not the one this operation needs: the other assumption
       // was as good (the caller's or the external code's MDL may be either), so no fault is claimed.
-      if (m.st !== 'F') this.countLock(m, -1);
+      if (m.st === 'L' || m.st === 'LM') this.countLock(m, -1);
       m.st = '?';
     }
-    if (m.st === '?') {
+    if (m.st !== '?') m.assumedFor = undefined;
+    else {
       m.st = expect === 'locked' ? 'L' : 'F';
+      m.assumedFor = expect;
       if (!m.ioMgr) m.assumed = true;
       if (m.st === 'L') this.countLock(m, +1); // the caller's lock is in the process's count
       if (this.trace) this.event(line, `${o.label} (from the caller) assumed ${expect} by ${ddi}`);
@@ -2879,8 +2904,12 @@ export class Run {
     // MmMapLockedPages(SpecifyCache): the maximum depends on AccessMode (the macros are checked before the call).
     const contract = irqlContractOf(name);
     if (contract?.cond) this.checkContract(name, contract, e, [v0, ...rest]);
+    // a mapping again of an MDL an earlier mapping assumed locked (or a flags test found nonpaged-built)
+    // establishes nothing new: the assumption stands for the flags test that may follow
+    const assumedFor = o.mdl!.assumedFor;
     this.touchMdl(o, name, line, col, 'locked');
     const m = o.mdl!;
+    if ((assumedFor === 'locked' || assumedFor === 'nonpaged') && m.assumed) m.assumedFor = assumedFor;
     const va = (): Val => {
       let cur = o.fields.get('MappedSystemVa');
       if (!cur || cur.k !== 'p') {
@@ -2920,6 +2949,10 @@ export class Run {
       case 'PTM':
         if (!macro) this.fault('unmap-not-mapped', line, col, { mdl: o.label, ddi: name });
         return va();
+      case 'AP':
+        // mapped already: the macro returns MappedSystemVa (MDL_MAPPED_TO_SYSTEM_VA), it cannot fail
+        if (m.sysVa && macro) return va();
+        break;
       case 'X':
         return this.newUnk('address');
       default:
@@ -2931,7 +2964,7 @@ export class Run {
     }
     if (m.st === 'L') m.st = 'LM';
     else if (m.st === 'PT') m.st = 'PTM';
-    else if (m.st === 'AP') m.st = 'AP';
+    else if (m.st === 'AP') m.sysVa = true;
     return va();
   }
 
@@ -2944,6 +2977,7 @@ export class Run {
     this.touchMdl(o, name, line, col, 'locked');
     const m = o.mdl!;
     if (m.st === 'LM') m.st = 'L';
+    else if (m.st === 'AP' && m.sysVa) m.sysVa = undefined;
     else if (m.st === 'U') return { k: 'i', v: 0 };
     else if (m.st === 'PTM' || m.st === 'PT') this.fault('unmap-partial', line, col, { mdl: o.label });
     else if (m.st === 'L' || m.st === 'F') this.fault('unmap-not-mapped', line, col, { mdl: o.label });
