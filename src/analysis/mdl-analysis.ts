@@ -86,7 +86,7 @@ export interface MdlObj {
   /** Summary bookkeeping for MDLs reached from parameters: what the function assumed of it on entry... */
   readonly entry?: 'locked' | 'not-locked' | 'null';
   /** ...the first MDL operation applied to it that depends on its state (not a mere use)... */
-  readonly firstOp?: { op: MdlOp; callee: string; site: Site };
+  readonly firstOp?: { op: MdlOp; callee: string; site: Site; mode?: ProbeMode };
   /** ...a use (KeFlushIoBuffers, MmGetMdlByteCount...) before that operation... */
   readonly firstUse?: { op: MdlOp; callee: string; site: Site };
   /** ...and whether it was handed to code the analysis cannot see. */
@@ -95,6 +95,11 @@ export interface MdlObj {
   readonly attached?: boolean;
   /** Summary bookkeeping: the buffer it describes is this parameter (IoAllocateMdl(Param, ...)). */
   readonly vaParam?: string;
+  /**
+   * Handed to code the analysis cannot see, which may keep it (`GenKeepMdl(Ctx, Mdl)`): whatever this
+   * function does with it later, it is not the only holder (an IRP it is attached to is not its owner).
+   */
+  readonly kept?: boolean;
   /** The driver-allocated IRP it was attached to was freed here (IoFreeIrp) while it was locked: it is the function's again. */
   readonly irpFreed?: Site & { irp: string };
   /** Site of the MmUnlockPages that unlocked it (state unlocked). */
@@ -488,6 +493,7 @@ function objFragment(o: MdlObj): string {
   if (o.firstUse) k += '^u';
   if (o.irpFreed) k += 'I';
   if (o.escaped) k += 'E';
+  if (o.kept) k += 'K';
   if (o.notNull) k += 'N';
   return k;
 }
@@ -606,6 +612,14 @@ const USER = '$user:';
 const CONT = '$cont:';
 
 /** Strip parentheses, C casts and C++ named casts. */
+/** A probe's AccessMode as a summary keeps it: a value, or the parameter of the function it is. */
+export type ProbeMode = number | string;
+
+/** Index of the AccessMode argument of a probe routine. */
+function accessModeArg(callee: string): number {
+  return callee === 'MmProbeAndLockPages' ? 1 : 2;
+}
+
 export function stripCasts(e: SyntaxNode): SyntaxNode {
   let x = unparen(e);
   for (let g = 0; g < 8; g++) {
@@ -1080,7 +1094,7 @@ class Analyzer {
     // of the MDL; what that code does with it is its own business)
     if (!o || o.state === 'null' || o.state === 'freed') return w;
     if (o.state === 'unknown' && !o.owned && (o.escaped || o.origin.kind !== 'memory' || !this.summaryMode)) return w;
-    return this.setObj(w, this.summaryMode ? { ...o, state: 'unknown', owned: false, escaped: true } : { ...o, state: 'unknown', owned: false });
+    return this.setObj(w, this.summaryMode ? { ...o, state: 'unknown', owned: false, escaped: true, kept: true } : { ...o, state: 'unknown', owned: false, kept: true });
   }
 
   // ---- assignment ---------------------------------------------------------------------------
@@ -1438,6 +1452,7 @@ class Analyzer {
     return (op === '=' && p ? this.evalStored(w, right, p) : this.eval(w, right)).map((r) => {
       if (left) r = { ...r, w: this.derefs(r.w, left, true) };
       if (!p) return { w: r.w };
+      if (lastField(p) === 'MdlFlags') r = { ...r, w: this.handWrittenFlags(r.w, p) };
       if (op === '=') {
         const w2 = this.assign(r.w, p, r, at);
         // a local (or a field of a local structure) now holding a caller-supplied address
@@ -1456,6 +1471,18 @@ class Analyzer {
       }
       return { w: this.assign(r.w, p, v ? { w: r.w, v } : { w: r.w }, at) };
     });
+  }
+
+  /**
+   * `Mdl->MdlFlags |= MDL_PARTIAL` (btrfs builds a partial MDL by hand over another MDL's locked pages),
+   * `&= ~MDL_PAGES_LOCKED`, `= 0`: the driver sets the MDL's state itself; the analysis claims nothing about it from here.
+   */
+  handWrittenFlags(w: World, flagsPath: string): World {
+    const parent = parentPath(flagsPath);
+    const id = parent !== undefined ? w.pts.get(parent) : undefined;
+    const o = id !== undefined ? w.objs.get(id) : undefined;
+    if (!o || o.state === 'null' || o.state === 'freed' || o.state === 'unknown') return w;
+    return this.setObj(w, { ...o, state: 'unknown', mapped: false, mapPending: undefined });
   }
 
   evalBinary(w: World, e: SyntaxNode): EvalResult[] {
@@ -1619,14 +1646,44 @@ class Analyzer {
     return { w };
   }
 
+  /**
+   * The AccessMode of a probe, as a summary keeps it: a constant (KernelMode 0, UserMode 1), or the name of
+   * the parameter it is (`MmProbeAndLockPages(Mdl, Mode, ...)`), which each call site supplies.
+   */
+  probeMode(call: SyntaxNode, callee: string, rs: EvalResult[] | undefined): ProbeMode | undefined {
+    const k = accessModeArg(callee);
+    const v = rs?.[k]?.v ? V.singleton(rs[k]!.v!) : undefined;
+    if (v !== undefined) return v;
+    const a = call.childForFieldName('arguments')?.namedChildren.filter((x) => x.type !== 'comment')[k];
+    const sa = a ? stripCasts(a) : undefined;
+    return sa?.type === 'identifier' && this.params.has(sa.text) ? sa.text : undefined;
+  }
+
+  /** A summary's probe mode at a call: the constant, or the value (or, in a summary, the parameter) the call passes. */
+  modeAtCall(mode: ProbeMode, params: string[], args: SyntaxNode[], rs: EvalResult[]): ProbeMode | undefined {
+    if (typeof mode === 'number') return mode;
+    const idx = params.indexOf(mode);
+    if (idx < 0) return undefined;
+    const v = rs[idx]?.v ? V.singleton(rs[idx]!.v!) : undefined;
+    if (v !== undefined) return v;
+    const a = args[idx] ? stripCasts(args[idx]!) : undefined;
+    return this.summaryMode && a?.type === 'identifier' && this.params.has(a.text) ? a.text : undefined;
+  }
+
   /** Record an MDL operation (when recording) and apply its transition. */
-  applyOp(w: World, id: string, op: MdlOp, callee: string, call: SyntaxNode, at: Site, extra: { via?: Via; rs?: EvalResult[]; argPath?: string }): World {
+  applyOp(w: World, id: string, op: MdlOp, callee: string, call: SyntaxNode, at: Site, extra: { via?: Via; rs?: EvalResult[]; argPath?: string; mode?: ProbeMode }): World {
     const before = w.objs.get(id);
     if (!before || before.state === 'null') return w;
     if (this.recording) {
       const obs: Observation & { kind: 'mdl-op' } = { kind: 'mdl-op', op, callee, call, node: this.currentNode, before, trace: w.trace, imprecise: w.imprecise };
       if (extra.via) obs.via = extra.via;
       if (extra.rs) obs.argVals = extra.rs.map((r) => (r.v ? V.singleton(r.v) : undefined));
+      else if (op === 'lock' && typeof extra.mode === 'number') {
+        // a helper's probe of this MDL, with the AccessMode its summary gives (or this call passes it)
+        obs.argVals = [];
+        obs.argVals[accessModeArg(callee)] = extra.mode;
+        if (extra.mode === 0) obs.helperProbe = true;
+      }
       if (op === 'lock') obs.kernelRequestor = this.kernelRequestor(w);
       if (op === 'free' && extra.argPath) {
         const chained = this.chainedObjs(w, extra.argPath);
@@ -1660,7 +1717,11 @@ class Analyzer {
       return pts ? this.with(w2, { pts }) : w2;
     }
     if (this.summaryMode && before.origin.kind === 'memory' && !before.firstOp && before.state !== 'freed') {
-      const first = { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at };
+      const first: { op: MdlOp; callee: string; site: Site; mode?: ProbeMode } = { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at };
+      if (op === 'lock') {
+        const mode = extra.via ? extra.mode : this.probeMode(call, callee, extra.rs);
+        if (mode !== undefined) first.mode = mode;
+      }
       if (op !== 'use') w = this.setObj(w, { ...before, firstOp: first });
       else if (!before.firstUse) w = this.setObj(w, { ...before, firstUse: first });
     }
@@ -1707,8 +1768,11 @@ class Analyzer {
     const out: EvalResult[] = [];
     const at = siteOf(call);
     const helper = !eff && name ? this.project?.summaryFor(this.file, name) : undefined;
+    // SetFlag(Mdl->MdlFlags, MDL_PARTIAL), ClearFlag(...): the WDK's macros for `|=` and `&= ~`
+    const flagsPath = (name === 'SetFlag' || name === 'ClearFlag') && args[0] ? pathOf(args[0]) : undefined;
     for (const { w: w0, rs } of this.evalArgs(w, args)) {
       let w1 = w0;
+      if (flagsPath !== undefined && lastField(flagsPath) === 'MdlFlags') w1 = this.handWrittenFlags(w1, flagsPath);
       if (helper) {
         out.push(...this.applySummary(w1, helper, call, args, rs, at, false));
         continue;
@@ -1752,10 +1816,12 @@ class Analyzer {
                 // it is the function's own again, and a leak of it at an exit is reported at this IoFreeIrp
                 const heldElsewhere = [...w1.pts].some(([q, t]) => t === id && q !== p && !q.startsWith('$') && !(q === irp || hasPrefix(q, irp)));
                 if (o && heldElsewhere && o.state === 'locked') {
-                  w1 = this.setObj(w1, { ...o, owned: true, irpFreed: { ...at, irp } });
+                  // ...if it was: an MDL handed to code that keeps it (or the caller's) has another owner, for
+                  // whom the IRP's end changes nothing
+                  if (!o.kept) w1 = this.setObj(w1, { ...o, owned: true, irpFreed: { ...at, irp } });
                   continue;
                 }
-                if (o && this.recording && o.state === 'locked') {
+                if (o && this.recording && o.state === 'locked' && !o.kept) {
                   this.observations.push({ kind: 'irp-free', obj: o, call, irp, trace: w1.trace, imprecise: w1.imprecise });
                 }
               }
@@ -2196,7 +2262,10 @@ class Analyzer {
           if ((p.match(/->|\./g)?.length ?? 0) > MAX_SLOT_DEPTH) continue;
           const slot: SlotEffect = { path: p, ...describe(o) };
           if (o.entry) slot.entry = o.entry;
-          if (o.firstOp) slot.firstOp = { op: o.firstOp.op, callee: o.firstOp.callee, line: o.firstOp.site.line };
+          if (o.firstOp) {
+            slot.firstOp = { op: o.firstOp.op, callee: o.firstOp.callee, line: o.firstOp.site.line };
+            if (o.firstOp.mode !== undefined) slot.firstOp.mode = o.firstOp.mode;
+          }
           if (o.firstUse) slot.firstUse = { op: o.firstUse.op, callee: o.firstUse.callee, line: o.firstUse.site.line };
           if (o.escaped) slot.escaped = true;
           c.slots.push(slot);
@@ -2365,7 +2434,10 @@ class Analyzer {
         // only when it is not NULL)
         if ((sl.firstUse || sl.firstOp) && before.state === 'unknown' && !before.owned && !before.notNull) w1 = this.setObj(w1, { ...before, notNull: true });
         if (sl.firstUse) w1 = this.applyOp(w1, id, sl.firstUse.op, sl.firstUse.callee, call, at, { via: { ...via, line: sl.firstUse.line } });
-        if (sl.firstOp) w1 = this.applyOp(w1, id, sl.firstOp.op, sl.firstOp.callee, call, at, { via });
+        if (sl.firstOp) {
+          const mode = sl.firstOp.mode === undefined ? undefined : this.modeAtCall(sl.firstOp.mode, s.params, args, rs);
+          w1 = this.applyOp(w1, id, sl.firstOp.op, sl.firstOp.callee, call, at, mode === undefined ? { via } : { via, mode });
+        }
         const o = w1.objs.get(id);
         if (!o || before.state === 'freed') return;
         if (sl.escaped) {

@@ -35,7 +35,13 @@ export interface SlotEffect extends ObjState {
   /** What this case assumed of it on entry (a NULL test, an MDL_PAGES_LOCKED test). */
   entry?: 'locked' | 'not-locked' | 'null';
   /** The first operation the callee applied to it: checked against the caller's state at the call. */
-  firstOp?: { op: MdlOp; callee: string; line: number };
+  firstOp?: {
+    op: MdlOp;
+    callee: string;
+    line: number;
+    /** A probe's AccessMode: a value (KernelMode 0), or the parameter that gives it (the caller's argument decides). */
+    mode?: number | string;
+  };
   /** A use of it before that operation (checked for use after free). */
   firstUse?: { op: MdlOp; callee: string; line: number };
   /** Handed to code the analysis cannot see (or stored where the caller cannot track it). */

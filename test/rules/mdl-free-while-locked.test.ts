@@ -5,6 +5,30 @@ import { HEX_MASK_AROUND_CALL } from '../support/shared-cases.js';
 runRuleTests(mdlFreeWhileLocked, {
   valid: [
     {
+      name: 'IoFreeIrp of an IRP whose MDL was handed earlier to code that keeps it (it unlocks it later)',
+      code: `VOID KeepMdl(PCONTEXT Ctx, PMDL Mdl);
+NTSTATUS SendLocked(PDEVICE_OBJECT D, PCONTEXT Ctx, PVOID Buffer, ULONG Length)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PIRP irp;
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    KeepMdl(Ctx, mdl);
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    irp = IoAllocateIrp(D->StackSize, FALSE);
+    if (irp != NULL) {
+        irp->MdlAddress = mdl;
+        status = SendOperation(Ctx, Length);
+        IoFreeIrp(irp);
+    }
+    return status;
+}`,
+    },
+    {
       name: 'the unlock under the same hex-mask test as the lock, after a call to an unknown routine',
       code: HEX_MASK_AROUND_CALL,
     },
@@ -213,6 +237,30 @@ NTSTATUS F(PVOID Buf, ULONG Len)
     },
   ],
   invalid: [
+    {
+      name: 'IoFreeIrp of an IRP whose MDL only this function held',
+      code: `VOID KeepMdl(PCONTEXT Ctx, PMDL Mdl);
+NTSTATUS SendLocked(PDEVICE_OBJECT D, PCONTEXT Ctx, PVOID Buffer, ULONG Length)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PIRP irp;
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    irp = IoAllocateIrp(D->StackSize, FALSE);
+    if (irp != NULL) {
+        irp->MdlAddress = mdl;
+        status = SendOperation(Ctx, Length);
+        IoFreeIrp(irp);
+    }
+    return status;
+}`,
+      errors: [{ messageId: 'freeIrpLocked', line: 17, column: 9 }],
+    },
     {
       name: 'a validation error jumps past the unlock to the free',
       code: `NTSTATUS F(PVOID Buf, ULONG Len)

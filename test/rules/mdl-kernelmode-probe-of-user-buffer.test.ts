@@ -4,6 +4,75 @@ import { runRuleTests } from '../support/rule-tester.js';
 runRuleTests(mdlKernelmodeProbeOfUserBuffer, {
   valid: [
     {
+      name: "a helper probes the caller's MDL with the mode its caller passes: Irp->RequestorMode",
+      code: `NTSTATUS ProbeMdl(PMDL Mdl, KPROCESSOR_MODE Mode)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, Mode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+NTSTATUS Dispatch(PDEVICE_OBJECT D, PIRP Irp)
+{
+    NTSTATUS status;
+    PMDL mdl = IoAllocateMdl(Irp->UserBuffer, 16, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    status = ProbeMdl(mdl, Irp->RequestorMode);
+    if (!NT_SUCCESS(status)) { IoFreeMdl(mdl); return status; }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: "a helper probes the caller's MDL with the mode its caller passes: UserMode",
+      code: `NTSTATUS ProbeMdl(PMDL Mdl, KPROCESSOR_MODE Mode)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, Mode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+NTSTATUS Dispatch(PDEVICE_OBJECT D, PIRP Irp)
+{
+    NTSTATUS status;
+    PMDL mdl = IoAllocateMdl(Irp->UserBuffer, 16, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    status = ProbeMdl(mdl, UserMode);
+    if (!NT_SUCCESS(status)) { IoFreeMdl(mdl); return status; }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: "a helper probes, with KernelMode, the caller's MDL over pool memory",
+      code: `NTSTATUS LockIt(PMDL Mdl)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+NTSTATUS Fill(PVOID Pool)
+{
+    NTSTATUS status;
+    PMDL mdl = IoAllocateMdl(Pool, 16, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    status = LockIt(mdl);
+    if (!NT_SUCCESS(status)) { IoFreeMdl(mdl); return status; }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
       name: 'the same helper called after a RequestorMode == KernelMode check',
       code: `NTSTATUS LockBuffer(PVOID Va, ULONG Len, PMDL *Out)
 {
@@ -212,6 +281,72 @@ NTSTATUS F(PIRP Irp)
     },
   ],
   invalid: [
+    {
+      name: "a helper probes the caller's MDL with the mode its caller passes, and the caller passes KernelMode",
+      code: `NTSTATUS ProbeMdl(PMDL Mdl, KPROCESSOR_MODE Mode)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, Mode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+NTSTATUS Dispatch(PDEVICE_OBJECT D, PIRP Irp)
+{
+    NTSTATUS status;
+    PMDL mdl = IoAllocateMdl(Irp->UserBuffer, 16, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    status = ProbeMdl(mdl, KernelMode);
+    if (!NT_SUCCESS(status)) { IoFreeMdl(mdl); return status; }
+    MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'kernelModeUserBuffer', line: 15, column: 14 }],
+    },
+    {
+      name: "a helper probes, with KernelMode, the caller's MDL over Irp->UserBuffer; through a second helper that passes its own mode on",
+      code: `NTSTATUS ProbeMdl(PMDL Mdl, KPROCESSOR_MODE Mode)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, Mode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+NTSTATUS LockWith(PMDL Mdl, KPROCESSOR_MODE Mode)
+{
+    return ProbeMdl(Mdl, Mode);
+}
+NTSTATUS LockKernel(PMDL Mdl)
+{
+    __try {
+        MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    return STATUS_SUCCESS;
+}
+NTSTATUS Dispatch(PDEVICE_OBJECT D, PIRP Irp)
+{
+    NTSTATUS status;
+    PMDL mdl = IoAllocateMdl(Irp->UserBuffer, 16, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    status = LockWith(mdl, KernelMode);
+    if (!NT_SUCCESS(status)) { IoFreeMdl(mdl); return status; }
+    MmUnlockPages(mdl);
+    status = LockKernel(mdl);
+    if (NT_SUCCESS(status)) MmUnlockPages(mdl);
+    IoFreeMdl(mdl);
+    return status;
+}`,
+      errors: [
+        { messageId: 'kernelModeUserBuffer', line: 28, column: 14 },
+        { messageId: 'kernelModeUserBuffer', line: 31, column: 14 },
+      ],
+    },
     {
       name: 'a helper of the file probes, with KernelMode, the buffer its caller passes: reported at the call',
       code: `NTSTATUS LockBuffer(PVOID Va, ULONG Len, PMDL *Out)
