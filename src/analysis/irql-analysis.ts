@@ -295,6 +295,15 @@ function slotPath(n: SyntaxNode | undefined): string | undefined {
   return undefined;
 }
 
+/** A literal argument's value: `TRUE`/`FALSE`, `NULL`, a decimal or hexadecimal integer (undefined: anything else). */
+function constantArgument(a: SyntaxNode): number | undefined {
+  const t = unparen(a).text.trim();
+  if (/^(TRUE|true)$/.test(t)) return 1;
+  if (/^(FALSE|false|NULL|nullptr)$/.test(t)) return 0;
+  const m = /^(0[xX][0-9a-fA-F]{1,8}|\d{1,9})[uUlL]*$/.exec(t);
+  return m ? Number(m[1]) : undefined;
+}
+
 function argsOf(call: SyntaxNode): SyntaxNode[] {
   return call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
 }
@@ -518,14 +527,71 @@ function refine(s: State, cond: SyntaxNode, truth: boolean): void {
       return;
     }
     const t = irqlTest(c);
-    if (!t) return;
-    let keep = 0;
-    for (let l2 = 0; l2 < ALL_LEVELS; l2++) {
-      const v = t.op === '<' ? l2 < t.level : t.op === '<=' ? l2 <= t.level : t.op === '>' ? l2 > t.level : t.op === '>=' ? l2 >= t.level : t.op === '==' ? l2 === t.level : l2 !== t.level;
-      if (v === truth) keep = (keep | bit(l2)) >>> 0;
+    if (t) {
+      const keep = levelsWhere(t.op, t.level, truth);
+      for (let e = 0; e < NE; e++) s.m[e] = (s.m[e]! & keep) >>> 0;
+      return;
     }
-    for (let e = 0; e < NE; e++) s.m[e] = (s.m[e]! & keep) >>> 0;
+    // a saved IRQL compared with a level (`if (oldIrql == HIGH_LEVEL)`, System Informer's sentinel for "taken
+    // at DISPATCH_LEVEL"): per entry level, the values it may hold there decide the branch
+    const sv = savedTest(s, c);
+    if (!sv) return;
+    const keep = levelsWhere(sv.op, sv.level, truth);
+    let narrowed: Mask[] | undefined;
+    for (let e = 0; e < NE; e++) {
+      const v = sv.values[e]!;
+      if (!s.m[e] || !v) continue;
+      const left = (v & keep) >>> 0;
+      if (left === 0) s.m[e] = 0;
+      else if (left !== v) (narrowed ??= [...sv.values])[e] = left;
+    }
+    if (narrowed) s.saved = s.saved.set(sv.name, narrowed);
   }
+}
+
+/** The levels l for which `l OP level` has this truth value. */
+function levelsWhere(op: string, level: number, truth: boolean): Mask {
+  let keep = 0;
+  for (let l2 = 0; l2 < ALL_LEVELS; l2++) {
+    const v = op === '<' ? l2 < level : op === '<=' ? l2 <= level : op === '>' ? l2 > level : op === '>=' ? l2 >= level : op === '==' ? l2 === level : l2 !== level;
+    if (v === truth) keep = (keep | bit(l2)) >>> 0;
+  }
+  return keep;
+}
+
+/** `saved OP LEVEL` (either side) with `saved` a variable holding a saved IRQL: the comparison, the variable on the left. */
+function savedTest(s: State, n: SyntaxNode): { name: string; op: string; level: number; values: readonly Mask[] } | undefined {
+  if (!s.saved.size) return undefined;
+  const op = n.childForFieldName('operator')?.text;
+  const flip: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+  if (!op || !(op in flip)) return undefined;
+  const l = unparen(n.childForFieldName('left')!);
+  const r = unparen(n.childForFieldName('right')!);
+  for (const [x, y, o] of [[l, r, op], [r, l, flip[op]!]] as const) {
+    if (x.type !== 'identifier') continue;
+    const values = s.saved.get(x.text);
+    const level = values ? namedLevel(y) : undefined;
+    if (values && level !== undefined) return { name: x.text, op: o, level, values };
+  }
+  return undefined;
+}
+
+/** An IRQL written by its name (`HIGH_LEVEL`, `DISPATCH_LEVEL`), not a bare number (which a flag compares with too). */
+function namedLevel(n: SyntaxNode | undefined): number | undefined {
+  const e = n ? unparen(n) : undefined;
+  return e?.type === 'identifier' ? irqlLevelByName(e.text) : undefined;
+}
+
+/** `x = HIGH_LEVEL;` in a statement: the variable and the level (a sentinel a saved IRQL is compared with later). */
+function levelWrites(stmt: SyntaxNode): { name: string; level: number }[] {
+  const out: { name: string; level: number }[] = [];
+  if (stmt.type !== 'expression_statement') return out;
+  const e = stmt.namedChildren[0];
+  if (e?.type !== 'assignment_expression' || e.childForFieldName('operator')?.text !== '=') return out;
+  const l = e.childForFieldName('left');
+  const level = namedLevel(e.childForFieldName('right') ?? undefined);
+  if (l?.type === 'identifier' && level !== undefined) out.push({ name: l.text, level });
+  return out;
 }
 
 const fresh = (): State => ({ flags: ImmutableMap<string, number>(), locks: ImmutableMap(), qh: ImmutableMap(), ret: NO_RETURN, pr: -1, m: [...ENTRY_LEVELS], saved: ImmutableMap(), why: new Array<Why | null>(NE).fill(null) });
@@ -1259,6 +1325,7 @@ export class IrqlEngine {
             else s.flags = s.flags.set(k, val);
           }
           if (s.flags.size) forgetConds(s, writtenRoots(n.ast));
+          for (const lw of levelWrites(n.ast)) s.saved = s.saved.set(lw.name, s.m.map((m) => (m ? bit(lw.level) : 0)));
         }
         for (const edge of n.succs) {
           if (stopped && edge.kind !== 'exception') continue;
@@ -1607,13 +1674,14 @@ export class IrqlEngine {
    * the IRQL analysis does not (an MDL's state in `MdlFlags & MDL_PAGES_LOCKED`, a status, NULL-ness): by
    * position (`line:column`, returns `ret:line:column`). Empty when that analysis did not run to the end.
    */
-  deadPositions(file: SourceFile, fn: FunctionInfo): Set<string> {
-    const key = functionKeyOf(file, fn);
+  deadPositions(file: SourceFile, fn: FunctionInfo, paramVals?: ReadonlyMap<string, number>): Set<string> {
+    let key = functionKeyOf(file, fn);
+    if (paramVals) key += `|${[...paramVals].map(([p, v]) => `${p}=${v}`).join(',')}`;
     let d = this.dead.get(key);
     if (d) return d;
     d = new Set<string>();
     try {
-      const a = analyzeFunction(file, fn, this.project, { record: false });
+      const a = analyzeFunction(file, fn, this.project, paramVals ? { record: false, paramVals } : { record: false });
       if (!a.skipped && a.reachable.size) {
         const live = new Set<string>();
         const all = new Set<string>();
@@ -1645,6 +1713,52 @@ export class IrqlEngine {
   reachableContext(c: IrqlContext): IrqlContext | undefined {
     if (!this.unreachableContext(c)) return c;
     return c.alternatives?.find((a) => !this.unreachableContext(a));
+  }
+
+  /**
+   * The context, or the first of its same-level alternatives, in which some execution reaches position `pos`
+   * of the function (`line:column` of a call, `ret:line:column` of a return): its call site is reached, and
+   * so is `pos` with the parameters bound to the constants that call passes (tap-windows6's
+   * `tapAdapterAcquireLock(Adapter, FALSE)` never takes its `if (DispatchLevel)` branch).
+   */
+  contextReaching(c: IrqlContext, file: SourceFile, fn: FunctionInfo, pos: string): IrqlContext | undefined {
+    const reaches = (x: IrqlContext): boolean => {
+      if (this.unreachableContext(x)) return false;
+      const vals = this.constantArguments(x, fn);
+      return !vals || !this.deadPositions(file, fn, vals).has(pos);
+    };
+    if (reaches(c)) return c;
+    return c.alternatives?.find(reaches);
+  }
+
+  private readonly callNodes = new Map<string, Map<string, SyntaxNode>>();
+  /** The arguments a context's call passes as constants (`TRUE`, `FALSE`, `NULL`, integers), by the callee's parameter names. */
+  private constantArguments(c: IrqlContext, callee: FunctionInfo): Map<string, number> | undefined {
+    const site = c.sites;
+    if (!site || !callee.params.length) return undefined;
+    const key = functionKeyOf(site.file, site.fn);
+    let calls = this.callNodes.get(key);
+    if (!calls) {
+      calls = new Map();
+      try {
+        for (const n of functionCfg(site.file, site.fn, this.project).cfg.nodes) {
+          for (const x of n.calls) calls.set(`${x.startPosition.row + 1}:${x.startPosition.column + 1}`, x);
+        }
+      } catch {
+        // no call nodes: no binding
+      }
+      this.callNodes.set(key, calls);
+    }
+    const call = calls.get(site.pos);
+    if (!call) return undefined;
+    let out: Map<string, number> | undefined;
+    argsOf(call).forEach((a, i) => {
+      const p = callee.params[i];
+      const v = constantArgument(a);
+      if (p === undefined || v === undefined) return;
+      (out ??= new Map()).set(p, v);
+    });
+    return out;
   }
 
   /** Annotated to change the IRQL or to hold / release a lock on return (`_IRQL_raises_`, `_Acquires_lock_`...). */
@@ -1944,7 +2058,7 @@ export function irqlViolations(project: Project, file: SourceFile, fn: FunctionI
       if (ifPageable) v.ifPageable = true;
       // (the MDL analysis's values, asked only for a violation: a call or a caller's call no execution reaches)
       if (obs.kind !== 'page-section' && engine.deadPositions(file, fn).has(`${obs.line}:${obs.column}`)) break;
-      const reached = engine.reachableContext(c);
+      const reached = obs.kind === 'page-section' ? engine.reachableContext(c) : engine.contextReaching(c, file, fn, `${obs.line}:${obs.column}`);
       if (!reached) continue;
       if (reached !== c) {
         v.context = reached;
@@ -1988,7 +2102,7 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
       if (!ret.held.length && r.entries.some((e) => (ret.m[e]! & ENTRY_LEVELS[e]!) !== 0)) continue;
       // (a return no execution reaches, by the MDL analysis's values; a context from such a call)
       if (engine.deadPositions(file, fn).has(`ret:${ret.line}:${ret.column}`)) break;
-      const reached = engine.reachableContext(c);
+      const reached = engine.contextReaching(c, file, fn, `ret:${ret.line}:${ret.column}`);
       if (!reached) continue;
       const kind = ret.held.length ? 'heldAtExit' : 'notRestored';
       const k = `${ret.line}:${ret.column}:${kind}:${ret.held.map((h) => h.lock).join(',')}`;
@@ -2012,7 +2126,7 @@ export function lockIssues(project: Project, file: SourceFile, fn: FunctionInfo)
   const seen = new Set<string>();
   return a.lockIssues.filter((i) => {
     const k = `${i.line}:${i.column}`;
-    if (seen.has(k) || dead.has(k) || !contexts.some((c) => engine.reachableContext(c) !== undefined && inContext(c, i.m, []).entries.length > 0)) return false;
+    if (seen.has(k) || dead.has(k) || !contexts.some((c) => inContext(c, i.m, []).entries.length > 0 && engine.contextReaching(c, file, fn, k) !== undefined)) return false;
     seen.add(k);
     return true;
   });

@@ -2999,7 +2999,8 @@ class Analyzer {
   /** The most states one node held (n calls that may return NULL, split where they are made: 2^n). */
   peakStates = 0;
 
-  run(): { states: Map<string, World>[]; reachable: Set<number> } {
+  /** `paramVals`: values the parameters are entered with (a caller's constant arguments), else unknown. */
+  run(paramVals?: ReadonlyMap<string, number>): { states: Map<string, World>[]; reachable: Set<number> } {
     const nodes = this.cfg.nodes;
     const states: Map<string, World>[] = nodes.map(() => new Map());
     const visits = new Int32Array(nodes.length);
@@ -3011,7 +3012,9 @@ class Analyzer {
     /** Each node's last merge of its states, with the state it took in last (see `collapse`). */
     const merges = new Map<number, StateMerge>();
     const heap = new MinHeap((a: number, b: number) => order[a]! - order[b]!);
-    states[this.cfg.entry]!.set('', Analyzer.empty());
+    let start = Analyzer.empty();
+    if (paramVals) for (const [p, v] of paramVals) if (this.params.has(p)) start = this.setVal(start, p, V.constant(v));
+    states[this.cfg.entry]!.set('', start);
     heap.push(this.cfg.entry);
     queued[this.cfg.entry] = 1;
     let steps = 0;
@@ -3414,7 +3417,7 @@ export function analyzeFunction(
   file: SourceFile,
   fn: FunctionInfo,
   project?: ProjectContext,
-  want: { summary?: boolean; record?: boolean } = {},
+  want: { summary?: boolean; record?: boolean; paramVals?: ReadonlyMap<string, number> } = {},
 ): FunctionAnalysis {
   const deep = tooDeep(file, fn);
   if (deep !== undefined) {
@@ -3432,7 +3435,7 @@ export function analyzeFunction(
   a.summaryMode = !!want.summary;
   result.localTypes = a.locals;
   try {
-    const { states, reachable } = a.run();
+    const { states, reachable } = a.run(want.paramVals);
     result.reachable = reachable;
     result.steps = a.steps;
     result.peakEntries = a.peakEntries;

@@ -314,3 +314,160 @@ describe('an MdlFlags test kept in a local, and masks of several flags', () => {
     expect(lint({ 'write.c': FLAG_LOCAL_C }, 'write.c')).toEqual(['38 mdl-unmatched-lock', '39 mdl-free-while-locked']);
   });
 });
+
+// OpenVPN tap-windows6 src/adapter.c: a helper takes the DPC form of the lock only when its caller says it
+// runs at DISPATCH_LEVEL (`tapAdapterAcquireLock(adapter, FALSE)` from a dispatch routine)
+const TAP_C = `typedef struct _TAP_ADAPTER_CONTEXT { NDIS_SPIN_LOCK AdapterLock; LONG State; } TAP_ADAPTER_CONTEXT, *PTAP_ADAPTER_CONTEXT;
+DRIVER_DISPATCH TapDeviceControl;
+DRIVER_DISPATCH TapDeviceRead;
+
+VOID tapAdapterAcquireLock(PTAP_ADAPTER_CONTEXT Adapter, BOOLEAN DispatchLevel)
+{
+    if (DispatchLevel)
+        NdisDprAcquireSpinLock(&Adapter->AdapterLock);
+    else
+        NdisAcquireSpinLock(&Adapter->AdapterLock);
+}
+
+VOID tapAdapterReleaseLock(PTAP_ADAPTER_CONTEXT Adapter, BOOLEAN DispatchLevel)
+{
+    if (DispatchLevel)
+        NdisDprReleaseSpinLock(&Adapter->AdapterLock);
+    else
+        NdisReleaseSpinLock(&Adapter->AdapterLock);
+}
+
+NTSTATUS TapDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PTAP_ADAPTER_CONTEXT adapter = (PTAP_ADAPTER_CONTEXT)DeviceObject->DeviceExtension;
+    LONG state;
+    tapAdapterAcquireLock(adapter, FALSE);
+    state = adapter->State;
+    tapAdapterReleaseLock(adapter, FALSE);
+    Irp->IoStatus.Status = state ? STATUS_SUCCESS : STATUS_DEVICE_NOT_READY;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+`;
+// the same helpers, and a second dispatch routine that claims to run at DISPATCH_LEVEL when it does not
+const TAP_WRONG_C = `${TAP_C}
+NTSTATUS TapDeviceRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PTAP_ADAPTER_CONTEXT adapter = (PTAP_ADAPTER_CONTEXT)DeviceObject->DeviceExtension;
+    tapAdapterAcquireLock(adapter, TRUE);
+    adapter->State = 0;
+    tapAdapterReleaseLock(adapter, TRUE);
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+`;
+
+describe('a constant argument that decides which lock a helper takes', () => {
+  it('FALSE from a dispatch routine: the DPC form in the helper is not reached', () => {
+    expect(lint({ 'adapter.c': TAP_C }, 'adapter.c')).toEqual([]);
+  });
+  it('TRUE from a dispatch routine at PASSIVE_LEVEL: the DPC form is reported, for that caller', () => {
+    expect(lint({ 'adapter.c': TAP_WRONG_C }, 'adapter.c')).toEqual(['8 irql-too-low']);
+    const project = prepareProject([{ path: '/drv/adapter.c', text: TAP_WRONG_C }], '/drv');
+    const [m] = lintText(TAP_WRONG_C, '/drv/adapter.c', { project }).messages;
+    // (it named the first caller, TapDeviceControl, which passes FALSE)
+    expect(m!.message).toContain('tapAdapterAcquireLock is called by TapDeviceRead at adapter.c:36');
+  });
+});
+
+// System Informer KSystemInformer/comms.c (KphGetConnectedClientCount): the saved IRQL is HIGH_LEVEL, a
+// sentinel, when the lock was taken at DISPATCH_LEVEL; the test of it picks the matching release
+const SENTINEL_C = (test: string) => `static EX_SPIN_LOCK ClientsLock = 0;
+static ULONG ClientsCount = 0;
+
+_IRQL_requires_max_(HIGH_LEVEL)
+ULONG GetClientCount(VOID)
+{
+    ULONG count;
+    KIRQL oldIrql;
+
+    if (KeGetCurrentIrql() >= DISPATCH_LEVEL)
+    {
+        oldIrql = HIGH_LEVEL;
+        ExAcquireSpinLockSharedAtDpcLevel(&ClientsLock);
+    }
+    else
+    {
+        oldIrql = ExAcquireSpinLockShared(&ClientsLock);
+    }
+
+    count = ClientsCount;
+
+    if (${test})
+    {
+        ExReleaseSpinLockSharedFromDpcLevel(&ClientsLock);
+    }
+    else
+    {
+        ExReleaseSpinLockShared(&ClientsLock, oldIrql);
+    }
+
+    return count;
+}
+`;
+
+describe('a saved IRQL compared with a level', () => {
+  it('oldIrql == HIGH_LEVEL (the sentinel) picks the matching release on every path', () => {
+    expect(lint({ 'comms.c': SENTINEL_C('oldIrql == HIGH_LEVEL') }, 'comms.c')).toEqual([]);
+    expect(lint({ 'comms.c': SENTINEL_C('HIGH_LEVEL == oldIrql') }, 'comms.c')).toEqual([]);
+  });
+  it('the test inverted releases at DPC level what was acquired at PASSIVE_LEVEL: the return is not restored', () => {
+    expect(lint({ 'comms.c': SENTINEL_C('oldIrql != HIGH_LEVEL') }, 'comms.c')).toEqual(['31 irql-not-restored']);
+  });
+});
+
+// maharmstone/btrfs write.c (xor_parity-like): a partial MDL built by hand over the pages another MDL
+// locked (`MdlFlags |= MDL_PARTIAL` and the page list copied), then mapped
+const HAND_PARTIAL_C = (flags: string) => `NTSTATUS CopyParity(void* data, ULONG length, UCHAR* parity, ULONG priority)
+{
+    NTSTATUS Status = STATUS_SUCCESS;
+    PMDL master_mdl, mdl;
+    UCHAR* ss;
+
+    master_mdl = IoAllocateMdl(data, length, FALSE, FALSE, NULL);
+    if (!master_mdl)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(master_mdl, KernelMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        Status = GetExceptionCode();
+    }
+    if (!NT_SUCCESS(Status)) {
+        IoFreeMdl(master_mdl);
+        return Status;
+    }
+    mdl = IoAllocateMdl(NULL, length, FALSE, FALSE, NULL);
+    if (!mdl) {
+        Status = STATUS_INSUFFICIENT_RESOURCES;
+        goto end;
+    }
+    ${flags}
+    RtlCopyMemory(mdl + 1, master_mdl + 1, (length >> PAGE_SHIFT) * sizeof(PFN_NUMBER));
+    ss = MmGetSystemAddressForMdlSafe(mdl, priority);
+    if (ss)
+        RtlCopyMemory(parity, ss, length);
+    else
+        Status = STATUS_INSUFFICIENT_RESOURCES;
+    IoFreeMdl(mdl);
+end:
+    MmUnlockPages(master_mdl);
+    IoFreeMdl(master_mdl);
+    return Status;
+}
+`;
+
+describe('an MDL whose flags the driver writes itself', () => {
+  it('a partial MDL built by hand is mapped without a finding (the driver owns its state)', () => {
+    expect(lint({ 'write.c': HAND_PARTIAL_C('mdl->MdlFlags |= MDL_PARTIAL;') }, 'write.c')).toEqual([]);
+    expect(lint({ 'write.c': HAND_PARTIAL_C('SetFlag(mdl->MdlFlags, MDL_PARTIAL);') }, 'write.c')).toEqual([]);
+  });
+  it('without the flag, the same mapping is of an MDL never locked', () => {
+    expect(lint({ 'write.c': HAND_PARTIAL_C('') }, 'write.c')).toEqual(['26 mdl-unchecked-system-address']);
+  });
+});
