@@ -6,6 +6,9 @@ import type { ReportDescriptor, Rule } from '../src/lint/rule.js';
 import { docsUrl } from '../src/lint/rule.js';
 import { explainPath, renderPath, viaText } from '../src/analysis/explain.js';
 
+const USER_LEAK = 'bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking';
+const KERNEL_LEAK = 'kernel memory: no process is charged for the lock, so no bug check follows; they stay resident until reboot';
+
 export const mdlUnmatchedLock: Rule = {
   meta: {
     id: 'mdl-unmatched-lock',
@@ -17,9 +20,9 @@ export const mdlUnmatchedLock: Rule = {
     },
     messages: {
       stillLocked:
-        "MDL '{{name}}' locked at line {{lockLine}}{{lockVia}} is still locked when the function returns at line {{exitLine}} (path: {{path}}); its pages stay locked (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
+        "MDL '{{name}}' locked at line {{lockLine}}{{lockVia}} is still locked when the function returns at line {{exitLine}} (path: {{path}}); its pages stay locked ({{consequence}})",
       lostWhileLocked:
-        "MDL '{{name}}' locked at line {{lockLine}}{{lockVia}} is still locked when the function returns at line {{exitLine}}: its last reference was overwritten at line {{line}}, so nothing can unlock it (path: {{path}}) (bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking)",
+        "MDL '{{name}}' locked at line {{lockLine}}{{lockVia}} is still locked when the function returns at line {{exitLine}}: its last reference was overwritten at line {{line}}, so nothing can unlock it (path: {{path}}) ({{consequence}})",
       unlockNeverLocked:
         "MmUnlockPages{{via}} on MDL '{{name}}', which is not locked on this path: it was never locked (path: {{path}}); unlocking an unlocked MDL corrupts page reference counts (bug check 0x4E / 0x76, Driver Verifier 0xC4/0x7C)",
       unlockAfterFailedProbe:
@@ -59,6 +62,9 @@ export const mdlUnmatchedLock: Rule = {
         const path = explainPath(obs.trace, o.id, { ...obs.exit, message: exitMessage });
         const data: Record<string, string | number> = { name: o.name, lockLine: o.lockSite.line, lockVia: viaText(o.lockSite.via), exitLine: obs.exit.line, path: renderPath(path) };
         if (o.lostAt) data.line = o.lostAt.line;
+        // a lock of kernel memory (pool, the system buffer) is charged to no process: nothing stops the machine,
+        // the pages stay resident and locked until reboot
+        data.consequence = o.kernelVa ? KERNEL_LEAK : USER_LEAK;
         offer(`${obs.exit.line}:${obs.exit.column}:${o.name}`, {
           loc: { line: obs.exit.line, column: obs.exit.column },
           messageId: o.lostAt ? 'lostWhileLocked' : 'stillLocked',

@@ -416,6 +416,59 @@ VOID F(PVOID Buffer, ULONG Len)
   ],
   invalid: [
     {
+      name: 'a pool page locked for good (Sandboxie trampolines): no process is charged, the message names no 0x76',
+      code: `PVOID TrampPage(ULONG Size)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PVOID page = ExAllocatePoolWithTag(PagedPool, Size, 'pmrT');
+    PMDL mdl;
+    if (page == NULL) return NULL;
+    mdl = IoAllocateMdl(page, Size, FALSE, FALSE, NULL);
+    if (mdl == NULL) return NULL;
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoModifyAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (!NT_SUCCESS(status)) {
+        IoFreeMdl(mdl);
+        return NULL;
+    }
+    return page;
+}`,
+      errors: [
+        {
+          messageId: 'stillLocked',
+          line: 18,
+          column: 5,
+          data: { consequence: 'kernel memory: no process is charged for the lock, so no bug check follows; they stay resident until reboot' },
+        },
+      ],
+    },
+    {
+      name: 'the same leak of a buffer the caller passed: 0x76 at the process exit',
+      code: `PVOID TrampPage(PIRP Irp, ULONG Size)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    PVOID page = Irp->UserBuffer;
+    PMDL mdl;
+    if (page == NULL) return NULL;
+    mdl = IoAllocateMdl(page, Size, FALSE, FALSE, NULL);
+    if (mdl == NULL) return NULL;
+    __try {
+        MmProbeAndLockPages(mdl, KernelMode, IoModifyAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        status = GetExceptionCode();
+    }
+    if (!NT_SUCCESS(status)) {
+        IoFreeMdl(mdl);
+        return NULL;
+    }
+    return page;
+}`,
+      errors: [{ messageId: 'stillLocked', line: 18, column: 5, data: { consequence: 'bug check 0x76 PROCESS_HAS_LOCKED_PAGES, or 0xCB with locked-page tracking' } }],
+    },
+    {
       name: 'leak on an early error return',
       code: `NTSTATUS F(PVOID Buf, ULONG Len, BOOLEAN Fail)
 {
