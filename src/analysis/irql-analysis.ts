@@ -582,15 +582,28 @@ function namedLevel(n: SyntaxNode | undefined): number | undefined {
   return e?.type === 'identifier' ? irqlLevelByName(e.text) : undefined;
 }
 
-/** `x = HIGH_LEVEL;` in a statement: the variable and the level (a sentinel a saved IRQL is compared with later). */
-function levelWrites(stmt: SyntaxNode): { name: string; level: number }[] {
-  const out: { name: string; level: number }[] = [];
-  if (stmt.type !== 'expression_statement') return out;
-  const e = stmt.namedChildren[0];
-  if (e?.type !== 'assignment_expression' || e.childForFieldName('operator')?.text !== '=') return out;
-  const l = e.childForFieldName('left');
-  const level = namedLevel(e.childForFieldName('right') ?? undefined);
-  if (l?.type === 'identifier' && level !== undefined) out.push({ name: l.text, level });
+/**
+ * `x = HIGH_LEVEL;` (a sentinel a saved IRQL is compared with later) and `x = KeGetCurrentIrql();` (`KIRQL x =
+ * KeGetCurrentIrql();`) in a statement: the variable, and the level or 'current'.
+ */
+function levelWrites(stmt: SyntaxNode): { name: string; level: number | 'current' }[] {
+  const out: { name: string; level: number | 'current' }[] = [];
+  const one = (l: SyntaxNode | null | undefined, r: SyntaxNode | null | undefined) => {
+    if (l?.type !== 'identifier' || !r) return;
+    const x = unparen(r);
+    if (x.type === 'call_expression' && CURRENT_IRQL.has(calleeOf(x) ?? '')) out.push({ name: l.text, level: 'current' });
+    else {
+      const level = namedLevel(x);
+      if (level !== undefined) out.push({ name: l.text, level });
+    }
+  };
+  // (a statement node of the CFG is the expression itself, or its statement)
+  const e = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : stmt;
+  if (e?.type === 'assignment_expression') {
+    if (e.childForFieldName('operator')?.text === '=') one(e.childForFieldName('left'), e.childForFieldName('right'));
+  } else if (stmt.type === 'declaration') {
+    for (const d of stmt.namedChildren) if (d.type === 'init_declarator') one(d.childForFieldName('declarator'), d.childForFieldName('value'));
+  }
   return out;
 }
 
@@ -1325,7 +1338,7 @@ export class IrqlEngine {
             else s.flags = s.flags.set(k, val);
           }
           if (s.flags.size) forgetConds(s, writtenRoots(n.ast));
-          for (const lw of levelWrites(n.ast)) s.saved = s.saved.set(lw.name, s.m.map((m) => (m ? bit(lw.level) : 0)));
+          for (const lw of levelWrites(n.ast)) s.saved = s.saved.set(lw.name, lw.level === 'current' ? [...s.m] : s.m.map((m) => (m ? bit(lw.level as number) : 0)));
         }
         for (const edge of n.succs) {
           if (stopped && edge.kind !== 'exception') continue;

@@ -2433,6 +2433,16 @@ class Analyzer {
         // the helper used or operated on it: not NULL in this case (btrfs's map_user_buffer maps Irp->MdlAddress
         // only when it is not NULL)
         if ((sl.firstUse || sl.firstOp) && before.state === 'unknown' && !before.owned && !before.notNull) w1 = this.setObj(w1, { ...before, notNull: true });
+        // what the case assumed of it on entry (an MDL_PAGES_LOCKED test in the helper) is this function's
+        // assumption too, when the MDL is its caller's: btrfs's write_file calls write_file2, which probes
+        // Irp->MdlAddress only when its flags say it is not locked; a dispatch routine calling write_file
+        // hands it the I/O manager's locked MDL, and that case is not its case
+        if (this.summaryMode && (sl.entry === 'locked' || sl.entry === 'not-locked')) {
+          const o = w1.objs.get(id);
+          if (o && o.origin.kind === 'memory' && o.state === 'unknown' && !o.entry && !o.firstOp) {
+            w1 = this.setObj(w1, sl.entry === 'locked' ? { ...o, state: 'locked', entry: 'locked' } : { ...o, entry: 'not-locked' });
+          }
+        }
         if (sl.firstUse) w1 = this.applyOp(w1, id, sl.firstUse.op, sl.firstUse.callee, call, at, { via: { ...via, line: sl.firstUse.line } });
         if (sl.firstOp) {
           const mode = sl.firstOp.mode === undefined ? undefined : this.modeAtCall(sl.firstOp.mode, s.params, args, rs);

@@ -471,3 +471,84 @@ describe('an MDL whose flags the driver writes itself', () => {
     expect(lint({ 'write.c': HAND_PARTIAL_C('') }, 'write.c')).toEqual(['26 mdl-unchecked-system-address']);
   });
 });
+
+// maharmstone/btrfs write.c: drv_write -> write_file -> write_file2, which probes Irp->MdlAddress only when
+// its flags say it is not locked; the inner helper's assumption is the outer helper's too
+const NESTED_FLAG_C = (test: string) => `NTSTATUS write_file2(PIRP Irp, BOOLEAN no_buf)
+{
+    NTSTATUS Status = STATUS_SUCCESS;
+    if (Irp->MdlAddress && no_buf) {
+        BOOLEAN locked = Irp->MdlAddress->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL);
+        if (${test}) {
+            __try {
+                MmProbeAndLockPages(Irp->MdlAddress, KernelMode, IoReadAccess);
+            } __except (EXCEPTION_EXECUTE_HANDLER) {
+                Status = GetExceptionCode();
+            }
+            if (!NT_SUCCESS(Status)) return Status;
+        }
+    }
+    return Status;
+}
+
+NTSTATUS write_file(PIRP Irp, BOOLEAN wait)
+{
+    PVOID va = Irp->MdlAddress ? MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority) : NULL;
+    if (!wait && va == NULL) return STATUS_PENDING;
+    return write_file2(Irp, TRUE);
+}
+
+DRIVER_DISPATCH drv_write;
+NTSTATUS drv_write(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    NTSTATUS Status = write_file(Irp, TRUE);
+    Irp->IoStatus.Status = Status;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return Status;
+}
+`;
+
+describe("a helper's MDL_PAGES_LOCKED test, through a helper that calls it", () => {
+  it("the I/O manager's locked MDL does not take the inner helper's probe branch", () => {
+    expect(lint({ 'write.c': NESTED_FLAG_C('!locked') }, 'write.c')).toEqual([]);
+  });
+  it('an unconditional probe of it is a double lock, reported at the dispatch routine\'s call', () => {
+    expect(lint({ 'write.c': NESTED_FLAG_C('TRUE') }, 'write.c')).toEqual(['28 mdl-double-lock']);
+  });
+});
+
+// System Informer KSystemInformer/ringbuff.c (KphReserveRingBuffer): the current IRQL read into a variable,
+// whose test picks the DPC-level or the raising form of the lock
+const RING_C = (test: string) => `typedef struct _RING { KSPIN_LOCK_QUEUE ProducerLock; ULONG Pos; } RING, *PRING;
+_IRQL_requires_max_(DISPATCH_LEVEL)
+ULONG Reserve(PRING Ring)
+{
+    KLOCK_QUEUE_HANDLE lockHandle;
+    ULONG pos;
+    KIRQL previousIrql = KeGetCurrentIrql();
+    if (${test})
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(&Ring->ProducerLock, &lockHandle);
+    else
+        KeAcquireInStackQueuedSpinLock(&Ring->ProducerLock, &lockHandle);
+    pos = Ring->Pos++;
+    if (${test})
+        KeReleaseInStackQueuedSpinLockFromDpcLevel(&lockHandle);
+    else
+        KeReleaseInStackQueuedSpinLock(&lockHandle);
+    return pos;
+}
+_IRQL_requires_max_(APC_LEVEL)
+VOID Caller(PRING Ring)
+{
+    Reserve(Ring);
+}
+`;
+
+describe('the current IRQL kept in a variable', () => {
+  it('its test rules out the DPC-level forms for a caller at APC_LEVEL or below', () => {
+    expect(lint({ 'ringbuff.c': RING_C('previousIrql >= DISPATCH_LEVEL') }, 'ringbuff.c')).toEqual([]);
+  });
+  it('the test inverted takes them at PASSIVE_LEVEL: reported', () => {
+    expect(lint({ 'ringbuff.c': RING_C('previousIrql < DISPATCH_LEVEL') }, 'ringbuff.c')).toEqual(['9 irql-too-low', '14 irql-too-low']);
+  });
+});
