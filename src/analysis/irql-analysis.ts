@@ -42,6 +42,7 @@ import {
   type LockKind,
 } from '../ddi/irql.js';
 import { functionKeyOf, type Project, type ProjectFunction } from './project.js';
+import { fileConstants } from './constants.js';
 import type { PathStep } from '../lint/types.js';
 
 import { CHANGES_IRQL, IRQL_RANGE_ANNOTATION } from './irql-annotations.js';
@@ -960,6 +961,48 @@ interface FileIrqlFacts {
   annotations: [string, IrqlAnnotation][];
   roles: [string, { role: string; path: string; line: number }][];
   registrations: { fname: string; via: string; path: string; line: number; min: number; max: number; role?: string }[];
+  /** What the annotations of a declaration say the function does to the IRQL (see `ProtoEffect`). */
+  protoEffects: [string, ProtoEffect][];
+}
+
+/**
+ * `_IRQL_raises_(L)`, `_IRQL_saves_` (of the function: the result; of a parameter: where it points) and
+ * `_IRQL_restores_` (of a parameter) as written on a function's declaration: for a function the program only
+ * declares (a library's, another module's), its call raises, saves and restores as they say.
+ */
+interface ProtoEffect {
+  raises?: number;
+  saves?: 'return' | number;
+  restores?: number;
+}
+
+/** A level written in an annotation's argument: a name (`DISPATCH_LEVEL`) or a number 0..31. */
+function irqlLevelOfText(t: string | undefined): number | undefined {
+  const x = t?.trim();
+  if (!x) return undefined;
+  if (/^\d+$/.test(x)) return Number(x) <= 31 ? Number(x) : undefined;
+  return irqlLevelByName(x);
+}
+
+/** `name(` ... with `offset` inside its parentheses, at top level of them: the name and the index of the parameter there. */
+function enclosingParam(text: string, offset: number): { name: string; index: number } | undefined {
+  let depth = 0;
+  let commas = 0;
+  for (let k = offset - 1; k >= 0 && offset - k < 2000; k--) {
+    const c = text[k];
+    if (c === ')' || c === ']') depth++;
+    else if (c === '[') depth--;
+    else if (c === '(') {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      const m = /([A-Za-z_]\w*)\s*$/.exec(text.slice(Math.max(0, k - 200), k));
+      return m ? { name: m[1]!, index: commas } : undefined;
+    } else if (c === ',' && depth === 0) commas++;
+    else if (c === ';' || c === '{' || c === '}') return undefined;
+  }
+  return undefined;
 }
 const fileIrqlFactsMemo = new WeakMap<SourceFile, FileIrqlFacts>();
 let roleDeclRe: RegExp | undefined;
@@ -1018,7 +1061,7 @@ function classOf(pf: ProjectFunction): string | undefined {
 function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   const cached = fileIrqlFactsMemo.get(file);
   if (cached && cached.table === table) return cached;
-  const facts: FileIrqlFacts = { table, changes: [], annotations: [], roles: [], registrations: [] };
+  const facts: FileIrqlFacts = { table, changes: [], annotations: [], roles: [], registrations: [], protoEffects: [] };
   roleDeclRe ??= new RegExp(`\\b(${allRoleNames().join('|')})\\s+([A-Za-z_]\\w*(?:\\s*,\\s*[A-Za-z_]\\w*)*)\\s*;`, 'g');
   let lineOf: ((off: number) => number) | undefined;
   const lineAt = (off: number) => (lineOf ??= lineIndex(file.text))(off);
@@ -1026,6 +1069,18 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
     if (CHANGES_IRQL.test(a.name)) {
       const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
       if (m) facts.changes.push(m[1]!);
+      // (a class member's annotations are its class's: `FxSpinLock::AcquireLock` raises, `FxWaitLock`'s does not)
+      const member = file.lang === 'cpp' && (classAt(file, a.start) !== undefined || /::\s*[A-Za-z_]\w*\s*$/.test(file.parsedText.slice(a.end, a.end + 400).split('(')[0] ?? ''));
+      const kind = member ? undefined : /raises/i.test(a.name) ? 'raises' : /^(_IRQL_saves_|__drv_savesIRQL)$/.test(a.name) ? 'saves' : /^(_IRQL_restores_|__drv_restoresIRQL)$/.test(a.name) ? 'restores' : undefined;
+      if (kind === 'raises' && m) {
+        const level = irqlLevelOfText(/\(([^()]*)\)/.exec(a.text)?.[1]);
+        if (level !== undefined) facts.protoEffects.push([ownCopy(m[1]!), { raises: level }]);
+      } else if (kind === 'saves' && m) facts.protoEffects.push([ownCopy(m[1]!), { saves: 'return' }]);
+      else if (kind === 'saves' || kind === 'restores') {
+        // written on a parameter: the function whose parameter list it is in
+        const p = enclosingParam(file.parsedText, a.start);
+        if (p) facts.protoEffects.push([ownCopy(p.name), kind === 'saves' ? { saves: p.index } : { restores: p.index }]);
+      }
     }
     if (!IRQL_RANGE_ANNOTATION.test(a.name)) continue;
     // the function it belongs to: the next `name(` after it, with only types and annotations between
@@ -1110,6 +1165,55 @@ export class IrqlEngine {
   private roleIndex: Map<string, { role: string; path: string; line: number }[]> | undefined;
   /** Functions annotated to return at another IRQL or holding / releasing a lock (by unqualified name). */
   private changeIndex: Set<string> | undefined;
+  private protoIndex: Map<string, ProtoEffect> | undefined;
+  private readonly protoContracts = new Map<string, IrqlContract | null>();
+
+  private annotatedNames: Set<string> | undefined;
+  /** The text calls a function whose declaration has IRQL annotations (see `prototypeContract`). */
+  private callsAnnotatedDeclaration(text: string): boolean {
+    if (!this.annotatedNames) {
+      this.buildIndexes();
+      this.annotatedNames = new Set([...this.annotationIndex!.keys(), ...this.protoIndex!.keys()]);
+    }
+    if (!this.annotatedNames.size) return false;
+    for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (this.annotatedNames.has(m[1]!)) return true;
+    return false;
+  }
+
+  /**
+   * The contract of a function the program only declares, from its declarations' annotations: the range
+   * (`_IRQL_requires_max_`...) its calls are checked against, and what it does to the IRQL (`_IRQL_raises_`,
+   * `_IRQL_saves_`, `_IRQL_restores_`). Undefined: no such annotation.
+   */
+  prototypeContract(name: string): IrqlContract | undefined {
+    const cached = this.protoContracts.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    this.buildIndexes();
+    let lo: number | undefined;
+    let hi: number | undefined;
+    for (const a of this.annotationIndex!.get(name) ?? []) {
+      if (a.cls !== undefined) continue;
+      const m = /^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL)\((\w+)\)$/.exec(a.text);
+      const v = m ? irqlLevelOfText(m[2]) : undefined;
+      if (!m || v === undefined) continue;
+      if (m[1] === '_IRQL_requires_' || m[1] === '__drv_requiresIRQL') {
+        lo = Math.max(lo ?? 0, v);
+        hi = Math.min(hi ?? 31, v);
+      } else if (m[1] === '_IRQL_requires_max_' || m[1] === '__drv_maxIRQL') hi = Math.min(hi ?? 31, v);
+      else lo = Math.max(lo ?? 0, v);
+    }
+    const fx = this.protoIndex!.get(name);
+    let c: IrqlContract | undefined;
+    if ((lo !== undefined || hi !== undefined) && (lo ?? 0) <= (hi ?? 31)) c = { min: lo ?? 0, max: hi ?? 31 };
+    const effects: IrqlEffect[] = [];
+    if (fx?.raises !== undefined) {
+      effects.push(fx.saves === undefined ? { op: 'raise', level: fx.raises } : { op: 'raise', level: fx.raises, savedTo: fx.saves === 'return' ? 'return' : { arg: fx.saves } });
+    }
+    if (fx?.restores !== undefined) effects.push({ op: 'lower', levelArg: fx.restores });
+    if (effects.length) c = { ...(c ?? {}), effect: effects };
+    this.protoContracts.set(name, c ?? null);
+    return c;
+  }
   private registrationIndex: Map<string, { via: string; path: string; line: number; min: number; max: number; role?: string }> | undefined;
 
   private readonly sectionIndex = new Map<string, ReturnType<typeof pageableSections>>();
@@ -1249,7 +1353,7 @@ export class IrqlEngine {
         endLine: at.endPosition.row + 1, endColumn: at.endPosition.column + 1, allowed: levelRange(0, 1), min: 0, max: 1, contractFrom: pageSection.how, m: [...ENTRY_LEVELS], why: new Array<Why | null>(NE).fill(null),
       });
     }
-    if (!this.project.irqlWords.test(text) && !/\bPAGED_CODE\b/.test(text) && !this.project.callsDefinedFunction(file, text)) {
+    if (!this.project.irqlWords.test(text) && !/\bPAGED_CODE\b/.test(text) && !this.project.callsDefinedFunction(file, text) && !this.callsAnnotatedDeclaration(text)) {
       return { fn, file, calls: entryObs.length ? entryObs : NONE, callSites: NO_CALL_SITES, exit: ALL_ENTRY_LEVELS, returns: NONE, lockIssues: NONE, lockEffects: NO_LOCK_EFFECTS };
     }
     // (the copy of the syntax tree is made only here, for the functions that need the analysis)
@@ -1448,8 +1552,15 @@ export class IrqlEngine {
       observe('paged-code', { allowed: levelRange(0, 1), min: 0, max: 1 }, 'PAGED_CODE');
       return;
     }
-    const ddi = this.project.irqlTable.contract(name);
+    let ddi = this.project.irqlTable.contract(name);
     const target = ddi ? undefined : this.project.resolve(file, name);
+    // a function the program declares, with IRQL annotations, and does not define (a library's)
+    let contractFrom = 'the DDI table';
+    const member = call.childForFieldName('function')?.type === 'field_expression';
+    if (!ddi && !target && !member && !name.includes('::') && !this.project.isDefined(name)) {
+      ddi = this.prototypeContract(name);
+      if (ddi) contractFrom = 'its declaration';
+    }
     // the contract of the call: the DDI table's (a function of the linted files is not checked at its call:
     // its own body is, in this caller's context)
     if (ddi) {
@@ -1462,9 +1573,10 @@ export class IrqlEngine {
         r.max = Math.min(r.max, 1);
         r.allowed = (r.allowed & levelRange(r.min, r.max)) >>> 0;
       }
-      observe(kind, r, 'the DDI table');
-      // KeRaiseIrql below the current IRQL, KeLowerIrql above it
-      for (const eff of effectsOf(ddi)) {
+      observe(kind, r, contractFrom);
+      // KeRaiseIrql below the current IRQL, KeLowerIrql above it (the table's routines: a declaration's
+      // `_IRQL_restores_` keeps the range check of its annotations)
+      for (const eff of contractFrom === 'the DDI table' ? effectsOf(ddi) : []) {
         if (eff.op === 'raise' && eff.levelArg !== undefined) {
           const lvl = constLevel(args[eff.levelArg]);
           if (lvl !== undefined) {
@@ -1652,9 +1764,11 @@ export class IrqlEngine {
     const roles = new Map<string, { role: string; path: string; line: number }[]>();
     const regs = new Map<string, { via: string; path: string; line: number; min: number; max: number; role?: string }>();
     const changes = new Set<string>();
+    const protos = new Map<string, ProtoEffect>();
     for (const file of this.project.allFiles()) {
       const facts = fileIrqlFacts(file, this.project.irqlTable);
       for (const n of facts.changes) changes.add(n);
+      for (const [n, e] of facts.protoEffects) protos.set(n, { ...protos.get(n), ...e });
       for (const [name, a] of facts.annotations) {
         const list = ann.get(name) ?? [];
         list.push(a);
@@ -1677,6 +1791,7 @@ export class IrqlEngine {
     }
     this.annotationIndex = ann;
     this.changeIndex = changes;
+    this.protoIndex = protos;
     this.roleIndex = roles;
     this.registrationIndex = regs;
   }
@@ -1718,7 +1833,14 @@ export class IrqlEngine {
 
   /** A context from a call site no execution reaches (by the MDL analysis of the callers on its chain). */
   unreachableContext(c: IrqlContext): boolean {
-    for (let s = c.sites; s; s = s.prev) if (this.deadPositions(s.file, s.fn).has(s.pos)) return true;
+    for (let s = c.sites; s; s = s.prev) {
+      if (this.deadPositions(s.file, s.fn).has(s.pos)) return true;
+      // the caller of this link entered with the constants its own caller passes (npcap: NPF_DoTap calls
+      // NPF_StartUsingOpenInstance(pOpen, OpenDetached, TRUE), whose `if (AtDispatchLevel)` never reaches
+      // the call of NPF_EnableOps that would wait)
+      const vals = s.prev ? this.siteArguments(s.prev, s.fn) : undefined;
+      if (vals && this.deadPositions(s.file, s.fn, vals).has(s.pos)) return true;
+    }
     return false;
   }
 
@@ -1745,10 +1867,17 @@ export class IrqlEngine {
   }
 
   private readonly callNodes = new Map<string, Map<string, SyntaxNode>>();
-  /** The arguments a context's call passes as constants (`TRUE`, `FALSE`, `NULL`, integers), by the callee's parameter names. */
+  /** The arguments a context's call passes as constants, by the callee's parameter names (see `siteArguments`). */
   private constantArguments(c: IrqlContext, callee: FunctionInfo): Map<string, number> | undefined {
-    const site = c.sites;
-    if (!site || !callee.params.length) return undefined;
+    return c.sites ? this.siteArguments(c.sites, callee) : undefined;
+  }
+
+  /**
+   * The arguments the call at `site` passes as constants (`TRUE`, `FALSE`, `NULL`, integers, constants its
+   * file defines), by the callee's parameter names.
+   */
+  private siteArguments(site: ContextSite, callee: FunctionInfo): Map<string, number> | undefined {
+    if (!callee.params.length) return undefined;
     const key = functionKeyOf(site.file, site.fn);
     let calls = this.callNodes.get(key);
     if (!calls) {
@@ -1765,9 +1894,11 @@ export class IrqlEngine {
     const call = calls.get(site.pos);
     if (!call) return undefined;
     let out: Map<string, number> | undefined;
+    const consts = fileConstants(site.file);
     argsOf(call).forEach((a, i) => {
       const p = callee.params[i];
-      const v = constantArgument(a);
+      const x = unparen(a);
+      const v = constantArgument(a) ?? (x.type === 'identifier' ? consts.get(x.text) : undefined);
       if (p === undefined || v === undefined) return;
       (out ??= new Map()).set(p, v);
     });

@@ -705,6 +705,11 @@ export class Project implements ProjectContext {
    * that defines a static function is there to be included, and files that define no function of interest
    * (a header of includes) are not part of the program.
    */
+  /** Some file of the program defines a function of this name (a call of it may still not resolve: two statics). */
+  isDefined(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   resolve(file: { path: string }, name: string): ProjectFunction | undefined {
     const local = this.byName.get(name);
     if (!local) return undefined;

@@ -270,6 +270,8 @@ export interface InterpOptions {
    * frame uses the tables given to the constructor.
    */
   program?: ProgramView;
+  /** The IRQL annotations of a function the program declares and does not define (see `DeclaredIrql`). */
+  declaredIrql?: (name: string) => DeclaredIrql | undefined;
   verifier: boolean;
   loopBound: number;
   callDepth: number;
@@ -291,6 +293,21 @@ export interface InterpOptions {
   dispatch?: boolean;
   /** The entry is a helper (called by other functions of the file, not a callback): exceptions escaping it are its callers' business. */
   helper?: boolean;
+}
+
+/**
+ * What the SAL annotations of a declaration say of a function the program only declares (a library's):
+ * the IRQL range of its callers (`_IRQL_requires_max_`, `_min_`, `_IRQL_requires_`), the level it raises
+ * to (`_IRQL_raises_`), where it saves the previous IRQL (`_IRQL_saves_`: the result, or the parameter
+ * it is written on) and the parameter whose saved value it restores (`_IRQL_restores_`).
+ */
+export interface DeclaredIrql {
+  min?: number;
+  max?: number;
+  raises?: number;
+  saves?: 'return' | number;
+  restores?: number;
+  text: string;
 }
 
 /** What a run needs of a program of several files (see `SimProgram`). */
@@ -1901,10 +1918,32 @@ export class Run {
       if (contract?.cond) return this.contractCall(name, contract, e);
       const def = this.fns.get(name) ?? (name.includes('::') ? undefined : this.resolveMethod(name));
       if (def && this.frames.length <= this.opts.callDepth) return this.callInternal(def, e);
+      const declared = !def && !contract && !name.includes('::') ? this.opts.declaredIrql?.(name) : undefined;
+      if (declared) return this.declaredCall(name, declared, e);
     } else if (e.callee.t !== 'id') {
       this.eval(e.callee);
     }
     return this.externalCall(name ?? exprText(e.callee), e.args, e.line);
+  }
+
+  /** A call of a function the program only declares, with IRQL annotations: checked and applied as they say. */
+  private declaredCall(name: string, d: DeclaredIrql, e: Expr & { t: 'call' }): Val {
+    const line = e.line;
+    if (d.min !== undefined || d.max !== undefined) {
+      this.checkContract(name, { max: d.max ?? 31, ...(d.min !== undefined ? { min: d.min } : {}), cls: 'generic', pageable: false, src: `its declaration (${d.text})` }, e);
+    }
+    const vals = e.args.map((a) => this.eval(a));
+    const old = this.irql;
+    if (d.restores !== undefined) {
+      const n = this.num(vals[d.restores] ?? { k: 'x' });
+      if (e.args[d.restores] && isLevelConstant(e.args[d.restores]!)) this.setIrql(n!, line, name);
+      else this.restoreIrql(n ?? this.entryIrql, line, name);
+    }
+    if (d.raises !== undefined) this.setIrql(d.raises, line, `${name} (${d.text})`);
+    if (typeof d.saves === 'number' && vals[d.saves]) this.writeThrough(vals[d.saves]!, { k: 'i', v: old }, line);
+    for (const [k, v] of vals.entries()) if (k !== d.saves) this.escape(v, line);
+    if (this.trace) this.event(line, `call ${name} (declared only: ${d.text})`);
+    return d.saves === 'return' ? { k: 'i', v: old } : this.newUnk(`${name}()`);
   }
 
   private methodCache = new Map<string, FnDef | undefined>();

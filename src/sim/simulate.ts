@@ -8,7 +8,7 @@ import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, type FileScope, type FnDef } from './ast.js';
 import { markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
-import { newExploration, Run, type Decision, type Exploration, type PathRecord, type ProgramView, type RawFault, type TraceStep } from './interp.js';
+import { newExploration, Run, type Decision, type Exploration, type PathRecord, type DeclaredIrql, type ProgramView, type RawFault, type TraceStep } from './interp.js';
 import { BUILTIN_CONSTANTS } from './constants.js';
 
 export interface SimulateOptions {
@@ -240,6 +240,52 @@ export class SimProgram {
   /** The file-scope facts of `def`'s file. */
   scopeOf(def: FnDef): FileScope {
     return this.scopes.get(this.sourceOf(def)) ?? this.scope;
+  }
+
+  private readonly declared = new Map<string, DeclaredIrql | null>();
+  /**
+   * The IRQL annotations on the prototypes of `name`, a function no file of the program defines (read from
+   * every file's declarations): undefined when there are none.
+   */
+  declaredIrql(name: string): DeclaredIrql | undefined {
+    const cached = this.declared.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    let out: DeclaredIrql | undefined;
+    const texts: string[] = [];
+    if (!this.defs.some((d) => d.name === name)) {
+      for (const file of this.files) {
+        for (const decl of file.tree.rootNode.descendantsOfType('declaration')) {
+          let x: SyntaxNode | null | undefined = decl.childForFieldName('declarator');
+          for (let g = 0; x && g < 6 && x.type !== 'function_declarator'; g++) x = x.childForFieldName('declarator');
+          const id = x?.type === 'function_declarator' ? x.childForFieldName('declarator') : undefined;
+          if (!x || id?.type !== 'identifier' || id.text !== name) continue;
+          const params = (x.childForFieldName('parameters')?.namedChildren ?? []).filter((q) => q.type === 'parameter_declaration');
+          const paramsStart = x.childForFieldName('parameters')?.startIndex ?? decl.endIndex;
+          const from = precedingEnd(decl);
+          for (const a of file.annotations) {
+            if (a.start < from || a.start >= decl.endIndex) continue;
+            const arg = /\(\s*([A-Za-z_0-9]+)\s*\)/.exec(a.text)?.[1];
+            const v = arg !== undefined ? parseIrql(arg) : undefined;
+            const d: DeclaredIrql = (out ??= { text: '' });
+            if (a.name === '_IRQL_requires_' && v !== undefined) d.min = d.max = v;
+            else if (a.name === '_IRQL_requires_max_' && v !== undefined) d.max = Math.min(d.max ?? 31, v);
+            else if (a.name === '_IRQL_requires_min_' && v !== undefined) d.min = Math.max(d.min ?? 0, v);
+            else if (a.name === '_IRQL_raises_' && v !== undefined) d.raises = v;
+            else if (a.name === '_IRQL_saves_' || a.name === '_IRQL_restores_') {
+              // on the function (before its parameter list), or on the parameter the annotation is in
+              const k = a.start < paramsStart ? -1 : params.findIndex((q) => q.endIndex > a.start);
+              if (a.name === '_IRQL_saves_') d.saves = k < 0 ? 'return' : k;
+              else if (k >= 0) d.restores = k;
+            } else continue;
+            texts.push(a.text.replace(/\s+/g, ''));
+          }
+        }
+      }
+    }
+    if (out) out.text = [...new Set(texts)].join(' ');
+    if (out && out.min === undefined && out.max === undefined && out.raises === undefined && out.restores === undefined) out = undefined;
+    this.declared.set(name, out ?? null);
+    return out;
   }
 
   /** The functions a call in `def`'s file resolves to. */
@@ -599,6 +645,13 @@ const levelText = (l: number) => (l === 0 ? 'PASSIVE_LEVEL' : l === 1 ? 'APC_LEV
  * them from there; a `static` function's prototypes are those of its own file). Annotations of other
  * functions' prototypes written above it are not its own.
  */
+/** Where the text a declaration's annotations may be in starts: the end of the node before it. */
+function precedingEnd(n: SyntaxNode): number {
+  let p = n.previousNamedSibling;
+  while (p && p.type === 'comment') p = p.previousNamedSibling;
+  return p ? p.endIndex : n.parent && n.parent.type !== 'translation_unit' ? n.parent.startIndex : 0;
+}
+
 function ownAnnotations(prog: SimProgram, def: FnDef): Annotation[] {
   const short = (n: string) => n.slice(n.lastIndexOf('::') + 1).replace(/^:/, '');
   const before = (n: SyntaxNode): number => {
@@ -806,6 +859,7 @@ function runPath(
       entryUnknownLevels: ctx.unknownLevels,
       passiveInterrupts: prog.kmdfPassiveInterrupts,
       program: prog.view,
+      declaredIrql: (n) => prog.declaredIrql(n),
       verifier: o.verifier,
       loopBound: o.loopBound,
       callDepth: o.callDepth,

@@ -552,3 +552,44 @@ describe('the current IRQL kept in a variable', () => {
     expect(lint({ 'ringbuff.c': RING_C('previousIrql < DISPATCH_LEVEL') }, 'ringbuff.c')).toEqual(['9 irql-too-low', '14 irql-too-low']);
   });
 });
+
+// nmap/npcap Read.c -> Openclos.c: a packet callback holding an RW lock calls a helper with the constant
+// TRUE (at DISPATCH_LEVEL), whose `if (AtDispatch)` never reaches the call of the helper that waits
+const NPCAP_C = (flag: string) => `typedef enum _STATE { StRunning, StInit, StAttached, StDetached } STATE;
+typedef struct _OPEN { STATE Status; } OPEN, *POPEN;
+typedef struct _MOD { PNDIS_RW_LOCK_EX ProgLock; OPEN Open; } MOD, *PMOD;
+
+static void EnableOps(void)
+{
+    NDIS_EVENT ev;
+    NdisInitializeEvent(&ev);
+    NdisWaitEvent(&ev, 1);
+}
+
+static BOOLEAN StartUsing(POPEN o, BOOLEAN AtDispatch)
+{
+    if (AtDispatch) {
+        return FALSE;
+    } else if (o->Status == StAttached) {
+        EnableOps();
+    }
+    return o->Status <= StDetached;
+}
+
+void DoTap(PMOD m)
+{
+    LOCK_STATE_EX ls;
+    NdisAcquireRWLockRead(m->ProgLock, &ls, 0);
+    StartUsing(&m->Open, ${flag});
+    NdisReleaseRWLock(m->ProgLock, &ls);
+}
+`;
+
+describe('a constant argument two calls up the chain', () => {
+  it('TRUE under the lock: the wait two calls down is not reached', () => {
+    expect(lint({ 'read.c': NPCAP_C('TRUE') }, 'read.c')).toEqual([]);
+  });
+  it('FALSE under the lock: the wait is reported, for that chain', () => {
+    expect(lint({ 'read.c': NPCAP_C('FALSE') }, 'read.c')).toEqual(['9 irql-too-high']);
+  });
+});

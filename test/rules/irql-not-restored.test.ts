@@ -6,6 +6,26 @@ const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; FAST_MUTEX Mutex; PULONG Reg
 runRuleTests(irqlNotRestored, {
   valid: [
     {
+      name: 'a library lock and unlock the driver only declares (_IRQL_raises_ / _IRQL_saves_ / _IRQL_restores_): restored',
+      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_saves_
+_IRQL_raises_(DISPATCH_LEVEL)
+KIRQL LibLock(PVOID Ctx);
+
+_IRQL_requires_(DISPATCH_LEVEL)
+VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID LibPassiveOnly(PVOID Ctx);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID Worker(PVOID Ctx)
+{
+    KIRQL irql = LibLock(Ctx);
+    LibUnlock(Ctx, irql);
+}`,
+    },
+    {
       name: 'KeRaiseIrql and KeLowerIrql with the saved value',
       code: `${EXT}DRIVER_DISPATCH Dispatch;
 NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
@@ -129,6 +149,29 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
     },
   ],
   invalid: [
+    {
+      name: 'the library lock taken and not released on one path',
+      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_saves_
+_IRQL_raises_(DISPATCH_LEVEL)
+KIRQL LibLock(PVOID Ctx);
+
+_IRQL_requires_(DISPATCH_LEVEL)
+VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID LibPassiveOnly(PVOID Ctx);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS Worker(PVOID Ctx, ULONG Length)
+{
+    KIRQL irql = LibLock(Ctx);
+    if (Length == 0) return STATUS_INVALID_PARAMETER;
+    LibUnlock(Ctx, irql);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'notRestored', line: 16, column: 22 }],
+    },
     {
       name: 'a dispatch routine returns at DISPATCH_LEVEL after KeRaiseIrqlToDpcLevel',
       code: `${EXT}DRIVER_DISPATCH Dispatch;

@@ -152,6 +152,29 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
   ],
   invalid: [
     {
+      name: 'a library routine the driver only declares, annotated _IRQL_requires_max_(PASSIVE_LEVEL), called after the library lock raised (both from their declarations)',
+      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_saves_
+_IRQL_raises_(DISPATCH_LEVEL)
+KIRQL LibLock(PVOID Ctx);
+
+_IRQL_requires_(DISPATCH_LEVEL)
+VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID LibPassiveOnly(PVOID Ctx);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID Worker(PVOID Ctx)
+{
+    KIRQL irql = LibLock(Ctx);
+    LibPassiveOnly(Ctx);
+    LibUnlock(Ctx, irql);
+    LibPassiveOnly(Ctx);
+}`,
+      errors: [{ messageId: 'tooHigh', line: 16, column: 5, data: { callee: 'LibPassiveOnly', required: 'PASSIVE_LEVEL', actual: 'DISPATCH_LEVEL' } }],
+    },
+    {
       name: 'a probe under a spin lock of an MDL over a buffer of unknown kind: "if the buffer is pageable"',
       code: `${EXT}DRIVER_DISPATCH Dispatch;
 NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)

@@ -6,6 +6,28 @@ const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KDPC Dpc; FAST_MUTEX Mutex; 
 runRuleTests(irqlTooLow, {
   valid: [
     {
+      name: 'a library lock the driver only declares, annotated _IRQL_raises_(DISPATCH_LEVEL): the DPC-level forms under it',
+      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_saves_
+_IRQL_raises_(DISPATCH_LEVEL)
+KIRQL LibLock(PVOID Ctx);
+
+_IRQL_requires_(DISPATCH_LEVEL)
+VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID LibPassiveOnly(PVOID Ctx);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID Worker(PVOID Ctx, PKSPIN_LOCK Lock)
+{
+    KIRQL irql = LibLock(Ctx);
+    KeAcquireSpinLockAtDpcLevel(Lock);
+    KeReleaseSpinLockFromDpcLevel(Lock);
+    LibUnlock(Ctx, irql);
+}`,
+    },
+    {
       name: 'the AtDpcLevel forms in a DPC routine',
       code: `${EXT}KDEFERRED_ROUTINE Dpc;
 VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
@@ -52,6 +74,26 @@ VOID Update(PEXT Ext)
     },
   ],
   invalid: [
+    {
+      name: 'a library routine the driver only declares, annotated _IRQL_requires_(DISPATCH_LEVEL), called at PASSIVE_LEVEL',
+      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
+_IRQL_saves_
+_IRQL_raises_(DISPATCH_LEVEL)
+KIRQL LibLock(PVOID Ctx);
+
+_IRQL_requires_(DISPATCH_LEVEL)
+VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID LibPassiveOnly(PVOID Ctx);
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID Worker(PVOID Ctx)
+{
+    LibUnlock(Ctx, PASSIVE_LEVEL);
+}`,
+      errors: [{ messageId: 'tooLow', line: 15, column: 5 }],
+    },
     {
       name: 'KeAcquireSpinLockAtDpcLevel in a dispatch routine',
       code: `${EXT}DRIVER_DISPATCH Dispatch;
