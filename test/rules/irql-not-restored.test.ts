@@ -1,5 +1,6 @@
 import { irqlNotRestored } from '../../rules/irql-not-restored.js';
 import { runRuleTests } from '../support/rule-tester.js';
+import { DECLARED_LIBRARY } from '../support/declared-library.js';
 
 const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; FAST_MUTEX Mutex; PULONG Registers; KIRQL Saved; ULONG Count; BOOLEAN Stopped; } EXT, *PEXT;\n';
 
@@ -7,17 +8,7 @@ runRuleTests(irqlNotRestored, {
   valid: [
     {
       name: 'a library lock and unlock the driver only declares (_IRQL_raises_ / _IRQL_saves_ / _IRQL_restores_): restored',
-      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
-_IRQL_saves_
-_IRQL_raises_(DISPATCH_LEVEL)
-KIRQL LibLock(PVOID Ctx);
-
-_IRQL_requires_(DISPATCH_LEVEL)
-VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-VOID LibPassiveOnly(PVOID Ctx);
-
+      code: `${DECLARED_LIBRARY}
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID Worker(PVOID Ctx)
 {
@@ -151,17 +142,7 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
   invalid: [
     {
       name: 'the library lock taken and not released on one path',
-      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
-_IRQL_saves_
-_IRQL_raises_(DISPATCH_LEVEL)
-KIRQL LibLock(PVOID Ctx);
-
-_IRQL_requires_(DISPATCH_LEVEL)
-VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-VOID LibPassiveOnly(PVOID Ctx);
-
+      code: `${DECLARED_LIBRARY}
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTSTATUS Worker(PVOID Ctx, ULONG Length)
 {

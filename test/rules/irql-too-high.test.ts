@@ -1,5 +1,6 @@
 import { irqlTooHigh } from '../../rules/irql-too-high.js';
 import { runRuleTests } from '../support/rule-tester.js';
+import { DECLARED_LIBRARY } from '../support/declared-library.js';
 
 const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KDPC Dpc; HANDLE File; KEVENT Event; FAST_MUTEX Mutex; } EXT, *PEXT;\n';
 
@@ -153,17 +154,7 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
   invalid: [
     {
       name: 'a library routine the driver only declares, annotated _IRQL_requires_max_(PASSIVE_LEVEL), called after the library lock raised (both from their declarations)',
-      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
-_IRQL_saves_
-_IRQL_raises_(DISPATCH_LEVEL)
-KIRQL LibLock(PVOID Ctx);
-
-_IRQL_requires_(DISPATCH_LEVEL)
-VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-VOID LibPassiveOnly(PVOID Ctx);
-
+      code: `${DECLARED_LIBRARY}
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID Worker(PVOID Ctx)
 {

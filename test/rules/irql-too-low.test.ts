@@ -1,5 +1,6 @@
 import { irqlTooLow } from '../../rules/irql-too-low.js';
 import { runRuleTests } from '../support/rule-tester.js';
+import { DECLARED_LIBRARY } from '../support/declared-library.js';
 
 const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KDPC Dpc; FAST_MUTEX Mutex; LONG Count; } EXT, *PEXT;\n';
 
@@ -7,17 +8,7 @@ runRuleTests(irqlTooLow, {
   valid: [
     {
       name: 'a library lock the driver only declares, annotated _IRQL_raises_(DISPATCH_LEVEL): the DPC-level forms under it',
-      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
-_IRQL_saves_
-_IRQL_raises_(DISPATCH_LEVEL)
-KIRQL LibLock(PVOID Ctx);
-
-_IRQL_requires_(DISPATCH_LEVEL)
-VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-VOID LibPassiveOnly(PVOID Ctx);
-
+      code: `${DECLARED_LIBRARY}
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID Worker(PVOID Ctx, PKSPIN_LOCK Lock)
 {
@@ -76,17 +67,7 @@ VOID Update(PEXT Ext)
   invalid: [
     {
       name: 'a library routine the driver only declares, annotated _IRQL_requires_(DISPATCH_LEVEL), called at PASSIVE_LEVEL',
-      code: `_IRQL_requires_max_(DISPATCH_LEVEL)
-_IRQL_saves_
-_IRQL_raises_(DISPATCH_LEVEL)
-KIRQL LibLock(PVOID Ctx);
-
-_IRQL_requires_(DISPATCH_LEVEL)
-VOID LibUnlock(PVOID Ctx, _In_ _IRQL_restores_ KIRQL Irql);
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-VOID LibPassiveOnly(PVOID Ctx);
-
+      code: `${DECLARED_LIBRARY}
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID Worker(PVOID Ctx)
 {
