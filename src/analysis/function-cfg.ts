@@ -56,7 +56,11 @@ const bodyOf = (definition: LiteNode): LiteNode => definition.childForFieldName(
  * The function's CFG, whose exceptional edges follow `ddi-effects.json` and, with a program, the
  * program's helpers that may raise (`mayRaise`).
  */
-export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayRaise(file: SourceFile, name: string): boolean; readonly raisingVersion?: object }): { node: LiteNode; body: LiteNode; cfg: Cfg } {
+export function functionCfg(
+  file: SourceFile,
+  fn: FunctionInfo,
+  program?: { mayRaise(file: SourceFile, name: string): boolean; returnsMacro?(name: string): boolean; readonly raisingVersion?: object },
+): { node: LiteNode; body: LiteNode; cfg: Cfg } {
   const e = entryOf(file, fn);
   const body = bodyOf(e.node);
   // keyed by what `mayRaise` answers: a program whose summaries are still being computed answers
@@ -68,7 +72,8 @@ export function functionCfg(file: SourceFile, fn: FunctionInfo, program?: { mayR
   else {
     functionCfgStats.cfgs++;
     const raisesHere = program ? (name: string) => raises(name) || program.mayRaise(file, name) : raises;
-    cfg = buildCfg({ ...fn, node: e.node, body }, { raises: raisesHere });
+    const returnsHere = program?.returnsMacro ? (name: string) => program.returnsMacro!(name) : undefined;
+    cfg = buildCfg({ ...fn, node: e.node, body }, returnsHere ? { raises: raisesHere, returns: returnsHere } : { raises: raisesHere });
     e.cfgs.set(key, cfg);
   }
   return { node: e.node, body, cfg };

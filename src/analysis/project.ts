@@ -615,6 +615,11 @@ export class Project implements ProjectContext {
     return this.dispatch.has(name);
   }
 
+  /** A function-like macro of the program whose body ends in an unconditional `return` (see `raisingMacros`). */
+  returnsMacro(name: string): boolean {
+    return this.raisingMacros.has(`${RETURN_MACRO}${name}`);
+  }
+
   mayRaise(file: SourceFile, name: string): boolean {
     if (this.raisingMacros.has(name)) return true;
     const f = this.resolve(file, name);
@@ -965,18 +970,29 @@ function scanRaisingMacros(text: string, memo: Map<string, readonly string[]> | 
   return out;
 }
 
-/** Function-like macros whose body unconditionally ends in a raising DDI. */
+/**
+ * Function-like macros whose body unconditionally ends in a raising DDI, and (marked `return:NAME`) those
+ * whose body is straight-line code ending in a `return` (winpcap's `EXIT_FAILURE(q)`: the status set, the
+ * IRP completed, `return STATUS_UNSUCCESSFUL;`): a call of one ends the function.
+ */
 function raisingMacros(text: string): string[] {
-  if (!text.includes('#define') || !NORETURN_DDI.test(text)) return [];
+  if (!text.includes('#define')) return [];
+  const raising = NORETURN_DDI.test(text);
+  const returning = /\breturn\b/.test(text);
+  if (!raising && !returning) return [];
   const out: string[] = [];
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
-    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ');
-    if (!NORETURN_DDI.test(body) || /\bif\b|\?|\bwhile\b|\bfor\b/.test(body)) continue;
+    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+    if (/\bif\b|\?|\bwhile\b|\bfor\b|\bswitch\b|\bgoto\b|&&|\|\|/.test(body)) continue;
     // the raise is the body's last statement
-    if (ENDS_IN_NORETURN.test(body.trim())) out.push(m[1]!);
+    if (raising && NORETURN_DDI.test(body) && ENDS_IN_NORETURN.test(body.trim())) out.push(m[1]!);
+    else if (returning && (body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?\s*$/.test(body.trim())) out.push(`${RETURN_MACRO}${m[1]!}`);
   }
   return out;
 }
+
+/** The mark of a returning macro among the raising ones (`raisingMacros`). */
+const RETURN_MACRO = 'return:';
 
 /** Is the call inside a `__try` whose `__except` filter takes every exception a probe raises (or may)? */
 /** A `__try` whose `__except` takes the exception a call in its body raises (a filter that handles all, or one not decided here). */

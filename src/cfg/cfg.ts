@@ -115,6 +115,8 @@ interface Breakable {
 export interface CfgOptions {
   /** Does a call to this function raise a structured exception? */
   raises: (callee: string) => boolean;
+  /** Is this a function-like macro whose body ends in a `return` (a statement calling it ends the function)? */
+  returns?: (callee: string) => boolean;
   /** Node budget; beyond it the CFG is marked truncated. */
   maxNodes?: number;
 }
@@ -394,7 +396,17 @@ class Builder {
       }
       case 'expression_statement': {
         if (s.namedChildCount === 0) return preds;
-        return this.fall(this.newNode('stmt', s.namedChild(0)!, preds));
+        const x = s.namedChild(0)!;
+        // `EXIT_FAILURE(0);`: a macro that returns (the expression is evaluated, then the function returns)
+        if (x.type === 'call_expression' && this.opts.returns) {
+          const name = calleeName(x);
+          if (name && this.opts.returns(name)) {
+            const id = this.newNode('return', s, preds);
+            this.connect(this.unwind(this.fall(id), this.ctx, null), this.exit);
+            return [];
+          }
+        }
+        return this.fall(this.newNode('stmt', x, preds));
       }
       case 'declaration':
         return this.fall(this.newNode('stmt', s, preds));

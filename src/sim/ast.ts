@@ -130,8 +130,30 @@ function charValue(text: string): number {
   return body.charCodeAt(0) || 0;
 }
 
+/**
+ * Function-like macros of these files whose replacement is straight-line code ending in `return`
+ * (`#define EXIT_FAILURE(q) Irp->IoStatus.Status = ...; IoCompleteRequest(Irp, 0); return STATUS_UNSUCCESSFUL;`):
+ * a statement that calls one returns from the function. (Macros are not expanded otherwise.)
+ */
+export function returningMacros(files: readonly { text: string }[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of files) {
+    if (!f.text.includes('#define') || !/\breturn\b/.test(f.text)) continue;
+    for (const m of f.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+      const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+      // no branch, loop or jump: the return is reached whenever the macro runs
+      if (/\b(if|while|for|switch|goto|do)\b|\?|&&|\|\|/.test(body)) continue;
+      if ((body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?$/.test(body)) out.add(m[1]!);
+    }
+  }
+  return out;
+}
+
 export class Compiler {
-  constructor(private readonly src: SourceFile) {}
+  constructor(
+    private readonly src: SourceFile,
+    private readonly returning: ReadonlySet<string> = new Set(),
+  ) {}
 
   compileFunction(info: FunctionInfo): FnDef {
     const body = this.stmt(info.body);
@@ -230,6 +252,9 @@ export class Compiler {
       case 'expression_statement': {
         const e = n.namedChildren.find((c) => c.type !== 'comment');
         if (!e) return { t: 'nop', line: ln };
+        // a macro that returns: its call (an unknown routine) is evaluated, then the function returns
+        const fn = e.type === 'call_expression' ? e.childForFieldName('function') : null;
+        if (fn?.type === 'identifier' && this.returning.has(fn.text)) return { t: 'return', e: this.expr(e), line: ln };
         return { t: 'expr', e: this.expr(e), line: ln };
       }
       case 'declaration':
