@@ -2,12 +2,14 @@
  * Every fixture is linted with the default configuration; the findings must match the
  * `// expect: rule-id` comments exactly: nothing missing, nothing extra. The files of one fixture
  * directory are one program (as on the command line), so a helper in one file is known to its callers
- * in another.
+ * in another; the headers they include from elsewhere (`fixtures/<id>/inc/`) join it as on the command
+ * line (`includedFiles`).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintText, prepareProject } from '../src/lint/linter.js';
+import { includedFiles } from '../src/parse/includes.js';
 import type { Project } from '../src/analysis/project.js';
 import { listSourceFiles, readExpectations } from './support/expectations.js';
 
@@ -18,7 +20,8 @@ function projectOf(file: string): Project {
   const dir = dirname(file);
   let p = projects.get(dir);
   if (!p) {
-    p = prepareProject(files.filter((f) => dirname(f) === dir).map((f) => ({ path: f, text: readFileSync(f, 'utf8') })));
+    const own = files.filter((f) => dirname(f) === dir).map((f) => ({ path: f, text: readFileSync(f, 'utf8') }));
+    p = prepareProject([...own, ...includedFiles(own, { maxBytes: 1 << 26 })]);
     projects.set(dir, p);
   }
   return p;

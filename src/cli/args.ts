@@ -34,6 +34,10 @@ export interface CliOptions {
   /** `ddi-lint summarize`: write the helper summaries to `out` instead of linting. */
   summarize?: boolean;
   out?: string;
+  /** `--include-dir DIR` (`-I`), in order: searched for quoted includes after the including files' directories. */
+  includeDirs: string[];
+  /** `--no-follow-includes` sets false: included headers outside the linted files are not read. */
+  followIncludes: boolean;
   version: boolean;
   help: boolean;
 }
@@ -96,6 +100,8 @@ export const SPECS: OptionSpec[] = [
   { names: ['--baseline-write'], value: 'FILE', apply: (o, v) => (o.baselineWrite = v) },
   { names: ['--summaries'], value: 'FILE', apply: (o, v) => (o.summaries = v) },
   { names: ['--out'], value: 'FILE', apply: (o, v) => (o.out = v) },
+  { names: ['--include-dir', '-I'], value: 'DIR', apply: (o, v) => o.includeDirs.push(v) },
+  { names: ['--no-follow-includes'], apply: (o) => (o.followIncludes = false) },
   { names: ['--color'], apply: (o) => (o.color = true) },
   { names: ['--no-color'], apply: (o) => (o.color = false) },
   { names: ['--version', '-v'], apply: (o) => (o.version = true) },
@@ -115,6 +121,8 @@ export function defaultOptions(): CliOptions {
     maxFileSizeMiB: 64,
     reportUnusedDisableDirectives: false,
     cache: false,
+    includeDirs: [],
+    followIncludes: true,
     version: false,
     help: false,
   };

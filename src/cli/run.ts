@@ -11,6 +11,7 @@ import { emptyResult, type FormatterData, type LintMessage, type LintResult, typ
 import type { RuleMeta } from '../lint/rule.js';
 import type { IrqlContract } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
+import { includedFiles } from '../parse/includes.js';
 import { SOURCE_EXTENSIONS } from '../parse/parser.js';
 import { unusedDirectiveMessages } from '../lint/suppressions.js';
 import { applyBaseline, baselineOf, BaselineError, readBaseline, type BaselineFile } from './baseline.js';
@@ -176,6 +177,8 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('-c, --config FILE', `Use FILE as the configuration of every linted file instead of looking up ${CONFIG_FILE_NAME} files.`),
     opt('--print-config FILE', 'Print the configuration that applies to FILE (rules, options, ignore patterns, whether FILE is ignored, IRQL contracts) as JSON, then exit.'),
     opt('--print-schema', `Print the JSON schema of ${CONFIG_FILE_NAME} (for editor completion), then exit.`),
+    opt('-I, --include-dir DIR', 'Search DIR for the headers named by #include "..." after the including files\' own directories (as the compiler\'s /I). Repeatable.'),
+    opt('--no-follow-includes', 'Do not read included headers that are not among the linted files. By default a header that a linted file includes with #include "..." (found, case-insensitively, in the directory of the file that includes it, of the files that included that one, or of --include-dir) joins the program: its macros, declarations and inline functions are known to the files that include it, and it is not linted itself.'),
     opt('--no-ignore', 'Lint files even when .gitignore or ignorePatterns exclude them.'),
     opt('--no-error-on-unmatched-pattern', 'A path or glob that matches no file is not an error.'),
     opt('--max-file-size MIB', 'Skip (with a message) files larger than MIB mebibytes (default 64).'),
@@ -560,14 +563,21 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     const decoded = await readSourceText(file, maxBytes);
     inputs.push(decoded.ok ? new RunInput(file, decoded.text) : new RunInput(file, undefined, decoded.reason));
   }
+  const lintable = inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => i.view());
+  // the headers those files include that are not linted: part of the program (macros, declarations,
+  // inline helpers), not linted themselves (src/parse/includes.ts)
+  const context = opts.followIncludes
+    ? includedFiles(lintable, { maxBytes, includeDirs: opts.includeDirs.map((d) => resolve(cwd, d)) }).map((f) => new RunInput(f.path, f.text))
+    : [];
+  /** Every file of the program: the linted ones, then the included headers. */
+  const program = [...lintable, ...context.map((i) => i.view())];
   // --cache: the key of each file; when every file is in the cache the cross-file preparation is skipped too
   let cache: LintCache | undefined;
   let keys = new Map<string, string>();
-  const lintable = inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => i.view());
   if (opts.cache) {
     cache = new LintCache(cachePath(cwd, opts.cacheLocation));
     cache.load();
-    keys = cacheKeys(lintable, (p) => JSON.stringify(resolver.forFile(p).rules), {
+    keys = cacheKeys(program, (p) => JSON.stringify(resolver.forFile(p).rules), {
       version: packageInfo().version,
       irqlContracts,
       options: JSON.stringify({ unused: opts.reportUnusedDisableDirectives }),
@@ -601,11 +611,11 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     prepared = true;
     if (engine.prepare && !allCached) {
       try {
-        const byPath = new Map(inputs.map((i) => [i.file, i]));
+        const byPath = new Map([...inputs, ...context].map((i) => [i.file, i]));
         // (a file the program holds is read from there: see `RunInput`)
         const onHeld = (path: string, text: () => string) => byPath.get(path)?.handOver(text);
         project = await engine.prepare(
-          inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => i.view()),
+          program,
           cwd,
           summaries !== undefined ? { irqlContracts, summaries, onHeld } : { irqlContracts, onHeld },
         );
@@ -658,7 +668,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       let outcome: ThreadOutcome | undefined;
       try {
         outcome = await engine.lintInThreads({
-          inputs: lintable,
+          inputs: program,
           jobs,
           threads,
           cwd,

@@ -44,6 +44,7 @@ import { lintSource, type LintOptions } from '../lint/linter.js';
 import type { LintMessage, LintResult } from '../lint/types.js';
 import { languageForPath } from '../parse/parser.js';
 import { readSourceText } from '../parse/decode.js';
+import { includedFiles } from '../parse/includes.js';
 import { listFiles } from '../cli/files.js';
 import { DocumentLinter, nodeOf, Program } from './program.js';
 import { probeQuickFix } from './quickfix.js';
@@ -534,8 +535,19 @@ class Server {
       } else this.log(`ddi-lint: ${f}: ${r.reason}; not part of the program`);
       if (read % 50 === 0) await new Promise<void>((done) => setImmediate(done));
     }
+    // the headers its files include from outside it (a shared inc/ directory), as on the command line
+    let included = 0;
+    const own = program.paths().flatMap((p) => {
+      const text = program.textOf(p);
+      return text === undefined ? [] : [{ path: p, text }];
+    });
+    for (const h of includedFiles(own, { maxBytes: this.settings.maxFileSizeMiB * 1048576 })) {
+      if (this.isOpen(h.path) || program.has(h.path)) continue;
+      program.setText(h.path, h.text);
+      included++;
+    }
     this.configureProgram(root, program); // the IRQL contracts of the config files of every directory read
-    this.log(`ddi-lint: project ${root} read: ${read} C/C++ file(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    this.log(`ddi-lint: project ${root} read: ${read} C/C++ file(s)${included > 0 ? ` and ${included} included header(s) from outside it` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     this.refreshOthers();
   }
 

@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { languageForPath, parseSource } from '../parse/parser.js';
+import { includedFiles } from '../parse/includes.js';
 import { SimProgram, simulateFunction, type FunctionSimResult, type SimulateOptions } from '../sim/simulate.js';
 import { RULE_FAULTS, rulesForFault } from './mapping.js';
 
@@ -65,15 +66,21 @@ export function validateFixtureFile(path: string, root: string, faultRules: Set<
  */
 export function validateFixtureProgram(paths: readonly string[], root: string, faultRules: Set<string>, opts: SimulateOptions = {}): FixtureReport[] {
   const texts = paths.map((p) => readFileSync(p, 'utf8'));
-  const srcs = paths.map((p, i) => parseSource(p, texts[i]!));
+  // the headers they include from elsewhere are part of the program (macros, declarations, inline
+  // helpers), as on the command line; their functions are not simulated as entries
+  const context = includedFiles(paths.map((p, i) => ({ path: p, text: texts[i]! })), { maxBytes: 1 << 26 });
+  const srcs = [...paths.map((p, i) => parseSource(p, texts[i]!)), ...context.map((f) => parseSource(f.path, f.text))];
   const prog = SimProgram.fromFiles(srcs);
-  const results = prog.defs.map((def) => simulateFunction(prog, def, opts));
+  const listed = new Set(paths);
+  const results = prog.defs.map((def) => (listed.has(prog.sourceOf(def).path) ? simulateFunction(prog, def, opts) : undefined));
   // Each function simulated as its own entry (the first definition of a name in its file, as calls resolve it).
   const own = new Map<string, FunctionSimResult>();
   prog.defs.forEach((def, i) => {
+    const r = results[i];
+    if (!r) return;
     const k = ownKey(def.name, prog.files.length > 1 ? prog.sourceOf(def).path : undefined);
-    if (!own.has(k)) own.set(k, results[i]!);
-    if (!own.has(def.name)) own.set(def.name, results[i]!);
+    if (!own.has(k)) own.set(k, r);
+    if (!own.has(def.name)) own.set(def.name, r);
   });
   const reports = new Map<string, FixtureReport & { details: Map<string, { kind: string; decisions: string }> }>();
   paths.forEach((path, i) => {
@@ -92,7 +99,8 @@ export function validateFixtureProgram(paths: readonly string[], root: string, f
   const exps = new Map(paths.map((p, i) => [p, expectationsOf(texts[i]!)] as const));
   prog.defs.forEach((def, i) => {
     const path = prog.sourceOf(def).path;
-    const rep = reports.get(path)!;
+    const rep = reports.get(path);
+    if (!rep) return;
     for (const [line, rules] of exps.get(path)!) {
       if (line < def.line || line > def.endLine) continue;
       for (const rule of rules) {

@@ -4,7 +4,7 @@
  * diagnostics (against the linter run in-process on the same files), code actions, the simulated path,
  * configuration reload, cross-file summaries from files on disk, and robustness.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,12 @@ function applyEdits(text: string, edits: TextEdit[]): string {
   let out = text;
   for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
   return out;
+}
+
+function mkdtempDir(parent: string, name: string): string {
+  const d = join(parent, name);
+  mkdirSync(d, { recursive: true });
+  return d;
 }
 
 const brief = (ds: Diagnostic[]) => ds.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code}`).sort();
@@ -259,6 +265,39 @@ describe('language server (published diagnostics)', () => {
 });
 
 describe('language server (one program per driver project)', () => {
+  it('reads the headers its files include from outside the project (a shared inc/ directory), as the command line does', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'ddi-lsp-inc-'));
+    const read = `#include "..\\Inc\\Complete.h"
+DRIVER_DISPATCH Read;
+NTSTATUS Read(PDEVICE_OBJECT D, PIRP Irp)
+{
+    PUCHAR va = (PUCHAR)MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+    UNREFERENCED_PARAMETER(D);
+    if (va == NULL) {
+        COMPLETE_AND_RETURN(Irp, STATUS_INSUFFICIENT_RESOURCES);
+    }
+    va[0] = 0;
+    COMPLETE_AND_RETURN(Irp, STATUS_SUCCESS);
+}
+`;
+    writeFileSync(join(mkdtempDir(ws, 'inc'), 'complete.h'), '#define COMPLETE_AND_RETURN(Irp, s) (Irp)->IoStatus.Status = (s); IoCompleteRequest((Irp), IO_NO_INCREMENT); return (s);\n');
+    writeFileSync(join(mkdtempDir(ws, 'drv'), 'drv.vcxproj'), '<Project/>');
+    const path = join(ws, 'drv', 'read.c');
+    writeFileSync(path, read);
+    const client = new LspClient();
+    try {
+      await client.initialize(ws, { pull: true });
+      await client.open(path, read);
+      await client.until(() => client.logs.some((l) => l.includes(`project ${join(ws, 'drv')} read: `) && l.includes(`and 1 included header(s) from outside it`)), 20000, 'the scan of drv');
+      // without the header's macro, the NULL check would not return and va[0] would be flagged
+      expect(lintText(read, path).messages.map((m) => m.ruleId)).toEqual(['mdl-unchecked-system-address']);
+      expect(brief(await client.pull(path))).toEqual([]);
+    } finally {
+      await client.shutdown();
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   it('links each document with the helpers of its own project (*.vcxproj), as ddi-lint DIR does', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'ddi-lsp-proj-'));
     const main = `NTSTATUS DoIt(PVOID Buffer, ULONG Length)
