@@ -58,6 +58,47 @@ export function readConstants(root: SyntaxNode, m: Map<string, number>): Map<str
   return m;
 }
 
+/**
+ * The integer constants a text defines, read from the text alone (no parse: a header the program does
+ * not otherwise need is never parsed): object-like `#define NAME value` lines whose value folds to a
+ * constant (`evalConstText`), and the enumerators of `enum { ... }` lists without preprocessor lines
+ * inside. In text order, a value may name an earlier constant. What cannot be read is left out.
+ */
+export function textConstants(text: string): [string, number][] {
+  const hasDefine = text.includes('#define') || /#[ \t]*define/.test(text);
+  const hasEnum = /\benum\b/.test(text);
+  if (!hasDefine && !hasEnum) return [];
+  const m = new Map<string, number>();
+  const lookup = (name: string): number | undefined => m.get(name) ?? (Object.prototype.hasOwnProperty.call(KNOWN_CONSTANTS, name) ? KNOWN_CONSTANTS[name] : undefined);
+  // (block comments go first: a commented-out definition defines nothing; positions do not matter here)
+  const t = text.replace(/\/\*[\s\S]*?\*\//g, ' ');
+  const re = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?![\w(])[ \t]*([^\n]*)$|\benum\b[^{;()]*\{([^{}]*)\}/gm;
+  for (const x of t.matchAll(re)) {
+    if (x[1] !== undefined) {
+      const value = x[2]!.replace(/\/\/.*$/, '').trim();
+      if (!value || value.endsWith('\\')) continue;
+      const v = evalConstText(value, lookup);
+      if (v !== undefined) m.set(x[1], v);
+      continue;
+    }
+    const body = x[3]!.replace(/\/\/[^\n]*/g, ' ');
+    if (/^[ \t]*#/m.test(body)) continue; // #if inside the list: which enumerators exist is not known
+    let next = 0;
+    for (const item of body.split(',')) {
+      const e = /^\s*([A-Za-z_]\w*)\s*(?:=\s*([\s\S]+?))?\s*$/.exec(item);
+      if (!e) {
+        if (item.trim() === '') continue; // a trailing comma
+        break;
+      }
+      const v = e[2] !== undefined ? evalConstText(e[2], lookup) : next;
+      if (v === undefined) break; // later implicit values are unknown too
+      m.set(e[1]!, v);
+      next = v + 1;
+    }
+  }
+  return [...m];
+}
+
 /** Constant-fold a small C expression: literals, names, parentheses, casts to integer types, | & << >> + - ~. */
 export function evalConstText(text: string, lookup: (name: string) => number | undefined): number | undefined {
   const t = text.replace(/\/\*.*?\*\/|\/\/.*$/gm, '').trim();

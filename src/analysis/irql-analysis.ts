@@ -1879,7 +1879,7 @@ export class IrqlEngine {
 
   /**
    * The arguments the call at `site` passes as constants (`TRUE`, `FALSE`, `NULL`, integers, constants its
-   * file defines), by the callee's parameter names.
+   * file or the program's headers define), by the callee's parameter names.
    */
   private siteArguments(site: ContextSite, callee: FunctionInfo): Map<string, number> | undefined {
     if (!callee.params.length) return undefined;
@@ -1894,7 +1894,7 @@ export class IrqlEngine {
         if (n.type === 'call_expression') {
           const vals = argsOf(n).map((a) => {
             const x = unparen(a);
-            return constantArgument(a) ?? (x.type === 'identifier' ? consts.get(x.text) : undefined);
+            return constantArgument(a) ?? (x.type === 'identifier' ? consts.get(x.text) ?? this.project.headerConstant(x.text) : undefined);
           });
           if (vals.some((v) => v !== undefined)) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
         }

@@ -50,6 +50,8 @@ export interface ProjectContext {
   noReturn(file: SourceFile, name: string): boolean;
   /** Display name of a file in cross-function explanations. */
   displayName(file: string): string;
+  /** A constant the program's headers define (see `Project.headerConstants`). */
+  headerConstant?(name: string): number | undefined;
 }
 
 /**
@@ -2791,9 +2793,9 @@ class Analyzer {
     return this.setVal(w, p, next);
   }
 
-  /** Value of a named constant: the file's own #defines and enumerators, then well-known WDK names. */
+  /** Value of a named constant: the file's own #defines and enumerators, the program's headers', then well-known WDK names. */
   constant(name: string): number | undefined {
-    const own = this.fileConsts.get(name);
+    const own = this.fileConsts.get(name) ?? this.project?.headerConstant?.(name);
     if (own !== undefined) return own;
     return Object.prototype.hasOwnProperty.call(V.KNOWN_CONSTANTS, name) ? V.KNOWN_CONSTANTS[name] : undefined;
   }

@@ -16,7 +16,7 @@ import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
-import { constantsFingerprint } from './constants.js';
+import { constantsFingerprint, textConstants } from './constants.js';
 import { parseReleasedSteps, parsedInPieces, releaseParsed } from './transfer.js';
 import { runSteps, runStepsAsync } from './steps.js';
 import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
@@ -273,7 +273,7 @@ export interface ChoiceFacts {
 export function choiceFacts(input: { path: string; text: string }, file: SourceFile | undefined, irqlTable: IrqlTable): ChoiceFacts {
   const words = irqlWordsPattern(irqlTable);
   const t = textFacts(input, words);
-  const out: ChoiceFacts = { path: input.path, text: { mdl: t.mdl, irql: t.irql.named, calls: [...t.calls] }, raising: raisingMacros(input.text) };
+  const out: ChoiceFacts = { path: input.path, text: { mdl: t.mdl, irql: t.irql.named, calls: [...t.calls] }, raising: [...programMacros(input.path, input.text, undefined)] };
   if (file) {
     out.functions = choiceFunctions(file, words).map((fn) => {
       const b = fn.facts();
@@ -468,7 +468,8 @@ export class Project implements ProjectContext {
     this.irqlTable = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
     this.irqlWords = irqlWordsPattern(this.irqlTable);
     if (opts.raisingMacros) for (const m of opts.raisingMacros) this.raisingMacros.add(m);
-    else for (const f of files) for (const m of scanRaisingMacros(f.text, opts.raisingMacroMemo)) this.raisingMacros.add(ownCopy(m));
+    else for (const f of files) for (const m of programMacros(f.path, f.text, opts.raisingMacroMemo)) this.raisingMacros.add(ownCopy(m));
+    this.headerConsts = headerConstantsOf(this.raisingMacros);
     for (const file of files) {
       this.files.set(file.path, file);
       // (the names are copies: a released file's text is built again from a patch when read, see source-text.ts)
@@ -565,7 +566,7 @@ export class Project implements ProjectContext {
     let raising = opts.raisingMacros;
     if (!raising) {
       const found = new Set<string>();
-      for (const i of inputs) for (const m of scanRaisingMacros(i.text, opts.raisingMacroMemo)) found.add(ownCopy(m));
+      for (const i of inputs) for (const m of programMacros(i.path, i.text, opts.raisingMacroMemo)) found.add(ownCopy(m));
       raising = [...found];
     }
     const chosen = yield* chooseFiles(
@@ -613,6 +614,24 @@ export class Project implements ProjectContext {
 
   isDispatchRoutine(_file: SourceFile, name: string): boolean {
     return this.dispatch.has(name);
+  }
+
+  /**
+   * The constants the program's headers define (object-like `#define`s with a constant value, enumerators;
+   * see `textConstants`) that every header defining them gives the same value: the flag bits and modes a
+   * driver's `.c` files take from its own header (`#define REQ_STATE_PAGES_LOCKED 0x2` in `driver.h`). A
+   * header is any input that is not a translation unit (`.c`, `.cpp`, `.cc`, `.cxx`): named on the command
+   * line or included (src/parse/includes.ts), whether or not the program needs it otherwise (read from
+   * every input's text, like the raising macros). A name two headers define differently is left unknown.
+   */
+  private readonly headerConsts: ReadonlyMap<string, number>;
+  headerConstants(): ReadonlyMap<string, number> {
+    return this.headerConsts;
+  }
+
+  /** A constant of the program's headers (see `headerConstants`). */
+  headerConstant(name: string): number | undefined {
+    return this.headerConsts.get(name);
   }
 
   /** A function-like macro of the program whose body ends in an unconditional `return` (see `raisingMacros`). */
@@ -976,6 +995,13 @@ function scanRaisingMacros(text: string, memo: Map<string, readonly string[]> | 
  * IRP completed, `return STATUS_UNSUCCESSFUL;`): a call of one ends the function.
  */
 function raisingMacros(text: string): string[] {
+  const out = macroFacts(text);
+  for (const [name, v] of textConstants(text)) out.push(`${CONST_MACRO}${name}=${v}`);
+  return out;
+}
+
+/** The raising and returning macros of `raisingMacros`. */
+function macroFacts(text: string): string[] {
   if (!text.includes('#define')) return [];
   const raising = NORETURN_DDI.test(text);
   const returning = /\breturn\b/.test(text);
@@ -993,6 +1019,39 @@ function raisingMacros(text: string): string[] {
 
 /** The mark of a returning macro among the raising ones (`raisingMacros`). */
 const RETURN_MACRO = 'return:';
+/** The mark of a constant (`const:NAME=value`) among them: kept for headers only (`programMacros`). */
+const CONST_MACRO = 'const:';
+
+/** The header constants among a program's macro facts (`const:NAME=value`), without the names given two values. */
+function headerConstantsOf(facts: ReadonlySet<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  const clash = new Set<string>();
+  for (const m of facts) {
+    if (!m.startsWith(CONST_MACRO)) continue;
+    const eq = m.indexOf('=', CONST_MACRO.length);
+    const name = m.slice(CONST_MACRO.length, eq);
+    const v = Number(m.slice(eq + 1));
+    if (clash.has(name)) continue;
+    const seen = out.get(name);
+    if (seen === undefined) out.set(name, v);
+    else if (seen !== v) {
+      out.delete(name);
+      clash.add(name);
+    }
+  }
+  return out;
+}
+
+/** A program file that is not a translation unit: a header, named on the command line or included. */
+function isHeaderPath(path: string): boolean {
+  return !/\.(?:c|cc|cpp|cxx)$/i.test(path);
+}
+
+/** `raisingMacros` of a program file: a translation unit's constants are its own (`fileConstants`), not the program's. */
+function programMacros(path: string, text: string, memo: Map<string, readonly string[]> | undefined): readonly string[] {
+  const all = scanRaisingMacros(text, memo);
+  return isHeaderPath(path) ? all : all.filter((m) => !m.startsWith(CONST_MACRO));
+}
 
 /** Is the call inside a `__try` whose `__except` filter takes every exception a probe raises (or may)? */
 /** A `__try` whose `__except` takes the exception a call in its body raises (a filter that handles all, or one not decided here). */

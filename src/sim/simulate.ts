@@ -2,7 +2,9 @@
  * The simulator's public API: explore every path of a function (depth-first over fork decisions)
  * and collect the faults with the bug checks a real machine would show.
  */
+import { posix } from 'node:path';
 import { functionTooDeep } from '../parse/depth.js';
+import { quotedIncludes } from '../parse/includes.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, returningMacros, type FileScope, type FnDef } from './ast.js';
@@ -187,6 +189,7 @@ export class SimProgram {
       this.byFile.set(f, own);
       markPageableSections(f, own);
     }
+    if (multi) this.linkIncludedDefines();
     this.scope = this.scopes.get(this.files[0]!)!;
     // Per file: its own definitions (the first of a name: later ones are #if alternatives), then the
     // other files' non-static ones when exactly one file defines the name.
@@ -221,6 +224,47 @@ export class SimProgram {
     this.kmdfPassiveInterrupts = /\bPassiveHandling\s*=\s*(?!FALSE\b|0\b)/.test(text);
     this.view = multi ? { fnsOf: (d) => this.fnsOf(d), scopeOf: (d) => this.scopeOf(d) } : undefined;
     this.analyzeRoles();
+  }
+
+  /**
+   * Each file sees the `#define`s and enumerators of the headers it includes, transitively, after its own:
+   * quoted includes resolved among the program's files as the compiler resolves them (the including file's
+   * directory, then the directories of the files that included it; names compared without regard to case,
+   * `\\` a separator), and a name found there in no directory is the program's only file of that name (an
+   * include path would find it).
+   */
+  private linkIncludedDefines(): void {
+    const norm = (p: string) => posix.normalize(p.replace(/\\/g, '/')).toLowerCase();
+    const byPath = new Map<string, SourceFile>();
+    const byBase = new Map<string, SourceFile[]>();
+    for (const f of this.files) {
+      byPath.set(norm(f.path), f);
+      const b = posix.basename(norm(f.path));
+      byBase.set(b, [...(byBase.get(b) ?? []), f]);
+    }
+    const find = (name: string, dirs: readonly string[]): SourceFile | undefined => {
+      for (const d of dirs) {
+        const hit = byPath.get(norm(posix.join(d, name.replace(/\\/g, '/'))));
+        if (hit) return hit;
+      }
+      const only = byBase.get(posix.basename(norm(name)));
+      return only?.length === 1 ? only[0] : undefined;
+    };
+    for (const f of this.files) {
+      const defines = this.scopes.get(f)!.defines;
+      const seen = new Set<SourceFile>([f]);
+      const visit = (from: SourceFile, chain: readonly string[]) => {
+        const dirs = [posix.dirname(from.path.replace(/\\/g, '/')), ...chain];
+        for (const name of quotedIncludes(from.text)) {
+          const h = find(name, dirs);
+          if (!h || seen.has(h)) continue;
+          seen.add(h);
+          for (const [k, v] of this.scopes.get(h)!.defines) if (!defines.has(k)) defines.set(k, v);
+          visit(h, dirs);
+        }
+      };
+      visit(f, []);
+    }
   }
 
   /** A program made of several parsed files (see the constructor). */
