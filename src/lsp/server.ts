@@ -44,7 +44,7 @@ import { lintSource, type LintOptions } from '../lint/linter.js';
 import type { LintMessage, LintResult } from '../lint/types.js';
 import { languageForPath } from '../parse/parser.js';
 import { readSourceText } from '../parse/decode.js';
-import { includedFiles } from '../parse/includes.js';
+import { includedFiles, quotedIncludes } from '../parse/includes.js';
 import { listFiles } from '../cli/files.js';
 import { DocumentLinter, nodeOf, Program } from './program.js';
 import { probeQuickFix } from './quickfix.js';
@@ -370,11 +370,35 @@ class Server {
     const text = doc.getText();
     const program = this.programFor(path);
     if (text.length > this.settings.maxFileSizeMiB * 1048576) program.remove(path);
-    else program.setText(path, text);
+    else {
+      program.setText(path, text);
+      this.readIncludes(path, text, program);
+    }
     // opening fires a change event of the same version: the publish on open is not delayed by it
     if (!opened && this.scheduledVersion.get(doc.uri) === doc.version) return;
     this.scheduledVersion.set(doc.uri, doc.version);
     this.schedule(doc.uri, opened ? 0 : this.settings.debounceMs);
+  }
+
+  /** The quoted includes of each open document when its headers were last looked for. */
+  private readonly includeNames = new Map<string, string>();
+  /**
+   * A document that includes a header the program does not hold (one added while editing, or in a
+   * directory the project's scan does not cover) brings it in, as the command line does; looked for when
+   * the document's `#include "..."` lines change.
+   */
+  private readIncludes(path: string, text: string, program: Program): void {
+    const names = quotedIncludes(text).join('\n');
+    if (this.includeNames.get(path) === names) return;
+    this.includeNames.set(path, names);
+    if (!names) return;
+    const held = program.paths().flatMap((p) => {
+      const t = p === path ? text : program.textOf(p);
+      return t === undefined ? [] : [{ path: p, text: t }];
+    });
+    for (const h of includedFiles(held, { maxBytes: this.settings.maxFileSizeMiB * 1048576 })) {
+      if (!this.isOpen(h.path) && !program.has(h.path)) program.setText(h.path, h.text);
+    }
   }
 
   /** Push mode: publish the document's diagnostics after the debounce; pull mode: the client asks. */
