@@ -52,7 +52,16 @@ export interface ProjectContext {
   displayName(file: string): string;
   /** A constant the program's headers define (see `Project.headerConstants`). */
   headerConstant?(name: string): number | undefined;
+  /** The members of the program's union fields (see unions.ts). */
+  readonly unions?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
+
+/**
+ * The union fields of the program being analysed (set by `MdlAnalyzer` from its project): `pathOf` names a
+ * union member by the storage it shares, so that `Ctx->Union.NtfsIoContext = NULL` clears
+ * `Ctx->Union.MdlToCleanup`.
+ */
+let currentUnions: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
 
 /**
  * 'undefined': an operation the kernel does not define was done on the MDL (a probe or unlock of a
@@ -310,8 +319,12 @@ export function pathOf(e: SyntaxNode | null | undefined): string | undefined {
       return pathOf(e.childForFieldName('value'));
     case 'field_expression': {
       const base = pathOf(e.childForFieldName('argument'));
-      const field = e.childForFieldName('field')?.text;
+      let field = e.childForFieldName('field')?.text;
       const op = e.childForFieldName('operator')?.text ?? (e.text.includes('->') ? '->' : '.');
+      if (currentUnions && base && field) {
+        const shared = currentUnions.get(lastSegment(base))?.get(field);
+        if (shared !== undefined) field = shared;
+      }
       return base && field ? `${base}${op}${field}` : undefined;
     }
     case 'subscript_expression': {
@@ -329,6 +342,12 @@ export function pathOf(e: SyntaxNode | null | undefined): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The last name of a path: its last field, or the variable. */
+function lastSegment(path: string): string {
+  const m = /([A-Za-z_$][A-Za-z0-9_$]*)$/.exec(path);
+  return m ? m[1]! : path;
 }
 
 function baseOf(path: string): string {
@@ -666,6 +685,7 @@ class Analyzer {
     readonly project?: ProjectContext,
   ) {
     this.fileConsts = fileConstants(file);
+    currentUnions = project?.unions && project.unions.size > 0 ? project.unions : undefined;
     const { locals, params } = collectLocals(cfg.fn);
     this.locals = locals;
     this.params = params;

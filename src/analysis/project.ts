@@ -17,6 +17,7 @@ import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint, textConstants } from './constants.js';
+import { textUnions, unionAliasesOf } from './unions.js';
 import { parseReleasedSteps, parsedInPieces, releaseParsed } from './transfer.js';
 import { runSteps, runStepsAsync } from './steps.js';
 import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
@@ -470,6 +471,7 @@ export class Project implements ProjectContext {
     if (opts.raisingMacros) for (const m of opts.raisingMacros) this.raisingMacros.add(m);
     else for (const f of files) for (const m of programMacros(f.path, f.text, opts.raisingMacroMemo)) this.raisingMacros.add(ownCopy(m));
     this.headerConsts = headerConstantsOf(this.raisingMacros);
+    this.unions = unionAliasesOf([...this.raisingMacros].filter((m) => m.startsWith(UNION_MACRO)).map((m) => m.slice(UNION_MACRO.length)));
     for (const file of files) {
       this.files.set(file.path, file);
       // (the names are copies: a released file's text is built again from a patch when read, see source-text.ts)
@@ -628,6 +630,9 @@ export class Project implements ProjectContext {
   headerConstants(): ReadonlyMap<string, number> {
     return this.headerConsts;
   }
+
+  /** The members of the program's union fields, by field name, each with the name of the storage it shares (see unions.ts). */
+  readonly unions: ReadonlyMap<string, ReadonlyMap<string, string>>;
 
   /** A constant of the program's headers (see `headerConstants`). */
   headerConstant(name: string): number | undefined {
@@ -997,6 +1002,7 @@ function scanRaisingMacros(text: string, memo: Map<string, readonly string[]> | 
 function raisingMacros(text: string): string[] {
   const out = macroFacts(text);
   for (const [name, v] of textConstants(text)) out.push(`${CONST_MACRO}${name}=${v}`);
+  for (const u of textUnions(text)) out.push(`${UNION_MACRO}${u}`);
   return out;
 }
 
@@ -1021,6 +1027,8 @@ function macroFacts(text: string): string[] {
 const RETURN_MACRO = 'return:';
 /** The mark of a constant (`const:NAME=value`) among them: kept for headers only (`programMacros`). */
 const CONST_MACRO = 'const:';
+/** The mark of a union field (`union:Field=canonical|member...`, see unions.ts) among them. */
+const UNION_MACRO = 'union:';
 
 /** The header constants among a program's macro facts (`const:NAME=value`), without the names given two values. */
 function headerConstantsOf(facts: ReadonlySet<string>): Map<string, number> {

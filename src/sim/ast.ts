@@ -149,10 +149,61 @@ export function returningMacros(files: readonly { text: string }[]): Set<string>
   return out;
 }
 
+/**
+ * The union fields of structures in these files (`union { PVOID Context; PMDL Mdl; } Union;`): by field
+ * name, each member's storage, named by the union's first member. Members share their storage, so
+ * `Ctx->Union.Context = NULL` clears `Ctx->Union.Mdl`. A member two unions of the same field name give
+ * different storage is left as it is.
+ */
+export function unionFields(files: readonly SourceFile[]): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  const clash = new Set<string>();
+  const nameOf = (d: SyntaxNode | null): string | undefined => {
+    for (let g = 0; d && g < 10; g++) {
+      if (d.type === 'field_identifier' || d.type === 'identifier') return d.text;
+      d = d.childForFieldName('declarator');
+    }
+    return undefined;
+  };
+  for (const f of files) {
+    if (!/\bunion\b/.test(f.text)) continue;
+    for (const u of f.tree.rootNode.descendantsOfType('union_specifier')) {
+      const decl = u.parent;
+      const body = u.childForFieldName('body');
+      if (!body || decl?.type !== 'field_declaration') continue;
+      const field = nameOf(decl.childForFieldName('declarator'));
+      if (!field) continue;
+      const members: string[] = [];
+      for (const m of body.namedChildren) {
+        if (m.type !== 'field_declaration') continue;
+        for (const d of m.childrenForFieldName('declarator')) {
+          const n = nameOf(d);
+          if (n) members.push(n);
+        }
+      }
+      if (members.length < 2) continue;
+      let m = out.get(field);
+      if (!m) out.set(field, (m = new Map()));
+      for (const member of members) {
+        const key = `${field}.${member}`;
+        if (clash.has(key)) continue;
+        const seen = m.get(member);
+        if (seen === undefined) m.set(member, members[0]!);
+        else if (seen !== members[0]) {
+          m.delete(member);
+          clash.add(key);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 export class Compiler {
   constructor(
     private readonly src: SourceFile,
     private readonly returning: ReadonlySet<string> = new Set(),
+    private readonly unions: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
   ) {}
 
   compileFunction(info: FunctionInfo): FnDef {
@@ -518,7 +569,12 @@ export class Compiler {
       case 'field_expression': {
         const arg = n.childForFieldName('argument');
         const field = n.childForFieldName('field');
-        return { t: 'field', obj: arg ? this.expr(arg) : { t: 'unk', sub: [] }, name: field?.text ?? '?' };
+        let name = field?.text ?? '?';
+        // a member of a union field: the union's storage
+        const host = arg?.type === 'field_expression' ? arg.childForFieldName('field')?.text : arg?.type === 'identifier' ? arg.text : undefined;
+        const shared = host !== undefined ? this.unions.get(host)?.get(name) : undefined;
+        if (shared !== undefined) name = shared;
+        return { t: 'field', obj: arg ? this.expr(arg) : { t: 'unk', sub: [] }, name };
       }
       case 'subscript_expression': {
         const arg = n.childForFieldName('argument');

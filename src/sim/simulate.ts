@@ -7,7 +7,7 @@ import { functionTooDeep } from '../parse/depth.js';
 import { quotedIncludes } from '../parse/includes.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
-import { Compiler, collectFileScope, returningMacros, type FileScope, type FnDef } from './ast.js';
+import { Compiler, collectFileScope, returningMacros, unionFields, type FileScope, type FnDef } from './ast.js';
 import { markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { newExploration, Run, type Decision, type Exploration, type PathRecord, type DeclaredIrql, type ProgramView, type RawFault, type TraceStep } from './interp.js';
@@ -165,8 +165,9 @@ export class SimProgram {
     if (!this.files.length) throw new Error('SimProgram: no file');
     const multi = this.files.length > 1;
     const returning = returningMacros(this.files);
+    const unions = unionFields(this.files);
     for (const f of this.files) {
-      const compiler = new Compiler(f, returning);
+      const compiler = new Compiler(f, returning, unions);
       const scope = collectFileScope(f, compiler);
       this.scopes.set(f, scope);
       for (const [fn, role] of scope.roles) if (!this.roles.has(fn)) this.roles.set(fn, role);
