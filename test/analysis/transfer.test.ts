@@ -83,10 +83,12 @@ describe('helper summaries computed by parts and exchanged', () => {
     const whole = Project.fromTexts(inputs, FIXTURES, { releaseTrees: true });
     const paths = whole.allFiles().map((f) => f.path);
     const files = () => paths.map((p) => parseReleased(inputs.find((i) => i.path === p)!));
+    // the program-wide macro facts of every input (headers the program does not parse too), as the pool gives its workers
+    const { raising } = chooseFromFacts(inputs.map((i) => choiceFacts(i, undefined, BUILTIN_IRQL_TABLE)));
     for (const n of [2, 3]) {
       // the files dealt out in turn: callers and their helpers often land in different parts
       const parts = [...Array(n)].map((_, k) => new Set(paths.filter((_, i) => i % n === k)));
-      const projects = parts.map((part) => new Project(files(), { root: FIXTURES, summarizeFor: part, summaryCache: new SummaryCache() }));
+      const projects = parts.map((part) => new Project(files(), { root: FIXTURES, raisingMacros: raising, summarizeFor: part, summaryCache: new SummaryCache() }));
       const entries = projects.map((p, k) => structuredClone(p.summaryEntries(parts[k]!)));
       // each helper is handed over by the part that holds its file, once
       const keys = entries.flat().map(([key]) => key);
@@ -94,7 +96,7 @@ describe('helper summaries computed by parts and exchanged', () => {
       expect(keys.length).toBeGreaterThan(40);
       projects.forEach((p, k) => p.adoptSummaries(entries.flatMap((e, o) => (o === k ? [] : e))));
       // the cache's figures, added up over the parts, are those of one Project
-      const alone = new Project(files(), { root: FIXTURES, summaryCache: new SummaryCache() });
+      const alone = new Project(files(), { root: FIXTURES, raisingMacros: raising, summaryCache: new SummaryCache() });
       expect(projects.reduce((a, p) => a + p.summaryStats.computed, 0)).toBe(alone.summaryStats.computed);
       for (const [k, p] of projects.entries()) {
         expect([...p.helperNames].sort()).toEqual([...whole.helperNames].sort());
