@@ -1739,7 +1739,8 @@ class Analyzer {
       return pts ? this.with(w2, { pts }) : w2;
     }
     if (this.summaryMode && before.origin.kind === 'memory' && !before.firstOp && before.state !== 'freed') {
-      const first: { op: MdlOp; callee: string; site: Site; mode?: ProbeMode } = { op, callee, site: extra.via ? { line: extra.via.line, column: 1 } : at };
+      // (at: the operation, or the call of the helper that does it, in this function: see `describe`)
+      const first: { op: MdlOp; callee: string; site: Site; mode?: ProbeMode } = { op, callee, site: at };
       if (op === 'lock') {
         const mode = extra.via ? extra.mode : this.probeMode(call, callee, extra.rs);
         if (mode !== undefined) first.mode = mode;
@@ -2221,11 +2222,13 @@ class Analyzer {
       const st: ObjState = { state: o.state };
       if (o.mapped) st.mapped = true;
       if (o.lockOp) st.lockOp = o.lockOp;
+      // (the line in this function: the lock or free itself, or the call of the helper that does it; a
+      // caller's note names this function and its file, so a line of the helper's file would be wrong there)
       if (o.lockSite) {
-        st.lockLine = o.lockSite.via ? o.lockSite.via.line : o.lockSite.line;
+        st.lockLine = o.lockSite.line;
         st.lockCallee = o.lockSite.callee;
       }
-      if (o.freeSite) st.freeLine = o.freeSite.via ? o.freeSite.via.line : o.freeSite.line;
+      if (o.freeSite) st.freeLine = o.freeSite.line;
       if (o.builtAt) {
         st.builtLine = o.builtAt.line;
         st.builtCallee = o.builtAt.callee;

@@ -593,3 +593,35 @@ describe('a constant argument two calls up the chain', () => {
     expect(lint({ 'read.c': NPCAP_C('FALSE') }, 'read.c')).toEqual(['9 irql-too-high']);
   });
 });
+
+// NDAS's NTFS port: NtfsCompleteRequest (ntfsdata.c) frees the IRP context's MDL through
+// NtfsCleanupIrpContext (strucsup.c); the note named ntfsdata.c with a line of strucsup.c
+describe('the note of a helper that frees through another helper', () => {
+  it('names the line of the outer helper\'s own file: its call of the inner one', () => {
+    const files = {
+      'inner.c': 'VOID InnerCleanup(PMDL Mdl)\n{\n    MmUnlockPages(Mdl);\n    IoFreeMdl(Mdl);\n}\n',
+      'outer.c': 'VOID InnerCleanup(PMDL Mdl);\n\n\nVOID OuterComplete(PMDL Mdl)\n{\n    InnerCleanup(Mdl);\n}\n',
+      'main.c': `VOID OuterComplete(PMDL Mdl);
+NTSTATUS Run(PVOID Buffer, ULONG Length)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    OuterComplete(mdl);
+    OuterComplete(mdl);
+    return STATUS_SUCCESS;
+}
+`,
+    };
+    const inputs = Object.entries(files).map(([path, text]) => ({ path: `/drv/${path}`, text }));
+    const msgs = lintText(files['main.c'], '/drv/main.c', { project: prepareProject(inputs, '/drv') }).messages;
+    expect(msgs.map((m) => `${m.line} ${m.ruleId}`)).toEqual(['13 mdl-use-after-free']);
+    expect(msgs[0]!.message).toContain('MmUnlockPages (in OuterComplete, outer.c:6)');
+    expect(msgs[0]!.message).toContain('freed at line 12 (in OuterComplete, outer.c:6)');
+  });
+});
