@@ -510,6 +510,11 @@ function irqlTest(n: SyntaxNode): { op: string; level: number } | undefined {
   return undefined;
 }
 
+/** `a` or `an` before a role type's name, as it is read aloud (`an IO_WORKITEM_ROUTINE`, `an EVT_WDF_DPC`, `a DRIVER_DISPATCH`). */
+function article(name: string): string {
+  return /^[AEIOU]/i.test(name) ? 'an' : 'a';
+}
+
 /** Keep, per entry level, the IRQLs for which the branch condition has this truth value. */
 function refine(s: State, cond: SyntaxNode, truth: boolean): void {
   const c = unparen(cond);
@@ -1452,6 +1457,7 @@ export class IrqlEngine {
             refine(out, edge.cond, edge.kind === 'true');
             if (out.m.every((x) => x === 0)) continue; // this branch is never taken at any reachable IRQL
             if (!refineFlag(out, edge.cond, edge.kind === 'true')) continue; // the flag's value rules it out
+            this.refineTry(fx, out, edge.cond, edge.kind === 'true', n.ast);
           }
           if (edge.to === cfg.exit) {
             const key = `${out.ret}|${lockSignature(out)}`;
@@ -1690,8 +1696,63 @@ export class IrqlEngine {
     return p ? `lock:${p}` : undefined;
   }
 
-  private applyEffect(fx: FnCtx, eff: IrqlEffect, name: string, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], s: State, line: number): void {
-    if ((eff.op === 'acquire' || eff.op === 'release') && TRACKED_LOCKS.has(eff.kind)) this.trackLock(fx, eff, name, call, args, s, line);
+  /**
+   * A branch on a try-acquire's result (`if (ExTryToAcquireFastMutex(&m))`, `if (!KeTryToAcquireSpinLockAtDpcLevel(&l))`,
+   * `... == FALSE`): on the side where it returned TRUE, the lock is held and the IRQL raised as by the acquire.
+   * At the call itself neither is known (see `applyEffect`).
+   */
+  private refineTry(fx: FnCtx, s: State, cond: SyntaxNode, truth: boolean, stmt: SyntaxNode | undefined): void {
+    const c = unparen(cond);
+    if (c.type === 'unary_expression' && c.text.trimStart().startsWith('!')) {
+      const a = c.childForFieldName('argument');
+      if (a) this.refineTry(fx, s, a, !truth, stmt);
+      return;
+    }
+    if (c.type === 'binary_expression') {
+      const op = c.childForFieldName('operator')?.text;
+      const l = c.childForFieldName('left');
+      const r = c.childForFieldName('right');
+      if ((op === '&&' && truth) || (op === '||' && !truth)) {
+        if (l) this.refineTry(fx, s, l, truth, stmt);
+        if (r) this.refineTry(fx, s, r, truth, stmt);
+        return;
+      }
+      if ((op === '==' || op === '!=') && l && r) {
+        // `Try(...) == FALSE`, `TRUE != Try(...)`
+        for (const [x, k] of [[l, r], [r, l]] as const) {
+          const v = FLAG_CONST[unparen(k).text];
+          if (v === undefined || unparen(x).type !== 'call_expression') continue;
+          this.refineTry(fx, s, x, op === '==' ? (v === 1) === truth : (v === 1) !== truth, stmt);
+          return;
+        }
+      }
+      return;
+    }
+    if (c.type !== 'call_expression') return;
+    const name = calleeOf(c);
+    const ddi = name ? this.project.irqlTable.contract(name) : undefined;
+    if (!name || !ddi) return;
+    const args = argsOf(c);
+    const line = c.startPosition.row + 1;
+    for (const eff of effectsOf(ddi)) {
+      if (eff.op !== 'acquire' || eff.onReturn !== 'true') continue;
+      if (!truth) {
+        // the side where it failed: the IRQL it did not raise is the one an explanation should name
+        if (eff.raiseTo !== undefined && !eff.atLevel) for (let e = 0; e < NE; e++) if (s.m[e]) s.why[e] = { line, text: `${name} at line ${line} returned FALSE (not acquired, the IRQL not raised)` };
+        continue;
+      }
+      // (a try-acquire of a lock already held fails: this side does not double-acquire)
+      const lock = TRACKED_LOCKS.has(eff.kind) && eff.lockArg !== undefined ? slotPath(args[eff.lockArg]) : undefined;
+      if (lock) {
+        fx.touched.set(lock, { kind: eff.kind, line, via: name });
+        s.locks = s.locks.set(lock, { held: true, line, via: name, kind: eff.kind });
+      }
+      this.applyEffect(fx, { ...eff, onReturn: undefined }, name, c, stmt, args, s, line, false);
+    }
+  }
+
+  private applyEffect(fx: FnCtx, eff: IrqlEffect, name: string, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], s: State, line: number, track = true): void {
+    if (track && (eff.op === 'acquire' || eff.op === 'release') && TRACKED_LOCKS.has(eff.kind)) this.trackLock(fx, eff, name, call, args, s, line);
     const set = (to: (e: number, cur: Mask) => Mask, text: string) => {
       s.pr = -1;
       for (let e = 0; e < NE; e++) {
@@ -1962,7 +2023,7 @@ export class IrqlEngine {
         if (r) {
           lo = Math.max(lo ?? 0, r.min);
           hi = Math.min(hi ?? 31, r.max);
-          roleTexts.push(`${displayFn(pf.name)} is a ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
+          roleTexts.push(`${displayFn(pf.name)} is ${article(m[2]!)} ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
         }
         continue;
       }
@@ -1994,16 +2055,16 @@ export class IrqlEngine {
       (pf.file && this.project.isDispatchRoutine(pf.file, short) ? { role: 'DRIVER_DISPATCH', path: pf.path, line: pf.line } : undefined);
     const r = role ? this.project.irqlTable.role(role.role) : undefined;
     if (role && r?.passiveExecutionLevel && this.passiveExecution()) {
-      const because = `${displayFn(pf.name)} is a ${role.role}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`;
+      const because = `${displayFn(pf.name)} is ${article(role.role)} ${role.role}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`;
       return { entry: (levelRange(r.min, r.max) | bit(0)) >>> 0, because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
     }
     if (role && r) {
       // a KMDF interrupt with PassiveHandling = TRUE calls its ISR at PASSIVE_LEVEL (SPB, GPIO devices)
       if (role.role === 'EVT_WDF_INTERRUPT_ISR' && this.passiveInterrupts()) {
-        const because = `${displayFn(pf.name)} is a ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)`;
+        const because = `${displayFn(pf.name)} is ${article(role.role)} ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)`;
         return { entry: levelRange(0, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
       }
-      const because = `${displayFn(pf.name)} is a ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}`;
+      const because = `${displayFn(pf.name)} is ${article(role.role)} ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}`;
       return { entry: levelRange(r.min, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
     }
     const reg = this.registrationIndex!.get(pf.key);

@@ -400,7 +400,7 @@ function irqlTooLow(ctx: FaultContext, irql: number): BugCheckPair {
   return {
     plain: null,
     verifier,
-    // A minimum above DISPATCH_LEVEL is the device's DIRQL (IoRequestDpc: "must be running at DIRQL").
+    // A minimum above DISPATCH_LEVEL is a device's DIRQL (a routine written for interrupt service or synchronize routines).
     note: `${ddi} called at ${LEVEL(irql)}, below its minimum ${ctx.minIrql !== undefined && ctx.minIrql > 2 && ctx.minIrql < 31 ? 'DIRQL' : LEVEL(ctx.minIrql)}: no immediate bug check on a plain kernel`,
   };
 }

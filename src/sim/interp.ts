@@ -2429,7 +2429,8 @@ export class Run {
         [['WdfSpinLockRelease'], Run.prototype.modelWdfSpinLockRelease],
         [['WdfInterruptAcquireLock'], Run.prototype.modelWdfInterruptAcquireLock],
         [['WdfInterruptReleaseLock'], Run.prototype.modelWdfInterruptReleaseLock],
-        [['ExAcquireFastMutex', 'ExTryToAcquireFastMutex'], Run.prototype.modelExAcquireFastMutex],
+        [['ExAcquireFastMutex'], Run.prototype.modelExAcquireFastMutex],
+        [['ExTryToAcquireFastMutex'], Run.prototype.modelExTryToAcquireFastMutex],
         [['ExReleaseFastMutex'], Run.prototype.modelExReleaseFastMutex],
         [['ExRaiseStatus', 'RtlRaiseStatus'], Run.prototype.modelExRaiseStatus],
         [['ExRaiseAccessViolation'], Run.prototype.modelExRaiseAccessViolation],
@@ -3339,7 +3340,24 @@ export class Run {
     return { k: 'i', v: 0 };
   }
 
-  /** The model of `ExAcquireFastMutex`, `ExTryToAcquireFastMutex`. */
+  /**
+   * The model of `ExTryToAcquireFastMutex` (§3: "returns TRUE and sets APC_LEVEL when acquired"): the mutex may be
+   * owned by another thread, so both outcomes are explored; owned on this path, it is not acquired again (FALSE).
+   */
+  private modelExTryToAcquireFastMutex(name: string, e: CallExpr): Val | undefined {
+    const line = e.line;
+    const col = e.col;
+    const key = this.lockKey(this.arg(e, 0));
+    if (this.irqlFault((l) => l > A)) this.fault('irql-fast-mutex', line, col, { ddi: name, maxIrql: A });
+    if (this.savedIrql.has('fm' + key)) return { k: 'i', v: 0 };
+    if (this.choose(2, line, [`${name} acquires the mutex`, `${name} fails (another thread owns it)`]) === 1) return { k: 'i', v: 0 };
+    this.savedIrql.set('fm' + key, this.irql);
+    this.freeLocks.delete('fm' + key);
+    this.setIrql(A, line, name);
+    return { k: 'i', v: 1 };
+  }
+
+  /** The model of `ExAcquireFastMutex`. */
   private modelExAcquireFastMutex(name: string, e: CallExpr): Val | undefined {
     const line = e.line;
     const col = e.col;

@@ -21,8 +21,6 @@ export const DISPATCH = 2;
 export const DIRQL = 5;
 /** Any IRQL (HIGH_LEVEL). */
 export const ANY = 31;
-/** The lowest device IRQL: every DIRQL is above DISPATCH_LEVEL (a minimum of "DIRQL" rules out every level up to DISPATCH_LEVEL). */
-export const DIRQL_MIN = 3;
 
 /** How a violation of the maximum shows at run time (§4a). */
 export type IrqlClass =
@@ -247,11 +245,11 @@ def(['IoGetDeviceProperty'], PASSIVE, { src: 'DDI reference nf-wdm-iogetdevicepr
 // IoOpenDeviceRegistryKey (wdm.h): "Callers ... must be running at IRQL = PASSIVE_LEVEL in the context of a system
 // thread": ddi/wdm/nf-wdm-ioopendeviceregistrykey
 def(['IoOpenDeviceRegistryKey'], PASSIVE, { src: 'DDI reference nf-wdm-ioopendeviceregistrykey (PASSIVE_LEVEL)' });
-// IoRequestDpc (wdm.h), req.irql DIRQL: "Callers of IoRequestDpc must be running at DIRQL" (from an InterruptService
-// routine; queuing a DPC at any IRQL >= DISPATCH_LEVEL is what the KeXxxDpc routines are for):
-// ddi/wdm/nf-wdm-iorequestdpc. Every DIRQL is above DISPATCH_LEVEL, so any level up to DISPATCH_LEVEL is below the
-// minimum; the device's DIRQL is not known here, so no maximum is claimed.
-def(['IoRequestDpc'], ANY, { min: DIRQL_MIN, src: 'DDI reference nf-wdm-iorequestdpc (DIRQL)' });
+// IoRequestDpc (wdm.h): the page's req.irql is DIRQL ("Callers of IoRequestDpc must be running at DIRQL", the ISR
+// that queues its DpcForIsr), but the routine is the header's inline `KeInsertQueueDpc(&DeviceObject->Dpc, Irp,
+// Context)`: ddi/wdm/nf-wdm-iorequestdpc. KeInsertQueueDpc runs at any level (nf-wdm-keinsertqueuedpc), so nothing
+// faults when a DPC or a dispatch routine calls it: no minimum is modelled.
+def(['IoRequestDpc'], ANY, { src: 'DDI reference nf-wdm-iorequestdpc (an inline KeInsertQueueDpc: any level)' });
 // PsSetCreateProcessNotifyRoutineEx / Ex2 (ntddk.h), req.irql PASSIVE_LEVEL: ddi/ntddk/nf-ntddk-pssetcreateprocessnotifyroutineex,
 // ddi/ntddk/nf-ntddk-pssetcreateprocessnotifyroutineex2
 def(['PsSetCreateProcessNotifyRoutineEx', 'PsSetCreateProcessNotifyRoutineEx2'], PASSIVE, { src: 'DDI reference nf-ntddk-pssetcreateprocessnotifyroutineex(2) (PASSIVE_LEVEL)' });

@@ -63,8 +63,47 @@ VOID Update(PEXT Ext)
     ExReleaseFastMutex(&Ext->Mutex);
 }`,
     },
+    {
+      name: 'ExTryToAcquireFastMutex tested with == FALSE: the release after it runs at APC_LEVEL',
+      code: `${EXT}IO_WORKITEM_ROUTINE Work;
+VOID Work(PDEVICE_OBJECT Dev, PVOID Context)
+{
+    PEXT ext = (PEXT)Context;
+    if (ExTryToAcquireFastMutex(&ext->Mutex) == FALSE) {
+        return;
+    }
+    ext->Count++;
+    ExReleaseFastMutex(&ext->Mutex);
+}`,
+    },
+    {
+      name: 'ExTryToAcquireFastMutex in a condition joined with &&: released inside the block',
+      code: `${EXT}IO_WORKITEM_ROUTINE Work;
+VOID Work(PDEVICE_OBJECT Dev, PVOID Context)
+{
+    PEXT ext = (PEXT)Context;
+    if (ext->Count > 0 && ExTryToAcquireFastMutex(&ext->Mutex)) {
+        ext->Count--;
+        ExReleaseFastMutex(&ext->Mutex);
+    }
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'ExReleaseFastMutex where ExTryToAcquireFastMutex returned FALSE',
+      code: `${EXT}IO_WORKITEM_ROUTINE Work;
+VOID Work(PDEVICE_OBJECT Dev, PVOID Context)
+{
+    PEXT ext = (PEXT)Context;
+    if (!ExTryToAcquireFastMutex(&ext->Mutex)) {
+        ExReleaseFastMutex(&ext->Mutex);
+        return;
+    }
+    ExReleaseFastMutex(&ext->Mutex);
+}`,
+      errors: [{ messageId: 'tooLow', line: 7, column: 9, data: { callee: 'ExReleaseFastMutex', actual: 'PASSIVE_LEVEL' } }],
+    },
     {
       name: 'a library routine the driver only declares, annotated _IRQL_requires_(DISPATCH_LEVEL), called at PASSIVE_LEVEL',
       code: `${DECLARED_LIBRARY}

@@ -139,8 +139,37 @@ NTSTATUS Next(PEXT Ext)
     return STATUS_SUCCESS;
 }`,
     },
+    {
+      name: 'KeTryToAcquireSpinLockAtDpcLevel: released where it returned TRUE, nothing to release where it did not',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    if (!KeTryToAcquireSpinLockAtDpcLevel(&ext->Lock)) {
+        return;
+    }
+    ext->Count++;
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'KeTryToAcquireSpinLockAtDpcLevel: a return on the side where it returned TRUE keeps the lock',
+      code: `${EXT}KDEFERRED_ROUTINE Dpc;
+VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
+{
+    PEXT ext = (PEXT)Context;
+    if (KeTryToAcquireSpinLockAtDpcLevel(&ext->Lock) == FALSE) {
+        return;
+    }
+    if (ext->Stopped) {
+        return;
+    }
+    KeReleaseSpinLockFromDpcLevel(&ext->Lock);
+}`,
+      errors: [{ messageId: 'heldAtExit', line: 10, column: 9, data: { lock: 'ext->Lock', via: 'KeTryToAcquireSpinLockAtDpcLevel', line: 6 } }],
+    },
     {
       name: 'an early return inside the locked region',
       code: `${EXT}DRIVER_DISPATCH Dispatch;

