@@ -8,7 +8,8 @@
  * whole run would cost more memory than rebuilding one costs time. The CFG is keyed by the program
  * whose `mayRaise` shaped its exceptional edges.
  */
-import { buildCfg, type Cfg } from '../cfg/cfg.js';
+import { buildCfg, type Cfg, type CfgOptions } from '../cfg/cfg.js';
+import type { MacroFact } from '../cfg/pp-conditions.js';
 import { raises } from '../ddi/table.js';
 import { functionTree } from '../parse/compact.js';
 import { MAX_NESTING, functionTooDeep, nestingDepth } from '../parse/depth.js';
@@ -59,7 +60,12 @@ const bodyOf = (definition: LiteNode): LiteNode => definition.childForFieldName(
 export function functionCfg(
   file: SourceFile,
   fn: FunctionInfo,
-  program?: { mayRaise(file: SourceFile, name: string): boolean; returnsMacro?(name: string): boolean; readonly raisingVersion?: object },
+  program?: {
+    mayRaise(file: SourceFile, name: string): boolean;
+    returnsMacro?(name: string): boolean;
+    macroFact?(file: SourceFile, name: string): MacroFact | undefined;
+    readonly raisingVersion?: object;
+  },
 ): { node: LiteNode; body: LiteNode; cfg: Cfg } {
   const e = entryOf(file, fn);
   const body = bodyOf(e.node);
@@ -73,7 +79,10 @@ export function functionCfg(
     functionCfgStats.cfgs++;
     const raisesHere = program ? (name: string) => raises(name) || program.mayRaise(file, name) : raises;
     const returnsHere = program?.returnsMacro ? (name: string) => program.returnsMacro!(name) : undefined;
-    cfg = buildCfg({ ...fn, node: e.node, body }, returnsHere ? { raises: raisesHere, returns: returnsHere } : { raises: raisesHere });
+    const opts: CfgOptions = { raises: raisesHere };
+    if (returnsHere) opts.returns = returnsHere;
+    if (program?.macroFact) opts.macro = (name: string) => program.macroFact!(file, name);
+    cfg = buildCfg({ ...fn, node: e.node, body }, opts);
     e.cfgs.set(key, cfg);
   }
   return { node: e.node, body, cfg };

@@ -18,6 +18,8 @@ import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irq
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint, textConstants } from './constants.js';
 import { textUnions, unionAliasesOf } from './unions.js';
+import { joinFacts, ppMacroFacts } from './pp-macros.js';
+import type { MacroFact } from '../cfg/pp-conditions.js';
 import { parseReleasedSteps, parsedInPieces, releaseParsed } from './transfer.js';
 import { runSteps, runStepsAsync } from './steps.js';
 import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
@@ -471,6 +473,7 @@ export class Project implements ProjectContext {
     if (opts.raisingMacros) for (const m of opts.raisingMacros) this.raisingMacros.add(m);
     else for (const f of files) for (const m of programMacros(f.path, f.text, opts.raisingMacroMemo)) this.raisingMacros.add(ownCopy(m));
     this.headerConsts = headerConstantsOf(this.raisingMacros);
+    this.headerMacros = headerMacrosOf(this.raisingMacros);
     this.unions = unionAliasesOf([...this.raisingMacros].filter((m) => m.startsWith(UNION_MACRO)).map((m) => m.slice(UNION_MACRO.length)));
     for (const file of files) {
       this.files.set(file.path, file);
@@ -637,6 +640,20 @@ export class Project implements ProjectContext {
   /** A constant of the program's headers (see `headerConstants`). */
   headerConstant(name: string): number | undefined {
     return this.headerConsts.get(name);
+  }
+
+  /**
+   * What the program says of the macros the headers define (`ppMacroFacts`), joined over every header: a name
+   * two headers define differently, or one defines under a condition, is `'unknown'`.
+   */
+  private readonly headerMacros: ReadonlyMap<string, MacroFact>;
+
+  /**
+   * A macro as a preprocessor condition in `file` reads it (`src/cfg/pp-conditions.ts`): the file's own
+   * definitions, else the headers'. Undefined: the program does not define it (a build may, on its command line).
+   */
+  macroFact(file: SourceFile, name: string): MacroFact | undefined {
+    return fileMacroFacts(file).get(name) ?? this.headerMacros.get(name);
   }
 
   /** A function-like macro of the program whose body ends in an unconditional `return` (see `raisingMacros`). */
@@ -1003,6 +1020,7 @@ function raisingMacros(text: string): string[] {
   const out = macroFacts(text);
   for (const [name, v] of textConstants(text)) out.push(`${CONST_MACRO}${name}=${v}`);
   for (const u of textUnions(text)) out.push(`${UNION_MACRO}${u}`);
+  for (const [name, f] of ppMacroFacts(text)) out.push(`${PP_MACRO}${name}=${f}`);
   return out;
 }
 
@@ -1029,6 +1047,30 @@ const RETURN_MACRO = 'return:';
 const CONST_MACRO = 'const:';
 /** The mark of a union field (`union:Field=canonical|member...`, see unions.ts) among them. */
 const UNION_MACRO = 'union:';
+/** The mark of a macro as preprocessor conditions read it (`pp:NAME=value|defined|unknown`, see pp-macros.ts): kept for headers only. */
+const PP_MACRO = 'pp:';
+
+/** The header macros among a program's macro facts (`pp:NAME=fact`), joined over the headers (`joinFacts`). */
+function headerMacrosOf(facts: ReadonlySet<string>): Map<string, MacroFact> {
+  const out = new Map<string, MacroFact>();
+  for (const m of facts) {
+    if (!m.startsWith(PP_MACRO)) continue;
+    const eq = m.indexOf('=', PP_MACRO.length);
+    const name = m.slice(PP_MACRO.length, eq);
+    const v = m.slice(eq + 1);
+    const f: MacroFact = v === 'defined' || v === 'unknown' ? v : Number(v);
+    out.set(name, joinFacts(out.get(name), f));
+  }
+  return out;
+}
+
+const ownMacros = new WeakMap<SourceFile, Map<string, MacroFact>>();
+/** The macros a file defines itself (`ppMacroFacts` of its text), read once. */
+function fileMacroFacts(file: SourceFile): Map<string, MacroFact> {
+  let m = ownMacros.get(file);
+  if (!m) ownMacros.set(file, (m = new Map(ppMacroFacts(file.text))));
+  return m;
+}
 
 /** The header constants among a program's macro facts (`const:NAME=value`), without the names given two values. */
 function headerConstantsOf(facts: ReadonlySet<string>): Map<string, number> {
@@ -1058,7 +1100,7 @@ function isHeaderPath(path: string): boolean {
 /** `raisingMacros` of a program file: a translation unit's constants are its own (`fileConstants`), not the program's. */
 function programMacros(path: string, text: string, memo: Map<string, readonly string[]> | undefined): readonly string[] {
   const all = scanRaisingMacros(text, memo);
-  return isHeaderPath(path) ? all : all.filter((m) => !m.startsWith(CONST_MACRO));
+  return isHeaderPath(path) ? all : all.filter((m) => !m.startsWith(CONST_MACRO) && !m.startsWith(PP_MACRO));
 }
 
 /** Is the call inside a `__try` whose `__except` filter takes every exception a probe raises (or may)? */

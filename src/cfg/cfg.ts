@@ -12,6 +12,7 @@
  */
 import type { FunctionInfo } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
+import { ppTruth, type MacroLookup } from './pp-conditions.js';
 
 type SyntaxNode = AstNode;
 
@@ -119,6 +120,8 @@ export interface CfgOptions {
   returns?: (callee: string) => boolean;
   /** Node budget; beyond it the CFG is marked truncated. */
   maxNodes?: number;
+  /** The program's macros, for the `#if`/`#ifdef` conditions in the body (`ppTruth`); without it only literals (`#if 0`) decide. */
+  macro?: MacroLookup;
 }
 
 /** Name of a call's callee (`Foo`, `obj->Method` → `Method`, `Ns::Foo` → `Foo`). */
@@ -692,8 +695,10 @@ class Builder {
     if (s.type === 'preproc_else') return this.seq(preprocChildren(s), preds);
     const condition = s.childForFieldName('condition');
     const alt = s.childForFieldName('alternative');
-    const never = condition && constantTruth(condition) === false;
-    const always = condition && constantTruth(condition) === true;
+    // `#if 0`, or a condition the program's macros decide (`#if !MINI_PORT`, `#ifndef MINI_PORT`)
+    const truth = (condition ? constantTruth(condition) : undefined) ?? (this.opts.macro ? ppTruth(s, this.opts.macro) : undefined);
+    const never = truth === false;
+    const always = truth === true;
     if (never) return alt ? this.preproc(alt, preds) : preds;
     const split = this.newNode('join', undefined, preds, s);
     const taken = this.seq(preprocChildren(s), [{ from: split, kind: 'pp' }]);

@@ -55,10 +55,98 @@ export type Stmt = StmtBase &
     | { t: 'label'; name: string; stmt: Stmt }
     | { t: 'try'; body: Stmt; except?: { filter: Expr; body: Stmt; line: number }; fin?: Stmt }
     | { t: 'leave' }
-    /** `#if` / `#ifdef` inside a body: `mode` 'a' = only the first group, 'b' = only the alternative, 'fork' = both. */
-    | { t: 'pp'; mode: 'a' | 'b' | 'fork'; a: Stmt; b: Stmt; text: string }
+    /**
+     * `#if` / `#ifdef` inside a body: `mode` 'a' = only the first group, 'b' = only the alternative, 'fork' = both
+     * unless `cond`, read against the file's macros when the function runs (`ppEval`), decides.
+     */
+    | { t: 'pp'; mode: 'a' | 'b' | 'fork'; a: Stmt; b: Stmt; text: string; cond?: PPExpr }
     | { t: 'nop' }
   );
+
+/**
+ * A preprocessor condition: what `#if`/`#elif` test and `#ifdef`/`#ifndef` name. `?` stands for what is not
+ * read here (a function-like macro, a character).
+ */
+export type PPExpr =
+  | { t: 'num'; v: number }
+  | { t: 'id'; name: string }
+  | { t: 'defined'; name: string }
+  | { t: 'un'; op: string; a: PPExpr }
+  | { t: 'bin'; op: string; a: PPExpr; b: PPExpr }
+  | { t: '?' };
+
+/** What a file's text says of a macro (`FileScope.ppMacros`): its value, defined otherwise, or not certain. */
+export type PPMacro = number | 'defined' | 'unknown';
+
+/**
+ * The value of a preprocessor condition under a file's macros, undefined when it is not decided: a name the
+ * program does not define for certain may still be defined by the build (`/DDBG=1`), so it is not taken as
+ * undefined (0); only what the program's own text defines, unconditionally and with one value, counts.
+ */
+export function ppEval(e: PPExpr, macros: ReadonlyMap<string, PPMacro>): number | undefined {
+  switch (e.t) {
+    case 'num':
+      return e.v;
+    case 'id': {
+      const m = macros.get(e.name);
+      return typeof m === 'number' ? m : undefined;
+    }
+    case 'defined': {
+      const m = macros.get(e.name);
+      return m === undefined || m === 'unknown' ? undefined : 1;
+    }
+    case 'un': {
+      const a = ppEval(e.a, macros);
+      if (a === undefined) return undefined;
+      return e.op === '!' ? (a === 0 ? 1 : 0) : e.op === '-' ? -a : e.op === '~' ? ~a : e.op === '+' ? a : undefined;
+    }
+    case 'bin': {
+      const a = ppEval(e.a, macros);
+      const b = ppEval(e.b, macros);
+      if (e.op === '&&') return a === 0 || b === 0 ? 0 : a !== undefined && b !== undefined ? 1 : undefined;
+      if (e.op === '||') return (a !== undefined && a !== 0) || (b !== undefined && b !== 0) ? 1 : a !== undefined && b !== undefined ? 0 : undefined;
+      if (a === undefined || b === undefined) return undefined;
+      const cmp: Record<string, boolean> = { '==': a === b, '!=': a !== b, '<': a < b, '<=': a <= b, '>': a > b, '>=': a >= b };
+      if (e.op in cmp) return cmp[e.op] ? 1 : 0;
+      const v = e.op === '+' ? a + b : e.op === '-' ? a - b : e.op === '*' ? a * b : e.op === '&' ? Number(BigInt(a) & BigInt(b)) : e.op === '|' ? Number(BigInt(a) | BigInt(b)) : undefined;
+      return v !== undefined && Number.isSafeInteger(v) ? v : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A preprocessor condition node as a `PPExpr`. */
+function ppExpr(n: SyntaxNode, depth = 0): PPExpr {
+  if (depth > 64) return { t: '?' };
+  switch (n.type) {
+    case 'number_literal': {
+      const v = parseNumber(n.text);
+      return v === undefined ? { t: '?' } : { t: 'num', v };
+    }
+    case 'identifier':
+      return n.text === 'true' ? { t: 'num', v: 1 } : n.text === 'false' ? { t: 'num', v: 0 } : { t: 'id', name: n.text };
+    case 'preproc_defined': {
+      const id = n.namedChildren.find((c) => c.type === 'identifier');
+      return id ? { t: 'defined', name: id.text } : { t: '?' };
+    }
+    case 'parenthesized_expression':
+      return n.namedChildren[0] ? ppExpr(n.namedChildren[0], depth + 1) : { t: '?' };
+    case 'unary_expression': {
+      const a = n.childForFieldName('argument');
+      const op = n.childForFieldName('operator')?.text;
+      return a && op ? { t: 'un', op, a: ppExpr(a, depth + 1) } : { t: '?' };
+    }
+    case 'binary_expression': {
+      const a = n.childForFieldName('left');
+      const b = n.childForFieldName('right');
+      const op = n.childForFieldName('operator')?.text;
+      return a && b && op ? { t: 'bin', op, a: ppExpr(a, depth + 1), b: ppExpr(b, depth + 1) } : { t: '?' };
+    }
+    default:
+      return { t: '?' };
+  }
+}
 
 export interface ParamInfo {
   name: string;
@@ -433,14 +521,21 @@ export class Compiler {
     const b: Stmt = altNode ? this.stmt(altNode) : { t: 'block', body: [], line: ln };
     let mode: 'a' | 'b' | 'fork' = 'fork';
     let text = '';
+    let cond: PPExpr | undefined;
     if (condNode) {
       text = condNode.text.trim();
       const v = parseNumber(text);
       if (v !== undefined) mode = v === 0 ? 'b' : 'a';
+      else cond = ppExpr(condNode);
     } else if (nameNode) {
-      text = (n.text.startsWith('#ifndef') ? '!defined ' : 'defined ') + nameNode.text;
+      const negated = /^#\s*(?:el)?ifndef\b/.test(n.text);
+      text = (negated ? '!defined ' : 'defined ') + nameNode.text;
+      const d: PPExpr = { t: 'defined', name: nameNode.text };
+      cond = negated ? { t: 'un', op: '!', a: d } : d;
     }
-    return this.withLabels({ t: 'pp', mode, a, b, text, line: ln }, [a, b]);
+    const s: Stmt = { t: 'pp', mode, a, b, text, line: ln };
+    if (cond && s.t === 'pp') s.cond = cond;
+    return this.withLabels(s, [a, b]);
   }
 
   private stmtOrNop(n: SyntaxNode | null, ln: number): Stmt {
@@ -638,21 +733,53 @@ export class Compiler {
 /** File-scope facts: `#define NAME value`, enumerators, global variable names. */
 export interface FileScope {
   defines: Map<string, Expr>;
+  /**
+   * What the preprocessor conditions of the file's bodies read (`ppEval`): macros defined outside any
+   * condition (an include guard aside) with one value; `'unknown'` for one defined under a condition,
+   * redefined with another value, or `#undef`ined. The headers the file includes add theirs (simulate.ts).
+   */
+  ppMacros: Map<string, PPMacro>;
   globals: Set<string>;
   /** Role-type declarations (`DRIVER_DISPATCH Foo;`): function name → role type. */
   roles: Map<string, string>;
+}
+
+/** `#ifndef G` / `#define G` ... `#endif` around the rest of a file (`root`'s only conditional at its top level). */
+function isIncludeGuard(c: SyntaxNode, parent: SyntaxNode): boolean {
+  if (parent.type !== 'translation_unit' || c.type !== 'preproc_ifdef' || !/^#\s*ifndef\b/.test(c.text)) return false;
+  if (c.childForFieldName('alternative')) return false;
+  const name = c.childForFieldName('name');
+  const first = c.namedChildren.find((x) => x.id !== name?.id && x.type !== 'comment');
+  return !!name && first?.type === 'preproc_def' && first.childForFieldName('name')?.text === name.text;
 }
 
 export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope {
   const defines = new Map<string, Expr>();
   const globals = new Set<string>();
   const roles = new Map<string, string>();
-  const visit = (n: SyntaxNode) => {
+  const ppMacros = new Map<string, PPMacro>();
+  const ppFact = (name: string, f: PPMacro) => {
+    const prev = ppMacros.get(name);
+    ppMacros.set(name, prev === undefined || prev === f ? f : 'unknown');
+  };
+  const visit = (n: SyntaxNode, conditional: boolean) => {
     for (const c of n.namedChildren) {
       switch (c.type) {
+        case 'preproc_call': {
+          // `#undef NAME`: no longer certain
+          if (c.childForFieldName('directive')?.text === '#undef') {
+            const name = /^[A-Za-z_]\w*/.exec(c.childForFieldName('argument')?.text.trim() ?? '')?.[0];
+            if (name) ppMacros.set(name, 'unknown');
+          }
+          break;
+        }
         case 'preproc_def': {
           const name = c.childForFieldName('name')?.text;
           const val = c.childForFieldName('value')?.text?.trim();
+          if (name) {
+            const num = val ? parseNumber(val.replace(/^\((.*)\)$/, '$1')) : undefined;
+            ppFact(name, conditional ? 'unknown' : num ?? 'defined');
+          }
           if (name && val) {
             const v = parseNumber(val.replace(/^\((.*)\)$/, '$1').replace(/^\(\s*NTSTATUS\s*\)\s*/, '').replace(/^\((.*)\)$/, '$1'));
             if (v !== undefined) defines.set(name, { t: 'num', v });
@@ -714,16 +841,19 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
         case 'preproc_ifdef':
         case 'preproc_else':
         case 'preproc_elif':
+          // (the file's include guard, `#ifndef G` then `#define G` at its top, is no condition)
+          visit(c, conditional || !isIncludeGuard(c, n));
+          break;
         case 'linkage_specification':
         case 'declaration_list':
         case 'namespace_definition':
-          visit(c);
+          visit(c, conditional);
           break;
         default:
           break;
       }
     }
   };
-  visit(src.tree.rootNode);
-  return { defines, globals, roles };
+  visit(src.tree.rootNode, false);
+  return { defines, globals, roles, ppMacros };
 }

@@ -7,6 +7,7 @@
  * evaluator; the price is re-executing the prefix, which is small for driver functions.
  */
 import type { Expr, FnDef, FileScope, Stmt } from './ast.js';
+import { ppEval } from './ast.js';
 import { bugCheckFor, type BugCheckPair, type FaultContext, type FaultKind, type ThreadContext } from './faults.js';
 import { BUILTIN_CONSTANTS, STATUS } from './constants.js';
 import { irqlContractOf, levelName, type IrqlCondition, type IrqlContract } from './irql-model.js';
@@ -1576,8 +1577,10 @@ export class Run {
           return;
         }
         let useA: boolean;
-        if (s.mode === 'a') useA = true;
-        else if (s.mode === 'b') useA = false;
+        // a condition the file's macros decide (`#if !MINI_PORT` with `#define MINI_PORT 1`) runs one side only
+        const v = s.mode === 'fork' && s.cond ? ppEval(s.cond, this.scope.ppMacros) : undefined;
+        if (s.mode === 'a' || (v !== undefined && v !== 0)) useA = true;
+        else if (s.mode === 'b' || v === 0) useA = false;
         else useA = this.choose(2, s.line, [`#if ${s.text}: taken`, `#if ${s.text}: not taken`]) === 0;
         this.exec(useA ? s.a : s.b);
         this.checkpoint(s, 'J');
@@ -2380,10 +2383,12 @@ export class Run {
     (
       [
         [['NT_SUCCESS', 'NT_ERROR', 'NT_WARNING', 'NT_INFORMATION'], Run.prototype.modelStatusTest],
+        [['ARGUMENT_PRESENT'], Run.prototype.modelArgumentPresent],
         [['FlagOn', 'BooleanFlagOn'], Run.prototype.modelFlagOn],
         [['SetFlag', 'ClearFlag'], Run.prototype.modelSetFlag],
         [['FsRtlIsNtstatusExpected'], Run.prototype.modelFsRtlIsNtstatusExpected],
         [['MmGetMdlByteCount', 'MmGetMdlByteOffset', 'MmGetMdlVirtualAddress', 'MmGetMdlBaseVa', 'MmGetMdlPfnArray', 'MmGetMdlStartVa'], Run.prototype.modelMdlAccessor],
+        [['MmProtectMdlSystemAddress'], Run.prototype.modelMmProtectMdlSystemAddress],
         [['MmSizeOfMdl', 'ADDRESS_AND_SIZE_TO_SPAN_PAGES', 'BYTES_TO_PAGES', 'ROUND_TO_PAGES', 'BYTE_OFFSET', 'PAGE_ALIGN', 'min', 'max', 'RTL_NUMBER_OF', 'ARRAYSIZE', 'FIELD_OFFSET', 'InterlockedIncrement', 'InterlockedDecrement', 'InterlockedExchange', 'InterlockedCompareExchange', 'InterlockedExchangeAdd', 'InterlockedOr', 'InterlockedAnd'], Run.prototype.modelValueMacro],
         [['CTL_CODE'], Run.prototype.modelCTL_CODE],
         [['GetExceptionCode', '_exception_code', 'exception_code'], Run.prototype.modelGetExceptionCode],
@@ -2476,6 +2481,13 @@ export class Run {
     return { k: 'i', v: name === 'NT_SUCCESS' ? 1 : 0 };
   }
 
+  /** The model of `ARGUMENT_PRESENT` (wdm.h: `((CHAR *)((ULONG_PTR)(ArgumentPointer)) != (CHAR *)(NULL))`). */
+  private modelArgumentPresent(name: string, e: CallExpr): Val | undefined {
+    const a = e.args[0];
+    if (!a) return this.newUnk(`${name}()`);
+    return { k: 'i', v: this.truth(this.eval(a), e.line, exprText(a)) ? 1 : 0 };
+  }
+
   /** The model of `FlagOn`, `BooleanFlagOn`. */
   private modelFlagOn(name: string, e: CallExpr): Val | undefined {
     const line = e.line;
@@ -2522,6 +2534,18 @@ export class Run {
     const o = this.objOf(v, line, name, false);
     if (o?.mdl?.st === 'X') this.fault('use-after-free', line, col, { mdl: o.label, ddi: name });
     return this.derivedUnk(name, v);
+  }
+
+  /**
+   * The model of `MmProtectMdlSystemAddress` (wdm.h): it sets the protection of the MDL's system-space mapping,
+   * reading the MDL (its mapped address and pages); the status it returns is not modelled.
+   */
+  private modelMmProtectMdlSystemAddress(name: string, e: CallExpr): Val | undefined {
+    const v = this.arg(e, 0);
+    this.arg(e, 1);
+    const o = this.objOf(v, e.line, name, false);
+    if (o?.mdl?.st === 'X') this.fault('use-after-free', e.line, e.col, { mdl: o.label, ddi: name });
+    return this.newUnk(`${name}()`);
   }
 
   /** The model of `MmSizeOfMdl`, `ADDRESS_AND_SIZE_TO_SPAN_PAGES`, `BYTES_TO_PAGES`, `ROUND_TO_PAGES`, `BYTE_OFFSET`, `PAGE_ALIGN`, `min`, `max`, `RTL_NUMBER_OF`, `ARRAYSIZE`, `FIELD_OFFSET`, `InterlockedIncrement`, `InterlockedDecrement`, `InterlockedExchange`, `InterlockedCompareExchange`, `InterlockedExchangeAdd`, `InterlockedOr`, `InterlockedAnd`. */

@@ -7,7 +7,7 @@ import { functionTooDeep } from '../parse/depth.js';
 import { quotedIncludes } from '../parse/includes.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
-import { Compiler, collectFileScope, returningMacros, unionFields, type FileScope, type FnDef } from './ast.js';
+import { Compiler, collectFileScope, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
 import { markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { newExploration, Run, type Decision, type Exploration, type PathRecord, type DeclaredIrql, type ProgramView, type RawFault, type TraceStep } from './interp.js';
@@ -251,8 +251,12 @@ export class SimProgram {
       const only = byBase.get(posix.basename(norm(name)));
       return only?.length === 1 ? only[0] : undefined;
     };
+    // (each file's own macros, before any file takes its headers')
+    const ownMacros = new Map(this.files.map((f) => [f, new Map(this.scopes.get(f)!.ppMacros)] as const));
     for (const f of this.files) {
       const defines = this.scopes.get(f)!.defines;
+      const own = ownMacros.get(f)!;
+      const fromHeaders = new Map<string, PPMacro>();
       const seen = new Set<SourceFile>([f]);
       const visit = (from: SourceFile, chain: readonly string[]) => {
         const dirs = [posix.dirname(from.path.replace(/\\/g, '/')), ...chain];
@@ -261,10 +265,18 @@ export class SimProgram {
           if (!h || seen.has(h)) continue;
           seen.add(h);
           for (const [k, v] of this.scopes.get(h)!.defines) if (!defines.has(k)) defines.set(k, v);
+          // the headers' macros for the file's #if conditions: the file's own first, two headers differing not certain
+          for (const [k, v] of ownMacros.get(h)!) {
+            if (own.has(k)) continue;
+            const prev = fromHeaders.get(k);
+            fromHeaders.set(k, prev === undefined || prev === v ? v : 'unknown');
+          }
           visit(h, dirs);
         }
       };
       visit(f, []);
+      const pp = this.scopes.get(f)!.ppMacros;
+      for (const [k, v] of fromHeaders) pp.set(k, v);
     }
   }
 
