@@ -2410,6 +2410,7 @@ class Analyzer {
       for (const pv of c.paramVals) {
         const idx = s.params.indexOf(pv.param);
         const r = rs[idx];
+        if (isAddressOf(args[idx]) && V.meet(pv.val, V.constraint('!=', 0)).length === 0) feasible = false;
         if (!r?.v) continue;
         if (V.meet(r.v, pv.val).length === 0) feasible = false;
       }
@@ -2418,6 +2419,12 @@ class Analyzer {
       const slotIds: (string | undefined)[] = [];
       const slotPaths: (string | undefined)[] = [];
       for (const sl of c.slots) {
+        // `&local`, `&Ctx->Field` for a parameter the case took NULL (`if (ARGUMENT_PRESENT(MdlOut))`): an
+        // address is never NULL, so the case is not this call's
+        if (sl.entry === 'null' && isAddressOf(args[s.params.indexOf(sl.path)])) {
+          feasible = false;
+          break;
+        }
         const cp = this.substitute(sl.path, s.params, args, rs, s.refParams);
         let id: string | undefined;
         if (cp !== undefined) {
@@ -2648,6 +2655,11 @@ class Analyzer {
         const a = this.currentNode.abnormal;
         return a === undefined || a === truth ? w : null;
       }
+      if (name === 'ARGUMENT_PRESENT') {
+        // wdm.h: `((CHAR *)((ULONG_PTR)(ArgumentPointer)) != (CHAR *)(NULL))`
+        const a = e.childForFieldName('arguments')?.namedChildren.find((x) => x.type !== 'comment');
+        return a ? this.refineCmp(w, a, '!=', 0, truth) : w;
+      }
       if (FLAG_MACROS.has(name)) {
         const fargs = e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
         if (fargs.length === 2) {
@@ -2761,8 +2773,8 @@ class Analyzer {
     if (s.type === 'assignment_expression') return this.refineCmp(w, s.childForFieldName('left')!, op, c, truth);
     if (s.type === 'call_expression') {
       const name = calleeName(s) ?? '';
-      if (ntRange(name) && c === 0 && (op === '==' || op === '!=')) {
-        // NT_SUCCESS(x) == FALSE
+      if ((ntRange(name) || name === 'ARGUMENT_PRESENT') && c === 0 && (op === '==' || op === '!=')) {
+        // NT_SUCCESS(x) == FALSE, ARGUMENT_PRESENT(x) == FALSE
         return this.refine(w, s, (op === '!=') === truth);
       }
       return w;
@@ -3312,6 +3324,12 @@ function sameValues(a: Vals, b: Vals): boolean {
   return true;
 }
 
+/** `&x`, `&Ctx->Field` (an address: never NULL). */
+function isAddressOf(arg: SyntaxNode | undefined): boolean {
+  const a = arg ? unparen(arg) : undefined;
+  return a?.type === 'pointer_expression' && a.text.trimStart().startsWith('&');
+}
+
 function isCmp(op: string): op is V.CmpOp {
   return op === '==' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=';
 }
@@ -3349,6 +3367,7 @@ export function describeCond(cond: SyntaxNode, truth: boolean, isPointer: (path:
     const name = calleeName(e);
     const arg = e.childForFieldName('arguments')?.namedChildren[0];
     if (name === 'NT_SUCCESS' && arg) return `${short(arg.text, 40)} ${truth ? 'succeeded' : 'failed'}`;
+    if (name === 'ARGUMENT_PRESENT' && arg) return `${short(arg.text, 40)} is ${truth ? 'not NULL' : 'NULL'}`;
   }
   if (e.type === 'binary_expression') {
     const op = e.childForFieldName('operator')?.text;

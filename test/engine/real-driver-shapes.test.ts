@@ -625,3 +625,39 @@ NTSTATUS Run(PVOID Buffer, ULONG Length)
     expect(msgs[0]!.message).toContain('freed at line 12 (in OuterComplete, outer.c:6)');
   });
 });
+
+// NDAS ndasntfs (NTFS's NtfsCompleteRequest style): a helper releases an optional context's resources behind
+// `ARGUMENT_PRESENT(Context)`, and a caller under the volume's fast mutex passes NULL (ZwClose: line 8)
+const OPTIONAL_CONTEXT_C = (arg: string) => `typedef struct _OC { HANDLE Log; } OC, *POC;
+typedef struct _VOL { FAST_MUTEX Mutex; POC Context; } VOL, *PVOL;
+VOID ReleaseContext(POC Context)
+{
+    if (!ARGUMENT_PRESENT(Context)) {
+        return;
+    }
+    ZwClose(Context->Log);
+}
+VOID CompleteRequest(POC Context, PIRP Irp)
+{
+    if (ARGUMENT_PRESENT(Context)) ReleaseContext(Context);
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
+DRIVER_DISPATCH Flush;
+NTSTATUS Flush(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    PVOL v = (PVOL)Dev->DeviceExtension;
+    ExAcquireFastMutex(&v->Mutex);
+    CompleteRequest(${arg}, Irp);
+    ExReleaseFastMutex(&v->Mutex);
+    return STATUS_SUCCESS;
+}
+`;
+
+describe('ARGUMENT_PRESENT(x) is a NULL test', () => {
+  it('NULL passed under a fast mutex: the PASSIVE_LEVEL call behind ARGUMENT_PRESENT is not reached', () => {
+    expect(lint({ 'a.c': OPTIONAL_CONTEXT_C('NULL') }, 'a.c')).toEqual([]);
+  });
+  it('the context passed under the mutex: ZwClose at APC_LEVEL is reported', () => {
+    expect(lint({ 'a.c': OPTIONAL_CONTEXT_C('v->Context') }, 'a.c')).toEqual(['8 irql-too-high']);
+  });
+});
