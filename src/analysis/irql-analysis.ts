@@ -108,10 +108,13 @@ interface LockFact {
   line: number;
   via: string;
   kind: LockKind;
+  /** The lock as that call wrote it (`ad->SpinLock`), when the key is its expansion through locals (`lockPath`). */
+  name?: string;
 }
 
 /** Lock kinds whose state spinlock-unbalanced follows (a fast mutex: double acquire and release only). */
 const TRACKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock', 'fast-mutex']);
+const NO_ALIASES: ReadonlyMap<string, string> = new Map();
 const EXIT_CHECKED_LOCKS = new Set<LockKind>(['spinlock', 'queued-spinlock', 'wdf-spinlock']);
 /** A function's name for messages: a C++ method written over two lines (`Queue::\n    Lock`) on one. */
 const displayFn = (name: string): string => name.replace(/\s+/g, '');
@@ -820,6 +823,8 @@ interface FnCtx {
   unknownLocks: boolean;
   /** The function's parameters (a restore of one is its callers' saved value). */
   params: string[];
+  /** Locals that only ever hold one path of a parameter or global (`PAD ad = Lu->AdapterExtension;`), expanded (`aliasLocals`). */
+  aliases: ReadonlyMap<string, string>;
 }
 
 /** The identifier naming a function in its definition (`Foo` of `NTSTATUS\nFoo(PIRP Irp)`). */
@@ -914,6 +919,71 @@ function constLocals(body: SyntaxNode): Map<string, string> {
   const out = new Map<string, string>();
   for (const [k, v] of seen) if (v && initialized.has(k)) out.set(k, v);
   return out;
+}
+
+/**
+ * Locals initialized where they are declared with a path (`PAD ad = LogicalUnit->AdapterExtension;`,
+ * `PEXT ext = (PEXT)DeviceObject->DeviceExtension;`) and never assigned again nor passed by address: the
+ * local names that path for the whole function. Each maps to its expansion down to a parameter or a global
+ * (another such local expanded in turn), so that a lock taken through `&Lu->AdapterExtension->SpinLock`
+ * and released through `&ad->SpinLock` is one lock, and a helper's lock through a local is its callers'.
+ */
+function aliasLocals(body: SyntaxNode, params: readonly string[]): Map<string, string> {
+  const init = new Map<string, string>();
+  const written = new Map<string, number>();
+  for (const n of nodesOf(body)) {
+    if (n.type === 'init_declarator') {
+      const name = declName(n.childForFieldName('declarator'));
+      const v = n.childForFieldName('value');
+      const path = v ? pathValue(v) : undefined;
+      if (name) {
+        written.set(name, (written.get(name) ?? 0) + 1);
+        if (path) init.set(name, path);
+      }
+    } else if (n.type === 'assignment_expression' || n.type === 'update_expression' || (n.type === 'pointer_expression' && n.text.trimStart().startsWith('&'))) {
+      const x = n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument');
+      const e = x ? unparen(x) : undefined;
+      if (e?.type === 'identifier') written.set(e.text, (written.get(e.text) ?? 0) + 2);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [name, path] of init) if (written.get(name) === 1 && !params.includes(name)) out.set(name, path);
+  // expand through each other (a chain of at most 8; a cycle is left as it is)
+  for (const [name, path] of out) {
+    let p = path;
+    for (let k = 0; k < 8; k++) {
+      const root = /^[A-Za-z_]\w*/.exec(p)![0];
+      const next = out.get(root);
+      if (next === undefined || root === name) break;
+      p = next + p.slice(root.length);
+    }
+    out.set(name, p);
+  }
+  return out;
+}
+
+/** An initializer that is a plain path (`Lu->AdapterExtension`, `(PEXT)Dev->DeviceExtension`, `&Ext->Queue`), without spaces. */
+function pathValue(v: SyntaxNode): string | undefined {
+  let e = unparen(v);
+  for (let k = 0; k < 4 && e.type === 'cast_expression'; k++) e = unparen(e.childForFieldName('value') ?? e);
+  if (e.type !== 'field_expression') return undefined;
+  // (a call, a subscript or an arithmetic expression anywhere in it: not one path)
+  for (const n of nodesOf(e)) if (n.type !== 'field_expression' && n.type !== 'identifier' && n.type !== 'field_identifier' && n.type !== 'parenthesized_expression') return undefined;
+  return e.text.replace(/\s+/g, '');
+}
+
+/** A lock argument's path, with a local of `aliasLocals` at its root expanded (`ad->SpinLock` → `Lu->AdapterExtension->SpinLock`). */
+function lockPath(fx: FnCtx, n: SyntaxNode | undefined): string | undefined {
+  const p = slotPath(n);
+  return p === undefined ? p : expandAlias(fx, p);
+}
+
+/** A path with a local of `aliasLocals` at its root expanded. */
+function expandAlias(fx: FnCtx, p: string): string {
+  if (!fx.aliases.size) return p;
+  const root = /^[A-Za-z_]\w*/.exec(p)?.[0];
+  const to = root ? fx.aliases.get(root) : undefined;
+  return to === undefined ? p : to + p.slice(root!.length);
 }
 
 /** Names declared in a function body (its locals). */
@@ -1380,6 +1450,7 @@ export class IrqlEngine {
       touched: new Map(),
       unknownLocks: false,
       params: fn.params,
+      aliases: /Acquire|Release|Lock/.test(text) ? aliasLocals(body, fn.params) : NO_ALIASES,
     };
     const pools = /\bExAllocatePool/.test(text) ? poolVars(body) : new Map() as PoolVars;
     fx.pagedBlocks = pagedBlocks(pools);
@@ -1480,7 +1551,7 @@ export class IrqlEngine {
       const at = ret >= 0 ? cfg.nodes[ret]!.ast : body.lastChild ?? undefined;
       if (!at) continue;
       const held: ReturnObservation['held'] = [];
-      for (const [lock, f] of st.locks) if (f.held && EXIT_CHECKED_LOCKS.has(f.kind)) held.push({ lock, line: f.line, via: f.via });
+      for (const [lock, f] of st.locks) if (f.held && EXIT_CHECKED_LOCKS.has(f.kind)) held.push({ lock: f.name ?? lock, line: f.line, via: f.via });
       returns.push({ line: at.startPosition.row + 1, column: at.startPosition.column + 1, m: st.m, why: st.why, held });
     }
     // what the function does to locks its callers can name (parameters' and globals' locks)
@@ -1646,18 +1717,26 @@ export class IrqlEngine {
     };
     if (!effects) return forget();
     for (const [path, eff] of effects) {
-      const mapped = mapCalleePath(path, params, args);
-      if (!mapped) return forget();
+      const written = mapCalleePath(path, params, args);
+      if (!written) return forget();
+      const mapped = expandAlias(fx, written);
       fx.touched.set(mapped, { kind: eff.kind, line, via: name });
       if (eff.held === undefined) s.locks = s.locks.delete(mapped);
-      else s.locks = s.locks.set(mapped, { held: eff.held, line, via: `${name} (${eff.via} at its line ${eff.line})`, kind: eff.kind });
+      else {
+        const fact: LockFact = { held: eff.held, line, via: `${name} (${eff.via} at its line ${eff.line})`, kind: eff.kind };
+        if (written !== mapped) fact.name = written;
+        s.locks = s.locks.set(mapped, fact);
+      }
     }
   }
 
   /** A tracked lock acquired or released: double acquires and releases of a free lock, per path. */
   private trackLock(fx: FnCtx, eff: Extract<IrqlEffect, { op: 'acquire' | 'release' }>, name: string, call: SyntaxNode, args: SyntaxNode[], s: State, line: number): void {
     const handle = eff.handleArg !== undefined ? slotPath(args[eff.handleArg]) : undefined;
-    let lock = eff.lockArg !== undefined ? slotPath(args[eff.lockArg]) : undefined;
+    let lock = eff.lockArg !== undefined ? lockPath(fx, args[eff.lockArg]) : undefined;
+    // (as written, when a local of the path was expanded: what the messages name)
+    const written = eff.lockArg !== undefined ? slotPath(args[eff.lockArg]) : undefined;
+    const shown = written !== lock ? written : undefined;
     if (eff.op === 'release' && !lock && handle) lock = s.qh.get(handle);
     const pos = `${line}:${call.startPosition.column + 1}`;
     if (!lock) {
@@ -1680,19 +1759,21 @@ export class IrqlEngine {
       const old = fx.lockIssues.get(key);
       const end = call.endPosition;
       const m = old ? old.m.map((x, e) => (x | s.m[e]!) >>> 0) : [...s.m];
-      fx.lockIssues.set(key, { kind: issue, lockKind: eff.kind, callee: name, lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
+      fx.lockIssues.set(key, { kind: issue, lockKind: eff.kind, callee: name, lock: shown ?? lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
     }
-    s.locks = s.locks.set(lock, { held: eff.op === 'acquire', line, via: name, kind: eff.kind });
+    const fact: LockFact = { held: eff.op === 'acquire', line, via: name, kind: eff.kind };
+    if (shown !== undefined) fact.name = shown;
+    s.locks = s.locks.set(lock, fact);
     // (after a release the handle still names its lock: releasing it again is a release of a free lock)
     if (handle) s.qh = s.qh.set(handle, lock);
   }
 
-  private savedKey(slot: IrqlSlot | undefined, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], lockArg?: number, handleArg?: number): string | undefined {
+  private savedKey(fx: FnCtx, slot: IrqlSlot | undefined, call: SyntaxNode, stmt: SyntaxNode | undefined, args: SyntaxNode[], lockArg?: number, handleArg?: number): string | undefined {
     if (!slot) return undefined;
     if (slot === 'return') return resultTarget(call, stmt);
     if ('arg' in slot) return slotPath(args[slot.arg]);
     // saved in the lock object (fast mutex) or in the per-acquisition handle (in-stack queued lock)
-    const p = slotPath(args[handleArg ?? lockArg ?? -1]);
+    const p = lockPath(fx, args[handleArg ?? lockArg ?? -1]);
     return p ? `lock:${p}` : undefined;
   }
 
@@ -1742,10 +1823,13 @@ export class IrqlEngine {
         continue;
       }
       // (a try-acquire of a lock already held fails: this side does not double-acquire)
-      const lock = TRACKED_LOCKS.has(eff.kind) && eff.lockArg !== undefined ? slotPath(args[eff.lockArg]) : undefined;
+      const lock = TRACKED_LOCKS.has(eff.kind) && eff.lockArg !== undefined ? lockPath(fx, args[eff.lockArg]) : undefined;
       if (lock) {
         fx.touched.set(lock, { kind: eff.kind, line, via: name });
-        s.locks = s.locks.set(lock, { held: true, line, via: name, kind: eff.kind });
+        const fact: LockFact = { held: true, line, via: name, kind: eff.kind };
+        const written = slotPath(args[eff.lockArg!]);
+        if (written !== lock && written !== undefined) fact.name = written;
+        s.locks = s.locks.set(lock, fact);
       }
       this.applyEffect(fx, { ...eff, onReturn: undefined }, name, c, stmt, args, s, line, false);
     }
@@ -1779,7 +1863,7 @@ export class IrqlEngine {
     switch (eff.op) {
       case 'raise': {
         const lvl = eff.level ?? constLevel(args[eff.levelArg ?? -1]);
-        save(this.savedKey(eff.savedTo, call, stmt, args));
+        save(this.savedKey(fx, eff.savedTo, call, stmt, args));
         if (lvl !== undefined) set(() => bit(lvl), `${name} at line ${line} raised it to ${irqlLevelName(lvl)}`);
         return;
       }
@@ -1794,7 +1878,7 @@ export class IrqlEngine {
         if (eff.onReturn) return; // a try-acquire: raised only on one outcome, which the analysis does not split
         if (eff.raiseTo === undefined || eff.atLevel) return;
         const lock = slotPath(args[eff.lockArg ?? -1]);
-        save(this.savedKey(eff.savedTo, call, stmt, args, eff.lockArg, eff.handleArg));
+        save(this.savedKey(fx, eff.savedTo, call, stmt, args, eff.lockArg, eff.handleArg));
         // 'DIRQL': the interrupt's SynchronizeIrql, some device level
         const to = eff.raiseTo === 'DIRQL' ? levelRange(3, 26) : bit(eff.raiseTo);
         // 'DIRQL' locks (interrupt locks) of passive-level interrupts do not raise: the current level stays possible
@@ -1809,7 +1893,7 @@ export class IrqlEngine {
           set(() => bit(lvl), `${name} at line ${line} lowered it to ${irqlLevelName(lvl)}`);
           return;
         }
-        restore(this.savedKey(eff.restoreFrom, call, stmt, args, eff.lockArg, eff.handleArg), `${name} at line ${line} restored it`);
+        restore(this.savedKey(fx, eff.restoreFrom, call, stmt, args, eff.lockArg, eff.handleArg), `${name} at line ${line} restored it`);
         return;
       }
       default:
