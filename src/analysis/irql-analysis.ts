@@ -1419,7 +1419,7 @@ export class IrqlEngine {
     if (nestsTooDeep(file, fn)) return null; // not analyzed (the linter says so once)
     const pageSection = this.pageableSection(file, fn);
     const entryObs: IrqlCallObservation[] = [];
-    if (pageSection && !/\bPAGED_CODE\s*\(/.test(text)) {
+    if (pageSection && !/\bPAGED_CODE\s*\(/.test(text) && !this.lockedSections().has(pageSection.section)) {
       // code placed in a pageable section: the function's own instructions may be paged out
       const whole = liteFunction(file, fn);
       const at = functionNameNode(whole) ?? whole;
@@ -1578,6 +1578,28 @@ export class IrqlEngine {
     };
     if (exitParam !== undefined) r.exitParam = exitParam;
     return r;
+  }
+
+  private locked: Set<string> | undefined;
+  /**
+   * The pageable sections the program locks in memory: `MmLockPagableCodeSection(Function)` makes the section
+   * holding that function resident until `MmUnlockPagableImageSection`, and the driver runs that section's code at
+   * DISPATCH_LEVEL while it is (a SCSI port driver's verifier routines, locked when the verifier starts). Whether
+   * each entry point runs inside that window is not followed: the section's functions are not reported for being
+   * pageable (a PAGED_CODE() in them still is).
+   */
+  private lockedSections(): Set<string> {
+    if (this.locked) return this.locked;
+    this.locked = new Set();
+    for (const f of this.project.allFiles()) {
+      if (!f.text.includes('MmLockPagableCodeSection')) continue;
+      for (const m of f.text.matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) {
+        const pf = this.project.resolve(f, m[1]!);
+        const sec = pf?.file && pf.fn ? this.pageableSection(pf.file, pf.fn) : undefined;
+        if (sec) this.locked.add(sec.section);
+      }
+    }
+    return this.locked;
   }
 
   /** The pageable code section a function is placed in, if any (alloc_text, code_seg region, __declspec(code_seg)). */

@@ -181,6 +181,8 @@ export interface FnDef {
   pageSection?: string;
   /** The body calls PAGED_CODE() (set with `pageSection`). */
   pagedCode?: boolean;
+  /** The program locks `pageSection` with `MmLockPagableCodeSection` (see `lockPagedSections` in sections.ts). */
+  sectionLocked?: boolean;
 }
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;

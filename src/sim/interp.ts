@@ -2066,7 +2066,7 @@ export class Run {
    * line of the function's name in its definition; at an unknown entry IRQL only if certain at every level.
    */
   private pageableEntry(def: FnDef): void {
-    if (def.pageSection === undefined || def.pagedCode) return;
+    if (def.pageSection === undefined || def.pagedCode || def.sectionLocked) return;
     if (this.irqlFault((l) => l >= D)) this.fault('pageable-code-at-dispatch', def.nameLine, def.nameCol, { function: def.name, section: def.pageSection });
   }
 

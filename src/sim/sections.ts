@@ -175,3 +175,22 @@ export function markPageableSections(file: SourceFile, defs: readonly FnDef[]): 
     def.pagedCode = /\bPAGED_CODE\s*\(/.test(text.slice(def.info.body.startIndex, def.info.body.endIndex));
   }
 }
+
+/**
+ * `MmLockPagableCodeSection(FunctionName)` anywhere in the program makes the whole section holding that function
+ * resident until `MmUnlockPagableImageSection` (the driver then runs the section's code at DISPATCH_LEVEL: a SCSI
+ * port driver's verifier routines, a bus driver's IOCTL code). Each entry point is simulated alone, so whether the
+ * lock was taken before the section's code runs is not known here: the definitions of a section the program locks
+ * are marked `sectionLocked`, and entering them at DISPATCH_LEVEL does not fault.
+ */
+export function lockPagedSections(files: readonly SourceFile[], defs: readonly FnDef[]): void {
+  const named = new Set<string>();
+  for (const f of files) {
+    if (!f.text.includes('MmLockPagableCodeSection')) continue;
+    for (const m of codeText(f).matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) named.add(m[1]!);
+  }
+  if (!named.size) return;
+  const sections = new Set<string>();
+  for (const d of defs) if (d.pageSection !== undefined && named.has(d.name)) sections.add(d.pageSection);
+  for (const d of defs) if (d.pageSection !== undefined && sections.has(d.pageSection)) d.sectionLocked = true;
+}

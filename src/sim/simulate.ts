@@ -8,7 +8,7 @@ import { quotedIncludes } from '../parse/includes.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
 import { Compiler, collectFileScope, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
-import { markPageableSections } from './sections.js';
+import { lockPagedSections, markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { newExploration, Run, type Decision, type Exploration, type PathRecord, type DeclaredIrql, type ProgramView, type RawFault, type TraceStep } from './interp.js';
 import { BUILTIN_CONSTANTS } from './constants.js';
@@ -191,6 +191,7 @@ export class SimProgram {
       markPageableSections(f, own);
     }
     if (multi) this.linkIncludedDefines();
+    lockPagedSections(this.files, this.defs);
     this.scope = this.scopes.get(this.files[0]!)!;
     // Per file: its own definitions (the first of a name: later ones are #if alternatives), then the
     // other files' non-static ones when exactly one file defines the name.
