@@ -614,18 +614,18 @@ function decodeSva(v: string): SvaOrigin {
   return { line: Number(line), column: Number(column), callee: callee!, obj: o === '' ? undefined : o };
 }
 
-/** Copy and fill routines: their pointer arguments are dereferenced (the first one written). */
-const COPY_ROUTINES = new Map<string, { ptrs: number[]; dest: number | undefined }>([
-  ['RtlCopyMemory', { ptrs: [0, 1], dest: 0 }],
-  ['RtlMoveMemory', { ptrs: [0, 1], dest: 0 }],
-  ['memcpy', { ptrs: [0, 1], dest: 0 }],
-  ['memmove', { ptrs: [0, 1], dest: 0 }],
-  ['RtlZeroMemory', { ptrs: [0], dest: 0 }],
-  ['RtlFillMemory', { ptrs: [0], dest: 0 }],
-  ['memset', { ptrs: [0], dest: 0 }],
-  ['RtlCompareMemory', { ptrs: [0, 1], dest: undefined }],
-  ['RtlEqualMemory', { ptrs: [0, 1], dest: undefined }],
-  ['memcmp', { ptrs: [0, 1], dest: undefined }],
+/** Copy and fill routines: their pointer arguments are dereferenced (the first one written), unless the length (argument `len`) is 0. */
+const COPY_ROUTINES = new Map<string, { ptrs: number[]; dest: number | undefined; len: number }>([
+  ['RtlCopyMemory', { ptrs: [0, 1], dest: 0, len: 2 }],
+  ['RtlMoveMemory', { ptrs: [0, 1], dest: 0, len: 2 }],
+  ['memcpy', { ptrs: [0, 1], dest: 0, len: 2 }],
+  ['memmove', { ptrs: [0, 1], dest: 0, len: 2 }],
+  ['RtlZeroMemory', { ptrs: [0], dest: 0, len: 1 }],
+  ['RtlFillMemory', { ptrs: [0], dest: 0, len: 1 }],
+  ['memset', { ptrs: [0], dest: 0, len: 2 }],
+  ['RtlCompareMemory', { ptrs: [0, 1], dest: undefined, len: 2 }],
+  ['RtlEqualMemory', { ptrs: [0, 1], dest: undefined, len: 2 }],
+  ['memcmp', { ptrs: [0, 1], dest: undefined, len: 2 }],
 ]);
 
 /** Pseudo-paths in `pts`: locals holding a caller-supplied address / pointing to an input buffer. */
@@ -1388,6 +1388,13 @@ class Analyzer {
   /** Pointer arguments of a copy or fill routine that hold a system address. */
   copyUses(w: World, name: string, args: SyntaxNode[]): World {
     const spec = COPY_ROUTINES.get(name)!;
+    // a length of 0 on this path touches no byte (`len = 0` where the mapping failed, then one copy)
+    const len = args[spec.len];
+    if (len && !hasEffects(len)) {
+      const rs = this.eval(w, len);
+      const v = rs.length === 1 ? rs[0]!.v : undefined;
+      if (v && !V.canBe(v, '!=', 0, true)) return w;
+    }
     for (const k of spec.ptrs) {
       const a = args[k];
       if (!a) continue;
