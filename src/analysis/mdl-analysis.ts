@@ -670,6 +670,8 @@ class Analyzer {
   readonly kernelModeProbes: { param: string; line: number; callee: string }[] = [];
   /** Value of the branch condition a world just evaluated (read by the edges of that branch node). */
   private readonly condVals = new WeakMap<World, V.Val>();
+  /** The condition node of each remembered condition key of this function (see `recheckConds`). */
+  private readonly condNodes = new Map<string, SyntaxNode>();
   /** Some system address or freed MDL exists: dereferences must be looked at. */
   private derefsMatter = false;
   /** Record what a summary needs (entry assumptions, first operations, escapes of received MDLs). */
@@ -943,6 +945,30 @@ class Analyzer {
     if (cur === undefined && w.conds.size >= MAX_REMEMBERED_CONDS) return w;
     if (cur !== undefined && V.singleton(cur) === v) return w;
     return this.with(w, { conds: w.conds.set(ck, V.constant(v)) });
+  }
+
+  /**
+   * `path` now holds one value: each remembered condition that reads it (`(code & 3) == METHOD_IN_DIRECT`,
+   * remembered true) is read again in `w`; one that now has the other value rules the path out (an IOCTL whose
+   * method bits the earlier test saw cannot be a control code with other method bits).
+   */
+  recheckConds(w: World, path: string, except: string | undefined): World | null {
+    if (w.conds.size === 0) return w;
+    const v = w.vals.get(path);
+    if (!v || V.singleton(v) === undefined) return w;
+    const base = baseOf(path);
+    for (const [ck, known] of w.conds) {
+      if (ck === except) continue;
+      const node = this.condNodes.get(ck);
+      if (!node || !condIdentifiers(ck).includes(base)) continue;
+      const want = V.singleton(known);
+      if (want === undefined) continue;
+      const rs = this.eval(w, node);
+      const got = rs.length === 1 ? rs[0]!.v : undefined;
+      if (!got) continue;
+      if (want === 1 ? !V.canBe(got, '!=', 0, true) : !V.canBe(got, '==', 0, true)) return null;
+    }
+    return w;
   }
 
   /** A value that is part of the partition key changed: the world's key must be recomputed. */
@@ -2981,7 +3007,15 @@ class Analyzer {
             // the same side-effect-free condition tested again (with nothing it reads assigned since) has the same value
             const known = r.conds.get(ck);
             if (known && V.singleton(known) === (truth ? 0 : 1)) r = null;
-            else if (r) r = this.setCond(r, ck, truth ? 1 : 0);
+            else if (r) {
+              this.condNodes.set(ck, edge.cond!);
+              r = this.setCond(r, ck, truth ? 1 : 0);
+            }
+          }
+          // `code == FSCTL_MOVE_FILE` after `(code & 3) == METHOD_IN_DIRECT`: the earlier test, read again with the value
+          if (r) {
+            const pinned = pinnedPath(edge.cond!, truth);
+            if (pinned) r = this.recheckConds(r, pinned, ck);
           }
           if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', () => describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
         }
@@ -2997,6 +3031,8 @@ class Analyzer {
           if (edge.kind === 'case' && edge.caseValues?.[0]) {
             const c = this.constValue(edge.caseValues[0]);
             if (c !== undefined && edge.discriminant) r = this.refineCmp(w, edge.discriminant, '==', c, true);
+            const dp = edge.discriminant ? pathOf(edge.discriminant) : undefined;
+            if (r && c !== undefined && dp) r = this.recheckConds(r, dp, undefined);
             const value = edge.caseValues[0];
             if (r) r = this.step(r, site, 'branch', () => `case ${short(value.text, 40)}`);
           } else if (edge.kind === 'default') {
@@ -3294,6 +3330,17 @@ export function assignedNames(body: SyntaxNode): Set<string> {
  * Key under which a side-effect-free compound condition's value is remembered (`?Ctx->Flags&4`).
  * Plain variables are tracked as values already; constants need nothing.
  */
+/** The path a branch condition pins to one constant on this side (`x == K` true, `x != K` false). */
+function pinnedPath(cond: SyntaxNode, truth: boolean): string | undefined {
+  const e = unparen(cond);
+  if (e.type !== 'binary_expression') return undefined;
+  const op = e.childForFieldName('operator')?.text;
+  if (!((op === '==' && truth) || (op === '!=' && !truth))) return undefined;
+  const l = e.childForFieldName('left');
+  const r = e.childForFieldName('right');
+  return (l ? pathOf(l) : undefined) ?? (r ? pathOf(r) : undefined);
+}
+
 function condKey(cond: SyntaxNode): string | undefined {
   const e = unparen(cond);
   if (e.type === 'identifier' || e.type === 'number_literal' || e.type === 'field_expression') return undefined;

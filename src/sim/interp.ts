@@ -142,6 +142,33 @@ class LeaveSig {}
 class ReturnSig {
   constructor(public v: Val | undefined, public line: number) {}
 }
+/** `x op y` for the integer operators a derived unknown may stand for (undefined: not computed here). */
+function constOp(op: string, x: number, y: number): number | undefined {
+  const big = (f: (a: bigint, b: bigint) => bigint) => {
+    if (!Number.isSafeInteger(x) || !Number.isSafeInteger(y) || x < 0 || y < 0) return undefined;
+    const r = Number(f(BigInt(x), BigInt(y)));
+    return Number.isSafeInteger(r) ? r : undefined;
+  };
+  switch (op) {
+    case '&':
+      return big((a, b) => a & b);
+    case '|':
+      return big((a, b) => a | b);
+    case '^':
+      return big((a, b) => a ^ b);
+    case '+':
+      return Number.isSafeInteger(x + y) ? x + y : undefined;
+    case '-':
+      return Number.isSafeInteger(x - y) ? x - y : undefined;
+    case '==':
+      return x === y ? 1 : 0;
+    case '!=':
+      return x !== y ? 1 : 0;
+    default:
+      return undefined;
+  }
+}
+
 class GotoSig {
   constructor(public label: string) {}
 }
@@ -747,6 +774,11 @@ export class Run {
     const hi = u.hi ?? BIG;
     if (u.ne?.includes(c) || c < lo || c > hi || (u.err && (c | 0) >= 0)) return false;
     if (lo === hi) return true;
+    // an expression over it already tested (`(code & 3) == METHOD_IN_DIRECT`) that `c` contradicts: not `c`
+    if (!this.derivedAllow(id, c)) {
+      (u.ne ??= []).push(c);
+      return false;
+    }
     const labels = truthTest
       ? [`${text}: false (${u.label} == 0)`, `${text}: true (${u.label} != 0)`]
       : [`${text}: true (${u.label} == ${fmtNum(c)})`, `${text}: false (${u.label} != ${fmtNum(c)})`];
@@ -784,6 +816,23 @@ export class Run {
       case 'x':
         return 'x';
     }
+  }
+
+  /**
+   * Can unknown `id` be `c`, given what the path decided of the expressions computed from it and a constant
+   * (`code & 3` decided 1 rules out every `code` whose low bits are not 01)?
+   */
+  private derivedAllow(id: number, c: number): boolean {
+    for (const d of this.derivedInfo) {
+      const other = d.a.k === 'u' && d.a.id === id ? d.b : d.b?.k === 'u' && d.b.id === id ? d.a : undefined;
+      if (!other || other.k !== 'i') continue;
+      const [x, y] = d.a.k === 'u' && d.a.id === id ? [c, other.v] : [other.v, c];
+      const r = constOp(d.op, x, y);
+      if (r === undefined) continue;
+      const du = this.unks[d.id]!;
+      if ((du.dom && !du.dom.includes(r)) || du.ne?.includes(r) || (du.lo !== undefined && r < du.lo) || (du.hi !== undefined && r > du.hi)) return false;
+    }
+    return true;
   }
 
   /** The same operation on the same unknown operands yields the same unknown within a path. */
