@@ -2150,7 +2150,9 @@ class Analyzer {
     let conds: Vals | undefined;
     for (const p of w.conds.keys()) {
       // a remembered condition over memory (fields through pointers, globals) may have changed
-      if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined)) {
+      // (a name written like a macro, `FSCTL_MOVE_FILE`, `IRP_MJ_WRITE`, is a constant of a header the program does
+      // not include: no call changes it)
+      if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined && !MACRO_NAME.test(id))) {
         conds = (conds ?? w.conds).delete(p);
       }
     }
@@ -3348,6 +3350,9 @@ function condKey(cond: SyntaxNode): string | undefined {
   const text = e.text.replace(/\s+/g, '');
   return text.length > 200 ? undefined : `?${text}`;
 }
+
+/** A name written like a preprocessor constant (upper case, words joined by `_`: `FSCTL_MOVE_FILE`), not like a variable. */
+const MACRO_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
 /** WDK flag-test macros: FlagOn(F, SF) is ((F) & (SF)). */
 const FLAG_MACROS = new Set(['FlagOn', 'BooleanFlagOn', 'TestFlag', 'FLAG_ON']);
