@@ -38,6 +38,7 @@ function createClient(context) {
     initializationOptions: {
       debounceMs: config.get('debounceMs'),
       maxFileSizeMiB: config.get('maxFileSizeMiB'),
+      sourceCharset: config.get('sourceCharset'),
       // the extension opens simulated paths itself, as documents
       clientShowsTraces: true,
     },

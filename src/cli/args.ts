@@ -1,4 +1,5 @@
 /** Command-line parsing for `ddi-lint [options] [paths...]`. */
+import { DEFAULT_SOURCE_CHARSET, sourceCharset } from '../parse/decode.js';
 
 export interface CliOptions {
   patterns: string[];
@@ -14,6 +15,8 @@ export interface CliOptions {
   ignore: boolean;
   errorOnUnmatchedPattern: boolean;
   maxFileSizeMiB: number;
+  /** `--source-charset NAME`: the code page of files that have no BOM and are not valid UTF-8 (canonical name). */
+  sourceCharset: string;
   reportUnusedDisableDirectives: boolean;
   color?: boolean;
   /** `--threads N` (default 1: see the README, Benchmark). */
@@ -79,6 +82,15 @@ export const SPECS: OptionSpec[] = [
   { names: ['--no-ignore'], apply: (o) => (o.ignore = false) },
   { names: ['--no-error-on-unmatched-pattern'], apply: (o) => (o.errorOnUnmatchedPattern = false) },
   { names: ['--max-file-size'], value: 'MIB', apply: (o, v) => (o.maxFileSizeMiB = parseInteger('--max-file-size', v, 1)) },
+  {
+    names: ['--source-charset'],
+    value: 'NAME',
+    apply: (o, v) => {
+      const name = sourceCharset(v);
+      if (!name) throw new UsageError(`--source-charset: unknown code page '${v}' (give an encoding label such as windows-1252, windows-1251, shift_jis, gbk, big5, euc-kr, or utf-8)`);
+      o.sourceCharset = name;
+    },
+  },
   { names: ['--report-unused-disable-directives'], apply: (o) => (o.reportUnusedDisableDirectives = true) },
   { names: ['--threads'], value: 'N', apply: (o, v) => (o.threads = parseInteger('--threads', v, 1)) },
   {
@@ -119,6 +131,7 @@ export function defaultOptions(): CliOptions {
     ignore: true,
     errorOnUnmatchedPattern: true,
     maxFileSizeMiB: 64,
+    sourceCharset: DEFAULT_SOURCE_CHARSET,
     reportUnusedDisableDirectives: false,
     cache: false,
     includeDirs: [],

@@ -182,6 +182,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     opt('--no-ignore', 'Lint files even when .gitignore or ignorePatterns exclude them.'),
     opt('--no-error-on-unmatched-pattern', 'A path or glob that matches no file is not an error.'),
     opt('--max-file-size MIB', 'Skip (with a message) files larger than MIB mebibytes (default 64).'),
+    opt('--source-charset NAME', 'The code page of source files that have no byte order mark and are not valid UTF-8, as the compiler\'s /source-charset: any encoding label (windows-1252, windows-1251, shift_jis, gbk, big5, euc-kr...). Default windows-1252, the code page the compiler reads such a file in on a Western-European or US system. utf-8: such files are skipped with a message.'),
     opt('--report-unused-disable-directives', 'Report, as errors, ddi-lint-disable comments that suppress nothing and rule ids in them that name no rule.'),
     opt('--color, --no-color', 'Force colored output on or off (stylish, codeframe).'),
     opt('-v, --version', 'Print the version, then exit.'),
@@ -232,7 +233,7 @@ export function helpText(rules: readonly RuleLike[]): string {
     '',
     'Input problems:',
     para(
-      'A path that does not exist, or a directory or glob without any source file, is a usage error (exit code 2; the other paths are still linted). A file that cannot be read, is binary, is not valid UTF-8 (UTF-16 with a byte order mark is accepted) or is too large gets one line on standard error naming it and is skipped; this does not change the exit code, unless no file at all could be linted (exit code 2). Empty files get a note and no findings. A rule that fails on a function yields an internal-error message for that function (exit code 2); the other functions and files are still linted.',
+      'A path that does not exist, or a directory or glob without any source file, is a usage error (exit code 2; the other paths are still linted). A file that cannot be read, is binary, or is too large gets one line on standard error naming it and is skipped (UTF-8, UTF-16 with a byte order mark, and, for a file that is neither, the code page of --source-charset are read); this does not change the exit code, unless no file at all could be linted (exit code 2). Empty files get a note and no findings. A rule that fails on a function yields an internal-error message for that function (exit code 2); the other functions and files are still linted.',
       '  ',
     ),
     '',
@@ -560,14 +561,14 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   // Read every file first: helpers defined in one file are applied where another calls them.
   const inputs: RunInput[] = [];
   for (const file of listing.files) {
-    const decoded = await readSourceText(file, maxBytes);
+    const decoded = await readSourceText(file, maxBytes, opts.sourceCharset);
     inputs.push(decoded.ok ? new RunInput(file, decoded.text) : new RunInput(file, undefined, decoded.reason));
   }
   const lintable = inputs.filter((i) => i.text !== undefined && i.text.trim().length > 0).map((i) => i.view());
   // the headers those files include that are not linted: part of the program (macros, declarations,
   // inline helpers), not linted themselves (src/parse/includes.ts)
   const context = opts.followIncludes
-    ? includedFiles(lintable, { maxBytes, includeDirs: opts.includeDirs.map((d) => resolve(cwd, d)) }).map((f) => new RunInput(f.path, f.text))
+    ? includedFiles(lintable, { maxBytes, charset: opts.sourceCharset, includeDirs: opts.includeDirs.map((d) => resolve(cwd, d)) }).map((f) => new RunInput(f.path, f.text))
     : [];
   /** Every file of the program: the linted ones, then the included headers. */
   const program = [...lintable, ...context.map((i) => i.view())];

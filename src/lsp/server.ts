@@ -43,7 +43,7 @@ import { ConfigError, ConfigResolver, CONFIG_FILE_NAME } from '../lint/config.js
 import { lintSource, type LintOptions } from '../lint/linter.js';
 import type { LintMessage, LintResult } from '../lint/types.js';
 import { languageForPath } from '../parse/parser.js';
-import { readSourceText } from '../parse/decode.js';
+import { DEFAULT_SOURCE_CHARSET, readSourceText, sourceCharset } from '../parse/decode.js';
 import { includedFiles, quotedIncludes } from '../parse/includes.js';
 import { listFiles } from '../cli/files.js';
 import { DocumentLinter, nodeOf, Program } from './program.js';
@@ -59,6 +59,8 @@ export interface ServerSettings {
   debounceMs?: number;
   /** Documents over this size are not analyzed (default 16 MiB). */
   maxFileSizeMiB?: number;
+  /** The code page of files on disk that have no BOM and are not valid UTF-8 (`--source-charset`; default windows-1252). */
+  sourceCharset?: string;
   /** Read the workspace's other C/C++ files for cross-file summaries (default true). */
   scanWorkspace?: boolean;
   /** The client shows simulated paths itself (the VS Code extension): the server does not register the command. */
@@ -123,7 +125,7 @@ class Server {
   private pull = false;
   private refreshSupport = false;
   private watchRegistration = false;
-  private settings: Required<ServerSettings> = { debounceMs: 150, maxFileSizeMiB: 16, scanWorkspace: true, clientShowsTraces: false };
+  private settings: Required<ServerSettings> = { debounceMs: 150, maxFileSizeMiB: 16, sourceCharset: DEFAULT_SOURCE_CHARSET, scanWorkspace: true, clientShowsTraces: false };
   private timers = new Map<string, NodeJS.Timeout>();
   private refreshTimer: NodeJS.Timeout | undefined;
 
@@ -220,6 +222,11 @@ class Server {
     const opts = (p.initializationOptions ?? {}) as ServerSettings;
     if (typeof opts.debounceMs === 'number' && opts.debounceMs >= 0) this.settings.debounceMs = opts.debounceMs;
     if (typeof opts.maxFileSizeMiB === 'number' && opts.maxFileSizeMiB > 0) this.settings.maxFileSizeMiB = opts.maxFileSizeMiB;
+    if (typeof opts.sourceCharset === 'string') {
+      const name = sourceCharset(opts.sourceCharset);
+      if (name) this.settings.sourceCharset = name;
+      else this.log(`ddi-lint: sourceCharset: unknown code page '${opts.sourceCharset}'; reading files that are not UTF-8 as ${this.settings.sourceCharset}`);
+    }
     if (opts.scanWorkspace === false) this.settings.scanWorkspace = false;
     if (opts.clientShowsTraces === true) this.settings.clientShowsTraces = true;
     this.pull = !!p.capabilities.textDocument?.diagnostic;
@@ -396,7 +403,7 @@ class Server {
       const t = p === path ? text : program.textOf(p);
       return t === undefined ? [] : [{ path: p, text: t }];
     });
-    for (const h of includedFiles(held, { maxBytes: this.settings.maxFileSizeMiB * 1048576 })) {
+    for (const h of includedFiles(held, { maxBytes: this.settings.maxFileSizeMiB * 1048576, charset: this.settings.sourceCharset })) {
       if (!this.isOpen(h.path) && !program.has(h.path)) program.setText(h.path, h.text);
     }
   }
@@ -501,7 +508,7 @@ class Server {
     if (this.isOpen(path)) return; // the editor's text wins
     const program = this.programHolding(path);
     if (!program) return;
-    const r = await readSourceText(path, this.settings.maxFileSizeMiB * 1048576);
+    const r = await readSourceText(path, this.settings.maxFileSizeMiB * 1048576, this.settings.sourceCharset);
     if (this.isOpen(path)) return; // opened again meanwhile
     if (r.ok) program.setText(path, r.text);
     else program.remove(path);
@@ -552,7 +559,7 @@ class Server {
     let read = 0;
     for (const f of files) {
       if (this.isOpen(f) || program.has(f)) continue;
-      const r = await readSourceText(f, this.settings.maxFileSizeMiB * 1048576);
+      const r = await readSourceText(f, this.settings.maxFileSizeMiB * 1048576, this.settings.sourceCharset);
       if (r.ok) {
         if (!this.isOpen(f) && !program.has(f)) program.setText(f, r.text);
         read++;
@@ -565,7 +572,7 @@ class Server {
       const text = program.textOf(p);
       return text === undefined ? [] : [{ path: p, text }];
     });
-    for (const h of includedFiles(own, { maxBytes: this.settings.maxFileSizeMiB * 1048576 })) {
+    for (const h of includedFiles(own, { maxBytes: this.settings.maxFileSizeMiB * 1048576, charset: this.settings.sourceCharset })) {
       if (this.isOpen(h.path) || program.has(h.path)) continue;
       program.setText(h.path, h.text);
       included++;

@@ -22,6 +22,8 @@ export interface IncludeOptions {
   includeDirs?: readonly string[];
   /** Headers larger than this are left out (the run's `--max-file-size`). */
   maxBytes: number;
+  /** The code page of headers that are not UTF-8 (the run's `--source-charset`; default Windows-1252). */
+  charset?: string;
   /** At most this many headers are added (default 5,000). */
   maxFiles?: number;
 }
@@ -57,7 +59,7 @@ export function includedFiles(inputs: readonly { path: string; text: string }[],
         const found = finder.find(name, dirs, extra);
         if (found === undefined || known.has(found) || tried.has(found)) continue;
         tried.add(found);
-        const text = readHeader(found, opts.maxBytes);
+        const text = readHeader(found, opts.maxBytes, opts.charset);
         if (text === undefined) continue;
         out.push({ path: found, text });
         next.push({ path: found, text, chain: dirs });
@@ -70,11 +72,11 @@ export function includedFiles(inputs: readonly { path: string; text: string }[],
   return out;
 }
 
-function readHeader(path: string, maxBytes: number): string | undefined {
+function readHeader(path: string, maxBytes: number, charset?: string): string | undefined {
   try {
     const st = statSync(path);
     if (!st.isFile() || st.size > maxBytes) return undefined;
-    const decoded = decodeBytes(readFileSync(path));
+    const decoded = decodeBytes(readFileSync(path), charset);
     return decoded.ok ? decoded.text : undefined;
   } catch {
     return undefined;

@@ -1,7 +1,8 @@
 /**
  * Bad input with the real linter (issue 7): CRLF line endings keep lines and columns; a file cut in the
  * middle of a function is linted for what it holds; 10,000-deep nesting is one clear message; all in
- * one run, which goes on and exits by the documented rules; a 50 MB generated file gives its finding. (Binary, invalid UTF-8, UTF-16, empty,
+ * one run, which goes on and exits by the documented rules; a 50 MB generated file gives its finding; a
+ * Windows-1252 file is read as the compiler reads it. (Binary, invalid UTF-8, UTF-16, empty,
  * unreadable, missing, symlink loops and broken configs: test/cli/run.test.ts and cli.test.ts.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,26 @@ describe('bad input, real linter', () => {
     expect(r.code).toBe(1);
     expect(at(r.out, 'lf.c')).toEqual(['irql-too-high@8:22-8:40']);
     expect(at(r.out, 'crlf.c')).toEqual(at(r.out, 'lf.c'));
+  });
+
+  it('a file saved in Windows-1252 (curly quotes in comments): the findings and columns of its UTF-8 twin; another code page on request', async () => {
+    // a comment with ’ and – before the code of the finding's line: one byte, one column, as the editor shows it
+    const cp = (s: string) => Buffer.from(s.replace(/’/g, '\x92').replace(/–/g, '\x96'), 'latin1');
+    const text = DRIVER.replace('if (ext->File) {\t', '/* don’t – */ if (ext->File) {\t');
+    writeFileSync(join(dir, 'utf8.c'), text);
+    writeFileSync(join(dir, 'ansi.c'), cp(text));
+    const r = await run(['utf8.c', 'ansi.c', '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('');
+    expect(at(r.out, 'utf8.c')).toEqual(['irql-too-high@8:36-8:54']);
+    expect(at(r.out, 'ansi.c')).toEqual(at(r.out, 'utf8.c'));
+    // a comment that ends in 表 (0x95 0x5C in Shift-JIS): read as Windows-1252 it ends in a backslash, which
+    // continues the comment over the next line (the compiler reads it so too); named as Shift-JIS it does not
+    writeFileSync(join(dir, 'sjis.c'), Buffer.concat([Buffer.from(DRIVER.replace('    KeReleaseSpinLock', '    // \x95\x5c\n    KeReleaseSpinLock'), 'latin1')]));
+    const western = await run(['sjis.c', '--format', 'json']);
+    const japanese = await run(['sjis.c', '--format', 'json', '--source-charset', 'shift_jis']);
+    expect(at(japanese.out, 'sjis.c')).toEqual(['irql-too-high@8:22-8:40']);
+    expect(at(western.out, 'sjis.c')).not.toEqual(at(japanese.out, 'sjis.c'));
   });
 
   it('a file cut in the middle of a function, and a function nested 10,000 deep, in one run with a good file', async () => {

@@ -326,7 +326,7 @@ describe('ddi-lint (built command)', () => {
     expect(findings(ddiLint(d, ['-f', 'json', '**/*.cpp']).stdout, d)).toEqual([`b/read.cpp:${PROBE_LINE}:${PROBE}`]);
   });
 
-  it('bad input: binary, invalid UTF-8, empty files are named on stderr and skipped; UTF-16 with BOM is linted', () => {
+  it('bad input: binary and empty files are named on stderr and skipped; UTF-16 with BOM and Windows-1252 are linted', () => {
     const d = project({
       'drv/blob.c': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00]),
       'drv/cp1252.c': Buffer.concat([Buffer.from('// Gr'), Buffer.from([0xfc]), Buffer.from('\xdfe\nint x;\n', 'latin1')]),
@@ -336,10 +336,14 @@ describe('ddi-lint (built command)', () => {
     const r = ddiLint(d, ['-f', 'json']);
     expect(r.stderr.split('\n').filter(Boolean).sort()).toEqual([
       'ddi-lint: drv/blob.c: binary file (contains NUL bytes), not C/C++ source; skipped',
-      expect.stringMatching(/^ddi-lint: drv\/cp1252\.c: not valid UTF-8 text .*; skipped$/),
       'ddi-lint: drv/empty.h: empty file, nothing to lint',
     ]);
     expect(findings(r.stdout, d)).toEqual([`drv/wide.c:${PROBE_LINE}:${PROBE}`]);
+    expect(json(r.stdout).find((x) => x.filePath.endsWith('cp1252.c'))!.messages).toEqual([]);
+    // refused when the run says its sources are UTF-8
+    const strict = ddiLint(d, ['-f', 'json', '--source-charset', 'utf-8']);
+    expect(strict.stderr).toMatch(/^ddi-lint: drv\/cp1252\.c: not valid UTF-8 text \(invalid byte 0xfc at offset 5, line 1\); .*--source-charset; skipped$/m);
+    expect(ddiLint(d, ['--source-charset', 'klingon'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--source-charset: unknown code page 'klingon'/) });
     expect(json(r.stdout).find((x) => x.filePath.endsWith('wide.c'))!.messages[0]!.column).toBe(5);
     expect(r.code).toBe(1);
   });

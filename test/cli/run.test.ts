@@ -210,7 +210,7 @@ describe('file discovery', () => {
 });
 
 describe('bad input', () => {
-  it('binary, invalid UTF-8 and empty files get one stderr line each and the run goes on', async () => {
+  it('binary, invalid UTF-8 (with --source-charset utf-8) and empty files get one stderr line each and the run goes on', async () => {
     const d = project({
       'bin.c': Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00]),
       'latin1.c': Buffer.from('/* caf\xe9 */\nMmUnlockPages(m);\n', 'latin1'),
@@ -218,7 +218,7 @@ describe('bad input', () => {
       'blank.h': '  \n\n',
       'good.c': UNLOCK_C,
     });
-    const r = await run(d);
+    const r = await run(d, '--source-charset', 'utf-8');
     expect(r.linted).toEqual(['good.c']);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(4);

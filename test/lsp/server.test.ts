@@ -353,3 +353,45 @@ NTSTATUS Read(PDEVICE_OBJECT D, PIRP Irp)
     }
   });
 });
+
+describe('language server (files on disk in a code page)', () => {
+  // a helper saved in Windows-1252 (a curly quote and a dash in its comment), not open in the editor: its
+  // summary (it locks the MDL) makes the open caller's IoFreeMdl a free of a locked MDL
+  const HELPER = Buffer.from('/* Lock the caller\x92s buffer \x96 saved by a Windows editor */\nVOID LockIt(PMDL Mdl)\n{\n    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);\n}\n', 'latin1');
+  const CALLER = `NTSTATUS Caller(PVOID Buffer, ULONG Length)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        LockIt(mdl);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(mdl);
+        return GetExceptionCode();
+    }
+    IoFreeMdl(mdl);
+    return STATUS_SUCCESS;
+}
+`;
+  const findingsWith = async (initializationOptions: Record<string, unknown>) => {
+    const ws = mkdtempSync(join(tmpdir(), 'ddi-lsp-cp-'));
+    writeFileSync(join(ws, 'helper.c'), HELPER);
+    writeFileSync(join(ws, 'caller.c'), CALLER);
+    const client = new LspClient();
+    try {
+      await client.initialize(ws, { pull: true, initializationOptions });
+      await client.open(join(ws, 'caller.c'), CALLER);
+      await client.until(() => client.logs.some((l) => l.includes(`project ${ws} read`)), 20000, 'the project read');
+      return { found: brief(await client.pull(join(ws, 'caller.c'))), logs: client.logs };
+    } finally {
+      expect(await client.shutdown()).toBe(0);
+      rmSync(ws, { recursive: true, force: true });
+    }
+  };
+
+  it('reads them in Windows-1252 by default, and not at all with sourceCharset utf-8', async () => {
+    expect((await findingsWith({})).found).toEqual(['11:5 mdl-free-while-locked']);
+    const strict = await findingsWith({ sourceCharset: 'utf-8' });
+    expect(strict.found).toEqual([]);
+    expect(strict.logs.some((l) => /helper\.c: not valid UTF-8 text .*; not part of the program/.test(l))).toBe(true);
+  }, 60000);
+});
