@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, firstInvalidUtf8, sourceCharset } from '../../src/parse/decode.js';
 
@@ -58,5 +59,19 @@ describe('decoding source bytes', () => {
     expect(firstInvalidUtf8(new Uint8Array([0xc0, 0x80]))).toBe(0);
     expect(firstInvalidUtf8(new Uint8Array([0xed, 0xa0, 0x80]))).toBe(0);
     expect(firstInvalidUtf8(new Uint8Array([0x41, 0xe2, 0x82]))).toBe(1);
+  });
+  it('any bytes in any code page: text or a reason, never an exception; Windows-1252 keeps one character a byte', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom('windows-1252', 'utf-8', 'shift_jis', 'gbk', 'big5', 'euc-kr', 'windows-1251'), (bytes, charset) => {
+        const r = decodeBytes(bytes, charset);
+        expect(r.ok || r.reason.length > 0).toBe(true);
+        const bom = (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf);
+        if (r.ok && r.encoding === 'windows-1252') {
+          expect(bom).toBe(false);
+          expect(r.text.length).toBe(bytes.length);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
