@@ -22,7 +22,7 @@ import { LiteSource, pushNamedChildren } from '../parse/lite.js';
 import { Map as ImmutableMap } from 'immutable';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
-import { analyzeFunction, declName, stripCasts } from './mdl-analysis.js';
+import { analyzeFunction, assignedNames, declName, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
 import { condVariables, remembersMore } from './conds.js';
 import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
@@ -306,6 +306,23 @@ function constantArgument(a: SyntaxNode): number | undefined {
   if (/^(FALSE|false|NULL|nullptr)$/.test(t)) return 0;
   const m = /^(0[xX][0-9a-fA-F]{1,8}|\d{1,9})[uUlL]*$/.exec(t);
   return m ? Number(m[1]) : undefined;
+}
+
+/** The parameters a body never assigns (`p = ...`, `p++`) nor takes the address of (`&p`): their value is the caller's argument throughout. */
+function unchangedParams(body: SyntaxNode, params: readonly string[]): Set<string> {
+  const out = new Set(params);
+  if (!out.size) return out;
+  for (const x of assignedNames(body)) out.delete(x);
+  const stack: SyntaxNode[] = [body];
+  while (stack.length && out.size) {
+    const n = stack.pop()!;
+    if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
+      const a = unparen(n.childForFieldName('argument') ?? n);
+      if (a.type === 'identifier') out.delete(a.text);
+    }
+    pushNamedChildren(stack, n);
+  }
+  return out;
 }
 
 function argsOf(call: SyntaxNode): SyntaxNode[] {
@@ -2038,7 +2055,9 @@ export class IrqlEngine {
    * once per function (keeping its call nodes would keep its whole syntax tree alive: 48 MiB of peak memory
    * on the benchmark corpus).
    */
-  private readonly callConstants = new Map<string, Map<string, (number | undefined)[]>>();
+  private readonly callConstants = new Map<string, Map<string, (number | string | undefined)[]>>();
+  /** `siteArguments` of a site (sites are shared by the contexts down a chain: each link is bound once). */
+  private readonly siteBindings = new WeakMap<ContextSite, Map<string, number> | null>();
   /** The arguments a context's call passes as constants, by the callee's parameter names (see `siteArguments`). */
   private constantArguments(c: IrqlContext, callee: FunctionInfo): Map<string, number> | undefined {
     return c.sites ? this.siteArguments(c.sites, callee) : undefined;
@@ -2046,21 +2065,67 @@ export class IrqlEngine {
 
   /**
    * The arguments the call at `site` passes as constants (`TRUE`, `FALSE`, `NULL`, integers, constants its
-   * file or the program's headers define), by the callee's parameter names.
+   * file or the program's headers define), by the callee's parameter names. An argument that is a parameter
+   * of the caller, which the caller never assigns nor takes the address of, passes on what the caller's own
+   * caller bound it to (NDAS's `Reg_OpenDeviceInst(&key, slot, FALSE, root)` hands its `DeleteExisting` to
+   * `Reg_OpenChildKey`, whose `if (... && DeleteExisting)` that chain never takes).
    */
   private siteArguments(site: ContextSite, callee: FunctionInfo): Map<string, number> | undefined {
     if (!callee.params.length) return undefined;
+    const known = this.siteBindings.get(site);
+    if (known !== undefined) return known ?? undefined;
+    // the links up the chain whose bindings this one needs (a parameter handed on through 3,000 callers:
+    // bound from the top down, without recursion)
+    const pending: [ContextSite, FunctionInfo][] = [];
+    let s: ContextSite | undefined = site;
+    let c = callee;
+    while (s && !this.siteBindings.has(s)) {
+      pending.push([s, c]);
+      if (!this.callArguments(s)?.some((v) => typeof v === 'string')) break;
+      c = s.fn;
+      s = s.prev;
+    }
+    for (let k = pending.length - 1; k >= 0; k--) {
+      const [at, fn] = pending[k]!;
+      this.siteBindings.set(at, this.bindSite(at, fn) ?? null);
+    }
+    return this.siteBindings.get(site) ?? undefined;
+  }
+
+  /** `siteArguments` of one link, once the links above it that it reads are bound. */
+  private bindSite(site: ContextSite, callee: FunctionInfo): Map<string, number> | undefined {
+    const vals = this.callArguments(site);
+    if (!vals || !callee.params.length) return undefined;
+    let out: Map<string, number> | undefined;
+    const callerVals = site.prev ? this.siteBindings.get(site.prev) : undefined;
+    vals.forEach((v, i) => {
+      const p = callee.params[i];
+      if (p === undefined || v === undefined) return;
+      const value = typeof v === 'string' ? callerVals?.get(v) : v;
+      if (value !== undefined) (out ??= new Map()).set(p, value);
+    });
+    return out;
+  }
+
+  /**
+   * The arguments of the call at `site`: a constant's value, the name of a parameter of the caller that the
+   * caller hands on unchanged, or undefined.
+   */
+  private callArguments(site: ContextSite): (number | string | undefined)[] | undefined {
     const key = functionKeyOf(site.file, site.fn);
     let calls = this.callConstants.get(key);
     if (!calls) {
       calls = new Map();
       const consts = fileConstants(site.file);
-      const stack: SyntaxNode[] = [liteBody(site.file, site.fn)];
+      const body = liteBody(site.file, site.fn);
+      const forwarded = unchangedParams(body, site.fn.params);
+      const stack: SyntaxNode[] = [body];
       while (stack.length) {
         const n = stack.pop()!;
         if (n.type === 'call_expression') {
-          const vals = argsOf(n).map((a) => {
+          const vals = argsOf(n).map((a): number | string | undefined => {
             const x = unparen(a);
+            if (x.type === 'identifier' && forwarded.has(x.text)) return x.text;
             return constantArgument(a) ?? (x.type === 'identifier' ? consts.get(x.text) ?? this.project.headerConstant(x.text) : undefined);
           });
           if (vals.some((v) => v !== undefined)) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
@@ -2069,15 +2134,7 @@ export class IrqlEngine {
       }
       this.callConstants.set(key, calls);
     }
-    const vals = calls.get(site.pos);
-    if (!vals) return undefined;
-    let out: Map<string, number> | undefined;
-    vals.forEach((v, i) => {
-      const p = callee.params[i];
-      if (p === undefined || v === undefined) return;
-      (out ??= new Map()).set(p, v);
-    });
-    return out;
+    return calls.get(site.pos);
   }
 
   /** Annotated to change the IRQL or to hold / release a lock on return (`_IRQL_raises_`, `_Acquires_lock_`...). */

@@ -594,6 +594,61 @@ describe('a constant argument two calls up the chain', () => {
   });
 });
 
+// NDAS ndasbus register.c: Reg_OpenDeviceInst only hands its DeleteExisting on to Reg_OpenChildKey, and the
+// remove path calls it with FALSE under the bus's fast mutex: the delete branch (ZwDeleteKey, ZwClose: lines
+// 16 and 17) is never taken on that chain; the ZwCreateKey every call makes (line 11) is a real bug
+const NDAS_REG_C = (flag: string, wrapperBody = 'return OpenChild(Key, Slot, DeleteExisting, Root);') => `typedef struct _BUS { FAST_MUTEX Mutex; HANDLE Root; ULONG Slot; } BUS, *PBUS;
+
+NTSTATUS OpenChild(PHANDLE Key, ULONG Slot, BOOLEAN DeleteExisting, HANDLE Parent)
+{
+    NTSTATUS status;
+    HANDLE child;
+    ULONG dispos;
+    OBJECT_ATTRIBUTES oa;
+    UNREFERENCED_PARAMETER(Slot);
+    InitializeObjectAttributes(&oa, NULL, OBJ_KERNEL_HANDLE, Parent, NULL);
+    status = ZwCreateKey(&child, KEY_ALL_ACCESS, &oa, 0, NULL, REG_OPTION_NON_VOLATILE, &dispos);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    if (dispos == REG_OPENED_EXISTING_KEY && DeleteExisting) {
+        status = ZwDeleteKey(child);
+        ZwClose(child);
+        return status;
+    }
+    *Key = child;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS OpenDeviceInst(PHANDLE Key, ULONG Slot, BOOLEAN DeleteExisting, HANDLE Root)
+{
+    ${wrapperBody}
+}
+
+VOID RemoveDevice(PBUS Bus)
+{
+    HANDLE key;
+    ExAcquireFastMutex(&Bus->Mutex);
+    OpenDeviceInst(&key, Bus->Slot, ${flag}, Bus->Root);
+    ExReleaseFastMutex(&Bus->Mutex);
+}
+`;
+
+describe('a constant handed on through a wrapper\'s parameter', () => {
+  it('FALSE two calls up, forwarded unchanged: the branch it decides is not reached under the mutex', () => {
+    expect(lint({ 'register.c': NDAS_REG_C('FALSE') }, 'register.c')).toEqual(['11 irql-too-high']);
+  });
+  it('TRUE forwarded: the delete is reported, for that chain', () => {
+    expect(lint({ 'register.c': NDAS_REG_C('TRUE') }, 'register.c')).toEqual(['11 irql-too-high', '16 irql-too-high', '17 irql-too-high']);
+  });
+  it('a wrapper that changes the parameter, or takes its address, before it hands it on: the caller\'s FALSE decides nothing', () => {
+    const changed = NDAS_REG_C('FALSE', 'if (Slot == 0) DeleteExisting = TRUE;\n    return OpenChild(Key, Slot, DeleteExisting, Root);');
+    expect(lint({ 'register.c': changed }, 'register.c')).toEqual(['11 irql-too-high', '16 irql-too-high', '17 irql-too-high']);
+    const escaped = NDAS_REG_C('FALSE', 'AdjustFlag(&DeleteExisting);\n    return OpenChild(Key, Slot, DeleteExisting, Root);');
+    expect(lint({ 'register.c': escaped }, 'register.c')).toEqual(['11 irql-too-high', '16 irql-too-high', '17 irql-too-high']);
+  });
+});
+
 // NDAS's NTFS port: NtfsCompleteRequest (ntfsdata.c) frees the IRP context's MDL through
 // NtfsCleanupIrpContext (strucsup.c); the note named ntfsdata.c with a line of strucsup.c
 describe('the note of a helper that frees through another helper', () => {
