@@ -308,6 +308,20 @@ function constantArgument(a: SyntaxNode): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The body's first statement (after its declarations) is `PAGED_CODE();`. */
+function startsWithPagedCode(body: SyntaxNode): boolean {
+  for (const st of body.namedChildren) {
+    if (st.type === 'comment' || st.type === 'declaration') continue;
+    if (st.type !== 'expression_statement') return false;
+    const e = st.namedChild(0);
+    return !!e && e.type === 'call_expression' && e.childForFieldName('function')?.text === 'PAGED_CODE';
+  }
+  return false;
+}
+
+/** The levels `PAGED_CODE()` asserts: PASSIVE_LEVEL and APC_LEVEL. */
+const APC_OR_BELOW: Mask = levelRange(0, 1);
+
 /** The parameters a body never assigns (`p = ...`, `p++`) nor takes the address of (`&p`): their value is the caller's argument throughout. */
 function unchangedParams(body: SyntaxNode, params: readonly string[]): Set<string> {
   const out = new Set(params);
@@ -2314,7 +2328,19 @@ export class IrqlEngine {
 
   private withDefault(pf: ProjectFunction, out: IrqlContext[]): IrqlContext[] {
     if (out.length) return out;
-    return [{ entry: DEFAULT_ENTRY, because: `nothing says at which IRQL ${displayFn(pf.name)} runs (no annotation, role type, registration or caller in the linted files): assumed at most DISPATCH_LEVEL`, assumed: true }];
+    const unknown = `nothing says at which IRQL ${displayFn(pf.name)} runs (no annotation, role type, registration or caller in the linted files)`;
+    if (this.assertsPassiveOrApc(pf)) return [{ entry: APC_OR_BELOW, because: `${unknown}; it starts with PAGED_CODE(): assumed at most APC_LEVEL`, assumed: true }];
+    return [{ entry: DEFAULT_ENTRY, because: `${unknown}: assumed at most DISPATCH_LEVEL`, assumed: true }];
+  }
+
+  /**
+   * The function starts with `PAGED_CODE()`: the driver asserts that it runs at APC_LEVEL or below. An
+   * entry level that is only assumed (no annotation, role, registration or caller up the chain says it) is
+   * narrowed to that (NDAS lfsfilter's SpyCreateContext, called by a function nothing describes: the
+   * `if (KeGetCurrentIrql() > APC_LEVEL)` branch of its callee is not taken).
+   */
+  private assertsPassiveOrApc(pf: ProjectFunction): boolean {
+    return !!pf.file && !!pf.fn && startsWithPagedCode(liteBody(pf.file, pf.fn));
   }
 
   /** The declared context and those its callers' contexts give (`ofCaller`), in callers' order; with `partial`, no default. */
@@ -2336,6 +2362,8 @@ export class IrqlEngine {
         let mask = 0;
         for (const e of entriesOf(c.entry)) mask = (mask | at.m[e]!) >>> 0;
         if (!mask) continue;
+        // an assumed level meets the driver's assertion (see `assertsPassiveOrApc`)
+        if (c.assumed && (mask & APC_OR_BELOW) !== 0 && (mask & ~APC_OR_BELOW) !== 0 && this.assertsPassiveOrApc(pf)) mask = (mask & APC_OR_BELOW) >>> 0;
         const same = out.find((o) => o.entry === mask);
         if (same && (same.alternatives?.length ?? 0) >= MAX_ALTERNATIVES) continue;
         const why = entriesOf(c.entry).map((e) => (at.m[e] ? at.why[e] : null)).find((w) => w);

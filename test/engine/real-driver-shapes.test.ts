@@ -649,6 +649,49 @@ describe('a constant handed on through a wrapper\'s parameter', () => {
   });
 });
 
+// NDAS lfsfilter namelookup.c (FileSpy's): a defensive `if (KeGetCurrentIrql() > APC_LEVEL)` branch calls a
+// pageable helper (its PAGED_CODE: line 3); the create path asserts PAGED_CODE() (its own line 18), and the
+// function that calls it (LogIrp) has no annotation, role or caller: assumed at PASSIVE_LEVEL to DISPATCH_LEVEL
+const DEFENSIVE_C = (createFirstLines: string, logRole = '') => `NTSTATUS Grow(PUNICODE_STRING Name)
+{
+    PAGED_CODE();
+    Name->MaximumLength = 512;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS GetName(PUNICODE_STRING Name)
+{
+    if (KeGetCurrentIrql() > APC_LEVEL) {
+        return Grow(Name);
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS CreateContext(PUNICODE_STRING Name)
+{
+    ${createFirstLines}
+    return GetName(Name);
+}
+
+${logRole}
+VOID LogIrp(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
+{
+    CreateContext((PUNICODE_STRING)Context);
+}
+`;
+
+describe('a function that starts with PAGED_CODE(), entered at an assumed level, is entered at APC_LEVEL or below', () => {
+  it('a caller assumed at up to DISPATCH_LEVEL: the defensive branch below the assertion is not reached', () => {
+    expect(lint({ 'namelookup.c': DEFENSIVE_C('PAGED_CODE();') }, 'namelookup.c')).toEqual([]);
+  });
+  it('without the assertion, the assumption is DISPATCH_LEVEL and the branch is reported', () => {
+    expect(lint({ 'namelookup.c': DEFENSIVE_C('Name->Length = 0;') }, 'namelookup.c')).toEqual(['3 irql-pageable-at-dispatch']);
+  });
+  it('a DPC caller (a level not assumed): the assertion itself is reported, and the path below it stays at DISPATCH_LEVEL', () => {
+    expect(lint({ 'namelookup.c': DEFENSIVE_C('PAGED_CODE();', 'KDEFERRED_ROUTINE LogIrp;') }, 'namelookup.c')).toEqual(['3 irql-pageable-at-dispatch', '18 irql-pageable-at-dispatch']);
+  });
+});
+
 // NDAS's NTFS port: NtfsCompleteRequest (ntfsdata.c) frees the IRP context's MDL through
 // NtfsCleanupIrpContext (strucsup.c); the note named ntfsdata.c with a line of strucsup.c
 describe('the note of a helper that frees through another helper', () => {
