@@ -22,7 +22,7 @@ import { LiteSource, pushNamedChildren } from '../parse/lite.js';
 import { Map as ImmutableMap } from 'immutable';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
-import { analyzeFunction, assignedNames, declName, stripCasts } from './mdl-analysis.js';
+import { analyzeFunction, assignedNames, declName, isAddressOf, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
 import { condVariables, remembersMore } from './conds.js';
 import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
@@ -330,7 +330,7 @@ function unchangedParams(body: SyntaxNode, params: readonly string[]): Set<strin
   const stack: SyntaxNode[] = [body];
   while (stack.length && out.size) {
     const n = stack.pop()!;
-    if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
+    if (isAddressOf(n)) {
       const a = unparen(n.childForFieldName('argument') ?? n);
       if (a.type === 'identifier') out.delete(a.text);
     }
@@ -550,22 +550,38 @@ function article(name: string): string {
 }
 
 /** Keep, per entry level, the IRQLs for which the branch condition has this truth value. */
-function refine(s: State, cond: SyntaxNode, truth: boolean): void {
+/**
+ * The parts of a branch condition whose truth this side of the branch decides, each with that truth: through
+ * `!`, and both operands of `&&` on its true side and of `||` on its false side; any other part as it is.
+ */
+function decidedParts(cond: SyntaxNode, truth: boolean, out: [SyntaxNode, boolean][] = []): [SyntaxNode, boolean][] {
   const c = unparen(cond);
   if (c.type === 'unary_expression' && c.text.trimStart().startsWith('!')) {
     const a = c.childForFieldName('argument');
-    if (a) refine(s, a, !truth);
-    return;
+    if (a) decidedParts(a, !truth, out);
+    return out;
   }
   if (c.type === 'binary_expression') {
     const op = c.childForFieldName('operator')?.text;
-    const l = c.childForFieldName('left');
-    const r = c.childForFieldName('right');
     if ((op === '&&' && truth) || (op === '||' && !truth)) {
-      if (l) refine(s, l, truth);
-      if (r) refine(s, r, truth);
-      return;
+      const l = c.childForFieldName('left');
+      const r = c.childForFieldName('right');
+      if (l) decidedParts(l, truth, out);
+      if (r) decidedParts(r, truth, out);
+      return out;
     }
+  }
+  out.push([c, truth]);
+  return out;
+}
+
+function refine(s: State, cond: SyntaxNode, truth: boolean): void {
+  for (const [c, t] of decidedParts(cond, truth)) refinePart(s, c, t);
+}
+
+/** `refine` of one decided part. */
+function refinePart(s: State, c: SyntaxNode, truth: boolean): void {
+  if (c.type === 'binary_expression') {
     const t = irqlTest(c);
     if (t) {
       const keep = levelsWhere(t.op, t.level, truth);
@@ -701,20 +717,19 @@ function flagWrites(stmt: SyntaxNode | undefined, out: Map<string, number | unde
 
 /** A branch on a flag (`if (locked)`, `if (!locked)`, `locked == TRUE`): false when the flag's known value rules it out; records the value otherwise. */
 function refineFlag(s: State, cond: SyntaxNode, truth: boolean): boolean {
-  const c = unparen(cond);
-  if (c.type === 'unary_expression' && c.text.trimStart().startsWith('!')) {
-    const a = c.childForFieldName('argument');
-    return a ? refineFlag(s, a, !truth) : true;
-  }
+  return decidedParts(cond, truth).every(([c, t]) => refineFlagPart(s, c, t));
+}
+
+/** `refineFlag` of one decided part. */
+function refineFlagPart(s: State, c: SyntaxNode, truth: boolean): boolean {
   if (c.type === 'binary_expression') {
     const op = c.childForFieldName('operator')?.text;
     const l = c.childForFieldName('left');
     const r = c.childForFieldName('right');
-    if ((op === '&&' && truth) || (op === '||' && !truth)) return (l ? refineFlag(s, l, truth) : true) && (r ? refineFlag(s, r, truth) : true);
     if ((op === '==' || op === '!=') && l?.type === 'identifier' && r && FLAG_CONST[unparen(r).text] !== undefined) {
       const k = FLAG_CONST[unparen(r).text]!;
       const isOne = op === '==' ? (k === 1) === truth : (k === 1) !== truth;
-      return refineFlag(s, l, isOne);
+      return refineFlagPart(s, l, isOne);
     }
     // a counter compared with a constant (`for (i = 0; i < 2; i++)`: the first test is true)
     const n = r ? /^\d{1,6}[uUlL]*$/.exec(unparen(r).text) : null;
@@ -971,7 +986,7 @@ function aliasLocals(body: SyntaxNode, params: readonly string[]): Map<string, s
         written.set(name, (written.get(name) ?? 0) + 1);
         if (path) init.set(name, path);
       }
-    } else if (n.type === 'assignment_expression' || n.type === 'update_expression' || (n.type === 'pointer_expression' && n.text.trimStart().startsWith('&'))) {
+    } else if (n.type === 'assignment_expression' || n.type === 'update_expression' || isAddressOf(n)) {
       const x = n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument');
       const e = x ? unparen(x) : undefined;
       if (e?.type === 'identifier') written.set(e.text, (written.get(e.text) ?? 0) + 2);
@@ -1001,6 +1016,13 @@ function pathValue(v: SyntaxNode): string | undefined {
   // (a call, a subscript or an arithmetic expression anywhere in it: not one path)
   for (const n of nodesOf(e)) if (n.type !== 'field_expression' && n.type !== 'identifier' && n.type !== 'field_identifier' && n.type !== 'parenthesized_expression') return undefined;
   return e.text.replace(/\s+/g, '');
+}
+
+/** A lock's state after an operation; `key` is the path it is tracked under, `written` the path as the code wrote it (named by messages when they differ, see `lockPath`). */
+function lockFact(held: boolean, line: number, via: string, kind: LockKind, key: string, written: string | undefined): LockFact {
+  const fact: LockFact = { held, line, via, kind };
+  if (written !== undefined && written !== key) fact.name = written;
+  return fact;
 }
 
 /** A lock argument's path, with a local of `aliasLocals` at its root expanded (`ad->SpinLock` → `Lu->AdapterExtension->SpinLock`). */
@@ -1775,11 +1797,7 @@ export class IrqlEngine {
       const mapped = expandAlias(fx, written);
       fx.touched.set(mapped, { kind: eff.kind, line, via: name });
       if (eff.held === undefined) s.locks = s.locks.delete(mapped);
-      else {
-        const fact: LockFact = { held: eff.held, line, via: `${name} (${eff.via} at its line ${eff.line})`, kind: eff.kind };
-        if (written !== mapped) fact.name = written;
-        s.locks = s.locks.set(mapped, fact);
-      }
+      else s.locks = s.locks.set(mapped, lockFact(eff.held, line, `${name} (${eff.via} at its line ${eff.line})`, eff.kind, mapped, written));
     }
   }
 
@@ -1814,9 +1832,7 @@ export class IrqlEngine {
       const m = old ? old.m.map((x, e) => (x | s.m[e]!) >>> 0) : [...s.m];
       fx.lockIssues.set(key, { kind: issue, lockKind: eff.kind, callee: name, lock: shown ?? lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
     }
-    const fact: LockFact = { held: eff.op === 'acquire', line, via: name, kind: eff.kind };
-    if (shown !== undefined) fact.name = shown;
-    s.locks = s.locks.set(lock, fact);
+    s.locks = s.locks.set(lock, lockFact(eff.op === 'acquire', line, name, eff.kind, lock, written));
     // (after a release the handle still names its lock: releasing it again is a release of a free lock)
     if (handle) s.qh = s.qh.set(handle, lock);
   }
@@ -1836,27 +1852,21 @@ export class IrqlEngine {
    * At the call itself neither is known (see `applyEffect`).
    */
   private refineTry(fx: FnCtx, s: State, cond: SyntaxNode, truth: boolean, stmt: SyntaxNode | undefined): void {
-    const c = unparen(cond);
-    if (c.type === 'unary_expression' && c.text.trimStart().startsWith('!')) {
-      const a = c.childForFieldName('argument');
-      if (a) this.refineTry(fx, s, a, !truth, stmt);
-      return;
-    }
+    for (const [c, t] of decidedParts(cond, truth)) this.refineTryPart(fx, s, c, t, stmt);
+  }
+
+  /** `refineTry` of one decided part. */
+  private refineTryPart(fx: FnCtx, s: State, c: SyntaxNode, truth: boolean, stmt: SyntaxNode | undefined): void {
     if (c.type === 'binary_expression') {
       const op = c.childForFieldName('operator')?.text;
       const l = c.childForFieldName('left');
       const r = c.childForFieldName('right');
-      if ((op === '&&' && truth) || (op === '||' && !truth)) {
-        if (l) this.refineTry(fx, s, l, truth, stmt);
-        if (r) this.refineTry(fx, s, r, truth, stmt);
-        return;
-      }
       if ((op === '==' || op === '!=') && l && r) {
         // `Try(...) == FALSE`, `TRUE != Try(...)`
         for (const [x, k] of [[l, r], [r, l]] as const) {
           const v = FLAG_CONST[unparen(k).text];
           if (v === undefined || unparen(x).type !== 'call_expression') continue;
-          this.refineTry(fx, s, x, op === '==' ? (v === 1) === truth : (v === 1) !== truth, stmt);
+          this.refineTryPart(fx, s, unparen(x), op === '==' ? (v === 1) === truth : (v === 1) !== truth, stmt);
           return;
         }
       }
@@ -1879,10 +1889,7 @@ export class IrqlEngine {
       const lock = TRACKED_LOCKS.has(eff.kind) && eff.lockArg !== undefined ? lockPath(fx, args[eff.lockArg]) : undefined;
       if (lock) {
         fx.touched.set(lock, { kind: eff.kind, line, via: name });
-        const fact: LockFact = { held: true, line, via: name, kind: eff.kind };
-        const written = slotPath(args[eff.lockArg!]);
-        if (written !== lock && written !== undefined) fact.name = written;
-        s.locks = s.locks.set(lock, fact);
+        s.locks = s.locks.set(lock, lockFact(true, line, name, eff.kind, lock, slotPath(args[eff.lockArg!])));
       }
       this.applyEffect(fx, { ...eff, onReturn: undefined }, name, c, stmt, args, s, line, false);
     }

@@ -963,8 +963,7 @@ class Analyzer {
       if (!node || !condIdentifiers(ck).includes(base)) continue;
       const want = V.singleton(known);
       if (want === undefined) continue;
-      const rs = this.eval(w, node);
-      const got = rs.length === 1 ? rs[0]!.v : undefined;
+      const got = this.valueOf(w, node);
       if (!got) continue;
       if (want === 1 ? !V.canBe(got, '!=', 0, true) : !V.canBe(got, '==', 0, true)) return null;
     }
@@ -1209,6 +1208,12 @@ class Analyzer {
   // ---- expression evaluation ----------------------------------------------------------------
 
   /** The value of `e` in `w`, one result per way it can go (`store`: what an assignment stores, see evalStored). */
+  /** The value of a side-effect-free expression in `w`, when its evaluation does not split the world. */
+  valueOf(w: World, e: SyntaxNode): V.Val | undefined {
+    const rs = this.eval(w, e);
+    return rs.length === 1 ? rs[0]!.v : undefined;
+  }
+
   eval(w: World, e: SyntaxNode, store?: Store): EvalResult[] {
     switch (e.type) {
       case 'parenthesized_expression':
@@ -1417,8 +1422,7 @@ class Analyzer {
     // a length of 0 on this path touches no byte (`len = 0` where the mapping failed, then one copy)
     const len = args[spec.len];
     if (len && !hasEffects(len)) {
-      const rs = this.eval(w, len);
-      const v = rs.length === 1 ? rs[0]!.v : undefined;
+      const v = this.valueOf(w, len);
       if (v && !V.canBe(v, '!=', 0, true)) return w;
     }
     for (const k of spec.ptrs) {
@@ -2822,8 +2826,7 @@ class Analyzer {
     if (!p) {
       // (state & REQ_STATE_PAGES_LOCKED) != 0: prune when the value is known in this world
       if (hasEffects(s)) return w;
-      const rs = this.eval(w, s);
-      const v = rs.length === 1 ? rs[0]!.v : undefined;
+      const v = this.valueOf(w, s);
       if (v && !V.canBe(v, op, c, truth)) return null;
       return w;
     }
@@ -3384,7 +3387,7 @@ function sameValues(a: Vals, b: Vals): boolean {
 }
 
 /** `&x`, `&Ctx->Field` (an address: never NULL). */
-function isAddressOf(arg: SyntaxNode | undefined): boolean {
+export function isAddressOf(arg: SyntaxNode | undefined): boolean {
   const a = arg ? unparen(arg) : undefined;
   return a?.type === 'pointer_expression' && a.text.trimStart().startsWith('&');
 }
