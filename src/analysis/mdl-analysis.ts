@@ -165,6 +165,12 @@ export interface Trace {
   readonly step: Step;
   readonly prev: Trace | null;
   readonly len: number;
+  /**
+   * This step takes the place of the newest step before it with this key (`replaceableKey`), or
+   * stands here when there is none (`traceSteps`): a failed mapping or allocation is told where the
+   * call was, without copying the path since (which made each test of n pending results cost n).
+   */
+  readonly replaces?: string;
 }
 
 export interface World {
@@ -252,6 +258,10 @@ export interface FunctionAnalysis {
   mergeWork?: number;
   /** Paths and values looked at to forget what lay below an assigned path (`killBelow`). */
   belowWork?: number;
+  /** Locals and entries dropped states looked at (see `Analyzer.addLazy`). */
+  dropWork?: number;
+  /** Candidates for collection looked at (see `Analyzer.gc`). */
+  gcWork?: number;
 }
 
 const MAX_WORLDS = 96;
@@ -506,6 +516,30 @@ interface SvaOrigin {
  * The part of an object that keeps states apart (property simulation): its state, ownership, lock site
  * and the facts rules correlate with them. Objects alike in this part let their states merge.
  */
+/** A node whose states are added with their dead locals (see `Analyzer.addLazy`). */
+interface LazyNode {
+  /** Per return site, the keys of the states held with their locals (each of a partition of its own). */
+  held: Map<string, string[]>;
+  /** The return sites whose states are dropped of their locals as they come. */
+  dropped: Set<string>;
+  /** Every state is (the node's states were merged). */
+  all: boolean;
+  /** The key a state held with its locals was under, by its partition key once they were dropped. */
+  alias: Map<string, string>;
+  /** The locals dropped on the way from the entry to the node. */
+  range: { lo: number; hi: number };
+  /** States held so far (for their keys). */
+  made: number;
+}
+
+/** The most states of one return site a node holds with their locals (see `Analyzer.addLazy`). */
+const MAX_HELD = 8;
+
+/** The return site a state reached an exit from (`none`: the end of the body, or a raise). */
+function siteKey(w: World): string {
+  return w.returnSite ? `${w.returnSite.line}:${w.returnSite.column}` : 'none';
+}
+
 function objFragment(o: MdlObj): string {
   let k = `${o.id}:${o.state}${o.owned ? '!' : ''}${o.lockSite ? `@${o.lockSite.line}:${o.lockSite.column}` : ''}${o.failedProbe ? 'F' : ''}${o.mapped ? 'M' : o.mapPending ? `P${o.mapPending}` : ''}${o.nullable ? '?' : ''}`;
   if (o.lockOp === 'read') k += 'R';
@@ -530,7 +564,8 @@ function lockedOwned(o: MdlObj): boolean {
  */
 function failedMapping(trace: Trace | null, origin: SvaOrigin): Trace {
   const step: Step = { site: { line: origin.line, column: origin.column }, kind: 'branch', message: `${origin.callee} fails (NULL)` };
-  return replaceStep(trace, (s) => s.kind === 'map' && s.site.line === origin.line && s.site.column === origin.column, step);
+  // (a mark counts for no step, the failure for one)
+  return { step, prev: trace, len: (trace?.len ?? 0) + 1, replaces: `map:${origin.line}:${origin.column}` };
 }
 
 /**
@@ -540,24 +575,15 @@ function failedMapping(trace: Trace | null, origin: SvaOrigin): Trace {
 function failedAllocation(trace: Trace | null, o: MdlObj): Trace {
   const site = o.origin.site!;
   const step: Step = { site, kind: 'alloc', message: `${o.origin.callee} fails (NULL)` };
-  return replaceStep(trace, (s) => s.kind === 'alloc' && s.obj === o.id && s.site.line === site.line && s.site.column === site.column, step);
+  // (the allocation's step is on every path that holds its object: the length stays)
+  return { step, prev: trace, len: trace?.len ?? 0, replaces: `alloc:${o.id}:${site.line}:${site.column}` };
 }
 
-/** `trace` with its newest step that `target` picks replaced by `step` (added last when there is none). */
-function replaceStep(trace: Trace | null, target: (s: Step) => boolean, step: Step): Trace {
-  const after: Trace[] = [];
-  let t = trace;
-  for (; t; t = t.prev) {
-    if (target(t.step)) break;
-    after.push(t);
-  }
-  if (!t) return { step, prev: trace, len: (trace?.len ?? 0) + 1 };
-  let out: Trace = { step, prev: t.prev, len: (t.prev?.len ?? 0) + 1 };
-  for (let k = after.length - 1; k >= 0; k--) {
-    const a = after[k]!;
-    out = { step: a.step, prev: out, len: out.len + (a.step.kind === 'map' ? 0 : 1) };
-  }
-  return out;
+/** The key of a step a later step of a trace can replace (`Trace.replaces`). */
+export function replaceableKey(s: Step): string | undefined {
+  if (s.kind === 'map') return `map:${s.site.line}:${s.site.column}`;
+  if (s.kind === 'alloc' && s.obj !== undefined) return `alloc:${s.obj}:${s.site.line}:${s.site.column}`;
+  return undefined;
 }
 
 /** A system address that may be NULL (the value of a mapping not tested yet). */
@@ -1043,6 +1069,7 @@ class Analyzer {
     if (w.pts.dropped === null) return w;
     let objs = w.objs;
     for (let d: Dropped | null = w.pts.dropped; d; d = d.next) {
+      this.gcWork++;
       const o = objs.get(d.id);
       if (!o || w.pts.refersTo(d.id)) continue;
       if (o.state === 'locked' && o.owned) {
@@ -1079,6 +1106,7 @@ class Analyzer {
       for (const key of w.vals.keys()) consider(key);
       names = held;
     }
+    this.dropWork += hi - lo <= w.pts.size + w.vals.size ? hi - lo : w.pts.size + w.vals.size;
     for (const x of names) {
       for (const key of [x, `*${x}`, USER + x, CONT + x, SVA + x]) {
         const id = (pts ?? w.pts).get(key);
@@ -1100,6 +1128,14 @@ class Analyzer {
         if (!o || pts.refersTo(id) || o.entry || o.firstOp || o.firstUse || o.escaped) continue;
         objs = (objs ?? w.objs).delete(id);
       }
+    }
+    if (pts && pts.dropped) {
+      // the candidates for collection (`gc`) that are gone, or that a path holds again, are no longer
+      // candidates (one that becomes unreferenced again is listed again): the list would otherwise grow
+      // along the function, and each collection walk it
+      const o = objs ?? w.objs;
+      const p = pts;
+      pts = pts.keepDropped((id) => o.has(id) && !p.refersTo(id));
     }
     const next = this.with(w, { pts: pts ?? w.pts, objs: objs ?? w.objs, vals: vals ?? w.vals });
     // a dropped key variable's value was part of the key
@@ -1811,6 +1847,8 @@ class Analyzer {
   /** Objects chained after the MDL at `path` (`path->Next`, `path->Next->Next`...). */
   chainedObjs(w: World, path: string): MdlObj[] {
     const out: MdlObj[] = [];
+    // (no state ever held a path below it: nothing to walk the state for)
+    if (!this.hasBelow(path)) return out;
     for (const [p, id] of w.pts) {
       if (hasPrefix(p, path) && /^(->Next)+$/.test(p.slice(path.length))) {
         const o = w.objs.get(id);
@@ -2358,6 +2396,9 @@ class Analyzer {
         }
         c.slots.sort((a, b) => (a.path < b.path ? -1 : 1));
         c.outs.sort((a, b) => (a.path < b.path ? -1 : 1));
+        // (in a canonical order: a state's values are in the order of its history)
+        c.paramVals.sort((a, b) => (a.param < b.param ? -1 : 1));
+        c.outVals.sort((a, b) => (a.path < b.path ? -1 : 1));
         const key = JSON.stringify(c);
         if (!cases.has(key)) cases.set(key, c);
       }
@@ -3081,6 +3122,15 @@ class Analyzer {
   /** Entries the merges of states looked at (what `mergeStates` keeps in proportion to the differences). */
   mergeWork = 0;
 
+  /** Candidates for collection `gc` looked at (what `dropDead` keeps from growing with the function). */
+  gcWork = 0;
+
+  /** Drop dead locals on every edge, exits included: the reference `addLazy` is tested against. */
+  eagerDrops = false;
+
+  /** Locals and entries `dropDead` looked at (what `addLazy` keeps from growing with returns times locals). */
+  dropWork = 0;
+
   /** Paths and values `killBelow` looked at (what `parentsLimit` keeps from growing with the square of the function). */
   belowWork = 0;
 
@@ -3094,6 +3144,174 @@ class Analyzer {
   /** The most states one node held (n calls that may return NULL, split where they are made: 2^n). */
   peakStates = 0;
 
+  /**
+   * Add a state to a node's states: under its partition key, joined with a state of the same
+   * partition (see `keyOf`). True when the node's states changed. `alias` maps a partition key to
+   * the key a state of that partition is held under (see `addLazy`).
+   */
+  private addState(target: Map<string, World>, w: World, widen: boolean, alias?: Map<string, string>): boolean {
+    if (w.pts.size + w.objs.size > this.peakEntries) this.peakEntries = w.pts.size + w.objs.size;
+    let pk = this.keyOf(w);
+    let k = alias?.get(pk) ?? pk;
+    let cur = target.get(k);
+    // equal keys, different maps (a hash collision): the state goes under a key of its own
+    for (let n = 1; cur && !this.samePartition(cur, w); n++) {
+      pk = `${this.keyOf(w)}#${n}`;
+      k = alias?.get(pk) ?? pk;
+      cur = target.get(k);
+    }
+    if (!cur) {
+      target.set(k, w);
+      return true;
+    }
+    const j = this.joinWorld(cur, w, widen);
+    if (j === cur) return false;
+    target.set(k, j);
+    return !sameVals(j, cur);
+  }
+
+  /**
+   * The nodes where a state is added with its dead locals (`addLazy`), by id: the exits, and the
+   * returns that lead only to them.
+   */
+  private lazyAt = new Map<number, LazyNode>();
+
+  /**
+   * Add a state to the states of an exit, or of a return that leads only to exits. Such a node drops
+   * every local dead there (`dyingOn(entry, node)`: the locals dropped on the edges of any path to it,
+   * since each is last named before the node's `minReach`; see liveness.ts), including one an edge
+   * kept when it died for the locked MDL it held then, unless it still holds one. Dropping them is
+   * what lets two states that differ only in them join; nothing there reads them (an exit's leaks
+   * are the locked MDLs the function owns, which keep their entries; a summary reads what its callers
+   * see). So the states of a return site are held as they come, with their locals, as long as each
+   * can be told to be of a partition of its own once they are dropped (`partitionWithout`, from the
+   * entries changed since the states parted); when one cannot, the site's states are dropped (each
+   * taking its partition key, in its place in the node's order) and those that follow are dropped as
+   * they come. A function of n early returns, each passing n live locals, costs n and not n squared.
+   * The node's states are those of dropping on every edge (`eagerDrops`, the reference of
+   * test/analysis/lazy-drops.test.ts).
+   */
+  private addLazy(t: number, target: Map<string, World>, w: World, live: Liveness, widen: boolean): boolean {
+    const toExit = this.cfg.nodes[t]!.kind !== 'return';
+    let ln = this.lazyAt.get(t);
+    if (!ln) this.lazyAt.set(t, (ln = { held: new Map(), dropped: new Set(), all: false, alias: new Map(), range: live.dyingOn(this.cfg.entry, t), made: 0 }));
+    const range = ln.range;
+    const drop = (x: World) => this.dropDead(x, live, range.lo, range.hi);
+    const site = toExit ? siteKey(w) : '';
+    if (ln.all || ln.dropped.has(site)) return this.addState(target, drop(w), widen, ln.alias);
+    let keys = ln.held.get(site);
+    if (!keys) ln.held.set(site, (keys = []));
+    let unknown = keys.length >= MAX_HELD;
+    for (const key of unknown ? [] : keys) {
+      const cur = target.get(key)!;
+      const same = this.keyOf(cur) === this.keyOf(w) && this.samePartition(cur, w) ? 'same' : this.partitionWithout(cur, w, live, range);
+      if (same === 'same') {
+        // one partition once the dead locals are dropped: joined, the held state's maps are kept, as
+        // they would be if both had been dropped
+        const j = this.joinWorld(cur, w, widen);
+        if (j === cur) return false;
+        target.set(key, j);
+        return !sameVals(j, cur);
+      }
+      if (same === 'unknown') {
+        unknown = true;
+        break;
+      }
+    }
+    if (!unknown) {
+      // a partition of its own with its locals dropped too
+      const k = `lazy:${site}#${ln.made++}`;
+      keys.push(k);
+      target.set(k, w);
+      return true;
+    }
+    // from now on the states of this site are dropped as they come; those held are dropped and take
+    // their partition keys, each in its place in the node's order (one that falls into the partition
+    // of a state before it joins it, as it would have on arriving)
+    ln.held.delete(site);
+    ln.dropped.add(site);
+    for (const key of keys) {
+      const d = this.dropDead(target.get(key)!, live, range.lo, range.hi);
+      target.set(key, d);
+      for (let n = 1, pk = this.keyOf(d); ; pk = `${this.keyOf(d)}#${n++}`) {
+        const k = ln.alias.get(pk) ?? (target.has(pk) ? pk : undefined);
+        if (k === undefined) {
+          ln.alias.set(pk, key);
+          break;
+        }
+        const other = target.get(k)!;
+        if (this.samePartition(other, d)) {
+          target.set(k, this.joinWorld(other, d, widen));
+          target.delete(key);
+          break;
+        }
+      }
+    }
+    return this.addState(target, drop(w), widen, ln.alias);
+  }
+
+  /**
+   * Whether two states are of one partition once the locals of ranks `dead` are dropped (`dropDead`):
+   * `same`, `different`, or `unknown` when that cannot be told from the entries changed since they
+   * parted (a few, for two states that parted a few statements ago). Each changed path must be a dead
+   * local's entry that `dropDead` removes (another path that changed stays, and differs), and each
+   * object that changed or that such an entry held must be removed with them in both states, or kept
+   * in both and alike in its partition-relevant part; the flags that key partitions must agree.
+   */
+  private partitionWithout(a: World, b: World, live: Liveness, dead: { lo: number; hi: number }): 'same' | 'different' | 'unknown' {
+    if (a.imprecise !== b.imprecise || a.returnSite?.line !== b.returnSite?.line || a.returnSite?.column !== b.returnSite?.column) return 'different';
+    const isDead = (name: string) => {
+      const r = live.rankOf(name);
+      return r >= dead.lo && r < dead.hi;
+    };
+    for (const v of this.keyVars) {
+      if (isDead(v)) continue;
+      const x = a.vals.get(v);
+      const y = b.vals.get(v);
+      if (x !== y && JSON.stringify(x) !== JSON.stringify(y)) return 'different';
+    }
+    const BUDGET = 64;
+    const paths = a.pts.changedSince(b.pts, BUDGET);
+    const ids = paths && a.objs.changedSince(b.objs, BUDGET);
+    if (!paths || !ids) return 'unknown';
+    // per state, how many of its dropped paths hold each object
+    const goes = [new Map<string, number>(), new Map<string, number>()];
+    for (const k of new Set(paths)) {
+      if (a.pts.get(k) === b.pts.get(k) && a.pts.tagOf(k) === b.pts.tagOf(k)) continue;
+      // the entries `dropDead` removes: x, *x and the pseudo-paths of x
+      const name = k.startsWith('$') ? k.slice(k.indexOf(':') + 1) : k.startsWith('*') ? k.slice(1) : k;
+      if (!isDead(name) || (k !== name && k !== `*${name}` && k !== USER + name && k !== CONT + name && k !== SVA + name)) return 'different';
+      if (k.startsWith('$')) continue;
+      for (const [i, w] of [a, b].entries()) {
+        const id = w.pts.get(k);
+        if (id === undefined) continue;
+        const o = w.objs.get(id);
+        // a locked MDL the function owns keeps the entry of its dead local
+        if (o && o.state === 'locked' && o.owned) return 'different';
+        goes[i]!.set(id, (goes[i]!.get(id) ?? 0) + 1);
+      }
+    }
+    // an object after the drop: null when removed, undefined when that cannot be told
+    const after = (i: number, w: World, id: string): MdlObj | null | undefined => {
+      const o = w.objs.get(id);
+      if (!o) return null;
+      if (o.entry || o.firstOp || o.firstUse || o.escaped || (o.state === 'locked' && o.owned)) return o;
+      // an MDL the function received, still under its own path
+      if (id.startsWith('m:') && w.pts.get(id.slice(2)) === id) return o;
+      const n = goes[i]!.get(id);
+      return n !== undefined && w.pts.refCount(id) === n ? null : undefined;
+    };
+    let unknown = false;
+    for (const id of new Set([...ids, ...goes[0]!.keys(), ...goes[1]!.keys()])) {
+      if (a.objs.get(id) === b.objs.get(id) && !goes[0]!.has(id) && !goes[1]!.has(id)) continue;
+      const x = after(0, a, id);
+      const y = after(1, b, id);
+      if (x === undefined || y === undefined) unknown = true;
+      else if (x !== y && (!x || !y || objFragment(x) !== objFragment(y))) return 'different';
+    }
+    return unknown ? 'unknown' : 'same';
+  }
+
   /** `paramVals`: values the parameters are entered with (a caller's constant arguments), else unknown. */
   run(paramVals?: ReadonlyMap<string, number>): { states: Map<string, World>[]; reachable: Set<number> } {
     const nodes = this.cfg.nodes;
@@ -3102,6 +3320,10 @@ class Analyzer {
     const order = rpo(this.cfg);
     const widenAt = wideningPoints(this.cfg, order);
     const live = liveness(this.cfg, new Set([...this.locals.keys()].filter((x) => !this.params.has(x))));
+    this.lazyAt = new Map();
+    // the exits, and the returns that lead only to them (see `addLazy`)
+    const exitKind = (id: number) => nodes[id]!.kind === 'exit' || nodes[id]!.kind === 'raise-exit';
+    const terminal = nodes.map((n) => exitKind(n.id) || (n.kind === 'return' && n.succs.length > 0 && n.succs.every((e) => exitKind(e.to))));
     const queued = new Uint8Array(nodes.length);
     this.parentsAt = new Float64Array(nodes.length);
     /** Each node's last merge of its states, with the state it took in last (see `collapse`). */
@@ -3128,29 +3350,17 @@ class Analyzer {
         let flowing = this.along(node, edge, input, output);
         if (flowing.length === 0) continue;
         const dying = live.dyingOn(id, edge.to);
-        if (dying.hi > dying.lo) flowing = flowing.map((w) => this.dropDead(w, live, dying.lo, dying.hi));
         const target = states[edge.to]!;
         const widen = widenAt[edge.to] === 1 && visits[edge.to]! > WIDEN_AFTER;
         let changed = false;
-        for (const w of flowing) {
-          if (w.pts.size + w.objs.size > this.peakEntries) this.peakEntries = w.pts.size + w.objs.size;
-          let k = this.keyOf(w);
-          let cur = target.get(k);
-          // equal keys, different maps (a hash collision): the state goes under a key of its own
-          for (let n = 1; cur && !this.samePartition(cur, w); n++) {
-            k = `${this.keyOf(w)}#${n}`;
-            cur = target.get(k);
-          }
-          if (!cur) {
-            target.set(k, w);
-            changed = true;
-          } else {
-            const j = this.joinWorld(cur, w, widen);
-            if (j !== cur && !sameVals(j, cur)) {
-              target.set(k, j);
-              changed = true;
-            } else if (j !== cur) target.set(k, j);
-          }
+        if (terminal[edge.to] && !this.eagerDrops) {
+          for (const w of flowing) if (this.addLazy(edge.to, target, w, live, widen)) changed = true;
+        } else {
+          // at an exit or a return, every local dead there goes, even one kept when it died for the
+          // locked MDL it held then (see `addLazy`)
+          const d = terminal[edge.to] ? live.dyingOn(this.cfg.entry, edge.to) : dying;
+          if (d.hi > d.lo) flowing = flowing.map((w) => this.dropDead(w, live, d.lo, d.hi));
+          for (const w of flowing) if (this.addState(target, w, widen)) changed = true;
         }
         // the exits keep every state: nothing flows on from them, so their number costs no work, and
         // each return site keeps its own state (a function of more than MAX_WORLDS returns would
@@ -3161,6 +3371,9 @@ class Analyzer {
           const c = m.merged;
           target.clear();
           target.set(this.keyOf(c), c);
+          // (a return that held a state with its locals holds one no longer: see `addLazy`)
+          const ln = this.lazyAt.get(edge.to);
+          if (ln) this.lazyAt.set(edge.to, { ...ln, held: new Map(), all: true, alias: new Map() });
           changed = true;
         }
         if (changed) {
@@ -3533,7 +3746,7 @@ export function analyzeFunction(
   file: SourceFile,
   fn: FunctionInfo,
   project?: ProjectContext,
-  want: { summary?: boolean; record?: boolean; paramVals?: ReadonlyMap<string, number> } = {},
+  want: { summary?: boolean; record?: boolean; paramVals?: ReadonlyMap<string, number>; eagerDrops?: boolean } = {},
 ): FunctionAnalysis {
   const deep = tooDeep(file, fn);
   if (deep !== undefined) {
@@ -3549,6 +3762,7 @@ export function analyzeFunction(
   }
   const a = new Analyzer(cfg, file, project);
   a.summaryMode = !!want.summary;
+  a.eagerDrops = !!want.eagerDrops;
   result.localTypes = a.locals;
   try {
     const { states, reachable } = a.run(want.paramVals);
@@ -3565,6 +3779,8 @@ export function analyzeFunction(
     if (want.record === false) return result;
     a.record(states);
     result.belowWork = a.belowWork;
+    result.dropWork = a.dropWork;
+    result.gcWork = a.gcWork;
     result.observations = a.observations;
     result.imprecise = a.imprecise;
   } catch (e) {
@@ -3593,10 +3809,27 @@ export function graphReachable(cfg: Cfg): Set<number> {
 
 /** Explanation steps from a trace, oldest first, starting at the first step about `objId` (if any). */
 export function traceSteps(trace: Trace | null, objId?: string): Step[] {
-  const steps: Step[] = [];
+  const nodes: Trace[] = [];
+  for (let t = trace; t; t = t.prev) nodes.push(t);
+  const all: Step[] = [];
+  const at = new Map<string, number[]>();
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const t = nodes[k]!;
+    const i = t.replaces !== undefined ? at.get(t.replaces)?.pop() : undefined;
+    if (i !== undefined) {
+      all[i] = t.step;
+      continue;
+    }
+    const key = replaceableKey(t.step);
+    if (key !== undefined) {
+      const list = at.get(key);
+      if (list) list.push(all.length);
+      else at.set(key, [all.length]);
+    }
+    all.push(t.step);
+  }
   // a 'map' step only marks where a mapping's failure goes once a test settles it (settleOrigin)
-  for (let t = trace; t; t = t.prev) if (t.step.kind !== 'map') steps.push(t.step);
-  steps.reverse();
+  const steps = all.filter((s) => s.kind !== 'map');
   if (objId) {
     // start at the last time the object was locked (or allocated), so the path explains this instance
     let start = -1;

@@ -186,6 +186,20 @@ export class Pts extends MapView<string> {
     return new Pts(this.m, this.refs, this.tags, this.h1, this.h2, { id: value, next: this.dropped }, this.log);
   }
 
+  /** The same entries with only the dropped values that `keep` accepts listed (in the same order). */
+  keepDropped(keep: (value: string) => boolean): Pts {
+    const kept: string[] = [];
+    let all = true;
+    for (let d = this.dropped; d; d = d.next) {
+      if (keep(d.id)) kept.push(d.id);
+      else all = false;
+    }
+    if (all) return this;
+    let dropped: Dropped | null = null;
+    for (let k = kept.length - 1; k >= 0; k--) dropped = { id: kept[k]!, next: dropped };
+    return new Pts(this.m, this.refs, this.tags, this.h1, this.h2, dropped, this.log);
+  }
+
   /** The same entries with the dropped list emptied (after a collection looked at it). */
   clearDropped(): Pts {
     return this.dropped === null ? this : new Pts(this.m, this.refs, this.tags, this.h1, this.h2, null, this.log);
