@@ -698,6 +698,11 @@ class Analyzer {
   private readonly condVals = new WeakMap<World, V.Val>();
   /** The condition node of each remembered condition key of this function (see `recheckConds`). */
   private readonly condNodes = new Map<string, SyntaxNode>();
+  /**
+   * The expression of each remembered value of one (`?=code&3`: the method bits of a control code, from
+   * `switch (code & 3)` or `(code & 3) == METHOD_IN_DIRECT`; see `rememberValue`).
+   */
+  private readonly valueConds = new Map<string, SyntaxNode>();
   /** Some system address or freed MDL exists: dereferences must be looked at. */
   private derefsMatter = false;
   /** Record what a summary needs (entry assumptions, first operations, escapes of received MDLs). */
@@ -986,14 +991,44 @@ class Analyzer {
     for (const [ck, known] of w.conds) {
       if (ck === except) continue;
       const node = this.condNodes.get(ck);
-      if (!node || !condIdentifiers(ck).includes(base)) continue;
+      const valued = node ? undefined : this.valueConds.get(ck);
+      if ((!node && !valued) || !condIdentifiers(ck).includes(base)) continue;
+      if (valued) {
+        // the expression had one of these values
+        const got = this.valueOf(w, valued);
+        if (got && V.meet(got, known).length === 0) return null;
+        continue;
+      }
       const want = V.singleton(known);
       if (want === undefined) continue;
-      const got = this.valueOf(w, node);
+      const got = this.valueOf(w, node!);
       if (!got) continue;
       if (want === 1 ? !V.canBe(got, '!=', 0, true) : !V.canBe(got, '==', 0, true)) return null;
     }
     return w;
+  }
+
+  /**
+   * Remember that an expression that is not a path (`code & 3`), without effects, has a value in `v`
+   * (a case of `switch (code & 3)`, either side of `(code & 3) == METHOD_IN_DIRECT`): the two direct
+   * methods tested one after the other (`== METHOD_OUT_DIRECT || == METHOD_IN_DIRECT`), or two cases
+   * of one body, join into {1, 2} where the conditions remembered one by one joined into nothing. It is
+   * forgotten like a condition when something it reads is written, and read again when a later test
+   * pins one of its variables (`recheckConds`: `code == FSCTL_MARK_HANDLE`, a METHOD_BUFFERED code,
+   * rules out a path on which `code & 3` was a direct method). Null: the path already knew it could
+   * not have a value in `v`.
+   */
+  rememberValue(w: World, expr: SyntaxNode, v: V.Val): World | null {
+    const ck = condKey(expr);
+    if (!ck) return w;
+    const key = `?=${ck.slice(1)}`;
+    const cur = w.conds.get(key);
+    const next = cur ? V.meet(cur, v) : v;
+    if (next.length === 0) return null;
+    if (cur && V.equal(cur, next)) return w;
+    if (!cur && w.conds.size >= MAX_REMEMBERED_CONDS) return w;
+    this.valueConds.set(key, expr);
+    return this.with(w, { conds: w.conds.set(key, next) });
   }
 
   /** A value that is part of the partition key changed: the world's key must be recomputed. */
@@ -3058,6 +3093,11 @@ class Analyzer {
               r = this.setCond(r, ck, truth ? 1 : 0);
             }
           }
+          // `(code & 3) == METHOD_IN_DIRECT`: the value of `code & 3` (see `rememberValue`)
+          if (r) {
+            const tested = valueTest(edge.cond!, truth, (e) => this.constValue(e));
+            if (tested) r = this.rememberValue(r, tested.expr, tested.val);
+          }
           // `code == FSCTL_MOVE_FILE` after `(code & 3) == METHOD_IN_DIRECT`: the earlier test, read again with the value
           if (r) {
             const pinned = pinnedPath(edge.cond!, truth);
@@ -3079,6 +3119,8 @@ class Analyzer {
             if (c !== undefined && edge.discriminant) r = this.refineCmp(w, edge.discriminant, '==', c, true);
             const dp = edge.discriminant ? pathOf(edge.discriminant) : undefined;
             if (r && c !== undefined && dp) r = this.recheckConds(r, dp, undefined);
+            // `switch (code & 3)`: the case taken is remembered (see `rememberValue`)
+            if (r && c !== undefined && edge.discriminant && !dp) r = this.rememberValue(r, edge.discriminant, V.constant(c));
             const value = edge.caseValues[0];
             if (r) r = this.step(r, site, 'branch', () => `case ${short(value.text, 40)}`);
           } else if (edge.kind === 'default') {
@@ -3557,6 +3599,27 @@ function pinnedPath(cond: SyntaxNode, truth: boolean): string | undefined {
   const l = e.childForFieldName('left');
   const r = e.childForFieldName('right');
   return (l ? pathOf(l) : undefined) ?? (r ? pathOf(r) : undefined);
+}
+
+/**
+ * The value a branch says an expression that is not a path has (`(code & 3) == METHOD_IN_DIRECT`
+ * true: `code & 3` is 1; false: anything but 1), by the constants `constValue` knows.
+ */
+function valueTest(cond: SyntaxNode, truth: boolean, constValue: (e: SyntaxNode) => number | undefined): { expr: SyntaxNode; val: V.Val } | undefined {
+  const e = unparen(cond);
+  if (e.type !== 'binary_expression') return undefined;
+  const op = e.childForFieldName('operator')?.text;
+  if (op !== '==' && op !== '!=') return undefined;
+  const l = e.childForFieldName('left');
+  const r = e.childForFieldName('right');
+  if (!l || !r) return undefined;
+  const cl = constValue(l);
+  const cr = cl === undefined ? constValue(r) : undefined;
+  const c = cl ?? cr;
+  const expr = cl !== undefined ? r : l;
+  if (c === undefined || pathOf(expr) !== undefined || unparen(expr).type === 'number_literal') return undefined;
+  const equal = (op === '==') === truth;
+  return { expr: unparen(expr), val: equal ? V.constant(c) : V.minus(V.TOP, c) };
 }
 
 function condKey(cond: SyntaxNode): string | undefined {
