@@ -10,7 +10,7 @@
  * size of the program.
  */
 import { chunkStarts, cutsAfterEdit } from '../parse/chunks.js';
-import { parseSource, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+import { parseRaw, parseSource, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
@@ -19,7 +19,7 @@ import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
 import { constantsFingerprint, textConstants } from './constants.js';
 import { textUnions, unionAliasesOf } from './unions.js';
 import { joinFacts, ppMacroFacts } from './pp-macros.js';
-import type { MacroFact } from '../cfg/pp-conditions.js';
+import { ppTruth, type MacroFact } from '../cfg/pp-conditions.js';
 import { parseReleasedSteps, parsedInPieces, releaseParsed } from './transfer.js';
 import { runSteps, runStepsAsync } from './steps.js';
 import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
@@ -487,6 +487,7 @@ export class Project implements ProjectContext {
       }
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
+        if (!this.compiled(file, fn)) continue;
         const head = file.parsedText.slice(fn.start, fn.bodyStart);
         const pf: ProjectFunction = { path: file.path, name: fn.name, line: fn.line, file, fn, key: functionKeyOf(file, fn), isStatic: /\bstatic\b/.test(head) };
         list.push(pf);
@@ -654,6 +655,26 @@ export class Project implements ProjectContext {
    */
   macroFact(file: SourceFile, name: string): MacroFact | undefined {
     return fileMacroFacts(file).get(name) ?? this.headerMacros.get(name);
+  }
+
+  private readonly compiledMemo = new WeakMap<FunctionInfo, boolean>();
+
+  /**
+   * The program's macros do not rule the function out: it lies in no `#if` branch (`FunctionInfo.guard`)
+   * they decide is never compiled (`#if USE_STREAM_CONTEXTS` with `#define USE_STREAM_CONTEXTS 0` in the
+   * driver's header, the `#else` of `#ifdef MINI_PORT` with `#define MINI_PORT`). A function ruled out
+   * is not linted and is no definition of its name (calls bind to the branch the build compiles). A
+   * branch that depends on a name the program does not define is compiled: a build may define it.
+   */
+  compiled(file: SourceFile, fn: FunctionInfo): boolean {
+    if (!fn.guard) return true;
+    let v = this.compiledMemo.get(fn);
+    if (v === undefined) {
+      const node = parseRaw(`#if ${fn.guard}\n#endif\n`, 'c').rootNode.namedChildren[0];
+      v = !(node?.type === 'preproc_if' && ppTruth(node as unknown as AstNode, (name) => this.macroFact(file, name)) === false);
+      this.compiledMemo.set(fn, v);
+    }
+    return v;
   }
 
   /** A function-like macro of the program whose body ends in an unconditional `return` (see `raisingMacros`). */

@@ -137,6 +137,8 @@ function prepareRules(options: LintOptions): PreparedRules {
  * functions an edit can affect and keeps the others' messages; the CLI lints every function.
  */
 export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Project, options: LintOptions = {}): LintMessage[] {
+  // (in an `#if` branch the program's macros rule out: no build contains it)
+  if (!project.compiled(file, fn)) return [];
   const { rules, triggers } = prepareRules(options);
   const messages: LintMessage[] = [];
   const seen = new Set<string>();

@@ -59,6 +59,12 @@ export interface FunctionInfo {
    * function parsed (`findFunctions`), taken from the earlier version by the reparse.
    */
   textId?: object;
+  /**
+   * The conditions of the `#if` branches the definition lies in, as one preprocessor expression
+   * (`(USE_STREAM_CONTEXTS) && !defined(MINI_PORT)`); none outside any. A program whose macros make it
+   * false never compiles the function (see `Project.compiled`).
+   */
+  guard?: string;
 }
 
 /** What memos of a function's text are kept by: its `textId` where a reparse set one, else the function. */
@@ -210,8 +216,11 @@ export type KnownHeaders = ReadonlyMap<string, { name: string; params: string[] 
 export function findFunctions(root: SyntaxNode, known?: { text: string; headers: KnownHeaders }): FunctionInfo[] {
   const result: FunctionInfo[] = [];
   const stack: SyntaxNode[] = [root];
+  /** The conditions of the `#if` branches a node lies in (see `FunctionInfo.guard`), for the nodes that have some. */
+  const guards = new Map<number, string[]>();
   while (stack.length) {
     const node = stack.pop()!;
+    const guard = guards.get(node.id);
     if (node.type === 'function_definition') {
       const body = node.childForFieldName('body');
       if (body && body.type === 'compound_statement') {
@@ -233,6 +242,7 @@ export function findFunctions(root: SyntaxNode, known?: { text: string; headers:
           bodyStart: body.startIndex,
           bodyEnd: body.endIndex,
           textId: {},
+          ...(guard ? { guard: guard.join(' && ') } : {}),
         });
       }
       continue; // no nested function definitions in C; lambdas are analyzed as part of their parent
@@ -254,6 +264,7 @@ export function findFunctions(root: SyntaxNode, known?: { text: string; headers:
       case 'template_declaration':
       case 'ERROR':
         pushNamedChildren(stack, node);
+        if (guard || node.type.startsWith('preproc_')) guardChildren(node, guard ?? [], guards);
         break;
       default:
         break;
@@ -261,6 +272,35 @@ export function findFunctions(root: SyntaxNode, known?: { text: string; headers:
   }
   result.sort((a, b) => a.start - b.start);
   return result;
+}
+
+/**
+ * The guards of a node's named children (`findFunctions`): inside `#if C` (or `#elif C`), `(C)`; in its
+ * `#else` or `#elif` alternative, `!(C)`; `#ifdef N` is `defined(N)`. A child of another node inherits
+ * the node's guard.
+ */
+function guardChildren(node: SyntaxNode, guard: string[], guards: Map<number, string[]>): void {
+  let cond: string | undefined;
+  if (node.type === 'preproc_if' || node.type === 'preproc_elif') {
+    const c = node.childForFieldName('condition');
+    cond = c ? `(${c.text.replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' ')})` : undefined;
+  } else if (node.type === 'preproc_ifdef' || node.type === 'preproc_elifdef') {
+    const name = node.childForFieldName('name')?.text;
+    cond = name ? (/^#\s*(?:el)?ifndef\b/.test(node.text) ? `!defined(${name})` : `defined(${name})`) : undefined;
+    // an include guard (`#ifndef G`, `#define G` next, no `#else`) is no condition of what it holds
+    const first = node.namedChildren.find((x) => x.type !== 'comment' && x.id !== node.childForFieldName('name')?.id);
+    if (name && cond?.startsWith('!') && !node.childForFieldName('alternative') && first?.type === 'preproc_def' && first.childForFieldName('name')?.text === name) cond = undefined;
+  }
+  const condition = node.childForFieldName('condition') ?? node.childForFieldName('name');
+  const alternative = node.childForFieldName('alternative');
+  for (const c of node.namedChildren) {
+    if (condition && c.id === condition.id) continue;
+    const isAlt = !!alternative && c.id === alternative.id;
+    // (a condition the text does not give, an `#if` in an error region, adds nothing: a weaker guard
+    // only lets more functions be compiled)
+    const g = cond === undefined ? guard : [...guard, isAlt ? `!${cond}` : cond];
+    if (g.length) guards.set(c.id, g);
+  }
 }
 
 /**

@@ -116,6 +116,16 @@ export function ppEval(e: PPExpr, macros: ReadonlyMap<string, PPMacro>): number 
   }
 }
 
+/**
+ * The condition of the `#if` branches a function lies in (`FunctionInfo.guard`, a preprocessor expression)
+ * as a `PPExpr`: a function whose guard the file's macros make 0 is never compiled, and not simulated.
+ */
+export function guardExpr(guard: string): PPExpr {
+  const node = parseRaw(`#if ${guard}\n#endif\n`, 'c').rootNode.namedChildren[0];
+  const cond = node?.type === 'preproc_if' ? node.childForFieldName('condition') : null;
+  return cond ? ppExpr(cond as unknown as SyntaxNode) : { t: '?' };
+}
+
 /** A preprocessor condition node as a `PPExpr`. */
 function ppExpr(n: SyntaxNode, depth = 0): PPExpr {
   if (depth > 64) return { t: '?' };

@@ -7,7 +7,7 @@ import { functionTooDeep } from '../parse/depth.js';
 import { quotedIncludes } from '../parse/includes.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
-import { Compiler, collectFileScope, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
+import { Compiler, collectFileScope, guardExpr, ppEval, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
 import { lockPagedSections, markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { newExploration, Run, type Decision, type Exploration, type PathRecord, type DeclaredIrql, type ProgramView, type RawFault, type TraceStep } from './interp.js';
@@ -164,6 +164,7 @@ export class SimProgram {
     }
     if (!this.files.length) throw new Error('SimProgram: no file');
     const multi = this.files.length > 1;
+    const guards = new Map<FnDef, string>();
     const returning = returningMacros(this.files);
     const unions = unionFields(this.files);
     for (const f of this.files) {
@@ -181,6 +182,7 @@ export class SimProgram {
           continue;
         }
         const def = compiler.compileFunction(info);
+        if (info.guard) guards.set(def, info.guard);
         // The defining file is recorded (and shown in fault stacks) only for programs of several files.
         if (multi) def.file = f.path;
         this.srcOf.set(def, f);
@@ -191,6 +193,14 @@ export class SimProgram {
       markPageableSections(f, own);
     }
     if (multi) this.linkIncludedDefines();
+    // a function in an `#if` branch its file's macros (its headers' included) rule out is not compiled
+    for (const f of this.files) {
+      const pp = this.scopes.get(f)!.ppMacros;
+      const out = new Set(this.byFile.get(f)!.filter((d) => guards.has(d) && ppEval(guardExpr(guards.get(d)!), pp) === 0));
+      if (out.size === 0) continue;
+      this.byFile.set(f, this.byFile.get(f)!.filter((d) => !out.has(d)));
+      this.defs.splice(0, this.defs.length, ...this.defs.filter((d) => !out.has(d)));
+    }
     lockPagedSections(this.files, this.defs);
     this.scope = this.scopes.get(this.files[0]!)!;
     // Per file: its own definitions (the first of a name: later ones are #if alternatives), then the

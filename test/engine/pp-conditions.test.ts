@@ -91,3 +91,54 @@ describe('conditions in a body', () => {
     expect(lint({ 'cfg.h': '#define MINI 1\n', 'a.c': free('#if !MINI', undefs) }, 'a.c')).toEqual([`${useLine(undefs)} mdl-use-after-free`]);
   });
 });
+
+// a function that returns with its MDL locked (a finding where it is compiled), under `guard`
+const leaking = (name: string) => `NTSTATUS ${name}(PVOID Va, ULONG Len)
+{
+    PMDL m = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
+    if (m == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(m, UserMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(m); return GetExceptionCode(); }
+    return STATUS_SUCCESS;
+}
+`;
+const leaks = (files: Record<string, string>, target: string) => lint(files, target).filter((m) => m.endsWith('mdl-unmatched-lock')).length;
+
+describe('functions in #if branches around their definitions', () => {
+  it('does not lint a function of a branch the program\'s macros rule out, in #if, #elif, #else and #ifdef forms', () => {
+    const defs = '#define USE_X 0\n#define MINI 1\n';
+    expect(leaks({ 'a.c': `${defs}#if USE_X\n${leaking('A')}#endif\n` }, 'a.c')).toBe(0);
+    expect(leaks({ 'a.c': `${defs}#if USE_X\n${leaking('A')}#else\n${leaking('B')}#endif\n` }, 'a.c')).toBe(1);
+    expect(leaks({ 'a.c': `${defs}#if !USE_X\n${leaking('A')}#elif MINI\n${leaking('B')}#else\n${leaking('C')}#endif\n` }, 'a.c')).toBe(1);
+    expect(leaks({ 'a.c': `${defs}#ifndef MINI\n${leaking('A')}#endif\n#ifdef MINI\n${leaking('B')}#endif\n` }, 'a.c')).toBe(1);
+    // nested: the outer branch rules it out whatever the inner one says
+    expect(leaks({ 'a.c': `${defs}#if USE_X\n#ifdef WHATEVER\n${leaking('A')}#endif\n#endif\n` }, 'a.c')).toBe(0);
+  });
+
+  it('reads the macro from a header of the program, and lints what a name the program does not define guards', () => {
+    const files = { 'cfg.h': '#ifndef CFG_H\n#define CFG_H\n#define USE_X 0\n#endif\n', 'a.c': `#include "cfg.h"\n#if USE_X\n${leaking('A')}#endif\n#ifdef DBG\n${leaking('B')}#endif\n#if !defined(NDIS60)\n${leaking('C')}#endif\n` };
+    // B and C: a build may define DBG or NDIS60 on its command line
+    expect(leaks(files, 'a.c')).toBe(2);
+  });
+
+  it('keeps the functions of a header inside its include guard, and one under a macro defined only conditionally', () => {
+    expect(leaks({ 'x.h': `#ifndef X_H\n#define X_H\n${leaking('A')}#endif\n` }, 'x.h')).toBe(1);
+    expect(leaks({ 'a.c': `#if DBG\n#define USE_X 1\n#else\n#define USE_X 0\n#endif\n#if USE_X\n${leaking('A')}#endif\n` }, 'a.c')).toBe(1);
+  });
+
+  it('binds a call to the definition the build compiles, not to one of a branch ruled out', () => {
+    const helper = (unlock: boolean) => `VOID Release(PMDL M)\n{\n${unlock ? '    MmUnlockPages(M);\n' : ''}    IoFreeMdl(M);\n}\n`;
+    const caller = `NTSTATUS Use(PVOID Va, ULONG Len)
+{
+    PMDL m = IoAllocateMdl(Va, Len, FALSE, FALSE, NULL);
+    if (m == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(m, UserMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(m); return GetExceptionCode(); }
+    Release(m);
+    return STATUS_SUCCESS;
+}
+`;
+    // the compiled Release frees a locked MDL (mdl-free-while-locked) when it is the one without the unlock
+    const rules = (useX: number) => lint({ 'a.c': `#define USE_X ${useX}\n#if USE_X\n${helper(false)}#else\n${helper(true)}#endif\n${caller}` }, 'a.c').map((m) => m.split(' ')[1]);
+    expect(rules(0)).toEqual([]);
+    expect(rules(1)).toContain('mdl-free-while-locked');
+  });
+});
