@@ -535,6 +535,16 @@ interface LazyNode {
 /** The most states of one return site a node holds with their locals (see `Analyzer.addLazy`). */
 const MAX_HELD = 8;
 
+/** The entries of a variable `x` that `dropDead` removes: x, *x and its pseudo-paths. */
+function variableKeys(x: string): string[] {
+  return [x, `*${x}`, USER + x, CONT + x, SVA + x];
+}
+
+/** The variable an entry's key names (`$sva:va` → `va`, `*p` → `p`); a path's key is itself. */
+function keyVariable(key: string): string {
+  return key.startsWith('$') ? key.slice(key.indexOf(':') + 1) : key.startsWith('*') ? key.slice(1) : key;
+}
+
 /** The return site a state reached an exit from (`none`: the end of the body, or a raise). */
 function siteKey(w: World): string {
   return w.returnSite ? `${w.returnSite.line}:${w.returnSite.column}` : 'none';
@@ -1133,7 +1143,7 @@ class Analyzer {
     } else {
       const held = new Set<string>();
       const consider = (key: string) => {
-        const x = key.startsWith('$') ? key.slice(key.indexOf(':') + 1) : key.startsWith('*') ? key.slice(1) : key;
+        const x = keyVariable(key);
         const r = live.rankOf(x);
         if (r >= lo && r < hi) held.add(x);
       };
@@ -1143,7 +1153,7 @@ class Analyzer {
     }
     this.dropWork += hi - lo <= w.pts.size + w.vals.size ? hi - lo : w.pts.size + w.vals.size;
     for (const x of names) {
-      for (const key of [x, `*${x}`, USER + x, CONT + x, SVA + x]) {
+      for (const key of variableKeys(x)) {
         const id = (pts ?? w.pts).get(key);
         if (id === undefined) continue;
         if (!key.startsWith('$')) {
@@ -3320,9 +3330,9 @@ class Analyzer {
     const goes = [new Map<string, number>(), new Map<string, number>()];
     for (const k of new Set(paths)) {
       if (a.pts.get(k) === b.pts.get(k) && a.pts.tagOf(k) === b.pts.tagOf(k)) continue;
-      // the entries `dropDead` removes: x, *x and the pseudo-paths of x
-      const name = k.startsWith('$') ? k.slice(k.indexOf(':') + 1) : k.startsWith('*') ? k.slice(1) : k;
-      if (!isDead(name) || (k !== name && k !== `*${name}` && k !== USER + name && k !== CONT + name && k !== SVA + name)) return 'different';
+      // the entries `dropDead` removes (`variableKeys`)
+      const name = keyVariable(k);
+      if (!isDead(name) || !variableKeys(name).includes(k)) return 'different';
       if (k.startsWith('$')) continue;
       for (const [i, w] of [a, b].entries()) {
         const id = w.pts.get(k);
