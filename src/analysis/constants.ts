@@ -6,6 +6,7 @@
 import { pushNamedChildren } from '../parse/lite.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import { fold, parseIntLiteral, KNOWN_CONSTANTS } from './values.js';
+import { ownCopy } from '../parse/source-text.js';
 
 const cache = new WeakMap<SourceFile, Map<string, number>>();
 
@@ -33,7 +34,7 @@ export function readConstants(root: SyntaxNode, m: Map<string, number>): Map<str
       const value = n.childForFieldName('value')?.text;
       if (name && value) {
         const v = evalConstText(value, lookup);
-        if (v !== undefined) m.set(name, v);
+        if (v !== undefined) m.set(ownCopy(name), v);
       }
       continue;
     }
@@ -45,7 +46,7 @@ export function readConstants(root: SyntaxNode, m: Map<string, number>): Map<str
         const value = e.childForFieldName('value');
         const v = value ? evalConstText(value.text, lookup) : next;
         if (name && v !== undefined) {
-          m.set(name, v);
+          m.set(ownCopy(name), v);
           next = v + 1;
         } else break; // a value we cannot compute: later implicit values are unknown too
       }
@@ -78,7 +79,7 @@ export function textConstants(text: string): [string, number][] {
       const value = x[2]!.replace(/\/\/.*$/, '').trim();
       if (!value || value.endsWith('\\')) continue;
       const v = evalConstText(value, lookup);
-      if (v !== undefined) m.set(x[1], v);
+      if (v !== undefined) m.set(ownCopy(x[1]), v);
       continue;
     }
     const body = x[3]!.replace(/\/\/[^\n]*/g, ' ');
@@ -92,7 +93,7 @@ export function textConstants(text: string): [string, number][] {
       }
       const v = e[2] !== undefined ? evalConstText(e[2], lookup) : next;
       if (v === undefined) break; // later implicit values are unknown too
-      m.set(e[1]!, v);
+      m.set(ownCopy(e[1]!), v);
       next = v + 1;
     }
   }

@@ -15,6 +15,7 @@ import { functionTree } from '../parse/compact.js';
 import { MAX_NESTING, functionTooDeep, nestingDepth } from '../parse/depth.js';
 import type { LiteNode } from '../parse/lite.js';
 import { textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+import { parsedSlice } from '../parse/source-text.js';
 
 interface Entry {
   parsedText: string;
@@ -99,7 +100,7 @@ const depthMemo = new WeakMap<object, { nesting: number; checked: boolean; reaso
 function depthEntry(file: SourceFile, fn: FunctionInfo) {
   let m = depthMemo.get(textIdentity(fn));
   if (!m) {
-    const nesting = nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
+    const nesting = nestingDepth(parsedSlice(file, fn.bodyStart, fn.bodyEnd));
     m = { nesting, checked: false, reason: undefined };
     depthMemo.set(textIdentity(fn), m);
   }

@@ -46,7 +46,7 @@ import { fileConstants } from './constants.js';
 import type { PathStep } from '../lint/types.js';
 
 import { CHANGES_IRQL, IRQL_RANGE_ANNOTATION } from './irql-annotations.js';
-import { ownCopy, sourceSlice } from '../parse/source-text.js';
+import { ownCopy, parsedSlice, sourceSlice } from '../parse/source-text.js';
 
 const REGISTRATION_WORDS = new RegExp(`\\b(?:${allRegistrationNames().join('|')})\\s*\\(`);
 
@@ -1196,7 +1196,7 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   for (const a of file.annotations) {
     if (CHANGES_IRQL.test(a.name)) {
       const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
-      if (m) facts.changes.push(m[1]!);
+      if (m) facts.changes.push(ownCopy(m[1]!));
       // (a class member's annotations are its class's: `FxSpinLock::AcquireLock` raises, `FxWaitLock`'s does not)
       const member = file.lang === 'cpp' && (classAt(file, a.start) !== undefined || /::\s*[A-Za-z_]\w*\s*$/.test(file.parsedText.slice(a.end, a.end + 400).split('(')[0] ?? ''));
       const kind = member ? undefined : /raises/i.test(a.name) ? 'raises' : /^(_IRQL_saves_|__drv_savesIRQL)$/.test(a.name) ? 'saves' : /^(_IRQL_restores_|__drv_restoresIRQL)$/.test(a.name) ? 'restores' : undefined;
@@ -1215,11 +1215,11 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
     const rest = file.parsedText.slice(a.end, a.end + 400);
     const m = /^[\s\w*:&<>,~]*?\b((?:[A-Za-z_]\w*\s*::\s*)*)([A-Za-z_]\w*)\s*\(/.exec(rest);
     if (!m) continue;
-    const ann: IrqlAnnotation = { text: a.text.replace(/\s+/g, ''), path: file.path, line: lineAt(a.start) };
+    const ann: IrqlAnnotation = { text: ownCopy(a.text.replace(/\s+/g, '')), path: file.path, line: lineAt(a.start) };
     // the class it belongs to: `Class::Name(`, else the class body it is declared in
     const cls = m[1] ? m[1].split('::').map((x) => x.trim()).filter(Boolean).pop() : file.lang === 'cpp' ? classAt(file, a.end) : undefined;
     if (cls) ann.cls = ownCopy(cls);
-    facts.annotations.push([m[2]!, ann]);
+    facts.annotations.push([ownCopy(m[2]!), ann]);
   }
   // (the names read of the original text are copies: the facts are kept for the run, the text may be built
   // again from a patch, see source-text.ts)
@@ -1232,7 +1232,7 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   }
   if (REGISTRATION_WORDS.test(file.parsedText)) {
     for (const fn of file.functions) {
-      if (!REGISTRATION_WORDS.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd))) continue;
+      if (!REGISTRATION_WORDS.test(parsedSlice(file, fn.bodyStart, fn.bodyEnd))) continue;
       const stack: SyntaxNode[] = [liteBody(file, fn)];
       while (stack.length) {
         const n = stack.pop()!;
@@ -1410,6 +1410,12 @@ export class IrqlEngine {
    * file of the program once; not the language server, which lints a file again after each edit).
    */
   fileLinted(file: SourceFile): void {
+    // The file's texts and trees are frozen next (`lintSource`): what is read of every file's text is read
+    // before the first file is (a later read would thaw every file).
+    this.buildIndexes();
+    this.lockedSections();
+    this.passiveExecution();
+    this.passiveInterrupts();
     for (const fn of file.functions) {
       const pf = this.project.functionOf(file, fn);
       if (!pf || pf.fn !== fn) continue;
@@ -1468,7 +1474,7 @@ export class IrqlEngine {
   private analyze(file: SourceFile, fn: FunctionInfo): FunctionIrql | null {
     // a function that names no routine with an IRQL contract and calls no function of the linted files
     // neither changes the IRQL nor makes a call to check: no CFG needed
-    const text = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+    const text = parsedSlice(file, fn.bodyStart, fn.bodyEnd);
     if (nestsTooDeep(file, fn)) return null; // not analyzed (the linter says so once)
     const pageSection = this.pageableSection(file, fn);
     const entryObs: IrqlCallObservation[] = [];

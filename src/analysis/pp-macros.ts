@@ -12,6 +12,7 @@
  * Read from the text alone (no parse), like the constants of `constants.ts`.
  */
 import { evalConstText } from './constants.js';
+import { ownCopy } from '../parse/source-text.js';
 import type { MacroFact } from '../cfg/pp-conditions.js';
 
 const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif|define|undef)\b[ \t]*([^\n]*)$/gm;
@@ -84,7 +85,8 @@ export function ppMacroFacts(text: string): [string, MacroFact][] {
       }
     }
   }
-  return [...out];
+  // (copies: the names are kept for the run, the text they were cut from need not be)
+  return [...out].map(([name, fact]) => [ownCopy(name), fact]);
 }
 
 /** Two facts of one name from different files (a header and the file, two headers): the same, or not certain. */

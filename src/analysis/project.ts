@@ -22,7 +22,7 @@ import { joinFacts, ppMacroFacts } from './pp-macros.js';
 import { ppTruth, type MacroFact } from '../cfg/pp-conditions.js';
 import { parseReleasedSteps, parsedInPieces, releaseParsed } from './transfer.js';
 import { runSteps, runStepsAsync } from './steps.js';
-import { keepTextAsPatch, ownCopy, sourceSlice } from '../parse/source-text.js';
+import { keepTextAsPatch, ownCopy, parsedSlice, sourceSlice } from '../parse/source-text.js';
 import { liteBody } from './function-cfg.js';
 import type { Summary } from './summary.js';
 
@@ -89,9 +89,10 @@ const bodyFactsMemo = new WeakMap<object, BodyFacts>();
 function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
   let f = bodyFactsMemo.get(textIdentity(fn));
   if (!f) {
-    const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+    const body = parsedSlice(file, fn.bodyStart, fn.bodyEnd);
     const calls = new Set<string>();
-    for (const m of body.matchAll(CALL)) calls.add(m[1]!);
+    // (copies: the names are kept for the run, the body is not)
+    for (const m of body.matchAll(CALL)) calls.add(ownCopy(m[1]!));
     f = { mdl: MDL_WORDS.test(body), calls: [...calls] };
     bodyFactsMemo.set(textIdentity(fn), f);
   }
@@ -99,7 +100,7 @@ function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
 }
 function namesIrqlWord(file: SourceFile, fn: FunctionInfo, words: RegExp): boolean {
   const f = bodyFacts(file, fn);
-  if (f.irql?.table !== words) f.irql = { table: words, named: words.test(file.parsedText.slice(fn.bodyStart, fn.bodyEnd)) };
+  if (f.irql?.table !== words) f.irql = { table: words, named: words.test(parsedSlice(file, fn.bodyStart, fn.bodyEnd)) };
   return f.irql.named;
 }
 /** The same for a whole input text (which files matter, which call what). */
@@ -488,7 +489,7 @@ export class Project implements ProjectContext {
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
         if (!this.compiled(file, fn)) continue;
-        const head = file.parsedText.slice(fn.start, fn.bodyStart);
+        const head = parsedSlice(file, fn.start, fn.bodyStart);
         const pf: ProjectFunction = { path: file.path, name: fn.name, line: fn.line, file, fn, key: functionKeyOf(file, fn), isStatic: /\bstatic\b/.test(head) };
         list.push(pf);
         if (!this.byFn.has(fn)) this.byFn.set(fn, pf);
@@ -704,6 +705,11 @@ export class Project implements ProjectContext {
   }
 
   // ---- queries ---------------------------------------------------------------------------------
+
+  /** `file` is this program's copy of its path. */
+  holds(file: SourceFile): boolean {
+    return this.files.get(file.path) === file;
+  }
 
   sourceFor(path: string, text: string): SourceFile | undefined {
     const f = this.files.get(path);

@@ -12,6 +12,8 @@ import { parseReleasedAsync, parsedInPieces } from '../analysis/transfer.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+import { parsedSlice, setAsideTexts } from '../parse/source-text.js';
+import { setAsideTrees } from '../parse/compact.js';
 import { formatMessage, type Rule, type RuleContext, type ReportDescriptor } from './rule.js';
 import { applyDirectives } from './suppressions.js';
 import { emptyResult, type LintMessage, type LintResult, type Severity } from './types.js';
@@ -142,7 +144,7 @@ export function lintFunction(file: SourceFile, fn: FunctionInfo, project: Projec
   const { rules, triggers } = prepareRules(options);
   const messages: LintMessage[] = [];
   const seen = new Set<string>();
-  const body = file.parsedText.slice(fn.bodyStart, fn.bodyEnd);
+  const body = parsedSlice(file, fn.bodyStart, fn.bodyEnd);
   // a rule with triggers looks at a function only if the function names one (or calls a helper that
   // handles MDLs); the MDL dataflow analysis runs once, for the first rule that reads it
   let helper: boolean | undefined;
@@ -249,8 +251,15 @@ export function lintSource(file: SourceFile, options: LintOptions = {}): LintRes
   const project = projectFor(file, options);
   const messages: LintMessage[] = [];
   for (const fn of file.functions) messages.push(...lintFunction(file, fn, project, options));
-  if (options.once && options.project) irqlFileLinted(options.project, file);
-  return finishLint(file, messages);
+  const program = options.once ? options.project : undefined;
+  if (program) irqlFileLinted(program, file);
+  const result = finishLint(file, messages);
+  if (program?.holds(file)) {
+    // linted for the last time: what is held of its texts and trees uncompressed goes now (see stored-text.ts)
+    setAsideTexts(file);
+    setAsideTrees(file);
+  }
+  return result;
 }
 
 /** Lint source text. `filePath` picks the grammar (C or C++) and names the result. */

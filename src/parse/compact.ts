@@ -21,6 +21,10 @@
  */
 import type { FunctionInfo, SourceFile, SyntaxNode, Tree } from './parser.js';
 import { LiteNode, LiteSource } from './lite.js';
+import { compress, inflate, storedStats, Thawed, type StoredText } from './stored-text.js';
+
+/** The frozen copies whose arrays are held, within a budget (see `CompactTrees.freeze`). */
+const thawedTrees = new Thawed<CompactTrees>(8 * 1024 * 1024, (t) => t.letGo());
 
 const NAMED = 1;
 const MISSING = 2;
@@ -85,6 +89,7 @@ export class CompactTrees {
 
   /** The arrays (trimmed) with the names they use: what `fromPacked` rebuilds the copy from. */
   pack(roots: number[]): PackedTrees {
+    this.thaw();
     this.trim();
     // only the names this copy uses: the grammar's table is shared by every file of the thread
     const types: string[] = [];
@@ -120,13 +125,72 @@ export class CompactTrees {
     return c;
   }
 
+  /** The arrays compressed (`freeze`): the copy is complete and read-only from then on. */
+  private packed: Buffer | undefined;
+  /** Frozen, the arrays are not held (`thaw` inflates them again). */
+  private cold = false;
+
+  /**
+   * Compress the arrays into one buffer (see stored-text.ts): the copy is complete (the file is released)
+   * and is not added to again. The arrays are let go; a read inflates them again (`thaw`, by every method
+   * that reads them), and the copies read last are kept, within a budget (`thawedTrees`).
+   */
+  freeze(): void {
+    if (this.packed) return;
+    this.trim();
+    const parts = [this.starts, this.types, this.lengths, this.sizes, this.fields, this.flags];
+    const whole = new Uint8Array(parts.reduce((n, a) => n + a.byteLength, 0));
+    let at = 0;
+    for (const a of parts) {
+      whole.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      at += a.byteLength;
+    }
+    this.packed = compress(whole);
+    storedStats.trees++;
+    storedStats.treeBytes += whole.length;
+    storedStats.treePacked += this.packed.length;
+    this.letGo();
+  }
+
+  /** The arrays are let go (frozen copies only: `freeze`, and `thawedTrees`'s eviction). */
+  letGo(): void {
+    if (!this.packed || this.cold) return;
+    this.starts = new Uint32Array(0);
+    this.types = this.lengths = this.sizes = new Uint16Array(0);
+    this.fields = this.flags = new Uint8Array(0);
+    this.cold = true;
+    thawedTrees.forget(this);
+  }
+
+  /** A frozen copy's arrays, inflated again (when let go); marks the copy as read last. */
+  private thaw(): void {
+    if (!this.packed) return;
+    if (this.cold) {
+      const bytes = inflate(this.packed);
+      // (a buffer of its own, aligned for the 4-byte entries)
+      const buf = new ArrayBuffer(bytes.length);
+      new Uint8Array(buf).set(bytes);
+      const n = this.length;
+      this.starts = new Uint32Array(buf, 0, n);
+      this.types = new Uint16Array(buf, 4 * n, n);
+      this.lengths = new Uint16Array(buf, 6 * n, n);
+      this.sizes = new Uint16Array(buf, 8 * n, n);
+      this.fields = new Uint8Array(buf, 10 * n, n);
+      this.flags = new Uint8Array(buf, 11 * n, n);
+      this.cold = false;
+      storedStats.treeInflated++;
+    }
+    thawedTrees.use(this, 12 * this.length);
+  }
+
   /** Entries held (for the memory figures of tests and benchmarks). */
   get nodeCount(): number {
     return this.length;
   }
 
-  /** Bytes held by the arrays (and the wide entries, at 16 bytes each). */
+  /** Bytes held by the arrays (and the wide entries, at 16 bytes each); frozen, by their compressed copy. */
   get byteLength(): number {
+    if (this.cold) return this.packed!.length + 16 * (this.wideEnds.size + this.wideAfter.size);
     const arrays = this.types.byteLength + this.fields.byteLength + this.flags.byteLength + this.starts.byteLength + this.lengths.byteLength + this.sizes.byteLength;
     return arrays + 16 * (this.wideEnds.size + this.wideAfter.size);
   }
@@ -167,6 +231,7 @@ export class CompactTrees {
    * the file's previous version (`carryCopies`). Null when the grammars differ.
    */
   copyShifted(from: CompactTrees, root: number, delta: number): number | null {
+    from.thaw();
     if (from.symbols !== this.symbols) return null;
     const end = from.afterOf(root);
     const n = end - root;
@@ -186,6 +251,7 @@ export class CompactTrees {
 
   /** Give back the arrays' unused capacity (after the last `encode`). */
   trim(): void {
+    if (this.packed) return;
     const n = this.length;
     if (this.types.length === n) return; // already (packing a released file's copy trims it again)
     this.types = this.types.slice(0, n);
@@ -217,6 +283,7 @@ export class CompactTrees {
    * Iterative, so deeply nested code cannot overflow the stack.
    */
   encode(node: SyntaxNode): number {
+    if (this.packed) throw new Error('a frozen copy is not added to');
     const cursor = node.walk();
     const { types, named, readsEnd, fields } = this.symbols;
     const checkMissing = node.hasError; // MISSING nodes exist only in trees with errors
@@ -300,6 +367,7 @@ export class CompactTrees {
    * an `else if` link and the left operand of an arithmetic chain (`chainsInLoops`).
    */
   syntaxDepth(root: number, chainsInLoops: boolean): number {
+    this.thaw();
     const { types, fields } = this.symbols;
     const typeOf = (k: number) => types[this.types[k]!]!;
     const fieldOf = (k: number) => (this.fields[k] ? fields[this.fields[k]!] : undefined);
@@ -340,6 +408,7 @@ export class CompactTrees {
 
   /** The `LiteNode` tree of the subtree `encode` returned `root` for; node ids count from 0 in preorder. */
   materialize(root: number): LiteNode {
+    this.thaw();
     const { types, fields } = this.symbols;
     const end = this.afterOf(root);
     const make = (k: number): LiteNode => {
@@ -448,6 +517,23 @@ function releasedStandIn(path: string): unknown {
   );
 }
 
+/** The file's compact trees read its parsed text from `stored` from now on (see `keepTextAsPatch`). */
+export function storeTreeText(file: SourceFile, stored: StoredText): void {
+  perFile.get(file)?.trees.source.store(stored);
+}
+
+/**
+ * The file has been linted for the last time in a run that holds a whole program (the command line): the
+ * inflated copy of its compact trees, and its text's line table, go now rather than when other files push
+ * them out (a later read, should an analysis of another file need one of its functions, inflates them again).
+ */
+export function setAsideTrees(file: SourceFile): void {
+  const s = perFile.get(file);
+  if (!s?.released) return;
+  s.trees.letGo();
+  s.trees.source.forgetLines();
+}
+
 /** The file's native tree has been released (see `releaseTree`). */
 export function isReleased(file: SourceFile): boolean {
   return perFile.get(file)?.released ?? false;
@@ -470,7 +556,7 @@ export function releaseTree(file: SourceFile): void {
   const s = storeOf(file);
   if (s.released) return;
   for (const fn of file.functions) if (!s.roots.has(fn)) s.roots.set(fn, s.trees.encode(fn.node));
-  s.trees.trim();
+  s.trees.freeze();
   s.released = true;
   standIn(file);
 }
@@ -491,7 +577,7 @@ export function copyPiece(file: SourceFile, tree: Tree, fns: readonly FunctionIn
 export function releasePieces(file: SourceFile): void {
   const s = perFile.get(file);
   if (s) {
-    s.trees.trim();
+    s.trees.freeze();
     s.released = true;
   } else perFile.set(file, { trees: new CompactTrees(new LiteSource(file.parsedText), { types: [], named: [], readsEnd: [], fields: [] }), roots: new Map(), released: true });
   standIn(file);
@@ -536,6 +622,7 @@ export function adoptTrees(file: SourceFile, packed: PackedTrees): void {
   const trees = CompactTrees.fromPacked(new LiteSource(file.parsedText), packed);
   const roots = new Map<FunctionInfo, number>();
   file.functions.forEach((fn, k) => roots.set(fn, packed.roots[k]!));
+  trees.freeze();
   perFile.set(file, { trees, roots, released: true });
   standIn(file);
 }

@@ -1,5 +1,6 @@
 import { functionSyntaxDepth } from './compact.js';
 import type { FunctionInfo, SourceFile } from './parser.js';
+import { parsedSlice } from './source-text.js';
 
 /**
  * How deeply a piece of source nests: the deepest nesting of `{`/`(`/`[` and of conditional directives
@@ -76,7 +77,7 @@ export const MAX_SYNTAX_DEPTH = 600;
  * simulator, which recurses on the chains the analyses walk in loops); undefined when it can be walked.
  */
 export function functionTooDeep(file: SourceFile, fn: FunctionInfo, opts: { chainsInLoops?: boolean; nesting?: number } = {}): { what: 'nesting' | 'syntax'; depth: number; limit: number } | undefined {
-  const nesting = opts.nesting ?? nestingDepth(file.parsedText.slice(fn.bodyStart, fn.bodyEnd));
+  const nesting = opts.nesting ?? nestingDepth(parsedSlice(file, fn.bodyStart, fn.bodyEnd));
   if (nesting > MAX_NESTING) return { what: 'nesting', depth: nesting, limit: MAX_NESTING };
   const depth = functionSyntaxDepth(file, fn, opts);
   return depth > MAX_SYNTAX_DEPTH ? { what: 'syntax', depth, limit: MAX_SYNTAX_DEPTH } : undefined;

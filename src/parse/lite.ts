@@ -9,6 +9,7 @@
  */
 import type { SyntaxNode } from './parser.js';
 import { CompactTrees, symbolsOf } from './compact.js';
+import type { StoredText } from './stored-text.js';
 
 export interface Point {
   row: number;
@@ -71,7 +72,7 @@ export class LiteNode implements AstNode {
   }
 
   get text(): string {
-    return this.src.text.slice(this.startIndex, this.endIndex);
+    return this.src.slice(this.startIndex, this.endIndex);
   }
   get namedChildren(): LiteNode[] {
     return (this.named ??= this.children.filter((c) => c.isNamed));
@@ -100,7 +101,38 @@ export class LiteNode implements AstNode {
  */
 export class LiteSource {
   private starts: Uint32Array | undefined;
-  constructor(readonly text: string) {}
+  private held: string | StoredText;
+  constructor(text: string) {
+    this.held = text;
+  }
+  /** The text's length. */
+  get length(): number {
+    const t = this.held;
+    return t.length;
+  }
+  /** The text (built again from its stored copy when read, once `store` was called). */
+  get text(): string {
+    const t = this.held;
+    return typeof t === 'string' ? t : t.whole();
+  }
+  /**
+   * `text.slice(start, end)`; from a stored text, a string of its own (see stored-text.ts): short ones are
+   * copies in any case, longer ones are built from the stored copy rather than sliced from a built text.
+   */
+  slice(start: number, end: number): string {
+    const t = this.held;
+    if (typeof t === 'string') return t.slice(start, end);
+    return end - start < 13 ? t.whole().slice(start, end) : t.slice(start, end);
+  }
+  /** Let the line table go (it is built again when a position is asked for): see `freezeTrees`. */
+  forgetLines(): void {
+    this.starts = undefined;
+  }
+  /** Read the text from now on from `stored` (the same text, held outside the heap). */
+  store(stored: StoredText): void {
+    if (stored.length !== this.text.length) throw new Error('a stored text must be the text of the source');
+    this.held = stored;
+  }
   /** (A typed array: 4 bytes a line instead of 8, outside the JavaScript heap; a run holds one per file.) */
   private get lineStarts(): Uint32Array {
     if (!this.starts) {
@@ -140,7 +172,7 @@ export class LiteSource {
   /** The 1-based line's text, without its line break (`\n` or `\r\n`). */
   lineText(line: number): string {
     const starts = this.lineStarts;
-    return this.text.slice(starts[line - 1]!, line < starts.length ? starts[line]! - 1 : this.text.length).replace(/\r$/, '');
+    return this.slice(starts[line - 1]!, line < starts.length ? starts[line]! - 1 : this.length).replace(/\r$/, '');
   }
 }
 

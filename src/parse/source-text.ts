@@ -8,6 +8,9 @@
  * every offset). Keeping both whole was the largest part of a run's memory after the compact syntax trees:
  * two 36 MiB copies of Windows-driver-samples' 38 MB of sources.
  *
+ * The preprocessed text itself is then held compressed (`parsedText` an accessor over a `StoredText`, see
+ * stored-text.ts), with the compact trees' copy of it; `parsedSlice` reads a range as a string of its own.
+ *
  * How: `keepTextAsPatch` turns `file.text` into an accessor that builds the original text again when read;
  * the last text built is kept, since the reads of a file come together (its lint, the facts read of it
  * once). `sourceSlice` reads a range without building the whole text (a function's header, read for
@@ -18,6 +21,8 @@
  * keep a text built from the patch (or, during the build, the text read from disk) for as long as the name.
  */
 import type { SourceFile } from './parser.js';
+import { storeTreeText } from './compact.js';
+import { StoredText } from './stored-text.js';
 
 /** The original text where it differs from the preprocessed text. */
 interface TextPatch {
@@ -42,18 +47,42 @@ export function ownCopy(s: string): string {
 }
 
 /**
- * Keep `file.text` as its differences from `file.parsedText` (see the module comment). The two have the
- * same length (the preprocessor keeps offsets); should they not, the text is left as it is.
+ * Keep `file.parsedText` outside the JavaScript heap (see stored-text.ts), with the compact trees' copy of it,
+ * and `file.text` as its differences from the parsed text (see the module comment). The two have the same
+ * length (the preprocessor keeps offsets); should they not, the original text is left as it is.
  */
 export function keepTextAsPatch(file: SourceFile): void {
-  if (patches.has(file)) return;
+  if (stored.has(file)) return;
   const t = file.text;
   const p = file.parsedText;
-  if (t === p) {
-    file.text = p; // (one string for both, should they be equal strings but two copies)
+  const kept = new StoredText(p);
+  stored.set(file, kept);
+  // (the records' names were cut out of the parsed text: copies, so that the text they were cut from goes)
+  for (const fn of file.functions) {
+    fn.name = ownCopy(fn.name);
+    fn.params = fn.params.map(ownCopy);
+    if (fn.guard !== undefined) fn.guard = ownCopy(fn.guard);
+  }
+  storeTreeText(file, kept);
+  if (recent?.file === file) recent = undefined;
+  // (what the file is given, should anything set one of its texts, is its text from then on)
+  const settable = (key: 'text' | 'parsedText', get: () => string) =>
+    Object.defineProperty(file, key, {
+      get,
+      set: (text: string) => {
+        if (key === 'text') patches.delete(file);
+        if (recent?.file === file) recent = undefined;
+        Object.defineProperty(file, key, { value: text, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  settable('parsedText', () => kept.whole());
+  if (t === p || t.length !== p.length) {
+    // (the same text, or one the patch cannot describe: kept as it is)
+    if (t === p) settable('text', () => file.parsedText);
     return;
   }
-  if (t.length !== p.length) return;
   const runs: number[] = [];
   const pieces: string[] = [];
   const n = t.length;
@@ -69,19 +98,33 @@ export function keepTextAsPatch(file: SourceFile): void {
   for (let k = 0; k < runs.length / 2; k++) at[k + 1] = at[k]! + (runs[2 * k + 1]! - runs[2 * k]!);
   // (`join` makes a flat string of its own: the pieces, slices of the original text, do not outlive it)
   patches.set(file, { runs: Uint32Array.from(runs), chars: pieces.join(''), at });
-  Object.defineProperty(file, 'text', {
-    get: () => builtText(file),
-    // (what the file is given, should anything set its text, replaces the patch)
-    set: (text: string) => {
-      patches.delete(file);
-      if (recent?.file === file) recent = undefined;
-      Object.defineProperty(file, 'text', { value: text, writable: true, enumerable: true, configurable: true });
-    },
-    enumerable: true,
-    configurable: true,
-  });
+  settable('text', () => builtText(file));
+}
+
+/**
+ * `file.parsedText.slice(start, end)`, as a string of its own when the text is stored outside the heap
+ * (`keepTextAsPatch`): what a function's body is read for (names it calls, words it holds) may be kept.
+ */
+export function parsedSlice(file: SourceFile, start: number, end: number): string {
+  const kept = stored.get(file);
+  if (!kept) return file.parsedText.slice(start, end);
+  const n = kept.length;
+  const s = start < 0 ? Math.max(0, n + start) : Math.min(start, n);
+  const e = end < 0 ? Math.max(0, n + end) : Math.min(end, n);
+  return e <= s ? '' : kept.slice(s, e);
+}
+
+/**
+ * The file, kept by `keepTextAsPatch`, has been linted for the last time (the command line): the inflated
+ * copy of its text and the strings built of it go now (see stored-text.ts; a later read inflates it again).
+ */
+export function setAsideTexts(file: SourceFile): void {
+  stored.get(file)?.release();
   if (recent?.file === file) recent = undefined;
 }
+
+/** The parsed texts stored outside the heap (`keepTextAsPatch`). */
+const stored = new WeakMap<SourceFile, StoredText>();
 
 /** The file's text is kept as a patch (`keepTextAsPatch`). */
 export function textKeptAsPatch(file: SourceFile): boolean {
