@@ -15,10 +15,11 @@ import { functionTree } from '../parse/compact.js';
 import { MAX_NESTING, functionTooDeep, nestingDepth } from '../parse/depth.js';
 import type { LiteNode } from '../parse/lite.js';
 import { textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
-import { parsedSlice } from '../parse/source-text.js';
+import { parsedSlice, parsedTextIdentity } from '../parse/source-text.js';
 
 interface Entry {
-  parsedText: string;
+  /** `parsedTextIdentity` of the file when the entry was made. */
+  text: unknown;
   node: LiteNode;
   cfgs: Map<object | undefined, Cfg>;
 }
@@ -29,14 +30,14 @@ export const functionCfgStats = { trees: 0, treeHits: 0, cfgs: 0, cfgHits: 0 };
 
 function entryOf(file: SourceFile, fn: FunctionInfo): Entry {
   let e = recent.get(fn);
-  if (e && e.parsedText === file.parsedText) {
+  if (e && e.text === parsedTextIdentity(file)) {
     functionCfgStats.treeHits++;
     recent.delete(fn);
     recent.set(fn, e); // most recent last
     return e;
   }
   functionCfgStats.trees++;
-  e = { parsedText: file.parsedText, node: functionTree(file, fn), cfgs: new Map() };
+  e = { text: parsedTextIdentity(file), node: functionTree(file, fn), cfgs: new Map() };
   recent.set(fn, e);
   if (recent.size > SIZE) recent.delete(recent.keys().next().value!);
   return e;
@@ -105,6 +106,14 @@ function depthEntry(file: SourceFile, fn: FunctionInfo) {
     depthMemo.set(textIdentity(fn), m);
   }
   return m;
+}
+
+/**
+ * Measure the nesting of each function of the file now (`nestsTooDeep`, `tooDeep`), while its text is at
+ * hand: a file about to be held compressed (see `keepTextAsPatch`) is not inflated again for it.
+ */
+export function measureNesting(file: SourceFile): void {
+  for (const fn of file.functions) depthEntry(file, fn);
 }
 
 /** The function's text nests deeper than `MAX_NESTING` (from the text alone: no syntax tree is built). */

@@ -41,7 +41,7 @@ import {
   type IrqlTable,
   type LockKind,
 } from '../ddi/irql.js';
-import { functionKeyOf, type Project, type ProjectFunction } from './project.js';
+import { bodyFacts, functionKeyOf, namesIrqlWord, type Project, type ProjectFunction } from './project.js';
 import { fileConstants } from './constants.js';
 import type { PathStep } from '../lint/types.js';
 
@@ -1298,14 +1298,13 @@ export class IrqlEngine {
 
   private annotatedNames: Set<string> | undefined;
   /** The text calls a function whose declaration has IRQL annotations (see `prototypeContract`). */
-  private callsAnnotatedDeclaration(text: string): boolean {
+  private callsAnnotatedDeclaration(openers: readonly string[]): boolean {
     if (!this.annotatedNames) {
       this.buildIndexes();
       this.annotatedNames = new Set([...this.annotationIndex!.keys(), ...this.protoIndex!.keys()]);
     }
     if (!this.annotatedNames.size) return false;
-    for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (this.annotatedNames.has(m[1]!)) return true;
-    return false;
+    return openers.some((n) => this.annotatedNames!.has(n));
   }
 
   /**
@@ -1413,9 +1412,7 @@ export class IrqlEngine {
     // The file's texts and trees are frozen next (`lintSource`): what is read of every file's text is read
     // before the first file is (a later read would thaw every file).
     this.buildIndexes();
-    this.lockedSections();
-    this.passiveExecution();
-    this.passiveInterrupts();
+    this.scanTexts();
     for (const fn of file.functions) {
       const pf = this.project.functionOf(file, fn);
       if (!pf || pf.fn !== fn) continue;
@@ -1474,11 +1471,12 @@ export class IrqlEngine {
   private analyze(file: SourceFile, fn: FunctionInfo): FunctionIrql | null {
     // a function that names no routine with an IRQL contract and calls no function of the linted files
     // neither changes the IRQL nor makes a call to check: no CFG needed
-    const text = parsedSlice(file, fn.bodyStart, fn.bodyEnd);
+    // (what is read of the body's text was read when the file was parsed: `bodyFacts`)
+    const facts = bodyFacts(file, fn);
     if (nestsTooDeep(file, fn)) return null; // not analyzed (the linter says so once)
     const pageSection = this.pageableSection(file, fn);
     const entryObs: IrqlCallObservation[] = [];
-    if (pageSection && !/\bPAGED_CODE\s*\(/.test(text) && !this.lockedSections().has(pageSection.section)) {
+    if (pageSection && !facts.pagedCodeCall && !this.lockedSections().has(pageSection.section)) {
       // code placed in a pageable section: the function's own instructions may be paged out
       const whole = liteFunction(file, fn);
       const at = functionNameNode(whole) ?? whole;
@@ -1487,11 +1485,12 @@ export class IrqlEngine {
         endLine: at.endPosition.row + 1, endColumn: at.endPosition.column + 1, allowed: levelRange(0, 1), min: 0, max: 1, contractFrom: pageSection.how, m: [...ENTRY_LEVELS], why: new Array<Why | null>(NE).fill(null),
       });
     }
-    if (!this.project.irqlWords.test(text) && !/\bPAGED_CODE\b/.test(text) && !this.project.callsDefinedFunction(file, text) && !this.callsAnnotatedDeclaration(text)) {
+    if (!namesIrqlWord(file, fn, this.project.irqlWords) && !facts.pagedCode && !this.project.bodyCallsDefinedFunction(file, fn) && !this.callsAnnotatedDeclaration(facts.openers)) {
       return { fn, file, calls: entryObs.length ? entryObs : NONE, callSites: NO_CALL_SITES, exit: ALL_ENTRY_LEVELS, returns: NONE, lockIssues: NONE, lockEffects: NO_LOCK_EFFECTS };
     }
     // (the copy of the syntax tree is made only here, for the functions that need the analysis)
     if (tooDeep(file, fn) !== undefined) return null;
+    const text = parsedSlice(file, fn.bodyStart, fn.bodyEnd);
     const { node, body, cfg } = functionCfg(file, fn, this.project);
     if (cfg.truncated) return null;
     const { zero, other } = timeoutAssignments(body);
@@ -1650,13 +1649,11 @@ export class IrqlEngine {
   private lockedSections(): Set<string> {
     if (this.locked) return this.locked;
     this.locked = new Set();
-    for (const f of this.project.allFiles()) {
-      if (!f.text.includes('MmLockPagableCodeSection')) continue;
-      for (const m of f.text.matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) {
-        const pf = this.project.resolve(f, m[1]!);
-        const sec = pf?.file && pf.fn ? this.pageableSection(pf.file, pf.fn) : undefined;
-        if (sec) this.locked.add(sec.section);
-      }
+    this.scanTexts();
+    for (const [f, name] of this.codeSectionLocks!) {
+      const pf = this.project.resolve(f, name);
+      const sec = pf?.file && pf.fn ? this.pageableSection(pf.file, pf.fn) : undefined;
+      if (sec) this.locked.add(sec.section);
     }
     return this.locked;
   }
@@ -2173,9 +2170,29 @@ export class IrqlEngine {
   private passiveExec: boolean | undefined;
   /** Some file of the program creates KMDF objects that run their callbacks at PASSIVE_LEVEL. */
   private passiveExecution(): boolean {
-    this.passiveExec ??= this.project.allFiles().some((f) => /\bWdfExecutionLevelPassive\b/.test(f.text));
-    return this.passiveExec;
+    if (this.passiveExec === undefined) this.scanTexts();
+    return this.passiveExec!;
   }
+
+  /**
+   * What the engine reads of every file's text, in one pass (a file held compressed is inflated once for
+   * it): KMDF passive execution, passive-level interrupts, routines made resident by `MmLockPagableCodeSection`.
+   */
+  private scanTexts(): void {
+    if (this.passiveExec !== undefined) return;
+    this.passiveExec = false;
+    this.passive = false;
+    this.codeSectionLocks = [];
+    for (const f of this.project.allFiles()) {
+      const text = f.text;
+      if (/\bWdfExecutionLevelPassive\b/.test(text)) this.passiveExec = true;
+      if (/\bPassiveHandling\s*=\s*TRUE\b/.test(text)) this.passive = true;
+      if (!text.includes('MmLockPagableCodeSection')) continue;
+      for (const m of text.matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) this.codeSectionLocks.push([f, ownCopy(m[1]!)]);
+    }
+  }
+  /** The routines named in `MmLockPagableCodeSection(Routine)` calls, with the file of each call (`scanTexts`). */
+  private codeSectionLocks: [SourceFile, string][] | undefined;
 
   /** Called by functions of the linted files and not by the system (no role, registration or dispatch slot): a helper, whose exits its callers account for. */
   isHelper(pf: ProjectFunction): boolean {
@@ -2189,8 +2206,8 @@ export class IrqlEngine {
   private passive: boolean | undefined;
   /** Some file of the program creates a passive-level interrupt (`PassiveHandling = TRUE`). */
   private passiveInterrupts(): boolean {
-    this.passive ??= this.project.allFiles().some((f) => /\bPassiveHandling\s*=\s*TRUE\b/.test(f.text));
-    return this.passive;
+    if (this.passive === undefined) this.scanTexts();
+    return this.passive!;
   }
 
   /** The IRQL range a function declares: its annotation, else its role type, else its registration. */

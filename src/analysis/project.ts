@@ -23,7 +23,7 @@ import { ppTruth, type MacroFact } from '../cfg/pp-conditions.js';
 import { parseReleasedSteps, parsedInPieces, releaseParsed } from './transfer.js';
 import { runSteps, runStepsAsync } from './steps.js';
 import { keepTextAsPatch, ownCopy, parsedSlice, sourceSlice } from '../parse/source-text.js';
-import { liteBody } from './function-cfg.js';
+import { liteBody, measureNesting } from './function-cfg.js';
 import type { Summary } from './summary.js';
 
 export interface ProjectFunction {
@@ -79,26 +79,33 @@ const MAX_FIXPOINT_ROUNDS = 6;
  * an IRQL table, and the identifiers it calls (each once, in order). Kept per parsed function, so that the
  * language server, which builds a Project per edit from mostly unchanged files, scans each body once.
  */
-interface BodyFacts {
+export interface BodyFacts {
   mdl: boolean;
   calls: string[];
   irql?: { table: RegExp; named: boolean };
+  /** For the IRQL analysis: the body names `PAGED_CODE`, calls it, and the identifiers written before a `(`. */
+  pagedCode: boolean;
+  pagedCodeCall: boolean;
+  openers: string[];
 }
 /** (By the function's text identity: the language server's reparse keeps them for the functions it did not change.) */
 const bodyFactsMemo = new WeakMap<object, BodyFacts>();
-function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
+export function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
   let f = bodyFactsMemo.get(textIdentity(fn));
   if (!f) {
     const body = parsedSlice(file, fn.bodyStart, fn.bodyEnd);
     const calls = new Set<string>();
     // (copies: the names are kept for the run, the body is not)
     for (const m of body.matchAll(CALL)) calls.add(ownCopy(m[1]!));
-    f = { mdl: MDL_WORDS.test(body), calls: [...calls] };
+    const openers = new Set<string>();
+    for (const m of body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) openers.add(ownCopy(m[1]!));
+    const pagedCode = /\bPAGED_CODE\b/.test(body);
+    f = { mdl: MDL_WORDS.test(body), calls: [...calls], pagedCode, pagedCodeCall: pagedCode && /\bPAGED_CODE\s*\(/.test(body), openers: [...openers] };
     bodyFactsMemo.set(textIdentity(fn), f);
   }
   return f;
 }
-function namesIrqlWord(file: SourceFile, fn: FunctionInfo, words: RegExp): boolean {
+export function namesIrqlWord(file: SourceFile, fn: FunctionInfo, words: RegExp): boolean {
   const f = bodyFacts(file, fn);
   if (f.irql?.table !== words) f.irql = { table: words, named: words.test(parsedSlice(file, fn.bodyStart, fn.bodyEnd)) };
   return f.irql.named;
@@ -478,14 +485,7 @@ export class Project implements ProjectContext {
     this.unions = unionAliasesOf([...this.raisingMacros].filter((m) => m.startsWith(UNION_MACRO)).map((m) => m.slice(UNION_MACRO.length)));
     for (const file of files) {
       this.files.set(file.path, file);
-      // (the names are copies: a released file's text is built again from a patch when read, see source-text.ts)
-      const text = file.text;
-      for (const m of text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
-        for (const n of m[1]!.split(',')) this.dispatch.add(ownCopy(n.trim()));
-      }
-      for (const m of text.matchAll(/MajorFunction\s*\[[^\]]*\]\s*=\s*(?:[^;{}]*?=\s*)?\(?(?:PDRIVER_DISPATCH\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*;/g)) {
-        this.dispatch.add(ownCopy(m[1]!));
-      }
+      for (const n of dispatchNames(file)) this.dispatch.add(n);
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
         if (!this.compiled(file, fn)) continue;
@@ -590,7 +590,14 @@ export class Project implements ProjectContext {
         if (opts.releaseTrees) {
           releaseParsed(f);
           if (opts.onHeld) {
-            // the caller drops its copy of the text: the file keeps it, as a patch (see source-text.ts)
+            // what is read of every function's text, read while the text is at hand
+            for (const fn of f.functions) {
+              bodyFacts(f, fn);
+              namesIrqlWord(f, fn, irqlWords);
+            }
+            measureNesting(f);
+            dispatchNames(f);
+            // the caller drops its copy of the text: the file keeps it, compressed (see source-text.ts)
             keepTextAsPatch(f);
             opts.onHeld(i.path, () => f.text);
           }
@@ -716,6 +723,11 @@ export class Project implements ProjectContext {
     return f && f.text === text ? f : undefined;
   }
 
+
+  /** The function's body calls a function defined in the linted files (`callsDefinedFunction` of its body, from its `bodyFacts`). */
+  bodyCallsDefinedFunction(file: SourceFile, fn: FunctionInfo): boolean {
+    return bodyFacts(file, fn).calls.some((n) => !KEYWORDS.has(n) && this.byName.has(n) && this.resolve(file, n) !== undefined);
+  }
 
   /** The text calls a function defined in the linted files (resolved from `file`). */
   callsDefinedFunction(file: { path: string }, text: string): boolean {
@@ -1089,6 +1101,26 @@ function headerMacrosOf(facts: ReadonlySet<string>): Map<string, MacroFact> {
     out.set(name, joinFacts(out.get(name), f));
   }
   return out;
+}
+
+const dispatchMemo = new WeakMap<SourceFile, string[]>();
+/**
+ * The dispatch routines the file names (`DRIVER_DISPATCH Name;`, `->MajorFunction[...] = Name;`), read once
+ * (the command line reads them before the file's text is compressed). The names are copies: see source-text.ts.
+ */
+export function dispatchNames(file: SourceFile): string[] {
+  let names = dispatchMemo.get(file);
+  if (names) return names;
+  names = [];
+  const text = file.text;
+  for (const m of text.matchAll(/\bDRIVER_DISPATCH\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*;/g)) {
+    for (const n of m[1]!.split(',')) names.push(ownCopy(n.trim()));
+  }
+  for (const m of text.matchAll(/MajorFunction\s*\[[^\]]*\]\s*=\s*(?:[^;{}]*?=\s*)?\(?(?:PDRIVER_DISPATCH\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*;/g)) {
+    names.push(ownCopy(m[1]!));
+  }
+  dispatchMemo.set(file, names);
+  return names;
 }
 
 const ownMacros = new WeakMap<SourceFile, Map<string, MacroFact>>();

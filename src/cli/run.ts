@@ -11,6 +11,7 @@ import { emptyResult, type FormatterData, type LintMessage, type LintResult, typ
 import type { RuleMeta } from '../lint/rule.js';
 import type { IrqlContract } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
+import { StoredText } from '../parse/stored-text.js';
 import { includedFiles } from '../parse/includes.js';
 import { SOURCE_EXTENSIONS } from '../parse/parser.js';
 import { unusedDirectiveMessages } from '../lint/suppressions.js';
@@ -260,6 +261,7 @@ export function helpText(rules: readonly RuleLike[]): string {
 class RunInput {
   private own: string | undefined;
   private held: (() => string) | undefined;
+  private stored: StoredText | undefined;
   constructor(
     readonly file: string,
     text: string | undefined,
@@ -269,17 +271,24 @@ class RunInput {
   }
   /** The text; undefined when the file could not be read (`reason`), or once released. */
   get text(): string | undefined {
-    return this.own ?? this.held?.();
+    return this.own ?? this.stored?.whole() ?? this.held?.();
   }
   /** The program holds the text (the same text): read it from there. */
   handOver(text: () => string): void {
     this.held = text;
     this.own = undefined;
   }
+  /** The program is made without this file's text: it is kept compressed until the file is linted (see stored-text.ts). */
+  keepCompressed(): void {
+    if (this.own === undefined) return;
+    this.stored = new StoredText(this.own);
+    this.own = undefined;
+  }
   /** The file is linted: its text is not read again. */
   release(): void {
     this.own = undefined;
     this.held = undefined;
+    this.stored = undefined;
   }
   /** The file as the engine takes it (a readable file): its text is read through this input, not kept twice. */
   view(): { path: string; text: string } {
@@ -620,6 +629,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
           cwd,
           summaries !== undefined ? { irqlContracts, summaries, onHeld } : { irqlContracts, onHeld },
         );
+        // (the texts the program does not hold wait for their lint compressed)
+        for (const i of byPath.values()) i.keepCompressed();
       } catch (e) {
         io.stderr.write(`ddi-lint: cross-file summaries could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); each file is linted on its own\n`);
         project = undefined;

@@ -24,7 +24,7 @@ import { LiteNode, LiteSource } from './lite.js';
 import { compress, inflate, storedStats, Thawed, type StoredText } from './stored-text.js';
 
 /** The frozen copies whose arrays are held, within a budget (see `CompactTrees.freeze`). */
-const thawedTrees = new Thawed<CompactTrees>(8 * 1024 * 1024, (t) => t.letGo());
+const thawedTrees = new Thawed<CompactTrees>(8 * 1024 * 1024, (t) => t.letGo(), 4);
 
 const NAMED = 1;
 const MISSING = 2;

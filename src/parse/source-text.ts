@@ -123,6 +123,14 @@ export function setAsideTexts(file: SourceFile): void {
   if (recent?.file === file) recent = undefined;
 }
 
+/**
+ * What identifies the file's parsed text without reading it: the stored copy of a file kept by
+ * `keepTextAsPatch` (whose text does not change), else the text itself.
+ */
+export function parsedTextIdentity(file: SourceFile): unknown {
+  return stored.get(file) ?? file.parsedText;
+}
+
 /** The parsed texts stored outside the heap (`keepTextAsPatch`). */
 const stored = new WeakMap<SourceFile, StoredText>();
 

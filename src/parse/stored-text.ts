@@ -26,7 +26,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
  * The items whose uncompressed copy is held, most recently used last, within a budget of bytes: the least
- * recently used are let go (`drop`) once the others pass the budget (the one used last is always kept).
+ * recently used are let go (`drop`) once the others pass the budget, but the `keep` used last are always
+ * held (a file of several MiB read in turn with its callees' files is inflated once, not at each turn).
  */
 export class Thawed<T> {
   private readonly items = new Map<T, number>();
@@ -35,6 +36,7 @@ export class Thawed<T> {
   constructor(
     private readonly budget: number,
     private readonly drop: (item: T) => void,
+    private readonly keep = 1,
   ) {}
 
   /** `item` was read; `bytes`: its uncompressed copy's size. */
@@ -50,7 +52,7 @@ export class Thawed<T> {
     this.items.set(item, bytes);
     this.bytes += bytes;
     for (const other of this.items.keys()) {
-      if (this.bytes <= this.budget || other === item) break;
+      if (this.bytes <= this.budget || this.items.size <= this.keep) break;
       this.forget(other);
       this.drop(other);
     }
@@ -83,9 +85,9 @@ export function inflate(packed: Uint8Array): Buffer {
 }
 
 /** Characters of the texts held built at once (`StoredText.whole`): some hundred ordinary files. */
-const BUILT_CHARS = 2 * 1024 * 1024;
+const BUILT_CHARS = Number(process.env.DDI_BUILT ?? 2 * 1024 * 1024);
 
-const builtTexts = new Thawed<StoredText>(BUILT_CHARS, (t) => t.letGo());
+const builtTexts = new Thawed<StoredText>(BUILT_CHARS, (t) => t.letGo(), 4);
 
 export class StoredText {
   private readonly packed: Buffer;
