@@ -85,7 +85,7 @@ export function inflate(packed: Uint8Array): Buffer {
 }
 
 /** Characters of the texts held built at once (`StoredText.whole`): some hundred ordinary files. */
-const BUILT_CHARS = Number(process.env.DDI_BUILT ?? 2 * 1024 * 1024);
+const BUILT_CHARS = 2 * 1024 * 1024;
 
 const builtTexts = new Thawed<StoredText>(BUILT_CHARS, (t) => t.letGo(), 4);
 
