@@ -1409,10 +1409,6 @@ export class IrqlEngine {
    * file of the program once; not the language server, which lints a file again after each edit).
    */
   fileLinted(file: SourceFile): void {
-    // The file's texts and trees are frozen next (`lintSource`): what is read of every file's text is read
-    // before the first file is (a later read would thaw every file).
-    this.buildIndexes();
-    this.scanTexts();
     for (const fn of file.functions) {
       const pf = this.project.functionOf(file, fn);
       if (!pf || pf.fn !== fn) continue;
