@@ -724,18 +724,9 @@ export class Project implements ProjectContext {
   }
 
 
-  /** The function's body calls a function defined in the linted files (`callsDefinedFunction` of its body, from its `bodyFacts`). */
+  /** The function's body calls a function defined in the linted files (resolved from `file`), by the names its `bodyFacts` read. */
   bodyCallsDefinedFunction(file: SourceFile, fn: FunctionInfo): boolean {
     return bodyFacts(file, fn).calls.some((n) => !KEYWORDS.has(n) && this.byName.has(n) && this.resolve(file, n) !== undefined);
-  }
-
-  /** The text calls a function defined in the linted files (resolved from `file`). */
-  callsDefinedFunction(file: { path: string }, text: string): boolean {
-    for (const m of text.matchAll(CALL)) {
-      const n = m[1]!;
-      if (!KEYWORDS.has(n) && this.byName.has(n) && this.resolve(file, n)) return true;
-    }
-    return false;
   }
 
   private sccIndex: Map<string, number> | undefined;

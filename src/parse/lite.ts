@@ -115,16 +115,11 @@ export class LiteSource {
     const t = this.held;
     return typeof t === 'string' ? t : t.whole();
   }
-  /**
-   * `text.slice(start, end)`; from a stored text, a string of its own (see stored-text.ts): short ones are
-   * copies in any case, longer ones are built from the stored copy rather than sliced from a built text.
-   */
+  /** `text.slice(start, end)`; from a stored text, a string of its own (see stored-text.ts). */
   slice(start: number, end: number): string {
-    const t = this.held;
-    if (typeof t === 'string') return t.slice(start, end);
-    return end - start < 13 ? t.whole().slice(start, end) : t.slice(start, end);
+    return this.held.slice(start, end);
   }
-  /** Let the line table go (it is built again when a position is asked for): see `freezeTrees`. */
+  /** Let the line table go (it is built again when a position is asked for): see `setAsideTrees`. */
   forgetLines(): void {
     this.starts = undefined;
   }

@@ -107,11 +107,7 @@ export function keepTextAsPatch(file: SourceFile): void {
  */
 export function parsedSlice(file: SourceFile, start: number, end: number): string {
   const kept = stored.get(file);
-  if (!kept) return file.parsedText.slice(start, end);
-  const n = kept.length;
-  const s = start < 0 ? Math.max(0, n + start) : Math.min(start, n);
-  const e = end < 0 ? Math.max(0, n + end) : Math.min(end, n);
-  return e <= s ? '' : kept.slice(s, e);
+  return kept ? kept.slice(start, end) : file.parsedText.slice(start, end);
 }
 
 /**

@@ -117,7 +117,7 @@ export class StoredText {
     return this.built;
   }
 
-  /** `whole().slice(start, end)`, as a string of its own (see the module comment). */
+  /** `whole().slice(start, end)` (bounds as `String.prototype.slice` reads them), as a string of its own (see the module comment). */
   slice(start: number, end: number): string {
     const s = this.whole().slice(start, end);
     // (a short string is a copy; a longer one, a slice of the whole text, is made a copy of its own: the
