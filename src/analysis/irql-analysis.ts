@@ -46,7 +46,7 @@ import { fileConstants } from './constants.js';
 import type { PathStep } from '../lint/types.js';
 
 import { CHANGES_IRQL, IRQL_RANGE_ANNOTATION } from './irql-annotations.js';
-import { ownCopy, parsedSlice, sourceSlice } from '../parse/source-text.js';
+import { ownCopy, parsedSlice } from '../parse/source-text.js';
 
 const REGISTRATION_WORDS = new RegExp(`\\b(?:${allRegistrationNames().join('|')})\\s*\\(`);
 
@@ -911,12 +911,33 @@ function pagedBlocks(pools: PoolVars): Set<string> {
   return paged;
 }
 
-/** `#pragma alloc_text(PAGE, A, B)` names and `#pragma code_seg("PAGE")` regions of a file. */
-function pageableSections(file: SourceFile): { named: Map<string, { section: string; line: number }>; regions: { from: number; to: number; section: string; line: number }[] } {
-  const named = new Map<string, { section: string; line: number }>();
-  const regions: { from: number; to: number; section: string; line: number }[] = [];
+/**
+ * A file's pageable code sections: `#pragma alloc_text(PAGE, A, B)` names, `#pragma code_seg("PAGE")` regions,
+ * and the functions declared `__declspec(code_seg("PAGE"))`. Read once per file (the command line reads it
+ * while the text is at hand: `readIrqlTexts`).
+ */
+interface PageableSections {
+  named: Map<string, { section: string; line: number }>;
+  regions: { from: number; to: number; section: string; line: number }[];
+  declared: Map<FunctionInfo, string>;
+}
+const sectionsMemo = new WeakMap<SourceFile, PageableSections>();
+function pageableSections(file: SourceFile): PageableSections {
+  let out = sectionsMemo.get(file);
+  if (out) return out;
+  out = { named: new Map(), regions: [], declared: new Map() };
+  sectionsMemo.set(file, out);
+  const { named, regions, declared } = out;
   const text = file.text;
-  if (!/#\s*pragma\s+(alloc_text|code_seg)/.test(text)) return { named, regions };
+  if (!text.includes('code_seg') && !text.includes('alloc_text')) return out;
+  for (const fn of file.functions) {
+    // the declaration's head: from the end of the statement before it to its body
+    const before = text.slice(Math.max(0, fn.start - 300), fn.start);
+    const header = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('}')) + 1) + text.slice(fn.start, fn.bodyStart);
+    const ds = /code_seg\s*\(\s*"(PAGE\w*)"\s*\)/.exec(header);
+    if (ds) declared.set(fn, ownCopy(ds[1]!));
+  }
+  if (!/#\s*pragma\s+(alloc_text|code_seg)/.test(text)) return out;
   const lineOf = lineIndex(text);
   for (const m of text.matchAll(/#\s*pragma\s+alloc_text\s*\(\s*"?(\w+)"?\s*,([^)]*)\)/g)) {
     if (!/^PAGE/i.test(m[1]!)) continue;
@@ -932,7 +953,41 @@ function pageableSections(file: SourceFile): { named: Map<string, { section: str
     if (sec && /^PAGE/i.test(sec) && !/^\s*pop\b/.test(m[1]!)) open = { from: m.index, section: ownCopy(sec), line: lineOf(m.index) };
   }
   if (open) regions.push({ ...open, to: text.length });
-  return { named, regions };
+  return out;
+}
+
+/** What the engine reads of every file's text once per program (`IrqlEngine.scanTexts`). */
+interface TextScan {
+  /** The file creates KMDF objects whose callbacks run at PASSIVE_LEVEL. */
+  passiveExec: boolean;
+  /** The file creates a passive-level interrupt. */
+  passive: boolean;
+  /** The routines named in its `MmLockPagableCodeSection(Routine)` calls. */
+  codeSectionLocks: string[];
+}
+const textScanMemo = new WeakMap<SourceFile, TextScan>();
+function textScan(file: SourceFile): TextScan {
+  let scan = textScanMemo.get(file);
+  if (scan) return scan;
+  const text = file.text;
+  scan = { passiveExec: /\bWdfExecutionLevelPassive\b/.test(text), passive: /\bPassiveHandling\s*=\s*TRUE\b/.test(text), codeSectionLocks: [] };
+  if (text.includes('MmLockPagableCodeSection')) {
+    for (const m of text.matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) scan.codeSectionLocks.push(ownCopy(m[1]!));
+  }
+  textScanMemo.set(file, scan);
+  return scan;
+}
+
+/**
+ * Read now what the IRQL analysis reads of every file's text for the whole program (annotations, role
+ * declarations and registrations: `fileIrqlFacts`; pageable sections; `scanTexts`), while the text is at
+ * hand: the command line calls it before the file holds its text compressed (see `readWhileHeld`), so that
+ * these passes do not inflate every file again. `table`: the program's IRQL table (`Project.irqlTable`).
+ */
+export function readIrqlTexts(file: SourceFile, table: IrqlTable): void {
+  fileIrqlFacts(file, table);
+  pageableSections(file);
+  textScan(file);
 }
 
 /** Offset -> 1-based line of a text. */
@@ -1343,7 +1398,6 @@ export class IrqlEngine {
   }
   private registrationIndex: Map<string, { via: string; path: string; line: number; min: number; max: number; role?: string }> | undefined;
 
-  private readonly sectionIndex = new Map<string, ReturnType<typeof pageableSections>>();
 
   constructor(private readonly project: Project) {}
 
@@ -1656,19 +1710,12 @@ export class IrqlEngine {
 
   /** The pageable code section a function is placed in, if any (alloc_text, code_seg region, __declspec(code_seg)). */
   private pageableSection(file: SourceFile, fn: FunctionInfo): { section: string; how: string } | undefined {
-    let idx = this.sectionIndex.get(file.path);
-    if (!idx) {
-      idx = pageableSections(file);
-      this.sectionIndex.set(file.path, idx);
-    }
+    const idx = pageableSections(file);
     const short = fn.name.split('::').pop()!.trim();
     const named = idx.named.get(short);
     if (named) return { section: named.section, how: `#pragma alloc_text(${named.section}, ...) at line ${named.line}` };
-    // (slices of the original text, not all of it: asked for functions of many files in turn, see source-text.ts)
-    const before = sourceSlice(file, Math.max(0, fn.start - 300), fn.start);
-    const header = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('}')) + 1) + sourceSlice(file, fn.start, fn.bodyStart);
-    const ds = /code_seg\s*\(\s*"(PAGE\w*)"\s*\)/.exec(header);
-    if (ds) return { section: ds[1]!, how: `__declspec(code_seg("${ds[1]}"))` };
+    const ds = idx.declared.get(fn);
+    if (ds) return { section: ds, how: `__declspec(code_seg("${ds}"))` };
     for (const r of idx.regions) if (fn.start >= r.from && fn.start < r.to) return { section: r.section, how: `#pragma code_seg("${r.section}") at line ${r.line}` };
     return undefined;
   }
@@ -2180,11 +2227,10 @@ export class IrqlEngine {
     this.passive = false;
     this.codeSectionLocks = [];
     for (const f of this.project.allFiles()) {
-      const text = f.text;
-      if (/\bWdfExecutionLevelPassive\b/.test(text)) this.passiveExec = true;
-      if (/\bPassiveHandling\s*=\s*TRUE\b/.test(text)) this.passive = true;
-      if (!text.includes('MmLockPagableCodeSection')) continue;
-      for (const m of text.matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) this.codeSectionLocks.push([f, ownCopy(m[1]!)]);
+      const scan = textScan(f);
+      if (scan.passiveExec) this.passiveExec = true;
+      if (scan.passive) this.passive = true;
+      for (const name of scan.codeSectionLocks) this.codeSectionLocks.push([f, name]);
     }
   }
   /** The routines named in `MmLockPagableCodeSection(Routine)` calls, with the file of each call (`scanTexts`). */

@@ -351,6 +351,12 @@ export interface ProjectOptions {
    */
   onHeld?: (path: string, text: () => string) => void;
   /**
+   * With `onHeld`: what else the analyses read of every file's text (the IRQL analysis's whole-program
+   * passes: `readIrqlTexts`), read before the file holds its text compressed, so that no pass inflates
+   * every file again (see `readWhileHeld`).
+   */
+  readHeld?: (file: SourceFile) => void;
+  /**
    * Compute only the summaries the functions of these files need: their own helpers and, transitively,
    * the helpers those call (a worker thread of `--threads`, which then receives the other workers'
    * summaries with `adoptSummaries`, so that each summary is computed once in the run). Default: all.
@@ -489,8 +495,7 @@ export class Project implements ProjectContext {
       const list: ProjectFunction[] = [];
       for (const fn of file.functions) {
         if (!this.compiled(file, fn)) continue;
-        const head = parsedSlice(file, fn.start, fn.bodyStart);
-        const pf: ProjectFunction = { path: file.path, name: fn.name, line: fn.line, file, fn, key: functionKeyOf(file, fn), isStatic: /\bstatic\b/.test(head) };
+        const pf: ProjectFunction = { path: file.path, name: fn.name, line: fn.line, file, fn, key: functionKeyOf(file, fn), isStatic: isStaticDefinition(file, fn) };
         list.push(pf);
         if (!this.byFn.has(fn)) this.byFn.set(fn, pf);
         if (!this.byKey.has(pf.key)) this.byKey.set(pf.key, pf);
@@ -590,13 +595,9 @@ export class Project implements ProjectContext {
         if (opts.releaseTrees) {
           releaseParsed(f);
           if (opts.onHeld) {
-            // what is read of every function's text, read while the text is at hand
-            for (const fn of f.functions) {
-              bodyFacts(f, fn);
-              namesIrqlWord(f, fn, irqlWords);
-            }
-            measureNesting(f);
-            dispatchNames(f);
+            // what is read of every file's text, read while the text is at hand
+            readProgramTexts(f, irqlWords);
+            opts.readHeld?.(f);
             // the caller drops its copy of the text: the file keeps it, compressed (see source-text.ts)
             keepTextAsPatch(f);
             opts.onHeld(i.path, () => f.text);
@@ -1092,6 +1093,29 @@ function headerMacrosOf(facts: ReadonlySet<string>): Map<string, MacroFact> {
     out.set(name, joinFacts(out.get(name), f));
   }
   return out;
+}
+
+const staticMemo = new WeakMap<FunctionInfo, boolean>();
+/** The function's definition says `static` (read from its head: the text before its body). */
+function isStaticDefinition(file: SourceFile, fn: FunctionInfo): boolean {
+  let v = staticMemo.get(fn);
+  if (v === undefined) staticMemo.set(fn, (v = /\bstatic\b/.test(parsedSlice(file, fn.start, fn.bodyStart))));
+  return v;
+}
+
+/**
+ * What the program view reads of every file's text, read at once (the command line reads it while the text is
+ * at hand, before the file holds it compressed: see `readWhileHeld`): each function's body facts and head, the
+ * nesting of its text, the dispatch routines the file names.
+ */
+export function readProgramTexts(file: SourceFile, irqlWords: RegExp): void {
+  for (const fn of file.functions) {
+    bodyFacts(file, fn);
+    namesIrqlWord(file, fn, irqlWords);
+    isStaticDefinition(file, fn);
+  }
+  measureNesting(file);
+  dispatchNames(file);
 }
 
 const dispatchMemo = new WeakMap<SourceFile, string[]>();

@@ -120,12 +120,16 @@ export function packFile(file: SourceFile): PackedFile {
   };
 }
 
-/** The released file a `packFile` result describes (its `tree` and functions' nodes throw when read, as a released file's do). */
-export function unpackFile(p: PackedFile): SourceFile {
+/**
+ * The released file a `packFile` result describes (its `tree` and functions' nodes throw when read, as a
+ * released file's do). `read`: called before the file holds its text compressed (see `readWhileHeld`).
+ */
+export function unpackFile(p: PackedFile, read?: (file: SourceFile) => void): SourceFile {
   const functions = p.functions.map((f) => ({ ...f, node: undefined, body: undefined }) as unknown as FunctionInfo);
   const file = { path: p.path, lang: p.lang, text: p.text, parsedText: p.parsedText, tree: undefined, annotations: p.annotations, functions } as unknown as SourceFile;
   adoptTrees(file, p.trees);
   adoptFileConstants(file, p.constants);
+  read?.(file);
   // (the worker holds this text nowhere else: see source-text.ts)
   keepTextAsPatch(file);
   return file;

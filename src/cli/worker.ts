@@ -16,6 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Project, SummaryCache, choiceFacts } from '../analysis/project.js';
 import type { Summary } from '../analysis/summary.js';
 import { packFile, parsedInPieces, parseReleasedAsync, releaseParsed, unpackFile, type PackedFile } from '../analysis/transfer.js';
+import { readWhileHeld } from '../analysis/held-text.js';
 import { parseSource } from '../parse/parser.js';
 import { keepTextAsPatch } from '../parse/source-text.js';
 import { BUILTIN_IRQL_TABLE, irqlTableOf, type IrqlContract } from '../ddi/irql.js';
@@ -86,6 +87,7 @@ async function parseShare(inputs: { path: string; text: string }[]): Promise<voi
       // a failure here (not a parse error) fails this worker: the main thread then does the whole run,
       // where the same failure has the same effect as on one thread
       releaseParsed(file);
+      readWhileHeld(file, irqlTable ?? BUILTIN_IRQL_TABLE);
       // (the text is held once: by the file, as a patch over its preprocessed text, see source-text.ts)
       keepTextAsPatch(file);
       own.set(input.path, file);
@@ -108,7 +110,7 @@ function prepare(m: Extract<ToWorker, { kind: 'lint' }>): void {
   const mine = new Set(m.summarize);
   try {
     if (m.summaries !== undefined) summaries = SummaryCache.fromJSON(m.summaries, data.cwd, packageStamp());
-    received = new Map(m.files.map((p) => [p.path, unpackFile(p)]));
+    received = new Map(m.files.map((p) => [p.path, unpackFile(p, (f) => readWhileHeld(f, irqlTable ?? BUILTIN_IRQL_TABLE))]));
     const files = m.chosen.map((p) => own.get(p) ?? received.get(p)!);
     project = new Project(files, { root: data.cwd, raisingMacros: m.raising, summarizeFor: mine, ...(irqlTable ? { irqlTable } : {}), ...(summaries ? { summaryCache: summaries } : {}) });
   } catch (e) {

@@ -6,10 +6,10 @@
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
 import { tooDeep } from '../analysis/function-cfg.js';
-import { irqlFileLinted } from '../analysis/irql-analysis.js';
+import { irqlFileLinted, readIrqlTexts } from '../analysis/irql-analysis.js';
 import { Project, type ProjectOptions, type SummaryCache } from '../analysis/project.js';
 import { parseReleasedAsync, parsedInPieces } from '../analysis/transfer.js';
-import type { IrqlTable } from '../ddi/irql.js';
+import { BUILTIN_IRQL_TABLE, type IrqlTable } from '../ddi/irql.js';
 import { readSourceText } from '../parse/decode.js';
 import { parseSource, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import { parsedSlice, setAsideTexts } from '../parse/source-text.js';
@@ -60,7 +60,9 @@ export function prepareProjectAsync(
   root?: string,
   opts: { irqlTable?: IrqlTable; summaryCache?: SummaryCache; onHeld?: ProjectOptions['onHeld'] } = {},
 ): Promise<Project> {
-  return Project.fromTextsAsync(inputs, root, { ...opts, releaseTrees: true });
+  // (what the IRQL analysis reads of every file's text, read while the program holds it uncompressed)
+  const table = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
+  return Project.fromTextsAsync(inputs, root, { ...opts, releaseTrees: true, readHeld: (f) => readIrqlTexts(f, table) });
 }
 
 export function severityOf(name: string): Severity {

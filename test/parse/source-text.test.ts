@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSource, type SourceFile } from '../../src/parse/parser.js';
-import { keepTextAsPatch, ownCopy, sourceSlice, textKeptAsPatch } from '../../src/parse/source-text.js';
+import { keepTextAsPatch, ownCopy, setAsideTexts, sourceSlice, textKeptAsPatch } from '../../src/parse/source-text.js';
+import { storedStats } from '../../src/parse/stored-text.js';
 import { releaseParsed } from '../../src/analysis/transfer.js';
 import { decodeBytes } from '../../src/parse/decode.js';
 import { lintText, prepareProject, prepareProjectAsync } from '../../src/lint/linter.js';
@@ -136,5 +137,21 @@ describe('a program whose files keep their texts as patches (the command line)',
       findings += a.messages.length;
     }
     expect(findings).toBeGreaterThan(0);
+  });
+
+  it("reads every file's text for the whole-program passes while it is at hand: linting one file inflates a few texts, not every file's", async () => {
+    // every fixture as one program, as the command line builds it, each text then let go (as once linted)
+    const all = listSourceFiles(FIXTURES).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+    const project = await prepareProjectAsync(all, FIXTURES, { onHeld: () => {} });
+    const files = project.allFiles();
+    for (const f of files) setAsideTexts(f);
+    const one = all.find((i) => i.path.endsWith(join('irql-too-high', 'spinlocks.c')))!;
+    const before = storedStats.textInflated;
+    const result = lintText(one.text, one.path, { project });
+    expect(result.messages.length).toBeGreaterThan(0);
+    // (the IRQL analysis's annotation, role, registration and pageable-section indexes, and its program-wide
+    // flags, read every file: before they were read while held, this was one inflation per file of the program)
+    expect(files.length).toBeGreaterThan(100);
+    expect(storedStats.textInflated - before).toBeLessThan(10);
   });
 });
