@@ -1299,7 +1299,8 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
             const target = a ? unparen(a) : undefined;
             const fname = target?.type === 'identifier' ? target.text : target?.type === 'pointer_expression' ? target.childForFieldName('argument')?.text : undefined;
             if (fname) {
-              const r: FileIrqlFacts['registrations'][number] = { fname, via: name!, path: file.path, line: n.startPosition.row + 1, min: reg.min, max: reg.max };
+              // (copies: read while the text is at hand, a slice of it would keep the whole text for the run)
+              const r: FileIrqlFacts['registrations'][number] = { fname: ownCopy(fname), via: ownCopy(name!), path: file.path, line: n.startPosition.row + 1, min: reg.min, max: reg.max };
               if (reg.role) r.role = reg.role;
               facts.registrations.push(r);
             }
