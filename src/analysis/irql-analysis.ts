@@ -34,6 +34,7 @@ import {
   effectsOf,
   irqlLevelByName,
   irqlLevelName,
+  memberRoles,
   type IrqlCondition,
   type IrqlContract,
   type IrqlEffect,
@@ -1189,6 +1190,8 @@ function enclosingParam(text: string, offset: number): { name: string; index: nu
 }
 const fileIrqlFactsMemo = new WeakMap<SourceFile, FileIrqlFacts>();
 let roleDeclRe: RegExp | undefined;
+let memberRoleRe: RegExp | undefined;
+const MEMBER_ROLES = memberRoles();
 
 /** An IRQL annotation of a function named in `FileIrqlFacts.annotations`: of a member of `cls`, when it is one. */
 interface IrqlAnnotation {
@@ -1281,9 +1284,12 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   for (const m of file.text.matchAll(roleDeclRe)) {
     for (const n of m[2]!.split(',')) facts.roles.push([ownCopy(n.trim()), { role: ownCopy(m[1]!), path: file.path, line: lineAt(m.index) }]);
   }
-  for (const m of file.text.matchAll(/->\s*(DriverStartIo|DriverUnload)\s*=\s*&?\s*([A-Za-z_]\w*)\s*;/g)) {
-    const role = m[1] === 'DriverStartIo' ? 'DRIVER_STARTIO' : 'DRIVER_UNLOAD';
-    facts.roles.push([ownCopy(m[2]!), { role, path: file.path, line: lineAt(m.index) }]);
+  // a routine stored in the member of a structure that gives it its role: `DriverObject->DriverStartIo = Fn`,
+  // `FastIoDispatch->FastIoRead = Fn` (the table's `member`), not on a line commented out
+  memberRoleRe ??= new RegExp(`(?:->|\\.)\\s*(${[...MEMBER_ROLES.keys()].join('|')})\\s*=\\s*(?:\\(\\s*P?[A-Z_]+\\s*\\)\\s*)?&?\\s*([A-Za-z_]\\w*)\\s*;`, 'g');
+  for (const m of file.text.matchAll(memberRoleRe)) {
+    if (file.text.slice(file.text.lastIndexOf('\n', m.index) + 1, m.index).includes('//')) continue;
+    facts.roles.push([ownCopy(m[2]!), { role: MEMBER_ROLES.get(m[1]!)!, path: file.path, line: lineAt(m.index) }]);
   }
   if (REGISTRATION_WORDS.test(file.parsedText)) {
     for (const fn of file.functions) {

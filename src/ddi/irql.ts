@@ -124,6 +124,11 @@ export interface RoleIrql {
   max: number;
   /** KMDF: called at PASSIVE_LEVEL instead when the object's ExecutionLevel is WdfExecutionLevelPassive. */
   passiveExecutionLevel?: boolean;
+  /**
+   * The structure member a driver stores the routine in, which gives it the role: `DriverObject->DriverStartIo = Fn`
+   * (DRIVER_STARTIO), `FastIoDispatch->FastIoRead = Fn` (FAST_IO_READ).
+   */
+  member?: string;
   source: string;
 }
 
@@ -164,6 +169,11 @@ export function allIrqlDdiNames(): string[] {
 
 export function allRoleNames(): string[] {
   return Object.keys(table.roles);
+}
+
+/** The roles given by a structure member (`RoleIrql.member`), by member name. */
+export function memberRoles(): Map<string, string> {
+  return new Map(Object.entries(table.roles).flatMap(([role, r]) => (r.member ? [[r.member, role] as [string, string]] : [])));
 }
 
 export function allRegistrationNames(): string[] {

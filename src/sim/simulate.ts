@@ -409,7 +409,7 @@ export class SimProgram {
         // DriverObject->DriverStartIo / DriverUnload / DriverExtension->AddDevice = Fn, and the callback members of
         // the KMDF configuration structures (`queueConfig.EvtIoRead = Fn`): entered at the level §2c / the DDI reference gives.
         const slot = left?.type === 'field_expression' ? left.childForFieldName('field')?.text : undefined;
-        const slotReg = slot ? (DRIVER_OBJECT_SLOTS[slot] ?? KMDF_SLOTS[slot]) : undefined;
+        const slotReg = slot ? (DRIVER_OBJECT_SLOTS[slot] ?? KMDF_SLOTS[slot] ?? FAST_IO_SLOTS[slot]) : undefined;
         const slotFn = slotReg ? strip(a.childForFieldName('right')) : null;
         if (slotReg && slotFn && names.has(slotFn.text)) {
           const fn = names.get(slotFn.text)!;
@@ -496,6 +496,34 @@ const ROLE_LEVELS: Record<string, number[]> = {
   IO_WORKITEM_ROUTINE_EX: [0],
   WORKER_THREAD_ROUTINE: [0],
   KSTART_ROUTINE: [0],
+  // fast I/O routines (FAST_IO_SLOTS): PASSIVE_LEVEL or APC_LEVEL
+  FAST_IO_CHECK_IF_POSSIBLE: [0, 1],
+  FAST_IO_READ: [0, 1],
+  FAST_IO_WRITE: [0, 1],
+  FAST_IO_QUERY_BASIC_INFO: [0, 1],
+  FAST_IO_QUERY_STANDARD_INFO: [0, 1],
+  FAST_IO_LOCK: [0, 1],
+  FAST_IO_UNLOCK_SINGLE: [0, 1],
+  FAST_IO_UNLOCK_ALL: [0, 1],
+  FAST_IO_UNLOCK_ALL_BY_KEY: [0, 1],
+  FAST_IO_DEVICE_CONTROL: [0, 1],
+  FAST_IO_ACQUIRE_FILE: [0, 1],
+  FAST_IO_RELEASE_FILE: [0, 1],
+  FAST_IO_DETACH_DEVICE: [0, 1],
+  FAST_IO_QUERY_NETWORK_OPEN_INFO: [0, 1],
+  FAST_IO_ACQUIRE_FOR_MOD_WRITE: [0, 1],
+  FAST_IO_MDL_READ: [0, 1],
+  FAST_IO_MDL_READ_COMPLETE: [0, 1],
+  FAST_IO_PREPARE_MDL_WRITE: [0, 1],
+  FAST_IO_MDL_WRITE_COMPLETE: [0, 1],
+  FAST_IO_READ_COMPRESSED: [0, 1],
+  FAST_IO_WRITE_COMPRESSED: [0, 1],
+  FAST_IO_MDL_READ_COMPLETE_COMPRESSED: [0, 1],
+  FAST_IO_MDL_WRITE_COMPLETE_COMPRESSED: [0, 1],
+  FAST_IO_QUERY_OPEN: [0, 1],
+  FAST_IO_RELEASE_FOR_MOD_WRITE: [0, 1],
+  FAST_IO_ACQUIRE_FOR_CCFLUSH: [0, 1],
+  FAST_IO_RELEASE_FOR_CCFLUSH: [0, 1],
   // Process-notify routines (PsSetCreateProcessNotifyRoutine(Ex/Ex2)): "The operating system calls the driver's
   // process-notify routine at PASSIVE_LEVEL inside a critical region with normal kernel APCs disabled"
   // (ddi/ntddk/nf-ntddk-pssetcreateprocessnotifyroutineex; ddi/ntddk/nc-ntddk-pcreate_process_notify_routine(_ex): req.irql
@@ -639,6 +667,46 @@ const DRIVER_OBJECT_SLOTS: Record<string, Omit<Registration, 'arg'>> = {
   DriverUnload: { levels: [0], as: 'DriverUnload (DRIVER_UNLOAD)' },
   AddDevice: { levels: [0], as: 'AddDevice (DRIVER_ADD_DEVICE)' },
 };
+
+/**
+ * The members of a file system's FAST_IO_DISPATCH table (wdm.h; ifs/registering-fast-i-o-dispatch-routines): fast I/O
+ * runs synchronously in the requesting thread on cached data and may take a page fault and wait for it
+ * (ifs/irps-are-different-from-fast-i-o), so at PASSIVE_LEVEL or APC_LEVEL, the levels the IRPs it stands for are
+ * sent at (ifs/dispatch-routine-irql-and-thread-context). Both are explored.
+ */
+const FAST_IO_SLOTS: Record<string, Omit<Registration, 'arg'>> = Object.fromEntries(
+  (
+    [
+      ['FastIoCheckIfPossible', 'FAST_IO_CHECK_IF_POSSIBLE'],
+      ['FastIoRead', 'FAST_IO_READ'],
+      ['FastIoWrite', 'FAST_IO_WRITE'],
+      ['FastIoQueryBasicInfo', 'FAST_IO_QUERY_BASIC_INFO'],
+      ['FastIoQueryStandardInfo', 'FAST_IO_QUERY_STANDARD_INFO'],
+      ['FastIoLock', 'FAST_IO_LOCK'],
+      ['FastIoUnlockSingle', 'FAST_IO_UNLOCK_SINGLE'],
+      ['FastIoUnlockAll', 'FAST_IO_UNLOCK_ALL'],
+      ['FastIoUnlockAllByKey', 'FAST_IO_UNLOCK_ALL_BY_KEY'],
+      ['FastIoDeviceControl', 'FAST_IO_DEVICE_CONTROL'],
+      ['AcquireFileForNtCreateSection', 'FAST_IO_ACQUIRE_FILE'],
+      ['ReleaseFileForNtCreateSection', 'FAST_IO_RELEASE_FILE'],
+      ['FastIoDetachDevice', 'FAST_IO_DETACH_DEVICE'],
+      ['FastIoQueryNetworkOpenInfo', 'FAST_IO_QUERY_NETWORK_OPEN_INFO'],
+      ['AcquireForModWrite', 'FAST_IO_ACQUIRE_FOR_MOD_WRITE'],
+      ['MdlRead', 'FAST_IO_MDL_READ'],
+      ['MdlReadComplete', 'FAST_IO_MDL_READ_COMPLETE'],
+      ['PrepareMdlWrite', 'FAST_IO_PREPARE_MDL_WRITE'],
+      ['MdlWriteComplete', 'FAST_IO_MDL_WRITE_COMPLETE'],
+      ['FastIoReadCompressed', 'FAST_IO_READ_COMPRESSED'],
+      ['FastIoWriteCompressed', 'FAST_IO_WRITE_COMPRESSED'],
+      ['MdlReadCompleteCompressed', 'FAST_IO_MDL_READ_COMPLETE_COMPRESSED'],
+      ['MdlWriteCompleteCompressed', 'FAST_IO_MDL_WRITE_COMPLETE_COMPRESSED'],
+      ['FastIoQueryOpen', 'FAST_IO_QUERY_OPEN'],
+      ['ReleaseForModWrite', 'FAST_IO_RELEASE_FOR_MOD_WRITE'],
+      ['AcquireForCcFlush', 'FAST_IO_ACQUIRE_FOR_CCFLUSH'],
+      ['ReleaseForCcFlush', 'FAST_IO_RELEASE_FOR_CCFLUSH'],
+    ] as const
+  ).map(([member, role]) => [member, { levels: [0, 1], role, as: `the FAST_IO_DISPATCH member ${member}` }]),
+);
 
 /** Callback members of the KMDF configuration structures (`queueConfig.EvtIoRead = Fn`): the role they give (ROLE_LEVELS). */
 const KMDF_SLOTS: Record<string, Omit<Registration, 'arg'>> = Object.fromEntries(
@@ -861,7 +929,8 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
       const both = levels.filter((l) => reg.levels.includes(l));
       if (both.length) {
         levels = both;
-        source += `, registered as ${reg.as}`;
+        // (not said twice when the range is the role this registration gave: a FAST_IO_DISPATCH member)
+        if (!(declared === undefined && reg.role === role)) source += `, registered as ${reg.as}`;
       }
     }
   }

@@ -145,9 +145,9 @@ describe('IRQL contract table: shape', () => {
     }
   });
 
-  it('sources cite the DDI reference or kernel-semantics.md', () => {
+  it('sources cite the DDI reference, the IFS documentation (file systems) or kernel-semantics.md', () => {
     for (const [name, e] of [...Object.entries(json.functions), ...Object.entries(json.roles), ...Object.entries(json.registrations)]) {
-      expect(e.source as string, name).toMatch(/DDI ref [a-z0-9_]+\/n[cf]-|kernel-semantics\.md §/);
+      expect(e.source as string, name).toMatch(/DDI ref [a-z0-9_]+\/n[cf]-|IFS docs: .*\(ifs\/[a-z0-9-]+\)|kernel-semantics\.md §/);
     }
   });
 });
