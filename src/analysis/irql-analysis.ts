@@ -354,13 +354,25 @@ function assignmentOf(n: SyntaxNode): { target: string | undefined; value: Synta
 }
 
 /** Every node of a subtree, in source order. */
-function* nodesOf(root: SyntaxNode): Generator<SyntaxNode> {
+const nodesMemo = new WeakMap<SyntaxNode, readonly SyntaxNode[]>();
+/**
+ * The named nodes of a subtree, `root` first, depth first: an array, where a generator allocated a result
+ * object for each node of each walk. A block's list (a function's body, walked by several of the passes
+ * below at each analysis) is kept while its tree lives.
+ */
+function nodesOf(root: SyntaxNode): readonly SyntaxNode[] {
+  const block = root.type === 'compound_statement';
+  const kept = block ? nodesMemo.get(root) : undefined;
+  if (kept) return kept;
+  const list: SyntaxNode[] = [];
   const stack: SyntaxNode[] = [root];
   while (stack.length) {
     const n = stack.pop()!;
-    yield n;
+    list.push(n);
     pushNamedChildren(stack, n);
   }
+  if (block) nodesMemo.set(root, list);
+  return list;
 }
 
 /** The variable a call's result is stored in (`old = KeRaiseIrqlToDpcLevel();`, `KIRQL old = ...;`), found in its statement. */

@@ -418,22 +418,39 @@ export class CompactTrees {
       return n;
     };
     const top = make(root);
+    // The children of the open nodes are gathered on one stack and cut out into arrays of their exact size
+    // when their parent closes (pushed one by one, each array would hold 16 slots or more: most nodes have
+    // one to three children, and the trees are rebuilt for every analysis of a function).
+    const kids: LiteNode[] = [];
+    const names: (string | null)[] = [];
+    let used = 0;
     const open: LiteNode[] = [top];
     const closes: number[] = [end];
+    const from: number[] = [0];
+    const close = (): void => {
+      const n = open.pop()!;
+      closes.pop();
+      const first = from.pop()!;
+      if (used === first) return;
+      let withField = false;
+      for (let j = first; j < used; j++) if (names[j] !== null) withField = true;
+      n.setChildren(kids.slice(first, used), withField ? names.slice(first, used) : undefined);
+      used = first;
+    };
     for (let k = root + 1; k < end; k++) {
-      while (closes[closes.length - 1]! <= k) {
-        closes.pop();
-        open.pop();
-      }
+      while (closes[closes.length - 1]! <= k) close();
       const n = make(k);
       const f = this.fields[k]!;
-      open[open.length - 1]!.add(n, f ? fields[f]! : null);
+      kids[used] = n;
+      names[used++] = f ? fields[f]! : null;
       const a = this.afterOf(k);
       if (a > k + 1) {
         open.push(n);
         closes.push(a);
+        from.push(used);
       }
     }
+    while (open.length) close();
     return top;
   }
 }

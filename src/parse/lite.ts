@@ -40,6 +40,7 @@ const NO_FIELDS: (string | null)[] = Object.freeze([]) as unknown as (string | n
 
 export class LiteNode implements AstNode {
   children: LiteNode[] = NO_CHILDREN;
+  /** The field name of each child (null: none); shorter than `children` (empty) when no child has one. */
   fields: (string | null)[] = NO_FIELDS;
   hasError = false;
   private named?: LiteNode[];
@@ -54,14 +55,13 @@ export class LiteNode implements AstNode {
     readonly endIndex: number,
   ) {}
 
-  /** Append a child (building the tree: `materialize` in compact.ts). */
-  add(child: LiteNode, field: string | null): void {
-    if (this.children === NO_CHILDREN) {
-      this.children = [];
-      this.fields = [];
-    }
-    this.children.push(child);
-    this.fields.push(field);
+  /**
+   * The node's children, and the field name of each (building the tree: `materialize` in compact.ts);
+   * `fields` undefined: none has a field name (`fields` is then shared and empty, read as all null).
+   */
+  setChildren(children: LiteNode[], fields: (string | null)[] | undefined): void {
+    this.children = children;
+    this.fields = fields ?? NO_FIELDS;
   }
 
   get startPosition(): Point {
@@ -74,8 +74,20 @@ export class LiteNode implements AstNode {
   get text(): string {
     return this.src.slice(this.startIndex, this.endIndex);
   }
+  /** (The children themselves when all are named: most nodes' children are. Neither array is ever modified.) */
   get namedChildren(): LiteNode[] {
-    return (this.named ??= this.children.filter((c) => c.isNamed));
+    if (this.named === undefined) {
+      const children = this.children;
+      let named = 0;
+      for (let k = 0; k < children.length; k++) if (children[k]!.isNamed) named++;
+      if (named === children.length) this.named = children;
+      else {
+        const out: LiteNode[] = [];
+        for (let k = 0; k < children.length; k++) if (children[k]!.isNamed) out.push(children[k]!);
+        this.named = out;
+      }
+    }
+    return this.named;
   }
   get namedChildCount(): number {
     return this.namedChildren.length;
