@@ -35,10 +35,18 @@ export function singleton(v: Val): number | undefined {
 
 /** Sorted, merged, at most MAX_INTERVALS intervals (merged across the smallest gaps; not across `keepOut` if another gap can be). */
 function normalize(list: Interval[], keepOut?: number): Val {
-  if (list.length === 0) return BOTTOM;
-  list.sort((a, b) => a[0] - b[0]);
+  const n = list.length;
+  if (n === 0) return BOTTOM;
+  // (the common cases allocate nothing more: one interval, or a list already in order; the analyses normalize
+  // values at every join and test)
+  if (n === 1) return list;
+  let sorted = true;
+  for (let k = 1; k < n && sorted; k++) if (list[k]![0] < list[k - 1]![0]) sorted = false;
+  if (!sorted) list.sort((a, b) => a[0] - b[0]);
   const out: [number, number][] = [];
-  for (const [lo, hi] of list) {
+  for (let k = 0; k < n; k++) {
+    const lo = list[k]![0];
+    const hi = list[k]![1];
     const last = out[out.length - 1];
     if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
     else out.push([lo, hi]);
@@ -68,10 +76,12 @@ export function join(a: Val, b: Val): Val {
 
 export function meet(a: Val, b: Val): Val {
   const out: Interval[] = [];
-  for (const [alo, ahi] of a) {
-    for (const [blo, bhi] of b) {
-      const lo = Math.max(alo, blo);
-      const hi = Math.min(ahi, bhi);
+  for (let i = 0; i < a.length; i++) {
+    const alo = a[i]![0];
+    const ahi = a[i]![1];
+    for (let j = 0; j < b.length; j++) {
+      const lo = Math.max(alo, b[j]![0]);
+      const hi = Math.min(ahi, b[j]![1]);
       if (lo <= hi) out.push([lo, hi]);
     }
   }
