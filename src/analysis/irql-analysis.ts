@@ -2431,8 +2431,14 @@ export class IrqlEngine {
    * `if (KeGetCurrentIrql() > APC_LEVEL)` branch of its callee is not taken).
    */
   private assertsPassiveOrApc(pf: ProjectFunction): boolean {
-    return !!pf.file && !!pf.fn && startsWithPagedCode(liteBody(pf.file, pf.fn));
+    if (!pf.file || !pf.fn) return false;
+    // (a body whose text never names PAGED_CODE, as `bodyFacts` read it, is not rebuilt to look)
+    if (!bodyFacts(pf.file, pf.fn).pagedCode) return false;
+    let v = this.pagedCodeFirst.get(pf.key);
+    if (v === undefined) this.pagedCodeFirst.set(pf.key, (v = startsWithPagedCode(liteBody(pf.file, pf.fn))));
+    return v;
   }
+  private readonly pagedCodeFirst = new Map<string, boolean>();
 
   /** The declared context and those its callers' contexts give (`ofCaller`), in callers' order; with `partial`, no default. */
   private contextsFrom(pf: ProjectFunction, ofCaller: (caller: ProjectFunction) => IrqlContext[], partial = false): IrqlContext[] {

@@ -147,19 +147,25 @@ export function calleeName(call: SyntaxNode): string | undefined {
 
 /** Collect calls in evaluation order (arguments before the call), not descending into lambdas. */
 export function collectCalls(node: SyntaxNode, out: SyntaxNode[] = []): SyntaxNode[] {
-  const stack: { n: SyntaxNode; post: boolean }[] = [{ n: node, post: false }];
+  // (two parallel stacks, the node and whether it is met after its children: no object per node visited,
+  // for every statement of every CFG built)
+  const stack: SyntaxNode[] = [node];
+  const after: boolean[] = [false];
   while (stack.length) {
-    const top = stack.pop()!;
-    if (top.post) {
-      out.push(top.n);
+    const n = stack.pop()!;
+    if (after.pop()) {
+      out.push(n);
       continue;
     }
-    const n = top.n;
     if (n.type === 'lambda_expression' || n.type === 'compound_statement') continue;
-    if (n.type === 'call_expression') stack.push({ n, post: true });
-    {
-      const kids = n.namedChildren;
-      for (let k = kids.length - 1; k >= 0; k--) stack.push({ n: kids[k]!, post: false });
+    if (n.type === 'call_expression') {
+      stack.push(n);
+      after.push(true);
+    }
+    const kids = n.namedChildren;
+    for (let k = kids.length - 1; k >= 0; k--) {
+      stack.push(kids[k]!);
+      after.push(false);
     }
   }
   return out;
