@@ -942,8 +942,10 @@ function pageableSections(file: SourceFile): PageableSections {
   sectionsMemo.set(file, out);
   const { named, regions, declared } = out;
   const text = file.text;
-  if (!text.includes('code_seg') && !text.includes('alloc_text')) return out;
-  for (const fn of file.functions) {
+  const codeSeg = text.includes('code_seg');
+  if (!codeSeg && !text.includes('alloc_text')) return out;
+  // (`__declspec(code_seg("PAGE"))` heads: only in a text that names code_seg)
+  if (codeSeg) for (const fn of file.functions) {
     // the declaration's head: from the end of the statement before it to its body
     const before = text.slice(Math.max(0, fn.start - 300), fn.start);
     const header = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('}')) + 1) + text.slice(fn.start, fn.bodyStart);
