@@ -42,7 +42,7 @@ import {
   type IrqlTable,
   type LockKind,
 } from '../ddi/irql.js';
-import { bodyFacts, functionKeyOf, namesIrqlWord, type Project, type ProjectFunction } from './project.js';
+import { bodyFacts, functionKeyOf, namesIrqlWord, textScan, type Project, type ProjectFunction } from './project.js';
 import { fileConstants } from './constants.js';
 import type { PathStep } from '../lint/types.js';
 
@@ -971,38 +971,16 @@ function pageableSections(file: SourceFile): PageableSections {
   return out;
 }
 
-/** What the engine reads of every file's text once per program (`IrqlEngine.scanTexts`). */
-interface TextScan {
-  /** The file creates KMDF objects whose callbacks run at PASSIVE_LEVEL. */
-  passiveExec: boolean;
-  /** The file creates a passive-level interrupt. */
-  passive: boolean;
-  /** The routines named in its `MmLockPagableCodeSection(Routine)` calls. */
-  codeSectionLocks: string[];
-}
-const textScanMemo = new WeakMap<SourceFile, TextScan>();
-function textScan(file: SourceFile): TextScan {
-  let scan = textScanMemo.get(file);
-  if (scan) return scan;
-  const text = file.text;
-  scan = { passiveExec: /\bWdfExecutionLevelPassive\b/.test(text), passive: /\bPassiveHandling\s*=\s*TRUE\b/.test(text), codeSectionLocks: [] };
-  if (text.includes('MmLockPagableCodeSection')) {
-    for (const m of text.matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) scan.codeSectionLocks.push(ownCopy(m[1]!));
-  }
-  textScanMemo.set(file, scan);
-  return scan;
-}
-
 /**
  * Read now what the IRQL analysis reads of every file's text for the whole program (annotations, role
- * declarations and registrations: `fileIrqlFacts`; pageable sections; `scanTexts`), while the text is at
+ * declarations and registrations: `fileIrqlFacts`; pageable sections; the program-wide flags are `textScan`'s,
+ * read with the program view's), while the text is at
  * hand: the command line calls it before the file holds its text compressed (see `readWhileHeld`), so that
  * these passes do not inflate every file again. `table`: the program's IRQL table (`Project.irqlTable`).
  */
 export function readIrqlTexts(file: SourceFile, table: IrqlTable): void {
   fileIrqlFacts(file, table);
   pageableSections(file);
-  textScan(file);
 }
 
 /** Offset -> 1-based line of a text. */

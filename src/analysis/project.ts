@@ -950,8 +950,8 @@ export class Project implements ProjectContext {
     this.factsFingerprint ??= JSON.stringify([
       [...this.dispatch].sort(),
       [...this.raisingMacros].sort(),
-      [...this.files.values()].some((f) => /\bWdfExecutionLevelPassive\b/.test(f.text)),
-      [...this.files.values()].some((f) => /\bPassiveHandling\s*=\s*TRUE\b/.test(f.text)),
+      [...this.files.values()].some((f) => textScan(f).passiveExec),
+      [...this.files.values()].some((f) => textScan(f).passive),
     ]);
     return this.factsFingerprint;
   }
@@ -1106,7 +1106,7 @@ function isStaticDefinition(file: SourceFile, fn: FunctionInfo): boolean {
 /**
  * What the program view reads of every file's text, read at once (the command line reads it while the text is
  * at hand, before the file holds it compressed: see `readWhileHeld`): each function's body facts and head, the
- * nesting of its text, the dispatch routines the file names.
+ * nesting of its text, the dispatch routines the file names, its program-wide IRQL flags (`textScan`).
  */
 export function readProgramTexts(file: SourceFile, irqlWords: RegExp): void {
   for (const fn of file.functions) {
@@ -1116,6 +1116,32 @@ export function readProgramTexts(file: SourceFile, irqlWords: RegExp): void {
   }
   measureNesting(file);
   dispatchNames(file);
+  textScan(file);
+}
+
+/**
+ * What the IRQL analysis reads of every file's text once per program (`IrqlEngine.scanTexts`), and the
+ * program's fingerprint (`programFacts`) its first two flags.
+ */
+export interface TextScan {
+  /** The file creates KMDF objects whose callbacks run at PASSIVE_LEVEL. */
+  passiveExec: boolean;
+  /** The file creates a passive-level interrupt. */
+  passive: boolean;
+  /** The routines named in its `MmLockPagableCodeSection(Routine)` calls. */
+  codeSectionLocks: string[];
+}
+const textScanMemo = new WeakMap<SourceFile, TextScan>();
+export function textScan(file: SourceFile): TextScan {
+  let scan = textScanMemo.get(file);
+  if (scan) return scan;
+  const text = file.text;
+  scan = { passiveExec: /\bWdfExecutionLevelPassive\b/.test(text), passive: /\bPassiveHandling\s*=\s*TRUE\b/.test(text), codeSectionLocks: [] };
+  if (text.includes('MmLockPagableCodeSection')) {
+    for (const m of text.matchAll(/\bMmLockPagableCodeSection\s*\(\s*(?:\(\s*\w+\s*\)\s*)?&?\s*([A-Za-z_]\w*)\s*\)/g)) scan.codeSectionLocks.push(ownCopy(m[1]!));
+  }
+  textScanMemo.set(file, scan);
+  return scan;
 }
 
 const dispatchMemo = new WeakMap<SourceFile, string[]>();
