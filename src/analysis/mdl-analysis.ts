@@ -33,7 +33,7 @@ import { fileConstants } from './constants.js';
 import { MAX_REMEMBERED_CONDS, condIdentifiers } from './conds.js';
 import { identifiersIn, liveness, type Liveness } from './liveness.js';
 import { Objs, Pts, type Dropped } from './world-maps.js';
-import { ddiEffect, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
+import { ddiEffect, irpMajorsWithoutMdl, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
 import { Map as ImmutableMap } from 'immutable';
 import { MAX_CASES, type ExitCase, type HandedBack, type NewObj, type ObjState, type SlotEffect, type Summary } from './summary.js';
@@ -721,6 +721,8 @@ class Analyzer {
   readonly userSources: boolean;
   /** The function is a dispatch routine: its IRP's MdlAddress is the I/O manager's (locked, or NULL). */
   readonly dispatchIrp: string | undefined;
+  /** Locals holding the current stack location of an IRP (`irpSp = IoGetCurrentIrpStackLocation(Irp)`): the IRP's name. */
+  private readonly stackLocals: ReadonlyMap<string, string>;
 
   constructor(
     readonly cfg: Cfg,
@@ -748,6 +750,34 @@ class Analyzer {
       for (const p of params) if (/\bPIRP\b|\bIRP\s*\*/.test(locals.get(p) ?? '') && !assignedNames(cfg.fn.body).has(p)) irp = p;
     }
     this.dispatchIrp = irp;
+    this.stackLocals = /\bMajorFunction\b/.test(cfg.fn.body.text) ? stackLocationLocals(cfg.fn.body, locals) : NO_STACK_LOCALS;
+  }
+
+  /**
+   * `path` is `L->MajorFunction` of a local holding the current stack location of an IRP: that IRP's
+   * name (see `stackLocationLocals`).
+   */
+  private majorFunctionOf(path: string): string | undefined {
+    if (!this.stackLocals.size || !path.endsWith('->MajorFunction')) return undefined;
+    return this.stackLocals.get(path.slice(0, -'->MajorFunction'.length));
+  }
+
+  /**
+   * The IRP's major function is one the I/O manager sends buffered (`irpMajorsWithoutMdl`): its
+   * `MdlAddress` holds no MDL of the I/O manager or of a caller. The MDL there is NULL, as on the NULL side of
+   * `Irp->MdlAddress == NULL`; a path on which it was mapped or used (not NULL) does not go on. An MDL this
+   * function attached itself is left as it is.
+   */
+  private irpWithoutMdl(w: World, irp: string): World | null {
+    const p = `${irp}->MdlAddress`;
+    const m = this.materialize(w, p);
+    const obj = m.w.objs.get(m.id);
+    if (!obj || obj.state === 'null') return m.w;
+    if (obj.owned || (obj.state !== 'unknown' && obj.origin.kind !== 'irp')) return m.w;
+    if (obj.mapped || obj.notNull) return null;
+    if (this.summaryMode && obj.origin.kind === 'memory' && !obj.firstOp) return this.setObj(m.w, { ...obj, state: 'null', entry: 'null' });
+    const withNull = this.withNullObj(m.w);
+    return this.gc(this.with(withNull, { pts: this.put(withNull.pts, p, '#null') }), { line: 0, column: 0 });
   }
 
   /** Points to an input buffer the caller filled (`Irp->AssociatedIrp.SystemBuffer`, a local holding it). */
@@ -2949,6 +2979,13 @@ class Analyzer {
       const isNull = V.singleton(next) === 0;
       if (isNull || !V.canBe(next, '==', 0, true)) w = this.settleMapping(w, p, !isNull);
     }
+    // `irpSp->MajorFunction == IRP_MJ_SET_INFORMATION`: a request sent buffered, without an MDL
+    const irp = this.majorFunctionOf(p);
+    if (irp !== undefined && onlyValuesIn(next, MAJORS_WITHOUT_MDL)) {
+      const r = this.irpWithoutMdl(w, irp);
+      if (!r) return null;
+      w = r;
+    }
     return this.setVal(w, p, next);
   }
 
@@ -3575,6 +3612,64 @@ function collectCallsIn(body: SyntaxNode): SyntaxNode[] {
 }
 
 const assignedCache = new WeakMap<object, Set<string>>();
+
+const NO_STACK_LOCALS: ReadonlyMap<string, string> = new Map();
+
+/** The values of the major functions sent without an MDL (`irpMajorsWithoutMdl` of the DDI table). */
+const MAJORS_WITHOUT_MDL: ReadonlySet<number> = new Set(irpMajorsWithoutMdl().map((n) => V.KNOWN_CONSTANTS[n]!));
+
+/** Every value `v` allows is one of `set` (a few small intervals: `v` is the result of a test against constants). */
+function onlyValuesIn(v: V.Val, set: ReadonlySet<number>): boolean {
+  if (v.length === 0) return false;
+  for (const [lo, hi] of v) {
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi - lo > 64) return false;
+    for (let k = lo; k <= hi; k++) if (!set.has(k)) return false;
+  }
+  return true;
+}
+
+/**
+ * The locals that hold the current stack location of an IRP, by the IRP's name: every assignment of the
+ * local (its initializer included) is `IoGetCurrentIrpStackLocation(Irp)` for one `Irp` that the function
+ * never assigns. A local also assigned anything else, incremented, or whose address is taken is not one.
+ */
+function stackLocationLocals(body: SyntaxNode, locals: ReadonlyMap<string, string>): ReadonlyMap<string, string> {
+  const of = new Map<string, string | null>();
+  const note = (name: string, value: SyntaxNode | null | undefined) => {
+    const v = value ? stripCasts(value) : undefined;
+    let irp: string | null = null;
+    if (v?.type === 'call_expression' && calleeName(v) === 'IoGetCurrentIrpStackLocation') {
+      const a = v.childForFieldName('arguments')?.namedChildren.filter((x) => x.type !== 'comment') ?? [];
+      const arg = a.length === 1 ? stripCasts(a[0]!) : undefined;
+      if (arg?.type === 'identifier') irp = arg.text;
+    }
+    const had = of.get(name);
+    of.set(name, had === undefined || had === irp ? irp : null);
+  };
+  const stack: SyntaxNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'init_declarator') {
+      const d = n.childForFieldName('declarator');
+      const name = d?.type === 'pointer_declarator' ? d.childForFieldName('declarator') : d;
+      if (name?.type === 'identifier') note(name.text, n.childForFieldName('value'));
+    } else if (n.type === 'assignment_expression') {
+      const l = n.childForFieldName('left');
+      if (l?.type === 'identifier') note(l.text, n.childForFieldName('operator')?.text === '=' ? n.childForFieldName('right') : undefined);
+    } else if (n.type === 'update_expression') {
+      const a = n.childForFieldName('argument');
+      if (a?.type === 'identifier') of.set(a.text, null);
+    } else if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
+      const a = n.childForFieldName('argument');
+      if (a?.type === 'identifier') of.set(a.text, null);
+    }
+    pushNamedChildren(stack, n);
+  }
+  const assigned = assignedNames(body);
+  const out = new Map<string, string>();
+  for (const [name, irp] of of) if (irp && locals.has(name) && !assigned.has(irp) && !of.has(irp)) out.set(name, irp);
+  return out.size ? out : NO_STACK_LOCALS;
+}
 /** Identifiers assigned anywhere in a body (`x = ...`, `x += ...`, `x++`). */
 export function assignedNames(body: SyntaxNode): Set<string> {
   const cached = assignedCache.get(body);

@@ -54,3 +54,11 @@ export function probeRoutines(): string[] {
 export function allDdiNames(): string[] {
   return Object.keys(functions);
 }
+
+/**
+ * The major functions whose IRPs carry their data in `Irp->AssociatedIrp.SystemBuffer` and no MDL
+ * (`irpMajorsWithoutMdl`: the I/O manager sends them buffered whatever the device's flags), by name.
+ */
+export function irpMajorsWithoutMdl(): readonly string[] {
+  return data.irpMajorsWithoutMdl.majors;
+}

@@ -107,6 +107,8 @@ export interface Obj {
   freed?: number;
   label: string;
   irp?: { ioMgr: boolean; completed?: number; stackLoc?: number; driver?: boolean; freed?: number };
+  /** The current stack location of this IRP (`IoGetCurrentIrpStackLocation`). */
+  stackOf?: number;
   /** An input buffer (system buffer, user buffer): pointers read out of it are caller-supplied. */
   inbuf?: string;
   /** A system address: the MDL object it maps. */
@@ -347,6 +349,16 @@ export interface ProgramView {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The major functions (wdm.h: IRP_MJ_*, 0 to 0x1b) an IRP from the I/O manager can carry, and those it always
+ * sends buffered, with its data in Irp->AssociatedIrp.SystemBuffer and Irp->MdlAddress NULL whatever the
+ * device's flags: IRP_MJ_QUERY_INFORMATION (5), IRP_MJ_SET_INFORMATION (6), IRP_MJ_QUERY_VOLUME_INFORMATION
+ * (0xa), IRP_MJ_SET_VOLUME_INFORMATION (0xb) (the IFS pages of each request; kernel-semantics.md §4b: an
+ * IRP's MDL is the I/O manager's for direct I/O only). Kept apart from the linter's table on purpose.
+ */
+const IRP_MAJORS = Array.from({ length: 0x1c }, (_, k) => k);
+const BUFFERED_MAJORS: ReadonlySet<number> = new Set([5, 6, 0xa, 0xb]);
 
 const PROBE_DDIS = new Set(['MmProbeAndLockPages', 'MmProbeAndLockProcessPages', 'MmProbeAndLockSelectedPages']);
 /**
@@ -974,12 +986,17 @@ export class Run {
       case 'irp':
         if (f === 'MdlAddress') {
           if (!o.irp?.ioMgr) return { k: 'i', v: 0 };
+          // the request's major function, when the path has read it: a buffered request carries no MDL
+          const majors = this.majorsOf(o);
+          if (majors && majors.every((m) => BUFFERED_MAJORS.has(m))) return { k: 'i', v: 0 };
           const c = this.choose(
             2,
             line,
             this.opts.dispatch ? [`${label} != NULL (I/O manager locked the user buffer)`, `${label} == NULL (zero-length transfer)`] : [`${label} != NULL`, `${label} == NULL`],
           );
           if (c === 1) return { k: 'i', v: 0 };
+          // an MDL: the request is not one the I/O manager sends buffered
+          this.notBuffered(o);
           const m = this.newObj('mdl', true, label, 'user');
           if (this.opts.dispatch) {
             m.mdl = { st: 'L', origin: 'I/O manager (direct I/O)', line, mem: 'user', lockedHere: false, ioMgr: true, pages: 1 };
@@ -1004,6 +1021,13 @@ export class Run {
         return this.newUnk(label);
       case 'stackloc':
         if (f === 'Type3InputBuffer') return this.srcUnk(label, 'user', 'Type3InputBuffer');
+        if (f === 'MajorFunction' && o.stackOf !== undefined && this.objs[o.stackOf]!.irp?.ioMgr) {
+          // one of the major functions; not a buffered one if the IRP's MDL was read and is there
+          const irp = this.objs[o.stackOf]!;
+          const mdl = irp.fields.get('MdlAddress');
+          const dom = mdl && mdl.k === 'p' ? IRP_MAJORS.filter((m) => !BUFFERED_MAJORS.has(m)) : IRP_MAJORS.slice();
+          return this.newUnk(label, undefined, dom);
+        }
         if (f === 'Parameters' || f === 'DeviceIoControl' || f === 'Read' || f === 'Write' || f === 'Others') {
           const s = this.newObj('stackloc', true, label);
           return { k: 'p', o: s.id };
@@ -1051,8 +1075,32 @@ export class Run {
   private stackLocOf(irp: Obj): Obj {
     if (irp.irp?.stackLoc !== undefined) return this.objs[irp.irp.stackLoc]!;
     const s = this.newObj('stackloc', irp.ext, `IoGetCurrentIrpStackLocation(${irp.label})`);
+    s.stackOf = irp.id;
     irp.irp = { ...(irp.irp ?? { ioMgr: false }), stackLoc: s.id };
     return s;
+  }
+
+  /** The major functions an I/O manager's IRP may still carry on this path, once its current stack location's `MajorFunction` was read (else undefined). */
+  private majorsOf(irp: Obj): number[] | undefined {
+    const sl = irp.irp?.stackLoc;
+    const v = sl !== undefined ? this.objs[sl]!.fields.get('MajorFunction') : undefined;
+    if (!v) return undefined;
+    if (v.k === 'i') return [v.v];
+    if (v.k !== 'u') return undefined;
+    const u = this.unks[v.id]!;
+    if (u.dom) return u.dom;
+    if (u.lo !== undefined && u.lo === u.hi) return [u.lo];
+    return undefined;
+  }
+
+  /** The IRP holds an MDL from its sender: its major function, read or not yet, is not one sent buffered. */
+  private notBuffered(irp: Obj): void {
+    const sl = irp.irp?.stackLoc;
+    const v = sl !== undefined ? this.objs[sl]!.fields.get('MajorFunction') : undefined;
+    if (v?.k !== 'u') return; // not read yet: read later, it is one of the others (defaultField)
+    const u = this.unks[v.id]!;
+    if (u.dom) u.dom = u.dom.filter((m) => !BUFFERED_MAJORS.has(m));
+    else for (const m of BUFFERED_MAJORS) if (!u.ne?.includes(m)) (u.ne ??= []).push(m);
   }
 
   writeField(o: Obj, f: string, v: Val): void {

@@ -282,8 +282,86 @@ NTSTATUS Caller(PIRP Irp, PULONG Out)
     return status;
 }`,
     },
+    {
+      name: 'a set-information request (sent buffered: no MDL) read through a helper that maps Irp->MdlAddress when there is one',
+      code: `PVOID Map(PIRP Irp)
+{
+    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+    return Irp->AssociatedIrp.SystemBuffer;
+}
+NTSTATUS F(PIRP Irp, PULONG Out)
+{
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+    switch (irpSp->MajorFunction) {
+    case IRP_MJ_SET_INFORMATION: {
+        PULONG p = (PULONG)Map(Irp);
+        *Out = *p;
+        break;
+    }
+    default:
+        break;
+    }
+    return STATUS_SUCCESS;
+}`,
+    },
+    {
+      name: 'the request kind tested after the helper mapped: a query of volume information never took the mapping',
+      code: `PVOID Map(PIRP Irp)
+{
+    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+    return Irp->AssociatedIrp.SystemBuffer;
+}
+NTSTATUS F(PIRP Irp, PULONG Out)
+{
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+    PULONG p = (PULONG)Map(Irp);
+    if (irpSp->MajorFunction == IRP_MJ_QUERY_VOLUME_INFORMATION) *Out = *p;
+    return STATUS_SUCCESS;
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'a query of extended attributes (its MDL follows the device flags) read through the same helper',
+      code: `PVOID Map(PIRP Irp)
+{
+    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+    return Irp->AssociatedIrp.SystemBuffer;
+}
+NTSTATUS F(PIRP Irp, PULONG Out)
+{
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+    switch (irpSp->MajorFunction) {
+    case IRP_MJ_QUERY_EA: {
+        PULONG p = (PULONG)Map(Irp);
+        *Out = *p;
+        break;
+    }
+    default:
+        break;
+    }
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'unchecked', line: 12, column: 16 }],
+    },
+    {
+      name: 'the stack location local also assigned the next stack location: its MajorFunction says nothing of Irp->MdlAddress',
+      code: `PVOID Map(PIRP Irp)
+{
+    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+    return Irp->AssociatedIrp.SystemBuffer;
+}
+NTSTATUS F(PIRP Irp, PULONG Out, BOOLEAN Next)
+{
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+    PULONG p;
+    if (Next) irpSp = IoGetNextIrpStackLocation(Irp);
+    p = (PULONG)Map(Irp);
+    if (irpSp->MajorFunction == IRP_MJ_SET_INFORMATION) *Out = *p;
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'unchecked', line: 12, column: 64 }],
+    },
     {
       name: 'RtlCopyMemory into the unchecked address of Irp->MdlAddress',
       code: `NTSTATUS F(PDEVICE_EXTENSION DevExt, PIRP Irp, ULONG Len)
