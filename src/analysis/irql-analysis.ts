@@ -1246,7 +1246,12 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   for (const a of file.annotations) {
     if (CHANGES_IRQL.test(a.name)) {
       const m = /^[\s\w*:&<>,~]*?\b([A-Za-z_]\w*)\s*\(/.exec(file.parsedText.slice(a.end, a.end + 400).replace(/\b_\w+_\s*\([^()]*(?:\([^()]*\)[^()]*)*\)/g, ''));
-      if (m) facts.changes.push(ownCopy(m[1]!));
+      // written on a parameter (`_Inout_ _Acquires_exclusive_lock_(*SpinLock) PKSPIN_LOCK SpinLock`,
+      // `__deref __drv_acquiresExclusiveResource(KeSpinLockType) PKSPIN_LOCK SpinLock`): the function whose
+      // parameter list it is in (not an annotation it is an argument of: `__drv_when(c, __drv_setsIRQL(2))`)
+      const param = enclosingParam(file.parsedText, a.start);
+      if (param && !param.name.startsWith('_')) facts.changes.push(ownCopy(param.name));
+      else if (m) facts.changes.push(ownCopy(m[1]!));
       // (a class member's annotations are its class's: `FxSpinLock::AcquireLock` raises, `FxWaitLock`'s does not)
       const member = file.lang === 'cpp' && (classAt(file, a.start) !== undefined || /::\s*[A-Za-z_]\w*\s*$/.test(file.parsedText.slice(a.end, a.end + 400).split('(')[0] ?? ''));
       const kind = member ? undefined : /raises/i.test(a.name) ? 'raises' : /^(_IRQL_saves_|__drv_savesIRQL)$/.test(a.name) ? 'saves' : /^(_IRQL_restores_|__drv_restoresIRQL)$/.test(a.name) ? 'restores' : undefined;

@@ -7,7 +7,7 @@
 
 /** Annotations that let a function return at another IRQL, or with a lock acquired or released. */
 export const CHANGES_IRQL =
-  /^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|setsIRQL|savesIRQLGlobal|restoresIRQLGlobal|acquiresResource|releasesResource)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock|nonreentrant_lock)_$/;
+  /^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|setsIRQL|savesIRQLGlobal|restoresIRQLGlobal|acquiresResource|releasesResource|acquiresExclusiveResource|releasesExclusiveResource|acquiresResourceGlobal|releasesResourceGlobal|acquiresExclusiveResourceGlobal|releasesExclusiveResourceGlobal|acquiresCancelSpinLock|releasesCancelSpinLock)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock|nonreentrant_lock)_$/;
 
 /** Annotations that give a function's IRQL range (or its role, `_Function_class_`). */
 export const IRQL_RANGE_ANNOTATION = /^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)$/;

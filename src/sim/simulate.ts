@@ -964,7 +964,7 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
   // Functions annotated to change the IRQL or to acquire / release a lock legitimately exit in another state.
   let changesIrql = false;
   for (const a of own) {
-    if (/^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|savesIRQLGlobal|restoresIRQLGlobal|setsIRQL|acquiresResource|releasesResource)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock)_$/.test(a.name)) changesIrql = true;
+    if (/^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|savesIRQLGlobal|restoresIRQLGlobal|setsIRQL|acquiresResource|releasesResource|acquiresExclusiveResource|releasesExclusiveResource|acquiresResourceGlobal|releasesResourceGlobal|acquiresExclusiveResourceGlobal|releasesExclusiveResourceGlobal|acquiresCancelSpinLock|releasesCancelSpinLock)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock|nonreentrant_lock)_$/.test(a.name)) changesIrql = true;
   }
   let thread: ThreadContext = 'arbitrary';
   const hasIrp = def.params.some((p) => /^(PIRP|IRP|struct _IRP)$/.test(p.type.trim()));
