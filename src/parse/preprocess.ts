@@ -25,6 +25,10 @@
  * - a for-each macro opening a block (`LIST_FOR_EACH_SAFE(a, b, &head) {`) -> `while` + spaces: the
  *   loop stays a loop whose condition is the (comma) expression of the macro's arguments;
  * - MSVC integer suffixes (`1I64`, `0xFFui64`) -> standard ones padded with spaces (`1LL `);
+ * - a comparison operator passed alone as a macro argument, between two commas (`ASSERT3P(Va, ==, p)`,
+ *   `ASSERT3U(n, <=, max)`: the assertions of Xen's and Solaris-derived drivers) -> `0` padded with
+ *   spaces: a call with a constant argument, where the operator made the whole statement an ERROR node
+ *   (and a function with a parse error gets no summary for its callers);
  * - a label at the end of a block (`Exit:` followed by `}` or by a directive): one whitespace
  *   character between the colon and what follows becomes `;` (an empty statement);
  * - `#if` groups whose branches split a statement, a condition or an initializer (unbalanced braces
@@ -61,7 +65,9 @@ export type AnnotationKind =
   /** An MSVC integer-literal suffix (`I64`, `ui64`) replaced by a standard one. */
   | 'literal'
   /** A `;` written into whitespace after a label that ends a block. */
-  | 'fixup';
+  | 'fixup'
+  /** A comparison operator passed alone as a macro argument (`ASSERT3P(a, ==, b)`), replaced by `0`. */
+  | 'operator-argument';
 
 export interface Annotation {
   kind: AnnotationKind;
@@ -981,6 +987,18 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
       continue;
     }
     if (!isIdentStart(c)) {
+      // `, == ,`: a comparison operator as a macro argument (never valid C otherwise)
+      if (last === ',' && (c === 61 || c === 33 || c === 60 || c === 62)) {
+        const eq = text.charCodeAt(i + 1) === 61;
+        const opLen = eq ? 2 : c === 60 || c === 62 ? 1 : 0;
+        if (opLen && text.charCodeAt(skipTriviaIn(text, i + opLen)) === 44) {
+          annotations.push({ kind: 'operator-argument', text: src.slice(i, i + opLen), name: src.slice(i, i + opLen), start: i, end: i + opLen });
+          emitReplace(i, i + opLen, '0'.padEnd(opLen, ' '));
+          i += opLen;
+          last = 'o';
+          continue;
+        }
+      }
       last = c === 62 && text.charCodeAt(i - 1) === 45 ? '->' : text[i]!;
       i++;
       continue;

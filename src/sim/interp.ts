@@ -2491,7 +2491,7 @@ export class Run {
         [['GetExceptionCode', '_exception_code', 'exception_code'], Run.prototype.modelGetExceptionCode],
         [['GetExceptionInformation', '_exception_info'], Run.prototype.modelGetExceptionInformation],
         [['AbnormalTermination', '_abnormal_termination'], Run.prototype.modelAbnormalTermination],
-        [['UNREFERENCED_PARAMETER', 'PAGED_CODE', 'ASSERT', 'NT_ASSERT', 'NT_VERIFY', 'DBG_UNREFERENCED_LOCAL_VARIABLE', 'KdPrint', 'KdPrintEx', 'DbgPrint', 'DbgPrintEx', 'TraceEvents', 'KeEnterCriticalRegion', 'KeLeaveCriticalRegion', 'IoMarkIrpPending', 'IoSkipCurrentIrpStackLocation', 'IoCopyCurrentIrpStackLocationToNext', 'KeInitializeSpinLock', 'KeInitializeEvent', 'ExInitializeFastMutex', 'KeFlushIoBuffers'], Run.prototype.modelNoEffect],
+        [['UNREFERENCED_PARAMETER', 'PAGED_CODE', 'ASSERT', 'NT_ASSERT', 'NT_VERIFY', 'ASSERT3P', 'ASSERT3U', 'ASSERT3S', 'DBG_UNREFERENCED_LOCAL_VARIABLE', 'KdPrint', 'KdPrintEx', 'DbgPrint', 'DbgPrintEx', 'TraceEvents', 'KeEnterCriticalRegion', 'KeLeaveCriticalRegion', 'IoMarkIrpPending', 'IoSkipCurrentIrpStackLocation', 'IoCopyCurrentIrpStackLocationToNext', 'KeInitializeSpinLock', 'KeInitializeEvent', 'ExInitializeFastMutex', 'KeFlushIoBuffers'], Run.prototype.modelNoEffect],
         [['RtlCopyMemory', 'RtlMoveMemory', 'RtlCopyBytes', 'memcpy', 'memmove', 'RtlZeroMemory', 'RtlSecureZeroMemory', 'RtlFillMemory', 'memset', 'RtlCompareMemory', 'RtlEqualMemory', 'memcmp'], Run.prototype.modelMemoryRoutine],
         [['ExGetPreviousMode'], Run.prototype.modelExGetPreviousMode],
         [['IoGetCurrentIrpStackLocation', 'IoGetNextIrpStackLocation'], Run.prototype.modelIoGetCurrentIrpStackLocation],
@@ -2677,7 +2677,7 @@ export class Run {
     return { k: 'i', v: this.abnormal[this.abnormal.length - 1] ? 1 : 0 };
   }
 
-  /** The model of `UNREFERENCED_PARAMETER`, `PAGED_CODE`, `ASSERT`, `NT_ASSERT`, `NT_VERIFY`, `DBG_UNREFERENCED_LOCAL_VARIABLE`, `KdPrint`, `KdPrintEx`, `DbgPrint`, `DbgPrintEx`, `TraceEvents`, `KeEnterCriticalRegion`, `KeLeaveCriticalRegion`, `IoMarkIrpPending`, `IoSkipCurrentIrpStackLocation`, `IoCopyCurrentIrpStackLocationToNext`, `KeInitializeSpinLock`, `KeInitializeEvent`, `ExInitializeFastMutex`, `KeFlushIoBuffers`. */
+  /** The model of `UNREFERENCED_PARAMETER`, `PAGED_CODE`, `ASSERT`, `NT_ASSERT`, `NT_VERIFY`, `ASSERT3P`, `ASSERT3U`, `ASSERT3S` (Xen's and Solaris-derived drivers' three-argument assertions), `DBG_UNREFERENCED_LOCAL_VARIABLE`, `KdPrint`, `KdPrintEx`, `DbgPrint`, `DbgPrintEx`, `TraceEvents`, `KeEnterCriticalRegion`, `KeLeaveCriticalRegion`, `IoMarkIrpPending`, `IoSkipCurrentIrpStackLocation`, `IoCopyCurrentIrpStackLocationToNext`, `KeInitializeSpinLock`, `KeInitializeEvent`, `ExInitializeFastMutex`, `KeFlushIoBuffers`. */
   private modelNoEffect(name: string, e: CallExpr): Val | undefined {
     const line = e.line;
     const col = e.col;

@@ -759,3 +759,53 @@ describe('ARGUMENT_PRESENT(x) is a NULL test', () => {
     expect(lint({ 'a.c': OPTIONAL_CONTEXT_C('v->Context') }, 'a.c')).toEqual(['8 irql-too-high']);
   });
 });
+
+// xenserver/win-xenvif include/util.h: a page allocated and mapped by a helper whose assertions pass a
+// comparison operator as a macro argument (`ASSERT3P(Va, ==, Mdl->MappedSystemVa)`): the statement was an
+// ERROR node, so the helper got no summary and its caller's second mapping looked as if it could fail
+const XEN_PAGE_C = (assertion: string) => `#include <ntddk.h>
+static FORCEINLINE PMDL AllocatePage(VOID)
+{
+    PHYSICAL_ADDRESS Low, High;
+    LARGE_INTEGER Skip;
+    PMDL Mdl;
+    PUCHAR Va;
+    Low.QuadPart = 0ull;
+    High.QuadPart = ~0ull;
+    Skip.QuadPart = 0ull;
+    Mdl = MmAllocatePagesForMdlEx(Low, High, Skip, PAGE_SIZE, MmCached, 0);
+    if (Mdl == NULL)
+        goto fail1;
+    Va = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    if (Va == NULL)
+        goto fail2;
+    ${assertion}
+    RtlZeroMemory(Va, PAGE_SIZE);
+    return Mdl;
+fail2:
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+fail1:
+    return NULL;
+}
+NTSTATUS BufferCtor(PMDL *Out)
+{
+    PMDL Mdl = AllocatePage();
+    PUCHAR Va;
+    if (Mdl == NULL)
+        return STATUS_NO_MEMORY;
+    Va = MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority);
+    RtlFillMemory(Va, PAGE_SIZE, 0xAA);
+    *Out = Mdl;
+    return STATUS_SUCCESS;
+}
+`;
+
+describe('a comparison operator as a macro argument (ASSERT3P(a, ==, b))', () => {
+  it('the helper that mapped the page is summarized: mapping it again cannot fail', () => {
+    expect(lint({ 'a.c': XEN_PAGE_C('ASSERT3P(Va, ==, Mdl->MappedSystemVa);') }, 'a.c')).toEqual([]);
+  });
+  it('its twin without the first mapping: the caller\'s mapping can fail', () => {
+    expect(lint({ 'a.c': XEN_PAGE_C('ASSERT3P(Va, ==, Mdl->MappedSystemVa);').replace(/Va = MmMapLockedPagesSpecifyCache\([^;]*;/, 'Va = (PUCHAR)1;') }, 'a.c')).toEqual(['33 mdl-unchecked-system-address']);
+  });
+});

@@ -270,6 +270,21 @@ describe('statement-like macros, keyword macros, literals', () => {
     expect(pp.text).toContain('y = 0xffffffffffffffffULL ;');
   });
 
+  it('replaces a comparison operator passed alone as a macro argument by 0 (ASSERT3P(a, ==, b))', () => {
+    const src = 'VOID Fn(PMDL Mdl, PUCHAR Va)\n{\n    ASSERT3P(Va, ==, Mdl->MappedSystemVa);\n    ASSERT3U(Mdl->ByteCount, <=, PAGE_SIZE);\n    ASSERT3U(Mdl->ByteCount, >, 0);\n    Go(Va);\n}\n';
+    const { pp } = check(src, 'c', 'Go', { rawHasError: true, kinds: ['operator-argument'] });
+    expect(pp.text).toContain('ASSERT3P(Va, 0 , Mdl->MappedSystemVa);');
+    expect(pp.text).toContain('ASSERT3U(Mdl->ByteCount, 0 , PAGE_SIZE);');
+    expect(pp.text).toContain('ASSERT3U(Mdl->ByteCount, 0, 0);');
+    expect(pp.annotations.filter((a) => a.kind === 'operator-argument').map((a) => a.text)).toEqual(['==', '<=', '>']);
+  });
+
+  it('leaves comparisons between commas that are not alone as they are', () => {
+    const src = 'VOID Fn(int a, int b)\n{\n    Go(a, a == b, b >= 0, (a < b), !a);\n}\n';
+    const { pp } = check(src, 'c', 'Go');
+    expect(pp.text).toBe(src);
+  });
+
   it('blanks __pragma(...) operators', () => {
     const src = 'VOID Fn(VOID)\n{\n    __pragma(warning(suppress: 4127)) while (1) { break; }\n    Go();\n}\n';
     const { pp } = check(src, 'c', 'Go', { kinds: ['pragma'] });
