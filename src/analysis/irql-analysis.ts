@@ -1635,6 +1635,17 @@ export class IrqlEngine {
         for (const edge of n.succs) {
           if (stopped && edge.kind !== 'exception') continue;
           let out = s;
+          if (edge.pp) {
+            // the same preprocessor condition tested again: the build that took it one way takes it the same way
+            const k = `#${edge.pp.key}`;
+            const want = edge.pp.truth ? 1 : 0;
+            const had = s.flags.get(k);
+            if (had !== undefined && had !== want) continue;
+            if (had === undefined) {
+              out = copy(s);
+              out.flags = out.flags.set(k, want);
+            }
+          }
           if (edge.cond && (edge.kind === 'true' || edge.kind === 'false')) {
             out = copy(s);
             refine(out, edge.cond, edge.kind === 'true');

@@ -2249,7 +2249,7 @@ class Analyzer {
     const base = baseOf(path);
     let conds: Vals | undefined;
     for (const k of w.conds.keys()) {
-      if (condIdentifiers(k).includes(base)) conds = (conds ?? w.conds).delete(k);
+      if (k.charCodeAt(0) !== 35 /* # a preprocessor condition */ && condIdentifiers(k).includes(base)) conds = (conds ?? w.conds).delete(k);
     }
     return conds ? this.with(w, { conds }) : w;
   }
@@ -2266,6 +2266,8 @@ class Analyzer {
     }
     let conds: Vals | undefined;
     for (const p of w.conds.keys()) {
+      // (a preprocessor condition, `#defined _M_IX86`: no call changes it)
+      if (p.charCodeAt(0) === 35 /* # */) continue;
       // a remembered condition over memory (fields through pointers, globals) may have changed
       // (a name written like a macro, `FSCTL_MOVE_FILE`, `IRP_MJ_WRITE`, is a constant of a header the program does
       // not include: no call changes it)
@@ -3178,6 +3180,20 @@ class Analyzer {
             if (r) r = this.step(r, site, 'branch', 'default case');
           }
           if (r) out.push(r);
+        }
+        return out;
+      }
+      case 'pp': {
+        // the same preprocessor condition tested again: the build that took it one way takes it the same way
+        const pp = edge.pp;
+        if (!pp) return output;
+        const key = `#${pp.key}`;
+        const want = pp.truth ? 1 : 0;
+        const out: World[] = [];
+        for (const w of output) {
+          const known = w.conds.get(key);
+          if (known && V.singleton(known) === 1 - want) continue;
+          out.push(known ? w : this.setCond(w, key, want));
         }
         return out;
       }

@@ -34,6 +34,18 @@ export interface CfgEdge {
   raiser?: SyntaxNode;
   /** For goto edges: the label. */
   label?: string;
+  /**
+   * For pp edges: the preprocessor condition the branch decides and its truth on this side, when the function
+   * tests the same condition more than once (`#ifdef _M_IX86` around a raise and again around its lower): one
+   * build compiles both groups or neither, so a path keeps the truth it took first.
+   */
+  pp?: PpDecision;
+}
+
+/** A preprocessor condition (`defined NAME`, or an `#if` expression's text with its spaces collapsed) and its truth. */
+export interface PpDecision {
+  key: string;
+  truth: boolean;
 }
 
 export type NodeKind = 'entry' | 'exit' | 'raise-exit' | 'stmt' | 'branch' | 'return' | 'join' | 'havoc' | 'filter';
@@ -104,6 +116,7 @@ interface Dangling {
   discriminant?: SyntaxNode;
   caseValues?: SyntaxNode[];
   label?: string;
+  pp?: PpDecision;
 }
 
 interface Breakable {
@@ -317,6 +330,7 @@ class Builder {
       if (d.discriminant) e.discriminant = d.discriminant;
       if (d.caseValues) e.caseValues = d.caseValues;
       if (d.label) e.label = d.label;
+      if (d.pp) e.pp = d.pp;
       this.nodes[d.from]!.succs.push(e);
     }
   }
@@ -707,11 +721,18 @@ class Builder {
     const always = truth === true;
     if (never) return alt ? this.preproc(alt, preds) : preds;
     const split = this.newNode('join', undefined, preds, s);
-    const taken = this.seq(preprocChildren(s), [{ from: split, kind: 'pp' }]);
+    // (a condition the function tests once needs no memory)
+    const decided = ppCondition(s);
+    const repeated = decided !== undefined && (this.ppCounts ??= countPpConditions(this.fn.body)).get(decided.key)! > 1;
+    const side = (truth: boolean): Dangling => (repeated ? { from: split, kind: 'pp', pp: { key: decided.key, truth: truth === decided.taken } } : { from: split, kind: 'pp' });
+    const taken = this.seq(preprocChildren(s), [side(true)]);
     if (always) return taken;
-    const other = alt ? this.preproc(alt, [{ from: split, kind: 'pp' }]) : [{ from: split, kind: 'pp' } as Dangling];
+    const other = alt ? this.preproc(alt, [side(false)]) : [side(false)];
     return [...taken, ...other];
   }
+
+  /** How often each preprocessor condition is tested in the function's body (`ppCondition`). */
+  private ppCounts: Map<string, number> | undefined;
 
   resolveGotos(): void {
     for (const g of this.gotos) {
@@ -741,6 +762,57 @@ function finallyBody(tryStmt: SyntaxNode): SyntaxNode | undefined {
 function caseBody(c: SyntaxNode): SyntaxNode[] {
   const value = c.childForFieldName('value');
   return c.namedChildren.filter((x) => !value || x.id !== value.id);
+}
+
+/**
+ * The condition an `#if`/`#ifdef`/`#ifndef`/`#elif` tests, as a key (`defined NAME` for `#ifdef NAME`,
+ * `#ifndef NAME` and `#if defined(NAME)`; else the expression's text with its spaces collapsed), and the
+ * truth of that key when the group is taken (false for `#ifndef`).
+ */
+export function ppCondition(s: SyntaxNode): { key: string; taken: boolean } | undefined {
+  if (s.type === 'preproc_ifdef' || s.type === 'preproc_elifdef') {
+    const name = s.childForFieldName('name')?.text;
+    return name ? { key: `defined ${name}`, taken: !/^#\s*(?:el)?ifndef\b/.test(s.text) } : undefined;
+  }
+  const c = s.childForFieldName('condition');
+  if (!c) return undefined;
+  let text = c.text.replace(/\s+/g, ' ').trim();
+  let taken = true;
+  for (;;) {
+    const paren = /^\((.*)\)$/.exec(text);
+    if (paren && balanced(paren[1]!)) text = paren[1]!.trim();
+    else if (/^!\s*[(\w]/.test(text) && (/^!\s*\w+$/.test(text) || /^!\s*defined\s*\(?\s*\w+\s*\)?$/.test(text) || (/^!\s*\((.*)\)$/.test(text) && balanced(text.slice(text.indexOf('(') + 1, -1))))) {
+      text = text.slice(1).trim();
+      taken = !taken;
+    } else break;
+  }
+  const d = /^defined\s*\(?\s*(\w+)\s*\)?$/.exec(text);
+  return { key: d ? `defined ${d[1]}` : text, taken };
+}
+
+/** The parentheses of `t` close in order (`a) && (b` is not a parenthesized expression). */
+function balanced(t: string): boolean {
+  let depth = 0;
+  for (const ch of t) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The number of tests of each preprocessor condition in a body (`ppCondition` keys). */
+function countPpConditions(body: SyntaxNode): Map<string, number> {
+  const counts = new Map<string, number>();
+  const stack: SyntaxNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'preproc_if' || n.type === 'preproc_ifdef' || n.type === 'preproc_elif' || n.type === 'preproc_elifdef') {
+      const c = ppCondition(n);
+      if (c) counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return counts;
 }
 
 function preprocChildren(s: SyntaxNode): SyntaxNode[] {

@@ -59,7 +59,19 @@ export type Stmt = StmtBase &
      * `#if` / `#ifdef` inside a body: `mode` 'a' = only the first group, 'b' = only the alternative, 'fork' = both
      * unless `cond`, read against the file's macros when the function runs (`ppEval`), decides.
      */
-    | { t: 'pp'; mode: 'a' | 'b' | 'fork'; a: Stmt; b: Stmt; text: string; cond?: PPExpr }
+    | {
+        t: 'pp';
+        mode: 'a' | 'b' | 'fork';
+        a: Stmt;
+        b: Stmt;
+        text: string;
+        cond?: PPExpr;
+        /**
+         * The condition as a key (`defined NAME`, or the expression's text), and the key's truth when group
+         * `a` is compiled: one build compiles every group of the same condition, or none.
+         */
+        same?: { key: string; truth: boolean };
+      }
     | { t: 'nop' }
   );
 
@@ -547,6 +559,7 @@ export class Compiler {
     }
     const s: Stmt = { t: 'pp', mode, a, b, text, line: ln };
     if (cond && s.t === 'pp') s.cond = cond;
+    if (mode === 'fork' && s.t === 'pp') s.same = sameCondition(nameNode ? text : condNode?.text ?? '');
     return this.withLabels(s, [a, b]);
   }
 
@@ -868,4 +881,38 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
   };
   visit(src.tree.rootNode, false);
   return { defines, globals, roles, ppMacros };
+}
+
+/**
+ * A preprocessor condition as the key every test of it shares: `!defined X`, `!defined(X)` and `#ifndef X`
+ * are `defined X` taken false; outer parentheses and spaces do not count.
+ */
+function sameCondition(text: string): { key: string; truth: boolean } {
+  let t = text.replace(/\s+/g, ' ').trim();
+  let truth = true;
+  for (let guard = 0; guard < 16; guard++) {
+    const inner = /^\((.*)\)$/.exec(t);
+    if (inner && closesInOrder(inner[1]!)) {
+      t = inner[1]!.trim();
+      continue;
+    }
+    const not = /^!\s*(.*)$/.exec(t);
+    if (not && (/^\w+$/.test(not[1]!) || /^defined\s*\(?\s*\w+\s*\)?$/.test(not[1]!) || (/^\(.*\)$/.test(not[1]!) && closesInOrder(not[1]!.slice(1, -1))))) {
+      t = not[1]!.trim();
+      truth = !truth;
+      continue;
+    }
+    break;
+  }
+  const d = /^defined\s*\(?\s*(\w+)\s*\)?$/.exec(t);
+  return { key: d ? `defined ${d[1]}` : t, truth };
+}
+
+function closesInOrder(t: string): boolean {
+  let depth = 0;
+  for (const ch of t) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
 }

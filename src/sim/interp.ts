@@ -1504,6 +1504,7 @@ export class Run {
     out.push(this.frames.map((f) => `${f.def.name}@${f.callSite ?? ''}:${obj(f.vars.id)}:${[...(f.refs ?? [])].join(',')}:${[...(f.aggs ?? [])].sort().join(',')}`).join('/'));
     out.push('g' + obj(this.globals.id));
     if (this.prevMode) out.push('m' + val(this.prevMode));
+    if (this.ppTaken.size) out.push('#' + [...this.ppTaken].map(([k, t]) => `${k}=${t ? 1 : 0}`).sort().join(','));
     for (const id of [...this.escaped].sort((a, b) => a - b)) out.push('e' + obj(id));
     for (const o of this.objs) if (o.ext) obj(o.id);
     const serializeObjects = (from: number): number => {
@@ -1676,9 +1677,13 @@ export class Run {
         let useA: boolean;
         // a condition the file's macros decide (`#if !MINI_PORT` with `#define MINI_PORT 1`) runs one side only
         const v = s.mode === 'fork' && s.cond ? ppEval(s.cond, this.scope.ppMacros) : undefined;
+        // the same condition tested before on this path: the build that took it then takes it again
+        const before = s.same ? this.ppTaken.get(s.same.key) : undefined;
         if (s.mode === 'a' || (v !== undefined && v !== 0)) useA = true;
         else if (s.mode === 'b' || v === 0) useA = false;
+        else if (before !== undefined) useA = before === s.same!.truth;
         else useA = this.choose(2, s.line, [`#if ${s.text}: taken`, `#if ${s.text}: not taken`]) === 0;
+        if (s.same && v === undefined && s.mode === 'fork') this.ppTaken.set(s.same.key, useA === s.same.truth);
         this.exec(useA ? s.a : s.b);
         this.checkpoint(s, 'J');
         return;
@@ -1959,6 +1964,8 @@ export class Run {
 
   /** ExGetPreviousMode() (one value per path). */
   prevMode: Val | undefined;
+  /** The preprocessor conditions this path has decided (by `same` key): the truth it took for each. */
+  ppTaken = new Map<string, boolean>();
 
   /** Helper entries' escaping exceptions (not faults: they propagate to the callers, simulated too). */
   escapes: RawFault[] = [];

@@ -142,3 +142,33 @@ describe('functions in #if branches around their definitions', () => {
     expect(rules(1)).toContain('mdl-free-while-locked');
   });
 });
+
+describe('a condition tested again in one function takes the side the path took first', () => {
+  const lint1 = (text: string) => lintText(text, '/drv/a.c').messages.map((m) => `${m.line} ${m.ruleId}`);
+  const RAISE_LOWER = (first: string, second: string) => `#include <ntddk.h>
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID F(PUCHAR p)
+{
+    KIRQL old = PASSIVE_LEVEL;
+${first}
+    KeRaiseIrql(HIGH_LEVEL, &old);
+#endif
+    p[0] = 1;
+${second}
+    KeLowerIrql(old);
+#endif
+}
+`;
+  it('#ifdef X twice, and its spellings #if defined(X), #if (defined X)', () => {
+    expect(lint1(RAISE_LOWER('#ifdef _M_IX86', '#ifdef _M_IX86'))).toEqual([]);
+    expect(lint1(RAISE_LOWER('#ifdef _M_IX86', '#if defined(_M_IX86)'))).toEqual([]);
+    expect(lint1(RAISE_LOWER('#if (defined _M_IX86)', '#ifdef _M_IX86'))).toEqual([]);
+    expect(lint1(RAISE_LOWER('#ifndef NO_FPU', '#if !defined(NO_FPU)'))).toEqual([]);
+    expect(lint1(RAISE_LOWER('#if DBG', '#if  DBG'))).toEqual([]);
+  });
+  it('the opposite condition, or another one: both reported as before', () => {
+    expect(lint1(RAISE_LOWER('#ifdef _M_IX86', '#ifndef _M_IX86'))).toEqual(['13 irql-not-restored']);
+    expect(lint1(RAISE_LOWER('#if DBG', '#if !DBG'))).toEqual(['13 irql-not-restored']);
+    expect(lint1(RAISE_LOWER('#if DBG', '#if DEBUG_IRQL'))).toEqual(['13 irql-not-restored']);
+  });
+});
