@@ -1046,7 +1046,9 @@ function aliasLocals(body: SyntaxNode, params: readonly string[]): Map<string, s
   for (const [name, path] of out) {
     let p = path;
     for (let k = 0; k < 8; k++) {
-      const root = /^[A-Za-z_]\w*/.exec(p)![0];
+      // (an identifier may have any letter: MSVC takes `ꖇtack` as a name)
+      const root = /^[\p{L}_$][\p{L}\p{N}_$]*/u.exec(p)?.[0];
+      if (root === undefined) break;
       const next = out.get(root);
       if (next === undefined || root === name) break;
       p = next + p.slice(root.length);
