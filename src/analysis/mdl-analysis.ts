@@ -774,9 +774,20 @@ class Analyzer {
     const obj = m.w.objs.get(m.id);
     if (!obj || obj.state === 'null') return m.w;
     if (obj.owned || (obj.state !== 'unknown' && obj.origin.kind !== 'irp')) return m.w;
+    return this.nullSide(m.w, p, obj);
+  }
+
+  /**
+   * The side of a path on which the MDL it received at `p` (of unknown state, or the I/O manager's) is NULL:
+   * none when the path mapped it or a helper operated on it (the call dereferenced it).
+   */
+  private nullSide(w: World, p: string, obj: MdlObj): World | null {
     if (obj.mapped || obj.notNull) return null;
-    if (this.summaryMode && obj.origin.kind === 'memory' && !obj.firstOp) return this.setObj(m.w, { ...obj, state: 'null', entry: 'null' });
-    const withNull = this.withNullObj(m.w);
+    if (this.summaryMode && obj.origin.kind === 'memory' && !obj.firstOp) {
+      // remembered for the function's summary: this path assumed the MDL it received is NULL
+      return this.setObj(w, { ...obj, state: 'null', entry: 'null' });
+    }
+    const withNull = this.withNullObj(w);
     return this.gc(this.with(withNull, { pts: this.put(withNull.pts, p, '#null') }), { line: 0, column: 0 });
   }
 
@@ -2959,14 +2970,7 @@ class Analyzer {
           return w;
         }
         if (!obj || obj.owned) return w;
-        // an MDL this path mapped, or a helper operated on, is not NULL (the call dereferenced it)
-        if (obj.mapped || obj.notNull) return null;
-        if (this.summaryMode && obj.origin.kind === 'memory' && !obj.firstOp) {
-          // remembered for the function's summary: this path assumed the MDL it received is NULL
-          return this.setObj(w, { ...obj, state: 'null', entry: 'null' });
-        }
-        const withNull = this.withNullObj(w);
-        return this.gc(this.with(withNull, { pts: this.put(withNull.pts, p, '#null') }), { line: 0, column: 0 });
+        return this.nullSide(w, p, obj);
       }
       return isNull === wantNull ? w : null;
     }
@@ -3193,7 +3197,7 @@ class Analyzer {
         for (const w of output) {
           const known = w.conds.get(key);
           if (known && V.singleton(known) === 1 - want) continue;
-          out.push(known ? w : this.setCond(w, key, want));
+          out.push(known && V.singleton(known) === want ? w : this.setCond(w, key, want));
         }
         return out;
       }
