@@ -17,6 +17,30 @@ const LOCKED_EPILOGUE = `    MmUnlockPages(mdl);
     return STATUS_SUCCESS;
 }`;
 
+/** A helper that maps Irp->MdlAddress when the IRP has one, else returns the system buffer (lines 1-5 of the cases that use it). */
+const MAP_HELPER = `PVOID Map(PIRP Irp)
+{
+    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
+    return Irp->AssociatedIrp.SystemBuffer;
+}
+`;
+
+/** A case of a switch on the request's major function that reads its input through MAP_HELPER without a check (line 12). */
+const MAJOR_CASE = (major: string) => `${MAP_HELPER}NTSTATUS F(PIRP Irp, PULONG Out)
+{
+    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+    switch (irpSp->MajorFunction) {
+    case ${major}: {
+        PULONG p = (PULONG)Map(Irp);
+        *Out = *p;
+        break;
+    }
+    default:
+        break;
+    }
+    return STATUS_SUCCESS;
+}`;
+
 runRuleTests(mdlUncheckedSystemAddress, {
   valid: [
     {
@@ -284,34 +308,11 @@ NTSTATUS Caller(PIRP Irp, PULONG Out)
     },
     {
       name: 'a set-information request (sent buffered: no MDL) read through a helper that maps Irp->MdlAddress when there is one',
-      code: `PVOID Map(PIRP Irp)
-{
-    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
-    return Irp->AssociatedIrp.SystemBuffer;
-}
-NTSTATUS F(PIRP Irp, PULONG Out)
-{
-    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
-    switch (irpSp->MajorFunction) {
-    case IRP_MJ_SET_INFORMATION: {
-        PULONG p = (PULONG)Map(Irp);
-        *Out = *p;
-        break;
-    }
-    default:
-        break;
-    }
-    return STATUS_SUCCESS;
-}`,
+      code: MAJOR_CASE('IRP_MJ_SET_INFORMATION'),
     },
     {
       name: 'the request kind tested after the helper mapped: a query of volume information never took the mapping',
-      code: `PVOID Map(PIRP Irp)
-{
-    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
-    return Irp->AssociatedIrp.SystemBuffer;
-}
-NTSTATUS F(PIRP Irp, PULONG Out)
+      code: `${MAP_HELPER}NTSTATUS F(PIRP Irp, PULONG Out)
 {
     PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
     PULONG p = (PULONG)Map(Irp);
@@ -323,35 +324,12 @@ NTSTATUS F(PIRP Irp, PULONG Out)
   invalid: [
     {
       name: 'a query of extended attributes (its MDL follows the device flags) read through the same helper',
-      code: `PVOID Map(PIRP Irp)
-{
-    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
-    return Irp->AssociatedIrp.SystemBuffer;
-}
-NTSTATUS F(PIRP Irp, PULONG Out)
-{
-    PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
-    switch (irpSp->MajorFunction) {
-    case IRP_MJ_QUERY_EA: {
-        PULONG p = (PULONG)Map(Irp);
-        *Out = *p;
-        break;
-    }
-    default:
-        break;
-    }
-    return STATUS_SUCCESS;
-}`,
+      code: MAJOR_CASE('IRP_MJ_QUERY_EA'),
       errors: [{ messageId: 'unchecked', line: 12, column: 16 }],
     },
     {
       name: 'the stack location local also assigned the next stack location: its MajorFunction says nothing of Irp->MdlAddress',
-      code: `PVOID Map(PIRP Irp)
-{
-    if (Irp->MdlAddress != NULL) return MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
-    return Irp->AssociatedIrp.SystemBuffer;
-}
-NTSTATUS F(PIRP Irp, PULONG Out, BOOLEAN Next)
+      code: `${MAP_HELPER}NTSTATUS F(PIRP Irp, PULONG Out, BOOLEAN Next)
 {
     PIO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
     PULONG p;
