@@ -3717,13 +3717,20 @@ export function assignedNames(body: SyntaxNode): Set<string> {
  */
 /** The path a branch condition pins to one constant on this side (`x == K` true, `x != K` false). */
 function pinnedPath(cond: SyntaxNode, truth: boolean): string | undefined {
+  const t = equality(cond);
+  if (!t || t.eq !== truth) return undefined;
+  return pathOf(t.l) ?? pathOf(t.r);
+}
+
+/** `a == b` or `a != b` (parentheses aside): its operands, and whether it is `==`. */
+function equality(cond: SyntaxNode): { eq: boolean; l: SyntaxNode; r: SyntaxNode } | undefined {
   const e = unparen(cond);
   if (e.type !== 'binary_expression') return undefined;
   const op = e.childForFieldName('operator')?.text;
-  if (!((op === '==' && truth) || (op === '!=' && !truth))) return undefined;
+  if (op !== '==' && op !== '!=') return undefined;
   const l = e.childForFieldName('left');
   const r = e.childForFieldName('right');
-  return (l ? pathOf(l) : undefined) ?? (r ? pathOf(r) : undefined);
+  return l && r ? { eq: op === '==', l, r } : undefined;
 }
 
 /**
@@ -3731,20 +3738,14 @@ function pinnedPath(cond: SyntaxNode, truth: boolean): string | undefined {
  * true: `code & 3` is 1; false: anything but 1), by the constants `constValue` knows.
  */
 function valueTest(cond: SyntaxNode, truth: boolean, constValue: (e: SyntaxNode) => number | undefined): { expr: SyntaxNode; val: V.Val } | undefined {
-  const e = unparen(cond);
-  if (e.type !== 'binary_expression') return undefined;
-  const op = e.childForFieldName('operator')?.text;
-  if (op !== '==' && op !== '!=') return undefined;
-  const l = e.childForFieldName('left');
-  const r = e.childForFieldName('right');
-  if (!l || !r) return undefined;
-  const cl = constValue(l);
-  const cr = cl === undefined ? constValue(r) : undefined;
+  const t = equality(cond);
+  if (!t) return undefined;
+  const cl = constValue(t.l);
+  const cr = cl === undefined ? constValue(t.r) : undefined;
   const c = cl ?? cr;
-  const expr = cl !== undefined ? r : l;
+  const expr = cl !== undefined ? t.r : t.l;
   if (c === undefined || pathOf(expr) !== undefined || unparen(expr).type === 'number_literal') return undefined;
-  const equal = (op === '==') === truth;
-  return { expr: unparen(expr), val: equal ? V.constant(c) : V.minus(V.TOP, c) };
+  return { expr: unparen(expr), val: t.eq === truth ? V.constant(c) : V.minus(V.TOP, c) };
 }
 
 function condKey(cond: SyntaxNode): string | undefined {
