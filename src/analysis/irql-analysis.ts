@@ -2281,6 +2281,8 @@ export class IrqlEngine {
     let hi: number | undefined;
     const texts: string[] = [];
     const roleTexts: string[] = [];
+    /** A KMDF role of `_Function_class_` whose object may be created at WdfExecutionLevelPassive, as the program does. */
+    let passiveToo = false;
     for (const a of own) {
       const m = /^(_IRQL_requires_|_IRQL_requires_max_|_IRQL_requires_min_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL|_Function_class_)\((\w+)\)$/.exec(a.text);
       if (!m) continue;
@@ -2289,7 +2291,11 @@ export class IrqlEngine {
         if (r) {
           lo = Math.max(lo ?? 0, r.min);
           hi = Math.min(hi ?? 31, r.max);
-          roleTexts.push(`${displayFn(pf.name)} is ${article(m[2]!)} ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
+          // (as for a role declared by its type name: an EVT_WDF_TIMER of a timer created at WdfExecutionLevelPassive runs at PASSIVE_LEVEL)
+          if (r.passiveExecutionLevel && this.passiveExecution()) {
+            passiveToo = true;
+            roleTexts.push(`${displayFn(pf.name)} is ${article(m[2]!)} ${m[2]}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`);
+          } else roleTexts.push(`${displayFn(pf.name)} is ${article(m[2]!)} ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
         }
         continue;
       }
@@ -2309,7 +2315,9 @@ export class IrqlEngine {
       if (l <= h) {
         const because = anns.length ? `${displayFn(pf.name)} is annotated ${anns.join(' ')} (${describeMask(levelRange(l, h))})` : roleTexts[0]!;
         const at = own.find((a) => texts.includes(a.text));
-        return { entry: levelRange(l, h), because, chain: [{ file: at?.path ?? pf.path, line: at?.line ?? pf.line, column: 1, function: pf.name, message: because }] };
+        // (an IRQL annotation besides the role says which of the two applies)
+        const entry = passiveToo && !anns.length ? (levelRange(l, h) | bit(0)) >>> 0 : levelRange(l, h);
+        return { entry, because, chain: [{ file: at?.path ?? pf.path, line: at?.line ?? pf.line, column: 1, function: pf.name, message: because }] };
       }
     }
     // a role declared in the function's own file, else one every declaration of that name agrees on
