@@ -52,6 +52,8 @@ export interface ProjectContext {
   displayName(file: string): string;
   /** A constant the program's headers define (see `Project.headerConstants`). */
   headerConstant?(name: string): number | undefined;
+  /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)`: 1), if it returns one. */
+  returnedArgument?(name: string): number | undefined;
   /** The members of the program's union fields (see unions.ts). */
   readonly unions?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
@@ -1448,22 +1450,7 @@ class Analyzer {
       case 'return_statement': {
         const value = e.namedChildren.find((c) => c.type !== 'comment');
         if (!value) return [{ w }];
-        return this.evalStored(w, value).map((r) => {
-          let w2 = r.w;
-          // the returned value, for the function's summary
-          let pts = r.obj !== undefined ? this.put(w2.pts, RET, r.obj) : w2.pts.delete(RET);
-          // a system address handed back (it can be NULL like the mapping it came from)
-          const sva = r.sva ? encodeSva(r.sva) : r.path !== undefined ? w2.pts.get(SVA + r.path) : undefined;
-          pts = sva ? this.put(pts, SVA + RET, sva, this.nullness(w2, RET)) : pts.delete(SVA + RET);
-          w2 = this.with(w2, { pts });
-          w2 = this.setVal(w2, RET, r.obj === undefined ? r.v : undefined);
-          if (r.obj) {
-            const o = w2.objs.get(r.obj);
-            w2 = this.setVal(w2, RET_OWNED, V.constant(o?.owned ? 1 : 0));
-            if (o && o.owned) w2 = this.setObj(w2, { ...o, owned: false });
-          }
-          return { w: w2 };
-        });
+        return this.evalReturn(w, value);
       }
       case 'sizeof_expression':
       case 'alignof_expression':
@@ -2859,6 +2846,36 @@ class Analyzer {
     return this.decide(w, e, truth);
   }
 
+  /** `return value;`: the value evaluated, and kept for the function's summary. */
+  evalReturn(w: World, value: SyntaxNode): EvalResult[] {
+    return this.evalStored(w, value).map((r) => {
+      let w2 = r.w;
+      // the returned value, for the function's summary
+      let pts = r.obj !== undefined ? this.put(w2.pts, RET, r.obj) : w2.pts.delete(RET);
+      // a system address handed back (it can be NULL like the mapping it came from)
+      const sva = r.sva ? encodeSva(r.sva) : r.path !== undefined ? w2.pts.get(SVA + r.path) : undefined;
+      pts = sva ? this.put(pts, SVA + RET, sva, this.nullness(w2, RET)) : pts.delete(SVA + RET);
+      w2 = this.with(w2, { pts });
+      w2 = this.setVal(w2, RET, r.obj === undefined ? r.v : undefined);
+      if (r.obj) {
+        const o = w2.objs.get(r.obj);
+        w2 = this.setVal(w2, RET_OWNED, V.constant(o?.owned ? 1 : 0));
+        if (o && o.owned) w2 = this.setObj(w2, { ...o, owned: false });
+      }
+      return { w: w2 };
+    });
+  }
+
+  /** The statement calls a returning macro that returns one of its arguments: that argument. */
+  private macroReturnValue(ast: SyntaxNode | undefined): SyntaxNode | undefined {
+    if (ast?.type !== 'expression_statement' || !this.project?.returnedArgument) return undefined;
+    const call = ast.namedChildren.find((c) => c.type !== 'comment');
+    const name = call?.type === 'call_expression' ? calleeName(call) : undefined;
+    const k = name ? this.project.returnedArgument(name) : undefined;
+    if (k === undefined) return undefined;
+    return call!.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[k];
+  }
+
   /** Prune by the condition's value in this world when it is known (no side effects are re-run). */
   decide(w: World, e: SyntaxNode, truth: boolean): World | null {
     if (hasEffects(e)) return w;
@@ -3062,7 +3079,9 @@ class Analyzer {
             return x;
           });
         }
-        let rs = this.eval(w, node.ast).map((r) => r.w);
+        // a returning macro that returns one of its arguments (`EBPF_RETURN_POINTER(MDL*, mdl);`): `return mdl;`
+        const returned = node.kind === 'return' ? this.macroReturnValue(node.ast) : undefined;
+        let rs = (returned ? this.evalReturn(w, returned) : this.eval(w, node.ast)).map((r) => r.w);
         // ExRaiseStatus, KeBugCheckEx...: nothing follows normally (the exceptional edge starts from the input)
         if (node.kind === 'stmt' && this.stopsHere(node)) return [];
         if (node.kind === 'return') {

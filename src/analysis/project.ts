@@ -691,6 +691,12 @@ export class Project implements ProjectContext {
     return this.raisingMacros.has(`${RETURN_MACRO}${name}`);
   }
 
+  /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)` returns `pointer`, index 1), if it returns one. */
+  returnedArgument(name: string): number | undefined {
+    for (let k = 0; k < 8; k++) if (this.raisingMacros.has(`${RETURN_MACRO}${name}=${k}`)) return k;
+    return undefined;
+  }
+
   mayRaise(file: SourceFile, name: string): boolean {
     if (this.raisingMacros.has(name)) return true;
     const f = this.resolve(file, name);
@@ -1064,12 +1070,66 @@ function macroFacts(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
     const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+    // `do { ...; if (tracing) { log } return x; } while (0)`: a return at the top level of the block, after
+    // statements that cannot jump (ebpf-for-windows' EBPF_RETURN_POINTER(type, pointer) logs, then returns `pointer`)
+    const wrapped = returning ? topLevelReturn(body) : undefined;
+    if (wrapped) {
+      out.push(`${RETURN_MACRO}${m[1]!}`);
+      const k = returnedParameter(wrapped.value, wrapped.block, m[2]!);
+      if (k !== undefined) out.push(`${RETURN_MACRO}${m[1]!}=${k}`);
+      continue;
+    }
     if (/\bif\b|\?|\bwhile\b|\bfor\b|\bswitch\b|\bgoto\b|&&|\|\|/.test(body)) continue;
     // the raise is the body's last statement
     if (raising && NORETURN_DDI.test(body) && ENDS_IN_NORETURN.test(body.trim())) out.push(m[1]!);
     else if (returning && (body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?\s*$/.test(body.trim())) out.push(`${RETURN_MACRO}${m[1]!}`);
   }
   return out;
+}
+
+/**
+ * A macro body `do { ... return VALUE; } while (0)` whose one `return` is the block's last statement at its top
+ * level, with no `goto`, `break`, `continue`, loop or `switch` before it: the block and VALUE. Undefined otherwise.
+ */
+function topLevelReturn(body: string): { block: string; value: string } | undefined {
+  const m = /^\s*do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?\s*$/.exec(body);
+  if (!m) return undefined;
+  const block = m[1]!;
+  if ((block.match(/\breturn\b/g) ?? []).length !== 1 || /\b(goto|break|continue|while|for|switch|do)\b/.test(block)) return undefined;
+  const r = /\breturn\b([^;{}]*);\s*$/.exec(block);
+  if (!r) return undefined;
+  let depth = 0;
+  for (let i = 0; i < r.index; i++) {
+    const c = block[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+  }
+  return depth === 0 ? { block, value: r[1]!.trim() } : undefined;
+}
+
+/** The index of the macro parameter `value` is (through parentheses and casts, or a local the block initializes from it). */
+function returnedParameter(value: string, block: string, params: string): number | undefined {
+  const names = params.split(',').map((p) => p.trim());
+  const bare = (t: string): string => {
+    let x = t.trim();
+    for (let g = 0; g < 4; g++) {
+      const paren = /^\((.*)\)$/.exec(x);
+      const cast = /^\(\s*[A-Za-z_][\w\s*]*\)\s*(.+)$/.exec(x);
+      if (cast) x = cast[1]!.trim();
+      else if (paren) x = paren[1]!.trim();
+      else break;
+    }
+    return x;
+  };
+  let v = bare(value);
+  if (!/^[A-Za-z_]\w*$/.test(v)) return undefined;
+  if (!names.includes(v)) {
+    const init = new RegExp(`\\b${v}\\s*=\\s*([^;]+);`).exec(block);
+    if (!init) return undefined;
+    v = bare(init[1]!);
+  }
+  const k = names.indexOf(v);
+  return k >= 0 ? k : undefined;
 }
 
 /** The mark of a returning macro among the raising ones (`raisingMacros`). */

@@ -163,6 +163,8 @@ const FOREACH_MACRO = /for_?each|foreach/i;
 
 /** Longest argument list of an annotation or macro we look for the end of. */
 const MAX_ARGS = 2000;
+/** A macro's name as drivers write it: capitals, digits and underscores, with at least one underscore (`EBPF_RETURN_POINTER`). */
+const MACRO_CALL_NAME = /^[A-Z][A-Z0-9]*_[A-Z0-9_]*$/;
 
 /** `text[s..e)` contains "ach" or "ACH" (for-each macro candidates), without slicing. */
 function hasAch(text: string, s: number, e: number): boolean {
@@ -856,6 +858,35 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
     }
     return -1;
   };
+  /** Offsets of the `*`s of pointer types passed as macro arguments (`noteTypeArguments`), blanked when the scan reaches them. */
+  const typeStars = new Set<number>();
+  /**
+   * The arguments of the macro call whose `(` is at `open` that are a pointer type (`MDL*`, `const struct X **`):
+   * never an expression (a `*` with nothing after it), so its `*`s are noted, to become spaces; the argument is
+   * then a name, and the statement parses.
+   */
+  const noteTypeArguments = (open: number): void => {
+    const close = matchParen(open);
+    if (close < 0) return;
+    let depth = 0;
+    let start = open + 1;
+    const arg = (from: number, to: number) => {
+      const t = text.slice(from, to);
+      if (!/^\s*(?:(?:const|volatile|struct|union|enum)\s+)*[A-Za-z_]\w*(?:\s*\*)+\s*$/.test(t)) return;
+      for (let k = from; k < to; k++) if (text.charCodeAt(k) === 42) typeStars.add(k);
+    };
+    for (let k = open + 1; k < close - 1; k++) {
+      const ch = text.charCodeAt(k);
+      if (ch === 40 || ch === 91 || ch === 123) depth++;
+      else if (ch === 41 || ch === 93 || ch === 125) depth--;
+      else if (ch === 34 || ch === 39) k = skipString(text, k) - 1;
+      else if (ch === 44 && depth === 0) {
+        arg(start, k);
+        start = k + 1;
+      }
+    }
+    arg(start, close - 1);
+  };
   /** Skip spaces and tabs (not newlines). */
   const skipInline = (k: number): number => {
     while (k < n) {
@@ -987,6 +1018,12 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
       continue;
     }
     if (!isIdentStart(c)) {
+      if (c === 42 && typeStars.has(i) && i >= copied) {
+        annotations.push({ kind: 'operator-argument', text: '*', name: '*', start: i, end: i + 1 });
+        emitReplace(i, i + 1, ' ');
+        i++;
+        continue;
+      }
       // `, == ,`: a comparison operator as a macro argument (never valid C otherwise)
       if (last === ',' && (c === 61 || c === 33 || c === 60 || c === 62)) {
         const eq = text.charCodeAt(i + 1) === 61;
@@ -1020,6 +1057,8 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
     const tagBefore = lastTag;
     last = 'w'; // (blanking below restores `lastBefore`)
     const first = c;
+    // a pointer type passed to a macro (`EBPF_RETURN_POINTER(MDL*, mdl)`): its `*`s become spaces when reached
+    if (first >= 65 && first <= 90 && len > 3 && text.charCodeAt(j) === 40 && MACRO_CALL_NAME.test(text.slice(wordStart, j))) noteTypeArguments(j);
     // fast path, without slicing: a word starting in lower case is only ever a WDK SEH keyword (C files)
     // or a for-each macro (no declaration macro starts in lower case: they start with a capital or `_`)
     if (first >= 97 && first <= 122) {

@@ -244,21 +244,64 @@ function charValue(text: string): number {
 
 /**
  * Function-like macros of these files whose replacement is straight-line code ending in `return`
- * (`#define EXIT_FAILURE(q) Irp->IoStatus.Status = ...; IoCompleteRequest(Irp, 0); return STATUS_UNSUCCESSFUL;`):
- * a statement that calls one returns from the function. (Macros are not expanded otherwise.)
+ * (`#define EXIT_FAILURE(q) Irp->IoStatus.Status = ...; IoCompleteRequest(Irp, 0); return STATUS_UNSUCCESSFUL;`),
+ * or a `do { ... } while (0)` block whose last statement, at its top level, is its one `return` (a logging
+ * macro: `EBPF_RETURN_POINTER(type, pointer)` logs and returns `pointer`): a statement that calls one returns from
+ * the function, with the argument the macro returns when it returns one of its parameters (its index), else with
+ * the call's value (undefined). (Macros are not expanded otherwise.)
  */
-export function returningMacros(files: readonly { text: string }[]): Set<string> {
-  const out = new Set<string>();
+export function returningMacros(files: readonly { text: string }[]): Map<string, number | undefined> {
+  const out = new Map<string, number | undefined>();
   for (const f of files) {
     if (!f.text.includes('#define') || !/\breturn\b/.test(f.text)) continue;
     for (const m of f.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
       const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+      const params = m[2]!.split(',').map((p) => p.trim());
+      const block = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body)?.[1];
+      if (block !== undefined) {
+        // the one return, last, at the block's top level; nothing before it jumps
+        if ((block.match(/\breturn\b/g) ?? []).length !== 1 || /\b(goto|break|continue|while|for|switch|do)\b/.test(block)) continue;
+        const r = /\breturn\b([^;{}]*);\s*$/.exec(block);
+        if (!r || braceDepth(block.slice(0, r.index)) !== 0) continue;
+        out.set(m[1]!, parameterReturned(r[1]!, block, params));
+        continue;
+      }
       // no branch, loop or jump: the return is reached whenever the macro runs
       if (/\b(if|while|for|switch|goto|do)\b|\?|&&|\|\|/.test(body)) continue;
-      if ((body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?$/.test(body)) out.add(m[1]!);
+      if ((body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?$/.test(body)) out.set(m[1]!, undefined);
     }
   }
   return out;
+}
+
+function braceDepth(t: string): number {
+  let d = 0;
+  for (const ch of t) d += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+  return d;
+}
+
+/** The index of the parameter `value` names, through casts and parentheses or a local initialized from it. */
+function parameterReturned(value: string, block: string, params: readonly string[]): number | undefined {
+  const strip = (t: string): string => {
+    let x = t.trim();
+    for (let g = 0; g < 4; g++) {
+      const cast = /^\(\s*[A-Za-z_][\w\s*]*\)\s*(.+)$/.exec(x);
+      const paren = /^\((.*)\)$/.exec(x);
+      if (cast) x = cast[1]!.trim();
+      else if (paren) x = paren[1]!.trim();
+      else break;
+    }
+    return x;
+  };
+  let name = strip(value);
+  if (!/^[A-Za-z_]\w*$/.test(name)) return undefined;
+  if (!params.includes(name)) {
+    const init = new RegExp(`\\b${name}\\s*=\\s*([^;]+);`).exec(block);
+    if (!init) return undefined;
+    name = strip(init[1]!);
+  }
+  const k = params.indexOf(name);
+  return k >= 0 ? k : undefined;
 }
 
 /**
@@ -314,7 +357,7 @@ export function unionFields(files: readonly SourceFile[]): Map<string, Map<strin
 export class Compiler {
   constructor(
     private readonly src: SourceFile,
-    private readonly returning: ReadonlySet<string> = new Set(),
+    private readonly returning: ReadonlyMap<string, number | undefined> = new Map(),
     private readonly unions: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
   ) {}
 
@@ -417,7 +460,12 @@ export class Compiler {
         if (!e) return { t: 'nop', line: ln };
         // a macro that returns: its call (an unknown routine) is evaluated, then the function returns
         const fn = e.type === 'call_expression' ? e.childForFieldName('function') : null;
-        if (fn?.type === 'identifier' && this.returning.has(fn.text)) return { t: 'return', e: this.expr(e), line: ln };
+        if (fn?.type === 'identifier' && this.returning.has(fn.text)) {
+          // (a macro returning one of its arguments returns that argument's value)
+          const k = this.returning.get(fn.text);
+          const arg = k !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[k] : undefined;
+          return { t: 'return', e: this.expr(arg ?? e), line: ln };
+        }
         return { t: 'expr', e: this.expr(e), line: ln };
       }
       case 'declaration':

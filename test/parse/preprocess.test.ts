@@ -279,6 +279,13 @@ describe('statement-like macros, keyword macros, literals', () => {
     expect(pp.annotations.filter((a) => a.kind === 'operator-argument').map((a) => a.text)).toEqual(['==', '<=', '>']);
   });
 
+  it('sets aside the * of a pointer type passed to a macro (EBPF_RETURN_POINTER(MDL*, mdl)), not a product', () => {
+    const src = 'PMDL Fn(PMDL mdl, ULONG a, ULONG b)\n{\n    LOG_VALUE(ULONG, a * b);\n    RD_RETURN_POINTER(MDL*, mdl);\n}\n';
+    const { pp } = check(src, 'c', 'LOG_VALUE', { rawHasError: true, kinds: ['operator-argument'] });
+    expect(pp.text).toContain('LOG_VALUE(ULONG, a * b);');
+    expect(pp.text).toContain('RD_RETURN_POINTER(MDL , mdl);');
+  });
+
   it('leaves comparisons between commas that are not alone as they are', () => {
     const src = 'VOID Fn(int a, int b)\n{\n    Go(a, a == b, b >= 0, (a < b), !a);\n}\n';
     const { pp } = check(src, 'c', 'Go');
