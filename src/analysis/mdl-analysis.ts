@@ -2462,7 +2462,13 @@ class Analyzer {
           }
           const rv = w.vals.get(RET);
           if (rv && !w.pts.has(RET)) c.retVal = rv;
-          if (w.pts.has(SVA + RET)) c.retSva = true;
+          const retSva = w.pts.get(SVA + RET);
+          if (retSva) {
+            c.retSva = true;
+            // the mapping of an MDL the caller handed in (`return MmGetSystemAddressForMdlSafe(Mdl, ...)`)
+            const of = decodeSva(retSva).obj;
+            if (of?.startsWith('m:') && c.slots.some((sl) => `m:${sl.path}` === of)) c.retSvaOf = of.slice(2);
+          }
           for (const [p, v] of w.vals) {
             if (p.startsWith('$') || p.startsWith('?')) continue;
             if (stable.has(p)) c.paramVals.push({ param: p, val: v });
@@ -2598,6 +2604,16 @@ class Analyzer {
         if (sl.entry !== 'null' && (sl.firstOp || sl.firstUse || sl.entry) && o.state === 'null') feasible = false;
       }
       if (!feasible) continue;
+      // the helper returns the mapping of an MDL this caller has mapped already (or built for nonpaged pool):
+      // that mapping cannot fail, so the case where it returned NULL is not this call's, and the address is not NULL
+      let mappedAlready = false;
+      if (c.retSvaOf !== undefined) {
+        const k = c.slots.findIndex((sl) => sl.path === c.retSvaOf);
+        const id = k >= 0 ? slotIds[k] : undefined;
+        const o = id !== undefined ? w1.objs.get(id) : undefined;
+        mappedAlready = !!o && (!!o.mapped || o.state === 'nonpaged');
+        if (mappedAlready && c.retVal && V.singleton(c.retVal) === 0) continue;
+      }
       // a case that assumed the caller's MDL NULL (btrfs's map_user_buffer returns Irp->UserBuffer when
       // Irp->MdlAddress is NULL, else the mapping): in it, the caller's MDL of unknown state is NULL (when
       // linting: a summary that took it in would name ever deeper paths of a recursive helper's chain)
@@ -2722,7 +2738,8 @@ class Analyzer {
       } else {
         const r: EvalResult = { w: w1 };
         if (c.retVal) r.v = c.retVal;
-        if (c.retSva) r.sva = { line: at.line, column: at.column, callee: s.name, obj: undefined };
+        if (c.retSva && !mappedAlready) r.sva = { line: at.line, column: at.column, callee: s.name, obj: undefined };
+        else if (c.retSva) r.v = c.retVal ? V.meet(c.retVal, V.minus(V.TOP, 0)) : V.minus(V.TOP, 0);
         out.push(r);
       }
     }

@@ -67,6 +67,8 @@ export interface ExitCase {
   retVal?: V.Val;
   /** The returned value is a system address (MmGetSystemAddressForMdlSafe's result). */
   retSva?: boolean;
+  /** The slot (a parameter's MDL) whose mapping the returned system address is: it cannot fail for a caller whose MDL is mapped already. */
+  retSvaOf?: string;
   slots: SlotEffect[];
   /** Parameter-rooted paths (`*MdlOut`, `Ctx->Mdl`) holding an MDL this function put there. */
   outs: { path: string; value: HandedBack }[];

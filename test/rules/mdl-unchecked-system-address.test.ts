@@ -41,6 +41,35 @@ const MAJOR_CASE = (major: string) => `${MAP_HELPER}NTSTATUS F(PIRP Irp, PULONG 
     return STATUS_SUCCESS;
 }`;
 
+/**
+ * A wrapper of MmGetSystemAddressForMdlSafe (eBPF for Windows' ebpf_memory_descriptor_get_base_address) and a page
+ * allocator that maps its pages (`MAP`) or not, before the function `F` that maps them through the wrapper (lines 1-23).
+ */
+const WRAPPED_MAPPING = (map: boolean) => `PVOID GetBase(PMDL Mdl)
+{
+    PVOID address = MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority);
+    if (address == NULL) {
+        DbgPrint("mapping failed\\n");
+    }
+    return address;
+}
+PMDL AllocatePages(SIZE_T Length)
+{
+    PHYSICAL_ADDRESS low, high, skip;
+    PMDL mdl;
+    low.QuadPart = 0;
+    high.QuadPart = -1;
+    skip.QuadPart = PAGE_SIZE;
+    mdl = MmAllocatePagesForMdlEx(low, high, skip, Length, MmCached, 0);
+    if (mdl != NULL && ${map ? 'MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) == NULL' : 'FALSE'}) {
+        MmFreePagesFromMdl(mdl);
+        ExFreePool(mdl);
+        mdl = NULL;
+    }
+    return mdl;
+}
+`;
+
 runRuleTests(mdlUncheckedSystemAddress, {
   valid: [
     {
@@ -320,8 +349,33 @@ NTSTATUS Caller(PIRP Irp, PULONG Out)
     return STATUS_SUCCESS;
 }`,
     },
+    {
+      name: 'a wrapper of MmGetSystemAddressForMdlSafe given an MDL its allocator mapped: the mapping cannot fail',
+      code: `${WRAPPED_MAPPING(true)}NTSTATUS F(PUCHAR Code, SIZE_T Size)
+{
+    PMDL mdl = AllocatePages(Size);
+    PUCHAR va;
+    if (mdl == NULL) return STATUS_NO_MEMORY;
+    va = (PUCHAR)GetBase(mdl);
+    RtlCopyMemory(va, Code, Size);
+    return STATUS_SUCCESS;
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'the same wrapper given pages nothing mapped: the first mapping can fail',
+      code: `${WRAPPED_MAPPING(false)}NTSTATUS F(PUCHAR Code, SIZE_T Size)
+{
+    PMDL mdl = AllocatePages(Size);
+    PUCHAR va;
+    if (mdl == NULL) return STATUS_NO_MEMORY;
+    va = (PUCHAR)GetBase(mdl);
+    RtlCopyMemory(va, Code, Size);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'unchecked', line: 30, column: 19 }],
+    },
     {
       name: 'a query of extended attributes (its MDL follows the device flags) read through the same helper',
       code: MAJOR_CASE('IRP_MJ_QUERY_EA'),
