@@ -70,6 +70,17 @@ PMDL AllocatePages(SIZE_T Length)
 }
 `;
 
+/** F maps the allocator's pages through the wrapper and copies into them unchecked (line 30). */
+const WRAPPED_CALLER = (map: boolean) => `${WRAPPED_MAPPING(map)}NTSTATUS F(PUCHAR Code, SIZE_T Size)
+{
+    PMDL mdl = AllocatePages(Size);
+    PUCHAR va;
+    if (mdl == NULL) return STATUS_NO_MEMORY;
+    va = (PUCHAR)GetBase(mdl);
+    RtlCopyMemory(va, Code, Size);
+    return STATUS_SUCCESS;
+}`;
+
 runRuleTests(mdlUncheckedSystemAddress, {
   valid: [
     {
@@ -351,29 +362,13 @@ NTSTATUS Caller(PIRP Irp, PULONG Out)
     },
     {
       name: 'a wrapper of MmGetSystemAddressForMdlSafe given an MDL its allocator mapped: the mapping cannot fail',
-      code: `${WRAPPED_MAPPING(true)}NTSTATUS F(PUCHAR Code, SIZE_T Size)
-{
-    PMDL mdl = AllocatePages(Size);
-    PUCHAR va;
-    if (mdl == NULL) return STATUS_NO_MEMORY;
-    va = (PUCHAR)GetBase(mdl);
-    RtlCopyMemory(va, Code, Size);
-    return STATUS_SUCCESS;
-}`,
+      code: WRAPPED_CALLER(true),
     },
   ],
   invalid: [
     {
       name: 'the same wrapper given pages nothing mapped: the first mapping can fail',
-      code: `${WRAPPED_MAPPING(false)}NTSTATUS F(PUCHAR Code, SIZE_T Size)
-{
-    PMDL mdl = AllocatePages(Size);
-    PUCHAR va;
-    if (mdl == NULL) return STATUS_NO_MEMORY;
-    va = (PUCHAR)GetBase(mdl);
-    RtlCopyMemory(va, Code, Size);
-    return STATUS_SUCCESS;
-}`,
+      code: WRAPPED_CALLER(false),
       errors: [{ messageId: 'unchecked', line: 30, column: 19 }],
     },
     {
