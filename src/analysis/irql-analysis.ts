@@ -557,6 +557,17 @@ function irqlTest(n: SyntaxNode): { op: string; level: number } | undefined {
   return undefined;
 }
 
+/**
+ * Why a function of a role runs where it does: `F is an EVT_WDF_TIMER, called at DISPATCH_LEVEL`, and with
+ * `passive` (a KMDF role whose object the program may create at WdfExecutionLevelPassive) the PASSIVE_LEVEL case too.
+ */
+function roleSentence(fn: string, role: string, r: { min: number; max: number }, passive: boolean): string {
+  const at = describeMask(levelRange(r.min, r.max));
+  return passive
+    ? `${displayFn(fn)} is ${article(role)} ${role}: called at ${at}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`
+    : `${displayFn(fn)} is ${article(role)} ${role}, called at ${at}`;
+}
+
 /** `a` or `an` before a role type's name, as it is read aloud (`an IO_WORKITEM_ROUTINE`, `an EVT_WDF_DPC`, `a DRIVER_DISPATCH`). */
 function article(name: string): string {
   return /^[AEIOU]/i.test(name) ? 'an' : 'a';
@@ -1263,8 +1274,7 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
       } else if (kind === 'saves' && m) facts.protoEffects.push([ownCopy(m[1]!), { saves: 'return' }]);
       else if (kind === 'saves' || kind === 'restores') {
         // written on a parameter: the function whose parameter list it is in
-        const p = enclosingParam(file.parsedText, a.start);
-        if (p) facts.protoEffects.push([ownCopy(p.name), kind === 'saves' ? { saves: p.index } : { restores: p.index }]);
+        if (param) facts.protoEffects.push([ownCopy(param.name), kind === 'saves' ? { saves: param.index } : { restores: param.index }]);
       }
     }
     if (!IRQL_RANGE_ANNOTATION.test(a.name)) continue;
@@ -2292,10 +2302,9 @@ export class IrqlEngine {
           lo = Math.max(lo ?? 0, r.min);
           hi = Math.min(hi ?? 31, r.max);
           // (as for a role declared by its type name: an EVT_WDF_TIMER of a timer created at WdfExecutionLevelPassive runs at PASSIVE_LEVEL)
-          if (r.passiveExecutionLevel && this.passiveExecution()) {
-            passiveToo = true;
-            roleTexts.push(`${displayFn(pf.name)} is ${article(m[2]!)} ${m[2]}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`);
-          } else roleTexts.push(`${displayFn(pf.name)} is ${article(m[2]!)} ${m[2]}, called at ${describeMask(levelRange(r.min, r.max))}`);
+          const passive = !!r.passiveExecutionLevel && this.passiveExecution();
+          if (passive) passiveToo = true;
+          roleTexts.push(roleSentence(pf.name, m[2]!, r, passive));
         }
         continue;
       }
@@ -2329,7 +2338,7 @@ export class IrqlEngine {
       (pf.file && this.project.isDispatchRoutine(pf.file, short) ? { role: 'DRIVER_DISPATCH', path: pf.path, line: pf.line } : undefined);
     const r = role ? this.project.irqlTable.role(role.role) : undefined;
     if (role && r?.passiveExecutionLevel && this.passiveExecution()) {
-      const because = `${displayFn(pf.name)} is ${article(role.role)} ${role.role}: called at ${describeMask(levelRange(r.min, r.max))}, or at PASSIVE_LEVEL for objects created with WdfExecutionLevelPassive (which these files do)`;
+      const because = roleSentence(pf.name, role.role, r, true);
       return { entry: (levelRange(r.min, r.max) | bit(0)) >>> 0, because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
     }
     if (role && r) {
@@ -2338,7 +2347,7 @@ export class IrqlEngine {
         const because = `${displayFn(pf.name)} is ${article(role.role)} ${role.role}: called at DIRQL, or at PASSIVE_LEVEL for an interrupt with PassiveHandling = TRUE (which these files create)`;
         return { entry: levelRange(0, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
       }
-      const because = `${displayFn(pf.name)} is ${article(role.role)} ${role.role}, called at ${describeMask(levelRange(r.min, r.max))}`;
+      const because = roleSentence(pf.name, role.role, r, false);
       return { entry: levelRange(r.min, r.max), because, chain: [{ file: role.path, line: role.line, column: 1, message: because }] };
     }
     const reg = this.registrationIndex!.get(pf.key);

@@ -66,7 +66,7 @@ export type AnnotationKind =
   | 'literal'
   /** A `;` written into whitespace after a label that ends a block. */
   | 'fixup'
-  /** A comparison operator passed alone as a macro argument (`ASSERT3P(a, ==, b)`), replaced by `0`. */
+  /** A comparison operator passed alone as a macro argument (`ASSERT3P(a, ==, b)`), replaced by `0`; the `*` of a pointer type passed to a macro (`EBPF_RETURN_POINTER(MDL*, p)`), replaced by a space. */
   | 'operator-argument';
 
 export interface Annotation {
@@ -866,26 +866,35 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
    * then a name, and the statement parses.
    */
   const noteTypeArguments = (open: number): void => {
-    const close = matchParen(open);
-    if (close < 0) return;
+    // one pass to the matching `)` (as `matchParen` finds it); only an argument with a `*` is read again
+    const stars: number[] = [];
     let depth = 0;
     let start = open + 1;
+    let starred = false;
     const arg = (from: number, to: number) => {
-      const t = text.slice(from, to);
-      if (!/^\s*(?:(?:const|volatile|struct|union|enum)\s+)*[A-Za-z_]\w*(?:\s*\*)+\s*$/.test(t)) return;
-      for (let k = from; k < to; k++) if (text.charCodeAt(k) === 42) typeStars.add(k);
+      if (!starred) return;
+      starred = false;
+      if (!/^\s*(?:(?:const|volatile|struct|union|enum)\s+)*[A-Za-z_]\w*(?:\s*\*)+\s*$/.test(text.slice(from, to))) return;
+      for (let k = from; k < to; k++) if (text.charCodeAt(k) === 42) stars.push(k);
     };
-    for (let k = open + 1; k < close - 1; k++) {
+    for (let k = open + 1; k < n; k++) {
+      if (k - open > MAX_ARGS) return;
       const ch = text.charCodeAt(k);
       if (ch === 40 || ch === 91 || ch === 123) depth++;
-      else if (ch === 41 || ch === 93 || ch === 125) depth--;
+      else if (ch === 41 && depth === 0) {
+        arg(start, k);
+        for (const at of stars) typeStars.add(at);
+        return;
+      } else if (ch === 41 || ch === 93 || ch === 125) depth--;
       else if (ch === 34 || ch === 39) k = skipString(text, k) - 1;
+      else if (ch === 47 && text.charCodeAt(k + 1) === 47) k = skipLineComment(text, k) - 1;
+      else if (ch === 47 && text.charCodeAt(k + 1) === 42) k = skipBlockComment(text, k) - 1;
+      else if (ch === 42) starred = true;
       else if (ch === 44 && depth === 0) {
         arg(start, k);
         start = k + 1;
       }
     }
-    arg(start, close - 1);
   };
   /** Skip spaces and tabs (not newlines). */
   const skipInline = (k: number): number => {
