@@ -132,10 +132,29 @@ function lockSignature(s: State): string {
     locks = [...s.locks].map(([k, f]) => `${k}=${f.held ? 1 : 0}`).sort().join(',');
     lockSignatures.set(s.locks, locks);
   }
-  return `${irql}|${locks}`;
+  // and which queued-lock handle holds which lock, and the preprocessor groups taken: a lock taken in
+  // stack (`KeAcquireInStackQueuedSpinLock(&L, &h)`) on one side and by `KeAcquireSpinLock(&L, &irql)` on
+  // the other stays apart from it, so the release that names only the handle still finds its lock
+  let more = '';
+  if (s.qh.size) more += `|${signatureOf(s.qh, (k, v) => `${k}>${v}`)}`;
+  if (s.flags.size) {
+    const pp = signatureOf(s.flags, (k, v) => (k.startsWith('#') ? `${k}=${v}` : ''));
+    if (pp) more += `|${pp}`;
+  }
+  return `${irql}|${locks}${more}`;
 }
 /** The locks part of a signature, by lock map (persistent maps are shared by the states that did not change them). */
 const lockSignatures = new WeakMap<object, string>();
+/** A map's part of a signature (its entries, sorted; `part` '' leaves one out), by map. */
+function signatureOf<V>(m: ImmutableMap<string, V>, part: (k: string, v: V) => string): string {
+  let sig = mapSignatures.get(m);
+  if (sig === undefined) {
+    sig = [...m].map(([k, v]) => part(k, v)).filter((x) => x).sort().join(',');
+    mapSignatures.set(m, sig);
+  }
+  return sig;
+}
+const mapSignatures = new WeakMap<object, string>();
 
 /** `ret` of a state that did not come through a return statement / through several. */
 const NO_RETURN = -2;

@@ -140,6 +140,20 @@ NTSTATUS Next(PEXT Ext)
 }`,
     },
     {
+      name: 'an in-stack queued lock on one side, a plain acquire on the other, each released its own way',
+      code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
+VOID Bump(PEXT Ext, BOOLEAN Queued)
+{
+    KLOCK_QUEUE_HANDLE h;
+    KIRQL old;
+    if (Queued) KeAcquireInStackQueuedSpinLock(&Ext->Lock, &h);
+    else KeAcquireSpinLock(&Ext->Lock, &old);
+    Ext->Count++;
+    if (Queued) KeReleaseInStackQueuedSpinLock(&h);
+    else KeReleaseSpinLock(&Ext->Lock, old);
+}`,
+    },
+    {
       name: 'KeTryToAcquireSpinLockAtDpcLevel: released where it returned TRUE, nothing to release where it did not',
       code: `${EXT}KDEFERRED_ROUTINE Dpc;
 VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
