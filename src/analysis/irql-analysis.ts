@@ -227,9 +227,20 @@ export interface FunctionIrql {
   lockIssues: LockIssue[];
   /** Locks the function (or its callees) acquires or releases, by path relative to its parameters and globals, and their state at its exit (undefined: not the same on every path). Null: not known. */
   lockEffects: ReadonlyMap<string, LockEffect> | null;
+  /**
+   * In-stack queued lock handles its parameters designate, by path (`Handle` of `PKLOCK_QUEUE_HANDLE Handle`),
+   * and what the function leaves in them on every path: the lock the handle names (an acquire wrapper filled
+   * it), or `RELEASED_BY_HANDLE` (a release wrapper gave back whatever lock its caller's handle names).
+   */
+  handleEffects?: ReadonlyMap<string, LockEffect & { lock: string }>;
 }
 
 type LockEffect = { held: boolean | undefined; kind: LockKind; line: number; via: string };
+/**
+ * In a state's handle map: the handle (a parameter's) was released here and its lock is its caller's to
+ * name (`KeReleaseInStackQueuedSpinLock(Handle)` in a wrapper that takes only the handle).
+ */
+const RELEASED_BY_HANDLE = '';
 /** The empty maps every function without call sites or lock effects shares (a Map costs 300 bytes even empty; a file may hold 800,000 functions). */
 const NO_CALL_SITES: FunctionIrql['callSites'] = new Map();
 const NO_LOCK_EFFECTS: ReadonlyMap<string, LockEffect> = new Map();
@@ -908,6 +919,8 @@ interface FnCtx {
   lockIssues: Map<string, LockIssue>;
   /** Locks acquired or released here or by callees, by path. */
   touched: Map<string, { kind: LockKind; line: number; via: string }>;
+  /** Queued-lock handles acquired or released through (here or by callees), by path: the last such call. */
+  handleTouched: Map<string, { kind: LockKind; line: number; via: string }>;
   /** A callee did something to locks the analysis cannot name here. */
   unknownLocks: boolean;
   /** The function's parameters (a restore of one is its callers' saved value). */
@@ -1103,6 +1116,11 @@ function lockFact(held: boolean, line: number, via: string, kind: LockKind, key:
   const fact: LockFact = { held, line, via, kind };
   if (written !== undefined && written !== key) fact.name = written;
   return fact;
+}
+
+/** The identifier a path starts from (`Dev` of `Dev->Lock`). */
+function pathRoot(p: string): string | undefined {
+  return /^[A-Za-z_]\w*/.exec(p)?.[0];
 }
 
 /** A lock argument's path, with a local of `aliasLocals` at its root expanded (`ad->SpinLock` → `Lu->AdapterExtension->SpinLock`). */
@@ -1591,6 +1609,7 @@ export class IrqlEngine {
       callSites: new Map(),
       lockIssues: new Map(),
       touched: new Map(),
+      handleTouched: new Map(),
       unknownLocks: false,
       params: fn.params,
       aliases: /Acquire|Release|Lock/.test(text) ? aliasLocals(body, fn.params) : NO_ALIASES,
@@ -1720,6 +1739,20 @@ export class IrqlEngine {
         lockEffects.set(path, { held: f?.held, kind: t.kind, line: f?.line ?? t.line, via: f?.via ?? t.via });
       }
     }
+    // what the function leaves in its parameters' queued-lock handles (the same on every path)
+    let handleEffects: Map<string, LockEffect & { lock: string }> | undefined;
+    if (lockEffects && exitState?.qh.size) {
+      const locals = localNames(body);
+      const outside = (p: string) => {
+        const root = pathRoot(p);
+        return !!root && (!locals.has(root) || fn.params.includes(root));
+      };
+      for (const [h, lock] of exitState.qh) {
+        if (!fn.params.includes(pathRoot(h) ?? '') || (lock !== RELEASED_BY_HANDLE && !outside(lock))) continue;
+        const t = fx.handleTouched.get(h);
+        if (t) (handleEffects ??= new Map()).set(h, { lock, held: lock === RELEASED_BY_HANDLE ? false : exitState.locks.get(lock)?.held, kind: t.kind, line: t.line, via: t.via });
+      }
+    }
     const r: FunctionIrql = {
       fn,
       file,
@@ -1731,6 +1764,7 @@ export class IrqlEngine {
       lockEffects: lockEffects?.size === 0 ? NO_LOCK_EFFECTS : lockEffects,
     };
     if (exitParam !== undefined) r.exitParam = exitParam;
+    if (handleEffects) r.handleEffects = handleEffects;
     return r;
   }
 
@@ -1876,7 +1910,10 @@ export class IrqlEngine {
   /** A callee's effect on locks, in the caller's terms: its parameters' locks become the arguments'. */
   private applyCalleeLocks(fx: FnCtx, callee: FunctionIrql | undefined, params: string[], args: SyntaxNode[], name: string, line: number, s: State): void {
     const effects = callee ? callee.lockEffects : null;
-    if (effects && effects.size === 0) return;
+    if (effects && effects.size === 0) {
+      if (callee?.handleEffects) this.applyCalleeHandles(fx, callee.handleEffects, params, args, name, line, s);
+      return;
+    }
     const forget = () => {
       s.locks = s.locks.clear();
       s.qh = s.qh.clear();
@@ -1891,6 +1928,35 @@ export class IrqlEngine {
       if (eff.held === undefined) s.locks = s.locks.delete(mapped);
       else s.locks = s.locks.set(mapped, lockFact(eff.held, line, `${name} (${eff.via} at its line ${eff.line})`, eff.kind, mapped, written));
     }
+    if (callee?.handleEffects) this.applyCalleeHandles(fx, callee.handleEffects, params, args, name, line, s);
+  }
+
+  /**
+   * A callee's effect on the queued-lock handles its caller passes: an acquire wrapper fills the handle
+   * (`DevLock(Dev, &h)`: `h` names `Dev->Lock`), a release wrapper gives back the lock the handle names here
+   * (`DevUnlock(&h)`). The handle, as this function writes it: `h` for `&h`, `pHandle` for a pointer.
+   */
+  private applyCalleeHandles(fx: FnCtx, effects: ReadonlyMap<string, LockEffect & { lock: string }>, params: string[], args: SyntaxNode[], name: string, line: number, s: State): void {
+    for (const [path, eff] of effects) {
+      const h = mapCalleePath(path, params, args)?.replace(/^\*/, '');
+      if (!h) continue;
+      fx.handleTouched.set(h, { kind: eff.kind, line, via: name });
+      const via = `${name} (${eff.via} at its line ${eff.line})`;
+      if (eff.lock !== RELEASED_BY_HANDLE) {
+        const written = mapCalleePath(eff.lock, params, args);
+        if (written) s.qh = s.qh.set(h, expandAlias(fx, written));
+        else s.qh = s.qh.delete(h);
+        continue;
+      }
+      const lock = s.qh.get(h);
+      if (lock === undefined || lock === RELEASED_BY_HANDLE) {
+        // not filled here: a parameter's handle is this function's callers' to name
+        s.qh = fx.params.includes(pathRoot(h) ?? '') ? s.qh.set(h, RELEASED_BY_HANDLE) : s.qh.delete(h);
+        continue;
+      }
+      fx.touched.set(lock, { kind: eff.kind, line, via: name });
+      s.locks = s.locks.set(lock, lockFact(false, line, via, eff.kind, lock, s.locks.get(lock)?.name));
+    }
   }
 
   /** A tracked lock acquired or released: double acquires and releases of a free lock, per path. */
@@ -1902,9 +1968,11 @@ export class IrqlEngine {
     const shown = written !== lock ? written : undefined;
     if (eff.op === 'release' && !lock && handle) lock = s.qh.get(handle);
     const pos = `${line}:${call.startPosition.column + 1}`;
+    if (handle) fx.handleTouched.set(handle, { kind: eff.kind, line, via: name });
     if (!lock) {
-      // a release through a handle this function did not fill: whose lock is not known here
-      if (handle) s.qh = s.qh.delete(handle);
+      // a release through a handle this function did not fill: whose lock is not known here; through a
+      // parameter's handle, the caller's (a wrapper that takes only the handle), whose callers name it
+      if (handle) s.qh = eff.op === 'release' && fx.params.includes(pathRoot(handle) ?? '') ? s.qh.set(handle, RELEASED_BY_HANDLE) : s.qh.delete(handle);
       return;
     }
     fx.touched.set(lock, { kind: eff.kind, line, via: name });

@@ -140,6 +140,21 @@ NTSTATUS Next(PEXT Ext)
 }`,
     },
     {
+      name: 'an in-stack queued lock released through a helper that takes only the handle',
+      code: `${EXT}static VOID UnlockExt(PKLOCK_QUEUE_HANDLE Handle)
+{
+    KeReleaseInStackQueuedSpinLock(Handle);
+}
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID Bump(PEXT Ext)
+{
+    KLOCK_QUEUE_HANDLE h;
+    KeAcquireInStackQueuedSpinLock(&Ext->Lock, &h);
+    Ext->Count++;
+    UnlockExt(&h);
+}`,
+    },
+    {
       name: 'an in-stack queued lock on one side, a plain acquire on the other, each released its own way',
       code: `${EXT}_IRQL_requires_(PASSIVE_LEVEL)
 VOID Bump(PEXT Ext, BOOLEAN Queued)
@@ -183,6 +198,30 @@ VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
     KeReleaseSpinLockFromDpcLevel(&ext->Lock);
 }`,
       errors: [{ messageId: 'heldAtExit', line: 10, column: 9, data: { lock: 'ext->Lock', via: 'KeTryToAcquireSpinLockAtDpcLevel', line: 6 } }],
+    },
+    {
+      name: 'an acquire helper fills the handle; the error return skips the release helper',
+      code: `${EXT}static VOID LockExt(PEXT Ext, PKLOCK_QUEUE_HANDLE Handle)
+{
+    KeAcquireInStackQueuedSpinLock(&Ext->Lock, Handle);
+}
+static VOID UnlockExt(PKLOCK_QUEUE_HANDLE Handle)
+{
+    KeReleaseInStackQueuedSpinLock(Handle);
+}
+_IRQL_requires_(PASSIVE_LEVEL)
+NTSTATUS Next(PEXT Ext)
+{
+    KLOCK_QUEUE_HANDLE h;
+    LockExt(Ext, &h);
+    if (Ext->Stopped) {
+        return STATUS_DEVICE_NOT_READY;
+    }
+    Ext->Count++;
+    UnlockExt(&h);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'heldAtExit', line: 16, column: 9, data: { lock: 'Ext->Lock', via: 'LockExt (KeAcquireInStackQueuedSpinLock at its line 4)', line: 14 } }],
     },
     {
       name: 'an early return inside the locked region',
