@@ -3296,15 +3296,7 @@ class Analyzer {
    */
   private addState(target: Map<string, World>, w: World, widen: boolean, alias?: Map<string, string>): boolean {
     if (w.pts.size + w.objs.size > this.peakEntries) this.peakEntries = w.pts.size + w.objs.size;
-    let pk = this.keyOf(w);
-    let k = alias?.get(pk) ?? pk;
-    let cur = target.get(k);
-    // equal keys, different maps (a hash collision): the state goes under a key of its own
-    for (let n = 1; cur && !this.samePartition(cur, w); n++) {
-      pk = `${this.keyOf(w)}#${n}`;
-      k = alias?.get(pk) ?? pk;
-      cur = target.get(k);
-    }
+    const { k, cur } = this.slotOf(target, w, alias);
     if (!cur) {
       target.set(k, w);
       return true;
@@ -3313,6 +3305,22 @@ class Analyzer {
     if (j === cur) return false;
     target.set(k, j);
     return !sameVals(j, cur);
+  }
+
+  /**
+   * Where `w` goes among `target`'s states: under the first of its partition keys (`keyOf`, then `#1`, `#2`...
+   * for equal keys of different maps, a hash collision) whose state is of its partition, or the first free
+   * one. `pk` is that partition key, `k` the key it is held under (`alias`: a state `addLazy` held before it
+   * was dropped keeps its own key), `cur` the state there, if any.
+   */
+  private slotOf(target: Map<string, World>, w: World, alias?: Map<string, string>): { pk: string; k: string; cur: World | undefined } {
+    const base = this.keyOf(w);
+    for (let n = 0; ; n++) {
+      const pk = n ? `${base}#${n}` : base;
+      const k = alias?.get(pk) ?? pk;
+      const cur = target.get(k);
+      if (!cur || this.samePartition(cur, w)) return { pk, k, cur };
+    }
   }
 
   /**
@@ -3378,18 +3386,11 @@ class Analyzer {
     for (const key of keys) {
       const d = this.dropDead(target.get(key)!, live, range.lo, range.hi);
       target.set(key, d);
-      for (let n = 1, pk = this.keyOf(d); ; pk = `${this.keyOf(d)}#${n++}`) {
-        const k = ln.alias.get(pk) ?? (target.has(pk) ? pk : undefined);
-        if (k === undefined) {
-          ln.alias.set(pk, key);
-          break;
-        }
-        const other = target.get(k)!;
-        if (this.samePartition(other, d)) {
-          target.set(k, this.joinWorld(other, d, widen));
-          target.delete(key);
-          break;
-        }
+      const { pk, k, cur } = this.slotOf(target, d, ln.alias);
+      if (!cur) ln.alias.set(pk, key);
+      else {
+        target.set(k, this.joinWorld(cur, d, widen));
+        target.delete(key);
       }
     }
     return this.addState(target, drop(w), widen, ln.alias);
