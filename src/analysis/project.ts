@@ -351,9 +351,9 @@ export interface ProjectOptions {
    */
   onHeld?: (path: string, text: () => string) => void;
   /**
-   * With `onHeld`: what else the analyses read of every file's text (the IRQL analysis's whole-program
-   * passes: `readIrqlTexts`), read before the file holds its text compressed, so that no pass inflates
-   * every file again (see `readWhileHeld`).
+   * With `onHeld`: what the analyses read of every file's text for the whole program (`readWhileHeld`: the
+   * program view's and the IRQL analysis's), read before the file holds its text compressed, so that no
+   * pass inflates every file again. The one entry point of those reads, as in the worker threads.
    */
   readHeld?: (file: SourceFile) => void;
   /**
@@ -596,7 +596,6 @@ export class Project implements ProjectContext {
           releaseParsed(f);
           if (opts.onHeld) {
             // what is read of every file's text, read while the text is at hand
-            readProgramTexts(f, irqlWords);
             opts.readHeld?.(f);
             // the caller drops its copy of the text: the file keeps it, compressed (see source-text.ts)
             keepTextAsPatch(f);

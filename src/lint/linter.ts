@@ -6,7 +6,8 @@
 import { allRules, rulesById } from '../../rules/index.js';
 import { analyzeFunction, type FunctionAnalysis } from '../analysis/mdl-analysis.js';
 import { tooDeep } from '../analysis/function-cfg.js';
-import { irqlFileLinted, readIrqlTexts } from '../analysis/irql-analysis.js';
+import { irqlFileLinted } from '../analysis/irql-analysis.js';
+import { readWhileHeld } from '../analysis/held-text.js';
 import { Project, type ProjectOptions, type SummaryCache } from '../analysis/project.js';
 import { parseReleasedAsync, parsedInPieces } from '../analysis/transfer.js';
 import { BUILTIN_IRQL_TABLE, type IrqlTable } from '../ddi/irql.js';
@@ -62,7 +63,7 @@ export function prepareProjectAsync(
 ): Promise<Project> {
   // (what the IRQL analysis reads of every file's text, read while the program holds it uncompressed)
   const table = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
-  return Project.fromTextsAsync(inputs, root, { ...opts, releaseTrees: true, readHeld: (f) => readIrqlTexts(f, table) });
+  return Project.fromTextsAsync(inputs, root, { ...opts, releaseTrees: true, readHeld: (f) => readWhileHeld(f, table) });
 }
 
 export function severityOf(name: string): Severity {
