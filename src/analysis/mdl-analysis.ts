@@ -1457,6 +1457,8 @@ class Analyzer {
       case 'string_literal':
       case 'concatenated_string':
       case 'offsetof_expression':
+      // (a lambda's body runs where the lambda is called: the CFG puts it there, see cfg.ts `localLambda`)
+      case 'lambda_expression':
         return [{ w }];
       default: {
         // evaluate sub-expressions for their effects (initializer lists, compound literals, C++ new...)

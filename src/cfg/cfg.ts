@@ -429,12 +429,27 @@ class Builder {
             return [];
           }
         }
+        // `cleanup();` of a local lambda: its body, here
+        const lambda = this.localLambda(x);
+        if (lambda) return this.inlineLambda(lambda, x, preds);
         return this.fall(this.newNode('stmt', x, preds));
       }
       case 'declaration':
         return this.fall(this.newNode('stmt', s, preds));
       case 'return_statement': {
+        if (this.lambdaReturns.length) {
+          // a return of the lambda being inlined: its value is evaluated, and the lambda's call ends
+          const value = s.namedChildren.find((c) => c.type !== 'comment');
+          this.lambdaReturns[this.lambdaReturns.length - 1]!.push(...(value ? this.fall(this.newNode('stmt', value, preds)) : preds));
+          return [];
+        }
+        // `return fail(status);` of a local lambda: its body, then the return of what it returned
+        const value = s.namedChildren.find((c) => c.type !== 'comment');
+        const lambda = value ? this.localLambda(unparen(value)) : undefined;
+        if (lambda) preds = this.inlineLambda(lambda, unparen(value!), preds);
         const id = this.newNode('return', s, preds);
+        // (the lambda's calls ran above: the return's own calls are those of its arguments)
+        if (lambda) this.nodes[id]!.calls = this.nodes[id]!.calls.filter((c) => c !== unparen(value!));
         const out = this.unwind(this.fall(id), this.ctx, null);
         this.connect(out, this.exit);
         return [];
@@ -711,6 +726,64 @@ class Builder {
     return out;
   }
 
+  /** The lambdas the function defines, by the local they initialize (`auto cleanup = [&]() { ... };`); undefined: not read yet. */
+  private lambdas: Map<string, SyntaxNode> | undefined;
+  /** The lambdas being inlined (a lambda that names another is inlined in it; one met again is a call of unknown code). */
+  private inlining = new Set<SyntaxNode>();
+  /** Per lambda being inlined, the ends of its `return` statements. */
+  private lambdaReturns: Dangling[][] = [];
+
+  /**
+   * `call` calls a lambda the function defines in a local (`auto cleanup = [&]() { MmUnlockPages(Mdl); };`, the
+   * name initialized once, with a lambda): that lambda. C++ drivers write their cleanup and error paths so.
+   */
+  localLambda(call: SyntaxNode): SyntaxNode | undefined {
+    if (call.type !== 'call_expression') return undefined;
+    const f = call.childForFieldName('function');
+    if (!f || f.type !== 'identifier') return undefined;
+    if (!this.lambdas) {
+      this.lambdas = new Map();
+      if (LAMBDA_TEXT.test(this.fn.body.text)) {
+        const twice = new Set<string>();
+        for (const d of nodesOfType(this.fn.body, 'init_declarator')) {
+          const name = d.childForFieldName('declarator');
+          const value = d.childForFieldName('value');
+          if (name?.type !== 'identifier') continue;
+          if (this.lambdas.has(name.text) || twice.has(name.text)) {
+            this.lambdas.delete(name.text);
+            twice.add(name.text);
+          } else if (value?.type === 'lambda_expression') this.lambdas.set(name.text, value);
+          else twice.add(name.text);
+        }
+      }
+    }
+    const lambda = this.lambdas.get(f.text);
+    return lambda && !this.inlining.has(lambda) && lambda.childForFieldName('body') ? lambda : undefined;
+  }
+
+  /**
+   * The body of `lambda`, called by `call`, in the caller's flow (what it captures by reference is the caller's
+   * own variables; by value, copies of the same pointers): the arguments are evaluated, then the body runs, and
+   * its `return` statements end the call. A `break`, `continue` or `__leave` in it belongs to it, not to a loop
+   * or `__try` of the caller; an exception it raises goes to the caller's handler.
+   */
+  inlineLambda(lambda: SyntaxNode, call: SyntaxNode, preds: Dangling[]): Dangling[] {
+    const args = call.childForFieldName('arguments');
+    if (args && args.namedChildren.some((a) => a.type !== 'comment')) preds = this.fall(this.newNode('stmt', args, preds));
+    const savedBreakables = this.breakables;
+    const savedLeave = this.leaveStack;
+    this.breakables = [];
+    this.leaveStack = [];
+    this.inlining.add(lambda);
+    this.lambdaReturns.push([]);
+    const end = this.stmt(lambda.childForFieldName('body')!, preds);
+    const returns = this.lambdaReturns.pop()!;
+    this.inlining.delete(lambda);
+    this.breakables = savedBreakables;
+    this.leaveStack = savedLeave;
+    return [...end, ...returns];
+  }
+
   preproc(s: SyntaxNode, preds: Dangling[]): Dangling[] {
     if (s.type === 'preproc_else') return this.seq(preprocChildren(s), preds);
     const condition = s.childForFieldName('condition');
@@ -753,6 +826,22 @@ class Builder {
 }
 
 class TruncatedError extends Error {}
+
+/** A body that may define a lambda: a capture list followed by its parameters or its body (`[&](`, `[] {`). */
+const LAMBDA_TEXT = /\[[^[\];]*\]\s*[({]/;
+
+/** The nodes of a type in a subtree, preorder, without recursion. */
+function nodesOfType(root: SyntaxNode, type: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === type) out.push(n);
+    const kids = n.namedChildren;
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+  }
+  return out;
+}
 
 function finallyBody(tryStmt: SyntaxNode): SyntaxNode | undefined {
   const fc = tryStmt.namedChildren.find((c) => c.type === 'seh_finally_clause');

@@ -56,6 +56,13 @@ export type Stmt = StmtBase &
     | { t: 'try'; body: Stmt; except?: { filter: Expr; body: Stmt; line: number }; fin?: Stmt }
     | { t: 'leave' }
     /**
+     * A call of a lambda the function keeps in a local (`cleanup();`, `return fail(status);` with
+     * `auto cleanup = [&]() { ... };`): the arguments, then the body in the caller's frame (what it captures
+     * by reference are the caller's variables); a `return` in it ends the call. `ret`: the statement returns
+     * what the lambda returned. `params`: the lambda's parameters, bound to the arguments for the call.
+     */
+    | { t: 'lambda'; params: string[]; args: Expr[]; body: Stmt; ret: boolean }
+    /**
      * `#if` / `#ifdef` inside a body: `mode` 'a' = only the first group, 'b' = only the alternative, 'fork' = both
      * unless `cond`, read against the file's macros when the function runs (`ppEval`), decides.
      */
@@ -361,8 +368,15 @@ export class Compiler {
     private readonly unions: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
   ) {}
 
+  /** The current function's lambdas, by the local each initializes (a name initialized once, with a lambda). */
+  private lambdas = new Map<string, SyntaxNode>();
+  /** The lambdas being compiled into a call (one named again inside itself is a call of unknown code). */
+  private inLambda = new Set<SyntaxNode>();
+
   compileFunction(info: FunctionInfo): FnDef {
+    this.lambdas = localLambdas(info.body);
     const body = this.stmt(info.body);
+    this.lambdas = new Map();
     const nameNode = this.nameNode(info.node);
     return {
       name: info.name,
@@ -421,6 +435,27 @@ export class Compiler {
     return out;
   }
 
+  /** `call` of one of the function's lambdas, compiled with the lambda's body (see the `lambda` statement). */
+  private lambdaCall(call: SyntaxNode, ret: boolean, ln: number): Stmt | undefined {
+    if (call.type !== 'call_expression') return undefined;
+    const f = call.childForFieldName('function');
+    const lambda = f?.type === 'identifier' ? this.lambdas.get(f.text) : undefined;
+    const bodyNode = lambda?.childForFieldName('body');
+    if (!lambda || !bodyNode || this.inLambda.has(lambda)) return undefined;
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c) => c.type !== 'comment').map((c) => this.expr(c));
+    const params: string[] = [];
+    for (const p of lambda.childForFieldName('declarator')?.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
+      let d = p.childForFieldName('declarator');
+      for (let g = 0; d && d.type !== 'identifier' && g < 20; g++) d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c.type.endsWith('declarator') || c.type === 'identifier') ?? null;
+      params.push(d?.type === 'identifier' ? d.text : '');
+    }
+    this.inLambda.add(lambda);
+    const body = this.stmt(bodyNode);
+    this.inLambda.delete(lambda);
+    return { t: 'lambda', params, args, body, ret, line: ln };
+  }
+
   private seq = 0;
 
   stmt(n: SyntaxNode): Stmt {
@@ -466,7 +501,7 @@ export class Compiler {
           const arg = k !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[k] : undefined;
           return { t: 'return', e: this.expr(arg ?? e), line: ln };
         }
-        return { t: 'expr', e: this.expr(e), line: ln };
+        return this.lambdaCall(e, false, ln) ?? { t: 'expr', e: this.expr(e), line: ln };
       }
       case 'declaration':
         return this.decl(n);
@@ -529,7 +564,9 @@ export class Compiler {
         return { t: 'continue', line: ln };
       case 'return_statement': {
         const e = n.namedChildren.find((c) => c.type !== 'comment');
-        return { t: 'return', e: e ? this.expr(e) : undefined, line: ln };
+        let inner = e;
+        while (inner?.type === 'parenthesized_expression') inner = inner.namedChildren.find((c) => c.type !== 'comment');
+        return (inner && this.lambdaCall(inner, true, ln)) ?? { t: 'return', e: e ? this.expr(e) : undefined, line: ln };
       }
       case 'goto_statement':
         return { t: 'goto', label: n.childForFieldName('label')?.text ?? '', line: ln };
@@ -804,6 +841,32 @@ export class Compiler {
 }
 
 /** File-scope facts: `#define NAME value`, enumerators, global variable names. */
+/**
+ * The lambdas a function body keeps in locals: `auto cleanup = [&]() { ... };` (a local initialized once in the
+ * body, with a lambda expression; a name declared twice is left out).
+ */
+function localLambdas(body: SyntaxNode): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  if (!/\[[^[\];]*\]\s*[({]/.test(body.text)) return out;
+  const dropped = new Set<string>();
+  const stack: SyntaxNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'init_declarator') {
+      const name = n.childForFieldName('declarator');
+      const value = n.childForFieldName('value');
+      if (name?.type === 'identifier') {
+        if (out.has(name.text) || dropped.has(name.text) || value?.type !== 'lambda_expression') {
+          out.delete(name.text);
+          dropped.add(name.text);
+        } else out.set(name.text, value);
+      }
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
+}
+
 export interface FileScope {
   defines: Map<string, Expr>;
   /**

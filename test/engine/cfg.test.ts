@@ -29,6 +29,41 @@ function copies(cfg: Cfg, name: string): number {
 }
 
 describe('control-flow graph', () => {
+  it("a local lambda's body runs at each call, not where it is defined; its return ends the call", () => {
+    const cfg = cfgOf(
+      `int f(int x) {
+  auto cleanup = [&]() {
+    Unlock();
+    if (x) return;
+    Free();
+  };
+  auto fail = [&](int st) { Release(); return st; };
+  Lock();
+  if (x) {
+    cleanup();
+    return 1;
+  }
+  After();
+  return fail(2);
+}`,
+      't.cpp',
+    );
+    // one copy per call: Unlock and Free at the call on line 10, Release for the return on line 14
+    expect(copies(cfg, 'Unlock')).toBe(1);
+    expect(copies(cfg, 'Free')).toBe(1);
+    expect(copies(cfg, 'Release')).toBe(1);
+    // the lambda's early return goes on to the caller's next statement, not to the function's exit
+    const unlock = cfg.nodes.find((n) => n.calls.some((c) => c.text.startsWith('Unlock(')))!;
+    const lock = cfg.nodes.find((n) => n.calls.some((c) => c.text.startsWith('Lock(')))!;
+    expect(unlock.id).toBeGreaterThan(lock.id);
+    expect(reachableCallLines(cfg, 'After')).toEqual([13]);
+    const returns = cfg.nodes.filter((n) => n.kind === 'return').map((n) => n.line);
+    expect(returns.sort()).toEqual([11, 14]);
+    // no node evaluates the calls of the lambdas themselves
+    expect(copies(cfg, 'cleanup')).toBe(0);
+    expect(copies(cfg, 'fail')).toBe(0);
+  });
+
   it('code after return is unreachable', () => {
     const cfg = cfgOf(`void f() {\n  A();\n  return;\n  B();\n}`);
     expect(reachableCallLines(cfg, 'A')).toEqual([2]);
