@@ -719,6 +719,13 @@ class Analyzer {
   private derefsMatter = false;
   /** Record what a summary needs (entry assumptions, first operations, escapes of received MDLs). */
   summaryMode = false;
+  /**
+   * Summary mode: the out parameters whose writes the analysis sees (`*Locked`, of a parameter used only as
+   * `*Locked`), each marked in the entry state (`KEPT`); a write drops the mark, and a case that exits with it
+   * tells its callers their variable keeps its value.
+   */
+  private keptOuts: string[] = [];
+
   /** The body mentions a caller-supplied buffer: track which locals hold one. */
   readonly userSources: boolean;
   /** The function is a dispatch routine: its IRP's MdlAddress is the I/O manager's (locked, or NULL). */
@@ -1010,6 +1017,8 @@ class Analyzer {
   }
 
   setVal(w: World, path: string, v: V.Val | undefined): World {
+    // a write of an out parameter the summary follows: no longer kept (see `keptOuts`)
+    if (this.keptOuts.length && path.charCodeAt(0) === 42 /* * */ && w.vals.has(KEPT + path)) w = this.with(w, { vals: w.vals.delete(KEPT + path) });
     const cur = w.vals.get(path);
     if (v === undefined || V.isTop(v)) {
       if (cur === undefined) return w;
@@ -2258,7 +2267,10 @@ class Analyzer {
   forgetMemoryVals(w: World): World {
     let vals: Vals | undefined;
     for (const p of w.vals.keys()) {
-      if (p.charCodeAt(0) === 36 /* $ */) continue;
+      // (the marks of out parameters no call can write: `keptOuts` are never handed to one)
+      if (p.charCodeAt(0) === 36 /* $ */ || p.charCodeAt(0) === 35 /* # */) continue;
+      // (nor the value stored in one: the function never hands its pointer on)
+      if (this.keptOuts.length && this.keptOuts.includes(p)) continue;
       const base = baseOf(p);
       if (p.startsWith('*') || p.includes('->') || !this.locals.has(base)) {
         vals = (vals ?? w.vals).delete(p);
@@ -2429,6 +2441,8 @@ class Analyzer {
         if (raise) mayRaise = true;
         if (w.imprecise) overflow = true;
         const c: ExitCase = { raise, slots: [], outs: [], paramVals: [], outVals: [] };
+        const kept = this.keptOuts.filter((p) => w.vals.has(KEPT + p));
+        if (kept.length) c.kept = kept;
         for (const o of w.objs.values()) {
           if (!o.id.startsWith('m:') || o.id.endsWith('#prev')) continue;
           const p = o.id.slice(2);
@@ -2688,9 +2702,11 @@ class Analyzer {
         if (sl.state === 'unlocked') n.unlockSite = at;
         w1 = this.setObj(w1, n);
       });
-      // scalars the caller lets the callee write (&status, &locked): unknown unless the case says
+      // scalars the caller lets the callee write (&status, &locked): unknown unless the case says (a value
+      // it stored, or that it left them alone)
+      const kept = c.kept?.map((k) => this.substitute(k, s.params, args, rs, s.refParams));
       for (const r of rs) {
-        if (r.addrOf && !w1.pts.has(r.addrOf) && !this.mdl.has(r.addrOf)) {
+        if (r.addrOf && !w1.pts.has(r.addrOf) && !this.mdl.has(r.addrOf) && !kept?.includes(r.addrOf)) {
           w1 = this.forgetConds(w1, r.addrOf);
           w1 = this.setVal(w1, r.addrOf, undefined);
           w1 = this.killBelow(w1, r.addrOf);
@@ -3479,6 +3495,10 @@ class Analyzer {
     const heap = new MinHeap((a: number, b: number) => order[a]! - order[b]!);
     let start = Analyzer.empty();
     if (paramVals) for (const [p, v] of paramVals) if (this.params.has(p)) start = this.setVal(start, p, V.constant(v));
+    if (this.summaryMode) {
+      this.keptOuts = keptOutParams(this.cfg.fn.body, this.params);
+      for (const p of this.keptOuts) start = this.with(start, { vals: start.vals.set(KEPT + p, V.constant(1)) });
+    }
     states[this.cfg.entry]!.set('', start);
     heap.push(this.cfg.entry);
     queued[this.cfg.entry] = 1;
@@ -4071,6 +4091,41 @@ export function traceSteps(trace: Trace | null, objId?: string): Step[] {
     if (start > 0) return steps.slice(start);
   }
   return steps;
+}
+
+/** The prefix of the marks of the out parameters a summary follows (see `Analyzer.keptOuts`). */
+const KEPT = '#kept:';
+
+/**
+ * The out parameters (`*Locked`) whose every write the analysis sees as a write of `*P`: parameters the body
+ * names only dereferenced (`*Locked = TRUE`, `if (*Locked)`) or tested against NULL (`if (Locked)`,
+ * `Locked != NULL`). One copied, passed on or indexed could be written through another name.
+ */
+function keptOutParams(body: SyntaxNode, params: ReadonlySet<string>): string[] {
+  if (!params.size) return [];
+  const text = body.text;
+  const candidates = [...params].filter((p) => new RegExp(`\\*\\s*${p}\\b`).test(text));
+  if (!candidates.length) return [];
+  const ok = new Set(candidates);
+  // each node with its parent and grandparent, parentheses skipped
+  const stack: [SyntaxNode, SyntaxNode | undefined, SyntaxNode | undefined][] = [[body, undefined, undefined]];
+  while (stack.length && ok.size) {
+    const [n, up, upup] = stack.pop()!;
+    if (n.type === 'identifier' && ok.has(n.text)) {
+      const op = up?.childForFieldName('operator')?.text;
+      const deref = up?.type === 'pointer_expression' && op === '*' && upup?.type !== 'pointer_expression';
+      const other = up?.type === 'binary_expression' ? (up.childForFieldName('left')?.id === n.id ? up.childForFieldName('right') : up.childForFieldName('left')) : undefined;
+      const nullTest =
+        up?.type === 'condition_clause' ||
+        (up?.type === 'unary_expression' && op === '!') ||
+        (up?.type === 'binary_expression' && (op === '==' || op === '!=') && /^(NULL|nullptr|0)$/.test(other?.text ?? ''));
+      if (!deref && !nullTest) ok.delete(n.text);
+      continue;
+    }
+    const paren = n.type === 'parenthesized_expression';
+    for (const c of n.namedChildren) stack.push(paren ? [c, up, upup] : [c, n, up]);
+  }
+  return [...ok].map((p) => `*${p}`);
 }
 
 /** The MdlFlags names of a mask: `MDL_PAGES_LOCKED`, or `(MDL_PAGES_LOCKED | MDL_PARTIAL)`. */

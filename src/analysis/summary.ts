@@ -76,6 +76,11 @@ export interface ExitCase {
   paramVals: { param: string; val: V.Val }[];
   /** Scalars stored through out parameters (`*Locked = TRUE`). */
   outVals: { path: string; val: V.Val }[];
+  /**
+   * Out parameters (`*Locked`) this case never writes: the caller's variable keeps its value (a helper that
+   * sets `*Locked = TRUE` only after its probe succeeded leaves the caller's FALSE on the other paths).
+   */
+  kept?: string[];
 }
 
 export interface Summary {
