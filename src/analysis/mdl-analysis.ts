@@ -33,7 +33,7 @@ import { fileConstants } from './constants.js';
 import { MAX_REMEMBERED_CONDS, condIdentifiers } from './conds.js';
 import { identifiersIn, liveness, type Liveness } from './liveness.js';
 import { Objs, Pts, type Dropped } from './world-maps.js';
-import { ddiEffect, irpMajorsWithoutMdl, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
+import { ddiEffect, irpMajorsWithoutMdl, isIdentity, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
 import { Map as ImmutableMap } from 'immutable';
 import { MAX_CASES, type ExitCase, type HandedBack, type NewObj, type ObjState, type SlotEffect, type Summary } from './summary.js';
@@ -42,6 +42,8 @@ import { MAX_CASES, type ExitCase, type HandedBack, type NewObj, type ObjState, 
 export interface ProjectContext {
   /** The summary of the function `name` as called from `file` (a function of the linted files), if any. */
   summaryFor(file: SourceFile, name: string): Summary | undefined;
+  /** The call reaches a definition of the program whose body does nothing: it leaves every MDL as it is. */
+  doesNothing?(file: SourceFile, name: string): boolean;
   /** `name` is a dispatch routine (DRIVER_DISPATCH role type, or assigned to a MajorFunction entry). */
   isDispatchRoutine(file: SourceFile, name: string): boolean;
   /** The call of `name` from `file` may raise an exception (a helper with an unprotected raising call). */
@@ -726,6 +728,42 @@ class Analyzer {
    */
   private keptOuts: string[] = [];
 
+  /**
+   * A callee's remembered condition (`?flags&VALIDVA`) in this caller's terms: each parameter replaced by the
+   * argument's access path as written (`?hinfo->flags&VALIDVA`); undefined when an argument is not a path.
+   */
+  private callerCond(cond: string, params: string[], args: SyntaxNode[]): string | undefined {
+    let ok = true;
+    const text = cond.replace(/[A-Za-z_]\w*/g, (id) => {
+      const k = params.indexOf(id);
+      if (k < 0) return id;
+      const a = args[k] ? unparen(args[k]!) : undefined;
+      if (!a || pathOf(a) === undefined) ok = false;
+      return a ? a.text.replace(/\s+/g, '') : id;
+    });
+    return ok ? text : undefined;
+  }
+
+  private returned: Map<string, string> | undefined;
+  /**
+   * The returns of a parameter's value as the caller passed it (`return nr_pages;` of a parameter the body
+   * never assigns nor takes the address of), by the return's position (a world's `returnSite`).
+   */
+  private returnedParams(): Map<string, string> {
+    if (this.returned) return this.returned;
+    this.returned = new Map();
+    const body = this.cfg.fn.body;
+    const assigned = assignedNames(body);
+    for (const n of this.cfg.nodes) {
+      if (n.kind !== 'return' || n.ast?.type !== 'return_statement') continue;
+      let v = n.ast.namedChildren.find((c) => c.type !== 'comment');
+      while (v?.type === 'parenthesized_expression') v = v.namedChildren.find((c) => c.type !== 'comment');
+      if (v?.type !== 'identifier' || !this.params.has(v.text) || assigned.has(v.text)) continue;
+      if (new RegExp(`&\\s*${v.text}\\b`).test(body.text)) continue;
+      this.returned.set(`${n.line}:${n.column}`, v.text);
+    }
+    return this.returned;
+  }
   /** The body mentions a caller-supplied buffer: track which locals hold one. */
   readonly userSources: boolean;
   /** The function is a dispatch routine: its IRP's MdlAddress is the I/O manager's (locked, or NULL). */
@@ -2074,6 +2112,11 @@ class Analyzer {
         out.push(this.pureValue(w1, name, rs));
         continue;
       }
+      // a function of the program that does nothing (an empty `kunmap(page)`): the MDL passed stays the caller's
+      if (name && this.project?.doesNothing?.(this.file, name)) {
+        out.push({ w: w1 });
+        continue;
+      }
       out.push({ w: this.unknownCall(w1, rs) });
     }
     return out;
@@ -2299,6 +2342,7 @@ class Analyzer {
       return { w, v: t && !f ? V.constant(1) : f && !t ? V.constant(0) : ([[0, 1]] as V.Val) };
     }
     if (range) return { w, v: [[0, 1]] };
+    if (isIdentity(name) && rs[0]) return { w, ...(v ? { v } : {}) };
     if (FLAG_MACROS.has(name) && rs.length === 2) {
       const a = rs[0]?.v ? V.singleton(rs[0].v) : undefined;
       const b = rs[1]?.v ? V.singleton(rs[1].v) : undefined;
@@ -2443,6 +2487,7 @@ class Analyzer {
         const c: ExitCase = { raise, slots: [], outs: [], paramVals: [], outVals: [] };
         const kept = this.keptOuts.filter((p) => w.vals.has(KEPT + p));
         if (kept.length) c.kept = kept;
+        const retParam = !raise && w.returnSite ? this.returnedParams().get(`${w.returnSite.line}:${w.returnSite.column}`) : undefined;
         for (const o of w.objs.values()) {
           if (!o.id.startsWith('m:') || o.id.endsWith('#prev')) continue;
           const p = o.id.slice(2);
@@ -2478,6 +2523,7 @@ class Analyzer {
           }
           const rv = w.vals.get(RET);
           if (rv && !w.pts.has(RET)) c.retVal = rv;
+          if (retParam !== undefined && !w.pts.has(RET)) c.retParam = retParam;
           const retSva = w.pts.get(SVA + RET);
           if (retSva) {
             c.retSva = true;
@@ -2490,6 +2536,15 @@ class Analyzer {
             if (stable.has(p)) c.paramVals.push({ param: p, val: v });
             else if (p.startsWith('*') && stable.has(p.slice(1))) c.outVals.push({ path: p, val: v });
           }
+          // the tests of parameters' bits the case took (`flags & VALIDVA`), over parameters and constants only
+          for (const [ck, v] of w.conds) {
+            if (ck.charCodeAt(0) !== 63 /* ? */ || /->|\.|\[|\*/.test(ck)) continue;
+            const t = V.singleton(v);
+            const ids = condIdentifiers(ck);
+            if ((t !== 0 && t !== 1) || !ids.some((id) => stable.has(id)) || !ids.every((id) => stable.has(id) || this.constant(id) !== undefined || MACRO_NAME.test(id))) continue;
+            (c.paramConds ??= []).push({ cond: ck, val: t });
+          }
+          c.paramConds?.sort((a, b) => (a.cond < b.cond ? -1 : 1));
         }
         c.slots.sort((a, b) => (a.path < b.path ? -1 : 1));
         c.outs.sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -2591,6 +2646,14 @@ class Analyzer {
         if (!r?.v) continue;
         if (V.meet(r.v, pv.val).length === 0) feasible = false;
       }
+      // a test of a parameter's bits the case took, which this caller remembers of its argument the other way
+      if (c.paramConds && w1.conds.size) {
+        for (const pc of c.paramConds) {
+          const mine = this.callerCond(pc.cond, s.params, args);
+          const known = mine !== undefined ? w1.conds.get(mine) : undefined;
+          if (known && V.singleton(known) === 1 - pc.val) feasible = false;
+        }
+      }
       if (!feasible) continue;
       // what the case assumed of the MDLs passed in
       const slotIds: (string | undefined)[] = [];
@@ -2633,11 +2696,20 @@ class Analyzer {
       // a case that assumed the caller's MDL NULL (btrfs's map_user_buffer returns Irp->UserBuffer when
       // Irp->MdlAddress is NULL, else the mapping): in it, the caller's MDL of unknown state is NULL (when
       // linting: a summary that took it in would name ever deeper paths of a recursive helper's chain)
-      if (!this.summaryMode) c.slots.forEach((sl, k) => {
+      c.slots.forEach((sl, k) => {
         const id = slotIds[k];
         const cp = slotPaths[k];
         const o = id !== undefined ? w1.objs.get(id) : undefined;
         if (sl.entry !== 'null' || cp === undefined || !o || o.state !== 'unknown' || o.owned) return;
+        if (this.summaryMode) {
+          // (summarizing: the MDL this function received, assumed NULL in this case as a test of it here would:
+          // a NULL-tolerant release helper called through a wrapper does nothing only to a NULL MDL)
+          if (o.origin.kind === 'memory' && !o.firstOp && !o.entry) {
+            w1 = this.setObj(w1, { ...o, state: 'null', entry: 'null' });
+            slotIds[k] = undefined;
+          }
+          return;
+        }
         const withNull = this.withNullObj(w1);
         w1 = this.with(withNull, { pts: this.put(withNull.pts, cp, '#null') });
         slotIds[k] = undefined;
@@ -2756,6 +2828,15 @@ class Analyzer {
       } else {
         const r: EvalResult = { w: w1 };
         if (c.retVal) r.v = c.retVal;
+        if (c.retParam !== undefined) {
+          // the caller's own argument, as it passed it (`gup_fast(va, 1, &mdl) != 1`)
+          const av = rs[s.params.indexOf(c.retParam)]?.v;
+          if (av) {
+            const v = r.v ? V.meet(r.v, av) : av;
+            if (v.length === 0) continue;
+            r.v = v;
+          }
+        }
         if (c.retSva && !mappedAlready) r.sva = { line: at.line, column: at.column, callee: s.name, obj: undefined };
         else if (c.retSva) r.v = c.retVal ? V.meet(c.retVal, V.minus(V.TOP, 0)) : V.minus(V.TOP, 0);
         out.push(r);

@@ -87,7 +87,11 @@ export interface BodyFacts {
   pagedCode: boolean;
   pagedCodeCall: boolean;
   openers: string[];
+  /** The body does nothing: only comments, `UNREFERENCED_PARAMETER(x);`, `(void)x;` and `return;` (an empty `kunmap(page)` of a port). */
+  empty: boolean;
 }
+/** What a body that does nothing may hold: comments, `UNREFERENCED_PARAMETER(x);`, `(void)x;`, `return;`. */
+const NOTHING = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|\b(?:UNREFERENCED_PARAMETER|UNUSED_PARAMETER|UNUSED)\s*\(\s*\w+\s*\)\s*;|\(\s*void\s*\)\s*\w+\s*;|\breturn\s*;/g;
 /** (By the function's text identity: the language server's reparse keeps them for the functions it did not change.) */
 const bodyFactsMemo = new WeakMap<object, BodyFacts>();
 export function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
@@ -100,7 +104,8 @@ export function bodyFacts(file: SourceFile, fn: FunctionInfo): BodyFacts {
     const openers = new Set<string>();
     for (const m of body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) openers.add(ownCopy(m[1]!));
     const pagedCode = /\bPAGED_CODE\b/.test(body);
-    f = { mdl: MDL_WORDS.test(body), calls: [...calls], pagedCode, pagedCodeCall: pagedCode && /\bPAGED_CODE\s*\(/.test(body), openers: [...openers] };
+    const empty = /^\{[\s;]*\}$/.test(body.replace(NOTHING, ''));
+    f = { mdl: MDL_WORDS.test(body), calls: [...calls], pagedCode, pagedCodeCall: pagedCode && /\bPAGED_CODE\s*\(/.test(body), openers: [...openers], empty };
     bodyFactsMemo.set(textIdentity(fn), f);
   }
   return f;
@@ -624,6 +629,12 @@ export class Project implements ProjectContext {
     const f = this.resolve(file, name);
     if (!f) return undefined;
     return this.summaries.get(f.key);
+  }
+
+  /** A call of `name` from `file` reaches a definition whose body does nothing (`BodyFacts.empty`). */
+  doesNothing(file: SourceFile, name: string): boolean {
+    const f = this.resolve(file, name);
+    return !!f?.file && !!f.fn && bodyFacts(f.file, f.fn).empty;
   }
 
   isDispatchRoutine(_file: SourceFile, name: string): boolean {

@@ -81,6 +81,13 @@ export interface ExitCase {
    * sets `*Locked = TRUE` only after its probe succeeded leaves the caller's FALSE on the other paths).
    */
   kept?: string[];
+  /** The case returns this parameter's value as the caller passed it (`return nr_pages;`, never assigned). */
+  retParam?: string;
+  /**
+   * Conditions over parameters the case took (`?flags&VALIDVA` → 1: `if (flags & VALIDVA)`), by their text: a
+   * caller that remembers the same test of its argument with the other outcome does not take this case.
+   */
+  paramConds?: { cond: string; val: 0 | 1 }[];
 }
 
 export interface Summary {

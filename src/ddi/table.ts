@@ -39,6 +39,12 @@ export function isPure(name: string): boolean {
   return pure.has(name);
 }
 
+const identity = new Set<string>((data as { identity?: string[] }).identity ?? []);
+/** A function-like macro whose value is its first argument (`unlikely(x)`). */
+export function isIdentity(name: string): boolean {
+  return identity.has(name);
+}
+
 /** Raises a structured exception on bad input: the CFG gets an exceptional edge from the call. */
 export function raises(name: string): boolean {
   return ddiEffect(name)?.raises === true;

@@ -2522,6 +2522,7 @@ export class Run {
         [['MmProtectMdlSystemAddress'], Run.prototype.modelMmProtectMdlSystemAddress],
         [['MmSizeOfMdl', 'ADDRESS_AND_SIZE_TO_SPAN_PAGES', 'BYTES_TO_PAGES', 'ROUND_TO_PAGES', 'BYTE_OFFSET', 'PAGE_ALIGN', 'min', 'max', 'RTL_NUMBER_OF', 'ARRAYSIZE', 'FIELD_OFFSET', 'InterlockedIncrement', 'InterlockedDecrement', 'InterlockedExchange', 'InterlockedCompareExchange', 'InterlockedExchangeAdd', 'InterlockedOr', 'InterlockedAnd'], Run.prototype.modelValueMacro],
         [['CTL_CODE'], Run.prototype.modelCTL_CODE],
+        [['likely', 'unlikely', '__builtin_expect'], Run.prototype.modelBranchHint],
         [['GetExceptionCode', '_exception_code', 'exception_code'], Run.prototype.modelGetExceptionCode],
         [['GetExceptionInformation', '_exception_info'], Run.prototype.modelGetExceptionInformation],
         [['AbnormalTermination', '_abnormal_termination'], Run.prototype.modelAbnormalTermination],
@@ -2687,6 +2688,12 @@ export class Run {
       if (x !== undefined && y !== undefined) return { k: 'i', v: name === 'min' ? Math.min(x, y) : Math.max(x, y) };
     }
     return this.derivedUnk(name, vals[0] ?? { k: 'i', v: 0 }, vals[1]);
+  }
+
+  /** The branch hints of code ported from Linux, `likely(x)`, `unlikely(x)`, `__builtin_expect(x, c)`: the value of `x`. */
+  private modelBranchHint(name: string, e: CallExpr): Val | undefined {
+    const vals = e.args.map((a) => this.eval(a));
+    return vals[0] ?? { k: 'i', v: 0 };
   }
 
   /** The model of `CTL_CODE`. */
