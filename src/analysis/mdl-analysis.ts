@@ -2438,7 +2438,10 @@ class Analyzer {
         st.lockLine = o.lockSite.line;
         st.lockCallee = o.lockSite.callee;
       }
-      if (o.freeSite) st.freeLine = o.freeSite.line;
+      if (o.freeSite) {
+        st.freeLine = o.freeSite.line;
+        if (o.freeSite.callee !== 'IoFreeMdl') st.freeCallee = o.freeSite.callee;
+      }
       if (o.builtAt) {
         st.builtLine = o.builtAt.line;
         st.builtCallee = o.builtAt.callee;
@@ -2624,7 +2627,7 @@ class Analyzer {
     if (n.lockOp) x.lockOp = n.lockOp;
     if (n.state === 'locked' && n.lockLine !== undefined) x.lockSite = { ...at, callee: n.lockCallee ?? 'MmProbeAndLockPages', via };
     if ((n.state === 'nonpaged' || n.state === 'partial') && n.builtLine !== undefined) x.builtAt = { ...at, callee: n.builtCallee ?? s.name };
-    if (n.state === 'freed' && n.freeLine !== undefined) x.freeSite = { ...at, callee: 'IoFreeMdl', via: { ...via, line: n.freeLine } };
+    if (n.state === 'freed' && n.freeLine !== undefined) x.freeSite = { ...at, callee: n.freeCallee ?? 'IoFreeMdl', via: { ...via, line: n.freeLine } };
     if (n.userVa) x.userVa = n.userVa;
     return x;
   }
@@ -2768,7 +2771,7 @@ class Analyzer {
         }
         if (sl.state === 'freed') {
           n.owned = false;
-          n.freeSite = { ...at, callee: 'IoFreeMdl', via: { ...via, line: sl.freeLine ?? via.line } };
+          n.freeSite = { ...at, callee: sl.freeCallee ?? 'IoFreeMdl', via: { ...via, line: sl.freeLine ?? via.line } };
         }
         if ((sl.state === 'nonpaged' || sl.state === 'partial') && !o.builtAt) n.builtAt = { ...at, callee: sl.builtCallee ?? s.name };
         if (sl.state === 'unlocked') n.unlockSite = at;

@@ -21,6 +21,8 @@ export interface ObjState {
   lockLine?: number;
   lockCallee?: string;
   freeLine?: number;
+  /** The routine that freed it, when not IoFreeMdl (`ExFreePool` of an MmAllocatePagesForMdl MDL). */
+  freeCallee?: string;
   builtLine?: number;
   builtCallee?: string;
   userVa?: string;
