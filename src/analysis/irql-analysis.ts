@@ -135,10 +135,12 @@ function lockSignature(s: State): string {
   // and which queued-lock handle holds which lock, and the preprocessor groups taken: a lock taken in
   // stack (`KeAcquireInStackQueuedSpinLock(&L, &h)`) on one side and by `KeAcquireSpinLock(&L, &irql)` on
   // the other stays apart from it, so the release that names only the handle still finds its lock
+  // (the preprocessor groups only then: they keep a handle's side apart from the other side; with more they
+  // would soon make more variants than are kept, MAX_VARIANTS)
   let more = '';
-  if (s.qh.size) more += `|${signatureOf(s.qh, (k, v) => `${k}>${v}`)}`;
-  if (s.flags.size) {
-    const pp = signatureOf(s.flags, (k, v) => (k.startsWith('#') ? `${k}=${v}` : ''));
+  if (s.qh.size) {
+    more += `|${signatureOf(s.qh, (k, v) => `${k}>${v}`)}`;
+    const pp = s.flags.size ? signatureOf(s.flags, (k, v) => (k.startsWith('#') ? `${k}=${v}` : '')) : '';
     if (pp) more += `|${pp}`;
   }
   return `${irql}|${locks}${more}`;
@@ -1118,9 +1120,10 @@ function lockFact(held: boolean, line: number, via: string, kind: LockKind, key:
   return fact;
 }
 
-/** The identifier a path starts from (`Dev` of `Dev->Lock`). */
-function pathRoot(p: string): string | undefined {
-  return /^[A-Za-z_]\w*/.exec(p)?.[0];
+/** The path starts from one of these parameters (`Handle`, `Dev->Lock` of parameter `Dev`). */
+function isParamPath(params: readonly string[], p: string): boolean {
+  const root = rootOf(p);
+  return root !== undefined && params.includes(root);
 }
 
 /** A lock argument's path, with a local of `aliasLocals` at its root expanded (`ad->SpinLock` → `Lu->AdapterExtension->SpinLock`). */
@@ -1744,11 +1747,11 @@ export class IrqlEngine {
     if (lockEffects && exitState?.qh.size) {
       const locals = localNames(body);
       const outside = (p: string) => {
-        const root = pathRoot(p);
+        const root = rootOf(p);
         return !!root && (!locals.has(root) || fn.params.includes(root));
       };
       for (const [h, lock] of exitState.qh) {
-        if (!fn.params.includes(pathRoot(h) ?? '') || (lock !== RELEASED_BY_HANDLE && !outside(lock))) continue;
+        if (!isParamPath(fn.params, h) || (lock !== RELEASED_BY_HANDLE && !outside(lock))) continue;
         const t = fx.handleTouched.get(h);
         if (t) (handleEffects ??= new Map()).set(h, { lock, held: lock === RELEASED_BY_HANDLE ? false : exitState.locks.get(lock)?.held, kind: t.kind, line: t.line, via: t.via });
       }
@@ -1951,7 +1954,7 @@ export class IrqlEngine {
       const lock = s.qh.get(h);
       if (lock === undefined || lock === RELEASED_BY_HANDLE) {
         // not filled here: a parameter's handle is this function's callers' to name
-        s.qh = fx.params.includes(pathRoot(h) ?? '') ? s.qh.set(h, RELEASED_BY_HANDLE) : s.qh.delete(h);
+        s.qh = isParamPath(fx.params, h) ? s.qh.set(h, RELEASED_BY_HANDLE) : s.qh.delete(h);
         continue;
       }
       fx.touched.set(lock, { kind: eff.kind, line, via: name });
@@ -1972,7 +1975,7 @@ export class IrqlEngine {
     if (!lock) {
       // a release through a handle this function did not fill: whose lock is not known here; through a
       // parameter's handle, the caller's (a wrapper that takes only the handle), whose callers name it
-      if (handle) s.qh = eff.op === 'release' && fx.params.includes(pathRoot(handle) ?? '') ? s.qh.set(handle, RELEASED_BY_HANDLE) : s.qh.delete(handle);
+      if (handle) s.qh = eff.op === 'release' && isParamPath(fx.params, handle) ? s.qh.set(handle, RELEASED_BY_HANDLE) : s.qh.delete(handle);
       return;
     }
     fx.touched.set(lock, { kind: eff.kind, line, via: name });

@@ -744,6 +744,14 @@ class Analyzer {
     return ok ? text : undefined;
   }
 
+  private nothing = new Map<string, boolean>();
+  /** A call of `name` reaches a function of the program that does nothing (`ProjectContext.doesNothing`), by name. */
+  private doesNothing(name: string): boolean {
+    let d = this.nothing.get(name);
+    if (d === undefined) this.nothing.set(name, (d = !!this.project?.doesNothing?.(this.file, name)));
+    return d;
+  }
+
   private returned: Map<string, string> | undefined;
   /**
    * The returns of a parameter's value as the caller passed it (`return nr_pages;` of a parameter the body
@@ -754,14 +762,27 @@ class Analyzer {
     this.returned = new Map();
     const body = this.cfg.fn.body;
     const assigned = assignedNames(body);
+    const returned = new Map<string, string>();
     for (const n of this.cfg.nodes) {
-      if (n.kind !== 'return' || n.ast?.type !== 'return_statement') continue;
-      let v = n.ast.namedChildren.find((c) => c.type !== 'comment');
-      while (v?.type === 'parenthesized_expression') v = v.namedChildren.find((c) => c.type !== 'comment');
-      if (v?.type !== 'identifier' || !this.params.has(v.text) || assigned.has(v.text)) continue;
-      if (new RegExp(`&\\s*${v.text}\\b`).test(body.text)) continue;
-      this.returned.set(`${n.line}:${n.column}`, v.text);
+      if (n.kind !== 'return' || n.ast?.type !== 'return_statement' || n.returnsLambda) continue;
+      const v = n.ast.namedChildren.find((c) => c.type !== 'comment');
+      const x = v ? unparen(v) : undefined;
+      if (x?.type === 'identifier' && this.params.has(x.text) && !assigned.has(x.text)) returned.set(`${n.line}:${n.column}`, x.text);
     }
+    if (!returned.size) return this.returned;
+    // (nor one whose address the body takes: `&count` may be written through)
+    const addressed = new Set<string>();
+    const stack: SyntaxNode[] = [body];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
+        const a = n.childForFieldName('argument');
+        const x = a ? unparen(a) : undefined;
+        if (x?.type === 'identifier') addressed.add(x.text);
+      }
+      pushNamedChildren(stack, n);
+    }
+    for (const [site, p] of returned) if (!addressed.has(p)) this.returned.set(site, p);
     return this.returned;
   }
   /** The body mentions a caller-supplied buffer: track which locals hold one. */
@@ -2112,8 +2133,16 @@ class Analyzer {
         out.push(this.pureValue(w1, name, rs));
         continue;
       }
+      // a lambda of this function the graph did not put in place (`status = release();`): code that may do
+      // anything to the MDLs it captures, as to those passed to it
+      if (name && this.cfg.lambdas?.has(name)) {
+        let w2 = w1;
+        for (const o of w1.objs.values()) w2 = this.escapeObj(w2, o.id);
+        out.push({ w: w2 });
+        continue;
+      }
       // a function of the program that does nothing (an empty `kunmap(page)`): the MDL passed stays the caller's
-      if (name && this.project?.doesNothing?.(this.file, name)) {
+      if (name && this.doesNothing(name)) {
         out.push({ w: w1 });
         continue;
       }
@@ -2554,8 +2583,17 @@ class Analyzer {
         // (in a canonical order: a state's values are in the order of its history)
         c.paramVals.sort((a, b) => (a.param < b.param ? -1 : 1));
         c.outVals.sort((a, b) => (a.path < b.path ? -1 : 1));
-        const key = JSON.stringify(c);
-        if (!cases.has(key)) cases.set(key, c);
+        // (cases that differ only in the tests of parameters' bits they took are one case, with the tests they
+        // share: the tests narrow which caller takes a case, they never make more cases)
+        const { paramConds, ...rest } = c;
+        const key = JSON.stringify(rest);
+        const same = cases.get(key);
+        if (!same) cases.set(key, c);
+        else if (same.paramConds) {
+          const shared = paramConds ? same.paramConds.filter((a) => paramConds.some((b) => b.cond === a.cond && b.val === a.val)) : [];
+          if (shared.length) same.paramConds = shared;
+          else delete same.paramConds;
+        }
       }
     }
     const list = [...cases.values()];
@@ -2698,7 +2736,8 @@ class Analyzer {
       }
       // a case that assumed the caller's MDL NULL (btrfs's map_user_buffer returns Irp->UserBuffer when
       // Irp->MdlAddress is NULL, else the mapping): in it, the caller's MDL of unknown state is NULL (when
-      // linting: a summary that took it in would name ever deeper paths of a recursive helper's chain)
+      // summarizing, only an MDL this function received is marked so, as its own test of it would: taking in
+      // the callee's paths would name ever deeper paths of a recursive helper's chain)
       c.slots.forEach((sl, k) => {
         const id = slotIds[k];
         const cp = slotPaths[k];
@@ -3200,7 +3239,8 @@ class Analyzer {
         }
         // a returning macro that returns one of its arguments (`EBPF_RETURN_POINTER(MDL*, mdl);`): `return mdl;`
         const returned = node.kind === 'return' ? this.macroReturnValue(node.ast) : undefined;
-        let rs = (returned ? this.evalReturn(w, returned) : this.eval(w, node.ast)).map((r) => r.w);
+        // (a `return lam(...)` whose lambda's body ran before it: nothing left to evaluate)
+        let rs = node.returnsLambda ? [w] : (returned ? this.evalReturn(w, returned) : this.eval(w, node.ast)).map((r) => r.w);
         // ExRaiseStatus, KeBugCheckEx...: nothing follows normally (the exceptional edge starts from the input)
         if (node.kind === 'stmt' && this.stopsHere(node)) return [];
         if (node.kind === 'return') {
@@ -4183,7 +4223,8 @@ const KEPT = '#kept:';
 /**
  * The out parameters (`*Locked`) whose every write the analysis sees as a write of `*P`: parameters the body
  * names only dereferenced (`*Locked = TRUE`, `if (*Locked)`) or tested against NULL (`if (Locked)`,
- * `Locked != NULL`). One copied, passed on or indexed could be written through another name.
+ * `Locked != NULL`). One copied, passed on (itself, or `*P` as an argument) or indexed could be written
+ * through another name.
  */
 function keptOutParams(body: SyntaxNode, params: ReadonlySet<string>): string[] {
   if (!params.size) return [];
@@ -4197,7 +4238,8 @@ function keptOutParams(body: SyntaxNode, params: ReadonlySet<string>): string[] 
     const [n, up, upup] = stack.pop()!;
     if (n.type === 'identifier' && ok.has(n.text)) {
       const op = up?.childForFieldName('operator')?.text;
-      const deref = up?.type === 'pointer_expression' && op === '*' && upup?.type !== 'pointer_expression';
+      // (`*P` passed to a call or macro, `SetFlag(*State, X)` or a C++ reference parameter, may be written there)
+      const deref = up?.type === 'pointer_expression' && op === '*' && upup?.type !== 'pointer_expression' && upup?.type !== 'argument_list';
       const other = up?.type === 'binary_expression' ? (up.childForFieldName('left')?.id === n.id ? up.childForFieldName('right') : up.childForFieldName('left')) : undefined;
       const nullTest =
         up?.type === 'condition_clause' ||

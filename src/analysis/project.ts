@@ -87,7 +87,7 @@ export interface BodyFacts {
   pagedCode: boolean;
   pagedCodeCall: boolean;
   openers: string[];
-  /** The body does nothing: only comments, `UNREFERENCED_PARAMETER(x);`, `(void)x;` and `return;` (an empty `kunmap(page)` of a port). */
+  /** The body does nothing: only comments, `UNREFERENCED_PARAMETER(x);` (or `UNUSED_PARAMETER`, `UNUSED`), `(void)x;` and `return;` (an empty `kunmap(page)` of a port). */
   empty: boolean;
 }
 /** What a body that does nothing may hold: comments, `UNREFERENCED_PARAMETER(x);`, `(void)x;`, `return;`. */

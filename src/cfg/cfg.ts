@@ -92,6 +92,11 @@ export interface CfgNode {
    * `__try` (exception, return, goto, break, continue) — the value of AbnormalTermination() there.
    */
   abnormal?: boolean;
+  /**
+   * A `return lam(...)` whose lambda's body was put before it (`localLambda`): the node returns what the body
+   * returned, and evaluates nothing itself (the call is not a call of unknown code, its arguments ran already).
+   */
+  returnsLambda?: boolean;
   /** Position for explanations (1-based). */
   line: number;
   column: number;
@@ -107,6 +112,12 @@ export interface Cfg {
   hasErrors: boolean;
   /** The graph exceeded the node budget: do not analyze. */
   truncated: boolean;
+  /**
+   * The lambdas the function keeps in locals, by name. A call of one the graph did not put in place (its value
+   * used, `status = release();`; a lambda with pointer parameters; past the inlining budget) runs code that
+   * may do anything to what it captures.
+   */
+  lambdas?: ReadonlySet<string>;
 }
 
 interface Dangling {
@@ -448,8 +459,11 @@ class Builder {
         const lambda = value ? this.localLambda(unparen(value)) : undefined;
         if (lambda) preds = this.inlineLambda(lambda, unparen(value!), preds);
         const id = this.newNode('return', s, preds);
-        // (the lambda's calls ran above: the return's own calls are those of its arguments)
-        if (lambda) this.nodes[id]!.calls = this.nodes[id]!.calls.filter((c) => c !== unparen(value!));
+        if (lambda) {
+          // (the lambda's body and its arguments ran above)
+          this.nodes[id]!.calls = [];
+          this.nodes[id]!.returnsLambda = true;
+        }
         const out = this.unwind(this.fall(id), this.ctx, null);
         this.connect(out, this.exit);
         return [];
@@ -730,6 +744,10 @@ class Builder {
   private lambdas: Map<string, SyntaxNode> | undefined;
   /** The lambdas being inlined (a lambda that names another is inlined in it; one met again is a call of unknown code). */
   private inlining = new Set<SyntaxNode>();
+  /** Nodes made for inlined bodies so far (a lambda that calls another twice, nested, doubles them at each level). */
+  private inlined = 0;
+  /** Per lambda: whether its parameters let it be inlined (`inlinable`). */
+  private inlinableMemo = new Map<SyntaxNode, boolean>();
   /** Per lambda being inlined, the ends of its `return` statements. */
   private lambdaReturns: Dangling[][] = [];
 
@@ -758,7 +776,15 @@ class Builder {
       }
     }
     const lambda = this.lambdas.get(f.text);
-    return lambda && !this.inlining.has(lambda) && lambda.childForFieldName('body') ? lambda : undefined;
+    if (!lambda || this.inlining.has(lambda) || !lambda.childForFieldName('body') || this.inlined > MAX_INLINED_NODES) return undefined;
+    let ok = this.inlinableMemo.get(lambda);
+    if (ok === undefined) this.inlinableMemo.set(lambda, (ok = inlinable(lambda, this.fn.body.text)));
+    return ok ? lambda : undefined;
+  }
+
+  /** The names of the function's lambdas (for `Cfg.lambdas`). */
+  lambdaNames(): ReadonlySet<string> | undefined {
+    return this.lambdas?.size ? new Set(this.lambdas.keys()) : undefined;
   }
 
   /**
@@ -776,7 +802,9 @@ class Builder {
     this.leaveStack = [];
     this.inlining.add(lambda);
     this.lambdaReturns.push([]);
+    const first = this.nodes.length;
     const end = this.stmt(lambda.childForFieldName('body')!, preds);
+    this.inlined += this.nodes.length - first;
     const returns = this.lambdaReturns.pop()!;
     this.inlining.delete(lambda);
     this.breakables = savedBreakables;
@@ -826,6 +854,33 @@ class Builder {
 }
 
 class TruncatedError extends Error {}
+
+/** The most nodes inlined lambda bodies may add to a function's graph; past it, calls of lambdas are calls of code that may do anything to what they capture. */
+const MAX_INLINED_NODES = 5_000;
+
+/**
+ * A lambda whose body can run in its caller's graph: its parameters, which the graph does not bind to the
+ * arguments, are plain values (`NTSTATUS status`, not a pointer, a reference or a `P...` pointer type) whose
+ * names the rest of the function does not use (the body's reads of a parameter cannot be taken for the
+ * caller's variable of that name).
+ */
+function inlinable(lambda: SyntaxNode, fnText: string): boolean {
+  const params = lambda.childForFieldName('declarator')?.childForFieldName('parameters')?.namedChildren ?? [];
+  for (const p of params) {
+    if (p.type === 'comment') continue;
+    if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') return false;
+    const d = p.childForFieldName('declarator');
+    const type = p.childForFieldName('type')?.text ?? '';
+    if (!d) {
+      if (type === 'void') continue;
+      return false;
+    }
+    if (d.type !== 'identifier' || /^(?:P[A-Z]|LP[A-Z])|\*|&|\bauto\b|_PTR\b/.test(type)) return false;
+    const word = new RegExp(`\\b${d.text}\\b`, 'g');
+    if ((fnText.match(word)?.length ?? 0) > (lambda.text.match(word)?.length ?? 0)) return false;
+  }
+  return true;
+}
 
 /** A body that may define a lambda: a capture list followed by its parameters or its body (`[&](`, `[] {`). */
 const LAMBDA_TEXT = /\[[^[\];]*\]\s*[({]/;
@@ -922,5 +977,8 @@ export function buildCfg(fn: CfgFunction, opts: CfgOptions): Cfg {
   } catch (e) {
     if (!(e instanceof TruncatedError)) throw e;
   }
-  return { fn, nodes: b.nodes, entry: 0, exit: b.exit, raiseExit: b.raiseExit, hasErrors: b.hasErrors || fn.hasError, truncated: b.truncated };
+  const cfg: Cfg = { fn, nodes: b.nodes, entry: 0, exit: b.exit, raiseExit: b.raiseExit, hasErrors: b.hasErrors || fn.hasError, truncated: b.truncated };
+  const lambdas = b.lambdaNames();
+  if (lambdas) cfg.lambdas = lambdas;
+  return cfg;
 }

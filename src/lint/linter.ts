@@ -61,7 +61,7 @@ export function prepareProjectAsync(
   root?: string,
   opts: { irqlTable?: IrqlTable; summaryCache?: SummaryCache; onHeld?: ProjectOptions['onHeld'] } = {},
 ): Promise<Project> {
-  // (what the IRQL analysis reads of every file's text, read while the program holds it uncompressed)
+  // (what the program view and the IRQL analysis read of every file's text, read while the program holds it uncompressed)
   const table = opts.irqlTable ?? BUILTIN_IRQL_TABLE;
   return Project.fromTextsAsync(inputs, root, { ...opts, releaseTrees: true, readHeld: (f) => readWhileHeld(f, table) });
 }

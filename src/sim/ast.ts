@@ -26,7 +26,14 @@ export type Expr =
   | { t: 'sizeof' }
   | { t: 'init'; items: Expr[] }
   /** Unsupported construct: evaluate the sub-expressions for their effects, the value is unknown. */
-  | { t: 'unk'; sub: Expr[] };
+  | { t: 'unk'; sub: Expr[] }
+  /**
+   * A call of a lambda the function keeps in a local (`cleanup();`, `status = fail(status);` with
+   * `auto cleanup = [&]() { ... };`): the arguments, bound to the lambda's parameters for the call, then the
+   * body in the caller's frame (what it captures by reference are the caller's variables); its value is what
+   * the body returned.
+   */
+  | { t: 'lcall'; params: string[]; args: Expr[]; body: Stmt; line: number };
 
 export interface StmtBase {
   /** 1-based line. */
@@ -55,13 +62,6 @@ export type Stmt = StmtBase &
     | { t: 'label'; name: string; stmt: Stmt }
     | { t: 'try'; body: Stmt; except?: { filter: Expr; body: Stmt; line: number }; fin?: Stmt }
     | { t: 'leave' }
-    /**
-     * A call of a lambda the function keeps in a local (`cleanup();`, `return fail(status);` with
-     * `auto cleanup = [&]() { ... };`): the arguments, then the body in the caller's frame (what it captures
-     * by reference are the caller's variables); a `return` in it ends the call. `ret`: the statement returns
-     * what the lambda returned. `params`: the lambda's parameters, bound to the arguments for the call.
-     */
-    | { t: 'lambda'; params: string[]; args: Expr[]; body: Stmt; ret: boolean }
     /**
      * `#if` / `#ifdef` inside a body: `mode` 'a' = only the first group, 'b' = only the alternative, 'fork' = both
      * unless `cond`, read against the file's macros when the function runs (`ppEval`), decides.
@@ -373,8 +373,12 @@ export class Compiler {
   /** The lambdas being compiled into a call (one named again inside itself is a call of unknown code). */
   private inLambda = new Set<SyntaxNode>();
 
+  /** Lambda calls compiled in the current function (see `lambdaCall`). */
+  private lambdaCalls = 0;
+
   compileFunction(info: FunctionInfo): FnDef {
     this.lambdas = localLambdas(info.body);
+    this.lambdaCalls = 0;
     const body = this.stmt(info.body);
     this.lambdas = new Map();
     const nameNode = this.nameNode(info.node);
@@ -435,14 +439,17 @@ export class Compiler {
     return out;
   }
 
-  /** `call` of one of the function's lambdas, compiled with the lambda's body (see the `lambda` statement). */
-  private lambdaCall(call: SyntaxNode, ret: boolean, ln: number): Stmt | undefined {
-    if (call.type !== 'call_expression') return undefined;
+  /**
+   * `call` of one of the function's lambdas, compiled with the lambda's body (see the `lcall` expression); at
+   * most MAX_LAMBDA_CALLS per function (a lambda calling another twice, nested, doubles them at each level):
+   * beyond, a call of unknown code.
+   */
+  private lambdaCall(call: SyntaxNode, args: Expr[], ln: number): Expr | undefined {
     const f = call.childForFieldName('function');
     const lambda = f?.type === 'identifier' ? this.lambdas.get(f.text) : undefined;
     const bodyNode = lambda?.childForFieldName('body');
-    if (!lambda || !bodyNode || this.inLambda.has(lambda)) return undefined;
-    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c) => c.type !== 'comment').map((c) => this.expr(c));
+    if (!lambda || !bodyNode || this.inLambda.has(lambda) || this.lambdaCalls >= MAX_LAMBDA_CALLS) return undefined;
+    this.lambdaCalls++;
     const params: string[] = [];
     for (const p of lambda.childForFieldName('declarator')?.childForFieldName('parameters')?.namedChildren ?? []) {
       if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
@@ -453,7 +460,7 @@ export class Compiler {
     this.inLambda.add(lambda);
     const body = this.stmt(bodyNode);
     this.inLambda.delete(lambda);
-    return { t: 'lambda', params, args, body, ret, line: ln };
+    return { t: 'lcall', params, args, body, line: ln };
   }
 
   private seq = 0;
@@ -501,7 +508,7 @@ export class Compiler {
           const arg = k !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[k] : undefined;
           return { t: 'return', e: this.expr(arg ?? e), line: ln };
         }
-        return this.lambdaCall(e, false, ln) ?? { t: 'expr', e: this.expr(e), line: ln };
+        return { t: 'expr', e: this.expr(e), line: ln };
       }
       case 'declaration':
         return this.decl(n);
@@ -564,9 +571,7 @@ export class Compiler {
         return { t: 'continue', line: ln };
       case 'return_statement': {
         const e = n.namedChildren.find((c) => c.type !== 'comment');
-        let inner = e;
-        while (inner?.type === 'parenthesized_expression') inner = inner.namedChildren.find((c) => c.type !== 'comment');
-        return (inner && this.lambdaCall(inner, true, ln)) ?? { t: 'return', e: e ? this.expr(e) : undefined, line: ln };
+        return { t: 'return', e: e ? this.expr(e) : undefined, line: ln };
       }
       case 'goto_statement':
         return { t: 'goto', label: n.childForFieldName('label')?.text ?? '', line: ln };
@@ -769,6 +774,10 @@ export class Compiler {
           const field = f.childForFieldName('field')?.text;
           if (field) return { t: 'call', fn: '.' + field, callee: this.expr(f), args, line: line(n), col: n.startPosition.column + 1 };
         }
+        if (f?.type === 'identifier' && this.lambdas.size) {
+          const lc = this.lambdaCall(n, args, line(n));
+          if (lc) return lc;
+        }
         return { t: 'call', fn: fnName, callee: f ? this.expr(f) : { t: 'unk', sub: [] }, args, line: line(n), col: n.startPosition.column + 1 };
       }
       case 'field_expression': {
@@ -840,7 +849,9 @@ export class Compiler {
   }
 }
 
-/** File-scope facts: `#define NAME value`, enumerators, global variable names. */
+/** The most calls of lambdas compiled with their bodies in one function (see `Compiler.lambdaCall`). */
+const MAX_LAMBDA_CALLS = 200;
+
 /**
  * The lambdas a function body keeps in locals: `auto cleanup = [&]() { ... };` (a local initialized once in the
  * body, with a lambda expression; a name declared twice is left out).
@@ -867,6 +878,7 @@ function localLambdas(body: SyntaxNode): Map<string, SyntaxNode> {
   return out;
 }
 
+/** File-scope facts: `#define NAME value`, enumerators, global variable names. */
 export interface FileScope {
   defines: Map<string, Expr>;
   /**

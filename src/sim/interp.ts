@@ -1286,6 +1286,34 @@ export class Run {
       case 'unk':
         for (const s of e.sub) this.eval(s);
         return this.newUnk('expression');
+      case 'lcall':
+        return this.callLambda(e);
+    }
+  }
+
+  /** A call of one of the function's lambdas (see the `lcall` expression). */
+  private callLambda(e: Expr & { t: 'lcall' }): Val {
+    this.curLine = e.line;
+    const vals = e.args.map((a) => this.eval(a));
+    // the parameters, bound for the call (they hide the caller's variables of those names until it ends)
+    const vars = this.frame.vars.fields;
+    const hidden = new Map<string, Val | undefined>();
+    e.params.forEach((name, k) => {
+      if (!name) return;
+      if (!hidden.has(name)) hidden.set(name, vars.get(name));
+      vars.set(name, vals[k] ?? { k: 'x' });
+    });
+    try {
+      this.exec(e.body);
+      return { k: 'x' };
+    } catch (x) {
+      if (!(x instanceof ReturnSig)) throw x;
+      return x.v ?? { k: 'x' };
+    } finally {
+      for (const [name, old] of hidden) {
+        if (old === undefined) vars.delete(name);
+        else vars.set(name, old);
+      }
     }
   }
 
@@ -1691,33 +1719,6 @@ export class Run {
       case 'try':
         this.execTry(s, seek);
         return;
-      case 'lambda': {
-        if (seek) return;
-        this.step(s.line, 'call of a local lambda');
-        const vals = s.args.map((a) => this.eval(a));
-        // the parameters, bound for the call (they hide the caller's variables of those names until it ends)
-        const vars = this.frame.vars.fields;
-        const hidden = new Map<string, Val | undefined>();
-        s.params.forEach((name, k) => {
-          if (!name) return;
-          if (!hidden.has(name)) hidden.set(name, vars.get(name));
-          vars.set(name, vals[k] ?? { k: 'x' });
-        });
-        let v: Val | undefined;
-        try {
-          this.exec(s.body);
-        } catch (e) {
-          if (!(e instanceof ReturnSig)) throw e;
-          v = e.v;
-        } finally {
-          for (const [name, old] of hidden) {
-            if (old === undefined) vars.delete(name);
-            else vars.set(name, old);
-          }
-        }
-        if (s.ret) throw new ReturnSig(v ?? { k: 'x' }, s.line);
-        return;
-      }
     }
   }
 
@@ -3877,6 +3878,8 @@ function describeExpr(e: Expr): string {
       return '{…}';
     case 'unk':
       return '…';
+    case 'lcall':
+      return 'lambda(…)';
   }
 }
 

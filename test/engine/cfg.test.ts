@@ -64,6 +64,32 @@ describe('control-flow graph', () => {
     expect(copies(cfg, 'fail')).toBe(0);
   });
 
+  it('a lambda with a pointer parameter, or one named like a variable of the caller, is not inlined (its parameters are not bound)', () => {
+    const cfg = cfgOf(
+      `int f(PMDL mdl, PMDL other, int st) {
+  auto drop = [](PMDL m) { IoFreeMdl(m); };
+  auto fail = [&](int st) { Release(); return st; };
+  auto done = [&](NTSTATUS code) { Unlock(); return code; };
+  drop(other);
+  fail(1);
+  return done(st);
+}`,
+      't.cpp',
+    );
+    expect(copies(cfg, 'IoFreeMdl')).toBe(0);
+    expect(copies(cfg, 'Release')).toBe(0);
+    expect(copies(cfg, 'Unlock')).toBe(1);
+    expect([...(cfg.lambdas ?? [])].sort()).toEqual(['done', 'drop', 'fail']);
+  });
+
+  it('lambdas that call each other twice, nested, are inlined within a budget and the graph stays whole', () => {
+    const defs = Array.from({ length: 18 }, (_, k) => `  auto f${k + 1} = [&]() { f${k}(); f${k}(); };`).join('\n');
+    const cfg = cfgOf(`void f(PULONG n) {\n  auto f0 = [&]() { (*n)++; };\n${defs}\n  Lock();\n  f18();\n  Unlock();\n}`, 't.cpp');
+    expect(cfg.truncated).toBe(false);
+    expect(cfg.nodes.length).toBeLessThan(20_000);
+    expect(reachableCallLines(cfg, 'Unlock')).toEqual([23]);
+  });
+
   it('code after return is unreachable', () => {
     const cfg = cfgOf(`void f() {\n  A();\n  return;\n  B();\n}`);
     expect(reachableCallLines(cfg, 'A')).toEqual([2]);
