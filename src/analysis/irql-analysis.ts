@@ -1904,17 +1904,17 @@ export class IrqlEngine {
         s.pr = -1;
         if (!saved && p && p.type === 'identifier' && fx.params.includes(p.text)) s.pr = fx.params.indexOf(p.text);
       }
-      this.applyCalleeLocks(fx, callee, target.fn.params, args, name, line, s);
+      this.applyCalleeLocks(fx, callee, target.fn.params, args, name, call, line, s);
       return;
     }
     if (ddi) for (const eff of effectsOf(ddi)) this.applyEffect(fx, eff, name, call, stmt, args, s, line);
   }
 
   /** A callee's effect on locks, in the caller's terms: its parameters' locks become the arguments'. */
-  private applyCalleeLocks(fx: FnCtx, callee: FunctionIrql | undefined, params: string[], args: SyntaxNode[], name: string, line: number, s: State): void {
+  private applyCalleeLocks(fx: FnCtx, callee: FunctionIrql | undefined, params: string[], args: SyntaxNode[], name: string, call: SyntaxNode, line: number, s: State): void {
     const effects = callee ? callee.lockEffects : null;
     if (effects && effects.size === 0) {
-      if (callee?.handleEffects) this.applyCalleeHandles(fx, callee.handleEffects, params, args, name, line, s);
+      if (callee?.handleEffects) this.applyCalleeHandles(fx, callee.handleEffects, params, args, name, call, line, s);
       return;
     }
     const forget = () => {
@@ -1931,7 +1931,7 @@ export class IrqlEngine {
       if (eff.held === undefined) s.locks = s.locks.delete(mapped);
       else s.locks = s.locks.set(mapped, lockFact(eff.held, line, `${name} (${eff.via} at its line ${eff.line})`, eff.kind, mapped, written));
     }
-    if (callee?.handleEffects) this.applyCalleeHandles(fx, callee.handleEffects, params, args, name, line, s);
+    if (callee?.handleEffects) this.applyCalleeHandles(fx, callee.handleEffects, params, args, name, call, line, s);
   }
 
   /**
@@ -1939,7 +1939,7 @@ export class IrqlEngine {
    * (`DevLock(Dev, &h)`: `h` names `Dev->Lock`), a release wrapper gives back the lock the handle names here
    * (`DevUnlock(&h)`). The handle, as this function writes it: `h` for `&h`, `pHandle` for a pointer.
    */
-  private applyCalleeHandles(fx: FnCtx, effects: ReadonlyMap<string, LockEffect & { lock: string }>, params: string[], args: SyntaxNode[], name: string, line: number, s: State): void {
+  private applyCalleeHandles(fx: FnCtx, effects: ReadonlyMap<string, LockEffect & { lock: string }>, params: string[], args: SyntaxNode[], name: string, call: SyntaxNode, line: number, s: State): void {
     for (const [path, eff] of effects) {
       const h = mapCalleePath(path, params, args)?.replace(/^\*/, '');
       if (!h) continue;
@@ -1958,8 +1958,24 @@ export class IrqlEngine {
         continue;
       }
       fx.touched.set(lock, { kind: eff.kind, line, via: name });
-      s.locks = s.locks.set(lock, lockFact(false, line, via, eff.kind, lock, s.locks.get(lock)?.name));
+      const prev = s.locks.get(lock);
+      // (the release through the handle of a lock this function released already: a release of a free lock)
+      if (prev && !prev.held) this.noteLockIssue(fx, 'notHeld', eff.kind, name, prev.name ?? lock, call, line, s, prev);
+      s.locks = s.locks.set(lock, lockFact(false, line, via, eff.kind, lock, prev?.name));
     }
+  }
+
+  /**
+   * The paths of this state hold (or released) the lock: on them the call is a double acquire (release);
+   * recorded per position and lock facts (the states of other facts reaching the call are other paths).
+   */
+  private noteLockIssue(fx: FnCtx, kind: 'doubleAcquire' | 'notHeld', lockKind: LockKind, callee: string, lock: string, call: SyntaxNode, line: number, s: State, prev: LockFact): void {
+    const pos = `${line}:${call.startPosition.column + 1}`;
+    const key = `${pos}|${lockSignature(s)}`;
+    const old = fx.lockIssues.get(key);
+    const end = call.endPosition;
+    const m = old ? old.m.map((x, e) => (x | s.m[e]!) >>> 0) : [...s.m];
+    fx.lockIssues.set(key, { kind, lockKind, callee, lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
   }
 
   /** A tracked lock acquired or released: double acquires and releases of a free lock, per path. */
@@ -1970,7 +1986,6 @@ export class IrqlEngine {
     const written = eff.lockArg !== undefined ? slotPath(args[eff.lockArg]) : undefined;
     const shown = written !== lock ? written : undefined;
     if (eff.op === 'release' && !lock && handle) lock = s.qh.get(handle);
-    const pos = `${line}:${call.startPosition.column + 1}`;
     if (handle) fx.handleTouched.set(handle, { kind: eff.kind, line, via: name });
     if (!lock) {
       // a release through a handle this function did not fill: whose lock is not known here; through a
@@ -1986,15 +2001,7 @@ export class IrqlEngine {
       return;
     }
     const issue = eff.op === 'acquire' ? (prev?.held ? 'doubleAcquire' : undefined) : prev && !prev.held ? 'notHeld' : undefined;
-    if (issue && prev) {
-      // the paths of this state hold (or released) the lock: on them the call is a double acquire (release);
-      // recorded per position and lock facts (the states of other facts reaching the call are other paths)
-      const key = `${pos}|${lockSignature(s)}`;
-      const old = fx.lockIssues.get(key);
-      const end = call.endPosition;
-      const m = old ? old.m.map((x, e) => (x | s.m[e]!) >>> 0) : [...s.m];
-      fx.lockIssues.set(key, { kind: issue, lockKind: eff.kind, callee: name, lock: shown ?? lock, line, column: call.startPosition.column + 1, endLine: end.row + 1, endColumn: end.column + 1, prevLine: prev.line, prevVia: prev.via, m });
-    }
+    if (issue && prev) this.noteLockIssue(fx, issue, eff.kind, name, shown ?? lock, call, line, s, prev);
     s.locks = s.locks.set(lock, lockFact(eff.op === 'acquire', line, name, eff.kind, lock, written));
     // (after a release the handle still names its lock: releasing it again is a release of a free lock)
     if (handle) s.qh = s.qh.set(handle, lock);

@@ -224,6 +224,27 @@ NTSTATUS Next(PEXT Ext)
       errors: [{ messageId: 'heldAtExit', line: 16, column: 9, data: { lock: 'Ext->Lock', via: 'LockExt (KeAcquireInStackQueuedSpinLock at its line 4)', line: 14 } }],
     },
     {
+      name: 'a release helper that takes only the handle, called twice',
+      code: `${EXT}static VOID LockExt(PEXT Ext, PKLOCK_QUEUE_HANDLE Handle)
+{
+    KeAcquireInStackQueuedSpinLock(&Ext->Lock, Handle);
+}
+static VOID UnlockExt(PKLOCK_QUEUE_HANDLE Handle)
+{
+    KeReleaseInStackQueuedSpinLock(Handle);
+}
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID Twice(PEXT Ext)
+{
+    KLOCK_QUEUE_HANDLE h;
+    LockExt(Ext, &h);
+    Ext->Count++;
+    UnlockExt(&h);
+    UnlockExt(&h);
+}`,
+      errors: [{ messageId: 'notHeld', line: 17, column: 5, data: { callee: 'UnlockExt', lock: 'Ext->Lock', line: 16 } }],
+    },
+    {
       name: 'an early return inside the locked region',
       code: `${EXT}DRIVER_DISPATCH Dispatch;
 NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
