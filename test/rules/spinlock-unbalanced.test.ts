@@ -1,6 +1,16 @@
 import { spinlockUnbalanced } from '../../rules/spinlock-unbalanced.js';
 import { runRuleTests } from '../support/rule-tester.js';
 
+/** An in-stack queued lock's acquire helper that fills the caller's handle, and a release helper that takes only the handle (lines 2 to 9). */
+const HANDLE_HELPERS = `static VOID LockExt(PEXT Ext, PKLOCK_QUEUE_HANDLE Handle)
+{
+    KeAcquireInStackQueuedSpinLock(&Ext->Lock, Handle);
+}
+static VOID UnlockExt(PKLOCK_QUEUE_HANDLE Handle)
+{
+    KeReleaseInStackQueuedSpinLock(Handle);
+}
+`;
 const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KSPIN_LOCK Stats; FAST_MUTEX Mutex; WDFSPINLOCK WdfLock; PIRP Current; ULONG Count; BOOLEAN Stopped; } EXT, *PEXT;\n';
 
 runRuleTests(spinlockUnbalanced, {
@@ -201,15 +211,7 @@ VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
     },
     {
       name: 'an acquire helper fills the handle; the error return skips the release helper',
-      code: `${EXT}static VOID LockExt(PEXT Ext, PKLOCK_QUEUE_HANDLE Handle)
-{
-    KeAcquireInStackQueuedSpinLock(&Ext->Lock, Handle);
-}
-static VOID UnlockExt(PKLOCK_QUEUE_HANDLE Handle)
-{
-    KeReleaseInStackQueuedSpinLock(Handle);
-}
-_IRQL_requires_(PASSIVE_LEVEL)
+      code: `${EXT}${HANDLE_HELPERS}_IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS Next(PEXT Ext)
 {
     KLOCK_QUEUE_HANDLE h;
@@ -225,15 +227,7 @@ NTSTATUS Next(PEXT Ext)
     },
     {
       name: 'a release helper that takes only the handle, called twice',
-      code: `${EXT}static VOID LockExt(PEXT Ext, PKLOCK_QUEUE_HANDLE Handle)
-{
-    KeAcquireInStackQueuedSpinLock(&Ext->Lock, Handle);
-}
-static VOID UnlockExt(PKLOCK_QUEUE_HANDLE Handle)
-{
-    KeReleaseInStackQueuedSpinLock(Handle);
-}
-_IRQL_requires_(PASSIVE_LEVEL)
+      code: `${EXT}${HANDLE_HELPERS}_IRQL_requires_(PASSIVE_LEVEL)
 VOID Twice(PEXT Ext)
 {
     KLOCK_QUEUE_HANDLE h;
