@@ -3240,7 +3240,12 @@ class Analyzer {
         // a returning macro that returns one of its arguments (`EBPF_RETURN_POINTER(MDL*, mdl);`): `return mdl;`
         const returned = node.kind === 'return' ? this.macroReturnValue(node.ast) : undefined;
         // (a `return lam(...)` whose lambda's body ran before it: nothing left to evaluate)
-        let rs = node.returnsLambda ? [w] : (returned ? this.evalReturn(w, returned) : this.eval(w, node.ast)).map((r) => r.w);
+        let rs = node.returnsLambda
+          ? [w]
+          : node.bind !== undefined
+            ? // an inlined lambda's argument: its parameter's value for the body
+              this.eval(w, node.ast).map((r) => this.setVal(r.w, node.bind!, r.v))
+            : (returned ? this.evalReturn(w, returned) : this.eval(w, node.ast)).map((r) => r.w);
         // ExRaiseStatus, KeBugCheckEx...: nothing follows normally (the exceptional edge starts from the input)
         if (node.kind === 'stmt' && this.stopsHere(node)) return [];
         if (node.kind === 'return') {

@@ -97,6 +97,8 @@ export interface CfgNode {
    * returned, and evaluates nothing itself (the call is not a call of unknown code, its arguments ran already).
    */
   returnsLambda?: boolean;
+  /** An argument of an inlined lambda's call: its value is this parameter's for the body (`Builder.inlineLambda`). */
+  bind?: string;
   /** Position for explanations (1-based). */
   line: number;
   column: number;
@@ -794,8 +796,14 @@ class Builder {
    * or `__try` of the caller; an exception it raises goes to the caller's handler.
    */
   inlineLambda(lambda: SyntaxNode, call: SyntaxNode, preds: Dangling[]): Dangling[] {
-    const args = call.childForFieldName('arguments');
-    if (args && args.namedChildren.some((a) => a.type !== 'comment')) preds = this.fall(this.newNode('stmt', args, preds));
+    // the arguments, each bound to its parameter (a plain value: see `inlinable`)
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+    const params = lambdaParams(lambda);
+    args.forEach((a, k) => {
+      const id = this.newNode('stmt', a, preds);
+      if (params[k]) this.nodes[id]!.bind = params[k];
+      preds = this.fall(id);
+    });
     const savedBreakables = this.breakables;
     const savedLeave = this.leaveStack;
     this.breakables = [];
@@ -880,6 +888,17 @@ function inlinable(lambda: SyntaxNode, fnText: string): boolean {
     if ((fnText.match(word)?.length ?? 0) > (lambda.text.match(word)?.length ?? 0)) return false;
   }
   return true;
+}
+
+/** The names of a lambda's parameters, in order. */
+function lambdaParams(lambda: SyntaxNode): string[] {
+  const out: string[] = [];
+  for (const p of lambda.childForFieldName('declarator')?.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
+    const d = p.childForFieldName('declarator');
+    if (d?.type === 'identifier') out.push(d.text);
+  }
+  return out;
 }
 
 /** A body that may define a lambda: a capture list followed by its parameters or its body (`[&](`, `[] {`). */

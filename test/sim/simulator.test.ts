@@ -429,3 +429,39 @@ describe('robustness', () => {
     expect(unmerged.ends['loop-bound']).toBeGreaterThan(0); // without merging, the unroll count bounds it
   });
 });
+
+describe('C++ lambdas kept in a local', () => {
+  const code = `#include <ntddk.h>
+NTSTATUS ValueCall(PVOID buf, ULONG len) {
+    PMDL mdl = IoAllocateMdl(buf, len, FALSE, FALSE, nullptr);
+    if (mdl == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+    auto release = [&]() -> NTSTATUS { MmUnlockPages(mdl); IoFreeMdl(mdl); return STATUS_SUCCESS; };
+    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return GetExceptionCode(); }
+    NTSTATUS st = release();
+    return st;
+}
+NTSTATUS Shadow(PVOID buf, ULONG len, PMDL other) {
+    PMDL mdl = IoAllocateMdl(buf, len, FALSE, FALSE, nullptr);
+    if (mdl == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+    auto drop = [](PMDL mdl) { IoFreeMdl(mdl); };
+    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return GetExceptionCode(); }
+    drop(other);
+    return STATUS_SUCCESS;
+}
+NTSTATUS Branch(PVOID buf, ULONG len) {
+    PMDL mdl = IoAllocateMdl(buf, len, FALSE, FALSE, nullptr);
+    if (mdl == nullptr) return STATUS_INSUFFICIENT_RESOURCES;
+    auto finish = [&](NTSTATUS status) { if (NT_SUCCESS(status)) { MmUnlockPages(mdl); IoFreeMdl(mdl); } return status; };
+    __try { MmProbeAndLockPages(mdl, UserMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(mdl); return GetExceptionCode(); }
+    return finish(STATUS_SUCCESS);
+}
+`;
+  it('runs the body of a call whose value is used, with the parameters bound to the arguments, in the caller frame', () => {
+    expect(faultSet(simulate(code, { entry: 'ValueCall' }, 't.cpp')[0]!)).toEqual([]);
+    expect(faultSet(simulate(code, { entry: 'Branch' }, 't.cpp')[0]!)).toEqual([]);
+  });
+  it("a parameter hides the caller's variable of the same name only for the call", () => {
+    // drop(other) frees `other`; the caller's own locked `mdl` leaks
+    expect(faultSet(simulate(code, { entry: 'Shadow' }, 't.cpp')[0]!)).toEqual(['locked-at-exit@16']);
+  });
+});
