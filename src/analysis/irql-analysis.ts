@@ -1834,7 +1834,7 @@ export class IrqlEngine {
       return;
     }
     let ddi = this.project.irqlTable.contract(name);
-    const target = ddi ? undefined : this.project.resolve(file, name);
+    const target = ddi ? undefined : this.project.resolve(file, name, args.length);
     // a function the program declares, with IRQL annotations, and does not define (a library's)
     let contractFrom = 'the DDI table';
     const member = call.childForFieldName('function')?.type === 'field_expression';
@@ -1882,7 +1882,9 @@ export class IrqlEngine {
     // may be another class's; it neither gives the callee a context nor changes the IRQL here
     const f = call.childForFieldName('function');
     const viaOtherObject = f?.type === 'field_expression' && !/^\(?\*?this\)?$/.test((f.childForFieldName('argument')?.text ?? '').replace(/\s+/g, ''));
-    if (target?.fn && target.file && !(viaOtherObject && target.name.includes('::'))) {
+    // (a method defined in its class's body counts as one of that class, as `Class::Method` does: `SpinMutex.Unlock()`
+    // of a member `SpinLock SpinMutex;` is not the `FastMutex::Unlock` defined first in the file)
+    if (target?.fn && target.file && !(viaOtherObject && (target.name.includes('::') || classOf(target) !== undefined))) {
       const prev = fx.callSites.get(pos);
       if (prev) for (let e = 0; e < NE; e++) prev.m[e] = (prev.m[e]! | s.m[e]!) >>> 0;
       else fx.callSites.set(pos, { target: target.key, line, m: [...s.m], why: [...s.why] });
@@ -2383,7 +2385,11 @@ export class IrqlEngine {
     // a member's annotations, or those of a function of no class: not those of another class's member of
     // that name (WDF's MxLockNoDynam::Release requires DISPATCH_LEVEL, MxPagedLockNoDynam::Release APC_LEVEL)
     const cls = classOf(pf);
-    const own = (this.annotationIndex!.get(short) ?? []).filter((a) => a.cls === undefined || a.cls === cls);
+    // (in a file that defines the name more than once, static functions of two namespaces, an annotation written
+    // there is that of the definition it precedes)
+    const here = this.project.definitionsOf(short).filter((d) => d.path === pf.path);
+    const precedes = (a: IrqlAnnotation) => here.filter((d) => d.line >= a.line).reduce<ProjectFunction | undefined>((best, d) => (!best || d.line < best.line ? d : best), undefined);
+    const own = (this.annotationIndex!.get(short) ?? []).filter((a) => (a.cls === undefined || a.cls === cls) && (here.length < 2 || a.path !== pf.path || precedes(a) === pf));
     let lo: number | undefined;
     let hi: number | undefined;
     const texts: string[] = [];

@@ -803,11 +803,24 @@ export class Project implements ProjectContext {
     return this.byName.has(name);
   }
 
-  resolve(file: { path: string }, name: string): ProjectFunction | undefined {
+  /** The definitions of a name in the program's files (functions of other namespaces or classes of that name too). */
+  definitionsOf(name: string): readonly ProjectFunction[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  resolve(file: { path: string }, name: string, argCount?: number): ProjectFunction | undefined {
     const local = this.byName.get(name);
     if (!local) return undefined;
     const same = local.find((f) => f.path === file.path);
-    if (same) return same;
+    if (same) {
+      // several of that name in the file (static functions of two namespaces, C++ overloads): the one whose
+      // parameters the call's arguments fill, when the caller says how many (else none: which is not known)
+      if (argCount === undefined || local.length === 1) return same;
+      const here = local.filter((f) => f.path === file.path);
+      if (here.length === 1) return same;
+      const fit = here.filter((f) => f.fn?.params.length === argCount);
+      return fit.length === 1 ? fit[0] : undefined;
+    }
     const external = local.filter((f) => !f.isStatic);
     if (external.length) return external.length === 1 ? external[0] : undefined;
     const inHeaders = local.filter((f) => HEADER.test(f.path));

@@ -7,6 +7,46 @@ const EXT = 'typedef struct _EXT { KSPIN_LOCK Lock; KDPC Dpc; HANDLE File; KEVEN
 runRuleTests(irqlTooHigh, {
   valid: [
     {
+      name: "a method called through a member of another class is that class's, not the first method of its name in the file",
+      filename: 'locks.cpp',
+      code: `class FastMutex {
+public:
+    VOID Unlock() { ExReleaseFastMutex(&Mutex); }
+    FAST_MUTEX Mutex;
+};
+class SpinLock {
+public:
+    VOID Unlock() { KeReleaseSpinLock(&Lock, OldIrql); }
+    KSPIN_LOCK Lock;
+    KIRQL OldIrql;
+};
+class SpinSection {
+public:
+    _IRQL_requires_(DISPATCH_LEVEL)
+    VOID Leave() { SpinMutex.Unlock(); }
+    SpinLock SpinMutex;
+};`,
+    },
+    {
+      name: 'an annotation on one of two same-named static functions of a file (two namespaces) is not the other one\'s',
+      filename: 'hv.cpp',
+      code: `namespace Svm {
+    static bool Virtualize() {
+        PVOID p = MmAllocateContiguousMemory(PAGE_SIZE, PHYSICAL_ADDRESS{});
+        return p != NULL;
+    }
+    bool VirtualizeAll() { return Virtualize(); }
+}
+namespace Vmx {
+    _IRQL_requires_(IPI_LEVEL)
+    static bool Virtualize(PVOID Shared) {
+        UNREFERENCED_PARAMETER(Shared);
+        return true;
+    }
+    ULONG_PTR Ipi(ULONG_PTR Arg) { return Virtualize((PVOID)Arg); }
+}`,
+    },
+    {
       name: 'ZwClose after the spin lock is released',
       code: `${EXT}DRIVER_DISPATCH Dispatch;
 NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
