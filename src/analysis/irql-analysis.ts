@@ -1915,10 +1915,6 @@ export class IrqlEngine {
   /** A callee's effect on locks, in the caller's terms: its parameters' locks become the arguments'. */
   private applyCalleeLocks(fx: FnCtx, callee: FunctionIrql | undefined, params: string[], args: SyntaxNode[], name: string, call: SyntaxNode, line: number, s: State): void {
     const effects = callee ? callee.lockEffects : null;
-    if (effects && effects.size === 0) {
-      if (callee?.handleEffects) this.applyCalleeHandles(fx, callee.handleEffects, params, args, name, call, line, s);
-      return;
-    }
     const forget = () => {
       s.locks = s.locks.clear();
       s.qh = s.qh.clear();

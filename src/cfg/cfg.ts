@@ -748,8 +748,8 @@ class Builder {
   private inlining = new Set<SyntaxNode>();
   /** Nodes made for inlined bodies so far (a lambda that calls another twice, nested, doubles them at each level). */
   private inlined = 0;
-  /** Per lambda: whether its parameters let it be inlined (`inlinable`). */
-  private inlinableMemo = new Map<SyntaxNode, boolean>();
+  /** Per lambda: the names of its parameters, null when they do not let it be inlined (`plainParams`). */
+  private paramsMemo = new Map<SyntaxNode, string[] | null>();
   /** Per lambda being inlined, the ends of its `return` statements. */
   private lambdaReturns: Dangling[][] = [];
 
@@ -765,7 +765,7 @@ class Builder {
       this.lambdas = new Map();
       if (LAMBDA_TEXT.test(this.fn.body.text)) {
         const twice = new Set<string>();
-        for (const d of nodesOfType(this.fn.body, 'init_declarator')) {
+        for (const d of nodesOfType(this.fn.body, INIT_DECLARATOR)) {
           const name = d.childForFieldName('declarator');
           const value = d.childForFieldName('value');
           if (name?.type !== 'identifier') continue;
@@ -779,9 +779,14 @@ class Builder {
     }
     const lambda = this.lambdas.get(f.text);
     if (!lambda || this.inlining.has(lambda) || !lambda.childForFieldName('body') || this.inlined > MAX_INLINED_NODES) return undefined;
-    let ok = this.inlinableMemo.get(lambda);
-    if (ok === undefined) this.inlinableMemo.set(lambda, (ok = inlinable(lambda, this.fn.body.text)));
-    return ok ? lambda : undefined;
+    return this.paramsOf(lambda) ? lambda : undefined;
+  }
+
+  /** `plainParams` of a lambda of this function, once. */
+  private paramsOf(lambda: SyntaxNode): string[] | null {
+    let params = this.paramsMemo.get(lambda);
+    if (params === undefined) this.paramsMemo.set(lambda, (params = plainParams(lambda, this.fn.body.text) ?? null));
+    return params;
   }
 
   /** The names of the function's lambdas (for `Cfg.lambdas`). */
@@ -796,9 +801,9 @@ class Builder {
    * or `__try` of the caller; an exception it raises goes to the caller's handler.
    */
   inlineLambda(lambda: SyntaxNode, call: SyntaxNode, preds: Dangling[]): Dangling[] {
-    // the arguments, each bound to its parameter (a plain value: see `inlinable`)
+    // the arguments, each bound to its parameter (a plain value: see `plainParams`)
     const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
-    const params = lambdaParams(lambda);
+    const params = this.paramsOf(lambda) ?? [];
     args.forEach((a, k) => {
       const id = this.newNode('stmt', a, preds);
       if (params[k]) this.nodes[id]!.bind = params[k];
@@ -867,36 +872,26 @@ class TruncatedError extends Error {}
 const MAX_INLINED_NODES = 5_000;
 
 /**
- * A lambda whose body can run in its caller's graph: its parameters, which the graph does not bind to the
- * arguments, are plain values (`NTSTATUS status`, not a pointer, a reference or a `P...` pointer type) whose
- * names the rest of the function does not use (the body's reads of a parameter cannot be taken for the
- * caller's variable of that name).
+ * The names of a lambda's parameters when its body can run in its caller's graph (undefined when it cannot):
+ * they are plain values (`NTSTATUS status`, not a pointer, a reference or a `P...` pointer type), bound to the
+ * arguments by value, whose names the rest of the function does not use (the body's reads of a parameter
+ * cannot be taken for the caller's variable of that name).
  */
-function inlinable(lambda: SyntaxNode, fnText: string): boolean {
-  const params = lambda.childForFieldName('declarator')?.childForFieldName('parameters')?.namedChildren ?? [];
-  for (const p of params) {
+function plainParams(lambda: SyntaxNode, fnText: string): string[] | undefined {
+  const out: string[] = [];
+  for (const p of lambda.childForFieldName('declarator')?.childForFieldName('parameters')?.namedChildren ?? []) {
     if (p.type === 'comment') continue;
-    if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') return false;
+    if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') return undefined;
     const d = p.childForFieldName('declarator');
     const type = p.childForFieldName('type')?.text ?? '';
     if (!d) {
       if (type === 'void') continue;
-      return false;
+      return undefined;
     }
-    if (d.type !== 'identifier' || /^(?:P[A-Z]|LP[A-Z])|\*|&|\bauto\b|_PTR\b/.test(type)) return false;
+    if (d.type !== 'identifier' || /^(?:P[A-Z]|LP[A-Z])|\*|&|\bauto\b|_PTR\b/.test(type)) return undefined;
     const word = new RegExp(`\\b${d.text}\\b`, 'g');
-    if ((fnText.match(word)?.length ?? 0) > (lambda.text.match(word)?.length ?? 0)) return false;
-  }
-  return true;
-}
-
-/** The names of a lambda's parameters, in order. */
-function lambdaParams(lambda: SyntaxNode): string[] {
-  const out: string[] = [];
-  for (const p of lambda.childForFieldName('declarator')?.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration') continue;
-    const d = p.childForFieldName('declarator');
-    if (d?.type === 'identifier') out.push(d.text);
+    if ((fnText.match(word)?.length ?? 0) > (lambda.text.match(word)?.length ?? 0)) return undefined;
+    out.push(d.text);
   }
   return out;
 }
@@ -904,13 +899,16 @@ function lambdaParams(lambda: SyntaxNode): string[] {
 /** A body that may define a lambda: a capture list followed by its parameters or its body (`[&](`, `[] {`). */
 const LAMBDA_TEXT = /\[[^[\];]*\]\s*[({]/;
 
-/** The nodes of a type in a subtree, preorder, without recursion. */
-function nodesOfType(root: SyntaxNode, type: string): SyntaxNode[] {
+const INIT_DECLARATOR: ReadonlySet<string> = new Set(['init_declarator']);
+const PP_CONDITIONALS: ReadonlySet<string> = new Set(['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef']);
+
+/** The nodes of these types in a subtree, preorder, without recursion. */
+function nodesOfType(root: SyntaxNode, types: ReadonlySet<string>): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const stack: SyntaxNode[] = [root];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === type) out.push(n);
+    if (types.has(n.type)) out.push(n);
     const kids = n.namedChildren;
     for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
   }
@@ -966,14 +964,9 @@ function balanced(t: string): boolean {
 /** The number of tests of each preprocessor condition in a body (`ppCondition` keys). */
 function countPpConditions(body: SyntaxNode): Map<string, number> {
   const counts = new Map<string, number>();
-  const stack: SyntaxNode[] = [body];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'preproc_if' || n.type === 'preproc_ifdef' || n.type === 'preproc_elif' || n.type === 'preproc_elifdef') {
-      const c = ppCondition(n);
-      if (c) counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
-    }
-    for (const c of n.namedChildren) stack.push(c);
+  for (const n of nodesOfType(body, PP_CONDITIONALS)) {
+    const c = ppCondition(n);
+    if (c) counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
   }
   return counts;
 }
