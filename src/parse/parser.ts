@@ -165,10 +165,13 @@ export function declaratorName(decl: SyntaxNode | null): string | undefined {
     switch (d.type) {
       case 'identifier':
       case 'field_identifier':
-      case 'qualified_identifier':
-      case 'destructor_name':
       case 'operator_name':
         return d.text;
+      case 'qualified_identifier':
+      case 'destructor_name':
+        // a long signature wrapped after the class (`void Ring::` then `Lock(` on the next line): the name
+        // without the spaces, as its calls and its class's declarations write it
+        return d.text.replace(/\s*::\s*/g, '::').replace(/~\s+/g, '~');
       case 'function_declarator':
       case 'pointer_declarator':
       case 'reference_declarator':
