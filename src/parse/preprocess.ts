@@ -159,6 +159,21 @@ const SEH_WORDS = new Map<string, { follow: number; to: string }>([
   ['LEAVE', { follow: 59, to: '__leave' }],
 ]);
 
+/**
+ * ReactOS's PSEH2 spellings of SEH (psdk/pseh/pseh2.h) -> the keyword or intrinsic (padded with spaces to the
+ * macro's length) and the character that must follow; `_SEH2_END` closes the statement and is blanked.
+ */
+const PSEH2_WORDS = new Map<string, { follow?: number; to: string }>([
+  ['_SEH2_TRY', { follow: 123, to: '__try' }],
+  ['_SEH2_EXCEPT', { follow: 40, to: '__except' }],
+  ['_SEH2_FINALLY', { follow: 123, to: '__finally' }],
+  ['_SEH2_LEAVE', { to: '__leave' }],
+  ['_SEH2_END', { to: '' }],
+  ['_SEH2_GetExceptionCode', { follow: 40, to: 'GetExceptionCode' }],
+  ['_SEH2_GetExceptionInformation', { follow: 40, to: 'GetExceptionInformation' }],
+  ['_SEH2_AbnormalTermination', { follow: 40, to: 'AbnormalTermination' }],
+]);
+
 const FOREACH_MACRO = /for_?each|foreach/i;
 
 /** Longest argument list of an annotation or macro we look for the end of. */
@@ -820,13 +835,26 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
   const out: string[] = [];
   let copied = 0; // text[0..copied) has been emitted to out
 
+  /** Single characters to blank when the copy reaches them (the `)` of `_SEH2_YIELD(...)`), in increasing order. */
+  const laterBlanks: number[] = [];
+  /** Copy `text[copied..end)` as it is, but for the characters of `laterBlanks` in it. */
+  const copyTo = (end: number) => {
+    while (laterBlanks.length && laterBlanks[0]! < end) {
+      const k = laterBlanks.shift()!;
+      if (k < copied) continue;
+      if (k > copied) out.push(text.slice(copied, k));
+      out.push(' ');
+      copied = k + 1;
+    }
+    if (end > copied) out.push(text.slice(copied, end));
+  };
   const emitBlank = (start: number, end: number) => {
-    if (start > copied) out.push(text.slice(copied, start));
+    copyTo(start);
     out.push(blankOf(text, start, end));
     copied = end;
   };
   const emitReplace = (start: number, end: number, repl: string) => {
-    if (start > copied) out.push(text.slice(copied, start));
+    copyTo(start);
     out.push(repl);
     copied = end;
   };
@@ -1186,6 +1214,28 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
       emitReplace(wordStart, j, same.to);
       continue;
     }
+    if (word.startsWith('_SEH2_')) {
+      // ReactOS's PSEH2 macros: `_SEH2_TRY { } _SEH2_EXCEPT(filter) { } _SEH2_END;`, `_SEH2_FINALLY`, `_SEH2_LEAVE`,
+      // `_SEH2_YIELD(return x);` (a statement run inside the `__try`), `_SEH2_GetExceptionCode()`...: the keywords
+      // they stand for, padded with spaces
+      const pseh = PSEH2_WORDS.get(word);
+      const follow = text.charCodeAt(skipTrivia(j));
+      if (pseh !== undefined && (pseh.follow === undefined || follow === pseh.follow)) {
+        annotations.push({ kind: 'seh', text: word, name: word, start: wordStart, end: j });
+        emitReplace(wordStart, j, pseh.to.padEnd(word.length, ' '));
+        continue;
+      }
+      if (word === '_SEH2_YIELD' && follow === 40) {
+        const open = skipTrivia(j);
+        const close = matchParen(open);
+        if (close > 0) {
+          annotations.push({ kind: 'seh', text: word, name: word, start: wordStart, end: j });
+          emitBlank(wordStart, open + 1);
+          laterBlanks.push(close - 1);
+          continue;
+        }
+      }
+    }
     const seh = lang === 'c' ? SEH_WORDS.get(word) : undefined;
     if (seh !== undefined) {
       const follow = skipTrivia(j);
@@ -1272,7 +1322,7 @@ export function preprocess(src: string, lang: 'c' | 'cpp'): Preprocessed {
   }
   annotations.sort((a, b) => a.start - b.start);
   if (copied === 0) return { text: blankDataTables(text), annotations };
-  if (copied < n) out.push(text.slice(copied));
+  copyTo(n);
   return { text: blankDataTables(out.join('')), annotations };
 }
 
