@@ -2293,6 +2293,14 @@ export class IrqlEngine {
       const value = typeof v === 'string' ? callerVals?.get(v) : v;
       if (value !== undefined) (out ??= new Map()).set(p, value);
     });
+    // C++: the parameters the call leaves out take the defaults of the function's declaration
+    if (vals.length < callee.params.length) {
+      const short = callee.name.split('::').pop()!;
+      for (let i = vals.length; i < callee.params.length; i++) {
+        const d = this.project.defaultArgument(short, callee.params.length, i);
+        if (d !== undefined && callee.params[i]) (out ??= new Map()).set(callee.params[i]!, d);
+      }
+    }
     return out;
   }
 
@@ -2317,7 +2325,9 @@ export class IrqlEngine {
             if (x.type === 'identifier' && forwarded.has(x.text)) return x.text;
             return constantArgument(a) ?? (x.type === 'identifier' ? consts.get(x.text) ?? this.project.headerConstant(x.text) : undefined);
           });
-          if (vals.some((v) => v !== undefined)) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
+          // (a call with no constant argument binds nothing, unless it leaves out parameters a declaration gives defaults)
+          const name = vals.some((v) => v !== undefined) ? undefined : calleeName(n);
+          if (name === undefined || this.project.hasDefaultArguments(name.split('::').pop()!)) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
         }
         pushNamedChildren(stack, n);
       }

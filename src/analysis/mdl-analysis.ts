@@ -33,7 +33,7 @@ import { fileConstants } from './constants.js';
 import { MAX_REMEMBERED_CONDS, condIdentifiers } from './conds.js';
 import { identifiersIn, liveness, type Liveness } from './liveness.js';
 import { Objs, Pts, type Dropped } from './world-maps.js';
-import { ddiEffect, irpMajorsWithoutMdl, isIdentity, isPure, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
+import { ddiEffect, irpMajorsWithoutMdl, isIdentity, isPure, isValueMacro, raises, type DdiEffect, type MdlOp } from '../ddi/table.js';
 import * as V from './values.js';
 import { Map as ImmutableMap } from 'immutable';
 import { MAX_CASES, type ExitCase, type HandedBack, type NewObj, type ObjState, type SlotEffect, type Summary } from './summary.js';
@@ -56,6 +56,8 @@ export interface ProjectContext {
   headerConstant?(name: string): number | undefined;
   /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)`: 1), if it returns one. */
   returnedArgument?(name: string): number | undefined;
+  /** A function-like macro of the program whose body is an expression without assignments or calls (see `valueMacros` in project.ts). */
+  valueMacro?(name: string): boolean;
   /** The members of the program's union fields (see unions.ts). */
   readonly unions?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
@@ -744,6 +746,9 @@ class Analyzer {
     return ok ? text : undefined;
   }
 
+  /** A macro whose value depends on its arguments alone: the WDK's (`METHOD_FROM_CTL_CODE`), or one of the program's (`ProjectContext.valueMacro`). */
+  readonly valueMacro = (name: string): boolean => isValueMacro(name) || !!this.project?.valueMacro?.(name);
+
   private nothing = new Map<string, boolean>();
   /** A call of `name` reaches a function of the program that does nothing (`ProjectContext.doesNothing`), by name. */
   private doesNothing(name: string): boolean {
@@ -1140,7 +1145,7 @@ class Analyzer {
    * not have a value in `v`.
    */
   rememberValue(w: World, expr: SyntaxNode, v: V.Val): World | null {
-    const ck = condKey(expr);
+    const ck = condKey(expr, this.valueMacro);
     if (!ck) return w;
     const key = `?=${ck.slice(1)}`;
     const cur = w.conds.get(key);
@@ -1479,7 +1484,7 @@ class Analyzer {
       case 'conditional_expression': {
         const cond = e.childForFieldName('condition')!;
         const out: EvalResult[] = [];
-        const ck = condKey(cond);
+        const ck = condKey(cond, this.valueMacro);
         for (const r of this.eval(w, cond)) {
           let t = r.v && !V.canBe(r.v, '!=', 0, true) ? null : this.refine(r.w, cond, true);
           let f = r.v && !V.canBe(r.v, '==', 0, true) ? null : this.refine(r.w, cond, false);
@@ -2128,7 +2133,7 @@ class Analyzer {
         out.push(a === undefined ? { w: w1 } : { w: w1, v: V.constant(a ? 1 : 0) });
         continue;
       }
-      if (isPure(name)) {
+      if (isPure(name) || this.valueMacro(name)) {
         if (COPY_ROUTINES.has(name)) w1 = this.copyUses(w1, name, args);
         out.push(this.pureValue(w1, name, rs));
         continue;
@@ -2355,7 +2360,7 @@ class Analyzer {
       // a remembered condition over memory (fields through pointers, globals) may have changed
       // (a name written like a macro, `FSCTL_MOVE_FILE`, `IRP_MJ_WRITE`, is a constant of a header the program does
       // not include: no call changes it)
-      if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined && !MACRO_NAME.test(id))) {
+      if (p.includes('->') || p.includes('*') || p.includes('[') || condIdentifiers(p).some((id) => !this.locals.has(id) && this.constant(id) === undefined && !MACRO_NAME.test(id) && !this.valueMacro(id))) {
         conds = (conds ?? w.conds).delete(p);
       }
     }
@@ -3120,7 +3125,8 @@ class Analyzer {
         // NT_SUCCESS(x) == FALSE, ARGUMENT_PRESENT(x) == FALSE
         return this.refine(w, s, (op === '!=') === truth);
       }
-      return w;
+      // (a macro of its arguments' values, `METHOD_FROM_CTL_CODE(code)`, is narrowed below like `code & 3`)
+      if (!this.valueMacro(name)) return w;
     }
     if (s.type === 'binary_expression' && s.childForFieldName('operator')?.text === '&' && c === 0 && (op === '==' || op === '!=')) {
       const f = this.flagTest(w, s.childForFieldName('left')!, s.childForFieldName('right')!, (op === '!=') === truth);
@@ -3129,9 +3135,13 @@ class Analyzer {
     const p = pathOf(s);
     if (!p) {
       // (state & REQ_STATE_PAGES_LOCKED) != 0: prune when the value is known in this world
-      if (hasEffects(s)) return w;
+      if (hasEffects(s, this.valueMacro)) return w;
       const v = this.valueOf(w, s);
       if (v && !V.canBe(v, op, c, truth)) return null;
+      // a value remembered for the expression (`switch (code & 3)`) is narrowed by the test: the default case
+      // of a later switch on it rules out each value its cases name
+      const ck = condKey(s, this.valueMacro);
+      if (ck && w.conds.has(`?=${ck.slice(1)}`)) return this.rememberValue(w, s, V.constraint(truth ? op : V.negateOp(op), c));
       return w;
     }
     const o = w.pts.get(p);
@@ -3314,7 +3324,7 @@ class Analyzer {
       case 'false': {
         const truth = edge.kind === 'true';
         const out: World[] = [];
-        const ck = condKey(edge.cond!);
+        const ck = condKey(edge.cond!, this.valueMacro);
         for (const w0 of output) {
           const cv = this.condVals.get(w0);
           if (cv && !V.canBe(cv, truth ? '!=' : '==', 0, true)) continue;
@@ -3936,10 +3946,15 @@ function valueTest(cond: SyntaxNode, truth: boolean, constValue: (e: SyntaxNode)
   return { expr: unparen(expr), val: t.eq === truth ? V.constant(c) : V.minus(V.TOP, c) };
 }
 
-function condKey(cond: SyntaxNode): string | undefined {
+/**
+ * The key under which a branch's condition, or an expression's value, is remembered: its text, for an
+ * expression without effects. `valueMacro`: the calls that have none (a macro whose value depends on its
+ * arguments alone: `switch (METHOD_FROM_CTL_CODE(code))` read twice is the same value).
+ */
+function condKey(cond: SyntaxNode, valueMacro?: (name: string) => boolean): string | undefined {
   const e = unparen(cond);
   if (e.type === 'identifier' || e.type === 'number_literal' || e.type === 'field_expression') return undefined;
-  if (hasEffects(e)) return undefined;
+  if (hasEffects(e, valueMacro)) return undefined;
   const text = e.text.replace(/\s+/g, '');
   return text.length > 200 ? undefined : `?${text}`;
 }
@@ -3950,12 +3965,16 @@ const MACRO_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 /** WDK flag-test macros: FlagOn(F, SF) is ((F) & (SF)). */
 const FLAG_MACROS = new Set(['FlagOn', 'BooleanFlagOn', 'TestFlag', 'FLAG_ON']);
 
-/** Does evaluating this expression call or assign anything? */
-function hasEffects(e: SyntaxNode): boolean {
+/** Does evaluating this expression call or assign anything? (`valueMacro`: calls that do not count, see `condKey`) */
+function hasEffects(e: SyntaxNode, valueMacro?: (name: string) => boolean): boolean {
   const stack = [e];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'update_expression') return true;
+    if (n.type === 'call_expression') {
+      const f = n.childForFieldName('function');
+      if (!valueMacro || f?.type !== 'identifier' || !valueMacro(f.text)) return true;
+    }
+    if (n.type === 'assignment_expression' || n.type === 'update_expression') return true;
     for (const c of n.namedChildren) stack.push(c);
   }
   return false;

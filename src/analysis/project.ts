@@ -701,6 +701,48 @@ export class Project implements ProjectContext {
     return this.raisingMacros.has(`${RETURN_MACRO}${name}`);
   }
 
+  /**
+   * The constant a C++ declaration of `name` with `arity` parameters gives parameter `index` when a call leaves
+   * it out (`PVOID64 GetPhysicalAddress(PVOID Va, PEPROCESS Process = NULL);`: 0 for index 1), see
+   * `defaultArguments`; undefined when none does, or two declarations give different ones.
+   */
+  defaultArgument(name: string, arity: number, index: number): number | undefined {
+    const prefix = `${DEFAULT_ARG}${name}/${arity}/${index}=`;
+    let out: number | undefined;
+    for (const m of this.defaultsOf(name)) {
+      if (!m.startsWith(prefix)) continue;
+      const v = Number(m.slice(prefix.length));
+      if (out !== undefined && out !== v) return undefined;
+      out = v;
+    }
+    return out;
+  }
+
+  /** Some declaration of `name` gives a parameter a default (`defaultArgument`). */
+  hasDefaultArguments(name: string): boolean {
+    return this.defaultsOf(name).length > 0;
+  }
+
+  private defaultsByName: Map<string, string[]> | undefined;
+  private defaultsOf(name: string): readonly string[] {
+    if (!this.defaultsByName) {
+      this.defaultsByName = new Map();
+      for (const m of this.raisingMacros) {
+        if (!m.startsWith(DEFAULT_ARG)) continue;
+        const n = m.slice(DEFAULT_ARG.length, m.indexOf('/'));
+        const l = this.defaultsByName.get(n);
+        if (l) l.push(m);
+        else this.defaultsByName.set(n, [m]);
+      }
+    }
+    return this.defaultsByName.get(name) ?? [];
+  }
+
+  /** A function-like macro of the program whose body is an expression without assignments or calls (see `valueMacros`). */
+  valueMacro(name: string): boolean {
+    return this.raisingMacros.has(`${VALUE_MACRO}${name}`);
+  }
+
   /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)` returns `pointer`, index 1), if it returns one. */
   returnedArgument(name: string): number | undefined {
     for (let k = 0; k < 8; k++) if (this.raisingMacros.has(`${RETURN_MACRO}${name}=${k}`)) return k;
@@ -1078,9 +1120,59 @@ function scanRaisingMacros(text: string, memo: Map<string, readonly string[]> | 
  */
 function raisingMacros(text: string): string[] {
   const out = macroFacts(text);
+  for (const name of valueMacros(text)) out.push(`${VALUE_MACRO}${name}`);
+  out.push(...defaultArguments(text));
   for (const [name, v] of textConstants(text)) out.push(`${CONST_MACRO}${name}=${v}`);
   for (const u of textUnions(text)) out.push(`${UNION_MACRO}${u}`);
   for (const [name, f] of ppMacroFacts(text)) out.push(`${PP_MACRO}${name}=${f}`);
+  return out;
+}
+
+/**
+ * The function-like macros whose value depends on their arguments alone: a body that is one expression,
+ * without assignments, increments, calls, statements or token pasting (`#define EXTRACT_CTL_METHOD(Ioctl)
+ * ((unsigned short)((Ioctl) & 0b11))`). Two uses with the same arguments have the same value, as the code
+ * they expand to does.
+ */
+function valueMacros(text: string): string[] {
+  if (!text.includes('#define')) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+    if (!body || /[;{}#"']|\+\+|--|(?<![=!<>])=(?!=)|\b(?!sizeof\b)[A-Za-z_]\w*\s*\(/.test(body)) continue;
+    out.push(m[1]!);
+  }
+  return out;
+}
+
+/**
+ * The constant default arguments of the text's C++ declarations (`PVOID64 GetPhysicalAddress(PVOID Va,
+ * OPTIONAL PEPROCESS Process = NULL);`), as `default:NAME/ARITY/INDEX=VALUE`: NULL, nullptr, FALSE and
+ * false are 0, TRUE and true 1, and integers their value. A call that leaves the parameter out passes it.
+ */
+function defaultArguments(text: string): string[] {
+  if (!/\(\s*[^;{}()]*=\s*(?:NULL|nullptr|FALSE|TRUE|false|true|-?\d)/.test(text)) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(([^;{}()]*=[^;{}()]*)\)\s*(?:const\s*)?(?:noexcept\s*)?(?:override\s*)?(?:=\s*0\s*)?;/g)) {
+    const params = m[2]!.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').split(',').map((p) => p.trim());
+    let defaults = false;
+    const found: string[] = [];
+    for (const [k, p] of params.entries()) {
+      const d = /^[\w:<>\s*&]*[\s*&]([A-Za-z_]\w*)\s*=\s*(NULL|nullptr|FALSE|TRUE|false|true|-?(?:0[xX][0-9a-fA-F]+|\d+))[uUlL]*$/.exec(p);
+      if (!d) {
+        // a parameter without a default after one with: not a declaration (a comparison, an assignment)
+        if (defaults || p.includes('=')) {
+          found.length = 0;
+          break;
+        }
+        continue;
+      }
+      defaults = true;
+      const v = /^(NULL|nullptr|FALSE|false)$/.test(d[2]!) ? 0 : /^(TRUE|true)$/.test(d[2]!) ? 1 : Number(d[2]!);
+      if (Number.isSafeInteger(v)) found.push(`${DEFAULT_ARG}${m[1]!}/${params.length}/${k}=${v}`);
+    }
+    out.push(...found);
+  }
   return out;
 }
 
@@ -1155,6 +1247,10 @@ function returnedParameter(value: string, block: string, params: string): number
   return k >= 0 ? k : undefined;
 }
 
+/** The mark of a default argument (`default:NAME/ARITY/INDEX=VALUE`, see `defaultArguments`) among the raising ones. */
+const DEFAULT_ARG = 'default:';
+/** The mark of a value macro (`value:NAME`, see `valueMacros`) among the raising ones. */
+const VALUE_MACRO = 'value:';
 /** The mark of a returning macro among the raising ones (`raisingMacros`). */
 const RETURN_MACRO = 'return:';
 /** The mark of a constant (`const:NAME=value`) among them: kept for headers only (`programMacros`). */

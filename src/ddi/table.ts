@@ -45,6 +45,12 @@ export function isIdentity(name: string): boolean {
   return identity.has(name);
 }
 
+const valueMacros = new Set<string>((data as { valueMacros?: string[] }).valueMacros ?? []);
+/** A WDK macro whose value depends on its arguments alone (`METHOD_FROM_CTL_CODE(code)`): the same arguments, the same value. */
+export function isValueMacro(name: string): boolean {
+  return valueMacros.has(name);
+}
+
 /** Raises a structured exception on bad input: the CFG gets an exceptional edge from the call. */
 export function raises(name: string): boolean {
   return ddiEffect(name)?.raises === true;

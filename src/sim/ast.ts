@@ -184,6 +184,8 @@ export interface ParamInfo {
   /** Type text as written (without SAL, which the preprocessor blanked). */
   type: string;
   pointerDepth: number;
+  /** C++: the value a call that leaves the parameter out passes (`PEPROCESS Process = NULL`), from the definition. */
+  dflt?: Expr;
 }
 
 export interface FnDef {
@@ -434,7 +436,8 @@ export class Compiler {
       }
       const type = (typeNode?.text ?? '').replace(/\s+/g, ' ').trim();
       if (type === 'void' && !name && depth === 0) continue;
-      out.push({ name, type, pointerDepth: depth, ref });
+      const dv = p.type === 'optional_parameter_declaration' ? p.childForFieldName('default_value') : null;
+      out.push({ name, type, pointerDepth: depth, ref, ...(dv ? { dflt: this.expr(dv) } : {}) });
     }
     return out;
   }
@@ -764,6 +767,10 @@ export class Compiler {
         const f = n.childForFieldName('function');
         const argsNode = n.childForFieldName('arguments');
         const args = argsNode ? argsNode.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.expr(c)) : [];
+        // `(USHORT)(x)`: a cast to a type the parser cannot know is one (a typedef of a header), read as a call
+        // of `(USHORT)`; no code calls a function through an upper-case name in parentheses
+        const inner = f?.type === 'parenthesized_expression' && f.namedChildCount === 1 ? f.namedChild(0) : null;
+        if (inner?.type === 'identifier' && /^[A-Z_][A-Z0-9_]*$/.test(inner.text) && args.length === 1) return args[0]!;
         let fnName: string | null = null;
         if (f && (f.type === 'identifier' || f.type === 'qualified_identifier')) fnName = f.text.replace(/\s+/g, '');
         else if (f && f.type === 'template_function') {
@@ -890,6 +897,82 @@ export interface FileScope {
   globals: Set<string>;
   /** Role-type declarations (`DRIVER_DISPATCH Foo;`): function name → role type. */
   roles: Map<string, string>;
+  /**
+   * The function-like macros whose body is one expression without assignments, increments or calls
+   * (`#define EXTRACT_CTL_METHOD(Ioctl) ((USHORT)((Ioctl) & 3))`): a use is expanded where it is written, its
+   * parameters bound to the values of its arguments (`Run.expandMacro`). A name defined twice differently: null.
+   */
+  macros: Map<string, ValueMacro | null>;
+  /**
+   * C++: the default arguments of the file's function declarations (`PVOID64 GetPhysicalAddress(PVOID Va,
+   * PEPROCESS Process = NULL);`), by `NAME/ARITY` (the name without its class or namespace), one entry per
+   * parameter (undefined: none). The headers the file includes add theirs (simulate.ts).
+   */
+  defaults: Map<string, (Expr | undefined)[]>;
+}
+
+/** A function-like macro read as a pure expression of its parameters (`FileScope.macros`). */
+export interface ValueMacro {
+  params: string[];
+  body: Expr;
+  text: string;
+}
+
+/**
+ * `NS::F(...)` names `def` (a function `F` defined inside `namespace NS { ... }`, not in a class: `Guard::Guard`
+ * is a constructor): the qualified name's last component is the definition's name, and the one before it the
+ * name of a namespace around the definition.
+ */
+export function namesNamespaceFunction(qualified: string, def: FnDef): boolean {
+  const parts = qualified.replace(/\s+/g, '').split('::');
+  if (parts.length < 2 || def.name !== parts[parts.length - 1] || def.name.includes('::')) return false;
+  const ns = parts[parts.length - 2];
+  for (let p = def.info.node.parent; p; p = p.parent) {
+    if (p.type === 'class_specifier' || p.type === 'struct_specifier') return false;
+    if (p.type === 'namespace_definition' && p.childForFieldName('name')?.text === ns) return true;
+  }
+  return false;
+}
+
+/** Does evaluating `e` call, assign or increment anything? */
+export function exprHasEffects(e: Expr): boolean {
+  const stack: Expr[] = [e];
+  while (stack.length) {
+    const x = stack.pop()!;
+    switch (x.t) {
+      case 'call':
+      case 'lcall':
+      case 'assign':
+      case 'upd':
+      case 'unk':
+        return true;
+      case 'field':
+      case 'index':
+        stack.push(x.obj);
+        if (x.t === 'index') stack.push(x.idx);
+        break;
+      case 'bin':
+        stack.push(x.l, x.r);
+        break;
+      case 'un':
+      case 'deref':
+      case 'addr':
+        stack.push(x.e);
+        break;
+      case 'cond':
+        stack.push(x.c, x.a, x.b);
+        break;
+      case 'comma':
+        stack.push(x.a, x.b);
+        break;
+      case 'init':
+        stack.push(...x.items);
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
 }
 
 /** `#ifndef G` / `#define G` ... `#endif` around the rest of a file (`root`'s only conditional at its top level). */
@@ -906,6 +989,22 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
   const globals = new Set<string>();
   const roles = new Map<string, string>();
   const ppMacros = new Map<string, PPMacro>();
+  const macros = new Map<string, ValueMacro | null>();
+  const defaults = new Map<string, (Expr | undefined)[]>();
+  /** A declaration's function declarator: its parameters' defaults, if any. */
+  const declDefaults = (d: SyntaxNode) => {
+    let x: SyntaxNode | null = d;
+    for (let g = 0; x && g < 6 && x.type !== 'function_declarator'; g++) x = x.childForFieldName('declarator');
+    if (x?.type !== 'function_declarator') return;
+    const name = x.childForFieldName('declarator')?.text.replace(/\s+/g, '').split('::').pop();
+    const ps = (x.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type === 'parameter_declaration' || p.type === 'optional_parameter_declaration' || p.type === 'variadic_parameter');
+    if (!name || !ps.some((p) => p.type === 'optional_parameter_declaration')) return;
+    const vals = ps.map((p) => {
+      const dv = p.type === 'optional_parameter_declaration' ? p.childForFieldName('default_value') : null;
+      return dv ? compiler.expr(dv) : undefined;
+    });
+    defaults.set(`${name}/${ps.length}`, vals);
+  };
   const ppFact = (name: string, f: PPMacro) => {
     const prev = ppMacros.get(name);
     ppMacros.set(name, prev === undefined || prev === f ? f : 'unknown');
@@ -941,6 +1040,24 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
           } else if (name) defines.set(name, { t: 'num', v: 1 });
           break;
         }
+        case 'preproc_function_def': {
+          const name = c.childForFieldName('name')?.text;
+          const params = c.childForFieldName('parameters')?.namedChildren.filter((p) => p.type === 'identifier').map((p) => p.text) ?? [];
+          const val = c.childForFieldName('value')?.text?.replace(/\\\r?\n/g, ' ').trim();
+          if (!name) break;
+          let mac: ValueMacro | null = null;
+          if (val && val.length < 300 && !/[;{}#]/.test(val)) {
+            const tree = parseRaw(`int __ddi_v = (${val});`, src.lang);
+            const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
+            if (init && !tree.rootNode.hasError) {
+              const body = compiler.expr(init);
+              if (!exprHasEffects(body)) mac = { params, body, text: val };
+            }
+          }
+          const prev = macros.get(name);
+          macros.set(name, prev === undefined || (prev && mac && prev.text === mac.text) ? mac : null);
+          break;
+        }
         case 'enum_specifier':
         case 'type_definition':
         case 'declaration': {
@@ -960,6 +1077,7 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
           }
           if (c.type === 'declaration') {
             const typeText = c.childForFieldName('type')?.text ?? '';
+            for (const d of c.childrenForFieldName('declarator')) declDefaults(d);
             for (const d of c.childrenForFieldName('declarator')) {
               // Role types: the WDM ones (DRIVER_DISPATCH, KDEFERRED_ROUTINE, ..., PCREATE_PROCESS_NOTIFY_ROUTINE_EX)
               // and every KMDF event callback type (EVT_WDF_...).
@@ -1003,7 +1121,7 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
     }
   };
   visit(src.tree.rootNode, false);
-  return { defines, globals, roles, ppMacros };
+  return { defines, globals, roles, ppMacros, macros, defaults };
 }
 
 /**

@@ -6,8 +6,8 @@
  * fork. No state is ever cloned, which keeps a run cheap and the interpreter a plain recursive
  * evaluator; the price is re-executing the prefix, which is small for driver functions.
  */
-import type { Expr, FnDef, FileScope, Stmt } from './ast.js';
-import { ppEval } from './ast.js';
+import type { Expr, FnDef, FileScope, Stmt, ValueMacro } from './ast.js';
+import { exprHasEffects, namesNamespaceFunction, ppEval } from './ast.js';
 import { bugCheckFor, type BugCheckPair, type FaultContext, type FaultKind, type ThreadContext } from './faults.js';
 import { BUILTIN_CONSTANTS, STATUS } from './constants.js';
 import { irqlContractOf, levelName, type IrqlCondition, type IrqlContract } from './irql-model.js';
@@ -290,6 +290,11 @@ export interface InterpOptions {
    */
   entryUnknownLevels?: number[];
   /**
+   * A helper entered as its callers call it: the parameters (by index) every call the callers make passes the
+   * same constant (`FALSE`, a C++ default argument's `NULL`), bound to it at the entry.
+   */
+  entryParams?: ReadonlyMap<number, number>;
+  /**
    * The program requests passive-level handling for some KMDF interrupt object (`PassiveHandling`):
    * WdfInterruptAcquireLock may take a passive-level lock, so it is not taken to raise the IRQL.
    */
@@ -315,7 +320,7 @@ export interface InterpOptions {
   /** Record the outcomes of the entry function's `if` statements. */
   logBranches?: boolean;
   /** Called at each call of a function of the file with the IRQLs it may be called at (helpers' entry context). */
-  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean) => void;
+  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean, args: (number | undefined)[]) => void;
   /**
    * The entry is a dispatch routine (role type DRIVER_DISPATCH, or assigned to MajorFunction[]): its IRP
    * comes from the I/O manager, `Irp->MdlAddress` is NULL or the I/O manager's locked MDL.
@@ -2051,14 +2056,42 @@ export class Run {
       const handled = this.kernelCall(name, e);
       if (handled !== undefined) return handled;
       if (contract?.cond) return this.contractCall(name, contract, e);
-      const def = this.fns.get(name) ?? (name.includes('::') ? undefined : this.resolveMethod(name));
+      const def = this.fns.get(name) ?? (name.includes('::') ? this.namespaceFunction(name) : this.resolveMethod(name));
       if (def && this.frames.length <= this.opts.callDepth) return this.callInternal(def, e);
+      const mac = !def && !contract ? this.scope.macros.get(name) : undefined;
+      if (mac) return this.expandMacro(name, mac, e);
       const declared = !def && !contract && !name.includes('::') ? this.opts.declaredIrql?.(name) : undefined;
       if (declared) return this.declaredCall(name, declared, e);
     } else if (e.callee.t !== 'id') {
       this.eval(e.callee);
     }
     return this.externalCall(name ?? exprText(e.callee), e.args, e.line);
+  }
+
+  /**
+   * A use of one of the program's function-like macros whose body is an expression without effects: the body,
+   * evaluated where the macro is written, each parameter standing for the value of its argument (the
+   * arguments have no effects of their own to repeat when the body names a parameter twice; a use whose
+   * arguments do is code of unknown effect, as before).
+   */
+  private expandMacro(name: string, mac: ValueMacro, e: Expr & { t: 'call' }): Val {
+    if (e.args.some(exprHasEffects)) return this.externalCall(name, e.args, e.line);
+    const vals = e.args.map((a) => this.eval(a));
+    if (this.trace) this.event(e.line, `expand ${name}(${mac.params.join(', ')}) ${mac.text}`);
+    const vars = this.frame.vars.fields;
+    const hidden = new Map<string, Val | undefined>();
+    mac.params.forEach((p, k) => {
+      if (!hidden.has(p)) hidden.set(p, vars.get(p));
+      vars.set(p, vals[k] ?? { k: 'x' });
+    });
+    try {
+      return this.eval(mac.body);
+    } finally {
+      for (const [p, old] of hidden) {
+        if (old === undefined) vars.delete(p);
+        else vars.set(p, old);
+      }
+    }
   }
 
   /** A call of a function the program only declares, with IRQL annotations: checked and applied as they say. */
@@ -2079,6 +2112,15 @@ export class Run {
     for (const [k, v] of vals.entries()) if (k !== d.saves) this.escape(v, line);
     if (this.trace) this.event(line, `call ${name} (declared only: ${d.text})`);
     return d.saves === 'return' ? { k: 'i', v: old } : this.newUnk(`${name}()`);
+  }
+
+  /**
+   * `Memory::Lookup(...)` of a function defined inside `namespace Memory { ... }` (whose name is `Lookup`): the
+   * program's one definition of that name that is no class's method, if there is one.
+   */
+  private namespaceFunction(name: string): FnDef | undefined {
+    const d = this.fns.get(name.slice(name.lastIndexOf('::') + 2));
+    return d && namesNamespaceFunction(name, d) ? d : undefined;
   }
 
   private methodCache = new Map<string, FnDef | undefined>();
@@ -2159,6 +2201,15 @@ export class Run {
       }
       return this.eval(a);
     });
+    // C++: a parameter the call leaves out takes its default (the definition's, else a declaration's), evaluated here
+    if (args.length < def.params.length) {
+      const declared = this.scope.defaults.get(`${def.name.split('::').pop()}/${def.params.length}`);
+      for (let i = args.length; i < def.params.length; i++) {
+        const d = def.params[i]!.dflt ?? declared?.[i];
+        if (!d) break;
+        args.push(this.eval(d));
+      }
+    }
     const vars = this.newObj('frame', false, def.name);
     def.params.forEach((p, i) => {
       if (p.name) vars.fields.set(p.name, args[i] ?? this.newUnk(p.name));
@@ -2167,7 +2218,13 @@ export class Run {
     const callerStack = this.stackAt(e.line);
     const entrySeq = ++this.seq;
     // Without telling the entry levels apart: the callee may be called at any of them.
-    this.opts.onCall?.(def.name, this.atEntryLevel && this.entryCands ? [...this.entryCands] : [this.irqlNow], !!this.opts.inDpc, this.atEntryLevel && !!this.opts.entryUnknown);
+    this.opts.onCall?.(
+      def.name,
+      this.atEntryLevel && this.entryCands ? [...this.entryCands] : [this.irqlNow],
+      !!this.opts.inDpc,
+      this.atEntryLevel && !!this.opts.entryUnknown,
+      def.params.map((_, i) => (args[i] ? this.num(args[i]!) : undefined)),
+    );
     this.frames.push({ def, vars, entryCallLine, refs, callSite: `${e.line}:${e.col}`, entrySeq });
     const hdepth = this.handlers.length;
     if (this.trace) this.event(e.line, `call ${def.name}`);
@@ -2523,6 +2580,7 @@ export class Run {
         [['MmProtectMdlSystemAddress'], Run.prototype.modelMmProtectMdlSystemAddress],
         [['MmSizeOfMdl', 'ADDRESS_AND_SIZE_TO_SPAN_PAGES', 'BYTES_TO_PAGES', 'ROUND_TO_PAGES', 'BYTE_OFFSET', 'PAGE_ALIGN', 'min', 'max', 'RTL_NUMBER_OF', 'ARRAYSIZE', 'FIELD_OFFSET', 'InterlockedIncrement', 'InterlockedDecrement', 'InterlockedExchange', 'InterlockedCompareExchange', 'InterlockedExchangeAdd', 'InterlockedOr', 'InterlockedAnd'], Run.prototype.modelValueMacro],
         [['CTL_CODE'], Run.prototype.modelCTL_CODE],
+        [['METHOD_FROM_CTL_CODE', 'DEVICE_TYPE_FROM_CTL_CODE', 'IoGetFunctionCodeFromCtlCode'], Run.prototype.modelCtlCodeField],
         [['likely', 'unlikely', '__builtin_expect'], Run.prototype.modelBranchHint],
         [['GetExceptionCode', '_exception_code', 'exception_code'], Run.prototype.modelGetExceptionCode],
         [['GetExceptionInformation', '_exception_info'], Run.prototype.modelGetExceptionInformation],
@@ -2702,6 +2760,23 @@ export class Run {
     const [dt, fn, m, acc] = [0, 1, 2, 3].map((i) => this.num(this.arg(e, i)));
     if (dt === undefined || fn === undefined || m === undefined || acc === undefined) return this.newUnk('CTL_CODE()');
     return { k: 'i', v: ((dt << 16) | (acc << 14) | (fn << 2) | m) >>> 0 };
+  }
+
+  /**
+   * The fields of a control code (devioctl.h, wdm.h): `METHOD_FROM_CTL_CODE(c)` is `c & 3`, `DEVICE_TYPE_FROM_CTL_CODE(c)`
+   * is `(c >> 16) & 0xffff`, `IoGetFunctionCodeFromCtlCode(c)` is `(c >> 2) & 0xfff`: the bits of the code's value,
+   * as the macros expand.
+   */
+  private modelCtlCodeField(name: string, e: CallExpr): Val | undefined {
+    const code = e.args[0] ?? { t: 'num', v: 0 };
+    const num = (v: number): Expr => ({ t: 'num', v });
+    const bits: Expr =
+      name === 'METHOD_FROM_CTL_CODE'
+        ? { t: 'bin', op: '&', l: code, r: num(3) }
+        : name === 'DEVICE_TYPE_FROM_CTL_CODE'
+          ? { t: 'bin', op: '&', l: { t: 'bin', op: '>>', l: code, r: num(16) }, r: num(0xffff) }
+          : { t: 'bin', op: '&', l: { t: 'bin', op: '>>', l: code, r: num(2) }, r: num(0xfff) };
+    return this.eval(bits);
   }
 
   /** The model of `GetExceptionCode`, `_exception_code`, `exception_code`. */
@@ -3649,7 +3724,14 @@ export class Run {
     const frame: Frame = { def, vars };
     this.frames.push(frame);
     const params: Val[] = [];
-    for (const p of def.params) {
+    for (const [i, p] of def.params.entries()) {
+      const bound = p.ref ? undefined : this.opts.entryParams?.get(i);
+      if (bound !== undefined) {
+        const v: Val = { k: 'i', v: bound };
+        params.push(v);
+        if (p.name) vars.fields.set(p.name, v);
+        continue;
+      }
       if (p.ref && p.name) {
         // A reference parameter designates the caller's object.
         const target = this.newObj('ext', true, `&${p.name}`);

@@ -7,7 +7,7 @@ import { functionTooDeep } from '../parse/depth.js';
 import { quotedIncludes } from '../parse/includes.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
-import { Compiler, collectFileScope, guardExpr, ppEval, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
+import { Compiler, collectFileScope, guardExpr, namesNamespaceFunction, ppEval, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
 import { lockPagedSections, markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { newExploration, Run, type Decision, type Exploration, type PathRecord, type DeclaredIrql, type ProgramView, type RawFault, type TraceStep } from './interp.js';
@@ -36,7 +36,7 @@ export interface SimulateOptions {
   /** Keep every path's sequence of `if` outcomes (`FunctionSimResult.branchLogs`). */
   logBranches?: boolean;
   /** Called at every call of a function of the program: the callee, the IRQLs it may be called at, whether in a DPC. */
-  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean) => void;
+  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean, args: (number | undefined)[]) => void;
 }
 
 export interface SimPath {
@@ -123,7 +123,7 @@ export class SimProgram {
   /** Callee → the functions of the program that call it. */
   readonly callers = new Map<string, Set<string>>();
   /** Helpers: the IRQLs (and DPC context) their callers call them at, found by simulating the callers (see `callSiteContext`). */
-  readonly callSites = new Map<string, { levels: Set<number>; dpc: boolean; unknown: boolean }>();
+  readonly callSites = new Map<string, { levels: Set<number>; dpc: boolean; unknown: boolean; args?: (number | null)[] }>();
   /** Callers already simulated to collect their call sites; functions whose call-site context is being computed. */
   readonly callSitesDone = new Set<string>();
   readonly callSitesBusy = new Set<string>();
@@ -266,6 +266,8 @@ export class SimProgram {
     const ownMacros = new Map(this.files.map((f) => [f, new Map(this.scopes.get(f)!.ppMacros)] as const));
     for (const f of this.files) {
       const defines = this.scopes.get(f)!.defines;
+      const macros = this.scopes.get(f)!.macros;
+      const dflts = this.scopes.get(f)!.defaults;
       const own = ownMacros.get(f)!;
       const fromHeaders = new Map<string, PPMacro>();
       const seen = new Set<SourceFile>([f]);
@@ -276,6 +278,8 @@ export class SimProgram {
           if (!h || seen.has(h)) continue;
           seen.add(h);
           for (const [k, v] of this.scopes.get(h)!.defines) if (!defines.has(k)) defines.set(k, v);
+          for (const [k, v] of this.scopes.get(h)!.macros) if (!macros.has(k)) macros.set(k, v);
+          for (const [k, v] of this.scopes.get(h)!.defaults) if (!dflts.has(k)) dflts.set(k, v);
           // the headers' macros for the file's #if conditions: the file's own first, two headers differing not certain
           for (const [k, v] of ownMacros.get(h)!) {
             if (own.has(k)) continue;
@@ -420,7 +424,12 @@ export class SimProgram {
         if (r && names.has(r.text)) this.dispatch.add(names.get(r.text)!);
       }
       for (const id of root.descendantsOfType(['identifier', 'qualified_identifier'])) {
-        const target = names.get(id.text);
+        let target = names.get(id.text);
+        if (!target && id.type === 'qualified_identifier') {
+          // `Memory::Lookup(...)` of a function defined in `namespace Memory`
+          const d = this.visible.get(file)!.get(id.text.replace(/\s+/g, '').split('::').pop()!);
+          if (d && namesNamespaceFunction(id.text, d)) target = d.name;
+        }
         if (!target) continue;
         const parent = id.parent;
         if (!parent) continue;
@@ -818,7 +827,11 @@ function ownAnnotations(prog: SimProgram, def: FnDef): Annotation[] {
  * IRQL at every call of a function of the file), so that a helper called from a DPC is simulated at
  * DISPATCH_LEVEL on its own, like the linter's call-site inference. Undefined when no call was reached.
  */
-function callSiteContext(prog: SimProgram, name: string, budget: SimulateOptions = {}): { levels: number[]; dpc: boolean; unknown: boolean } | undefined {
+function callSiteContext(
+  prog: SimProgram,
+  name: string,
+  budget: SimulateOptions = {},
+): { levels: number[]; dpc: boolean; unknown: boolean; params: Map<number, number> } | undefined {
   if (prog.callSitesBusy.has(name)) return undefined;
   prog.callSitesBusy.add(name);
   try {
@@ -835,9 +848,11 @@ function callSiteContext(prog: SimProgram, name: string, budget: SimulateOptions
         loopBound: within(budget.loopBound, 3),
         callDepth: within(budget.callDepth, 3),
         maxSteps: within(budget.maxSteps, 20_000),
-        onCall: (callee, levels, dpc, unknown) => {
+        onCall: (callee, levels, dpc, unknown, args) => {
           let e = prog.callSites.get(callee);
           if (!e) prog.callSites.set(callee, (e = { levels: new Set(), dpc: true, unknown: false }));
+          // each parameter: the constant every call passes, or null
+          e.args = e.args ? e.args.map((v, i) => (v !== null && v === args[i] ? v : null)) : args.map((v) => v ?? null);
           for (const l of levels) e.levels.add(l);
           e.dpc &&= dpc;
           // Called from a function whose own IRQL is not known (before it set one): neither is the helper's.
@@ -850,7 +865,11 @@ function callSiteContext(prog: SimProgram, name: string, budget: SimulateOptions
   }
   const e = prog.callSites.get(name);
   if (!e || !e.levels.size) return undefined;
-  return { levels: [...e.levels].sort((a, b) => a - b), dpc: e.dpc, unknown: e.unknown };
+  const params = new Map<number, number>();
+  e.args?.forEach((v, i) => {
+    if (v !== null) params.set(i, v);
+  });
+  return { levels: [...e.levels].sort((a, b) => a - b), dpc: e.dpc, unknown: e.unknown, params };
 }
 
 export interface EntryContext {
@@ -866,6 +885,8 @@ export interface EntryContext {
   unknown: boolean;
   /** With `unknown`: the levels the entry may be called at, when known (default PASSIVE, APC and DISPATCH_LEVEL). */
   unknownLevels?: number[];
+  /** A helper entered as its callers call it: the parameters every call passes one constant (`InterpOptions.entryParams`). */
+  params?: Map<number, number>;
 }
 
 function entryContext(prog: SimProgram, def: FnDef, index: number, budget: SimulateOptions = {}): EntryContext {
@@ -938,13 +959,16 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
   let helperDpc = false;
   let helperSource = false;
   let helperUnknown = false;
+  let helperParams: Map<number, number> | undefined;
   if (!levels && !role && prog.isHelper(def.name)) {
     const cs = callSiteContext(prog, def.name, budget);
     if (cs && cs.unknown) helperUnknown = true;
     else if (cs) {
       levels = cs.levels;
+      if (cs.params.size) helperParams = cs.params;
       helperDpc = cs.dpc && cs.levels.every((l) => l === 2);
       source = `called by its callers at ${cs.levels.map(levelText).join(', ')}`;
+      if (helperParams) source += `, with ${[...helperParams].map(([i, v]) => `${def.params[i]?.name || `parameter ${i + 1}`} = ${v}`).join(', ')} at every call`;
       helperSource = true;
     }
   }
@@ -973,7 +997,7 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
   const inDpc =
     !uncertain &&
     (helperDpc || (levels.every((l) => l === 2) && ((role !== undefined && DPC_ROLES.has(role)) || (!!reg?.dpc && (role === undefined || DPC_ROLES.has(role))))));
-  return { irql: levels[0]!, irqls: levels, source, thread, changesIrql, inDpc, unknown, unknownLevels: unknown ? uncertain : undefined };
+  return { irql: levels[0]!, irqls: levels, source, thread, changesIrql, inDpc, unknown, unknownLevels: unknown ? uncertain : undefined, ...(helperParams ? { params: helperParams } : {}) };
 }
 
 function runPath(
@@ -995,6 +1019,7 @@ function runPath(
       inDpc: ctx.inDpc,
       entryUnknown: ctx.unknown,
       entryUnknownLevels: ctx.unknownLevels,
+      ...(ctx.params ? { entryParams: ctx.params } : {}),
       passiveInterrupts: prog.kmdfPassiveInterrupts,
       program: prog.view,
       declaredIrql: (n) => prog.declaredIrql(n),
