@@ -1235,7 +1235,9 @@ class Analyzer {
       if (!o || w.pts.refersTo(d.id)) continue;
       if (o.state === 'locked' && o.owned) {
         if (!o.lostAt) objs = objs.set({ ...o, lostAt: at });
-      } else objs = objs.delete(d.id);
+      } else if (!(this.summaryMode && o.id.startsWith('m:') && (o.entry || o.firstOp || o.firstUse || o.escaped))) objs = objs.delete(d.id);
+      // (a caller's MDL the function did something to stays, unreferenced, for the summary: a release helper that
+      // clears its field, `Ctx->Mdl = NULL`, after the free still freed the caller's MDL)
     }
     return this.with(w, { objs, pts: w.pts.clearDropped() });
   }
@@ -2583,6 +2585,13 @@ class Analyzer {
           }
           c.paramConds?.sort((a, b) => (a.cond < b.cond ? -1 : 1));
         }
+        // the preprocessor conditions the case decided (`#ifndef POST_LOCK_PAGES`), for its callers' own
+        for (const [ck, v] of w.conds) {
+          if (ck.charCodeAt(0) !== 35 /* # */) continue;
+          const t = V.singleton(v);
+          if (t === 0 || t === 1) (c.pp ??= []).push({ key: ck, val: t });
+        }
+        c.pp?.sort((a, b) => (a.key < b.key ? -1 : 1));
         c.slots.sort((a, b) => (a.path < b.path ? -1 : 1));
         c.outs.sort((a, b) => (a.path < b.path ? -1 : 1));
         // (in a canonical order: a state's values are in the order of its history)
@@ -2590,14 +2599,22 @@ class Analyzer {
         c.outVals.sort((a, b) => (a.path < b.path ? -1 : 1));
         // (cases that differ only in the tests of parameters' bits they took are one case, with the tests they
         // share: the tests narrow which caller takes a case, they never make more cases)
-        const { paramConds, ...rest } = c;
+        // (and in the preprocessor decisions they took: a case applies to the builds of the decisions they share)
+        const { paramConds, pp, ...rest } = c;
         const key = JSON.stringify(rest);
         const same = cases.get(key);
         if (!same) cases.set(key, c);
-        else if (same.paramConds) {
-          const shared = paramConds ? same.paramConds.filter((a) => paramConds.some((b) => b.cond === a.cond && b.val === a.val)) : [];
-          if (shared.length) same.paramConds = shared;
-          else delete same.paramConds;
+        else {
+          if (same.paramConds) {
+            const shared = paramConds ? same.paramConds.filter((a) => paramConds.some((b) => b.cond === a.cond && b.val === a.val)) : [];
+            if (shared.length) same.paramConds = shared;
+            else delete same.paramConds;
+          }
+          if (same.pp) {
+            const shared = pp ? same.pp.filter((a) => pp.some((b) => b.key === a.key && b.val === a.val)) : [];
+            if (shared.length) same.pp = shared;
+            else delete same.pp;
+          }
         }
       }
     }
@@ -2698,6 +2715,14 @@ class Analyzer {
           const mine = this.callerCond(pc.cond, s.params, args);
           const known = mine !== undefined ? w1.conds.get(mine) : undefined;
           if (known && V.singleton(known) === 1 - pc.val) feasible = false;
+        }
+      }
+      // a preprocessor condition the case decided: the build of this path decided it the same way, here and there
+      if (c.pp) {
+        for (const d of c.pp) {
+          const known = w1.conds.get(d.key);
+          if (known && V.singleton(known) === 1 - d.val) feasible = false;
+          else if (!known || V.singleton(known) !== d.val) w1 = this.setCond(w1, d.key, d.val);
         }
       }
       if (!feasible) continue;
@@ -2828,7 +2853,16 @@ class Analyzer {
         if (r.addrOf && !w1.pts.has(r.addrOf) && !this.mdl.has(r.addrOf) && !kept?.includes(r.addrOf)) {
           w1 = this.forgetConds(w1, r.addrOf);
           w1 = this.setVal(w1, r.addrOf, undefined);
+          // (the fields whose MDL the case says what it did to, its slots, still hold it: `&context` handed to a
+          // helper that probes `Context->Mdl` leaves `context.Mdl` the MDL it locked; what the case wrote over
+          // them, its outs, is assigned below)
+          const held: [string, string][] = [];
+          slotPaths.forEach((p, k) => {
+            const id = slotIds[k];
+            if (p !== undefined && id !== undefined && hasPrefix(p, r.addrOf!) && w1.pts.get(p) === id) held.push([p, id]);
+          });
           w1 = this.killBelow(w1, r.addrOf);
+          for (const [p, id] of held) if (w1.objs.has(id)) w1 = this.with(w1, { pts: this.put(w1.pts, p, id) });
         }
       }
       for (const ov of c.outVals) {

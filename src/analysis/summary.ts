@@ -90,6 +90,12 @@ export interface ExitCase {
    * caller that remembers the same test of its argument with the other outcome does not take this case.
    */
   paramConds?: { cond: string; val: 0 | 1 }[];
+  /**
+   * The preprocessor conditions the case decided (`defined POST_LOCK_PAGES` → 0: the `#ifndef` branch), by key
+   * (`ppCondition`): one build decides each the same way everywhere, so a caller that decided one the other way
+   * does not take the case, and one that had not takes the decision with it.
+   */
+  pp?: { key: string; val: 0 | 1 }[];
 }
 
 export interface Summary {

@@ -835,9 +835,11 @@ class Builder {
     const always = truth === true;
     if (never) return alt ? this.preproc(alt, preds) : preds;
     const split = this.newNode('join', undefined, preds, s);
-    // (a condition the function tests once needs no memory)
+    // the decision is remembered on the path: the build that takes it one way takes it so at every test of the
+    // condition, in this function and in the functions it calls or is called by (`#ifndef POST_LOCK_PAGES` in a
+    // lock helper and in a mapping helper: their summaries carry it)
     const decided = ppCondition(s);
-    const repeated = decided !== undefined && (this.ppCounts ??= countPpConditions(this.fn.body)).get(decided.key)! > 1;
+    const repeated = decided !== undefined;
     const side = (truth: boolean): Dangling => (repeated ? { from: split, kind: 'pp', pp: { key: decided.key, truth: truth === decided.taken } } : { from: split, kind: 'pp' });
     const taken = this.seq(preprocChildren(s), [side(true)]);
     if (always) return taken;
@@ -845,8 +847,6 @@ class Builder {
     return [...taken, ...other];
   }
 
-  /** How often each preprocessor condition is tested in the function's body (`ppCondition`). */
-  private ppCounts: Map<string, number> | undefined;
 
   resolveGotos(): void {
     for (const g of this.gotos) {
@@ -900,7 +900,6 @@ function plainParams(lambda: SyntaxNode, fnText: string): string[] | undefined {
 const LAMBDA_TEXT = /\[[^[\];]*\]\s*[({]/;
 
 const INIT_DECLARATOR: ReadonlySet<string> = new Set(['init_declarator']);
-const PP_CONDITIONALS: ReadonlySet<string> = new Set(['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef']);
 
 /** The nodes of these types in a subtree, preorder, without recursion. */
 function nodesOfType(root: SyntaxNode, types: ReadonlySet<string>): SyntaxNode[] {
@@ -959,16 +958,6 @@ function balanced(t: string): boolean {
     else if (ch === ')' && --depth < 0) return false;
   }
   return depth === 0;
-}
-
-/** The number of tests of each preprocessor condition in a body (`ppCondition` keys). */
-function countPpConditions(body: SyntaxNode): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const n of nodesOfType(body, PP_CONDITIONALS)) {
-    const c = ppCondition(n);
-    if (c) counts.set(c.key, (counts.get(c.key) ?? 0) + 1);
-  }
-  return counts;
 }
 
 function preprocChildren(s: SyntaxNode): SyntaxNode[] {
