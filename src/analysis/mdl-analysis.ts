@@ -1346,7 +1346,9 @@ class Analyzer {
   // ---- assignment ---------------------------------------------------------------------------
 
   assign(w: World, path: string, r: EvalResult, at: Site): World {
-    const isMdl = r.obj !== undefined || this.mdl.has(path);
+    // (a variable the analysis found holding an MDL, whatever its declared type, holds what is stored now: NDIS's
+    // `PNDIS_BUFFER Buf` freed by a helper, then `Buf = Next` from an unknown call's out parameter)
+    const isMdl = r.obj !== undefined || this.mdl.has(path) || w.pts.has(path);
     if (lastField(path) === 'Next') {
       // the same link under another name of the same MDL is now stale
       const parent = parentPath(path);
