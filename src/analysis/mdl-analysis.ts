@@ -387,6 +387,19 @@ function hasPrefix(path: string, prefix: string): boolean {
   return c === 45 /* - */ || c === 46 /* . */ || c === 91 /* [ */;
 }
 
+/**
+ * `Ctx->Union.AuxiliaryBuffer` of a union (see unions.ts) whose storage is named after its MDL member
+ * (`MdlToCleanup`), written through a member that is not one (by its name, as `MdlPaths` reads fields).
+ */
+function otherUnionMember(left: SyntaxNode): boolean {
+  const l = unparen(left);
+  if (l.type !== 'field_expression' || !currentUnions) return false;
+  const base = pathOf(l.childForFieldName('argument'));
+  const field = l.childForFieldName('field')?.text;
+  const shared = base && field ? currentUnions.get(lastSegment(base))?.get(field) : undefined;
+  return shared !== undefined && shared !== field && /mdl/i.test(shared) && !/mdl/i.test(field!);
+}
+
 function siteOf(n: SyntaxNode): Site {
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
 }
@@ -1696,7 +1709,13 @@ class Analyzer {
     const p = pathOf(left);
     if (!right) return [{ w }];
     const at = siteOf(e);
+    // a store through another member of a union whose storage holds an MDL (NTFS's
+    // `IrpContext->Union.AuxiliaryBuffer = Irp->Tail.Overlay.AuxiliaryBuffer` over `Union.MdlToCleanup`): what is
+    // stored is no MDL, and the storage no longer holds one
+    // (read through such a member, `OplockCleanup = IrpContext->Union.OplockCleanup`, it is no MDL either)
+    const notMdl = op === '=' && !!p && ((!!left && otherUnionMember(left)) || otherUnionMember(right));
     return (op === '=' && p ? this.evalStored(w, right, p) : this.eval(w, right)).map((r) => {
+      if (notMdl && r.obj !== undefined && r.w.objs.get(r.obj)?.state !== 'null') r = r.v ? { w: r.w, v: r.v } : { w: r.w };
       if (left) r = { ...r, w: this.derefs(r.w, left, true) };
       if (!p) return { w: r.w };
       if (lastField(p) === 'MdlFlags') r = { ...r, w: this.handWrittenFlags(r.w, p) };
@@ -1845,7 +1864,14 @@ class Analyzer {
           ws = ws.flatMap((x) => this.evalArgs(x, args).map((s) => this.assign(this.unknownCall(s.w, s.rs), name, { w: s.w }, at)));
           continue;
         }
-        ws = ws.flatMap((x) => this.evalStored(x, value, name).map((r) => this.trackUser(this.assign(r.w, name, r, at), name, value, x)));
+        // (`POPLOCK_CLEANUP OplockCleanup = IrpContext->Union.OplockCleanup;`: no MDL, see `otherUnionMember`)
+        const notMdl = otherUnionMember(value);
+        ws = ws.flatMap((x) =>
+          this.evalStored(x, value, name).map((r0) => {
+            const r = notMdl && r0.obj !== undefined && r0.w.objs.get(r0.obj)?.state !== 'null' ? (r0.v ? { w: r0.w, v: r0.v } : { w: r0.w }) : r0;
+            return this.trackUser(this.assign(r.w, name, r, at), name, value, x);
+          }),
+        );
       } else if (c.type === 'identifier' || c.type === 'pointer_declarator' || c.type === 'array_declarator') {
         const name = declName(c);
         if (name) ws = ws.map((x) => this.assign(x, name, { w: x }, siteOf(c)));
