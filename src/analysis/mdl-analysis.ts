@@ -102,6 +102,8 @@ export interface MdlObj {
   readonly userVa?: string;
   /** Summary bookkeeping for MDLs reached from parameters: what the function assumed of it on entry... */
   readonly entry?: 'locked' | 'not-locked' | 'null';
+  /** ...that it was not NULL (a `!= NULL` test taken before anything else)... */
+  readonly entryNotNull?: boolean;
   /** ...the first MDL operation applied to it that depends on its state (not a mere use)... */
   readonly firstOp?: { op: MdlOp; callee: string; site: Site; mode?: ProbeMode };
   /** ...a use (KeFlushIoBuffers, MmGetMdlByteCount...) before that operation... */
@@ -683,6 +685,14 @@ const COPY_ROUTINES = new Map<string, { ptrs: number[]; dest: number | undefined
   ['memcmp', { ptrs: [0, 1], dest: undefined, len: 2 }],
 ]);
 
+/** Routines that fill memory with zeros (`value`: the argument that must be 0 for it; none: always zeros). */
+const ZERO_ROUTINES = new Map<string, { value?: number }>([
+  ['RtlZeroMemory', {}],
+  ['RtlSecureZeroMemory', {}],
+  ['memset', { value: 1 }],
+  ['RtlFillMemory', { value: 2 }],
+]);
+
 /** Pseudo-paths in `pts`: locals holding a caller-supplied address / pointing to an input buffer. */
 const USER = '$user:';
 const CONT = '$cont:';
@@ -1248,7 +1258,7 @@ class Analyzer {
       if (!o || w.pts.refersTo(d.id)) continue;
       if (o.state === 'locked' && o.owned) {
         if (!o.lostAt) objs = objs.set({ ...o, lostAt: at });
-      } else if (!(this.summaryMode && o.id.startsWith('m:') && (o.entry || o.firstOp || o.firstUse || o.escaped))) objs = objs.delete(d.id);
+      } else if (!(this.summaryMode && o.id.startsWith('m:') && (o.entry || o.firstOp || o.firstUse || o.escaped || o.entryNotNull))) objs = objs.delete(d.id);
       // (a caller's MDL the function did something to stays, unreferenced, for the summary: a release helper that
       // clears its field, `Ctx->Mdl = NULL`, after the free still freed the caller's MDL)
     }
@@ -1643,6 +1653,29 @@ class Analyzer {
       if (bp) w = this.svaUse(w, bp, a, k === spec.dest);
     }
     return w;
+  }
+
+  /**
+   * `RtlZeroMemory(Ctx, sizeof(*Ctx))`, `memset(&ctx, 0, sizeof(ctx))`: the MDL pointers in the structure are NULL
+   * now (an MDL whose last reference that was is lost).
+   */
+  zeroFill(w: World, name: string, args: SyntaxNode[], at: Site): World {
+    const v = ZERO_ROUTINES.get(name)!.value;
+    if (v !== undefined) {
+      const a = args[v];
+      const c = a ? this.constValue(a) : undefined;
+      if (c !== 0) return w;
+    }
+    const dst = args[0] ? stripCasts(args[0]) : undefined;
+    if (!dst) return w;
+    const base = dst.type === 'pointer_expression' && dst.childForFieldName('operator')?.text === '&' ? pathOf(dst.childForFieldName('argument')) : pathOf(dst);
+    if (!base) return w;
+    let pts: Pts | undefined;
+    for (const [p, id] of w.pts) {
+      if (id !== '#null' && p.charCodeAt(0) !== 36 /* $ */ && hasPrefix(p, base)) pts = this.put(pts ?? w.pts, p, '#null');
+    }
+    if (!pts) return w;
+    return this.gc(this.withNullObj(this.with(w, { pts })), at);
   }
 
   /**
@@ -2165,6 +2198,7 @@ class Analyzer {
       }
       if (isPure(name) || this.valueMacro(name)) {
         if (COPY_ROUTINES.has(name)) w1 = this.copyUses(w1, name, args);
+        if (ZERO_ROUTINES.has(name)) w1 = this.zeroFill(w1, name, args, at);
         out.push(this.pureValue(w1, name, rs));
         continue;
       }
@@ -2558,7 +2592,7 @@ class Analyzer {
         for (const o of w.objs.values()) {
           if (!o.id.startsWith('m:') || o.id.endsWith('#prev')) continue;
           const p = o.id.slice(2);
-          if (!o.entry && !o.firstOp && !o.firstUse && !o.escaped) continue;
+          if (!o.entry && !o.firstOp && !o.firstUse && !o.escaped && !o.entryNotNull) continue;
           if (!rooted(p)) {
             touchesGlobals = true;
             continue;
@@ -2567,6 +2601,8 @@ class Analyzer {
           if ((p.match(/->|\./g)?.length ?? 0) > MAX_SLOT_DEPTH) continue;
           const slot: SlotEffect = { path: p, ...describe(o) };
           if (o.entry) slot.entry = o.entry;
+          if (o.entryNotNull) slot.entryNotNull = true;
+          if (w.pts.get(p) === o.id) slot.held = true;
           if (o.firstOp) {
             slot.firstOp = { op: o.firstOp.op, callee: o.firstOp.callee, line: o.firstOp.site.line };
             if (o.firstOp.mode !== undefined) slot.firstOp.mode = o.firstOp.mode;
@@ -2779,7 +2815,7 @@ class Analyzer {
         if (sl.entry === 'null' && o.state !== 'null' && o.state !== 'unknown') feasible = false;
         if (sl.entry === 'locked' && !locked && o.state !== 'unknown') feasible = false;
         if (sl.entry === 'not-locked' && locked) feasible = false;
-        if (sl.entry !== 'null' && (sl.firstOp || sl.firstUse || sl.entry) && o.state === 'null') feasible = false;
+        if (sl.entry !== 'null' && (sl.firstOp || sl.firstUse || sl.entry || sl.entryNotNull) && o.state === 'null') feasible = false;
       }
       if (!feasible) continue;
       // the helper returns the mapping of an MDL this caller has mapped already (or built for nonpaged pool):
@@ -2887,7 +2923,7 @@ class Analyzer {
           const held: [string, string][] = [];
           slotPaths.forEach((p, k) => {
             const id = slotIds[k];
-            if (p !== undefined && id !== undefined && hasPrefix(p, r.addrOf!) && w1.pts.get(p) === id) held.push([p, id]);
+            if (c.slots[k]!.held && p !== undefined && id !== undefined && hasPrefix(p, r.addrOf!) && w1.pts.get(p) === id) held.push([p, id]);
           });
           w1 = this.killBelow(w1, r.addrOf);
           for (const [p, id] of held) if (w1.objs.has(id)) w1 = this.with(w1, { pts: this.put(w1.pts, p, id) });
@@ -3214,6 +3250,9 @@ class Analyzer {
       if (!obj || obj.state === 'unknown' || obj.origin.kind === 'irp') {
         // unknown pointer: on the NULL side it holds no MDL
         if (!wantNull) {
+          // (summarizing: an MDL this function received, taken not NULL before anything else was done to it: a
+          // caller whose MDL there is NULL does not take the case, `if (Ctx->SavedMdl != NULL)` in a helper)
+          if (this.summaryMode && obj && obj.origin.kind === 'memory' && !obj.entry && !obj.firstOp && !obj.firstUse && !obj.entryNotNull) return this.setObj(w, { ...obj, entryNotNull: true });
           return w;
         }
         if (!obj || obj.owned) return w;

@@ -36,6 +36,13 @@ export interface SlotEffect extends ObjState {
   path: string;
   /** What this case assumed of it on entry (a NULL test, an MDL_PAGES_LOCKED test). */
   entry?: 'locked' | 'not-locked' | 'null';
+  /** The case took it not NULL on entry (`if (Ctx->SavedMdl != NULL)`): a caller whose MDL there is NULL does not take it. */
+  entryNotNull?: boolean;
+  /**
+   * Its path still names it when the case returns (no store over it, no `RtlZeroMemory` of the structure): the
+   * caller's field passed as `&context` keeps it.
+   */
+  held?: boolean;
   /** The first operation the callee applied to it: checked against the caller's state at the call. */
   firstOp?: {
     op: MdlOp;
