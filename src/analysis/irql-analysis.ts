@@ -35,6 +35,7 @@ import {
   irqlLevelByName,
   irqlLevelName,
   memberRoles,
+  roleIrql,
   type IrqlCondition,
   type IrqlContract,
   type IrqlEffect,
@@ -2151,6 +2152,8 @@ export class IrqlEngine {
         const list = roles.get(name) ?? [];
         list.push(r);
         roles.set(name, list);
+        // a role whose contract changes the lock state (a cancel-safe queue's CsqAcquireLock returns holding its lock)
+        if (roleIrql(r.role)?.changesLockState) changes.add(name);
       }
       for (const r of facts.registrations) {
         // keyed by the function the name resolves to from this file (a static `CompletionRoutine` of

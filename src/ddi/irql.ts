@@ -129,6 +129,12 @@ export interface RoleIrql {
    * (DRIVER_STARTIO), `FastIoDispatch->FastIoRead = Fn` (FAST_IO_READ).
    */
   member?: string;
+  /**
+   * A function of this type returns in another lock or IRQL state than it was entered in, by contract: the cancel-safe
+   * queue's CsqAcquireLock returns holding the queue's lock (a spin lock's raised IRQL saved to `*Irql`), its
+   * CsqReleaseLock releases it. Its exits are not checked for balance, as if it were annotated `_Acquires_lock_`.
+   */
+  changesLockState?: boolean;
   source: string;
 }
 

@@ -1084,7 +1084,7 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
               if (
                 d.type === 'identifier' &&
                 /^[A-Z][A-Z0-9_]+$/.test(typeText) &&
-                (/(DISPATCH|ROUTINE|INITIALIZE|UNLOAD|STARTIO|CANCEL|ADD_DEVICE|WORKITEM|DPC|ISR|COMPLETION)/.test(typeText) || /^EVT_WDF_/.test(typeText))
+                (/(DISPATCH|ROUTINE|INITIALIZE|UNLOAD|STARTIO|CANCEL|ADD_DEVICE|WORKITEM|DPC|ISR|COMPLETION)/.test(typeText) || /^EVT_WDF_|^IO_CSQ_/.test(typeText))
               ) {
                 roles.set(d.text, typeText);
                 continue;

@@ -986,7 +986,9 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
   levels ??= [0];
   if (levels.length > 1 && !helperSource) source += `; entered at ${levels.map(levelText).join(', ')}`;
   // Functions annotated to change the IRQL or to acquire / release a lock legitimately exit in another state.
-  let changesIrql = false;
+  // A cancel-safe queue's CsqAcquireLock returns holding the queue's lock and CsqReleaseLock releases it (wdm.h
+  // IO_CSQ_ACQUIRE_LOCK / IO_CSQ_RELEASE_LOCK: the system calls the one before it touches the queue, the other after).
+  let changesIrql = role === 'IO_CSQ_ACQUIRE_LOCK' || role === 'IO_CSQ_RELEASE_LOCK';
   for (const a of own) {
     if (/^_IRQL_(raises|saves|restores|saves_global|restores_global)_$|^__drv_(raisesIRQL|savesIRQL|restoresIRQL|savesIRQLGlobal|restoresIRQLGlobal|setsIRQL|acquiresResource|releasesResource|acquiresExclusiveResource|releasesExclusiveResource|acquiresResourceGlobal|releasesResourceGlobal|acquiresExclusiveResourceGlobal|releasesExclusiveResourceGlobal|acquiresCancelSpinLock|releasesCancelSpinLock)$|^_(Acquires|Releases)_(lock|exclusive_lock|shared_lock|nonreentrant_lock)_$/.test(a.name)) changesIrql = true;
   }
