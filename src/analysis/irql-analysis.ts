@@ -22,7 +22,7 @@ import { LiteSource, pushNamedChildren } from '../parse/lite.js';
 import { Map as ImmutableMap } from 'immutable';
 import type { AstNode as SyntaxNode } from '../parse/lite.js';
 import { buildCfg, calleeName, type Cfg } from '../cfg/cfg.js';
-import { analyzeFunction, assignedNames, declName, isAddressOf, stripCasts } from './mdl-analysis.js';
+import { ADDRESS_ARGUMENT, analyzeFunction, assignedNames, declName, isAddressOf, stripCasts } from './mdl-analysis.js';
 import { raises } from '../ddi/table.js';
 import { condVariables, remembersMore } from './conds.js';
 import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
@@ -2308,8 +2308,8 @@ export class IrqlEngine {
   }
 
   /**
-   * The arguments of the call at `site`: a constant's value, the name of a parameter of the caller that the
-   * caller hands on unchanged, or undefined.
+   * The arguments of the call at `site`: a constant's value (`ADDRESS_ARGUMENT` for an address, `&x`), the name
+   * of a parameter of the caller that the caller hands on unchanged, or undefined.
    */
   private callArguments(site: ContextSite): (number | string | undefined)[] | undefined {
     const key = functionKeyOf(site.file, site.fn);
@@ -2326,6 +2326,8 @@ export class IrqlEngine {
           const vals = argsOf(n).map((a): number | string | undefined => {
             const x = unparen(a);
             if (x.type === 'identifier' && forwarded.has(x.text)) return x.text;
+            // `&open->SecCtx`: an address, never NULL (the callee's `if (ClientCtx == NULL)` is not this call's)
+            if (isAddressOf(a)) return ADDRESS_ARGUMENT;
             return constantArgument(a) ?? (x.type === 'identifier' ? consts.get(x.text) ?? this.project.headerConstant(x.text) : undefined);
           });
           // (a call with no constant argument binds nothing, unless it leaves out parameters a declaration gives defaults)

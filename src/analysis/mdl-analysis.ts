@@ -3716,7 +3716,10 @@ class Analyzer {
     return unknown ? 'unknown' : 'same';
   }
 
-  /** `paramVals`: values the parameters are entered with (a caller's constant arguments), else unknown. */
+  /**
+   * `paramVals`: values the parameters are entered with (a caller's constant arguments; `ADDRESS_ARGUMENT`: an
+   * address, some value but 0), else unknown.
+   */
   run(paramVals?: ReadonlyMap<string, number>): { states: Map<string, World>[]; reachable: Set<number> } {
     const nodes = this.cfg.nodes;
     const states: Map<string, World>[] = nodes.map(() => new Map());
@@ -3734,7 +3737,7 @@ class Analyzer {
     const merges = new Map<number, StateMerge>();
     const heap = new MinHeap((a: number, b: number) => order[a]! - order[b]!);
     let start = Analyzer.empty();
-    if (paramVals) for (const [p, v] of paramVals) if (this.params.has(p)) start = this.setVal(start, p, V.constant(v));
+    if (paramVals) for (const [p, v] of paramVals) if (this.params.has(p)) start = this.setVal(start, p, v === ADDRESS_ARGUMENT ? V.minus(V.TOP, 0) : V.constant(v));
     if (this.summaryMode) {
       this.keptOuts = keptOutParams(this.cfg.fn.body, this.params);
       for (const p of this.keptOuts) start = this.with(start, { vals: start.vals.set(KEPT + p, V.constant(1)) });
@@ -4095,6 +4098,9 @@ function sameValues(a: Vals, b: Vals): boolean {
   }
   return true;
 }
+
+/** A caller's argument that is an address (`&x`) among the constants a call binds its callee's parameters to (`run`). */
+export const ADDRESS_ARGUMENT = Number.MIN_SAFE_INTEGER;
 
 /** `&x`, `&Ctx->Field` (an address: never NULL). */
 export function isAddressOf(arg: SyntaxNode | undefined): boolean {

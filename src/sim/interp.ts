@@ -293,7 +293,7 @@ export interface InterpOptions {
    * A helper entered as its callers call it: the parameters (by index) every call the callers make passes the
    * same constant (`FALSE`, a C++ default argument's `NULL`), bound to it at the entry.
    */
-  entryParams?: ReadonlyMap<number, number>;
+  entryParams?: ReadonlyMap<number, number | 'address'>;
   /**
    * The program requests passive-level handling for some KMDF interrupt object (`PassiveHandling`):
    * WdfInterruptAcquireLock may take a passive-level lock, so it is not taken to raise the IRQL.
@@ -320,7 +320,7 @@ export interface InterpOptions {
   /** Record the outcomes of the entry function's `if` statements. */
   logBranches?: boolean;
   /** Called at each call of a function of the file with the IRQLs it may be called at (helpers' entry context). */
-  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean, args: (number | undefined)[]) => void;
+  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean, args: (number | 'address' | undefined)[]) => void;
   /**
    * The entry is a dispatch routine (role type DRIVER_DISPATCH, or assigned to MajorFunction[]): its IRP
    * comes from the I/O manager, `Irp->MdlAddress` is NULL or the I/O manager's locked MDL.
@@ -2223,7 +2223,7 @@ export class Run {
       this.atEntryLevel && this.entryCands ? [...this.entryCands] : [this.irqlNow],
       !!this.opts.inDpc,
       this.atEntryLevel && !!this.opts.entryUnknown,
-      def.params.map((_, i) => (args[i] ? this.num(args[i]!) : undefined)),
+      def.params.map((_, i) => (args[i]?.k === 'p' ? 'address' : args[i] ? this.num(args[i]!) : undefined)),
     );
     this.frames.push({ def, vars, entryCallLine, refs, callSite: `${e.line}:${e.col}`, entrySeq });
     const hdepth = this.handlers.length;
@@ -3727,7 +3727,9 @@ export class Run {
     for (const [i, p] of def.params.entries()) {
       const bound = p.ref ? undefined : this.opts.entryParams?.get(i);
       if (bound !== undefined) {
-        const v: Val = { k: 'i', v: bound };
+        // (an address every call passes, `&open->SecCtx`: the object it points to, never NULL)
+        const v: Val = typeof bound === 'number' ? { k: 'i', v: bound } : this.bindParam(p.name, p.type, p.pointerDepth);
+        if (v.k === 'u' && this.unks[v.id]!.hint !== 'mdl') this.unks[v.id]!.ne = [...(this.unks[v.id]!.ne ?? []), 0];
         params.push(v);
         if (p.name) vars.fields.set(p.name, v);
         continue;

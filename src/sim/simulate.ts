@@ -36,7 +36,7 @@ export interface SimulateOptions {
   /** Keep every path's sequence of `if` outcomes (`FunctionSimResult.branchLogs`). */
   logBranches?: boolean;
   /** Called at every call of a function of the program: the callee, the IRQLs it may be called at, whether in a DPC. */
-  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean, args: (number | undefined)[]) => void;
+  onCall?: (callee: string, levels: number[], inDpc: boolean, unknown: boolean, args: (number | 'address' | undefined)[]) => void;
 }
 
 export interface SimPath {
@@ -123,7 +123,7 @@ export class SimProgram {
   /** Callee → the functions of the program that call it. */
   readonly callers = new Map<string, Set<string>>();
   /** Helpers: the IRQLs (and DPC context) their callers call them at, found by simulating the callers (see `callSiteContext`). */
-  readonly callSites = new Map<string, { levels: Set<number>; dpc: boolean; unknown: boolean; args?: (number | null)[] }>();
+  readonly callSites = new Map<string, { levels: Set<number>; dpc: boolean; unknown: boolean; args?: (number | 'address' | null)[] }>();
   /** Callers already simulated to collect their call sites; functions whose call-site context is being computed. */
   readonly callSitesDone = new Set<string>();
   readonly callSitesBusy = new Set<string>();
@@ -831,7 +831,7 @@ function callSiteContext(
   prog: SimProgram,
   name: string,
   budget: SimulateOptions = {},
-): { levels: number[]; dpc: boolean; unknown: boolean; params: Map<number, number> } | undefined {
+): { levels: number[]; dpc: boolean; unknown: boolean; params: Map<number, number | 'address'> } | undefined {
   if (prog.callSitesBusy.has(name)) return undefined;
   prog.callSitesBusy.add(name);
   try {
@@ -865,7 +865,7 @@ function callSiteContext(
   }
   const e = prog.callSites.get(name);
   if (!e || !e.levels.size) return undefined;
-  const params = new Map<number, number>();
+  const params = new Map<number, number | 'address'>();
   e.args?.forEach((v, i) => {
     if (v !== null) params.set(i, v);
   });
@@ -886,7 +886,7 @@ export interface EntryContext {
   /** With `unknown`: the levels the entry may be called at, when known (default PASSIVE, APC and DISPATCH_LEVEL). */
   unknownLevels?: number[];
   /** A helper entered as its callers call it: the parameters every call passes one constant (`InterpOptions.entryParams`). */
-  params?: Map<number, number>;
+  params?: Map<number, number | 'address'>;
 }
 
 function entryContext(prog: SimProgram, def: FnDef, index: number, budget: SimulateOptions = {}): EntryContext {
@@ -959,7 +959,7 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
   let helperDpc = false;
   let helperSource = false;
   let helperUnknown = false;
-  let helperParams: Map<number, number> | undefined;
+  let helperParams: Map<number, number | 'address'> | undefined;
   if (!levels && !role && prog.isHelper(def.name)) {
     const cs = callSiteContext(prog, def.name, budget);
     if (cs && cs.unknown) helperUnknown = true;
@@ -968,7 +968,7 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
       if (cs.params.size) helperParams = cs.params;
       helperDpc = cs.dpc && cs.levels.every((l) => l === 2);
       source = `called by its callers at ${cs.levels.map(levelText).join(', ')}`;
-      if (helperParams) source += `, with ${[...helperParams].map(([i, v]) => `${def.params[i]?.name || `parameter ${i + 1}`} = ${v}`).join(', ')} at every call`;
+      if (helperParams) source += `, with ${[...helperParams].map(([i, v]) => `${def.params[i]?.name || `parameter ${i + 1}`} ${v === 'address' ? 'an address' : `= ${v}`}`).join(', ')} at every call`;
       helperSource = true;
     }
   }

@@ -190,6 +190,25 @@ NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
     return STATUS_SUCCESS;
 }`,
     },
+    {
+      name: "a helper's NULL branch is not the branch of a caller that passes an address (`&open->Context` is never NULL)",
+      code: `typedef struct _CTX { HANDLE Token; } CTX, *PCTX;
+typedef struct _OPEN { CTX Context; LIST_ENTRY Link; } OPEN, *POPEN;
+FAST_MUTEX Lock;
+HANDLE Anonymous;
+static VOID Send(PCTX Context)
+{
+    if (Context == NULL) {
+        ZwClose(Anonymous);
+    }
+}
+VOID Refresh(POPEN Open)
+{
+    ExAcquireFastMutex(&Lock);
+    Send(&Open->Context);
+    ExReleaseFastMutex(&Lock);
+}`,
+    },
   ],
   invalid: [
     {
