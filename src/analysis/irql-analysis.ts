@@ -1360,6 +1360,13 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
               if (reg.role) r.role = reg.role;
               facts.registrations.push(r);
             }
+            // the other routines the call registers, with the roles they take (IoCsqInitialize's CsqReleaseLock)
+            for (const [k, role] of Object.entries(reg.roleArgs ?? {})) {
+              const b = argsOf(n)[Number(k)];
+              const t = b ? unparen(b) : undefined;
+              const other = t?.type === 'identifier' ? t.text : t?.type === 'pointer_expression' ? t.childForFieldName('argument')?.text : undefined;
+              if (other) facts.roles.push([ownCopy(other), { role, path: file.path, line: n.startPosition.row + 1 }]);
+            }
           }
         }
         pushNamedChildren(stack, n);
@@ -2156,6 +2163,7 @@ export class IrqlEngine {
         if (roleIrql(r.role)?.changesLockState) changes.add(name);
       }
       for (const r of facts.registrations) {
+        if (r.role && roleIrql(r.role)?.changesLockState) changes.add(r.fname);
         // keyed by the function the name resolves to from this file (a static `CompletionRoutine` of
         // another file is another function)
         const key = this.project.resolve(file, r.fname)?.key ?? r.fname;

@@ -145,6 +145,11 @@ export interface Registration {
   max: number;
   /** The role typedef of that function, when there is one. */
   role?: string;
+  /**
+   * Other function-pointer arguments of the same call and the role each gives its routine, as if declared with it
+   * (IoCsqInitialize's sixth argument is the queue's IO_CSQ_RELEASE_LOCK routine), by argument index.
+   */
+  roleArgs?: Record<string, string>;
   source: string;
 }
 

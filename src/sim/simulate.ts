@@ -451,6 +451,15 @@ export class SimProgram {
       for (const call of root.descendantsOfType('call_expression')) {
         // A direct call, or through a function table (`Adapter->DmaOperations->AllocateAdapterChannel(...)`).
         const via = (call.childForFieldName('function')?.text ?? '').replace(/^[\s\S]*(?:->|\.)\s*/, '');
+        const roleArgs = ROLE_ARGS.get(via);
+        if (roleArgs) {
+          const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((n) => n.type !== 'comment');
+          for (const [k, role] of Object.entries(roleArgs)) {
+            const a = strip(args[Number(k)] ?? null);
+            const fn = a ? names.get(a.text) : undefined;
+            if (fn && !this.roles.has(fn)) this.roles.set(fn, role);
+          }
+        }
         const regs = REGISTRATIONS.get(via);
         if (!regs) continue;
         const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((n) => n.type !== 'comment');
@@ -634,6 +643,16 @@ interface Registration {
 }
 
 /** DDIs that register a callback, and the levels the callback is entered at (§2c, §3 Remarks; the DDI reference for the others). */
+/**
+ * DDIs that give the routines passed to them a role, whatever the level they are entered at: a cancel-safe queue's
+ * CsqAcquireLock (the fifth argument of IoCsqInitialize / IoCsqInitializeEx) returns holding the queue's lock, its
+ * CsqReleaseLock (the sixth) releases it; the level is that of the lock the driver chose.
+ */
+const ROLE_ARGS = new Map<string, Record<number, string>>([
+  ['IoCsqInitialize', { 4: 'IO_CSQ_ACQUIRE_LOCK', 5: 'IO_CSQ_RELEASE_LOCK' }],
+  ['IoCsqInitializeEx', { 4: 'IO_CSQ_ACQUIRE_LOCK', 5: 'IO_CSQ_RELEASE_LOCK' }],
+]);
+
 const REGISTRATIONS = new Map<string, Registration | Registration[]>([
   ['KeInitializeDpc', { arg: 1, levels: [2], dpc: true, as: 'DPC routine' }],
   ['IoInitializeDpcRequest', { arg: 1, levels: [2], dpc: true, as: 'DpcForIsr' }],
