@@ -1851,6 +1851,9 @@ class Analyzer {
         } else if (a !== undefined && b !== undefined) {
           const res = V.fold(op, a, b);
           if (res !== undefined) v = V.constant(res);
+        } else if ((op === '&' || op === '*') && (a === 0 || b === 0)) {
+          // `Flags & MEM_NONCACHED` with Flags 0: 0, whatever the other operand (a macro of a header the run does not see)
+          v = V.constant(0);
         } else if (l.v && r.v) {
           v = V.mapPairs(l.v, r.v, (x, y) => V.fold(op, x, y));
         }
