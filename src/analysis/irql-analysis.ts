@@ -1351,9 +1351,8 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
           const name = calleeOf(n);
           const reg = name ? table.registration(name) : undefined;
           if (reg) {
-            const a = argsOf(n)[reg.fnArg];
-            const target = a ? unparen(a) : undefined;
-            const fname = target?.type === 'identifier' ? target.text : target?.type === 'pointer_expression' ? target.childForFieldName('argument')?.text : undefined;
+            const args = argsOf(n);
+            const fname = routineArgument(args[reg.fnArg]);
             if (fname) {
               // (copies: read while the text is at hand, a slice of it would keep the whole text for the run)
               const r: FileIrqlFacts['registrations'][number] = { fname: ownCopy(fname), via: ownCopy(name!), path: file.path, line: n.startPosition.row + 1, min: reg.min, max: reg.max };
@@ -1362,9 +1361,7 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
             }
             // the other routines the call registers, with the roles they take (IoCsqInitialize's CsqReleaseLock)
             for (const [k, role] of Object.entries(reg.roleArgs ?? {})) {
-              const b = argsOf(n)[Number(k)];
-              const t = b ? unparen(b) : undefined;
-              const other = t?.type === 'identifier' ? t.text : t?.type === 'pointer_expression' ? t.childForFieldName('argument')?.text : undefined;
+              const other = routineArgument(args[Number(k)]);
               if (other) facts.roles.push([ownCopy(other), { role, path: file.path, line: n.startPosition.row + 1 }]);
             }
           }
@@ -1375,6 +1372,12 @@ function fileIrqlFacts(file: SourceFile, table: IrqlTable): FileIrqlFacts {
   }
   fileIrqlFactsMemo.set(file, facts);
   return facts;
+}
+
+/** The routine a registration's argument names (`Fn`, `&Fn`), if it is a name. */
+function routineArgument(a: SyntaxNode | undefined): string | undefined {
+  const t = a ? unparen(a) : undefined;
+  return t?.type === 'identifier' ? t.text : t?.type === 'pointer_expression' ? t.childForFieldName('argument')?.text : undefined;
 }
 
 /**
@@ -2339,8 +2342,8 @@ export class IrqlEngine {
             return constantArgument(a) ?? (x.type === 'identifier' ? consts.get(x.text) ?? this.project.headerConstant(x.text) : undefined);
           });
           // (a call with no constant argument binds nothing, unless it leaves out parameters a declaration gives defaults)
-          const name = vals.some((v) => v !== undefined) ? undefined : calleeName(n);
-          if (name === undefined || this.project.hasDefaultArguments(name.split('::').pop()!)) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
+          const name = calleeName(n);
+          if (vals.some((v) => v !== undefined) || (name !== undefined && this.project.hasDefaultArguments(name.split('::').pop()!))) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
         }
         pushNamedChildren(stack, n);
       }

@@ -402,6 +402,16 @@ function otherUnionMember(left: SyntaxNode): boolean {
   return shared !== undefined && shared !== field && /mdl/i.test(shared) && !/mdl/i.test(field!);
 }
 
+/**
+ * The value an evaluation gives is an object read from memory of unknown kind (`Irp->Tail.Overlay.AuxiliaryBuffer`),
+ * not one the analysis knows to be an MDL (allocated, locked, NULL...): through another member of a union it is
+ * taken for what that member's type says (`otherUnionMember`).
+ */
+function readFromMemory(r: EvalResult): boolean {
+  const o = r.obj !== undefined ? r.w.objs.get(r.obj) : undefined;
+  return !!o && o.origin.kind === 'memory' && o.state === 'unknown';
+}
+
 function siteOf(n: SyntaxNode): Site {
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
 }
@@ -485,7 +495,7 @@ function collectLocals(fn: CfgFunction): { locals: Map<string, string>; params: 
   const stack: SyntaxNode[] = decl ? [decl] : [];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === 'parameter_declaration') {
+    if (n.type === 'parameter_declaration' || n.type === 'optional_parameter_declaration') {
       const name = declName(n.childForFieldName('declarator'));
       const d = n.childForFieldName('declarator');
       if (name) {
@@ -1748,7 +1758,7 @@ class Analyzer {
     // (read through such a member, `OplockCleanup = IrpContext->Union.OplockCleanup`, it is no MDL either)
     const notMdl = op === '=' && !!p && ((!!left && otherUnionMember(left)) || otherUnionMember(right));
     return (op === '=' && p ? this.evalStored(w, right, p) : this.eval(w, right)).map((r) => {
-      if (notMdl && r.obj !== undefined && r.w.objs.get(r.obj)?.state !== 'null') r = r.v ? { w: r.w, v: r.v } : { w: r.w };
+      if (notMdl && readFromMemory(r)) r = r.v ? { w: r.w, v: r.v } : { w: r.w };
       if (left) r = { ...r, w: this.derefs(r.w, left, true) };
       if (!p) return { w: r.w };
       if (lastField(p) === 'MdlFlags') r = { ...r, w: this.handWrittenFlags(r.w, p) };
@@ -1904,7 +1914,7 @@ class Analyzer {
         const notMdl = otherUnionMember(value);
         ws = ws.flatMap((x) =>
           this.evalStored(x, value, name).map((r0) => {
-            const r = notMdl && r0.obj !== undefined && r0.w.objs.get(r0.obj)?.state !== 'null' ? (r0.v ? { w: r0.w, v: r0.v } : { w: r0.w }) : r0;
+            const r = notMdl && readFromMemory(r0) ? (r0.v ? { w: r0.w, v: r0.v } : { w: r0.w }) : r0;
             return this.trackUser(this.assign(r.w, name, r, at), name, value, x);
           }),
         );

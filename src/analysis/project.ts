@@ -740,7 +740,8 @@ export class Project implements ProjectContext {
 
   /** A function-like macro of the program whose body is an expression without assignments or calls (see `valueMacros`). */
   valueMacro(name: string): boolean {
-    return this.raisingMacros.has(`${VALUE_MACRO}${name}`);
+    // (a name some file of the program defines otherwise, `#define NEXT(q) PopEntry(q)`, is none)
+    return this.raisingMacros.has(`${VALUE_MACRO}${name}`) && !this.raisingMacros.has(`${NOT_VALUE_MACRO}${name}`);
   }
 
   /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)` returns `pointer`, index 1), if it returns one. */
@@ -1120,7 +1121,7 @@ function scanRaisingMacros(text: string, memo: Map<string, readonly string[]> | 
  */
 function raisingMacros(text: string): string[] {
   const out = macroFacts(text);
-  for (const name of valueMacros(text)) out.push(`${VALUE_MACRO}${name}`);
+  out.push(...valueMacros(text));
   out.push(...defaultArguments(text));
   for (const [name, v] of textConstants(text)) out.push(`${CONST_MACRO}${name}=${v}`);
   for (const u of textUnions(text)) out.push(`${UNION_MACRO}${u}`);
@@ -1138,9 +1139,15 @@ function valueMacros(text: string): string[] {
   if (!text.includes('#define')) return [];
   const out: string[] = [];
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
-    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
-    if (!body || /[;{}#"']|\+\+|--|(?<![=!<>])=(?!=)|\b(?!sizeof\b)[A-Za-z_]\w*\s*\(/.test(body)) continue;
-    out.push(m[1]!);
+    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/[^\r\n]*/, '').trim();
+    // no assignment, increment, call, statement or string; and no read of memory (`(c)->Stopped`, `a[i]`, `*p`):
+    // what memory holds may change between two uses, a value of the arguments alone may not
+    const pure =
+      !!body &&
+      !/[;{}#"'[]|->|\+\+|--|<<=|>>=|(?<![=!<>])=(?!=)|\b(?!sizeof\b)[A-Za-z_]\w*\s*\(/.test(body) &&
+      !/(?:^|[(,=!<>&|+\-~?:*/%^])\s*\*/.test(body);
+    // (a name defined otherwise elsewhere is no value macro: `novalue:`)
+    out.push(`${pure ? VALUE_MACRO : NOT_VALUE_MACRO}${m[1]!}`);
   }
   return out;
 }
@@ -1151,9 +1158,12 @@ function valueMacros(text: string): string[] {
  * false are 0, TRUE and true 1, and integers their value. A call that leaves the parameter out passes it.
  */
 function defaultArguments(text: string): string[] {
-  if (!/\(\s*[^;{}()]*=\s*(?:NULL|nullptr|FALSE|TRUE|false|true|-?\d)/.test(text)) return [];
+  if (!/=\s*(?:NULL|nullptr|FALSE|TRUE|false|true|-?\d)[uUlL]*\s*[,)]/.test(text)) return [];
   const out: string[] = [];
-  for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\(([^;{}()]*=[^;{}()]*)\)\s*(?:const\s*)?(?:noexcept\s*)?(?:override\s*)?(?:=\s*0\s*)?;/g)) {
+  // (SAL annotations with arguments, `_In_reads_opt_(1)`, go first: a parameter list is matched without parentheses;
+  // a declaration ends in `;`, a definition that gives them in `{`)
+  const t = text.replace(/\b_\w+_\s*\([^()]*\)/g, (a) => ' '.repeat(a.length));
+  for (const m of t.matchAll(/\b([A-Za-z_]\w*)\s*\(([^;{}()=]*=[^;{}()]*)\)\s*(?:const\s*)?(?:noexcept\s*)?(?:override\s*)?(?:=\s*0\s*)?[;{]/g)) {
     const params = m[2]!.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').split(',').map((p) => p.trim());
     let defaults = false;
     const found: string[] = [];
@@ -1251,6 +1261,8 @@ function returnedParameter(value: string, block: string, params: string): number
 const DEFAULT_ARG = 'default:';
 /** The mark of a value macro (`value:NAME`, see `valueMacros`) among the raising ones. */
 const VALUE_MACRO = 'value:';
+/** The mark of a function-like macro that is not one (`novalue:NAME`): a name defined both ways is not. */
+const NOT_VALUE_MACRO = 'novalue:';
 /** The mark of a returning macro among the raising ones (`raisingMacros`). */
 const RETURN_MACRO = 'return:';
 /** The mark of a constant (`const:NAME=value`) among them: kept for headers only (`programMacros`). */

@@ -839,8 +839,7 @@ class Builder {
     // condition, in this function and in the functions it calls or is called by (`#ifndef POST_LOCK_PAGES` in a
     // lock helper and in a mapping helper: their summaries carry it)
     const decided = ppCondition(s);
-    const repeated = decided !== undefined;
-    const side = (truth: boolean): Dangling => (repeated ? { from: split, kind: 'pp', pp: { key: decided.key, truth: truth === decided.taken } } : { from: split, kind: 'pp' });
+    const side = (truth: boolean): Dangling => (decided ? { from: split, kind: 'pp', pp: { key: decided.key, truth: truth === decided.taken } } : { from: split, kind: 'pp' });
     const taken = this.seq(preprocChildren(s), [side(true)]);
     if (always) return taken;
     const other = alt ? this.preproc(alt, [side(false)]) : [side(false)];

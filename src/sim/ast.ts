@@ -934,6 +934,40 @@ export function namesNamespaceFunction(qualified: string, def: FnDef): boolean {
   return false;
 }
 
+/** `e` with each identifier of `args` replaced by its expression (a macro's body, its arguments written in). */
+export function substituteIds(e: Expr, args: ReadonlyMap<string, Expr>): Expr {
+  const s = (x: Expr): Expr => substituteIds(x, args);
+  switch (e.t) {
+    case 'id':
+      return args.get(e.name) ?? e;
+    case 'call':
+      return { ...e, callee: s(e.callee), args: e.args.map(s) };
+    case 'field':
+      return { ...e, obj: s(e.obj) };
+    case 'index':
+      return { ...e, obj: s(e.obj), idx: s(e.idx) };
+    case 'assign':
+      return { ...e, left: s(e.left), right: s(e.right) };
+    case 'bin':
+      return { ...e, l: s(e.l), r: s(e.r) };
+    case 'un':
+    case 'deref':
+    case 'addr':
+    case 'upd':
+      return { ...e, e: s(e.e) };
+    case 'cond':
+      return { ...e, c: s(e.c), a: s(e.a), b: s(e.b) };
+    case 'comma':
+      return { ...e, a: s(e.a), b: s(e.b) };
+    case 'init':
+      return { ...e, items: e.items.map(s) };
+    case 'unk':
+      return { ...e, sub: e.sub.map(s) };
+    default:
+      return e;
+  }
+}
+
 /** Does evaluating `e` call, assign or increment anything? */
 export function exprHasEffects(e: Expr): boolean {
   const stack: Expr[] = [e];
@@ -1058,9 +1092,15 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
           macros.set(name, prev === undefined || (prev && mac && prev.text === mac.text) ? mac : null);
           break;
         }
+        case 'class_specifier':
+        case 'struct_specifier':
+          // a class's member declarations: their default arguments (`static PVOID Translate(PVOID Va, PEPROCESS P = NULL);`)
+          for (const fd of c.descendantsOfType('field_declaration')) for (const d of fd.childrenForFieldName('declarator')) declDefaults(d);
+          break;
         case 'enum_specifier':
         case 'type_definition':
         case 'declaration': {
+          for (const fd of c.descendantsOfType('field_declaration')) for (const d of fd.childrenForFieldName('declarator')) declDefaults(d);
           for (const en of c.descendantsOfType('enumerator_list')) {
             let next = 0;
             for (const e of en.namedChildren) {

@@ -7,7 +7,7 @@
  * evaluator; the price is re-executing the prefix, which is small for driver functions.
  */
 import type { Expr, FnDef, FileScope, Stmt, ValueMacro } from './ast.js';
-import { exprHasEffects, namesNamespaceFunction, ppEval } from './ast.js';
+import { exprHasEffects, namesNamespaceFunction, ppEval, substituteIds } from './ast.js';
 import { bugCheckFor, type BugCheckPair, type FaultContext, type FaultKind, type ThreadContext } from './faults.js';
 import { BUILTIN_CONSTANTS, STATUS } from './constants.js';
 import { irqlContractOf, levelName, type IrqlCondition, type IrqlContract } from './irql-model.js';
@@ -2076,22 +2076,11 @@ export class Run {
    */
   private expandMacro(name: string, mac: ValueMacro, e: Expr & { t: 'call' }): Val {
     if (e.args.some(exprHasEffects)) return this.externalCall(name, e.args, e.line);
-    const vals = e.args.map((a) => this.eval(a));
     if (this.trace) this.event(e.line, `expand ${name}(${mac.params.join(', ')}) ${mac.text}`);
-    const vars = this.frame.vars.fields;
-    const hidden = new Map<string, Val | undefined>();
-    mac.params.forEach((p, k) => {
-      if (!hidden.has(p)) hidden.set(p, vars.get(p));
-      vars.set(p, vals[k] ?? { k: 'x' });
-    });
-    try {
-      return this.eval(mac.body);
-    } finally {
-      for (const [p, old] of hidden) {
-        if (old === undefined) vars.delete(p);
-        else vars.set(p, old);
-      }
-    }
+    // the arguments written in place of the parameters, as the preprocessor does (they have no effects to repeat)
+    const args = new Map<string, Expr>();
+    mac.params.forEach((p, k) => args.set(p, e.args[k] ?? { t: 'num', v: 0 }));
+    return this.eval(substituteIds(mac.body, args));
   }
 
   /** A call of a function the program only declares, with IRQL annotations: checked and applied as they say. */

@@ -642,7 +642,6 @@ interface Registration {
   as: string;
 }
 
-/** DDIs that register a callback, and the levels the callback is entered at (§2c, §3 Remarks; the DDI reference for the others). */
 /**
  * DDIs that give the routines passed to them a role, whatever the level they are entered at: a cancel-safe queue's
  * CsqAcquireLock (the fifth argument of IoCsqInitialize / IoCsqInitializeEx) returns holding the queue's lock, its
@@ -653,6 +652,7 @@ const ROLE_ARGS = new Map<string, Record<number, string>>([
   ['IoCsqInitializeEx', { 4: 'IO_CSQ_ACQUIRE_LOCK', 5: 'IO_CSQ_RELEASE_LOCK' }],
 ]);
 
+/** DDIs that register a callback, and the levels the callback is entered at (§2c, §3 Remarks; the DDI reference for the others). */
 const REGISTRATIONS = new Map<string, Registration | Registration[]>([
   ['KeInitializeDpc', { arg: 1, levels: [2], dpc: true, as: 'DPC routine' }],
   ['IoInitializeDpcRequest', { arg: 1, levels: [2], dpc: true, as: 'DpcForIsr' }],
