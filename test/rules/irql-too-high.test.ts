@@ -209,6 +209,28 @@ VOID Refresh(POPEN Open)
     ExReleaseFastMutex(&Lock);
 }`,
     },
+    {
+      name: 'a C++ default argument given on the definition itself, through SAL annotations, binds the parameter a call leaves out',
+      filename: 'translate.cpp',
+      code: `static PVOID Translate(_In_reads_opt_(1) PVOID Address, _In_opt_ PEPROCESS Process = NULL)
+{
+    if (!Process) {
+        return Address;
+    }
+    KAPC_STATE apcState;
+    KeStackAttachProcess(Process, &apcState);
+    KeUnstackDetachProcess(&apcState);
+    return Address;
+}
+typedef struct _RING { KSPIN_LOCK Lock; PVOID E; } RING, *PRING;
+VOID RingPublish(_Inout_ PRING Ring)
+{
+    KIRQL oldIrql;
+    KeAcquireSpinLock(&Ring->Lock, &oldIrql);
+    Ring->E = Translate(Ring->E);
+    KeReleaseSpinLock(&Ring->Lock, oldIrql);
+}`,
+    },
   ],
   invalid: [
     {

@@ -182,6 +182,36 @@ VOID Drain(PLIST_ENTRY Queue)
   ],
   invalid: [
     {
+      name: 'a macro that reads memory is no value of its arguments: its test after an unknown call may differ from the one before',
+      code: `typedef struct _CTX { ULONG Stopped; PMDL Mdl; } CTX, *PCTX;
+#define CTX_STOPPED(c) ((c)->Stopped != 0)
+VOID Poll(PCTX ctx);
+VOID UseMacro(PCTX ctx, PVOID buf, ULONG len)
+{
+    PMDL mdl = IoAllocateMdl(buf, len, FALSE, FALSE, NULL);
+    if (!mdl) return;
+    if (CTX_STOPPED(ctx)) { IoFreeMdl(mdl); return; }
+    Poll(ctx);
+    if (CTX_STOPPED(ctx)) { IoFreeMdl(mdl); }
+    IoFreeMdl(mdl);
+}`,
+      errors: [{ messageId: 'doubleFree', line: 11, column: 5 }],
+    },
+    {
+      name: 'an allocated MDL stored through a union member of a typedef of PMDL stays an MDL',
+      code: `typedef PMDL PNDIS_BUFFER;
+typedef struct _REQ { ULONG Flags; union { PMDL Mdl; PNDIS_BUFFER Buffer; } U; } REQ, *PREQ;
+VOID Uaf2(PREQ r, PVOID va, ULONG len)
+{
+    PMDL m = IoAllocateMdl(va, len, FALSE, FALSE, NULL);
+    if (m == NULL) return;
+    r->U.Buffer = m;
+    IoFreeMdl(m);
+    MmBuildMdlForNonPagedPool(r->U.Mdl);
+}`,
+      errors: [{ messageId: 'useAfterFree', line: 9, column: 5 }],
+    },
+    {
       name: 'the byte count is read after the free',
       code: `ULONG F(PVOID Buf, ULONG Len)
 {
