@@ -914,7 +914,8 @@ export interface FileScope {
 /** A function-like macro read as a pure expression of its parameters (`FileScope.macros`). */
 export interface ValueMacro {
   params: string[];
-  body: Expr;
+  /** The body compiled, at its first use (a header of 20,000 register macros is not parsed for the few used); null when it is no expression without effects. */
+  body: () => Expr | null;
   text: string;
 }
 
@@ -1081,12 +1082,18 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
           if (!name) break;
           let mac: ValueMacro | null = null;
           if (val && val.length < 300 && !/[;{}#]/.test(val)) {
-            const tree = parseRaw(`int __ddi_v = (${val});`, src.lang);
-            const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
-            if (init && !tree.rootNode.hasError) {
-              const body = compiler.expr(init);
-              if (!exprHasEffects(body)) mac = { params, body, text: val };
-            }
+            let compiled: Expr | null | undefined;
+            const lang = src.lang;
+            const body = (): Expr | null => {
+              if (compiled === undefined) {
+                const tree = parseRaw(`int __ddi_v = (${val});`, lang);
+                const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
+                const e = init && !tree.rootNode.hasError ? compiler.expr(init) : undefined;
+                compiled = e && !exprHasEffects(e) ? e : null;
+              }
+              return compiled;
+            };
+            mac = { params, body, text: val };
           }
           const prev = macros.get(name);
           macros.set(name, prev === undefined || (prev && mac && prev.text === mac.text) ? mac : null);

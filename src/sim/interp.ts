@@ -2075,12 +2075,13 @@ export class Run {
    * arguments do is code of unknown effect, as before).
    */
   private expandMacro(name: string, mac: ValueMacro, e: Expr & { t: 'call' }): Val {
-    if (e.args.some(exprHasEffects)) return this.externalCall(name, e.args, e.line);
+    const body = mac.body();
+    if (!body || e.args.some(exprHasEffects)) return this.externalCall(name, e.args, e.line);
     if (this.trace) this.event(e.line, `expand ${name}(${mac.params.join(', ')}) ${mac.text}`);
     // the arguments written in place of the parameters, as the preprocessor does (they have no effects to repeat)
     const args = new Map<string, Expr>();
     mac.params.forEach((p, k) => args.set(p, e.args[k] ?? { t: 'num', v: 0 }));
-    return this.eval(substituteIds(mac.body, args));
+    return this.eval(substituteIds(body, args));
   }
 
   /** A call of a function the program only declares, with IRQL annotations: checked and applied as they say. */
