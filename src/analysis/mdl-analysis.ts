@@ -412,6 +412,12 @@ function readFromMemory(r: EvalResult): boolean {
   return !!o && o.origin.kind === 'memory' && o.state === 'unknown';
 }
 
+/** A value stored or read through another member of a union (`otherUnionMember`): no MDL when it was read from memory. */
+function asOtherMember(r: EvalResult): EvalResult {
+  if (!readFromMemory(r)) return r;
+  return r.v ? { w: r.w, v: r.v } : { w: r.w };
+}
+
 function siteOf(n: SyntaxNode): Site {
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
 }
@@ -1758,7 +1764,7 @@ class Analyzer {
     // (read through such a member, `OplockCleanup = IrpContext->Union.OplockCleanup`, it is no MDL either)
     const notMdl = op === '=' && !!p && ((!!left && otherUnionMember(left)) || otherUnionMember(right));
     return (op === '=' && p ? this.evalStored(w, right, p) : this.eval(w, right)).map((r) => {
-      if (notMdl && readFromMemory(r)) r = r.v ? { w: r.w, v: r.v } : { w: r.w };
+      if (notMdl) r = asOtherMember(r);
       if (left) r = { ...r, w: this.derefs(r.w, left, true) };
       if (!p) return { w: r.w };
       if (lastField(p) === 'MdlFlags') r = { ...r, w: this.handWrittenFlags(r.w, p) };
@@ -1914,7 +1920,7 @@ class Analyzer {
         const notMdl = otherUnionMember(value);
         ws = ws.flatMap((x) =>
           this.evalStored(x, value, name).map((r0) => {
-            const r = notMdl && readFromMemory(r0) ? (r0.v ? { w: r0.w, v: r0.v } : { w: r0.w }) : r0;
+            const r = notMdl ? asOtherMember(r0) : r0;
             return this.trackUser(this.assign(r.w, name, r, at), name, value, x);
           }),
         );

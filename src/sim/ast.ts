@@ -1040,6 +1040,12 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
     });
     defaults.set(`${name}/${ps.length}`, vals);
   };
+  /** A macro body's text compiled as an expression (undefined when it is none: a statement, a syntax error). */
+  const compileText = (text: string): Expr | undefined => {
+    const tree = parseRaw(`int __ddi_v = (${text});`, src.lang);
+    const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
+    return init && !tree.rootNode.hasError ? compiler.expr(init) : undefined;
+  };
   const ppFact = (name: string, f: PPMacro) => {
     const prev = ppMacros.get(name);
     ppMacros.set(name, prev === undefined || prev === f ? f : 'unknown');
@@ -1068,9 +1074,8 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
             else if (/^[A-Za-z_]\w*$/.test(val)) defines.set(name, { t: 'id', name: val, line: c.startPosition.row + 1 });
             else if (!val.includes('\\\n') && val.length < 300) {
               // An expression: compile it (a macro body that is not an expression yields nothing).
-              const tree = parseRaw(`int __ddi_v = (${val});`, src.lang);
-              const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
-              if (init && !tree.rootNode.hasError) defines.set(name, compiler.expr(init));
+              const e = compileText(val);
+              if (e) defines.set(name, e);
             }
           } else if (name) defines.set(name, { t: 'num', v: 1 });
           break;
@@ -1083,12 +1088,9 @@ export function collectFileScope(src: SourceFile, compiler: Compiler): FileScope
           let mac: ValueMacro | null = null;
           if (val && val.length < 300 && !/[;{}#]/.test(val)) {
             let compiled: Expr | null | undefined;
-            const lang = src.lang;
             const body = (): Expr | null => {
               if (compiled === undefined) {
-                const tree = parseRaw(`int __ddi_v = (${val});`, lang);
-                const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
-                const e = init && !tree.rootNode.hasError ? compiler.expr(init) : undefined;
+                const e = compileText(val);
                 compiled = e && !exprHasEffects(e) ? e : null;
               }
               return compiled;
