@@ -42,6 +42,12 @@ export interface Symbols {
   named: boolean[];
   readsEnd: boolean[];
   fields: string[];
+  /**
+   * By symbol id: a named node that has no named child and no child with a field (the grammar's
+   * `node-types.json` lists neither: tokens such as `identifier`, and `break_statement`), so that `encode`
+   * keeps nothing below it and need not walk into it. Filled with `types`; empty for a copy from another thread.
+   */
+  bare?: boolean[];
 }
 const symbolCaches = new WeakMap<object, Symbols>();
 
@@ -49,8 +55,25 @@ const symbolCaches = new WeakMap<object, Symbols>();
 export function symbolsOf(tree: Tree): Symbols {
   const lang = (tree as unknown as { language: object }).language;
   let s = symbolCaches.get(lang);
-  if (!s) symbolCaches.set(lang, (s = { types: [], named: [], readsEnd: [], fields: [] }));
+  if (!s) symbolCaches.set(lang, (s = { types: [], named: [], readsEnd: [], fields: [], bare: [] }));
   return s;
+}
+
+/** Per grammar: the names of the named node types `Symbols.bare` describes (from the grammar's node-types.json). */
+const bareTypeCaches = new WeakMap<object, ReadonlySet<string>>();
+function bareTypesOf(tree: Tree): ReadonlySet<string> {
+  const lang = (tree as unknown as { language: { nodeTypeInfo?: unknown } }).language;
+  let set = bareTypeCaches.get(lang);
+  if (!set) {
+    const names = new Set<string>();
+    // (the grammar packages ship it; without it every node is walked into, as before)
+    const info = lang.nodeTypeInfo;
+    if (Array.isArray(info))
+      for (const t of info as { type: string; named: boolean; fields?: object; children?: object; subtypes?: object }[])
+        if (t.named && !t.children && !t.subtypes && !(t.fields && Object.keys(t.fields).length)) names.add(t.type);
+    bareTypeCaches.set(lang, (set = names));
+  }
+  return set;
 }
 
 /**
@@ -286,6 +309,7 @@ export class CompactTrees {
     if (this.packed) throw new Error('a frozen copy is not added to');
     const cursor = node.walk();
     const { types, named, readsEnd, fields } = this.symbols;
+    const bare = this.symbols.bare ?? [];
     const checkMissing = node.hasError; // MISSING nodes exist only in trees with errors
     const typeOf = (t: number): string => {
       let type = types[t];
@@ -293,6 +317,7 @@ export class CompactTrees {
         type = types[t] = cursor.nodeType;
         named[t] = cursor.nodeIsNamed;
         readsEnd[t] = type.startsWith('preproc_');
+        bare[t] = named[t] && bareTypesOf(node.tree).has(type);
       }
       return type;
     };
@@ -306,7 +331,11 @@ export class CompactTrees {
     };
     // Each read of the cursor is a call into the native binding, so positions are read only where
     // they are not already known: a first child starts where its parent does, and a node with children
-    // ends where its last child does (read when the walk leaves it).
+    // ends where its last child does (read when the walk leaves it). In a tree without errors the walk
+    // does not go into a node whose children would all be dropped (`Symbols.bare`; a comment inside
+    // `break /* why */;` is not kept), nor into an anonymous token, whose end is its start plus its
+    // text's length (its type is its text, but for the `#if`-like directive tokens, which may hold
+    // blanks). `test/parse/compact.test.ts` compares the copy with one read node by node.
     const push = (t: number, type: string, field: number, missing: boolean, start: number): number => {
       if (this.length === this.types.length) this.grow();
       const k = this.length++;
@@ -333,14 +362,16 @@ export class CompactTrees {
       /** The end of the node the cursor is on, when already read (-1: not). */
       let end = -1;
       if (named[t] || f || type === '}') {
-        const kept = push(t, type, fieldOf(f), checkMissing && cursor.nodeIsMissing, firstChild ? this.starts[top]! : cursor.startIndex);
+        const start = firstChild ? this.starts[top]! : cursor.startIndex;
+        const kept = push(t, type, fieldOf(f), checkMissing && cursor.nodeIsMissing, start);
         if (this.flags[kept]! & ERROR) this.flags[top]! |= ERROR;
-        if (cursor.gotoFirstChild()) {
+        const leaf = !checkMissing && (named[t] ? bare[t] : true);
+        if (!leaf && cursor.gotoFirstChild()) {
           stack.push(kept);
           firstChild = true;
           continue;
         }
-        end = cursor.endIndex;
+        end = leaf && !named[t] && type.charCodeAt(0) !== 35 /* # */ ? start + type.length : cursor.endIndex;
         this.setEnd(kept, end);
         this.setAfter(kept, this.length);
       } else if (checkMissing && cursor.nodeIsMissing) this.flags[top]! |= ERROR;

@@ -23,9 +23,28 @@ function fixtureFiles(): string[] {
   return listSourceFiles(FIXTURES);
 }
 
+/**
+ * The named node types whose grammar (its node-types.json, read here on its own) gives them no named child
+ * and no field: in a tree without errors the copy keeps nothing below them (a comment inside `break /* x *\/;`).
+ */
+const BARE = new Map(
+  (['c', 'cpp'] as const).map((g) => {
+    const info = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'node_modules', `tree-sitter-${g}`, 'src', 'node-types.json'), 'utf8')) as { type: string; named: boolean; fields?: object; children?: object; subtypes?: object }[];
+    return [g, new Set(info.filter((t) => t.named && !t.children && !t.subtypes && Object.keys(t.fields ?? {}).length === 0).map((t) => t.type))];
+  }),
+);
+const languageOf = (tree: Tree): unknown => (tree as unknown as { language: unknown }).language;
+const C_LANGUAGE = languageOf(parseSource('x.c', '').tree);
+function isBare(node: SyntaxNode): boolean {
+  if (!node.isNamed || node.tree.rootNode.hasError) return false;
+  const grammar = languageOf(node.tree) === C_LANGUAGE ? 'c' : 'cpp';
+  return BARE.get(grammar)!.has(node.type);
+}
+
 /** The nodes the copy keeps, read from the native tree: named nodes, tokens with a field name, closing braces. */
 function nativeKept(node: SyntaxNode): { node: SyntaxNode; field: string | null }[] {
   const out: { node: SyntaxNode; field: string | null }[] = [];
+  if (isBare(node)) return out;
   for (let k = 0; k < node.childCount; k++) {
     const c = node.child(k)!;
     const field = node.fieldNameForChild(k);
@@ -69,6 +88,20 @@ describe('compact syntax trees', () => {
     }
     expect(functions).toBeGreaterThan(150);
     expect(nodes).toBeGreaterThan(30_000);
+  });
+
+  it('does not walk into nodes it keeps nothing of, and ends operators by their text (a comment in a break is not kept)', () => {
+    const code = 'void f(int a, int b)\n{\n  for (;;) { if (a) break /* done */; else continue; }\n  a += b >> 2; a = !a || b && a != b;\n  #  if DBG\n  a = -b; a++;\n  # endif\n  g(a ? b : a, sizeof(a), "s\\n", \'c\');\n}\n';
+    for (const name of ['t.c', 't.cpp']) {
+      const sf = parseSource(name, code);
+      const fn = sf.functions[0]!;
+      expect(fn.node.hasError).toBe(false);
+      const lite = functionTree(sf, fn);
+      expect(compare(lite, fn.node, name)).toBeGreaterThan(50);
+      const find = (n: LiteNode, type: string): LiteNode | undefined => (n.type === type ? n : n.children.map((c) => find(c, type)).find((c) => c));
+      const brk = find(lite, 'break_statement')!;
+      expect([brk.text, brk.children.length]).toEqual(['break /* done */;', 0]);
+    }
   });
 
   it('keeps the errors and MISSING nodes of half-written code', () => {
