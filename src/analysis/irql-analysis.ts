@@ -257,8 +257,11 @@ export interface ReturnObservation {
   /** IRQLs possible there, per entry level. */
   m: Mask[];
   why: (Why | null)[];
-  /** Tracked spin locks held there on every path. */
-  held: { lock: string; line: number; via: string }[];
+  /**
+   * Tracked spin locks held there on every path; `outlives`: the lock is reached through a parameter or
+   * is a global (not a local of the function), so a caller could release it.
+   */
+  held: { lock: string; line: number; via: string; outlives: boolean }[];
 }
 
 export interface LockIssue {
@@ -1122,6 +1125,19 @@ function lockFact(held: boolean, line: number, via: string, kind: LockKind, key:
 }
 
 /** The path starts from one of these parameters (`Handle`, `Dev->Lock` of parameter `Dev`). */
+/**
+ * A function name that says it takes a lock: among its words (split at `::`, `_` and lower-to-upper case
+ * changes) `Acquire` or `Lock`, and none of `Release`, `Unlock`, `Free` (`TcpipAcquireSpinLock`,
+ * `NdisAcquireReadWriteLock`, `LockQueue`; not `ReleaseLock`).
+ */
+export function namesAcquirer(name: string): boolean {
+  const words = (name.split('::').pop() ?? name)
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_]+/)
+    .map((w) => w.toLowerCase());
+  return words.some((w) => w === 'acquire' || w === 'lock') && !words.some((w) => w === 'release' || w === 'unlock' || w === 'free');
+}
+
 function isParamPath(params: readonly string[], p: string): boolean {
   const root = rootOf(p);
   return root !== undefined && params.includes(root);
@@ -1732,13 +1748,19 @@ export class IrqlEngine {
     const exitParam = exitState && exitState.pr >= 0 ? exitState.pr : undefined;
     // per return: where it is (the `return`, or the closing brace), the IRQL and the locks held there, per lock facts
     const returns: ReturnObservation[] = [];
+    let bodyLocals: Set<string> | undefined;
+    /** A lock path a caller can name: rooted at a parameter or at a name that is not a local. */
+    const outlives = (path: string) => {
+      const root = /^[A-Za-z_]\w*/.exec(path.replace(/^[*&(\s]+/, ''))?.[0];
+      return !!root && (fn.params.includes(root) || !(bodyLocals ??= localNames(body)).has(root));
+    };
     for (const [key, st] of exits) {
       const ret = Number(key.slice(0, key.indexOf('|')));
       if (ret === MIXED_RETURNS) continue;
       const at = ret >= 0 ? cfg.nodes[ret]!.ast : body.lastChild ?? undefined;
       if (!at) continue;
       const held: ReturnObservation['held'] = [];
-      for (const [lock, f] of st.locks) if (f.held && EXIT_CHECKED_LOCKS.has(f.kind)) held.push({ lock: f.name ?? lock, line: f.line, via: f.via });
+      for (const [lock, f] of st.locks) if (f.held && EXIT_CHECKED_LOCKS.has(f.kind)) held.push({ lock: f.name ?? lock, line: f.line, via: f.via, outlives: outlives(lock) });
       returns.push({ line: at.startPosition.row + 1, column: at.startPosition.column + 1, m: st.m, why: st.why, held });
     }
     // what the function does to locks its callers can name (parameters' and globals' locks)
@@ -2386,11 +2408,25 @@ export class IrqlEngine {
 
   /** Called by functions of the linted files and not by the system (no role, registration or dispatch slot): a helper, whose exits its callers account for. */
   isHelper(pf: ProjectFunction): boolean {
+    return !this.systemCalled(pf) && this.project.callersOf(pf).length > 0;
+  }
+
+  /** `DriverEntry`, or a function with a role type, a registration or a dispatch slot: the system calls it. */
+  private systemCalled(pf: ProjectFunction): boolean {
     this.buildIndexes();
     const short = pf.name.split('::').pop()!.trim();
-    if (short === 'DriverEntry' || this.roleIndex!.has(short) || this.registrationIndex!.has(pf.key)) return false;
-    if (pf.file && this.project.isDispatchRoutine(pf.file, short)) return false;
-    return this.project.callersOf(pf).length > 0;
+    if (short === 'DriverEntry' || this.roleIndex!.has(short) || this.registrationIndex!.has(pf.key)) return true;
+    return !!pf.file && this.project.isDispatchRoutine(pf.file, short);
+  }
+
+  /**
+   * An acquire routine of an interface the linted files do not use: nothing in them calls it, the system
+   * does not, and its name says it takes a lock (`namesAcquirer`). Such a function returning with a lock
+   * its caller can name (a parameter's, a global) is doing its job (ReactOS's exported
+   * `NdisAcquireReadWriteLock`; a wrapper whose calls do not resolve because a test mock defines it too).
+   */
+  isAcquireRoutine(pf: ProjectFunction): boolean {
+    return namesAcquirer(pf.name) && !this.systemCalled(pf) && this.project.callersOf(pf).length === 0;
   }
 
   private passive: boolean | undefined;
@@ -2746,6 +2782,8 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
       const reached = engine.contextReaching(c, file, fn, `ret:${ret.line}:${ret.column}`);
       if (!reached) continue;
       const kind = ret.held.length ? 'heldAtExit' : 'notRestored';
+      // (an acquire routine returns holding the locks it was asked for: see `isAcquireRoutine`)
+      if (kind === 'heldAtExit' && ret.held.every((h) => h.outlives) && engine.isAcquireRoutine(pf)) continue;
       const k = `${ret.line}:${ret.column}:${kind}:${ret.held.map((h) => h.lock).join(',')}`;
       if (!seen.has(k)) out.push({ ret, context: reached, kind, actual: r.actual, entry, why: r.why ? r.why.text : reached.because });
       seen.add(k);

@@ -191,8 +191,54 @@ VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
     KeReleaseSpinLockFromDpcLevel(&ext->Lock);
 }`,
     },
+    {
+      name: 'an exported acquire routine nothing calls returns holding its parameter\'s lock (its contract)',
+      code: `${EXT}VOID ExtAcquireStatsLock(PEXT Ext, PKIRQL Old)
+{
+    KeAcquireSpinLock(&Ext->Stats, Old);
+}`,
+    },
+    {
+      name: 'a lock routine of a global lock, named as such (Lock_Table)',
+      code: `KSPIN_LOCK TableLock;
+KIRQL TableIrql;
+VOID Lock_Table(VOID)
+{
+    KeAcquireSpinLock(&TableLock, &TableIrql);
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'an uncalled routine whose name does not say it acquires (nor one that says it releases) returns holding the lock',
+      code: `${EXT}VOID ExtTouch(PEXT Ext, PKIRQL Old)
+{
+    KeAcquireSpinLock(&Ext->Stats, Old);
+}
+VOID ExtReleaseAndLock(PEXT Ext, PKIRQL Old)
+{
+    KeAcquireSpinLock(&Ext->Lock, Old);
+}`,
+      errors: [
+        { messageId: 'heldAtExit', line: 5, column: 1 },
+        { messageId: 'heldAtExit', line: 9, column: 1 },
+      ],
+    },
+    {
+      name: 'an acquire routine that some function calls is a helper: its caller returns holding the lock',
+      code: `${EXT}VOID ExtAcquire(PEXT Ext, PKIRQL Old)
+{
+    KeAcquireSpinLock(&Ext->Lock, Old);
+}
+DRIVER_DISPATCH Dispatch;
+NTSTATUS Dispatch(PDEVICE_OBJECT Dev, PIRP Irp)
+{
+    KIRQL old;
+    ExtAcquire((PEXT)Dev->DeviceExtension, &old);
+    return STATUS_SUCCESS;
+}`,
+      errors: [{ messageId: 'heldAtExit', line: 11, column: 5 }],
+    },
     {
       name: 'KeTryToAcquireSpinLockAtDpcLevel: a return on the side where it returned TRUE keeps the lock',
       code: `${EXT}KDEFERRED_ROUTINE Dpc;
