@@ -18,6 +18,8 @@ export const spinlockUnbalanced: Rule = {
     messages: {
       heldAtExit:
         "'{{lock}}', acquired by {{via}} at line {{line}}, is still held when {{fn}} returns here. The processor stays at DISPATCH_LEVEL and every other acquirer spins forever (deadlock; Driver Verifier 0xC4/0x40009)",
+      acquiredForCaller:
+        "{{fn}} returns holding '{{lock}}' ({{via}} at line {{line}}), and nothing in the linted files calls it. If taking the lock for its caller is its job, annotate it _Acquires_lock_ (Code Analysis C28167 asks the same), so that its callers are checked for the release; if not, the lock is never released and every other acquirer spins forever (deadlock; Driver Verifier 0xC4/0x40009)",
       doubleAcquire:
         "{{callee}} acquires '{{lock}}', which is already held ({{via}} at line {{line}}, not released since). {{consequence}}",
       notHeld:

@@ -2421,9 +2421,10 @@ export class IrqlEngine {
 
   /**
    * An acquire routine of an interface the linted files do not use: nothing in them calls it, the system
-   * does not, and its name says it takes a lock (`namesAcquirer`). Such a function returning with a lock
-   * its caller can name (a parameter's, a global) is doing its job (ReactOS's exported
-   * `NdisAcquireReadWriteLock`; a wrapper whose calls do not resolve because a test mock defines it too).
+   * does not, and its name says it takes a lock (`namesAcquirer`). Returning with a lock its caller can name
+   * (a parameter's, a global) may be its job (ReactOS's exported `NdisAcquireReadWriteLock`; a wrapper whose
+   * calls do not resolve because a test mock defines it too): still reported, unannotated, as Code Analysis
+   * reports it (C28167), with a message that says so (spinlock-unbalanced's `acquiredForCaller`).
    */
   isAcquireRoutine(pf: ProjectFunction): boolean {
     return namesAcquirer(pf.name) && !this.systemCalled(pf) && this.project.callersOf(pf).length === 0;
@@ -2757,6 +2758,8 @@ export interface ReturnViolation {
   actual: Mask;
   entry: Mask;
   why: string;
+  /** heldAtExit in an acquire routine nothing calls (`isAcquireRoutine`): a held lock that outlives it may be its caller's to release. */
+  acquireRoutine?: boolean;
 }
 
 export function returnViolations(project: Project, file: SourceFile, fn: FunctionInfo): ReturnViolation[] {
@@ -2782,10 +2785,8 @@ export function returnViolations(project: Project, file: SourceFile, fn: Functio
       const reached = engine.contextReaching(c, file, fn, `ret:${ret.line}:${ret.column}`);
       if (!reached) continue;
       const kind = ret.held.length ? 'heldAtExit' : 'notRestored';
-      // (an acquire routine returns holding the locks it was asked for: see `isAcquireRoutine`)
-      if (kind === 'heldAtExit' && ret.held.every((h) => h.outlives) && engine.isAcquireRoutine(pf)) continue;
       const k = `${ret.line}:${ret.column}:${kind}:${ret.held.map((h) => h.lock).join(',')}`;
-      if (!seen.has(k)) out.push({ ret, context: reached, kind, actual: r.actual, entry, why: r.why ? r.why.text : reached.because });
+      if (!seen.has(k)) out.push({ ret, context: reached, kind, actual: r.actual, entry, why: r.why ? r.why.text : reached.because, ...(kind === 'heldAtExit' && engine.isAcquireRoutine(pf) ? { acquireRoutine: true } : {}) });
       seen.add(k);
       break;
     }

@@ -168,7 +168,7 @@ export function irqlFindings(context: RuleContext, rule: IrqlRuleId): IrqlFindin
         for (const h of r.ret.held) {
           out.push({
             loc,
-            messageId: 'heldAtExit',
+            messageId: r.acquireRoutine && h.outlives ? 'acquiredForCaller' : 'heldAtExit',
             data: { lock: h.lock, via: h.via, line: String(h.line), fn: fnName },
             path: [
               { line: h.line, column: 1, message: `${h.via} acquires '${h.lock}'` },

@@ -317,11 +317,6 @@ export interface InterpOptions {
   exploration?: Exploration;
   /** The entry is annotated to change the IRQL / hold a lock at exit (`_IRQL_raises_`, `_Acquires_lock_`...). */
   changesIrql?: boolean;
-  /**
-   * The entry is a routine named as taking a lock that nothing in the program calls: returning with spin locks
-   * held that outlive it (a parameter's, a global's) is its contract, not a fault.
-   */
-  acquireRoutine?: boolean;
   /** Record the outcomes of the entry function's `if` statements. */
   logBranches?: boolean;
   /** Called at each call of a function of the file with the IRQLs it may be called at (helpers' entry context). */
@@ -2553,13 +2548,6 @@ export class Run {
     return this.valKey(v);
   }
 
-  /** A lock (a `lockKey`) the function's callers can reach: in a parameter's or a global object, or designated by an unknown pointer. */
-  private lockOutlives(key: string): boolean {
-    if (key.startsWith('u')) return true;
-    const m = /^(\d+)\./.exec(key);
-    return !!m && !!this.objs[Number(m[1])]?.ext;
-  }
-
   private writeThrough(p: Val, v: Val, line: number): void {
     if (p.k === 'p' && p.f !== undefined) {
       this.writeField(this.objs[p.o]!, p.f, v);
@@ -3800,10 +3788,8 @@ export class Run {
     // A helper's exits are its callers': the IRQL and the locks it returns with flow into them and are checked there.
     if (!this.opts.changesIrql && !this.opts.helper) {
       // A spin lock still held explains the IRQL at the exit: irql-not-restored is not shown there too.
-      if (this.spinLocks.size || this.dpcLocks.size) {
-        const handedOver = this.opts.acquireRoutine && [...this.spinLocks.keys(), ...this.dpcLocks.keys()].every((k) => this.lockOutlives(k));
-        if (!handedOver) this.fault('spinlock-held-at-exit', line, 1, {}, false, where);
-      } else {
+      if (this.spinLocks.size || this.dpcLocks.size) this.fault('spinlock-held-at-exit', line, 1, {}, false, where);
+      else {
         const now = this.irqlNow;
         // (an entry level nothing in the program tells: a fault only if the exit differs from every candidate)
         const differs = () => (this.opts.entryUnknown ? (this.opts.entryUnknownLevels ?? UNKNOWN_ENTRY_LEVELS).every((l) => l !== now) : this.entryIs((l) => l !== now));

@@ -473,14 +473,6 @@ export class SimProgram {
     }
   }
 
-  /**
-   * Called by nothing: no function of the program, no dispatch slot, role or registration, not DriverEntry
-   * (an exported routine, or one whose callers are not part of the program).
-   */
-  isUncalled(name: string): boolean {
-    return !this.called.has(name) && !this.dispatch.has(name) && !this.roles.has(name) && !this.registered.has(name) && name !== 'DriverEntry';
-  }
-
   /** Called by other functions of the program, and not an entry point the system calls (dispatch, callback, role, DriverEntry). */
   isHelper(name: string): boolean {
     return this.called.has(name) && !this.dispatch.has(name) && !this.addressTaken.has(name) && !this.roles.has(name) && name !== 'DriverEntry';
@@ -914,18 +906,6 @@ export interface EntryContext {
   unknownLevels?: number[];
   /** A helper entered as its callers call it: the parameters every call passes one constant (`InterpOptions.entryParams`). */
   params?: Map<number, number | 'address'>;
-  /** The entry is a lock-acquiring routine nothing in the program calls (`InterpOptions.acquireRoutine`). */
-  acquireRoutine?: boolean;
-}
-
-/**
- * A name that says the routine takes a lock: the word `Acquire` or `Lock` (words split at `::`, `_` and a
- * lower-to-upper case change), and none of `Release`, `Unlock`, `Free`.
- */
-function saysAcquire(name: string): boolean {
-  const last = name.slice(name.lastIndexOf('::') + 1).replace(/^:/, '');
-  const words = last.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[\s_]+/);
-  return (words.includes('acquire') || words.includes('lock')) && !words.some((w) => w === 'release' || w === 'unlock' || w === 'free');
 }
 
 function entryContext(prog: SimProgram, def: FnDef, index: number, budget: SimulateOptions = {}): EntryContext {
@@ -1038,10 +1018,7 @@ function entryContext(prog: SimProgram, def: FnDef, index: number, budget: Simul
   const inDpc =
     !uncertain &&
     (helperDpc || (levels.every((l) => l === 2) && ((role !== undefined && DPC_ROLES.has(role)) || (!!reg?.dpc && (role === undefined || DPC_ROLES.has(role))))));
-  // A routine named as taking a lock that nothing in the program calls (an exported acquire routine, a test mock's
-  // twin): the locks it returns holding are its callers', outside the program, to release.
-  const acquireRoutine = !role && !reg && saysAcquire(def.name) && prog.isUncalled(def.name);
-  return { irql: levels[0]!, irqls: levels, source, thread, changesIrql, inDpc, unknown, unknownLevels: unknown ? uncertain : undefined, ...(helperParams ? { params: helperParams } : {}), ...(acquireRoutine ? { acquireRoutine } : {}) };
+  return { irql: levels[0]!, irqls: levels, source, thread, changesIrql, inDpc, unknown, unknownLevels: unknown ? uncertain : undefined, ...(helperParams ? { params: helperParams } : {}) };
 }
 
 function runPath(
@@ -1075,7 +1052,6 @@ function runPath(
       thread: ctx.thread,
       exploration,
       changesIrql: ctx.changesIrql,
-      ...(ctx.acquireRoutine ? { acquireRoutine: true } : {}),
       logBranches: o.logBranches,
       onCall: o.onCall,
       dispatch: prog.dispatch.has(def.name),

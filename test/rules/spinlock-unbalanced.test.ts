@@ -191,24 +191,25 @@ VOID Dpc(PKDPC D, PVOID Context, PVOID A, PVOID B)
     KeReleaseSpinLockFromDpcLevel(&ext->Lock);
 }`,
     },
+  ],
+  invalid: [
     {
-      name: 'an exported acquire routine nothing calls returns holding its parameter\'s lock (its contract)',
+      name: 'an exported acquire routine nothing calls, unannotated: reported as taking the lock for its caller (a parameter\'s, a global)',
       code: `${EXT}VOID ExtAcquireStatsLock(PEXT Ext, PKIRQL Old)
 {
     KeAcquireSpinLock(&Ext->Stats, Old);
-}`,
-    },
-    {
-      name: 'a lock routine of a global lock, named as such (Lock_Table)',
-      code: `KSPIN_LOCK TableLock;
+}
+KSPIN_LOCK TableLock;
 KIRQL TableIrql;
 VOID Lock_Table(VOID)
 {
     KeAcquireSpinLock(&TableLock, &TableIrql);
 }`,
+      errors: [
+        { messageId: 'acquiredForCaller', line: 5, column: 1, data: { fn: 'ExtAcquireStatsLock', lock: 'Ext->Stats', via: 'KeAcquireSpinLock', line: '4' } },
+        { messageId: 'acquiredForCaller', line: 11, column: 1, data: { fn: 'Lock_Table', lock: 'TableLock' } },
+      ],
     },
-  ],
-  invalid: [
     {
       name: 'an uncalled routine whose name does not say it acquires (nor one that says it releases) returns holding the lock',
       code: `${EXT}VOID ExtTouch(PEXT Ext, PKIRQL Old)
