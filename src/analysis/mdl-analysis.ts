@@ -3391,7 +3391,10 @@ class Analyzer {
   along(node: CfgNode, edge: CfgEdge, input: World[], output: World[]): World[] {
     switch (edge.kind) {
       case 'exception': {
-        const callee = edge.raiser ? calleeName(edge.raiser) ?? 'call' : 'call';
+        // the end of a `__finally` run during unwinding: the exception goes on to the next handler, with the
+        // state the block left (its last statement done: `locked = FALSE;` after the unlock)
+        if (!edge.raiser) return output.map((w) => this.step(w, { line: node.line, column: node.column }, 'exception', 'the exception propagates'));
+        const callee = calleeName(edge.raiser) ?? 'call';
         const site = edge.raiser ? siteOf(edge.raiser) : { line: node.line, column: node.column };
         const helper = edge.raiser && !ddiEffect(callee) ? this.project?.summaryFor(this.file, callee) : undefined;
         if (helper && edge.raiser) {

@@ -82,17 +82,19 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
   },
   {
     id: 'infeasible-path',
-    witness: { seed: 1, index: 5058 },
+    witness: { seed: 1, index: 7947 },
     rule: 'mdl-unmatched-lock',
     direction: 'fp',
     status: 'open-linter-bug',
     reason:
       'Reported along a path no execution takes (the reported line or a step of the explanation is never reached, or no simulated ' +
-      'path takes the explanation\'s branches in that order). Current reproducer: /tmp/val4/min/retry-loop-flag-infeasible.c line 42 ' +
-      '(seed 20261121 index 813): after a retry loop that unlocks and clears `locked0`, the exceptional path through a __finally that ' +
-      'tests `locked0` reaches the cleanup with `locked0` FALSE in the __finally and TRUE in the cleanup test right after ' +
-      '("33 [locked0 is FALSE] → 41 [locked0 is TRUE]"): the flag\'s value is not kept across the __finally copy on that path. Earlier ' +
-      'causes (flag assigned from a NULL test, repeated field tests, a second mapping of a mapped MDL) are fixed or listed separately.',
+      'path takes the explanation\'s branches in that order). Current reproducer: seed 1 index 7947: a loop that locks an MDL through a ' +
+      'probing helper three times (a double lock from the second turn, where the simulator stops) and sets `locked1 = TRUE` on success; ' +
+      'the leak is reported on a path "55 [status succeeded] → 53 [i < 3 is false] → 63 [locked1 is FALSE]", where the flag set after ' +
+      'the success is FALSE at the cleanup. Session 27 fixed the cause of five of the six of this class in 10,000 programs (5058, 5116, ' +
+      '6810, 7288, 7880): the exception leaving a __finally copy went on with the state before the block\'s last statement, so ' +
+      '`locked = FALSE` after the unlock was lost and the cleanup unlocked again. Earlier causes (flag assigned from a NULL test, ' +
+      'repeated field tests, a second mapping of a mapped MDL) are fixed or listed separately.',
     matches: (c) => c.unreachable || c.infeasibleLinterPath || c.features.has('ctx-flag-repeated'),
   },
 ];
