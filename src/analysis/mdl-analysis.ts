@@ -857,6 +857,11 @@ class Analyzer {
       const op = args[name === 'MmProbeAndLockPages' ? 2 : 3];
       if (op?.type === 'identifier' && locals.has(op.text)) this.keyVars.add(op.text);
     }
+    // flag locals (`BOOLEAN locked = FALSE; ... locked = TRUE;` and tested): worlds stay apart by their
+    // value too, so that a flag stays correlated with the MDL state it records across a join of paths
+    // whose MDLs are in the same state for different reasons (a probe that failed after one that succeeded,
+    // and one that succeeded after one that failed)
+    for (const v of flagLocals(cfg.fn.body, locals)) this.keyVars.add(v);
     let irp: string | undefined;
     if (project?.isDispatchRoutine(file, cfg.fn.name)) {
       for (const p of params) if (/\bPIRP\b|\bIRP\s*\*/.test(locals.get(p) ?? '') && !assignedNames(cfg.fn.body).has(p)) irp = p;
@@ -4015,6 +4020,46 @@ function stackLocationLocals(body: SyntaxNode, locals: ReadonlyMap<string, strin
   return out.size ? out : NO_STACK_LOCALS;
 }
 /** Identifiers assigned anywhere in a body (`x = ...`, `x += ...`, `x++`). */
+/**
+ * The locals that only ever hold a constant flag value and are tested: every write is a plain `=` (or an
+ * initializer) of `TRUE`, `FALSE`, `true`, `false`, 0 or 1, the address is never taken, and some `if`,
+ * loop or `?:` condition names it (`locked`, `mdlLocked`, `pagesLocked`).
+ */
+function flagLocals(body: SyntaxNode, locals: ReadonlyMap<string, string>): string[] {
+  const constant = (n: SyntaxNode | null | undefined): boolean => {
+    const v = n ? stripCasts(n) : undefined;
+    return !!v && (v.type === 'true' || v.type === 'false' || /^(TRUE|FALSE|[01])$/.test(v.text));
+  };
+  const bad = new Set<string>();
+  const written = new Set<string>();
+  const tested = new Set<string>();
+  const stack: SyntaxNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'assignment_expression') {
+      const l = n.childForFieldName('left');
+      if (l?.type === 'identifier' && locals.has(l.text)) {
+        if (n.childForFieldName('operator')?.type === '=' && constant(n.childForFieldName('right'))) written.add(l.text);
+        else bad.add(l.text);
+      }
+    } else if (n.type === 'init_declarator') {
+      const d = n.childForFieldName('declarator');
+      if (d?.type === 'identifier') (constant(n.childForFieldName('value')) ? written : bad).add(d.text);
+    } else if (n.type === 'update_expression') {
+      const a = n.childForFieldName('argument');
+      if (a?.type === 'identifier') bad.add(a.text);
+    } else if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.type === '&') {
+      const a = n.childForFieldName('argument');
+      if (a?.type === 'identifier') bad.add(a.text);
+    } else if (n.type === 'if_statement' || n.type === 'while_statement' || n.type === 'do_statement' || n.type === 'for_statement' || n.type === 'conditional_expression') {
+      const c = n.childForFieldName('condition');
+      if (c) for (const id of identifiersIn(c)) tested.add(id);
+    }
+    pushNamedChildren(stack, n);
+  }
+  return [...written].filter((v) => !bad.has(v) && tested.has(v) && locals.has(v));
+}
+
 export function assignedNames(body: SyntaxNode): Set<string> {
   const cached = assignedCache.get(body);
   if (cached) return cached;

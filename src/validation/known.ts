@@ -82,19 +82,18 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
   },
   {
     id: 'infeasible-path',
-    witness: { seed: 1, index: 7947 },
     rule: 'mdl-unmatched-lock',
     direction: 'fp',
     status: 'open-linter-bug',
     reason:
       'Reported along a path no execution takes (the reported line or a step of the explanation is never reached, or no simulated ' +
-      'path takes the explanation\'s branches in that order). Current reproducer: seed 1 index 7947: a loop that locks an MDL through a ' +
-      'probing helper three times (a double lock from the second turn, where the simulator stops) and sets `locked1 = TRUE` on success; ' +
-      'the leak is reported on a path "55 [status succeeded] → 53 [i < 3 is false] → 63 [locked1 is FALSE]", where the flag set after ' +
-      'the success is FALSE at the cleanup. Session 27 fixed the cause of five of the six of this class in 10,000 programs (5058, 5116, ' +
-      '6810, 7288, 7880): the exception leaving a __finally copy went on with the state before the block\'s last statement, so ' +
-      '`locked = FALSE` after the unlock was lost and the cleanup unlocked again. Earlier causes (flag assigned from a NULL test, ' +
-      'repeated field tests, a second mapping of a mapped MDL) are fixed or listed separately.',
+      'path takes the explanation\'s branches in that order). No instance in 10,000 programs of seed 1 since session 27, which fixed ' +
+      'the last two causes of the six there: the exception leaving a __finally copy went on with the state before the block\'s last ' +
+      'statement (5058, 5116, 6810, 7288, 7880: `locked = FALSE` after the unlock was lost and the cleanup unlocked again), and paths ' +
+      'whose MDL was locked for different reasons were joined with their flags (7947: a probe that failed after one that succeeded ' +
+      'and one that succeeded after one that failed; flag locals now keep paths apart, like the Operation variables). Earlier causes ' +
+      '(flag assigned from a NULL test, repeated field tests, a second mapping of a mapped MDL) are fixed or listed separately. Kept as ' +
+      'the last classification tried, without a witness.',
     matches: (c) => c.unreachable || c.infeasibleLinterPath || c.features.has('ctx-flag-repeated'),
   },
 ];
