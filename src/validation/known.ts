@@ -80,22 +80,6 @@ export const KNOWN_DIFFERENTIAL_IMPRECISIONS: KnownDifferentialImprecision[] = [
       'The root cause is reported by mdl-probe-outside-try at the probe; accepted as a consequence report.',
     matches: (c) => /raised an exception/.test(c.detail) && c.simKinds.has('probe-unhandled-exception'),
   },
-  {
-    id: 'infeasible-path',
-    rule: 'mdl-unmatched-lock',
-    direction: 'fp',
-    status: 'open-linter-bug',
-    reason:
-      'Reported along a path no execution takes (the reported line or a step of the explanation is never reached, or no simulated ' +
-      'path takes the explanation\'s branches in that order). No instance in 10,000 programs of seed 1 since session 27, which fixed ' +
-      'the last two causes of the six there: the exception leaving a __finally copy went on with the state before the block\'s last ' +
-      'statement (5058, 5116, 6810, 7288, 7880: `locked = FALSE` after the unlock was lost and the cleanup unlocked again), and paths ' +
-      'whose MDL was locked for different reasons were joined with their flags (7947: a probe that failed after one that succeeded ' +
-      'and one that succeeded after one that failed; flag locals now keep paths apart, like the Operation variables). Earlier causes ' +
-      '(flag assigned from a NULL test, repeated field tests, a second mapping of a mapped MDL) are fixed or listed separately. Kept as ' +
-      'the last classification tried, without a witness.',
-    matches: (c) => c.unreachable || c.infeasibleLinterPath || c.features.has('ctx-flag-repeated'),
-  },
 ];
 
 /** Fault kinds after which the simulated MDL's state is undefined (Driver Verifier bug-checks at the call). */
@@ -250,7 +234,7 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
  * unreachable line) are tried last.
  */
 const FIRST_IDS = ['probe-always-raises'];
-const FALLBACK_IDS = ['infeasible-path'];
+const FALLBACK_IDS: string[] = [];
 const rank = (id: string) => (FIRST_IDS.includes(id) ? 0 : FALLBACK_IDS.includes(id) ? 2 : 1);
 KNOWN_DIFFERENTIAL_IMPRECISIONS.sort((a, b) => rank(a.id) - rank(b.id));
 
