@@ -26,7 +26,7 @@ import { ADDRESS_ARGUMENT, analyzeFunction, assignedNames, declName, isAddressOf
 import { raises } from '../ddi/table.js';
 import { condVariables, remembersMore } from './conds.js';
 import { functionCfg, liteBody, liteFunction, nestsTooDeep, tooDeep } from './function-cfg.js';
-import type { FunctionInfo, SourceFile } from '../parse/parser.js';
+import { shortName, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import {
   allRegistrationNames,
   allRoleNames,
@@ -1131,7 +1131,7 @@ function lockFact(held: boolean, line: number, via: string, kind: LockKind, key:
  * `NdisAcquireReadWriteLock`, `LockQueue`; not `ReleaseLock`).
  */
 export function namesAcquirer(name: string): boolean {
-  const words = (name.split('::').pop() ?? name)
+  const words = shortName(name)
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[\s_]+/)
     .map((w) => w.toLowerCase());
@@ -1827,7 +1827,7 @@ export class IrqlEngine {
   /** The pageable code section a function is placed in, if any (alloc_text, code_seg region, __declspec(code_seg)). */
   private pageableSection(file: SourceFile, fn: FunctionInfo): { section: string; how: string } | undefined {
     const idx = pageableSections(file);
-    const short = fn.name.split('::').pop()!.trim();
+    const short = shortName(fn.name);
     const named = idx.named.get(short);
     if (named) return { section: named.section, how: `#pragma alloc_text(${named.section}, ...) at line ${named.line}` };
     const ds = idx.declared.get(fn);
@@ -2331,7 +2331,7 @@ export class IrqlEngine {
     });
     // C++: the parameters the call leaves out take the defaults of the function's declaration
     if (vals.length < callee.params.length) {
-      const short = callee.name.split('::').pop()!;
+      const short = shortName(callee.name);
       for (let i = vals.length; i < callee.params.length; i++) {
         const d = this.project.defaultArgument(short, callee.params.length, i);
         if (d !== undefined && callee.params[i]) (out ??= new Map()).set(callee.params[i]!, d);
@@ -2365,7 +2365,7 @@ export class IrqlEngine {
           });
           // (a call with no constant argument binds nothing, unless it leaves out parameters a declaration gives defaults)
           const name = calleeName(n);
-          if (vals.some((v) => v !== undefined) || (name !== undefined && this.project.hasDefaultArguments(name.split('::').pop()!))) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
+          if (vals.some((v) => v !== undefined) || (name !== undefined && this.project.hasDefaultArguments(shortName(name)))) calls.set(`${n.startPosition.row + 1}:${n.startPosition.column + 1}`, vals);
         }
         pushNamedChildren(stack, n);
       }
@@ -2377,7 +2377,7 @@ export class IrqlEngine {
   /** Annotated to change the IRQL or to hold / release a lock on return (`_IRQL_raises_`, `_Acquires_lock_`...). */
   changesIrqlByAnnotation(pf: ProjectFunction): boolean {
     this.buildIndexes();
-    return this.changeIndex!.has(pf.name.split('::').pop()!.trim());
+    return this.changeIndex!.has(shortName(pf.name));
   }
 
   private passiveExec: boolean | undefined;
@@ -2414,7 +2414,7 @@ export class IrqlEngine {
   /** `DriverEntry`, or a function with a role type, a registration or a dispatch slot: the system calls it. */
   private systemCalled(pf: ProjectFunction): boolean {
     this.buildIndexes();
-    const short = pf.name.split('::').pop()!.trim();
+    const short = shortName(pf.name);
     if (short === 'DriverEntry' || this.roleIndex!.has(short) || this.registrationIndex!.has(pf.key)) return true;
     return !!pf.file && this.project.isDispatchRoutine(pf.file, short);
   }
@@ -2440,7 +2440,7 @@ export class IrqlEngine {
   /** The IRQL range a function declares: its annotation, else its role type, else its registration. */
   declaredContext(pf: ProjectFunction): IrqlContext | undefined {
     this.buildIndexes();
-    const short = pf.name.split('::').pop()!.trim();
+    const short = shortName(pf.name);
     // a member's annotations, or those of a function of no class: not those of another class's member of
     // that name (WDF's MxLockNoDynam::Release requires DISPATCH_LEVEL, MxPagedLockNoDynam::Release APC_LEVEL)
     const cls = classOf(pf);

@@ -1279,7 +1279,7 @@ class Analyzer {
       if (!o || w.pts.refersTo(d.id)) continue;
       if (o.state === 'locked' && o.owned) {
         if (!o.lostAt) objs = objs.set({ ...o, lostAt: at });
-      } else if (!(this.summaryMode && o.id.startsWith('m:') && (o.entry || o.firstOp || o.firstUse || o.escaped || o.entryNotNull))) objs = objs.delete(d.id);
+      } else if (!(this.summaryMode && o.id.startsWith('m:') && carriesSummaryFacts(o))) objs = objs.delete(d.id);
       // (a caller's MDL the function did something to stays, unreferenced, for the summary: a release helper that
       // clears its field, `Ctx->Mdl = NULL`, after the free still freed the caller's MDL)
     }
@@ -1332,7 +1332,7 @@ class Analyzer {
     if (gone && pts) {
       for (const id of gone) {
         const o = (objs ?? w.objs).get(id);
-        if (!o || pts.refersTo(id) || o.entry || o.firstOp || o.firstUse || o.escaped) continue;
+        if (!o || pts.refersTo(id) || carriesSummaryFacts(o)) continue;
         objs = (objs ?? w.objs).delete(id);
       }
     }
@@ -2616,7 +2616,7 @@ class Analyzer {
         for (const o of w.objs.values()) {
           if (!o.id.startsWith('m:') || o.id.endsWith('#prev')) continue;
           const p = o.id.slice(2);
-          if (!o.entry && !o.firstOp && !o.firstUse && !o.escaped && !o.entryNotNull) continue;
+          if (!carriesSummaryFacts(o)) continue;
           if (!rooted(p)) {
             touchesGlobals = true;
             continue;
@@ -3726,7 +3726,7 @@ class Analyzer {
     const after = (i: number, w: World, id: string): MdlObj | null | undefined => {
       const o = w.objs.get(id);
       if (!o) return null;
-      if (o.entry || o.firstOp || o.firstUse || o.escaped || (o.state === 'locked' && o.owned)) return o;
+      if (carriesSummaryFacts(o) || (o.state === 'locked' && o.owned)) return o;
       // an MDL the function received, still under its own path
       if (id.startsWith('m:') && w.pts.get(id.slice(2)) === id) return o;
       const n = goes[i]!.get(id);
@@ -4020,6 +4020,14 @@ function stackLocationLocals(body: SyntaxNode, locals: ReadonlyMap<string, strin
   return out.size ? out : NO_STACK_LOCALS;
 }
 /** Identifiers assigned anywhere in a body (`x = ...`, `x += ...`, `x++`). */
+/**
+ * An MDL object that carries what a summary reports of a caller's MDL (an entry assumption, a first
+ * operation or use, an escape, an assumption that it was not NULL): kept when no path names it any more.
+ */
+function carriesSummaryFacts(o: MdlObj): boolean {
+  return !!(o.entry || o.firstOp || o.firstUse || o.escaped || o.entryNotNull);
+}
+
 /**
  * The locals that only ever hold a constant flag value and are tested: every write is a plain `=` (or an
  * initializer) of `TRUE`, `FALSE`, `true`, `false`, 0 or 1, the address is never taken, and some `if`,

@@ -10,7 +10,7 @@
  * size of the program.
  */
 import { chunkStarts, cutsAfterEdit } from '../parse/chunks.js';
-import { parseRaw, parseSource, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+import { parseRaw, parseSource, shortName, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import { classifyFilter } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
@@ -301,7 +301,7 @@ export function choiceFacts(input: { path: string; text: string }, file: SourceF
 
 /** A parsed file's functions as choosing reads them (the facts computed when asked, and kept). */
 function choiceFunctions(file: SourceFile, irqlWords: RegExp): ChoiceFunction[] {
-  return file.functions.map((fn) => ({ short: fn.name.split('::').pop()!, facts: () => bodyFacts(file, fn), irql: () => namesIrqlWord(file, fn, irqlWords) }));
+  return file.functions.map((fn) => ({ short: shortName(fn.name), facts: () => bodyFacts(file, fn), irql: () => namesIrqlWord(file, fn, irqlWords) }));
 }
 
 /** The files (paths, in order) a program of these inputs is made of, from the facts of every input, and the raising macros of all their texts. */
@@ -505,7 +505,7 @@ export class Project implements ProjectContext {
         if (!this.byFn.has(fn)) this.byFn.set(fn, pf);
         if (!this.byKey.has(pf.key)) this.byKey.set(pf.key, pf);
         // C++ members are called by their unqualified name (`LockPages(...)`, `this->LockPages(...)`)
-        const names = new Set([fn.name, fn.name.split('::').pop()!]);
+        const names = new Set([fn.name, shortName(fn.name)]);
         for (const n of names) {
           const same = this.byName.get(n);
           if (same) same.push(pf);
@@ -522,7 +522,7 @@ export class Project implements ProjectContext {
   /** The helpers with MDL effects by name, from the summaries (after they are all known). */
   private nameHelpers(): void {
     const names: string[] = [];
-    for (const s of this.summaries.values()) if (!s.trivial) names.push(s.name.split('::').pop()!.replace(/[^A-Za-z0-9_]/g, ''));
+    for (const s of this.summaries.values()) if (!s.trivial) names.push(shortName(s.name).replace(/[^A-Za-z0-9_]/g, ''));
     this.helperWords = names.length ? new RegExp(`\\b(?:${[...new Set(names)].join('|')})\\s*\\(`) : undefined;
     this.helperNames = new Set(names);
   }
@@ -875,7 +875,7 @@ export class Project implements ProjectContext {
     const cached = this.callSiteCache.get(target.key);
     if (cached) return cached;
     const out: CallSite[] = [];
-    const name = target.name.split('::').pop()!;
+    const name = shortName(target.name);
     {
       for (const caller of this.callers.get(target.key) ?? []) {
         if (!caller.fn || !caller.file) continue;

@@ -27,7 +27,7 @@ import { Project, SummaryCache, textEditedFrom } from '../analysis/project.js';
 import type { IrqlTable } from '../ddi/irql.js';
 import { finishLint, lintFunction, type LintOptions } from '../lint/linter.js';
 import type { LintMessage, LintResult } from '../lint/types.js';
-import { parseSource, reparseSource, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
+import { parseSource, reparseSource, shortName, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 
 export interface ProgramInput {
   readonly path: string;
@@ -61,9 +61,7 @@ export function functionKey(file: SourceFile, fn: FunctionInfo): string {
   return `${fn.name}\u0000${p.row}:${p.column}\u0000${file.text.slice(fn.start, fn.bodyEnd)}`;
 }
 
-export function shortName(name: string): string {
-  return name.split('::').pop()!.trim();
-}
+export { shortName };
 
 /** The text outside every function definition, with the functions' places marked. */
 function outsideFunctions(file: SourceFile): string {
