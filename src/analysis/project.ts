@@ -744,6 +744,28 @@ export class Project implements ProjectContext {
     return this.raisingMacros.has(`${VALUE_MACRO}${name}`) && !this.raisingMacros.has(`${NOT_VALUE_MACRO}${name}`);
   }
 
+  /**
+   * A function-like macro of the program that runs one of its arguments and jumps to a label (`try_return(S)`,
+   * `{ S; goto try_exit; }`): the label and the argument's index. Undefined when none does, or the program
+   * defines the name more than one way.
+   */
+  gotoMacro(name: string): { label: string; arg?: number } | undefined {
+    if (!this.gotoMacros) {
+      const all = new Map<string, { label: string; arg?: number } | null>();
+      for (const m of this.raisingMacros) {
+        if (!m.startsWith(GOTO_MACRO)) continue;
+        const g = /^([A-Za-z_]\w*)@([A-Za-z_]\w*)(?:=(\d+))?$/.exec(m.slice(GOTO_MACRO.length));
+        if (!g) continue;
+        const v = { label: g[2]!, ...(g[3] !== undefined ? { arg: Number(g[3]) } : {}) };
+        const had = all.get(g[1]!);
+        all.set(g[1]!, had === undefined || (had && had.label === v.label && had.arg === v.arg) ? v : null);
+      }
+      this.gotoMacros = all;
+    }
+    return this.gotoMacros.get(name) ?? undefined;
+  }
+  private gotoMacros: Map<string, { label: string; arg?: number } | null> | undefined;
+
   /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)` returns `pointer`, index 1), if it returns one. */
   returnedArgument(name: string): number | undefined {
     for (let k = 0; k < 8; k++) if (this.raisingMacros.has(`${RETURN_MACRO}${name}=${k}`)) return k;
@@ -1186,15 +1208,23 @@ function defaultArguments(text: string): string[] {
   return out;
 }
 
-/** The raising and returning macros of `raisingMacros`. */
+/** The raising, returning and jumping macros of `raisingMacros`. */
 function macroFacts(text: string): string[] {
   if (!text.includes('#define')) return [];
   const raising = NORETURN_DDI.test(text);
   const returning = /\breturn\b/.test(text);
-  if (!raising && !returning) return [];
+  const jumping = /\bgoto\b/.test(text);
+  if (!raising && !returning && !jumping) return [];
   const out: string[] = [];
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
     const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+    if (jumping) {
+      const g = gotoMacro(body, m[2]!);
+      if (g) {
+        out.push(`${GOTO_MACRO}${m[1]!}@${g.label}${g.arg !== undefined ? `=${g.arg}` : ''}`);
+        continue;
+      }
+    }
     // `do { ...; if (tracing) { log } return x; } while (0)`: a return at the top level of the block, after
     // statements that cannot jump (ebpf-for-windows' EBPF_RETURN_POINTER(type, pointer) logs, then returns `pointer`)
     const wrapped = returning ? topLevelReturn(body) : undefined;
@@ -1210,6 +1240,23 @@ function macroFacts(text: string): string[] {
     else if (returning && (body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?\s*$/.test(body.trim())) out.push(`${RETURN_MACRO}${m[1]!}`);
   }
   return out;
+}
+
+/**
+ * A macro body that runs one of its parameters as a statement, then jumps: `{ S; goto try_exit; }` (the
+ * FAT, CDFS and UDF drivers' `try_return(S)`), or `goto LABEL` alone, in braces or `do { } while (0)` or
+ * bare: the label, and the index of the parameter run first.
+ */
+function gotoMacro(body: string, params: string): { label: string; arg?: number } | undefined {
+  let b = body.trim();
+  const dw = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(b);
+  if (dw) b = dw[1]!.trim();
+  else if (/^\{[\s\S]*\}\s*;?$/.test(b)) b = b.replace(/^\{/, '').replace(/\}\s*;?$/, '').trim();
+  const m = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(b);
+  if (!m) return undefined;
+  if (m[1] === undefined) return { label: m[2]! };
+  const k = params.split(',').map((p) => p.trim()).indexOf(m[1]);
+  return k >= 0 ? { label: m[2]!, arg: k } : undefined;
 }
 
 /**
@@ -1265,6 +1312,8 @@ const VALUE_MACRO = 'value:';
 const NOT_VALUE_MACRO = 'novalue:';
 /** The mark of a returning macro among the raising ones (`raisingMacros`). */
 const RETURN_MACRO = 'return:';
+/** The mark of a jumping macro (`goto:NAME@LABEL=ARG`, see `gotoMacro`) among them. */
+const GOTO_MACRO = 'goto:';
 /** The mark of a constant (`const:NAME=value`) among them: kept for headers only (`programMacros`). */
 const CONST_MACRO = 'const:';
 /** The mark of a union field (`union:Field=canonical|member...`, see unions.ts) among them. */

@@ -144,6 +144,11 @@ export interface CfgOptions {
   raises: (callee: string) => boolean;
   /** Is this a function-like macro whose body ends in a `return` (a statement calling it ends the function)? */
   returns?: (callee: string) => boolean;
+  /**
+   * Is this a function-like macro that runs one of its arguments, then jumps to a label (`try_return(S)`:
+   * `{ S; goto try_exit; }`)? The label and the argument's index.
+   */
+  jumps?: (callee: string) => { label: string; arg?: number } | undefined;
   /** Node budget; beyond it the CFG is marked truncated. */
   maxNodes?: number;
   /** The program's macros, for the `#if`/`#ifdef` conditions in the body (`ppTruth`); without it only literals (`#if 0`) decide. */
@@ -439,6 +444,18 @@ class Builder {
           if (name && this.opts.returns(name)) {
             const id = this.newNode('return', s, preds);
             this.connect(this.unwind(this.fall(id), this.ctx, null), this.exit);
+            return [];
+          }
+        }
+        // `try_return(Status = STATUS_X);`: the argument, as a statement, then the jump
+        if (x.type === 'call_expression' && this.opts.jumps) {
+          const name = calleeName(x);
+          const j = name ? this.opts.jumps(name) : undefined;
+          if (j) {
+            const args = x.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+            const arg = j.arg !== undefined ? args[j.arg] : undefined;
+            const id = arg ? this.newNode('stmt', arg, preds) : this.newNode('join', undefined, preds, s);
+            this.gotos.push({ preds: [{ from: id, kind: 'goto', label: j.label }], ctx: this.ctx, label: j.label, loopDepth: this.breakables.length });
             return [];
           }
         }

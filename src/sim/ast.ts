@@ -283,6 +283,36 @@ export function returningMacros(files: readonly { text: string }[]): Map<string,
   return out;
 }
 
+/**
+ * Function-like macros of these files that run one of their parameters as a statement and jump to a label
+ * (`#define try_return(S) { S; goto try_exit; }`, the Microsoft file systems' idiom; or a bare `goto`): by
+ * name, the label and the parameter's index. A name defined two ways is left out (macros are not expanded
+ * otherwise).
+ */
+export function jumpingMacros(files: readonly { text: string }[]): Map<string, { label: string; arg?: number }> {
+  const out = new Map<string, { label: string; arg?: number } | null>();
+  for (const f of files) {
+    if (!f.text.includes('#define') || !/\bgoto\b/.test(f.text)) continue;
+    for (const m of f.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+      let body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+      const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
+      if (inDo) body = inDo[1]!.trim();
+      else if (body.startsWith('{') && /\}\s*;?$/.test(body)) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
+      const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
+      if (!j) continue;
+      const params = m[2]!.split(',').map((p) => p.trim());
+      const k = j[1] === undefined ? undefined : params.indexOf(j[1]);
+      if (k === -1) continue;
+      const v = { label: j[2]!, ...(k !== undefined ? { arg: k } : {}) };
+      const had = out.get(m[1]!);
+      out.set(m[1]!, had === undefined || (had && had.label === v.label && had.arg === v.arg) ? v : null);
+    }
+  }
+  const defined = new Map<string, { label: string; arg?: number }>();
+  for (const [name, v] of out) if (v) defined.set(name, v);
+  return defined;
+}
+
 function braceDepth(t: string): number {
   let d = 0;
   for (const ch of t) d += ch === '{' ? 1 : ch === '}' ? -1 : 0;
@@ -368,6 +398,7 @@ export class Compiler {
     private readonly src: SourceFile,
     private readonly returning: ReadonlyMap<string, number | undefined> = new Map(),
     private readonly unions: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
+    private readonly jumping: ReadonlyMap<string, { label: string; arg?: number }> = new Map(),
   ) {}
 
   /** The current function's lambdas, by the local each initializes (a name initialized once, with a lambda). */
@@ -510,6 +541,13 @@ export class Compiler {
           const k = this.returning.get(fn.text);
           const arg = k !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[k] : undefined;
           return { t: 'return', e: this.expr(arg ?? e), line: ln };
+        }
+        // a macro that runs its argument, then jumps (`try_return(Status = X)`: `{ S; goto try_exit; }`)
+        const jump = fn?.type === 'identifier' ? this.jumping.get(fn.text) : undefined;
+        if (jump) {
+          const arg = jump.arg !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[jump.arg] : undefined;
+          const go: Stmt = { t: 'goto', label: jump.label, line: ln };
+          return arg ? { t: 'block', body: [{ t: 'expr', e: this.expr(arg), line: ln }, go], line: ln } : go;
         }
         return { t: 'expr', e: this.expr(e), line: ln };
       }

@@ -7,7 +7,7 @@ import { functionTooDeep } from '../parse/depth.js';
 import { quotedIncludes } from '../parse/includes.js';
 import type { SourceFile, SyntaxNode } from '../parse/parser.js';
 import type { Annotation } from '../parse/preprocess.js';
-import { Compiler, collectFileScope, guardExpr, namesNamespaceFunction, ppEval, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
+import { Compiler, collectFileScope, guardExpr, jumpingMacros, namesNamespaceFunction, ppEval, returningMacros, unionFields, type FileScope, type FnDef, type PPMacro } from './ast.js';
 import { lockPagedSections, markPageableSections } from './sections.js';
 import type { BugCheck, FaultKind, ThreadContext } from './faults.js';
 import { newExploration, Run, type Decision, type Exploration, type PathRecord, type DeclaredIrql, type ProgramView, type RawFault, type TraceStep } from './interp.js';
@@ -167,8 +167,9 @@ export class SimProgram {
     const guards = new Map<FnDef, string>();
     const returning = returningMacros(this.files);
     const unions = unionFields(this.files);
+    const jumping = jumpingMacros(this.files);
     for (const f of this.files) {
-      const compiler = new Compiler(f, returning, unions);
+      const compiler = new Compiler(f, returning, unions, jumping);
       const scope = collectFileScope(f, compiler);
       this.scopes.set(f, scope);
       for (const [fn, role] of scope.roles) if (!this.roles.has(fn)) this.roles.set(fn, role);

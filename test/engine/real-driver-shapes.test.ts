@@ -809,3 +809,40 @@ describe('a comparison operator as a macro argument (ASSERT3P(a, ==, b))', () =>
     expect(lint({ 'a.c': XEN_PAGE_C('ASSERT3P(Va, ==, Mdl->MappedSystemVa);').replace(/Va = MmMapLockedPagesSpecifyCache\([^;]*;/, 'Va = (PUCHAR)1;') }, 'a.c')).toEqual(['33 mdl-unchecked-system-address']);
   });
 });
+
+// Microsoft's file systems (FastFat's fatprocs.h, CDFS's cdprocs.h, ReactOS's udffs.h): `try_return(S)` runs S and
+// jumps to `try_exit`; the macro in a header of the program, in each form a driver writes it
+describe('macros that run their argument and jump to a label (try_return)', () => {
+  const body = (macro: string) => `#include "fs.h"
+NTSTATUS Read(PIRP Irp, ULONG Length)
+{
+    NTSTATUS Status = STATUS_SUCCESS;
+    PMDL Mdl = IoAllocateMdl(Irp->UserBuffer, Length, FALSE, FALSE, NULL);
+    if (Mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess);
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        IoFreeMdl(Mdl);
+        ${macro};
+    }
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+try_exit: ;
+    return Status;
+}
+`;
+  it.each([
+    ['#define try_return(S) { S; goto try_exit; }', 'try_return(Status = GetExceptionCode())'],
+    ['#define try_return(S) do { S; goto try_exit; } while (0)', 'try_return(Status = GetExceptionCode())'],
+    ['#define try_return(S) (S); goto try_exit', 'try_return(Status = GetExceptionCode())'],
+    ['#define LEAVE_NOW() goto try_exit', 'LEAVE_NOW()'],
+  ])('%s: the path jumps (no use of the freed MDL after the handler)', (define, call) => {
+    expect(lint({ 'fs.h': `${define}\n`, 'read.c': body(call) }, 'read.c')).toEqual([]);
+  });
+
+  it('a macro that jumps only under a condition, or defined two ways, is a call that returns (its true twin reported)', () => {
+    for (const fs of ['#define try_return(S) { if (S) goto try_exit; }\n', '#define try_return(S) { S; goto try_exit; }\n#define try_return(S) { S; goto done; }\n']) {
+      expect(lint({ 'fs.h': fs, 'read.c': body('try_return(Status = GetExceptionCode())') }, 'read.c')).toEqual(['13 mdl-use-after-free', '14 mdl-use-after-free']);
+    }
+  });
+});
