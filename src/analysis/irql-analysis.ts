@@ -1124,7 +1124,6 @@ function lockFact(held: boolean, line: number, via: string, kind: LockKind, key:
   return fact;
 }
 
-/** The path starts from one of these parameters (`Handle`, `Dev->Lock` of parameter `Dev`). */
 /**
  * A function name that says it takes a lock: among its words (split at `::`, `_` and lower-to-upper case
  * changes) `Acquire` or `Lock`, and none of `Release`, `Unlock`, `Free` (`TcpipAcquireSpinLock`,
@@ -1138,6 +1137,7 @@ export function namesAcquirer(name: string): boolean {
   return words.some((w) => w === 'acquire' || w === 'lock') && !words.some((w) => w === 'release' || w === 'unlock' || w === 'free');
 }
 
+/** The path starts from one of these parameters (`Handle`, `Dev->Lock` of parameter `Dev`). */
 function isParamPath(params: readonly string[], p: string): boolean {
   const root = rootOf(p);
   return root !== undefined && params.includes(root);

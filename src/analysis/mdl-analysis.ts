@@ -4019,7 +4019,6 @@ function stackLocationLocals(body: SyntaxNode, locals: ReadonlyMap<string, strin
   for (const [name, irp] of of) if (irp && locals.has(name) && !assigned.has(irp) && !of.has(irp)) out.set(name, irp);
   return out.size ? out : NO_STACK_LOCALS;
 }
-/** Identifiers assigned anywhere in a body (`x = ...`, `x += ...`, `x++`). */
 /**
  * An MDL object that carries what a summary reports of a caller's MDL (an entry assumption, a first
  * operation or use, an escape, an assumption that it was not NULL): kept when no path names it any more.
@@ -4029,9 +4028,10 @@ function carriesSummaryFacts(o: MdlObj): boolean {
 }
 
 /**
- * The locals that only ever hold a constant flag value and are tested: every write is a plain `=` (or an
- * initializer) of `TRUE`, `FALSE`, `true`, `false`, 0 or 1, the address is never taken, and some `if`,
- * loop or `?:` condition names it (`locked`, `mdlLocked`, `pagesLocked`).
+ * The locals that only ever hold a constant flag value and guard an MDL operation: every write is a plain `=`
+ * (or an initializer) of `TRUE`, `FALSE`, `true`, `false`, 0 or 1, the address is never taken, and the
+ * condition of some `if`, loop or `?:` whose statement calls an MDL routine names it (`locked`, `mdlLocked`,
+ * `pagesLocked`); the first `MAX_FLAG_KEYS` of them.
  */
 function flagLocals(body: SyntaxNode, locals: ReadonlyMap<string, string>): string[] {
   const constant = (n: SyntaxNode | null | undefined): boolean => {
@@ -4060,14 +4060,21 @@ function flagLocals(body: SyntaxNode, locals: ReadonlyMap<string, string>): stri
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') bad.add(a.text);
     } else if (n.type === 'if_statement' || n.type === 'while_statement' || n.type === 'do_statement' || n.type === 'for_statement' || n.type === 'conditional_expression') {
+      // (a test that guards an MDL operation: `if (locked) MmUnlockPages(mdl);`, not `if (FcbAcquired) ExReleaseResourceLite(...)`)
       const c = n.childForFieldName('condition');
-      if (c) for (const id of identifiersIn(c)) tested.add(id);
+      if (c && collectCallsIn(n).some((call) => !!ddiEffect(calleeName(call) ?? '')?.mdl)) for (const id of identifiersIn(c)) tested.add(id);
     }
     pushNamedChildren(stack, n);
   }
-  return [...written].filter((v) => !bad.has(v) && tested.has(v) && locals.has(v));
+  // (each one may double the states that reach a point: past MAX_FLAG_KEYS, a function's many flags would
+  // pass MAX_WORLDS, and a collapsed node reports nothing)
+  return [...written].filter((v) => !bad.has(v) && tested.has(v) && locals.has(v)).slice(0, MAX_FLAG_KEYS);
 }
 
+/** The most flag locals that keep paths apart in one function (`flagLocals`). */
+const MAX_FLAG_KEYS = 4;
+
+/** Identifiers assigned anywhere in a body (`x = ...`, `x += ...`, `x++`). */
 export function assignedNames(body: SyntaxNode): Set<string> {
   const cached = assignedCache.get(body);
   if (cached) return cached;

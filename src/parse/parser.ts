@@ -158,12 +158,12 @@ export function parseSource(path: string, text: string, langHint?: Lang): Source
   };
 }
 
-/** Name of the declarator of a function definition. */
 /** A function's name without its class or namespace (`Ring::Lock` → `Lock`). */
 export function shortName(name: string): string {
   return name.split('::').pop()!.trim();
 }
 
+/** Name of the declarator of a function definition. */
 export function declaratorName(decl: SyntaxNode | null): string | undefined {
   let d: SyntaxNode | null = decl;
   for (let guard = 0; d && guard < 50; guard++) {

@@ -416,6 +416,53 @@ VOID F(PVOID Buffer, ULONG Len)
   ],
   invalid: [
     {
+      // review of session 27: every flag local in the partition key made 2^6 states of six flags unrelated to
+      // the MDL (a file system's FcbAcquired, PagingIoAcquired...), past MAX_WORLDS: the node collapsed, no report
+      name: 'a leak in a function of many flags that guard other releases (they do not split its states)',
+      code: `#define try_return(S)   { S; goto try_exit; }
+BOOLEAN AcquireA(ULONG); BOOLEAN AcquireB(ULONG); BOOLEAN AcquireC(ULONG);
+BOOLEAN AcquireD(ULONG); BOOLEAN AcquireE(ULONG); BOOLEAN AcquireF(ULONG);
+VOID ReleaseAll(ULONG);
+NTSTATUS FsCommonRead(PIRP Irp, ULONG Length, ULONG Wait)
+{
+    NTSTATUS Status = STATUS_SUCCESS;
+    PMDL Mdl = NULL;
+    BOOLEAN AAcquired = FALSE, BAcquired = FALSE, CAcquired = FALSE;
+    BOOLEAN DAcquired = FALSE, EAcquired = FALSE, FAcquired = FALSE;
+    __try {
+        if (AcquireA(Wait)) AAcquired = TRUE;
+        if (AcquireB(Wait)) BAcquired = TRUE;
+        if (AcquireC(Wait)) CAcquired = TRUE;
+        if (AcquireD(Wait)) DAcquired = TRUE;
+        if (AcquireE(Wait)) EAcquired = TRUE;
+        if (AcquireF(Wait)) FAcquired = TRUE;
+        Mdl = IoAllocateMdl(Irp->UserBuffer, Length, FALSE, FALSE, NULL);
+        if (Mdl == NULL) try_return(Status = STATUS_INSUFFICIENT_RESOURCES);
+        __try {
+            MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess);
+        } __except (EXCEPTION_EXECUTE_HANDLER) {
+            IoFreeMdl(Mdl);
+            Mdl = NULL;
+            try_return(Status = GetExceptionCode());
+        }
+        if (Length > 0x10000) try_return(Status = STATUS_INVALID_PARAMETER);
+        MmUnlockPages(Mdl);
+        IoFreeMdl(Mdl);
+        Mdl = NULL;
+    try_exit: ;
+    } __finally {
+        if (AAcquired) ReleaseAll(1);
+        if (BAcquired) ReleaseAll(2);
+        if (CAcquired) ReleaseAll(3);
+        if (DAcquired) ReleaseAll(4);
+        if (EAcquired) ReleaseAll(5);
+        if (FAcquired) ReleaseAll(6);
+    }
+    return Status;
+}`,
+      errors: [{ messageId: 'stillLocked', line: 40, column: 5 }],
+    },
+    {
       name: 'a pool page locked for good (Sandboxie trampolines): no process is charged, the message names no 0x76',
       code: `PVOID TrampPage(ULONG Size)
 {
