@@ -65,7 +65,7 @@ export function functionCfg(
   program?: {
     mayRaise(file: SourceFile, name: string): boolean;
     returnsMacro?(name: string): boolean;
-    gotoMacro?(name: string): { label: string; arg?: number } | undefined;
+    gotoMacro?(file: SourceFile, name: string): { label: string; arg?: number } | undefined;
     macroFact?(file: SourceFile, name: string): MacroFact | undefined;
     readonly raisingVersion?: object;
   },
@@ -84,7 +84,7 @@ export function functionCfg(
     const returnsHere = program?.returnsMacro ? (name: string) => program.returnsMacro!(name) : undefined;
     const opts: CfgOptions = { raises: raisesHere };
     if (returnsHere) opts.returns = returnsHere;
-    if (program?.gotoMacro) opts.jumps = (name: string) => program.gotoMacro!(name);
+    if (program?.gotoMacro) opts.jumps = (name: string) => program.gotoMacro!(file, name);
     if (program?.macroFact) opts.macro = (name: string) => program.macroFact!(file, name);
     cfg = buildCfg({ ...fn, node: e.node, body }, opts);
     e.cfgs.set(key, cfg);

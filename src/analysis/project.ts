@@ -745,11 +745,15 @@ export class Project implements ProjectContext {
   }
 
   /**
-   * A function-like macro of the program that runs one of its arguments and jumps to a label (`try_return(S)`,
-   * `{ S; goto try_exit; }`): the label and the argument's index. Undefined when none does, or the program
-   * defines the name more than one way.
+   * A function-like macro that runs one of its arguments and jumps to a label (`try_return(S)`, `{ S; goto
+   * try_exit; }`), as `file` sees it: its own definition of the name, else that of the program's headers
+   * (a `.c` file's macros are its own): the label and the argument's index. Undefined when there is none,
+   * the file's own definition does something else, or two headers define the name differently.
    */
-  gotoMacro(name: string): { label: string; arg?: number } | undefined {
+  gotoMacro(file: SourceFile, name: string): { label: string; arg?: number } | undefined {
+    // the file's own definition of the name, if it has one (jumping or not); else the program's headers'
+    const own = fileGotoMacros(file);
+    if (own.has(name)) return own.get(name) ?? undefined;
     if (!this.gotoMacros) {
       const all = new Map<string, { label: string; arg?: number } | null>();
       for (const m of this.raisingMacros) {
@@ -1242,20 +1246,45 @@ function macroFacts(text: string): string[] {
   return out;
 }
 
+/** Per file: its own function-like macros by name, with what `gotoMacro` reads of each (null: not a jump). */
+const fileGotoCache = new WeakMap<SourceFile, Map<string, { label: string; arg?: number } | null>>();
+function fileGotoMacros(file: SourceFile): Map<string, { label: string; arg?: number } | null> {
+  let out = fileGotoCache.get(file);
+  if (out) return out;
+  out = new Map();
+  const text = file.text;
+  if (text.includes('#define') && /\bgoto\b/.test(text)) {
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+      const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+      const g = gotoMacro(body, m[2]!);
+      const had = out.get(m[1]!);
+      out.set(m[1]!, g && (had === undefined || (had && had.label === g.label && had.arg === g.arg)) ? g : null);
+    }
+  } else if (text.includes('#define')) {
+    // (a definition that cannot jump: the name is this file's, and no header's jump)
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(/gm)) out.set(m[1]!, null);
+  }
+  fileGotoCache.set(file, out);
+  return out;
+}
+
 /**
  * A macro body that runs one of its parameters as a statement, then jumps: `{ S; goto try_exit; }` (the
- * FAT, CDFS and UDF drivers' `try_return(S)`), or `goto LABEL` alone, in braces or `do { } while (0)` or
- * bare: the label, and the index of the parameter run first.
+ * FAT, CDFS and UDF drivers' `try_return(S)`) in braces or `do { } while (0)`, or `goto LABEL` alone: the
+ * label, and the index of the parameter run first. Not a label that is a parameter.
  */
 function gotoMacro(body: string, params: string): { label: string; arg?: number } | undefined {
   let b = body.trim();
   const dw = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(b);
   if (dw) b = dw[1]!.trim();
   else if (/^\{[\s\S]*\}\s*;?$/.test(b)) b = b.replace(/^\{/, '').replace(/\}\s*;?$/, '').trim();
+  else if (/;\s*goto\b/.test(b)) return undefined; // `S; goto L` unbraced: under an unbraced `if`, only S is conditional
   const m = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(b);
   if (!m) return undefined;
+  const names = params.split(',').map((p) => p.trim());
+  if (names.includes(m[2]!)) return undefined; // `goto L` of a parameter: the label is the caller's
   if (m[1] === undefined) return { label: m[2]! };
-  const k = params.split(',').map((p) => p.trim()).indexOf(m[1]);
+  const k = names.indexOf(m[1]);
   return k >= 0 ? { label: m[2]!, arg: k } : undefined;
 }
 
@@ -1440,7 +1469,7 @@ function isHeaderPath(path: string): boolean {
 /** `raisingMacros` of a program file: a translation unit's constants are its own (`fileConstants`), not the program's. */
 function programMacros(path: string, text: string, memo: Map<string, readonly string[]> | undefined): readonly string[] {
   const all = scanRaisingMacros(text, memo);
-  return isHeaderPath(path) ? all : all.filter((m) => !m.startsWith(CONST_MACRO) && !m.startsWith(PP_MACRO));
+  return isHeaderPath(path) ? all : all.filter((m) => !m.startsWith(CONST_MACRO) && !m.startsWith(PP_MACRO) && !m.startsWith(GOTO_MACRO));
 }
 
 /** Is the call inside a `__try` whose `__except` filter takes every exception a probe raises (or may)? */

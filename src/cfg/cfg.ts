@@ -299,6 +299,20 @@ class Builder {
   breakables: Breakable[] = [];
   leaveStack: Dangling[][] = [];
   labels = new Map<string, { node: number; ctx: TryCtx | null }>();
+  private labelSet: Set<string> | undefined;
+  /** The labels of the function's body (before the walk reaches them). */
+  labelNames(): Set<string> {
+    if (!this.labelSet) {
+      this.labelSet = new Set();
+      const stack: SyntaxNode[] = [this.fn.body];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (n.type === 'labeled_statement') this.labelSet.add(n.childForFieldName('label')?.text ?? '');
+        for (const c of n.namedChildren) stack.push(c);
+      }
+    }
+    return this.labelSet;
+  }
   gotos: { preds: Dangling[]; ctx: TryCtx | null; label: string; loopDepth: number }[] = [];
   exit: number;
   raiseExit: number;
@@ -448,10 +462,11 @@ class Builder {
           }
         }
         // `try_return(Status = STATUS_X);`: the argument, as a statement, then the jump
-        if (x.type === 'call_expression' && this.opts.jumps) {
-          const name = calleeName(x);
-          const j = name ? this.opts.jumps(name) : undefined;
-          if (j) {
+        // (a plain name, `try_return(...)`, not `obj->Leave(...)`; and only to a label the function has: a jump
+        // elsewhere would end the path)
+        if (x.type === 'call_expression' && this.opts.jumps && x.childForFieldName('function')?.type === 'identifier') {
+          const j = this.opts.jumps(x.childForFieldName('function')!.text);
+          if (j && this.labelNames().has(j.label)) {
             const args = x.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
             const arg = j.arg !== undefined ? args[j.arg] : undefined;
             const id = arg ? this.newNode('stmt', arg, preds) : this.newNode('join', undefined, preds, s);

@@ -283,34 +283,57 @@ export function returningMacros(files: readonly { text: string }[]): Map<string,
   return out;
 }
 
+type Jump = { label: string; arg?: number };
+
 /**
- * Function-like macros of these files that run one of their parameters as a statement and jump to a label
- * (`#define try_return(S) { S; goto try_exit; }`, the Microsoft file systems' idiom; or a bare `goto`): by
- * name, the label and the parameter's index. A name defined two ways is left out (macros are not expanded
- * otherwise).
+ * The function-like macros one file defines, by name: for one that runs one of its parameters as a statement
+ * and jumps to a label (`#define try_return(S) { S; goto try_exit; }`, the Microsoft file systems' idiom, in
+ * braces or `do { } while (0)`; or a bare `goto LABEL`), the label and the parameter's index; null for any
+ * other (or one defined two ways).
  */
-export function jumpingMacros(files: readonly { text: string }[]): Map<string, { label: string; arg?: number }> {
-  const out = new Map<string, { label: string; arg?: number } | null>();
+function fileJumpingMacros(text: string): Map<string, Jump | null> {
+  const out = new Map<string, Jump | null>();
+  if (!text.includes('#define')) return out;
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+    let body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+    const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
+    const braced = !inDo && body.startsWith('{') && /\}\s*;?$/.test(body);
+    if (inDo) body = inDo[1]!.trim();
+    else if (braced) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
+    const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
+    const params = m[2]!.split(',').map((p) => p.trim());
+    // (unbraced `S; goto L` under an unbraced `if` runs the goto whatever the test; a label that is a parameter is the caller's)
+    const k = j && j[1] !== undefined ? params.indexOf(j[1]) : undefined;
+    const ok = j && !params.includes(j[2]!) && k !== -1 && (inDo || braced || j[1] === undefined);
+    const v: Jump | null = ok ? { label: j![2]!, ...(k !== undefined ? { arg: k } : {}) } : null;
+    const had = out.get(m[1]!);
+    out.set(m[1]!, had === undefined || (had && v && had.label === v.label && had.arg === v.arg) ? v : null);
+  }
+  return out;
+}
+
+/**
+ * The jumping macros (`fileJumpingMacros`) each file sees: its own definition of a name, else that of the
+ * program's headers (files that are not `.c`/`.cpp`/`.cc`/`.cxx`), if they agree. Macros are not expanded
+ * otherwise.
+ */
+export function jumpingMacros(files: readonly { path: string; text: string }[]): Map<{ path: string; text: string }, Map<string, Jump>> {
+  const headers = new Map<string, Jump | null>();
   for (const f of files) {
-    if (!f.text.includes('#define') || !/\bgoto\b/.test(f.text)) continue;
-    for (const m of f.text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
-      let body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
-      const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
-      if (inDo) body = inDo[1]!.trim();
-      else if (body.startsWith('{') && /\}\s*;?$/.test(body)) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
-      const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
-      if (!j) continue;
-      const params = m[2]!.split(',').map((p) => p.trim());
-      const k = j[1] === undefined ? undefined : params.indexOf(j[1]);
-      if (k === -1) continue;
-      const v = { label: j[2]!, ...(k !== undefined ? { arg: k } : {}) };
-      const had = out.get(m[1]!);
-      out.set(m[1]!, had === undefined || (had && had.label === v.label && had.arg === v.arg) ? v : null);
+    if (/\.(c|cpp|cc|cxx)$/i.test(f.path)) continue;
+    for (const [name, v] of fileJumpingMacros(f.text)) {
+      const had = headers.get(name);
+      headers.set(name, had === undefined || (had && v && had.label === v.label && had.arg === v.arg) ? v : null);
     }
   }
-  const defined = new Map<string, { label: string; arg?: number }>();
-  for (const [name, v] of out) if (v) defined.set(name, v);
-  return defined;
+  const out = new Map<{ path: string; text: string }, Map<string, Jump>>();
+  for (const f of files) {
+    const seen = new Map<string, Jump | null>([...headers, ...fileJumpingMacros(f.text)]);
+    const m = new Map<string, Jump>();
+    for (const [name, v] of seen) if (v) m.set(name, v);
+    out.set(f, m);
+  }
+  return out;
 }
 
 function braceDepth(t: string): number {
@@ -409,7 +432,17 @@ export class Compiler {
   /** Lambda calls compiled in the current function (see `lambdaCall`). */
   private lambdaCalls = 0;
 
+  /** The current function's labels (a jumping macro jumps only to one of them). */
+  private labels = new Set<string>();
+
   compileFunction(info: FunctionInfo): FnDef {
+    this.labels = new Set();
+    const stack: SyntaxNode[] = [info.body];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'labeled_statement') this.labels.add(n.childForFieldName('label')?.text ?? '');
+      stack.push(...n.namedChildren);
+    }
     this.lambdas = localLambdas(info.body);
     this.lambdaCalls = 0;
     const body = this.stmt(info.body);
@@ -544,7 +577,7 @@ export class Compiler {
         }
         // a macro that runs its argument, then jumps (`try_return(Status = X)`: `{ S; goto try_exit; }`)
         const jump = fn?.type === 'identifier' ? this.jumping.get(fn.text) : undefined;
-        if (jump) {
+        if (jump && this.labels.has(jump.label)) {
           const arg = jump.arg !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[jump.arg] : undefined;
           const go: Stmt = { t: 'goto', label: jump.label, line: ln };
           return arg ? { t: 'block', body: [{ t: 'expr', e: this.expr(arg), line: ln }, go], line: ln } : go;

@@ -169,7 +169,7 @@ export class SimProgram {
     const unions = unionFields(this.files);
     const jumping = jumpingMacros(this.files);
     for (const f of this.files) {
-      const compiler = new Compiler(f, returning, unions, jumping);
+      const compiler = new Compiler(f, returning, unions, jumping.get(f));
       const scope = collectFileScope(f, compiler);
       this.scopes.set(f, scope);
       for (const [fn, role] of scope.roles) if (!this.roles.has(fn)) this.roles.set(fn, role);

@@ -35,16 +35,16 @@ const BARE = new Map(
 );
 const languageOf = (tree: Tree): unknown => (tree as unknown as { language: unknown }).language;
 const C_LANGUAGE = languageOf(parseSource('x.c', '').tree);
-function isBare(node: SyntaxNode): boolean {
-  if (!node.isNamed || node.tree.rootNode.hasError) return false;
+function isBare(node: SyntaxNode, errorFree: boolean): boolean {
+  if (!node.isNamed || !errorFree) return false;
   const grammar = languageOf(node.tree) === C_LANGUAGE ? 'c' : 'cpp';
   return BARE.get(grammar)!.has(node.type);
 }
 
 /** The nodes the copy keeps, read from the native tree: named nodes, tokens with a field name, closing braces. */
-function nativeKept(node: SyntaxNode): { node: SyntaxNode; field: string | null }[] {
+function nativeKept(node: SyntaxNode, errorFree: boolean): { node: SyntaxNode; field: string | null }[] {
   const out: { node: SyntaxNode; field: string | null }[] = [];
-  if (isBare(node)) return out;
+  if (isBare(node, errorFree)) return out;
   for (let k = 0; k < node.childCount; k++) {
     const c = node.child(k)!;
     const field = node.fieldNameForChild(k);
@@ -53,8 +53,11 @@ function nativeKept(node: SyntaxNode): { node: SyntaxNode; field: string | null 
   return out;
 }
 
-/** Compare a rebuilt tree with the native one, node for node; returns the number of nodes compared. */
-function compare(lite: LiteNode, native: SyntaxNode, where: string): number {
+/**
+ * Compare a rebuilt tree with the native one, node for node; returns the number of nodes compared. `errorFree`:
+ * the function copied has no error (the copy keeps nothing below a bare node then), by default `native`'s own.
+ */
+function compare(lite: LiteNode, native: SyntaxNode, where: string, errorFree = !native.hasError): number {
   const at = `${where} ${native.type}@${native.startIndex}`;
   expect(lite.type, at).toBe(native.type);
   expect([lite.startIndex, lite.endIndex], at).toEqual([native.startIndex, native.endIndex]);
@@ -64,13 +67,13 @@ function compare(lite: LiteNode, native: SyntaxNode, where: string): number {
   expect(lite.isMissing, at).toBe(native.isMissing);
   expect(lite.hasError, at).toBe(native.hasError);
   expect(lite.text, at).toBe(native.text);
-  const kids = nativeKept(native);
+  const kids = nativeKept(native, errorFree);
   expect(lite.children.map((c) => c.type), at).toEqual(kids.map((k) => k.node.type));
   // (a node none of whose children has a field name keeps no list of them: read as all null)
   expect(lite.children.map((_, k) => lite.fields[k] ?? null), at).toEqual(kids.map((k) => k.field));
   expect(lite.fields.length === 0 || lite.fields.length === kids.length, at).toBe(true);
   let n = 1;
-  for (let k = 0; k < kids.length; k++) n += compare(lite.children[k]!, kids[k]!.node, where);
+  for (let k = 0; k < kids.length; k++) n += compare(lite.children[k]!, kids[k]!.node, where, errorFree);
   return n;
 }
 
@@ -102,6 +105,13 @@ describe('compact syntax trees', () => {
       const brk = find(lite, 'break_statement')!;
       expect([brk.text, brk.children.length]).toEqual(['break /* done */;', 0]);
     }
+  });
+
+  it('decides by the function, not the file: a function without errors in a file with errors is copied as bare as any', () => {
+    const sf = parseSource('t.c', 'void broken(void) { int a = ; }\nvoid f(int a)\n{\n  while (a) { break /* why */; }\n}\n');
+    const fn = sf.functions.find((f) => f.name === 'f')!;
+    expect([sf.tree.rootNode.hasError, fn.node.hasError]).toEqual([true, false]);
+    expect(compare(functionTree(sf, fn), fn.node, 'f')).toBeGreaterThan(5);
   });
 
   it('keeps the errors and MISSING nodes of half-written code', () => {
