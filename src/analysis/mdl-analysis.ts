@@ -2934,6 +2934,15 @@ class Analyzer {
         if (sl.state === 'unlocked') n.unlockSite = at;
         w1 = this.setObj(w1, n);
       });
+      // a caller's MDL the callee freed and no longer names by that path at its return (it wrote over the path or
+      // an ancestor of it: `IrpContext->FatIoContext = NULL` after `IoFreeMdl(IrpContext->FatIoContext->ZeroMdl)`):
+      // the caller's path holds something else now, not the freed MDL
+      c.slots.forEach((sl, k) => {
+        const id = slotIds[k];
+        const cp = slotPaths[k];
+        if (sl.held || sl.state !== 'freed' || id === undefined || cp === undefined || w1.pts.get(cp) !== id) return;
+        w1 = this.with(w1, { pts: w1.pts.delete(cp) });
+      });
       // scalars the caller lets the callee write (&status, &locked): unknown unless the case says (a value
       // it stored, or that it left them alone)
       const kept = c.kept?.map((k) => this.substitute(k, s.params, args, rs, s.refParams));
