@@ -4049,7 +4049,7 @@ function flagLocals(body: SyntaxNode, locals: ReadonlyMap<string, string>): stri
   };
   const bad = new Set<string>();
   const written = new Set<string>();
-  const tested = new Set<string>();
+  const tests: SyntaxNode[] = [];
   const stack: SyntaxNode[] = [body];
   while (stack.length) {
     const n = stack.pop()!;
@@ -4069,15 +4069,32 @@ function flagLocals(body: SyntaxNode, locals: ReadonlyMap<string, string>): stri
       const a = n.childForFieldName('argument');
       if (a?.type === 'identifier') bad.add(a.text);
     } else if (n.type === 'if_statement' || n.type === 'while_statement' || n.type === 'do_statement' || n.type === 'for_statement' || n.type === 'conditional_expression') {
-      // (a test that guards an MDL operation: `if (locked) MmUnlockPages(mdl);`, not `if (FcbAcquired) ExReleaseResourceLite(...)`)
-      const c = n.childForFieldName('condition');
-      if (c && collectCallsIn(n).some((call) => !!ddiEffect(calleeName(call) ?? '')?.mdl)) for (const id of identifiersIn(c)) tested.add(id);
+      tests.push(n);
     }
     pushNamedChildren(stack, n);
   }
+  const candidates = new Set([...written].filter((v) => !bad.has(v) && locals.has(v)));
+  if (candidates.size === 0) return [];
+  // (a test that guards an MDL operation: `if (locked) MmUnlockPages(mdl);`, not `if (FcbAcquired)
+  // ExReleaseResourceLite(...)`; read in what the test guards, not in the `else if` chain after it, whose
+  // links would each read the rest of the chain again)
+  const mdlCall = (n: SyntaxNode | null | undefined) => !!n && collectCallsIn(n).some((call) => !!ddiEffect(calleeName(call) ?? '')?.mdl);
+  const tested = new Set<string>();
+  for (const n of tests) {
+    const c = n.childForFieldName('condition');
+    const names = c ? identifiersIn(c).filter((id) => candidates.has(id) && !tested.has(id)) : [];
+    if (!names.length) continue;
+    const alt = n.childForFieldName('alternative');
+    const altBody = alt?.type === 'else_clause' ? alt.namedChildren.find((x) => x.type !== 'comment') : alt;
+    const guards =
+      n.type === 'if_statement' || n.type === 'conditional_expression'
+        ? mdlCall(n.childForFieldName('consequence')) || (altBody?.type !== 'if_statement' && mdlCall(altBody))
+        : mdlCall(n.childForFieldName('body'));
+    if (guards) for (const id of names) tested.add(id);
+  }
   // (each one may double the states that reach a point: past MAX_FLAG_KEYS, a function's many flags would
   // pass MAX_WORLDS, and a collapsed node reports nothing)
-  return [...written].filter((v) => !bad.has(v) && tested.has(v) && locals.has(v)).slice(0, MAX_FLAG_KEYS);
+  return [...candidates].filter((v) => tested.has(v)).slice(0, MAX_FLAG_KEYS);
 }
 
 /** The most flag locals that keep paths apart in one function (`flagLocals`). */
