@@ -1212,6 +1212,16 @@ function defaultArguments(text: string): string[] {
   return out;
 }
 
+/**
+ * The function-like `#define`s of a text: name, parameter list and body (continuation lines joined, block
+ * comments blanked, a trailing line comment cut).
+ */
+function* functionLikeDefines(text: string): Generator<{ name: string; params: string; body: string }> {
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
+    yield { name: m[1]!, params: m[2]!, body: m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '') };
+  }
+}
+
 /** The raising, returning and jumping macros of `raisingMacros`. */
 function macroFacts(text: string): string[] {
   if (!text.includes('#define')) return [];
@@ -1220,12 +1230,12 @@ function macroFacts(text: string): string[] {
   const jumping = /\bgoto\b/.test(text);
   if (!raising && !returning && !jumping) return [];
   const out: string[] = [];
-  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
-    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
+  for (const m of functionLikeDefines(text)) {
+    const body = m.body;
     if (jumping) {
-      const g = gotoMacro(body, m[2]!);
+      const g = gotoMacro(body, m.params);
       if (g) {
-        out.push(`${GOTO_MACRO}${m[1]!}@${g.label}${g.arg !== undefined ? `=${g.arg}` : ''}`);
+        out.push(`${GOTO_MACRO}${m.name}@${g.label}${g.arg !== undefined ? `=${g.arg}` : ''}`);
         continue;
       }
     }
@@ -1233,15 +1243,15 @@ function macroFacts(text: string): string[] {
     // statements that cannot jump (ebpf-for-windows' EBPF_RETURN_POINTER(type, pointer) logs, then returns `pointer`)
     const wrapped = returning ? topLevelReturn(body) : undefined;
     if (wrapped) {
-      out.push(`${RETURN_MACRO}${m[1]!}`);
-      const k = returnedParameter(wrapped.value, wrapped.block, m[2]!);
-      if (k !== undefined) out.push(`${RETURN_MACRO}${m[1]!}=${k}`);
+      out.push(`${RETURN_MACRO}${m.name}`);
+      const k = returnedParameter(wrapped.value, wrapped.block, m.params);
+      if (k !== undefined) out.push(`${RETURN_MACRO}${m.name}=${k}`);
       continue;
     }
     if (/\bif\b|\?|\bwhile\b|\bfor\b|\bswitch\b|\bgoto\b|&&|\|\|/.test(body)) continue;
     // the raise is the body's last statement
-    if (raising && NORETURN_DDI.test(body) && ENDS_IN_NORETURN.test(body.trim())) out.push(m[1]!);
-    else if (returning && (body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?\s*$/.test(body.trim())) out.push(`${RETURN_MACRO}${m[1]!}`);
+    if (raising && NORETURN_DDI.test(body) && ENDS_IN_NORETURN.test(body.trim())) out.push(m.name);
+    else if (returning && (body.match(/\breturn\b/g) ?? []).length === 1 && /\breturn\b[^;{}]*;?\s*\}?\s*$/.test(body.trim())) out.push(`${RETURN_MACRO}${m.name}`);
   }
   return out;
 }
@@ -1254,11 +1264,10 @@ function fileGotoMacros(file: SourceFile): Map<string, { label: string; arg?: nu
   out = new Map();
   const text = file.text;
   if (text.includes('#define') && /\bgoto\b/.test(text)) {
-    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
-      const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');
-      const g = gotoMacro(body, m[2]!);
-      const had = out.get(m[1]!);
-      out.set(m[1]!, g && (had === undefined || (had && had.label === g.label && had.arg === g.arg)) ? g : null);
+    for (const m of functionLikeDefines(text)) {
+      const g = gotoMacro(m.body, m.params);
+      const had = out.get(m.name);
+      out.set(m.name, g && (had === undefined || (had && had.label === g.label && had.arg === g.arg)) ? g : null);
     }
   } else if (text.includes('#define')) {
     // (a definition that cannot jump: the name is this file's, and no header's jump)

@@ -302,15 +302,7 @@ class Builder {
   private labelSet: Set<string> | undefined;
   /** The labels of the function's body (before the walk reaches them). */
   labelNames(): Set<string> {
-    if (!this.labelSet) {
-      this.labelSet = new Set();
-      const stack: SyntaxNode[] = [this.fn.body];
-      while (stack.length) {
-        const n = stack.pop()!;
-        if (n.type === 'labeled_statement') this.labelSet.add(n.childForFieldName('label')?.text ?? '');
-        for (const c of n.namedChildren) stack.push(c);
-      }
-    }
+    this.labelSet ??= new Set(nodesOfType(this.fn.body, LABELED).map((n) => n.childForFieldName('label')?.text ?? ''));
     return this.labelSet;
   }
   gotos: { preds: Dangling[]; ctx: TryCtx | null; label: string; loopDepth: number }[] = [];
@@ -933,6 +925,8 @@ const LAMBDA_TEXT = /\[[^[\];]*\]\s*[({]/;
 const INIT_DECLARATOR: ReadonlySet<string> = new Set(['init_declarator']);
 
 /** The nodes of these types in a subtree, preorder, without recursion. */
+const LABELED: ReadonlySet<string> = new Set(['labeled_statement']);
+
 function nodesOfType(root: SyntaxNode, types: ReadonlySet<string>): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const stack: SyntaxNode[] = [root];
