@@ -21,7 +21,7 @@
  */
 import type { FunctionInfo, SourceFile, SyntaxNode, Tree } from './parser.js';
 import { LiteNode, LiteSource } from './lite.js';
-import { compress, inflate, storedStats, Thawed, type StoredText } from './stored-text.js';
+import { compress, inflateOwn, storedStats, Thawed, type StoredText } from './stored-text.js';
 
 /** The frozen copies whose arrays are held, within a budget (see `CompactTrees.freeze`). */
 const thawedTrees = new Thawed<CompactTrees>(8 * 1024 * 1024, (t) => t.letGo(), 4);
@@ -189,11 +189,9 @@ export class CompactTrees {
   private thaw(): void {
     if (!this.packed) return;
     if (this.cold) {
-      const bytes = inflate(this.packed);
-      // (a buffer of its own, aligned for the 4-byte entries)
-      const buf = new ArrayBuffer(bytes.length);
-      new Uint8Array(buf).set(bytes);
       const n = this.length;
+      // (a buffer of its own, aligned for the 4-byte entries)
+      const buf = inflateOwn(this.packed, 12 * n);
       this.starts = new Uint32Array(buf, 0, n);
       this.types = new Uint16Array(buf, 4 * n, n);
       this.lengths = new Uint16Array(buf, 6 * n, n);

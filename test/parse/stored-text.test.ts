@@ -4,12 +4,13 @@
  * slices; a frozen file's functions materialize to the trees they were, whichever files were read between
  * (the uncompressed copies are let go beyond a budget and inflated again); the cache lets go of the least
  * recently used; and a file's parsed text and trees, once the file is released and kept, hold a fraction of
- * their size.
+ * their size. A compressed copy inflates into one allocation of its own (the copies read again and again
+ * are freed only by the collector).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { StoredText, Thawed, storedStats } from '../../src/parse/stored-text.js';
+import { describe, expect, it, vi } from 'vitest';
+import { StoredText, Thawed, compress, inflate, inflateOwn, storedStats } from '../../src/parse/stored-text.js';
 import { compactSize, functionTree, setAsideTrees } from '../../src/parse/compact.js';
 import { parseSource, type SourceFile } from '../../src/parse/parser.js';
 import { keepTextAsPatch, parsedSlice, setAsideTexts } from '../../src/parse/source-text.js';
@@ -57,6 +58,42 @@ describe('a stored text', () => {
     const src = readFileSync(join(FIXTURES, 'mdl-unmatched-lock', 'goto-cleanup.c'), 'latin1').repeat(4);
     const s = new StoredText(src);
     expect(s.byteLength).toBeLessThan(src.length / 3);
+  });
+});
+
+describe('inflating a compressed copy', () => {
+  const sample = (n: number) => Uint8Array.from({ length: n }, (_, k) => (k * 7919) % 251 ^ (k >> 9));
+
+  it('gives the bytes back in a buffer sized to them, not in chunks concatenated into another', () => {
+    for (const n of [0, 1, 100, 4095, 4096, 16 * 1024, 16 * 1024 + 1, 300_000]) {
+      const bytes = sample(n);
+      const out = inflate(compress(bytes), n);
+      expect(Buffer.compare(out, Buffer.from(bytes))).toBe(0);
+      if (n > 4096) expect(out.buffer.byteLength).toBeLessThanOrEqual(n + 64);
+    }
+    // (zlib's default chunks are 16 KiB: 300,000 bytes would take 19 of them, then a 20th for their concatenation)
+    const packed = compress(sample(300_000));
+    const spy = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      inflate(packed, 300_000);
+      expect(spy.mock.calls.map(([size]) => size)).toEqual([300_064]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('as an aligned ArrayBuffer of its own, large or small', () => {
+    for (const n of [12, 120, 1200, 12_000, 120_000]) {
+      const bytes = sample(n);
+      const buf = inflateOwn(compress(bytes), n);
+      expect(buf.byteLength).toBeLessThanOrEqual(n + 64);
+      expect(Buffer.compare(Buffer.from(buf, 0, n), Buffer.from(bytes))).toBe(0);
+      expect(new Uint32Array(buf, 0, n >> 2).length).toBe(n >> 2);
+    }
+  });
+
+  it('refuses a copy of another size than expected', () => {
+    expect(() => inflateOwn(compress(sample(1000)), 999)).toThrow(/1000 bytes, expected 999/);
   });
 });
 
