@@ -8,7 +8,7 @@
  * whole run would cost more memory than rebuilding one costs time. The CFG is keyed by the program
  * whose `mayRaise` shaped its exceptional edges.
  */
-import { buildCfg, type Cfg, type CfgOptions } from '../cfg/cfg.js';
+import { buildCfg, type Cfg, type CfgOptions, type MacroJump } from '../cfg/cfg.js';
 import type { MacroFact } from '../cfg/pp-conditions.js';
 import { raises } from '../ddi/table.js';
 import { functionTree } from '../parse/compact.js';
@@ -65,7 +65,7 @@ export function functionCfg(
   program?: {
     mayRaise(file: SourceFile, name: string): boolean;
     returnsMacro?(name: string): boolean;
-    gotoMacro?(file: SourceFile, name: string): { label: string; arg?: number } | undefined;
+    gotoMacro?(file: SourceFile, name: string): MacroJump | undefined;
     macroFact?(file: SourceFile, name: string): MacroFact | undefined;
     readonly raisingVersion?: object;
   },

@@ -12,7 +12,7 @@
 import { chunkStarts, cutsAfterEdit } from '../parse/chunks.js';
 import { parseRaw, parseSource, shortName, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
-import { classifyFilter } from '../cfg/cfg.js';
+import { classifyFilter, type MacroJump } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
@@ -750,25 +750,25 @@ export class Project implements ProjectContext {
    * (a `.c` file's macros are its own): the label and the argument's index. Undefined when there is none,
    * the file's own definition does something else, or two headers define the name differently.
    */
-  gotoMacro(file: SourceFile, name: string): { label: string; arg?: number } | undefined {
+  gotoMacro(file: SourceFile, name: string): MacroJump | undefined {
     // the file's own definition of the name, if it has one (jumping or not); else the program's headers'
     const own = fileGotoMacros(file);
     if (own.has(name)) return own.get(name) ?? undefined;
     if (!this.gotoMacros) {
-      const all = new Map<string, { label: string; arg?: number } | null>();
+      const all = new Map<string, MacroJump | null>();
       for (const m of this.raisingMacros) {
         if (!m.startsWith(GOTO_MACRO)) continue;
-        const g = /^([A-Za-z_]\w*)@([A-Za-z_]\w*)(?:=(\d+))?$/.exec(m.slice(GOTO_MACRO.length));
-        if (!g) continue;
-        const v = { label: g[2]!, ...(g[3] !== undefined ? { arg: Number(g[3]) } : {}) };
-        const had = all.get(g[1]!);
-        all.set(g[1]!, had === undefined || (had && had.label === v.label && had.arg === v.arg) ? v : null);
+        const at = m.indexOf('@');
+        if (at < 0) continue;
+        const key = m.slice(at + 1);
+        const had = all.get(m.slice(GOTO_MACRO.length, at));
+        all.set(m.slice(GOTO_MACRO.length, at), had === undefined || (had && JSON.stringify(had) === key) ? (JSON.parse(key) as MacroJump) : null);
       }
       this.gotoMacros = all;
     }
     return this.gotoMacros.get(name) ?? undefined;
   }
-  private gotoMacros: Map<string, { label: string; arg?: number } | null> | undefined;
+  private gotoMacros: Map<string, MacroJump | null> | undefined;
 
   /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)` returns `pointer`, index 1), if it returns one. */
   returnedArgument(name: string): number | undefined {
@@ -1235,7 +1235,7 @@ function macroFacts(text: string): string[] {
     if (jumping) {
       const g = gotoMacro(body, m.params);
       if (g) {
-        out.push(`${GOTO_MACRO}${m.name}@${g.label}${g.arg !== undefined ? `=${g.arg}` : ''}`);
+        out.push(`${GOTO_MACRO}${m.name}@${JSON.stringify(g)}`);
         continue;
       }
     }
@@ -1257,8 +1257,8 @@ function macroFacts(text: string): string[] {
 }
 
 /** Per file: its own function-like macros by name, with what `gotoMacro` reads of each (null: not a jump). */
-const fileGotoCache = new WeakMap<SourceFile, Map<string, { label: string; arg?: number } | null>>();
-function fileGotoMacros(file: SourceFile): Map<string, { label: string; arg?: number } | null> {
+const fileGotoCache = new WeakMap<SourceFile, Map<string, MacroJump | null>>();
+function fileGotoMacros(file: SourceFile): Map<string, MacroJump | null> {
   let out = fileGotoCache.get(file);
   if (out) return out;
   out = new Map();
@@ -1267,7 +1267,7 @@ function fileGotoMacros(file: SourceFile): Map<string, { label: string; arg?: nu
     for (const m of functionLikeDefines(text)) {
       const g = gotoMacro(m.body, m.params);
       const had = out.get(m.name);
-      out.set(m.name, g && (had === undefined || (had && had.label === g.label && had.arg === g.arg)) ? g : null);
+      out.set(m.name, g && (had === undefined || (had && JSON.stringify(had) === JSON.stringify(g))) ? g : null);
     }
   } else if (text.includes('#define')) {
     // (a definition that cannot jump: the name is this file's, and no header's jump)
@@ -1278,23 +1278,64 @@ function fileGotoMacros(file: SourceFile): Map<string, { label: string; arg?: nu
 }
 
 /**
- * A macro body that runs one of its parameters as a statement, then jumps: `{ S; goto try_exit; }` (the
- * FAT, CDFS and UDF drivers' `try_return(S)`) in braces or `do { } while (0)`, or `goto LABEL` alone: the
- * label, and the index of the parameter run first. Not a label that is a parameter.
+ * A macro body that jumps: `{ S; goto try_exit; }` (the FAT, CDFS and UDF drivers' `try_return(S)`) in braces
+ * or `do { } while (0)`, or `goto LABEL` alone, maybe under one test of its own: `if (!NT_SUCCESS(ntStatus))
+ * { goto label; }` (`IF_FAILED_JUMP(ntStatus, label)`, Windows-driver-samples' audio drivers), `if (status !=
+ * STATUS_SUCCESS) goto label` (the WFP samples). The label (or the parameter that names it), the parameter
+ * run first, and the test's text with the parameters' names. Not `S; goto L` unbraced (under an unbraced `if`
+ * of the caller only S would be conditional), nor a test with an `else`.
  */
-function gotoMacro(body: string, params: string): { label: string; arg?: number } | undefined {
-  let b = body.trim();
-  const dw = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(b);
-  if (dw) b = dw[1]!.trim();
-  else if (/^\{[\s\S]*\}\s*;?$/.test(b)) b = b.replace(/^\{/, '').replace(/\}\s*;?$/, '').trim();
-  else if (/;\s*goto\b/.test(b)) return undefined; // `S; goto L` unbraced: under an unbraced `if`, only S is conditional
+function gotoMacro(body: string, params: string): MacroJump | undefined {
+  const names = params.split(',').map((p) => p.trim());
+  const whole = body.trim();
+  let b = unwrapBlock(whole);
+  let cond: string | undefined;
+  const test = /^if\s*\(/.exec(b);
+  if (test) {
+    const close = matchingParen(b, test[0].length - 1);
+    if (close < 0) return undefined;
+    cond = b.slice(test[0].length, close).trim();
+    let rest = b.slice(close + 1).trim();
+    const braced = /^\{([\s\S]*)\}\s*;?$/.exec(rest);
+    if (braced) rest = braced[1]!.trim();
+    else if (/;\s*\S/.test(rest.replace(/;\s*$/, ''))) return undefined; // `if (c) S; goto L`: the jump is not under the test
+    if (!cond || /\belse\b/.test(rest) || /[{}]/.test(rest)) return undefined;
+    b = rest;
+  } else if (b === whole && /;\s*goto\b/.test(b)) return undefined;
   const m = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(b);
   if (!m) return undefined;
-  const names = params.split(',').map((p) => p.trim());
-  if (names.includes(m[2]!)) return undefined; // `goto L` of a parameter: the label is the caller's
-  if (m[1] === undefined) return { label: m[2]! };
-  const k = names.indexOf(m[1]);
-  return k >= 0 ? { label: m[2]!, arg: k } : undefined;
+  const j: MacroJump = {};
+  const labelArg = names.indexOf(m[2]!);
+  if (labelArg >= 0) j.labelArg = labelArg;
+  else j.label = m[2]!;
+  if (m[1] !== undefined) {
+    const k = names.indexOf(m[1]);
+    if (k < 0) return undefined;
+    j.arg = k;
+  }
+  if (cond !== undefined) {
+    j.cond = cond;
+    j.params = names;
+  }
+  return j;
+}
+
+/** A macro body without its `do { } while (0)` or braces. */
+function unwrapBlock(b: string): string {
+  const dw = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(b);
+  if (dw) return dw[1]!.trim();
+  if (/^\{[\s\S]*\}\s*;?$/.test(b)) return b.replace(/^\{/, '').replace(/\}\s*;?$/, '').trim();
+  return b;
+}
+
+/** The index of the `)` that closes the `(` at `open` in `t`, or -1. */
+function matchingParen(t: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < t.length; i++) {
+    if (t[i] === '(') depth++;
+    else if (t[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /**
@@ -1350,7 +1391,7 @@ const VALUE_MACRO = 'value:';
 const NOT_VALUE_MACRO = 'novalue:';
 /** The mark of a returning macro among the raising ones (`raisingMacros`). */
 const RETURN_MACRO = 'return:';
-/** The mark of a jumping macro (`goto:NAME@LABEL=ARG`, see `gotoMacro`) among them. */
+/** The mark of a jumping macro (`goto:NAME@` and what `gotoMacro` read, as JSON) among them. */
 const GOTO_MACRO = 'goto:';
 /** The mark of a constant (`const:NAME=value`) among them: kept for headers only (`programMacros`). */
 const CONST_MACRO = 'const:';

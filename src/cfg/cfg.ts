@@ -12,6 +12,7 @@
  */
 import type { FunctionInfo } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
+import { macroCondition } from '../parse/macro-condition.js';
 import { ppTruth, type MacroLookup } from './pp-conditions.js';
 
 type SyntaxNode = AstNode;
@@ -139,16 +140,29 @@ interface Breakable {
   ctx: TryCtx | null;
 }
 
+/**
+ * What a jumping macro does (read from its `#define` by src/analysis/project.ts): it tests `cond` (its text
+ * over `params`), if it has one, and when that holds (or always) runs argument `arg` as a statement, if
+ * given, then jumps to `label`, or to the label that argument `labelArg` names.
+ */
+export interface MacroJump {
+  label?: string;
+  labelArg?: number;
+  arg?: number;
+  cond?: string;
+  params?: string[];
+}
+
 export interface CfgOptions {
   /** Does a call to this function raise a structured exception? */
   raises: (callee: string) => boolean;
   /** Is this a function-like macro whose body ends in a `return` (a statement calling it ends the function)? */
   returns?: (callee: string) => boolean;
   /**
-   * Is this a function-like macro that runs one of its arguments, then jumps to a label (`try_return(S)`:
-   * `{ S; goto try_exit; }`)? The label and the argument's index.
+   * Is this a function-like macro that jumps to a label (`try_return(S)`: `{ S; goto try_exit; }`), maybe
+   * on a condition (`IF_FAILED_JUMP(status, label)`: `if (!NT_SUCCESS(status)) { goto label; }`)?
    */
-  jumps?: (callee: string) => { label: string; arg?: number } | undefined;
+  jumps?: (callee: string) => MacroJump | undefined;
   /** Node budget; beyond it the CFG is marked truncated. */
   maxNodes?: number;
   /** The program's macros, for the `#if`/`#ifdef` conditions in the body (`ppTruth`); without it only literals (`#if 0`) decide. */
@@ -458,12 +472,16 @@ class Builder {
         // elsewhere would end the path)
         if (x.type === 'call_expression' && this.opts.jumps && x.childForFieldName('function')?.type === 'identifier') {
           const j = this.opts.jumps(x.childForFieldName('function')!.text);
-          if (j && this.labelNames().has(j.label)) {
-            const args = x.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+          const args = j ? (x.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? []) : [];
+          const label = j ? macroLabel(j, args) : undefined;
+          // (`IF_FAILED_JUMP(status, Done)`: the macro's test, at the call, with the call's arguments)
+          const test = j?.cond !== undefined ? macroCondition(j.cond, j.params ?? [], args, x) : undefined;
+          if (j && label !== undefined && this.labelNames().has(label) && (j.cond === undefined || test)) {
+            const c = test ? this.cond(test, preds) : { t: preds, f: [] };
             const arg = j.arg !== undefined ? args[j.arg] : undefined;
-            const id = arg ? this.newNode('stmt', arg, preds) : this.newNode('join', undefined, preds, s);
-            this.gotos.push({ preds: [{ from: id, kind: 'goto', label: j.label }], ctx: this.ctx, label: j.label, loopDepth: this.breakables.length });
-            return [];
+            const id = arg ? this.newNode('stmt', arg, c.t) : this.newNode('join', undefined, c.t, s);
+            this.gotos.push({ preds: [{ from: id, kind: 'goto', label }], ctx: this.ctx, label, loopDepth: this.breakables.length });
+            return c.f;
           }
         }
         // `cleanup();` of a local lambda: its body, here
@@ -1007,4 +1025,11 @@ export function buildCfg(fn: CfgFunction, opts: CfgOptions): Cfg {
   const lambdas = b.lambdaNames();
   if (lambdas) cfg.lambdas = lambdas;
   return cfg;
+}
+
+/** The label a jumping macro jumps to at a call: its own, or the one the call's argument names (`IF_TRUE_JUMP(c, Done)`). */
+export function macroLabel(j: MacroJump, args: readonly AstNode[]): string | undefined {
+  if (j.label !== undefined) return j.label;
+  const a = j.labelArg !== undefined ? args[j.labelArg] : undefined;
+  return a?.type === 'identifier' ? a.text : undefined;
 }

@@ -6,6 +6,7 @@
  * The simulator shares nothing with the linter but `src/parse/*`.
  */
 import { parseRaw, type FunctionInfo, type SourceFile, type SyntaxNode } from '../parse/parser.js';
+import { macroCondition } from '../parse/macro-condition.js';
 
 export type Expr =
   /** `text`: how a boolean literal was spelt (`TRUE`, `false`...), for checks that care about the name. */
@@ -283,31 +284,75 @@ export function returningMacros(files: readonly { text: string }[]): Map<string,
   return out;
 }
 
-type Jump = { label: string; arg?: number };
+/**
+ * A jumping macro: it tests `test` (its text over `params`), if it has one, and when that holds (or always)
+ * runs parameter `arg` as a statement, if given, then goes to `label`, or to the label parameter `labelParam` names.
+ */
+type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; params?: string[] };
 
 /**
- * The function-like macros one file defines, by name: for one that runs one of its parameters as a statement
- * and jumps to a label (`#define try_return(S) { S; goto try_exit; }`, the Microsoft file systems' idiom, in
- * braces or `do { } while (0)`; or a bare `goto LABEL`), the label and the parameter's index; null for any
- * other (or one defined two ways).
+ * The function-like macros one file defines, by name: for one that jumps, what it does (`Jump`); null for any
+ * other (or one defined two ways). A jumping body is `S; goto LABEL` in braces or `do { } while (0)` (the
+ * Microsoft file systems' `#define try_return(S) { S; goto try_exit; }`), or `goto LABEL` alone, or either under
+ * one `if` of its own with no `else` (`#define IF_FAILED_JUMP(ntStatus, label) if (!NT_SUCCESS(ntStatus)) {
+ * goto label; }`); LABEL may be a parameter. Unbraced `S; goto L` is not one: under an unbraced `if` of the
+ * caller only S would be conditional.
  */
 function fileJumpingMacros(text: string): Map<string, Jump | null> {
   const out = new Map<string, Jump | null>();
   if (!text.includes('#define')) return out;
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
-    let body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
-    const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
-    const braced = !inDo && body.startsWith('{') && /\}\s*;?$/.test(body);
-    if (inDo) body = inDo[1]!.trim();
-    else if (braced) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
-    const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
     const params = m[2]!.split(',').map((p) => p.trim());
-    // (unbraced `S; goto L` under an unbraced `if` runs the goto whatever the test; a label that is a parameter is the caller's)
-    const k = j && j[1] !== undefined ? params.indexOf(j[1]) : undefined;
-    const ok = j && !params.includes(j[2]!) && k !== -1 && (inDo || braced || j[1] === undefined);
-    const v: Jump | null = ok ? { label: j![2]!, ...(k !== undefined ? { arg: k } : {}) } : null;
+    const v = jumpOf(m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim(), params);
     const had = out.get(m[1]!);
-    out.set(m[1]!, had === undefined || (had && v && had.label === v.label && had.arg === v.arg) ? v : null);
+    out.set(m[1]!, had === undefined || (had && v && JSON.stringify(had) === JSON.stringify(v)) ? v : null);
+  }
+  return out;
+}
+
+/** What a macro body does if it jumps (see `fileJumpingMacros`), else null. */
+function jumpOf(text: string, params: string[]): Jump | null {
+  let body = text;
+  const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
+  const braced = !inDo && body.startsWith('{') && /\}\s*;?$/.test(body);
+  if (inDo) body = inDo[1]!.trim();
+  else if (braced) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
+  let test: string | undefined;
+  let blockOk = !!(inDo || braced);
+  if (/^if\s*\(/.test(body)) {
+    // the test: the text up to the parenthesis that closes the `if`'s
+    let depth = 0;
+    let close = -1;
+    for (let i = body.indexOf('('); i < body.length; i++) {
+      if (body[i] === '(') depth++;
+      else if (body[i] === ')' && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    if (close < 0) return null;
+    test = body.slice(body.indexOf('(') + 1, close).trim();
+    let then = body.slice(close + 1).trim();
+    const inBraces = /^\{([\s\S]*)\}\s*;?$/.exec(then);
+    if (inBraces) then = inBraces[1]!.trim();
+    if (!test || /\belse\b|[{}]/.test(then)) return null;
+    blockOk = !!inBraces;
+    body = then;
+  }
+  const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
+  if (!j) return null;
+  // (an unbraced `S; goto L`: the goto is not under the `if`, or not under the caller's)
+  if (j[1] !== undefined && !blockOk) return null;
+  const k = j[1] !== undefined ? params.indexOf(j[1]) : undefined;
+  if (k === -1) return null;
+  const out: Jump = {};
+  const lp = params.indexOf(j[2]!);
+  if (lp >= 0) out.labelParam = lp;
+  else out.label = j[2]!;
+  if (k !== undefined) out.arg = k;
+  if (test !== undefined) {
+    out.test = test;
+    out.params = params;
   }
   return out;
 }
@@ -323,7 +368,7 @@ export function jumpingMacros(files: readonly { path: string; text: string }[]):
     if (/\.(c|cpp|cc|cxx)$/i.test(f.path)) continue;
     for (const [name, v] of fileJumpingMacros(f.text)) {
       const had = headers.get(name);
-      headers.set(name, had === undefined || (had && v && had.label === v.label && had.arg === v.arg) ? v : null);
+      headers.set(name, had === undefined || (had && v && JSON.stringify(had) === JSON.stringify(v)) ? v : null);
     }
   }
   const out = new Map<{ path: string; text: string }, Map<string, Jump>>();
@@ -421,7 +466,7 @@ export class Compiler {
     private readonly src: SourceFile,
     private readonly returning: ReadonlyMap<string, number | undefined> = new Map(),
     private readonly unions: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
-    private readonly jumping: ReadonlyMap<string, { label: string; arg?: number }> = new Map(),
+    private readonly jumping: ReadonlyMap<string, Jump> = new Map(),
   ) {}
 
   /** The current function's lambdas, by the local each initializes (a name initialized once, with a lambda). */
@@ -575,12 +620,18 @@ export class Compiler {
           const arg = k !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[k] : undefined;
           return { t: 'return', e: this.expr(arg ?? e), line: ln };
         }
-        // a macro that runs its argument, then jumps (`try_return(Status = X)`: `{ S; goto try_exit; }`)
+        // a macro that runs its argument, then jumps (`try_return(Status = X)`: `{ S; goto try_exit; }`), maybe on
+        // a test of its own (`IF_FAILED_JUMP(ntStatus, Done)`: `if (!NT_SUCCESS(ntStatus)) { goto Done; }`)
         const jump = fn?.type === 'identifier' ? this.jumping.get(fn.text) : undefined;
-        if (jump && this.labels.has(jump.label)) {
-          const arg = jump.arg !== undefined ? e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[jump.arg] : undefined;
-          const go: Stmt = { t: 'goto', label: jump.label, line: ln };
-          return arg ? { t: 'block', body: [{ t: 'expr', e: this.expr(arg), line: ln }, go], line: ln } : go;
+        const args = jump ? (e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? []) : [];
+        const named = jump?.labelParam !== undefined ? args[jump.labelParam] : undefined;
+        const label = jump?.label ?? (named?.type === 'identifier' ? named.text : undefined);
+        const test = jump?.test !== undefined ? macroCondition(jump.test, jump.params ?? [], args, e) : undefined;
+        if (jump && label !== undefined && this.labels.has(label) && (jump.test === undefined || test)) {
+          const arg = jump.arg !== undefined ? args[jump.arg] : undefined;
+          const go: Stmt = { t: 'goto', label, line: ln };
+          const run: Stmt = arg ? { t: 'block', body: [{ t: 'expr', e: this.expr(arg), line: ln }, go], line: ln } : go;
+          return test ? { t: 'if', c: this.cond(test as SyntaxNode), a: run, line: ln } : run;
         }
         return { t: 'expr', e: this.expr(e), line: ln };
       }

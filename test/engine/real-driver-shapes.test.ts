@@ -840,15 +840,21 @@ ${label}: ;
     ['#define try_return(S) { S; goto try_exit; }', 'try_return(Status = GetExceptionCode())'],
     ['#define try_return(S) do { S; goto try_exit; } while (0)', 'try_return(Status = GetExceptionCode())'],
     ['#define LEAVE_NOW() goto try_exit', 'LEAVE_NOW()'],
+    // the label a parameter (`HLPR_BAIL_WITH_LABEL(label)` of the WFP samples)
+    ['#define bail(S, L) { S; goto L; }', 'bail(Status = GetExceptionCode(), try_exit)'],
+    // a test of an exception code, which is never 0: always taken
+    ['#define try_return(S) { if (S) goto try_exit; }', 'try_return(Status = GetExceptionCode())'],
   ])('%s: the path jumps to the label', (define, call) => {
     expect(lint({ 'fs.h': `${define}\n`, 'read.c': body(call) }, 'read.c')).toEqual(JUMPED);
   });
 
-  it('not a jump: a conditional jump, an unbraced one, a label that is a parameter or that the function lacks, two definitions, a member call', () => {
+  it('not a jump: an unbraced one, one not under its test, a test with an else, a label the function lacks, two definitions, a member call', () => {
     const cases: [string, string, string?][] = [
-      ['#define try_return(S) { if (S) goto try_exit; }', 'try_return(Status = GetExceptionCode())'],
       ['#define try_return(S) (S); goto try_exit', 'try_return(Status = GetExceptionCode())'],
-      ['#define bail(S, L) { S; goto L; }', 'bail(Status = GetExceptionCode(), try_exit)'],
+      ['#define try_return(S) { if (S) Status = 1; goto try_exit; }', 'try_return(Status = GetExceptionCode())'],
+      ['#define try_return(S) { if (S) goto try_exit; else Status = 1; }', 'try_return(Status = GetExceptionCode())'],
+      ['#define bail(S, L) { S; goto L; }', 'bail(Status = GetExceptionCode(), done)'],
+      ['#define bail(S, L) { S; goto L; }', 'bail(Status = GetExceptionCode(), Irp->Tail)'],
       ['#define try_return(S) { S; goto try_exit; }', 'try_return(Status = GetExceptionCode())', 'done'],
       ['#define try_return(S) { S; goto try_exit; }\n#define try_return(S) { S; goto done; }', 'try_return(Status = GetExceptionCode())'],
     ];
@@ -863,5 +869,50 @@ ${label}: ;
     expect(lint(files, 'a.c')).toEqual(JUMPED);
     expect(lint(files, 'b.c')).toEqual(WENT_ON);
     expect(lint(files, 'm.c')).toEqual(WENT_ON);
+  });
+});
+
+// Windows-driver-samples' audio drivers (`IF_FAILED_JUMP(ntStatus, label)`: `if (!NT_SUCCESS(ntStatus)) { goto
+// label; }`) and WFP samples (`HLPR_BAIL_ON_FAILURE_WITH_LABEL(status, label)`: `if(status != STATUS_SUCCESS) goto
+// label`): the macro's test, with the call's arguments, decides the jump
+describe('macros that test, then jump to a label they are given (IF_FAILED_JUMP)', () => {
+  // the probe's failure jumps past the unlock (no unlock of an unlocked MDL at line 11); Use's failure jumps
+  // to the free with the pages locked (line 13); taken for calls that return, the paths went on to the unlock
+  const body = (call: (status: string, label: string) => string) => `#include "macros.h"
+NTSTATUS LockUser(PIRP Irp, ULONG Length)
+{
+    NTSTATUS ntStatus = STATUS_SUCCESS;
+    PMDL Mdl = IoAllocateMdl(Irp->UserBuffer, Length, FALSE, FALSE, NULL);
+    if (Mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { ntStatus = GetExceptionCode(); }
+    ${call('ntStatus', 'Done')};
+    ntStatus = Use(Irp);
+    ${call('ntStatus', 'Done')};
+    MmUnlockPages(Mdl);
+Done:
+    IoFreeMdl(Mdl);
+    return ntStatus;
+}
+`;
+  const TESTED = ['13 mdl-free-while-locked'];
+  const WENT_ON = ['11 mdl-unmatched-lock'];
+  it.each([
+    ['#define IF_FAILED_JUMP(ntStatus, label) \\\n    if (!NT_SUCCESS(ntStatus)) \\\n    { \\\n        goto label; \\\n    }', (st: string, l: string) => `IF_FAILED_JUMP(${st}, ${l})`],
+    ['#define IF_FAILED_JUMP(result, tag) do {if (!NT_SUCCESS(result)) {goto tag;}} while(false)', (st: string, l: string) => `IF_FAILED_JUMP(${st}, ${l})`],
+    ['#define BAIL(status, label) if(status != STATUS_SUCCESS) goto label', (st: string, l: string) => `BAIL(${st}, ${l})`],
+    ['#define IF_TRUE_JUMP(condition, label) if (condition) { goto label; }', (st: string, l: string) => `IF_TRUE_JUMP(!NT_SUCCESS(${st}), ${l})`],
+    ['#define IF_FAILED_ACTION_JUMP(s, action, label) if (!NT_SUCCESS(s)) { action; goto label; }', (st: string, l: string) => `IF_FAILED_ACTION_JUMP(${st}, Log(${st}), ${l})`],
+    ['#define CHECK(s) if (!NT_SUCCESS(s)) { goto Done; }', (st: string) => `CHECK(${st})`],
+  ])('%s: the jump is taken when the test holds', (define, call) => {
+    expect(lint({ 'macros.h': `${define}\n`, 'read.c': body(call) }, 'read.c')).toEqual(TESTED);
+  });
+
+  it('not followed: a test the grammar does not take, or a label the call does not name: the call returns, as before', () => {
+    const cases: [string, (st: string, l: string) => string][] = [
+      ['#define IF_FAILED_JUMP(s, label) if (!NT_SUCCESS(s) { goto label; }', (st, l) => `IF_FAILED_JUMP(${st}, ${l})`],
+      ['#define IF_FAILED_JUMP(s, label) if (!NT_SUCCESS(s)) { goto label; }', (st) => `IF_FAILED_JUMP(${st}, Elsewhere)`],
+      ['#define IF_FAILED_JUMP(s, label) if (!NT_SUCCESS(s)) { goto label; }', (st) => `IF_FAILED_JUMP(${st})`],
+    ];
+    for (const [define, call] of cases) expect(lint({ 'macros.h': `${define}\n`, 'read.c': body(call) }, 'read.c'), define).toEqual(WENT_ON);
   });
 });
