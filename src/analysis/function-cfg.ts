@@ -82,7 +82,7 @@ export function functionCfg(
     functionCfgStats.cfgs++;
     const raisesHere = program ? (name: string) => raises(name) || program.mayRaise(file, name) : raises;
     const returnsHere = program?.returnsMacro ? (name: string) => program.returnsMacro!(name) : undefined;
-    const opts: CfgOptions = { raises: raisesHere };
+    const opts: CfgOptions = { raises: raisesHere, lang: file.lang };
     if (returnsHere) opts.returns = returnsHere;
     if (program?.gotoMacro) opts.jumps = (name: string) => program.gotoMacro!(file, name);
     if (program?.macroFact) opts.macro = (name: string) => program.macroFact!(file, name);

@@ -1283,13 +1283,15 @@ function fileGotoMacros(file: SourceFile): Map<string, MacroJump | null> {
  * { goto label; }` (`IF_FAILED_JUMP(ntStatus, label)`, Windows-driver-samples' audio drivers), `if (status !=
  * STATUS_SUCCESS) goto label` (the WFP samples). The label (or the parameter that names it), the parameter
  * run first, and the test's text with the parameters' names. Not `S; goto L` unbraced (under an unbraced `if`
- * of the caller only S would be conditional), nor a test with an `else`.
+ * of the caller only S would be conditional), nor a test with an `else`. An unbraced `if (c) goto L` is
+ * `dangling` (it would take the `else` of a caller's `if` whose consequence it is).
  */
 function gotoMacro(body: string, params: string): MacroJump | undefined {
   const names = params.split(',').map((p) => p.trim());
   const whole = body.trim();
   let b = unwrapBlock(whole);
   let cond: string | undefined;
+  let dangling = false;
   const test = /^if\s*\(/.exec(b);
   if (test) {
     const close = matchingParen(b, test[0].length - 1);
@@ -1299,6 +1301,7 @@ function gotoMacro(body: string, params: string): MacroJump | undefined {
     const braced = /^\{([\s\S]*)\}\s*;?$/.exec(rest);
     if (braced) rest = braced[1]!.trim();
     else if (/;\s*\S/.test(rest.replace(/;\s*$/, ''))) return undefined; // `if (c) S; goto L`: the jump is not under the test
+    else dangling = b === whole;
     if (!cond || /\belse\b/.test(rest) || /[{}]/.test(rest)) return undefined;
     b = rest;
   } else if (b === whole && /;\s*goto\b/.test(b)) return undefined;
@@ -1317,6 +1320,7 @@ function gotoMacro(body: string, params: string): MacroJump | undefined {
     j.cond = cond;
     j.params = names;
   }
+  if (dangling) j.dangling = true;
   return j;
 }
 

@@ -10,7 +10,7 @@
  * break, continue, `__leave`, exception), which keeps paths apart and the analysis precise.
  * `#if` branches inside a body are alternative paths (`#if 0` is never taken).
  */
-import type { FunctionInfo } from '../parse/parser.js';
+import type { FunctionInfo, Lang } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
 import { macroCondition } from '../parse/macro-condition.js';
 import { ppTruth, type MacroLookup } from './pp-conditions.js';
@@ -151,6 +151,11 @@ export interface MacroJump {
   arg?: number;
   cond?: string;
   params?: string[];
+  /**
+   * The body is an unbraced `if (c) goto L` (the WFP samples' `HLPR_BAIL_ON_FAILURE_WITH_LABEL`): as the
+   * consequence of the caller's `if` with an `else`, the expansion takes that `else`, so it is not followed there.
+   */
+  dangling?: boolean;
 }
 
 export interface CfgOptions {
@@ -163,6 +168,8 @@ export interface CfgOptions {
    * on a condition (`IF_FAILED_JUMP(status, label)`: `if (!NT_SUCCESS(status)) { goto label; }`)?
    */
   jumps?: (callee: string) => MacroJump | undefined;
+  /** The function's language (the grammar a jumping macro's test is read with). */
+  lang?: Lang;
   /** Node budget; beyond it the CFG is marked truncated. */
   maxNodes?: number;
   /** The program's macros, for the `#if`/`#ifdef` conditions in the body (`ppTruth`); without it only literals (`#if 0`) decide. */
@@ -320,6 +327,8 @@ class Builder {
     return this.labelSet;
   }
   gotos: { preds: Dangling[]; ctx: TryCtx | null; label: string; loopDepth: number }[] = [];
+  /** The consequences of `if` statements that have an `else`. */
+  beforeElse = new Set<SyntaxNode>();
   exit: number;
   raiseExit: number;
   /** AbnormalTermination() in the `__finally` copy being built (undefined outside copies). */
@@ -475,8 +484,8 @@ class Builder {
           const args = j ? (x.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? []) : [];
           const label = j ? macroLabel(j, args) : undefined;
           // (`IF_FAILED_JUMP(status, Done)`: the macro's test, at the call, with the call's arguments)
-          const test = j?.cond !== undefined ? macroCondition(j.cond, j.params ?? [], args, x) : undefined;
-          if (j && label !== undefined && this.labelNames().has(label) && (j.cond === undefined || test)) {
+          const test = j?.cond !== undefined ? macroCondition(j.cond, j.params ?? [], args, x, this.opts.lang ?? 'c') : undefined;
+          if (j && label !== undefined && this.labelNames().has(label) && (j.cond === undefined || test) && !(j.dangling && this.beforeElse.has(s))) {
             const c = test ? this.cond(test, preds) : { t: preds, f: [] };
             const arg = j.arg !== undefined ? args[j.arg] : undefined;
             const id = arg ? this.newNode('stmt', arg, c.t) : this.newNode('join', undefined, c.t, s);
@@ -634,6 +643,8 @@ class Builder {
     for (let at: SyntaxNode | null = s; ; ) {
       const c = this.cond(at.childForFieldName('condition')!, preds);
       const cons = at.childForFieldName('consequence');
+      // (a macro that expands to an unbraced `if` would take this statement's `else`: see `MacroJump.dangling`)
+      if (cons && at.childForFieldName('alternative')) this.beforeElse.add(cons);
       out.push(...(cons ? this.stmt(cons, c.t) : c.t));
       let alt = at.childForFieldName('alternative');
       if (alt && alt.type === 'else_clause') alt = alt.namedChildren.find((x) => x.type !== 'comment') ?? null;

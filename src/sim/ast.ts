@@ -288,7 +288,7 @@ export function returningMacros(files: readonly { text: string }[]): Map<string,
  * A jumping macro: it tests `test` (its text over `params`), if it has one, and when that holds (or always)
  * runs parameter `arg` as a statement, if given, then goes to `label`, or to the label parameter `labelParam` names.
  */
-type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; params?: string[] };
+type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; params?: string[]; dangling?: boolean };
 
 /**
  * The function-like macros one file defines, by name: for one that jumps, what it does (`Jump`); null for any
@@ -296,7 +296,8 @@ type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; 
  * Microsoft file systems' `#define try_return(S) { S; goto try_exit; }`), or `goto LABEL` alone, or either under
  * one `if` of its own with no `else` (`#define IF_FAILED_JUMP(ntStatus, label) if (!NT_SUCCESS(ntStatus)) {
  * goto label; }`); LABEL may be a parameter. Unbraced `S; goto L` is not one: under an unbraced `if` of the
- * caller only S would be conditional.
+ * caller only S would be conditional. An unbraced `if (c) goto L` is `dangling`: it would take the `else` of a
+ * caller's `if` whose consequence it is.
  */
 function fileJumpingMacros(text: string): Map<string, Jump | null> {
   const out = new Map<string, Jump | null>();
@@ -318,6 +319,7 @@ function jumpOf(text: string, params: string[]): Jump | null {
   if (inDo) body = inDo[1]!.trim();
   else if (braced) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
   let test: string | undefined;
+  let dangling = false;
   let blockOk = !!(inDo || braced);
   if (/^if\s*\(/.test(body)) {
     // the test: the text up to the parenthesis that closes the `if`'s
@@ -338,6 +340,7 @@ function jumpOf(text: string, params: string[]): Jump | null {
     if (!test || /\belse\b|[{}]/.test(then)) return null;
     blockOk = !!inBraces;
     body = then;
+    dangling = !inBraces && !inDo && !braced;
   }
   const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
   if (!j) return null;
@@ -354,6 +357,7 @@ function jumpOf(text: string, params: string[]): Jump | null {
     out.test = test;
     out.params = params;
   }
+  if (dangling) out.dangling = true;
   return out;
 }
 
@@ -469,6 +473,8 @@ export class Compiler {
     private readonly jumping: ReadonlyMap<string, Jump> = new Map(),
   ) {}
 
+  /** The consequences of `if` statements that have an `else` (see `Jump.dangling`). */
+  private beforeElse = new Set<SyntaxNode>();
   /** The current function's lambdas, by the local each initializes (a name initialized once, with a lambda). */
   private lambdas = new Map<string, SyntaxNode>();
   /** The lambdas being compiled into a call (one named again inside itself is a call of unknown code). */
@@ -626,8 +632,8 @@ export class Compiler {
         const args = jump ? (e.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? []) : [];
         const named = jump?.labelParam !== undefined ? args[jump.labelParam] : undefined;
         const label = jump?.label ?? (named?.type === 'identifier' ? named.text : undefined);
-        const test = jump?.test !== undefined ? macroCondition(jump.test, jump.params ?? [], args, e) : undefined;
-        if (jump && label !== undefined && this.labels.has(label) && (jump.test === undefined || test)) {
+        const test = jump?.test !== undefined ? macroCondition(jump.test, jump.params ?? [], args, e, this.src.lang) : undefined;
+        if (jump && label !== undefined && this.labels.has(label) && (jump.test === undefined || test) && !(jump.dangling && this.beforeElse.has(n))) {
           const arg = jump.arg !== undefined ? args[jump.arg] : undefined;
           const go: Stmt = { t: 'goto', label, line: ln };
           const run: Stmt = arg ? { t: 'block', body: [{ t: 'expr', e: this.expr(arg), line: ln }, go], line: ln } : go;
@@ -639,8 +645,11 @@ export class Compiler {
         return this.decl(n);
       case 'if_statement': {
         const c = this.cond(n.childForFieldName('condition'));
-        const a = this.stmtOrNop(n.childForFieldName('consequence'), ln);
         const altNode = n.childForFieldName('alternative');
+        const consNode = n.childForFieldName('consequence');
+        // (a macro that is an unbraced `if` would take this `else`: not followed as the consequence)
+        if (altNode && consNode) this.beforeElse.add(consNode);
+        const a = this.stmtOrNop(consNode, ln);
         let b: Stmt | undefined;
         if (altNode) {
           const inner = altNode.type === 'else_clause' ? altNode.namedChildren.find((x) => x.type !== 'comment') : altNode;

@@ -915,4 +915,34 @@ Done:
     ];
     for (const [define, call] of cases) expect(lint({ 'macros.h': `${define}\n`, 'read.c': body(call) }, 'read.c'), define).toEqual(WENT_ON);
   });
+
+  it('an unbraced `if` macro as the consequence of an `if` with an else (which C gives to the macro\'s `if`) is not followed there', () => {
+    const code = (define: string) => `${define}
+NTSTATUS Use(PIRP Irp);
+NTSTATUS WithMacro(PIRP Irp, ULONG Length)
+{
+    NTSTATUS st = STATUS_SUCCESS;
+    PMDL Mdl = IoAllocateMdl(Irp->UserBuffer, Length, FALSE, FALSE, NULL);
+    if (Mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { return GetExceptionCode(); }
+    st = Use(Irp);
+    if (Length > 16)
+        BAIL(st, Done);
+    else
+        MmUnlockPages(Mdl);
+    BAIL(st, Done);
+    if (Length <= 16) MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+    return st;
+Done:
+    IoFreeMdl(Mdl);
+    return st;
+}
+`;
+    const jumping = lint({ 'a.c': code('#define BAIL(s, L) if (s != STATUS_SUCCESS) goto L') }, 'a.c');
+    const plain = lint({ 'a.c': code('#define BAIL(s, L) Bail(s)') }, 'a.c');
+    // the second BAIL, a statement of its own, is followed (its jump frees the locked MDL at line 19)
+    expect(plain).not.toContain('19 mdl-free-while-locked');
+    expect(jumping).toEqual([...plain, '19 mdl-free-while-locked'].sort());
+  });
 });
