@@ -12,7 +12,7 @@
 import { chunkStarts, cutsAfterEdit } from '../parse/chunks.js';
 import { parseRaw, parseSource, shortName, textIdentity, type FunctionInfo, type SourceFile } from '../parse/parser.js';
 import type { AstNode } from '../parse/lite.js';
-import { classifyFilter, type MacroJump, type MacroStep } from '../cfg/cfg.js';
+import { classifyFilter, type MacroJump } from '../cfg/cfg.js';
 import { allDdiNames, ddiEffect } from '../ddi/table.js';
 import { BUILTIN_IRQL_TABLE, irqlWordsPattern, type IrqlTable } from '../ddi/irql.js';
 import { analyzeFunction, type ProjectContext } from './mdl-analysis.js';
@@ -1281,12 +1281,10 @@ function fileGotoMacros(file: SourceFile): Map<string, MacroJump | null> {
  * A macro body that jumps: `{ S; goto try_exit; }` (the FAT, CDFS and UDF drivers' `try_return(S)`) in braces
  * or `do { } while (0)`, or `goto LABEL` alone, maybe under one test of its own: `if (!NT_SUCCESS(ntStatus))
  * { goto label; }` (`IF_FAILED_JUMP(ntStatus, label)`, Windows-driver-samples' audio drivers), `if (status !=
- * STATUS_SUCCESS) goto label` (the WFP samples), with statements before the jump: a parameter run as one
- * (`S`), or an expression over the parameters (`{ status = STATUS_NO_MEMORY; goto label; }`). The label (or the
- * parameter that names it), the steps, and the test's text with the parameters' names. Not `S; goto L`
- * unbraced (under an unbraced `if` of the caller only S would be conditional), nor a test with an `else`, nor
- * a statement that is not an expression (`return`, a loop, a declaration) or holds a string. An unbraced `if
- * (c) goto L` is `dangling` (it would take the `else` of a caller's `if` whose consequence it is).
+ * STATUS_SUCCESS) goto label` (the WFP samples). The label (or the parameter that names it), the parameter
+ * run first, and the test's text with the parameters' names. Not `S; goto L` unbraced (under an unbraced `if`
+ * of the caller only S would be conditional), nor a test with an `else`. An unbraced `if (c) goto L` is
+ * `dangling` (it would take the `else` of a caller's `if` whose consequence it is).
  */
 function gotoMacro(body: string, params: string): MacroJump | undefined {
   const names = params.split(',').map((p) => p.trim());
@@ -1294,7 +1292,6 @@ function gotoMacro(body: string, params: string): MacroJump | undefined {
   let b = unwrapBlock(whole);
   let cond: string | undefined;
   let dangling = false;
-  let underTest = false;
   const test = /^if\s*\(/.exec(b);
   if (test) {
     const close = matchingParen(b, test[0].length - 1);
@@ -1306,29 +1303,23 @@ function gotoMacro(body: string, params: string): MacroJump | undefined {
     else if (/;\s*\S/.test(rest.replace(/;\s*$/, ''))) return undefined; // `if (c) S; goto L`: the jump is not under the test
     else dangling = b === whole;
     if (!cond || /\belse\b/.test(rest) || /[{}]/.test(rest)) return undefined;
-    underTest = !!braced;
     b = rest;
-  }
-  const m = /(?:^|;)\s*goto\s+([A-Za-z_]\w*)\s*;?$/.exec(b);
+  } else if (b === whole && /;\s*goto\b/.test(b)) return undefined;
+  const m = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(b);
   if (!m) return undefined;
-  const before = b.slice(0, m.index).trim();
-  if (before && b === whole && !underTest) return undefined; // `S; goto L` unbraced
-  if (/["'{}]|\b(if|else|for|while|do|switch|return|goto|break|continue|case|default)\b/.test(before)) return undefined;
-  const steps: MacroStep[] = [];
-  for (const piece of before ? before.split(';') : []) {
-    const t = piece.trim();
-    if (!t) continue;
-    const lone = /^\(?\s*([A-Za-z_]\w*)\s*\)?$/.exec(t);
-    const k = lone ? names.indexOf(lone[1]!) : -1;
-    steps.push(k >= 0 ? { arg: k } : { text: t });
-  }
   const j: MacroJump = {};
-  const labelArg = names.indexOf(m[1]!);
+  const labelArg = names.indexOf(m[2]!);
   if (labelArg >= 0) j.labelArg = labelArg;
-  else j.label = m[1]!;
-  if (steps.length) j.steps = steps;
-  if (cond !== undefined) j.cond = cond;
-  if (cond !== undefined || steps.some((x) => 'text' in x)) j.params = names;
+  else j.label = m[2]!;
+  if (m[1] !== undefined) {
+    const k = names.indexOf(m[1]);
+    if (k < 0) return undefined;
+    j.arg = k;
+  }
+  if (cond !== undefined) {
+    j.cond = cond;
+    j.params = names;
+  }
   if (dangling) j.dangling = true;
   return j;
 }

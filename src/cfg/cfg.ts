@@ -142,16 +142,13 @@ interface Breakable {
 
 /**
  * What a jumping macro does (read from its `#define` by src/analysis/project.ts): it tests `cond` (its text
- * over `params`), if it has one, and when that holds (or always) runs its `steps`, then jumps to `label`, or
- * to the label that argument `labelArg` names.
+ * over `params`), if it has one, and when that holds (or always) runs argument `arg` as a statement, if
+ * given, then jumps to `label`, or to the label that argument `labelArg` names.
  */
-/** A statement a jumping macro runs before its jump: one of its arguments, or an expression of its own text over its parameters. */
-export type MacroStep = { arg: number } | { text: string };
-
 export interface MacroJump {
   label?: string;
   labelArg?: number;
-  steps?: MacroStep[];
+  arg?: number;
   cond?: string;
   params?: string[];
   /**
@@ -487,15 +484,11 @@ class Builder {
           const args = j ? (x.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? []) : [];
           const label = j ? macroLabel(j, args) : undefined;
           // (`IF_FAILED_JUMP(status, Done)`: the macro's test, at the call, with the call's arguments)
-          const lang = this.opts.lang ?? 'c';
-          const test = j?.cond !== undefined ? macroCondition(j.cond, j.params ?? [], args, x, lang) : undefined;
-          // (each step: the argument's own node, or the macro's statement with the call's arguments)
-          const steps = (j?.steps ?? []).map((st) => ('arg' in st ? args[st.arg] : macroCondition(st.text, j!.params ?? [], args, x, lang, true)));
-          if (j && label !== undefined && this.labelNames().has(label) && (j.cond === undefined || test) && steps.every((st) => st) && !(j.dangling && this.beforeElse.has(s))) {
+          const test = j?.cond !== undefined ? macroCondition(j.cond, j.params ?? [], args, x, this.opts.lang ?? 'c') : undefined;
+          if (j && label !== undefined && this.labelNames().has(label) && (j.cond === undefined || test) && !(j.dangling && this.beforeElse.has(s))) {
             const c = test ? this.cond(test, preds) : { t: preds, f: [] };
-            let at = c.t;
-            for (const st of steps) at = this.fall(this.newNode('stmt', st!, at));
-            const id = this.newNode('join', undefined, at, s);
+            const arg = j.arg !== undefined ? args[j.arg] : undefined;
+            const id = arg ? this.newNode('stmt', arg, c.t) : this.newNode('join', undefined, c.t, s);
             this.gotos.push({ preds: [{ from: id, kind: 'goto', label }], ctx: this.ctx, label, loopDepth: this.breakables.length });
             return c.f;
           }

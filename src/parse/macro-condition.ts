@@ -78,12 +78,7 @@ const PRIMARY = new Set(['identifier', 'number_literal', 'string_literal', 'char
  * is not an operand (a field, a type, `sizeof(T)`); each argument either parenthesized by the macro, or one
  * that no operator regroups (`!s` given `a && b` is `!a && b` in C).
  */
-function readable(n: LiteNode, params: readonly string[], args: readonly AstNode[], parent: LiteNode | undefined, statement = false): boolean {
-  // (a statement of the macro may assign, at its top: `status = STATUS_NO_MEMORY`)
-  if (statement && !parent && n.type === 'assignment_expression') {
-    for (const c of n.children) if (!readable(c, params, args, n)) return false;
-    return true;
-  }
+function readable(n: LiteNode, params: readonly string[], args: readonly AstNode[], parent: LiteNode | undefined): boolean {
   if (n.type === 'identifier') {
     const k = params.indexOf(n.text);
     if (k < 0) return true;
@@ -105,14 +100,13 @@ function readable(n: LiteNode, params: readonly string[], args: readonly AstNode
  * `cond` (the text of a macro's condition, over the macro's `params`) at the call `at` whose arguments are
  * `args`, in a file of language `lang`: its syntax tree, each parameter replaced by its argument. Undefined
  * when the text does not parse as an expression, names a parameter the call gives no argument for, or is not
- * `readable` as a tree over the arguments. `statement`: the text is a statement the macro runs before its
- * jump, which may be an assignment (`status = STATUS_NO_MEMORY`).
+ * `readable` as a tree over the arguments.
  */
-export function macroCondition(cond: string, params: readonly string[], args: readonly AstNode[], at: AstNode, lang: Lang, statement = false): AstNode | undefined {
+export function macroCondition(cond: string, params: readonly string[], args: readonly AstNode[], at: AstNode, lang: Lang): AstNode | undefined {
   // (a string could hold a parenthesis the definition's reader took for the test's end; `...` is not one name)
   if (/["']|__VA_ARGS__/.test(cond) || params.some((p) => p.includes('...'))) return undefined;
   const t = template(cond.trim(), lang);
-  if (!t || !readable(t.node, params, args, undefined, statement)) return undefined;
+  if (!t || !readable(t.node, params, args, undefined)) return undefined;
   let missing = false;
   const argOf = (n: LiteNode): AstNode | undefined => {
     if (n.type !== 'identifier') return undefined;

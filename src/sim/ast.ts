@@ -286,10 +286,9 @@ export function returningMacros(files: readonly { text: string }[]): Map<string,
 
 /**
  * A jumping macro: it tests `test` (its text over `params`), if it has one, and when that holds (or always)
- * runs its `steps` (a parameter as a statement, or a statement of its own text over `params`), then goes to
- * `label`, or to the label parameter `labelParam` names.
+ * runs parameter `arg` as a statement, if given, then goes to `label`, or to the label parameter `labelParam` names.
  */
-type Jump = { label?: string; labelParam?: number; steps?: ({ arg: number } | { text: string })[]; test?: string; params?: string[]; dangling?: boolean };
+type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; params?: string[]; dangling?: boolean };
 
 /**
  * The function-like macros one file defines, by name: for one that jumps, what it does (`Jump`); null for any
@@ -339,34 +338,25 @@ function jumpOf(text: string, params: string[]): Jump | null {
     const inBraces = /^\{([\s\S]*)\}\s*;?$/.exec(then);
     if (inBraces) then = inBraces[1]!.trim();
     if (!test || /\belse\b|[{}]/.test(then)) return null;
-    // (`if (c) S; goto L` or `if (c) ; goto L` unbraced: only the first statement is under the test)
-    if (!inBraces && /;\s*\S/.test(then.replace(/;\s*$/, ''))) return null;
     blockOk = !!inBraces;
     body = then;
     dangling = !inBraces && !inDo && !braced;
   }
-  // the statements, then the jump, last
-  const parts = body.replace(/;\s*$/, '').split(';').map((x) => x.trim());
-  const go = /^goto\s+([A-Za-z_]\w*)$/.exec(parts.pop() ?? '');
-  if (!go) return null;
-  const stmts = parts.filter((x) => x !== '');
+  const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
+  if (!j) return null;
   // (an unbraced `S; goto L`: the goto is not under the `if`, or not under the caller's)
-  if (stmts.length && !blockOk) return null;
-  const steps: ({ arg: number } | { text: string })[] = [];
-  for (const st of stmts) {
-    // (expressions only: a loop, a return or a string is not one this reader splits safely)
-    if (/["'{}]|\b(?:if|else|for|while|do|switch|return|goto|break|continue|case|default)\b/.test(st)) return null;
-    const name = /^\(?\s*([A-Za-z_]\w*)\s*\)?$/.exec(st)?.[1];
-    const k = name !== undefined ? params.indexOf(name) : -1;
-    steps.push(k >= 0 ? { arg: k } : { text: st });
-  }
+  if (j[1] !== undefined && !blockOk) return null;
+  const k = j[1] !== undefined ? params.indexOf(j[1]) : undefined;
+  if (k === -1) return null;
   const out: Jump = {};
-  const lp = params.indexOf(go[1]!);
+  const lp = params.indexOf(j[2]!);
   if (lp >= 0) out.labelParam = lp;
-  else out.label = go[1]!;
-  if (steps.length) out.steps = steps;
-  if (test !== undefined) out.test = test;
-  if (test !== undefined || steps.some((x) => 'text' in x)) out.params = params;
+  else out.label = j[2]!;
+  if (k !== undefined) out.arg = k;
+  if (test !== undefined) {
+    out.test = test;
+    out.params = params;
+  }
   if (dangling) out.dangling = true;
   return out;
 }
@@ -643,10 +633,10 @@ export class Compiler {
         const named = jump?.labelParam !== undefined ? args[jump.labelParam] : undefined;
         const label = jump?.label ?? (named?.type === 'identifier' ? named.text : undefined);
         const test = jump?.test !== undefined ? macroCondition(jump.test, jump.params ?? [], args, e, this.src.lang) : undefined;
-        const steps = (jump?.steps ?? []).map((st) => ('arg' in st ? args[st.arg] : macroCondition(st.text, jump!.params ?? [], args, e, this.src.lang, true)));
-        if (jump && label !== undefined && this.labels.has(label) && (jump.test === undefined || test) && !steps.includes(undefined) && !(jump.dangling && this.beforeElse.has(n))) {
+        if (jump && label !== undefined && this.labels.has(label) && (jump.test === undefined || test) && !(jump.dangling && this.beforeElse.has(n))) {
+          const arg = jump.arg !== undefined ? args[jump.arg] : undefined;
           const go: Stmt = { t: 'goto', label, line: ln };
-          const run: Stmt = steps.length ? { t: 'block', body: [...steps.map((st): Stmt => ({ t: 'expr', e: this.expr(st as SyntaxNode), line: ln })), go], line: ln } : go;
+          const run: Stmt = arg ? { t: 'block', body: [{ t: 'expr', e: this.expr(arg), line: ln }, go], line: ln } : go;
           return test ? { t: 'if', c: this.cond(test as SyntaxNode), a: run, line: ln } : run;
         }
         return { t: 'expr', e: this.expr(e), line: ln };
