@@ -750,25 +750,41 @@ export class Project implements ProjectContext {
    * (a `.c` file's macros are its own): the label and the argument's index. Undefined when there is none,
    * the file's own definition does something else, or two headers define the name differently.
    */
-  gotoMacro(file: SourceFile, name: string): MacroJump | undefined {
-    // the file's own definition of the name, if it has one (jumping or not); else the program's headers'
+  gotoMacro(file: SourceFile, name: string, depth = 0): MacroJump | undefined {
+    // the file's own definition of the name, if it has one (jumping, calling one, or neither); else the
+    // program's headers'
     const own = fileGotoMacros(file);
-    if (own.has(name)) return own.get(name) ?? undefined;
+    if (own.has(name)) {
+      const d = own.get(name);
+      if (!d) return undefined;
+      return 'callee' in d ? this.forwarded(file, d, depth) : d;
+    }
     if (!this.gotoMacros) {
-      const all = new Map<string, MacroJump | null>();
+      const all = new Map<string, MacroJump | MacroForward | null>();
       for (const m of this.raisingMacros) {
-        if (!m.startsWith(GOTO_MACRO)) continue;
+        const kind = m.startsWith(GOTO_MACRO) ? GOTO_MACRO : m.startsWith(FORWARD_MACRO) ? FORWARD_MACRO : undefined;
+        if (!kind) continue;
         const at = m.indexOf('@');
         if (at < 0) continue;
         const key = m.slice(at + 1);
-        const had = all.get(m.slice(GOTO_MACRO.length, at));
-        all.set(m.slice(GOTO_MACRO.length, at), had === undefined || (had && JSON.stringify(had) === key) ? (JSON.parse(key) as MacroJump) : null);
+        const name = m.slice(kind.length, at);
+        const had = all.get(name);
+        all.set(name, had === undefined || (had && JSON.stringify(had) === key) ? (JSON.parse(key) as MacroJump | MacroForward) : null);
       }
       this.gotoMacros = all;
     }
-    return this.gotoMacros.get(name) ?? undefined;
+    const d = this.gotoMacros.get(name);
+    if (!d) return undefined;
+    return 'callee' in d ? this.forwarded(file, d, depth) : d;
   }
-  private gotoMacros: Map<string, MacroJump | null> | undefined;
+  private gotoMacros: Map<string, MacroJump | MacroForward | null> | undefined;
+
+  /** A macro that calls a jumping macro (`HLPR_BAIL_ON_FAILURE(status)`: `HLPR_BAIL_ON_FAILURE_WITH_LABEL(status, HLPR_BAIL_LABEL)`), as the jump it makes. */
+  private forwarded(file: SourceFile, f: MacroForward, depth: number): MacroJump | undefined {
+    if (depth >= 4) return undefined;
+    const j = this.gotoMacro(file, f.callee, depth + 1);
+    return j ? forwardJump(j, f) : undefined;
+  }
 
   /** The argument a returning macro returns (`EBPF_RETURN_POINTER(type, pointer)` returns `pointer`, index 1), if it returns one. */
   returnedArgument(name: string): number | undefined {
@@ -1238,6 +1254,12 @@ function macroFacts(text: string): string[] {
         out.push(`${GOTO_MACRO}${m.name}@${JSON.stringify(g)}`);
         continue;
       }
+      // (a macro that calls another, beside jumping ones: it may be one of them with a label of its own)
+      const f = forwardMacro(body, m.params);
+      if (f) {
+        out.push(`${FORWARD_MACRO}${m.name}@${JSON.stringify(f)}`);
+        continue;
+      }
     }
     // `do { ...; if (tracing) { log } return x; } while (0)`: a return at the top level of the block, after
     // statements that cannot jump (ebpf-for-windows' EBPF_RETURN_POINTER(type, pointer) logs, then returns `pointer`)
@@ -1257,15 +1279,15 @@ function macroFacts(text: string): string[] {
 }
 
 /** Per file: its own function-like macros by name, with what `gotoMacro` reads of each (null: not a jump). */
-const fileGotoCache = new WeakMap<SourceFile, Map<string, MacroJump | null>>();
-function fileGotoMacros(file: SourceFile): Map<string, MacroJump | null> {
+const fileGotoCache = new WeakMap<SourceFile, Map<string, MacroJump | MacroForward | null>>();
+function fileGotoMacros(file: SourceFile): Map<string, MacroJump | MacroForward | null> {
   let out = fileGotoCache.get(file);
   if (out) return out;
   out = new Map();
   const text = file.text;
   if (text.includes('#define') && /\bgoto\b/.test(text)) {
     for (const m of functionLikeDefines(text)) {
-      const g = gotoMacro(m.body, m.params);
+      const g = gotoMacro(m.body, m.params) ?? forwardMacro(m.body, m.params);
       const had = out.get(m.name);
       out.set(m.name, g && (had === undefined || (had && JSON.stringify(had) === JSON.stringify(g))) ? g : null);
     }
@@ -1322,6 +1344,56 @@ function gotoMacro(body: string, params: string): MacroJump | undefined {
   }
   if (dangling) j.dangling = true;
   return j;
+}
+
+/** A macro whose body is one call of another, each argument a parameter or a name (`BAIL(s)`: `BAIL_TO(s, cleanup)`). */
+export interface MacroForward {
+  callee: string;
+  args: string[];
+  params: string[];
+}
+
+/** The call a macro body is (`HLPR_BAIL_ON_FAILURE_WITH_LABEL(status, HLPR_BAIL_LABEL)`), if it is one call of names. */
+function forwardMacro(body: string, params: string): MacroForward | undefined {
+  const m = /^([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?$/.exec(unwrapBlock(body.trim()));
+  if (!m) return undefined;
+  const args = m[2]!.split(',').map((a) => a.trim());
+  if (args.some((a) => !/^[A-Za-z_]\w*$/.test(a))) return undefined;
+  return { callee: m[1]!, args, params: params.split(',').map((p) => p.trim()) };
+}
+
+/**
+ * The jump `j` of the macro a forwarding macro `f` calls, as `f`'s own: its label, argument and test over
+ * `f`'s parameters (a parameter of the callee that `f` gives a name of its own, `HLPR_BAIL_LABEL`, is that
+ * name). Undefined when `f` gives the callee another number of arguments than its test names, or its argument
+ * run as a statement is not one of `f`'s parameters.
+ */
+function forwardJump(j: MacroJump, f: MacroForward): MacroJump | undefined {
+  const out: MacroJump = {};
+  const argText = (k: number): string | undefined => f.args[k];
+  if (j.label !== undefined) out.label = j.label;
+  else {
+    const t = j.labelArg !== undefined ? argText(j.labelArg) : undefined;
+    if (t === undefined) return undefined;
+    const k = f.params.indexOf(t);
+    if (k >= 0) out.labelArg = k;
+    else out.label = t;
+  }
+  if (j.arg !== undefined) {
+    const t = argText(j.arg);
+    const k = t !== undefined ? f.params.indexOf(t) : -1;
+    if (k < 0) return undefined;
+    out.arg = k;
+  }
+  if (j.cond !== undefined) {
+    const own = j.params ?? [];
+    if (own.length !== f.args.length) return undefined;
+    const to = new Map(own.map((p, k) => [p, f.args[k]!]));
+    out.cond = j.cond.replace(/\b[A-Za-z_]\w*\b/g, (w) => to.get(w) ?? w);
+    out.params = f.params;
+  }
+  if (j.dangling) out.dangling = true;
+  return out;
 }
 
 /** A macro body without its `do { } while (0)` or braces. */
@@ -1397,6 +1469,8 @@ const NOT_VALUE_MACRO = 'novalue:';
 const RETURN_MACRO = 'return:';
 /** The mark of a jumping macro (`goto:NAME@` and what `gotoMacro` read, as JSON) among them. */
 const GOTO_MACRO = 'goto:';
+/** The mark of a macro that calls another (`fwd:NAME@` and its `MacroForward`, as JSON), kept beside jumping ones. */
+const FORWARD_MACRO = 'fwd:';
 /** The mark of a constant (`const:NAME=value`) among them: kept for headers only (`programMacros`). */
 const CONST_MACRO = 'const:';
 /** The mark of a union field (`union:Field=canonical|member...`, see unions.ts) among them. */
@@ -1523,7 +1597,7 @@ function isHeaderPath(path: string): boolean {
 /** `raisingMacros` of a program file: a translation unit's constants are its own (`fileConstants`), not the program's. */
 function programMacros(path: string, text: string, memo: Map<string, readonly string[]> | undefined): readonly string[] {
   const all = scanRaisingMacros(text, memo);
-  return isHeaderPath(path) ? all : all.filter((m) => !m.startsWith(CONST_MACRO) && !m.startsWith(PP_MACRO) && !m.startsWith(GOTO_MACRO));
+  return isHeaderPath(path) ? all : all.filter((m) => !m.startsWith(CONST_MACRO) && !m.startsWith(PP_MACRO) && !m.startsWith(GOTO_MACRO) && !m.startsWith(FORWARD_MACRO));
 }
 
 /** Is the call inside a `__try` whose `__except` filter takes every exception a probe raises (or may)? */

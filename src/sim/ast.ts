@@ -290,6 +290,9 @@ export function returningMacros(files: readonly { text: string }[]): Map<string,
  */
 type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; params?: string[]; dangling?: boolean };
 
+/** A macro whose body is one call of another macro `to`, with the names `with` (its parameters, or names of its own). */
+type Fwd = { to: string; with: string[]; params: string[] };
+
 /**
  * The function-like macros one file defines, by name: for one that jumps, what it does (`Jump`); null for any
  * other (or one defined two ways). A jumping body is `S; goto LABEL` in braces or `do { } while (0)` (the
@@ -299,16 +302,60 @@ type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; 
  * caller only S would be conditional. An unbraced `if (c) goto L` is `dangling`: it would take the `else` of a
  * caller's `if` whose consequence it is.
  */
-function fileJumpingMacros(text: string): Map<string, Jump | null> {
-  const out = new Map<string, Jump | null>();
+function fileJumpingMacros(text: string): Map<string, Jump | Fwd | null> {
+  const out = new Map<string, Jump | Fwd | null>();
   if (!text.includes('#define')) return out;
+  // (a macro calling another is read beside jumping ones only: in a text that has a `goto`)
+  const jumps = /\bgoto\b/.test(text);
   for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(([^)]*)\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm)) {
     const params = m[2]!.split(',').map((p) => p.trim());
-    const v = jumpOf(m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim(), params);
+    const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+    const v = jumpOf(body, params) ?? (jumps ? callOf(body, params) : null);
     const had = out.get(m[1]!);
     out.set(m[1]!, had === undefined || (had && v && JSON.stringify(had) === JSON.stringify(v)) ? v : null);
   }
   return out;
+}
+
+/** A macro body that is one call of names (`HLPR_BAIL_ON_FAILURE_WITH_LABEL(status, HLPR_BAIL_LABEL)`), else null. */
+function callOf(text: string, params: string[]): Fwd | null {
+  let body = text;
+  const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
+  if (inDo) body = inDo[1]!.trim();
+  else if (body.startsWith('{') && /\}\s*;?$/.test(body)) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
+  const c = /^([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?$/.exec(body);
+  if (!c) return null;
+  const names = c[2]!.split(',').map((x) => x.trim());
+  return names.every((x) => /^[A-Za-z_]\w*$/.test(x)) ? { to: c[1]!, with: names, params } : null;
+}
+
+/**
+ * The jump of macro `j` made through `f`, a macro that calls it: `f`'s parameters in place of the names it
+ * passes (a name of its own, `HLPR_BAIL_LABEL`, stays a name). Null when the test names another number of
+ * parameters than `f` passes, or the statement `j` runs is not one of `f`'s parameters.
+ */
+function throughCall(j: Jump, f: Fwd): Jump | null {
+  const r: Jump = {};
+  if (j.label !== undefined) r.label = j.label;
+  else {
+    const a = j.labelParam !== undefined ? f.with[j.labelParam] : undefined;
+    if (a === undefined) return null;
+    if (f.params.includes(a)) r.labelParam = f.params.indexOf(a);
+    else r.label = a;
+  }
+  if (j.arg !== undefined) {
+    const a = f.with[j.arg];
+    if (a === undefined || !f.params.includes(a)) return null;
+    r.arg = f.params.indexOf(a);
+  }
+  if (j.test !== undefined) {
+    const ps = j.params ?? [];
+    if (ps.length !== f.with.length) return null;
+    r.test = j.test.replace(/\b[A-Za-z_]\w*\b/g, (w) => (ps.includes(w) ? f.with[ps.indexOf(w)]! : w));
+    r.params = f.params;
+  }
+  if (j.dangling) r.dangling = true;
+  return r;
 }
 
 /** What a macro body does if it jumps (see `fileJumpingMacros`), else null. */
@@ -367,7 +414,7 @@ function jumpOf(text: string, params: string[]): Jump | null {
  * otherwise.
  */
 export function jumpingMacros(files: readonly { path: string; text: string }[]): Map<{ path: string; text: string }, Map<string, Jump>> {
-  const headers = new Map<string, Jump | null>();
+  const headers = new Map<string, Jump | Fwd | null>();
   for (const f of files) {
     if (/\.(c|cpp|cc|cxx)$/i.test(f.path)) continue;
     for (const [name, v] of fileJumpingMacros(f.text)) {
@@ -377,9 +424,21 @@ export function jumpingMacros(files: readonly { path: string; text: string }[]):
   }
   const out = new Map<{ path: string; text: string }, Map<string, Jump>>();
   for (const f of files) {
-    const seen = new Map<string, Jump | null>([...headers, ...fileJumpingMacros(f.text)]);
+    const seen = new Map<string, Jump | Fwd | null>([...headers, ...fileJumpingMacros(f.text)]);
+    // (a macro that calls a jumping one jumps as it does; through at most four calls)
+    const jumpOfName = (name: string, depth: number): Jump | null => {
+      const v = seen.get(name);
+      if (!v) return null;
+      if (!('to' in v)) return v;
+      if (depth >= 4) return null;
+      const callee = jumpOfName(v.to, depth + 1);
+      return callee ? throughCall(callee, v) : null;
+    };
     const m = new Map<string, Jump>();
-    for (const [name, v] of seen) if (v) m.set(name, v);
+    for (const name of seen.keys()) {
+      const v = jumpOfName(name, 0);
+      if (v) m.set(name, v);
+    }
     out.set(f, m);
   }
   return out;

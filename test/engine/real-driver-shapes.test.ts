@@ -903,6 +903,10 @@ Done:
     ['#define IF_TRUE_JUMP(condition, label) if (condition) { goto label; }', (st: string, l: string) => `IF_TRUE_JUMP(!NT_SUCCESS(${st}), ${l})`],
     ['#define IF_FAILED_ACTION_JUMP(s, action, label) if (!NT_SUCCESS(s)) { action; goto label; }', (st: string, l: string) => `IF_FAILED_ACTION_JUMP(${st}, Log(${st}), ${l})`],
     ['#define CHECK(s) if (!NT_SUCCESS(s)) { goto Done; }', (st: string) => `CHECK(${st})`],
+    // a macro that calls one of these with a label of its own (the WFP samples' HLPR_BAIL_ON_FAILURE(status)),
+    // through two calls
+    ['#define BAIL_TO(s, label) if (s != STATUS_SUCCESS) goto label\n#define BAIL(s) BAIL_TO(s, Done)', (st: string) => `BAIL(${st})`],
+    ['#define BAIL_TO(s, label) if (s != STATUS_SUCCESS) goto label\n#define BAIL2(s, l) BAIL_TO(s, l)\n#define BAIL(s) BAIL2(s, Done)', (st: string) => `BAIL(${st})`],
   ])('%s: the jump is taken when the test holds', (define, call) => {
     expect(lint({ 'macros.h': `${define}\n`, 'read.c': body(call) }, 'read.c')).toEqual(TESTED);
   });
@@ -912,6 +916,15 @@ Done:
       ['#define IF_FAILED_JUMP(s, label) if (!NT_SUCCESS(s) { goto label; }', (st, l) => `IF_FAILED_JUMP(${st}, ${l})`],
       ['#define IF_FAILED_JUMP(s, label) if (!NT_SUCCESS(s)) { goto label; }', (st) => `IF_FAILED_JUMP(${st}, Elsewhere)`],
       ['#define IF_FAILED_JUMP(s, label) if (!NT_SUCCESS(s)) { goto label; }', (st) => `IF_FAILED_JUMP(${st})`],
+    ];
+    for (const [define, call] of cases) expect(lint({ 'macros.h': `${define}\n`, 'read.c': body(call) }, 'read.c'), define).toEqual(WENT_ON);
+  });
+
+  it('not followed through a call that passes an expression, or another number of arguments, or in a circle', () => {
+    const cases: [string, (st: string, l: string) => string][] = [
+      ['#define BAIL_TO(s, label) if (s != STATUS_SUCCESS) goto label\n#define BAIL(s) BAIL_TO(s + 0, Done)', (st) => `BAIL(${st})`],
+      ['#define BAIL_TO(s, label) if (s != STATUS_SUCCESS) goto label\n#define BAIL(s) BAIL_TO(s)', (st) => `BAIL(${st})`],
+      ['#define GO(l) goto l\n#define A(s) B(s)\n#define B(s) A(s)', (st) => `A(${st})`],
     ];
     for (const [define, call] of cases) expect(lint({ 'macros.h': `${define}\n`, 'read.c': body(call) }, 'read.c'), define).toEqual(WENT_ON);
   });
