@@ -1351,15 +1351,21 @@ export interface MacroForward {
   callee: string;
   args: string[];
   params: string[];
+  /** The call is in braces or `do { } while (0)`: what it expands to takes no `else` of the caller's. */
+  wrapped?: boolean;
 }
 
 /** The call a macro body is (`HLPR_BAIL_ON_FAILURE_WITH_LABEL(status, HLPR_BAIL_LABEL)`), if it is one call of names. */
 function forwardMacro(body: string, params: string): MacroForward | undefined {
-  const m = /^([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?$/.exec(unwrapBlock(body.trim()));
+  const whole = body.trim();
+  const inner = unwrapBlock(whole);
+  const m = /^([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?$/.exec(inner);
   if (!m) return undefined;
   const args = m[2]!.split(',').map((a) => a.trim());
   if (args.some((a) => !/^[A-Za-z_]\w*$/.test(a))) return undefined;
-  return { callee: m[1]!, args, params: params.split(',').map((p) => p.trim()) };
+  const f: MacroForward = { callee: m[1]!, args, params: params.split(',').map((p) => p.trim()) };
+  if (inner !== whole) f.wrapped = true;
+  return f;
 }
 
 /**
@@ -1392,7 +1398,7 @@ function forwardJump(j: MacroJump, f: MacroForward): MacroJump | undefined {
     out.cond = j.cond.replace(/\b[A-Za-z_]\w*\b/g, (w) => to.get(w) ?? w);
     out.params = f.params;
   }
-  if (j.dangling) out.dangling = true;
+  if (j.dangling && !f.wrapped) out.dangling = true;
   return out;
 }
 

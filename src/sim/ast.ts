@@ -291,7 +291,7 @@ export function returningMacros(files: readonly { text: string }[]): Map<string,
 type Jump = { label?: string; labelParam?: number; arg?: number; test?: string; params?: string[]; dangling?: boolean };
 
 /** A macro whose body is one call of another macro `to`, with the names `with` (its parameters, or names of its own). */
-type Fwd = { to: string; with: string[]; params: string[] };
+type Fwd = { to: string; with: string[]; params: string[]; wrapped?: boolean };
 
 /**
  * The function-like macros one file defines, by name: for one that jumps, what it does (`Jump`); null for any
@@ -321,12 +321,15 @@ function fileJumpingMacros(text: string): Map<string, Jump | Fwd | null> {
 function callOf(text: string, params: string[]): Fwd | null {
   let body = text;
   const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
+  const inBraces = !inDo && body.startsWith('{') && /\}\s*;?$/.test(body);
   if (inDo) body = inDo[1]!.trim();
-  else if (body.startsWith('{') && /\}\s*;?$/.test(body)) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
+  else if (inBraces) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
   const c = /^([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?$/.exec(body);
   if (!c) return null;
   const names = c[2]!.split(',').map((x) => x.trim());
-  return names.every((x) => /^[A-Za-z_]\w*$/.test(x)) ? { to: c[1]!, with: names, params } : null;
+  if (!names.every((x) => /^[A-Za-z_]\w*$/.test(x))) return null;
+  // (in braces or `do { } while (0)`, the expansion takes no `else` of the caller's)
+  return inDo || inBraces ? { to: c[1]!, with: names, params, wrapped: true } : { to: c[1]!, with: names, params };
 }
 
 /**
@@ -354,7 +357,7 @@ function throughCall(j: Jump, f: Fwd): Jump | null {
     r.test = j.test.replace(/\b[A-Za-z_]\w*\b/g, (w) => (ps.includes(w) ? f.with[ps.indexOf(w)]! : w));
     r.params = f.params;
   }
-  if (j.dangling) r.dangling = true;
+  if (j.dangling && !f.wrapped) r.dangling = true;
   return r;
 }
 

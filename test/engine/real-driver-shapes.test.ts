@@ -920,6 +920,36 @@ Done:
     for (const [define, call] of cases) expect(lint({ 'macros.h': `${define}\n`, 'read.c': body(call) }, 'read.c'), define).toEqual(WENT_ON);
   });
 
+  it('a macro that calls an unbraced one inside `do { } while (0)` is followed under an `if` with an else (the else stays the caller\'s)', () => {
+    const code = (bail: string) => `#define BAIL_TO(s, label) if (s != STATUS_SUCCESS) goto label
+#define BAIL(s) do { BAIL_TO(s, Done); } while (0)
+NTSTATUS Use(PIRP Irp);
+NTSTATUS WithMacro(PIRP Irp, ULONG Length)
+{
+    NTSTATUS st = STATUS_SUCCESS;
+    PMDL Mdl = IoAllocateMdl(Irp->UserBuffer, Length, FALSE, FALSE, NULL);
+    if (Mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try { MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { return GetExceptionCode(); }
+    st = Use(Irp);
+    if (Length > 16)
+        ${bail};
+    else
+        MmUnlockPages(Mdl);
+    if (Length <= 16 || st == STATUS_SUCCESS) MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+    return st;
+Done:
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+    return st;
+}
+`;
+    const expanded = lint({ 'a.c': code('do { if (st != STATUS_SUCCESS) goto Done; } while (0)') }, 'a.c');
+    // (a failed Use with Length > 16 jumps to Done: no free of the locked MDL at line 16 on that path)
+    expect(expanded).toEqual(['15 mdl-unmatched-lock']);
+    expect(lint({ 'a.c': code('BAIL(st)') }, 'a.c')).toEqual(expanded);
+  });
+
   it('not followed through a call that passes an expression, or another number of arguments, or in a circle', () => {
     const cases: [string, (st: string, l: string) => string][] = [
       ['#define BAIL_TO(s, label) if (s != STATUS_SUCCESS) goto label\n#define BAIL(s) BAIL_TO(s + 0, Done)', (st) => `BAIL(${st})`],
