@@ -745,10 +745,11 @@ export class Project implements ProjectContext {
   }
 
   /**
-   * A function-like macro that runs one of its arguments and jumps to a label (`try_return(S)`, `{ S; goto
-   * try_exit; }`), as `file` sees it: its own definition of the name, else that of the program's headers
-   * (a `.c` file's macros are its own): the label and the argument's index. Undefined when there is none,
-   * the file's own definition does something else, or two headers define the name differently.
+   * A function-like macro that jumps to a label (`try_return(S)`: `{ S; goto try_exit; }`), maybe on a test of
+   * its own (`IF_FAILED_JUMP(s, label)`), or calls one that does (`HLPR_BAIL_ON_FAILURE(status)`), as `file`
+   * sees it: its own definition of the name, else that of the program's headers (a `.c` file's macros are its
+   * own). Undefined when there is none, the file's own definition does something else, or two headers define
+   * the name differently.
    */
   gotoMacro(file: SourceFile, name: string, depth = 0): MacroJump | undefined {
     // the file's own definition of the name, if it has one (jumping, calling one, or neither); else the
@@ -766,10 +767,8 @@ export class Project implements ProjectContext {
         if (!kind) continue;
         const at = m.indexOf('@');
         if (at < 0) continue;
-        const key = m.slice(at + 1);
         const name = m.slice(kind.length, at);
-        const had = all.get(name);
-        all.set(name, had === undefined || (had && JSON.stringify(had) === key) ? (JSON.parse(key) as MacroJump | MacroForward) : null);
+        all.set(name, agreeing(all.get(name), JSON.parse(m.slice(at + 1)) as MacroJump | MacroForward));
       }
       this.gotoMacros = all;
     }
@@ -1285,18 +1284,21 @@ function fileGotoMacros(file: SourceFile): Map<string, MacroJump | MacroForward 
   if (out) return out;
   out = new Map();
   const text = file.text;
-  if (text.includes('#define') && /\bgoto\b/.test(text)) {
+  if (text.includes('#define')) {
+    // (a definition that cannot jump, in a text without `goto`, is null: the name is this file's, and no header's jump)
+    const jumps = /\bgoto\b/.test(text);
     for (const m of functionLikeDefines(text)) {
-      const g = gotoMacro(m.body, m.params) ?? forwardMacro(m.body, m.params);
-      const had = out.get(m.name);
-      out.set(m.name, g && (had === undefined || (had && JSON.stringify(had) === JSON.stringify(g))) ? g : null);
+      const g = jumps ? (gotoMacro(m.body, m.params) ?? forwardMacro(m.body, m.params) ?? null) : null;
+      out.set(m.name, agreeing(out.get(m.name), g));
     }
-  } else if (text.includes('#define')) {
-    // (a definition that cannot jump: the name is this file's, and no header's jump)
-    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(/gm)) out.set(m[1]!, null);
   }
   fileGotoCache.set(file, out);
   return out;
+}
+
+/** A name's reading so far (`had`: undefined if none yet) and another definition's: the one they agree on, else null. */
+function agreeing<T>(had: T | null | undefined, v: T | null): T | null {
+  return had === undefined || (had !== null && v !== null && JSON.stringify(had) === JSON.stringify(v)) ? v : null;
 }
 
 /**

@@ -312,24 +312,33 @@ function fileJumpingMacros(text: string): Map<string, Jump | Fwd | null> {
     const body = m[3]!.replace(/\\\r?\n/g, ' ').replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
     const v = jumpOf(body, params) ?? (jumps ? callOf(body, params) : null);
     const had = out.get(m[1]!);
-    out.set(m[1]!, had === undefined || (had && v && JSON.stringify(had) === JSON.stringify(v)) ? v : null);
+    out.set(m[1]!, had === undefined || (had && v && sameJson(had, v)) ? v : null);
   }
   return out;
 }
 
 /** A macro body that is one call of names (`HLPR_BAIL_ON_FAILURE_WITH_LABEL(status, HLPR_BAIL_LABEL)`), else null. */
 function callOf(text: string, params: string[]): Fwd | null {
-  let body = text;
-  const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
-  const inBraces = !inDo && body.startsWith('{') && /\}\s*;?$/.test(body);
-  if (inDo) body = inDo[1]!.trim();
-  else if (inBraces) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
+  const { body, wrapped } = unwrapMacroBody(text);
   const c = /^([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?$/.exec(body);
   if (!c) return null;
   const names = c[2]!.split(',').map((x) => x.trim());
   if (!names.every((x) => /^[A-Za-z_]\w*$/.test(x))) return null;
   // (in braces or `do { } while (0)`, the expansion takes no `else` of the caller's)
-  return inDo || inBraces ? { to: c[1]!, with: names, params, wrapped: true } : { to: c[1]!, with: names, params };
+  return wrapped ? { to: c[1]!, with: names, params, wrapped: true } : { to: c[1]!, with: names, params };
+}
+
+/** Two readings of a macro, the same. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A macro body without the `do { } while (0)` or the braces around it, and whether it had them. */
+function unwrapMacroBody(text: string): { body: string; wrapped: boolean } {
+  const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(text);
+  if (inDo) return { body: inDo[1]!.trim(), wrapped: true };
+  if (text.startsWith('{') && /\}\s*;?$/.test(text)) return { body: text.slice(1).replace(/\}\s*;?$/, '').trim(), wrapped: true };
+  return { body: text, wrapped: false };
 }
 
 /**
@@ -363,14 +372,11 @@ function throughCall(j: Jump, f: Fwd): Jump | null {
 
 /** What a macro body does if it jumps (see `fileJumpingMacros`), else null. */
 function jumpOf(text: string, params: string[]): Jump | null {
-  let body = text;
-  const inDo = /^do\s*\{([\s\S]*)\}\s*while\s*\(\s*(?:0|false|FALSE)\s*\)\s*;?$/.exec(body);
-  const braced = !inDo && body.startsWith('{') && /\}\s*;?$/.test(body);
-  if (inDo) body = inDo[1]!.trim();
-  else if (braced) body = body.slice(1).replace(/\}\s*;?$/, '').trim();
+  const unwrapped = unwrapMacroBody(text);
+  let body = unwrapped.body;
   let test: string | undefined;
   let dangling = false;
-  let blockOk = !!(inDo || braced);
+  let blockOk = unwrapped.wrapped;
   if (/^if\s*\(/.test(body)) {
     // the test: the text up to the parenthesis that closes the `if`'s
     let depth = 0;
@@ -390,7 +396,7 @@ function jumpOf(text: string, params: string[]): Jump | null {
     if (!test || /\belse\b|[{}]/.test(then)) return null;
     blockOk = !!inBraces;
     body = then;
-    dangling = !inBraces && !inDo && !braced;
+    dangling = !inBraces && !unwrapped.wrapped;
   }
   const j = /^(?:\(?\s*([A-Za-z_]\w*)\s*\)?\s*;\s*)?goto\s+([A-Za-z_]\w*)\s*;?$/.exec(body);
   if (!j) return null;
@@ -422,7 +428,7 @@ export function jumpingMacros(files: readonly { path: string; text: string }[]):
     if (/\.(c|cpp|cc|cxx)$/i.test(f.path)) continue;
     for (const [name, v] of fileJumpingMacros(f.text)) {
       const had = headers.get(name);
-      headers.set(name, had === undefined || (had && v && JSON.stringify(had) === JSON.stringify(v)) ? v : null);
+      headers.set(name, had === undefined || (had && v && sameJson(had, v)) ? v : null);
     }
   }
   const out = new Map<{ path: string; text: string }, Map<string, Jump>>();
