@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { LintMessage, LintResult } from '../lint/types.js';
 import { FingerprintRanks } from '../report/fingerprint.js';
+import { resultWith, type SourceLookup } from './source-texts.js';
 
 export const BASELINE_VERSION = 1;
 
@@ -53,7 +54,7 @@ export function fingerprints(messages: readonly LintMessage[], text: string | un
 }
 
 /** The baseline of a run's results (`texts`: the source of each file with findings). */
-export function baselineOf(results: readonly LintResult[], texts: ReadonlyMap<string, string>, cwd: string, version: string): BaselineFile {
+export function baselineOf(results: readonly LintResult[], texts: SourceLookup, cwd: string, version: string): BaselineFile {
   const entries: BaselineEntry[] = [];
   for (const r of results) {
     const messages = r.messages.filter((m) => m.ruleId && !m.fatal);
@@ -101,7 +102,7 @@ export function readBaseline(path: string): BaselineFile {
  */
 export function applyBaseline(
   results: readonly LintResult[],
-  texts: ReadonlyMap<string, string>,
+  texts: SourceLookup,
   baseline: BaselineFile,
   cwd: string,
   label: string,
@@ -130,13 +131,13 @@ export function applyBaseline(
     matched += known.size;
     const messages = r.messages.filter((m) => !known.has(m));
     const suppressed = [...known].map((m) => ({ ...m, suppressions: [{ kind: 'directive' as const, justification: `in the baseline ${label}` }] }));
-    return {
-      ...r,
+    // (`resultWith`: a source read when asked stays so)
+    return resultWith(r, {
       messages,
       suppressedMessages: [...r.suppressedMessages, ...suppressed],
       errorCount: messages.filter((m) => m.severity === 2).length,
       warningCount: messages.filter((m) => m.severity === 1).length,
-    };
+    });
   });
   const gone = [...left.values()].flat();
   return { results: out, matched, gone };

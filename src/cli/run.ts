@@ -26,6 +26,7 @@ import { parseArgs, UsageError, type CliOptions } from './args.js';
 import { IgnoreChecker, listFiles } from './files.js';
 import { FormatterError, loadFormatter, type FormatterFunction } from './formatters.js';
 import { packageInfo } from './package-info.js';
+import { resultWith, SourceTexts, withSource, type SourceLookup } from './source-texts.js';
 
 export interface CliIO {
   stdout: { write(s: string): unknown };
@@ -563,7 +564,17 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
   }
 
   let results: LintResult[] = [];
-  const texts = new Map<string, string>();
+  // (the sources of the files with findings, compressed until the report reads them)
+  const texts = new SourceTexts();
+  /**
+   * Like ESLint: a result carries its source when it has something to show; the run keeps the source of a
+   * file with findings or suppressions for the baseline and SARIF (both read from `texts`, compressed).
+   */
+  const keepSource = (result: LintResult, text: string): LintResult => {
+    if (result.messages.length === 0 && result.suppressedMessages.length === 0) return result;
+    const stored = texts.set(result.filePath, text);
+    return result.messages.length > 0 ? withSource(result, stored) : result;
+  };
   let skipped = 0;
   let internalFailure = false;
   const maxBytes = opts.maxFileSizeMiB * 1024 * 1024;
@@ -721,9 +732,8 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
     }
     const cached = cache?.get(file, keys.get(file)!);
     if (cached) {
-      const result: LintResult = { ...cached, filePath: file, ...(cached.messages.length > 0 ? { source: text } : {}) };
-      if (result.messages.length > 0 || result.suppressedMessages.length > 0) texts.set(file, text);
-      results.push(result);
+      const result: LintResult = { ...cached, filePath: file };
+      results.push(keepSource(result, text));
       if (prepared) input.release();
       continue;
     }
@@ -747,13 +757,10 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
         result = { ...result, messages, ...countMessages(messages) };
       }
     }
-    // Like ESLint: the source is part of the result only when there is something to show.
     const { source: _drop, ...rest } = result;
-    result = result.messages.length > 0 ? { ...rest, source: text } : rest;
-    if (result.messages.length > 0 || result.suppressedMessages.length > 0) texts.set(file, text);
     // (a result with an internal error is not cached: the next run tries again)
-    if (cache && !result.messages.some((m) => m.fatal)) cache.set(file, keys.get(file)!, result);
-    results.push(result);
+    if (cache && !rest.messages.some((m) => m.fatal)) cache.set(file, keys.get(file)!, rest);
+    results.push(keepSource(rest, text));
     // (the program, once made, is made of the texts it was given: a text is no longer read once its file is linted)
     if (prepared) input.release();
     // Let the event loop turn: the native tree-sitter binding frees trees only then.
@@ -799,7 +806,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
       version: packageInfo().version,
       shard: opts.shard,
       results,
-      texts: Object.fromEntries(texts),
+      texts: texts.toRecord(),
       notifications,
       failed: usageError || internalFailure,
       skipped,
@@ -815,7 +822,7 @@ async function lintCommand(opts: CliOptions, io: CliIO, engine: LintEngine, argv
 /** Format the results of a run (or of merged shards) once, and the exit code. */
 async function report(r: {
   results: LintResult[];
-  texts: ReadonlyMap<string, string>;
+  texts: SourceLookup;
   notifications: SarifNotification[];
   opts: CliOptions;
   io: CliIO;
@@ -840,11 +847,10 @@ async function report(r: {
     ? results.map((r) => {
         const messages = r.messages.filter((m) => m.severity === 2);
         const c = countMessages(messages);
-        const out: LintResult = { ...r, messages, ...c, fixableWarningCount: 0 };
-        if (messages.length === 0) delete out.source;
-        return out;
+        // (the source, read when asked, stays so: see source-texts.ts)
+        return resultWith(r, { messages, ...c, fixableWarningCount: 0, ...(messages.length === 0 ? { source: undefined } : {}) });
       })
-    : results.map((r) => ({ ...r, ...countMessages(r.messages) }));
+    : results.map((r) => resultWith(r, countMessages(r.messages)));
 
   // The output: JSON and SARIF written a piece at a time (as large as the sources with findings: see
   // json-chunks.ts); another formatter's string as it is.
