@@ -16,6 +16,10 @@
  * then times the pathological case: one function with 2,000 sequential `if` statements.
  * `--runs N` runs the two sides N times, alternating, and keeps each side's fastest run (shared or
  * loaded machines); peak memory is the largest over the runs.
+ *
+ * A third side (`--phase copy`) measures what every analysis starts from: each file preprocessed and
+ * parsed as the linter parses it, and each function copied out of the native tree (src/parse/compact.ts),
+ * then released; no analysis. Its ratio to the floor is the least a lint of the same files can cost here.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, devNull } from 'node:os';
@@ -25,13 +29,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { readSourceText } from '../parse/decode.js';
-import { languageForPath, parseRaw } from '../parse/parser.js';
+import { languageForPath, parseRaw, parseSource } from '../parse/parser.js';
+import { releaseTree } from '../parse/compact.js';
 import { lspLatency } from './lsp-latency.js';
 import { checkedLater, distinctLocks, elseIfChain, generateCorpus, gotoMaze, heldMdls, manyFunctions, nestedIfs, sequentialIfs, sequentialMdls, smallFunctions } from './corpus.js';
 import { listSourceFiles } from './parse-stats.js';
 
 export interface PhaseResult {
-  phase: 'floor' | 'lint';
+  phase: Side;
   files: number;
   /** Files that could not be read or decoded (skipped by both sides alike). */
   unreadable: number;
@@ -63,7 +68,10 @@ async function loadLinter(): Promise<{ lintText: LintTextFn; prepareProjectAsync
   return (await import('../lint/linter.js')) as unknown as { lintText: LintTextFn; prepareProjectAsync: PrepareFn };
 }
 
-export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: number): Promise<PhaseResult> {
+/** The sides of the benchmark: tree-sitter alone (the floor), the linter's parse and copy, the linter. */
+type Side = 'floor' | 'copy' | 'lint';
+
+export async function runPhase(phase: Side, files: string[], ifs: number): Promise<PhaseResult> {
   const linter = phase === 'lint' ? await loadLinter() : undefined;
   const lintText = linter?.lintText;
   let bytes = 0;
@@ -106,6 +114,13 @@ export async function runPhase(phase: 'floor' | 'lint', files: string[], ifs: nu
       } catch (e) {
         failures++;
         firstFailure ??= `${file}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else if (phase === 'copy') {
+      // (a file that does not parse is skipped by the linter's parse as by the lint)
+      try {
+        releaseTree(parseSource(file, text));
+      } catch {
+        /* counted as read, like the lint side's failures */
       }
     } else {
       parseRaw(text, languageForPath(file) ?? 'c');
@@ -204,7 +219,7 @@ interface Args {
   ifs: number;
   runs: number;
   json: boolean;
-  phase?: 'floor' | 'lint' | 'cli';
+  phase?: Side | 'cli';
   list?: string;
   /** --phase cli: the directory linted and the number of threads. */
   target?: string;
@@ -233,7 +248,7 @@ function parseArgs(argv: string[]): Args | string {
       else if (x === '--no-lsp') a.lspEdits = 0;
       else if (x === '--phase') {
         const p = val();
-        if (p !== 'floor' && p !== 'lint' && p !== 'cli') return `--phase must be floor, lint or cli`;
+        if (p !== 'floor' && p !== 'copy' && p !== 'lint' && p !== 'cli') return `--phase must be floor, copy, lint or cli`;
         a.phase = p;
       } else if (x === '--list') a.list = val();
       else if (x === '--target') a.target = val();
@@ -307,10 +322,10 @@ async function main(argv: string[]): Promise<number> {
   const listFile = join(work, 'files.txt');
   writeFileSync(listFile, files.join('\n'));
   const self = fileURLToPath(import.meta.url);
-  const results: Partial<Record<'floor' | 'lint', PhaseResult>> = {};
+  const results: Partial<Record<Side, PhaseResult>> = {};
   try {
     for (let run = 0; run < a.runs; run++) {
-      for (const phase of ['floor', 'lint'] as const) {
+      for (const phase of ['floor', 'copy', 'lint'] as const) {
         const p = spawnSync(process.execPath, [self, '--phase', phase, '--list', listFile, '--ifs', String(run === a.runs - 1 ? a.ifs : 0)], {
           encoding: 'utf8',
           maxBuffer: 64 * MiB,
@@ -336,6 +351,7 @@ async function main(argv: string[]): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   }
   const floor = results.floor!;
+  const copy = results.copy!;
   const lint = results.lint!;
   const ratio = lint.ms / floor.ms;
   // the command with one thread and with one per core (the findings are the same: test/cli/threads.test.ts)
@@ -366,7 +382,7 @@ async function main(argv: string[]): Promise<number> {
   // the language server: one-character edit to fresh diagnostics
   const lsp = a.lspEdits > 0 ? await lspLatency(a.lspEdits) : undefined;
   if (a.json) {
-    console.log(JSON.stringify({ corpus: corpusLabel, floor, lint, ratio, threads: threadRuns, huge, lsp }, null, 2));
+    console.log(JSON.stringify({ corpus: corpusLabel, floor, copy, lint, ratio, copyRatio: copy.ms / floor.ms, threads: threadRuns, huge, lsp }, null, 2));
     return 0;
   }
   console.log(`corpus: ${corpusLabel}`);
@@ -376,8 +392,10 @@ async function main(argv: string[]): Promise<number> {
   console.log('');
   console.log(['side'.padEnd(16), 'files'.padStart(6), 'MiB'.padStart(8), 'time (s)'.padStart(9), 'files/s'.padStart(9), 'MiB/s'.padStart(8), 'peak RSS (MiB)'.padStart(14), 'peak heap (MiB)'.padStart(15)].join('  '));
   console.log(row('parse (floor)', floor));
+  console.log(row('parse + copy', copy));
   console.log(row('lint', lint));
   console.log('');
+  console.log(`ratio parse+copy/floor: ${fmt(copy.ms / floor.ms, 2)} (the linter's preprocessing and parse, and each function copied out of the native tree: what any analysis reads, without one)`);
   console.log(`ratio lint/floor: ${fmt(ratio, 2)} (target <= 1.30 on one thread)${ratio > 1.3 ? '  OVER TARGET: profile with `node --cpu-prof dist/src/bench/bench.js --phase lint --list FILE`' : ''}`);
   for (const t of threadRuns) {
     const r = t.ms / floor.ms;
