@@ -444,7 +444,7 @@ export class SummaryCache {
 }
 
 /** Bumped whenever the summary's shape or the analysis that computes it changes meaning. */
-const SUMMARY_FORMAT_VERSION = 2;
+const SUMMARY_FORMAT_VERSION = 3;
 /** Stands for the root directory in a summaries file. */
 const ROOT_MARK = '<ddi-lint-root>';
 
