@@ -414,7 +414,7 @@ export class SummaryCache {
   toJSON(root: string, stamp: string): string {
     const entries = [...this.entries].map(([key, m]) => [key, [...m].map(([inputs, summary]) => [inputs, summary ?? null])]);
     const prefix = JSON.stringify(root.replace(/[/\\]+$/, '')).slice(1, -1);
-    const body = JSON.stringify(entries).split(prefix).join(ROOT_MARK);
+    const body = JSON.stringify(entries, infinityOut).split(prefix).join(ROOT_MARK);
     return `{"format":"ddi-lint-summaries","version":${SUMMARY_FORMAT_VERSION},"stamp":${JSON.stringify(stamp)},"entries":${body}}\n`;
   }
 
@@ -423,7 +423,7 @@ export class SummaryCache {
     const prefix = JSON.stringify(root.replace(/[/\\]+$/, '')).slice(1, -1);
     let data: { format?: unknown; version?: unknown; stamp?: unknown; entries?: unknown };
     try {
-      data = JSON.parse(text.split(ROOT_MARK).join(prefix)) as typeof data;
+      data = JSON.parse(text.split(ROOT_MARK).join(prefix), infinityIn) as typeof data;
     } catch (e) {
       throw new Error(`not JSON (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -443,8 +443,19 @@ export class SummaryCache {
   }
 }
 
+/**
+ * A summary's value ranges are bounded by -Infinity and Infinity (`x != 0` is `[[-Infinity, -1], [1, Infinity]]`),
+ * which JSON writes as null, and a null bound read back made every range empty: a case that took `if (Locked)`
+ * was then taken by no caller, and the paths through its calls were lost (a use after free behind such a call
+ * was reported without `--summaries FILE` and not with it). They are written as these strings, which no path
+ * or name of a summary can be (a C name has no space).
+ */
+const INFINITY_MARK = 'ddi-lint infinity';
+const infinityOut = (_k: string, v: unknown): unknown => (v === Infinity ? INFINITY_MARK : v === -Infinity ? `-${INFINITY_MARK}` : v);
+const infinityIn = (_k: string, v: unknown): unknown => (v === INFINITY_MARK ? Infinity : v === `-${INFINITY_MARK}` ? -Infinity : v);
+
 /** Bumped whenever the summary's shape or the analysis that computes it changes meaning. */
-const SUMMARY_FORMAT_VERSION = 3;
+const SUMMARY_FORMAT_VERSION = 4;
 /** Stands for the root directory in a summaries file. */
 const ROOT_MARK = '<ddi-lint-root>';
 

@@ -2,7 +2,7 @@
  * `--shard I/N` and `ddi-lint merge`: the merged output of N shards is the output of one shard of one,
  * whatever N (each shard reads the whole program; the cross-file analysis sees the same files).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,49 @@ describe('--shard and merge', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^ddi-lint: --summaries waits\/dpc-waits\.c: not JSON/m);
     rmSync(join(dir, 'locks'), { recursive: true, force: true });
+  });
+
+  it('a summaries file keeps the ranges of a case (bounded by infinities), and the findings behind its calls', async () => {
+    // `if (Locked)` of a parameter and `if (Context->PagesLocked)` of a field: cases over `x != 0`, whose range
+    // JSON would write with null bounds (read back, no caller took such a case and the paths through it were lost)
+    cpSync(join(ROOT, 'mdl-free-while-locked'), join(dir, 'frees'), { recursive: true });
+    writeFileSync(
+      join(dir, 'frees', 'flag-parameter.c'),
+      `#include <ntddk.h>
+VOID ReleaseFlagged(PMDL Mdl, BOOLEAN Locked)
+{
+    if (Locked) {
+        MmUnlockPages(Mdl);
+    }
+    IoFreeMdl(Mdl);
+}
+NTSTATUS UnlockAfterRelease(PVOID Buf, ULONG Len)
+{
+    BOOLEAN locked = FALSE;
+    PMDL mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
+    if (mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    __try {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+        locked = TRUE;
+    } __except (EXCEPTION_EXECUTE_HANDLER) {
+        return GetExceptionCode();
+    }
+    ReleaseFlagged(mdl, locked);
+    MmUnlockPages(mdl);
+    return STATUS_SUCCESS;
+}
+`,
+    );
+    const w = await run(['summarize', 'frees', '--out', 'frees.json']);
+    expect(w.code).toBe(0);
+    const plain = await run(['frees', '--format', 'json']);
+    const reused = await run(['frees', '--summaries', 'frees.json', '--format', 'json']);
+    expect(reused.err).toMatch(/--summaries frees\.json: [1-9]\d* helper summaries reused, 0 computed/);
+    expect(reused.out).toBe(plain.out);
+    const lines = (out: string, file: string) => (JSON.parse(out) as { filePath: string; messages: { line: number; ruleId: string }[] }[]).filter((r) => r.filePath.endsWith(file)).flatMap((r) => r.messages.map((m) => `${m.line} ${m.ruleId}`));
+    expect(lines(reused.out, 'flag-parameter.c')).toEqual(['21 mdl-use-after-free']);
+    expect(lines(reused.out, 'context-flag-helpers.c')).toEqual(['162 mdl-free-while-locked', '195 mdl-free-while-locked']);
+    rmSync(join(dir, 'frees'), { recursive: true, force: true });
   });
 
   it('merge applies --max-warnings and --quiet once, and refuses shards of different runs', async () => {
