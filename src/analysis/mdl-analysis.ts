@@ -2540,7 +2540,6 @@ class Analyzer {
     // C++ reference parameters (`PMDL& Out`): assigning them writes the caller's variable
     const refParams = params.filter((p) => (this.locals.get(p) ?? '').trimEnd().endsWith('&'));
     const stable = new Set(params.filter((p) => !assigned.has(p) || refParams.includes(p)));
-    const entryField = entryFields(this.cfg.fn.body, stable, refParams);
     const rooted = (path: string) => {
       if (path.startsWith('$')) return false;
       const b = baseOf(path);
@@ -2673,18 +2672,6 @@ class Analyzer {
             (c.paramConds ??= []).push({ cond: ck, val: t });
           }
           c.paramConds?.sort((a, b) => (a.cond < b.cond ? -1 : 1));
-          // the values of parameters' fields the case took, as the caller left them (never written here)
-          for (const [p, v] of w.vals) if (entryField(p) && !V.isTop(v)) (c.fieldVals ??= []).push({ path: p, val: v });
-          for (const [ck, v] of w.conds) {
-            const m = /^\?([A-Za-z_]\w*->[A-Za-z_]\w*)&([A-Za-z_]\w*|0[xX][0-9a-fA-F]+|\d+)$/.exec(ck);
-            const t = V.singleton(v);
-            if (!m || (t !== 0 && t !== 1) || !entryField(m[1]!)) continue;
-            const mask = /^\d|^0[xX]/.test(m[2]!) ? Number(m[2]!) : this.constant(m[2]!);
-            if (mask === undefined || !Number.isInteger(mask) || mask <= 0 || mask > 0x7fffffff) continue;
-            (c.fieldBits ??= []).push({ path: m[1]!, mask, val: t });
-          }
-          c.fieldBits?.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.mask - b.mask));
-          c.fieldVals?.sort((a, b) => (a.path < b.path ? -1 : 1));
         }
         // the preprocessor conditions the case decided (`#ifndef POST_LOCK_PAGES`), for its callers' own
         for (const [ck, v] of w.conds) {
@@ -2701,28 +2688,11 @@ class Analyzer {
         // (cases that differ only in the tests of parameters' bits they took are one case, with the tests they
         // share: the tests narrow which caller takes a case, they never make more cases)
         // (and in the preprocessor decisions they took: a case applies to the builds of the decisions they share)
-        // (and in the values of fields they took: the values joined, a field only one of them constrains left free)
-        const { paramConds, pp, fieldVals, fieldBits, ...rest } = c;
+        const { paramConds, pp, ...rest } = c;
         const key = JSON.stringify(rest);
         const same = cases.get(key);
         if (!same) cases.set(key, c);
         else {
-          if (same.fieldBits) {
-            const shared = fieldBits ? same.fieldBits.filter((a) => fieldBits.some((b) => b.path === a.path && b.mask === a.mask && b.val === a.val)) : [];
-            if (shared.length) same.fieldBits = shared;
-            else delete same.fieldBits;
-          }
-          if (same.fieldVals) {
-            const joined: { path: string; val: V.Val }[] = [];
-            for (const a of same.fieldVals) {
-              const b = fieldVals?.find((x) => x.path === a.path);
-              if (!b) continue;
-              const val = V.join(a.val, b.val);
-              if (!V.isTop(val)) joined.push({ path: a.path, val });
-            }
-            if (joined.length) same.fieldVals = joined;
-            else delete same.fieldVals;
-          }
           if (same.paramConds) {
             const shared = paramConds ? same.paramConds.filter((a) => paramConds.some((b) => b.cond === a.cond && b.val === a.val)) : [];
             if (shared.length) same.paramConds = shared;
@@ -2826,18 +2796,6 @@ class Analyzer {
         if (isAddressOf(args[idx]) && V.meet(pv.val, V.constraint('!=', 0)).length === 0) feasible = false;
         if (!r?.v) continue;
         if (V.meet(r.v, pv.val).length === 0) feasible = false;
-      }
-      // a field of a parameter the case took a value of, which this caller holds outside it (`req->PagesLocked`
-      // set TRUE after its probe, a cleanup helper's case that took it FALSE)
-      for (const fv of c.fieldVals ?? []) {
-        const mine = this.substitute(fv.path, s.params, args, rs, s.refParams);
-        const known = mine !== undefined ? w1.vals.get(mine) : undefined;
-        if (known && V.meet(known, fv.val).length === 0) feasible = false;
-      }
-      for (const fb of c.fieldBits ?? []) {
-        const mine = this.substitute(fb.path, s.params, args, rs, s.refParams);
-        const k = mine !== undefined ? V.singleton(w1.vals.get(mine) ?? V.TOP) : undefined;
-        if (k !== undefined && Number.isInteger(k) && ((k & fb.mask) !== 0 ? 1 : 0) !== fb.val) feasible = false;
       }
       // a test of a parameter's bits the case took, which this caller remembers of its argument the other way
       if (c.paramConds && w1.conds.size) {
@@ -4161,49 +4119,6 @@ export function assignedNames(body: SyntaxNode): Set<string> {
   }
   assignedCache.set(body, out);
   return out;
-}
-
-/**
- * The fields of parameters whose value at any point of `body` is the one the caller left there (a summary's
- * `fieldVals`): `P->F` for a parameter `P` the function never assigns, of a field `F` that nothing in the
- * function writes (no assignment, increment or address of any `->F` or `.F`), when `P` itself is passed to
- * no call but a pool free (a callee given `P` could write `P->F` before the function reads it).
- */
-function entryFields(body: SyntaxNode, stable: ReadonlySet<string>, refParams: readonly string[]): (path: string) => boolean {
-  const written = new Set<string>();
-  const passed = new Set<string>();
-  const fieldName = (n: SyntaxNode | null): string | undefined => {
-    let x = n;
-    while (x && (x.type === 'parenthesized_expression' || x.type === 'subscript_expression')) x = x.type === 'subscript_expression' ? x.childForFieldName('argument') : x.namedChildren[0] ?? null;
-    return x?.type === 'field_expression' ? x.childForFieldName('field')?.text : undefined;
-  };
-  const stack: SyntaxNode[] = [body];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'assignment_expression') {
-      const f = fieldName(n.childForFieldName('left'));
-      if (f) written.add(f);
-    } else if (n.type === 'update_expression') {
-      const f = fieldName(n.childForFieldName('argument'));
-      if (f) written.add(f);
-    } else if (n.type === 'pointer_expression' && n.childForFieldName('operator')?.text === '&') {
-      const f = fieldName(n.childForFieldName('argument'));
-      if (f) written.add(f);
-    } else if (n.type === 'call_expression') {
-      const callee = n.childForFieldName('function')?.text ?? '';
-      if (!/^ExFree/.test(callee)) {
-        for (const a of n.childForFieldName('arguments')?.namedChildren ?? []) {
-          const t = a.text.replace(/\([^()]*\)|[\s()*&]/g, '');
-          if (/^[A-Za-z_]\w*$/.test(t)) passed.add(t);
-        }
-      }
-    }
-    pushNamedChildren(stack, n);
-  }
-  return (path) => {
-    const m = /^([A-Za-z_]\w*)->([A-Za-z_]\w*)$/.exec(path);
-    return !!m && stable.has(m[1]!) && !refParams.includes(m[1]!) && !passed.has(m[1]!) && !written.has(m[2]!);
-  };
 }
 
 /**

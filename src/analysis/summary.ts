@@ -98,16 +98,6 @@ export interface ExitCase {
    */
   paramConds?: { cond: string; val: 0 | 1 }[];
   /**
-   * Values of parameters' fields the case took and the function never writes (`if (Req->PagesLocked)`, with
-   * `Req` passed to no call but a pool free): the field as the caller left it. A caller whose value there is
-   * outside the case's does not take the case (a cleanup helper's "not locked" case is not that of a caller
-   * that set `req->PagesLocked = TRUE` after its probe). Like `paramConds`, they narrow which caller takes a
-   * case and never make more cases.
-   */
-  fieldVals?: { path: string; val: V.Val }[];
-  /** Tests of such a field's bits the case took (`if (Req->State & REQ_STATE_LOCKED)`): the mask, and 1 for set. */
-  fieldBits?: { path: string; mask: number; val: 0 | 1 }[];
-  /**
    * The preprocessor conditions the case decided (`defined POST_LOCK_PAGES` → 0: the `#ifndef` branch), by key
    * (`ppCondition`): one build decides each the same way everywhere, so a caller that decided one the other way
    * does not take the case, and one that had not takes the decision with it.

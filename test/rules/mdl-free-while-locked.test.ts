@@ -5,32 +5,6 @@ import { HEX_MASK_AROUND_CALL } from '../support/shared-cases.js';
 runRuleTests(mdlFreeWhileLocked, {
   valid: [
     {
-      name: 'a cleanup helper that unlocks when a field of the context says so, the field set after the probe (the helper never writes it)',
-      code: `typedef struct _CTX { PMDL Mdl; BOOLEAN PagesLocked; } CTX, *PCTX;
-VOID Release(PCTX Ctx)
-{
-    if (Ctx->PagesLocked) {
-        MmUnlockPages(Ctx->Mdl);
-    }
-    IoFreeMdl(Ctx->Mdl);
-}
-NTSTATUS F(PCTX Ctx, PVOID Buf, ULONG Len)
-{
-    NTSTATUS status = STATUS_SUCCESS;
-    Ctx->PagesLocked = FALSE;
-    Ctx->Mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (Ctx->Mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(Ctx->Mdl, UserMode, IoReadAccess);
-        Ctx->PagesLocked = TRUE;
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        status = GetExceptionCode();
-    }
-    Release(Ctx);
-    return status;
-}`,
-    },
-    {
       name: 'IoFreeIrp of an IRP whose MDL was handed earlier to code that keeps it (it unlocks it later)',
       code: `VOID KeepMdl(PCONTEXT Ctx, PMDL Mdl);
 NTSTATUS SendLocked(PDEVICE_OBJECT D, PCONTEXT Ctx, PVOID Buffer, ULONG Length)
@@ -263,59 +237,6 @@ NTSTATUS F(PVOID Buf, ULONG Len)
     },
   ],
   invalid: [
-    {
-      name: 'the same helper, the field never set after the probe: the helper frees the pages locked',
-      code: `typedef struct _CTX { PMDL Mdl; BOOLEAN PagesLocked; } CTX, *PCTX;
-VOID Release(PCTX Ctx)
-{
-    if (Ctx->PagesLocked) {
-        MmUnlockPages(Ctx->Mdl);
-    }
-    IoFreeMdl(Ctx->Mdl);
-}
-NTSTATUS F(PCTX Ctx, PVOID Buf, ULONG Len)
-{
-    Ctx->PagesLocked = FALSE;
-    Ctx->Mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (Ctx->Mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(Ctx->Mdl, UserMode, IoReadAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        IoFreeMdl(Ctx->Mdl);
-        return GetExceptionCode();
-    }
-    Release(Ctx);
-    return STATUS_SUCCESS;
-}`,
-      errors: [{ messageId: 'freeLocked', line: 20, column: 5 }],
-    },
-    {
-      name: 'a helper that clears the field before testing it frees the pages locked whatever the caller set',
-      code: `typedef struct _CTX { PMDL Mdl; BOOLEAN PagesLocked; } CTX, *PCTX;
-VOID Release(PCTX Ctx)
-{
-    Ctx->PagesLocked = FALSE;
-    if (Ctx->PagesLocked) {
-        MmUnlockPages(Ctx->Mdl);
-    }
-    IoFreeMdl(Ctx->Mdl);
-}
-NTSTATUS F(PCTX Ctx, PVOID Buf, ULONG Len)
-{
-    Ctx->Mdl = IoAllocateMdl(Buf, Len, FALSE, FALSE, NULL);
-    if (Ctx->Mdl == NULL) return STATUS_INSUFFICIENT_RESOURCES;
-    __try {
-        MmProbeAndLockPages(Ctx->Mdl, UserMode, IoReadAccess);
-    } __except (EXCEPTION_EXECUTE_HANDLER) {
-        IoFreeMdl(Ctx->Mdl);
-        return GetExceptionCode();
-    }
-    Ctx->PagesLocked = TRUE;
-    Release(Ctx);
-    return STATUS_SUCCESS;
-}`,
-      errors: [{ messageId: 'freeLocked', line: 21, column: 5 }],
-    },
     {
       name: 'IoFreeIrp of an IRP whose MDL only this function held',
       code: `VOID KeepMdl(PCONTEXT Ctx, PMDL Mdl);
