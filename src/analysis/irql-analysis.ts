@@ -262,6 +262,8 @@ const sharedMasks = new Map<string, Mask[]>();
 class SharedEntries {
   private readonly whys = new Map<string, (Why | null)[]>();
   private readonly ids = new Map<Why, number>();
+  /** One `Why` for each line and text (the analysis makes one at each visit of a statement). */
+  private readonly byText = new Map<string, Why>();
   masks(m: Mask[]): Mask[] {
     const key = m.join(',');
     let out = sharedMasks.get(key);
@@ -272,8 +274,6 @@ class SharedEntries {
     }
     return out;
   }
-  /** One `Why` for each line and text (the analysis makes one at each visit of a statement). */
-  private readonly byText = new Map<string, Why>();
   why(w: (Why | null)[]): (Why | null)[] {
     let key = '';
     const one = w.map((x) => {
