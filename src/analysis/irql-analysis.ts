@@ -261,7 +261,6 @@ const NONE = Object.freeze([]) as unknown as never[];
 const sharedMasks = new Map<string, Mask[]>();
 class SharedEntries {
   private readonly whys = new Map<string, (Why | null)[]>();
-  private readonly ids = new Map<Why, number>();
   /** One `Why` for each line and text (the analysis makes one at each visit of a statement). */
   private readonly byText = new Map<string, Why>();
   masks(m: Mask[]): Mask[] {
@@ -275,22 +274,20 @@ class SharedEntries {
     return out;
   }
   why(w: (Why | null)[]): (Why | null)[] {
-    let key = '';
-    const one = w.map((x) => {
-      if (!x) return null;
-      const k = `${x.line}\n${x.text}`;
-      const c = this.byText.get(k);
-      if (c) return c;
-      this.byText.set(k, x);
-      return x;
-    });
-    for (const x of one) {
-      let id = x ? this.ids.get(x) : 0;
-      if (id === undefined) this.ids.set(x!, (id = this.ids.size + 1));
-      key += `${id},`;
-    }
+    // (keyed by each entry's line and text: equal keys, the same `Why`s)
+    const keys = w.map((x) => (x ? `${x.line}\n${x.text}` : ''));
+    const key = keys.join('\0');
     let out = this.whys.get(key);
-    if (!out) this.whys.set(key, (out = Object.freeze(one) as (Why | null)[]));
+    if (!out) {
+      const one = w.map((x, k) => {
+        if (!x) return null;
+        const c = this.byText.get(keys[k]!);
+        if (c) return c;
+        this.byText.set(keys[k]!, x);
+        return x;
+      });
+      this.whys.set(key, (out = Object.freeze(one) as (Why | null)[]));
+    }
     return out;
   }
 }
