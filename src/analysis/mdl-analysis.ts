@@ -270,6 +270,8 @@ export interface FunctionAnalysis {
   dropWork?: number;
   /** Candidates for collection looked at (see `Analyzer.gc`). */
   gcWork?: number;
+  /** Remembered conditions read again after a test pinned a path (see `Analyzer.recheckConds`). */
+  recheckWork?: number;
 }
 
 const MAX_WORLDS = 96;
@@ -758,6 +760,8 @@ class Analyzer {
    * `switch (code & 3)` or `(code & 3) == METHOD_IN_DIRECT`; see `rememberValue`).
    */
   private readonly valueConds = new Map<string, SyntaxNode>();
+  /** The paths each remembered condition reads, by its node (null: it calls something; see `mayRead`). */
+  private readonly condReads = new WeakMap<SyntaxNode, readonly string[] | null>();
   /** Some system address or freed MDL exists: dereferences must be looked at. */
   private derefsMatter = false;
   /** Record what a summary needs (entry assumptions, first operations, escapes of received MDLs). */
@@ -1163,6 +1167,8 @@ class Analyzer {
       const node = this.condNodes.get(ck);
       const valued = node ? undefined : this.valueConds.get(ck);
       if ((!node && !valued) || !condIdentifiers(ck).includes(base)) continue;
+      if (!this.mayRead(node ?? valued!, path)) continue;
+      this.recheckWork++;
       if (valued) {
         // the expression had one of these values
         const got = this.valueOf(w, valued);
@@ -1176,6 +1182,32 @@ class Analyzer {
       if (want === 1 ? !V.canBe(got, '!=', 0, true) : !V.canBe(got, '==', 0, true)) return null;
     }
     return w;
+  }
+
+  /**
+   * May the value of `cond` depend on the value of `path`? A condition is evaluated by the values of the paths it
+   * reads (`evalPath` reads each by its exact key), so one whose paths are neither `path` nor a prefix or an
+   * extension of it keeps its value when `path` is pinned (`DevExt->Counters[7] != 7` does not read
+   * `DevExt->Counters[5]`). A condition that calls something (a macro of the program, whose body may read more
+   * than its arguments) may read anything of its base.
+   */
+  private mayRead(cond: SyntaxNode, path: string): boolean {
+    let reads = this.condReads.get(cond);
+    if (reads === undefined) {
+      const found: string[] = [];
+      const stack: SyntaxNode[] = [cond];
+      let calls = false;
+      while (stack.length && !calls) {
+        const n = stack.pop()!;
+        if (n.type === 'call_expression') calls = true;
+        const p = n.type === 'call_expression' ? undefined : pathOf(n);
+        if (p !== undefined) found.push(p);
+        else for (const c of n.namedChildren) stack.push(c);
+      }
+      reads = calls ? null : found;
+      this.condReads.set(cond, reads);
+    }
+    return reads === null || reads.some((r) => r === path || hasPrefix(path, r) || hasPrefix(r, path));
   }
 
   /**
@@ -3564,6 +3596,9 @@ class Analyzer {
   /** Candidates for collection `gc` looked at (what `dropDead` keeps from growing with the function). */
   gcWork = 0;
 
+  /** Remembered conditions `recheckConds` evaluated again (what `mayRead` keeps from growing with their number). */
+  recheckWork = 0;
+
   /** Drop dead locals on every edge, exits included: the reference `addLazy` is tested against. */
   eagerDrops = false;
 
@@ -4392,6 +4427,7 @@ export function analyzeFunction(
     result.belowWork = a.belowWork;
     result.dropWork = a.dropWork;
     result.gcWork = a.gcWork;
+    result.recheckWork = a.recheckWork;
     result.observations = a.observations;
     result.imprecise = a.imprecise;
   } catch (e) {
