@@ -1791,10 +1791,20 @@ export class IrqlEngine {
     // per return: where it is (the `return`, or the closing brace), the IRQL and the locks held there, per lock facts
     const returns: ReturnObservation[] = [];
     let bodyLocals: Set<string> | undefined;
-    /** A lock path a caller can name: rooted at a parameter or at a name that is not a local. */
+    /**
+     * A lock that outlives the function: rooted at a parameter or at a name that is not a local, or reached
+     * through a local pointer (`Granter->Lock` of `PXENVIF_GRANTER Granter = Argument;`, the context a callback
+     * receives as a PVOID), unless the function points that local at storage of its own (`p = &local`).
+     */
     const outlives = (path: string) => {
-      const root = /^[A-Za-z_]\w*/.exec(path.replace(/^[*&(\s]+/, ''))?.[0];
-      return !!root && (fn.params.includes(root) || !(bodyLocals ??= localNames(body)).has(root));
+      const bare = path.replace(/^[(\s]+/, '');
+      const root = /^[A-Za-z_]\w*/.exec(bare.replace(/^[*&(\s]+/, ''))?.[0];
+      if (!root) return false;
+      if (fn.params.includes(root) || !(bodyLocals ??= localNames(body)).has(root)) return true;
+      if (!bare.startsWith('*') && !bare.slice(root.length).includes('->')) return false;
+      const own = new RegExp(`\\b${root}\\s*=\\s*\\(?\\s*&\\s*\\(?\\s*([A-Za-z_]\\w*)`, 'g');
+      for (const m of body.text.matchAll(own)) if (bodyLocals.has(m[1]!)) return false;
+      return true;
     };
     for (const [key, st] of exits) {
       const ret = Number(key.slice(0, key.indexOf('|')));

@@ -211,6 +211,40 @@ VOID Lock_Table(VOID)
       ],
     },
     {
+      name: 'an acquire routine given its context as a PVOID: the lock reached through the local pointer is its caller\'s',
+      code: `${EXT}static VOID ExtAcquireLock(PVOID Argument)
+{
+    PEXT Ext = Argument;
+    KeAcquireSpinLockAtDpcLevel(&Ext->Lock);
+}
+static VOID ExtAcquireLockFromDpc(PVOID Argument)
+{
+    KeAcquireSpinLockAtDpcLevel(&((PEXT)Argument)->Stats);
+}`,
+      errors: [
+        { messageId: 'acquiredForCaller', line: 6, column: 1, data: { fn: 'ExtAcquireLock', lock: 'Ext->Lock' } },
+        { messageId: 'acquiredForCaller', line: 10, column: 1, data: { fn: 'ExtAcquireLockFromDpc' } },
+      ],
+    },
+    {
+      name: 'an acquire routine that takes a lock of its own (a local, or a local pointer at a local) returns holding it: no caller can release it',
+      code: `${EXT}VOID ExtAcquireLocal(VOID)
+{
+    EXT local;
+    PEXT p = &local;
+    KeAcquireSpinLockAtDpcLevel(&p->Lock);
+}
+VOID ExtLockLocal(VOID)
+{
+    KSPIN_LOCK lock;
+    KeAcquireSpinLockAtDpcLevel(&lock);
+}`,
+      errors: [
+        { messageId: 'heldAtExit', line: 7, column: 1 },
+        { messageId: 'heldAtExit', line: 12, column: 1 },
+      ],
+    },
+    {
       name: 'an uncalled routine whose name does not say it acquires (nor one that says it releases) returns holding the lock',
       code: `${EXT}VOID ExtTouch(PEXT Ext, PKIRQL Old)
 {
