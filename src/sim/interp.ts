@@ -3222,6 +3222,10 @@ export class Run {
         if (m.sysVa && macro) return va();
         break;
       case 'X':
+        // (the use of freed memory is the fault; what the call then returns is some address, and NULL only
+        // where the routine may return NULL at all: not MmMapLockedPagesSpecifyCache with BugCheckOnFailure
+        // TRUE, which bug-checks rather than fail, nor MmGetSystemAddressForMdl / MmMapLockedPages)
+        if (!canFail) return { k: 'p', o: this.newObj('sysva', false, `address ${name} returned for freed ${o.label}`, 'sysva').id };
         return this.newUnk('address');
       default:
         break;

@@ -128,6 +128,26 @@ VOID Map(PMDL Locked, BOOLEAN Flag)
     ]);
   });
 });
+  it('a freed MDL mapped: the use after free is the fault, and the mapping returns NULL only where the routine may fail', () => {
+    const src = `
+VOID MapFreed(PVOID Buffer, ULONG Length)
+{
+    PMDL Locked = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    PUCHAR a;
+    if (mdl == NULL || Locked == NULL) return;
+    IoFreeMdl(mdl);
+    __try { MmProbeAndLockPages(Locked, KernelMode, IoReadAccess); } __except (EXCEPTION_EXECUTE_HANDLER) { IoFreeMdl(Locked); return; }
+    a = (PUCHAR)MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, TRUE, NormalPagePriority);
+    if (a == NULL) return;
+    MmUnlockPages(Locked);
+    IoFreeMdl(Locked);
+}`;
+    // BugCheckOnFailure TRUE: the routine bug-checks rather than return NULL, freed MDL or not (the return that
+    // leaves Locked locked is never taken)
+    expect(faultSet(simulate(src)[0]!)).toEqual(['use-after-free@10']);
+    expect(faultSet(simulate(src.replace('NULL, TRUE,', 'NULL, FALSE,'))[0]!)).toEqual(['locked-at-exit@11', 'use-after-free@10']);
+  });
 
 describe('compilation', () => {
   it('compiling the same tree twice gives the same program (#ifdef groups compared by node id)', () => {
