@@ -2307,7 +2307,11 @@ class Analyzer {
       w1 = this.setObj(w1, { ...o, state: 'undefined', undefinedAt: { ...at, callee: name } });
       return [canFail ? { w: this.mapMark(w1, at), v: MAYBE_NULL, sva } : { w: w1, v: nonNull, sva }];
     }
-    if (o && (o.mapped || o.state === 'nonpaged' || o.state === 'freed')) return [{ w: w1, v: nonNull, sva }];
+    if (o && (o.mapped || o.state === 'nonpaged')) return [{ w: w1, v: nonNull, sva }];
+    // (a freed MDL: the use after free is reported at the call, and is the one report of that mapping; what the
+    // call returns is some address, NULL only from a routine that may return NULL, and no system address of an MDL
+    // the analysis follows: the paths on which it was NULL go on with the other MDLs' states)
+    if (o && o.state === 'freed') return [{ w: w1, v: canFail ? MAYBE_NULL : nonNull }];
     if (!canFail) return [{ w: o && id !== undefined ? this.setObj(w1, { ...o, mapped: true, mapPending: undefined }) : w1, v: nonNull, sva }];
     // it may fail: one state, whose address may be NULL; a test of it settles the mapping (settleMapping)
     if (o && id !== undefined && o.state !== 'allocated' && o.state !== 'unlocked') {

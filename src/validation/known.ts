@@ -216,18 +216,6 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       matches: (c) => (c.direction === 'fn' ? /\(in Gen\w+, line \d+/.test(c.detail) : / is called by /.test(c.detail) && c.infeasibleLinterPath),
     },
   ),
-  {
-    id: 'second-use-of-freed-mdl',
-    witness: { seed: 1, index: 4082 },
-    rule: 'mdl-use-after-free',
-    direction: 'fn',
-    status: 'accepted',
-    reason:
-      'A further use or free of an MDL after a use-after-free / double free already reported on the same path: the linter reports ' +
-      'the first misuse of a freed MDL on a path and stops tracking it (its memory may be anything afterwards); the simulator lists ' +
-      'every later one.',
-    matches: (c) => /^(use-after-free|double-free)/.test(c.detail) && (c.simKinds.has('use-after-free') || c.simKinds.has('double-free')) && !c.features.has('chain'),
-  },
 );
 
 /**
