@@ -1200,6 +1200,26 @@ function expandAlias(fx: FnCtx, p: string): string {
 }
 
 /** Names declared in a function body (its locals). */
+/** The text with its comments blanked (a scan of assignments must not read them). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
+}
+
+/** The locals the body declares as arrays (`EXT locals[2];`): a pointer set to one points at the function's own storage. */
+function arrayLocals(body: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  for (const n of nodesOf(body)) {
+    if (n.type !== 'declaration') continue;
+    for (const c of n.namedChildren) {
+      const d = c.type === 'init_declarator' ? c.childForFieldName('declarator') : c;
+      if (d?.type !== 'array_declarator') continue;
+      const name = declName(d);
+      if (name) out.add(name);
+    }
+  }
+  return out;
+}
+
 function localNames(body: SyntaxNode): Set<string> {
   const out = new Set<string>();
   for (const n of nodesOf(body)) {
@@ -1794,16 +1814,27 @@ export class IrqlEngine {
     /**
      * A lock that outlives the function: rooted at a parameter or at a name that is not a local, or reached
      * through a local pointer (`Granter->Lock` of `PXENVIF_GRANTER Granter = Argument;`, the context a callback
-     * receives as a PVOID), unless the function points that local at storage of its own (`p = &local`).
+     * receives as a PVOID; `p[0].Lock`), unless the function points that local at storage of its own: an
+     * assignment or initializer of it takes the address of a local (`p = &local`, `(PEXT)&local`,
+     * `b ? &x : &y`) or names a local array (`p = locals`).
      */
+    let plain: string | undefined;
+    let arrays: Set<string> | undefined;
+    const isArray = (name: string) => (arrays ??= arrayLocals(body)).has(name);
     const outlives = (path: string) => {
       const bare = path.replace(/^[(\s]+/, '');
       const root = /^[A-Za-z_]\w*/.exec(bare.replace(/^[*&(\s]+/, ''))?.[0];
       if (!root) return false;
       if (fn.params.includes(root) || !(bodyLocals ??= localNames(body)).has(root)) return true;
-      if (!bare.startsWith('*') && !bare.slice(root.length).includes('->')) return false;
-      const own = new RegExp(`\\b${root}\\s*=\\s*\\(?\\s*&\\s*\\(?\\s*([A-Za-z_]\\w*)`, 'g');
-      for (const m of body.text.matchAll(own)) if (bodyLocals.has(m[1]!)) return false;
+      const rest = bare.slice(bare.indexOf(root) + root.length);
+      const through = bare.startsWith('*') || rest.includes('->') || (rest.startsWith('[') && !isArray(root));
+      if (!through) return false;
+      for (const m of (plain ??= withoutComments(body.text)).matchAll(new RegExp(`\\b${root}\\s*=(?!=)([^;]*)`, 'g'))) {
+        const value = m[1]!;
+        // (`&local`, `&local.Field`, `&local[1]`: not `&ctx->Lock` of a local pointer)
+        for (const a of value.matchAll(/&[\s(]*([A-Za-z_]\w*)\b(?!\s*->)/g)) if (bodyLocals.has(a[1]!) && !fn.params.includes(a[1]!)) return false;
+        for (const n of value.match(/[A-Za-z_]\w*/g) ?? []) if (bodyLocals.has(n) && isArray(n)) return false;
+      }
       return true;
     };
     for (const [key, st] of exits) {

@@ -3519,7 +3519,7 @@ class Analyzer {
           }
           // `code == FSCTL_MOVE_FILE` after `(code & 3) == METHOD_IN_DIRECT`: the earlier test, read again with the value
           if (r) {
-            const pinned = pinnedPath(edge.cond!, truth);
+            const pinned = pinnedPath(edge.cond!, truth, (e) => this.constValue(e));
             if (pinned) r = this.recheckConds(r, pinned, ck);
           }
           if (r) out.push(this.step(r, { line: node.line, column: node.column }, 'branch', () => describeCond(edge.cond!, truth, (p) => this.mdl.has(p))));
@@ -4165,10 +4165,12 @@ export function assignedNames(body: SyntaxNode): Set<string> {
  * Plain variables are tracked as values already; constants need nothing.
  */
 /** The path a branch condition pins to one constant on this side (`x == K` true, `x != K` false). */
-function pinnedPath(cond: SyntaxNode, truth: boolean): string | undefined {
+function pinnedPath(cond: SyntaxNode, truth: boolean, constValue: (e: SyntaxNode) => number | undefined): string | undefined {
   const t = equality(cond);
   if (!t || t.eq !== truth) return undefined;
-  return pathOf(t.l) ?? pathOf(t.r);
+  // (written either way round: `MY_CODE == s->Code` pins `s->Code`, not the constant's name)
+  const l = constValue(t.l) === undefined ? pathOf(t.l) : undefined;
+  return l ?? (constValue(t.r) === undefined ? pathOf(t.r) : undefined);
 }
 
 /** `a == b` or `a != b` (parentheses aside): its operands, and whether it is `==`. */

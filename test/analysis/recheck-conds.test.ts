@@ -66,4 +66,31 @@ NTSTATUS F(PIRP Irp, PREQ Req)
     // the method bits of another field say nothing of Req->Code: the mapping may be the buffer
     expect(lint('(Req->Inner.Code & 3)').map((m) => m.line)).toEqual([15]);
   });
+
+  it('a test written constant first (`MY_CODE == s->Code`) pins the path, not the constant', () => {
+    // the review of session 30: only the old, broader recheck (every condition of `s`, when `s->Other` was
+    // pinned) ruled out this double free; with the test of `s->Other` taken out, both builds reported it
+    const lint = (inner: string, code = '0x222000') =>
+      lintText(
+        `${HDR}#define MY_CODE ${code}
+typedef struct _S { ULONG Code; ULONG Other; } S, *PS;
+VOID F(PS s, PVOID Buffer, ULONG Length)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    if ((s->Code & 3) == METHOD_IN_DIRECT) {
+        if (MY_CODE == s->Code) {
+            ${inner}
+        }
+    }
+    IoFreeMdl(mdl);
+}
+`,
+        'f.c',
+      ).messages.map((m) => `${m.line} ${m.ruleId}`);
+    expect(lint('if (s->Other == 0) { IoFreeMdl(mdl); }')).toEqual([]);
+    expect(lint('IoFreeMdl(mdl);')).toEqual([]);
+    // a code whose method bits are METHOD_IN_DIRECT takes the branch: the double free is reported
+    expect(lint('IoFreeMdl(mdl);', '0x222001')).toEqual(['13 mdl-use-after-free']);
+  });
 });

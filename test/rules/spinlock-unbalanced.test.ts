@@ -220,10 +220,17 @@ VOID Lock_Table(VOID)
 static VOID ExtAcquireLockFromDpc(PVOID Argument)
 {
     KeAcquireSpinLockAtDpcLevel(&((PEXT)Argument)->Stats);
+}
+static VOID ExtAcquireFirstLock(PVOID Argument)
+{
+    PEXT exts = Argument;
+    PKSPIN_LOCK lock = &exts->Lock; /* p = &local would be the function's own */
+    KeAcquireSpinLockAtDpcLevel(&exts[0].Stats);
 }`,
       errors: [
         { messageId: 'acquiredForCaller', line: 6, column: 1, data: { fn: 'ExtAcquireLock', lock: 'Ext->Lock' } },
         { messageId: 'acquiredForCaller', line: 10, column: 1, data: { fn: 'ExtAcquireLockFromDpc' } },
+        { messageId: 'acquiredForCaller', line: 16, column: 1, data: { fn: 'ExtAcquireFirstLock', lock: 'exts[0].Stats' } },
       ],
     },
     {
@@ -238,10 +245,18 @@ VOID ExtLockLocal(VOID)
 {
     KSPIN_LOCK lock;
     KeAcquireSpinLockAtDpcLevel(&lock);
-}`,
+}
+VOID ExtAcquireCast(VOID) { EXT local; PEXT p = (PEXT)&local; KeAcquireSpinLockAtDpcLevel(&p->Lock); }
+VOID ExtAcquireArray(VOID) { EXT locals[2]; PEXT p = locals; KeAcquireSpinLockAtDpcLevel(&p->Lock); }
+VOID ExtAcquireEither(BOOLEAN b) { EXT x, y; PEXT p = b ? &x : &y; KeAcquireSpinLockAtDpcLevel(&p->Lock); }
+VOID ExtAcquireElement(VOID) { EXT locals[2]; KeAcquireSpinLockAtDpcLevel(&locals[1].Lock); }`,
       errors: [
         { messageId: 'heldAtExit', line: 7, column: 1 },
         { messageId: 'heldAtExit', line: 12, column: 1 },
+        { messageId: 'heldAtExit', line: 13, column: 102 },
+        { messageId: 'heldAtExit', line: 14, column: 101 },
+        { messageId: 'heldAtExit', line: 15, column: 107 },
+        { messageId: 'heldAtExit', line: 16, column: 93 },
       ],
     },
     {

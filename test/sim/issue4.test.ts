@@ -127,7 +127,6 @@ VOID Map(PMDL Locked, BOOLEAN Flag)
       'null-deref@5',
     ]);
   });
-});
   it('a freed MDL mapped: the use after free is the fault, and the mapping returns NULL only where the routine may fail', () => {
     const src = `
 VOID MapFreed(PVOID Buffer, ULONG Length)
@@ -148,6 +147,7 @@ VOID MapFreed(PVOID Buffer, ULONG Length)
     expect(faultSet(simulate(src)[0]!)).toEqual(['use-after-free@10']);
     expect(faultSet(simulate(src.replace('NULL, TRUE,', 'NULL, FALSE,'))[0]!)).toEqual(['locked-at-exit@11', 'use-after-free@10']);
   });
+});
 
 describe('compilation', () => {
   it('compiling the same tree twice gives the same program (#ifdef groups compared by node id)', () => {
