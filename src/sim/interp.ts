@@ -1417,7 +1417,9 @@ export class Run {
       case '==':
         return { k: 'i', v: this.equals(a, b, this.curLine, text) ? 1 : 0 };
       case '!=':
-        return { k: 'i', v: this.equals(a, b, this.curLine, text) ? 0 : 1 };
+        // (the decision is the equality's: labelled as such, `b == 1: false (b != 1)`, not `b != 1: false` on
+        // the path where `b != 1` holds)
+        return { k: 'i', v: this.equals(a, b, this.curLine, `${exprText(le)} == ${exprText(re)}`) ? 0 : 1 };
       case '<':
       case '<=':
       case '>':

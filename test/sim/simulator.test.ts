@@ -77,6 +77,21 @@ NTSTATUS Dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     // the path: allocation succeeded, probe raised
     expect(f.path.decisions.map((d) => d.label)).toEqual([expect.stringContaining('IoAllocateMdl succeeds'), expect.stringContaining('raises')]);
   });
+  it('a decision of `!=` is labelled as the equality it decides, true or false as the path took it', () => {
+    const [r] = simulate(`
+VOID F(PVOID Buffer, ULONG Length, ULONG b)
+{
+    PMDL mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) return;
+    if (b != 1) {
+        IoFreeMdl(mdl);
+    }
+    IoFreeMdl(mdl);
+}`);
+    expect(faultSet(r!)).toEqual(['double-free@9']);
+    // the double free is on the path where b != 1 holds: b == 1 is false there
+    expect(r!.faults[0]!.path.decisions.map((d) => d.label)).toEqual([expect.stringContaining('IoAllocateMdl succeeds'), 'b == 1: false (b != 1)']);
+  });
   it('entry IRQL from _IRQL_requires_ and from role-type declarations; --irql overrides', () => {
     const src = `
 DRIVER_STARTIO StartIo;
