@@ -3196,10 +3196,17 @@ export class Run {
       this.unks[v.id]!.nullSrc = { ddi: name, line };
       return v;
     };
-    // MmMapLockedPagesSpecifyCache returns NULL only with BugCheckOnFailure FALSE (its 5th argument);
-    // otherwise a failure is bug check 0x3F. MmGetSystemAddressForMdl / MmMapLockedPages never return NULL.
-    const canFail =
-      name === 'MmGetSystemAddressForMdlSafe' || (name === 'MmMapLockedPagesSpecifyCache' && rest[3] !== undefined && this.num(rest[3]) === 0);
+    // MmMapLockedPagesSpecifyCache returns NULL only for KernelMode (its 2nd argument: for UserMode a failure
+    // raises, whatever the 5th) with BugCheckOnFailure FALSE (its 5th argument); otherwise a failure is bug
+    // check 0x3F. An argument whose value is not known (`Irp->RequestorMode`, a parameter) is decided here, as
+    // a test of it would be. MmGetSystemAddressForMdl / MmMapLockedPages never return NULL.
+    const zero = (v: Val | undefined, what: string): boolean => v !== undefined && (this.num(v) !== undefined ? this.num(v) === 0 : this.equals(v, { k: 'i', v: 0 }, line, `${name} ${what}`));
+    // (decided where a failure is possible at all: an MDL already mapped needs no decision)
+    let failing: boolean | undefined;
+    const canFail = (): boolean =>
+      (failing ??=
+        name === 'MmGetSystemAddressForMdlSafe' ||
+        (name === 'MmMapLockedPagesSpecifyCache' && zero(rest[0], 'AccessMode == KernelMode') && zero(rest[3], 'BugCheckOnFailure == FALSE')));
     const macro = name.startsWith('MmGetSystemAddress');
     switch (m.st) {
       case 'F': {
@@ -3207,7 +3214,7 @@ export class Run {
         // mapping may fail like any other. Its flags are undefined from here.
         this.fault('map-unlocked', line, col, { mdl: o.label, ddi: name });
         m.st = 'U';
-        if (canFail) {
+        if (canFail()) {
           const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
           if (c === 1) return nullVa();
         }
@@ -3227,12 +3234,12 @@ export class Run {
         // (the use of freed memory is the fault; what the call then returns is some address, and NULL only
         // where the routine may return NULL at all: not MmMapLockedPagesSpecifyCache with BugCheckOnFailure
         // TRUE, which bug-checks rather than fail, nor MmGetSystemAddressForMdl / MmMapLockedPages)
-        if (!canFail) return { k: 'p', o: this.newObj('sysva', false, `address ${name} returned for freed ${o.label}`, 'sysva').id };
+        if (!canFail()) return { k: 'p', o: this.newObj('sysva', false, `address ${name} returned for freed ${o.label}`, 'sysva').id };
         return this.newUnk('address');
       default:
         break;
     }
-    if (canFail) {
+    if (canFail()) {
       const c = this.choose(2, line, [`${name}(${o.label}) maps it`, `${name}(${o.label}) returns NULL (no system PTEs)`]);
       if (c === 1) return nullVa();
     }

@@ -126,6 +126,10 @@ VOID Map(PMDL Locked, BOOLEAN Flag)
     expect(faultSet(simulate(src.replace('MmMapLockedPagesSpecifyCache', 'MmGetSystemAddressForMdlSafe').replace('KernelMode, MmCached, NULL, TRUE, ', ''))[0]!)).toEqual([
       'null-deref@5',
     ]);
+    // a BugCheckOnFailure the function is given may be FALSE: decided as a test of it would be
+    expect(faultSet(simulate(src.replace('TRUE', 'Flag'))[0]!)).toEqual(['null-deref@5']);
+    // for UserMode a failure raises, whatever the 5th argument: no NULL
+    expect(simulate(src.replace('KernelMode', 'UserMode').replace('TRUE', 'FALSE'))[0]!.faults.filter((f) => f.kind === 'null-deref')).toEqual([]);
   });
   it('a freed MDL mapped: the use after free is the fault, and the mapping returns NULL only where the routine may fail', () => {
     const src = `
