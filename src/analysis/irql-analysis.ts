@@ -1199,7 +1199,6 @@ function expandAlias(fx: FnCtx, p: string): string {
   return to === undefined ? p : to + p.slice(root!.length);
 }
 
-/** Names declared in a function body (its locals). */
 /** The text with its comments blanked (a scan of assignments must not read them). */
 function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
@@ -1220,6 +1219,7 @@ function arrayLocals(body: SyntaxNode): Set<string> {
   return out;
 }
 
+/** Names declared in a function body (its locals). */
 function localNames(body: SyntaxNode): Set<string> {
   const out = new Set<string>();
   for (const n of nodesOf(body)) {
