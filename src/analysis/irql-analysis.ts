@@ -1199,24 +1199,54 @@ function expandAlias(fx: FnCtx, p: string): string {
   return to === undefined ? p : to + p.slice(root!.length);
 }
 
-/** The text with its comments blanked (a scan of assignments must not read them). */
-function withoutComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
-}
-
-/** The locals the body declares as arrays (`EXT locals[2];`): a pointer set to one points at the function's own storage. */
-function arrayLocals(body: SyntaxNode): Set<string> {
-  const out = new Set<string>();
+/**
+ * The locals of a body that are, or point at, the function's own storage: its arrays (`EXT locals[2];`), and
+ * the locals an assignment or initializer points at a local (`p = &local`, `(PEXT)&local.Field`,
+ * `b ? &x : &y`; not `&ctx->Lock` through a local pointer) or at a local array (`p = locals`).
+ */
+function ownStorage(body: SyntaxNode, locals: ReadonlySet<string>, params: readonly string[]): Set<string> {
+  const arrays = new Set<string>();
   for (const n of nodesOf(body)) {
     if (n.type !== 'declaration') continue;
     for (const c of n.namedChildren) {
       const d = c.type === 'init_declarator' ? c.childForFieldName('declarator') : c;
-      if (d?.type !== 'array_declarator') continue;
-      const name = declName(d);
-      if (name) out.add(name);
+      const name = d?.type === 'array_declarator' ? declName(d) : undefined;
+      if (name) arrays.add(name);
+    }
+  }
+  const local = (name: string) => locals.has(name) && !params.includes(name);
+  /** The variable whose own storage `e` is (`local`, `local.Field`, `local[1]`), if any. */
+  const storageOf = (e: SyntaxNode): string | undefined => {
+    let x = stripCasts(e);
+    while ((x.type === 'field_expression' && x.childForFieldName('operator')?.text !== '->') || x.type === 'subscript_expression') x = stripCasts(x.childForFieldName('argument') ?? x);
+    return x.type === 'identifier' ? x.text : undefined;
+  };
+  const out = new Set<string>(arrays);
+  for (const n of nodesOf(body)) {
+    const a = assignmentOf(n);
+    if (!a?.target || out.has(a.target)) continue;
+    for (const v of nodesOf(a.value)) {
+      const of = isAddressOf(v)
+        ? storageOf(v.childForFieldName('argument') ?? v)
+        : castAddress(v)
+          ? storageOf(v.childForFieldName('right') ?? v)
+          : v.type === 'identifier' && arrays.has(v.text)
+            ? v.text
+            : undefined;
+      if (of !== undefined && local(of)) {
+        out.add(a.target);
+        break;
+      }
     }
   }
   return out;
+}
+
+/** `(PEXT)&local`, which C's grammar reads as `(PEXT) & local`: a parenthesized name, then `&`. */
+function castAddress(n: SyntaxNode): boolean {
+  if (n.type !== 'binary_expression' || n.childForFieldName('operator')?.text !== '&') return false;
+  const l = n.childForFieldName('left');
+  return l?.type === 'parenthesized_expression' && l.namedChildCount === 1 && /^(identifier|type_identifier)$/.test(l.namedChild(0)!.type);
 }
 
 /** Names declared in a function body (its locals). */
@@ -1814,28 +1844,19 @@ export class IrqlEngine {
     /**
      * A lock that outlives the function: rooted at a parameter or at a name that is not a local, or reached
      * through a local pointer (`Granter->Lock` of `PXENVIF_GRANTER Granter = Argument;`, the context a callback
-     * receives as a PVOID; `p[0].Lock`), unless the function points that local at storage of its own: an
-     * assignment or initializer of it takes the address of a local (`p = &local`, `(PEXT)&local`,
-     * `b ? &x : &y`) or names a local array (`p = locals`).
+     * receives as a PVOID; `p[0].Lock`), unless that local is, or points at, storage of the function's own
+     * (`ownStorage`).
      */
-    let plain: string | undefined;
-    let arrays: Set<string> | undefined;
-    const isArray = (name: string) => (arrays ??= arrayLocals(body)).has(name);
+    let own: Set<string> | undefined;
     const outlives = (path: string) => {
       const bare = path.replace(/^[(\s]+/, '');
       const root = /^[A-Za-z_]\w*/.exec(bare.replace(/^[*&(\s]+/, ''))?.[0];
       if (!root) return false;
       if (fn.params.includes(root) || !(bodyLocals ??= localNames(body)).has(root)) return true;
+      own ??= ownStorage(body, bodyLocals, fn.params);
       const rest = bare.slice(bare.indexOf(root) + root.length);
-      const through = bare.startsWith('*') || rest.includes('->') || (rest.startsWith('[') && !isArray(root));
-      if (!through) return false;
-      for (const m of (plain ??= withoutComments(body.text)).matchAll(new RegExp(`\\b${root}\\s*=(?!=)([^;]*)`, 'g'))) {
-        const value = m[1]!;
-        // (`&local`, `&local.Field`, `&local[1]`: not `&ctx->Lock` of a local pointer)
-        for (const a of value.matchAll(/&[\s(]*([A-Za-z_]\w*)\b(?!\s*->)/g)) if (bodyLocals.has(a[1]!) && !fn.params.includes(a[1]!)) return false;
-        for (const n of value.match(/[A-Za-z_]\w*/g) ?? []) if (bodyLocals.has(n) && isArray(n)) return false;
-      }
-      return true;
+      // (through the local as a pointer, `*p`, `p->Lock`, `p[0].Lock`, unless it is or points at storage of its own)
+      return (bare.startsWith('*') || rest.includes('->') || rest.startsWith('[')) && !own.has(root);
     };
     for (const [key, st] of exits) {
       const ret = Number(key.slice(0, key.indexOf('|')));
