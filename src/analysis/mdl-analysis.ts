@@ -1257,6 +1257,13 @@ class Analyzer {
     return !this.isLocal(baseOf(path));
   }
 
+  /** `path` is a field of an MDL that was freed (`Freed->Next`). */
+  intoFreed(w: World, path: string): boolean {
+    const parent = parentPath(path);
+    const id = parent !== undefined ? w.pts.get(parent) : undefined;
+    return id !== undefined && w.objs.get(id)?.state === 'freed';
+  }
+
   /** Make `path` refer to a fresh object of unknown state (an MDL read from memory or a parameter). */
   materialize(w: World, path: string): { w: World; id: string } {
     const existing = w.pts.get(path);
@@ -1468,7 +1475,9 @@ class Analyzer {
         // a fresh MDL is named after the first variable or field it is stored in
         if (o && o.origin.kind !== 'memory' && o.origin.kind !== 'null' && o.name === o.origin.callee) w = this.setObj(w, { ...o, name: path });
         const o2 = w.objs.get(target);
-        if (o2 && o2.state !== 'null' && this.escapes(path) && (o2.owned || (this.summaryMode && !o2.escaped))) {
+        // (a store into a freed MDL, `Freed->Next = Mdl`, hands nothing off: that memory is no longer the
+        // driver's, and what it held is lost with it)
+        if (o2 && o2.state !== 'null' && this.escapes(path) && !this.intoFreed(w, path) && (o2.owned || (this.summaryMode && !o2.escaped))) {
           w = this.setObj(w, this.summaryMode ? { ...o2, owned: false, escaped: true } : { ...o2, owned: false });
         }
       }
@@ -2307,6 +2316,9 @@ class Analyzer {
       w1 = this.setObj(w1, { ...o, state: 'undefined', undefinedAt: { ...at, callee: name } });
       return [canFail ? { w: this.mapMark(w1, at), v: MAYBE_NULL, sva } : { w: w1, v: nonNull, sva }];
     }
+    // An MDL whose state an earlier operation left undefined: whether a mapping of it set
+    // MDL_MAPPED_TO_SYSTEM_VA is not known, so each mapping may fail, even after one that did not.
+    if (o && o.state === 'undefined') return [canFail ? { w: this.mapMark(w1, at), v: MAYBE_NULL, sva } : { w: w1, v: nonNull, sva }];
     if (o && (o.mapped || o.state === 'nonpaged')) return [{ w: w1, v: nonNull, sva }];
     // (a freed MDL: the use after free is reported at the call, and is the one report of that mapping; what the
     // call returns is some address, NULL only from a routine that may return NULL, and no system address of an MDL
