@@ -2195,6 +2195,12 @@ class Analyzer {
                   if (!o.kept) w1 = this.setObj(w1, { ...o, owned: true, irpFreed: { ...at, irp } });
                   continue;
                 }
+                // an MDL the function allocated, not locked now (unlocked through the IRP, or never locked), is its
+                // own again too: a lock taken after the IRP's end is the function's to release
+                if (o && heldElsewhere && !o.kept && !o.owned && o.origin.kind === 'alloc' && (o.state === 'allocated' || o.state === 'unlocked')) {
+                  w1 = this.setObj(w1, { ...o, owned: true });
+                  continue;
+                }
                 if (o && this.recording && o.state === 'locked' && !o.kept) {
                   this.observations.push({ kind: 'irp-free', obj: o, call, irp, trace: w1.trace, imprecise: w1.imprecise });
                 }

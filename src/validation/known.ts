@@ -196,6 +196,59 @@ KNOWN_DIFFERENTIAL_IMPRECISIONS.push(
       matches: (c) => (c.direction === 'fn' ? /\(in Gen\w+, line \d+/.test(c.detail) : / is called by /.test(c.detail) && c.infeasibleLinterPath),
     },
   ),
+  ...forRules(
+    [
+      ['mdl-double-lock', 'fp'],
+      ['mdl-unmatched-lock', 'fn'],
+    ],
+    {
+      id: 'kept-mdl-tested-locked',
+      witness: { seed: 7, index: 929 },
+      status: 'accepted',
+      reason:
+        'A locked MDL handed to code that keeps it (`GenKeepMdl(Ctx, mdl)`), then tested (`mdl->MdlFlags & MDL_PAGES_LOCKED`) and ' +
+        'probed again. The linter takes code that keeps an MDL to leave its lock alone, as a queue or a context does, and reports the ' +
+        'second probe as a double lock; the simulator makes the MDL\'s state unknown from the hand-off and reads the flags test as an ' +
+        'assumption, since that code may change the MDL at any time, so it claims nothing at the probe (and, when the probe raises, ' +
+        'takes the later unlock as one of an MDL that code unlocked). Probing an MDL whose flags say it is locked is a defect whichever ' +
+        'model holds.',
+      matches: (c) =>
+        c.features.has('pass-mdl') &&
+        (c.direction === 'fp' ? /MDL_PAGES_LOCKED is true/.test(c.detail) : /is locked by the caller; .*MmProbeAndLockPages\(.*\) raises/.test(c.detail)),
+    },
+  ),
+  ...forRules([['mdl-unmatched-lock', 'fn']], {
+    id: 'null-dereference-caught-by-handler',
+    witness: { seed: 2, index: 429 },
+    status: 'accepted',
+    reason:
+      'A system address used unchecked inside `__try` (`RtlCopyMemory(&Ctx->Count, va, ...)` after MmGetSystemAddressForMdlSafe). ' +
+      'In kernel mode a read of address 0 (user space) raises STATUS_ACCESS_VIOLATION, which the `__except` takes: the simulator ' +
+      'follows that exception to the handler and shows what the cleanup after it does wrong (an unlock of an MDL the path never ' +
+      'locked). The linter reports the unchecked use (mdl-unchecked-system-address, the root cause) and ends that path there, as ' +
+      'it does outside any `__try`, where the same read stops the machine.',
+    // (the path's last decision is the mapping's NULL: what follows is the exception's way to the handler)
+    matches: (c) => /returns NULL \(no system PTEs\)\s*$/.test(c.detail) && !c.simKindsAtLine.has('null-deref'),
+  }),
+  ...forRules(
+    [
+      ['mdl-lock-prebuilt', 'fp'],
+      ['mdl-unmatched-lock', 'fp'],
+      ['mdl-double-lock', 'fp'],
+      ['mdl-free-while-locked', 'fp'],
+    ],
+    {
+      id: 'context-field-changed-by-unknown-call',
+      witness: { seed: 5, index: 1189 },
+      status: 'accepted',
+      reason:
+        'The same bit of the context (`Ctx->Flags & 2`) tested twice, with a call of code the program does not define between the ' +
+        'tests that receives the context (`GenOperation(Ctx, Length)`). The linter forgets the context\'s fields at that call, as that ' +
+        'code may change them, and follows the path where the second test takes the other side (a nonpaged-built MDL unlocked ' +
+        'without the probe the first test led to); the simulator keeps the field\'s value across the call and never takes it.',
+      matches: (c) => c.features.has('ctx-flag-repeated'),
+    },
+  ),
 );
 
 /**
