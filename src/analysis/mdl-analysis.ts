@@ -2041,8 +2041,31 @@ class Analyzer {
     return this.summaryMode && a?.type === 'identifier' && this.params.has(a.text) ? a.text : undefined;
   }
 
-  /** Record an MDL operation (when recording) and apply its transition. */
+  /**
+   * Record an MDL operation (when recording) and apply its transition; what tests of the MDL's `MdlFlags`
+   * remembered before it no longer holds (`forgetFlags`).
+   */
   applyOp(w: World, id: string, op: MdlOp, callee: string, call: SyntaxNode, at: Site, extra: { via?: Via; rs?: EvalResult[]; argPath?: string; mode?: ProbeMode }): World {
+    return this.forgetFlags(this.applyOpTo(w, id, op, callee, call, at, extra), id);
+  }
+
+  /**
+   * After an operation on the MDL `id`, the remembered tests of its `MdlFlags` under any of its names go
+   * (`Mdl->MdlFlags & MDL_PAGES_LOCKED` true before an unlock would rule out the unlocked state after it):
+   * the state itself answers the next test (`flagTestOf`).
+   */
+  forgetFlags(w: World, id: string): World {
+    let flagConds: string[] | undefined;
+    for (const k of w.conds.keys()) if (k.includes('MdlFlags')) (flagConds ??= []).push(k);
+    if (!flagConds) return w;
+    const bases = new Set<string>();
+    for (const [p, o] of w.pts) if (o === id) bases.add(baseOf(p));
+    let conds: Vals | undefined;
+    for (const k of flagConds) if (condIdentifiers(k).some((x) => bases.has(x))) conds = (conds ?? w.conds).delete(k);
+    return conds ? this.with(w, { conds }) : w;
+  }
+
+  private applyOpTo(w: World, id: string, op: MdlOp, callee: string, call: SyntaxNode, at: Site, extra: { via?: Via; rs?: EvalResult[]; argPath?: string; mode?: ProbeMode }): World {
     const before = w.objs.get(id);
     if (!before || before.state === 'null') return w;
     if (this.recording) {
