@@ -6,12 +6,8 @@
  * index 1712). Checked against the simulator, which shares only the parser with the analysis.
  */
 import { describe, expect, it } from 'vitest';
-import { lintText } from '../../src/lint/linter.js';
-import { parseSource } from '../../src/parse/parser.js';
-import { simulateSource } from '../../src/sim/simulate.js';
+import { faults, findings } from '../support/side-by-side.js';
 
-const findings = (text: string) => lintText(text, 'f.c').messages.map((m) => `${m.line} ${m.ruleId}`);
-const faults = (text: string) => [...new Set(simulateSource(parseSource('f.c', text), {}).flatMap((r) => r.faults.map((f) => `${f.entryLine} ${f.kind}`)))].sort();
 
 const program = (between: string, guard: string) => `#include <wdm.h>
 NTSTATUS F(PVOID Buffer, ULONG Length)

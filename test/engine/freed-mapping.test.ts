@@ -6,9 +6,7 @@
  * paths, which the simulator shows (differential validation, seed 1: indices 7909 and 4082).
  */
 import { describe, expect, it } from 'vitest';
-import { lintText } from '../../src/lint/linter.js';
-import { parseSource } from '../../src/parse/parser.js';
-import { simulateSource } from '../../src/sim/simulate.js';
+import { faults, findings } from '../support/side-by-side.js';
 
 const program = (map: string) => `#include <wdm.h>
 NTSTATUS F(PVOID Buffer, ULONG Length)
@@ -30,9 +28,6 @@ NTSTATUS F(PVOID Buffer, ULONG Length)
 }
 `;
 
-const findings = (text: string) => lintText(text, 'f.c').messages.map((m) => `${m.line} ${m.ruleId}`);
-/** The simulator's faults, as kind and line (it shares nothing with the analysis but the parser). */
-const faults = (text: string) => [...new Set(simulateSource(parseSource('f.c', text), {}).flatMap((r) => r.faults.map((f) => `${f.entryLine} ${f.kind}`)))].sort();
 
 describe('a mapping of a freed MDL', () => {
   it('MmGetSystemAddressForMdlSafe may return NULL: the leak on that branch is reported, and no unchecked address', () => {

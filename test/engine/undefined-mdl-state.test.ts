@@ -9,13 +9,8 @@
  *   there as chained to a head that would release it, and missed its leak (index 1586).
  */
 import { describe, expect, it } from 'vitest';
-import { lintText } from '../../src/lint/linter.js';
-import { parseSource } from '../../src/parse/parser.js';
-import { simulateSource } from '../../src/sim/simulate.js';
+import { faults, findings } from '../support/side-by-side.js';
 
-const findings = (text: string) => lintText(text, 'f.c').messages.map((m) => `${m.line} ${m.ruleId}`);
-/** The simulator's faults, as kind and line. */
-const faults = (text: string) => [...new Set(simulateSource(parseSource('f.c', text), {}).flatMap((r) => r.faults.map((f) => `${f.entryLine} ${f.kind}`)))].sort();
 
 describe('mappings of an MDL of undefined state', () => {
   const program = (undefinedBy: string) => `#include <wdm.h>
