@@ -2998,7 +2998,9 @@ class Analyzer {
         if (sl.failedProbeLine !== undefined && sl.state === 'unlocked' && before.state === 'locked') return;
         // the exit state the callee left it in
         const n: { -readonly [K in keyof MdlObj]: MdlObj[K] } = { ...o, state: sl.state };
-        n.mapped = !!sl.mapped;
+        // (a probe of the caller's locked and mapped MDL, the double lock reported at the call, leaves the caller's
+        // mapping as a probe in the caller does: the callee's summary does not know the MDL was mapped)
+        n.mapped = !!sl.mapped || (before.state === 'locked' && !!before.mapped && sl.firstOp.op === 'lock' && sl.state === 'locked');
         if (sl.state === 'locked') {
           if (!o.lockSite || o.state !== 'locked' || sl.firstOp.op !== 'lock') n.lockSite = { ...at, callee: sl.lockCallee ?? 'MmProbeAndLockPages', via: { ...via, line: sl.lockLine ?? via.line } };
           if (sl.lockOp) n.lockOp = sl.lockOp;
