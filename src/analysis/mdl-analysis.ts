@@ -2340,14 +2340,12 @@ class Analyzer {
     if (eff.neverNull) canFail = false;
     if (o && o.state === 'null') return [{ w: w1 }];
     // Mapping an MDL that is neither locked nor built (mdl-unchecked-system-address, mapUnlocked):
-    // undefined from here (0x1A/0x1233 on a plain kernel).
-    if (o && id !== undefined && (o.state === 'allocated' || o.state === 'unlocked') && !o.mapped) {
-      w1 = this.setObj(w1, { ...o, state: 'undefined', undefinedAt: { ...at, callee: name } });
-      return [canFail ? { w: this.mapMark(w1, at), v: MAYBE_NULL, sva } : { w: w1, v: nonNull, sva }];
-    }
-    // An MDL whose state an earlier operation left undefined: whether a mapping of it set
-    // MDL_MAPPED_TO_SYSTEM_VA is not known, so each mapping may fail, even after one that did not.
-    if (o && o.state === 'undefined') return [canFail ? { w: this.mapMark(w1, at), v: MAYBE_NULL, sva } : { w: w1, v: nonNull, sva }];
+    // undefined from here (0x1A/0x1233 on a plain kernel). And an MDL whose state an operation left undefined
+    // (this one or an earlier one): whether a mapping of it set MDL_MAPPED_TO_SYSTEM_VA is not known, so each
+    // mapping may fail, even after one that did not.
+    const unlocked = !!o && id !== undefined && (o.state === 'allocated' || o.state === 'unlocked') && !o.mapped;
+    if (unlocked && o) w1 = this.setObj(w1, { ...o, state: 'undefined', undefinedAt: { ...at, callee: name } });
+    if (unlocked || o?.state === 'undefined') return [canFail ? { w: this.mapMark(w1, at), v: MAYBE_NULL, sva } : { w: w1, v: nonNull, sva }];
     if (o && (o.mapped || o.state === 'nonpaged')) return [{ w: w1, v: nonNull, sva }];
     // (a freed MDL: the use after free is reported at the call, and is the one report of that mapping; what the
     // call returns is some address, NULL only from a routine that may return NULL, and no system address of an MDL
